@@ -1,0 +1,104 @@
+/**
+ * AWS error classification as tables, in one place: which codes mean
+ * "throttled", "eventually consistent, try again", "missing permission", and
+ * how to turn an SDK exception into an `AwsError` that says what to do.
+ */
+import { AwsError } from '../errors.js';
+
+/** Codes the SDK and winami treat as throttling (Smithy service-error-classification). */
+export const THROTTLING_CODES: ReadonlySet<string> = new Set([
+  'RequestLimitExceeded',
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'EC2ThrottledException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'PriorRequestNotComplete',
+  'ProvisionedThroughputExceededException',
+  'BandwidthLimitExceeded',
+  'LimitExceededException',
+]);
+
+/**
+ * NotFound codes that, just after a create call, mean "not visible yet" rather
+ * than "gone" (EC2 eventual consistency; SSM's InvocationDoesNotExist right
+ * after SendCommand).
+ */
+export const EVENTUALLY_CONSISTENT_CODES: ReadonlySet<string> = new Set([
+  'InvalidInstanceID.NotFound',
+  'InvalidAMIID.NotFound',
+  'InvalidSnapshot.NotFound',
+  'InvalidVolume.NotFound',
+  'InvocationDoesNotExist',
+  'InvalidInstanceId',
+]);
+
+/** Codes that mean the caller lacks a permission. */
+export const ACCESS_DENIED_CODES: ReadonlySet<string> = new Set([
+  'UnauthorizedOperation',
+  'AccessDenied',
+  'AccessDeniedException',
+  'AuthFailure',
+]);
+
+/** The error code of an SDK exception (its `name`, or `Code` for older shapes). */
+export function awsErrorCode(err: unknown): string | undefined {
+  if (!err || typeof err !== 'object') return undefined;
+  const e = err as { name?: unknown; Code?: unknown; code?: unknown };
+  for (const v of [e.Code, e.code, e.name]) if (typeof v === 'string' && v !== 'Error') return v;
+  return undefined;
+}
+
+export function isThrottling(err: unknown): boolean {
+  const code = awsErrorCode(err);
+  return code !== undefined && THROTTLING_CODES.has(code);
+}
+
+export function isEventuallyConsistent(err: unknown): boolean {
+  const code = awsErrorCode(err);
+  return code !== undefined && EVENTUALLY_CONSISTENT_CODES.has(code);
+}
+
+export function isAccessDenied(err: unknown): boolean {
+  const code = awsErrorCode(err);
+  return code !== undefined && ACCESS_DENIED_CODES.has(code);
+}
+
+/** `describeImages` → `DescribeImages`. */
+export function operationName(method: string): string {
+  return method.charAt(0).toUpperCase() + method.slice(1);
+}
+
+/** The IAM action for a port method, e.g. (`ec2`, `describeImages`) → `ec2:DescribeImages`. */
+export function iamAction(service: 'ec2' | 'ssm' | 'sts', method: string): string {
+  return `${service}:${operationName(method)}`;
+}
+
+/**
+ * Wrap an SDK exception in an `AwsError` naming the call, the resource and,
+ * for access-denied errors, the IAM action to grant.
+ */
+export function toAwsError(service: 'ec2' | 'ssm' | 'sts', method: string, err: unknown, resource?: string): AwsError {
+  if (err instanceof AwsError) return err;
+  const code = awsErrorCode(err);
+  const op = operationName(method);
+  const raw = err instanceof Error ? err.message : String(err);
+  const action = iamAction(service, method);
+  const denied = code !== undefined && ACCESS_DENIED_CODES.has(code);
+  const on = resource ? ` on ${resource}` : '';
+  const hint = denied
+    ? `Grant ${action} to the caller's IAM policy (see \`winami iam-policy\`).`
+    : code && THROTTLING_CODES.has(code)
+      ? 'EC2 throttled the account after retries; run fewer builds at once or raise the account limit.'
+      : undefined;
+  return new AwsError(op, `${op}${on} failed: ${code ? `${code}: ` : ''}${raw}`, {
+    ...(code === undefined ? {} : { awsCode: code }),
+    ...(resource === undefined ? {} : { resource }),
+    ...(denied ? { iamAction: action } : {}),
+    ...(hint === undefined ? {} : { hint }),
+    cause: err,
+  });
+}

@@ -1,0 +1,113 @@
+/**
+ * A small poller shaped like Smithy's waiters: an `acceptor` classifies each
+ * observation as success, failure or retry; delays grow from `minDelayMs` to
+ * `maxDelayMs` with jitter; the deadline error says what it kept seeing.
+ *
+ * Use the SDK's own waiters where one exists; this is for waits the SDK has no
+ * waiter for (SSM agent online, a command finished, sysprep done).
+ */
+import { CancelledError, WinamiError, ExitCode } from '../errors.js';
+import { isEventuallyConsistent, isThrottling } from './errors.js';
+
+export type Verdict<T> =
+  | { state: 'success'; value: T }
+  | { state: 'failure'; reason: string }
+  | { state: 'retry'; observed: string };
+
+export interface PollOptions<T> {
+  /** What is being waited for, for messages: "SSM agent on i-123 to be Online". */
+  what: string;
+  /** One observation; errors the table calls transient (throttling, eventual consistency) are retried. */
+  probe: () => Promise<T>;
+  acceptor: (observation: T) => Verdict<T>;
+  timeoutMs: number;
+  minDelayMs: number;
+  maxDelayMs: number;
+  /**
+   * When the thing usually completes, in ms from the start. Before it the
+   * poller waits near that time; around it, it polls at `minDelayMs`.
+   */
+  expectedMs?: number;
+  abortSignal?: AbortSignal;
+  /** Injected clock and sleep, for tests. */
+  clock?: { now(): number; sleep(ms: number, signal?: AbortSignal): Promise<void> };
+  onObservation?: (observed: string, attempt: number) => void;
+}
+
+/** Timed out: carries what was seen last. */
+export class PollTimeoutError extends WinamiError {
+  readonly lastObserved: string;
+  constructor(what: string, timeoutMs: number, lastObserved: string, attempts: number) {
+    super(
+      'POLL_TIMEOUT',
+      ExitCode.BUILD,
+      `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}; after ${attempts} checks it was still: ${lastObserved}`,
+      { hint: 'Raise the deadline for this phase in the config (deadlines.*) if the work is just slow.' },
+    );
+    this.lastObserved = lastObserved;
+  }
+}
+
+/** Failed: the acceptor saw a terminal failure state. */
+export class PollFailureError extends WinamiError {
+  constructor(what: string, reason: string) {
+    super('POLL_FAILURE', ExitCode.BUILD, `gave up waiting for ${what}: ${reason}`);
+  }
+}
+
+export const realClock = {
+  now: () => Date.now(),
+  sleep: (ms: number, signal?: AbortSignal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(new CancelledError());
+      const t = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(t);
+        reject(new CancelledError());
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+
+/** Next delay: exponential with full jitter between min and the cap, pulled toward `expectedMs`. */
+export function nextDelay(attempt: number, elapsedMs: number, o: Pick<PollOptions<unknown>, 'minDelayMs' | 'maxDelayMs' | 'expectedMs'>, random = Math.random): number {
+  const cap = Math.min(o.maxDelayMs, o.minDelayMs * 2 ** Math.max(0, attempt - 1));
+  let delay = o.minDelayMs + random() * (cap - o.minDelayMs);
+  if (o.expectedMs !== undefined) {
+    const untilExpected = o.expectedMs - elapsedMs;
+    // Before the expected time, sleep most of the way there in one go;
+    // around and after it, poll often, then back off again.
+    if (untilExpected > o.minDelayMs) delay = Math.min(o.maxDelayMs, Math.max(o.minDelayMs, untilExpected * 0.8));
+    else if (untilExpected > -o.expectedMs) delay = o.minDelayMs;
+  }
+  return Math.max(o.minDelayMs, Math.min(o.maxDelayMs, delay));
+}
+
+/** Poll until the acceptor says success (returns the value) or failure (throws), or the deadline passes (throws). */
+export async function pollUntil<T>(o: PollOptions<T>): Promise<T> {
+  const clock = o.clock ?? realClock;
+  const start = clock.now();
+  let attempt = 0;
+  let lastObserved = 'nothing yet';
+  for (;;) {
+    if (o.abortSignal?.aborted) throw new CancelledError(`cancelled while waiting for ${o.what}`);
+    attempt++;
+    try {
+      const verdict = o.acceptor(await o.probe());
+      if (verdict.state === 'success') return verdict.value;
+      if (verdict.state === 'failure') throw new PollFailureError(o.what, verdict.reason);
+      lastObserved = verdict.observed;
+    } catch (err) {
+      if (!(isThrottling(err) || isEventuallyConsistent(err))) throw err;
+      lastObserved = `${(err as Error).name}: ${(err as Error).message}`;
+    }
+    o.onObservation?.(lastObserved, attempt);
+    const elapsed = clock.now() - start;
+    const delay = nextDelay(attempt, elapsed, o);
+    if (elapsed + delay > o.timeoutMs) throw new PollTimeoutError(o.what, o.timeoutMs, lastObserved, attempt);
+    await clock.sleep(delay, o.abortSignal);
+  }
+}

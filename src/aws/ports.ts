@@ -1,0 +1,87 @@
+/**
+ * Ports: the AWS calls winami makes, in the SDK's own types. Library code takes
+ * these interfaces, so tests can hand in the real adapter pointed at the local
+ * emulator, or (for call-shape tests only) a stub.
+ *
+ * Only types are imported here: loading this module does not load the SDK.
+ */
+import type * as EC2 from '@aws-sdk/client-ec2';
+import type * as SSM from '@aws-sdk/client-ssm';
+import type * as STS from '@aws-sdk/client-sts';
+
+/** Options every port call accepts. */
+export interface CallOptions {
+  abortSignal?: AbortSignal;
+}
+
+type Port<Ops extends { [K in keyof Ops]: [unknown, unknown] }> = {
+  [K in keyof Ops]: (input: Ops[K][0], options?: CallOptions) => Promise<Ops[K][1]>;
+};
+
+/** EC2 operations winami uses, name → [input, output]. */
+export interface Ec2Operations {
+  describeImages: [EC2.DescribeImagesCommandInput, EC2.DescribeImagesCommandOutput];
+  createImage: [EC2.CreateImageCommandInput, EC2.CreateImageCommandOutput];
+  registerImage: [EC2.RegisterImageCommandInput, EC2.RegisterImageCommandOutput];
+  deregisterImage: [EC2.DeregisterImageCommandInput, EC2.DeregisterImageCommandOutput];
+  copyImage: [EC2.CopyImageCommandInput, EC2.CopyImageCommandOutput];
+  describeImageAttribute: [EC2.DescribeImageAttributeCommandInput, EC2.DescribeImageAttributeCommandOutput];
+  modifyImageAttribute: [EC2.ModifyImageAttributeCommandInput, EC2.ModifyImageAttributeCommandOutput];
+  enableImageDeprecation: [EC2.EnableImageDeprecationCommandInput, EC2.EnableImageDeprecationCommandOutput];
+  runInstances: [EC2.RunInstancesCommandInput, EC2.RunInstancesCommandOutput];
+  describeInstances: [EC2.DescribeInstancesCommandInput, EC2.DescribeInstancesCommandOutput];
+  describeInstanceStatus: [EC2.DescribeInstanceStatusCommandInput, EC2.DescribeInstanceStatusCommandOutput];
+  stopInstances: [EC2.StopInstancesCommandInput, EC2.StopInstancesCommandOutput];
+  startInstances: [EC2.StartInstancesCommandInput, EC2.StartInstancesCommandOutput];
+  rebootInstances: [EC2.RebootInstancesCommandInput, EC2.RebootInstancesCommandOutput];
+  terminateInstances: [EC2.TerminateInstancesCommandInput, EC2.TerminateInstancesCommandOutput];
+  getConsoleOutput: [EC2.GetConsoleOutputCommandInput, EC2.GetConsoleOutputCommandOutput];
+  getPasswordData: [EC2.GetPasswordDataCommandInput, EC2.GetPasswordDataCommandOutput];
+  describeVolumes: [EC2.DescribeVolumesCommandInput, EC2.DescribeVolumesCommandOutput];
+  createSnapshot: [EC2.CreateSnapshotCommandInput, EC2.CreateSnapshotCommandOutput];
+  createSnapshots: [EC2.CreateSnapshotsCommandInput, EC2.CreateSnapshotsCommandOutput];
+  describeSnapshots: [EC2.DescribeSnapshotsCommandInput, EC2.DescribeSnapshotsCommandOutput];
+  deleteSnapshot: [EC2.DeleteSnapshotCommandInput, EC2.DeleteSnapshotCommandOutput];
+  createTags: [EC2.CreateTagsCommandInput, EC2.CreateTagsCommandOutput];
+  deleteTags: [EC2.DeleteTagsCommandInput, EC2.DeleteTagsCommandOutput];
+  describeTags: [EC2.DescribeTagsCommandInput, EC2.DescribeTagsCommandOutput];
+  describeRegions: [EC2.DescribeRegionsCommandInput, EC2.DescribeRegionsCommandOutput];
+}
+
+/** SSM operations winami uses. */
+export interface SsmOperations {
+  describeInstanceInformation: [SSM.DescribeInstanceInformationCommandInput, SSM.DescribeInstanceInformationCommandOutput];
+  sendCommand: [SSM.SendCommandCommandInput, SSM.SendCommandCommandOutput];
+  getCommandInvocation: [SSM.GetCommandInvocationCommandInput, SSM.GetCommandInvocationCommandOutput];
+  listCommands: [SSM.ListCommandsCommandInput, SSM.ListCommandsCommandOutput];
+  listCommandInvocations: [SSM.ListCommandInvocationsCommandInput, SSM.ListCommandInvocationsCommandOutput];
+  cancelCommand: [SSM.CancelCommandCommandInput, SSM.CancelCommandCommandOutput];
+  getParameter: [SSM.GetParameterCommandInput, SSM.GetParameterCommandOutput];
+  getParameters: [SSM.GetParametersCommandInput, SSM.GetParametersCommandOutput];
+  putParameter: [SSM.PutParameterCommandInput, SSM.PutParameterCommandOutput];
+  deleteParameter: [SSM.DeleteParameterCommandInput, SSM.DeleteParameterCommandOutput];
+}
+
+/** STS operations winami uses. */
+export interface StsOperations {
+  getCallerIdentity: [STS.GetCallerIdentityCommandInput, STS.GetCallerIdentityCommandOutput];
+  assumeRole: [STS.AssumeRoleCommandInput, STS.AssumeRoleCommandOutput];
+}
+
+export type Ec2Port = Port<Ec2Operations>;
+export type SsmPort = Port<SsmOperations>;
+export type StsPort = Port<StsOperations>;
+
+/**
+ * Ports for one set of credentials (one account), one client per region.
+ * Clients are cached, so everything that shares a session also shares the
+ * SDK's adaptive client-side rate limiter for that account and region.
+ */
+export interface AwsSession {
+  readonly defaultRegion: string;
+  ec2(region?: string): Ec2Port;
+  ssm(region?: string): SsmPort;
+  sts(region?: string): StsPort;
+  /** A session for another account, through STS AssumeRole. */
+  assumeRole(roleArn: string, sessionName?: string): Promise<AwsSession>;
+}

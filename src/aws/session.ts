@@ -1,0 +1,144 @@
+/**
+ * The real adapter: SDK v3 clients behind the ports, one client per service and
+ * region, created on first use. The SDK is imported lazily so commands that do
+ * not talk to AWS (prepare, lint, --version) never load it.
+ */
+import type { AwsSession, Ec2Operations, Ec2Port, SsmOperations, SsmPort, StsOperations, StsPort } from './ports.js';
+import { toAwsError } from './errors.js';
+
+/** Static AWS credentials. */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface SessionOptions {
+  /** Region used when a call names none. */
+  region: string;
+  /** Endpoint override (the local emulator, a VPC endpoint); otherwise the SDK's default resolution. */
+  endpoint?: string;
+  /** Static credentials; otherwise the SDK's default provider chain. */
+  credentials?: AwsCredentials;
+  /** Total attempts per call, including the first. Default 8. */
+  maxAttempts?: number;
+  /** `adaptive` (default) adds the SDK's client-side rate limiter; `standard` does not. */
+  retryMode?: 'adaptive' | 'standard';
+}
+
+type Sdk = {
+  ec2: typeof import('@aws-sdk/client-ec2');
+  ssm: typeof import('@aws-sdk/client-ssm');
+  sts: typeof import('@aws-sdk/client-sts');
+};
+
+let sdkPromise: Promise<Sdk> | undefined;
+function loadSdk(): Promise<Sdk> {
+  sdkPromise ??= Promise.all([
+    import('@aws-sdk/client-ec2'),
+    import('@aws-sdk/client-ssm'),
+    import('@aws-sdk/client-sts'),
+  ]).then(([ec2, ssm, sts]) => ({ ec2, ssm, sts }));
+  return sdkPromise;
+}
+
+/** `describeImages` → `DescribeImagesCommand` class from the module. */
+function commandClass(module: Record<string, unknown>, method: string): new (input: unknown) => unknown {
+  const name = `${method.charAt(0).toUpperCase()}${method.slice(1)}Command`;
+  const C = module[name];
+  if (typeof C !== 'function') throw new Error(`the SDK has no ${name}`);
+  return C as new (input: unknown) => unknown;
+}
+
+interface Sendable {
+  send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+}
+
+/**
+ * A port whose every method forwards to `client.send(new XCommand(input))`.
+ * Errors come back as `AwsError`s naming the call and, for denials, the IAM action.
+ */
+function makePort<P>(service: 'ec2' | 'ssm' | 'sts', client: () => Promise<{ client: Sendable; module: Record<string, unknown> }>): P {
+  return new Proxy(
+    {},
+    {
+      get(_target, method) {
+        if (typeof method !== 'string' || method === 'then') return undefined;
+        return async (input: unknown, options?: { abortSignal?: AbortSignal }) => {
+          const { client: c, module } = await client();
+          const C = commandClass(module, method);
+          try {
+            return await c.send(new C(input ?? {}), options?.abortSignal ? { abortSignal: options.abortSignal } : undefined);
+          } catch (err) {
+            throw toAwsError(service, method, err, resourceOf(input));
+          }
+        };
+      },
+    },
+  ) as P;
+}
+
+/** The main resource id in a request, for error messages. */
+function resourceOf(input: unknown): string | undefined {
+  if (!input || typeof input !== 'object') return undefined;
+  const i = input as Record<string, unknown>;
+  for (const key of ['ImageId', 'InstanceId', 'SnapshotId', 'SourceImageId', 'CommandId', 'Name']) {
+    if (typeof i[key] === 'string') return i[key] as string;
+  }
+  for (const key of ['ImageIds', 'InstanceIds', 'SnapshotIds', 'Resources']) {
+    const v = i[key];
+    if (Array.isArray(v) && v.length > 0) return v.join(',');
+  }
+  return undefined;
+}
+
+/** Create a session backed by the real SDK. */
+export function createAwsSession(options: SessionOptions): AwsSession {
+  const clients = new Map<string, Promise<{ client: Sendable; module: Record<string, unknown> }>>();
+  const config = (region: string) => ({
+    region,
+    maxAttempts: options.maxAttempts ?? 8,
+    retryMode: options.retryMode ?? 'adaptive',
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  });
+  const get = (service: keyof Sdk, region: string) => {
+    const key = `${service}:${region}`;
+    let entry = clients.get(key);
+    if (!entry) {
+      entry = loadSdk().then((sdk) => {
+        const module = sdk[service] as unknown as Record<string, unknown>;
+        const Client = {
+          ec2: sdk.ec2.EC2Client,
+          ssm: sdk.ssm.SSMClient,
+          sts: sdk.sts.STSClient,
+        }[service] as unknown as new (c: unknown) => Sendable;
+        return { client: new Client(config(region)), module };
+      });
+      clients.set(key, entry);
+    }
+    return entry;
+  };
+  const session: AwsSession = {
+    defaultRegion: options.region,
+    ec2: (region = options.region) => makePort<Ec2Port>('ec2', () => get('ec2', region)),
+    ssm: (region = options.region) => makePort<SsmPort>('ssm', () => get('ssm', region)),
+    sts: (region = options.region) => makePort<StsPort>('sts', () => get('sts', region)),
+    async assumeRole(roleArn, sessionName = 'winami') {
+      const out = await session.sts().assumeRole({ RoleArn: roleArn, RoleSessionName: sessionName });
+      const c = out.Credentials;
+      if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole ${roleArn} returned no credentials`);
+      return createAwsSession({
+        ...options,
+        credentials: {
+          accessKeyId: c.AccessKeyId,
+          secretAccessKey: c.SecretAccessKey,
+          ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+        },
+      });
+    },
+  };
+  return session;
+}
+
+export type { Ec2Operations, SsmOperations, StsOperations };
