@@ -1,2 +1,52 @@
 #!/usr/bin/env node
-console.log("hi")
+/**
+ * The `winami` command line: parses argv, builds the real reporter (and, for
+ * AWS commands, the real session), calls the library, renders the result and
+ * maps errors to exit codes. Each command lives in `commands/<name>.ts`; the
+ * AWS SDK is only loaded by commands that call AWS.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { COMMANDS } from './commands/index.js';
+import { VERSION } from './version.js';
+import { ExitCode } from '../errors.js';
+
+async function main(argv: string[]): Promise<number> {
+  let exitCode: number = ExitCode.OK;
+  const cli = yargs(argv)
+    .scriptName('winami')
+    .usage('$0 <command> [options]\n\nBuild Windows golden AMIs on AWS over SSM, and prove they are billed right.')
+    .version(VERSION)
+    .strict()
+    .demandCommand(1, 'Name a command; `winami --help` lists them.')
+    .recommendCommands()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .epilogue('Exit codes: 0 ok, 2 usage, 3 config error, 4 validation error, 5 AWS error, 6 verification failure, 7 build step failed, 8 partial, 9 findings at or above --fail-on, 130 cancelled. Docs: README.md')
+    .fail((msg, err) => {
+      if (err) throw err;
+      process.stderr.write(`winami: ${msg}\nRun 'winami --help' for usage.\n`);
+      exitCode = ExitCode.USAGE;
+    });
+  for (const command of COMMANDS) {
+    cli.command({
+      command: command.command,
+      describe: command.describe,
+      builder: command.builder,
+      handler: async (args) => {
+        exitCode = await command.run(args as Record<string, unknown>);
+      },
+    });
+  }
+  await cli.parseAsync();
+  return exitCode;
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`winami: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = ExitCode.INTERNAL;
+  },
+);

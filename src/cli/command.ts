@@ -1,0 +1,47 @@
+/**
+ * The shape of one CLI command. `builder` declares options as data; `run`
+ * imports the library lazily, calls it, renders the result and returns the
+ * exit code. Errors thrown from `run` are rendered by `runCommand`.
+ */
+import type { Argv } from 'yargs';
+import { asWinamiError, formatIssues, ConfigError, ValidationError, ExitCode } from '../errors.js';
+
+export interface CliCommand {
+  command: string | string[];
+  describe: string;
+  builder: (y: Argv) => Argv;
+  run: (args: Record<string, unknown>) => Promise<number>;
+}
+
+/** Options shared by every command. */
+export function commonOptions(y: Argv): Argv {
+  return y
+    .option('json', { type: 'boolean', default: false, describe: 'Machine-readable output: one JSON object (or one JSON event per line while running)' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'Print only warnings and errors' });
+}
+
+/** Render an error to stderr (or as JSON to stdout) and return its exit code. */
+export function renderError(err: unknown, json: boolean): number {
+  const e = asWinamiError(err);
+  const issues = e instanceof ConfigError || e instanceof ValidationError ? e.issues : [];
+  if (json) {
+    process.stdout.write(
+      `${JSON.stringify({ ok: false, error: { code: e.code, exitCode: e.exitCode, message: e.message, hint: e.hint, issues, data: e.data } })}\n`,
+    );
+  } else {
+    process.stderr.write(`winami: ${e.message}\n`);
+    if (issues.length) process.stderr.write(`${formatIssues(issues).replace(/^/gm, '  ')}\n`);
+    if (e.hint) process.stderr.write(`hint: ${e.hint}\n`);
+    if (e.exitCode === ExitCode.INTERNAL && e.cause instanceof Error && e.cause.stack) process.stderr.write(`${e.cause.stack}\n`);
+  }
+  return e.exitCode;
+}
+
+/** Run a command body, mapping any thrown error to its exit code. */
+export async function runCommand(args: Record<string, unknown>, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (err) {
+    return renderError(err, Boolean(args.json));
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * Every CLI command, in the order `winami --help` lists them. Each module only
+ * declares options at load time; its library imports happen inside `run`.
+ */
+import type { CliCommand } from '../command.js';
+
+export const COMMANDS: CliCommand[] = [];
