@@ -1,0 +1,182 @@
+/**
+ * Load a config file: parse YAML or JSON keeping positions, check it against
+ * the schema, apply defaults and cross-field rules, and report every problem
+ * at once with file, line and column and, for unknown keys, a "did you mean".
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { closest, distance } from 'fastest-levenshtein';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, type Issue, type SourcePosition } from '../errors.js';
+import { configSchema } from './schema.js';
+import { resolveConfig, type ResolveOptions } from './resolve.js';
+import type { ResolvedConfig } from './types.js';
+
+export interface LoadConfigOptions extends Omit<ResolveOptions, 'configPath'> {}
+
+/** Read, validate and resolve the config at `path`; throws `ConfigError` listing every issue. */
+export function loadConfig(path: string, options: LoadConfigOptions = {}): ResolvedConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(`cannot read config ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, [], {
+      hint: code === 'ENOENT' ? 'check the path; examples/ has configs to start from' : undefined,
+    });
+  }
+  return parseConfig(text, { ...options, configPath: path });
+}
+
+/** Validate and resolve config text; `configPath` is used for positions and relative paths. */
+export function parseConfig(text: string, options: ResolveOptions = {}): ResolvedConfig {
+  const file = options.configPath ?? '<config>';
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number): SourcePosition => {
+    const p = lineCounter.linePos(offset);
+    return { file, line: p.line, column: p.col };
+  };
+  if (doc.errors.length) {
+    throw new ConfigError(
+      `${file} is not valid YAML or JSON`,
+      doc.errors.map((e) => ({ path: '', message: e.message.split('\n')[0]!, position: at(e.pos[0]) })),
+    );
+  }
+  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(`${file} must hold a mapping of settings`, [{ path: '', message: 'expected keys such as name, region, windows', position: at(0) }]);
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.flatMap((i) => zodIssues(i, [], doc, at));
+    throw new ConfigError(`${file} has ${issues.length} problem${issues.length === 1 ? '' : 's'}`, dedupe(issues));
+  }
+  const { config, issues } = resolveConfig(parsed.data, options);
+  issues.push(...checkLocalFiles(config));
+  for (const issue of issues) issue.position ??= positionOf(doc, issue.path.split('.').filter(Boolean), at);
+  if (issues.length) throw new ConfigError(`${file} has ${issues.length} problem${issues.length === 1 ? '' : 's'}`, issues);
+  return config;
+}
+
+/** Files the config points at (scripts, files to copy) must exist. */
+function checkLocalFiles(config: ResolvedConfig): Issue[] {
+  const issues: Issue[] = [];
+  config.customize.forEach((step, i) => {
+    const check = (rel: string, path: string) => {
+      const abs = resolvePath(config.baseDir, rel);
+      if (!existsSync(abs) || !statSync(abs).isFile()) issues.push({ path, message: `file not found: ${abs}`, hint: 'paths are relative to the config file' });
+    };
+    if ('script' in step) check(step.script, `customize.${i}.script`);
+    if ('file' in step) check(step.file.source, `customize.${i}.file.source`);
+  });
+  return issues;
+}
+
+type Zissue = z.core.$ZodIssue;
+
+function zodIssues(issue: Zissue, prefix: PropertyKey[], doc: Document, at: (o: number) => SourcePosition): Issue[] {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === 'invalid_union' && issue.errors.length) {
+    // Report the branch that came closest: the one with the fewest problems.
+    const best = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
+    return best.flatMap((i) => zodIssues(i as Zissue, path, doc, at));
+  }
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeys(doc, path);
+    return issue.keys.map((key) => {
+      const keyPath = [...path, key];
+      const suggestion = suggest(key, known);
+      return {
+        path: keyPath.join('.'),
+        message: `unknown key "${key}"`,
+        hint: suggestion ? `did you mean "${suggestion}"?` : known.length ? `known keys here: ${known.join(', ')}` : undefined,
+        position: positionOf(doc, keyPath.map(String), at, true),
+      } satisfies Issue as Issue;
+    });
+  }
+  return [{ path: path.join('.'), message: friendly(issue), position: positionOf(doc, path.map(String), at) }];
+}
+
+function friendly(issue: Zissue): string {
+  if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) return 'is required';
+  if (issue.code === 'invalid_value') return `must be one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  return issue.message;
+}
+
+function suggest(key: string, known: string[]): string | undefined {
+  if (!known.length) return undefined;
+  const ci = known.find((k) => k.toLowerCase() === key.toLowerCase());
+  if (ci) return ci;
+  const best = closest(key, known);
+  return distance(key, best) <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
+}
+
+/** Keys the schema allows at a path, for "did you mean". */
+function knownKeys(_doc: Document, path: PropertyKey[]): string[] {
+  return [...schemaKeysAt(configSchema as unknown as ZodLike, path.map(String))].sort();
+}
+
+interface ZodLike {
+  _zod: { def: { type: string; shape?: Record<string, ZodLike>; innerType?: ZodLike; options?: ZodLike[]; element?: ZodLike; in?: ZodLike; out?: ZodLike; valueType?: ZodLike } };
+}
+
+function schemaKeysAt(schema: ZodLike, path: string[]): Set<string> {
+  const def = schema._zod.def;
+  switch (def.type) {
+    case 'optional':
+    case 'default':
+    case 'nullable':
+    case 'prefault':
+      return schemaKeysAt(def.innerType!, path);
+    case 'pipe':
+      return new Set([...schemaKeysAt(def.in!, path), ...schemaKeysAt(def.out!, path)]);
+    case 'union':
+      return new Set(def.options!.flatMap((o) => [...schemaKeysAt(o, path)]));
+    case 'array':
+      return path.length ? schemaKeysAt(def.element!, path.slice(1)) : new Set();
+    case 'record':
+      return path.length ? schemaKeysAt(def.valueType!, path.slice(1)) : new Set();
+    case 'object': {
+      if (!path.length) return new Set(Object.keys(def.shape!));
+      const child = def.shape![path[0]!];
+      return child ? schemaKeysAt(child, path.slice(1)) : new Set();
+    }
+    default:
+      return new Set();
+  }
+}
+
+/** Position of the node at `path` (or of its key), falling back to the nearest ancestor that exists. */
+function positionOf(doc: Document, path: string[], at: (o: number) => SourcePosition, ofKey = false): SourcePosition | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const parentPath = path.slice(0, Math.max(0, n - 1));
+    const parent = n === 0 ? doc.contents : doc.getIn(parentPath, true);
+    const last = path[n - 1];
+    if (n > 0 && isMap(parent)) {
+      const pair = parent.items.find((p) => String((p.key as { value?: unknown })?.value ?? p.key) === last);
+      if (pair) {
+        const node = (ofKey || n < path.length ? pair.key : (pair.value ?? pair.key)) as { range?: [number, number, number] };
+        if (node?.range) return at(node.range[0]);
+      }
+    } else if (n > 0 && isSeq(parent)) {
+      const item = parent.items[Number(last)] as { range?: [number, number, number] } | undefined;
+      if (item?.range) return at(item.range[0]);
+    } else if (n === 0) {
+      const node = doc.contents as { range?: [number, number, number] } | null;
+      if (node?.range) return at(node.range[0]);
+    }
+  }
+  return undefined;
+}
+
+function dedupe(issues: Issue[]): Issue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.path}|${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,286 @@
+/**
+ * The config file's schema: one zod schema for what a user writes. Defaults
+ * are applied here; cross-field rules and derived values live in
+ * `resolve.ts`. `npm run schema` turns this into `schema/winami.schema.json`.
+ */
+import { z } from 'zod';
+import { EDITIONS, LAUNCH_AGENTS, RELEASES } from '../knowledge/releases.js';
+import { EXPECTATION_NAMES, SQL_EDITIONS } from '../knowledge/billing.js';
+
+/** The seven unattend configuration passes (domain-facts §4.1). */
+export const PASSES = ['windowsPE', 'offlineServicing', 'generalize', 'specialize', 'auditSystem', 'auditUser', 'oobeSystem'] as const;
+
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+const AMI_ID = /^ami-[0-9a-f]{8,17}$/;
+
+/** A secret: `ssm:/path/to/SecureString` or `env:NAME` (a literal only with --allow-plaintext-secrets). */
+export const secretSchema = z
+  .string()
+  .min(1)
+  .describe('A secret reference: `ssm:/path/to/SecureString` or `env:NAME`. Literals are refused unless --allow-plaintext-secrets.');
+
+/** `90s`, `20m`, `2h` or a number of seconds. */
+export const durationSchema = z
+  .union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*(s|m|h)$/, 'a duration such as 90s, 20m or 2h')])
+  .describe('A duration: seconds as a number, or a string such as 90s, 20m, 2h.');
+
+const tagsSchema = z
+  .record(z.string().min(1).max(128).refine((k) => !k.toLowerCase().startsWith('aws:'), 'tag keys starting with aws: are reserved by AWS'), z.string().max(256))
+  .describe('Tags: key → value. Values may use the image-name placeholders.');
+
+const windowsSchema = z.strictObject({
+  release: z
+    .preprocess((v) => (typeof v === 'number' ? String(v) : typeof v === 'string' ? v.toLowerCase().replace(/[\s_-]+/g, '') : v), z.enum(RELEASES))
+    .describe('Windows Server release: 2012r2, 2016, 2019, 2022 or 2025.'),
+  edition: z.enum(EDITIONS).default('full').describe('Full (Desktop Experience) or Core.'),
+  agent: z.enum(LAUNCH_AGENTS).optional().describe('Launch agent; defaults to the one AWS ships for the release (EC2Config for 2012 R2, EC2Launch v1 for 2016/2019, EC2Launch v2 for 2022/2025).'),
+  language: z.string().regex(/^[A-Za-z_]+$/).default('English').describe('Language part of AWS AMI names, e.g. English, Japanese.'),
+});
+
+const sourceSchema = z
+  .strictObject({
+    ami: z.string().regex(AMI_ID, 'an AMI id such as ami-0123456789abcdef0').optional().describe('A source AMI id.'),
+    ssmParameter: z.string().regex(/^\/[\w./-]+$/, 'an SSM parameter path such as /aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base').optional().describe('An SSM public parameter holding the AMI id.'),
+    filter: z
+      .strictObject({
+        owners: z.array(z.string().min(1)).min(1).default(['amazon']).describe('Owner account ids or aliases (amazon, self).'),
+        name: z.string().min(1).describe('Image name pattern; * and ? are wildcards. The newest match wins.'),
+      })
+      .optional(),
+  })
+  .describe('Where the builder comes from: exactly one of ami, ssmParameter or filter. Omitted: the AWS public parameter for the release, edition and SQL Server edition.');
+
+const volumeSchema = z.strictObject({
+  deviceName: z.string().regex(/^(\/dev\/(sd|xvd)[b-z]|xvd[b-z])$/, 'a device name such as xvdf or /dev/sdf'),
+  size: z.number().int().min(1).max(16384).describe('GiB'),
+  type: z.enum(['gp2', 'gp3', 'io1', 'io2', 'st1', 'sc1', 'standard']).default('gp3'),
+  iops: z.number().int().positive().optional(),
+  throughput: z.number().int().positive().optional(),
+  deleteOnTermination: z.boolean().default(true),
+});
+
+const builderSchema = z.strictObject({
+  instanceType: z.string().regex(/^[a-z0-9-]+\.[a-z0-9]+$/, 'an instance type such as m6i.large').default('m6i.large'),
+  subnetId: z.string().regex(/^subnet-[0-9a-f]+$/).optional(),
+  securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]+$/)).default([]),
+  instanceProfile: z.string().min(1).optional().describe('Instance profile name or ARN; its role needs AmazonSSMManagedInstanceCore.'),
+  rootVolumeSize: z.number().int().min(30).max(16384).optional().describe('Root volume size in GiB (at least the source image size).'),
+  rootVolumeType: z.enum(['gp2', 'gp3', 'io1', 'io2']).default('gp3'),
+  volumes: z.array(volumeSchema).default([]),
+  associatePublicIp: z.boolean().optional(),
+  tags: tagsSchema.default({}),
+});
+
+const stepCommon = {
+  name: z.string().min(1).max(100).optional(),
+  timeout: durationSchema.optional().describe('How long the step may run on the instance (default 1h).'),
+  validExitCodes: z.array(z.number().int()).default([0]).describe('Exit codes that count as success; 3010 always means "reboot and run again".'),
+};
+
+const customizeStepSchema = z.union([
+  z.strictObject({ ...stepCommon, script: z.string().min(1).describe('Path to a PowerShell script, relative to the config file.') }),
+  z.strictObject({ ...stepCommon, powershell: z.string().min(1).describe('Inline PowerShell.') }),
+  z.strictObject({
+    ...stepCommon,
+    file: z.strictObject({
+      source: z.string().min(1).describe('Local path, relative to the config file.'),
+      destination: z.string().regex(/^[A-Za-z]:\\/, 'an absolute Windows path such as C:\\Tools\\app.zip'),
+    }),
+  }),
+  z.strictObject({ ...stepCommon, windowsFeatures: z.array(z.string().regex(/^[A-Za-z0-9-]+$/)).min(1).describe('Names for Install-WindowsFeature.') }),
+  z.strictObject({ ...stepCommon, reboot: z.literal(true) }),
+]);
+
+const extraXmlSchema = z.strictObject({
+  pass: z.enum(PASSES),
+  component: z.string().regex(/^Microsoft-Windows-[A-Za-z0-9-]+$/, 'a component name such as Microsoft-Windows-Shell-Setup'),
+  xml: z.string().min(1).describe('Raw setting elements to place inside the component.'),
+});
+
+const windowsSettingsSchema = z.strictObject({
+  computerName: z.string().default('*').describe('`*` for a random name (the default), or a fixed name of at most 15 characters.'),
+  timeZone: z.string().min(1).max(256).default('UTC').describe('A Windows time zone id such as UTC or "Pacific Standard Time".'),
+  locale: z
+    .strictObject({
+      system: z.string().default('en-US'),
+      user: z.string().default('en-US'),
+      ui: z.string().default('en-US'),
+      input: z.string().default('en-US'),
+    })
+    .default({ system: 'en-US', user: 'en-US', ui: 'en-US', input: 'en-US' }),
+  registeredOwner: z.string().max(256).default('EC2'),
+  registeredOrganization: z.string().max(256).default('Amazon.com'),
+  copyProfile: z.boolean().default(false).describe('Copy the build-time Administrator profile to the default profile (CopyProfile).'),
+  administrator: z
+    .strictObject({
+      name: z.string().min(1).max(20).default('Administrator'),
+      password: z
+        .union([z.enum(['random', 'doNothing']), z.strictObject({ static: secretSchema })])
+        .default('random')
+        .describe('random (the agent sets one, retrievable with GetPasswordData), doNothing, or { static: <secret> }.'),
+    })
+    .default({ name: 'Administrator', password: 'random' }),
+  firstLogonCommands: z
+    .array(z.strictObject({ command: z.string().min(1).max(1024), description: z.string().max(256).optional(), requiresUserInput: z.boolean().default(false) }))
+    .default([]),
+  rdp: z.boolean().default(true).describe('Allow Remote Desktop on instances launched from the image.'),
+  domainJoin: z
+    .strictObject({
+      domain: z.string().min(1),
+      organizationalUnit: z.string().optional(),
+      username: z.string().min(1),
+      password: secretSchema,
+    })
+    .optional()
+    .describe('Join a domain in the specialize pass (UnattendedJoin).'),
+  productKey: secretSchema.optional().describe('Windows product key (KMS/MAK); AWS license-included images activate without one.'),
+  extraXml: z.array(extraXmlSchema).default([]),
+});
+
+const v2TaskSchema = z.strictObject({
+  task: z.string().min(1),
+  inputs: z.unknown().optional(),
+});
+
+const agentSchema = z.strictObject({
+  ec2launchV2: z
+    .strictObject({
+      tasks: z
+        .strictObject({
+          boot: z.array(v2TaskSchema).default([]),
+          network: z.array(v2TaskSchema).default([]),
+          preReady: z.array(v2TaskSchema).default([]),
+          postReady: z.array(v2TaskSchema).default([]),
+        })
+        .default({ boot: [], network: [], preReady: [], postReady: [] })
+        .describe('Extra tasks per stage, added after the ones winami derives from the config.'),
+      setWallpaper: z.boolean().default(true),
+      dnsSuffixes: z.array(z.string()).default(['$REGION.ec2-utilities.amazonaws.com']),
+      telemetry: z.boolean().default(true),
+    })
+    .default({ tasks: { boot: [], network: [], preReady: [], postReady: [] }, setWallpaper: true, dnsSuffixes: ['$REGION.ec2-utilities.amazonaws.com'], telemetry: true }),
+  ec2launchV1: z
+    .strictObject({
+      setComputerName: z.boolean().default(false),
+      setMonitorAlwaysOn: z.boolean().default(true),
+      setWallpaper: z.boolean().default(true),
+      addDnsSuffixList: z.boolean().default(true),
+      extendBootVolumeSize: z.boolean().default(true),
+      handleUserData: z.boolean().default(true),
+    })
+    .default({ setComputerName: false, setMonitorAlwaysOn: true, setWallpaper: true, addDnsSuffixList: true, extendBootVolumeSize: true, handleUserData: true }),
+  ec2config: z
+    .strictObject({
+      plugins: z.record(z.string().regex(/^[A-Za-z0-9.]+$/), z.enum(['Enabled', 'Disabled'])).default({}).describe('Plugin name → Enabled/Disabled, over the defaults.'),
+      globalSettings: z.record(z.string().regex(/^[A-Za-z]+$/), z.union([z.boolean(), z.string()])).default({}),
+      setRdpCertificate: z.boolean().default(false),
+    })
+    .default({ plugins: {}, globalSettings: {}, setRdpCertificate: false }),
+});
+
+const imageSchema = z.strictObject({
+  name: z
+    .string()
+    .min(3)
+    .max(128)
+    .default('{{name}}-{{timestamp}}')
+    .describe('Image name template; placeholders {{name}}, {{release}}, {{edition}}, {{date}}, {{timestamp}}, {{buildId}}.'),
+  description: z.string().max(255).optional(),
+  tags: tagsSchema.default({}),
+  snapshotTags: tagsSchema.default({}),
+  encrypted: z.boolean().default(false),
+  kmsKeyId: z.string().min(1).optional().describe('KMS key (id, alias or ARN) for the image in the build region; needs encrypted: true.'),
+  regions: z
+    .array(z.strictObject({ region: z.string().regex(REGION, 'a region such as eu-west-1'), kmsKeyId: z.string().min(1).optional() }))
+    .default([])
+    .describe('Regions to copy the image to, each with an optional KMS key.'),
+  deprecateAfter: durationSchema.or(z.string().regex(/^\d+d$/, 'days such as 180d')).optional().describe('Deprecate the image this long after creation, e.g. 180d.'),
+  launchPermissions: z
+    .strictObject({
+      accounts: z.array(z.string().regex(/^\d{12}$/, 'a 12-digit account id')).default([]),
+      organizationArns: z.array(z.string().startsWith('arn:')).default([]),
+      organizationalUnitArns: z.array(z.string().startsWith('arn:')).default([]),
+    })
+    .optional(),
+  publishParameter: z.string().regex(/^\/[\w./-]+$/, 'an SSM parameter path such as /golden/windows-2022/latest').optional().describe('Write the new image id to this SSM parameter in every region.'),
+});
+
+const expectationSchema = z.union([
+  z.enum(EXPECTATION_NAMES as [string, ...string[]]),
+  z.strictObject({ platformDetails: z.string().min(1), usageOperation: z.string().regex(/^RunInstances(:[0-9a-z]{4})?$/) }),
+]);
+
+const sqlSchema = z.strictObject({
+  mode: z.enum(['license-included', 'byol-prepare']).describe('license-included: the source is an AWS "Windows with SQL Server" image. byol-prepare: install from your media with PrepareImage; CompleteImage runs at first boot.'),
+  version: z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.enum(['2016', '2017', '2019', '2022'])),
+  edition: z.enum(SQL_EDITIONS as [string, ...string[]]),
+  media: z.string().min(1).optional().describe('byol-prepare: s3://bucket/key of the ISO or extracted media, or a path on the instance.'),
+  instanceName: z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]{0,15}$/, 'an instance name of at most 16 characters').default('MSSQLSERVER'),
+  features: z.array(z.string().regex(/^[A-Za-z_]+$/)).default(['SQLENGINE']),
+  productKey: secretSchema.optional().describe('byol-prepare: the product key, as a secret reference.'),
+  sysadminAccounts: z.array(z.string().min(1)).default(['BUILTIN\\Administrators']),
+  collation: z.string().optional(),
+  licensing: z.enum(['windows', 'windows-byol']).default('windows').describe('byol-prepare: how the Windows part is billed.'),
+});
+
+const launchSchema = z
+  .strictObject({
+    powershell: z.string().min(1).optional().describe('PowerShell to run at every launch from this image, as user data.'),
+    persist: z.boolean().default(false).describe('Run the user data at every boot, not just the first.'),
+    tasks: z.array(v2TaskSchema).default([]).describe('EC2Launch v2 user-data tasks (version 1.1).'),
+  })
+  .describe('User data for configuring instances at launch; winami writes it next to the bundle.');
+
+const deadlinesSchema = z.strictObject({
+  launch: durationSchema.default('10m'),
+  ssmOnline: durationSchema.default('20m'),
+  deliver: durationSchema.default('15m'),
+  customize: durationSchema.default('2h'),
+  readyToSeal: durationSchema.default('30m'),
+  sysprep: durationSchema.default('45m'),
+  createImage: durationSchema.default('2h'),
+  copy: durationSchema.default('3h'),
+  smokeTest: durationSchema.default('30m'),
+  cleanup: durationSchema.default('10m'),
+});
+
+/** The config file as written. */
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit, at most 63 characters')
+      .describe('A short name for the image; used in tags and the default image name.'),
+    description: z.string().max(255).optional(),
+    region: z.string().regex(REGION, 'a region such as us-east-1').describe('The region the builder runs in and the image is created in.'),
+    windows: windowsSchema,
+    source: sourceSchema.optional(),
+    builder: builderSchema.default({ instanceType: 'm6i.large', securityGroupIds: [], rootVolumeType: 'gp3', volumes: [], tags: {} }),
+    customize: z.array(customizeStepSchema).default([]),
+    cleanup: z
+      .strictObject({
+        preSeal: z.boolean().default(true).describe('Built-in clean-up before sealing: temp files, Windows Update cache, DISM component store, Optimize-Volume.'),
+        componentStore: z.boolean().default(true),
+        optimizeVolume: z.boolean().default(true),
+      })
+      .default({ preSeal: true, componentStore: true, optimizeVolume: true }),
+    windowsSettings: windowsSettingsSchema.default(windowsSettingsSchema.parse({})),
+    agent: agentSchema.default(agentSchema.parse({})),
+    image: imageSchema.default(imageSchema.parse({})),
+    licensing: z.strictObject({ expect: expectationSchema.optional() }).default({}),
+    sql: sqlSchema.optional(),
+    launch: launchSchema.optional(),
+    deadlines: deadlinesSchema.default(deadlinesSchema.parse({})),
+    smokeTest: z.boolean().default(true).describe('Launch one instance from the new image and prove it specialized.'),
+    preSnapshot: z.boolean().default(false).describe('Snapshot the root volume before sealing so CreateImage only copies changes.'),
+  })
+  .describe('A winami image config.');
+
+/** The config as written (input type). */
+export type WrittenConfig = z.input<typeof configSchema>;
+/** The config after schema defaults. */
+export type ParsedConfig = z.output<typeof configSchema>;
+export type CustomizeStep = ParsedConfig['customize'][number];
+export type SqlConfig = NonNullable<ParsedConfig['sql']>;
+export type Pass = (typeof PASSES)[number];
