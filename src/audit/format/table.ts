@@ -1,0 +1,33 @@
+/** A plain-text table for terminals: totals, then one line per finding, then what could not be audited. */
+import { sortFindings, type AuditResult } from '../result.js';
+import { oneLine } from './escape.js';
+
+function pad(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, Math.max(0, n - 1))}…` : s.padEnd(n);
+}
+
+export function formatTable(result: AuditResult, width = 120): string {
+  const lines: string[] = [];
+  const t = result.totals;
+  lines.push(
+    `Audited ${result.scanned.images} images, ${result.scanned.snapshots} snapshots, ${result.scanned.instances} instances in ${result.accounts.length} account(s) × ${result.regions.length} region(s).`,
+  );
+  lines.push(`Findings: ${t.findings} (${t.bySeverity.error} error, ${t.bySeverity.warning} warning, ${t.bySeverity.note} note)`);
+  if (t.findings > 0) {
+    const fixed = 8 + 1 + 28 + 1 + 12 + 1 + 14 + 1 + 22 + 1;
+    const msgWidth = Math.max(20, width - fixed);
+    lines.push('');
+    lines.push(`${pad('SEVERITY', 8)} ${pad('RULE', 28)} ${pad('ACCOUNT', 12)} ${pad('REGION', 14)} ${pad('RESOURCE', 22)} MESSAGE`);
+    for (const f of sortFindings(result.findings)) {
+      lines.push(`${pad(f.severity, 8)} ${pad(f.ruleId, 28)} ${pad(f.account, 12)} ${pad(f.region, 14)} ${pad(oneLine(f.resourceId), 22)} ${pad(oneLine(f.message), msgWidth)}`);
+    }
+  }
+  if (result.failures.length > 0) {
+    lines.push('');
+    lines.push(`Not audited (${result.failures.length}):`);
+    for (const f of result.failures) {
+      lines.push(`  ${f.account}${f.region ? ` ${f.region}` : ''} ${f.stage}: ${oneLine(f.message)}${f.iamAction ? ` (grant ${f.iamAction})` : ''}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

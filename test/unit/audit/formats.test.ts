@@ -1,0 +1,101 @@
+import { expect } from 'chai';
+import { formatAudit, formatCsv, formatHtml, formatJson, formatSarif, formatTable } from '../../../src/audit/format/index.js';
+import { escapeCsv } from '../../../src/audit/format/escape.js';
+import { totalsOf, type AuditResult } from '../../../src/audit/result.js';
+import { ruleMetadata } from '../../../src/audit/pack.js';
+import type { Finding } from '../../../src/audit/types.js';
+
+const HOSTILE = `<script>alert("x")</script>' =cmd|' /C calc'!A0\r\nnext "line"`;
+
+function result(findings: Finding[]): AuditResult {
+  return {
+    startedAt: '2025-06-01T00:00:00.000Z',
+    finishedAt: '2025-06-01T00:00:05.000Z',
+    accounts: ['111111111111', '222222222222'],
+    regions: ['us-east-1', 'eu-west-1'],
+    scanned: { images: 10, snapshots: 4, instances: 2 },
+    findings,
+    totals: totalsOf(findings),
+    failures: [{ account: '222222222222', region: 'eu-west-1', stage: 'images', message: `denied ${HOSTILE}`, iamAction: 'ec2:DescribeImages' }],
+    partial: true,
+    rules: ruleMetadata(),
+  };
+}
+
+const hostileFinding: Finding = {
+  ruleId: 'sql-edition-mismatch',
+  severity: 'error',
+  title: 'SQL',
+  account: '111111111111',
+  region: 'us-east-1',
+  resourceType: 'image',
+  resourceId: 'ami-1',
+  message: `the name ${HOSTILE} says SQL`,
+  evidence: { name: HOSTILE, platformDetails: '=HYPERLINK("http://evil")', usageOperation: 'RunInstances:0002' },
+  time: '2025-06-01T00:00:01.000Z',
+};
+const warning: Finding = { ...hostileFinding, ruleId: 'unencrypted-snapshot', severity: 'warning', resourceId: 'ami-2', message: 'plain', evidence: { name: 'ok' }, account: '222222222222', region: 'eu-west-1' };
+
+describe('audit formats', () => {
+  const r = result([warning, hostileFinding]);
+
+  it('CSV quotes and neutralises formula cells', () => {
+    expect(escapeCsv('=cmd|/C calc')).to.equal(`'=cmd|/C calc`);
+    expect(escapeCsv('+1')).to.equal(`'+1`);
+    expect(escapeCsv('-1')).to.equal(`'-1`);
+    expect(escapeCsv('@SUM(A1)')).to.equal(`'@SUM(A1)`);
+    expect(escapeCsv('a,"b"\nc')).to.equal('"a,""b""\nc"');
+    expect(escapeCsv(null)).to.equal('');
+    const csv = formatCsv(r);
+    const lines = csv.split('\r\n');
+    expect(lines[0]).to.equal('severity,rule,account,region,resource_type,resource_id,message,platform_details,usage_operation,name,time,evidence');
+    expect(lines[1]!.startsWith('error,sql-edition-mismatch,')).to.equal(true, 'errors sort first');
+    expect(csv).to.contain(`"'=HYPERLINK(""http://evil"")"`);
+    expect(csv).to.not.match(/,=/);
+    expect(csv).to.contain(`"<script>alert(""x"")</script>' =cmd|' /C calc'!A0\r\nnext ""line"""`);
+  });
+
+  it('HTML escapes every value, loads nothing external and shows totals, chart and evidence', () => {
+    const html = formatHtml(r);
+    expect(html).to.not.contain('<script>');
+    expect(html).to.contain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39;');
+    expect(html).to.not.match(/\s(src|href)=/);
+    expect(html).to.contain("Content-Security-Policy\" content=\"default-src 'none'");
+    expect(html).to.match(/<svg[^>]*aria-label="Findings per rule"/);
+    expect(html).to.contain('<caption>By account</caption>');
+    expect(html).to.contain('<caption>By region</caption>');
+    expect(html).to.contain('<td>eu-west-1</td><td class="n">1</td>');
+    expect(html).to.contain('grant <code>ec2:DescribeImages</code>');
+    expect(html).to.contain('<dt>platformDetails</dt><dd>=HYPERLINK(&quot;http://evil&quot;)</dd>');
+  });
+
+  it('JSON round-trips hostile strings intact', () => {
+    const parsed = JSON.parse(formatJson(r)) as AuditResult;
+    expect(parsed.findings[0]!.evidence.name).to.equal(HOSTILE);
+    expect(parsed.totals.bySeverity).to.deep.equal({ error: 1, warning: 1, note: 0 });
+    expect(parsed.partial).to.equal(true);
+  });
+
+  it('SARIF is 2.1.0 with rules, levels, ARNs and a failed invocation for a partial audit', () => {
+    const sarif = JSON.parse(formatSarif(r, '1.2.3'));
+    expect(sarif.version).to.equal('2.1.0');
+    const run = sarif.runs[0];
+    expect(run.tool.driver.version).to.equal('1.2.3');
+    expect(run.tool.driver.rules.map((x: { id: string }) => x.id)).to.include('orphaned-snapshot');
+    expect(run.results[0].level).to.equal('error');
+    expect(run.results[0].message.text).to.contain(HOSTILE);
+    expect(run.results[0].locations[0].logicalLocations[0].fullyQualifiedName).to.equal('arn:aws:ec2:us-east-1:111111111111:image/ami-1');
+    expect(run.tool.driver.rules[run.results[0].ruleIndex].id).to.equal('sql-edition-mismatch');
+    expect(run.invocations[0].executionSuccessful).to.equal(false);
+  });
+
+  it('the table keeps one line per finding, even with newlines and control characters in values', () => {
+    const text = formatTable(r, 140);
+    const rows = text.split('\n').filter((l) => /^(error|warning) /.test(l));
+    expect(rows).to.have.length(2);
+    expect(text).to.not.contain('\r');
+    expect(text).to.contain('Not audited (1):');
+    expect(text).to.contain('(grant ec2:DescribeImages)');
+    expect(formatAudit(result([]), 'table')).to.contain('Findings: 0');
+  });
+});
