@@ -5,14 +5,20 @@
  * maps errors to exit codes. Each command lives in `commands/<name>.ts`; the
  * AWS SDK is only loaded by commands that call AWS.
  */
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { COMMANDS } from './commands/index.js';
 import { VERSION } from './version.js';
-import { ExitCode } from '../errors.js';
+
+const USAGE = 2;
+const INTERNAL = 1;
 
 async function main(argv: string[]): Promise<number> {
-  let exitCode: number = ExitCode.OK;
+  // `--version` answers before yargs and the command modules load: it is the
+  // start-up path scripts call most.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const [{ default: yargs }, { COMMANDS }] = await Promise.all([import('yargs'), import('./commands/index.js')]);
+  let exitCode = 0;
   const cli = yargs(argv)
     .scriptName('winami')
     .usage('$0 <command> [options]\n\nBuild Windows golden AMIs on AWS over SSM, and prove they are billed right.')
@@ -25,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
     .fail((msg, err) => {
       if (err) throw err;
       process.stderr.write(`winami: ${msg}\nRun 'winami --help' for usage.\n`);
-      exitCode = ExitCode.USAGE;
+      exitCode = USAGE;
     });
   for (const command of COMMANDS) {
     cli.command({
@@ -41,12 +47,12 @@ async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-main(hideBin(process.argv)).then(
+main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
     process.stderr.write(`winami: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = ExitCode.INTERNAL;
+    process.exitCode = INTERNAL;
   },
 );

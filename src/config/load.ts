@@ -96,13 +96,15 @@ function zodIssues(issue: Zissue, prefix: PropertyKey[], doc: Document, at: (o: 
       } satisfies Issue as Issue;
     });
   }
-  return [{ path: path.join('.'), message: friendly(issue), position: positionOf(doc, path.map(String), at) }];
+  const missing = doc.getIn(path as string[]) === undefined && !doc.hasIn(path as string[]);
+  return [{ path: path.join('.'), ...friendly(issue, missing), position: positionOf(doc, path.map(String), at) }];
 }
 
-function friendly(issue: Zissue): string {
-  if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) return 'is required';
-  if (issue.code === 'invalid_value') return `must be one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  return issue.message;
+function friendly(issue: Zissue, missing: boolean): { message: string; hint?: string } {
+  const choices = issue.code === 'invalid_value' ? `one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` : undefined;
+  if (missing) return choices ? { message: 'is required', hint: `set it to ${choices}` } : { message: 'is required' };
+  if (choices) return { message: `must be ${choices}` };
+  return { message: issue.message };
 }
 
 function suggest(key: string, known: string[]): string | undefined {

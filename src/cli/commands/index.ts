@@ -3,5 +3,6 @@
  * declares options at load time; its library imports happen inside `run`.
  */
 import type { CliCommand } from '../command.js';
+import { prepareCommand } from './prepare.js';
 
-export const COMMANDS: CliCommand[] = [];
+export const COMMANDS: CliCommand[] = [prepareCommand];
