@@ -47,6 +47,8 @@ export const ACCESS_DENIED_CODES: ReadonlySet<string> = new Set([
 /** The error code of an SDK exception (its `name`, or `Code` for older shapes). */
 export function awsErrorCode(err: unknown): string | undefined {
   if (!err || typeof err !== 'object') return undefined;
+  // Port errors are already wrapped: their `code` is winami's ('AWS'), the AWS code is `awsCode`.
+  if (err instanceof AwsError) return err.awsCode;
   const e = err as { name?: unknown; Code?: unknown; code?: unknown };
   for (const v of [e.Code, e.code, e.name]) if (typeof v === 'string' && v !== 'Error') return v;
   return undefined;
