@@ -1,0 +1,77 @@
+/**
+ * The unattend knowledge base: every component winami knows, with the passes
+ * each setting is valid in and the type of each value. Lookups by name.
+ */
+import { DEPLOYMENT } from './components/deployment.js';
+import { INTERNATIONAL_CORE, INTERNATIONAL_CORE_WINPE } from './components/international.js';
+import { DNS_CLIENT, TCPIP, UNATTENDED_JOIN } from './components/network.js';
+import {
+  EMBEDDED_BOOTEXP,
+  EMBEDDED_LOGON,
+  ERROR_REPORTING_CORE,
+  IE_ESC,
+  LUA_SETTINGS,
+  OUT_OF_BOX_EXPERIENCE,
+  PNP_CUSTOMIZATIONS_NONWINPE,
+  PNP_CUSTOMIZATIONS_WINPE,
+  PNP_SYSPREP,
+  POWERCPL,
+  SECURITY_SPP,
+  SECURITY_SPP_UX,
+  SERVER_MANAGER,
+  SQMAPI,
+  TS_LOCAL_SESSION_MANAGER,
+  TS_RDP_WINSTATION_EXTENSIONS,
+} from './components/server.js';
+import { SETUP } from './components/setup.js';
+import { SHELL_SETUP } from './components/shell-setup.js';
+import type { ComponentSpec, Pass, SettingSpec } from './types.js';
+
+export * from './types.js';
+
+/** Every known component. */
+export const UNATTEND_COMPONENTS: readonly ComponentSpec[] = [
+  SHELL_SETUP,
+  INTERNATIONAL_CORE,
+  INTERNATIONAL_CORE_WINPE,
+  SETUP,
+  DEPLOYMENT,
+  UNATTENDED_JOIN,
+  TCPIP,
+  DNS_CLIENT,
+  TS_LOCAL_SESSION_MANAGER,
+  TS_RDP_WINSTATION_EXTENSIONS,
+  SECURITY_SPP,
+  SECURITY_SPP_UX,
+  PNP_SYSPREP,
+  PNP_CUSTOMIZATIONS_WINPE,
+  PNP_CUSTOMIZATIONS_NONWINPE,
+  LUA_SETTINGS,
+  IE_ESC,
+  SERVER_MANAGER,
+  OUT_OF_BOX_EXPERIENCE,
+  SQMAPI,
+  ERROR_REPORTING_CORE,
+  POWERCPL,
+  EMBEDDED_BOOTEXP,
+  EMBEDDED_LOGON,
+];
+
+const BY_NAME = new Map(UNATTEND_COMPONENTS.map((c) => [c.name, c]));
+
+/** The component called exactly `name`. */
+export function findComponent(name: string): ComponentSpec | undefined {
+  return BY_NAME.get(name);
+}
+
+/** Passes a component is valid in: the union of its settings' passes. */
+export function componentPasses(component: ComponentSpec): Pass[] {
+  const passes = new Set<Pass>();
+  for (const s of component.settings) for (const p of s.passes ?? []) passes.add(p);
+  return [...passes];
+}
+
+/** The direct children a container or list item may hold. */
+export function childSpecs(setting: SettingSpec): readonly SettingSpec[] {
+  return setting.type === 'list' ? [] : (setting.children ?? []);
+}

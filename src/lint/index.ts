@@ -1,0 +1,13 @@
+/**
+ * winami's linter for unattend.xml / autounattend.xml, EC2Launch v2
+ * agent-config.yml, EC2Launch v1 LaunchConfig.json and EC2Config
+ * Config.xml / BundleConfig.xml. `winami prepare` calls `lintText` on what it
+ * renders and refuses to write a bundle with an `error` finding.
+ */
+export type { Finding, LintAgent, LintArchitecture, LintFileKind, LintOptions, Rule, RuleContext, RuleFinding, Severity } from './types.js';
+export { LINT_FILE_KINDS, SEVERITY_RANK } from './types.js';
+export { lintText } from './lint-text.js';
+export { lintFiles, expandPatterns } from './lint-files.js';
+export { detectKind } from './detect.js';
+export { RULE_PACK, RUNNER_PACK, packEntry, type RulePackEntry } from './pack.js';
+export { hasPlaceholder } from './placeholder.js';

@@ -1,0 +1,45 @@
+/**
+ * The runner: parse once, build the context, call every rule of the file's
+ * kind that is not disabled, and turn a rule that throws into an
+ * `internal-rule-error` finding instead of a crash.
+ */
+import { detectKind } from './detect.js';
+import { RULE_PACK } from './pack.js';
+import { RULES } from './rules/index.js';
+import { parseTree } from './tree.js';
+import { SEVERITY_RANK, type Finding, type LintOptions, type RuleContext } from './types.js';
+import { buildUnattendModel } from './unattend-model.js';
+import { parseXml } from './xml.js';
+
+/** Lint one file's text. Synchronous and pure: same input, same findings. */
+export function lintText(text: string, options: LintOptions): Finding[] {
+  const file = options.fileName ?? '<input>';
+  const kind = options.kind ?? detectKind(file, text);
+  if (!kind) {
+    return [{ ruleId: 'file-kind', severity: 'error', message: 'Cannot tell what kind of file this is', hint: 'pass kind (unattend, agent-config, launch-config, ec2config-config, ec2config-bundle)', file, line: 1, column: 1 }];
+  }
+  const ctx: RuleContext = { kind, file, text, options };
+  if (kind === 'unattend' || kind === 'ec2config-config' || kind === 'ec2config-bundle') {
+    ctx.xml = parseXml(text);
+    if (kind === 'unattend' && ctx.xml.root?.name === 'unattend') ctx.unattend = buildUnattendModel(ctx.xml.root);
+  } else {
+    ctx.tree = parseTree(text, kind === 'launch-config');
+  }
+  const disabled = new Set(options.disable ?? []);
+  const findings: Finding[] = [];
+  for (const entry of RULE_PACK) {
+    if (!entry.kinds.includes(kind) || disabled.has(entry.id)) continue;
+    const rule = RULES[entry.id];
+    if (!rule) continue;
+    try {
+      for (const f of rule(ctx)) {
+        findings.push({ ruleId: entry.id, severity: f.severity ?? entry.severity, message: f.message, ...(f.hint ? { hint: f.hint } : {}), file, line: f.line, column: f.column });
+      }
+    } catch (err) {
+      if (disabled.has('internal-rule-error')) continue;
+      const message = err instanceof Error ? err.message : String(err);
+      findings.push({ ruleId: 'internal-rule-error', severity: 'error', message: `Rule ${entry.id} failed: ${message}`, hint: 'this is a bug in winami; please report it with the file', file, line: 1, column: 1 });
+    }
+  }
+  return findings.sort((a, b) => a.line - b.line || a.column - b.column || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.ruleId.localeCompare(b.ruleId));
+}

@@ -1,0 +1,27 @@
+/** unattend-namespace: root `<unattend>` in the unattend namespace, and no element leaving it. */
+import { UNATTEND_NS } from '../../knowledge/unattend/index.js';
+import type { Rule, RuleFinding } from '../types.js';
+import { attr, type XmlElement } from '../xml.js';
+import { atAttribute, atElement, q } from './util.js';
+
+export const unattendNamespace: Rule = (ctx) => {
+  const root = ctx.xml?.root;
+  if (!root) return [];
+  const out: RuleFinding[] = [];
+  if (root.name !== 'unattend') {
+    out.push(atElement(root, `The root element is <${root.name}>, not <unattend>`, root.name.toLowerCase() === 'unattend' ? 'element names are case-sensitive: write <unattend>' : undefined));
+    return out;
+  }
+  const ns = attr(root, 'xmlns');
+  if (!ns) out.push(atElement(root, 'The <unattend> root does not declare the unattend namespace', `add xmlns="${UNATTEND_NS}"`));
+  else if (ns.value !== UNATTEND_NS) out.push(atAttribute(ns, `The default namespace is ${q(ns.value)}, not the unattend namespace`, `use xmlns="${UNATTEND_NS}"`));
+  const walk = (el: XmlElement): void => {
+    for (const c of el.children) {
+      const own = attr(c, 'xmlns');
+      if (own && own.value !== UNATTEND_NS) out.push(atAttribute(own, `<${c.name}> moves to namespace ${q(own.value)}; Setup ignores it and everything inside`, 'remove the xmlns attribute'));
+      walk(c);
+    }
+  };
+  walk(root);
+  return out;
+};
