@@ -1,0 +1,147 @@
+/**
+ * Discard an image: deregister it, then delete its snapshots unless another
+ * image still uses them (or the caller asked to keep them). Idempotent: an
+ * image that is already gone is reported as absent. Never touches an image
+ * another account owns.
+ */
+import type { Image } from '@aws-sdk/client-ec2';
+import type { Ec2Port } from '../aws/ports.js';
+import { awsErrorCode } from '../aws/errors.js';
+import { reportTo, silentReporter, type Reporter } from '../reporter.js';
+import { describeImage, waitForImageAvailable, type ImageWaitOptions } from './wait-image.js';
+import { PollFailureError } from '../aws/poll-until.js';
+
+export interface DiscardOptions {
+  reporter?: Reporter;
+  /** Report what would be done; change nothing. */
+  dryRun?: boolean;
+  /** Refuse unless the image's owner is this account (the caller's). */
+  ownerAccountId?: string;
+  /** Snapshots never to delete (e.g. the snapshot an image was registered from). */
+  keepSnapshotIds?: string[];
+  /** If EC2 refuses to deregister a still-pending image, wait this long for it to settle, then retry. Default 30 min. */
+  pendingWait?: Omit<ImageWaitOptions, 'abortSignal'>;
+  abortSignal?: AbortSignal;
+}
+
+/** A snapshot that was not deleted, and why. */
+export interface KeptSnapshot {
+  snapshotId: string;
+  reason: string;
+}
+
+export interface DiscardResult {
+  imageId: string;
+  /** `discarded`: deregistered now; `absent`: already gone; `refused`: not ours; `planned`: dry run. */
+  status: 'discarded' | 'absent' | 'refused' | 'planned';
+  reason?: string;
+  name?: string | undefined;
+  deletedSnapshots: string[];
+  keptSnapshots: KeptSnapshot[];
+}
+
+function snapshotsOf(image: Image): string[] {
+  return (image.BlockDeviceMappings ?? []).map((m) => m.Ebs?.SnapshotId).filter((s): s is string => typeof s === 'string' && s.length > 0);
+}
+
+/** Snapshot id → ids of other images (owned by the caller) that use it. */
+async function otherUsers(ec2: Ec2Port, imageId: string, snapshotIds: string[], abortSignal?: AbortSignal): Promise<Map<string, string[]>> {
+  const users = new Map<string, string[]>();
+  if (snapshotIds.length === 0) return users;
+  let NextToken: string | undefined;
+  do {
+    const out = await ec2.describeImages(
+      { Owners: ['self'], IncludeDeprecated: true, Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: snapshotIds }], MaxResults: 1000, ...(NextToken ? { NextToken } : {}) },
+      abortSignal ? { abortSignal } : undefined,
+    );
+    for (const other of out.Images ?? []) {
+      if (other.ImageId === imageId) continue;
+      for (const s of snapshotsOf(other)) if (snapshotIds.includes(s)) users.set(s, [...(users.get(s) ?? []), other.ImageId ?? '?']);
+    }
+    NextToken = out.NextToken;
+  } while (NextToken);
+  return users;
+}
+
+const NOT_FOUND = new Set(['InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable']);
+
+/** Deregister `imageId` and delete the snapshots only it used. */
+export async function discardImage(ec2: Ec2Port, imageId: string, opts: DiscardOptions = {}): Promise<DiscardResult> {
+  const report = reportTo(opts.reporter ?? silentReporter);
+  const call = opts.abortSignal ? { abortSignal: opts.abortSignal } : undefined;
+  let image: Image;
+  try {
+    image = await describeImage(ec2, imageId, opts.abortSignal);
+  } catch (err) {
+    if (!NOT_FOUND.has(awsErrorCode(err) ?? '')) throw err;
+    report.info('billing.discard.absent', `${imageId} does not exist; nothing to discard`, { imageId });
+    return { imageId, status: 'absent', deletedSnapshots: [], keptSnapshots: [] };
+  }
+  if (image.State === 'deregistered') return { imageId, status: 'absent', name: image.Name, deletedSnapshots: [], keptSnapshots: [] };
+  if (opts.ownerAccountId && image.OwnerId !== opts.ownerAccountId) {
+    const reason = `${imageId} is owned by account ${image.OwnerId ?? 'unknown'}, not ${opts.ownerAccountId}; winami only discards images the account owns`;
+    report.warn('billing.discard.refused', reason, { imageId, ownerId: image.OwnerId });
+    return { imageId, status: 'refused', reason, name: image.Name, deletedSnapshots: [], keptSnapshots: [] };
+  }
+
+  if (opts.dryRun) {
+    const snaps = snapshotsOf(image);
+    const users = await otherUsers(ec2, imageId, snaps, opts.abortSignal);
+    const kept = keptFor(snaps, users, opts.keepSnapshotIds);
+    const deleted = snaps.filter((s) => !kept.some((k) => k.snapshotId === s));
+    report.info('billing.discard.plan', `would deregister ${imageId} and delete ${deleted.length} snapshot(s)`, { imageId, deleted, kept });
+    return { imageId, status: 'planned', name: image.Name, deletedSnapshots: deleted, keptSnapshots: kept };
+  }
+
+  try {
+    await ec2.deregisterImage({ ImageId: imageId }, call);
+  } catch (err) {
+    const code = awsErrorCode(err) ?? '';
+    if (NOT_FOUND.has(code)) return { imageId, status: 'absent', name: image.Name, deletedSnapshots: [], keptSnapshots: [] };
+    if (image.State !== 'pending') throw err;
+    // EC2 may refuse a pending image; wait for it to settle (available or failed) and try again.
+    report.info('billing.discard.wait-pending', `${imageId} is still pending (${code}); waiting for it to settle before deregistering`, { imageId });
+    image = await settle(ec2, imageId, opts);
+    await ec2.deregisterImage({ ImageId: imageId }, call);
+  }
+  report.info('billing.discard.deregistered', `deregistered ${imageId}`, { imageId });
+
+  const snaps = snapshotsOf(image);
+  const users = await otherUsers(ec2, imageId, snaps, opts.abortSignal);
+  const kept = keptFor(snaps, users, opts.keepSnapshotIds);
+  const deleted: string[] = [];
+  for (const snapshotId of snaps) {
+    if (kept.some((k) => k.snapshotId === snapshotId)) continue;
+    try {
+      await ec2.deleteSnapshot({ SnapshotId: snapshotId }, call);
+      deleted.push(snapshotId);
+      report.info('billing.discard.snapshot-deleted', `deleted snapshot ${snapshotId} of ${imageId}`, { imageId, snapshotId });
+    } catch (err) {
+      const code = awsErrorCode(err) ?? '';
+      if (code === 'InvalidSnapshot.NotFound') continue;
+      if (code !== 'InvalidSnapshot.InUse') throw err;
+      kept.push({ snapshotId, reason: 'EC2 says it is in use (another image registered from it meanwhile)' });
+    }
+  }
+  for (const k of kept) report.info('billing.discard.snapshot-kept', `kept snapshot ${k.snapshotId}: ${k.reason}`, { imageId, ...k });
+  return { imageId, status: 'discarded', name: image.Name, deletedSnapshots: deleted, keptSnapshots: kept };
+}
+
+function keptFor(snaps: string[], users: Map<string, string[]>, keep: string[] = []): KeptSnapshot[] {
+  const kept: KeptSnapshot[] = [];
+  for (const s of snaps) {
+    if (keep.includes(s)) kept.push({ snapshotId: s, reason: 'asked to keep it (the snapshot the image was registered from)' });
+    else if (users.has(s)) kept.push({ snapshotId: s, reason: `also used by ${users.get(s)!.join(', ')}` });
+  }
+  return kept;
+}
+
+async function settle(ec2: Ec2Port, imageId: string, opts: DiscardOptions): Promise<Image> {
+  const wait = { timeoutMs: 30 * 60_000, ...opts.pendingWait, ...(opts.abortSignal ? { abortSignal: opts.abortSignal } : {}) };
+  try {
+    return await waitForImageAvailable(ec2, imageId, wait);
+  } catch (err) {
+    if (err instanceof PollFailureError) return describeImage(ec2, imageId, opts.abortSignal); // failed images can be deregistered
+    throw err;
+  }
+}
