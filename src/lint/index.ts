@@ -11,3 +11,4 @@ export { lintFiles, expandPatterns } from './lint-files.js';
 export { detectKind } from './detect.js';
 export { RULE_PACK, RUNNER_PACK, packEntry, type RulePackEntry } from './pack.js';
 export { hasPlaceholder } from './placeholder.js';
+export { formatText, formatJson, formatSarif, shouldFail, countBySeverity, LINT_FORMATS, FAIL_ON, type LintFormat, type FailOn } from './format.js';

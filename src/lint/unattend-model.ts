@@ -92,9 +92,31 @@ function resolveChildren(model: UnattendModel, component: ComponentNode, parent:
     const node: SettingNode = { el, component, path, spec, passes: own };
     model.settings.push(node);
     if (spec.open) continue;
+    if (spec.type === 'list' && spec.item && spec.item.name === spec.name) {
+      // An inline list (Setup's <Disk>, <MetaData>): the element repeats in place and is itself the item.
+      model.listItems.push({ el, component, list: inlineListGroup(parent, spec.name, node), item: spec.item });
+      resolveChildren(model, component, el, spec.item.children, own, path);
+      continue;
+    }
     if (spec.type === 'container') resolveChildren(model, component, el, spec.children ?? [], own, path);
     else if (spec.type === 'list' && spec.item) resolveList(model, component, node, spec.item, own, path);
   }
+}
+
+const inlineGroups = new WeakMap<XmlElement, Map<string, SettingNode>>();
+
+/** One shared node per parent element and inline-list name, so list-items can group the repeats. */
+function inlineListGroup(parent: XmlElement, name: string, first: SettingNode): SettingNode {
+  let byName = inlineGroups.get(parent);
+  if (!byName) inlineGroups.set(parent, (byName = new Map()));
+  let group = byName.get(name);
+  if (!group) byName.set(name, (group = { ...first, el: parent, path: first.path }));
+  return group;
+}
+
+/** True for list settings whose element is itself the repeated item. */
+export function isInlineList(spec: SettingSpec | undefined): boolean {
+  return spec?.type === 'list' && spec.item?.name === spec.name;
 }
 
 function resolveList(model: UnattendModel, component: ComponentNode, list: SettingNode, item: ListItemSpec, passes: readonly Pass[], prefix: string): void {

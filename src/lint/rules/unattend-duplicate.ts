@@ -1,5 +1,6 @@
 /** unattend-duplicate: a pass once, a component once per pass, a setting once per parent. */
 import type { Rule, RuleFinding } from '../types.js';
+import { isInlineList } from '../unattend-model.js';
 import { attr } from '../xml.js';
 import { atElement, q } from './util.js';
 
@@ -23,7 +24,7 @@ export const unattendDuplicate: Rule = (ctx) => {
   }
   const settings = new Map<string, number>();
   for (const s of m.settings) {
-    if (!s.spec || !s.el.parent) continue;
+    if (!s.spec || !s.el.parent || isInlineList(s.spec)) continue;
     const parent = s.el.parent;
     const key = `${parent.line}:${parent.column}/${s.el.localName}`;
     const seen = settings.get(key);

@@ -37,7 +37,7 @@ export const PNP_CUSTOMIZATIONS_WINPE = component('Microsoft-Windows-PnpCustomiz
 export const PNP_CUSTOMIZATIONS_NONWINPE = component('Microsoft-Windows-PnpCustomizationsNonWinPE', [driverPaths([OFFLINE, AUDIT_SYSTEM])]);
 
 /** Microsoft-Windows-LUA-Settings. */
-export const LUA_SETTINGS = component('Microsoft-Windows-LUA-Settings', [bool('EnableLUA', { passes: [OFFLINE, GENERALIZE, SPECIALIZE] })]);
+export const LUA_SETTINGS = component('Microsoft-Windows-LUA-Settings', [bool('EnableLUA', { passes: [OFFLINE] })]);
 
 /** Microsoft-Windows-IE-ESC. */
 export const IE_ESC = component('Microsoft-Windows-IE-ESC', [bool('IEHardenAdmin', { passes: [SPECIALIZE] }), bool('IEHardenUser', { passes: [SPECIALIZE] })]);
@@ -55,7 +55,8 @@ export const OUT_OF_BOX_EXPERIENCE = component('Microsoft-Windows-OutOfBoxExperi
 ]);
 
 /** Microsoft-Windows-SQMApi (Customer Experience Improvement Program). */
-export const SQMAPI = component('Microsoft-Windows-SQMApi', [int('CEIPEnabled', 0, 1, { passes: [GENERALIZE, SPECIALIZE, OOBE] })]);
+// The page's example writes `true`; older pages wrote 0/1. Both parse as booleans.
+export const SQMAPI = component('Microsoft-Windows-SQMApi', [bool('CEIPEnabled', { passes: [AUDIT_SYSTEM, GENERALIZE, SPECIALIZE, OOBE] })]);
 
 /** Microsoft-Windows-ErrorReportingCore (Windows Error Reporting). */
 export const ERROR_REPORTING_CORE = component('Microsoft-Windows-ErrorReportingCore', [int('DisableWER', 0, 1, { passes: [GENERALIZE, SPECIALIZE, OOBE] })]);
@@ -66,10 +67,10 @@ export const POWERCPL = component('Microsoft-Windows-powercpl', [
 ]);
 
 /** Microsoft-Windows-Embedded-BootExp (boot screen on embedded and server editions). */
-export const EMBEDDED_BOOTEXP = component('Microsoft-Windows-Embedded-BootExp', [
-  bool('DisableBootMessages', { passes: [OFFLINE, SPECIALIZE] }),
-  bool('DisplayDisabled', { passes: [OFFLINE, SPECIALIZE] }),
-]);
+export const EMBEDDED_BOOTEXP = component(
+  'Microsoft-Windows-Embedded-BootExp',
+  ['DisableBootMenu', 'HideAllBootUI', 'HideBootLogo', 'HideBootStatusIndicator', 'HideBootStatusMessage'].map((n) => int(n, 0, 1, { passes: [SPECIALIZE, OOBE] })),
+);
 
 /** Microsoft-Windows-Embedded-EmbeddedLogon (logon screen behaviour). */
 export const EMBEDDED_LOGON = component('Microsoft-Windows-Embedded-EmbeddedLogon', [
