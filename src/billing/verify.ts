@@ -10,7 +10,7 @@ import type { Image } from '@aws-sdk/client-ec2';
 import type { Ec2Port } from '../aws/ports.js';
 import { platformDetailsFor, usageOperationFor, BILLING_SOURCE } from '../knowledge/billing.js';
 import { reportTo, silentReporter, type Reporter } from '../reporter.js';
-import type { Expectation } from './expectations.js';
+import { EXPECT_TAG, expectationFromAmiName, resolveExpectation, type Expectation } from './expectations.js';
 import { describeImage, waitForImageAvailable, type ImageWaitOptions } from './wait-image.js';
 
 /** The billing fields of an image, as DescribeImages returns them (any may be missing). */
@@ -95,10 +95,16 @@ export interface VerifyResult {
 
 /**
  * Fetch an image (waiting for `available` when `opts.wait` is given), then
- * check its billing. Returns the result; it does not throw on a failed check,
+ * check its billing. `expected` may be a function of the image (see
+ * `expectationForImage`). Returns the result; it does not throw on a failed check,
  * only on AWS errors (unknown id → `AwsError` with `InvalidAMIID.NotFound`).
  */
-export async function verifyImageBilling(ec2: Ec2Port, imageId: string, expectation: Expectation | undefined, opts: VerifyImageOptions = {}): Promise<VerifyResult> {
+export async function verifyImageBilling(
+  ec2: Ec2Port,
+  imageId: string,
+  expected: Expectation | undefined | ((image: Image) => Expectation | undefined),
+  opts: VerifyImageOptions = {},
+): Promise<VerifyResult> {
   const report = reportTo(opts.reporter ?? silentReporter);
   const abortSignal = opts.abortSignal ?? opts.wait?.abortSignal;
   let image: Image;
@@ -108,6 +114,7 @@ export async function verifyImageBilling(ec2: Ec2Port, imageId: string, expectat
   } else {
     image = await describeImage(ec2, imageId, abortSignal);
   }
+  const expectation = typeof expected === 'function' ? expected(image) : expected;
   const check = checkBilling(image, expectation);
   const result: VerifyResult = {
     imageId,
@@ -124,4 +131,17 @@ export async function verifyImageBilling(ec2: Ec2Port, imageId: string, expectat
   if (check.ok) report.info('billing.verify.ok', `${imageId} is billed as "${image.PlatformDetails}" / ${image.UsageOperation}`, data);
   else report.error('billing.verify.failed', `${imageId}: ${check.problems.map((p) => p.message).join('; ')}`, data);
   return result;
+}
+
+/**
+ * The expectation for an image when none is given explicitly: its
+ * `winami:expect` tag, else the SQL Server edition its name spells, else
+ * none (then only presence and consistency are checked). An unknown tag value
+ * throws a `UsageError`.
+ */
+export function expectationForImage(image: Pick<Image, 'Tags' | 'Name'>, explicit?: Expectation): Expectation | undefined {
+  if (explicit) return explicit;
+  const tag = image.Tags?.find((t) => t.Key === EXPECT_TAG)?.Value;
+  if (tag !== undefined) return resolveExpectation({ tag });
+  return image.Name ? expectationFromAmiName(image.Name) : undefined;
 }

@@ -1,0 +1,55 @@
+/**
+ * Options every AWS command shares (--region, --endpoint-url, --profile), the
+ * session built from them, and the confirmation rule for destructive
+ * commands: ask on a TTY, otherwise require --yes. The SDK is imported only
+ * when a session is built.
+ */
+import type { Argv } from 'yargs';
+import type { AwsSession } from '../aws/ports.js';
+import { UsageError } from '../errors.js';
+
+/** Add --region, --endpoint-url and --profile. */
+export function awsOptions(y: Argv): Argv {
+  return y
+    .option('region', { type: 'string', describe: 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, or us-east-1)' })
+    .option('endpoint-url', { type: 'string', describe: 'Send AWS calls here instead (a VPC endpoint, the local emulator); default AWS_ENDPOINT_URL' })
+    .option('profile', { type: 'string', describe: 'Shared-config profile for credentials (AWS_PROFILE)' });
+}
+
+/** The region the args name, or the environment's, or us-east-1. */
+export function regionOf(args: Record<string, unknown>): string {
+  return (args.region as string | undefined) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+}
+
+/** Build the real session for the args. */
+export async function sessionFromArgs(args: Record<string, unknown>): Promise<AwsSession> {
+  if (typeof args.profile === 'string') process.env.AWS_PROFILE = args.profile;
+  const { createAwsSession } = await import('../aws/session.js');
+  const endpoint = (args.endpointUrl as string | undefined) ?? process.env.AWS_ENDPOINT_URL;
+  return createAwsSession({ region: regionOf(args), ...(endpoint ? { endpoint } : {}) });
+}
+
+/**
+ * Ask before a destructive action. On a TTY, prints `question` to stderr and
+ * reads y/N; otherwise returns true only with --yes, and says so.
+ */
+export async function confirm(question: string, args: Record<string, unknown>): Promise<boolean> {
+  if (args.yes === true) return true;
+  if (!process.stdin.isTTY || !process.stderr.isTTY) {
+    throw new UsageError(`refusing to ${question.replace(/\?$/, '')} without confirmation`, { hint: 'Pass --yes to confirm (or --dry-run to see what would happen).' });
+  }
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** A list option given as repeated flags and/or comma-separated values. */
+export function listOf(value: unknown): string[] {
+  const items = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return items.flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter(Boolean);
+}

@@ -1,0 +1,115 @@
+/** `winami audit`: billing and hygiene findings for owned images across regions and accounts. */
+import type { CliCommand } from '../command.js';
+import { commonOptions, runCommand } from '../command.js';
+import { awsOptions, confirm, listOf, sessionFromArgs } from '../aws-options.js';
+import { ExitCode, UsageError } from '../../errors.js';
+
+const SEVERITY_CHOICES = ['error', 'warning', 'note', 'none'] as const;
+
+/** `key` or `key=value`. */
+function parseTag(spec: string): { key: string; value?: string } {
+  const i = spec.indexOf('=');
+  return i < 0 ? { key: spec } : { key: spec.slice(0, i), value: spec.slice(i + 1) };
+}
+
+export const auditCommand: CliCommand = {
+  command: 'audit',
+  describe: 'Audit owned images (and optionally instances) across regions and accounts for wrong or missing billing and leftovers',
+  builder: (y) =>
+    awsOptions(commonOptions(y))
+      .option('regions', { type: 'string', array: true, describe: 'Regions (default: every enabled region, from DescribeRegions)' })
+      .option('role-arn', { type: 'string', array: true, describe: 'Role to assume in each account to audit; repeat or comma-separate' })
+      .option('role-arns-file', { type: 'string', describe: 'File with one role ARN per line (# comments)' })
+      .option('include-caller-account', { type: 'boolean', describe: "Audit the caller's account too (default: only when no roles are given)" })
+      .option('instances', { type: 'boolean', default: false, describe: 'Also check the images running instances were launched from' })
+      .option('snapshots', { type: 'boolean', default: true, describe: 'Look for snapshots left behind by deregistered images (--no-snapshots to skip)' })
+      .option('approved-image-id', { type: 'string', array: true, describe: 'Approved launch images by id' })
+      .option('approved-tag', { type: 'string', array: true, describe: 'Approved launch images by tag key or key=value' })
+      .option('approved-owner', { type: 'string', array: true, describe: 'Approved launch images by owner account' })
+      .option('format', { choices: ['table', 'json', 'csv', 'html', 'sarif'], describe: 'Output format (default table; json with --json)' })
+      .option('output', { alias: 'o', type: 'string', describe: 'Write the report to this file instead of stdout' })
+      .option('fail-on', { choices: SEVERITY_CHOICES, default: 'error', describe: 'Exit 9 when a finding is at or above this severity' })
+      .option('terminate-unapproved', { type: 'boolean', default: false, describe: 'Terminate instances launched from unapproved images (dry run unless --no-dry-run)' })
+      .option('dry-run', { type: 'boolean', default: true, describe: 'With --terminate-unapproved: only say what would be terminated' })
+      .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask before terminating (required when not on a terminal)' })
+      .example('$0 audit --role-arn arn:aws:iam::111111111111:role/Audit --format html -o audit.html', 'Audit one account in every region as HTML')
+      .example('$0 audit --regions us-east-1,eu-west-1 --instances --approved-tag golden=yes --fail-on warning', 'Gate on warnings, instances included'),
+  run: (args) =>
+    runCommand(args, async () => {
+      const { audit, formatAudit, findingsAtOrAbove, terminateUnapproved } = await import('../../audit/index.js');
+      const { readFile, writeFile } = await import('node:fs/promises');
+      const { VERSION } = await import('../version.js');
+      const { textReporter } = await import('../text-reporter.js');
+      const roleArns = listOf(args.roleArn);
+      if (typeof args.roleArnsFile === 'string') {
+        const text = await readFile(args.roleArnsFile, 'utf8').catch((err: Error) => {
+          throw new UsageError(`cannot read --role-arns-file: ${err.message}`);
+        });
+        roleArns.push(...text.split(/\r?\n/).map((l) => l.replace(/#.*/, '').trim()).filter(Boolean));
+      }
+      const bad = roleArns.filter((a) => !/^arn:aws[\w-]*:iam::\d{12}:role\/.+/.test(a));
+      if (bad.length) throw new UsageError(`not role ARNs: ${bad.join(', ')}`, { hint: 'Expected arn:aws:iam::<12-digit account>:role/<name>.' });
+      const approvedIds = listOf(args.approvedImageId);
+      const approvedTags = listOf(args.approvedTag).map(parseTag);
+      const approvedOwners = listOf(args.approvedOwner);
+      const approved = approvedIds.length + approvedTags.length + approvedOwners.length > 0 ? { imageIds: approvedIds, tags: approvedTags, owners: approvedOwners } : undefined;
+      if (args.terminateUnapproved && !approved) throw new UsageError('--terminate-unapproved needs an approved list (--approved-image-id, --approved-tag or --approved-owner)');
+      const format = (args.format as string | undefined) ?? (args.json ? 'json' : 'table');
+      const regions = listOf(args.regions);
+      const progress = process.stderr.isTTY && !args.quiet ? progressBar() : undefined;
+      const session = await sessionFromArgs(args);
+      const result = await audit({
+        session,
+        ...(regions.length ? { regions } : {}),
+        roleArns,
+        ...(typeof args.includeCallerAccount === 'boolean' ? { includeCallerAccount: args.includeCallerAccount } : {}),
+        instances: Boolean(args.instances) || Boolean(approved),
+        snapshots: args.snapshots !== false,
+        ...(approved ? { approved } : {}),
+        reporter: textReporter({ json: true, quiet: Boolean(args.quiet) }),
+        ...(progress ? { onProgress: progress.update } : {}),
+      });
+      progress?.done();
+      const text = formatAudit(result, format as 'table', { width: process.stdout.columns || 120, toolVersion: VERSION });
+      if (typeof args.output === 'string') {
+        await writeFile(args.output, text);
+        process.stderr.write(`wrote ${format} report to ${args.output}: ${result.totals.findings} findings\n`);
+      } else process.stdout.write(text);
+      for (const f of result.failures) process.stderr.write(`not audited: ${f.account}${f.region ? ` ${f.region}` : ''} ${f.stage}: ${f.message}${f.iamAction ? ` (grant ${f.iamAction})` : ''}\n`);
+
+      if (args.terminateUnapproved) {
+        const unapproved = result.findings.filter((f) => f.ruleId === 'unapproved-image');
+        const dryRun = args.dryRun !== false;
+        if (unapproved.length > 0 && !dryRun && !(await confirm(`terminate ${unapproved.length} instance(s) launched from unapproved images: ${unapproved.map((f) => `${f.resourceId} (${f.account} ${f.region})`).join(', ')}?`, args))) {
+          process.stderr.write('nothing terminated\n');
+        } else {
+          const outcomes = await terminateUnapproved(unapproved, { session, roleArns, dryRun });
+          for (const t of outcomes) process.stderr.write(`${t.status === 'planned' ? 'would terminate' : t.status}: ${t.instanceIds.join(', ')} (${t.account} ${t.region})${t.error ? `: ${t.error}` : ''}\n`);
+        }
+      }
+      const failOn = String(args.failOn);
+      if (failOn !== 'none' && findingsAtOrAbove(result.findings, failOn as 'error').length > 0) return ExitCode.FINDINGS;
+      return result.partial ? ExitCode.PARTIAL : ExitCode.OK;
+    }),
+};
+
+/** A one-line progress bar on stderr. */
+function progressBar() {
+  let last = 0;
+  const draw = (p: { scopesTotal: number; scopesDone: number; images: number; findings: number }) => {
+    const total = Math.max(1, p.scopesTotal);
+    const filled = Math.round((p.scopesDone / total) * 30);
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${p.scopesDone}/${p.scopesTotal} account-regions, ${p.images} images, ${p.findings} findings `);
+  };
+  return {
+    update(p: Parameters<typeof draw>[0]) {
+      const now = Date.now();
+      if (now - last < 100 && p.scopesDone < p.scopesTotal) return;
+      last = now;
+      draw(p);
+    },
+    done() {
+      process.stderr.write('\r\x1b[K');
+    },
+  };
+}
