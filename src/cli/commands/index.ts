@@ -4,11 +4,6 @@
  */
 import type { CliCommand } from '../command.js';
 import { prepareCommand } from './prepare.js';
-import { verifyCommand } from './verify.js';
-import { registerCommand } from './register.js';
-import { discardCommand } from './discard.js';
-import { copyCommand } from './copy.js';
-import { auditCommand } from './audit.js';
 import { lintCommand } from './lint.js';
 import { verifyCommand } from './verify.js';
 import { registerCommand } from './register.js';
