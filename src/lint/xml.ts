@@ -33,6 +33,12 @@ export interface XmlElement {
   textColumn: number;
   line: number;
   column: number;
+  /** Offset of `<` of the start tag, and just past the end tag's `>` (or the `/>`). */
+  start: number;
+  end: number;
+  /** Offsets of the content between the start and end tags (equal for `<a/>`). */
+  innerStart: number;
+  innerEnd: number;
   parent: XmlElement | undefined;
 }
 
@@ -153,6 +159,10 @@ class Scanner {
       textColumn: pos.column,
       line: pos.line,
       column: pos.column,
+      start,
+      end: start,
+      innerStart: start,
+      innerEnd: start,
       parent,
     };
     for (;;) {
@@ -163,10 +173,12 @@ class Scanner {
       if (c === '/') {
         if (this.s[this.i + 1] !== '>') this.fail('Expected "/>"');
         this.i += 2;
+        el.end = el.innerStart = el.innerEnd = this.i;
         return el;
       }
       if (c === '>') {
         this.i++;
+        el.innerStart = this.i;
         break;
       }
       if (this.i === before) this.fail(`Expected whitespace before the attribute in <${name}>`);
@@ -204,7 +216,7 @@ class Scanner {
     let firstText = -1;
     for (;;) {
       const lt = this.s.indexOf('<', this.i);
-      if (lt < 0) this.fail(`Element <${el.name}> is not closed`, this.offsetOf(el));
+      if (lt < 0) this.fail(`Element <${el.name}> is not closed`, el.start);
       if (lt > this.i) {
         const raw = this.s.slice(this.i, lt);
         if (firstText < 0) {
@@ -216,6 +228,7 @@ class Scanner {
       }
       this.i = lt;
       if (this.s.startsWith('</', lt)) {
+        el.innerEnd = lt;
         this.i += 2;
         const closeAt = this.i;
         const name = this.name();
@@ -223,6 +236,7 @@ class Scanner {
         this.skipBlank();
         if (this.s[this.i] !== '>') this.fail(`Expected ">" to close </${name}>`);
         this.i++;
+        el.end = this.i;
         break;
       }
       if (this.s.startsWith('<!--', lt)) this.comment();
@@ -242,14 +256,6 @@ class Scanner {
       el.textLine = p.line;
       el.textColumn = p.column;
     }
-  }
-
-  private offsetOf(el: XmlElement): number {
-    // Only used for error positions; recomputing from line/column is cheap enough.
-    let line = 1;
-    let i = 0;
-    while (line < el.line && i < this.s.length) if (this.s.charCodeAt(i++) === 10) line++;
-    return i + el.column - 1;
   }
 
   private decode(raw: string, offset: number): string {
