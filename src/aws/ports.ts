@@ -38,6 +38,7 @@ export interface Ec2Operations {
   getConsoleOutput: [EC2.GetConsoleOutputCommandInput, EC2.GetConsoleOutputCommandOutput];
   getPasswordData: [EC2.GetPasswordDataCommandInput, EC2.GetPasswordDataCommandOutput];
   describeVolumes: [EC2.DescribeVolumesCommandInput, EC2.DescribeVolumesCommandOutput];
+  deleteVolume: [EC2.DeleteVolumeCommandInput, EC2.DeleteVolumeCommandOutput];
   createSnapshot: [EC2.CreateSnapshotCommandInput, EC2.CreateSnapshotCommandOutput];
   createSnapshots: [EC2.CreateSnapshotsCommandInput, EC2.CreateSnapshotsCommandOutput];
   describeSnapshots: [EC2.DescribeSnapshotsCommandInput, EC2.DescribeSnapshotsCommandOutput];

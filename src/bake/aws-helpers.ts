@@ -1,0 +1,131 @@
+/**
+ * Small AWS helpers the steps share: tags for TagSpecifications, waiting for
+ * an instance state (without the SDK stopped-waiter's failure on `pending`),
+ * terminating and waiting, discarding an image with its snapshots, and the
+ * console output's tail for error messages.
+ */
+import type { Instance, Tag, TagSpecification, ResourceType } from '@aws-sdk/client-ec2';
+import type { Ec2Port } from '../aws/ports.js';
+import { pollUntil } from '../aws/poll-until.js';
+import { awsErrorCode } from '../aws/errors.js';
+import { StepError } from '../errors.js';
+import type { BakeContext } from './context.js';
+import { delays, scaled } from './context.js';
+
+export const BUILD_ID_TAG = 'winami:build-id';
+export const ROLE_TAG = 'winami:role';
+
+/** Tags for every resource of a build: the user's, then Name, build id and role (which win). */
+export function buildTags(buildId: string, name: string, role: string, extra: Record<string, string> = {}): Tag[] {
+  const all: Record<string, string> = { ...extra, Name: name, [BUILD_ID_TAG]: buildId, [ROLE_TAG]: role };
+  return Object.entries(all).map(([Key, Value]) => ({ Key, Value }));
+}
+
+/** TagSpecifications for the given resource types, same tags on each. */
+export function tagSpecs(types: ResourceType[], tags: Tag[]): TagSpecification[] {
+  return types.map((ResourceType) => ({ ResourceType, Tags: tags }));
+}
+
+/** Describe one instance, or undefined when EC2 does not know it (yet, or any more). */
+export async function describeInstance(ec2: Ec2Port, instanceId: string, signal?: AbortSignal): Promise<Instance | undefined> {
+  try {
+    const out = await ec2.describeInstances({ InstanceIds: [instanceId] }, signal ? { abortSignal: signal } : undefined);
+    return out.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === instanceId);
+  } catch (err) {
+    if (awsErrorCode(err) === 'InvalidInstanceID.NotFound' || (err as { awsCode?: string }).awsCode === 'InvalidInstanceID.NotFound') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Wait until the instance is in `target`. Unlike the SDK's stopped waiter, a
+ * transient `pending` is not a failure (domain-facts §9.1); `terminated` (or
+ * `shutting-down` when waiting for anything else) is.
+ */
+export function waitForInstanceState(ctx: BakeContext, ec2: Ec2Port, instanceId: string, target: 'stopped' | 'terminated' | 'running', o: { timeoutMs: number; expectedMs?: number; signal?: AbortSignal; what?: string }): Promise<Instance> {
+  return pollUntil<Instance | undefined>({
+    what: o.what ?? `instance ${instanceId} to be ${target}`,
+    probe: () => describeInstance(ec2, instanceId, o.signal),
+    acceptor: (inst) => {
+      const state = inst?.State?.Name;
+      if (!inst) return target === 'terminated' ? { state: 'success', value: inst } : { state: 'retry', observed: 'not visible yet' };
+      if (state === target) return { state: 'success', value: inst };
+      if (target !== 'terminated' && (state === 'terminated' || state === 'shutting-down')) {
+        return { state: 'failure', reason: `the instance is ${state}${inst.StateTransitionReason ? ` (${inst.StateTransitionReason})` : ''}; something outside winami terminated it` };
+      }
+      return { state: 'retry', observed: `state ${state ?? 'unknown'}` };
+    },
+    timeoutMs: o.timeoutMs,
+    ...delays(ctx, 'instanceState'),
+    ...(o.expectedMs === undefined ? {} : { expectedMs: o.expectedMs }),
+    ...(o.signal ? { abortSignal: o.signal } : {}),
+    clock: ctx.clock,
+  }) as Promise<Instance>;
+}
+
+/** Terminate an instance (idempotent: gone already is fine) and wait until it is terminated. */
+export async function terminateAndWait(ctx: BakeContext, ec2: Ec2Port, instanceId: string, signal: AbortSignal, timeoutMs: number): Promise<void> {
+  try {
+    await ec2.terminateInstances({ InstanceIds: [instanceId] }, { abortSignal: signal });
+  } catch (err) {
+    if (awsErrorCode(err) !== 'InvalidInstanceID.NotFound' && (err as { awsCode?: string }).awsCode !== 'InvalidInstanceID.NotFound') throw err;
+    return;
+  }
+  await waitForInstanceState(ctx, ec2, instanceId, 'terminated', { timeoutMs, expectedMs: scaled(ctx, 60_000), signal });
+}
+
+/**
+ * Deregister an image and delete its snapshots: those its block device
+ * mappings name, plus (for a half-made image that lists none) the snapshots
+ * tagged with this build id and role. Idempotent.
+ */
+export async function discardImage(ec2: Ec2Port, imageId: string, o: { signal?: AbortSignal; buildId?: string; role?: string }): Promise<string[]> {
+  const opt = o.signal ? { abortSignal: o.signal } : undefined;
+  const images = await ec2.describeImages({ ImageIds: [imageId], IncludeDeprecated: true }, opt).catch((err) => {
+    if (awsErrorCode(err) === 'InvalidAMIID.NotFound' || (err as { awsCode?: string }).awsCode === 'InvalidAMIID.NotFound') return { Images: [] };
+    throw err;
+  });
+  const image = images.Images?.find((i) => i.ImageId === imageId);
+  const snapshots = new Set<string>();
+  for (const m of image?.BlockDeviceMappings ?? []) if (m.Ebs?.SnapshotId) snapshots.add(m.Ebs.SnapshotId);
+  if (o.buildId) {
+    const filters = [{ Name: `tag:${BUILD_ID_TAG}`, Values: [o.buildId] }, ...(o.role ? [{ Name: `tag:${ROLE_TAG}`, Values: [o.role] }] : [])];
+    const tagged = await ec2.describeSnapshots({ OwnerIds: ['self'], Filters: filters }, opt);
+    for (const s of tagged.Snapshots ?? []) if (s.SnapshotId) snapshots.add(s.SnapshotId);
+  }
+  if (image && image.State !== 'deregistered') await ec2.deregisterImage({ ImageId: imageId }, opt);
+  for (const id of snapshots) await deleteSnapshot(ec2, id, o.signal);
+  return [...snapshots];
+}
+
+/** Delete a snapshot; already gone is fine. */
+export async function deleteSnapshot(ec2: Ec2Port, snapshotId: string, signal?: AbortSignal): Promise<void> {
+  try {
+    await ec2.deleteSnapshot({ SnapshotId: snapshotId }, signal ? { abortSignal: signal } : undefined);
+  } catch (err) {
+    const code = awsErrorCode(err) ?? (err as { awsCode?: string }).awsCode;
+    if (code !== 'InvalidSnapshot.NotFound') throw err;
+  }
+}
+
+/** The last lines of the instance's console output, or a note why there is none. */
+export async function consoleTail(ec2: Ec2Port, instanceId: string, lines = 15): Promise<string> {
+  try {
+    const out = await ec2.getConsoleOutput({ InstanceId: instanceId, Latest: true });
+    if (!out.Output) return '(the console output is empty)';
+    const text = Buffer.from(out.Output, 'base64').toString('utf8');
+    return text.replace(/\s+$/, '').split(/\r?\n/).slice(-lines).join('\n');
+  } catch (err) {
+    return `(console output unavailable: ${(err as Error).message})`;
+  }
+}
+
+/** Throw a StepError unless the instance still exists and is not terminated. */
+export function assertAlive(step: string, instanceId: string, inst: Instance | undefined): void {
+  const state = inst?.State?.Name;
+  if (!inst || state === 'terminated' || state === 'shutting-down') {
+    throw new StepError(step, `the builder ${instanceId} is ${state ?? 'gone'}: something outside winami terminated it`, {
+      hint: 'Check CloudTrail for TerminateInstances on this instance, and any automation that terminates untagged or idle instances.',
+    });
+  }
+}

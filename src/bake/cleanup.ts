@@ -1,0 +1,155 @@
+/**
+ * `cleanupBuild`: remove everything a build left, found by its
+ * `winami:build-id` tag in every region (and by the journal, when given):
+ * instances (terminated and waited for), images (deregistered), snapshots,
+ * volumes, and the temporary secret parameters. Running it twice is harmless:
+ * the second run finds nothing. Images the journal records as the outputs of
+ * a successful bake are kept unless `includeOutputs` is set.
+ */
+import { existsSync } from 'node:fs';
+import type { AwsSession } from '../aws/ports.js';
+import { awsErrorCode } from '../aws/errors.js';
+import { pollUntil, realClock } from '../aws/poll-until.js';
+import { UsageError } from '../errors.js';
+import { reportTo, silentReporter, type Reporter } from '../reporter.js';
+import { BUILD_ID_TAG, deleteSnapshot } from './aws-helpers.js';
+import { journalPath as defaultJournalPath, readJournal } from './journal.js';
+import { secretParameterName } from './steps/put-secrets.js';
+import type { ResourceKind } from './state.js';
+
+/** The secret slots a bake may create temporary parameters for (docs/bundle.md). */
+const SECRET_SLOTS = ['administratorPassword', 'domainJoinPassword', 'windowsProductKey', 'sqlProductKey'];
+
+export interface CleanupOptions {
+  session: AwsSession;
+  buildId?: string;
+  /** A journal file; its build id and regions are used. */
+  journal?: string;
+  /** Regions to search besides the journal's; none and no journal: every region the account has. */
+  regions?: string[];
+  /** Also remove the images a successful bake produced. */
+  includeOutputs?: boolean;
+  /** Where to look for `.winami/builds/<id>.jsonl` when only a build id is given. */
+  journalDir?: string;
+  dryRun?: boolean;
+  reporter?: Reporter;
+  abortSignal?: AbortSignal;
+  /** Poll delay while waiting for terminations, ms. */
+  pollMs?: number;
+  timeoutMs?: number;
+}
+
+export interface CleanupResult {
+  buildId: string;
+  regions: string[];
+  removed: { kind: ResourceKind; id: string; region: string }[];
+  kept: { kind: ResourceKind; id: string; region: string }[];
+  failed: { kind: ResourceKind; id: string; region: string; error: string }[];
+}
+
+const gone = (err: unknown) => {
+  const code = awsErrorCode(err) ?? (err as { awsCode?: string }).awsCode ?? '';
+  return /NotFound|ParameterNotFound|InvalidAMIID\.Unavailable/.test(code);
+};
+
+/** Remove everything tagged with the build id. */
+export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
+  const report = reportTo(o.reporter ?? silentReporter);
+  const opt = o.abortSignal ? { abortSignal: o.abortSignal } : undefined;
+  let journalFile = o.journal;
+  if (!journalFile && o.buildId) {
+    const p = defaultJournalPath(o.journalDir ?? process.cwd(), o.buildId);
+    if (existsSync(p)) journalFile = p;
+  }
+  const j = journalFile ? readJournal(journalFile) : undefined;
+  const buildId = o.buildId ?? j?.buildId;
+  if (!buildId) throw new UsageError('give --build-id or a --journal that names a build');
+  const keptIds = new Set<string>();
+  if (j && !o.includeOutputs && journalFile) {
+    const { readFileSync } = await import('node:fs');
+    for (const line of readFileSync(journalFile, 'utf8').split('\n')) {
+      try {
+        const r = JSON.parse(line) as { type?: string; reason?: string; id?: string };
+        if (r.type === 'kept' && r.reason === 'output' && r.id) keptIds.add(r.id);
+      } catch {
+        /* torn line */
+      }
+    }
+  }
+  let regions = [...new Set([...(o.regions ?? []), ...(j?.regions ?? [])])];
+  if (regions.length === 0) {
+    const out = await o.session.ec2().describeRegions({}, opt);
+    regions = (out.Regions ?? []).flatMap((r) => (r.RegionName ? [r.RegionName] : []));
+    if (regions.length === 0) regions = [o.session.defaultRegion];
+  }
+  const result: CleanupResult = { buildId, regions, removed: [], kept: [], failed: [] };
+  const tagFilter = [{ Name: `tag:${BUILD_ID_TAG}`, Values: [buildId] }];
+  const attempt = async (kind: ResourceKind, id: string, region: string, fn: () => Promise<unknown>) => {
+    if (keptIds.has(id)) {
+      result.kept.push({ kind, id, region });
+      return;
+    }
+    if (o.dryRun) {
+      result.removed.push({ kind, id, region });
+      return;
+    }
+    try {
+      await fn();
+      result.removed.push({ kind, id, region });
+      report.info('cleanup.removed', `removed ${kind} ${id} in ${region}`, { kind, id, region });
+    } catch (err) {
+      if (gone(err)) return;
+      result.failed.push({ kind, id, region, error: (err as Error).message });
+      report.error('cleanup.failed', `could not remove ${kind} ${id} in ${region}: ${(err as Error).message}`, { kind, id, region });
+    }
+  };
+  await Promise.all(
+    regions.map(async (region) => {
+      const ec2 = o.session.ec2(region);
+      const ssm = o.session.ssm(region);
+      // Instances first: terminating them releases their volumes.
+      const res = await ec2.describeInstances({ Filters: [...tagFilter, { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] }] }, opt);
+      const instances = (res.Reservations ?? []).flatMap((r) => r.Instances ?? []).flatMap((i) => (i.InstanceId ? [i.InstanceId] : []));
+      for (const id of instances) await attempt('instance', id, region, () => ec2.terminateInstances({ InstanceIds: [id] }, opt));
+      if (instances.length && !o.dryRun) {
+        await pollUntil({
+          what: `instances of build ${buildId} in ${region} to terminate`,
+          probe: () => ec2.describeInstances({ InstanceIds: instances }, opt),
+          acceptor: (out) => {
+            const live = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name !== 'terminated');
+            return live.length === 0 ? { state: 'success', value: out } : { state: 'retry', observed: live.map((i) => `${i.InstanceId} ${i.State?.Name}`).join(', ') };
+          },
+          timeoutMs: o.timeoutMs ?? 600_000,
+          minDelayMs: o.pollMs ?? 5_000,
+          maxDelayMs: (o.pollMs ?? 5_000) * 4,
+          ...(o.abortSignal ? { abortSignal: o.abortSignal } : {}),
+          clock: realClock,
+        }).catch((err) => report.warn('cleanup.wait', (err as Error).message));
+      }
+      const images = await ec2.describeImages({ Owners: ['self'], Filters: tagFilter, IncludeDeprecated: true }, opt);
+      const keptSnapshots = new Set<string>();
+      for (const img of images.Images ?? []) {
+        if (keptIds.has(img.ImageId!)) for (const m of img.BlockDeviceMappings ?? []) if (m.Ebs?.SnapshotId) keptSnapshots.add(m.Ebs.SnapshotId);
+        await attempt('image', img.ImageId!, region, () => ec2.deregisterImage({ ImageId: img.ImageId! }, opt));
+      }
+      const snaps = await ec2.describeSnapshots({ OwnerIds: ['self'], Filters: tagFilter }, opt);
+      for (const s of snaps.Snapshots ?? []) {
+        if (keptSnapshots.has(s.SnapshotId!)) keptIds.add(s.SnapshotId!);
+        await attempt('snapshot', s.SnapshotId!, region, () => deleteSnapshot(ec2, s.SnapshotId!, o.abortSignal));
+      }
+      const vols = await ec2.describeVolumes({ Filters: [...tagFilter, { Name: 'status', Values: ['available', 'error'] }] }, opt);
+      for (const v of vols.Volumes ?? []) await attempt('volume', v.VolumeId!, region, () => ec2.deleteVolume({ VolumeId: v.VolumeId! }, opt));
+      const params = new Set([...SECRET_SLOTS.map((s) => secretParameterName(buildId, s)), ...(j?.outstanding ?? []).filter((r) => r.kind === 'parameter' && r.region === region).map((r) => r.id)]);
+      for (const name of params) {
+        if (o.dryRun) continue;
+        try {
+          await ssm.deleteParameter({ Name: name }, opt);
+          result.removed.push({ kind: 'parameter', id: name, region });
+        } catch (err) {
+          if (!gone(err)) result.failed.push({ kind: 'parameter', id: name, region, error: (err as Error).message });
+        }
+      }
+    }),
+  );
+  return result;
+}

@@ -1,0 +1,96 @@
+/**
+ * What every bake step gets besides the state: the AWS session, the reporter,
+ * the journal, polling delays (scaled for tests), and the helpers that record
+ * a resource in state and journal at once.
+ */
+import type { AwsSession } from '../aws/ports.js';
+import { realClock } from '../aws/poll-until.js';
+import { reportTo, type Reporter } from '../reporter.js';
+import type { Journal } from './journal.js';
+import type { Bundle } from './bundle-types.js';
+import type { ResolvedConfig } from '../config/types.js';
+import type { BakeState, ResourceKind, TrackedResource } from './state.js';
+import type { RunnerContext } from './runner.js';
+
+/** Poll delays in ms for each kind of wait: [min, max]. */
+export interface PollDelays {
+  ssmOnline: [number, number];
+  command: [number, number];
+  instanceState: [number, number];
+  image: [number, number];
+  snapshot: [number, number];
+}
+
+/** Delays that suit AWS: often enough to notice completion, rare enough not to be throttled. */
+export const AWS_POLL_DELAYS: PollDelays = {
+  ssmOnline: [5_000, 30_000],
+  command: [2_000, 20_000],
+  instanceState: [5_000, 30_000],
+  image: [10_000, 60_000],
+  snapshot: [10_000, 60_000],
+};
+
+/** How long each phase usually takes on AWS, in ms: the adaptive poller waits near these. */
+export const EXPECTED_MS = {
+  ssmOnline: 180_000,
+  sysprepStop: 300_000,
+  image: 600_000,
+  snapshot: 300_000,
+  terminate: 60_000,
+} as const;
+
+/** Renders the bundle for a config (the real one is `renderBundle` in src/render). */
+export type RenderBundle = (config: ResolvedConfig, options: { buildId: string }) => Promise<Bundle>;
+
+/** The bake's extra context for steps. */
+export interface BakeContext {
+  session: AwsSession;
+  reporter: Reporter;
+  journal: Journal;
+  /** Multiplies every poll delay, expected time and deadline; 1 on AWS, small against the emulator. */
+  timeScale: number;
+  delays: PollDelays;
+  clock: { now(): number; sleep(ms: number, signal?: AbortSignal): Promise<void> };
+  onError: 'cleanup' | 'keep';
+  /** Environment for `env:` secrets; the CLI passes process.env. */
+  env: Readonly<Record<string, string | undefined>>;
+  renderBundle: RenderBundle;
+}
+
+export type StepCtx = BakeContext & RunnerContext;
+
+/** Record a resource in state and journal the moment AWS returns its id. */
+export function track(state: BakeState, ctx: BakeContext, r: { kind: ResourceKind; id: string; region: string; role: string }): void {
+  if (state.resources.some((x) => x.id === r.id && x.region === r.region)) return;
+  state.resources.push({ ...r });
+  ctx.journal.append({ type: 'created', ...r, time: new Date().toISOString() });
+  reportTo(ctx.reporter).info('bake.resource.created', `created ${r.kind} ${r.id} (${r.role}) in ${r.region}`, { ...r });
+}
+
+/** Record that a resource is gone. */
+export function markRemoved(state: BakeState, ctx: BakeContext, id: string, region: string): void {
+  const r = state.resources.find((x) => x.id === id && x.region === region);
+  if (!r || r.removed) return;
+  r.removed = true;
+  ctx.journal.append({ type: 'removed', kind: r.kind, id, region, time: new Date().toISOString() });
+  reportTo(ctx.reporter).info('bake.resource.removed', `removed ${r.kind} ${id} in ${region}`, { kind: r.kind, id, region });
+}
+
+/** Record that a resource stays on purpose. */
+export function markKept(state: BakeState, ctx: BakeContext, r: TrackedResource, reason: 'output' | 'on-error-keep'): void {
+  r.kept = reason;
+  ctx.journal.append({ type: 'kept', kind: r.kind, id: r.id, region: r.region, reason, time: new Date().toISOString() });
+}
+
+/** A scaled delay pair. */
+export function delays(ctx: BakeContext, kind: keyof PollDelays): { minDelayMs: number; maxDelayMs: number } {
+  const [min, max] = ctx.delays[kind];
+  return { minDelayMs: Math.max(1, Math.round(min * ctx.timeScale)), maxDelayMs: Math.max(1, Math.round(max * ctx.timeScale)) };
+}
+
+/** A config deadline (ms) or expected time, scaled. */
+export function scaled(ctx: BakeContext, ms: number): number {
+  return Math.max(1, Math.round(ms * ctx.timeScale));
+}
+
+export const defaultClock = realClock;

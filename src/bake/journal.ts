@@ -1,0 +1,98 @@
+/**
+ * The build journal: an append-only JSON-lines file, one record per event that
+ * matters for clean-up (build started, resource created, resource removed,
+ * build finished). Each record is written and fsync'd before the bake waits on
+ * anything, so even after SIGKILL `winami cleanup --journal <file>` knows what
+ * existed. Records hold ids and regions only, never secret values.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { ResourceKind } from './state.js';
+
+/** One journal line. */
+export type JournalRecord =
+  | { type: 'build'; buildId: string; region: string; regions: string[]; name: string; time: string }
+  | { type: 'created'; kind: ResourceKind; id: string; region: string; role: string; time: string }
+  | { type: 'removed'; kind: ResourceKind; id: string; region: string; time: string }
+  | { type: 'kept'; kind: ResourceKind; id: string; region: string; reason: string; time: string }
+  | { type: 'finished'; ok: boolean; time: string };
+
+/** Default journal location: `.winami/builds/<build-id>.jsonl` under `dir`. */
+export function journalPath(dir: string, buildId: string): string {
+  return join(dir, '.winami', 'builds', `${buildId}.jsonl`);
+}
+
+/** Appends records durably. */
+export interface Journal {
+  readonly path: string;
+  append(record: JournalRecord): void;
+}
+
+/** Open (create) a journal file for appending. */
+export function openJournal(path: string): Journal {
+  mkdirSync(dirname(path), { recursive: true });
+  return {
+    path,
+    append(record) {
+      const fd = openSync(path, 'a', 0o600);
+      try {
+        writeSync(fd, `${JSON.stringify(record)}\n`);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
+}
+
+/** A journal that keeps records in memory (dry runs, tests). */
+export function memoryJournal(): Journal & { records: JournalRecord[] } {
+  const records: JournalRecord[] = [];
+  return { path: '<memory>', records, append: (r) => void records.push(r) };
+}
+
+/** What a journal says about a build. */
+export interface JournalSummary {
+  buildId: string | undefined;
+  regions: string[];
+  /** Resources created and not recorded as removed (or kept as outputs), in creation order. */
+  outstanding: { kind: ResourceKind; id: string; region: string; role: string }[];
+  finished: boolean | undefined;
+}
+
+/** Read a journal; a torn last line (the process died mid-write) is ignored. */
+export function readJournal(path: string): JournalSummary {
+  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const summary: JournalSummary = { buildId: undefined, regions: [], outstanding: [], finished: undefined };
+  const live = new Map<string, { kind: ResourceKind; id: string; region: string; role: string }>();
+  const regions = new Set<string>();
+  for (const line of lines) {
+    let r: JournalRecord;
+    try {
+      r = JSON.parse(line) as JournalRecord;
+    } catch {
+      continue;
+    }
+    switch (r.type) {
+      case 'build':
+        summary.buildId = r.buildId;
+        regions.add(r.region);
+        r.regions.forEach((x) => regions.add(x));
+        break;
+      case 'created':
+        live.set(`${r.region}/${r.id}`, { kind: r.kind, id: r.id, region: r.region, role: r.role });
+        regions.add(r.region);
+        break;
+      case 'removed':
+      case 'kept':
+        live.delete(`${r.region}/${r.id}`);
+        break;
+      case 'finished':
+        summary.finished = r.ok;
+        break;
+    }
+  }
+  summary.regions = [...regions];
+  summary.outstanding = [...live.values()];
+  return summary;
+}

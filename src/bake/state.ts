@@ -1,0 +1,77 @@
+/**
+ * The bake's typed state. Steps read what earlier steps wrote and write what
+ * they learn; a resource id goes in (through `StepContext.track`) the moment
+ * AWS returns it, before any wait, so cleanup and the journal always know it.
+ */
+import type { ResolvedConfig } from '../config/types.js';
+import type { Expectation } from '../billing/expectations.js';
+import type { Bundle } from './bundle-types.js';
+
+/** Kinds of AWS resource a bake creates. */
+export type ResourceKind = 'instance' | 'image' | 'snapshot' | 'volume' | 'parameter';
+
+/** One resource the bake created. */
+export interface TrackedResource {
+  kind: ResourceKind;
+  id: string;
+  region: string;
+  /** What it is for: `builder`, `image`, `copy`, `smoke-test`, `pre-snapshot`, `secret`. */
+  role: string;
+  /** Set once the bake removed it (or saw it gone). */
+  removed?: boolean;
+  /** Set when it is an output (the image and its copies after a successful bake) or kept on request. */
+  kept?: 'output' | 'on-error-keep';
+}
+
+/** The source image, as resolved in preflight. */
+export interface SourceImage {
+  imageId: string;
+  name: string | undefined;
+  platformDetails: string | undefined;
+  usageOperation: string | undefined;
+  rootDeviceName: string | undefined;
+  rootVolumeSize: number | undefined;
+}
+
+/** One image winami made (the original or a copy). */
+export interface MadeImage {
+  region: string;
+  imageId: string;
+  name: string;
+  snapshotIds: string[];
+  platformDetails?: string | undefined;
+  usageOperation?: string | undefined;
+}
+
+/** Everything the steps share. */
+export interface BakeState {
+  buildId: string;
+  config: ResolvedConfig;
+  region: string;
+  /** The rendered image name (from the template), fixed at preflight so a retry finds the same image. */
+  imageName: string;
+  account?: string;
+  callerArn?: string;
+  source?: SourceImage;
+  expectation?: Expectation;
+  bundle?: Bundle;
+  /** Temporary SecureString parameters holding `env:` secrets, by slot. */
+  secretParameters: Record<string, string>;
+  builder?: { instanceId: string; computerName?: string | undefined; terminating?: boolean };
+  preSnapshotId?: string;
+  image?: MadeImage;
+  copies: MadeImage[];
+  smoke?: { instanceId: string; computerName?: string | undefined };
+  /** Every resource created, in order. */
+  resources: TrackedResource[];
+}
+
+/** A fresh state for a build. */
+export function initialState(buildId: string, config: ResolvedConfig, imageName: string): BakeState {
+  return { buildId, config, region: config.region, imageName, secretParameters: {}, copies: [], resources: [] };
+}
+
+/** Resources created and neither removed nor intentionally kept. */
+export function leftBehind(state: Pick<BakeState, 'resources'>): TrackedResource[] {
+  return state.resources.filter((r) => !r.removed && !r.kept);
+}

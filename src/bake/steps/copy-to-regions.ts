@@ -1,0 +1,83 @@
+/**
+ * Copy the image to the target regions in parallel, each with its KMS key,
+ * CopyImageTags and a ClientToken from the build id (a retried request finds
+ * the same copy). Each copy's id is recorded before its wait; each copy's
+ * billing is verified. A failed or wrongly billed copy fails the bake, and
+ * cleanup then discards every copy and the image: an image exists in all the
+ * configured regions or in none.
+ */
+import type { Ec2Port } from '../../aws/ports.js';
+import { StepError, VerificationError } from '../../errors.js';
+import { verifyImageBilling } from '../../billing/verify.js';
+import { reportTo } from '../../reporter.js';
+import { buildTags, discardImage, tagSpecs } from '../aws-helpers.js';
+import { delays, markKept, markRemoved, scaled, track, type StepCtx } from '../context.js';
+import type { BakeState, MadeImage } from '../state.js';
+import type { BakeStep } from './types.js';
+
+async function copyOne(state: BakeState, ctx: StepCtx, target: { region: string; kmsKeyId?: string | undefined }): Promise<MadeImage> {
+  const ec2: Ec2Port = ctx.session.ec2(target.region);
+  const src = state.image!;
+  const encrypted = state.config.image.encrypted || target.kmsKeyId !== undefined;
+  const out = await ec2.copyImage(
+    {
+      Name: src.name,
+      SourceImageId: src.imageId,
+      SourceRegion: state.region,
+      ClientToken: `winami-${state.buildId}-${target.region}`.slice(0, 128),
+      CopyImageTags: true,
+      ...(encrypted ? { Encrypted: true } : {}),
+      ...(target.kmsKeyId ? { KmsKeyId: target.kmsKeyId } : {}),
+      TagSpecifications: tagSpecs(['snapshot'], buildTags(state.buildId, src.name, 'copy', state.config.image.snapshotTags)),
+    },
+    { abortSignal: ctx.signal },
+  );
+  const copy: MadeImage = { region: target.region, imageId: out.ImageId!, name: src.name, snapshotIds: [] };
+  state.copies.push(copy);
+  track(state, ctx, { kind: 'image', id: copy.imageId, region: target.region, role: 'copy' });
+  const result = await verifyImageBilling(ec2, copy.imageId, state.expectation, {
+    wait: { timeoutMs: scaled(ctx, state.config.deadlines.copy), ...delays(ctx, 'image'), abortSignal: ctx.signal, clock: ctx.clock },
+    reporter: ctx.reporter,
+    abortSignal: ctx.signal,
+  });
+  copy.platformDetails = result.fields.PlatformDetails;
+  copy.usageOperation = result.fields.UsageOperation;
+  copy.snapshotIds = (result.image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
+  for (const s of copy.snapshotIds) track(state, ctx, { kind: 'snapshot', id: s, region: target.region, role: 'copy-snapshot' });
+  if (!result.ok) throw new VerificationError(`the copy ${copy.imageId} in ${target.region} is billed wrongly: ${result.check.problems.map((p) => p.message).join('; ')}`);
+  reportTo(ctx.reporter).info('bake.copy', `copy ${copy.imageId} in ${target.region} is available and billed right`, { region: target.region, imageId: copy.imageId });
+  return copy;
+}
+
+export const copyToRegions: BakeStep = {
+  name: 'copyToRegions',
+  title: 'Copy to regions',
+  actions: ['ec2:CopyImage', 'ec2:DescribeImages', 'ec2:CreateTags'],
+  failureActions: ['ec2:DeregisterImage', 'ec2:DescribeSnapshots', 'ec2:DeleteSnapshot'],
+  async run(state, ctx) {
+    const targets = state.config.image.regions.filter((r) => r.region !== state.region);
+    const results = await Promise.allSettled(targets.map((t) => copyOne(state, ctx, t)));
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ region: targets[i]!.region, error: r.reason as Error }] : []));
+    if (failed.length === 0) return;
+    const first = failed[0]!.error;
+    const message = failed.map((f) => `${f.region}: ${f.error.message}`).join('\n');
+    if (first instanceof VerificationError) throw new VerificationError(`copies failed billing verification:\n${message}`, { cause: first });
+    if (ctx.signal.aborted) throw first;
+    throw new StepError('copyToRegions', `copying the image failed in ${failed.map((f) => f.region).join(', ')}:\n${message}`, { cause: first, hint: 'Check the KMS key in that region and the account limits; the image and all copies were removed.' });
+  },
+  async cleanup(state, ctx) {
+    for (const copy of state.copies) {
+      const mine = state.resources.filter((r) => r.region === copy.region && (r.id === copy.imageId || copy.snapshotIds.includes(r.id)));
+      if (ctx.outcome === 'ok') {
+        for (const r of mine) markKept(state, ctx, r, 'output');
+        continue;
+      }
+      const deleted = await discardImage(ctx.session.ec2(copy.region), copy.imageId, { signal: ctx.signal, buildId: state.buildId, role: 'copy' });
+      markRemoved(state, ctx, copy.imageId, copy.region);
+      for (const s of deleted) {
+        if (!state.resources.some((r) => r.id === s)) track(state, ctx, { kind: 'snapshot', id: s, region: copy.region, role: 'copy-snapshot' });
+        markRemoved(state, ctx, s, copy.region);
+      }
+    }
+  },
+};

@@ -1,0 +1,79 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { deliveryScripts, ps, splitSysprepLogs, windowsDir } from '../../../src/bake/scripts.js';
+import { parseFacts, tail } from '../../../src/bake/ssm-run.js';
+import { journalPath, openJournal, readJournal } from '../../../src/bake/journal.js';
+import { imageName, newBuildId } from '../../../src/bake/index.js';
+import { parseConfig } from '../../../src/config/load.js';
+import { buildPipeline } from '../../../src/bake/pipeline.js';
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const baseConfig = (extra = '') =>
+  parseConfig(`name: t\nregion: us-east-1\nwindows:\n  release: "2022"\nbuilder:\n  instanceProfile: p\n${extra}`, { configPath: join(tmpdir(), 'c.yaml') });
+
+describe('bake pieces', () => {
+  it('quotes PowerShell literals, doubling every kind of single quote', () => {
+    expect(ps("C:\\it's")).to.equal("'C:\\it''s'");
+    expect(ps('a\u2019b')).to.equal("'a\u2019\u2019b'");
+  });
+
+  it('splits delivery into scripts within the budget, reassembling to the same bytes', () => {
+    const big = Buffer.from(Array.from({ length: 70_000 }, (_, i) => i % 251));
+    const small = Buffer.from('hello');
+    const scripts = deliveryScripts([
+      { destination: 'C:\\ProgramData\\winami\\big.bin', content: big, sha256: sha(big) },
+      { destination: 'C:\\x\\small.txt', content: small, sha256: sha(small) },
+    ], 40_000, 16_000);
+    expect(scripts.length).to.be.greaterThan(2);
+    for (const s of scripts) expect(s.length).to.be.at.most(40_000);
+    const chunks = scripts.join('\r\n').split('\r\n').filter((l) => l.includes("big.bin.winami-b64' -Value '") && l.startsWith('Add-Content'));
+    const b64 = chunks.map((l) => /-Value '([^']*)'/.exec(l)![1]).join('');
+    expect(Buffer.from(b64, 'base64').equals(big)).to.equal(true);
+    expect(scripts.join('\n')).to.contain("Write-Output ('WINAMI sha256.1=' + $h.Hash)");
+    expect(windowsDir('C:\\x\\small.txt')).to.equal('C:\\x');
+  });
+
+  it('reads WINAMI facts and output tails', () => {
+    expect(parseFacts('noise\r\nWINAMI ready=true\nWINAMI imageState=IMAGE_STATE_COMPLETE\nWINAMIx=1')).to.deep.equal({ ready: 'true', imageState: 'IMAGE_STATE_COMPLETE' });
+    expect(tail('1\n2\n3\n4\n', 2)).to.equal('3\n4');
+    expect(splitSysprepLogs('--- setuperr.log ---\nE1\n--- setupact.log ---\nA1\nA2')).to.deep.equal({ setuperr: 'E1', setupact: 'A1\nA2' });
+  });
+
+  it('journals durably and reads back what is outstanding, ignoring a torn last line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'winami-j-'));
+    const p = journalPath(dir, 'b1');
+    const j = openJournal(p);
+    const t = new Date().toISOString();
+    j.append({ type: 'build', buildId: 'b1', region: 'us-east-1', regions: ['us-east-1', 'eu-west-1'], name: 'n', time: t });
+    j.append({ type: 'created', kind: 'instance', id: 'i-1', region: 'us-east-1', role: 'builder', time: t });
+    j.append({ type: 'created', kind: 'image', id: 'ami-1', region: 'us-east-1', role: 'image', time: t });
+    j.append({ type: 'removed', kind: 'instance', id: 'i-1', region: 'us-east-1', time: t });
+    appendFileSync(p, '{"type":"created","kind":"snap');
+    const s = readJournal(p);
+    expect(s.buildId).to.equal('b1');
+    expect(s.regions).to.deep.equal(['us-east-1', 'eu-west-1']);
+    expect(s.outstanding.map((r) => r.id)).to.deep.equal(['ami-1']);
+    expect(readFileSync(p, 'utf8')).to.not.match(/password/i);
+  });
+
+  it('fills the image name template and makes unique build ids', () => {
+    const c = baseConfig('image:\n  name: "{{name}}-{{release}}-{{buildId}}"\n');
+    expect(imageName(c, 'B1', new Date('2025-01-02T03:04:05Z'))).to.equal('t-2022-B1');
+    expect(newBuildId()).to.not.equal(newBuildId());
+    expect(newBuildId(new Date('2025-01-02T03:04:05Z'))).to.match(/^20250102t030405-[0-9a-f]{6}$/);
+  });
+
+  it('leaves optional steps out of the list rather than skipping them', () => {
+    const plain = buildPipeline(baseConfig('smokeTest: false\ncleanup:\n  preSeal: false\n'), { smokeTest: false }).map((s) => s.name);
+    expect(plain).to.deep.equal(['checkCredentials', 'resolveSource', 'renderBundle', 'launchBuilder', 'waitForSsm', 'deliverFiles', 'checkReadyToSeal', 'runSysprep', 'waitForStopped', 'createImage', 'verifyBilling', 'terminateBuilder']);
+    const full = buildPipeline(
+      baseConfig('preSnapshot: true\ncustomize:\n  - powershell: "Write-Output 1"\nimage:\n  regions: [{region: eu-west-1}]\n  deprecateAfter: 30d\n  launchPermissions: {accounts: ["123456789012"]}\nwindowsSettings:\n  productKey: env:KEY\n'),
+      { smokeTest: true },
+    ).map((s) => s.name);
+    for (const n of ['putSecrets', 'resolveSecrets', 'customize', 'cleanUpPreseal', 'preSnapshot', 'smokeTest', 'copyToRegions', 'setLaunchPermissions', 'deprecateImage']) expect(full).to.include(n);
+    expect(full.indexOf('smokeTest')).to.be.lessThan(full.indexOf('copyToRegions'));
+  });
+});
