@@ -6,7 +6,7 @@
  */
 export type { Finding, LintAgent, LintArchitecture, LintFileKind, LintOptions, Rule, RuleContext, RuleFinding, Severity } from './types.js';
 export { LINT_FILE_KINDS, SEVERITY_RANK } from './types.js';
-export { lintText } from './lint-text.js';
+export { lintText, runRule } from './lint-text.js';
 export { lintFiles, expandPatterns } from './lint-files.js';
 export { detectKind } from './detect.js';
 export { RULE_PACK, RUNNER_PACK, packEntry, type RulePackEntry } from './pack.js';

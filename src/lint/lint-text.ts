@@ -4,12 +4,22 @@
  * `internal-rule-error` finding instead of a crash.
  */
 import { detectKind } from './detect.js';
-import { RULE_PACK } from './pack.js';
+import { RULE_PACK, type RulePackEntry } from './pack.js';
 import { RULES } from './rules/index.js';
 import { parseTree } from './tree.js';
-import { SEVERITY_RANK, type Finding, type LintOptions, type RuleContext } from './types.js';
+import { SEVERITY_RANK, type Finding, type LintOptions, type Rule, type RuleContext } from './types.js';
 import { buildUnattendModel } from './unattend-model.js';
 import { parseXml } from './xml.js';
+
+/** Run one rule; a rule that throws yields one `internal-rule-error` finding naming it. */
+export function runRule(entry: RulePackEntry, rule: Rule, ctx: RuleContext): Finding[] {
+  try {
+    return rule(ctx).map((f) => ({ ruleId: entry.id, severity: f.severity ?? entry.severity, message: f.message, ...(f.hint ? { hint: f.hint } : {}), file: ctx.file, line: f.line, column: f.column }));
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return [{ ruleId: 'internal-rule-error', severity: 'error', message: `Rule ${entry.id} failed: ${message}`, hint: 'this is a bug in winami; please report it with the file', file: ctx.file, line: 1, column: 1 }];
+  }
+}
 
 /** Lint one file's text. Synchronous and pure: same input, same findings. */
 export function lintText(text: string, options: LintOptions): Finding[] {
@@ -31,15 +41,7 @@ export function lintText(text: string, options: LintOptions): Finding[] {
     if (!entry.kinds.includes(kind) || disabled.has(entry.id)) continue;
     const rule = RULES[entry.id];
     if (!rule) continue;
-    try {
-      for (const f of rule(ctx)) {
-        findings.push({ ruleId: entry.id, severity: f.severity ?? entry.severity, message: f.message, ...(f.hint ? { hint: f.hint } : {}), file, line: f.line, column: f.column });
-      }
-    } catch (err) {
-      if (disabled.has('internal-rule-error')) continue;
-      const message = err instanceof Error ? err.message : String(err);
-      findings.push({ ruleId: 'internal-rule-error', severity: 'error', message: `Rule ${entry.id} failed: ${message}`, hint: 'this is a bug in winami; please report it with the file', file, line: 1, column: 1 });
-    }
+    for (const f of runRule(entry, rule, ctx)) if (f.ruleId !== 'internal-rule-error' || !disabled.has(f.ruleId)) findings.push(f);
   }
   return findings.sort((a, b) => a.line - b.line || a.column - b.column || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.ruleId.localeCompare(b.ruleId));
 }
