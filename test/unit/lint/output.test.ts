@@ -77,3 +77,13 @@ describe('lint output and files', () => {
     }
   });
 });
+
+describe('docs/lint.md', () => {
+  it('lists every rule of the pack', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { packageRoot } = await import('../../../src/util/package-root.js');
+    const { RULE_PACK, RUNNER_PACK } = await import('../../../src/lint/index.js');
+    const doc = readFileSync(join(packageRoot(), 'docs/lint.md'), 'utf8');
+    for (const r of [...RULE_PACK, ...RUNNER_PACK]) expect(doc, r.id).to.include(`| \`${r.id}\` | ${r.kinds.length ? r.kinds.join(', ') : 'any'} | ${r.severity} | ${r.title} |`);
+  });
+});
