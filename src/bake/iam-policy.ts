@@ -1,0 +1,82 @@
+/**
+ * Least-privilege IAM policies, derived from the steps a config would run:
+ * the caller's (each step lists the actions it calls), and the builder
+ * instance profile's (AmazonSSMManagedInstanceCore plus reading its secrets
+ * and, for SQL Server media in S3, the media).
+ */
+import type { ResolvedConfig } from '../config/types.js';
+import { buildPipeline } from './pipeline.js';
+
+/** Actions that authorize a side effect of another call rather than being calls: they never appear in a call log. */
+export const AUTHORIZATION_ONLY_ACTIONS: ReadonlySet<string> = new Set(['ec2:CreateTags', 'iam:PassRole']);
+
+/** Actions `winami cleanup` needs besides the bake's own. */
+export const CLEANUP_ACTIONS = ['ec2:DescribeRegions', 'ec2:DescribeInstances', 'ec2:TerminateInstances', 'ec2:DescribeImages', 'ec2:DeregisterImage', 'ec2:DescribeSnapshots', 'ec2:DeleteSnapshot', 'ec2:DescribeVolumes', 'ec2:DeleteVolume', 'ssm:DeleteParameter'] as const;
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: { Sid: string; Effect: 'Allow'; Action: string[]; Resource: string | string[]; Condition?: Record<string, Record<string, string | string[]>> }[];
+}
+
+export interface IamPolicies {
+  /** Actions a successful bake calls. */
+  successActions: string[];
+  /** Actions only cleanup after a failure calls. */
+  failureActions: string[];
+  caller: PolicyDocument;
+  builder: { managedPolicyArns: string[]; inline: PolicyDocument | undefined };
+}
+
+const sorted = (s: Iterable<string>) => [...new Set(s)].sort();
+
+/** The policies for a config. */
+export function iamPolicies(config: ResolvedConfig, o: { smokeTest?: boolean; includeCleanup?: boolean } = {}): IamPolicies {
+  const steps = buildPipeline(config, { smokeTest: o.smokeTest ?? config.smokeTest });
+  const success = sorted(steps.flatMap((s) => s.actions));
+  const failure = sorted(steps.flatMap((s) => s.failureActions ?? [])).filter((a) => !success.includes(a));
+  const all = sorted([...success, ...failure, ...(o.includeCleanup ? CLEANUP_ACTIONS : [])]);
+  const statements: PolicyDocument['Statement'] = [];
+  const general = all.filter((a) => a !== 'iam:PassRole' && a !== 'ssm:SendCommand' && !a.endsWith('Parameter'));
+  statements.push({ Sid: 'WinamiBake', Effect: 'Allow', Action: general, Resource: '*' });
+  if (all.includes('ssm:SendCommand')) {
+    statements.push({ Sid: 'WinamiRunCommand', Effect: 'Allow', Action: ['ssm:SendCommand'], Resource: ['arn:aws:ssm:*::document/AWS-RunPowerShellScript', 'arn:aws:ec2:*:*:instance/*'] });
+  }
+  const paramActions = all.filter((a) => a.endsWith('Parameter'));
+  if (paramActions.length) {
+    const resources = new Set<string>();
+    if (config.source.kind === 'ssm-parameter') resources.add(`arn:aws:ssm:*::parameter${config.source.parameter}`);
+    if (paramActions.some((a) => a !== 'ssm:GetParameter')) resources.add('arn:aws:ssm:*:*:parameter/winami/*');
+    statements.push({ Sid: 'WinamiParameters', Effect: 'Allow', Action: paramActions, Resource: [...resources] });
+  }
+  if (all.includes('iam:PassRole') && config.builder.instanceProfile) {
+    statements.push({ Sid: 'WinamiPassBuilderRole', Effect: 'Allow', Action: ['iam:PassRole'], Resource: 'arn:aws:iam::*:role/*', Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } });
+  }
+  const kmsKeys = [config.image.kmsKeyId, ...config.image.regions.map((r) => r.kmsKeyId)].filter((k): k is string => Boolean(k));
+  if (config.image.encrypted || kmsKeys.length) {
+    statements.push({ Sid: 'WinamiEncryptedVolumes', Effect: 'Allow', Action: ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'], Resource: kmsKeys.length ? kmsKeys.map((k) => (k.startsWith('arn:') ? k : `arn:aws:kms:*:*:${k.startsWith('alias/') ? k : `key/${k}`}`)) : '*' });
+  }
+  return { successActions: success, failureActions: failure, caller: { Version: '2012-10-17', Statement: statements }, builder: builderPolicy(config) };
+}
+
+function builderPolicy(config: ResolvedConfig): IamPolicies['builder'] {
+  const statements: PolicyDocument['Statement'] = [];
+  const params = new Set<string>();
+  for (const s of config.secrets) {
+    if (s.ref.kind === 'ssm') params.add(`arn:aws:ssm:${config.region}:*:parameter${s.ref.parameter}`);
+    else params.add(`arn:aws:ssm:${config.region}:*:parameter/winami/*`);
+  }
+  if (params.size) {
+    statements.push({ Sid: 'ReadSecrets', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameters'], Resource: [...params] });
+    statements.push({ Sid: 'DecryptSecrets', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: '*', Condition: { StringEquals: { 'kms:ViaService': `ssm.${config.region}.amazonaws.com` } } });
+  }
+  const media = config.sql?.media;
+  if (media?.startsWith('s3://')) {
+    const [bucket, ...key] = media.slice(5).split('/');
+    const path = key.join('/');
+    statements.push({ Sid: 'ReadSqlMedia', Effect: 'Allow', Action: ['s3:GetObject'], Resource: `arn:aws:s3:::${bucket}/${path}${path.endsWith('/') || !path ? '*' : ''}` });
+  }
+  return {
+    managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'],
+    inline: statements.length ? { Version: '2012-10-17', Statement: statements } : undefined,
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * `winami bake <config..>`: build the image. The first SIGINT/SIGTERM cancels
+ * (the bake cleans up in reverse, with deadlines); the second exits at once,
+ * printing what exists and the command that removes it.
+ */
+import type { CliCommand } from '../command.js';
+import { commonOptions, runCommand } from '../command.js';
+import { awsOptions, regionOf, sessionFromArgs } from '../aws-options.js';
+
+export const bakeCommand: CliCommand = {
+  command: 'bake <configs..>',
+  describe: 'Build the AMI end to end through SSM Run Command: launch, deliver, customize, sysprep, create, verify billing, copy, smoke test',
+  builder: (y) =>
+    awsOptions(commonOptions(y))
+      .positional('configs', { type: 'string', array: true, describe: 'Config files (each is baked in turn)' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and create nothing' })
+      .option('on-error', { choices: ['cleanup', 'keep'] as const, default: 'cleanup', describe: 'After a failure: remove everything, or keep the builder for inspection' })
+      .option('smoke-test', { type: 'boolean', describe: 'Launch one instance from the new image and prove it specialized (default: the config; --no-smoke-test skips)' })
+      .option('allow-plaintext-secrets', { type: 'boolean', default: false, describe: 'Accept literal secrets in the config (throwaway tests only)' })
+      .option('manifest', { type: 'string', describe: 'Write the manifest here (and <file>.packer.json in Packer manifest format)' })
+      .option('journal-dir', { type: 'string', describe: 'Directory for .winami/builds/<build-id>.jsonl (default: the working directory)' })
+      .example('$0 bake examples/windows-2022-base.yaml', 'Bake one image')
+      .example('$0 bake image.yaml --dry-run', 'Show the steps and deadlines'),
+  run: (args) =>
+    runCommand(args, async () => {
+      const { bake } = await import('../../bake/index.js');
+      const { progressReporter } = await import('../progress.js');
+      const { writeFileSync } = await import('node:fs');
+      const json = Boolean(args.json);
+      const reporter = progressReporter({ mode: json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain' });
+      const controller = new AbortController();
+      let live: import('../../bake/index.js').BakeState | undefined;
+      let signals = 0;
+      const onSignal = (sig: NodeJS.Signals) => {
+        signals++;
+        if (signals === 1) {
+          process.stderr.write(`\nwinami: ${sig}: cancelling; cleaning up (press Ctrl-C again to exit at once)\n`);
+          controller.abort();
+          return;
+        }
+        const left = live ? live.resources.filter((r) => !r.removed && !r.kept) : [];
+        process.stderr.write(`\nwinami: exiting at once. Left: ${left.length ? left.map((r) => `${r.kind} ${r.id} (${r.region})`).join(', ') : 'nothing recorded'}\n`);
+        if (live) process.stderr.write(`Remove it with: winami cleanup --build-id ${live.buildId} --region ${[...new Set([live.region, ...live.config.image.regions.map((r) => r.region)])].join(',')}\n`);
+        process.exit(130);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        const session = args.dryRun ? undefined : await sessionFromArgs(args);
+        let code = 0;
+        for (const path of (args.configs as string[]).map(String)) {
+          const result = await bake({
+            config: path,
+            allowPlaintextSecrets: Boolean(args.allowPlaintextSecrets),
+            ...(session ? { session } : {}),
+            reporter,
+            abortSignal: controller.signal,
+            dryRun: Boolean(args.dryRun),
+            onError: args.onError === 'keep' ? 'keep' : 'cleanup',
+            ...(typeof args.smokeTest === 'boolean' ? { smokeTest: args.smokeTest } : {}),
+            ...(typeof args.journalDir === 'string' ? { journalDir: args.journalDir } : {}),
+            env: process.env,
+            onState: (s) => {
+              live = s;
+            },
+          });
+          reporter.stop();
+          if (typeof args.manifest === 'string' && !args.dryRun) {
+            writeFileSync(args.manifest, `${JSON.stringify(result.manifest, null, 2)}\n`);
+            writeFileSync(args.manifest.replace(/\.json$/, '') + '.packer.json', `${JSON.stringify(result.packerManifest, null, 2)}\n`);
+          }
+          if (json) process.stdout.write(`${JSON.stringify({ ok: result.ok, buildId: result.buildId, exitCode: result.exitCode, images: result.manifest.images, leftBehind: result.leftBehind, journal: result.journalPath, error: result.error ? { code: result.error.code, message: result.error.message, hint: result.error.hint } : undefined })}\n`);
+          else if (result.outcome === 'dry-run') process.stdout.write(`dry run: ${result.steps.map((s) => s.name).join(' → ')}\n(nothing was created; region ${regionOf(args)})\n`);
+          else if (result.ok) process.stdout.write(`${result.manifest.images.map((i) => `${i.region}\t${i.imageId}\t${i.name}`).join('\n')}\n`);
+          else {
+            process.stderr.write(`winami: bake failed at ${result.failedStep ?? 'start'}: ${result.error?.message ?? 'unknown error'}\n`);
+            if (result.error?.hint) process.stderr.write(`hint: ${result.error.hint}\n`);
+          }
+          if (result.leftBehind.length && !json) process.stderr.write(`left behind: ${result.leftBehind.map((r) => `${r.kind} ${r.id} (${r.region})`).join(', ')}\nremove with: ${result.cleanupCommand}\n`);
+          if (result.exitCode !== 0) {
+            code = result.exitCode;
+            break;
+          }
+        }
+        return code;
+      } finally {
+        reporter.stop();
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    }),
+};

@@ -1,0 +1,88 @@
+/**
+ * Bake progress for people and pipelines. On a TTY: the step list with a
+ * marker and elapsed time per step and the latest AWS state, redrawn in place.
+ * Not a TTY: one plain line per event worth reading. `--json`: every event as
+ * one JSON line on stdout.
+ */
+import type { Reporter, WinamiEvent } from '../reporter.js';
+
+export interface ProgressOptions {
+  mode: 'tty' | 'plain' | 'json';
+  out?: NodeJS.WriteStream;
+  now?: () => number;
+}
+
+interface Row {
+  name: string;
+  title: string;
+  status: 'pending' | 'running' | 'ok' | 'failed' | 'cancelled';
+  startedAt?: number;
+  durationMs?: number;
+}
+
+const MARK: Record<Row['status'], string> = { pending: ' ', running: '>', ok: '✓', failed: '✗', cancelled: '-' };
+const QUIET_CODES = new Set(['bake.wait', 'bake.resource.created', 'bake.resource.removed']);
+
+/** A reporter that renders bake progress; `stop()` ends the redraw timer. */
+export function progressReporter(o: ProgressOptions): Reporter & { stop(): void } {
+  const out = o.out ?? process.stderr;
+  const now = o.now ?? Date.now;
+  if (o.mode === 'json') {
+    return { emit: (e) => void process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`), stop() {} };
+  }
+  if (o.mode === 'plain') {
+    return {
+      emit(e: WinamiEvent) {
+        if (e.level === 'debug' || (QUIET_CODES.has(e.code) && e.level === 'info')) return;
+        const t = new Date().toISOString().slice(11, 19);
+        out.write(`${t} ${e.level === 'info' ? '' : `${e.level}: `}${e.message}\n`);
+      },
+      stop() {},
+    };
+  }
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  let observed = '';
+  let drawn = 0;
+  const draw = () => {
+    const lines = rows.map((r) => {
+      const ms = r.status === 'running' && r.startedAt !== undefined ? now() - r.startedAt : r.durationMs;
+      const time = ms === undefined ? '' : ` ${(ms / 1000).toFixed(0)}s`;
+      return ` ${MARK[r.status]} ${r.title}${time}${r.status === 'running' && observed ? `  (${observed})` : ''}`;
+    });
+    if (drawn) out.write(`\x1b[${drawn}F\x1b[J`);
+    for (const n of notes.splice(0)) out.write(`${n}\n`);
+    out.write(`${lines.join('\n')}\n`);
+    drawn = lines.length;
+  };
+  const timer = setInterval(draw, 1000);
+  timer.unref();
+  return {
+    emit(e: WinamiEvent) {
+      const d = (e.data ?? {}) as Record<string, unknown>;
+      if (e.code === 'bake.plan' && Array.isArray(d.steps)) {
+        for (const s of d.steps as { name: string; title: string }[]) rows.push({ name: s.name, title: s.title, status: 'pending' });
+        notes.push(e.message);
+      } else if (e.code === 'bake.step.start') {
+        const r = rows.find((x) => x.name === d.step);
+        if (r) Object.assign(r, { status: 'running', startedAt: now() });
+        observed = '';
+      } else if (/^bake\.step\.(ok|failed|cancelled)$/.test(e.code)) {
+        const r = rows.find((x) => x.name === d.step);
+        if (r) Object.assign(r, { status: e.code.slice(10), durationMs: d.durationMs as number });
+        if (e.level === 'error') notes.push(`error: ${e.message}`);
+      } else if (e.code === 'bake.wait') {
+        observed = e.message;
+      } else if (e.level === 'warn' || e.level === 'error') {
+        notes.push(`${e.level}: ${e.message}`);
+      } else if (e.level === 'info' && !QUIET_CODES.has(e.code) && !e.code.startsWith('bake.step')) {
+        notes.push(`  ${e.message}`);
+      }
+      draw();
+    },
+    stop() {
+      clearInterval(timer);
+      draw();
+    },
+  };
+}
