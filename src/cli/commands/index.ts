@@ -10,5 +10,8 @@ import { registerCommand } from './register.js';
 import { discardCommand } from './discard.js';
 import { copyCommand } from './copy.js';
 import { auditCommand } from './audit.js';
+import { bakeCommand } from './bake.js';
+import { cleanupCommand } from './cleanup.js';
+import { iamPolicyCommand } from './iam-policy.js';
 
-export const COMMANDS: CliCommand[] = [prepareCommand, lintCommand, verifyCommand, registerCommand, discardCommand, copyCommand, auditCommand];
+export const COMMANDS: CliCommand[] = [prepareCommand, lintCommand, verifyCommand, registerCommand, discardCommand, copyCommand, auditCommand, bakeCommand, cleanupCommand, iamPolicyCommand];
