@@ -145,7 +145,9 @@ export function yamlScalar(value: unknown, field = 'value'): string {
  * `yaml` package quotes and escapes whatever needs it.
  */
 export function yamlBlock(value: unknown, indent: number): string {
-  const text = yamlStringify(value, { lineWidth: 0, minContentWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN', sortMapEntries: false });
+  // Every string double-quoted: one escaping rule for all values, and the
+  // secret tokens that resolve-secrets.ps1 replaces always sit inside "...".
+  const text = yamlStringify(value, { lineWidth: 0, minContentWidth: 0, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', sortMapEntries: false });
   const pad = ' '.repeat(indent);
   return text
     .replace(/\n$/, '')
@@ -181,6 +183,8 @@ function fieldArg(args: unknown[]): string {
  * - `{{yaml value "field"}}`: YAML double-quoted scalar.
  * - `{{yamlBlock value indent}}`: block YAML for a user-written structure.
  * - `{{json value}}`: JSON value.
+ * - `{{raw text}}`: text written as is; only for what is raw by design (the
+ *   user's own PowerShell, `extraXml` fragments, each checked well formed).
  * - `{{eq a b}}`, `{{not a}}`: comparisons for `{{#if}}`; they print nothing users wrote.
  */
 export const HELPERS = {
@@ -202,6 +206,10 @@ export const HELPERS = {
   json(value: unknown): string {
     return jsonValue(value);
   },
+  raw(value: unknown): string {
+    if (typeof value !== 'string') throw new RenderValueError('raw', `expected text, got ${value === null ? 'null' : typeof value}`);
+    return value;
+  },
   eq(a: unknown, b: unknown): boolean {
     return a === b;
   },
@@ -211,7 +219,7 @@ export const HELPERS = {
 } as const;
 
 /** Names of the helpers that write a value into a file (the rest only decide). */
-export const VALUE_HELPERS: readonly string[] = ['xml', 'unattend', 'ps', 'yaml', 'yamlBlock', 'json'];
+export const VALUE_HELPERS: readonly string[] = ['xml', 'unattend', 'ps', 'yaml', 'yamlBlock', 'json', 'raw'];
 
 /** A Handlebars instance of winami's own, with only these helpers registered. */
 export function createHandlebars(): typeof Handlebars {

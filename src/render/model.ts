@@ -1,0 +1,334 @@
+/**
+ * The view models the templates render from: everything a template needs,
+ * computed from the resolved config, with every field present (null when
+ * unset) so strict-mode templates fail loudly on a typo. Also declares where
+ * each secret token must appear, which validation checks the output against.
+ */
+import { XMLValidator } from 'fast-xml-parser';
+import type { ResolvedConfig } from '../config/types.js';
+import { secretToken } from '../config/secrets.js';
+import { PASSES } from '../config/schema.js';
+import { AGENT_PATHS, type LaunchAgent } from '../knowledge/releases.js';
+import { RenderValueError } from './helpers.js';
+
+/** How a secret's value must be escaped in the file that holds its token. */
+export type SecretEncoding = 'xml' | 'yaml' | 'json' | 'powershell';
+
+/** Where winami keeps its own files on the builder and in the image. */
+export const WINAMI_DIR = 'C:\\ProgramData\\winami';
+export const SCRIPTS_DIR = `${WINAMI_DIR}\\scripts`;
+export const STATE_DIR = `${WINAMI_DIR}\\state`;
+export const FIRST_BOOT_SCRIPT = `${WINAMI_DIR}\\first-boot-cleanup.ps1`;
+
+/** Bundle paths of the files whose content depends on the agent. */
+export const UNATTEND_PATH = 'unattend.xml';
+export const AGENT_FILES: Readonly<Record<LaunchAgent, readonly { path: string; template: string; destination: string }[]>> = {
+  'ec2launch-v2': [{ path: 'agent/agent-config.yml', template: 'agent/agent-config.yml', destination: AGENT_PATHS['ec2launch-v2'].settings[0] }],
+  'ec2launch-v1': [{ path: 'agent/LaunchConfig.json', template: 'agent/LaunchConfig.json', destination: AGENT_PATHS['ec2launch-v1'].settings[0] }],
+  ec2config: [
+    { path: 'agent/config.xml', template: 'agent/config.xml', destination: AGENT_PATHS.ec2config.settings[0] },
+    { path: 'agent/BundleConfig.xml', template: 'agent/BundleConfig.xml', destination: AGENT_PATHS.ec2config.settings[1] },
+  ],
+};
+
+/** One place a secret's token is expected: a bundle file and the escaping it needs there. */
+export interface SecretPlacement {
+  slot: string;
+  path: string;
+  encoding: SecretEncoding;
+}
+
+/** Components each unattend template writes itself, per pass; extraXml for them goes inside. */
+function templateComponents(pass: string, domainJoin: boolean): string[] {
+  switch (pass) {
+    case 'generalize':
+      return ['Microsoft-Windows-PnpSysprep', 'Microsoft-Windows-Security-SPP'];
+    case 'specialize':
+      return [
+        'Microsoft-Windows-Shell-Setup',
+        'Microsoft-Windows-Deployment',
+        'Microsoft-Windows-International-Core',
+        'Microsoft-Windows-TerminalServices-LocalSessionManager',
+        ...(domainJoin ? ['Microsoft-Windows-UnattendedJoin'] : []),
+      ];
+    case 'oobeSystem':
+      return ['Microsoft-Windows-International-Core', 'Microsoft-Windows-Shell-Setup'];
+    default:
+      return [];
+  }
+}
+
+interface PassExtra {
+  into: Record<string, string>;
+  added: { name: string; xml: string }[];
+}
+
+/** Check an extraXml fragment is well-formed on its own (with the unattend namespaces declared). */
+export function checkFragment(xml: string, field: string): void {
+  const wrapped = `<fragment xmlns:wcm="http://schemas.microsoft.com/WMIConfig/2002/State" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">${xml}</fragment>`;
+  const result = XMLValidator.validate(wrapped);
+  if (result !== true) throw new RenderValueError(field, `is not well-formed XML on its own: ${result.err.msg} (line ${result.err.line})`);
+}
+
+function extraModel(config: ResolvedConfig, domainJoin: boolean) {
+  const byPass = new Map<string, PassExtra>();
+  for (const pass of PASSES) {
+    byPass.set(pass, { into: Object.fromEntries(templateComponents(pass, domainJoin).map((c) => [c, ''])), added: [] });
+  }
+  config.windowsSettings.extraXml.forEach((x, i) => {
+    const field = `windowsSettings.extraXml.${i}`;
+    if (x.pass === 'windowsPE' || x.pass === 'offlineServicing') throw new RenderValueError(`${field}.pass`, `${x.pass} never runs when an image is sealed with Sysprep`);
+    checkFragment(x.xml, `${field}.xml`);
+    const body = x.xml.endsWith('\n') ? x.xml : `${x.xml}\n`;
+    const pass = byPass.get(x.pass)!;
+    if (x.component in pass.into) pass.into[x.component] += body;
+    else {
+      const existing = pass.added.find((a) => a.name === x.component);
+      if (existing) existing.xml += body;
+      else pass.added.push({ name: x.component, xml: body });
+    }
+  });
+  const get = (p: string) => byPass.get(p)!;
+  return {
+    generalize: get('generalize'),
+    specialize: get('specialize'),
+    oobeSystem: get('oobeSystem'),
+    auditPasses: (['auditSystem', 'auditUser'] as const).filter((p) => get(p).added.length).map((p) => ({ name: p, added: get(p).added })),
+  };
+}
+
+function slotToken(config: ResolvedConfig, slot: string): string | null {
+  return config.secrets.some((s) => s.slot === slot) ? secretToken(slot) : null;
+}
+
+/** Options of the unattend model. */
+export interface UnattendModelOptions {
+  /** Leave out every setting that holds a secret (the copy first boot puts back). */
+  withoutSecrets?: boolean;
+}
+
+/** Model of the three unattend templates. */
+export function unattendModel(config: ResolvedConfig, options: UnattendModelOptions = {}) {
+  const ws = config.windowsSettings;
+  const keep = !options.withoutSecrets;
+  const dj = keep && ws.domainJoin ? ws.domainJoin : undefined;
+  return {
+    agent: config.launchAgent,
+    computerName: ws.computerName,
+    copyProfile: ws.copyProfile,
+    timeZone: ws.timeZone,
+    registeredOwner: ws.registeredOwner,
+    registeredOrganization: ws.registeredOrganization,
+    locale: ws.locale,
+    productKey: keep ? slotToken(config, 'windowsProductKey') : null,
+    rdp: ws.rdp,
+    networkLocationOther: config.launchAgent === 'ec2config',
+    domainJoin: dj
+      ? { domain: dj.domain, organizationalUnit: dj.organizationalUnit ?? null, username: dj.username, password: secretToken('domainJoinPassword') }
+      : null,
+    administratorPassword: keep ? slotToken(config, 'administratorPassword') : null,
+    firstLogonCommands: ws.firstLogonCommands.map((c, i) => ({
+      order: i + 1,
+      command: c.command,
+      description: c.description ?? null,
+      requiresUserInput: c.requiresUserInput,
+    })),
+    extra: extraModel(config, dj !== undefined),
+  };
+}
+
+type PasswordKind = 'random' | 'doNothing' | 'static';
+
+function passwordKind(config: ResolvedConfig): PasswordKind {
+  const pw = config.windowsSettings.administrator.password;
+  return typeof pw === 'object' ? 'static' : pw;
+}
+
+/** The wallpaper attributes AWS's default agent-config.yml prints. */
+const V2_WALLPAPER_ATTRIBUTES = ['hostName', 'instanceId', 'privateIpAddress', 'publicIpAddress', 'instanceSize', 'availabilityZone', 'architecture', 'memory', 'network'];
+const V2_WALLPAPER_PATH = 'C:\\ProgramData\\Amazon\\EC2Launch\\wallpaper\\Ec2Wallpaper.jpg';
+
+/** The executeScript entry that runs first-boot-cleanup.ps1 once after Sysprep. */
+export function firstBootExecuteScript() {
+  return { frequency: 'once', type: 'powershell', runAs: 'localSystem', content: `& '${FIRST_BOOT_SCRIPT}'` };
+}
+
+interface Task {
+  task: string;
+  inputs?: unknown;
+}
+
+/**
+ * The `config:` list of agent-config.yml: AWS's default tasks (EC2Launch v2
+ * settings, "agent-config.yml" example), adjusted by the config, then the
+ * config's own tasks. A config task with the name of a default task in the
+ * same stage replaces it (a task may appear once per stage); an
+ * executeScript in postReady is merged with winami's first-boot entry.
+ */
+export function agentConfigModel(config: ResolvedConfig, options: UnattendModelOptions = {}) {
+  const v2 = config.agent.ec2launchV2;
+  const kind = passwordKind(config);
+  const password: Record<string, unknown> =
+    kind === 'static' ? (options.withoutSecrets ? { type: 'random' } : { type: 'static', data: secretToken('administratorPassword') }) : { type: kind };
+  const defaults: Record<string, Task[]> = {
+    boot: [{ task: 'extendRootPartition' }],
+    network: [],
+    preReady: [
+      ...(config.windowsSettings.productKey ? [] : [{ task: 'activateWindows', inputs: { activation: { type: 'amazon' } } }]),
+      ...(v2.dnsSuffixes.length ? [{ task: 'setDnsSuffix', inputs: { suffixes: v2.dnsSuffixes } }] : []),
+      { task: 'setAdminAccount', inputs: { name: config.windowsSettings.administrator.name, password } },
+      ...(v2.setWallpaper ? [{ task: 'setWallpaper', inputs: { path: V2_WALLPAPER_PATH, attributes: V2_WALLPAPER_ATTRIBUTES } }] : []),
+    ],
+    postReady: [{ task: 'startSsm' }, { task: 'executeScript', inputs: [firstBootExecuteScript()] }],
+  };
+  const stages: { stage: string; tasks: Task[] }[] = [];
+  for (const stage of ['boot', 'network', 'preReady', 'postReady'] as const) {
+    const tasks = [...defaults[stage]!];
+    for (const t of v2.tasks[stage]) {
+      const user: Task = t.inputs === undefined ? { task: t.task } : { task: t.task, inputs: t.inputs };
+      const at = tasks.findIndex((d) => d.task === t.task);
+      if (at < 0) tasks.push(user);
+      else if (stage === 'postReady' && t.task === 'executeScript' && Array.isArray(t.inputs)) {
+        tasks[at] = { task: 'executeScript', inputs: [...(tasks[at]!.inputs as unknown[]), ...t.inputs] };
+      } else tasks[at] = user;
+    }
+    if (tasks.length) stages.push({ stage, tasks });
+  }
+  return { agentConfig: { config: stages } };
+}
+
+/** Model of LaunchConfig.json (EC2Launch v1). */
+export function launchConfigModel(config: ResolvedConfig, options: UnattendModelOptions = {}) {
+  const kind = passwordKind(config);
+  const staticKept = kind === 'static' && !options.withoutSecrets;
+  const type = kind === 'static' ? (staticKept ? 'Specify' : 'Random') : kind === 'random' ? 'Random' : 'DoNothing';
+  return {
+    launchConfig: {
+      ...config.agent.ec2launchV1,
+      adminPasswordType: type,
+      adminPassword: staticKept ? secretToken('administratorPassword') : '',
+    },
+  };
+}
+
+/** EC2Config Config.xml plugin states winami starts from (AWS's documented plugins). */
+const EC2CONFIG_DEFAULT_PLUGINS: readonly [string, 'Enabled' | 'Disabled'][] = [
+  ['Ec2SetPassword', 'Enabled'],
+  ['Ec2SetComputerName', 'Disabled'],
+  ['Ec2InitializeDrives', 'Enabled'],
+  ['Ec2EventLog', 'Disabled'],
+  ['Ec2ConfigureRDP', 'Disabled'],
+  ['Ec2OutputRDPCert', 'Enabled'],
+  ['Ec2SetDriveLetter', 'Enabled'],
+  ['Ec2WindowsActivate', 'Enabled'],
+  ['Ec2DynamicBootVolumeSize', 'Enabled'],
+  ['Ec2HandleUserData', 'Enabled'],
+  ['Ec2ElasticGpuSetup', 'Enabled'],
+  ['Ec2FeatureLogging', 'Enabled'],
+  ['AWS.EC2.Windows.CloudWatch.PlugIn', 'Disabled'],
+];
+
+/** Model of Config.xml and BundleConfig.xml (EC2Config). */
+export function ec2configModel(config: ResolvedConfig) {
+  const ec = config.agent.ec2config;
+  const kind = passwordKind(config);
+  // A static or unchanged password must not be overwritten by EC2Config's random one.
+  const agentSetsPassword = kind === 'random';
+  const plugins = new Map<string, string>(EC2CONFIG_DEFAULT_PLUGINS);
+  plugins.set('Ec2SetPassword', agentSetsPassword ? 'Enabled' : 'Disabled');
+  for (const name of Object.keys(ec.plugins).sort()) plugins.set(name, ec.plugins[name]!);
+  const globals = new Map<string, string>([
+    ['ManageShutdown', 'true'],
+    ['SetDnsSuffixList', 'true'],
+    ['WaitForMetaDataAvailable', 'true'],
+    ['ShouldAddRoutes', 'true'],
+    // Removes the administrator password from the answer file at the first service start.
+    ['RemoveCredentialsfromSysprepOnStartup', 'true'],
+  ]);
+  for (const name of Object.keys(ec.globalSettings).sort()) globals.set(name, String(ec.globalSettings[name]));
+  return {
+    ec2config: {
+      plugins: [...plugins].map(([name, state]) => ({ name, state })),
+      globalSettings: [...globals].map(([name, value]) => ({ name, value })),
+      setRdpCertificate: ec.setRdpCertificate,
+      setPasswordAfterSysprep: agentSetsPassword,
+    },
+  };
+}
+
+/** Where the secret tokens must appear, by agent and config. */
+export function secretPlacements(config: ResolvedConfig): SecretPlacement[] {
+  const out: SecretPlacement[] = [];
+  for (const s of config.secrets) {
+    switch (s.slot) {
+      case 'administratorPassword':
+        out.push({ slot: s.slot, path: UNATTEND_PATH, encoding: 'xml' });
+        if (config.launchAgent === 'ec2launch-v2') out.push({ slot: s.slot, path: 'agent/agent-config.yml', encoding: 'yaml' });
+        if (config.launchAgent === 'ec2launch-v1') out.push({ slot: s.slot, path: 'agent/LaunchConfig.json', encoding: 'json' });
+        break;
+      case 'domainJoinPassword':
+      case 'windowsProductKey':
+        out.push({ slot: s.slot, path: UNATTEND_PATH, encoding: 'xml' });
+        break;
+      case 'sqlProductKey':
+        out.push({ slot: s.slot, path: 'scripts/first-boot-cleanup.ps1', encoding: 'powershell' });
+        break;
+      default:
+        throw new RenderValueError(s.path, `winami does not know where the secret slot ${s.slot} is used`);
+    }
+  }
+  return out;
+}
+
+/** SQL Server's setup.exe left on disk after PrepareImage, by version (its "Setup Bootstrap" folder). */
+const SQL_SETUP_BOOTSTRAP: Readonly<Record<string, string>> = {
+  '2016': 'C:\\Program Files\\Microsoft SQL Server\\130\\Setup Bootstrap\\SQL2016\\setup.exe',
+  '2017': 'C:\\Program Files\\Microsoft SQL Server\\140\\Setup Bootstrap\\SQL2017\\setup.exe',
+  '2019': 'C:\\Program Files\\Microsoft SQL Server\\150\\Setup Bootstrap\\SQL2019\\setup.exe',
+  '2022': 'C:\\Program Files\\Microsoft SQL Server\\160\\Setup Bootstrap\\SQL2022\\setup.exe',
+};
+
+/** How first-boot-cleanup.ps1 gets run on each agent. */
+export function firstBootRegistration(agent: LaunchAgent): string {
+  return agent === 'ec2launch-v2'
+    ? 'an EC2Launch v2 executeScript task in postReady, frequency once'
+    : 'a line winami appends to C:\\Windows\\Setup\\Scripts\\SetupComplete.cmd';
+}
+
+/** Model of first-boot-cleanup.ps1, given the scrubbed copies to put back. */
+export function firstBootModel(config: ResolvedConfig, scrub: { path: string; base64: string }[]) {
+  const sql = config.sql;
+  return {
+    registeredBy: firstBootRegistration(config.launchAgent),
+    scrub,
+    // EC2Config's own PostSysprep.cmd already re-syncs the SQL Server name.
+    sqlServerName: sql && sql.mode === 'license-included' && config.launchAgent !== 'ec2config' ? { instanceName: sql.instanceName } : null,
+    sqlComplete:
+      sql && sql.mode === 'byol-prepare'
+        ? {
+            instanceName: sql.instanceName,
+            sysadminAccounts: sql.sysadminAccounts,
+            collation: sql.collation ?? null,
+            productKey: slotToken(config, 'sqlProductKey'),
+            setup: SQL_SETUP_BOOTSTRAP[sql.version]!,
+          }
+        : null,
+  };
+}
+
+/** The file each agent leaves once it has run after Sysprep (for the smoke test). */
+export const AGENT_RAN_MARKER: Readonly<Record<LaunchAgent, string>> = {
+  'ec2launch-v2': 'C:\\ProgramData\\Amazon\\EC2Launch\\state\\.run-once',
+  'ec2launch-v1': 'C:\\ProgramData\\Amazon\\EC2-Windows\\Launch\\Log\\EC2Launch.log',
+  ec2config: 'C:\\Program Files\\Amazon\\Ec2ConfigService\\Logs\\Ec2ConfigLog.txt',
+};
+
+/** Model of sysprep.ps1. */
+export function sysprepModel(config: ResolvedConfig) {
+  return {
+    agent: config.launchAgent,
+    telemetry: config.launchAgent === 'ec2launch-v2' ? config.agent.ec2launchV2.telemetry : true,
+    setupComplete:
+      config.launchAgent === 'ec2launch-v2' ? null : `powershell.exe -NoProfile -ExecutionPolicy Bypass -File "${FIRST_BOOT_SCRIPT}"`,
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * Loads and compiles the Handlebars sources under `templates/` on winami's
+ * own Handlebars instance: strict mode, no HTML escaping, partials from
+ * `templates/partials/`. Rendering is `(template, model) → string`.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../util/package-root.js';
+import { COMPILE_OPTIONS, createHandlebars } from './helpers.js';
+
+/** Template names, as paths under `templates/` without `.hbs`. */
+export type TemplateName =
+  | 'unattend/ec2launch-v2.xml'
+  | 'unattend/ec2launch-v1.xml'
+  | 'unattend/ec2config.xml'
+  | 'agent/agent-config.yml'
+  | 'agent/LaunchConfig.json'
+  | 'agent/config.xml'
+  | 'agent/BundleConfig.xml'
+  | 'user-data/user-data.yml'
+  | 'user-data/user-data.txt'
+  | 'scripts/customize-code.ps1'
+  | 'scripts/customize-windows-features.ps1'
+  | 'scripts/customize-reboot.ps1'
+  | 'scripts/customize-sql-prepare.ps1'
+  | 'scripts/resolve-secrets.ps1'
+  | 'scripts/cleanup-preseal.ps1'
+  | 'scripts/check-ready.ps1'
+  | 'scripts/sysprep.ps1'
+  | 'scripts/first-boot-cleanup.ps1'
+  | 'scripts/smoke-test.ps1';
+
+type Compiled = (model: unknown) => string;
+
+let compiled: Map<string, Compiled> | undefined;
+
+/** The templates directory of this installation. */
+export function templatesDir(): string {
+  return join(packageRoot(), 'templates');
+}
+
+function load(): Map<string, Compiled> {
+  const hb = createHandlebars();
+  const dir = templatesDir();
+  for (const file of readdirSync(join(dir, 'partials')).sort()) {
+    if (file.endsWith('.hbs')) hb.registerPartial(file.slice(0, -4), readFileSync(join(dir, 'partials', file), 'utf8'));
+  }
+  const out = new Map<string, Compiled>();
+  for (const sub of ['unattend', 'agent', 'user-data', 'scripts']) {
+    for (const file of readdirSync(join(dir, sub)).sort()) {
+      if (!file.endsWith('.hbs')) continue;
+      out.set(`${sub}/${file.slice(0, -4)}`, hb.compile(readFileSync(join(dir, sub, file), 'utf8'), COMPILE_OPTIONS));
+    }
+  }
+  return out;
+}
+
+/** Render one template with a model. */
+export function renderTemplate(name: TemplateName, model: unknown): string {
+  compiled ??= load();
+  const t = compiled.get(name);
+  if (!t) throw new Error(`winami: no template ${name}.hbs under ${templatesDir()}`);
+  return t(model);
+}
