@@ -85,9 +85,8 @@ export function imageName(config: ResolvedConfig, buildId: string, now = new Dat
 }
 
 async function defaultRenderBundle(): Promise<RenderBundle> {
-  const specifier = '../render/bundle.js';
-  const mod = (await import(specifier)) as { renderBundle: RenderBundle };
-  return mod.renderBundle;
+  const { renderBundle } = await import('../render/bundle.js');
+  return (config, options) => renderBundle(config, options);
 }
 
 /** Bake an image. Never throws for a failed build: the result carries the error and exit code. Config errors throw. */

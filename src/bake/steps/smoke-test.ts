@@ -13,6 +13,9 @@ import { outputTail, runOn } from './run-on.js';
 import { waitForAgent } from './wait-for-ssm.js';
 import type { BakeStep } from './types.js';
 
+/** `WIN-ABC.WORKGROUP` → `win-abc`: SSM reports the name with its domain, the instance without. */
+const hostPart = (name: string) => name.split('.')[0]!.toLowerCase();
+
 export const smokeTest: BakeStep = {
   name: 'smokeTest',
   title: 'Smoke test',
@@ -29,7 +32,7 @@ export const smokeTest: BakeStep = {
     const f = r.facts;
     const problems: string[] = [];
     if (!f.computerName) problems.push('it reported no computer name');
-    else if (state.builder?.computerName && f.computerName.toLowerCase() === state.builder.computerName.toLowerCase()) problems.push(`its computer name ${f.computerName} is the builder's: it did not specialize`);
+    else if (state.builder?.computerName && hostPart(f.computerName) === hostPart(state.builder.computerName)) problems.push(`its computer name ${f.computerName} is the builder's: it did not specialize`);
     if (f.imageState !== 'IMAGE_STATE_COMPLETE') problems.push(`ImageState is ${f.imageState ?? 'unknown'}, not IMAGE_STATE_COMPLETE`);
     if (f.agentRan !== 'true') problems.push('the launch agent did not run at first boot');
     if (problems.length) {
