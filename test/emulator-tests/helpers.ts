@@ -1,0 +1,67 @@
+/**
+ * Shared setup for emulator tests: an emulator per suite and SDK sessions for
+ * its accounts.
+ */
+import { createAwsSession } from '../../src/aws/session.js';
+import type { AwsSession } from '../../src/aws/ports.js';
+import { EMULATOR_ACCOUNTS, startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
+
+export const WIN2022 = '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base';
+export const STATE_KEY = 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Setup\\State';
+
+export async function withEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  return startEmulator({ port: 0, timeScale: 0.001, ...options });
+}
+
+/** A session for account index `n` (0 → 111111111111). */
+export function sessionFor(emu: Emulator, n = 0, region = 'us-east-1'): AwsSession {
+  const a = EMULATOR_ACCOUNTS[n]!;
+  return createAwsSession({
+    region,
+    endpoint: emu.endpoint,
+    credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey },
+    maxAttempts: 3,
+    retryMode: 'standard',
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Poll `f` until it returns a defined value, or fail after `ms`. */
+export async function eventually<T>(f: () => Promise<T | undefined>, ms = 5000, what = 'condition'): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await f();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(20);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** Launch a Windows builder from a public parameter and wait until its agent is Online. */
+export async function launchOnline(s: AwsSession, parameter = WIN2022): Promise<{ instanceId: string; imageId: string }> {
+  const p = await s.ssm().getParameter({ Name: parameter });
+  const imageId = p.Parameter!.Value!;
+  const r = await s.ec2().runInstances({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.large', IamInstanceProfile: { Name: 'winami-builder' } });
+  const instanceId = r.Instances![0]!.InstanceId!;
+  await eventually(async () => {
+    const info = await s.ssm().describeInstanceInformation({ Filters: [{ Key: 'InstanceIds', Values: [instanceId] }] });
+    return info.InstanceInformationList?.[0]?.PingStatus === 'Online' ? true : undefined;
+  }, 5000, `${instanceId} Online`);
+  return { instanceId, imageId };
+}
+
+/** Send a PowerShell script and wait for its terminal invocation. */
+export async function run(s: AwsSession, instanceId: string, commands: string[], extra: Record<string, unknown> = {}) {
+  const sent = await s.ssm().sendCommand({ DocumentName: 'AWS-RunPowerShellScript', InstanceIds: [instanceId], Parameters: { commands }, ...extra });
+  const commandId = sent.Command!.CommandId!;
+  return eventually(async () => {
+    const inv = await s.ssm().getCommandInvocation({ CommandId: commandId, InstanceId: instanceId });
+    return ['Success', 'Failed', 'TimedOut', 'Cancelled'].includes(inv.Status ?? '') ? inv : undefined;
+  }, 5000, `command ${commandId}`);
+}

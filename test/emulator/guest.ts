@@ -1,0 +1,906 @@
+/**
+ * The Windows guest's PowerShell model. It cannot run PowerShell, so it
+ * rejects scripts tree-sitter cannot parse (as powershell.exe would, with a
+ * ParserError), then walks the tree and interprets the documented subset of
+ * statements (SPEC.md, "What the guest understands"). Unrecognized commands
+ * are no-ops that succeed.
+ */
+import { createHash } from 'node:crypto';
+import type { Node, Parser } from 'web-tree-sitter';
+import { pathKey } from './guest-fs.js';
+import { beginSysprep, finishSysprep, type SysprepRequest, type WindowsState } from './windows.js';
+
+type Val = string | number | boolean | Buffer | null | Val[] | PsObject;
+interface PsObject {
+  [key: string]: Val;
+}
+
+/** The outcome of one script run. */
+export interface ScriptResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** Sysprep started: `async` when a scheduled task runs it, so the script continued. */
+  sysprep?: SysprepRequest & { async: boolean };
+  /** Sysprep with a power action ran in the foreground: the script never got past it. */
+  halted?: boolean;
+  /** Sysprep ran to completion in the foreground (`/quit`, `-NoShutdown`): its duration adds to the command's. */
+  sysprepInline?: boolean;
+  /** `Restart-Computer` / `shutdown /r`: the guest reboots when the command ends. */
+  restart?: boolean;
+}
+
+export interface GuestRunOptions {
+  workingDirectory?: string;
+  /** Script path as SSM writes it, for parser messages. */
+  scriptPath: string;
+  /** Set when Sysprep fails on this instance. */
+  sysprepFails?: { setuperr: string };
+  now: number;
+}
+
+class ExitSignal {
+  constructor(readonly code: number) {}
+}
+class ThrowSignal {
+  constructor(
+    readonly message: string,
+    readonly node?: Node,
+  ) {}
+}
+class HaltSignal {}
+
+const NOT_RECOGNIZED = (name: string) =>
+  `${name} : The term '${name}' is not recognized as the name of a cmdlet, function, script file, or operable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again.`;
+
+/** Switch parameters that never take a value, so the next token stays positional. */
+const SWITCHES = new Set([
+  'raw', 'force', 'recurse', 'nonewline', 'schedule', 'noshutdown', 'passthru', 'wait', 'shutdown', 'clean',
+  'block', 'whatif', 'confirm', 'asjob', 'nologo', 'noprofile', 'noninteractive', 'sysprep', 'all',
+]);
+
+/** Parse errors as powershell.exe prints them on stderr. */
+export function parserErrorText(source: string, scriptPath: string, errors: { line: number; column: number; text: string; kind: string }[]): string {
+  const lines = source.split(/\r?\n/);
+  const out: string[] = [];
+  for (const e of errors.slice(0, 3)) {
+    out.push(`At ${scriptPath}:${e.line} char:${e.column}`);
+    out.push(`+ ${lines[e.line - 1] ?? ''}`);
+    out.push(
+      e.kind === 'missing'
+        ? e.text === '}'
+          ? "Missing closing '}' in statement block or type definition."
+          : `Missing '${e.text}' in expression or statement.`
+        : `Unexpected token '${e.text.split(/\r?\n/)[0]}' in expression or statement.`,
+    );
+  }
+  out.push('    + CategoryInfo          : ParserError: (:) [], ParentContainsErrorRecordException');
+  const first = errors[0];
+  out.push(`    + FullyQualifiedErrorId : ${first?.kind === 'missing' ? (first.text === '}' ? 'MissingEndCurlyBrace' : 'MissingExpression') : 'UnexpectedToken'}`);
+  return `${out.join('\n')}\n`;
+}
+
+/** Run `source` on the guest. Mutates `win` (files, ImageState, tasks). */
+export function runScript(parser: Parser, source: string, win: WindowsState, opts: GuestRunOptions): ScriptResult {
+  const tree = parser.parse(source);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  try {
+    if (tree.rootNode.hasError) {
+      const errs: { line: number; column: number; text: string; kind: string }[] = [];
+      const walk = (n: Node) => {
+        if (n.isError || n.isMissing) {
+          errs.push({ line: n.startPosition.row + 1, column: n.startPosition.column + 1, text: n.isMissing ? n.type : n.text.slice(0, 80), kind: n.isMissing ? 'missing' : 'error' });
+          return;
+        }
+        for (const c of n.children) if (c && c.hasError) walk(c);
+      };
+      walk(tree.rootNode);
+      return { exitCode: 1, stdout: '', stderr: parserErrorText(source, opts.scriptPath, errs) };
+    }
+    const it = new Interpreter(parser, win, opts);
+    return it.run(tree.rootNode);
+  } finally {
+    tree.delete();
+  }
+}
+
+const ENV_DEFAULTS: Record<string, string> = {
+  programdata: 'C:\\ProgramData',
+  programfiles: 'C:\\Program Files',
+  'programfiles(x86)': 'C:\\Program Files (x86)',
+  windir: 'C:\\Windows',
+  systemroot: 'C:\\Windows',
+  systemdrive: 'C:',
+  temp: 'C:\\Windows\\TEMP',
+  tmp: 'C:\\Windows\\TEMP',
+  username: 'SYSTEM',
+  userprofile: 'C:\\Windows\\system32\\config\\systemprofile',
+  localappdata: 'C:\\Windows\\system32\\config\\systemprofile\\AppData\\Local',
+};
+
+class Interpreter {
+  private stdout = '';
+  private stderr = '';
+  private readonly vars = new Map<string, Val>();
+  private lastFailed = false;
+  private readonly result: ScriptResult = { exitCode: 0, stdout: '', stderr: '' };
+  private errorPref = 'continue';
+
+  constructor(
+    private readonly parser: Parser,
+    private readonly win: WindowsState,
+    private readonly opts: GuestRunOptions,
+  ) {}
+
+  run(root: Node): ScriptResult {
+    try {
+      this.statements(root);
+      this.result.exitCode = this.lastFailed ? 1 : 0;
+    } catch (sig) {
+      if (sig instanceof ExitSignal) this.result.exitCode = sig.code;
+      else if (sig instanceof ThrowSignal) {
+        this.err(this.errorRecord(sig));
+        this.result.exitCode = 1;
+      } else if (sig instanceof HaltSignal) this.result.halted = true;
+      else throw sig;
+    }
+    this.result.stdout = this.stdout;
+    this.result.stderr = this.stderr;
+    return this.result;
+  }
+
+  private errorRecord(sig: ThrowSignal): string {
+    if (!sig.node) return sig.message;
+    const line = sig.node.startPosition.row + 1;
+    const col = sig.node.startPosition.column + 1;
+    return `${sig.message}\nAt ${this.opts.scriptPath}:${line} char:${col}\n+ ${sig.node.text.split(/\r?\n/)[0]}\n    + CategoryInfo          : OperationStopped: (${sig.message}:String) [], RuntimeException\n    + FullyQualifiedErrorId : ${sig.message}`;
+  }
+
+  private out(v: Val): void {
+    const s = this.format(v);
+    if (s !== undefined) this.stdout += `${s}\n`;
+  }
+
+  private err(s: string): void {
+    this.stderr += `${s}\n`;
+  }
+
+  private format(v: Val): string | undefined {
+    if (v === null || v === undefined) return undefined;
+    if (Array.isArray(v)) {
+      const parts = v.map((x) => this.format(x)).filter((x): x is string => x !== undefined);
+      return parts.length ? parts.join('\n') : undefined;
+    }
+    if (typeof v === 'boolean') return v ? 'True' : 'False';
+    if (Buffer.isBuffer(v)) return [...v].join('\n');
+    if (typeof v === 'object') {
+      if ('Hash' in v && 'Algorithm' in v) {
+        const pad = (s: string, n: number) => s.padEnd(n);
+        return `\n${pad('Algorithm', 16)}${pad('Hash', 65)}Path\n${pad('---------', 16)}${pad('----', 65)}----\n${pad(String(v.Algorithm), 16)}${pad(String(v.Hash), 65)}${String(v.Path)}\n`;
+      }
+      return Object.entries(v)
+        .map(([k, x]) => `${k} : ${this.format(x) ?? ''}`)
+        .join('\n');
+    }
+    return String(v);
+  }
+
+  // ---- statements ----
+
+  private statements(node: Node): void {
+    for (const c of node.namedChildren) if (c) this.statement(c);
+  }
+
+  private statement(n: Node): void {
+    switch (n.type) {
+      case 'statement_list':
+      case 'statement_block':
+        return this.statements(n);
+      case 'pipeline': {
+        const assign = n.namedChildren.find((c) => c?.type === 'assignment_expression');
+        if (assign) return this.assign(assign);
+        const v = this.pipeline(n);
+        this.out(v);
+        return;
+      }
+      case 'flow_control_statement':
+        return this.flow(n);
+      case 'try_statement':
+        return this.tryStatement(n);
+      case 'if_statement':
+        return this.ifStatement(n);
+      default:
+        return; // comments, functions, loops: outside the subset, no effect
+    }
+  }
+
+  private assign(n: Node): void {
+    const left = n.namedChildren.find((c) => c?.type === 'left_assignment_expression');
+    const right = n.namedChildren.find((c) => c?.type === 'pipeline' || c?.type === 'statement');
+    const varNode = left ? this.find(left, 'variable') : undefined;
+    if (!varNode || !right) return;
+    const value = right.type === 'pipeline' ? this.pipeline(right) : null;
+    const name = varNode.text.replace(/^\$\{?|\}$/g, '').toLowerCase();
+    if (name === 'erroractionpreference') this.errorPref = String(value).toLowerCase();
+    this.vars.set(name, value);
+  }
+
+  private flow(n: Node): void {
+    const kw = n.child(0)?.text.toLowerCase();
+    const arg = n.namedChildren.find((c) => c?.type === 'pipeline');
+    const v = arg ? this.pipeline(arg) : null;
+    if (kw === 'exit') throw new ExitSignal(v === null ? (this.lastFailed ? 1 : 0) : Number(v) | 0);
+    if (kw === 'throw') throw new ThrowSignal(v === null ? 'ScriptHalted' : String(this.format(v) ?? ''), n);
+    if (kw === 'return') throw new ExitSignal(this.lastFailed ? 1 : 0);
+  }
+
+  private tryStatement(n: Node): void {
+    const block = n.namedChildren.find((c) => c?.type === 'statement_block');
+    const catches = n.namedChildren.find((c) => c?.type === 'catch_clauses');
+    const fin = n.namedChildren.find((c) => c?.type === 'finally_clause');
+    const prevPref = this.errorPref;
+    try {
+      if (block) this.statement(block);
+    } catch (sig) {
+      if (!(sig instanceof ThrowSignal) || !catches) throw sig;
+      const clause = catches.namedChildren.find((c) => c?.type === 'catch_clause');
+      const cblock = clause?.namedChildren.find((c) => c?.type === 'statement_block');
+      this.vars.set('_', { Exception: { Message: sig.message }, Message: sig.message, ToString: sig.message });
+      this.errorPref = prevPref;
+      if (cblock) this.statement(cblock);
+    } finally {
+      const fblock = fin?.namedChildren.find((c) => c?.type === 'statement_block');
+      if (fblock) this.statement(fblock);
+    }
+  }
+
+  private ifStatement(n: Node): void {
+    const kids = n.namedChildren.filter((c): c is Node => !!c);
+    const cond = kids.find((c) => c.type === 'pipeline');
+    const block = kids.find((c) => c.type === 'statement_block');
+    if (cond && this.truthy(this.pipeline(cond))) {
+      if (block) this.statement(block);
+      return;
+    }
+    const elseifs = kids.find((c) => c.type === 'elseif_clauses');
+    for (const clause of elseifs?.namedChildren ?? []) {
+      const c = clause?.namedChildren.find((x) => x?.type === 'pipeline');
+      const b = clause?.namedChildren.find((x) => x?.type === 'statement_block');
+      if (c && this.truthy(this.pipeline(c))) {
+        if (b) this.statement(b);
+        return;
+      }
+    }
+    const els = kids.find((c) => c.type === 'else_clause');
+    const eb = els?.namedChildren.find((x) => x?.type === 'statement_block');
+    if (eb) this.statement(eb);
+  }
+
+  private truthy(v: Val): boolean {
+    if (Array.isArray(v)) return v.length > 0 && (v.length > 1 || this.truthy(v[0]!));
+    if (typeof v === 'string') return v.length > 0;
+    if (typeof v === 'number') return v !== 0;
+    return !!v;
+  }
+
+  // ---- expressions ----
+
+  private pipeline(n: Node): Val {
+    const chain = n.type === 'pipeline_chain' ? n : n.namedChildren.find((c) => c?.type === 'pipeline_chain');
+    if (!chain) return this.expr(n.namedChildren[0] ?? n);
+    const stages = chain.namedChildren.filter((c): c is Node => !!c);
+    let value: Val = null;
+    for (let i = 0; i < stages.length; i++) {
+      const s = stages[i]!;
+      value = s.type === 'command' ? this.command(s, i > 0 ? value : undefined) : this.expr(s);
+    }
+    return value;
+  }
+
+  private find(n: Node, type: string): Node | undefined {
+    if (n.type === type) return n;
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      const f = this.find(c, type);
+      if (f) return f;
+    }
+    return undefined;
+  }
+
+  private expr(n: Node): Val {
+    switch (n.type) {
+      case 'string_literal':
+        return this.stringLiteral(n);
+      case 'integer_literal':
+      case 'decimal_integer_literal':
+      case 'hexadecimal_integer_literal':
+        return Number(n.text.replace(/[lL]$/, ''));
+      case 'real_literal':
+        return Number(n.text);
+      case 'variable':
+        return this.variable(n.text);
+      case 'generic_token':
+        return n.text;
+      case 'command':
+        return this.command(n, undefined);
+      case 'pipeline':
+      case 'pipeline_chain':
+        return this.pipeline(n);
+      case 'parenthesized_expression': {
+        const inner = n.namedChildren.find((c) => c?.type === 'pipeline');
+        return inner ? this.pipeline(inner) : null;
+      }
+      case 'sub_expression':
+      case 'array_expression': {
+        const list = n.namedChildren.find((c) => c?.type === 'statement_list');
+        if (!list) return n.type === 'array_expression' ? [] : null;
+        const saved = this.stdout;
+        this.stdout = '';
+        const values: Val[] = [];
+        for (const st of list.namedChildren) {
+          if (!st) continue;
+          if (st.type === 'pipeline' && !st.namedChildren.some((c) => c?.type === 'assignment_expression')) values.push(this.pipeline(st));
+          else this.statement(st);
+        }
+        this.stdout = saved;
+        const flat = values.filter((v) => v !== null);
+        return n.type === 'array_expression' ? flat : flat.length === 1 ? flat[0]! : flat;
+      }
+      case 'member_access':
+        return this.member(n);
+      case 'invokation_expression':
+        return this.invoke(n);
+      case 'expression_with_unary_operator': {
+        const op = n.child(0)?.text.toLowerCase();
+        const operand = n.namedChildren[n.namedChildren.length - 1];
+        const v = operand ? this.expr(operand) : null;
+        if (op === '-not' || op === '!') return !this.truthy(v);
+        if (op === '-') return -Number(v);
+        return v;
+      }
+      case 'array_literal_expression': {
+        const items = n.namedChildren.filter((c): c is Node => !!c);
+        if (items.length === 1) return this.expr(items[0]!);
+        return items.map((c) => this.expr(c));
+      }
+      default:
+        break;
+    }
+    const named = n.namedChildren.filter((c): c is Node => !!c);
+    if (n.childCount === 1 && named.length === 1) return this.expr(named[0]!);
+    if (named.length >= 2) return this.binary(n);
+    if (named.length === 1) return this.expr(named[0]!);
+    return n.text;
+  }
+
+  private binary(n: Node): Val {
+    const kids = n.children.filter((c): c is Node => !!c);
+    let acc = this.expr(kids[0]!);
+    for (let i = 1; i + 1 < kids.length; i += 2) {
+      const opNode = kids[i]!;
+      const op = (opNode.type === 'comparison_operator' ? opNode.text : opNode.text).toLowerCase();
+      const rhs = this.expr(kids[i + 1]!);
+      acc = this.apply(op, acc, rhs);
+    }
+    return acc;
+  }
+
+  private apply(op: string, a: Val, b: Val): Val {
+    const s = (v: Val) => String(this.format(v) ?? '');
+    switch (op) {
+      case '+':
+        return typeof a === 'number' && typeof b === 'number' ? a + b : s(a) + s(b);
+      case '-':
+        return Number(a) - Number(b);
+      case '-eq':
+      case '-ieq':
+        return s(a).toLowerCase() === s(b).toLowerCase();
+      case '-ceq':
+        return s(a) === s(b);
+      case '-ne':
+        return s(a).toLowerCase() !== s(b).toLowerCase();
+      case '-like':
+        return wildcard(s(b)).test(s(a));
+      case '-notlike':
+        return !wildcard(s(b)).test(s(a));
+      case '-match':
+        return new RegExp(s(b), 'i').test(s(a));
+      case '-notmatch':
+        return !new RegExp(s(b), 'i').test(s(a));
+      case '-gt':
+        return Number(a) > Number(b);
+      case '-lt':
+        return Number(a) < Number(b);
+      case '-ge':
+        return Number(a) >= Number(b);
+      case '-le':
+        return Number(a) <= Number(b);
+      case '-and':
+        return this.truthy(a) && this.truthy(b);
+      case '-or':
+        return this.truthy(a) || this.truthy(b);
+      case ',':
+        return [...(Array.isArray(a) ? a : [a]), b];
+      default:
+        return a;
+    }
+  }
+
+  private variable(text: string): Val {
+    const name = text.replace(/^\$\{?|\}$/g, '');
+    const lower = name.toLowerCase();
+    if (lower.startsWith('env:')) return this.env(name.slice(4));
+    if (lower === 'true') return true;
+    if (lower === 'false') return false;
+    if (lower === 'null') return null;
+    return this.vars.get(lower) ?? null;
+  }
+
+  private env(name: string): string {
+    const lower = name.toLowerCase();
+    if (lower === 'computername') return this.win.computerName;
+    return ENV_DEFAULTS[lower] ?? '';
+  }
+
+  private stringLiteral(n: Node): Val {
+    const inner = n.namedChildren[0] ?? n;
+    const text = inner.text;
+    if (inner.type === 'verbatim_string_characters') return text.slice(1, -1).replace(/''/g, "'");
+    if (inner.type === 'verbatim_here_string_characters') return text.replace(/^@'\r?\n/, '').replace(/\r?\n'@$/, '');
+    const here = inner.type === 'expandable_here_string_literal';
+    const start = inner.startIndex;
+    let out = '';
+    let pos = here ? (text.match(/^@"\r?\n/)?.[0].length ?? 2) : 1;
+    const end = here ? text.length - (text.match(/\r?\n"@$/)?.[0].length ?? 2) : text.length - 1;
+    for (const c of inner.namedChildren) {
+      if (!c) continue;
+      const cs = c.startIndex - start;
+      const ce = c.endIndex - start;
+      if (cs < pos || ce > end) continue;
+      out += unescape(text.slice(pos, cs));
+      out += this.format(c.type === 'variable' ? this.variable(c.text) : this.expr(c)) ?? '';
+      pos = ce;
+    }
+    out += unescape(text.slice(pos, end));
+    return out;
+  }
+
+  private member(n: Node): Val {
+    const obj = n.namedChildren[0];
+    const name = n.namedChildren.find((c) => c?.type === 'member_name')?.text ?? '';
+    const v = obj ? this.expr(obj) : null;
+    return getMember(v, name);
+  }
+
+  private invoke(n: Node): Val {
+    const type = n.namedChildren.find((c) => c?.type === 'type_literal');
+    const name = n.namedChildren.find((c) => c?.type === 'member_name')?.text.toLowerCase() ?? '';
+    const argList = n.namedChildren.find((c) => c?.type === 'argument_list');
+    const args: Val[] = [];
+    const exprList = argList?.namedChildren.find((c) => c?.type === 'argument_expression_list');
+    for (const a of exprList?.namedChildren ?? []) if (a) args.push(this.expr(a));
+    if (!type) {
+      const target = n.namedChildren[0];
+      const v = target ? this.expr(target) : null;
+      if (name === 'tostring') return this.format(v) ?? '';
+      if (name === 'trim' && typeof v === 'string') return v.trim();
+      return null;
+    }
+    const t = type.text.replace(/[[\]\s]/g, '').toLowerCase().replace(/^system\./, '');
+    const str = (i: number) => String(this.format(args[i] ?? null) ?? '');
+    if (t === 'convert') {
+      if (name === 'frombase64string') return Buffer.from(str(0).replace(/\s/g, ''), 'base64');
+      if (name === 'tobase64string') return (Buffer.isBuffer(args[0]) ? args[0] : Buffer.from(str(0))).toString('base64');
+    }
+    if (t === 'io.file') {
+      const p = str(0);
+      if (name === 'writeallbytes') {
+        this.win.fs.write(p, Buffer.isBuffer(args[1]) ? args[1] : Buffer.from(str(1)));
+        return null;
+      }
+      if (name === 'writealltext') {
+        this.win.fs.write(p, Buffer.from(str(1)));
+        return null;
+      }
+      if (name === 'exists') return this.win.fs.exists(p) && !this.win.fs.isDir(p);
+      const data = this.win.fs.read(p);
+      if (name === 'readallbytes' || name === 'readalltext') {
+        if (!data) throw new ThrowSignal(`Exception calling "${name}" with "1" argument(s): "Could not find file '${p}'."`, n);
+        return name === 'readallbytes' ? data : data.toString('utf8');
+      }
+    }
+    return null;
+  }
+
+  // ---- commands ----
+
+  private command(n: Node, input: Val | undefined): Val {
+    const nameNode = n.namedChildren.find((c) => c?.type === 'command_name' || c?.type === 'command_name_expr');
+    if (!nameNode) return null;
+    const name = nameNode.type === 'command_name' ? nameNode.text : String(this.format(this.expr(nameNode)) ?? '');
+    const elements = n.namedChildren.find((c) => c?.type === 'command_elements');
+    const named = new Map<string, Val>();
+    const positional: Val[] = [];
+    const raw: string[] = [];
+    const els = (elements?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'command_argument_sep');
+    for (let i = 0; i < els.length; i++) {
+      const e = els[i]!;
+      if (e.type === 'command_parameter') {
+        raw.push(e.text);
+        const m = /^-([^:]+)(?::(.*))?$/.exec(e.text);
+        const pname = (m?.[1] ?? e.text).toLowerCase();
+        if (m?.[2] !== undefined) {
+          named.set(pname, m[2]);
+          continue;
+        }
+        const next = els[i + 1];
+        if (next && next.type !== 'command_parameter' && !SWITCHES.has(pname)) {
+          const v = this.expr(next);
+          named.set(pname, v);
+          raw.push(String(this.format(v) ?? ''));
+          i++;
+        } else named.set(pname, true);
+      } else {
+        const v = this.expr(e);
+        positional.push(v);
+        raw.push(String(this.format(v) ?? ''));
+      }
+    }
+    return this.invokeCommand(name, named, positional, raw, input, n);
+  }
+
+  private param(named: Map<string, Val>, positional: Val[], names: string[], pos = 0): string | undefined {
+    for (const k of names) {
+      const v = named.get(k);
+      if (v !== undefined && v !== true) return String(this.format(v) ?? '');
+    }
+    const p = positional[pos];
+    return p === undefined ? undefined : String(this.format(p) ?? '');
+  }
+
+  /** A non-terminating error, or a terminating one under `-ErrorAction Stop`. */
+  private fail(named: Map<string, Val>, message: string, node: Node): null {
+    const ea = String(named.get('erroraction') ?? this.errorPref).toLowerCase();
+    if (ea === 'stop') throw new ThrowSignal(message, node);
+    this.lastFailed = true;
+    if (ea !== 'silentlycontinue' && ea !== 'ignore') this.err(message);
+    return null;
+  }
+
+  private invokeCommand(name: string, named: Map<string, Val>, positional: Val[], raw: string[], input: Val | undefined, node: Node): Val {
+    const cmd = name.toLowerCase();
+    this.lastFailed = false;
+    const textOf = (v: Val | undefined) => (v === undefined ? '' : String(this.format(v) ?? ''));
+    switch (cmd) {
+      case 'write-output':
+      case 'echo':
+      case 'write':
+        return positional.length === 1 ? positional[0]! : positional.length ? positional : (named.get('inputobject') ?? input ?? null);
+      case 'write-host':
+        this.stdout += `${positional.map((p) => textOf(p)).join(' ')}${named.get('nonewline') ? '' : '\n'}`;
+        return null;
+      case 'write-error':
+        this.err(this.param(named, positional, ['message']) ?? textOf(input));
+        this.lastFailed = true;
+        return null;
+      case 'out-null':
+        return null;
+      case 'set-content':
+      case 'add-content':
+      case 'out-file': {
+        const p = this.param(named, positional, ['literalpath', 'path', 'filepath']);
+        if (!p) return this.fail(named, `${name} : Cannot bind argument to parameter 'Path' because it is null.`, node);
+        const value = named.get('value') ?? named.get('inputobject') ?? positional[1] ?? input ?? '';
+        let text = textOf(value);
+        if (!named.get('nonewline')) text += '\r\n';
+        const data = Buffer.isBuffer(value) ? value : Buffer.from(text, 'utf8');
+        if (cmd === 'add-content' || named.get('append')) this.win.fs.append(p, data);
+        else this.win.fs.write(p, data);
+        return null;
+      }
+      case 'get-content': {
+        const p = this.param(named, positional, ['literalpath', 'path']);
+        const data = p ? this.win.fs.read(p) : undefined;
+        if (!p || !data) return this.fail(named, `Get-Content : Cannot find path '${p ?? ''}' because it does not exist.`, node);
+        const text = data.toString('utf8');
+        if (named.get('raw')) return text;
+        let lines = text.split(/\r?\n/);
+        if (lines[lines.length - 1] === '') lines.pop();
+        const tail = named.get('tail');
+        if (tail !== undefined && tail !== true) lines = lines.slice(-Number(tail));
+        const total = named.get('totalcount') ?? named.get('first') ?? named.get('head');
+        if (total !== undefined && total !== true) lines = lines.slice(0, Number(total));
+        return lines.length === 1 ? lines[0]! : lines;
+      }
+      case 'remove-item': {
+        const p = this.param(named, positional, ['literalpath', 'path']);
+        if (!p || !this.win.fs.remove(p, !!named.get('recurse'))) {
+          return this.fail(named, `Remove-Item : Cannot find path '${p ?? ''}' because it does not exist.`, node);
+        }
+        return null;
+      }
+      case 'test-path': {
+        const p = this.param(named, positional, ['literalpath', 'path']) ?? '';
+        return this.testPath(p);
+      }
+      case 'new-item': {
+        const p = this.param(named, positional, ['path', 'literalpath']) ?? '';
+        const full = named.has('name') ? `${p}\\${textOf(named.get('name'))}` : p;
+        const type = textOf(named.get('itemtype')).toLowerCase();
+        if (type === 'directory') this.win.fs.mkdir(full);
+        else this.win.fs.write(full, Buffer.from(textOf(named.get('value') ?? '')));
+        return null;
+      }
+      case 'get-filehash': {
+        const p = this.param(named, positional, ['literalpath', 'path']) ?? '';
+        const data = this.win.fs.read(p);
+        if (!data) return this.fail(named, `Get-FileHash : Cannot find path '${p}' because it does not exist.`, node);
+        const alg = (this.param(named, [], ['algorithm']) ?? 'SHA256').toUpperCase();
+        const hash = createHash(alg.replace('SHA', 'sha').replace(/^sha(\d)/, 'sha$1').toLowerCase()).update(data).digest('hex').toUpperCase();
+        return { Algorithm: alg, Hash: hash, Path: p };
+      }
+      case 'get-itemproperty':
+      case 'get-itempropertyvalue': {
+        const p = (this.param(named, positional, ['path', 'literalpath']) ?? '').toLowerCase();
+        const prop = this.param(named, positional, ['name'], 1) ?? '';
+        const value = this.registry(p, prop);
+        if (value === undefined) return this.fail(named, `${name} : Cannot find path '${p}' because it does not exist.`, node);
+        return cmd === 'get-itempropertyvalue' ? value : { [prop]: value };
+      }
+      case 'get-process': {
+        const pname = (this.param(named, positional, ['name']) ?? '').toLowerCase();
+        if (pname === 'tiworker' && this.win.tiWorkerRunning) return { ProcessName: 'TiWorker', Id: 4242 };
+        if (pname === 'tiworker' || pname === 'sysprep') return this.fail(named, `Get-Process : Cannot find a process with the name "${pname}".`, node);
+        return null;
+      }
+      case 'hostname':
+      case 'hostname.exe':
+        return this.win.computerName;
+      case 'restart-computer':
+        this.result.restart = true;
+        return null;
+      case 'new-scheduledtaskaction': {
+        const exe = textOf(named.get('execute'));
+        const arg = textOf(named.get('argument'));
+        return { Execute: exe, Arguments: arg };
+      }
+      case 'register-scheduledtask': {
+        const tname = (this.param(named, positional, ['taskname']) ?? '').toLowerCase();
+        const action = named.get('action');
+        const a = (Array.isArray(action) ? action[0] : action) as PsObject | undefined;
+        if (tname && a && typeof a === 'object') this.win.tasks.set(tname, `${quoteIfNeeded(textOf(a.Execute))} ${textOf(a.Arguments)}`.trim());
+        return null;
+      }
+      case 'start-scheduledtask': {
+        const tname = (this.param(named, positional, ['taskname']) ?? '').toLowerCase();
+        return this.runTask(tname, named, node);
+      }
+      case 'start-process': {
+        const file = this.param(named, positional, ['filepath']) ?? '';
+        const al = named.get('argumentlist') ?? positional[1];
+        const args = Array.isArray(al) ? al.map((x) => textOf(x)) : al === undefined ? [] : splitCommandLine(textOf(al));
+        return this.external(file, args, node, false);
+      }
+      default:
+        return this.external(name, raw, node, false);
+    }
+  }
+
+  private testPath(p: string): boolean {
+    const lower = p.toLowerCase();
+    if (lower.startsWith('hklm:') || lower.startsWith('registry::')) {
+      if (lower.includes('component based servicing\\rebootpending') || lower.includes('windowsupdate\\auto update\\rebootrequired')) {
+        return this.win.pendingReboot;
+      }
+      return lower.includes('setup\\state') || lower.includes('software\\microsoft');
+    }
+    return this.win.fs.exists(p);
+  }
+
+  private registry(path: string, prop: string): Val | undefined {
+    const p = path.replace(/^registry::hkey_local_machine/, 'hklm:');
+    if (p.includes('currentversion\\setup\\state')) {
+      if (prop.toLowerCase() === 'imagestate') return this.win.imageState;
+      return undefined;
+    }
+    if (p.includes('control\\computername\\computername') && prop.toLowerCase() === 'computername') return this.win.computerName;
+    return undefined;
+  }
+
+  private runTask(tname: string, named: Map<string, Val>, node: Node): Val {
+    const line = this.win.tasks.get(tname);
+    if (line === undefined) return this.fail(named, `Start-ScheduledTask : The system cannot find the file specified.`, node);
+    const [exe, ...args] = splitCommandLine(line);
+    return this.external(exe ?? '', args, node, true);
+  }
+
+  /** A native program, script file or agent executable. `background`: started by a scheduled task. */
+  private external(name: string, args: string[], node: Node, background: boolean): Val {
+    const clean = name.replace(/^["']|["']$/g, '');
+    const base = clean.split(/[\\/]/).pop()!.toLowerCase();
+    const lowerArgs = args.map((a) => a.toLowerCase());
+    const has = (...flags: string[]) => lowerArgs.some((a) => flags.includes(a));
+    const agent = this.win.agent;
+    // PowerShell sets $LASTEXITCODE after every native program; the modelled ones succeed.
+    if (/\.exe$/.test(base)) this.vars.set('lastexitcode', 0);
+    const notRecognized = () => {
+      this.err(NOT_RECOGNIZED(clean));
+      this.lastFailed = true;
+      return null;
+    };
+    switch (base) {
+      case 'ec2launch.exe':
+      case 'ec2launch': {
+        if (agent !== 'ec2launch-v2') return notRecognized();
+        if (lowerArgs[0] !== 'sysprep') return null;
+        const shutdown = has('--shutdown', '-s', '--shutdown=true', '-s=true');
+        return this.sysprep({ via: 'EC2Launch v2', power: shutdown ? 'shutdown' : 'quit', generalize: true, oobe: true }, background);
+      }
+      case 'initializeinstance.ps1':
+        if (agent !== 'ec2launch-v1') return notRecognized();
+        if (has('-schedule', '-scheduleperboot')) this.win.v1Scheduled = true;
+        return null;
+      case 'sysprepinstance.ps1':
+        if (agent !== 'ec2launch-v1') return notRecognized();
+        return this.sysprep({ via: 'EC2Launch v1', power: has('-noshutdown') ? 'quit' : 'shutdown', generalize: true, oobe: true }, background);
+      case 'ec2config.exe':
+      case 'ec2config':
+        if (agent !== 'ec2config') return notRecognized();
+        if (!has('-sysprep')) return null;
+        return this.sysprep({ via: 'EC2Config', power: 'shutdown', generalize: true, oobe: true }, background);
+      case 'sysprep.exe':
+      case 'sysprep': {
+        const unattend = lowerArgs.find((a) => a.startsWith('/unattend:'));
+        const power = has('/shutdown') ? 'shutdown' : has('/reboot') ? 'reboot' : 'quit';
+        return this.sysprep(
+          {
+            via: 'sysprep.exe',
+            power,
+            generalize: has('/generalize'),
+            oobe: !has('/audit'),
+            ...(unattend ? { unattend: args[lowerArgs.indexOf(unattend)]!.slice('/unattend:'.length) } : {}),
+          },
+          background,
+        );
+      }
+      case 'powershell.exe':
+      case 'powershell':
+      case 'pwsh.exe':
+      case 'pwsh': {
+        const fi = lowerArgs.findIndex((a) => a === '-file' || a === '-f');
+        if (fi >= 0 && args[fi + 1]) return this.external(args[fi + 1]!, args.slice(fi + 2), node, background);
+        const ci = lowerArgs.findIndex((a) => a === '-command' || a === '-c');
+        if (ci >= 0) return this.nested(args.slice(ci + 1).join(' '), background);
+        return null;
+      }
+      case 'cmd.exe':
+      case 'cmd': {
+        const ci = lowerArgs.findIndex((a) => a === '/c' || a === '/k');
+        if (ci < 0) return null;
+        const [exe, ...rest] = splitCommandLine(args.slice(ci + 1).join(' '));
+        return exe ? this.external(exe, rest, node, background) : null;
+      }
+      case 'schtasks.exe':
+      case 'schtasks': {
+        const opt = (flag: string) => {
+          const i = lowerArgs.indexOf(flag);
+          return i >= 0 ? args[i + 1] : undefined;
+        };
+        const tn = opt('/tn')?.toLowerCase();
+        if (has('/create') && tn) {
+          const tr = opt('/tr');
+          if (tr !== undefined) this.win.tasks.set(tn, tr);
+          this.stdout += `SUCCESS: The scheduled task "${opt('/tn')}" has successfully been created.\n`;
+          return null;
+        }
+        if (has('/run') && tn) {
+          if (!this.win.tasks.has(tn)) {
+            this.err('ERROR: The system cannot find the file specified.');
+            this.lastFailed = true;
+            return null;
+          }
+          this.stdout += `SUCCESS: Attempted to run the scheduled task "${opt('/tn')}".\n`;
+          return this.runTask(tn, new Map(), node);
+        }
+        return null;
+      }
+      case 'shutdown.exe':
+      case 'shutdown':
+        if (has('/r', '-r')) this.result.restart = true;
+        return null;
+      default:
+        return null;
+    }
+  }
+
+  private nested(source: string, background: boolean): Val {
+    const tree = this.parser.parse(source);
+    if (!tree) return null;
+    try {
+      if (tree.rootNode.hasError) {
+        this.err(`ParserError in -Command text`);
+        this.lastFailed = true;
+        return null;
+      }
+      if (background) {
+        // A task's PowerShell runs detached: only its Sysprep matters to the caller.
+        const saved = this.stdout;
+        this.statements(tree.rootNode);
+        this.stdout = saved;
+      } else this.statements(tree.rootNode);
+    } finally {
+      tree.delete();
+    }
+    return null;
+  }
+
+  private sysprep(req: SysprepRequest, background: boolean): Val {
+    beginSysprep(this.win, req, this.opts.now);
+    if (background) {
+      this.result.sysprep = { ...req, async: true };
+      return null;
+    }
+    if (req.power !== 'quit') {
+      this.result.sysprep = { ...req, async: false };
+      throw new HaltSignal();
+    }
+    const ok = finishSysprep(this.win, req, this.opts.now, this.opts.sysprepFails?.setuperr);
+    this.result.sysprepInline = true;
+    if (!ok) {
+      this.err(`Sysprep failed (${req.via}); see C:\\Windows\\System32\\Sysprep\\Panther\\setuperr.log`);
+      this.lastFailed = true;
+    }
+    return null;
+  }
+}
+
+function getMember(v: Val, name: string): Val {
+  const lower = name.toLowerCase();
+  if (v === null) return null;
+  if (Array.isArray(v)) {
+    if (lower === 'count' || lower === 'length') return v.length;
+    return v.map((x) => getMember(x, name));
+  }
+  if (typeof v === 'string') return lower === 'length' ? v.length : null;
+  if (Buffer.isBuffer(v)) return lower === 'length' || lower === 'count' ? v.length : null;
+  if (typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) if (k.toLowerCase() === lower) return x;
+  }
+  return null;
+}
+
+function unescape(s: string): string {
+  return s.replace(/`(.)/g, (_m, c: string) => ({ n: '\n', r: '\r', t: '\t', '0': '\0' })[c] ?? c).replace(/""/g, '"');
+}
+
+function wildcard(pattern: string): RegExp {
+  const re = pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${re}$`, 'is');
+}
+
+function quoteIfNeeded(s: string): string {
+  return /\s/.test(s) && !s.startsWith('"') ? `"${s}"` : s;
+}
+
+/** Split a Windows command line into words, honouring double quotes. */
+export function splitCommandLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  let any = false;
+  for (const ch of line) {
+    if (ch === '"') {
+      quoted = !quoted;
+      any = true;
+    } else if (/\s/.test(ch) && !quoted) {
+      if (any || cur) out.push(cur);
+      cur = '';
+      any = false;
+    } else cur += ch;
+  }
+  if (any || cur) out.push(cur);
+  return out;
+}
+
+/** Exposed for tests of path handling. */
+export { pathKey };

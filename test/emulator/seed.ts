@@ -1,0 +1,204 @@
+/**
+ * Seeded Amazon-owned Windows images, with AWS's AMI naming and the billing
+ * fields of domain-facts §7.1, the public `/aws/service/ami-windows-latest/`
+ * parameters pointing at them, and synthetic owned images for benchmarks.
+ */
+import { readFileSync } from 'node:fs';
+import { EXPECTATIONS } from '../../src/knowledge/billing.js';
+import { RELEASE_INFO, RELEASES, type LaunchAgent, type WindowsRelease } from '../../src/knowledge/releases.js';
+import { GuestFs } from './guest-fs.js';
+import { AMAZON_ACCOUNT, type SeedOptions } from './options.js';
+import { newId } from './wire.js';
+import { IMAGE_STATE } from './windows.js';
+import type { Billing, DiskOrigin, Image, World } from './world.js';
+
+/** SQL Server versions AWS pairs with each Windows release on its license-included AMIs. */
+const SQL_VERSIONS: Record<WindowsRelease, string[]> = {
+  '2012r2': ['SQL_2016_SP3'],
+  '2016': ['SQL_2017'],
+  '2019': ['SQL_2019', 'SQL_2022'],
+  '2022': ['SQL_2022', 'SQL_2019'],
+  '2025': ['SQL_2022'],
+};
+const SQL_EDITIONS = ['Express', 'Web', 'Standard', 'Enterprise'] as const;
+
+function sqlBilling(edition: (typeof SQL_EDITIONS)[number]): Billing {
+  const e =
+    edition === 'Web'
+      ? EXPECTATIONS['windows-sql-web']
+      : edition === 'Standard'
+        ? EXPECTATIONS['windows-sql-standard']
+        : edition === 'Enterprise'
+          ? EXPECTATIONS['windows-sql-enterprise']
+          : EXPECTATIONS.windows;
+  return { platform: 'windows', platformDetails: e.platformDetails, usageOperation: e.usageOperation };
+}
+
+/** One seeded image: its name without the date (the public parameter's name), release, agent and billing. */
+export interface SeedImage {
+  baseName: string;
+  release: WindowsRelease;
+  agent: LaunchAgent;
+  billing: Billing;
+  volumeSize: number;
+}
+
+/** Every release × edition × SQL combination AWS publishes, as seeded. */
+export function seedCatalogue(): SeedImage[] {
+  const out: SeedImage[] = [];
+  const windows: Billing = { platform: 'windows', platformDetails: EXPECTATIONS.windows.platformDetails, usageOperation: EXPECTATIONS.windows.usageOperation };
+  for (const release of RELEASES) {
+    const info = RELEASE_INFO[release];
+    const prefix = release === '2012r2' ? 'Windows_Server-2012-R2_RTM-English-64Bit' : `Windows_Server-${info.amiNameYear}-English`;
+    const full = release === '2012r2' ? prefix : `${prefix}-Full`;
+    out.push({ baseName: `${full}-Base`, release, agent: info.defaultAgent, billing: windows, volumeSize: 30 });
+    out.push({ baseName: release === '2012r2' ? `${prefix}-Core` : `${prefix}-Core-Base`, release, agent: info.defaultAgent, billing: windows, volumeSize: 30 });
+    if (release === '2016' || release === '2019') {
+      out.push({ baseName: `EC2LaunchV2-${full}-Base`, release, agent: 'ec2launch-v2', billing: windows, volumeSize: 30 });
+    }
+    for (const sql of SQL_VERSIONS[release]) {
+      for (const edition of SQL_EDITIONS) {
+        out.push({ baseName: `${full}-${sql}_${edition}`, release, agent: info.defaultAgent, billing: sqlBilling(edition), volumeSize: 50 });
+      }
+    }
+  }
+  return out;
+}
+
+/** AWS's AMI date suffix, `YYYY.MM.DD`. */
+function amiDate(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}.${String(d.getUTCMonth() + 1).padStart(2, '0')}.${String(d.getUTCDate()).padStart(2, '0')}`;
+}
+
+export function loadSeed(seed: SeedOptions | string | undefined): SeedOptions {
+  if (typeof seed === 'string') return JSON.parse(readFileSync(seed, 'utf8')) as SeedOptions;
+  return seed ?? {};
+}
+
+function origin(agent: LaunchAgent, release: WindowsRelease | undefined, billing: Billing | undefined, fs: GuestFs): DiskOrigin {
+  return {
+    ...(billing ? { billing } : {}),
+    agent,
+    ...(release ? { release } : {}),
+    fs,
+    computerName: 'EC2AMAZ-AMAZON0',
+    // AWS's Windows AMIs are sysprepped: their first boot runs specialize and OOBE.
+    imageState: IMAGE_STATE.resealOobe,
+    sealed: true,
+    v1Scheduled: true,
+  };
+}
+
+/** Seed the world: Amazon images and public parameters per region, then synthetic images. */
+export function seedWorld(world: World, seed: SeedOptions, defaultAccount: string): void {
+  const regions = seed.regions ?? ['us-east-1', 'eu-west-1'];
+  const now = world.now();
+  const created = now - 20 * 86_400_000;
+  const date = amiDate(created);
+  const emptyFs = new GuestFs();
+  for (const region of regions) {
+    for (const s of seedCatalogue()) {
+      const img = makeImage(world, {
+        account: AMAZON_ACCOUNT,
+        region,
+        name: `${s.baseName}-${date}`,
+        description: `Microsoft ${RELEASE_INFO[s.release].displayName} with Desktop Experience Locale English AMI provided by Amazon`,
+        createdAt: created,
+        billing: s.billing,
+        origin: origin(s.agent, s.release, s.billing, emptyFs),
+        volumeSize: s.volumeSize,
+        isPublic: true,
+        ownerAlias: 'amazon',
+      });
+      world.parameters.set(`*|${region}|/aws/service/ami-windows-latest/${s.baseName}`, {
+        name: `/aws/service/ami-windows-latest/${s.baseName}`,
+        type: 'String',
+        value: img.id,
+        version: 1,
+        lastModified: created,
+        dataType: 'text',
+      });
+    }
+    const n = seed.images ?? 0;
+    if (n > 0) {
+      const base = world.images.get(
+        world.parameters.get(`*|${region}|/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base`)!.value,
+      )!;
+      for (const account of seed.imageAccounts ?? [defaultAccount]) {
+        for (let i = 0; i < n; i++) {
+          makeImage(world, {
+            account,
+            region,
+            name: `winami-synthetic-${String(i).padStart(6, '0')}`,
+            createdAt: created + i,
+            billing: base.billing!,
+            origin: base.origin,
+            volumeSize: 30,
+            isPublic: false,
+            tags: i % 2 === 0 ? [['winami:role', 'golden']] : [],
+          });
+        }
+      }
+    }
+  }
+}
+
+/** A completed image with one root snapshot. Shared `origin` objects keep synthetic images small. */
+export function makeImage(
+  world: World,
+  p: {
+    account: string;
+    region: string;
+    name: string;
+    description?: string;
+    createdAt: number;
+    billing: Billing;
+    origin: DiskOrigin;
+    volumeSize: number;
+    isPublic: boolean;
+    ownerAlias?: string;
+    tags?: [string, string][];
+  },
+): Image {
+  const snapId = newId('snap');
+  world.snapshots.set(snapId, {
+    id: snapId,
+    account: p.account,
+    region: p.region,
+    volumeId: 'vol-ffffffff',
+    volumeSize: p.volumeSize,
+    createdAt: p.createdAt,
+    readyAt: p.createdAt,
+    description: `Created by CreateImage for ${p.name}`,
+    tags: new Map(),
+    encrypted: false,
+    origin: p.origin,
+    deleted: false,
+  });
+  const img: Image = {
+    id: newId('ami'),
+    account: p.account,
+    region: p.region,
+    name: p.name,
+    ...(p.description ? { description: p.description } : {}),
+    createdAt: p.createdAt,
+    readyAt: p.createdAt,
+    visibleAt: p.createdAt,
+    billing: p.billing,
+    architecture: 'x86_64',
+    rootDeviceName: '/dev/sda1',
+    bdms: [{ deviceName: '/dev/sda1', snapshotId: snapId, volumeSize: p.volumeSize, volumeType: 'gp3', deleteOnTermination: true, encrypted: false }],
+    tags: new Map(p.tags ?? []),
+    isPublic: p.isPublic,
+    launchPermissions: new Set(),
+    ...(p.ownerAlias ? { ownerAlias: p.ownerAlias } : {}),
+    virtualizationType: 'hvm',
+    enaSupport: true,
+    bootMode: 'uefi-preferred',
+    origin: p.origin,
+    deregistered: false,
+  };
+  world.addImage(img);
+  return img;
+}
