@@ -10,6 +10,7 @@ import { basename, resolve as resolvePath } from 'node:path';
 import type { CustomizeStep } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { describeSecret } from '../config/secrets.js';
+import { sqlBundlePart, type FirstBootSecret, type SqlBundlePart } from '../sql/bundle.js';
 import { AGENT_PATHS } from '../knowledge/releases.js';
 import type { Finding } from '../lint/index.js';
 import { VERSION } from '../cli/version.js';
@@ -129,6 +130,13 @@ export interface Plan {
   customize: PlanCustomizeStep[];
   /** How first-boot-cleanup.ps1 is run on instances launched from the image. */
   firstBoot: { script: string; registeredBy: string };
+  /**
+   * With a `sql` section: the SQL Server first-boot scripts that
+   * first-boot-cleanup.ps1 runs in order, the pre-seal check the bake runs
+   * before sealing, and the secrets resolved on each new instance instead
+   * of on the builder.
+   */
+  sql?: Pick<SqlBundlePart, 'firstBoot' | 'presealCheck' | 'firstBootSecrets'>;
   steps: BakeStepName[];
   /** Only when `buildId` is passed. */
   buildId?: string;
@@ -198,7 +206,6 @@ function stepKind(step: CustomizeStep): PlanCustomizeStep['kind'] {
 }
 
 const DEFAULT_STEP_TIMEOUT_S = 3600;
-const SQL_PREPARE_TIMEOUT_S = 7200;
 
 function timeoutSeconds(step: CustomizeStep): number {
   const t = step.timeout;
@@ -217,31 +224,22 @@ class FileSet {
   }
 }
 
-function renderCustomize(config: ResolvedConfig, set: FileSet): PlanCustomizeStep[] {
+function renderCustomize(config: ResolvedConfig, set: FileSet, sql: SqlBundlePart | undefined): PlanCustomizeStep[] {
   const steps: PlanCustomizeStep[] = [];
-  const all: { step: CustomizeStep | 'sqlPrepareImage'; configIndex: number }[] = config.customize.map((step, i) => ({ step, configIndex: i }));
-  if (config.sql?.mode === 'byol-prepare') all.push({ step: 'sqlPrepareImage', configIndex: -1 });
+  const all: { step: CustomizeStep | SqlBundlePart['customize'][number]; configIndex: number }[] = config.customize.map((step, i) => ({ step, configIndex: i }));
+  // SQL Server's steps (PrepareImage) run after the user's own; their files are in the set already.
+  for (const step of sql?.customize ?? []) all.push({ step, configIndex: -1 });
   all.forEach(({ step, configIndex }, i) => {
     const index = i + 1;
     const nn = String(index).padStart(2, '0');
     const field = `customize.${configIndex}`;
-    if (step === 'sqlPrepareImage') {
-      const sql = config.sql!;
-      const path = `scripts/customize/${nn}-sql-prepare-image.ps1`;
-      const text = renderTemplate('scripts/customize-sql-prepare.ps1', {
-        index,
-        sqlVersion: sql.version,
-        media: sql.media ?? '',
-        features: sql.features.join(','),
-        instanceName: sql.instanceName,
-        marker: `${STATE_DIR}\\sql-prepare-image.done`,
-        workDir: `${WINAMI_DIR}\\sql-media`,
-      });
-      const destination = `${SCRIPTS_DIR}\\customize\\${nn}-sql-prepare-image.ps1`;
-      set.add(path, psFile(text), 'customize', destination);
-      steps.push({ index, name: `SQL Server ${sql.version} PrepareImage`, kind: 'sqlPrepareImage', script: path, scriptDestination: destination, timeoutSeconds: SQL_PREPARE_TIMEOUT_S, validExitCodes: [0] });
+    if (configIndex < 0) {
+      const s = step as SqlBundlePart['customize'][number];
+      const destination = set.files.find((f) => f.path === s.script)?.destination;
+      steps.push({ index, name: s.name, kind: 'sqlPrepareImage', script: s.script, scriptDestination: destination, timeoutSeconds: s.timeoutSeconds, validExitCodes: s.validExitCodes });
       return;
     }
+    step = step as CustomizeStep;
     const kind = stepKind(step);
     const defaultName =
       'script' in step ? basename(step.script) : 'file' in step ? basename(step.file.source) : kind === 'windowsFeatures' ? 'windows-features' : kind;
@@ -396,18 +394,23 @@ export async function renderBundle(config: ResolvedConfig, options: RenderBundle
   const set = new FileSet();
   const placements = secretPlacements(config);
   try {
+    const sql = sqlBundlePart(config);
+    for (const f of sql?.files ?? []) set.add(f.path, f.path.endsWith('.ps1') ? psFile(f.content) : f.content, f.role === 'sql-config' ? 'file' : f.role === 'customize' ? 'customize' : 'script', f.destination);
+    // A token resolved at first boot must stay a token in the image: resolve-secrets.ps1 never sees it.
+    const firstBootSecrets: FirstBootSecret[] = sql?.firstBootSecrets ?? [];
+    const atFirstBoot = (slot: string, path: string) => firstBootSecrets.some((s) => s.slot === slot && s.files.includes(path));
     const scrub = renderAgentFiles(config, set, placements);
-    const customize = renderCustomize(config, set);
+    const customize = renderCustomize(config, set, sql);
     const agent = config.launchAgent;
     const script = (name: string, model: unknown, destination: string | undefined) =>
       set.add(`scripts/${name}`, psFile(renderTemplate(`scripts/${name}` as TemplateName, model)), 'script', destination);
     const secretFiles = (slot: string) =>
       placements
-        .filter((p) => p.slot === slot)
+        .filter((p) => p.slot === slot && !atFirstBoot(p.slot, p.path))
         .map((p) => ({ path: p.path, encoding: p.encoding, destination: destinationOf(set, p.path), bom: p.path.endsWith('.ps1') }));
     script(
       'first-boot-cleanup.ps1',
-      firstBootModel(config, scrub),
+      firstBootModel(config, scrub, sql?.firstBoot.map((f) => f.destination) ?? []),
       FIRST_BOOT_SCRIPT,
     );
     script(
@@ -452,6 +455,7 @@ export async function renderBundle(config: ResolvedConfig, options: RenderBundle
       })),
       customize,
       firstBoot: { script: FIRST_BOOT_SCRIPT, registeredBy: firstBootRegistration(agent) },
+      ...(sql ? { sql: { firstBoot: sql.firstBoot, presealCheck: sql.presealCheck, firstBootSecrets } } : {}),
       steps: bakeSteps(config),
       ...(options.buildId === undefined ? {} : { buildId: options.buildId }),
       ...(options.now === undefined ? {} : { imageName: imageName(config, options.now, options.buildId), generatedAt: options.now.toISOString() }),

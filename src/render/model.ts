@@ -12,7 +12,7 @@ import { AGENT_PATHS, type LaunchAgent } from '../knowledge/releases.js';
 import { RenderValueError } from './helpers.js';
 
 /** How a secret's value must be escaped in the file that holds its token. */
-export type SecretEncoding = 'xml' | 'yaml' | 'json' | 'powershell';
+export type SecretEncoding = 'xml' | 'yaml' | 'json' | 'powershell' | 'ini';
 
 /** Where winami keeps its own files on the builder and in the image. */
 export const WINAMI_DIR = 'C:\\ProgramData\\winami';
@@ -271,7 +271,8 @@ export function secretPlacements(config: ResolvedConfig): SecretPlacement[] {
         out.push({ slot: s.slot, path: UNATTEND_PATH, encoding: 'xml' });
         break;
       case 'sqlProductKey':
-        out.push({ slot: s.slot, path: 'scripts/first-boot-cleanup.ps1', encoding: 'powershell' });
+        // Resolved at first boot by complete-image.ps1, never on the builder (src/sql/bundle.ts).
+        out.push({ slot: s.slot, path: 'sql/CompleteImage.ini', encoding: 'ini' });
         break;
       default:
         throw new RenderValueError(s.path, `winami does not know where the secret slot ${s.slot} is used`);
@@ -280,14 +281,6 @@ export function secretPlacements(config: ResolvedConfig): SecretPlacement[] {
   return out;
 }
 
-/** SQL Server's setup.exe left on disk after PrepareImage, by version (its "Setup Bootstrap" folder). */
-const SQL_SETUP_BOOTSTRAP: Readonly<Record<string, string>> = {
-  '2016': 'C:\\Program Files\\Microsoft SQL Server\\130\\Setup Bootstrap\\SQL2016\\setup.exe',
-  '2017': 'C:\\Program Files\\Microsoft SQL Server\\140\\Setup Bootstrap\\SQL2017\\setup.exe',
-  '2019': 'C:\\Program Files\\Microsoft SQL Server\\150\\Setup Bootstrap\\SQL2019\\setup.exe',
-  '2022': 'C:\\Program Files\\Microsoft SQL Server\\160\\Setup Bootstrap\\SQL2022\\setup.exe',
-};
-
 /** How first-boot-cleanup.ps1 gets run on each agent. */
 export function firstBootRegistration(agent: LaunchAgent): string {
   return agent === 'ec2launch-v2'
@@ -295,24 +288,16 @@ export function firstBootRegistration(agent: LaunchAgent): string {
     : 'a line winami appends to C:\\Windows\\Setup\\Scripts\\SetupComplete.cmd';
 }
 
-/** Model of first-boot-cleanup.ps1, given the scrubbed copies to put back. */
-export function firstBootModel(config: ResolvedConfig, scrub: { path: string; base64: string }[]) {
-  const sql = config.sql;
+/**
+ * Model of first-boot-cleanup.ps1, given the scrubbed copies to put back and
+ * the SQL Server first-boot scripts (`SqlBundlePart.firstBoot`, in order) it
+ * runs, each in its own PowerShell process.
+ */
+export function firstBootModel(config: ResolvedConfig, scrub: { path: string; base64: string }[], sqlFirstBoot: string[] = []) {
   return {
     registeredBy: firstBootRegistration(config.launchAgent),
     scrub,
-    // EC2Config's own PostSysprep.cmd already re-syncs the SQL Server name.
-    sqlServerName: sql && sql.mode === 'license-included' && config.launchAgent !== 'ec2config' ? { instanceName: sql.instanceName } : null,
-    sqlComplete:
-      sql && sql.mode === 'byol-prepare'
-        ? {
-            instanceName: sql.instanceName,
-            sysadminAccounts: sql.sysadminAccounts,
-            collation: sql.collation ?? null,
-            productKey: slotToken(config, 'sqlProductKey'),
-            setup: SQL_SETUP_BOOTSTRAP[sql.version]!,
-          }
-        : null,
+    sqlFirstBoot,
   };
 }
 

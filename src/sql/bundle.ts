@@ -7,7 +7,6 @@
  * `first-boot-cleanup.ps1`, and the bake runs `presealCheck` before sealing.
  */
 import { readFileSync } from 'node:fs';
-import { secretToken } from '../config/secrets.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { COMPILE_OPTIONS, createHandlebars, RenderValueError } from '../render/helpers.js';
 import { completeImageIni, prepareImageIni } from './ini.js';
@@ -147,7 +146,7 @@ export function sqlBundlePart(config: ResolvedConfig): SqlBundlePart | undefined
     }
     keyParameter = keySlot.ref.parameter;
   }
-  const productKeyToken = keySlot ? secretToken(keySlot.slot) : '';
+  const productKeySlot = keySlot?.slot ?? '';
 
   if (sql.mode === 'byol-prepare') {
     const media = classifyMedia(sql.media ?? '');
@@ -187,7 +186,7 @@ export function sqlBundlePart(config: ResolvedConfig): SqlBundlePart | undefined
         logDir: setupLogDir(version),
         serviceName: services.engine,
         productKeyParameter: keyParameter,
-        productKeyToken,
+        productKeySlot,
         region: config.region,
       }),
       completeDest,
@@ -227,7 +226,7 @@ export function sqlBundlePart(config: ResolvedConfig): SqlBundlePart | undefined
       factsSql: SERVERNAME_FACTS_SQL,
       builderLoginsSql: BUILDER_LOGINS_SQL,
       completeConfig: sql.mode === 'byol-prepare' ? completeIniDest : '',
-      productKeyToken,
+      productKeySlot,
       firstBootScripts: firstBoot.map((f) => f.destination),
       prepareStateFile: SQL_PATHS.prepareState,
       mediaDir: SQL_PATHS.mediaDir,
