@@ -1,0 +1,85 @@
+/** Shared setup for the bake integration tests: the emulator, a session on it, configs in temp dirs, and the leak check. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator, EMULATOR_ACCOUNTS, type Emulator, type ResourceSnapshot } from '../emulator/index.js';
+import { createAwsSession } from '../../src/aws/session.js';
+import type { AwsSession } from '../../src/aws/ports.js';
+import { bake, type BakeOptions, type BakeResult } from '../../src/bake/index.js';
+import { MemoryReporter } from '../../src/reporter.js';
+
+export const ACCOUNT = EMULATOR_ACCOUNTS[0]!.accountId;
+/** Emulator and bake time scale: a full bake takes a few seconds. */
+export const TIME_SCALE = 0.004;
+
+export function sessionOn(emu: Emulator, region = 'us-east-1'): AwsSession {
+  const a = EMULATOR_ACCOUNTS[0]!;
+  return createAwsSession({ region, endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
+}
+
+export function startBakeEmulator(extra: Parameters<typeof startEmulator>[0] = {}): Promise<Emulator> {
+  return startEmulator({ port: 0, timeScale: TIME_SCALE, ...extra });
+}
+
+/** Write a config (YAML text) with a customize script next to it; returns its path. */
+export function writeConfig(yaml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'winami-bake-'));
+  writeFileSync(join(dir, 'step.ps1'), "Set-Content -LiteralPath 'C:\\Golden\\marker.txt' -Value 'golden'\r\nWrite-Output 'customized'\r\n");
+  const path = join(dir, 'image.yaml');
+  writeFileSync(path, yaml);
+  return path;
+}
+
+/** A config for a release with a script step, an inline step and a reboot step. */
+export function configFor(release: string, extra = ''): string {
+  return writeConfig(
+    [
+      'name: golden',
+      'region: us-east-1',
+      'windows:',
+      `  release: "${release}"`,
+      // The config resolver names 2012 R2's parameter ...-Full-Base; AWS's is ...-64Bit-Base.
+      ...(release === '2012r2' ? ['source:', '  ssmParameter: /aws/service/ami-windows-latest/Windows_Server-2012-R2_RTM-English-64Bit-Base'] : []),
+      'builder:',
+      '  instanceProfile: winami-builder',
+      'customize:',
+      '  - name: marker',
+      '    script: step.ps1',
+      '  - name: inline',
+      "    powershell: \"Write-Output 'inline ran'\"",
+      'image:',
+      '  name: "golden-{{release}}-{{buildId}}"',
+      extra,
+    ].join('\n'),
+  );
+}
+
+export interface BakeRun {
+  result: BakeResult;
+  reporter: MemoryReporter;
+  wallMs: number;
+}
+
+/** Bake on the emulator with the test time scale. */
+export async function bakeOn(emu: Emulator, configPath: string, o: Partial<BakeOptions> = {}): Promise<BakeRun> {
+  const reporter = new MemoryReporter();
+  const journalDir = mkdtempSync(join(tmpdir(), 'winami-journal-'));
+  const t0 = Date.now();
+  const result = await bake({ config: configPath, session: sessionOn(emu), reporter, timeScale: TIME_SCALE, journalDir, ...o });
+  return { result, reporter, wallMs: Date.now() - t0 };
+}
+
+/** What the emulator still holds for the account, minus the given outputs (image ids and their snapshots). */
+export function leftovers(emu: Emulator, keepImages: string[] = []): { instances: string[]; images: string[]; snapshots: string[]; volumes: string[]; parameters: string[] } {
+  const r: ResourceSnapshot = emu.control.resources({ account: ACCOUNT });
+  const keptSnaps = new Set(r.images.filter((i) => keepImages.includes(i.id)).flatMap((i) => i.snapshotIds));
+  return {
+    instances: r.instances.filter((i) => i.state !== 'terminated').map((i) => `${i.id} ${i.state}`),
+    images: r.images.filter((i) => !keepImages.includes(i.id)).map((i) => i.id),
+    snapshots: r.snapshots.filter((s) => !keptSnaps.has(s.id)).map((s) => s.id),
+    volumes: r.volumes.map((v) => v.id),
+    parameters: r.parameters.filter((p) => p.name.startsWith('/winami/')).map((p) => p.name),
+  };
+}
+
+export const NOTHING = { instances: [], images: [], snapshots: [], volumes: [], parameters: [] };
