@@ -417,7 +417,10 @@ export async function renderBundle(config: ResolvedConfig, options: RenderBundle
       'resolve-secrets.ps1',
       {
         buildId: options.buildId ?? '',
-        secrets: config.secrets.map((s) => ({ slot: s.slot, ssmParameter: s.ref.kind === 'ssm' ? s.ref.parameter : null, files: secretFiles(s.slot) })),
+        // Only slots with a token on the builder: a first-boot secret is never read here.
+        secrets: config.secrets
+          .map((s) => ({ slot: s.slot, ssmParameter: s.ref.kind === 'ssm' ? s.ref.parameter : null, files: secretFiles(s.slot) }))
+          .filter((s) => s.files.length > 0),
       },
       `${SCRIPTS_DIR}\\resolve-secrets.ps1`,
     );
