@@ -703,7 +703,8 @@ class Interpreter {
       if (prop.toLowerCase() === 'imagestate') return this.win.imageState;
       return undefined;
     }
-    if (p.includes('control\\computername\\computername') && prop.toLowerCase() === 'computername') return this.win.computerName;
+    // Both keys hold the name on Windows: ComputerName (set for next boot) and ActiveComputerName (in use).
+    if ((p.includes('control\\computername\\computername') || p.includes('control\\computername\\activecomputername')) && prop.toLowerCase() === 'computername') return this.win.computerName;
     return undefined;
   }
 

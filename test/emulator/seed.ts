@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { EXPECTATIONS } from '../../src/knowledge/billing.js';
-import { RELEASE_INFO, RELEASES, type LaunchAgent, type WindowsRelease } from '../../src/knowledge/releases.js';
+import { AGENT_PATHS, RELEASE_INFO, RELEASES, type LaunchAgent, type WindowsRelease } from '../../src/knowledge/releases.js';
 import { GuestFs } from './guest-fs.js';
 import { AMAZON_ACCOUNT, type SeedOptions } from './options.js';
 import { newId } from './wire.js';
@@ -90,6 +90,14 @@ function origin(agent: LaunchAgent, release: WindowsRelease | undefined, billing
   };
 }
 
+/** An AWS Windows image's disk as far as the bake looks: the launch agent's executable and default answer file. */
+function agentFs(agent: keyof typeof AGENT_PATHS): GuestFs {
+  const fs = new GuestFs();
+  fs.write(AGENT_PATHS[agent].exe, Buffer.from('launch agent'));
+  fs.write(AGENT_PATHS[agent].unattend, Buffer.from('<unattend/>'));
+  return fs;
+}
+
 /** Seed the world: Amazon images and public parameters per region, then synthetic images. */
 export function seedWorld(world: World, seed: SeedOptions, defaultAccount: string): void {
   const regions = seed.regions ?? ['us-east-1', 'eu-west-1'];
@@ -106,7 +114,7 @@ export function seedWorld(world: World, seed: SeedOptions, defaultAccount: strin
         description: `Microsoft ${RELEASE_INFO[s.release].displayName} with Desktop Experience Locale English AMI provided by Amazon`,
         createdAt: created,
         billing: s.billing,
-        origin: origin(s.agent, s.release, s.billing, emptyFs),
+        origin: origin(s.agent, s.release, s.billing, agentFs(s.agent)),
         volumeSize: s.volumeSize,
         isPublic: true,
         ownerAlias: 'amazon',

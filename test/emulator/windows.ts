@@ -141,6 +141,8 @@ export function boot(w: WindowsState, at: number, instanceId: string): void {
       `${stamp(at)} Info: Windows is ready`,
     ];
     w.fs.append(AGENT_LOG[w.agent], Buffer.from(`${lines.join('\r\n')}\r\n`));
+    // EC2Launch v2 records that its run-once tasks ran in state\.run-once.
+    if (w.agent === 'ec2launch-v2') w.fs.write('C:\\ProgramData\\Amazon\\EC2Launch\\state\\.run-once', Buffer.from(''));
   }
   w.adminPassword ??= randomBytes(12).toString('base64');
   w.console.push(`${stamp(at)} Windows is ready`);
