@@ -19,6 +19,8 @@ export const bakeCommand: CliCommand = {
       .option('allow-plaintext-secrets', { type: 'boolean', default: false, describe: 'Accept literal secrets in the config (throwaway tests only)' })
       .option('manifest', { type: 'string', describe: 'Write the manifest here (and <file>.packer.json in Packer manifest format)' })
       .option('journal-dir', { type: 'string', describe: 'Directory for .winami/builds/<build-id>.jsonl (default: the working directory)' })
+      .option('concurrency', { type: 'number', default: 1, describe: 'With several configs: how many bakes run at once (one session, so one throttling limiter)' })
+      .option('fail-fast', { type: 'boolean', default: false, describe: 'With several configs: cancel the others (they clean up) after the first failure' })
       .example('$0 bake examples/windows-2022-base.yaml', 'Bake one image')
       .example('$0 bake image.yaml --dry-run', 'Show the steps and deadlines'),
   run: (args) =>
@@ -47,8 +49,34 @@ export const bakeCommand: CliCommand = {
       process.on('SIGTERM', onSignal);
       try {
         const session = args.dryRun ? undefined : await sessionFromArgs(args);
+        const configs = (args.configs as string[]).map(String);
+        if (configs.length > 1) {
+          const { bakeMany, formatSummaryTable } = await import('../../batch/bake-many.js');
+          const batch = await bakeMany({
+            configs,
+            concurrency: Number(args.concurrency) || 1,
+            failFast: Boolean(args.failFast),
+            ...(session ? { session } : {}),
+            reporter,
+            abortSignal: controller.signal,
+            bake,
+            base: {
+              allowPlaintextSecrets: Boolean(args.allowPlaintextSecrets),
+              dryRun: Boolean(args.dryRun),
+              onError: args.onError === 'keep' ? 'keep' : 'cleanup',
+              ...(typeof args.smokeTest === 'boolean' ? { smokeTest: args.smokeTest } : {}),
+              ...(typeof args.journalDir === 'string' ? { journalDir: args.journalDir } : {}),
+              env: process.env,
+            },
+          });
+          reporter.stop();
+          if (typeof args.manifest === 'string' && !args.dryRun) writeFileSync(args.manifest, `${JSON.stringify(batch, null, 2)}\n`);
+          if (json) process.stdout.write(`${JSON.stringify({ ok: batch.summary.exitCode === 0, ...batch })}\n`);
+          else process.stdout.write(formatSummaryTable(batch));
+          return batch.summary.exitCode;
+        }
         let code = 0;
-        for (const path of (args.configs as string[]).map(String)) {
+        for (const path of configs) {
           const result = await bake({
             config: path,
             allowPlaintextSecrets: Boolean(args.allowPlaintextSecrets),
