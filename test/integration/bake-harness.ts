@@ -31,7 +31,7 @@ export function writeConfig(yaml: string): string {
 }
 
 /** A config for a release with a script step, an inline step and a reboot step. */
-export function configFor(release: string, extra = ''): string {
+export function configFor(release: string, extra = '', moreSteps: string[] = []): string {
   return writeConfig(
     [
       'name: golden',
@@ -47,6 +47,7 @@ export function configFor(release: string, extra = ''): string {
       '    script: step.ps1',
       '  - name: inline',
       "    powershell: \"Write-Output 'inline ran'\"",
+      ...moreSteps,
       'image:',
       '  name: "golden-{{release}}-{{buildId}}"',
       extra,

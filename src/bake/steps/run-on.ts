@@ -33,6 +33,10 @@ export async function runOn(state: BakeState, ctx: StepCtx, o: RunOnOptions): Pr
     }
     return result;
   } catch (err) {
+    // SSM answers InvalidInstanceId when the instance stopped being a managed node, e.g. terminated from outside.
+    if ((err as { awsCode?: string }).awsCode === 'InvalidInstanceId') {
+      assertAlive(ctx.step, o.instanceId, await describeInstance(ctx.session.ec2(state.region), o.instanceId));
+    }
     if (err instanceof PollTimeoutError) {
       assertAlive(ctx.step, o.instanceId, await describeInstance(ctx.session.ec2(state.region), o.instanceId));
       throw new StepError(ctx.step, `${o.what} did not finish in time: ${err.message}`, { cause: err, hint: 'Raise the deadline for this phase (deadlines.*) if the work is just slow.' });

@@ -1,0 +1,130 @@
+import { expect } from 'chai';
+import type { Emulator } from '../emulator/index.js';
+import { ExitCode } from '../../src/errors.js';
+import { bakeOn, configFor, leftovers, NOTHING, startBakeEmulator, type BakeRun } from './bake-harness.js';
+
+/** Every fault case ends with its exit code, a message that says why, and nothing left behind. */
+describe('bake: fault matrix (emulator)', function () {
+  this.timeout(120_000);
+  let emu: Emulator;
+  beforeEach(async () => {
+    emu = await startBakeEmulator({ seed: { regions: ['us-east-1', 'eu-west-1'] } });
+  });
+  afterEach(async () => emu?.stop());
+
+  const failedWith = (run: BakeRun, code: number, message: RegExp) => {
+    const { result } = run;
+    expect(result.ok, 'the bake should fail').to.equal(false);
+    expect(result.error?.message, result.error?.message).to.match(message);
+    expect(result.exitCode, result.error?.message).to.equal(code);
+    const left = leftovers(emu);
+    expect(left, JSON.stringify(left)).to.deep.equal(NOTHING);
+    expect(result.leftBehind).to.deep.equal([]);
+  };
+
+  it('copies to a second region in parallel, verified, tagged, with nothing else left', async () => {
+    const run = await bakeOn(emu, configFor('2022', '  regions: [{region: eu-west-1}]\n'));
+    if (!run.result.ok) throw new Error(run.result.error?.message);
+    expect(run.result.images.map((i) => i.region)).to.deep.equal(['us-east-1', 'eu-west-1']);
+    for (const i of run.result.images) expect([i.platformDetails, i.usageOperation]).to.deep.equal(['Windows', 'RunInstances:0002']);
+    expect(run.result.packerManifest.builds[0]!.artifact_id).to.equal(run.result.images.map((i) => `${i.region}:${i.imageId}`).join(','));
+    const left = leftovers(emu, run.result.images.map((i) => i.imageId));
+    expect(left, JSON.stringify(left)).to.deep.equal(NOTHING);
+  });
+
+  it('a customization step failing: exit 7 with the output tail', async () => {
+    emu.control.setGuestDefaults({ failCommand: { match: 'inline ran', exitCode: 4, stderr: 'the thing broke' } });
+    const run = await bakeOn(emu, configFor('2022'));
+    failedWith(run, ExitCode.BUILD, /customize step 2 of 2 \(inline\) failed[\s\S]*exit code 4[\s\S]*the thing broke/);
+  });
+
+  it('a reboot mid-customization: the step is rerun and the bake succeeds', async () => {
+    const run = await bakeOn(emu, configFor('2022', '', ['  - name: restart', '    reboot: true', '  - name: after', "    powershell: \"Write-Output 'after the reboot'\""]));
+    expect(run.reporter.events.filter((e) => e.code === 'bake.customize.output').map((e) => e.data?.exitCode)).to.deep.equal([0, 0, 0, 0]);
+    if (!run.result.ok) throw new Error(run.result.error?.message);
+    expect(run.result.ok).to.equal(true);
+  });
+
+  it('SSM agent never online: exit 7 naming the likely causes and the console tail', async () => {
+    emu.control.setGuestDefaults({ agentNeverOnline: true });
+    const run = await bakeOn(emu, configFor('2022', 'deadlines:\n  ssmOnline: 5m\n'));
+    failedWith(run, ExitCode.BUILD, /never came Online[\s\S]*Console output/);
+    expect(run.result.error?.hint).to.match(/AmazonSSMManagedInstanceCore/).and.match(/route to SSM/);
+  });
+
+  it('sysprep failing: exit 7 with the tail of setuperr.log', async () => {
+    emu.control.setGuestDefaults({ sysprepFails: { setuperr: 'SYSPRP Package Microsoft.Foo was installed for a user, but not provisioned for all users' } });
+    const run = await bakeOn(emu, configFor('2022', 'deadlines:\n  sysprep: 10m\n'));
+    failedWith(run, ExitCode.BUILD, /Sysprep did not stop[\s\S]*setuperr\.log[\s\S]*not provisioned for all users/);
+  });
+
+  it('image creation failing: exit 7 with the StateReason, half-made image and snapshots removed', async () => {
+    emu.control.setImageOutcome({ actions: ['CreateImage'], fail: { code: 'Server.InternalError', message: 'Internal error creating snapshot' } });
+    const run = await bakeOn(emu, configFor('2022'));
+    failedWith(run, ExitCode.BUILD, /CreateImage failed[\s\S]*Internal error creating snapshot/);
+  });
+
+  it('billing fields empty: exit 6, image discarded', async () => {
+    emu.control.setImageOutcome({ actions: ['CreateImage'], billing: 'empty' });
+    const run = await bakeOn(emu, configFor('2022'));
+    failedWith(run, ExitCode.VERIFICATION, /billed wrongly[\s\S]*PlatformDetails is empty/);
+  });
+
+  it('billing fields wrong: exit 6, image discarded', async () => {
+    emu.control.setImageOutcome({ actions: ['CreateImage'], billing: { platformDetails: 'Linux/UNIX', usageOperation: 'RunInstances' } });
+    const run = await bakeOn(emu, configFor('2022'));
+    failedWith(run, ExitCode.VERIFICATION, /billed wrongly/);
+  });
+
+  it("one region's copy failing: exit 7, the image and every copy discarded", async () => {
+    emu.control.setImageOutcome({ region: 'eu-west-1', actions: ['CopyImage'], fail: { code: 'Client.InvalidKMSKey', message: 'KMS key not usable' } });
+    const run = await bakeOn(emu, configFor('2022', '  regions: [{region: eu-west-1}]\n'));
+    failedWith(run, ExitCode.BUILD, /copying the image failed in eu-west-1[\s\S]*KMS key not usable/);
+  });
+
+  it('the builder terminated from outside: exit 7 saying so', async () => {
+    const cfg = configFor('2022');
+    const run = bakeOn(emu, cfg, {
+      onState: (s) => {
+        const timer = setInterval(() => {
+          if (s.builder?.computerName) {
+            clearInterval(timer);
+            emu.control.terminateFromOutside(s.builder.instanceId);
+          }
+        }, 5);
+      },
+    });
+    failedWith(await run, ExitCode.BUILD, /terminated/);
+  });
+
+  it('cancelled (SIGINT in the library: abort) during customize: exit 130, everything cleaned', async () => {
+    const ac = new AbortController();
+    const run = bakeOn(emu, configFor('2022'), {
+      abortSignal: ac.signal,
+      reporter: { emit: (e) => (e.code === 'bake.customize.start' ? ac.abort() : undefined) },
+    });
+    failedWith(await run, ExitCode.CANCELLED, /cancel/);
+  });
+
+  it('--on-error keep: the builder stays, reported with the cleanup command', async () => {
+    emu.control.setGuestDefaults({ failCommand: { match: 'inline ran', exitCode: 2 } });
+    const { result } = await bakeOn(emu, configFor('2022'), { onError: 'keep' });
+    expect(result.exitCode).to.equal(ExitCode.BUILD);
+    expect(result.leftBehind.map((r) => r.role)).to.deep.equal(['builder']);
+    expect(result.cleanupCommand).to.match(/^winami cleanup --build-id \S+ --region us-east-1$/);
+    expect(leftovers(emu).instances).to.have.length(1);
+  });
+
+  it('throttling storms and 5xx on the waited actions: the bake still succeeds', async () => {
+    for (const action of ['DescribeInstances', 'DescribeImages', 'DescribeInstanceInformation', 'GetCommandInvocation']) {
+      emu.control.addFault({ action, errorCode: action.startsWith('Describe') && action !== 'DescribeInstanceInformation' ? 'RequestLimitExceeded' : 'ThrottlingException', probability: 0.3 });
+    }
+    emu.control.addFault({ action: 'SendCommand', errorCode: 'InternalError', status: 500, times: 2 });
+    emu.control.addFault({ action: 'RunInstances', drop: true, times: 1 });
+    const run = await bakeOn(emu, configFor('2022'));
+    if (!run.result.ok) throw new Error(run.result.error?.message);
+    const running = leftovers(emu, run.result.images.map((i) => i.imageId));
+    expect(running, JSON.stringify(running)).to.deep.equal(NOTHING);
+    expect(emu.control.calls().filter((c) => c.action === 'RunInstances' && c.status === 200).length).to.be.at.most(2);
+  });
+});
