@@ -306,6 +306,15 @@ const describeImages: Handler = (c) => {
       else candidates.push(img);
     }
     if (missing.length) throw new ApiError('InvalidAMIID.NotFound', `The image id '[${missing.join(', ')}]' does not exist`);
+  } else if (owners.length && exactNames(filters)) {
+    // Exact names (no wildcard) resolve through the name index instead of a scan.
+    candidates = [];
+    for (const o of new Set(owners.map((x) => (x === 'self' ? c.account : x === 'amazon' ? AMAZON_ACCOUNT : x)))) {
+      for (const n of exactNames(filters)!) {
+        const img = world.imageByName.get(`${c.region}|${o}|${n}`);
+        if (img) candidates.push(img);
+      }
+    }
   } else if (owners.length) {
     candidates = [];
     const seen = new Set<string>();
@@ -344,6 +353,11 @@ const describeImages: Handler = (c) => {
   if (maxResults !== undefined && i < candidates.length) out += el('nextToken', Buffer.from(String(i)).toString('base64'));
   return out;
 };
+
+function exactNames(filters: Filter[]): string[] | undefined {
+  const f = filters.find((x) => x.name === 'name');
+  return f && f.values.every((v) => !/[*?]/.test(v)) ? f.values : undefined;
+}
 
 function bdmsFromRequest(q: QueryObject): QueryObject[] {
   return qObjects(q, 'BlockDeviceMapping');
