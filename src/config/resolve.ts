@@ -131,6 +131,12 @@ function checkSql(c: ParsedConfig, source: ResolvedSource, issues: Issue[]): voi
     const needsKey = !['express', 'developer'].includes(sql.edition);
     if (needsKey && !sql.productKey) issues.push({ path: 'sql.productKey', message: `SQL Server ${sql.edition} needs a product key at CompleteImage`, hint: 'set sql.productKey: ssm:/path/to/SecureString' });
     if (!needsKey && sql.productKey) issues.push({ path: 'sql.productKey', message: `SQL Server ${sql.edition} takes no product key` });
+    if (sql.productKey && parseSecret(sql.productKey).kind === 'env')
+      issues.push({
+        path: 'sql.productKey',
+        message: 'must be an ssm: reference: CompleteImage reads it at each instance\'s first boot, long after the bake',
+        hint: 'store the key as a SecureString and write ssm:/path/to/key',
+      });
     const name = sourceName(source);
     if (name && sqlEditionInName(name)) issues.push({ path: 'source', message: `byol-prepare installs SQL Server itself, but the source "${name}" already has license-included SQL Server (billed by AWS)` });
   }

@@ -140,6 +140,9 @@ describe('config loader', () => {
     expect(e.issues.map((i) => i.path).sort()).to.deep.equal(['sql.media', 'sql.productKey']);
     const ok = parseConfig(`${minimal}sql: { mode: byol-prepare, version: 2022, edition: standard, media: "s3://media/sql2022.iso", productKey: "ssm:/sql/key" }\n`);
     expect(ok.expectation?.name).to.equal('windows');
+    const env = problems(`${minimal}sql: { mode: byol-prepare, version: 2022, edition: standard, media: "s3://media/sql2022.iso", productKey: "env:SQL_KEY" }\n`);
+    expect(env.issues.map((i) => i.path)).to.deep.equal(['sql.productKey']);
+    expect(env.issues[0]!.hint).to.include('ssm:');
   });
 
   it('applies computer-name, KMS, region and image-name rules together', () => {
