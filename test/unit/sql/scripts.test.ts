@@ -95,7 +95,11 @@ describe('sql bundle part: scripts', () => {
   });
 
   it('refuses an env: product key, which no instance could read after the bake', () => {
-    expect(() => sqlBundlePart(byolConfig({ productKey: 'env:SQL_KEY' }))).to.throw(RenderValueError, /sql\.productKey.*ssm:/);
+    // The config loader refuses this already; the bundle part refuses it too, for configs built in code.
+    const config = byolConfig();
+    const slot = config.secrets.find((s) => s.slot === 'sqlProductKey')!;
+    slot.ref = { kind: 'env', variable: 'SQL_KEY' };
+    expect(() => sqlBundlePart(config)).to.throw(RenderValueError, /sql\.productKey.*ssm:/);
   });
 
   it('repairs the name for the engine service of the default and of a named instance', () => {
