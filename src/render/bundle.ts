@@ -276,7 +276,8 @@ function renderCustomize(config: ResolvedConfig, set: FileSet, sql: SqlBundlePar
   return steps;
 }
 
-const UNATTEND_TEMPLATE = {
+/** The answer-file template of each agent. */
+export const UNATTEND_TEMPLATE = {
   'ec2launch-v2': 'unattend/ec2launch-v2.xml',
   'ec2launch-v1': 'unattend/ec2launch-v1.xml',
   ec2config: 'unattend/ec2config.xml',
@@ -358,7 +359,7 @@ function setPath(root: Record<string, unknown>, path: string, value: unknown): v
 }
 
 /** The resolved config for plan.json: secrets as references, no absolute paths of this machine. */
-function redactedConfig(config: ResolvedConfig): Record<string, unknown> {
+export function redactedConfig(config: ResolvedConfig): Record<string, unknown> {
   const { configPath: _configPath, baseDir: _baseDir, secrets, ...rest } = config;
   const copy = JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
   for (const s of secrets) setPath(copy, s.path, describeSecret(s.ref));
