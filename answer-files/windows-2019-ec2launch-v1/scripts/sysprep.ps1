@@ -1,0 +1,36 @@
+﻿# Seals the builder through its launch agent, rendered by winami.
+# SSM Run Command runs this as LocalSystem, and Microsoft does not support
+# running Sysprep as System; so the agent's Sysprep command runs from a
+# one-shot scheduled task as the built-in Administrator (S4U logon, highest
+# privileges). The bake then waits for the instance to stop.
+$ErrorActionPreference = 'Stop'
+
+# Build leftovers that must not stay in the image.
+Remove-Item -LiteralPath 'C:\ProgramData\winami\scripts\customize' -Recurse -Force -ErrorAction SilentlyContinue
+Remove-Item -LiteralPath 'C:\ProgramData\winami\state' -Recurse -Force -ErrorAction SilentlyContinue
+
+# First boot: Windows runs C:\Windows\Setup\Scripts\SetupComplete.cmd after
+# Setup finishes, the place Microsoft names for deleting cached answer files.
+# Append once, after what is there (on EC2Config images, its call to
+# PostSysprep.cmd). Add-Content does not start a new line, so a file whose
+# last line has no line break first gets one, or the two commands would merge.
+if (-not (Test-Path 'C:\ProgramData\winami\setupcomplete-registered')) {
+    New-Item -ItemType Directory -Path 'C:\Windows\Setup\Scripts' -Force | Out-Null
+    if ((Test-Path -LiteralPath 'C:\Windows\Setup\Scripts\SetupComplete.cmd') -and ((Get-Content -LiteralPath 'C:\Windows\Setup\Scripts\SetupComplete.cmd' -Raw) -notmatch '\n$')) {
+        Add-Content -LiteralPath 'C:\Windows\Setup\Scripts\SetupComplete.cmd' -Value ''
+    }
+    Add-Content -LiteralPath 'C:\Windows\Setup\Scripts\SetupComplete.cmd' -Value 'powershell.exe -NoProfile -ExecutionPolicy Bypass -File "C:\ProgramData\winami\first-boot-cleanup.ps1"'
+    Set-Content -LiteralPath 'C:\ProgramData\winami\setupcomplete-registered' -Value 'registered'
+}
+
+# EC2Launch v1: InitializeInstance.ps1 -Schedule must run before SysprepInstance.ps1.
+& 'C:\ProgramData\Amazon\EC2-Windows\Launch\Scripts\InitializeInstance.ps1' -Schedule
+$execute = 'C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe'
+$arguments = '-NoProfile -ExecutionPolicy Bypass -File "C:\ProgramData\Amazon\EC2-Windows\Launch\Scripts\SysprepInstance.ps1"'
+
+$action = New-ScheduledTaskAction -Execute $execute -Argument $arguments
+$principal = New-ScheduledTaskPrincipal -UserId 'Administrator' -LogonType S4U -RunLevel Highest
+Register-ScheduledTask -TaskName 'winami-sysprep' -Action $action -Principal $principal -Force | Out-Null
+Start-ScheduledTask -TaskName 'winami-sysprep'
+Write-Output 'WINAMI sysprep=started'
+exit 0

@@ -1,0 +1,18 @@
+﻿# winami customize step 1 (powershell), rendered by winami.
+# The step's own code runs unchanged inside the script block below. An
+# uncaught error fails the step; `exit N` ends the script with N; a native
+# command's exit code is kept, and 3010 asks SSM Agent to reboot and run
+# this script again, so the code must be safe to run twice.
+$ErrorActionPreference = 'Stop'
+$winamiStep = 'SQL data drive layout'
+$global:LASTEXITCODE = 0
+try {
+& {
+New-Item -ItemType Directory -Path 'D:\SQLData' -Force -ErrorAction SilentlyContinue | Out-Null
+Write-Output 'data directory ready'
+}
+} catch {
+    [Console]::Error.WriteLine('winami: customize step ' + $winamiStep + ' failed: ' + $_)
+    exit 1
+}
+exit $LASTEXITCODE

@@ -1,0 +1,16 @@
+﻿# Runs once at the first boot of every instance launched from the image
+# (an EC2Launch v2 executeScript task in postReady, frequency once), rendered by winami.
+# Setup caches the answer file under C:\Windows\Panther and keeps it on
+# disk; it can hold the secrets the image was sealed with, so it is deleted.
+$ErrorActionPreference = 'Continue'
+Remove-Item -LiteralPath 'C:\Windows\Panther\unattend.xml' -Force -ErrorAction SilentlyContinue
+Remove-Item -Path 'C:\Windows\Panther\Unattend\*' -Recurse -Force -ErrorAction SilentlyContinue
+
+# SQL Server at first boot (scripts/sql/), in its own process so that its
+# exit code and errors stay its own.
+& powershell.exe -NoProfile -ExecutionPolicy Bypass -File 'C:\ProgramData\winami\sql\repair-servername.ps1'
+Write-Output ('WINAMI sqlFirstBootExit=' + $LASTEXITCODE)
+
+Remove-Item -LiteralPath 'C:\ProgramData\winami\setupcomplete-registered' -Force -ErrorAction SilentlyContinue
+Remove-Item -LiteralPath 'C:\ProgramData\winami\first-boot-cleanup.ps1' -Force -ErrorAction SilentlyContinue
+exit 0

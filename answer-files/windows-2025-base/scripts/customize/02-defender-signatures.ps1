@@ -1,0 +1,18 @@
+﻿# winami customize step 2 (powershell), rendered by winami.
+# The step's own code runs unchanged inside the script block below. An
+# uncaught error fails the step; `exit N` ends the script with N; a native
+# command's exit code is kept, and 3010 asks SSM Agent to reboot and run
+# this script again, so the code must be safe to run twice.
+$ErrorActionPreference = 'Stop'
+$winamiStep = 'Defender signatures'
+$global:LASTEXITCODE = 0
+try {
+& {
+Update-MpSignature -ErrorAction SilentlyContinue
+Write-Output 'signatures updated'
+}
+} catch {
+    [Console]::Error.WriteLine('winami: customize step ' + $winamiStep + ' failed: ' + $_)
+    exit 1
+}
+exit $LASTEXITCODE
