@@ -2,6 +2,9 @@
  * Shared setup for emulator tests: an emulator per suite and SDK sessions for
  * its accounts.
  */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
 import { createAwsSession } from '../../src/aws/session.js';
 import type { AwsSession } from '../../src/aws/ports.js';
 import { EMULATOR_ACCOUNTS, startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
@@ -64,4 +67,30 @@ export async function run(s: AwsSession, instanceId: string, commands: string[],
     const inv = await s.ssm().getCommandInvocation({ CommandId: commandId, InstanceId: instanceId });
     return ['Success', 'Failed', 'TimedOut', 'Cancelled'].includes(inv.Status ?? '') ? inv : undefined;
   }, 5000, `command ${commandId}`);
+}
+
+/** Raw SDK clients (no winami adapter) for account index `n`, so tests see exactly what the SDK sees. */
+export function sdk(emu: Emulator, n = 0, region = 'us-east-1', maxAttempts = 1): { ec2: EC2Client; ssm: SSMClient; sts: STSClient } {
+  const a = EMULATOR_ACCOUNTS[n]!;
+  const config = { region, endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey }, maxAttempts };
+  return { ec2: new EC2Client(config), ssm: new SSMClient(config), sts: new STSClient(config) };
+}
+
+/** The error a promise rejects with (fails the test if it resolves). */
+export async function rejection(p: Promise<unknown>): Promise<Error & { name: string; $metadata?: { httpStatusCode?: number }; code?: string }> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error & { name: string; $metadata?: { httpStatusCode?: number }; code?: string };
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
+
+/** A control route of the emulator over HTTP. */
+export async function controlFetch(emu: Emulator, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${emu.endpoint}/_emulator/${path}`, {
+    method,
+    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  return { status: res.status, json: await res.json() };
 }
