@@ -16,8 +16,10 @@ Remove-Item -LiteralPath 'C:\ProgramData\winami\state' -Recurse -Force -ErrorAct
 # last line has no line break first gets one, or the two commands would merge.
 if (-not (Test-Path 'C:\ProgramData\winami\setupcomplete-registered')) {
     New-Item -ItemType Directory -Path 'C:\Windows\Setup\Scripts' -Force | Out-Null
-    if ((Test-Path -LiteralPath 'C:\Windows\Setup\Scripts\SetupComplete.cmd') -and ((Get-Content -LiteralPath 'C:\Windows\Setup\Scripts\SetupComplete.cmd' -Raw) -notmatch '\n$')) {
-        Add-Content -LiteralPath 'C:\Windows\Setup\Scripts\SetupComplete.cmd' -Value ''
+    if (Test-Path -LiteralPath 'C:\Windows\Setup\Scripts\SetupComplete.cmd') {
+        if ((Get-Content -LiteralPath 'C:\Windows\Setup\Scripts\SetupComplete.cmd' -Raw) -notmatch '\n$') {
+            Add-Content -LiteralPath 'C:\Windows\Setup\Scripts\SetupComplete.cmd' -Value ''
+        }
     }
     Add-Content -LiteralPath 'C:\Windows\Setup\Scripts\SetupComplete.cmd' -Value 'powershell.exe -NoProfile -ExecutionPolicy Bypass -File "C:\ProgramData\winami\first-boot-cleanup.ps1"'
     Set-Content -LiteralPath 'C:\ProgramData\winami\setupcomplete-registered' -Value 'registered'
