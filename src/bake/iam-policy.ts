@@ -41,12 +41,19 @@ export function iamPolicies(config: ResolvedConfig, o: { smokeTest?: boolean; in
   if (all.includes('ssm:SendCommand')) {
     statements.push({ Sid: 'WinamiRunCommand', Effect: 'Allow', Action: ['ssm:SendCommand'], Resource: ['arn:aws:ssm:*::document/AWS-RunPowerShellScript', 'arn:aws:ec2:*:*:instance/*'] });
   }
-  const paramActions = all.filter((a) => a.endsWith('Parameter'));
+  // The publish parameter gets PutParameter alone, on its own name, not the /winami/* rights.
+  const publish = config.image.publishParameter;
+  const putElsewhere = steps.some((s) => s.name !== 'publishParameter' && [...s.actions, ...(s.failureActions ?? [])].includes('ssm:PutParameter'));
+  const paramActions = all.filter((a) => a.endsWith('Parameter') && (a !== 'ssm:PutParameter' || !publish || putElsewhere));
   if (paramActions.length) {
     const resources = new Set<string>();
     if (config.source.kind === 'ssm-parameter') resources.add(`arn:aws:ssm:*::parameter${config.source.parameter}`);
     if (paramActions.some((a) => a !== 'ssm:GetParameter')) resources.add('arn:aws:ssm:*:*:parameter/winami/*');
     statements.push({ Sid: 'WinamiParameters', Effect: 'Allow', Action: paramActions, Resource: [...resources] });
+  }
+  if (publish) {
+    const regions = [...new Set([config.region, ...config.image.regions.map((r) => r.region)])];
+    statements.push({ Sid: 'WinamiPublishImageId', Effect: 'Allow', Action: ['ssm:PutParameter'], Resource: regions.map((r) => `arn:aws:ssm:${r}:*:parameter${publish}`) });
   }
   if (all.includes('iam:PassRole') && config.builder.instanceProfile) {
     statements.push({ Sid: 'WinamiPassBuilderRole', Effect: 'Allow', Action: ['iam:PassRole'], Resource: 'arn:aws:iam::*:role/*', Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } });

@@ -146,7 +146,8 @@ export async function bake(o: BakeOptions): Promise<BakeResult> {
     buildId,
     ok,
     outcome: run.outcome,
-    exitCode: ok ? (left.length ? ExitCode.PARTIAL : ExitCode.OK) : (error?.exitCode ?? ExitCode.INTERNAL),
+    // Partial: the images are good but something is left over or undone (e.g. the publish failed).
+    exitCode: ok ? (left.length || state.incomplete.length ? ExitCode.PARTIAL : ExitCode.OK) : (error?.exitCode ?? ExitCode.INTERNAL),
     error,
     failedStep: run.failedStep,
     steps: run.steps,

@@ -18,6 +18,10 @@ export interface BakeManifest {
   expectation: BakeState['expectation'];
   images: { region: string; imageId: string; name: string; platformDetails?: string | undefined; usageOperation?: string | undefined; snapshots: string[] }[];
   steps: { name: string; status: StepRecord['status']; durationMs: number; cleanup?: StepRecord['cleanup'] }[];
+  /** `image.publishParameter` writes (region, name, image id, version); present when the config publishes. */
+  parameters?: BakeState['published'];
+  /** Work left undone although the images are good (the bake exits 8). */
+  incomplete?: BakeState['incomplete'];
   startedAt: string;
   finishedAt: string;
   durationMs: number;
@@ -43,6 +47,8 @@ export function buildManifests(state: BakeState, ok: boolean, steps: StepRecord[
     expectation: state.expectation,
     images: made.map((m) => ({ region: m.region, imageId: m.imageId, name: m.name, platformDetails: m.platformDetails, usageOperation: m.usageOperation, snapshots: m.snapshotIds })),
     steps: steps.map((s) => ({ name: s.name, status: s.status, durationMs: s.durationMs, ...(s.cleanup ? { cleanup: s.cleanup } : {}) })),
+    ...(state.config.image.publishParameter ? { parameters: state.published } : {}),
+    ...(state.incomplete.length ? { incomplete: state.incomplete } : {}),
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt.getTime(),

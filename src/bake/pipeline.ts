@@ -23,6 +23,9 @@ import { terminateBuilder } from './steps/terminate-builder.js';
 import { smokeTest } from './steps/smoke-test.js';
 import { copyToRegions } from './steps/copy-to-regions.js';
 import { setLaunchPermissions, deprecateImage } from './steps/share-image.js';
+import { checkSqlReady } from './steps/check-sql-ready.js';
+import { publishParameter } from './steps/publish-parameter.js';
+import { sqlAddsCustomize } from '../sql/bundle.js';
 import type { BakeStep } from './steps/types.js';
 
 export interface PipelineOptions {
@@ -42,9 +45,11 @@ export function buildPipeline(config: ResolvedConfig, o: PipelineOptions): BakeS
     waitForSsm,
     deliverFiles,
     ...when(config.secrets.length > 0, resolveSecrets),
-    ...when(config.customize.length > 0, customize),
+    // The rendered plan's customize list: the user's steps, then SQL Server's PrepareImage.
+    ...when(config.customize.length > 0 || sqlAddsCustomize(config), customize),
     ...when(config.cleanup.preSeal, cleanUpPreseal),
     checkReadyToSeal,
+    ...when(config.sql !== undefined, checkSqlReady),
     ...when(config.preSnapshot, preSnapshot),
     runSysprep,
     waitForStopped,
@@ -56,6 +61,8 @@ export function buildPipeline(config: ResolvedConfig, o: PipelineOptions): BakeS
     ...when(config.image.regions.some((r) => r.region !== config.region), copyToRegions),
     ...when(config.image.launchPermissions !== undefined, setLaunchPermissions),
     ...when(config.image.deprecateAfter !== undefined, deprecateImage),
+    // Last: only a verified, smoke-tested, copied image is handed to launch templates.
+    ...when(config.image.publishParameter !== undefined, publishParameter),
   ];
 }
 
@@ -68,6 +75,7 @@ export const STEP_DEADLINE: Readonly<Record<string, keyof Deadlines>> = {
   customize: 'customize',
   cleanUpPreseal: 'customize',
   checkReadyToSeal: 'readyToSeal',
+  checkSqlReady: 'readyToSeal',
   preSnapshot: 'createImage',
   waitForStopped: 'sysprep',
   createImage: 'createImage',

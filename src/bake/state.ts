@@ -6,6 +6,7 @@
 import type { ResolvedConfig } from '../config/types.js';
 import type { Expectation } from '../billing/expectations.js';
 import type { Bundle } from './bundle-types.js';
+import type { PublishedParameter } from '../batch/publish-parameter.js';
 
 /** Kinds of AWS resource a bake creates. */
 export type ResourceKind = 'instance' | 'image' | 'snapshot' | 'volume' | 'parameter';
@@ -64,11 +65,15 @@ export interface BakeState {
   smoke?: { instanceId: string; computerName?: string | undefined };
   /** Every resource created, in order. */
   resources: TrackedResource[];
+  /** `image.publishParameter` writes that succeeded. */
+  published: PublishedParameter[];
+  /** Work left undone after the images were proven (they are kept): the bake ends partial. */
+  incomplete: { step: string; message: string; hint: string }[];
 }
 
 /** A fresh state for a build. */
 export function initialState(buildId: string, config: ResolvedConfig, imageName: string): BakeState {
-  return { buildId, config, region: config.region, imageName, secretParameters: {}, copies: [], resources: [] };
+  return { buildId, config, region: config.region, imageName, secretParameters: {}, copies: [], resources: [], published: [], incomplete: [] };
 }
 
 /** Resources created and neither removed nor intentionally kept. */

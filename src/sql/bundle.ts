@@ -119,6 +119,15 @@ function connectTo(instanceName: string): string {
   return sqlServiceNames(instanceName).isDefault ? '.' : `.\\${instanceName}`;
 }
 
+/**
+ * Whether the SQL part adds customize steps (PrepareImage, for byol-prepare).
+ * The bake builds its step list from this before rendering, so it must agree
+ * with `sqlBundlePart(config).customize`.
+ */
+export function sqlAddsCustomize(config: Pick<ResolvedConfig, 'sql'>): boolean {
+  return config.sql?.mode === 'byol-prepare';
+}
+
 /** The SQL part for a config, or `undefined` when it has no `sql` section. */
 export function sqlBundlePart(config: ResolvedConfig): SqlBundlePart | undefined {
   const sql = config.sql;
@@ -148,7 +157,7 @@ export function sqlBundlePart(config: ResolvedConfig): SqlBundlePart | undefined
   }
   const productKeySlot = keySlot?.slot ?? '';
 
-  if (sql.mode === 'byol-prepare') {
+  if (sqlAddsCustomize(config)) {
     const media = classifyMedia(sql.media ?? '');
     const prepareIniDest = `${SQL_PATHS.imageDir}\\PrepareImage.ini`;
     file('sql/PrepareImage.ini', prepareImageIni(sql), prepareIniDest, 'sql-config');

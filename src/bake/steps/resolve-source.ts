@@ -7,6 +7,7 @@ import type { Image } from '@aws-sdk/client-ec2';
 import { ConfigError, VerificationError } from '../../errors.js';
 import { resolveExpectation } from '../../billing/expectations.js';
 import { reportTo } from '../../reporter.js';
+import { assertSourceMatchesSql } from '../../sql/preflight.js';
 import type { BakeStep } from './types.js';
 
 export const resolveSource: BakeStep = {
@@ -44,6 +45,8 @@ export const resolveSource: BakeStep = {
         hint: 'Start from an AWS-provided Windows image or one created from an instance of it.',
       });
     }
+    // Only the resolved image tells the edition of `source: { ami }`: refuse a mismatch before launching anything.
+    if (state.config.sql) assertSourceMatchesSql(state.config, image);
     const root = image.BlockDeviceMappings?.find((m) => m.DeviceName === image!.RootDeviceName);
     state.source = {
       imageId: image.ImageId!,
