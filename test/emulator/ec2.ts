@@ -121,13 +121,18 @@ function canSee(img: Image, account: string): boolean {
   return img.account === account || img.isPublic || img.launchPermissions.has(account) || img.launchPermissions.has('all');
 }
 
-/** An image by id, visible to the caller, or InvalidAMIID.NotFound. */
+/**
+ * An image by id, visible to the caller; InvalidAMIID.Unavailable once it is
+ * deregistered (as EC2 answers DeregisterImage and RunInstances for a
+ * deregistered AMI), else InvalidAMIID.NotFound.
+ */
 function imageById(c: Ec2Context, id: string): Image {
   checkId('ami', id);
   const img = c.world.images.get(id);
-  if (!img || img.region !== c.region || img.deregistered || !canSee(img, c.account) || c.now < img.visibleAt) {
+  if (!img || img.region !== c.region || !canSee(img, c.account) || c.now < img.visibleAt) {
     throw new ApiError('InvalidAMIID.NotFound', `The image id '[${id}]' does not exist`);
   }
+  if (img.deregistered) throw new ApiError('InvalidAMIID.Unavailable', `The image ID '${id}' is no longer available`);
   return img;
 }
 
