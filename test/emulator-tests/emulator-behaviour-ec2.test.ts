@@ -285,13 +285,15 @@ describe('emulator: image lineage and billing (domain-facts §7.2, §10)', () =>
     expect([defaults.Architecture, defaults.VirtualizationType]).to.deep.equal(['i386', 'paravirtual']);
   });
 
-  it('refuses DeleteSnapshot while an image uses the snapshot, allows it after DeregisterImage', async () => {
+  it('refuses DeleteSnapshot while an image uses the snapshot, allows it after DeregisterImage, then calls the image Unavailable', async () => {
     const img = await imageFromInstance(emu, ec2, 'snapshot-in-use');
     const snapshotId = img.BlockDeviceMappings!.find((m) => m.Ebs)!.Ebs!.SnapshotId!;
     const err = await rejection(ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId })));
     expect(err.name).to.equal('InvalidSnapshot.InUse');
     expect(err.message).to.contain(img.ImageId!);
     await ec2.send(new DeregisterImageCommand({ ImageId: img.ImageId! }));
+    expect((await rejection(launch(ec2, img.ImageId!))).name).to.equal('InvalidAMIID.Unavailable');
+    expect((await rejection(ec2.send(new DeregisterImageCommand({ ImageId: img.ImageId! })))).name).to.equal('InvalidAMIID.Unavailable');
     await ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
     expect((await rejection(ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] })))).name).to.equal('InvalidSnapshot.NotFound');
   });
