@@ -3,6 +3,7 @@
  * grammar, so scripts are checked on any OS without PowerShell installed.
  */
 import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
 import { Language, Parser, type Node } from 'web-tree-sitter';
 
 export interface PowerShellSyntaxError {
@@ -19,6 +20,11 @@ let parserPromise: Promise<Parser> | undefined;
 export function powershellParser(): Promise<Parser> {
   parserPromise ??= (async () => {
     const require = createRequire(import.meta.url);
+    // V8 compiles the grammar (a few MB of wasm) a second time with its
+    // optimizing tier on background threads, ~9 s of CPU that the process
+    // must wait for before it can exit; the baseline tier alone parses every
+    // script of a bundle in well under a second. Set before any wasm compiles.
+    setFlagsFromString('--liftoff-only');
     await Parser.init();
     const wasm = require.resolve('tree-sitter-powershell/tree-sitter-powershell.wasm');
     const language = await Language.load(wasm);
