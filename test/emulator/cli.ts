@@ -1,28 +1,90 @@
 /**
- * `npm run emulator -- --port 4566 [--time-scale N] [--seed <file>] [--no-throttling]`:
- * runs the emulator until SIGINT/SIGTERM.
+ * `npm run emulator -- --port 4566 [--time-scale N] [--seed <file>] [--no-throttling] [--consistency-window-ms N]`:
+ * runs the emulator until SIGINT/SIGTERM. Prints `listening on http://127.0.0.1:<port>` once it accepts calls.
  */
 import { startEmulator } from './index.js';
+import { readSeedFile, SeedError } from './seed-options.js';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  if (i >= 0) return process.argv[i + 1];
-  const eq = process.argv.find((a) => a.startsWith(`${name}=`));
-  return eq?.slice(name.length + 1);
+const USAGE = `usage: npm run emulator -- [--port N] [--time-scale N] [--seed <file.json>] [--no-throttling] [--consistency-window-ms N]
+  --port N                   port on 127.0.0.1 (default 4566; 0 picks a free one)
+  --time-scale N             multiplies every lifecycle duration (default 1; 0.01 makes a 60 s boot 0.6 s)
+  --seed <file.json>         {"regions": [...], "images": N, "imageAccounts": [...]} (test/emulator/SPEC.md)
+  --no-throttling            turn off EC2 request token buckets
+  --consistency-window-ms N  new image and instance ids answer NotFound this long (real ms)`;
+
+const VALUED = ['--port', '--time-scale', '--seed', '--consistency-window-ms'];
+const FLAGS = ['--no-throttling', '--help', '-h'];
+
+/** Parsed command line, or the list of problems with it. */
+function parse(argv: string[]): { values: Map<string, string>; flags: Set<string>; problems: string[] } {
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  const problems: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const eq = a.indexOf('=');
+    const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
+    if (VALUED.includes(name)) {
+      const value = eq > 0 && a.startsWith('--') ? a.slice(eq + 1) : argv[++i];
+      if (value === undefined || value === '') problems.push(`${name} needs a value`);
+      else values.set(name, value);
+    } else if (FLAGS.includes(a)) flags.add(a);
+    else problems.push(`unknown argument ${JSON.stringify(a)}`);
+  }
+  return { values, flags, problems };
 }
 
-const port = Number(arg('--port') ?? 4566);
-const timeScale = Number(arg('--time-scale') ?? 1);
-const seed = arg('--seed');
-const emu = await startEmulator({
-  port,
-  timeScale,
-  throttling: !process.argv.includes('--no-throttling'),
-  ...(seed ? { seed } : {}),
-});
-process.stdout.write(`listening on ${emu.endpoint}\n`);
-const stop = () => {
-  void emu.stop().then(() => process.exit(0));
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+function number(values: Map<string, string>, name: string, fallback: number, ok: (n: number) => boolean, rule: string, problems: string[]): number {
+  const raw = values.get(name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || !ok(n)) problems.push(`${name} ${JSON.stringify(raw)}: ${rule}`);
+  return n;
+}
+
+const { values, flags, problems } = parse(process.argv.slice(2));
+if (flags.has('--help') || flags.has('-h')) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const port = number(values, '--port', 4566, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'give a whole number from 0 to 65535', problems);
+const timeScale = number(values, '--time-scale', 1, (n) => n > 0, 'give a number above 0, e.g. 0.01', problems);
+const consistencyWindowMs = number(values, '--consistency-window-ms', 0, (n) => n >= 0, 'give a number of milliseconds, 0 or more', problems);
+let seed;
+const seedPath = values.get('--seed');
+if (seedPath) {
+  try {
+    seed = readSeedFile(seedPath);
+  } catch (err) {
+    if (!(err instanceof SeedError)) throw err;
+    problems.push(...err.problems.map((p) => `--seed ${seedPath}: ${p}`));
+  }
+}
+if (problems.length) {
+  process.stderr.write(`emulator: ${problems.join('\nemulator: ')}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+try {
+  const emu = await startEmulator({
+    port,
+    timeScale,
+    consistencyWindowMs,
+    throttling: !flags.has('--no-throttling'),
+    ...(seed ? { seed } : {}),
+  });
+  process.stdout.write(`listening on ${emu.endpoint}\n`);
+  const stop = () => {
+    void emu.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (err) {
+  const code = (err as NodeJS.ErrnoException).code;
+  process.stderr.write(
+    code === 'EADDRINUSE'
+      ? `emulator: port ${port} is in use on 127.0.0.1; stop what holds it or pass another --port (0 picks a free one)\n`
+      : `emulator: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
+  process.exit(1);
+}

@@ -20,7 +20,8 @@ import {
   type ResourceFilter,
   type SeedOptions,
 } from './options.js';
-import { loadSeed, seedWorld } from './seed.js';
+import { seedWorld } from './seed.js';
+import { resolveSeed } from './seed-options.js';
 import { EmulatorHttp } from './server.js';
 import { newId } from './wire.js';
 import { World } from './world.js';
@@ -74,7 +75,7 @@ function tagsOf(m: Map<string, string>): Record<string, string> {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const parser = await powershellParser();
   const accounts = options.accounts ?? [...EMULATOR_ACCOUNTS];
-  const seed: SeedOptions = loadSeed(options.seed);
+  const seed: SeedOptions = resolveSeed(options.seed);
   const makeWorld = () => {
     const w = new World({
       timeScale: options.timeScale ?? 1,
