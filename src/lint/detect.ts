@@ -18,7 +18,28 @@ export function detectKind(fileName: string, text: string): LintFileKind | undef
   }
   if (name === 'launchconfig.json') return 'launch-config';
   if (/agent-config\.(ya?ml|json)$/.test(name)) return 'agent-config';
-  if (name.endsWith('.json') && /"adminPasswordType"|"handleUserData"|"extendBootVolumeSize"/.test(text)) return 'launch-config';
-  if (/\.(ya?ml|json)$/.test(name) && /(^|\n)\s*-?\s*"?stage"?\s*:/.test(text)) return 'agent-config';
+  if (name.endsWith('.json')) return jsonKind(text);
+  if (/\.ya?ml$/.test(name) && /(^|\n)\s*-?\s*"?stage"?\s*:/.test(text)) return 'agent-config';
+  return undefined;
+}
+
+const LAUNCH_CONFIG_KEYS = ['adminPasswordType', 'handleUserData', 'extendBootVolumeSize'];
+
+/**
+ * A JSON file by its top-level shape only: other JSON (winami's plan.json
+ * among them) can quote a LaunchConfig key or a stage deeper down.
+ */
+function jsonKind(text: string): LintFileKind | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.replace(/^\ufeff/, ''));
+  } catch {
+    // Unparseable: let the key names decide, so json-syntax can report where it breaks.
+    return /"adminPasswordType"|"handleUserData"|"extendBootVolumeSize"/.test(text) ? 'launch-config' : /"stage"\s*:/.test(text) ? 'agent-config' : undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const top = value as Record<string, unknown>;
+  if (LAUNCH_CONFIG_KEYS.some((k) => k in top)) return 'launch-config';
+  if (Array.isArray(top.config) && top.config.some((s) => s !== null && typeof s === 'object' && 'stage' in s)) return 'agent-config';
   return undefined;
 }
