@@ -26,6 +26,10 @@ async function main(argv: string[]): Promise<number> {
     .strict()
     .demandCommand(1, 'Name a command; `winami --help` lists them.')
     .recommendCommands()
+    .example('$0 prepare examples/windows-2022-base.yaml --out out/', 'Render and validate a bundle, offline')
+    .example('$0 lint out/', 'Lint an answer file and agent settings')
+    .example('$0 bake examples/windows-2022-base.yaml', 'Build the image on AWS and verify its billing')
+    .example('$0 verify ami-0123456789abcdef0 --expect windows', 'Check an image\'s billing fields')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .epilogue('Exit codes: 0 ok, 2 usage, 3 config error, 4 validation error, 5 AWS error, 6 verification failure, 7 build step failed, 8 partial, 9 findings at or above --fail-on, 130 cancelled. Docs: README.md')
     .fail((msg, err) => {
