@@ -46,8 +46,8 @@ export function deliveryScripts(files: readonly Delivery[], budget = SCRIPT_BUDG
     for (let i = 0; i < b64.length; i += chunk) statements.push(`Add-Content -LiteralPath ${ps(staging)} -Value '${b64.slice(i, i + chunk)}' -NoNewline`);
     statements.push(`[IO.File]::WriteAllBytes(${ps(dest)}, [Convert]::FromBase64String((Get-Content -Raw -LiteralPath ${ps(staging)})))`);
     statements.push(`Remove-Item -LiteralPath ${ps(staging)}`);
-    statements.push(`$h = Get-FileHash -LiteralPath ${ps(dest)} -Algorithm SHA256`);
-    statements.push(`Write-Output ('WINAMI sha256.${n}=' + $h.Hash)`);
+    // One statement: the packing below may start a new command (a new PowerShell) between any two.
+    statements.push(`Write-Output ('WINAMI sha256.${n}=' + (Get-FileHash -LiteralPath ${ps(dest)} -Algorithm SHA256).Hash)`);
   });
   const header = "$ErrorActionPreference = 'Stop'";
   const scripts: string[] = [];

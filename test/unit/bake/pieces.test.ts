@@ -32,7 +32,9 @@ describe('bake pieces', () => {
     const chunks = scripts.join('\r\n').split('\r\n').filter((l) => l.includes("big.bin.winami-b64' -Value '") && l.startsWith('Add-Content'));
     const b64 = chunks.map((l) => /-Value '([^']*)'/.exec(l)![1]).join('');
     expect(Buffer.from(b64, 'base64').equals(big)).to.equal(true);
-    expect(scripts.join('\n')).to.contain("Write-Output ('WINAMI sha256.1=' + $h.Hash)");
+    // Each file's hash line stands alone: a script boundary may fall between any two statements.
+    expect(scripts.join('\n')).to.contain("Write-Output ('WINAMI sha256.1=' + (Get-FileHash -LiteralPath 'C:\\x\\small.txt' -Algorithm SHA256).Hash)");
+    expect(scripts.join('\n')).to.not.contain('$h');
     expect(windowsDir('C:\\x\\small.txt')).to.equal('C:\\x');
   });
 
