@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Node, Parser } from 'web-tree-sitter';
 import { pathKey } from './guest-fs.js';
 import { beginSysprep, finishSysprep, type SysprepRequest, type WindowsState } from './windows.js';
+import { runSqlcmd, runSqlSetup, sqlServices, SQLCMD_PATH } from './sql-server.js';
 
 type Val = string | number | boolean | Buffer | null | Val[] | PsObject;
 interface PsObject {
@@ -49,6 +50,9 @@ class ThrowSignal {
   ) {}
 }
 class HaltSignal {}
+class ReturnSignal {
+  constructor(readonly value: Val) {}
+}
 
 const NOT_RECOGNIZED = (name: string) =>
   `${name} : The term '${name}' is not recognized as the name of a cmdlet, function, script file, or operable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again.`;
@@ -121,7 +125,10 @@ const ENV_DEFAULTS: Record<string, string> = {
 class Interpreter {
   private stdout = '';
   private stderr = '';
-  private readonly vars = new Map<string, Val>();
+  private vars = new Map<string, Val>();
+  /** User functions by lowercase name, and how deep in calls the interpreter is. */
+  private readonly functions = new Map<string, Node>();
+  private depth = 0;
   private lastFailed = false;
   private readonly result: ScriptResult = { exitCode: 0, stdout: '', stderr: '' };
   private errorPref = 'continue';
@@ -209,6 +216,13 @@ class Interpreter {
         return this.tryStatement(n);
       case 'if_statement':
         return this.ifStatement(n);
+      case 'function_statement': {
+        const name = n.namedChildren.find((c) => c?.type === 'function_name')?.text.toLowerCase();
+        if (name) this.functions.set(name, n);
+        return;
+      }
+      case 'foreach_statement':
+        return this.foreach(n);
       default:
         return; // comments, functions, loops: outside the subset, no effect
     }
@@ -219,8 +233,20 @@ class Interpreter {
     const right = n.namedChildren.find((c) => c?.type === 'pipeline' || c?.type === 'statement');
     const varNode = left ? this.find(left, 'variable') : undefined;
     if (!varNode || !right) return;
-    const value = right.type === 'pipeline' ? this.pipeline(right) : null;
+    let value = right.type === 'pipeline' ? this.pipeline(right) : null;
     const name = varNode.text.replace(/^\$\{?|\}$/g, '').toLowerCase();
+    const element = left ? this.find(left, 'element_access') : undefined;
+    if (element) {
+      // $table[key] = value on a hashtable (an object here).
+      const target = this.vars.get(name);
+      const keyNode = element.namedChildren[1];
+      if (target && typeof target === 'object' && !Array.isArray(target) && !Buffer.isBuffer(target) && keyNode) target[String(this.format(this.expr(keyNode)) ?? '')] = value;
+      return;
+    }
+    if (n.namedChildren.find((c) => c?.type === 'assignement_operator')?.text === '+=') {
+      const current = this.vars.get(name) ?? null;
+      value = Array.isArray(current) ? [...current, ...(Array.isArray(value) ? value : [value])] : this.apply('+', current, value);
+    }
     if (name === 'erroractionpreference') this.errorPref = String(value).toLowerCase();
     this.vars.set(name, value);
   }
@@ -231,7 +257,69 @@ class Interpreter {
     const v = arg ? this.pipeline(arg) : null;
     if (kw === 'exit') throw new ExitSignal(v === null ? (this.lastFailed ? 1 : 0) : Number(v) | 0);
     if (kw === 'throw') throw new ThrowSignal(v === null ? 'ScriptHalted' : String(this.format(v) ?? ''), n);
-    if (kw === 'return') throw new ExitSignal(this.lastFailed ? 1 : 0);
+    if (kw === 'return') {
+      if (this.depth > 0) throw new ReturnSignal(v);
+      throw new ExitSignal(this.lastFailed ? 1 : 0);
+    }
+  }
+
+  private foreach(n: Node): void {
+    const name = n.namedChildren.find((c) => c?.type === 'variable')?.text.replace(/^\$\{?|\}$/g, '').toLowerCase();
+    const source = n.namedChildren.find((c) => c?.type === 'pipeline');
+    const block = n.namedChildren.find((c) => c?.type === 'statement_block');
+    if (!name || !source || !block) return;
+    const items = this.pipeline(source);
+    for (const item of items === null ? [] : Array.isArray(items) ? items : [items]) {
+      this.vars.set(name, item);
+      this.statement(block);
+    }
+  }
+
+  /** A user function: parameters bound by position or name, its own variable scope, `return` ends it with a value. */
+  private callFunction(fn: Node, named: Map<string, Val>, positional: Val[]): Val {
+    const decl = fn.namedChildren.find((c) => c?.type === 'function_parameter_declaration');
+    const params: string[] = [];
+    const walk = (x: Node) => {
+      if (x.type === 'script_parameter') {
+        const v = x.namedChildren.find((c) => c?.type === 'variable');
+        if (v) params.push(v.text.replace(/^\$\{?|\}$/g, '').toLowerCase());
+        return;
+      }
+      for (const c of x.namedChildren) if (c) walk(c);
+    };
+    if (decl) walk(decl);
+    const saved = this.vars;
+    this.vars = new Map(saved);
+    let pos = 0;
+    for (const p of params) this.vars.set(p, named.has(p) ? named.get(p)! : (positional[pos++] ?? null));
+    this.depth++;
+    try {
+      const body = fn.namedChildren.find((c) => c?.type === 'script_block');
+      if (body) this.statements(body.namedChildren.find((c) => c?.type === 'script_block_body') ?? body);
+      return null;
+    } catch (sig) {
+      if (sig instanceof ReturnSignal) return sig.value;
+      throw sig;
+    } finally {
+      this.depth--;
+      const lastExit = this.vars.get('lastexitcode');
+      this.vars = saved;
+      if (lastExit !== undefined) this.vars.set('lastexitcode', lastExit);
+    }
+  }
+
+  /** `Where-Object { … }`: the items of the input for which the block, with `$_` set, is true. */
+  private whereObject(block: Node, input: Val | undefined): Val {
+    const list = block.namedChildren.find((c) => c?.type === 'script_block_body')?.namedChildren.find((c) => c?.type === 'statement_list');
+    const test = list?.namedChildren.find((c) => c?.type === 'pipeline');
+    const items = input === undefined || input === null ? [] : Array.isArray(input) ? input : [input];
+    const saved = this.vars.get('_');
+    const kept = items.filter((item) => {
+      this.vars.set('_', item);
+      return test ? this.truthy(this.pipeline(test)) : false;
+    });
+    this.vars.set('_', saved ?? null);
+    return kept.length === 1 ? kept[0]! : kept.length ? kept : null;
   }
 
   private tryStatement(n: Node): void {
@@ -344,10 +432,29 @@ class Interpreter {
         }
         this.stdout = saved;
         const flat = values.filter((v) => v !== null);
-        return n.type === 'array_expression' ? flat : flat.length === 1 ? flat[0]! : flat;
+        // @(a, b, c) is one array of three, as is @(command output): unrolled one level.
+        return n.type === 'array_expression' ? flat.flatMap((v) => (Array.isArray(v) ? v : [v])) : flat.length === 1 ? flat[0]! : flat;
       }
       case 'member_access':
         return this.member(n);
+      case 'hash_literal_expression':
+        return {};
+      case 'cast_expression': {
+        // [string] / [int] casts; other types pass the value through.
+        const type = n.namedChildren.find((c) => c?.type === 'type_literal')?.text.replace(/[[\]\s]/g, '').toLowerCase();
+        const operand = n.namedChildren.find((c) => c?.type !== 'type_literal');
+        const v = operand ? this.expr(operand) : null;
+        if (type === 'string') return this.format(v) ?? '';
+        if (type === 'int' || type === 'int32' || type === 'long') return Number(this.format(v) ?? 0) | 0;
+        return v;
+      }
+      case 'element_access': {
+        const target = n.namedChildren[0] ? this.expr(n.namedChildren[0]) : null;
+        const key = n.namedChildren[1] ? this.expr(n.namedChildren[1]) : null;
+        if (Array.isArray(target)) return target[Number(key)] ?? null;
+        if (typeof target === 'string') return target[Number(key)] ?? null;
+        return getMember(target, String(this.format(key) ?? ''));
+      }
       case 'invokation_expression':
         return this.invoke(n);
       case 'expression_with_unary_operator': {
@@ -379,6 +486,11 @@ class Interpreter {
     for (let i = 1; i + 1 < kids.length; i += 2) {
       const opNode = kids[i]!;
       const op = (opNode.type === 'comparison_operator' ? opNode.text : opNode.text).toLowerCase();
+      // -and / -or short-circuit: the right side is not evaluated (nor its errors raised).
+      if ((op === '-or' && this.truthy(acc)) || (op === '-and' && !this.truthy(acc))) {
+        acc = op === '-or';
+        continue;
+      }
       const rhs = this.expr(kids[i + 1]!);
       acc = this.apply(op, acc, rhs);
     }
@@ -484,6 +596,14 @@ class Interpreter {
       const v = target ? this.expr(target) : null;
       if (name === 'tostring') return this.format(v) ?? '';
       if (name === 'trim' && typeof v === 'string') return v.trim();
+      if (typeof v === 'string') {
+        const a = (i: number) => String(this.format(args[i] ?? null) ?? '');
+        if (name === 'contains') return v.includes(a(0));
+        if (name === 'startswith') return v.startsWith(a(0));
+        if (name === 'endswith') return v.endsWith(a(0));
+        if (name === 'indexof') return v.indexOf(a(0));
+        if (name === 'substring') return args.length > 1 ? v.substr(Number(args[0]), Number(args[1])) : v.slice(Number(args[0]));
+      }
       return null;
     }
     const t = type.text.replace(/[[\]\s]/g, '').toLowerCase().replace(/^system\./, '');
@@ -523,6 +643,10 @@ class Interpreter {
     const positional: Val[] = [];
     const raw: string[] = [];
     const els = (elements?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'command_argument_sep');
+    if (name.toLowerCase() === 'where-object') {
+      const block = els.map((e) => this.find(e, 'script_block')).find((b) => b !== undefined);
+      if (block) return this.whereObject(block, input);
+    }
     for (let i = 0; i < els.length; i++) {
       const e = els[i]!;
       if (e.type === 'command_parameter') {
@@ -570,6 +694,8 @@ class Interpreter {
   private invokeCommand(name: string, named: Map<string, Val>, positional: Val[], raw: string[], input: Val | undefined, node: Node): Val {
     const cmd = name.toLowerCase();
     this.lastFailed = false;
+    const fn = this.functions.get(cmd);
+    if (fn) return this.callFunction(fn, named, positional);
     const textOf = (v: Val | undefined) => (v === undefined ? '' : String(this.format(v) ?? ''));
     switch (cmd) {
       case 'write-output':
@@ -653,6 +779,31 @@ class Interpreter {
         if (pname === 'tiworker' || pname === 'sysprep') return this.fail(named, `Get-Process : Cannot find a process with the name "${pname}".`, node);
         return null;
       }
+      case 'join-path': {
+        const parent = this.param(named, positional, ['path'], 0) ?? '';
+        const child = this.param(named, positional, ['childpath'], 1) ?? '';
+        return `${parent.replace(/[\\/]+$/, '')}\\${child.replace(/^[\\/]+/, '')}`;
+      }
+      case 'split-path': {
+        const p = (this.param(named, positional, ['path', 'literalpath']) ?? '').replace(/[\\/]+$/, '');
+        const at = p.lastIndexOf('\\');
+        return named.get('leaf') ? p.slice(at + 1) : at > 0 ? p.slice(0, at) : p;
+      }
+      case 'get-service': {
+        // SQL Server's services (sql-server.ts); other services are not modelled.
+        const wanted = this.param(named, positional, ['name'])?.toLowerCase();
+        const services = sqlServices(this.win.fs);
+        if (wanted === undefined) return services;
+        const found = services.find((x) => x.Name.toLowerCase() === wanted);
+        return found ?? this.fail(named, `Get-Service : Cannot find any service with service name '${wanted}'.`, node);
+      }
+      case 'get-command': {
+        const wanted = (this.param(named, positional, ['name']) ?? '').toLowerCase();
+        if (wanted === 'sqlcmd.exe' || wanted === 'sqlcmd') {
+          if (this.win.fs.exists(SQLCMD_PATH)) return { Name: 'SQLCMD.EXE', Source: SQLCMD_PATH };
+        }
+        return this.fail(named, `Get-Command : The term '${wanted}' is not recognized as the name of a cmdlet, function, script file, or operable program.`, node);
+      }
       case 'hostname':
       case 'hostname.exe':
         return this.win.computerName;
@@ -679,7 +830,9 @@ class Interpreter {
         const file = this.param(named, positional, ['filepath']) ?? '';
         const al = named.get('argumentlist') ?? positional[1];
         const args = Array.isArray(al) ? al.map((x) => textOf(x)) : al === undefined ? [] : splitCommandLine(textOf(al));
-        return this.external(file, args, node, false);
+        const out = this.external(file, args, node, false);
+        // -PassThru -Wait: the process object, whose ExitCode is the program's.
+        return named.get('passthru') ? { ExitCode: Number(this.vars.get('lastexitcode') ?? 0), Id: 4343 } : out;
       }
       default:
         return this.external(name, raw, node, false);
@@ -809,6 +962,17 @@ class Interpreter {
       case 'shutdown':
         if (has('/r', '-r')) this.result.restart = true;
         return null;
+      case 'setup.exe': {
+        const r = runSqlSetup(this.win.fs, clean, args);
+        this.vars.set('lastexitcode', r.exitCode);
+        return r.stdout.length ? r.stdout : null;
+      }
+      case 'sqlcmd.exe':
+      case 'sqlcmd': {
+        const r = runSqlcmd(this.win.fs, args, this.win.computerName);
+        this.vars.set('lastexitcode', r.exitCode);
+        return r.stdout.length === 1 ? r.stdout[0]! : r.stdout.length ? r.stdout : null;
+      }
       default:
         return null;
     }

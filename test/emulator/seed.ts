@@ -8,6 +8,7 @@ import { EXPECTATIONS } from '../../src/knowledge/billing.js';
 import { AGENT_PATHS, RELEASE_INFO, RELEASES, type LaunchAgent, type WindowsRelease } from '../../src/knowledge/releases.js';
 import { GuestFs } from './guest-fs.js';
 import { AMAZON_ACCOUNT, type SeedOptions } from './options.js';
+import { installLicenseIncludedSql, sqlInImageName } from './sql-server.js';
 import { newId } from './wire.js';
 import { IMAGE_STATE } from './windows.js';
 import type { Billing, DiskOrigin, Image, World } from './world.js';
@@ -98,6 +99,13 @@ function agentFs(agent: keyof typeof AGENT_PATHS): GuestFs {
   return fs;
 }
 
+/** A license-included SQL Server image also carries its instance (sql-server.ts), named at the seed computer name. */
+function sqlFs(fs: GuestFs, baseName: string): GuestFs {
+  const sql = sqlInImageName(baseName);
+  if (sql) installLicenseIncludedSql(fs, sql.version, sql.edition, 'EC2AMAZ-AMAZON0');
+  return fs;
+}
+
 /** Seed the world: Amazon images and public parameters per region, then synthetic images. */
 export function seedWorld(world: World, seed: SeedOptions, defaultAccount: string): void {
   const regions = seed.regions ?? ['us-east-1', 'eu-west-1'];
@@ -114,7 +122,7 @@ export function seedWorld(world: World, seed: SeedOptions, defaultAccount: strin
         description: `Microsoft ${RELEASE_INFO[s.release].displayName} with Desktop Experience Locale English AMI provided by Amazon`,
         createdAt: created,
         billing: s.billing,
-        origin: origin(s.agent, s.release, s.billing, agentFs(s.agent)),
+        origin: origin(s.agent, s.release, s.billing, sqlFs(agentFs(s.agent), s.baseName)),
         volumeSize: s.volumeSize,
         isPublic: true,
         ownerAlias: 'amazon',
