@@ -33,7 +33,7 @@ export function awsImageName(c: Pick<ParsedConfig, 'windows' | 'sql'>, agent: La
 
 /** The SQL edition named in an AWS AMI name (`...-SQL_2022_Standard...`), if any. */
 export function sqlEditionInName(name: string): { version: string; edition: SqlEdition } | undefined {
-  const m = /SQL_(\d{4})(?:_RTM)?_(Express|Web|Standard|Enterprise|Developer)/i.exec(name);
+  const m = /SQL_(\d{4})(?:_RTM|_SP\d+)?_(Express|Web|Standard|Enterprise|Developer)/i.exec(name);
   if (!m) return undefined;
   return { version: m[1]!, edition: m[2]!.toLowerCase() as SqlEdition };
 }

@@ -48,6 +48,16 @@ export function sourceSqlIssues(config: ResolvedConfig, image: Pick<Image, 'Imag
       message: `byol-prepare installs SQL Server itself, but the source ${label} already has license-included SQL Server (billed as "${image.PlatformDetails ?? ''}")`,
       hint: 'use a plain Windows source image',
     });
+  } else {
+    // The image inherits the source's billing, so sql.licensing must be what the source already is.
+    const expected = EXPECTATIONS[sql.licensing as 'windows' | 'windows-byol'];
+    if (image.PlatformDetails !== expected.platformDetails || image.UsageOperation !== expected.usageOperation) {
+      issues.push({
+        path: 'sql.licensing',
+        message: `sql.licensing ${sql.licensing} bills as "${expected.platformDetails}" (${expected.usageOperation}) but the source ${label} bills as "${image.PlatformDetails ?? ''}" (${image.UsageOperation ?? ''}), and the image would inherit that`,
+        hint: sql.licensing === 'windows-byol' ? 'start from a Windows BYOL image (imported with your own license), or set sql.licensing: windows' : 'start from a license-included Windows image, or set sql.licensing: windows-byol',
+      });
+    }
   }
   return issues;
 }

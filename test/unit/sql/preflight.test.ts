@@ -34,4 +34,20 @@ describe('sql preflight against the resolved source image', () => {
     expect(sourceSqlIssues(byolConfig(), BASE)).to.deep.equal([]);
     expect(sourceSqlIssues(plainConfig(), ENTERPRISE)).to.deep.equal([]);
   });
+
+  it('byol-prepare: sql.licensing must be the billing the source already has, which the image inherits', () => {
+    const BYOL_SOURCE = { ...BASE, ImageId: 'ami-4', Name: 'imported-windows-2022', PlatformDetails: 'Windows BYOL', UsageOperation: 'RunInstances:0800' };
+    expect(sourceSqlIssues(byolConfig({ licensing: 'windows-byol' }), BYOL_SOURCE)).to.deep.equal([]);
+    const wrong = sourceSqlIssues(byolConfig({ licensing: 'windows-byol' }), BASE);
+    expect(wrong.map((i) => i.path)).to.deep.equal(['sql.licensing']);
+    expect(wrong[0]!.message).to.include('"Windows BYOL" (RunInstances:0800)').and.include('bills as "Windows" (RunInstances:0002)');
+    expect(sourceSqlIssues(byolConfig(), BYOL_SOURCE).map((i) => i.path)).to.deep.equal(['sql.licensing']);
+  });
+
+  it('reads the edition from AWS names with a service pack (SQL_2016_SP3_Web)', () => {
+    const SP3 = { ImageId: 'ami-5', Name: 'Windows_Server-2012-R2_RTM-English-64Bit-SQL_2016_SP3_Web-2025.01.15', PlatformDetails: 'Windows with SQL Server Web', UsageOperation: 'RunInstances:0202' };
+    const config = licenseIncludedConfig('web');
+    expect(sourceSqlIssues({ ...config, sql: { ...config.sql!, version: '2016' } }, SP3)).to.deep.equal([]);
+    expect(sourceSqlIssues(config, SP3).map((i) => i.message).join()).to.include('is SQL Server 2016 web');
+  });
 });
