@@ -97,7 +97,7 @@ export const bakeCommand: CliCommand = {
             writeFileSync(args.manifest, `${JSON.stringify(result.manifest, null, 2)}\n`);
             writeFileSync(args.manifest.replace(/\.json$/, '') + '.packer.json', `${JSON.stringify(result.packerManifest, null, 2)}\n`);
           }
-          if (json) process.stdout.write(`${JSON.stringify({ ok: result.ok, buildId: result.buildId, exitCode: result.exitCode, images: result.manifest.images, leftBehind: result.leftBehind, journal: result.journalPath, error: result.error ? { code: result.error.code, message: result.error.message, hint: result.error.hint } : undefined })}\n`);
+          if (json) process.stdout.write(`${JSON.stringify({ ok: result.ok, buildId: result.buildId, exitCode: result.exitCode, images: result.manifest.images, leftBehind: result.leftBehind, incomplete: result.manifest.incomplete, journal: result.journalPath, error: result.error ? { code: result.error.code, message: result.error.message, hint: result.error.hint } : undefined })}\n`);
           else if (result.outcome === 'dry-run') process.stdout.write(`dry run: ${result.steps.map((s) => s.name).join(' → ')}\n(nothing was created; region ${regionOf(args)})\n`);
           else if (result.ok) process.stdout.write(`${result.manifest.images.map((i) => `${i.region}\t${i.imageId}\t${i.name}`).join('\n')}\n`);
           else {
@@ -105,6 +105,7 @@ export const bakeCommand: CliCommand = {
             if (result.error?.hint) process.stderr.write(`hint: ${result.error.hint}\n`);
           }
           if (result.leftBehind.length && !json) process.stderr.write(`left behind: ${result.leftBehind.map((r) => `${r.kind} ${r.id} (${r.region})`).join(', ')}\nremove with: ${result.cleanupCommand}\n`);
+          for (const u of result.manifest.incomplete ?? []) if (!json) process.stderr.write(`winami: ${u.message}\n${u.hint}\n`);
           if (result.exitCode !== 0) {
             code = result.exitCode;
             break;
