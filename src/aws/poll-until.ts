@@ -12,7 +12,8 @@ import { isEventuallyConsistent, isThrottling } from './errors.js';
 export type Verdict<T> =
   | { state: 'success'; value: T }
   | { state: 'failure'; reason: string }
-  | { state: 'retry'; observed: string };
+  /** `etaMs`: what the observation says about the time left (snapshot progress, an instance already `stopping`). */
+  | { state: 'retry'; observed: string; etaMs?: number };
 
 export interface PollOptions<T> {
   /** What is being waited for, for messages: "SSM agent on i-123 to be Online". */
@@ -28,6 +29,8 @@ export interface PollOptions<T> {
    * poller waits near that time; around it, it polls at `minDelayMs`.
    */
   expectedMs?: number;
+  /** Wait this long before the first probe, when an answer sooner is impossible (a command just sent, an instance just launched). Default 0. */
+  initialDelayMs?: number;
   abortSignal?: AbortSignal;
   /** Injected clock and sleep, for tests. */
   clock?: { now(): number; sleep(ms: number, signal?: AbortSignal): Promise<void> };
@@ -72,18 +75,31 @@ export const realClock = {
     }),
 };
 
-/** Next delay: exponential with full jitter between min and the cap, pulled toward `expectedMs`. */
-export function nextDelay(attempt: number, elapsedMs: number, o: Pick<PollOptions<unknown>, 'minDelayMs' | 'maxDelayMs' | 'expectedMs'>, random = Math.random): number {
+/**
+ * Next delay. Without `expectedMs`: exponential with full jitter between min
+ * and the cap. With it: before the expected time, head for it, but never sleep
+ * longer than half the time already waited (so a phase far quicker than
+ * expected is seen within about half its duration again, not one `maxDelayMs`
+ * late);
+ * around it, poll at `minDelayMs`; well after it, back off again. An `etaMs`
+ * from the last observation wins over both.
+ */
+export function nextDelay(
+  attempt: number,
+  elapsedMs: number,
+  o: Pick<PollOptions<unknown>, 'minDelayMs' | 'maxDelayMs' | 'expectedMs'>,
+  random = Math.random,
+  etaMs?: number,
+): number {
+  const clamp = (ms: number) => Math.max(o.minDelayMs, Math.min(o.maxDelayMs, ms));
+  if (etaMs !== undefined) return clamp(etaMs);
   const cap = Math.min(o.maxDelayMs, o.minDelayMs * 2 ** Math.max(0, attempt - 1));
-  let delay = o.minDelayMs + random() * (cap - o.minDelayMs);
-  if (o.expectedMs !== undefined) {
-    const untilExpected = o.expectedMs - elapsedMs;
-    // Before the expected time, sleep most of the way there in one go;
-    // around and after it, poll often, then back off again.
-    if (untilExpected > o.minDelayMs) delay = Math.min(o.maxDelayMs, Math.max(o.minDelayMs, untilExpected * 0.8));
-    else if (untilExpected > -o.expectedMs) delay = o.minDelayMs;
-  }
-  return Math.max(o.minDelayMs, Math.min(o.maxDelayMs, delay));
+  const backoff = o.minDelayMs + random() * (cap - o.minDelayMs);
+  if (o.expectedMs === undefined) return clamp(backoff);
+  const untilExpected = o.expectedMs - elapsedMs;
+  if (untilExpected > o.minDelayMs) return clamp(Math.min(untilExpected * 0.8, elapsedMs / 2));
+  if (untilExpected > -o.expectedMs) return o.minDelayMs;
+  return clamp(backoff);
 }
 
 /** Poll until the acceptor says success (returns the value) or failure (throws), or the deadline passes (throws). */
@@ -92,6 +108,8 @@ export async function pollUntil<T>(o: PollOptions<T>): Promise<T> {
   const start = clock.now();
   let attempt = 0;
   let lastObserved = 'nothing yet';
+  let etaMs: number | undefined;
+  if (o.initialDelayMs) await clock.sleep(Math.min(o.initialDelayMs, o.timeoutMs), o.abortSignal);
   for (;;) {
     if (o.abortSignal?.aborted) throw new CancelledError(`cancelled while waiting for ${o.what}`);
     attempt++;
@@ -100,13 +118,15 @@ export async function pollUntil<T>(o: PollOptions<T>): Promise<T> {
       if (verdict.state === 'success') return verdict.value;
       if (verdict.state === 'failure') throw new PollFailureError(o.what, verdict.reason);
       lastObserved = verdict.observed;
+      etaMs = verdict.etaMs;
     } catch (err) {
       if (!(isThrottling(err) || isEventuallyConsistent(err))) throw err;
       lastObserved = `${(err as Error).name}: ${(err as Error).message}`;
+      etaMs = undefined;
     }
     o.onObservation?.(lastObserved, attempt);
     const elapsed = clock.now() - start;
-    const delay = nextDelay(attempt, elapsed, o);
+    const delay = nextDelay(attempt, elapsed, o, Math.random, etaMs);
     if (elapsed + delay > o.timeoutMs) throw new PollTimeoutError(o.what, o.timeoutMs, lastObserved, attempt);
     await clock.sleep(delay, o.abortSignal);
   }

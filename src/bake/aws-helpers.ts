@@ -10,7 +10,7 @@ import { pollUntil } from '../aws/poll-until.js';
 import { awsErrorCode } from '../aws/errors.js';
 import { StepError } from '../errors.js';
 import type { BakeContext } from './context.js';
-import { delays, scaled } from './context.js';
+import { delays, EXPECTED_MS, scaled } from './context.js';
 
 export const BUILD_ID_TAG = 'winami:build-id';
 export const ROLE_TAG = 'winami:role';
@@ -43,6 +43,7 @@ export async function describeInstance(ec2: Ec2Port, instanceId: string, signal?
  * `shutting-down` when waiting for anything else) is.
  */
 export function waitForInstanceState(ctx: BakeContext, ec2: Ec2Port, instanceId: string, target: 'stopped' | 'terminated' | 'running', o: { timeoutMs: number; expectedMs?: number; signal?: AbortSignal; what?: string }): Promise<Instance> {
+  const d = delays(ctx, 'instanceState');
   return pollUntil<Instance | undefined>({
     what: o.what ?? `instance ${instanceId} to be ${target}`,
     probe: () => describeInstance(ec2, instanceId, o.signal),
@@ -53,25 +54,34 @@ export function waitForInstanceState(ctx: BakeContext, ec2: Ec2Port, instanceId:
       if (target !== 'terminated' && (state === 'terminated' || state === 'shutting-down')) {
         return { state: 'failure', reason: `the instance is ${state}${inst.StateTransitionReason ? ` (${inst.StateTransitionReason})` : ''}; something outside winami terminated it` };
       }
-      return { state: 'retry', observed: `state ${state ?? 'unknown'}` };
+      // Already on its way: the last transition is short, so check often from here on.
+      const near = (target === 'stopped' && state === 'stopping') || (target === 'running' && state === 'pending');
+      return { state: 'retry', observed: `state ${state ?? 'unknown'}`, ...(near ? { etaMs: d.minDelayMs } : {}) };
     },
     timeoutMs: o.timeoutMs,
-    ...delays(ctx, 'instanceState'),
+    ...d,
+    // The call that starts a transition returns before it can have finished.
+    initialDelayMs: d.minDelayMs,
     ...(o.expectedMs === undefined ? {} : { expectedMs: o.expectedMs }),
     ...(o.signal ? { abortSignal: o.signal } : {}),
     clock: ctx.clock,
   }) as Promise<Instance>;
 }
 
-/** Terminate an instance (idempotent: gone already is fine) and wait until it is terminated. */
-export async function terminateAndWait(ctx: BakeContext, ec2: Ec2Port, instanceId: string, signal: AbortSignal, timeoutMs: number): Promise<void> {
-  try {
-    await ec2.terminateInstances({ InstanceIds: [instanceId] }, { abortSignal: signal });
-  } catch (err) {
-    if (awsErrorCode(err) !== 'InvalidInstanceID.NotFound' && (err as { awsCode?: string }).awsCode !== 'InvalidInstanceID.NotFound') throw err;
-    return;
+/**
+ * Terminate an instance (idempotent: gone already is fine) and wait until it
+ * is terminated; `alreadyTerminating` skips the call when one was made.
+ */
+export async function terminateAndWait(ctx: BakeContext, ec2: Ec2Port, instanceId: string, signal: AbortSignal, timeoutMs: number, alreadyTerminating = false): Promise<void> {
+  if (!alreadyTerminating) {
+    try {
+      await ec2.terminateInstances({ InstanceIds: [instanceId] }, { abortSignal: signal });
+    } catch (err) {
+      if (awsErrorCode(err) !== 'InvalidInstanceID.NotFound' && (err as { awsCode?: string }).awsCode !== 'InvalidInstanceID.NotFound') throw err;
+      return;
+    }
   }
-  await waitForInstanceState(ctx, ec2, instanceId, 'terminated', { timeoutMs, expectedMs: scaled(ctx, 60_000), signal });
+  await waitForInstanceState(ctx, ec2, instanceId, 'terminated', { timeoutMs, expectedMs: scaled(ctx, EXPECTED_MS.terminate), signal });
 }
 
 /**

@@ -89,6 +89,8 @@ export async function runScript(ssm: SsmPort, o: RunScriptOptions): Promise<RunS
         return { state: 'retry', observed: `${status}${out.StatusDetails && out.StatusDetails !== status ? ` (${out.StatusDetails})` : ''}` };
       },
       timeoutMs: o.deadlineMs,
+      // Right after SendCommand the invocation does not exist yet (InvocationDoesNotExist): do not ask.
+      initialDelayMs: o.minDelayMs,
       minDelayMs: o.minDelayMs,
       maxDelayMs: o.maxDelayMs,
       ...(o.expectedMs === undefined ? {} : { expectedMs: o.expectedMs }),

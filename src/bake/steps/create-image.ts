@@ -7,18 +7,69 @@
  * and deletes its snapshots; after success the image is an output.
  */
 import { StepError } from '../../errors.js';
-import { PollFailureError } from '../../aws/poll-until.js';
-import { waitForImageAvailable } from '../../billing/wait-image.js';
+import type { Image } from '@aws-sdk/client-ec2';
+import type { Ec2Port } from '../../aws/ports.js';
+import { PollFailureError, pollUntil } from '../../aws/poll-until.js';
+import { describeImage } from '../../billing/wait-image.js';
 import { reportTo } from '../../reporter.js';
 import { BUILD_ID_TAG, buildTags, discardImage, tagSpecs } from '../aws-helpers.js';
-import { delays, markKept, markRemoved, scaled, track } from '../context.js';
+import { delays, EXPECTED_MS, markKept, markRemoved, scaled, track, type StepCtx } from '../context.js';
 import type { BakeStep } from './types.js';
+
+const NEVER_AVAILABLE = new Set(['failed', 'invalid', 'error', 'deregistered', 'disabled']);
+
+/** The least progress (0–100) of some snapshots, or undefined when it cannot be read. */
+async function snapshotProgress(ec2: Ec2Port, ids: string[], signal: AbortSignal): Promise<number | undefined> {
+  try {
+    const out = await ec2.describeSnapshots({ SnapshotIds: ids }, { abortSignal: signal });
+    const all = (out.Snapshots ?? []).map((s) => Number.parseInt(s.Progress ?? '', 10));
+    return all.length && all.every(Number.isFinite) ? Math.min(...all) : undefined;
+  } catch {
+    return undefined; // Progress only times the next check; without it the wait still works.
+  }
+}
+
+/**
+ * Wait for the new image to be available (acceptors of the SDK's
+ * `waitUntilImageAvailable`, domain-facts §9.1). DescribeImages shows no
+ * progress, but the image's snapshots do: while it is pending, their progress
+ * estimates the time left, so the next check lands near the end instead of a
+ * back-off step after it.
+ */
+async function waitForNewImage(ctx: StepCtx, ec2: Ec2Port, imageId: string, timeoutMs: number): Promise<Image> {
+  const d = delays(ctx, 'image');
+  const started = ctx.clock.now();
+  return pollUntil<{ image: Image; progress: number | undefined }>({
+    what: `image ${imageId} to be available`,
+    probe: async () => {
+      const image = await describeImage(ec2, imageId, ctx.signal);
+      const snaps = (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
+      const progress = image.State === 'pending' && snaps.length ? await snapshotProgress(ec2, snaps, ctx.signal) : undefined;
+      return { image, progress };
+    },
+    acceptor: (o) => {
+      const state = o.image.State ?? 'unknown';
+      if (state === 'available') return { state: 'success', value: o };
+      if (NEVER_AVAILABLE.has(state)) return { state: 'failure', reason: `its state is ${state}${o.image.StateReason?.Message ? ` (${o.image.StateReason.Message})` : ''}` };
+      const elapsed = ctx.clock.now() - started;
+      const eta = o.progress && o.progress < 100 ? (elapsed * (100 - o.progress)) / o.progress : undefined;
+      return { state: 'retry', observed: `state ${state}${o.progress === undefined ? '' : `, snapshots ${o.progress}%`}`, ...(eta === undefined ? {} : { etaMs: eta }) };
+    },
+    timeoutMs,
+    ...d,
+    initialDelayMs: d.minDelayMs,
+    expectedMs: scaled(ctx, EXPECTED_MS.image),
+    abortSignal: ctx.signal,
+    clock: ctx.clock,
+    onObservation: (o) => reportTo(ctx.reporter).debug('bake.wait', `image ${imageId}: ${o}`, { step: 'createImage' }),
+  }).then((r) => r.image);
+}
 
 export const createImage: BakeStep = {
   name: 'createImage',
   title: 'Create the image',
-  actions: ['ec2:DescribeImages', 'ec2:CreateImage', 'ec2:CreateTags'],
-  failureActions: ['ec2:DeregisterImage', 'ec2:DescribeSnapshots', 'ec2:DeleteSnapshot'],
+  actions: ['ec2:DescribeImages', 'ec2:CreateImage', 'ec2:CreateTags', 'ec2:DescribeSnapshots'],
+  failureActions: ['ec2:DeregisterImage', 'ec2:DeleteSnapshot'],
   async run(state, ctx) {
     const ec2 = ctx.session.ec2(state.region);
     const c = state.config;
@@ -48,13 +99,7 @@ export const createImage: BakeStep = {
     track(state, ctx, { kind: 'image', id: imageId, region: state.region, role: 'image' });
     let image;
     try {
-      image = await waitForImageAvailable(ec2, imageId, {
-        timeoutMs: scaled(ctx, c.deadlines.createImage),
-        ...delays(ctx, 'image'),
-        abortSignal: ctx.signal,
-        clock: ctx.clock,
-        onObservation: (o) => reportTo(ctx.reporter).debug('bake.wait', `image ${imageId}: ${o}`, { step: 'createImage' }),
-      });
+      image = await waitForNewImage(ctx, ec2, imageId, scaled(ctx, c.deadlines.createImage));
     } catch (err) {
       if (err instanceof PollFailureError) throw new StepError('createImage', `CreateImage failed for ${imageId}: ${err.message}`, { cause: err, hint: 'The half-made image and its snapshots are removed. Check the StateReason above; retrying usually works for transient internal errors.' });
       throw err;

@@ -82,7 +82,7 @@ export const launchBuilder: BakeStep = {
       reportTo(ctx.reporter).warn('bake.builder.kept', `kept the builder ${r.id} for inspection (--on-error keep); remove it with: winami cleanup --build-id ${state.buildId}`, { instanceId: r.id });
       return;
     }
-    await terminateAndWait(ctx, ctx.session.ec2(state.region), r.id, ctx.signal, scaled(ctx, state.config.deadlines.cleanup));
+    await terminateAndWait(ctx, ctx.session.ec2(state.region), r.id, ctx.signal, scaled(ctx, state.config.deadlines.cleanup), state.builder?.terminating === true);
     markRemoved(state, ctx, r.id, state.region);
   },
 };

@@ -30,6 +30,7 @@ export async function waitForAgent(state: BakeState, ctx: StepCtx, instanceId: s
         info?.PingStatus === 'Online' ? { state: 'success', value: info } : { state: 'retry', observed: info ? `PingStatus ${info.PingStatus}` : 'not registered with SSM' },
       timeoutMs,
       ...delays(ctx, 'ssmOnline'),
+      initialDelayMs: delays(ctx, 'ssmOnline').minDelayMs,
       expectedMs: scaled(ctx, EXPECTED_MS.ssmOnline),
       abortSignal: ctx.signal,
       clock: ctx.clock,
