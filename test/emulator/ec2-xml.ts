@@ -5,9 +5,22 @@
 import { el, esc, iso, set, tagSetXml } from './wire.js';
 import { STATE_CODES, type Image, type Instance, type Snapshot, type Volume, type World } from './world.js';
 
-export function imageXml(world: World, img: Image, now: number): string {
+/**
+ * An image's `<item>…</item>` as UTF-8 bytes, cached on the image: a page of
+ * DescribeImages is then a concatenation of buffers, with no serialising,
+ * string flattening or re-encoding per request. Callers that change an image
+ * clear `img.xml`; the state is part of the key because it changes with time.
+ */
+export function imageItem(world: World, img: Image, now: number): Buffer {
   const state = world.imageState(img, now);
   if (img.xml !== undefined && img.xmlKey === state) return img.xml;
+  img.xml = Buffer.from(`<item>${imageXml(img, state)}</item>`);
+  img.xmlKey = state;
+  return img.xml;
+}
+
+/** The body of an image's `<item>` in its given state. */
+export function imageXml(img: Image, state: string): string {
   let s =
     el('imageId', img.id) +
     el('imageLocation', `${img.ownerAlias ?? img.account}/${img.name}`) +
@@ -40,8 +53,6 @@ export function imageXml(world: World, img: Image, now: number): string {
   if (img.sourceImageId) s += el('sourceImageId', img.sourceImageId);
   if (img.sourceImageRegion) s += el('sourceImageRegion', img.sourceImageRegion);
   if (img.deprecationTime) s += el('deprecationTime', img.deprecationTime);
-  img.xml = s;
-  img.xmlKey = state;
   return s;
 }
 

@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { AMAZON_ACCOUNT } from './options.js';
-import { imageXml, instanceXml, snapshotXml, stateXml, volumeXml } from './ec2-xml.js';
+import { imageItem, instanceXml, snapshotXml, stateXml, volumeXml } from './ec2-xml.js';
 import { GuestFs } from './guest-fs.js';
-import { el, iso, newId, qBool, qInt, qList, qObj, qObjects, qStr, set, type QueryObject } from './wire.js';
+import { el, iso, newId, qBool, qInt, qList, qObj, qObjects, qStr, set, type QueryObject, type XmlChunks } from './wire.js';
 import { IMAGE_STATE } from './windows.js';
 import {
   ApiError,
@@ -29,7 +29,7 @@ export interface Ec2Context {
   now: number;
 }
 
-type Handler = (c: Ec2Context) => string;
+type Handler = (c: Ec2Context) => string | XmlChunks;
 
 // ---- helpers ----
 
@@ -345,17 +345,17 @@ const describeImages: Handler = (c) => {
     throw new ApiError('InvalidParameterValue', `Value ( ${maxResults} ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.`);
   }
   const limit = maxResults ?? Infinity;
-  let out = '<imagesSet>';
+  const out: XmlChunks = ['<imagesSet>'];
   let n = 0;
   let i = start;
   for (; i < candidates.length && n < limit; i++) {
     const img = candidates[i]!;
     if (!keep(img) || !imageMatches(c, img, filters)) continue;
-    out += `<item>${imageXml(world, img, c.now)}</item>`;
+    out.push(imageItem(world, img, c.now));
     n++;
   }
-  out += '</imagesSet>';
-  if (maxResults !== undefined && i < candidates.length) out += el('nextToken', Buffer.from(String(i)).toString('base64'));
+  out.push('</imagesSet>');
+  if (maxResults !== undefined && i < candidates.length) out.push(el('nextToken', Buffer.from(String(i)).toString('base64')));
   return out;
 };
 
@@ -1063,7 +1063,7 @@ const deleteSnapshot: Handler = (c) => {
 
 // ---- tags and regions ----
 
-type Taggable = { tags: Map<string, string>; xml?: string };
+type Taggable = { tags: Map<string, string>; xml?: unknown };
 
 function taggable(c: Ec2Context, id: string): { res: Taggable; type: string } {
   if (id.startsWith('ami-')) {

@@ -10,7 +10,7 @@ import { EC2_HANDLERS, filteredOrPaginated } from './ec2.js';
 import type { CallRecord, EmulatorAccount, Fault } from './options.js';
 import { SSM_HANDLERS } from './ssm.js';
 import { STS_HANDLERS } from './sts.js';
-import { parseQuery, qList, qInt, requestId, esc, type QueryObject } from './wire.js';
+import { parseQuery, qList, qInt, requestId, esc, type QueryObject, type XmlChunks } from './wire.js';
 import { ApiError, DEFAULT_REGIONS, type World } from './world.js';
 
 const EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
@@ -127,8 +127,10 @@ export class EmulatorHttp {
         if (!handler) throw new ApiError('InvalidAction', `The action ${action} is not valid for this web service.`);
         if (this.throttling) this.throttle(ctx.account, region, action, q, now);
         const inner = handler({ world: this.world, account: ctx.account, region, q, now });
-        const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${EC2_NS}"><requestId>${requestId()}</requestId>${inner}</${action}Response>`;
-        this.send(res, 200, 'text/xml;charset=UTF-8', xml);
+        const id = requestId();
+        const head = `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${EC2_NS}"><requestId>${id}</requestId>`;
+        const tail = `</${action}Response>`;
+        this.send(res, 200, 'text/xml;charset=UTF-8', typeof inner === 'string' ? head + inner + tail : joinChunks([head, ...inner, tail]), id);
       } else if (service === 'sts') {
         const handler = STS_HANDLERS[action];
         if (!handler) throw new ApiError('InvalidAction', `Could not find operation ${action} for version 2011-06-15`);
@@ -195,8 +197,8 @@ export class EmulatorHttp {
     }
   }
 
-  private send(res: ServerResponse, status: number, type: string, body: string): void {
-    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': requestId() });
+  private send(res: ServerResponse, status: number, type: string, body: string | Buffer, id = requestId()): void {
+    res.writeHead(status, { 'content-type': type, 'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length, 'x-amzn-requestid': id });
     res.end(body);
   }
 
@@ -255,4 +257,9 @@ export class EmulatorHttp {
       res.end(JSON.stringify({ error: err instanceof Error ? err.message : String(err) }));
     }
   }
+}
+
+/** One buffer from response pieces: strings encoded once, cached buffers copied as they are. */
+function joinChunks(chunks: XmlChunks): Buffer {
+  return Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
 }

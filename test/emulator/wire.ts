@@ -94,6 +94,9 @@ export function esc(s: string): string {
   return /[&<>"']/.test(s) ? s.replace(/[&<>"']/g, (c) => ESC[c]!) : s;
 }
 
+/** A response body in pieces (cached UTF-8 buffers and strings), joined once when sent. */
+export type XmlChunks = Array<string | Buffer>;
+
 /** `<tag>value</tag>`, or nothing when the value is undefined. */
 export function el(tag: string, value: string | number | boolean | undefined | null): string {
   if (value === undefined || value === null) return '';

@@ -74,8 +74,8 @@ export interface Image {
   /** The Windows on the root disk, for instances launched from the image. */
   origin: DiskOrigin;
   deregistered: boolean;
-  /** Serialized `<item>` body, valid while `xmlKey` matches. */
-  xml?: string;
+  /** `<item>…</item>` as UTF-8, valid while `xmlKey` (the image state) matches; cleared on every change. */
+  xml?: Buffer;
   xmlKey?: string;
 }
 
