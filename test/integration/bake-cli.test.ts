@@ -5,19 +5,36 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Emulator } from '../emulator/index.js';
 import { EMULATOR_ACCOUNTS } from '../emulator/index.js';
+import { ACCOUNT } from './bake-harness.js';
 import { parseConfig } from '../../src/config/load.js';
 import { iamPolicies, AUTHORIZATION_ONLY_ACTIONS } from '../../src/bake/iam-policy.js';
 import { cleanupBuild } from '../../src/bake/cleanup.js';
-import { bakeOn, configFor, leftovers, NOTHING, sessionOn, startBakeEmulator } from './bake-harness.js';
+import { bakeOn, configFor, leftovers, NOTHING, sessionOn, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
 
 const CLI = join(process.cwd(), 'dist/src/cli/main.js');
 
 function spawnBake(emu: Emulator, config: string, cwd: string) {
-  const a = EMULATOR_ACCOUNTS[0]!;
-  return spawn(process.execPath, [CLI, 'bake', config, '--json', '--no-smoke-test'], {
+  return spawn(process.execPath, [CLI, 'bake', config, '--json', '--no-smoke-test', '--time-scale', String(TIME_SCALE)], {
     cwd,
-    env: { ...process.env, AWS_ENDPOINT_URL: emu.endpoint, AWS_ACCESS_KEY_ID: a.accessKeyId, AWS_SECRET_ACCESS_KEY: a.secretAccessKey, AWS_REGION: 'us-east-1' },
+    env: cliEnv(emu),
     stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function cliEnv(emu: Emulator): NodeJS.ProcessEnv {
+  const a = EMULATOR_ACCOUNTS[0]!;
+  return { ...process.env, AWS_ENDPOINT_URL: emu.endpoint, AWS_ACCESS_KEY_ID: a.accessKeyId, AWS_SECRET_ACCESS_KEY: a.secretAccessKey, AWS_REGION: 'us-east-1' };
+}
+
+/** Run the CLI to the end; its exit code and output. */
+function runCli(emu: Emulator, args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: cliEnv(emu), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
@@ -60,6 +77,34 @@ describe('bake: CLI signals, journal cleanup and the IAM policy (emulator)', fun
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     expect(code).to.equal(130);
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+  });
+
+  it('a second SIGINT while cleaning up: exits 130 at once, naming what is left and the exact cleanup command, which then removes it', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'winami-cli-'));
+    // Hold the cleanup in TerminateInstances so the second signal lands during it.
+    emu.control.addFault({ action: 'TerminateInstances', latencyMs: 5_000, times: 1 });
+    const child = spawnBake(emu, configFor('2022'), cwd);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    await waitForEvent(child, 'bake.customize.start');
+    child.kill('SIGINT');
+    const cancelling = Date.now();
+    while (!/cancelling/.test(stderr) && Date.now() - cancelling < 10_000) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGINT');
+    const t0 = Date.now();
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(Date.now() - t0, 'exits at once').to.be.below(2_000);
+    expect(code).to.equal(130);
+    const instance = emu.control.resources({ account: ACCOUNT }).instances.find((i) => i.state !== 'terminated');
+    expect(instance, 'the builder is still there').to.not.equal(undefined);
+    expect(stderr).to.match(new RegExp(`exiting at once\\. Left: [^\\n]*instance ${instance!.id} \\(us-east-1\\)`));
+    const command = /Remove it with: (winami cleanup --build-id \S+ --region \S+)/.exec(stderr)?.[1];
+    expect(command, stderr).to.match(new RegExp(`--build-id ${instance!.tags['winami:build-id']} --region us-east-1$`));
+    const cleaned = await runCli(emu, [...command!.split(' ').slice(1), '--time-scale', String(TIME_SCALE)], cwd);
+    expect(cleaned.code, cleaned.stderr).to.equal(0);
+    expect(cleaned.stdout).to.contain(`removed instance ${instance!.id} (us-east-1)`);
     expect(leftovers(emu)).to.deep.equal(NOTHING);
   });
 

@@ -21,6 +21,8 @@ export const bakeCommand: CliCommand = {
       .option('journal-dir', { type: 'string', describe: 'Directory for .winami/builds/<build-id>.jsonl (default: the working directory)' })
       .option('concurrency', { type: 'number', default: 1, describe: 'With several configs: how many bakes run at once (one session, so one throttling limiter)' })
       .option('fail-fast', { type: 'boolean', default: false, describe: 'With several configs: cancel the others (they clean up) after the first failure' })
+      // For the local emulator started with the same --time-scale: poll delays and deadlines shrink with its clock.
+      .option('time-scale', { type: 'number', hidden: true, describe: 'Multiply poll delays and deadlines (match the emulator\'s --time-scale)' })
       .example('$0 bake examples/windows-2022-base.yaml', 'Bake one image')
       .example('$0 bake image.yaml --dry-run', 'Show the steps and deadlines'),
   run: (args) =>
@@ -30,6 +32,7 @@ export const bakeCommand: CliCommand = {
       const { writeFileSync } = await import('node:fs');
       const json = Boolean(args.json);
       const reporter = progressReporter({ mode: json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain' });
+      const timeScale = typeof args.timeScale === 'number' && args.timeScale > 0 ? { timeScale: args.timeScale } : {};
       const controller = new AbortController();
       let live: import('../../bake/index.js').BakeState | undefined;
       let signals = 0;
@@ -66,6 +69,7 @@ export const bakeCommand: CliCommand = {
               onError: args.onError === 'keep' ? 'keep' : 'cleanup',
               ...(typeof args.smokeTest === 'boolean' ? { smokeTest: args.smokeTest } : {}),
               ...(typeof args.journalDir === 'string' ? { journalDir: args.journalDir } : {}),
+              ...timeScale,
               env: process.env,
             },
           });
@@ -87,6 +91,7 @@ export const bakeCommand: CliCommand = {
             onError: args.onError === 'keep' ? 'keep' : 'cleanup',
             ...(typeof args.smokeTest === 'boolean' ? { smokeTest: args.smokeTest } : {}),
             ...(typeof args.journalDir === 'string' ? { journalDir: args.journalDir } : {}),
+            ...timeScale,
             env: process.env,
             onState: (s) => {
               live = s;

@@ -13,7 +13,9 @@ export const cleanupCommand: CliCommand = {
       .option('journal', { type: 'string', describe: 'A build journal (.winami/builds/<id>.jsonl)' })
       .option('regions', { type: 'string', array: true, describe: 'Regions to search (default: the journal\'s, and --region; with neither, every region)' })
       .option('include-outputs', { type: 'boolean', default: false, describe: 'Also remove images a successful bake produced' })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'List what would be removed' }),
+      .option('dry-run', { type: 'boolean', default: false, describe: 'List what would be removed' })
+      // For the local emulator started with the same --time-scale: the termination wait polls faster.
+      .option('time-scale', { type: 'number', hidden: true, describe: 'Multiply the poll delay (match the emulator\'s --time-scale)' }),
   run: (args) =>
     runCommand(args, async () => {
       if (!args.buildId && !args.journal) throw new UsageError('give --build-id <id> or --journal <file>');
@@ -27,6 +29,7 @@ export const cleanupCommand: CliCommand = {
         ...(regions.length ? { regions } : {}),
         includeOutputs: Boolean(args.includeOutputs),
         dryRun: Boolean(args.dryRun),
+        ...(typeof args.timeScale === 'number' && args.timeScale > 0 ? { pollMs: Math.max(1, Math.round(5_000 * args.timeScale)) } : {}),
         reporter: textReporter({ json: Boolean(args.json), quiet: Boolean(args.quiet) }),
       });
       if (args.json) process.stdout.write(`${JSON.stringify({ ok: r.failed.length === 0, ...r })}\n`);
