@@ -3,7 +3,6 @@
  * fields of domain-facts §7.1, the public `/aws/service/ami-windows-latest/`
  * parameters pointing at them, and synthetic owned images for benchmarks.
  */
-import { readFileSync } from 'node:fs';
 import { EXPECTATIONS } from '../../src/knowledge/billing.js';
 import { AGENT_PATHS, RELEASE_INFO, RELEASES, type LaunchAgent, type WindowsRelease } from '../../src/knowledge/releases.js';
 import { GuestFs } from './guest-fs.js';
@@ -70,11 +69,6 @@ export function seedCatalogue(): SeedImage[] {
 function amiDate(ms: number): string {
   const d = new Date(ms);
   return `${d.getUTCFullYear()}.${String(d.getUTCMonth() + 1).padStart(2, '0')}.${String(d.getUTCDate()).padStart(2, '0')}`;
-}
-
-export function loadSeed(seed: SeedOptions | string | undefined): SeedOptions {
-  if (typeof seed === 'string') return JSON.parse(readFileSync(seed, 'utf8')) as SeedOptions;
-  return seed ?? {};
 }
 
 function origin(agent: LaunchAgent, release: WindowsRelease | undefined, billing: Billing | undefined, fs: GuestFs): DiskOrigin {
