@@ -9,6 +9,8 @@ import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-
 import { GetParameterCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
 import { bake } from '../../src/bake/index.js';
+import { AUTHORIZATION_ONLY_ACTIONS, iamPolicies } from '../../src/bake/iam-policy.js';
+import { loadConfig } from '../../src/config/load.js';
 import { bakeMany } from '../../src/batch/bake-many.js';
 import { MemoryReporter } from '../../src/reporter.js';
 import { ACCOUNT, bakeOn, leftovers, NOTHING, sessionOn, startBakeEmulator, TIME_SCALE, writeConfig } from './bake-harness.js';
@@ -201,6 +203,8 @@ describe('sql: SQL Server images baked end to end (emulator)', function () {
   });
 
   it('publishes the image id in every region after the copy, and a failed publish keeps the verified images (exit 8)', async () => {
+    // Copies are what this test waits for most; a tenth of the default copy time keeps the order of events.
+    emu.control.setDurations({ imageCopy: 60_000 });
     const config = sqlConfig({ release: '2022', sql: ['mode: license-included', 'version: "2022"', 'edition: web'], image: ['regions:', '  - region: eu-west-1', 'publishParameter: /golden/sql-web/latest'] });
     const run = await bakeOn(emu, config, { smokeTest: false });
     expect(run.result.ok, explain(run)).to.equal(true);
@@ -227,6 +231,20 @@ describe('sql: SQL Server images baked end to end (emulator)', function () {
     const existing = new Set([...emu.control.resources({ account: ACCOUNT, region: 'us-east-1' }).images, ...emu.control.resources({ account: ACCOUNT, region: 'eu-west-1' }).images].map((i) => i.id));
     expect(kept.every((id) => existing.has(id))).to.equal(true);
     outputs.push(...kept);
+    noLeaks();
+  });
+
+  it('the caller policy of a byol-prepare bake that publishes covers exactly the actions it calls', async () => {
+    const path = sqlConfig({ release: '2022', sql: BYOL, steps: STAGE_MEDIA, image: ['publishParameter: /golden/sql-byol/latest'] });
+    const from = emu.control.calls().length;
+    const run = await bakeOn(emu, path, { smokeTest: false });
+    expect(run.result.ok, explain(run)).to.equal(true);
+    outputs.push(run.result.images[0]!.imageId);
+    const called = [...new Set(emu.control.calls().slice(from).map((c) => `${c.service}:${c.action}`))].sort();
+    const policy = iamPolicies(loadConfig(path), { smokeTest: false });
+    expect(called).to.deep.equal(policy.successActions.filter((a) => !AUTHORIZATION_ONLY_ACTIONS.has(a)));
+    const publish = policy.caller.Statement.find((st) => st.Sid === 'WinamiPublishImageId');
+    expect(publish?.Resource).to.deep.equal(['arn:aws:ssm:us-east-1:*:parameter/golden/sql-byol/latest']);
     noLeaks();
   });
 
