@@ -11,6 +11,7 @@ import {
   GetCommandInvocationCommand,
   GetParameterCommand,
   ListCommandInvocationsCommand,
+  ListCommandsCommand,
   PutParameterCommand,
   SendCommandCommand,
   type GetCommandInvocationCommandOutput,
@@ -95,6 +96,24 @@ describe('emulator: SSM commands and the Windows guest', () => {
       expect(inv.StandardOutputContent).to.equal('hello\n');
     } finally {
       emu.control.setDurations({ invocationVisible: 1_000 });
+    }
+  });
+
+  it('reports a running command as InProgress in Status and StatusDetails, as SSM writes them', async () => {
+    const id = await launchOnline(c);
+    emu.control.setDurations({ command: 600_000 });
+    try {
+      const commandId = await send(c, id, ["Write-Output 'slow'"]);
+      const inv = await eventually(async () => {
+        const i = await c.ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: id }));
+        return i.Status === 'InProgress' ? i : undefined;
+      });
+      expect(inv.StatusDetails).to.equal('InProgress');
+      const listed = (await c.ssm.send(new ListCommandsCommand({ CommandId: commandId }))).Commands![0]!;
+      expect([listed.Status, listed.StatusDetails]).to.deep.equal(['InProgress', 'InProgress']);
+      expect((await finished(c, id, commandId)).Status).to.equal('Success');
+    } finally {
+      emu.control.setDurations({ command: 2_000 });
     }
   });
 

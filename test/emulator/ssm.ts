@@ -113,7 +113,8 @@ function commandStatus(cmd: Command): { Status: string; StatusDetails: string; C
     else if (s.some((x) => x === 'Failed')) status = 'Failed';
     else status = 'TimedOut';
   }
-  const details = status === 'InProgress' ? 'In Progress' : status === 'TimedOut' ? (dto ? 'Delivery Timed Out' : 'Execution Timed Out') : status;
+  // On the wire StatusDetails reads `InProgress` (ListCommands sample response, SSM API Reference), though the docs' prose says "In Progress".
+  const details = status === 'TimedOut' ? (dto ? 'Delivery Timed Out' : 'Execution Timed Out') : status;
   return { Status: status, StatusDetails: details, CompletedCount: completed, ErrorCount: errors, DeliveryTimedOutCount: dto };
 }
 
@@ -238,7 +239,7 @@ const getCommandInvocation: Handler = (c) => {
     ExecutionElapsedTime: elapsed(inv),
     ExecutionEndDateTime: done ? isoOrEmpty(inv.endAt) : '',
     Status: inv.status,
-    StatusDetails: inv.statusDetails === 'InProgress' ? 'InProgress' : inv.statusDetails,
+    StatusDetails: inv.statusDetails,
     StandardOutputContent: done ? inv.stdout.slice(0, STDOUT_LIMIT) : '',
     StandardOutputUrl: '',
     StandardErrorContent: done ? inv.stderr.slice(0, STDERR_LIMIT) : '',
