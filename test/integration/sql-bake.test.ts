@@ -6,12 +6,13 @@
  */
 import { expect } from 'chai';
 import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
-import { GetParameterCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DescribeInstanceInformationCommand, GetParameterCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
 import { bake } from '../../src/bake/index.js';
 import { AUTHORIZATION_ONLY_ACTIONS, iamPolicies } from '../../src/bake/iam-policy.js';
 import { loadConfig } from '../../src/config/load.js';
 import { bakeMany } from '../../src/batch/bake-many.js';
+import { runScript } from '../../src/bake/ssm-run.js';
 import { MemoryReporter } from '../../src/reporter.js';
 import { ACCOUNT, bakeOn, leftovers, NOTHING, sessionOn, startBakeEmulator, TIME_SCALE, writeConfig } from './bake-harness.js';
 import { mkdtempSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { join } from 'node:path';
 const KEY = 'QQQQQ-WINAMI-SQL-KEY-77777';
 const KEY_PARAMETER = '/winami-test/sql/product-key';
 const PREPARED_STATE = 'C:\\Program Files\\Microsoft SQL Server\\.emulator\\instances.json';
+const FIRST_BOOT = 'C:\\ProgramData\\winami\\first-boot-cleanup.ps1';
 const SUMMARY_2022 = 'C:\\Program Files\\Microsoft SQL Server\\160\\Setup Bootstrap\\Log\\Summary.txt';
 
 const creds = { accessKeyId: EMULATOR_ACCOUNTS[0]!.accessKeyId, secretAccessKey: EMULATOR_ACCOUNTS[0]!.secretAccessKey };
@@ -64,12 +66,27 @@ function explain(run: { result: { ok: boolean; error?: { message: string } | und
   return `${run.result.error?.message ?? ''}\n${run.reporter.events.filter((e) => e.level !== 'debug').map((e) => `${e.code}: ${e.message}`).join('\n')}`;
 }
 
-/** Launch an instance of `imageId` just to read its disk, then terminate it. */
-async function readImageFiles(emu: Emulator, imageId: string, paths: string[]): Promise<Record<string, string | undefined>> {
-  const out = await ec2(emu).send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 'm6i.large' }));
+/**
+ * Launch an instance of `imageId`, read files from its disk, run its
+ * first-boot-cleanup.ps1 through Run Command (the emulator's agents do not run
+ * it by themselves), read the files again, and terminate the instance.
+ */
+async function firstBootOf(emu: Emulator, imageId: string, paths: string[]): Promise<{ before: Record<string, string | undefined>; after: Record<string, string | undefined>; output: string }> {
+  const out = await ec2(emu).send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 'm6i.large', IamInstanceProfile: { Name: 'winami-builder' } }));
   const id = out.Instances![0]!.InstanceId!;
+  const read = () => Object.fromEntries(paths.map((p) => [p, emu.control.readGuestFile(id, p)]));
   try {
-    return Object.fromEntries(paths.map((p) => [p, emu.control.readGuestFile(id, p)]));
+    const before = read();
+    for (let i = 0; ; i++) {
+      const info = await ssm(emu).send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [id] }] }));
+      if (info.InstanceInformationList?.[0]?.PingStatus === 'Online') break;
+      if (i > 200) throw new Error(`${id} never came online`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const script = before[FIRST_BOOT] ?? '';
+    const r = await runScript(sessionOn(emu).ssm('us-east-1'), { instanceId: id, script, what: 'first boot', executionTimeoutSeconds: 600, deadlineMs: 30_000, minDelayMs: 20, maxDelayMs: 100 });
+    expect(r.status, r.stderr).to.equal('Success');
+    return { before, after: read(), output: r.stdout };
   } finally {
     await ec2(emu).send(new TerminateInstancesCommand({ InstanceIds: [id] }));
   }
@@ -141,16 +158,20 @@ describe('sql: SQL Server images baked end to end (emulator)', function () {
       noLeaks();
       const completeIni = 'C:\\ProgramData\\winami\\sql\\CompleteImage.ini';
       const completeScript = 'C:\\ProgramData\\winami\\sql\\complete-image.ps1';
-      const firstBoot = 'C:\\ProgramData\\winami\\first-boot-cleanup.ps1';
-      const files = await readImageFiles(emu, img.imageId, [PREPARED_STATE, SUMMARY_2022, completeIni, completeScript, firstBoot, c.wiredIn]);
+      const repairScript = 'C:\\ProgramData\\winami\\sql\\repair-servername.ps1';
+      const { before: files, after, output } = await firstBootOf(emu, img.imageId, [PREPARED_STATE, SUMMARY_2022, completeIni, completeScript, repairScript, FIRST_BOOT, c.wiredIn]);
       // PrepareImage ran once on the builder: a prepared (not completed) instance, Setup's summary.
       expect(JSON.parse(files[PREPARED_STATE] ?? '[]')).to.deep.equal([{ id: 'MSSQLSERVER', version: '2022', state: 'prepared' }]);
       expect(files[SUMMARY_2022]).to.match(/Final result:\s+Passed/).and.match(/Requested action:\s+prepareimage/);
-      // CompleteImage at first boot: the agent runs first-boot-cleanup.ps1, which runs complete-image.ps1.
+      // CompleteImage at first boot: the agent runs first-boot-cleanup.ps1, which runs complete-image.ps1, then the rename repair.
       expect(files[c.wiredIn], c.wiredIn).to.include('first-boot-cleanup.ps1');
-      expect(files[firstBoot]).to.include(completeScript);
+      expect(files[FIRST_BOOT]!.indexOf(completeScript)).to.be.greaterThan(0).and.lessThan(files[FIRST_BOOT]!.indexOf(repairScript));
       expect(files[completeScript]).to.include(KEY_PARAMETER);
       expect(files[completeIni]).to.include('PID="@@WINAMI_SECRET:sqlProductKey@@"');
+      // Running the first-boot clean-up removes itself but keeps what CompleteImage needs.
+      expect(output).to.include('WINAMI sqlFirstBootExit=');
+      expect(after[FIRST_BOOT]).to.equal(undefined);
+      for (const p of [completeIni, completeScript, repairScript]) expect(after[p], p).to.equal(files[p]);
       // The key's value is nowhere: not in the image, the commands sent, the events or the manifest.
       const everything = [Object.values(files).join('\n'), await commandTexts(emu), JSON.stringify(run.reporter.events), JSON.stringify(run.result.manifest)].join('\n');
       expect(everything).to.include('ACTION=PrepareImage');
