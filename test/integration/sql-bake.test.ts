@@ -5,7 +5,7 @@
  * at once, and publishing the image id.
  */
 import { expect } from 'chai';
-import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateImageCommand, DescribeImagesCommand, DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { DescribeInstanceInformationCommand, GetParameterCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
 import { bake } from '../../src/bake/index.js';
@@ -178,6 +178,36 @@ describe('sql: SQL Server images baked end to end (emulator)', function () {
       expect(everything).to.not.include(KEY);
     });
   }
+
+  it('byol-prepare with licensing windows-byol on a Windows BYOL source: billed RunInstances:0800', async () => {
+    // A BYOL source, as an image imported with your own Windows license would be: an instance image whose billing the emulator sets.
+    const base = emu.control.resources({ account: '801119661308', region: 'us-east-1' }).images.find((i) => /^Windows_Server-2022-English-Full-Base/.test(i.name))!;
+    const launched = await ec2(emu).send(new RunInstancesCommand({ ImageId: base.id, MinCount: 1, MaxCount: 1, InstanceType: 'm6i.large' }));
+    const instanceId = launched.Instances![0]!.InstanceId!;
+    for (let i = 0; ; i++) {
+      const d = await ec2(emu).send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+      if (d.Reservations?.[0]?.Instances?.[0]?.State?.Name === 'running') break;
+      if (i > 200) throw new Error(`${instanceId} never ran`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    emu.control.setImageOutcome({ actions: ['CreateImage'], billing: { platformDetails: 'Windows BYOL', usageOperation: 'RunInstances:0800' } });
+    const made = await ec2(emu).send(new CreateImageCommand({ InstanceId: instanceId, Name: 'imported-windows-2022-byol', NoReboot: true }));
+    await ec2(emu).send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
+    const sourceId = made.ImageId!;
+    for (let i = 0; ; i++) {
+      const d = await ec2(emu).send(new DescribeImagesCommand({ ImageIds: [sourceId] }));
+      if (d.Images?.[0]?.State === 'available') break;
+      if (i > 300) throw new Error(`${sourceId} never became available`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    outputs.push(sourceId);
+    const run = await bakeOn(emu, sqlConfig({ release: '2022', source: `ami: ${sourceId}`, sql: [...BYOL, 'licensing: windows-byol'], steps: STAGE_MEDIA }), { smokeTest: false });
+    expect(run.result.ok, explain(run)).to.equal(true);
+    const img = run.result.images[0]!;
+    expect([img.platformDetails, img.usageOperation]).to.deep.equal(['Windows BYOL', 'RunInstances:0800']);
+    outputs.push(img.imageId);
+    noLeaks();
+  });
 
   it('byol-prepare without user steps still runs PrepareImage, and a missing setup.exe stops the bake with its output and nothing left', async () => {
     const run = await bakeOn(emu, sqlConfig({ release: '2022', sql: BYOL }));
