@@ -7,8 +7,10 @@
  * `first-boot-cleanup.ps1`, and the bake runs `presealCheck` before sealing.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { COMPILE_OPTIONS, createHandlebars, RenderValueError } from '../render/helpers.js';
+import { packageRoot } from '../util/package-root.js';
 import { completeImageIni, prepareImageIni } from './ini.js';
 import {
   ADD_SERVER_PREFIX,
@@ -88,7 +90,8 @@ export const SQL_PATHS = {
   privateDir: 'C:\\ProgramData\\winami\\sql\\private',
 } as const;
 
-const TEMPLATE_DIR = new URL('../../../templates/sql/', import.meta.url);
+// packageRoot(), not import.meta.url: the bundled CLI runs this code from dist/cli/.
+const TEMPLATE_DIR = join(packageRoot(), 'templates', 'sql');
 const hb = createHandlebars();
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
 
@@ -98,7 +101,7 @@ type HandlebarsTemplateDelegate = ReturnType<typeof hb.compile>;
 export function renderSqlTemplate(name: string, model: Record<string, unknown>): string {
   let t = compiled.get(name);
   if (!t) {
-    t = hb.compile(readFileSync(new URL(`${name}.hbs`, TEMPLATE_DIR), 'utf8'), COMPILE_OPTIONS);
+    t = hb.compile(readFileSync(join(TEMPLATE_DIR, `${name}.hbs`), 'utf8'), COMPILE_OPTIONS);
     compiled.set(name, t);
   }
   return t(model).replace(/\r?\n/g, '\r\n');
