@@ -25,8 +25,10 @@ const COMPUTER_NAME_FORBIDDEN = /[\s{|}~[\\\]^':;<=>?@!"#$%`()+/.,*&]/;
 export function awsImageName(c: Pick<ParsedConfig, 'windows' | 'sql'>, agent: LaunchAgent): string {
   const info = RELEASE_INFO[c.windows.release];
   const edition = c.windows.edition === 'core' ? 'Core' : 'Full';
+  // AWS names SQL Server 2016 images by their service pack: ...-SQL_2016_SP3_Standard (AWS Windows AMI reference, monthly AMI updates).
+  const sqlVersion = c.sql?.version === '2016' ? '2016_SP3' : c.sql?.version;
   const sqlPart =
-    c.sql?.mode === 'license-included' ? `SQL_${c.sql.version}_${c.sql.edition.charAt(0).toUpperCase()}${c.sql.edition.slice(1)}` : 'Base';
+    c.sql?.mode === 'license-included' ? `SQL_${sqlVersion}_${c.sql.edition.charAt(0).toUpperCase()}${c.sql.edition.slice(1)}` : 'Base';
   const prefix = agent === 'ec2launch-v2' && info.defaultAgent !== 'ec2launch-v2' ? 'EC2LaunchV2-' : '';
   return `${prefix}Windows_Server-${info.amiNameYear}-${c.windows.language}-${edition}-${sqlPart}`;
 }

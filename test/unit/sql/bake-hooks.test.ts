@@ -77,3 +77,12 @@ describe('sql: the bake runs the SQL part of the bundle', () => {
     expect(sqlFindings('WINAMI sqlReady=true\n')).to.deep.equal([]);
   });
 });
+
+describe('sql: the AWS source for license-included SQL Server', () => {
+  it('names SQL Server 2016 by its service pack, as AWS does (SQL_2016_SP3_<Edition>)', () => {
+    const config = parseConfig(['name: li', 'region: us-east-1', 'windows:', '  release: "2016"', 'sql:', '  mode: license-included', '  version: "2016"', '  edition: web'].join('\n'));
+    expect(config.source).to.deep.include({ kind: 'ssm-parameter', parameter: '/aws/service/ami-windows-latest/Windows_Server-2016-English-Full-SQL_2016_SP3_Web' });
+    const later = parseConfig(['name: li', 'region: us-east-1', 'windows:', '  release: "2022"', 'sql:', '  mode: license-included', '  version: "2022"', '  edition: standard'].join('\n'));
+    expect(later.source).to.deep.include({ kind: 'ssm-parameter', parameter: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-SQL_2022_Standard' });
+  });
+});
