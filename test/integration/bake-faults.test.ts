@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { Emulator } from '../emulator/index.js';
 import { ExitCode } from '../../src/errors.js';
-import { bakeOn, configFor, leftovers, NOTHING, startBakeEmulator, type BakeRun } from './bake-harness.js';
+import { EMULATOR_ACCOUNTS } from '../emulator/index.js';
+import { bakeOn, configFor, leftovers, NOTHING, sessionOn, startBakeEmulator, type BakeRun } from './bake-harness.js';
 
 /** Every fault case ends with its exit code, a message that says why, and nothing left behind. */
 describe('bake: fault matrix (emulator)', function () {
@@ -113,6 +114,45 @@ describe('bake: fault matrix (emulator)', function () {
     expect(result.leftBehind.map((r) => r.role)).to.deep.equal(['builder']);
     expect(result.cleanupCommand).to.match(/^winami cleanup --build-id \S+ --region us-east-1$/);
     expect(leftovers(emu).instances).to.have.length(1);
+  });
+
+  it('a throttling storm and a dropped connection on each waited action, injected as its wait starts: every bake still succeeds', async () => {
+    // The step whose wait polls each action; the faults start with that step. One
+    // account per bake (faults are scoped to it), all at once: the SDK's backoff
+    // and its adaptive rate limiter's recovery take real seconds.
+    const storms: { account: string; step: string; action: string; code: string }[] = [
+      { account: EMULATOR_ACCOUNTS[0]!.accountId, step: 'waitForSsm', action: 'DescribeInstanceInformation', code: 'ThrottlingException' },
+      { account: EMULATOR_ACCOUNTS[1]!.accountId, step: 'waitForStopped', action: 'DescribeInstances', code: 'RequestLimitExceeded' },
+      { account: EMULATOR_ACCOUNTS[1]!.accountId, step: 'customize', action: 'GetCommandInvocation', code: 'ThrottlingException' },
+      { account: EMULATOR_ACCOUNTS[2]!.accountId, step: 'createImage', action: 'DescribeImages', code: 'RequestLimitExceeded' },
+    ];
+    const accounts = [...new Set(storms.map((x) => x.account))];
+    const runs = await Promise.all(
+      accounts.map((account) =>
+        bakeOn(emu, configFor('2022'), {
+          session: sessionOn(emu, 'us-east-1', account),
+          reporter: {
+            emit: (e) => {
+              const storm = e.code === 'bake.step.start' ? storms.find((x) => x.account === account && x.step === (e.data as { step?: string }).step) : undefined;
+              if (!storm) return;
+              emu.control.addFault({ action: storm.action, account, drop: true, times: 1 });
+              emu.control.addFault({ action: storm.action, account, errorCode: storm.code, times: 3 });
+            },
+          },
+        }),
+      ),
+    );
+    const calls = emu.control.calls();
+    for (const [i, run] of runs.entries()) {
+      if (!run.result.ok) throw new Error(run.result.error?.message);
+      const left = leftovers(emu, run.result.images.map((img) => img.imageId), accounts[i]);
+      expect(left, JSON.stringify(left)).to.deep.equal(NOTHING);
+    }
+    for (const { account, action, code } of storms) {
+      const mine = calls.filter((c) => c.account === account && c.action === action);
+      expect(mine.filter((c) => c.errorCode === code).length, `${action} throttled`).to.equal(3);
+      expect(mine.filter((c) => c.errorCode === 'ConnectionDropped').length, `${action} dropped`).to.equal(1);
+    }
   });
 
   it('throttling storms and 5xx on the waited actions: the bake still succeeds', async () => {

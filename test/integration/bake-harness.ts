@@ -12,8 +12,8 @@ export const ACCOUNT = EMULATOR_ACCOUNTS[0]!.accountId;
 /** Emulator and bake time scale: a full bake takes a few seconds. */
 export const TIME_SCALE = 0.004;
 
-export function sessionOn(emu: Emulator, region = 'us-east-1'): AwsSession {
-  const a = EMULATOR_ACCOUNTS[0]!;
+export function sessionOn(emu: Emulator, region = 'us-east-1', account = ACCOUNT): AwsSession {
+  const a = EMULATOR_ACCOUNTS.find((x) => x.accountId === account)!;
   return createAwsSession({ region, endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
 }
 
@@ -71,8 +71,8 @@ export async function bakeOn(emu: Emulator, configPath: string, o: Partial<BakeO
 }
 
 /** What the emulator still holds for the account, minus the given outputs (image ids and their snapshots). */
-export function leftovers(emu: Emulator, keepImages: string[] = []): { instances: string[]; images: string[]; snapshots: string[]; volumes: string[]; parameters: string[] } {
-  const r: ResourceSnapshot = emu.control.resources({ account: ACCOUNT });
+export function leftovers(emu: Emulator, keepImages: string[] = [], account = ACCOUNT): { instances: string[]; images: string[]; snapshots: string[]; volumes: string[]; parameters: string[] } {
+  const r: ResourceSnapshot = emu.control.resources({ account });
   const keptSnaps = new Set(r.images.filter((i) => keepImages.includes(i.id)).flatMap((i) => i.snapshotIds));
   return {
     instances: r.instances.filter((i) => i.state !== 'terminated').map((i) => `${i.id} ${i.state}`),
