@@ -15,17 +15,32 @@ export function subjectId(s: Subject): string {
 
 const str = (v: unknown): EvidenceValue => (v === undefined || v === null ? null : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : String(v));
 
+// Owner ids, states and billing codes repeat on every image; the SDK parses a
+// fresh string for each, so findings keep one copy per distinct value.
+const interned = new Map<string, string>();
+const common = (v: unknown): EvidenceValue => {
+  const s = str(v);
+  if (typeof s !== 'string' || s.length > 64) return s;
+  let kept = interned.get(s);
+  if (kept === undefined) {
+    if (interned.size >= 10_000) interned.clear();
+    interned.set(s, s);
+    kept = s;
+  }
+  return kept;
+};
+
 /** The fields of the resource every finding carries as evidence. */
 export function fieldsSeen(s: Subject): Record<string, EvidenceValue> {
   if (s.kind === 'image') {
     const i: Image = s.image;
     return {
       name: str(i.Name),
-      state: str(i.State),
-      platform: str(i.Platform),
-      platformDetails: str(i.PlatformDetails),
-      usageOperation: str(i.UsageOperation),
-      ownerId: str(i.OwnerId),
+      state: common(i.State),
+      platform: common(i.Platform),
+      platformDetails: common(i.PlatformDetails),
+      usageOperation: common(i.UsageOperation),
+      ownerId: common(i.OwnerId),
       creationDate: str(i.CreationDate),
     };
   }
@@ -36,9 +51,9 @@ export function fieldsSeen(s: Subject): Record<string, EvidenceValue> {
   const inst: Instance = s.instance;
   return {
     imageId: str(inst.ImageId),
-    state: str(inst.State?.Name),
-    platformDetails: str(inst.PlatformDetails),
-    usageOperation: str(inst.UsageOperation),
+    state: common(inst.State?.Name),
+    platformDetails: common(inst.PlatformDetails),
+    usageOperation: common(inst.UsageOperation),
     launchTime: str(inst.LaunchTime instanceof Date ? inst.LaunchTime.toISOString() : inst.LaunchTime),
   };
 }
@@ -58,10 +73,21 @@ function finding(rule: Pick<Rule, 'id' | 'severity' | 'title'>, s: Subject, hit:
   };
 }
 
+// One ISO string per audit clock rather than one per subject.
+let lastTime = Number.NaN;
+let lastIso = '';
+function isoOf(now: Date): string {
+  if (now.getTime() !== lastTime) {
+    lastTime = now.getTime();
+    lastIso = now.toISOString();
+  }
+  return lastIso;
+}
+
 /** Run every rule of the subject's kind; returns the findings. */
 export function evaluate(subject: Subject, rules: readonly Rule<any>[], ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
-  const time = ctx.now.toISOString();
+  const time = isoOf(ctx.now);
   for (const rule of rules) {
     if (rule.kind !== subject.kind) continue;
     try {

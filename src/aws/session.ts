@@ -92,11 +92,20 @@ function resourceOf(input: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The SDK's logger middleware calls `logger.info?.({ output: filter(output) })`:
+ * with its default no-op logger the filter still deep-copies every response
+ * (a second walk of 1,000 images per DescribeImages page). A logger without
+ * `info` skips that work; winami reports through its own Reporter anyway.
+ */
+const QUIET_LOGGER = { debug: () => {}, warn: () => {}, error: () => {} } as unknown as import('@smithy/types').Logger;
+
 /** Create a session backed by the real SDK. */
 export function createAwsSession(options: SessionOptions): AwsSession {
   const clients = new Map<string, Promise<{ client: Sendable; module: Record<string, unknown> }>>();
   const config = (region: string) => ({
     region,
+    logger: QUIET_LOGGER,
     maxAttempts: options.maxAttempts ?? 8,
     retryMode: options.retryMode ?? 'adaptive',
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
