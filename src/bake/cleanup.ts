@@ -4,7 +4,8 @@
  * instances (terminated and waited for), images (deregistered), snapshots,
  * volumes, and the temporary secret parameters. Running it twice is harmless:
  * the second run finds nothing. Images the journal records as the outputs of
- * a successful bake are kept unless `includeOutputs` is set.
+ * a successful bake are kept unless `includeOutputs` is set; without a
+ * journal, every available image of the build is kept unless it is set.
  */
 import { existsSync } from 'node:fs';
 import type { AwsSession } from '../aws/ports.js';
@@ -129,6 +130,8 @@ export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
       const images = await ec2.describeImages({ Owners: ['self'], Filters: tagFilter, IncludeDeprecated: true }, opt);
       const keptSnapshots = new Set<string>();
       for (const img of images.Images ?? []) {
+        // Without the journal nothing says which images were the outputs: keep every available one unless told.
+        if (!j && !o.includeOutputs && img.State === 'available') keptIds.add(img.ImageId!);
         if (keptIds.has(img.ImageId!)) for (const m of img.BlockDeviceMappings ?? []) if (m.Ebs?.SnapshotId) keptSnapshots.add(m.Ebs.SnapshotId);
         await attempt('image', img.ImageId!, region, () => ec2.deregisterImage({ ImageId: img.ImageId! }, opt));
       }

@@ -1,0 +1,70 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
+import { bakeOn, configFor, leftovers, NOTHING, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
+
+const CLI = join(process.cwd(), 'dist/src/cli/main.js');
+
+/** `winami <args>` against the emulator, in a directory with no journal. */
+function winami(emu: Emulator, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const a = EMULATOR_ACCOUNTS[0]!;
+  const cwd = mkdtempSync(join(tmpdir(), 'winami-cleanup-'));
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args, '--time-scale', String(TIME_SCALE)], {
+      cwd,
+      env: { ...process.env, AWS_ENDPOINT_URL: emu.endpoint, AWS_ACCESS_KEY_ID: a.accessKeyId, AWS_SECRET_ACCESS_KEY: a.secretAccessKey, AWS_REGION: 'us-east-1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('bake: `winami cleanup --build-id` searches every region by tag (emulator)', function () {
+  this.timeout(120_000);
+  let emu: Emulator;
+  before(async () => {
+    emu = await startBakeEmulator({ seed: { regions: ['us-east-1', 'eu-west-1'] } });
+  });
+  after(async () => emu?.stop());
+
+  it('finds an image and its copy in two regions without a journal, keeps them unless --include-outputs, and a second run is harmless', async () => {
+    const { result } = await bakeOn(emu, configFor('2022', '  regions: [{region: eu-west-1}]\n'), { smokeTest: false });
+    if (!result.ok) throw new Error(result.error?.message);
+    const [original, copy] = result.images;
+    expect([original!.region, copy!.region]).to.deep.equal(['us-east-1', 'eu-west-1']);
+    const snapshots = [...original!.snapshotIds, ...copy!.snapshotIds];
+    expect(snapshots).to.have.length.greaterThan(1);
+
+    // No journal and no --region: every region is searched, and available images are kept.
+    const guarded = await winami(emu, ['cleanup', '--build-id', result.buildId]);
+    expect(guarded.code, guarded.stderr).to.equal(0);
+    expect(guarded.stdout).to.contain(`nothing left for build ${result.buildId} in `).and.contain('eu-west-1').and.contain('ap-southeast-2');
+    for (const img of [original!, copy!]) expect(guarded.stdout).to.contain(`kept image ${img.imageId} (${img.region})`);
+    expect(emu.control.resources({ account: EMULATOR_ACCOUNTS[0]!.accountId }).images.map((i) => i.id).sort()).to.deep.equal([original!.imageId, copy!.imageId].sort());
+
+    const first = await winami(emu, ['cleanup', '--build-id', result.buildId, '--include-outputs']);
+    expect(first.code, first.stderr).to.equal(0);
+    for (const img of [original!, copy!]) expect(first.stdout).to.contain(`removed image ${img.imageId} (${img.region})`);
+    for (const s of original!.snapshotIds) expect(first.stdout).to.contain(`removed snapshot ${s} (us-east-1)`);
+    for (const s of copy!.snapshotIds) expect(first.stdout).to.contain(`removed snapshot ${s} (eu-west-1)`);
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+
+    const second = await winami(emu, ['cleanup', '--build-id', result.buildId, '--include-outputs']);
+    expect(second.code, second.stderr).to.equal(0);
+    expect(second.stdout).to.match(new RegExp(`^nothing left for build ${result.buildId} in `));
+    expect(second.stderr).to.not.match(/could not remove/);
+  });
+
+  it('refuses to run without --build-id or --journal, saying which to give', async () => {
+    const r = await winami(emu, ['cleanup']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/--build-id <id> or --journal <file>/);
+  });
+});
