@@ -1,0 +1,236 @@
+/**
+ * The billing and audit commands as users run them: the real CLI in a child
+ * process against the emulator, checked by exit code, --json output, stderr
+ * and what is left in the emulator.
+ */
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EMULATOR_ACCOUNTS, liveResources, sessionFor, startEmulator, type Emulator } from './billing-emulator.js';
+import { ExitCode } from '../../src/errors.js';
+
+const CLI = join(process.cwd(), 'dist/src/cli/main.js');
+const [A1, A2, A3] = EMULATOR_ACCOUNTS.map((a) => a.accountId) as [string, string, string];
+const role = (account: string) => `arn:aws:iam::${account}:role/WinamiAudit`;
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the CLI as account 0, stdin not a terminal. */
+function cli(emu: Emulator, args: string[], viaTty = false): Promise<CliRun> {
+  const a = EMULATOR_ACCOUNTS[0]!;
+  const env = { ...process.env, AWS_ENDPOINT_URL: emu.endpoint, AWS_ACCESS_KEY_ID: a.accessKeyId, AWS_SECRET_ACCESS_KEY: a.secretAccessKey, AWS_REGION: 'us-east-1' };
+  // `script` gives the child a pseudo-terminal, so stderr is a TTY as for a person at a shell.
+  const quoted = [process.execPath, CLI, ...args].map((s) => `'${s.replace(/'/g, `'\\''`)}'`).join(' ');
+  const [cmd, argv] = viaTty ? ['script', ['-qec', quoted, '/dev/null']] : [process.execPath, [CLI, ...args]];
+  return new Promise((resolve) => {
+    const child = spawn(cmd as string, argv as string[], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('billing and audit CLI on the emulator: exit codes, --json, confirmation, denials', function () {
+  this.timeout(120_000);
+  let emu: Emulator;
+  let sqlStandard: string; // Amazon's Windows_Server-2022-English-Full-SQL_2022_Standard-<date>
+  let owned: string; // a synthetic image account 1 owns in us-east-1
+
+  before(async () => {
+    emu = await startEmulator({ port: 0, timeScale: 0.001, seed: { regions: ['us-east-1', 'eu-west-1'], images: 1, imageAccounts: [A1] } });
+    const ec2 = sessionFor(emu, 0).ec2('us-east-1');
+    const amazon = await ec2.describeImages({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['Windows_Server-2022-English-Full-SQL_2022_Standard-*'] }] });
+    sqlStandard = amazon.Images![0]!.ImageId!;
+    owned = (await ec2.describeImages({ Owners: ['self'] })).Images![0]!.ImageId!;
+  });
+  after(async () => emu?.stop());
+
+  describe('verify', () => {
+    it('derives the expectation from a SQL edition in the name and exits 0, or 6 against --expect', async () => {
+      const ok = await cli(emu, ['verify', sqlStandard, '--json']);
+      expect(ok.code, ok.stderr).to.equal(ExitCode.OK);
+      const okOut = JSON.parse(ok.stdout);
+      expect(okOut.ok).to.equal(true);
+      expect(okOut.images[0].expected.usageOperation).to.equal('RunInstances:0006');
+      expect(okOut.images[0].expected.derivedFrom).to.match(/name/i);
+
+      const wrong = await cli(emu, ['verify', sqlStandard, '--expect', 'windows', '--json']);
+      expect(wrong.code).to.equal(ExitCode.VERIFICATION);
+      const out = JSON.parse(wrong.stdout);
+      expect(out.ok).to.equal(false);
+      expect(out.images[0].problems.length).to.be.greaterThan(0);
+    });
+
+    it('reads the winami:expect tag, and reports an unknown image in the JSON with a non-zero exit', async () => {
+      const ec2 = sessionFor(emu, 0).ec2('us-east-1');
+      await ec2.createTags({ Resources: [owned], Tags: [{ Key: 'winami:expect', Value: 'windows-sql-web' }] });
+      try {
+        const tagged = await cli(emu, ['verify', owned, 'ami-0123456789abcdef0', '--json']);
+        expect(tagged.code).to.equal(ExitCode.VERIFICATION);
+        const out = JSON.parse(tagged.stdout);
+        expect(out.images[0].expected.derivedFrom).to.contain('winami:expect=windows-sql-web');
+        expect(out.images[0].ok).to.equal(false);
+        expect(out.images[1].error.message).to.contain('ami-0123456789abcdef0');
+      } finally {
+        await ec2.deleteTags({ Resources: [owned], Tags: [{ Key: 'winami:expect' }] });
+      }
+    });
+
+    it('names the choices for an unknown --expect', async () => {
+      const r = await cli(emu, ['verify', owned, '--expect', 'windoze']);
+      expect(r.code).to.equal(ExitCode.USAGE);
+      expect(r.stderr).to.contain('windoze').and.to.contain('windows-sql-standard');
+    });
+  });
+
+  describe('discard', () => {
+    let east: string;
+    let west: string;
+    let sharer: string;
+    let sharedSnapshot: string;
+
+    before(async () => {
+      const s = sessionFor(emu, 0);
+      const tags = [{ ResourceType: 'image' as const, Tags: [{ Key: 'winami:build-id', Value: 'build-42' }] }];
+      east = (await s.ec2('us-east-1').copyImage({ Name: 'b42-east', SourceImageId: owned, SourceRegion: 'us-east-1', TagSpecifications: tags })).ImageId!;
+      west = (await s.ec2('eu-west-1').copyImage({ Name: 'b42-west', SourceImageId: owned, SourceRegion: 'us-east-1', TagSpecifications: tags })).ImageId!;
+      for (const [region, id] of [['us-east-1', east], ['eu-west-1', west]] as const) {
+        for (let i = 0; i < 200; i++) {
+          const img = (await s.ec2(region).describeImages({ ImageIds: [id] })).Images![0]!;
+          if (img.State === 'available') break;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      }
+      const eastImage = (await s.ec2('us-east-1').describeImages({ ImageIds: [east] })).Images![0]!;
+      sharedSnapshot = eastImage.BlockDeviceMappings![0]!.Ebs!.SnapshotId!;
+      // A second image on the same snapshot: discarding `east` must keep the snapshot.
+      sharer = (
+        await s.ec2('us-east-1').registerImage({
+          Name: 'shares-b42-east-snapshot',
+          Architecture: 'x86_64',
+          VirtualizationType: 'hvm',
+          RootDeviceName: '/dev/sda1',
+          BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: sharedSnapshot } }],
+        })
+      ).ImageId!;
+    });
+
+    it('refuses without --yes when not on a terminal, and deletes nothing', async () => {
+      const r = await cli(emu, ['discard', '--build-id', 'build-42']);
+      expect(r.code).to.equal(ExitCode.USAGE);
+      expect(r.stderr).to.contain('--yes');
+      expect(liveResources(emu, A1, 'us-east-1').images).to.include(east);
+      expect(liveResources(emu, A1, 'eu-west-1').images).to.include(west);
+    });
+
+    it('--dry-run finds the build in every region, keeps a shared snapshot, and deletes nothing', async () => {
+      const r = await cli(emu, ['discard', '--build-id', 'build-42', '--dry-run', '--json']);
+      expect(r.code, r.stderr).to.equal(ExitCode.OK);
+      const out = JSON.parse(r.stdout);
+      expect(out.dryRun).to.equal(true);
+      const byRegion = Object.fromEntries(out.results.map((x: { region: string }) => [x.region, x]));
+      expect(byRegion['us-east-1'].status).to.equal('planned');
+      expect(byRegion['eu-west-1'].status).to.equal('planned');
+      expect(byRegion['us-east-1'].deletedSnapshots).to.deep.equal([]);
+      expect(byRegion['us-east-1'].keptSnapshots[0].reason).to.contain(sharer);
+      expect(byRegion['eu-west-1'].deletedSnapshots).to.have.length(1);
+      expect(liveResources(emu, A1, 'us-east-1').images).to.include(east);
+      expect(liveResources(emu, A1, 'eu-west-1').images).to.include(west);
+    });
+
+    it('refuses an image the account does not own, with the partial exit code', async () => {
+      const r = await cli(emu, ['discard', sqlStandard, '--yes', '--json']);
+      expect(r.code).to.equal(ExitCode.PARTIAL);
+      const out = JSON.parse(r.stdout);
+      expect(out.results[0].status).to.equal('refused');
+      expect(out.results[0].reason).to.contain('801119661308');
+    });
+
+    it('with --yes discards the build in both regions and deletes only the unshared snapshot', async () => {
+      const westSnapshot = liveResources(emu, A1, 'eu-west-1').snapshots;
+      const r = await cli(emu, ['discard', '--build-id', 'build-42', '--yes', '--json']);
+      expect(r.code, r.stderr).to.equal(ExitCode.OK);
+      expect(liveResources(emu, A1, 'us-east-1').images).to.not.include(east);
+      expect(liveResources(emu, A1, 'eu-west-1').images).to.not.include(west);
+      expect(liveResources(emu, A1, 'us-east-1').snapshots).to.include(sharedSnapshot);
+      expect(liveResources(emu, A1, 'eu-west-1').snapshots.length).to.equal(westSnapshot.length - 1);
+      // Tidy: the sharer goes too, and with it the snapshot no one else uses now.
+      const tidy = await cli(emu, ['discard', sharer, '--yes']);
+      expect(tidy.code).to.equal(ExitCode.OK);
+      expect(liveResources(emu, A1, 'us-east-1').snapshots).to.not.include(sharedSnapshot);
+    });
+  });
+
+  describe('audit', () => {
+    it('takes roles as a list and from a file, and lists regions with DescribeRegions by default', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'winami-audit-'));
+      const file = join(dir, 'roles.txt');
+      writeFileSync(file, `# accounts to audit\n${role(A3)}\n\n`);
+      const r = await cli(emu, ['audit', '--role-arn', role(A2), '--role-arns-file', file, '--include-caller-account', '--format', 'json', '--fail-on', 'none']);
+      expect(r.code, r.stderr).to.equal(ExitCode.OK);
+      const out = JSON.parse(r.stdout);
+      expect(out.accounts).to.deep.equal([A1, A2, A3]);
+      expect(out.regions).to.have.length(17);
+    });
+
+    it('exits 9 with --fail-on at or below a finding, 0 above it', async () => {
+      const warn = await cli(emu, ['audit', '--regions', 'us-east-1', '--fail-on', 'warning', '--format', 'json']);
+      expect(warn.code).to.equal(ExitCode.FINDINGS);
+      expect(JSON.parse(warn.stdout).totals.bySeverity.warning).to.be.greaterThan(0);
+      const err = await cli(emu, ['audit', '--regions', 'us-east-1', '--fail-on', 'error', '--format', 'json']);
+      expect(JSON.parse(err.stdout).totals.bySeverity.error).to.equal(0);
+      expect(err.code).to.equal(ExitCode.OK);
+    });
+
+    it('exits 8 when an account or region could not be audited, naming the IAM action to grant', async () => {
+      emu.control.denyRole(role(A3));
+      emu.control.addFault({ action: 'DescribeSnapshots', account: A2, region: 'eu-west-1', errorCode: 'UnauthorizedOperation', status: 403, message: 'You are not authorized to perform this operation.' });
+      try {
+        const r = await cli(emu, ['audit', '--regions', 'us-east-1,eu-west-1', '--role-arn', `${role(A2)},${role(A3)}`, '--fail-on', 'none']);
+        expect(r.code).to.equal(ExitCode.PARTIAL);
+        expect(r.stderr).to.match(/not audited: 333333333333 assume-role/);
+        expect(r.stderr).to.match(/not audited: 222222222222 eu-west-1 snapshots: .*\(grant ec2:DescribeSnapshots\)/);
+      } finally {
+        emu.control.clearFaults();
+      }
+    });
+
+    it('draws a progress bar on a terminal and none otherwise', async () => {
+      const plain = await cli(emu, ['audit', '--regions', 'us-east-1', '--fail-on', 'none', '-o', join(mkdtempSync(join(tmpdir(), 'winami-audit-')), 'r.txt')]);
+      expect(plain.code).to.equal(ExitCode.OK);
+      expect(plain.stderr).to.not.contain('account-regions');
+      const tty = await cli(emu, ['audit', '--regions', 'us-east-1', '--fail-on', 'none', '-o', join(mkdtempSync(join(tmpdir(), 'winami-audit-')), 'r.txt')], true);
+      expect(tty.code).to.equal(ExitCode.OK);
+      expect(tty.stdout).to.match(/\[#+\.*\] 1\/1 account-regions, \d+ images/); // `script` merges the pty's output
+    });
+
+    it('--terminate-unapproved is a dry run by default and needs --yes off a terminal', async () => {
+      const ec2 = sessionFor(emu, 0).ec2('us-east-1');
+      const run = await ec2.runInstances({ ImageId: sqlStandard, InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1 });
+      const id = run.Instances![0]!.InstanceId!;
+      const state = async () => (await ec2.describeInstances({ InstanceIds: [id] })).Reservations![0]!.Instances![0]!.State!.Name;
+      const base = ['audit', '--regions', 'us-east-1', '--approved-owner', A1, '--terminate-unapproved', '--fail-on', 'none'];
+
+      const dry = await cli(emu, base);
+      expect(dry.stderr).to.contain(`would terminate: ${id}`);
+      expect(await state()).to.not.match(/shutting-down|terminated/);
+
+      const unconfirmed = await cli(emu, [...base, '--no-dry-run']);
+      expect(unconfirmed.code).to.equal(ExitCode.USAGE);
+      expect(unconfirmed.stderr).to.contain('--yes');
+      expect(await state()).to.not.match(/shutting-down|terminated/);
+
+      const done = await cli(emu, [...base, '--no-dry-run', '--yes']);
+      expect(done.stderr).to.contain(`terminated: ${id}`);
+      expect(await state()).to.match(/shutting-down|terminated/);
+    });
+  });
+});
