@@ -36,6 +36,7 @@ export function fieldsSeen(s: Subject): Record<string, EvidenceValue> {
     const i: Image = s.image;
     return {
       name: str(i.Name),
+      description: str(i.Description),
       state: common(i.State),
       platform: common(i.Platform),
       platformDetails: common(i.PlatformDetails),
