@@ -218,6 +218,17 @@ describe('sql: SQL Server images baked end to end (emulator)', function () {
     noLeaks();
   });
 
+  it('stops before Sysprep when the pre-seal check finds a product key written into CompleteImage.ini (exit 7, builder removed)', async () => {
+    const leak = ['  - name: writes a key where the token belongs', '    powershell: |', "      Set-Content -LiteralPath 'C:\\ProgramData\\winami\\sql\\CompleteImage.ini' -Value '[OPTIONS]', 'PID=\"11111-22222-33333-44444-55555\"'"];
+    const run = await bakeOn(emu, sqlConfig({ release: '2022', sql: BYOL, steps: [...STAGE_MEDIA, ...leak] }));
+    expect(run.result.ok).to.equal(false);
+    expect(run.result.exitCode).to.equal(7);
+    expect(run.result.failedStep).to.equal('checkSqlReady');
+    expect(run.result.error?.message).to.include('SQL Server is not ready to seal').and.include('CompleteImage.ini must hold the product key token, not a key');
+    expect(run.result.steps.find((st) => st.name === 'runSysprep')?.status).to.equal('not-run');
+    noLeaks();
+  });
+
   it('refuses byol-prepare with licensing windows-byol on a license-included Windows source in preflight', async () => {
     const before = emu.control.calls().filter((c) => c.action === 'RunInstances').length;
     const run = await bakeOn(emu, sqlConfig({ release: '2022', sql: [...BYOL, 'licensing: windows-byol'], steps: STAGE_MEDIA }));
