@@ -1,12 +1,14 @@
 /**
- * Loads and compiles the Handlebars sources under `templates/` on winami's
- * own Handlebars instance: strict mode, no HTML escaping, partials from
- * `templates/partials/`. Rendering is `(template, model) → string`.
+ * Renders the Handlebars sources under `templates/` on winami's own
+ * Handlebars instance: strict mode, no HTML escaping, partials from
+ * `templates/partials/`. The build precompiles them
+ * (`scripts/precompile-templates.ts`), so a render never parses a template.
+ * Rendering is `(template, model) → string`.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
-import { COMPILE_OPTIONS, createHandlebars } from './helpers.js';
+import { createHandlebars } from './helpers.js';
+import { PARTIALS, TEMPLATES } from './precompiled-templates.js';
 
 /** Template names, as paths under `templates/` without `.hbs`. */
 export type TemplateName =
@@ -40,24 +42,14 @@ export function templatesDir(): string {
 
 function load(): Map<string, Compiled> {
   const hb = createHandlebars();
-  const dir = templatesDir();
-  for (const file of readdirSync(join(dir, 'partials')).sort()) {
-    if (file.endsWith('.hbs')) hb.registerPartial(file.slice(0, -4), readFileSync(join(dir, 'partials', file), 'utf8'));
-  }
-  const out = new Map<string, Compiled>();
-  for (const sub of ['unattend', 'agent', 'user-data', 'scripts']) {
-    for (const file of readdirSync(join(dir, sub)).sort()) {
-      if (!file.endsWith('.hbs')) continue;
-      out.set(`${sub}/${file.slice(0, -4)}`, hb.compile(readFileSync(join(dir, sub, file), 'utf8'), COMPILE_OPTIONS));
-    }
-  }
-  return out;
+  for (const [name, spec] of Object.entries(PARTIALS)) hb.registerPartial(name, hb.template(spec));
+  return new Map(Object.entries(TEMPLATES).map(([name, spec]) => [name, hb.template(spec) as Compiled]));
 }
 
 /** Render one template with a model. */
 export function renderTemplate(name: TemplateName, model: unknown): string {
   compiled ??= load();
   const t = compiled.get(name);
-  if (!t) throw new Error(`winami: no template ${name}.hbs under ${templatesDir()}`);
+  if (!t) throw new Error(`winami: no template ${name}.hbs under ${templatesDir()} (npm run build precompiles them)`);
   return t(model);
 }

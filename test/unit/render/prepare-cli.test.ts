@@ -9,7 +9,8 @@ import { packageRoot } from '../../../src/util/package-root.js';
 import { VERSION } from '../../../src/cli/version.js';
 
 const root = packageRoot();
-const cli = join(root, 'dist', 'src', 'cli', 'main.js');
+// The bin users run: the bundled CLI.
+const cli = join(root, (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: { winami: string } }).bin.winami);
 
 interface Run {
   code: number;

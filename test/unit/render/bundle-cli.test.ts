@@ -1,0 +1,79 @@
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFileTree } from '../../../src/render/answer-files.js';
+import { packageRoot } from '../../../src/util/package-root.js';
+
+const root = packageRoot();
+const bin = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: { winami: string } }).bin.winami;
+const bundled = join(root, bin);
+const unbundled = join(root, 'dist', 'src', 'cli', 'main.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function node(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd: root }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Node arguments that report, on stderr, every module resolved into @aws-sdk. */
+function sdkProbe(): string[] {
+  const hooks = `import { writeSync } from 'node:fs'; export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.includes('/@aws-sdk/')) writeSync(2, 'WINAMI_SDK_LOADED\\n'); return r; }`;
+  const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
+  return ['--import', `data:text/javascript,${encodeURIComponent(register)}`];
+}
+
+describe('the bundled CLI (package.json bin)', function () {
+  this.timeout(60_000);
+  let dir: string;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'winami-bundle-cli-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is a bundle built by npm run build, not the tsc output', () => {
+    expect(bin).to.not.equal('dist/src/cli/main.js');
+    expect(existsSync(bundled), bundled).to.equal(true);
+  });
+
+  it('prints the same help and usage errors as the unbundled CLI', async () => {
+    for (const args of [['--help'], ['prepare', '--help'], ['bake', '--help'], ['lint', '--help'], ['audit', '--help'], ['nosuchcommand']]) {
+      const [a, b] = await Promise.all([node([bundled, ...args]), node([unbundled, ...args])]);
+      expect(a.code, args.join(' ')).to.equal(b.code);
+      expect(a.stdout, args.join(' ')).to.equal(b.stdout);
+      expect(a.stderr, args.join(' ')).to.equal(b.stderr);
+    }
+  });
+
+  it('renders the SQL Server example as answer-files/ holds it (templates/sql found from the bundle)', async () => {
+    const out = join(dir, 'sql');
+    const r = await node([bundled, 'prepare', 'examples/windows-2022-sql-2022-standard.yaml', '--out', out, '--quiet']);
+    expect(r.code, r.stderr).to.equal(0);
+    const written = readFileTree(out);
+    const reviewed = readFileTree(join(root, 'answer-files', 'windows-2022-sql-2022-standard'));
+    expect([...written.keys()].sort()).to.deep.equal([...reviewed.keys()].sort());
+    for (const [path, content] of written) expect(content.equals(reviewed.get(path)!), path).to.equal(true);
+  });
+
+  it('does not load the AWS SDK for prepare or --version, and does for a command that calls AWS', async () => {
+    const prep = await node([...sdkProbe(), bundled, 'prepare', 'examples/windows-2022-base.yaml', '--out', join(dir, 'probe'), '--quiet']);
+    expect(prep.code, prep.stderr).to.equal(0);
+    expect(prep.stderr).to.not.include('WINAMI_SDK_LOADED');
+    const version = await node([...sdkProbe(), bundled, '--version']);
+    expect(version.stderr).to.not.include('WINAMI_SDK_LOADED');
+    // The control: verify resolves the SDK (it then fails without credentials or endpoint; only the probe matters).
+    const verify = await node([...sdkProbe(), bundled, 'verify', 'ami-0123456789abcdef0', '--expect', 'windows', '--region', 'us-east-1']);
+    expect(verify.stderr).to.include('WINAMI_SDK_LOADED');
+  });
+});
