@@ -30,6 +30,10 @@ export function awsImageName(c: Pick<ParsedConfig, 'windows' | 'sql'>, agent: La
   const sqlPart =
     c.sql?.mode === 'license-included' ? `SQL_${sqlVersion}_${c.sql.edition.charAt(0).toUpperCase()}${c.sql.edition.slice(1)}` : 'Base';
   const prefix = agent === 'ec2launch-v2' && info.defaultAgent !== 'ec2launch-v2' ? 'EC2LaunchV2-' : '';
+  // 2012 R2 names carry the architecture instead of the edition: ...-64Bit-Base, ...-64Bit-Core, ...-64Bit-SQL_2016_SP3_Web.
+  if (c.windows.release === '2012r2') {
+    return `${prefix}Windows_Server-${info.amiNameYear}-${c.windows.language}-64Bit-${edition === 'Core' ? 'Core' : sqlPart}`;
+  }
   return `${prefix}Windows_Server-${info.amiNameYear}-${c.windows.language}-${edition}-${sqlPart}`;
 }
 
