@@ -5,6 +5,7 @@
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { Issue } from '../errors.js';
 import { RELEASE_INFO, type LaunchAgent } from '../knowledge/releases.js';
+import { ec2launchV2MisplacedTask, EC2LAUNCH_V2_STAGES, type Ec2LaunchV2TaskStage } from '../knowledge/agents/index.js';
 import { EXPECTATIONS, SQL_EDITION_BILLING, platformDetailsFor, usageOperationFor, type ExpectationName, type SqlEdition } from '../knowledge/billing.js';
 import type { ParsedConfig } from './schema.js';
 import { parseSecret, type SecretRef } from './secrets.js';
@@ -215,6 +216,20 @@ function checkAgentSettings(c: ParsedConfig, agent: LaunchAgent, issues: Issue[]
   if (c.launch?.tasks.length && agent !== 'ec2launch-v2') {
     issues.push({ path: 'launch.tasks', message: `user-data tasks are EC2Launch v2's; this image uses ${agent}`, hint: 'use launch.powershell instead' });
   }
+  if (agent !== 'ec2launch-v2') return;
+  // EC2Launch v2 fails a task listed in a stage it may not run in (domain-facts §1.5).
+  const check = (task: string, stage: Ec2LaunchV2TaskStage, path: string) => {
+    const allowed = ec2launchV2MisplacedTask(task, stage);
+    if (!allowed) return;
+    const where = allowed.map((s) => (s === 'userData' ? 'launch.tasks (user data)' : `agent.ec2launchV2.tasks.${s}`));
+    issues.push({
+      path: `${path}.task`,
+      message: `EC2Launch v2 cannot run ${task} ${stage === 'userData' ? 'from user data' : `in the ${stage} stage`}; it may run in: ${allowed.join(', ')}`,
+      hint: `move it under ${where.join(' or ')}`,
+    });
+  };
+  for (const stage of EC2LAUNCH_V2_STAGES) c.agent.ec2launchV2.tasks[stage].forEach((t, i) => check(t.task, stage, `agent.ec2launchV2.tasks.${stage}.${i}`));
+  c.launch?.tasks.forEach((t, i) => check(t.task, 'userData', `launch.tasks.${i}`));
 }
 
 function deadlines(c: ParsedConfig): Deadlines {

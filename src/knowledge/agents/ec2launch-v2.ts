@@ -172,6 +172,15 @@ export const EC2LAUNCH_V2_TASKS: Readonly<Record<string, Ec2LaunchV2Task>> = {
   },
 };
 
+/**
+ * The stages `task` may run in, when `stage` is not one of them; undefined
+ * when it may run there or is not a documented task.
+ */
+export function ec2launchV2MisplacedTask(task: string, stage: Ec2LaunchV2TaskStage): readonly Ec2LaunchV2TaskStage[] | undefined {
+  const info = Object.hasOwn(EC2LAUNCH_V2_TASKS, task) ? EC2LAUNCH_V2_TASKS[task] : undefined;
+  return info && !info.stages.includes(stage) ? info.stages : undefined;
+}
+
 /** Names people write for tasks that do not exist, and the task they meant. */
 export const EC2LAUNCH_V2_TASK_ALIASES: Readonly<Record<string, { task: string; why: string }>> = {
   setComputerName: { task: 'setHostName', why: '`setComputerName` is an EC2Launch v1 LaunchConfig.json key; the v2 task is `setHostName`' },

@@ -76,14 +76,24 @@ describe('winami prepare (CLI, through a child process)', function () {
   });
 
   it('exits 4 when a rendered file fails validation, naming the bundle file and position', async () => {
-    const config = join(dir, 'stage.yaml');
-    writeFileSync(config, [...BASE, 'agent:', '  ec2launchV2:', '    tasks:', '      postReady:', '        - task: enableOpenSsh', ''].join('\n'));
-    const r = await winami(['prepare', config, '--out', join(dir, 'stage-out'), '--json']);
+    const config = join(dir, 'hostname.yaml');
+    writeFileSync(config, [...BASE, 'agent:', '  ec2launchV2:', '    tasks:', '      postReady:', '        - task: setHostName', '          inputs:', '            hostName: this-name-is-far-too-long', ''].join('\n'));
+    const r = await winami(['prepare', config, '--out', join(dir, 'hostname-out'), '--json']);
     expect(r.code).to.equal(4);
     const err = (JSON.parse(r.stdout) as { error: { issues: { path: string; message: string; position: { line: number } }[] } }).error;
     expect(err.issues.map((i) => i.path)).to.deep.equal(['agent/agent-config.yml']);
-    expect(err.issues[0]!.message).to.include('"enableOpenSsh" cannot run in the postReady stage');
+    expect(err.issues[0]!.message).to.include('hostName is 25 characters; at most 15');
     expect(err.issues[0]!.position.line).to.be.greaterThan(1);
+  });
+
+  it('exits 3 on a task in a stage EC2Launch v2 would not run it in, at the config\'s file:line:col, naming the allowed stages', async () => {
+    const config = join(dir, 'stage.yaml');
+    writeFileSync(config, [...BASE, 'agent:', '  ec2launchV2:', '    tasks:', '      postReady:', '        - task: enableOpenSsh', ''].join('\n'));
+    const r = await winami(['prepare', config, '--out', join(dir, 'stage-out')]);
+    expect(r.code).to.equal(3);
+    expect(r.stderr).to.include(`${config}:12:17 agent.ec2launchV2.tasks.postReady.0.task:`);
+    expect(r.stderr).to.include('it may run in: preReady, userData');
+    expect(readdirSync(dir)).to.not.include('stage-out');
   });
 
   it('refuses a literal secret (exit 3) unless --allow-plaintext-secrets, and never writes or prints the value', async () => {
