@@ -148,9 +148,14 @@ function passwordKind(config: ResolvedConfig): PasswordKind {
 const V2_WALLPAPER_ATTRIBUTES = ['hostName', 'instanceId', 'privateIpAddress', 'publicIpAddress', 'instanceSize', 'availabilityZone', 'architecture', 'memory', 'network'];
 const V2_WALLPAPER_PATH = 'C:\\ProgramData\\Amazon\\EC2Launch\\wallpaper\\Ec2Wallpaper.jpg';
 
-/** The executeScript entry that runs first-boot-cleanup.ps1 once after Sysprep. */
+/**
+ * The executeScript entry that runs first-boot-cleanup.ps1 once after
+ * Sysprep. The script deletes itself, but this entry stays in the image's
+ * agent-config.yml: an image made from an instance of this one runs it again
+ * after its own Sysprep, so it runs the script only while it exists.
+ */
 export function firstBootExecuteScript() {
-  return { frequency: 'once', type: 'powershell', runAs: 'localSystem', content: `& '${FIRST_BOOT_SCRIPT}'` };
+  return { frequency: 'once', type: 'powershell', runAs: 'localSystem', content: `if (Test-Path -LiteralPath '${FIRST_BOOT_SCRIPT}') { & '${FIRST_BOOT_SCRIPT}' }` };
 }
 
 interface Task {
@@ -313,7 +318,8 @@ export function sysprepModel(config: ResolvedConfig) {
   return {
     agent: config.launchAgent,
     telemetry: config.launchAgent === 'ec2launch-v2' ? config.agent.ec2launchV2.telemetry : true,
+    // SetupComplete.cmd keeps this line in images made from this one, where the script is gone.
     setupComplete:
-      config.launchAgent === 'ec2launch-v2' ? null : `powershell.exe -NoProfile -ExecutionPolicy Bypass -File "${FIRST_BOOT_SCRIPT}"`,
+      config.launchAgent === 'ec2launch-v2' ? null : `if exist "${FIRST_BOOT_SCRIPT}" powershell.exe -NoProfile -ExecutionPolicy Bypass -File "${FIRST_BOOT_SCRIPT}"`,
   };
 }

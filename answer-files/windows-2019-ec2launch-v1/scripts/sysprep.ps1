@@ -21,7 +21,7 @@ if (-not (Test-Path 'C:\ProgramData\winami\setupcomplete-registered')) {
             Add-Content -LiteralPath 'C:\Windows\Setup\Scripts\SetupComplete.cmd' -Value ''
         }
     }
-    Add-Content -LiteralPath 'C:\Windows\Setup\Scripts\SetupComplete.cmd' -Value 'powershell.exe -NoProfile -ExecutionPolicy Bypass -File "C:\ProgramData\winami\first-boot-cleanup.ps1"'
+    Add-Content -LiteralPath 'C:\Windows\Setup\Scripts\SetupComplete.cmd' -Value 'if exist "C:\ProgramData\winami\first-boot-cleanup.ps1" powershell.exe -NoProfile -ExecutionPolicy Bypass -File "C:\ProgramData\winami\first-boot-cleanup.ps1"'
     Set-Content -LiteralPath 'C:\ProgramData\winami\setupcomplete-registered' -Value 'registered'
 }
 

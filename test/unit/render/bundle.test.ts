@@ -112,10 +112,15 @@ describe('render/bundle', () => {
         expect(pre.find((t) => t.task === 'setAdminAccount')!.inputs).to.deep.equal({ name: 'Administrator', password: { type: 'static', data: '@@WINAMI_SECRET:administratorPassword@@' } });
         expect(pre.map((t) => t.task)).not.to.include('activateWindows'); // a product key is set
         const post = cfg.config.find((s) => s.stage === 'postReady')!.tasks;
-        expect(post.find((t) => t.task === 'executeScript')!.inputs).to.deep.equal([{ frequency: 'once', type: 'powershell', runAs: 'localSystem', content: "& 'C:\\ProgramData\\winami\\first-boot-cleanup.ps1'" }]);
+        // The script deletes itself; the task stays in the image, so it runs the script only while it exists.
+        const firstBoot = "'C:\\ProgramData\\winami\\first-boot-cleanup.ps1'";
+        const content = `if (Test-Path -LiteralPath ${firstBoot}) { & ${firstBoot} }`;
+        expect(post.find((t) => t.task === 'executeScript')!.inputs).to.deep.equal([{ frequency: 'once', type: 'powershell', runAs: 'localSystem', content }]);
+        expect(await powershellSyntaxErrors(content)).to.deep.equal([]);
         expect(sysprep).not.to.contain('SetupComplete.cmd');
       } else {
         expect(sysprep).to.contain("Add-Content -LiteralPath 'C:\\Windows\\Setup\\Scripts\\SetupComplete.cmd'");
+        expect(sysprep).to.contain(`-Value 'if exist "C:\\ProgramData\\winami\\first-boot-cleanup.ps1" powershell.exe -NoProfile -ExecutionPolicy Bypass -File "C:\\ProgramData\\winami\\first-boot-cleanup.ps1"'`);
       }
       if (agent === 'ec2launch-v1') {
         expect(JSON.parse(file(b, 'agent/LaunchConfig.json'))).to.deep.include({ adminPasswordType: 'Specify', adminPassword: '@@WINAMI_SECRET:administratorPassword@@', setComputerName: false });
@@ -220,13 +225,14 @@ describe('render/bundle', () => {
 
   it('turns linter errors into a ValidationError with file:line:col, and returns warnings', async () => {
     const written = richConfig('2022', 'ec2launch-v2', 'full');
-    written.agent = { ec2launchV2: { tasks: { postReady: [{ task: 'setAdminAccount', inputs: { name: 'x' } }] } } };
+    // (A task in the wrong stage is refused earlier, by the config loader.)
+    written.agent = { ec2launchV2: { tasks: { postReady: [{ task: 'setHostName', inputs: { hostName: 'a-host-name-over-15' } }] } } };
     try {
       await renderBundle(config(written));
-      expect.fail('accepted setAdminAccount in postReady');
+      expect.fail('accepted a 19-character host name');
     } catch (err) {
       const issue = (err as ValidationError).issues.find((i) => i.path === 'agent/agent-config.yml')!;
-      expect(issue.message).to.match(/setAdminAccount/);
+      expect(issue.message).to.match(/hostName is 19 characters/);
       expect(issue.position!.line).to.be.greaterThan(1);
     }
   });
