@@ -78,9 +78,9 @@ export const realClock = {
 /**
  * Next delay. Without `expectedMs`: exponential with full jitter between min
  * and the cap. With it: before the expected time, head for it, but never sleep
- * longer than half the time already waited (so a phase far quicker than
- * expected is seen within about half its duration again, not one `maxDelayMs`
- * late);
+ * longer than a quarter of the time already waited (so a phase far quicker
+ * than expected is seen within about a quarter of its duration, not one
+ * `maxDelayMs` late, at a cost of a few checks more);
  * around it, poll at `minDelayMs`; well after it, back off again. An `etaMs`
  * from the last observation wins over both.
  */
@@ -97,7 +97,7 @@ export function nextDelay(
   const backoff = o.minDelayMs + random() * (cap - o.minDelayMs);
   if (o.expectedMs === undefined) return clamp(backoff);
   const untilExpected = o.expectedMs - elapsedMs;
-  if (untilExpected > o.minDelayMs) return clamp(Math.min(untilExpected * 0.8, elapsedMs / 2));
+  if (untilExpected > o.minDelayMs) return clamp(Math.min(untilExpected * 0.8, elapsedMs / 4));
   if (untilExpected > -o.expectedMs) return o.minDelayMs;
   return clamp(backoff);
 }

@@ -9,6 +9,7 @@ import type { Ec2Port } from '../aws/ports.js';
 import { pollUntil } from '../aws/poll-until.js';
 import { awsErrorCode } from '../aws/errors.js';
 import { StepError } from '../errors.js';
+import { reportTo } from '../reporter.js';
 import type { BakeContext } from './context.js';
 import { delays, EXPECTED_MS, scaled } from './context.js';
 
@@ -42,7 +43,7 @@ export async function describeInstance(ec2: Ec2Port, instanceId: string, signal?
  * transient `pending` is not a failure (domain-facts §9.1); `terminated` (or
  * `shutting-down` when waiting for anything else) is.
  */
-export function waitForInstanceState(ctx: BakeContext, ec2: Ec2Port, instanceId: string, target: 'stopped' | 'terminated' | 'running', o: { timeoutMs: number; expectedMs?: number; signal?: AbortSignal; what?: string }): Promise<Instance> {
+export function waitForInstanceState(ctx: BakeContext, ec2: Ec2Port, instanceId: string, target: 'stopped' | 'terminated' | 'running', o: { timeoutMs: number; expectedMs?: number; earliestMs?: number; signal?: AbortSignal; what?: string }): Promise<Instance> {
   const d = delays(ctx, 'instanceState');
   return pollUntil<Instance | undefined>({
     what: o.what ?? `instance ${instanceId} to be ${target}`,
@@ -61,10 +62,11 @@ export function waitForInstanceState(ctx: BakeContext, ec2: Ec2Port, instanceId:
     timeoutMs: o.timeoutMs,
     ...d,
     // The call that starts a transition returns before it can have finished.
-    initialDelayMs: d.minDelayMs,
+    initialDelayMs: Math.max(d.minDelayMs, o.earliestMs ?? 0),
     ...(o.expectedMs === undefined ? {} : { expectedMs: o.expectedMs }),
     ...(o.signal ? { abortSignal: o.signal } : {}),
     clock: ctx.clock,
+    onObservation: (observed) => reportTo(ctx.reporter).debug('bake.wait', `${instanceId}: ${observed}`, { instanceId, target }),
   }) as Promise<Instance>;
 }
 

@@ -39,6 +39,17 @@ export const EXPECTED_MS = {
   terminate: 60_000,
 } as const;
 
+/**
+ * The least time each phase can take on AWS, in ms: no check is made before
+ * it. A Windows instance does not boot and register its SSM Agent within 30 s
+ * of RunInstances, nor does Sysprep generalize and shut Windows down within
+ * 30 s; both usually take minutes (EXPECTED_MS).
+ */
+export const EARLIEST_MS = {
+  ssmOnline: 30_000,
+  sysprepStop: 30_000,
+} as const;
+
 /** Renders the bundle for a config (the real one is `renderBundle` in src/render). */
 export type RenderBundle = (config: ResolvedConfig, options: { buildId: string }) => Promise<Bundle>;
 

@@ -10,7 +10,7 @@ import { StepError } from '../../errors.js';
 import { PollTimeoutError } from '../../aws/poll-until.js';
 import { reportTo } from '../../reporter.js';
 import { describeInstance, waitForInstanceState } from '../aws-helpers.js';
-import { EXPECTED_MS, scaled } from '../context.js';
+import { EARLIEST_MS, EXPECTED_MS, scaled } from '../context.js';
 import { readSysprepLogsScript, splitSysprepLogs } from '../scripts.js';
 import { tail } from '../ssm-run.js';
 import { bundleFile, commandFor } from './bundle-script.js';
@@ -41,7 +41,7 @@ export const waitForStopped: BakeStep = {
     const ec2 = ctx.session.ec2(state.region);
     const timeoutMs = scaled(ctx, state.config.deadlines.sysprep);
     try {
-      await waitForInstanceState(ctx, ec2, id, 'stopped', { timeoutMs, expectedMs: scaled(ctx, EXPECTED_MS.sysprepStop), signal: ctx.signal, what: `Sysprep to stop ${id}` });
+      await waitForInstanceState(ctx, ec2, id, 'stopped', { timeoutMs, expectedMs: scaled(ctx, EXPECTED_MS.sysprepStop), earliestMs: scaled(ctx, EARLIEST_MS.sysprepStop), signal: ctx.signal, what: `Sysprep to stop ${id}` });
     } catch (err) {
       if (!(err instanceof PollTimeoutError)) {
         if ((err as Error).name === 'PollFailureError') throw new StepError('waitForStopped', `the builder ${id} went away during Sysprep: ${(err as Error).message}`, { cause: err });

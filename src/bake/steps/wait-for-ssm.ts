@@ -9,7 +9,7 @@ import { pollUntil, PollTimeoutError } from '../../aws/poll-until.js';
 import { StepError } from '../../errors.js';
 import { reportTo } from '../../reporter.js';
 import { assertAlive, consoleTail, describeInstance } from '../aws-helpers.js';
-import { EXPECTED_MS, delays, scaled, type BakeContext, type StepCtx } from '../context.js';
+import { EARLIEST_MS, EXPECTED_MS, delays, scaled, type BakeContext, type StepCtx } from '../context.js';
 import type { BakeState } from '../state.js';
 import type { BakeStep } from './types.js';
 
@@ -30,7 +30,7 @@ export async function waitForAgent(state: BakeState, ctx: StepCtx, instanceId: s
         info?.PingStatus === 'Online' ? { state: 'success', value: info } : { state: 'retry', observed: info ? `PingStatus ${info.PingStatus}` : 'not registered with SSM' },
       timeoutMs,
       ...delays(ctx, 'ssmOnline'),
-      initialDelayMs: delays(ctx, 'ssmOnline').minDelayMs,
+      initialDelayMs: Math.max(delays(ctx, 'ssmOnline').minDelayMs, scaled(ctx, EARLIEST_MS.ssmOnline)),
       expectedMs: scaled(ctx, EXPECTED_MS.ssmOnline),
       abortSignal: ctx.signal,
       clock: ctx.clock,
