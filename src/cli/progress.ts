@@ -8,7 +8,10 @@ import type { Reporter, WinamiEvent } from '../reporter.js';
 
 export interface ProgressOptions {
   mode: 'tty' | 'plain' | 'json';
-  out?: NodeJS.WriteStream;
+  /** Where the step list and plain lines go; default stderr. */
+  out?: Pick<NodeJS.WritableStream, 'write'>;
+  /** Where `--json` events go; default stdout. */
+  jsonOut?: Pick<NodeJS.WritableStream, 'write'>;
   now?: () => number;
 }
 
@@ -23,19 +26,28 @@ interface Row {
 const MARK: Record<Row['status'], string> = { pending: ' ', running: '>', ok: '✓', failed: '✗', cancelled: '-' };
 const QUIET_CODES = new Set(['bake.wait', 'bake.resource.created', 'bake.resource.removed']);
 
+/** `42 s`, `3 min 05 s`. */
+function seconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+}
+
 /** A reporter that renders bake progress; `stop()` ends the redraw timer. */
 export function progressReporter(o: ProgressOptions): Reporter & { stop(): void } {
   const out = o.out ?? process.stderr;
   const now = o.now ?? Date.now;
   if (o.mode === 'json') {
-    return { emit: (e) => void process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`), stop() {} };
+    const jsonOut = o.jsonOut ?? process.stdout;
+    return { emit: (e) => void jsonOut.write(`${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`), stop() {} };
   }
   if (o.mode === 'plain') {
     return {
       emit(e: WinamiEvent) {
         if (e.level === 'debug' || (QUIET_CODES.has(e.code) && e.level === 'info')) return;
         const t = new Date().toISOString().slice(11, 19);
-        out.write(`${t} ${e.level === 'info' ? '' : `${e.level}: `}${e.message}\n`);
+        const d = (e.data ?? {}) as { durationMs?: unknown };
+        const took = /^bake\.step\.(ok|failed|cancelled)$/.test(e.code) && typeof d.durationMs === 'number' ? ` (${seconds(d.durationMs)})` : '';
+        out.write(`${t} ${e.level === 'info' ? '' : `${e.level}: `}${e.message}${took}\n`);
       },
       stop() {},
     };
@@ -47,7 +59,7 @@ export function progressReporter(o: ProgressOptions): Reporter & { stop(): void 
   const draw = () => {
     const lines = rows.map((r) => {
       const ms = r.status === 'running' && r.startedAt !== undefined ? now() - r.startedAt : r.durationMs;
-      const time = ms === undefined ? '' : ` ${(ms / 1000).toFixed(0)}s`;
+      const time = ms === undefined ? '' : ` ${seconds(ms)}`;
       return ` ${MARK[r.status]} ${r.title}${time}${r.status === 'running' && observed ? `  (${observed})` : ''}`;
     });
     if (drawn) out.write(`\x1b[${drawn}F\x1b[J`);

@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import { progressReporter } from '../../../src/cli/progress.js';
+import type { WinamiEvent } from '../../../src/reporter.js';
+
+function sink() {
+  const chunks: string[] = [];
+  return { chunks, write: (s: string) => (chunks.push(s), true), text: () => chunks.join('') };
+}
+
+const ev = (code: string, message: string, data: Record<string, unknown> = {}, level: WinamiEvent['level'] = 'info'): WinamiEvent => ({ code, level, message, data });
+
+const PLAN = ev('bake.plan', 'build b1: 2 steps', { steps: [{ name: 'launchBuilder', title: 'Launch the builder' }, { name: 'waitForSsm', title: 'Wait for SSM Agent' }] });
+
+describe('bake progress (CLI)', () => {
+  it('on a TTY: the step list with a marker, elapsed time per step and the latest AWS state of the running one', () => {
+    const out = sink();
+    let now = 1_000;
+    const r = progressReporter({ mode: 'tty', out, now: () => now });
+    r.emit(PLAN);
+    r.emit(ev('bake.step.start', 'Launch the builder', { step: 'launchBuilder' }));
+    now += 3_000;
+    r.emit(ev('bake.step.ok', 'Launch the builder: done', { step: 'launchBuilder', durationMs: 3_000 }));
+    r.emit(ev('bake.step.start', 'Wait for SSM Agent', { step: 'waitForSsm' }));
+    now += 75_000;
+    r.emit(ev('bake.wait', 'PingStatus ConnectionLost', { step: 'waitForSsm' }, 'debug'));
+    r.stop();
+    const last = out.text().split('\x1b[J').at(-1)!;
+    expect(last).to.contain(' ✓ Launch the builder 3 s');
+    expect(last).to.contain(' > Wait for SSM Agent 1 min 15 s  (PingStatus ConnectionLost)');
+  });
+
+  it('without a TTY: one plain line per event worth reading, with each step\'s duration, no debug lines', () => {
+    const out = sink();
+    const r = progressReporter({ mode: 'plain', out });
+    r.emit(ev('bake.step.start', 'Wait for SSM Agent', { step: 'waitForSsm' }));
+    r.emit(ev('bake.wait', 'PingStatus ConnectionLost', {}, 'debug'));
+    r.emit(ev('bake.resource.created', 'created instance i-1', {}));
+    r.emit(ev('bake.step.ok', 'Wait for SSM Agent: done', { step: 'waitForSsm', durationMs: 62_400 }));
+    r.emit(ev('bake.left-behind', 'left behind: instance i-1', {}, 'warn'));
+    const lines = out.text().trimEnd().split('\n');
+    expect(lines).to.have.length(3);
+    expect(lines[0]).to.match(/^\d\d:\d\d:\d\d Wait for SSM Agent$/);
+    expect(lines[1]).to.match(/^\d\d:\d\d:\d\d Wait for SSM Agent: done \(1 min 02 s\)$/);
+    expect(lines[2]).to.match(/^\d\d:\d\d:\d\d warn: left behind: instance i-1$/);
+    expect(out.text()).to.not.contain('\x1b[');
+  });
+
+  it('--json: every event, debug included, as one JSON object per line', () => {
+    const jsonOut = sink();
+    const out = sink();
+    const r = progressReporter({ mode: 'json', out, jsonOut });
+    r.emit(PLAN);
+    r.emit(ev('bake.wait', 'state "pending"\nnext line', { step: 'createImage' }, 'debug'));
+    const lines = jsonOut.text().trimEnd().split('\n');
+    expect(lines).to.have.length(2);
+    const parsed = lines.map((l) => JSON.parse(l) as { code: string; time: string; message: string });
+    expect(parsed.map((p) => p.code)).to.deep.equal(['bake.plan', 'bake.wait']);
+    expect(parsed[1]!.message).to.equal('state "pending"\nnext line');
+    expect(Number.isNaN(Date.parse(parsed[0]!.time))).to.equal(false);
+    expect(out.text()).to.equal('');
+  });
+});
