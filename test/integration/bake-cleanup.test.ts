@@ -1,30 +1,9 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
-import { bakeOn, configFor, leftovers, NOTHING, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
+import { bakeOn, configFor, leftovers, NOTHING, runWinami, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
 
-const CLI = join(process.cwd(), 'dist/src/cli/main.js');
-
-/** `winami <args>` against the emulator, in a directory with no journal. */
-function winami(emu: Emulator, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const a = EMULATOR_ACCOUNTS[0]!;
-  const cwd = mkdtempSync(join(tmpdir(), 'winami-cleanup-'));
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args, '--time-scale', String(TIME_SCALE)], {
-      cwd,
-      env: { ...process.env, AWS_ENDPOINT_URL: emu.endpoint, AWS_ACCESS_KEY_ID: a.accessKeyId, AWS_SECRET_ACCESS_KEY: a.secretAccessKey, AWS_REGION: 'us-east-1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** `winami <args>` against the emulator, at its time scale, in a directory with no journal. */
+const winami = (emu: Emulator, args: string[]) => runWinami(emu, [...args, '--time-scale', String(TIME_SCALE)]);
 
 describe('bake: `winami cleanup --build-id` searches every region by tag (emulator)', function () {
   this.timeout(120_000);

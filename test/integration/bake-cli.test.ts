@@ -4,37 +4,16 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Emulator } from '../emulator/index.js';
-import { EMULATOR_ACCOUNTS } from '../emulator/index.js';
-import { ACCOUNT } from './bake-harness.js';
 import { parseConfig } from '../../src/config/load.js';
 import { iamPolicies, AUTHORIZATION_ONLY_ACTIONS } from '../../src/bake/iam-policy.js';
 import { cleanupBuild } from '../../src/bake/cleanup.js';
-import { bakeOn, configFor, leftovers, NOTHING, sessionOn, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
-
-const CLI = join(process.cwd(), 'dist/src/cli/main.js');
+import { ACCOUNT, bakeOn, CLI, cliEnv, configFor, leftovers, NOTHING, runWinami, sessionOn, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
 
 function spawnBake(emu: Emulator, config: string, cwd: string) {
   return spawn(process.execPath, [CLI, 'bake', config, '--json', '--no-smoke-test', '--time-scale', String(TIME_SCALE)], {
     cwd,
     env: cliEnv(emu),
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-function cliEnv(emu: Emulator): NodeJS.ProcessEnv {
-  const a = EMULATOR_ACCOUNTS[0]!;
-  return { ...process.env, AWS_ENDPOINT_URL: emu.endpoint, AWS_ACCESS_KEY_ID: a.accessKeyId, AWS_SECRET_ACCESS_KEY: a.secretAccessKey, AWS_REGION: 'us-east-1' };
-}
-
-/** Run the CLI to the end; its exit code and output. */
-function runCli(emu: Emulator, args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: cliEnv(emu), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
@@ -102,7 +81,7 @@ describe('bake: CLI signals, journal cleanup and the IAM policy (emulator)', fun
     expect(stderr).to.match(new RegExp(`exiting at once\\. Left: [^\\n]*instance ${instance!.id} \\(us-east-1\\)`));
     const command = /Remove it with: (winami cleanup --build-id \S+ --region \S+)/.exec(stderr)?.[1];
     expect(command, stderr).to.match(new RegExp(`--build-id ${instance!.tags['winami:build-id']} --region us-east-1$`));
-    const cleaned = await runCli(emu, [...command!.split(' ').slice(1), '--time-scale', String(TIME_SCALE)], cwd);
+    const cleaned = await runWinami(emu, [...command!.split(' ').slice(1), '--time-scale', String(TIME_SCALE)], cwd);
     expect(cleaned.code, cleaned.stderr).to.equal(0);
     expect(cleaned.stdout).to.contain(`removed instance ${instance!.id} (us-east-1)`);
     expect(leftovers(emu)).to.deep.equal(NOTHING);

@@ -1,4 +1,5 @@
 /** Shared setup for the bake integration tests: the emulator, a session on it, configs in temp dirs, and the leak check. */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,3 +85,24 @@ export function leftovers(emu: Emulator, keepImages: string[] = [], account = AC
 }
 
 export const NOTHING = { instances: [], images: [], snapshots: [], volumes: [], parameters: [] };
+
+/** The built CLI. */
+export const CLI = join(process.cwd(), 'dist/src/cli/main.js');
+
+/** The environment that points the CLI at the emulator as the first account. */
+export function cliEnv(emu: Emulator): NodeJS.ProcessEnv {
+  const a = EMULATOR_ACCOUNTS[0]!;
+  return { ...process.env, AWS_ENDPOINT_URL: emu.endpoint, AWS_ACCESS_KEY_ID: a.accessKeyId, AWS_SECRET_ACCESS_KEY: a.secretAccessKey, AWS_REGION: 'us-east-1' };
+}
+
+/** Run `winami <args>` against the emulator to the end (in a fresh directory unless `cwd`). */
+export function runWinami(emu: Emulator, args: string[], cwd = mkdtempSync(join(tmpdir(), 'winami-cli-'))): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: cliEnv(emu), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
