@@ -1,8 +1,9 @@
 import { expect } from 'chai';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Emulator } from '../emulator/index.js';
 import { ExitCode } from '../../src/errors.js';
 import { EMULATOR_ACCOUNTS } from '../emulator/index.js';
-import { bakeOn, configFor, leftovers, NOTHING, sessionOn, startBakeEmulator, type BakeRun } from './bake-harness.js';
+import { ACCOUNT, bakeOn, configFor, leftovers, NOTHING, sessionOn, startBakeEmulator, type BakeRun } from './bake-harness.js';
 
 /** Every fault case ends with its exit code, a message that says why, and nothing left behind. */
 describe('bake: fault matrix (emulator)', function () {
@@ -81,6 +82,45 @@ describe('bake: fault matrix (emulator)', function () {
     emu.control.setImageOutcome({ region: 'eu-west-1', actions: ['CopyImage'], fail: { code: 'Client.InvalidKMSKey', message: 'KMS key not usable' } });
     const run = await bakeOn(emu, configFor('2022', '  regions: [{region: eu-west-1}]\n'));
     failedWith(run, ExitCode.BUILD, /copying the image failed in eu-west-1[\s\S]*KMS key not usable/);
+  });
+
+  /** The config at `path` with a fixed image name. */
+  function withImageName(path: string, name: string): string {
+    writeFileSync(path, readFileSync(path, 'utf8').replace('golden-{{release}}-{{buildId}}', name));
+    return path;
+  }
+
+  /** An image named `name` made outside the bake from a fresh Windows instance (which is then terminated), tagged as `tags` say. */
+  async function imageNamed(name: string, tags: Record<string, string>): Promise<string> {
+    const ec2 = sessionOn(emu).ec2();
+    const source = emu.control.resources({ account: '801119661308', region: 'us-east-1' }).images.find((i) => /^Windows_Server-2022-English-Full-Base/.test(i.name))!;
+    const run = await ec2.runInstances({ ImageId: source.id, InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1 });
+    const instanceId = run.Instances![0]!.InstanceId!;
+    while (emu.control.resources({ account: ACCOUNT }).instances.find((i) => i.id === instanceId)?.state !== 'running') await new Promise((r) => setTimeout(r, 20));
+    const out = await ec2.createImage({ InstanceId: instanceId, Name: name, NoReboot: true, TagSpecifications: [{ ResourceType: 'image', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }] });
+    await ec2.terminateInstances({ InstanceIds: [instanceId] });
+    return out.ImageId!;
+  }
+
+  it('an image name taken by someone else: exit 7 saying so, their image untouched, nothing left', async () => {
+    const theirs = await imageNamed('golden-fixed', { owner: 'someone else' });
+    const run = await bakeOn(emu, withImageName(configFor('2022'), 'golden-fixed'), { smokeTest: false });
+    expect(run.result.error?.message).to.match(new RegExp(`an image named "golden-fixed" already exists \\(${theirs}\\) and is not from this build`));
+    expect(run.result.error?.hint).to.match(/\{\{buildId\}\}/);
+    expect(run.result.exitCode).to.equal(ExitCode.BUILD);
+    const left = leftovers(emu, [theirs]);
+    expect(left, JSON.stringify(left)).to.deep.equal(NOTHING);
+    expect(emu.control.resources({ account: ACCOUNT }).images.map((i) => i.id)).to.deep.equal([theirs]);
+  });
+
+  it('CreateImage answered "duplicate name" because an earlier attempt of the same request made the image: that image is adopted', async () => {
+    const earlier = await imageNamed('golden-adopted', { 'winami:build-id': 'build-adopt-1', 'winami:role': 'image' });
+    const run = await bakeOn(emu, withImageName(configFor('2022'), 'golden-adopted'), { smokeTest: false, buildId: 'build-adopt-1' });
+    if (!run.result.ok) throw new Error(run.result.error?.message);
+    expect(run.result.images.map((i) => i.imageId)).to.deep.equal([earlier]);
+    expect(emu.control.calls().filter((c) => c.action === 'CreateImage').map((c) => c.errorCode ?? 'ok')).to.deep.equal(['ok', 'InvalidAMIName.Duplicate']);
+    const left = leftovers(emu, [earlier]);
+    expect(left, JSON.stringify(left)).to.deep.equal(NOTHING);
   });
 
   it('the builder terminated from outside: exit 7 saying so', async () => {

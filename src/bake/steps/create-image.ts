@@ -1,8 +1,8 @@
 /**
  * CreateImage from the stopped builder. CreateImage has no ClientToken
- * (domain-facts §10.1), so the name carries the build id and, before creating,
- * an image of that name tagged with this build is looked up: a request that
- * was retried after a dropped connection may already have made it. The id is
+ * (domain-facts §10.1), so the name carries the build id, and a duplicate-name
+ * answer is resolved by looking the name up: an image of it tagged with this
+ * build was made by an earlier attempt of the same request. The id is
  * recorded before the wait; cleanup after any failure deregisters the image
  * and deletes its snapshots; after success the image is an output.
  */
@@ -10,6 +10,7 @@ import { StepError } from '../../errors.js';
 import type { Image } from '@aws-sdk/client-ec2';
 import type { Ec2Port } from '../../aws/ports.js';
 import { PollFailureError, pollUntil } from '../../aws/poll-until.js';
+import { awsErrorCode } from '../../aws/errors.js';
 import { describeImage } from '../../billing/wait-image.js';
 import { reportTo } from '../../reporter.js';
 import { BUILD_ID_TAG, buildTags, discardImage, tagSpecs } from '../aws-helpers.js';
@@ -65,6 +66,22 @@ async function waitForNewImage(ctx: StepCtx, ec2: Ec2Port, imageId: string, time
   }).then((r) => r.image);
 }
 
+/**
+ * After `InvalidAMIName.Duplicate`: CreateImage has no ClientToken (domain-facts
+ * §10.1), so when the SDK retried a request whose answer was lost, the first
+ * attempt made the image. Adopt it if it carries this build's tag; otherwise
+ * the name belongs to someone else.
+ */
+async function imageOfThisBuild(ec2: Ec2Port, name: string, buildId: string, signal: AbortSignal): Promise<string> {
+  const existing = await ec2.describeImages({ Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] }, { abortSignal: signal });
+  const mine = existing.Images?.find((i) => i.Tags?.some((t) => t.Key === BUILD_ID_TAG && t.Value === buildId));
+  if (mine?.ImageId) return mine.ImageId;
+  const other = existing.Images?.[0];
+  throw new StepError('createImage', `an image named "${name}" already exists${other?.ImageId ? ` (${other.ImageId})` : ''} and is not from this build`, {
+    hint: 'Use {{timestamp}} or {{buildId}} in image.name so each build has its own name.',
+  });
+}
+
 export const createImage: BakeStep = {
   name: 'createImage',
   title: 'Create the image',
@@ -73,14 +90,8 @@ export const createImage: BakeStep = {
   async run(state, ctx) {
     const ec2 = ctx.session.ec2(state.region);
     const c = state.config;
-    const existing = await ec2.describeImages({ Owners: ['self'], Filters: [{ Name: 'name', Values: [state.imageName] }] }, { abortSignal: ctx.signal });
-    const mine = existing.Images?.find((i) => i.Tags?.some((t) => t.Key === BUILD_ID_TAG && t.Value === state.buildId));
-    const other = existing.Images?.find((i) => i !== mine);
-    if (!mine && other) {
-      throw new StepError('createImage', `an image named "${state.imageName}" already exists (${other.ImageId}) and is not from this build`, { hint: 'Use {{timestamp}} or {{buildId}} in image.name so each build has its own name.' });
-    }
-    let imageId = mine?.ImageId;
-    if (!imageId) {
+    let imageId: string;
+    try {
       const out = await ec2.createImage(
         {
           InstanceId: state.builder!.instanceId,
@@ -94,6 +105,9 @@ export const createImage: BakeStep = {
         { abortSignal: ctx.signal },
       );
       imageId = out.ImageId!;
+    } catch (err) {
+      if (awsErrorCode(err) !== 'InvalidAMIName.Duplicate') throw err;
+      imageId = await imageOfThisBuild(ec2, state.imageName, state.buildId, ctx.signal);
     }
     state.image = { region: state.region, imageId, name: state.imageName, snapshotIds: [] };
     track(state, ctx, { kind: 'image', id: imageId, region: state.region, role: 'image' });
