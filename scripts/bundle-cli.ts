@@ -1,23 +1,34 @@
 /**
  * Build step (run by `npm run build` after tsc and the template
- * precompilation): bundles the compiled CLI, `dist/src/cli/main.js`, into
- * `dist/cli/winami.js`, the `bin` of the package. One file instead of a few
- * hundred modules is most of what `winami prepare` spends starting up.
+ * precompilation): bundles the compiled CLI, `dist/src/cli/main.js`, into one
+ * CommonJS file, `dist/cli/winami.cjs`, and records V8's code cache for it,
+ * `dist/cli/winami.cjs.cache`, by running the bundle once (a prepare of an
+ * example). The `winami` bin (src/cli/launcher.ts) runs the bundle with that
+ * cache (src/cli/run-bundle.ts). One file instead of a few hundred modules,
+ * and compiled code instead of source, are most of what `winami prepare`
+ * spent starting up.
  *
- * Each command's library code goes into a chunk of its own, loaded only when
- * that command runs. The AWS SDK stays external, so it is still resolved from
- * node_modules and only by commands that call AWS. web-tree-sitter and
- * tree-sitter-powershell stay external because they locate their wasm files
- * beside their own modules. Files winami reads at run time (package.json,
- * templates/) are found by `packageRoot()`, which walks up from the bundle.
+ * The AWS SDK stays external, so it is still resolved from node_modules and
+ * only by commands that call AWS. The wasm files (tree-sitter's runtime and
+ * the PowerShell grammar) are resolved from node_modules by
+ * src/powershell/parse.ts; files winami reads at run time (package.json,
+ * templates/sql) are found by `packageRoot()`, which walks up from the
+ * bundle.
  */
-import { chmodSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { codeCachePath } from '../src/cli/run-bundle.js';
 import { packageRoot } from '../src/util/package-root.js';
 
-// package.json's `bin` points at winami.js in here.
-const BUNDLE_DIR = join(packageRoot(), 'dist', 'cli');
+const root = packageRoot();
+// src/cli/launcher.ts runs winami.cjs in here.
+const BUNDLE_DIR = join(root, 'dist', 'cli');
+/** The config the build runs once to record the code cache (not the one the bench times). */
+const WARM_UP_CONFIG = join(root, 'examples', 'windows-2025-base.yaml');
 
 /**
  * zod re-exports all of its ~80 locales (a third of its code) from its main
@@ -50,32 +61,64 @@ const plainTextWidth: Plugin = {
   },
 };
 
-const root = packageRoot();
-// Built beside the old bundle and swapped in, so a CLI already running keeps its chunks.
+/**
+ * web-tree-sitter's ESM build loads `module` with `await import()` into a
+ * function-scoped `var require`, which shadows CommonJS's once import() is
+ * compiled to require(); its CommonJS build is the same code without that.
+ */
+const treeSitterCommonJs: Plugin = {
+  name: 'web-tree-sitter-cjs',
+  setup(b) {
+    b.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: join(root, 'node_modules', 'web-tree-sitter', 'web-tree-sitter.cjs') }));
+  },
+};
+
+// Built beside the old bundle and swapped in, so a CLI already running is not cut short
+// (until the cache below is recorded, the bin compiles the bundle from source).
 const staging = `${BUNDLE_DIR}.new-${process.pid}`;
 const old = `${BUNDLE_DIR}.old-${process.pid}`;
+const bundle = join(staging, 'winami.cjs');
 rmSync(staging, { recursive: true, force: true });
 const result = await build({
-  entryPoints: { winami: join(root, 'dist', 'src', 'cli', 'main.js') },
-  outdir: staging,
+  entryPoints: [join(root, 'dist', 'src', 'cli', 'main.js')],
+  outfile: bundle,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  chunkNames: 'chunks/[name]-[hash]',
-  external: ['@aws-sdk/*', 'web-tree-sitter', 'tree-sitter-powershell'],
-  // CommonJS dependencies (handlebars, yargs' helpers) call require() for Node's own modules.
-  banner: { js: "import { createRequire as __winamiCreateRequire } from 'node:module'; const require = __winamiCreateRequire(import.meta.url);" },
+  // Commands' lazy import()s become lazily run module bodies; externals are require()d (run-bundle.ts runs the bundle as CommonJS).
+  supported: { 'dynamic-import': false },
+  external: ['@aws-sdk/*'],
+  define: { 'import.meta.url': '__winamiBundleUrl' },
+  banner: { js: "var __winamiBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'none',
   logLevel: 'warning',
-  metafile: true,
-  plugins: [zodEnglishOnly, plainTextWidth],
+  write: false,
+  plugins: [zodEnglishOnly, plainTextWidth, treeSitterCommonJs],
 });
-chmodSync(join(staging, 'winami.js'), 0o755);
+const output = result.outputFiles[0]!;
+mkdirSync(staging, { recursive: true });
+// main.ts's #! line is not JavaScript inside the CommonJS wrapper; the bin has its own.
+writeFileSync(bundle, output.text.replace(/^#!.*\n/, ''));
+
 if (existsSync(BUNDLE_DIR)) renameSync(BUNDLE_DIR, old);
 renameSync(staging, BUNDLE_DIR);
 rmSync(old, { recursive: true, force: true });
-const outputs = Object.entries(result.metafile.outputs);
-const bytes = outputs.reduce((n, [, o]) => n + o.bytes, 0);
-process.stdout.write(`bundled the CLI into ${join(BUNDLE_DIR, 'winami.js')} (${outputs.length} files, ${Math.round(bytes / 1024)} KiB)\n`);
+
+// Record the code cache where the bin will load the bundle from (V8 keeps the script's name in it):
+// run the bundle once, as the bin would, writing the cache at exit.
+const finalBundle = join(BUNDLE_DIR, 'winami.cjs');
+const out = mkdtempSync(join(tmpdir(), 'winami-warm-up-'));
+try {
+  const runner = pathToFileURL(join(root, 'dist', 'src', 'cli', 'run-bundle.js')).href;
+  const args = ['prepare', WARM_UP_CONFIG, '--out', join(out, 'bundle'), '--quiet'];
+  const code = `process.argv = [process.argv[0], 'winami', ...${JSON.stringify(args)}]; const { runBundle } = await import(${JSON.stringify(runner)}); runBundle(${JSON.stringify(finalBundle)}, { writeCache: true });`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0 || !existsSync(codeCachePath(finalBundle))) throw new Error(`recording the code cache failed (exit ${r.status}): ${r.stderr}`);
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}
+
+const bytes = statSync(finalBundle).size;
+const cacheBytes = statSync(codeCachePath(finalBundle)).size;
+process.stdout.write(`bundled the CLI into ${join(BUNDLE_DIR, 'winami.cjs')} (${Math.round(bytes / 1024)} KiB, code cache ${Math.round(cacheBytes / 1024)} KiB)\n`);

@@ -3,8 +3,8 @@
  * grammar, so scripts are checked on any OS without PowerShell installed.
  */
 import { createRequire } from 'node:module';
-import { setFlagsFromString } from 'node:v8';
 import { Language, Parser, type Node } from 'web-tree-sitter';
+import { applyWasmFlags } from './wasm-flags.js';
 
 export interface PowerShellSyntaxError {
   line: number;
@@ -20,15 +20,10 @@ let parserPromise: Promise<Parser> | undefined;
 export function powershellParser(): Promise<Parser> {
   parserPromise ??= (async () => {
     const require = createRequire(import.meta.url);
-    // V8 compiles the grammar (a few MB of wasm) a second time with its
-    // optimizing tier on background threads, ~9 s of CPU that the process
-    // must wait for before it can exit; the baseline tier alone parses every
-    // script of a bundle in well under a second. Lazy compilation compiles a
-    // function when it is first called, so the grammar's unused code is never
-    // compiled (~25 ms less start-up). Set before any wasm compiles.
-    setFlagsFromString('--liftoff-only');
-    setFlagsFromString('--wasm-lazy-compilation');
-    await Parser.init();
+    applyWasmFlags();
+    // Named here, not found beside web-tree-sitter's module: the bundled CLI carries that module.
+    const runtimeWasm = require.resolve('web-tree-sitter/web-tree-sitter.wasm');
+    await Parser.init({ locateFile: (name: string) => (name === 'web-tree-sitter.wasm' ? runtimeWasm : name) });
     const wasm = require.resolve('tree-sitter-powershell/tree-sitter-powershell.wasm');
     const language = await Language.load(wasm);
     const parser = new Parser();

@@ -3,12 +3,16 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { codeCachePath } from '../../../src/cli/run-bundle.js';
 import { readFileTree } from '../../../src/render/answer-files.js';
 import { packageRoot } from '../../../src/util/package-root.js';
+import { SDK_LOADED_MARKER, sdkProbeArgs } from '../../fixtures/sdk-probe.js';
 
 const root = packageRoot();
 const bin = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: { winami: string } }).bin.winami;
 const bundled = join(root, bin);
+const bundleFile = join(root, 'dist', 'cli', 'winami.cjs');
 const unbundled = join(root, 'dist', 'src', 'cli', 'main.js');
 
 interface Run {
@@ -26,14 +30,7 @@ function node(args: string[]): Promise<Run> {
   });
 }
 
-/** Node arguments that report, on stderr, every module resolved into @aws-sdk. */
-function sdkProbe(): string[] {
-  const hooks = `import { writeSync } from 'node:fs'; export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.includes('/@aws-sdk/')) writeSync(2, 'WINAMI_SDK_LOADED\\n'); return r; }`;
-  const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
-  return ['--import', `data:text/javascript,${encodeURIComponent(register)}`];
-}
-
-describe('the bundled CLI (package.json bin)', function () {
+describe('the winami bin: the bundled CLI', function () {
   this.timeout(60_000);
   let dir: string;
 
@@ -42,9 +39,16 @@ describe('the bundled CLI (package.json bin)', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('is a bundle built by npm run build, not the tsc output', () => {
-    expect(bin).to.not.equal('dist/src/cli/main.js');
-    expect(existsSync(bundled), bundled).to.equal(true);
+  it('runs the bundle built by npm run build, with a code cache V8 accepts', async () => {
+    expect(bin).to.equal('dist/src/cli/launcher.js');
+    expect(existsSync(bundleFile), bundleFile).to.equal(true);
+    expect(existsSync(codeCachePath(bundleFile))).to.equal(true);
+    const runner = pathToFileURL(join(root, 'dist', 'src', 'cli', 'run-bundle.js')).href;
+    const code = `process.argv = [process.argv[0], 'winami', 'lint', '--help']; const { runBundle } = await import(${JSON.stringify(runner)}); process.stderr.write('CACHE ' + runBundle(${JSON.stringify(bundleFile)}).cacheAccepted + '\\n');`;
+    const r = await node(['--input-type=module', '-e', code]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stderr).to.include('CACHE true');
+    expect(r.stdout).to.include('winami lint');
   });
 
   it('prints the same help and usage errors as the unbundled CLI', async () => {
@@ -67,13 +71,13 @@ describe('the bundled CLI (package.json bin)', function () {
   });
 
   it('does not load the AWS SDK for prepare or --version, and does for a command that calls AWS', async () => {
-    const prep = await node([...sdkProbe(), bundled, 'prepare', 'examples/windows-2022-base.yaml', '--out', join(dir, 'probe'), '--quiet']);
+    const prep = await node([...sdkProbeArgs(), bundled, 'prepare', 'examples/windows-2022-base.yaml', '--out', join(dir, 'probe'), '--quiet']);
     expect(prep.code, prep.stderr).to.equal(0);
-    expect(prep.stderr).to.not.include('WINAMI_SDK_LOADED');
-    const version = await node([...sdkProbe(), bundled, '--version']);
-    expect(version.stderr).to.not.include('WINAMI_SDK_LOADED');
+    expect(prep.stderr).to.not.include(SDK_LOADED_MARKER);
+    const version = await node([...sdkProbeArgs(), bundled, '--version']);
+    expect(version.stderr).to.not.include(SDK_LOADED_MARKER);
     // The control: verify resolves the SDK (it then fails without credentials or endpoint; only the probe matters).
-    const verify = await node([...sdkProbe(), bundled, 'verify', 'ami-0123456789abcdef0', '--expect', 'windows', '--region', 'us-east-1']);
-    expect(verify.stderr).to.include('WINAMI_SDK_LOADED');
+    const verify = await node([...sdkProbeArgs(), bundled, 'verify', 'ami-0123456789abcdef0', '--expect', 'windows', '--region', 'us-east-1']);
+    expect(verify.stderr).to.include(SDK_LOADED_MARKER);
   });
 });
