@@ -10,6 +10,9 @@ import { VERSION } from './version.js';
 const USAGE = 2;
 const INTERNAL = 1;
 
+/** A usage problem yargs found (unknown command or option, missing argument). */
+class UsageFailure extends Error {}
+
 async function main(argv: string[]): Promise<number> {
   // `--version` answers before yargs and the command modules load: it is the
   // start-up path scripts call most.
@@ -33,9 +36,8 @@ async function main(argv: string[]): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .epilogue('Exit codes: 0 ok, 2 usage, 3 config error, 4 validation error, 5 AWS error, 6 verification failure, 7 build step failed, 8 partial, 9 findings at or above --fail-on, 130 cancelled. Docs: README.md')
     .fail((msg, err) => {
-      if (err) throw err;
-      process.stderr.write(`winami: ${msg}\nRun 'winami --help' for usage.\n`);
-      exitCode = USAGE;
+      // Throwing stops yargs: it would otherwise go on to report further problems and run the command anyway.
+      throw err ?? new UsageFailure(msg);
     });
   for (const command of COMMANDS) {
     cli.command({
@@ -47,7 +49,13 @@ async function main(argv: string[]): Promise<number> {
       },
     });
   }
-  await cli.parseAsync();
+  try {
+    await cli.parseAsync();
+  } catch (err) {
+    if (!(err instanceof UsageFailure)) throw err;
+    process.stderr.write(`winami: ${err.message}\nRun 'winami --help' for usage.\n`);
+    return USAGE;
+  }
   return exitCode;
 }
 

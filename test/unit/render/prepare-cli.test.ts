@@ -130,6 +130,17 @@ describe('winami prepare (CLI, through a child process)', function () {
     expect(JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8')).name).to.equal('windows-2022-base');
   });
 
+  it('stops at the first usage problem (exit 2) without running the command', async () => {
+    for (const args of [['prepare'], ['prepare', '--out', join(dir, 'usage-out')], ['prepare', 'examples/windows-2022-base.yaml', '--bogus']]) {
+      const r = await winami(args);
+      expect(r.code, args.join(' ')).to.equal(2);
+      expect(r.stderr.match(/^winami: /gm), r.stderr).to.have.length(1);
+      expect(r.stderr).to.include("Run 'winami --help' for usage.");
+      expect(r.stderr).to.not.include('cannot read config');
+    }
+    expect(readdirSync(dir)).to.not.include('usage-out');
+  });
+
   it('shows examples in `winami --help` and `winami prepare --help`, and the version in `--version`', async () => {
     const top = await winami(['--help']);
     expect(top.code).to.equal(0);
