@@ -9,7 +9,7 @@
  * poll exactly as they would on AWS, against phases shorter than AWS's (which
  * winami's expectations do not know about). The three scenarios run at once,
  * each in its own emulator account, so they share no token bucket and the
- * whole bench takes about as long as one bake (~3 min).
+ * whole bench takes about as long as the slowest bake (~4 min).
  *
  * Overhead = wall time − the emulator's lifecycle time on the bake's critical
  * path (`lifecycleMs`, from the configured durations and the number of
