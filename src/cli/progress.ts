@@ -1,6 +1,7 @@
 /**
  * Bake progress for people and pipelines. On a TTY: the step list with a
- * marker and elapsed time per step and the latest AWS state, redrawn in place.
+ * marker and elapsed time per step and the latest AWS state, redrawn in place
+ * (several bakes at once: one line per bake, its current step).
  * Not a TTY: one plain line per event worth reading. `--json`: every event as
  * one JSON line on stdout.
  */
@@ -45,23 +46,39 @@ export function progressReporter(o: ProgressOptions): Reporter & { stop(): void 
       emit(e: WinamiEvent) {
         if (e.level === 'debug' || (QUIET_CODES.has(e.code) && e.level === 'info')) return;
         const t = new Date().toISOString().slice(11, 19);
-        const d = (e.data ?? {}) as { durationMs?: unknown };
+        const d = (e.data ?? {}) as { durationMs?: unknown; batchIndex?: unknown; config?: unknown };
         const took = /^bake\.step\.(ok|failed|cancelled)$/.test(e.code) && typeof d.durationMs === 'number' ? ` (${seconds(d.durationMs)})` : '';
-        out.write(`${t} ${e.level === 'info' ? '' : `${e.level}: `}${e.message}${took}\n`);
+        const of = typeof d.batchIndex === 'number' && typeof d.config === 'string' ? `[${d.config}] ` : '';
+        out.write(`${t} ${of}${e.level === 'info' ? '' : `${e.level}: `}${e.message}${took}\n`);
       },
       stop() {},
     };
   }
-  const rows: Row[] = [];
+  // One step list per bake; with several bakes at once (events tagged with
+  // `batchIndex` by bakeMany), one line per bake: its current step.
+  const bakes = new Map<number, { label: string; rows: Row[]; observed: string }>();
+  const bakeOf = (d: Record<string, unknown>) => {
+    const key = typeof d.batchIndex === 'number' ? d.batchIndex : -1;
+    let b = bakes.get(key);
+    if (!b) bakes.set(key, (b = { label: typeof d.config === 'string' ? d.config : '', rows: [], observed: '' }));
+    return b;
+  };
   const notes: string[] = [];
-  let observed = '';
   let drawn = 0;
+  const elapsed = (r: Row) => {
+    const ms = r.status === 'running' && r.startedAt !== undefined ? now() - r.startedAt : r.durationMs;
+    return ms === undefined ? '' : ` ${seconds(ms)}`;
+  };
+  const rowLine = (r: Row, observed: string) => ` ${MARK[r.status]} ${r.title}${elapsed(r)}${r.status === 'running' && observed ? `  (${observed})` : ''}`;
+  const bakeLine = (b: { label: string; rows: Row[]; observed: string }) => {
+    const current = b.rows.find((r) => r.status === 'running' || r.status === 'failed' || r.status === 'cancelled') ?? [...b.rows].reverse().find((r) => r.status === 'ok');
+    const done = b.rows.filter((r) => r.status === 'ok').length;
+    if (!current) return `   ${b.label}: waiting`;
+    return `${rowLine(current, b.observed)}  [${b.label}, step ${done + (current.status === 'ok' ? 0 : 1)} of ${b.rows.length}]`;
+  };
   const draw = () => {
-    const lines = rows.map((r) => {
-      const ms = r.status === 'running' && r.startedAt !== undefined ? now() - r.startedAt : r.durationMs;
-      const time = ms === undefined ? '' : ` ${seconds(ms)}`;
-      return ` ${MARK[r.status]} ${r.title}${time}${r.status === 'running' && observed ? `  (${observed})` : ''}`;
-    });
+    const all = [...bakes.values()];
+    const lines = all.length > 1 || (all.length === 1 && all[0]!.label) ? all.map(bakeLine) : all.flatMap((b) => b.rows.map((r) => rowLine(r, b.observed)));
     if (drawn) out.write(`\x1b[${drawn}F\x1b[J`);
     for (const n of notes.splice(0)) out.write(`${n}\n`);
     out.write(`${lines.join('\n')}\n`);
@@ -72,23 +89,26 @@ export function progressReporter(o: ProgressOptions): Reporter & { stop(): void 
   return {
     emit(e: WinamiEvent) {
       const d = (e.data ?? {}) as Record<string, unknown>;
+      const of = typeof d.batchIndex === 'number' && typeof d.config === 'string' ? `[${d.config}] ` : '';
       if (e.code === 'bake.plan' && Array.isArray(d.steps)) {
-        for (const s of d.steps as { name: string; title: string }[]) rows.push({ name: s.name, title: s.title, status: 'pending' });
-        notes.push(e.message);
+        const b = bakeOf(d);
+        for (const s of d.steps as { name: string; title: string }[]) b.rows.push({ name: s.name, title: s.title, status: 'pending' });
+        notes.push(`${of}${e.message}`);
       } else if (e.code === 'bake.step.start') {
-        const r = rows.find((x) => x.name === d.step);
+        const b = bakeOf(d);
+        const r = b.rows.find((x) => x.name === d.step);
         if (r) Object.assign(r, { status: 'running', startedAt: now() });
-        observed = '';
+        b.observed = '';
       } else if (/^bake\.step\.(ok|failed|cancelled)$/.test(e.code)) {
-        const r = rows.find((x) => x.name === d.step);
+        const r = bakeOf(d).rows.find((x) => x.name === d.step);
         if (r) Object.assign(r, { status: e.code.slice(10), durationMs: d.durationMs as number });
-        if (e.level === 'error') notes.push(`error: ${e.message}`);
+        if (e.level === 'error') notes.push(`${of}error: ${e.message}`);
       } else if (e.code === 'bake.wait') {
-        observed = e.message;
+        bakeOf(d).observed = e.message;
       } else if (e.level === 'warn' || e.level === 'error') {
-        notes.push(`${e.level}: ${e.message}`);
+        notes.push(`${of}${e.level}: ${e.message}`);
       } else if (e.level === 'info' && !QUIET_CODES.has(e.code) && !e.code.startsWith('bake.step')) {
-        notes.push(`  ${e.message}`);
+        notes.push(`  ${of}${e.message}`);
       }
       draw();
     },

@@ -29,6 +29,28 @@ describe('bake progress (CLI)', () => {
     expect(last).to.contain(' > Wait for SSM Agent 1 min 15 s  (PingStatus ConnectionLost)');
   });
 
+  it('on a TTY with several bakes at once: one line per bake with its current step, time and state', () => {
+    const out = sink();
+    let now = 0;
+    const r = progressReporter({ mode: 'tty', out, now: () => now });
+    const tag = (i: number, e: WinamiEvent): WinamiEvent => ({ ...e, data: { ...e.data, batchIndex: i, config: `c${i}.yaml` } });
+    for (const i of [0, 1]) r.emit(tag(i, PLAN));
+    r.emit(tag(0, ev('bake.step.start', 'Launch the builder', { step: 'launchBuilder' })));
+    r.emit(tag(0, ev('bake.step.ok', 'Launch the builder: done', { step: 'launchBuilder', durationMs: 1_000 })));
+    r.emit(tag(0, ev('bake.step.start', 'Wait for SSM Agent', { step: 'waitForSsm' })));
+    r.emit(tag(1, ev('bake.step.start', 'Launch the builder', { step: 'launchBuilder' })));
+    now += 40_000;
+    r.emit(tag(0, ev('bake.wait', 'not registered with SSM', {}, 'debug')));
+    r.emit(tag(1, ev('bake.left-behind', 'left behind: instance i-9', {}, 'warn')));
+    r.stop();
+    const last = out.text().split('\x1b[J').at(-1)!.trimEnd().split('\n');
+    expect(last.slice(-2)).to.deep.equal([
+      ' > Wait for SSM Agent 40 s  (not registered with SSM)  [c0.yaml, step 2 of 2]',
+      ' > Launch the builder 40 s  [c1.yaml, step 1 of 2]',
+    ]);
+    expect(out.text()).to.contain('[c1.yaml] warn: left behind: instance i-9');
+  });
+
   it('without a TTY: one plain line per event worth reading, with each step\'s duration, no debug lines', () => {
     const out = sink();
     const r = progressReporter({ mode: 'plain', out });
