@@ -14,13 +14,22 @@
  * The audit runs in a child process so its RSS is its own, not the
  * emulator's; the CLI loop runs asynchronously so the emulator, which lives in
  * this process, keeps answering.
+ *
+ * Beside the bound, the CPU floor: every DescribeImages/DescribeSnapshots
+ * body of the audit is fetched again and timed through winami's decoder and
+ * the SDK's deserializer, on one core as the audit decodes them. The audit
+ * cannot finish before its decoding does, whatever the latency.
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, EMULATOR_ACCOUNTS } from '../test/emulator/index.js';
 import { DEFAULT_REGIONS } from '../test/emulator/world.js';
 import { bucketFor, type Bucket } from '../src/aws/throttling.js';
 import { packageRoot } from '../src/util/package-root.js';
+import { AwsEc2QueryProtocol } from '@aws-sdk/core/protocols';
+import * as ec2 from '@aws-sdk/client-ec2';
+import { decodeEc2Response, DESCRIBE_IMAGES_SHAPE, DESCRIBE_SNAPSHOTS_SHAPE } from '../src/aws/ec2-listing-decoder.js';
 
 const TOTAL_IMAGES = 50_000;
 const LATENCY_MS = 80;
@@ -93,7 +102,82 @@ async function awsCliLoop(endpoint: string, regions: string[]): Promise<{ sequen
   return { sequentialMs: Math.round(performance.now() - t0), calls, failedCalls };
 }
 
+interface Body {
+  images: boolean;
+  bytes: Uint8Array;
+}
+
+/** Every listing body of the audit (one DescribeImages and one DescribeSnapshots chain per scope), fetched again as raw bytes. */
+async function fetchBodies(endpoint: string, regions: string[]): Promise<Body[]> {
+  const bodies: Body[] = [];
+  class Recording extends AwsEc2QueryProtocol {
+    override async deserializeResponse<O extends import('@smithy/types').MetadataBearer>(...[op, ctx, res]: Parameters<AwsEc2QueryProtocol['deserializeResponse']>): Promise<O> {
+      const bytes: Uint8Array = res.body instanceof Uint8Array ? res.body : await ctx.streamCollector(res.body);
+      if (res.statusCode === 200) bodies.push({ images: op.name.endsWith('DescribeImages'), bytes });
+      res.body = bytes;
+      return super.deserializeResponse<O>(op, ctx, res);
+    }
+  }
+  await Promise.all(
+    EMULATOR_ACCOUNTS.flatMap((a) =>
+      regions.map(async (region) => {
+        const client = new ec2.EC2Client({ region, endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey }, protocol: Recording, maxAttempts: 8 });
+        for (const list of [
+          (NextToken?: string) => client.send(new ec2.DescribeImagesCommand({ Owners: ['self'], IncludeDeprecated: true, MaxResults: PAGE, ...(NextToken ? { NextToken } : {}) })),
+          (NextToken?: string) => client.send(new ec2.DescribeSnapshotsCommand({ OwnerIds: ['self'], MaxResults: PAGE, ...(NextToken ? { NextToken } : {}) })),
+        ]) {
+          let token: string | undefined;
+          do token = (await list(token)).NextToken;
+          while (token);
+        }
+      }),
+    ),
+  );
+  return bodies;
+}
+
+/** Decoding throughput (MB/s, one core) of winami's decoder over every body and of the SDK's deserializer over a sample, and the floors they set. */
+async function cpuFloor(endpoint: string, regions: string[]): Promise<Record<string, number>> {
+  const bodies = await fetchBodies(endpoint, regions);
+  const mb = (bs: Body[]) => bs.reduce((n, b) => n + b.bytes.byteLength, 0) / 1e6;
+  const totalMB = mb(bodies);
+  const decode = (b: Body) => decodeEc2Response(b.bytes, b.images ? DESCRIBE_IMAGES_SHAPE : DESCRIBE_SNAPSHOTS_SHAPE);
+  const t0 = performance.now();
+  for (const b of bodies) decode(b);
+  const decoderMs = performance.now() - t0;
+  // The SDK's own deserializer (a plain client, its default protocol) over a sample of ten pages of each kind.
+  const sample = [...bodies.filter((b) => b.images).slice(0, 10), ...bodies.filter((b) => !b.images).slice(0, 10)];
+  let answer = sample[0]!.bytes;
+  const sdk = new ec2.EC2Client({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' },
+    requestHandler: { handle: async () => ({ response: { statusCode: 200, headers: {}, body: answer } }) } as never,
+  });
+  const send = (b: Body) => {
+    answer = b.bytes;
+    return sdk.send((b.images ? new ec2.DescribeImagesCommand({}) : new ec2.DescribeSnapshotsCommand({})) as never);
+  };
+  await send(sample[0]!); // warm up: the first call resolves the client's configuration
+  let sdkMs = 0;
+  for (const b of sample) {
+    const s0 = performance.now();
+    await send(b);
+    sdkMs += performance.now() - s0;
+  }
+  const decoderMBps = totalMB / (decoderMs / 1000);
+  const sdkMBps = mb(sample) / (sdkMs / 1000);
+  return {
+    listingMB: Math.round(totalMB * 10) / 10,
+    listingPages: bodies.length,
+    decoderMBps: Math.round(decoderMBps),
+    decoderFloorMs: Math.round(decoderMs),
+    sdkDeserializerMBps: Math.round(sdkMBps),
+    sdkDeserializerFloorMs: Math.round((totalMB / sdkMBps) * 1000),
+  };
+}
+
 export async function run(): Promise<Record<string, unknown>> {
+  const loadBefore = loadavg()[0]!;
   const regions = [...DEFAULT_REGIONS];
   const accounts = EMULATOR_ACCOUNTS.map((a) => a.accountId);
   const perScope = Math.ceil(TOTAL_IMAGES / (regions.length * accounts.length));
@@ -127,6 +211,13 @@ export async function run(): Promise<Record<string, unknown>> {
     for (const c of auditCalls) byAction[c.action] = (byAction[c.action] ?? 0) + 1;
 
     const pagesPerScope = Math.ceil(perScope / PAGE);
+    // The bound prices the chains below; the audit must have made exactly those calls, or the bound is not its bound.
+    const scopes = accounts.length * regions.length;
+    const expectedCalls = { AssumeRole: accounts.length, DescribeRegions: accounts.length, DescribeImages: scopes * pagesPerScope, DescribeSnapshots: scopes * pagesPerScope };
+    const unthrottled = Object.fromEntries(Object.entries(byAction).map(([k, v]) => [k, v - auditCalls.filter((c) => c.action === k && c.errorCode === 'RequestLimitExceeded').length]));
+    if (JSON.stringify(Object.entries(unthrottled).sort()) !== JSON.stringify(Object.entries(expectedCalls).sort())) {
+      throw new Error(`the audit made ${JSON.stringify(unthrottled)}, the bound prices ${JSON.stringify(expectedCalls)}: update the bound`);
+    }
     const boundMs = auditBoundMs({
       latencyMs: LATENCY_MS,
       setupCallsPerAccount: 2, // AssumeRole, DescribeRegions
@@ -136,6 +227,7 @@ export async function run(): Promise<Record<string, unknown>> {
       ],
     });
     const ratio = measured.wallMs / boundMs;
+    const floor = await cpuFloor(emu.endpoint, regions);
 
     const awsCli =
       spawnSync('aws', ['--version']).status !== 0
@@ -150,7 +242,8 @@ export async function run(): Promise<Record<string, unknown>> {
             };
           });
     return {
-      summary: `${measured.images} images, ${measured.snapshots} snapshots in ${Math.round(measured.wallMs)} ms (bound ${boundMs} ms, ×${ratio.toFixed(2)}), peak RSS ${Math.round(measured.peakRssMiB)} MiB`,
+      summary: `${measured.images} images, ${measured.snapshots} snapshots in ${Math.round(measured.wallMs)} ms (bound ${boundMs} ms, ×${ratio.toFixed(2)}; decoding alone ${floor.decoderFloorMs} ms), peak RSS ${Math.round(measured.peakRssMiB)} MiB`,
+      loadAverage: { before: Math.round(loadBefore * 100) / 100, after: Math.round(loadavg()[0]! * 100) / 100 },
       images: measured.images,
       snapshots: measured.snapshots,
       findings: measured.findings,
@@ -168,6 +261,8 @@ export async function run(): Promise<Record<string, unknown>> {
       boundMs,
       ratio: Math.round(ratio * 100) / 100,
       goalRatio: 1.25,
+      // What the audit process cannot go below on this machine: decoding its listingMB of XML on one core.
+      cpuFloor: { ...floor, ratioOfWallToDecoderFloor: Math.round((measured.wallMs / floor.decoderFloorMs!) * 100) / 100 },
       peakRssMiB: Math.round(measured.peakRssMiB),
       goalPeakRssMiB: 300,
       awsCli,
