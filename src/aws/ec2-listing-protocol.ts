@@ -7,10 +7,12 @@
  * any body the decoder does not read plainly go to the SDK's own
  * deserializer.
  */
-import { AwsEc2QueryProtocol } from '@aws-sdk/core/protocols';
+import { createRequire } from 'node:module';
 import { decodeEc2Response, DESCRIBE_IMAGES_SHAPE, DESCRIBE_SNAPSHOTS_SHAPE, NotPlainXml, type ShapeSpec } from './ec2-listing-decoder.js';
 
-type Args = Parameters<AwsEc2QueryProtocol['deserializeResponse']>;
+// require(), as session.ts loads the SDK: the ESM loader would parse this CommonJS file again for its exports.
+const { AwsEc2QueryProtocol } = createRequire(import.meta.url)('@aws-sdk/core/protocols') as typeof import('@aws-sdk/core/protocols');
+type Args = Parameters<InstanceType<typeof AwsEc2QueryProtocol>['deserializeResponse']>;
 
 const FAST: Readonly<Record<string, ShapeSpec>> = {
   DescribeImages: DESCRIBE_IMAGES_SHAPE,
