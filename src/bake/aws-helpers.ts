@@ -10,10 +10,30 @@ import { pollUntil } from '../aws/poll-until.js';
 import { awsErrorCode } from '../aws/errors.js';
 import { StepError } from '../errors.js';
 import { reportTo } from '../reporter.js';
-import type { BakeContext } from './context.js';
+import type { BakeContext, StepCtx } from './context.js';
 import { delays, EXPECTED_MS, scaled } from './context.js';
 
 export const BUILD_ID_TAG = 'winami:build-id';
+/**
+ * Set on each output image (and copy) once the whole bake has succeeded, as
+ * its last act. Without a journal, cleanup keeps only images that carry it:
+ * an available image without it is from a bake that never finished (killed
+ * between CreateImage and its billing check, say) and is not trusted.
+ */
+export const COMPLETE_TAG = 'winami:complete';
+
+/** Mark an output image complete; a failure is reported, not thrown (the image is good, only the marker is missing). */
+export async function tagComplete(ec2: Ec2Port, region: string, imageId: string, ctx: StepCtx): Promise<void> {
+  try {
+    await ec2.createTags({ Resources: [imageId], Tags: [{ Key: COMPLETE_TAG, Value: 'true' }] }, { abortSignal: ctx.signal });
+  } catch (err) {
+    reportTo(ctx.reporter).warn(
+      'bake.tag-complete',
+      `could not tag ${imageId} ${COMPLETE_TAG}=true (${(err as Error).message}); winami cleanup without the journal would take it for an unfinished bake's image. Tag it: aws ec2 create-tags --region ${region} --resources ${imageId} --tags Key=${COMPLETE_TAG},Value=true`,
+      { imageId, region },
+    );
+  }
+}
 export const ROLE_TAG = 'winami:role';
 
 /** Tags for every resource of a build: the user's, then Name, build id and role (which win). */

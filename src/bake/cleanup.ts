@@ -5,7 +5,8 @@
  * volumes, and the temporary secret parameters. Running it twice is harmless:
  * the second run finds nothing. Images the journal records as the outputs of
  * a successful bake are kept unless `includeOutputs` is set; without a
- * journal, every available image of the build is kept unless it is set.
+ * journal, the images tagged `winami:complete=true` (set as a successful
+ * bake's last act) are kept unless it is set, and every other image goes.
  */
 import { existsSync } from 'node:fs';
 import type { AwsSession } from '../aws/ports.js';
@@ -13,7 +14,7 @@ import { awsErrorCode } from '../aws/errors.js';
 import { pollUntil, realClock } from '../aws/poll-until.js';
 import { UsageError } from '../errors.js';
 import { reportTo, silentReporter, type Reporter } from '../reporter.js';
-import { BUILD_ID_TAG, deleteSnapshot } from './aws-helpers.js';
+import { BUILD_ID_TAG, COMPLETE_TAG, deleteSnapshot } from './aws-helpers.js';
 import { journalPath as defaultJournalPath, readJournal } from './journal.js';
 import { secretParameterName } from './steps/put-secrets.js';
 import type { ResourceKind } from './state.js';
@@ -130,8 +131,10 @@ export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
       const images = await ec2.describeImages({ Owners: ['self'], Filters: tagFilter, IncludeDeprecated: true }, opt);
       const keptSnapshots = new Set<string>();
       for (const img of images.Images ?? []) {
-        // Without the journal nothing says which images were the outputs: keep every available one unless told.
-        if (!j && !o.includeOutputs && img.State === 'available') keptIds.add(img.ImageId!);
+        // Without the journal, the completion tag says which images were the outputs of a bake that finished;
+        // an available image without it comes from a bake that never did (its billing may be unchecked).
+        const complete = (img.Tags ?? []).some((t) => t.Key === COMPLETE_TAG && t.Value === 'true');
+        if (!j && !o.includeOutputs && img.State === 'available' && complete) keptIds.add(img.ImageId!);
         if (keptIds.has(img.ImageId!)) for (const m of img.BlockDeviceMappings ?? []) if (m.Ebs?.SnapshotId) keptSnapshots.add(m.Ebs.SnapshotId);
         await attempt('image', img.ImageId!, region, () => ec2.deregisterImage({ ImageId: img.ImageId! }, opt));
       }

@@ -7,8 +7,11 @@
 import type { ResolvedConfig } from '../config/types.js';
 import { buildPipeline } from './pipeline.js';
 
-/** Actions that authorize a side effect of another call rather than being calls: they never appear in a call log. */
-export const AUTHORIZATION_ONLY_ACTIONS: ReadonlySet<string> = new Set(['ec2:CreateTags', 'iam:PassRole']);
+/**
+ * Actions that authorize a side effect of another call rather than being calls: they never appear in a call log.
+ * (ec2:CreateTags also authorizes tagging on create, but a successful bake calls it too, to mark its outputs complete.)
+ */
+export const AUTHORIZATION_ONLY_ACTIONS: ReadonlySet<string> = new Set(['iam:PassRole']);
 
 /** Actions `winami cleanup` needs besides the bake's own. */
 export const CLEANUP_ACTIONS = ['ec2:DescribeRegions', 'ec2:DescribeInstances', 'ec2:TerminateInstances', 'ec2:DescribeImages', 'ec2:DeregisterImage', 'ec2:DescribeSnapshots', 'ec2:DeleteSnapshot', 'ec2:DescribeVolumes', 'ec2:DeleteVolume', 'ssm:DeleteParameter'] as const;

@@ -1,6 +1,12 @@
 import { expect } from 'chai';
 import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
+import { DeleteTagsCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { bakeOn, configFor, leftovers, NOTHING, runWinami, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
+
+function ec2On(emu: Emulator, region: string): EC2Client {
+  const a = EMULATOR_ACCOUNTS[0]!;
+  return new EC2Client({ region, endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
+}
 
 /** `winami <args>` against the emulator, at its time scale, in a directory with no journal. */
 const winami = (emu: Emulator, args: string[]) => runWinami(emu, [...args, '--time-scale', String(TIME_SCALE)]);
@@ -39,6 +45,30 @@ describe('bake: `winami cleanup --build-id` searches every region by tag (emulat
     expect(second.code, second.stderr).to.equal(0);
     expect(second.stdout).to.match(new RegExp(`^nothing left for build ${result.buildId} in `));
     expect(second.stderr).to.not.match(/could not remove/);
+  });
+
+  it('without a journal, removes an available image that lacks the completion tag (a bake that never finished) and keeps the tagged one', async () => {
+    const { result } = await bakeOn(emu, configFor('2022', '  regions: [{region: eu-west-1}]\n'), { smokeTest: false });
+    if (!result.ok) throw new Error(result.error?.message);
+    const [original, copy] = result.images;
+    // A successful bake marks every output as its last act.
+    for (const img of [original!, copy!]) {
+      const out = await ec2On(emu, img.region).send(new DescribeImagesCommand({ ImageIds: [img.imageId] }));
+      expect(out.Images?.[0]?.Tags, img.imageId).to.deep.include({ Key: 'winami:complete', Value: 'true' });
+    }
+    // The copy stands for an image of a bake killed before it finished: available, tagged with the build, not complete.
+    await ec2On(emu, 'eu-west-1').send(new DeleteTagsCommand({ Resources: [copy!.imageId], Tags: [{ Key: 'winami:complete' }] }));
+
+    const r = await winami(emu, ['cleanup', '--build-id', result.buildId]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.contain(`kept image ${original!.imageId} (us-east-1)`);
+    expect(r.stdout).to.contain(`removed image ${copy!.imageId} (eu-west-1)`);
+    for (const s of copy!.snapshotIds) expect(r.stdout).to.contain(`removed snapshot ${s} (eu-west-1)`);
+    const images = emu.control.resources({ account: EMULATOR_ACCOUNTS[0]!.accountId }).images.map((i) => i.id);
+    expect(images).to.include(original!.imageId).and.not.include(copy!.imageId);
+
+    const rest = await winami(emu, ['cleanup', '--build-id', result.buildId, '--include-outputs']);
+    expect(rest.code, rest.stderr).to.equal(0);
   });
 
   it('refuses to run without --build-id or --journal, saying which to give', async () => {

@@ -10,7 +10,7 @@ import type { Ec2Port } from '../../aws/ports.js';
 import { StepError, VerificationError } from '../../errors.js';
 import { verifyImageBilling } from '../../billing/verify.js';
 import { reportTo } from '../../reporter.js';
-import { buildTags, discardImage, tagSpecs } from '../aws-helpers.js';
+import { buildTags, discardImage, tagComplete, tagSpecs } from '../aws-helpers.js';
 import { delays, markKept, markRemoved, scaled, track, type StepCtx } from '../context.js';
 import type { BakeState, MadeImage } from '../state.js';
 import type { BakeStep } from './types.js';
@@ -70,6 +70,7 @@ export const copyToRegions: BakeStep = {
       const mine = state.resources.filter((r) => r.region === copy.region && (r.id === copy.imageId || copy.snapshotIds.includes(r.id)));
       if (ctx.outcome === 'ok') {
         for (const r of mine) markKept(state, ctx, r, 'output');
+        await tagComplete(ctx.session.ec2(copy.region), copy.region, copy.imageId, ctx);
         continue;
       }
       const deleted = await discardImage(ctx.session.ec2(copy.region), copy.imageId, { signal: ctx.signal, buildId: state.buildId, role: 'copy' });

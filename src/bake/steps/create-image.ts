@@ -13,7 +13,7 @@ import { PollFailureError, pollUntil } from '../../aws/poll-until.js';
 import { awsErrorCode } from '../../aws/errors.js';
 import { describeImage } from '../../billing/wait-image.js';
 import { reportTo } from '../../reporter.js';
-import { BUILD_ID_TAG, buildTags, discardImage, tagSpecs } from '../aws-helpers.js';
+import { BUILD_ID_TAG, buildTags, discardImage, tagComplete, tagSpecs } from '../aws-helpers.js';
 import { delays, EXPECTED_MS, markKept, markRemoved, scaled, track, type StepCtx } from '../context.js';
 import type { BakeStep } from './types.js';
 
@@ -128,6 +128,7 @@ export const createImage: BakeStep = {
     const mine = state.resources.filter((r) => r.region === img.region && (r.id === img.imageId || (r.role === 'image-snapshot' && img.snapshotIds.includes(r.id))));
     if (ctx.outcome === 'ok') {
       for (const r of mine) markKept(state, ctx, r, 'output');
+      await tagComplete(ctx.session.ec2(img.region), img.region, img.imageId, ctx);
       return;
     }
     const deleted = await discardImage(ctx.session.ec2(state.region), img.imageId, { signal: ctx.signal, buildId: state.buildId, role: 'image' });
