@@ -177,10 +177,45 @@ function decodeEntities(text: string): string {
   });
 }
 
+const digit = (text: string, i: number): number => {
+  const d = text.charCodeAt(i) - 48;
+  return d >= 0 && d <= 9 ? d : Number.NaN;
+};
+const digits = (text: string, i: number, n: number): number => {
+  let v = 0;
+  for (let k = 0; k < n; k++) v = v * 10 + digit(text, i + k);
+  return v;
+};
+
+/**
+ * EC2's usual form, `2025-01-02T03:04:05.678Z`, read without a regular
+ * expression (two timestamps per snapshot); undefined for any other form, or
+ * for values out of range, which go the general way.
+ */
+function millisecondsTimestamp(text: string): Date | undefined {
+  if (text.length !== 24 || text[4] !== '-' || text[7] !== '-' || (text[10] !== 'T' && text[10] !== 't') || text[13] !== ':' || text[16] !== ':' || text[19] !== '.' || (text[23] !== 'Z' && text[23] !== 'z')) {
+    return undefined;
+  }
+  const y = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hours = digits(text, 11, 2);
+  const minutes = digits(text, 14, 2);
+  const seconds = digits(text, 17, 2);
+  const ms = digits(text, 20, 3);
+  // NaN (a non-digit) fails every comparison below and goes the general way.
+  if (!(y >= 0 && ms >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hours <= 23 && minutes <= 59 && seconds <= 60)) return undefined;
+  const date = new Date(Date.UTC(y, month - 1, day, hours, minutes, seconds, ms));
+  date.setUTCFullYear(y);
+  return date;
+}
+
 const RFC3339 = /^(\d{4})-(\d\d)-(\d\d)[tT](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:([-+])(\d\d):(\d\d)|[zZ])$/;
 
 /** RFC 3339 as the SDK reads EC2 timestamps; anything it would reject goes to the SDK so its error stands. */
 function timestamp(text: string, at: number): Date {
+  const fast = millisecondsTimestamp(text);
+  if (fast !== undefined) return fast;
   const m = RFC3339.exec(text);
   if (!m) throw new NotPlainXml('a timestamp not in RFC 3339 form', at);
   const [, y, mo, d, h, mi, sec, frac, sign, oh, om] = m;

@@ -114,6 +114,13 @@ const SNAPSHOT_CASES: Record<string, string> = {
   'an empty timestamp (the SDK rejects it)': snapshots(`<item><snapshotId>snap-1</snapshotId><startTime/></item>`),
   'a timestamp out of range (the SDK rejects it)': snapshots(`<item><snapshotId>snap-1</snapshotId><startTime>2025-13-02T03:04:05Z</startTime></item>`),
   'a year below 100': snapshots(`<item><snapshotId>snap-1</snapshotId><startTime>0050-01-02T03:04:05Z</startTime></item>`),
+  'timestamps in EC2s usual form, at their edges': snapshots(
+    ['2025-01-02T03:04:05.000Z', '0050-01-02T03:04:05.123Z', '2025-02-31T23:59:60.999z', '2024-12-31t00:00:00.001Z']
+      .map((t, i) => `<item><snapshotId>snap-${i}</snapshotId><startTime>${t}</startTime><completionTime>${t}</completionTime></item>`)
+      .join(''),
+  ),
+  'a timestamp in the usual form with an hour of 24 (the SDK rejects it)': snapshots(`<item><snapshotId>snap-1</snapshotId><startTime>2025-01-02T24:04:05.123Z</startTime></item>`),
+  'a timestamp in the usual form with a letter for a digit (the SDK rejects it)': snapshots(`<item><snapshotId>snap-1</snapshotId><startTime>2025-01-02T03:04:0x.123Z</startTime></item>`),
 };
 
 describe('EC2 listing decoder (against the SDK deserializer)', () => {
