@@ -10,7 +10,7 @@ import { basename, resolve as resolvePath } from 'node:path';
 import type { CustomizeStep } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { describeSecret } from '../config/secrets.js';
-import { sqlBundlePart, type FirstBootSecret, type SqlBundlePart } from '../sql/bundle.js';
+import { sqlAddsCustomize, sqlBundlePart, type FirstBootSecret, type SqlBundlePart } from '../sql/bundle.js';
 import { AGENT_PATHS } from '../knowledge/releases.js';
 import type { Finding } from '../lint/index.js';
 import { VERSION } from '../cli/version.js';
@@ -91,28 +91,31 @@ export interface PlanCustomizeStep {
   validExitCodes: number[];
 }
 
-/** The bake steps, by the names bake/pipeline.ts uses. */
+/** The bake steps, by the names bake/pipeline.ts uses (a test keeps the two lists equal). */
 export type BakeStepName =
-  | 'preflight'
+  | 'checkCredentials'
   | 'resolveSource'
+  | 'renderBundle'
+  | 'putSecrets'
   | 'launchBuilder'
   | 'waitForSsm'
   | 'deliverFiles'
   | 'resolveSecrets'
   | 'customize'
-  | 'preSealCleanup'
+  | 'cleanUpPreseal'
   | 'checkReadyToSeal'
+  | 'checkSqlReady'
   | 'preSnapshot'
-  | 'sysprep'
+  | 'runSysprep'
   | 'waitForStopped'
   | 'createImage'
   | 'verifyBilling'
-  | 'copyToRegions'
-  | 'launchPermissions'
-  | 'deprecation'
-  | 'publishParameter'
+  | 'terminateBuilder'
   | 'smokeTest'
-  | 'terminateBuilder';
+  | 'copyToRegions'
+  | 'setLaunchPermissions'
+  | 'deprecateImage'
+  | 'publishParameter';
 
 /** plan.json: what the bundle holds and what a bake of it would do. */
 export interface Plan {
@@ -332,19 +335,38 @@ function renderUserData(config: ResolvedConfig, set: FileSet): void {
   set.add('user-data/user-data.txt', renderTemplate('user-data/user-data.txt', { launch: { powershell: launch.powershell.replace(/\s+$/, ''), persist: launch.persist } }), 'user-data');
 }
 
+/**
+ * The steps `winami bake` runs for this config, in its order (bake/pipeline.ts
+ * builds the same list from step objects; prepare must not load those, since
+ * they pull in the AWS SDK).
+ */
 function bakeSteps(config: ResolvedConfig): BakeStepName[] {
-  const steps: BakeStepName[] = ['preflight', 'resolveSource', 'launchBuilder', 'waitForSsm', 'deliverFiles', 'resolveSecrets', 'customize'];
-  if (config.cleanup.preSeal) steps.push('preSealCleanup');
-  steps.push('checkReadyToSeal');
-  if (config.preSnapshot) steps.push('preSnapshot');
-  steps.push('sysprep', 'waitForStopped', 'createImage', 'verifyBilling');
-  if (config.image.regions.length) steps.push('copyToRegions');
-  if (config.image.launchPermissions) steps.push('launchPermissions');
-  if (config.image.deprecateAfter !== undefined) steps.push('deprecation');
-  if (config.image.publishParameter) steps.push('publishParameter');
-  if (config.smokeTest) steps.push('smokeTest');
-  steps.push('terminateBuilder');
-  return steps;
+  const when = (cond: boolean, ...steps: BakeStepName[]) => (cond ? steps : []);
+  return [
+    'checkCredentials',
+    'resolveSource',
+    'renderBundle',
+    ...when(config.secrets.some((s) => s.ref.kind !== 'ssm'), 'putSecrets'),
+    'launchBuilder',
+    'waitForSsm',
+    'deliverFiles',
+    ...when(config.secrets.length > 0, 'resolveSecrets'),
+    ...when(config.customize.length > 0 || sqlAddsCustomize(config), 'customize'),
+    ...when(config.cleanup.preSeal, 'cleanUpPreseal'),
+    'checkReadyToSeal',
+    ...when(config.sql !== undefined, 'checkSqlReady'),
+    ...when(config.preSnapshot, 'preSnapshot'),
+    'runSysprep',
+    'waitForStopped',
+    'createImage',
+    'verifyBilling',
+    'terminateBuilder',
+    ...when(config.smokeTest, 'smokeTest'),
+    ...when(config.image.regions.some((r) => r.region !== config.region), 'copyToRegions'),
+    ...when(config.image.launchPermissions !== undefined, 'setLaunchPermissions'),
+    ...when(config.image.deprecateAfter !== undefined, 'deprecateImage'),
+    ...when(config.image.publishParameter !== undefined, 'publishParameter'),
+  ];
 }
 
 /** Replace the value at a dotted path of a plain-object tree (arrays by index). */

@@ -80,8 +80,8 @@ describe('render/bundle', () => {
           }
           expect(plan.launchAgent).to.equal(agent);
           expect(plan.steps).to.deep.equal([
-            'preflight', 'resolveSource', 'launchBuilder', 'waitForSsm', 'deliverFiles', 'resolveSecrets', 'customize', 'preSealCleanup',
-            'checkReadyToSeal', 'sysprep', 'waitForStopped', 'createImage', 'verifyBilling', 'copyToRegions', 'deprecation', 'publishParameter', 'smokeTest', 'terminateBuilder',
+            'checkCredentials', 'resolveSource', 'renderBundle', 'launchBuilder', 'waitForSsm', 'deliverFiles', 'resolveSecrets', 'customize', 'cleanUpPreseal',
+            'checkReadyToSeal', 'runSysprep', 'waitForStopped', 'createImage', 'verifyBilling', 'terminateBuilder', 'smokeTest', 'copyToRegions', 'deprecateImage', 'publishParameter',
           ]);
           expect(plan.customize.map((s) => [s.index, s.kind, s.timeoutSeconds])).to.deep.equal([
             [1, 'windowsFeatures', 3600], [2, 'script', 3600], [3, 'powershell', 1200], [4, 'file', 3600], [5, 'reboot', 3600],
