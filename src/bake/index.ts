@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AwsSession } from '../aws/ports.js';
+import { imageName } from '../config/image-name.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { UsageError, WinamiError, asWinamiError, ExitCode, type ExitCodeValue } from '../errors.js';
@@ -70,19 +71,8 @@ export function newBuildId(now = new Date()): string {
   return `${t}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Fill the image name template. */
-export function imageName(config: ResolvedConfig, buildId: string, now = new Date()): string {
-  const iso = now.toISOString();
-  const values: Record<string, string> = {
-    name: config.name,
-    release: config.windows.release,
-    edition: config.windows.edition,
-    date: iso.slice(0, 10),
-    timestamp: iso.replace(/[-:T]/g, '').slice(0, 14),
-    buildId,
-  };
-  return config.image.name.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, k: string) => values[k] ?? m).replace(/[^A-Za-z0-9()[\]./\-'@_ ]/g, '-').slice(0, 128);
-}
+/** Fill the image name template (re-exported: the bake's callers and tests use it from here). */
+export { imageName };
 
 async function defaultRenderBundle(): Promise<RenderBundle> {
   const { renderBundle } = await import('../render/bundle.js');

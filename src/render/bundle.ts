@@ -10,6 +10,7 @@ import { basename, resolve as resolvePath } from 'node:path';
 import type { CustomizeStep } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { describeSecret } from '../config/secrets.js';
+import { imageName } from '../config/image-name.js';
 import { sqlAddsCustomize, sqlBundlePart, type FirstBootSecret, type SqlBundlePart } from '../sql/bundle.js';
 import { AGENT_PATHS } from '../knowledge/releases.js';
 import type { Finding } from '../lint/index.js';
@@ -399,18 +400,6 @@ export function canonicalJson(value: unknown): string {
   return `${JSON.stringify(sort(value), null, 2)}\n`;
 }
 
-function imageName(config: ResolvedConfig, now: Date, buildId: string | undefined): string {
-  const iso = now.toISOString();
-  const values: Record<string, string> = {
-    name: config.name,
-    release: config.windows.release,
-    edition: config.windows.edition,
-    date: iso.slice(0, 10),
-    timestamp: iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z'),
-    buildId: buildId ?? 'unset',
-  };
-  return config.image.name.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => values[k] ?? `{{${k}}}`);
-}
 
 /** Render the whole bundle for a resolved config, validate every file, and return it (nothing is written). */
 export async function renderBundle(config: ResolvedConfig, options: RenderBundleOptions = {}): Promise<Bundle> {
@@ -484,7 +473,7 @@ export async function renderBundle(config: ResolvedConfig, options: RenderBundle
       ...(sql ? { sql: { firstBoot: sql.firstBoot, presealCheck: sql.presealCheck, firstBootSecrets } } : {}),
       steps: bakeSteps(config),
       ...(options.buildId === undefined ? {} : { buildId: options.buildId }),
-      ...(options.now === undefined ? {} : { imageName: imageName(config, options.now, options.buildId), generatedAt: options.now.toISOString() }),
+      ...(options.now === undefined ? {} : { imageName: imageName(config, options.buildId ?? 'unset', options.now), generatedAt: options.now.toISOString() }),
     };
     const warnings = await validateBundle(set.files, { config, placements });
     set.add('plan.json', canonicalJson(plan), 'plan');

@@ -151,7 +151,7 @@ describe('render/bundle', () => {
     expect(file(a, 'plan.json')).not.to.match(/generatedAt|20\d\d-\d\d-\d\dT/);
     const dated = await renderBundle(c, { now: new Date('2025-03-04T05:06:07.890Z'), buildId: 'b-123' });
     expect(dated.plan.generatedAt).to.equal('2025-03-04T05:06:07.890Z');
-    expect(dated.plan.imageName).to.equal('rich-2022-ec2launch-v2-full-20250304T050607Z');
+    expect(dated.plan.imageName).to.equal('rich-2022-ec2launch-v2-full-20250304050607');
     expect(file(dated, 'scripts/resolve-secrets.ps1')).to.contain("param([string]$BuildId = 'b-123')");
   });
 
