@@ -53,6 +53,16 @@ export const bakeCommand: CliCommand = {
       try {
         const session = args.dryRun ? undefined : await sessionFromArgs(args);
         const configs = (args.configs as string[]).map(String);
+        // The options every bake of this run shares, alone or several at once.
+        const base = {
+          allowPlaintextSecrets: Boolean(args.allowPlaintextSecrets),
+          dryRun: Boolean(args.dryRun),
+          onError: args.onError === 'keep' ? ('keep' as const) : ('cleanup' as const),
+          ...(typeof args.smokeTest === 'boolean' ? { smokeTest: args.smokeTest } : {}),
+          ...(typeof args.journalDir === 'string' ? { journalDir: args.journalDir } : {}),
+          ...timeScale,
+          env: process.env,
+        };
         if (configs.length > 1) {
           const { bakeMany, formatSummaryTable } = await import('../../batch/bake-many.js');
           const batch = await bakeMany({
@@ -63,15 +73,7 @@ export const bakeCommand: CliCommand = {
             reporter,
             abortSignal: controller.signal,
             bake,
-            base: {
-              allowPlaintextSecrets: Boolean(args.allowPlaintextSecrets),
-              dryRun: Boolean(args.dryRun),
-              onError: args.onError === 'keep' ? 'keep' : 'cleanup',
-              ...(typeof args.smokeTest === 'boolean' ? { smokeTest: args.smokeTest } : {}),
-              ...(typeof args.journalDir === 'string' ? { journalDir: args.journalDir } : {}),
-              ...timeScale,
-              env: process.env,
-            },
+            base,
           });
           reporter.stop();
           if (typeof args.manifest === 'string' && !args.dryRun) writeFileSync(args.manifest, `${JSON.stringify(batch, null, 2)}\n`);
@@ -82,17 +84,11 @@ export const bakeCommand: CliCommand = {
         let code = 0;
         for (const path of configs) {
           const result = await bake({
+            ...base,
             config: path,
-            allowPlaintextSecrets: Boolean(args.allowPlaintextSecrets),
             ...(session ? { session } : {}),
             reporter,
             abortSignal: controller.signal,
-            dryRun: Boolean(args.dryRun),
-            onError: args.onError === 'keep' ? 'keep' : 'cleanup',
-            ...(typeof args.smokeTest === 'boolean' ? { smokeTest: args.smokeTest } : {}),
-            ...(typeof args.journalDir === 'string' ? { journalDir: args.journalDir } : {}),
-            ...timeScale,
-            env: process.env,
             onState: (s) => {
               live = s;
             },
