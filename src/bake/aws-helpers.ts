@@ -11,7 +11,8 @@ import { awsErrorCode } from '../aws/errors.js';
 import { StepError } from '../errors.js';
 import { reportTo } from '../reporter.js';
 import type { BakeContext, StepCtx } from './context.js';
-import { delays, EXPECTED_MS, scaled } from './context.js';
+import { delays, EXPECTED_MS, markKept, markRemoved, scaled, track } from './context.js';
+import type { BakeState, MadeImage } from './state.js';
 
 export const BUILD_ID_TAG = 'winami:build-id';
 /**
@@ -160,4 +161,26 @@ export function assertAlive(step: string, instanceId: string, inst: Instance | u
       hint: 'Check CloudTrail for TerminateInstances on this instance, and any automation that terminates untagged or idle instances.',
     });
   }
+}
+
+/**
+ * The cleanup of an image the bake made (the image or a copy): after a
+ * successful bake it is kept as an output and tagged complete; otherwise it is
+ * discarded with its snapshots. Returns the snapshots deleted.
+ */
+export async function keepOrDiscardImage(state: BakeState, ctx: StepCtx, made: MadeImage, role: 'image' | 'copy'): Promise<string[]> {
+  const snapshotRole = `${role}-snapshot`;
+  if (ctx.outcome === 'ok') {
+    const mine = state.resources.filter((r) => r.region === made.region && (r.id === made.imageId || (r.role === snapshotRole && made.snapshotIds.includes(r.id))));
+    for (const r of mine) markKept(state, ctx, r, 'output');
+    await tagComplete(ctx.session.ec2(made.region), made.region, made.imageId, ctx);
+    return [];
+  }
+  const deleted = await discardImage(ctx.session.ec2(made.region), made.imageId, { signal: ctx.signal, buildId: state.buildId, role });
+  markRemoved(state, ctx, made.imageId, made.region);
+  for (const s of deleted) {
+    if (!state.resources.some((r) => r.id === s)) track(state, ctx, { kind: 'snapshot', id: s, region: made.region, role: snapshotRole });
+    markRemoved(state, ctx, s, made.region);
+  }
+  return deleted;
 }

@@ -10,8 +10,8 @@ import type { Ec2Port } from '../../aws/ports.js';
 import { StepError, VerificationError } from '../../errors.js';
 import { verifyImageBilling } from '../../billing/verify.js';
 import { reportTo } from '../../reporter.js';
-import { buildTags, discardImage, tagComplete, tagSpecs } from '../aws-helpers.js';
-import { delays, markKept, markRemoved, scaled, track, type StepCtx } from '../context.js';
+import { buildTags, keepOrDiscardImage, tagSpecs } from '../aws-helpers.js';
+import { delays, scaled, track, type StepCtx } from '../context.js';
 import type { BakeState, MadeImage } from '../state.js';
 import type { BakeStep } from './types.js';
 
@@ -66,19 +66,6 @@ export const copyToRegions: BakeStep = {
     throw new StepError('copyToRegions', `copying the image failed in ${failed.map((f) => f.region).join(', ')}:\n${message}`, { cause: first, hint: 'Check the KMS key in that region and the account limits; the image and all copies were removed.' });
   },
   async cleanup(state, ctx) {
-    for (const copy of state.copies) {
-      const mine = state.resources.filter((r) => r.region === copy.region && (r.id === copy.imageId || copy.snapshotIds.includes(r.id)));
-      if (ctx.outcome === 'ok') {
-        for (const r of mine) markKept(state, ctx, r, 'output');
-        await tagComplete(ctx.session.ec2(copy.region), copy.region, copy.imageId, ctx);
-        continue;
-      }
-      const deleted = await discardImage(ctx.session.ec2(copy.region), copy.imageId, { signal: ctx.signal, buildId: state.buildId, role: 'copy' });
-      markRemoved(state, ctx, copy.imageId, copy.region);
-      for (const s of deleted) {
-        if (!state.resources.some((r) => r.id === s)) track(state, ctx, { kind: 'snapshot', id: s, region: copy.region, role: 'copy-snapshot' });
-        markRemoved(state, ctx, s, copy.region);
-      }
-    }
+    for (const copy of state.copies) await keepOrDiscardImage(state, ctx, copy, 'copy');
   },
 };

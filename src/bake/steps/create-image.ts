@@ -13,8 +13,8 @@ import { PollFailureError, pollUntil } from '../../aws/poll-until.js';
 import { awsErrorCode } from '../../aws/errors.js';
 import { describeImage } from '../../billing/wait-image.js';
 import { reportTo } from '../../reporter.js';
-import { BUILD_ID_TAG, buildTags, discardImage, tagComplete, tagSpecs } from '../aws-helpers.js';
-import { delays, EXPECTED_MS, markKept, markRemoved, scaled, track, type StepCtx } from '../context.js';
+import { BUILD_ID_TAG, buildTags, keepOrDiscardImage, tagSpecs } from '../aws-helpers.js';
+import { delays, EXPECTED_MS, scaled, track, type StepCtx } from '../context.js';
 import type { BakeStep } from './types.js';
 
 const NEVER_AVAILABLE = new Set(['failed', 'invalid', 'error', 'deregistered', 'disabled']);
@@ -125,18 +125,7 @@ export const createImage: BakeStep = {
   async cleanup(state, ctx) {
     const img = state.image;
     if (!img) return;
-    const mine = state.resources.filter((r) => r.region === img.region && (r.id === img.imageId || (r.role === 'image-snapshot' && img.snapshotIds.includes(r.id))));
-    if (ctx.outcome === 'ok') {
-      for (const r of mine) markKept(state, ctx, r, 'output');
-      await tagComplete(ctx.session.ec2(img.region), img.region, img.imageId, ctx);
-      return;
-    }
-    const deleted = await discardImage(ctx.session.ec2(state.region), img.imageId, { signal: ctx.signal, buildId: state.buildId, role: 'image' });
-    markRemoved(state, ctx, img.imageId, img.region);
-    for (const s of deleted) {
-      if (!state.resources.some((r) => r.id === s)) track(state, ctx, { kind: 'snapshot', id: s, region: img.region, role: 'image-snapshot' });
-      markRemoved(state, ctx, s, img.region);
-    }
-    reportTo(ctx.reporter).info('bake.image.discarded', `discarded image ${img.imageId} and ${deleted.length} snapshot(s)`, { imageId: img.imageId, snapshots: deleted });
+    const deleted = await keepOrDiscardImage(state, ctx, img, 'image');
+    if (ctx.outcome !== 'ok') reportTo(ctx.reporter).info('bake.image.discarded', `discarded image ${img.imageId} and ${deleted.length} snapshot(s)`, { imageId: img.imageId, snapshots: deleted });
   },
 };
