@@ -5,12 +5,12 @@
  * returned; nothing is written here. Same config, same bytes.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { basename, resolve as resolvePath } from 'node:path';
+import { basename } from 'node:path';
 import type { CustomizeStep } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { describeSecret } from '../config/secrets.js';
 import { imageName } from '../config/image-name.js';
+import { decodeScript, readSource } from '../config/sources.js';
 import { sqlAddsCustomize, sqlBundlePart, type FirstBootSecret, type SqlBundlePart } from '../sql/bundle.js';
 import { AGENT_PATHS } from '../knowledge/releases.js';
 import type { Finding } from '../lint/index.js';
@@ -192,13 +192,23 @@ function safeFileName(name: string): string {
   return cleaned.slice(0, 80) || 'file';
 }
 
-/** Read a user's script as text: UTF-8 (BOM dropped) or UTF-16 with a BOM. */
-function readScript(path: string): string {
-  const bytes = readFileSync(path);
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
-  const text = bytes.toString('utf8');
-  return text.startsWith('\ufeff') ? text.slice(1) : text;
+/** Read a local source through the confinement checks; a refusal names the config field. */
+function readLocal(config: ResolvedConfig, source: string, field: string): Buffer {
+  try {
+    return readSource(source, config);
+  } catch (err) {
+    throw new RenderValueError(field, (err as Error).message);
+  }
+}
+
+/** Read a user's script as text: UTF-8 (BOM dropped) or UTF-16 with a BOM; invalid UTF-8 is refused. */
+function readScript(config: ResolvedConfig, source: string, field: string): string {
+  try {
+    return decodeScript(readLocal(config, source, field), source);
+  } catch (err) {
+    if (err instanceof RenderValueError) throw err;
+    throw new RenderValueError(field, (err as Error).message);
+  }
 }
 
 function stepKind(step: CustomizeStep): PlanCustomizeStep['kind'] {
@@ -251,7 +261,7 @@ function renderCustomize(config: ResolvedConfig, set: FileSet, sql: SqlBundlePar
     const common = { index, name, kind, timeoutSeconds: timeoutSeconds(step), validExitCodes: [...step.validExitCodes] };
     if ('file' in step) {
       const path = `files/${nn}-${safeFileName(basename(step.file.source))}`;
-      set.add(path, readFileSync(resolvePath(config.baseDir, step.file.source)), 'file', step.file.destination);
+      set.add(path, readLocal(config, step.file.source, `${field}.file.source`), 'file', step.file.destination);
       steps.push({ ...common, file: { path, destination: step.file.destination } });
       return;
     }
@@ -261,7 +271,7 @@ function renderCustomize(config: ResolvedConfig, set: FileSet, sql: SqlBundlePar
     let template: TemplateName;
     let model: Record<string, unknown>;
     if ('script' in step || 'powershell' in step) {
-      const code = 'script' in step ? readScript(resolvePath(config.baseDir, step.script)) : step.powershell;
+      const code = 'script' in step ? readScript(config, step.script, `${field}.script`) : step.powershell;
       template = 'scripts/customize-code.ps1';
       model = { index, kind, name, sourceNote: 'script' in step, code: code.replace(/\s+$/, '') };
     } else if ('windowsFeatures' in step) {
@@ -383,7 +393,7 @@ function setPath(root: Record<string, unknown>, path: string, value: unknown): v
 
 /** The resolved config for plan.json: secrets as references, no absolute paths of this machine. */
 export function redactedConfig(config: ResolvedConfig): Record<string, unknown> {
-  const { configPath: _configPath, baseDir: _baseDir, secrets, ...rest } = config;
+  const { configPath: _configPath, baseDir: _baseDir, allowSourceRoots: _roots, secrets, ...rest } = config;
   const copy = JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
   for (const s of secrets) setPath(copy, s.path, describeSecret(s.ref));
   copy.secrets = secrets.map((s) => ({ slot: s.slot, path: s.path, reference: describeSecret(s.ref) }));
