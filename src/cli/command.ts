@@ -20,6 +20,21 @@ export function commonOptions(y: Argv): Argv {
     .option('quiet', { type: 'boolean', default: false, describe: 'Print only warnings and errors' });
 }
 
+/** `--allow-source-root` values: folders, one per flag (not comma-split: folder names may hold commas). */
+export function sourceRoots(args: Record<string, unknown>): string[] {
+  const v = args.allowSourceRoot;
+  return (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String).filter(Boolean);
+}
+
+/** The `--allow-source-root` option of the commands that read a config's local sources. */
+export function sourceRootOption(y: Argv): Argv {
+  return y.option('allow-source-root', {
+    type: 'string',
+    array: true,
+    describe: "Also read script: and file: sources from this folder (repeatable); by default only the config's folder tree",
+  });
+}
+
 /** Render an error to stderr (or as JSON to stdout) and return its exit code. */
 export function renderError(err: unknown, json: boolean): number {
   const e = asWinamiError(err);
