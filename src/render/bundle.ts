@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import type { CustomizeStep } from '../config/schema.js';
+import { MAX_USER_DATA_BYTES, type CustomizeStep } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { describeSecret } from '../config/secrets.js';
 import { imageName } from '../config/image-name.js';
@@ -329,6 +329,15 @@ function renderAgentFiles(config: ResolvedConfig, set: FileSet, placements: Secr
   return scrub;
 }
 
+/** Add the user-data file, refusing one over EC2's limit (16 KB raw, before base64). */
+function addUserData(set: FileSet, path: string, text: string): void {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_USER_DATA_BYTES) {
+    throw new RenderValueError('launch', `the rendered user data is ${bytes} bytes; EC2 accepts at most ${MAX_USER_DATA_BYTES} (shorten launch.powershell or launch.tasks)`);
+  }
+  set.add(path, text, 'user-data');
+}
+
 function renderUserData(config: ResolvedConfig, set: FileSet): void {
   const launch = config.launch;
   if (!launch) return;
@@ -338,12 +347,12 @@ function renderUserData(config: ResolvedConfig, set: FileSet): void {
       tasks.push({ task: 'executeScript', inputs: [{ frequency: launch.persist ? 'always' : 'once', type: 'powershell', runAs: 'localSystem', content: launch.powershell }] });
     }
     for (const t of launch.tasks) tasks.push(t.inputs === undefined ? { task: t.task } : { task: t.task, inputs: t.inputs });
-    set.add('user-data/user-data.yml', renderTemplate('user-data/user-data.yml', { userData: { tasks } }), 'user-data');
+    addUserData(set, 'user-data/user-data.yml', renderTemplate('user-data/user-data.yml', { userData: { tasks } }));
     return;
   }
   if (!launch.powershell) return;
   if (/<\/powershell>/i.test(launch.powershell)) throw new RenderValueError('launch.powershell', 'contains </powershell>, which would end the user-data script early');
-  set.add('user-data/user-data.txt', renderTemplate('user-data/user-data.txt', { launch: { powershell: launch.powershell.replace(/\s+$/, ''), persist: launch.persist } }), 'user-data');
+  addUserData(set, 'user-data/user-data.txt', renderTemplate('user-data/user-data.txt', { launch: { powershell: launch.powershell.replace(/\s+$/, ''), persist: launch.persist } }));
 }
 
 /**

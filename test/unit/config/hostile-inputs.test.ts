@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../../../src/errors.js';
+import { ConfigError, ValidationError } from '../../../src/errors.js';
 import { loadConfig, parseConfig, MAX_CONFIG_CHARS } from '../../../src/config/load.js';
 import { MAX_SOURCE_BYTES } from '../../../src/config/sources.js';
 import { renderBundle } from '../../../src/render/bundle.js';
@@ -189,6 +189,16 @@ describe('hostile config inputs', () => {
       const big = 'x'.repeat(300 * 1024);
       const issues = one(['customize:', `  - powershell: "${big}"`, 'launch:', `  powershell: "${'y'.repeat(16 * 1024 + 1)}"`]);
       expect(issues.map((i) => i.path)).to.include.members(['customize.0.powershell', 'launch.powershell']);
+    });
+
+    it('refuses rendered user data over 16 KB even when each value is within its own limit', async () => {
+      const tasks = Array.from({ length: 40 }, (_, i) => `    - task: executeScript\n      inputs: [{ frequency: once, type: powershell, runAs: localSystem, content: "${'z'.repeat(500)}${i}" }]`);
+      const config = parseConfig([...HEAD, 'launch:', '  tasks:', ...tasks, ''].join('\n'), { configPath: '/tmp/c.yaml' });
+      let err: unknown;
+      await renderBundle(config).catch((e: unknown) => (err = e));
+      expect(err, 'expected a refusal').to.be.instanceOf(ValidationError);
+      expect((err as ValidationError).issues[0]!.path).to.equal('launch');
+      expect((err as ValidationError).message).to.include('16384');
     });
 
     it('accepts ordinary values', () => {
