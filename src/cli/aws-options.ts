@@ -58,13 +58,18 @@ export async function confirm(question: string, args: Record<string, unknown>): 
     throw new UsageError(`refusing to ${question.replace(/\?$/, '')} without confirmation`, { hint: 'Pass --yes to confirm (or --dry-run to see what would happen).' });
   }
   const { createInterface } = await import('node:readline/promises');
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(`${question} [y/N] `);
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
+  const { withRawOutput } = await import('./streams.js');
+  const { visibleLine } = await import('../util/visible-text.js');
+  // readline edits the line with escape sequences of its own; the question quotes AWS ids, made visible here.
+  return withRawOutput(async () => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      const answer = await rl.question(`${visibleLine(question)} [y/N] `);
+      return /^y(es)?$/i.test(answer.trim());
+    } finally {
+      rl.close();
+    }
+  });
 }
 
 /** A list option given as repeated flags and/or comma-separated values. */

@@ -12,12 +12,27 @@ import { visibleText } from '../util/visible-text.js';
 type Write = typeof process.stdout.write;
 
 let rawStderrWrite: Write | undefined;
+let bypass = 0;
 
 function guard(stream: NodeJS.WriteStream): Write {
   const write = stream.write.bind(stream) as Write;
   stream.write = ((chunk: unknown, ...rest: unknown[]) =>
-    (write as (c: unknown, ...r: unknown[]) => boolean)(typeof chunk === 'string' ? visibleText(chunk) : chunk, ...rest)) as Write;
+    (write as (c: unknown, ...r: unknown[]) => boolean)(typeof chunk === 'string' && bypass === 0 ? visibleText(chunk) : chunk, ...rest)) as Write;
   return write;
+}
+
+/**
+ * Run `fn` with the guard off, for a terminal dialogue whose own escape
+ * sequences must pass (readline's line editing in a confirmation prompt).
+ * The caller makes any quoted text visible itself.
+ */
+export async function withRawOutput<T>(fn: () => Promise<T>): Promise<T> {
+  bypass++;
+  try {
+    return await fn();
+  } finally {
+    bypass--;
+  }
 }
 
 /** Guard process.stdout and process.stderr (once per process). */

@@ -23,6 +23,7 @@ const HOSTILE = 'a\u001b[2Jb\u001b]8;;http://evil.example/\u0007click\u001b]8;;\
 /** Anything a terminal, spreadsheet or browser would act on or reorder (tab, CR, LF are handled per format). */
 // eslint-disable-next-line no-control-regex
 const RAW = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/;
+const RAW_GLOBAL = new RegExp(RAW.source, 'g');
 
 function hostileResult(): AuditResult {
   const finding: Finding = {
@@ -118,6 +119,27 @@ describe('control characters from AWS never reach a report or a terminal', () =>
       const streamed = written.find((w) => w.startsWith('{"time"'))!;
       expect((JSON.parse(streamed) as { message: string }).message).to.equal(HOSTILE);
     });
+  });
+
+  it('the CLI output guard makes any write visible, and lets only the progress display and prompts pass their own sequences', async () => {
+    const streams = join(packageRoot(), 'dist', 'src', 'cli', 'streams.js');
+    const script = [
+      `const s = await import(${JSON.stringify(streams)});`,
+      's.guardOutput();',
+      `process.stdout.write(${JSON.stringify(`out ${HOSTILE}\n`)});`,
+      `process.stdout.write(JSON.stringify({ v: ${JSON.stringify(HOSTILE)} }) + '\\n');`,
+      `process.stderr.write(${JSON.stringify(`err ${HOSTILE}\n`)});`,
+      "s.rawStderr.write('\\x1b[1F');",
+      "await s.withRawOutput(async () => process.stderr.write('\\x1b[2K'));",
+      "process.stderr.write('\\x07after\\n');",
+    ].join('\n');
+    const r = await new Promise<{ stdout: string; stderr: string }>((resolve) =>
+      execFile(process.execPath, ['--input-type=module', '-e', script], (_e, stdout, stderr) => resolve({ stdout, stderr })),
+    );
+    expect(RAW.exec(r.stdout), JSON.stringify(r.stdout)).to.equal(null);
+    expect(r.stdout, r.stderr).to.include('out a\\u001b[2Jb');
+    expect((JSON.parse(r.stdout.split('\n')[1]!) as { v: string }).v).to.equal(HOSTILE);
+    expect(r.stderr).to.equal(`err ${HOSTILE.replace(RAW_GLOBAL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n\u001b[1F\u001b[2K\\u0007after\n`);
   });
 
   it('the CLI does not pass an ESC from an argument to the terminal in its error message', async () => {
