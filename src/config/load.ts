@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { ConfigError, type Issue, type SourcePosition } from '../errors.js';
 import { configSchema } from './schema.js';
 import { resolveConfig, type ResolveOptions } from './resolve.js';
-import { checkSource, decodeScript, isProblem } from './sources.js';
+import { checkSource, decodeScript, isProblem, MAX_SOURCES_TOTAL_BYTES } from './sources.js';
 import type { ResolvedConfig } from './types.js';
 
 /**
@@ -94,11 +94,17 @@ export function parseConfig(text: string, options: ResolveOptions = {}): Resolve
  */
 function checkLocalFiles(config: ResolvedConfig): Issue[] {
   const issues: Issue[] = [];
+  let total = 0;
   config.customize.forEach((step, i) => {
     const check = (rel: string, path: string): string | undefined => {
       const r = checkSource(rel, config);
       if (isProblem(r)) {
         issues.push({ path, message: r.message, hint: r.hint });
+        return undefined;
+      }
+      total += r.bytes;
+      if (total > MAX_SOURCES_TOTAL_BYTES) {
+        issues.push({ path, message: `local sources add up to ${total} bytes here, over the limit of ${MAX_SOURCES_TOTAL_BYTES} for one bundle`, hint: 'put large payloads in S3 and fetch them from a script step' });
         return undefined;
       }
       return r.realPath;

@@ -18,6 +18,13 @@ import { isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
  */
 export const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 
+/**
+ * The most bytes all local sources of one config may add up to: 16 MiB, four
+ * sources at the per-file limit, so that repeating one large file across many
+ * steps cannot grow the bundle past what a bake delivers in reasonable time.
+ */
+export const MAX_SOURCES_TOTAL_BYTES = 16 * 1024 * 1024;
+
 /** Pseudo-filesystems whose "files" are the machine's own state (environment, memory, devices). */
 const SPECIAL_ROOTS = ['/proc', '/sys', '/dev'];
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, ValidationError } from '../../../src/errors.js';
 import { loadConfig, parseConfig, MAX_CONFIG_CHARS } from '../../../src/config/load.js';
-import { MAX_SOURCE_BYTES } from '../../../src/config/sources.js';
+import { MAX_SOURCE_BYTES, MAX_SOURCES_TOTAL_BYTES } from '../../../src/config/sources.js';
 import { renderBundle } from '../../../src/render/bundle.js';
 
 const HEAD = ['name: hostile', 'region: us-east-1', 'windows:', '  release: "2022"'];
@@ -99,6 +99,15 @@ describe('hostile config inputs', () => {
       const err = refused(() => loadConfig(path));
       expect(err.issues[0]!.path).to.equal('customize.0.file.source');
       expect(err.issues[0]!.message).to.include(String(MAX_SOURCE_BYTES));
+    });
+
+    it(`refuses sources that add up to more than ${MAX_SOURCES_TOTAL_BYTES} bytes, at the step that goes over`, () => {
+      writeFileSync(join(project, 'part.bin'), '');
+      truncateSync(join(project, 'part.bin'), MAX_SOURCE_BYTES);
+      const steps = Array.from({ length: 5 }, (_, i) => `  - file: { source: part.bin, destination: 'C:\\part${i}.bin' }`);
+      const err = refused(() => loadConfig(write(['customize:', ...steps])));
+      expect(err.issues.map((i) => i.path)).to.deep.equal(['customize.4.file.source']);
+      expect(err.issues[0]!.message).to.include(String(MAX_SOURCES_TOTAL_BYTES));
     });
 
     it('still reads a source inside the folder', async () => {
