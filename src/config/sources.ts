@@ -12,16 +12,16 @@ import { isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
 /**
  * The largest local source winami reads: 4 MiB. The bake delivers every file
  * through SSM SendCommand as base64 in scripts of at most 40,000 characters
- * (`bake/scripts.ts`), so 4 MiB is about 140 commands, which fits the default
- * 15-minute `deliver` deadline with room; larger payloads belong in S3 and are
- * fetched by a script on the instance.
+ * (`bake/scripts.ts`), so 4 MiB is about 140 SendCommand round trips of a few
+ * seconds each: minutes of delivery. Larger payloads belong in S3, fetched by
+ * a script on the instance.
  */
 export const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 
 /**
  * The most bytes all local sources of one config may add up to: 16 MiB, four
- * sources at the per-file limit, so that repeating one large file across many
- * steps cannot grow the bundle past what a bake delivers in reasonable time.
+ * sources at the per-file limit (about 560 deliveries), so that one large file
+ * named by many steps cannot grow the bundle without bound.
  */
 export const MAX_SOURCES_TOTAL_BYTES = 16 * 1024 * 1024;
 
