@@ -105,6 +105,9 @@ describe('winami CLI on hostile and unlucky inputs', function () {
     expectRefusal(await winami(['bake', config, '--dry-run']), 3, 'outside the config');
     const dry = await winami(['bake', config, '--dry-run', '--allow-source-root', join(dir, 'shared')]);
     expect(dry.code, dry.stderr).to.equal(0);
+    expectRefusal(await winami(['iam-policy', config]), 3, 'outside the config');
+    const iam = await winami(['iam-policy', config, '--allow-source-root', join(dir, 'shared'), '--json']);
+    expect(iam.code, iam.stderr).to.equal(0);
   });
 
   it('an alias bomb is a config error naming the limit on prepare and bake --dry-run (exit 3)', async () => {
