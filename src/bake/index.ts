@@ -22,6 +22,8 @@ export interface BakeOptions {
   /** A resolved config, or the path of a config file. */
   config: ResolvedConfig | string;
   allowPlaintextSecrets?: boolean;
+  /** Folders `script:` and `file:` sources may come from besides the config's own folder tree. */
+  allowSourceRoots?: readonly string[];
   /** AWS session (one client per region); required unless `dryRun`. */
   session?: AwsSession;
   reporter?: Reporter;
@@ -81,7 +83,10 @@ async function defaultRenderBundle(): Promise<RenderBundle> {
 
 /** Bake an image. Never throws for a failed build: the result carries the error and exit code. Config errors throw. */
 export async function bake(o: BakeOptions): Promise<BakeResult> {
-  const config = typeof o.config === 'string' ? loadConfig(o.config, { allowPlaintextSecrets: o.allowPlaintextSecrets ?? false }) : o.config;
+  const config =
+    typeof o.config === 'string'
+      ? loadConfig(o.config, { allowPlaintextSecrets: o.allowPlaintextSecrets ?? false, ...(o.allowSourceRoots ? { allowSourceRoots: o.allowSourceRoots } : {}) })
+      : o.config;
   const reporter = o.reporter ?? silentReporter;
   const report = reportTo(reporter);
   const buildId = o.buildId ?? newBuildId();

@@ -16,9 +16,28 @@ export function awsOptions(y: Argv): Argv {
     .option('profile', { type: 'string', describe: 'Shared-config profile for credentials (AWS_PROFILE)' });
 }
 
-/** The region the args name, or the environment's, or us-east-1. */
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+
+/**
+ * The region the args name, or the environment's, or us-east-1. A region
+ * that is set but empty or malformed (`AWS_REGION=""`) is a usage error
+ * naming where it came from, not a fallback and not an SDK crash.
+ */
 export function regionOf(args: Record<string, unknown>): string {
-  return (args.region as string | undefined) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const sources: [string, unknown][] = [
+    ['--region', args.region],
+    ['AWS_REGION', process.env.AWS_REGION],
+    ['AWS_DEFAULT_REGION', process.env.AWS_DEFAULT_REGION],
+  ];
+  for (const [from, value] of sources) {
+    if (value === undefined) continue;
+    const region = String(value);
+    if (REGION.test(region)) return region;
+    throw new UsageError(`${from} is ${region === '' ? 'set but empty' : `"${region.replace(/[^\x20-\x7e]/g, '?')}", not a region`}`, {
+      hint: `set ${from} to a region such as us-east-1${from === '--region' ? '' : `, or unset it`}`,
+    });
+  }
+  return 'us-east-1';
 }
 
 /** Build the real session for the args. */
@@ -39,13 +58,18 @@ export async function confirm(question: string, args: Record<string, unknown>): 
     throw new UsageError(`refusing to ${question.replace(/\?$/, '')} without confirmation`, { hint: 'Pass --yes to confirm (or --dry-run to see what would happen).' });
   }
   const { createInterface } = await import('node:readline/promises');
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(`${question} [y/N] `);
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
+  const { withRawOutput } = await import('./streams.js');
+  const { visibleLine } = await import('../util/visible-text.js');
+  // readline edits the line with escape sequences of its own; the question quotes AWS ids, made visible here.
+  return withRawOutput(async () => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      const answer = await rl.question(`${visibleLine(question)} [y/N] `);
+      return /^y(es)?$/i.test(answer.trim());
+    } finally {
+      rl.close();
+    }
+  });
 }
 
 /** A list option given as repeated flags and/or comma-separated values. */

@@ -20,7 +20,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  const [{ default: yargs }, { COMMANDS }] = await Promise.all([import('yargs'), import('./commands/index.js')]);
+  const [{ default: yargs }, { COMMANDS }, { guardOutput }] = await Promise.all([import('yargs'), import('./commands/index.js'), import('./streams.js')]);
+  guardOutput();
   let exitCode = 0;
   const cli = yargs(argv)
     .scriptName('winami')

@@ -6,6 +6,8 @@
  * one JSON line on stdout.
  */
 import type { Reporter, WinamiEvent } from '../reporter.js';
+import { safeJson, visibleLine } from '../util/visible-text.js';
+import { rawStderr } from './streams.js';
 
 export interface ProgressOptions {
   mode: 'tty' | 'plain' | 'json';
@@ -35,11 +37,11 @@ function seconds(ms: number): string {
 
 /** A reporter that renders bake progress; `stop()` ends the redraw timer. */
 export function progressReporter(o: ProgressOptions): Reporter & { stop(): void } {
-  const out = o.out ?? process.stderr;
+  const out = o.out ?? rawStderr;
   const now = o.now ?? Date.now;
   if (o.mode === 'json') {
     const jsonOut = o.jsonOut ?? process.stdout;
-    return { emit: (e) => void jsonOut.write(`${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`), stop() {} };
+    return { emit: (e) => void jsonOut.write(`${safeJson({ time: new Date().toISOString(), ...e })}\n`), stop() {} };
   }
   if (o.mode === 'plain') {
     return {
@@ -48,8 +50,8 @@ export function progressReporter(o: ProgressOptions): Reporter & { stop(): void 
         const t = new Date().toISOString().slice(11, 19);
         const d = (e.data ?? {}) as { durationMs?: unknown; batchIndex?: unknown; config?: unknown };
         const took = /^bake\.step\.(ok|failed|cancelled)$/.test(e.code) && typeof d.durationMs === 'number' ? ` (${seconds(d.durationMs)})` : '';
-        const of = typeof d.batchIndex === 'number' && typeof d.config === 'string' ? `[${d.config}] ` : '';
-        out.write(`${t} ${of}${e.level === 'info' ? '' : `${e.level}: `}${e.message}${took}\n`);
+        const of = typeof d.batchIndex === 'number' && typeof d.config === 'string' ? `[${visibleLine(d.config)}] ` : '';
+        out.write(`${t} ${of}${e.level === 'info' ? '' : `${e.level}: `}${visibleLine(e.message)}${took}\n`);
       },
       stop() {},
     };
@@ -60,7 +62,7 @@ export function progressReporter(o: ProgressOptions): Reporter & { stop(): void 
   const bakeOf = (d: Record<string, unknown>) => {
     const key = typeof d.batchIndex === 'number' ? d.batchIndex : -1;
     let b = bakes.get(key);
-    if (!b) bakes.set(key, (b = { label: typeof d.config === 'string' ? d.config : '', rows: [], observed: '' }));
+    if (!b) bakes.set(key, (b = { label: typeof d.config === 'string' ? visibleLine(d.config) : '', rows: [], observed: '' }));
     return b;
   };
   const notes: string[] = [];
@@ -87,12 +89,14 @@ export function progressReporter(o: ProgressOptions): Reporter & { stop(): void 
   const timer = setInterval(draw, 1000);
   timer.unref();
   return {
-    emit(e: WinamiEvent) {
+    emit(raw: WinamiEvent) {
+      // The display draws with ESC sequences of its own: what it shows from events is made visible first.
+      const e = { ...raw, message: visibleLine(raw.message) };
       const d = (e.data ?? {}) as Record<string, unknown>;
-      const of = typeof d.batchIndex === 'number' && typeof d.config === 'string' ? `[${d.config}] ` : '';
+      const of = typeof d.batchIndex === 'number' && typeof d.config === 'string' ? `[${visibleLine(d.config)}] ` : '';
       if (e.code === 'bake.plan' && Array.isArray(d.steps)) {
         const b = bakeOf(d);
-        for (const s of d.steps as { name: string; title: string }[]) b.rows.push({ name: s.name, title: s.title, status: 'pending' });
+        for (const s of d.steps as { name: string; title: string }[]) b.rows.push({ name: s.name, title: visibleLine(s.title), status: 'pending' });
         notes.push(`${of}${e.message}`);
       } else if (e.code === 'bake.step.start') {
         const b = bakeOf(d);

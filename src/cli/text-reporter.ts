@@ -4,6 +4,7 @@
  * long-running commands can stream every event as a JSON line instead.
  */
 import type { Reporter, WinamiEvent } from '../reporter.js';
+import { safeJson, visibleText } from '../util/visible-text.js';
 
 export interface TextReporterOptions {
   json: boolean;
@@ -17,14 +18,14 @@ export function textReporter(o: TextReporterOptions): Reporter {
   return {
     emit(event: WinamiEvent) {
       if (o.streamJson) {
-        process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
+        process.stdout.write(`${safeJson({ time: new Date().toISOString(), ...event })}\n`);
         return;
       }
       if (o.json) return;
       if (event.level === 'warn' || event.level === 'error') {
-        if (!(o.quiet && event.level === 'warn')) process.stderr.write(`${event.level}: ${event.message}\n`);
+        if (!(o.quiet && event.level === 'warn')) process.stderr.write(`${event.level}: ${visibleText(event.message)}\n`);
       } else if (o.verbose) {
-        process.stderr.write(`${event.message}\n`);
+        process.stderr.write(`${visibleText(event.message)}\n`);
       }
     },
   };

@@ -3,15 +3,28 @@
  * the schema, apply defaults and cross-field rules, and report every problem
  * at once with file, line and column and, for unknown keys, a "did you mean".
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import { closest, distance } from 'fastest-levenshtein';
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type Issue, type SourcePosition } from '../errors.js';
 import { configSchema } from './schema.js';
 import { resolveConfig, type ResolveOptions } from './resolve.js';
+import { checkSource, decodeScript, isProblem, MAX_SOURCES_TOTAL_BYTES } from './sources.js';
 import type { ResolvedConfig } from './types.js';
+
+/**
+ * The most characters a config may hold, as written and with every YAML alias
+ * expanded: 4 Mi. A config is a few kilobytes; inline scripts are bounded on
+ * their own (schema.ts), and this stops an anchor referenced many times
+ * (one 5 MB string under 99 aliases) from growing into gigabytes downstream.
+ */
+export const MAX_CONFIG_CHARS = 4 * 1024 * 1024;
+
+/** Aliases the yaml library resolves per anchor before it calls the document an attack. */
+const MAX_ALIAS_COUNT = 100;
+
+const SIZE_HINT = 'write the config without repeating large values through aliases; put large scripts in files next to the config';
 
 export interface LoadConfigOptions extends Omit<ResolveOptions, 'configPath'> {}
 
@@ -19,8 +32,12 @@ export interface LoadConfigOptions extends Omit<ResolveOptions, 'configPath'> {}
 export function loadConfig(path: string, options: LoadConfigOptions = {}): ResolvedConfig {
   let text: string;
   try {
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new ConfigError(`cannot read config ${path}: not a regular file`, [], { hint: 'name a YAML or JSON file' });
+    if (stat.size > MAX_CONFIG_CHARS) throw new ConfigError(`config ${path} is ${stat.size} bytes, over the limit of ${MAX_CONFIG_CHARS}`, [], { hint: SIZE_HINT });
     text = readFileSync(path, 'utf8');
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new ConfigError(`cannot read config ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, [], {
       hint: code === 'ENOENT' ? 'check the path; examples/ has configs to start from' : undefined,
@@ -32,6 +49,7 @@ export function loadConfig(path: string, options: LoadConfigOptions = {}): Resol
 /** Validate and resolve config text; `configPath` is used for positions and relative paths. */
 export function parseConfig(text: string, options: ResolveOptions = {}): ResolvedConfig {
   const file = options.configPath ?? '<config>';
+  if (text.length > MAX_CONFIG_CHARS) throw new ConfigError(`${file} holds ${text.length} characters, over the limit of ${MAX_CONFIG_CHARS}`, [], { hint: SIZE_HINT });
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): SourcePosition => {
@@ -44,7 +62,16 @@ export function parseConfig(text: string, options: ResolveOptions = {}): Resolve
       doc.errors.map((e) => ({ path: '', message: e.message.split('\n')[0]!, position: at(e.pos[0]) })),
     );
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (expandedChars(doc, MAX_CONFIG_CHARS) > MAX_CONFIG_CHARS) {
+    throw new ConfigError(`${file} expands through YAML aliases past the limit of ${MAX_CONFIG_CHARS} characters`, [], { hint: SIZE_HINT });
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    // The yaml library's own alias checks (unresolved, or too many) throw ReferenceError.
+    throw new ConfigError(`${file}: ${(err as Error).message}`, [], { hint: SIZE_HINT });
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(`${file} must hold a mapping of settings`, [{ path: '', message: 'expected keys such as name, region, windows', position: at(0) }]);
   }
@@ -60,18 +87,75 @@ export function parseConfig(text: string, options: ResolveOptions = {}): Resolve
   return config;
 }
 
-/** Files the config points at (scripts, files to copy) must exist. */
+/**
+ * Files the config points at (scripts, files to copy) must be regular files
+ * inside the config's folder tree (or a root the caller named), within the
+ * size limit; scripts must also be valid text.
+ */
 function checkLocalFiles(config: ResolvedConfig): Issue[] {
   const issues: Issue[] = [];
+  let total = 0;
   config.customize.forEach((step, i) => {
-    const check = (rel: string, path: string) => {
-      const abs = resolvePath(config.baseDir, rel);
-      if (!existsSync(abs) || !statSync(abs).isFile()) issues.push({ path, message: `file not found: ${abs}`, hint: 'paths are relative to the config file' });
+    const check = (rel: string, path: string): string | undefined => {
+      const r = checkSource(rel, config);
+      if (isProblem(r)) {
+        issues.push({ path, message: r.message, hint: r.hint });
+        return undefined;
+      }
+      total += r.bytes;
+      if (total > MAX_SOURCES_TOTAL_BYTES) {
+        issues.push({ path, message: `local sources add up to ${total} bytes here, over the limit of ${MAX_SOURCES_TOTAL_BYTES} for one bundle`, hint: 'put large payloads in S3 and fetch them from a script step' });
+        return undefined;
+      }
+      return r.realPath;
     };
-    if ('script' in step) check(step.script, `customize.${i}.script`);
+    if ('script' in step) {
+      const real = check(step.script, `customize.${i}.script`);
+      if (real) {
+        try {
+          decodeScript(readFileSync(real), step.script);
+        } catch (err) {
+          issues.push({ path: `customize.${i}.script`, message: (err as Error).message });
+        }
+      }
+    }
     if ('file' in step) check(step.file.source, `customize.${i}.file.source`);
   });
   return issues;
+}
+
+/**
+ * Characters the document holds with every alias expanded, counted on the
+ * parsed tree without building the JS value. Returns Infinity for an alias
+ * to an anchor still being read (a recursive alias). Stops counting once
+ * past `limit`.
+ */
+function expandedChars(doc: Document, limit: number): number {
+  const anchors = new Map<string, number>();
+  const open = new Set<string>();
+  const size = (node: unknown): number => {
+    if (node === null || node === undefined) return 0;
+    if (isAlias(node)) {
+      if (open.has(node.source)) return Infinity;
+      return anchors.get(node.source) ?? 0;
+    }
+    const anchor = (node as { anchor?: string }).anchor;
+    if (anchor) open.add(anchor);
+    let n = 0;
+    if (isScalar(node)) n = String(node.value ?? '').length + 1;
+    else if (isMap(node) || isSeq(node)) {
+      for (const item of node.items) {
+        n += isPair(item) ? size(item.key) + size(item.value) : size(item);
+        if (n > limit) break;
+      }
+    }
+    if (anchor) {
+      open.delete(anchor);
+      anchors.set(anchor, n);
+    }
+    return n;
+  };
+  return size(doc.contents);
 }
 
 type Zissue = z.core.$ZodIssue;
@@ -82,6 +166,10 @@ function zodIssues(issue: Zissue, prefix: PropertyKey[], doc: Document, at: (o: 
     // Report the branch that came closest: the one with the fewest problems.
     const best = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
     return best.flatMap((i) => zodIssues(i as Zissue, path, doc, at));
+  }
+  if (issue.code === 'invalid_key') {
+    // A record key the schema refused: report the key's own problems, at the key.
+    return issue.issues.map((inner) => ({ path: path.join('.'), message: inner.message, position: positionOf(doc, path.map(String), at, true) }));
   }
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeys(doc, path);

@@ -17,6 +17,11 @@ export interface ResolveOptions {
   configPath?: string;
   /** Accept literal secrets in the config. */
   allowPlaintextSecrets?: boolean;
+  /**
+   * Folders `script:` and `file:` sources may come from besides the config's
+   * own folder tree (`--allow-source-root`). Nothing outside these is read.
+   */
+  allowSourceRoots?: readonly string[];
 }
 
 /** Characters Windows refuses in a computer name (domain-facts §4.2, Shell-Setup ComputerName). */
@@ -252,6 +257,17 @@ export function resolveConfig(parsed: ParsedConfig, options: ResolveOptions = {}
   checkAgentSettings(parsed, agent, issues);
   const secrets = collectSecrets(parsed, options.allowPlaintextSecrets ?? false, issues);
   const baseDir = options.configPath ? dirname(resolvePath(options.configPath)) : process.cwd();
-  const config: ResolvedConfig = { ...parsed, configPath, baseDir, launchAgent: agent, source, expectation, secrets, deadlines: deadlines(parsed) };
+  const allowSourceRoots = (options.allowSourceRoots ?? []).map((r) => resolvePath(r));
+  const config: ResolvedConfig = {
+    ...parsed,
+    configPath,
+    baseDir,
+    ...(allowSourceRoots.length ? { allowSourceRoots } : {}),
+    launchAgent: agent,
+    source,
+    expectation,
+    secrets,
+    deadlines: deadlines(parsed),
+  };
   return { config, issues };
 }

@@ -6,6 +6,28 @@
 import { z } from 'zod';
 import { EDITIONS, LAUNCH_AGENTS, RELEASES } from '../knowledge/releases.js';
 import { EXPECTATION_NAMES, SQL_EDITIONS } from '../knowledge/billing.js';
+import { controlCharProblem, tagKeyProblem, windowsPathProblem } from './text-rules.js';
+
+/** A zod refinement from a rule that returns its problem as a sentence. */
+function rule(check: (value: string) => string | undefined) {
+  return (value: string, ctx: z.RefinementCtx<string>) => {
+    const problem = check(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  };
+}
+
+/** Single-line text shown to people (descriptions, names): no control or bidi characters. */
+const plainText = (max: number) => z.string().max(max).superRefine(rule(controlCharProblem));
+
+/**
+ * Inline PowerShell in a customize step: 256 KiB at most. It becomes one
+ * bundle file delivered through SSM; anything longer belongs in a script file.
+ */
+export const MAX_INLINE_SCRIPT_CHARS = 256 * 1024;
+/** EC2 user data is limited to 16 KB in raw form, before base64 (EC2 User Guide, "Work with instance user data"). */
+export const MAX_USER_DATA_BYTES = 16 * 1024;
+/** An `extraXml` fragment: 64 KiB, far more than any unattend setting needs. */
+export const MAX_EXTRA_XML_CHARS = 64 * 1024;
 
 /** The seven unattend configuration passes (domain-facts §4.1). */
 export const PASSES = ['windowsPE', 'offlineServicing', 'generalize', 'specialize', 'auditSystem', 'auditUser', 'oobeSystem'] as const;
@@ -24,9 +46,10 @@ export const durationSchema = z
   .union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*(s|m|h)$/, 'a duration such as 90s, 20m or 2h')])
   .describe('A duration: seconds as a number, or a string such as 90s, 20m, 2h.');
 
+// EC2 tags: keys 1–128 characters, values up to 256 (EC2 User Guide, "Tag restrictions"); aws: is AWS's, winami: is winami's.
 const tagsSchema = z
-  .record(z.string().min(1).max(128).refine((k) => !k.toLowerCase().startsWith('aws:'), 'tag keys starting with aws: are reserved by AWS'), z.string().max(256))
-  .describe('Tags: key → value. Values may use the image-name placeholders.');
+  .record(z.string().min(1).max(128).superRefine(rule(tagKeyProblem)), z.string().max(256).superRefine(rule(controlCharProblem)))
+  .describe('Tags: key → value. Values may use the image-name placeholders. Keys starting with aws: or winami: are reserved.');
 
 const windowsSchema = z.strictObject({
   release: z
@@ -72,19 +95,30 @@ const builderSchema = z.strictObject({
 });
 
 const stepCommon = {
-  name: z.string().min(1).max(100).optional(),
+  name: z.string().min(1).max(100).superRefine(rule(controlCharProblem)).optional(),
   timeout: durationSchema.optional().describe('How long the step may run on the instance (default 1h).'),
   validExitCodes: z.array(z.number().int()).default([0]).describe('Exit codes that count as success; 3010 always means "reboot and run again".'),
 };
 
 const customizeStepSchema = z.union([
   z.strictObject({ ...stepCommon, script: z.string().min(1).describe('Path to a PowerShell script, relative to the config file.') }),
-  z.strictObject({ ...stepCommon, powershell: z.string().min(1).describe('Inline PowerShell.') }),
+  z.strictObject({
+    ...stepCommon,
+    powershell: z
+      .string()
+      .min(1)
+      .max(MAX_INLINE_SCRIPT_CHARS, `inline PowerShell is limited to ${MAX_INLINE_SCRIPT_CHARS} characters; put longer code in a script file (script: path)`)
+      .describe('Inline PowerShell.'),
+  }),
   z.strictObject({
     ...stepCommon,
     file: z.strictObject({
       source: z.string().min(1).describe('Local path, relative to the config file.'),
-      destination: z.string().regex(/^[A-Za-z]:\\/, 'an absolute Windows path such as C:\\Tools\\app.zip'),
+      destination: z
+        .string()
+        .regex(/^[A-Za-z]:\\/, 'an absolute Windows path such as C:\\Tools\\app.zip')
+        // The regex already reports a path that is not drive-absolute; the rule checks the rest.
+        .superRefine(rule((p) => (/^[A-Za-z]:\\/.test(p) ? windowsPathProblem(p) : undefined))),
     }),
   }),
   z.strictObject({ ...stepCommon, windowsFeatures: z.array(z.string().regex(/^[A-Za-z0-9-]+$/)).min(1).describe('Names for Install-WindowsFeature.') }),
@@ -94,7 +128,7 @@ const customizeStepSchema = z.union([
 const extraXmlSchema = z.strictObject({
   pass: z.enum(PASSES),
   component: z.string().regex(/^Microsoft-Windows-[A-Za-z0-9-]+$/, 'a component name such as Microsoft-Windows-Shell-Setup'),
-  xml: z.string().min(1).describe('Raw setting elements to place inside the component.'),
+  xml: z.string().min(1).max(MAX_EXTRA_XML_CHARS).describe('Raw setting elements to place inside the component.'),
 });
 
 const windowsSettingsSchema = z.strictObject({
@@ -121,7 +155,13 @@ const windowsSettingsSchema = z.strictObject({
     })
     .default({ name: 'Administrator', password: 'random' }),
   firstLogonCommands: z
-    .array(z.strictObject({ command: z.string().min(1).max(1024), description: z.string().max(256).optional(), requiresUserInput: z.boolean().default(false) }))
+    .array(
+      z.strictObject({
+        command: z.string().min(1).max(1024).superRefine(rule(controlCharProblem)),
+        description: plainText(256).optional(),
+        requiresUserInput: z.boolean().default(false),
+      }),
+    )
     .default([]),
   rdp: z.boolean().default(true).describe('Allow Remote Desktop on instances launched from the image.'),
   domainJoin: z
@@ -185,7 +225,7 @@ const imageSchema = z.strictObject({
     .max(128)
     .default('{{name}}-{{timestamp}}')
     .describe('Image name template; placeholders {{name}}, {{release}}, {{edition}}, {{date}}, {{timestamp}}, {{buildId}}.'),
-  description: z.string().max(255).optional(),
+  description: plainText(255).optional().describe('Image description (CreateImage allows 255 characters).'),
   tags: tagsSchema.default({}),
   snapshotTags: tagsSchema.default({}),
   encrypted: z.boolean().default(false),
@@ -225,7 +265,12 @@ const sqlSchema = z.strictObject({
 
 const launchSchema = z
   .strictObject({
-    powershell: z.string().min(1).optional().describe('PowerShell to run at every launch from this image, as user data.'),
+    powershell: z
+      .string()
+      .min(1)
+      .refine((v) => Buffer.byteLength(v, 'utf8') <= MAX_USER_DATA_BYTES, `EC2 user data is limited to ${MAX_USER_DATA_BYTES} bytes; keep launch.powershell short and put the rest in the image`)
+      .optional()
+      .describe('PowerShell to run at every launch from this image, as user data.'),
     persist: z.boolean().default(false).describe('Run the user data at every boot, not just the first.'),
     tasks: z.array(v2TaskSchema).default([]).describe('EC2Launch v2 user-data tasks (version 1.1).'),
   })
@@ -252,7 +297,7 @@ export const configSchema = z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit, at most 63 characters')
       .describe('A short name for the image; used in tags and the default image name.'),
-    description: z.string().max(255).optional(),
+    description: plainText(255).optional(),
     region: z.string().regex(REGION, 'a region such as us-east-1').describe('The region the builder runs in and the image is created in.'),
     windows: windowsSchema,
     source: sourceSchema.optional(),

@@ -39,6 +39,8 @@ export interface ResolvedConfig extends Omit<ParsedConfig, 'deadlines' | 'source
   configPath: string;
   /** Directory relative paths in the config are resolved against. */
   baseDir: string;
+  /** Extra folders local sources may come from besides `baseDir` (`--allow-source-root`); absolute. */
+  allowSourceRoots?: string[];
   /** The launch agent the image uses (windows.agent, or the release default). */
   launchAgent: LaunchAgent;
   source: ResolvedSource;

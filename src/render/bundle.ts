@@ -5,12 +5,12 @@
  * returned; nothing is written here. Same config, same bytes.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { basename, resolve as resolvePath } from 'node:path';
-import type { CustomizeStep } from '../config/schema.js';
+import { basename } from 'node:path';
+import { MAX_USER_DATA_BYTES, type CustomizeStep } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { describeSecret } from '../config/secrets.js';
 import { imageName } from '../config/image-name.js';
+import { decodeScript, readSource } from '../config/sources.js';
 import { sqlAddsCustomize, sqlBundlePart, type FirstBootSecret, type SqlBundlePart } from '../sql/bundle.js';
 import { AGENT_PATHS } from '../knowledge/releases.js';
 import type { Finding } from '../lint/index.js';
@@ -192,13 +192,23 @@ function safeFileName(name: string): string {
   return cleaned.slice(0, 80) || 'file';
 }
 
-/** Read a user's script as text: UTF-8 (BOM dropped) or UTF-16 with a BOM. */
-function readScript(path: string): string {
-  const bytes = readFileSync(path);
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
-  const text = bytes.toString('utf8');
-  return text.startsWith('\ufeff') ? text.slice(1) : text;
+/** Read a local source through the confinement checks; a refusal names the config field. */
+function readLocal(config: ResolvedConfig, source: string, field: string): Buffer {
+  try {
+    return readSource(source, config);
+  } catch (err) {
+    throw new RenderValueError(field, (err as Error).message);
+  }
+}
+
+/** Read a user's script as text: UTF-8 (BOM dropped) or UTF-16 with a BOM; invalid UTF-8 is refused. */
+function readScript(config: ResolvedConfig, source: string, field: string): string {
+  try {
+    return decodeScript(readLocal(config, source, field), source);
+  } catch (err) {
+    if (err instanceof RenderValueError) throw err;
+    throw new RenderValueError(field, (err as Error).message);
+  }
 }
 
 function stepKind(step: CustomizeStep): PlanCustomizeStep['kind'] {
@@ -251,7 +261,7 @@ function renderCustomize(config: ResolvedConfig, set: FileSet, sql: SqlBundlePar
     const common = { index, name, kind, timeoutSeconds: timeoutSeconds(step), validExitCodes: [...step.validExitCodes] };
     if ('file' in step) {
       const path = `files/${nn}-${safeFileName(basename(step.file.source))}`;
-      set.add(path, readFileSync(resolvePath(config.baseDir, step.file.source)), 'file', step.file.destination);
+      set.add(path, readLocal(config, step.file.source, `${field}.file.source`), 'file', step.file.destination);
       steps.push({ ...common, file: { path, destination: step.file.destination } });
       return;
     }
@@ -261,7 +271,7 @@ function renderCustomize(config: ResolvedConfig, set: FileSet, sql: SqlBundlePar
     let template: TemplateName;
     let model: Record<string, unknown>;
     if ('script' in step || 'powershell' in step) {
-      const code = 'script' in step ? readScript(resolvePath(config.baseDir, step.script)) : step.powershell;
+      const code = 'script' in step ? readScript(config, step.script, `${field}.script`) : step.powershell;
       template = 'scripts/customize-code.ps1';
       model = { index, kind, name, sourceNote: 'script' in step, code: code.replace(/\s+$/, '') };
     } else if ('windowsFeatures' in step) {
@@ -319,6 +329,15 @@ function renderAgentFiles(config: ResolvedConfig, set: FileSet, placements: Secr
   return scrub;
 }
 
+/** Add the user-data file, refusing one over EC2's limit (16 KB raw, before base64). */
+function addUserData(set: FileSet, path: string, text: string): void {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_USER_DATA_BYTES) {
+    throw new RenderValueError('launch', `the rendered user data is ${bytes} bytes; EC2 accepts at most ${MAX_USER_DATA_BYTES} (shorten launch.powershell or launch.tasks)`);
+  }
+  set.add(path, text, 'user-data');
+}
+
 function renderUserData(config: ResolvedConfig, set: FileSet): void {
   const launch = config.launch;
   if (!launch) return;
@@ -328,12 +347,12 @@ function renderUserData(config: ResolvedConfig, set: FileSet): void {
       tasks.push({ task: 'executeScript', inputs: [{ frequency: launch.persist ? 'always' : 'once', type: 'powershell', runAs: 'localSystem', content: launch.powershell }] });
     }
     for (const t of launch.tasks) tasks.push(t.inputs === undefined ? { task: t.task } : { task: t.task, inputs: t.inputs });
-    set.add('user-data/user-data.yml', renderTemplate('user-data/user-data.yml', { userData: { tasks } }), 'user-data');
+    addUserData(set, 'user-data/user-data.yml', renderTemplate('user-data/user-data.yml', { userData: { tasks } }));
     return;
   }
   if (!launch.powershell) return;
   if (/<\/powershell>/i.test(launch.powershell)) throw new RenderValueError('launch.powershell', 'contains </powershell>, which would end the user-data script early');
-  set.add('user-data/user-data.txt', renderTemplate('user-data/user-data.txt', { launch: { powershell: launch.powershell.replace(/\s+$/, ''), persist: launch.persist } }), 'user-data');
+  addUserData(set, 'user-data/user-data.txt', renderTemplate('user-data/user-data.txt', { launch: { powershell: launch.powershell.replace(/\s+$/, ''), persist: launch.persist } }));
 }
 
 /**
@@ -383,7 +402,7 @@ function setPath(root: Record<string, unknown>, path: string, value: unknown): v
 
 /** The resolved config for plan.json: secrets as references, no absolute paths of this machine. */
 export function redactedConfig(config: ResolvedConfig): Record<string, unknown> {
-  const { configPath: _configPath, baseDir: _baseDir, secrets, ...rest } = config;
+  const { configPath: _configPath, baseDir: _baseDir, allowSourceRoots: _roots, secrets, ...rest } = config;
   const copy = JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
   for (const s of secrets) setPath(copy, s.path, describeSecret(s.ref));
   copy.secrets = secrets.map((s) => ({ slot: s.slot, path: s.path, reference: describeSecret(s.ref) }));

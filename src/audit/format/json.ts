@@ -1,6 +1,7 @@
-/** The audit result as one JSON document (JSON.stringify escapes every string). */
+/** The audit result as one JSON document; control and bidi characters are `\uXXXX` escapes, so values parse back exactly. */
 import { sortFindings, type AuditResult } from '../result.js';
+import { safeJson } from '../../util/visible-text.js';
 
 export function formatJson(result: AuditResult): string {
-  return `${JSON.stringify({ ...result, findings: sortFindings(result.findings) }, null, 2)}\n`;
+  return `${safeJson({ ...result, findings: sortFindings(result.findings) }, 2)}\n`;
 }

@@ -4,6 +4,7 @@
  */
 import { sortFindings, type AuditResult } from '../result.js';
 import type { Finding } from '../types.js';
+import { safeJson, visibleText } from '../../util/visible-text.js';
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -42,7 +43,7 @@ export function formatSarif(result: AuditResult, toolVersion = '0.0.0'): string 
             endTimeUtc: result.finishedAt,
             toolExecutionNotifications: result.failures.map((f) => ({
               level: 'error',
-              message: { text: `${f.account}${f.region ? ` ${f.region}` : ''} ${f.stage}: ${f.message}` },
+              message: { text: visibleText(`${f.account}${f.region ? ` ${f.region}` : ''} ${f.stage}: ${f.message}`) },
             })),
           },
         ],
@@ -50,7 +51,8 @@ export function formatSarif(result: AuditResult, toolVersion = '0.0.0'): string 
           ruleId: f.ruleId,
           ...(ruleIndex.has(f.ruleId) ? { ruleIndex: ruleIndex.get(f.ruleId) } : {}),
           level: f.severity,
-          message: { text: f.message },
+          // Viewers show message text to people; properties keep the values exactly.
+          message: { text: visibleText(f.message) },
           locations: [{ logicalLocations: [{ fullyQualifiedName: arn(f), kind: 'resource' }] }],
           partialFingerprints: { resource: `${f.ruleId}/${arn(f)}` },
           properties: { account: f.account, region: f.region, resourceType: f.resourceType, resourceId: f.resourceId, time: f.time, evidence: f.evidence },
@@ -58,5 +60,5 @@ export function formatSarif(result: AuditResult, toolVersion = '0.0.0'): string 
       },
     ],
   };
-  return `${JSON.stringify(sarif, null, 2)}\n`;
+  return `${safeJson(sarif, 2)}\n`;
 }

@@ -19,14 +19,14 @@ export function formatTable(result: AuditResult, width = 120): string {
     lines.push('');
     lines.push(`${pad('SEVERITY', 8)} ${pad('RULE', 28)} ${pad('ACCOUNT', 12)} ${pad('REGION', 14)} ${pad('RESOURCE', 22)} MESSAGE`);
     for (const f of sortFindings(result.findings)) {
-      lines.push(`${pad(f.severity, 8)} ${pad(f.ruleId, 28)} ${pad(f.account, 12)} ${pad(f.region, 14)} ${pad(oneLine(f.resourceId), 22)} ${pad(oneLine(f.message), msgWidth)}`);
+      lines.push(`${pad(oneLine(f.severity), 8)} ${pad(oneLine(f.ruleId), 28)} ${pad(oneLine(f.account), 12)} ${pad(oneLine(f.region), 14)} ${pad(oneLine(f.resourceId), 22)} ${pad(oneLine(f.message), msgWidth)}`);
     }
   }
   if (result.failures.length > 0) {
     lines.push('');
     lines.push(`Not audited (${result.failures.length}):`);
     for (const f of result.failures) {
-      lines.push(`  ${f.account}${f.region ? ` ${f.region}` : ''} ${f.stage}: ${oneLine(f.message)}${f.iamAction ? ` (grant ${f.iamAction})` : ''}`);
+      lines.push(`  ${oneLine(f.account)}${f.region ? ` ${oneLine(f.region)}` : ''} ${oneLine(f.stage)}: ${oneLine(f.message)}${f.iamAction ? ` (grant ${oneLine(f.iamAction)})` : ''}`);
     }
   }
   return `${lines.join('\n')}\n`;

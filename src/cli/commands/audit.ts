@@ -3,6 +3,7 @@ import type { CliCommand } from '../command.js';
 import { commonOptions, runCommand } from '../command.js';
 import { awsOptions, confirm, listOf, sessionFromArgs } from '../aws-options.js';
 import { ExitCode, UsageError } from '../../errors.js';
+import { rawStderr } from '../streams.js';
 
 const SEVERITY_CHOICES = ['error', 'warning', 'note', 'none'] as const;
 
@@ -109,7 +110,8 @@ function progressBar() {
       draw(p);
     },
     done() {
-      process.stderr.write('\r\x1b[K');
+      // Erases the bar with an escape sequence of its own, past the output guard.
+      rawStderr.write('\r\x1b[K');
     },
   };
 }

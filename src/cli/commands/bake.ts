@@ -4,14 +4,14 @@
  * printing what exists and the command that removes it.
  */
 import type { CliCommand } from '../command.js';
-import { commonOptions, runCommand } from '../command.js';
+import { commonOptions, runCommand, sourceRootOption, sourceRoots } from '../command.js';
 import { awsOptions, regionOf, sessionFromArgs } from '../aws-options.js';
 
 export const bakeCommand: CliCommand = {
   command: 'bake <configs..>',
   describe: 'Build the AMI end to end through SSM Run Command: launch, deliver, customize, sysprep, create, verify billing, copy, smoke test',
   builder: (y) =>
-    awsOptions(commonOptions(y))
+    sourceRootOption(awsOptions(commonOptions(y)))
       .positional('configs', { type: 'string', array: true, describe: 'Config files (each is baked in turn)' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and create nothing' })
       .option('on-error', { choices: ['cleanup', 'keep'] as const, default: 'cleanup', describe: 'After a failure: remove everything, or keep the builder for inspection' })
@@ -56,6 +56,7 @@ export const bakeCommand: CliCommand = {
         // The options every bake of this run shares, alone or several at once.
         const base = {
           allowPlaintextSecrets: Boolean(args.allowPlaintextSecrets),
+          allowSourceRoots: sourceRoots(args),
           dryRun: Boolean(args.dryRun),
           onError: args.onError === 'keep' ? ('keep' as const) : ('cleanup' as const),
           ...(typeof args.smokeTest === 'boolean' ? { smokeTest: args.smokeTest } : {}),

@@ -1,12 +1,12 @@
 /** `winami iam-policy <config>`: print least-privilege policies for the caller and the builder instance profile. */
 import type { CliCommand } from '../command.js';
-import { commonOptions, runCommand } from '../command.js';
+import { commonOptions, runCommand, sourceRootOption, sourceRoots } from '../command.js';
 
 export const iamPolicyCommand: CliCommand = {
   command: 'iam-policy <config>',
   describe: 'Print least-privilege IAM policies for the caller of `winami bake` and for the builder instance profile',
   builder: (y) =>
-    commonOptions(y)
+    sourceRootOption(commonOptions(y))
       .positional('config', { type: 'string', describe: 'Config file' })
       .option('for', { choices: ['caller', 'builder', 'both'] as const, default: 'both', describe: 'Which policy to print' })
       .option('include-cleanup', { type: 'boolean', default: true, describe: 'Add the actions `winami cleanup` needs to the caller policy' })
@@ -15,7 +15,7 @@ export const iamPolicyCommand: CliCommand = {
     runCommand(args, async () => {
       const { loadConfig } = await import('../../config/load.js');
       const { iamPolicies } = await import('../../bake/iam-policy.js');
-      const config = loadConfig(String(args.config), { allowPlaintextSecrets: Boolean(args.allowPlaintextSecrets) });
+      const config = loadConfig(String(args.config), { allowPlaintextSecrets: Boolean(args.allowPlaintextSecrets), allowSourceRoots: sourceRoots(args) });
       const p = iamPolicies(config, { includeCleanup: Boolean(args.includeCleanup) });
       const which = String(args.for);
       const out: Record<string, unknown> = {};

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { codeCachePath } from '../../../src/cli/run-bundle.js';
 import { readFileTree } from '../../../src/render/answer-files.js';
+import { BUNDLE_FORMAT, BUNDLE_MARKER } from '../../../src/prepare.js';
 import { packageRoot } from '../../../src/util/package-root.js';
 import { SDK_LOADED_MARKER, sdkProbeArgs } from '../../fixtures/sdk-probe.js';
 
@@ -65,6 +66,9 @@ describe('the winami bin: the bundled CLI', function () {
     const r = await node([bundled, 'prepare', 'examples/windows-2022-sql-2022-standard.yaml', '--out', out, '--quiet']);
     expect(r.code, r.stderr).to.equal(0);
     const written = readFileTree(out);
+    // The marker is prepare's, not part of the bundle.
+    expect(written.get(BUNDLE_MARKER)?.toString('utf8')).to.equal(`${BUNDLE_FORMAT}\n`);
+    written.delete(BUNDLE_MARKER);
     const reviewed = readFileTree(join(root, 'answer-files', 'windows-2022-sql-2022-standard'));
     expect([...written.keys()].sort()).to.deep.equal([...reviewed.keys()].sort());
     for (const [path, content] of written) expect(content.equals(reviewed.get(path)!), path).to.equal(true);

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileTree } from '../../../src/render/answer-files.js';
+import { BUNDLE_FORMAT, BUNDLE_MARKER } from '../../../src/prepare.js';
 import { packageRoot } from '../../../src/util/package-root.js';
 import { VERSION } from '../../../src/cli/version.js';
 
@@ -46,6 +47,9 @@ describe('winami prepare (CLI, through a child process)', function () {
     expect(result.ok).to.equal(true);
     expect(result.outDir).to.equal(out);
     const written = readFileTree(out);
+    // The marker is prepare's, not part of the bundle.
+    expect(written.get(BUNDLE_MARKER)?.toString('utf8')).to.equal(`${BUNDLE_FORMAT}\n`);
+    written.delete(BUNDLE_MARKER);
     expect(result.files.map((f) => f.path).sort()).to.deep.equal([...written.keys()].sort());
     for (const f of result.files) {
       const content = written.get(f.path)!;
