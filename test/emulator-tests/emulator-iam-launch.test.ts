@@ -107,6 +107,19 @@ describe('emulator: instance profiles at launch and the SSM agent', function () 
     }
   });
 
+  it("reports the profile's role, not the profile, as the instance's IamRole in SSM", async () => {
+    await c.iam.send(new CreateRoleCommand({ RoleName: 'agent-role', AssumeRolePolicyDocument: TRUST }));
+    await c.iam.send(new AttachRolePolicyCommand({ RoleName: 'agent-role', PolicyArn: SSM_CORE }));
+    await c.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'agent-profile' }));
+    await c.iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'agent-profile', RoleName: 'agent-role' }));
+    const id = (await launch({ Name: 'agent-profile' })).Instances![0]!.InstanceId!;
+    const info = await eventually(async () => {
+      const row = (await c.ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [id] }] }))).InstanceInformationList?.[0];
+      return row?.PingStatus === 'Online' ? row : undefined;
+    }, 5000, 'Online');
+    expect(info.IamRole).to.equal('agent-role');
+  });
+
   it('never brings the agent Online without the permissions it needs, an explicit Deny, or a role in the profile', async () => {
     await profileWith('s3-only', { managed: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'] });
     await profileWith('no-messages', { inline: [{ Effect: 'Allow', Action: 'ssm:UpdateInstanceInformation', Resource: '*' }] });

@@ -259,18 +259,23 @@ export class IamStore {
     return found;
   }
 
+  /** The role an instance profile holds (SSM reports it as the instance's IamRole). */
+  roleOf(accountId: string, profileArn: string | undefined): IamRole | undefined {
+    if (!profileArn) return undefined;
+    const a = this.account(accountId);
+    const profile = [...a.profiles.values()].find((p) => p.arn === profileArn);
+    return profile?.roles[0] ? a.roles.get(profile.roles[0]) : undefined;
+  }
+
   /**
    * Whether the SSM agent on an instance with this profile can register: the
    * profile still exists, holds a role, and the role's policies allow every
    * one of AGENT_ACTIONS (same evaluator as SimulatePrincipalPolicy).
    */
   agentAllowed(accountId: string, profileArn: string | undefined): boolean {
-    if (!profileArn) return false;
-    const a = this.account(accountId);
-    const profile = [...a.profiles.values()].find((p) => p.arn === profileArn);
-    const role = profile?.roles[0] ? a.roles.get(profile.roles[0]) : undefined;
+    const role = this.roleOf(accountId, profileArn);
     if (!role) return false;
-    const sources = this.roleSources(a, role);
+    const sources = this.roleSources(this.account(accountId), role);
     return AGENT_ACTIONS.every((action) => evaluate(sources, action).decision === 'allowed');
   }
 }
