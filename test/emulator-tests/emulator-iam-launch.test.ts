@@ -87,6 +87,9 @@ describe('emulator: instance profiles at launch and the SSM agent', function () 
   it('refuses a profile created within the propagation window, and launches once it has passed', async () => {
     const set = await controlFetch(emu, 'POST', 'iam-propagation', { ms: 300 });
     expect(set.status).to.equal(200);
+    // The window survives a reset.
+    await emu.control.reset();
+    ami = (await c.ssm.send(new GetParameterCommand({ Name: WIN2022 }))).Parameter!.Value!;
     await c.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'fresh' }));
     const early = await rejection(launch({ Name: 'fresh' }));
     expect(early.name).to.equal('InvalidParameterValue');
