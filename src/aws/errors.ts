@@ -53,6 +53,7 @@ const NETWORK_HINTS: Readonly<Record<string, string>> = {
     'Something between winami and AWS answered instead of AWS. Open the endpoint in a browser to see the page (log in to a captive portal or proxy), and check --endpoint / AWS_ENDPOINT_URL and HTTPS_PROXY.',
   CallTimeout: 'The endpoint accepted the connection but did not answer. Check the network route, proxy and firewall to the AWS endpoint (or the VPC endpoint), then retry.',
   TimeoutError: 'The endpoint did not answer in time. Check the network route, proxy and firewall to the AWS endpoint (or the VPC endpoint), then retry.',
+  ETIMEDOUT: 'The endpoint did not answer in time. Check the network route, proxy and firewall to the AWS endpoint (or the VPC endpoint), then retry.',
 };
 
 /** The error code of an SDK exception (its `name`, or `Code` for older shapes). */
