@@ -128,7 +128,7 @@ describe('bake: fault matrix (emulator)', function () {
     const run = await bakeOn(emu, configFor('2022'), { smokeTest: false });
     if (!run.result.ok) throw new Error(run.result.error?.message);
     expect(emu.control.calls().filter((c) => c.action === 'RunInstances').map((c) => c.errorCode ?? 'ok')).to.deep.equal(['ResponseLost', 'ok']);
-    expect(emu.control.resources({ account: ACCOUNT }).instances).to.have.length(1);
+    expect(emu.control.resources({ account: ACCOUNT, includeGone: true }).instances, 'builders launched').to.have.length(1);
     const left = leftovers(emu, run.result.images.map((i) => i.imageId));
     expect(left, JSON.stringify(left)).to.deep.equal(NOTHING);
     expect(run.result.leftBehind).to.deep.equal([]);
