@@ -24,7 +24,7 @@ const seed = arg('seed', Date.now() % 2 ** 31);
 const emu = await startBakeEmulator();
 const t0 = Date.now();
 try {
-  const { summary } = await runSeries(emu, { seed, kills, faultRuns, maxKillMs: 6_000, log: (l) => process.stdout.write(`${l}\n`) });
+  const { summary } = await runSeries(emu, { seed, kills, faultRuns, maxKillMs: 4_500, log: (l) => process.stdout.write(`${l}\n`) });
   process.stdout.write(`${JSON.stringify({ ...summary, wallSeconds: Math.round((Date.now() - t0) / 1000) }, null, 2)}\n`);
   process.exitCode = summary.kills.leftovers + summary.faults.leftovers + summary.faults.misreported > 0 ? 1 : 0;
 } finally {
