@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { createAwsSession } from '../../src/aws/session.js';
+import { discardImage } from '../../src/billing/discard.js';
+import { waitForImageAvailable } from '../../src/billing/wait-image.js';
 import { ExitCode } from '../../src/errors.js';
 import type { WinamiEvent } from '../../src/reporter.js';
 import type { Emulator } from '../emulator/index.js';
@@ -82,6 +84,25 @@ describe('bake: deadlines, lost answers and throttled discards (emulator)', func
     const left = leftovers(emu);
     expect(left, JSON.stringify(left)).to.deep.equal(NOTHING);
     expect(run.result.leftBehind).to.deep.equal([]);
+  });
+
+  it('winami discard under a throttling storm longer than the SDK’s attempts: the image and its snapshots are still discarded', async () => {
+    const ec2 = briefSession(emu, 2).ec2();
+    const source = emu.control.resources({ account: '801119661308', region: 'us-east-1' }).images.find((i) => /^Windows_Server-2022-English-Full-Base/.test(i.name))!;
+    const launched = await ec2.runInstances({ ImageId: source.id, InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1 });
+    const instanceId = launched.Instances![0]!.InstanceId!;
+    while (emu.control.resources({ account: ACCOUNT }).instances.find((i) => i.id === instanceId)?.state !== 'running') await new Promise((r) => setTimeout(r, 20));
+    const { ImageId } = await ec2.createImage({ InstanceId: instanceId, Name: 'to-discard', NoReboot: true });
+    await ec2.terminateInstances({ InstanceIds: [instanceId] });
+    const image = await waitForImageAvailable(ec2, ImageId!, { timeoutMs: 20_000, minDelayMs: 20, maxDelayMs: 100 });
+    const snapshots = (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
+    for (const action of ['DeregisterImage', 'DeleteSnapshot']) emu.control.addFault({ action, errorCode: 'RequestLimitExceeded', times: 6 });
+    const r = await discardImage(ec2, ImageId!, { retry: { deadlineMs: 30_000, minDelayMs: 10 } });
+    expect(r.status).to.equal('discarded');
+    expect(r.deletedSnapshots).to.deep.equal(snapshots);
+    expect(emu.control.calls().filter((c) => c.errorCode === 'RequestLimitExceeded').length).to.equal(12);
+    const left = leftovers(emu);
+    expect([left.images, left.snapshots]).to.deep.equal([[], []]);
   });
 
   it('a throttling storm that outlasts the cleanup deadline: what is reported left behind is exactly what exists', async () => {
