@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { createAwsSession } from '../../src/aws/session.js';
+import { cleanupBuild } from '../../src/bake/cleanup.js';
 import { discardImage } from '../../src/billing/discard.js';
 import { waitForImageAvailable } from '../../src/billing/wait-image.js';
 import { ExitCode } from '../../src/errors.js';
@@ -103,6 +104,17 @@ describe('bake: deadlines, lost answers and throttled discards (emulator)', func
     expect(emu.control.calls().filter((c) => c.errorCode === 'RequestLimitExceeded').length).to.equal(12);
     const left = leftovers(emu);
     expect([left.images, left.snapshots]).to.deep.equal([[], []]);
+  });
+
+  it('winami cleanup under a throttling storm longer than the SDK’s attempts: still removes the build’s instance', async () => {
+    const session = briefSession(emu, 2);
+    const source = emu.control.resources({ account: '801119661308', region: 'us-east-1' }).images.find((i) => /^Windows_Server-2022-English-Full-Base/.test(i.name))!;
+    await session.ec2().runInstances({ ImageId: source.id, InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1, TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'winami:build-id', Value: 'build-storm-1' }] }] });
+    for (const action of ['DescribeInstances', 'TerminateInstances']) emu.control.addFault({ action, errorCode: 'RequestLimitExceeded', times: 5 });
+    const r = await cleanupBuild({ session, buildId: 'build-storm-1', regions: ['us-east-1'], pollMs: 20, timeoutMs: 30_000 });
+    expect(r.failed).to.deep.equal([]);
+    expect(r.removed.map((x) => x.kind)).to.deep.equal(['instance']);
+    expect(leftovers(emu).instances).to.deep.equal([]);
   });
 
   it('a throttling storm that outlasts the cleanup deadline: what is reported left behind is exactly what exists', async () => {
