@@ -161,6 +161,64 @@ describe('emulator: fidelity to botocore models and the AWS CLI', function () {
     expect(problems).to.deep.equal([]);
   });
 
+  it('writes only elements of the EC2 output shapes for the VPC and instance-type actions, with their types', async function () {
+    if (!ec2Model) {
+      console.log(`      skipped: no botocore ec2 model found (${dir ?? 'botocore not importable'})`);
+      return this.skip();
+    }
+    const problems: string[] = [];
+    const call = async (action: string, params: Record<string, string>): Promise<Record<string, any>> => {
+      const body = (await ec2Raw(action, params)) as Record<string, any>;
+      const out = ec2Model.operations[action]!.output?.shape;
+      if (out) checkXml(ec2Model, out, body, action, problems);
+      return body;
+    };
+    const vpcId = (await call('CreateVpc', { CidrBlock: '10.9.0.0/16', 'TagSpecification.1.ResourceType': 'vpc', 'TagSpecification.1.Tag.1.Key': 'k', 'TagSpecification.1.Tag.1.Value': 'v' })).vpc.vpcId as string;
+    await call('ModifyVpcAttribute', { VpcId: vpcId, 'EnableDnsHostnames.Value': 'true' });
+    await call('DescribeVpcAttribute', { VpcId: vpcId, Attribute: 'enableDnsHostnames' });
+    const subnetId = (await call('CreateSubnet', { VpcId: vpcId, CidrBlock: '10.9.1.0/24', AvailabilityZone: 'us-east-1a' })).subnet.subnetId as string;
+    await call('ModifySubnetAttribute', { SubnetId: subnetId, 'MapPublicIpOnLaunch.Value': 'true' });
+    const igw = (await call('CreateInternetGateway', {})).internetGateway.internetGatewayId as string;
+    await call('AttachInternetGateway', { InternetGatewayId: igw, VpcId: vpcId });
+    const rtb = (await call('CreateRouteTable', { VpcId: vpcId })).routeTable.routeTableId as string;
+    await call('CreateRoute', { RouteTableId: rtb, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw });
+    const assoc = (await call('AssociateRouteTable', { RouteTableId: rtb, SubnetId: subnetId })).associationId as string;
+    const eip = (await call('AllocateAddress', { Domain: 'vpc' })).allocationId as string;
+    const nat = (await call('CreateNatGateway', { SubnetId: subnetId, AllocationId: eip })).natGateway.natGatewayId as string;
+    const sg = (await call('CreateSecurityGroup', { GroupName: 'fidelity', GroupDescription: 'fidelity', VpcId: vpcId })).groupId as string;
+    await call('AuthorizeSecurityGroupIngress', { GroupId: sg, 'IpPermissions.1.IpProtocol': 'tcp', 'IpPermissions.1.FromPort': '443', 'IpPermissions.1.ToPort': '443', 'IpPermissions.1.IpRanges.1.CidrIp': '10.9.0.0/16', 'IpPermissions.1.Groups.1.GroupId': sg });
+    await call('AuthorizeSecurityGroupEgress', { GroupId: sg, 'IpPermissions.1.IpProtocol': 'udp', 'IpPermissions.1.FromPort': '53', 'IpPermissions.1.ToPort': '53', 'IpPermissions.1.IpRanges.1.CidrIp': '0.0.0.0/0' });
+    const vpce = (await call('CreateVpcEndpoint', { VpcId: vpcId, VpcEndpointType: 'Interface', ServiceName: 'com.amazonaws.us-east-1.ssm', 'SubnetId.1': subnetId, 'SecurityGroupId.1': sg })).vpcEndpoint.vpcEndpointId as string;
+    await call('CreateVpcEndpoint', { VpcId: vpcId, VpcEndpointType: 'Gateway', ServiceName: 'com.amazonaws.us-east-1.s3', 'RouteTableId.1': rtb });
+    const imageId = (await sessionFor(emu).ssm().getParameter({ Name: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' })).Parameter!.Value!;
+    await call('RunInstances', { ImageId: imageId, MinCount: '1', MaxCount: '1', InstanceType: 'm6i.large', SubnetId: subnetId, 'SecurityGroupId.1': sg });
+    for (const [action, params] of [
+      ['DescribeVpcs', {}],
+      ['DescribeSubnets', {}],
+      ['DescribeRouteTables', {}],
+      ['DescribeInternetGateways', {}],
+      ['DescribeNatGateways', {}],
+      ['DescribeAddresses', {}],
+      ['DescribeSecurityGroups', {}],
+      ['DescribeVpcEndpoints', {}],
+      ['DescribeVpcEndpointServices', {}],
+      ['DescribeAvailabilityZones', {}],
+      ['DescribeInstances', { 'Filter.1.Name': 'subnet-id', 'Filter.1.Value.1': subnetId }],
+      ['DescribeInstanceTypes', { 'InstanceType.1': 'm6i.large', 'InstanceType.2': 'mac1.metal', 'InstanceType.3': 't2.micro' }],
+      ['DescribeInstanceTypeOfferings', { LocationType: 'availability-zone-id', 'Filter.1.Name': 'instance-type', 'Filter.1.Value.1': 'm6i.*' }],
+      ['RevokeSecurityGroupEgress', { GroupId: sg, 'IpPermissions.1.IpProtocol': 'udp', 'IpPermissions.1.FromPort': '53', 'IpPermissions.1.ToPort': '53', 'IpPermissions.1.IpRanges.1.CidrIp': '0.0.0.0/0' }],
+      ['RevokeSecurityGroupIngress', { GroupId: sg, 'IpPermissions.1.IpProtocol': 'tcp', 'IpPermissions.1.FromPort': '443', 'IpPermissions.1.ToPort': '443', 'IpPermissions.1.IpRanges.1.CidrIp': '10.9.0.0/16' }],
+      ['DeleteVpcEndpoints', { 'VpcEndpointId.1': vpce, 'VpcEndpointId.2': 'vpce-0123456789abcdef0' }],
+      ['DeleteNatGateway', { NatGatewayId: nat }],
+      ['DisassociateRouteTable', { AssociationId: assoc }],
+      ['DeleteRoute', { RouteTableId: rtb, DestinationCidrBlock: '0.0.0.0/0' }],
+      ['DeleteRouteTable', { RouteTableId: rtb }],
+    ] as Array<[string, Record<string, string>]>) {
+      await call(action, params);
+    }
+    expect(problems).to.deep.equal([]);
+  });
+
   it('writes only members of the SSM output shapes, with their types', async function () {
     if (!ssmModel) {
       console.log(`      skipped: no botocore ssm model found (${dir ?? 'botocore not importable'})`);

@@ -840,7 +840,7 @@ const createSecurityGroup: Handler = (c) => {
   }
   const g: SecurityGroup = { id: newId('sg'), vpcId: vpc.id, name, description, ingress: [], egress: [{ protocol: '-1', cidrs: ['0.0.0.0/0'], groupIds: [] }], tags: tagsOn(c.q, 'security-group') };
   n.groups.set(g.id, g);
-  return el('return', true) + el('groupId', g.id) + el('securityGroupArn', `arn:aws:ec2:${c.region}:${c.account}:security-group/${g.id}`) + tagXml(g.tags);
+  return el('groupId', g.id) + el('securityGroupArn', `arn:aws:ec2:${c.region}:${c.account}:security-group/${g.id}`) + tagXml(g.tags);
 };
 
 const describeSecurityGroups: Handler = (c) => {
