@@ -369,5 +369,21 @@ describe('emulator: VPC networking and SSM reachability', function () {
       await ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: sg, IpPermissions: [ALL_HTTPS] }));
       expect(await onlineWithin(closed.InstanceId!, 2000)).to.equal(true);
     });
+
+    it('a change that takes the path away: the Online agent reads ConnectionLost, and Online again once the path is back', async () => {
+      const inst = await launch();
+      expect(await onlineWithin(inst.InstanceId!, 3000)).to.equal(true);
+      const subnet = (await describeInstance(inst.InstanceId!)).SubnetId!;
+      const main = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.main', Values: ['true'] }] }))).RouteTables![0]!;
+      const igw = main.Routes!.find((r) => r.DestinationCidrBlock === '0.0.0.0/0')!.GatewayId!;
+      await ec2.send(new DeleteRouteCommand({ RouteTableId: main.RouteTableId!, DestinationCidrBlock: '0.0.0.0/0' }));
+      const status = async () => (await ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [inst.InstanceId!] }] }))).InstanceInformationList?.[0]?.PingStatus;
+      expect(await status()).to.equal('ConnectionLost');
+      const table = (await ec2.send(new CreateRouteTableCommand({ VpcId: main.VpcId! }))).RouteTable!.RouteTableId!;
+      await ec2.send(new CreateRouteCommand({ RouteTableId: table, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw }));
+      expect(await status()).to.equal('ConnectionLost');
+      await ec2.send(new AssociateRouteTableCommand({ RouteTableId: table, SubnetId: subnet }));
+      expect(await status()).to.equal('Online');
+    });
   });
 });
