@@ -155,6 +155,9 @@ describe('emulator: VPC networking and SSM reachability', function () {
       expect(inst.PrivateIpAddress).to.match(/^172\.31\.\d+\.\d+$/);
       expect(inst.PublicIpAddress).to.match(/^\d+\.\d+\.\d+\.\d+$/);
       expect(inst.SecurityGroups!.map((g) => g.GroupName)).to.deep.equal(['default']);
+      const eni = inst.NetworkInterfaces![0]!;
+      expect([eni.SubnetId, eni.VpcId, eni.PrivateIpAddress, eni.Association!.PublicIp, eni.Attachment!.DeviceIndex]).to.deep.equal([inst.SubnetId, inst.VpcId, inst.PrivateIpAddress, inst.PublicIpAddress, 0]);
+      expect(eni.Groups).to.deep.equal(inst.SecurityGroups);
       expect(inst.InstanceType).to.equal('t3.large');
       expect(inst.Architecture).to.equal('x86_64');
       const c = await describeInstance((await launch({ Placement: { AvailabilityZone: 'us-east-1c' } })).InstanceId!);
