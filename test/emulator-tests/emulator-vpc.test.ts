@@ -16,6 +16,7 @@ import {
   CreateRouteTableCommand,
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
+  CreateTagsCommand,
   CreateVpcCommand,
   CreateVpcEndpointCommand,
   DeleteRouteCommand,
@@ -29,6 +30,7 @@ import {
   DescribeRouteTablesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
+  DescribeTagsCommand,
   DescribeVpcEndpointsCommand,
   DescribeVpcsCommand,
   DetachInternetGatewayCommand,
@@ -252,6 +254,18 @@ describe('emulator: VPC networking and SSM reachability', function () {
       expect([err.name, err.message]).to.deep.equal(['InvalidRoute.NotFound', `no route with destination-cidr-block 0.0.0.0/0 in route table ${mainTable}`]);
       err = await rejection(ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: ['rtb-0123456789abcdef0'] })));
       expect([err.name, err.message]).to.deep.equal(['InvalidRouteTableID.NotFound', "The routeTable ID 'rtb-0123456789abcdef0' does not exist"]);
+    });
+
+    it('tags VPC resources with CreateTags, filters them by tag and lists them in DescribeTags', async () => {
+      const { vpcId, subnetId } = await isolatedVpc();
+      const sg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'tagged', Description: 'tagged', VpcId: vpcId }))).GroupId!;
+      await ec2.send(new CreateTagsCommand({ Resources: [vpcId, subnetId, sg], Tags: [{ Key: 'Name', Value: 'builders' }] }));
+      const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'tag:Name', Values: ['builders'] }] }))).Subnets!;
+      expect(subnets.map((s) => [s.SubnetId, s.Tags])).to.deep.equal([[subnetId, [{ Key: 'Name', Value: 'builders' }]]]);
+      const tags = (await ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'value', Values: ['builders'] }] }))).Tags!;
+      expect(tags.map((t) => [t.ResourceId, t.ResourceType]).sort()).to.deep.equal([[sg, 'security-group'], [subnetId, 'subnet'], [vpcId, 'vpc']].sort());
+      const err = await rejection(ec2.send(new CreateTagsCommand({ Resources: ['subnet-0123456789abcdef0'], Tags: [{ Key: 'k', Value: 'v' }] })));
+      expect([err.name, err.message]).to.deep.equal(['InvalidSubnetID.NotFound', "The subnet ID 'subnet-0123456789abcdef0' does not exist"]);
     });
 
     it('attaches and detaches internet gateways as EC2 allows, and lists them by attachment', async () => {

@@ -8,6 +8,12 @@ import { filtersOf, matchAny, nextTokenXml, paginate, requireParam, tagFilter, t
 import { el, iso, newId, qBool, qInt, qList, qObj, qObjects, qStr, set, tagSetXml, type QueryObject } from './wire.js';
 import { ApiError } from './world.js';
 import {
+  groupById,
+  igwById,
+  natById,
+  subnetById,
+  tableById,
+  vpcById,
   cidrContains,
   cidrIsCanonical,
   cidrsOverlap,
@@ -27,22 +33,6 @@ import {
 } from './vpc.js';
 import { zoneByName, zonesOf } from './zones.js';
 
-// ---- lookups ----
-
-const MALFORMED: Record<string, string> = {
-  vpc: 'InvalidVpcID.Malformed',
-  subnet: 'InvalidSubnetID.Malformed',
-  sg: 'InvalidGroupId.Malformed',
-  rtb: 'InvalidRouteTableId.Malformed',
-  igw: 'InvalidInternetGatewayId.Malformed',
-  nat: 'InvalidNatGatewayId.Malformed',
-  vpce: 'InvalidVpcEndpointId.Malformed',
-};
-
-function checkId(prefix: string, id: string): void {
-  if (!new RegExp(`^${prefix}-[0-9a-f]{8}([0-9a-f]{9})?$`).test(id)) throw new ApiError(MALFORMED[prefix]!, `Invalid id: "${id}" (expecting "${prefix}-...")`);
-}
-
 function net(c: Ec2Context): Network {
   return networkOf(c.world, c.account, c.region);
 }
@@ -52,48 +42,6 @@ function changing(c: Ec2Context): Network {
   const n = net(c);
   touchNetwork(c.world, n, c.now);
   return n;
-}
-
-function vpcById(n: Network, id: string): Vpc {
-  checkId('vpc', id);
-  const v = n.vpcs.get(id);
-  if (!v) throw new ApiError('InvalidVpcID.NotFound', `The vpc ID '${id}' does not exist`);
-  return v;
-}
-
-function subnetById(n: Network, id: string): Subnet {
-  checkId('subnet', id);
-  const s = n.subnets.get(id);
-  if (!s) throw new ApiError('InvalidSubnetID.NotFound', `The subnet ID '${id}' does not exist`);
-  return s;
-}
-
-function tableById(n: Network, id: string): RouteTable {
-  checkId('rtb', id);
-  const t = n.routeTables.get(id);
-  if (!t) throw new ApiError('InvalidRouteTableID.NotFound', `The routeTable ID '${id}' does not exist`);
-  return t;
-}
-
-function igwById(n: Network, id: string): InternetGateway {
-  checkId('igw', id);
-  const g = n.internetGateways.get(id);
-  if (!g) throw new ApiError('InvalidInternetGatewayID.NotFound', `The internetGateway ID '${id}' does not exist`);
-  return g;
-}
-
-function natById(n: Network, id: string): NatGateway {
-  checkId('nat', id);
-  const g = n.natGateways.get(id);
-  if (!g) throw new ApiError('NatGatewayNotFound', `The Nat Gateway ${id} was not found`);
-  return g;
-}
-
-function groupById(n: Network, id: string): SecurityGroup {
-  checkId('sg', id);
-  const g = n.groups.get(id);
-  if (!g) throw new ApiError('InvalidGroup.NotFound', `The security group '${id}' does not exist`);
-  return g;
 }
 
 /** Filter rows by their named values; a filter name not in `values` is `InvalidParameterValue`. */
