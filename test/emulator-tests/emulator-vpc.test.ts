@@ -19,6 +19,7 @@ import {
   CreateTagsCommand,
   CreateVpcCommand,
   CreateVpcEndpointCommand,
+  DeleteInternetGatewayCommand,
   DeleteRouteCommand,
   DeleteSecurityGroupCommand,
   DeleteSubnetCommand,
@@ -187,8 +188,12 @@ describe('emulator: VPC networking and SSM reachability', function () {
       const { vpcId, subnetId } = await isolatedVpc();
       let err = await rejection(launch({ SubnetId: 'subnet-0123456789abcdef0' }));
       expect([err.name, err.message]).to.deep.equal(['InvalidSubnetID.NotFound', "The subnet ID 'subnet-0123456789abcdef0' does not exist"]);
-      err = await rejection(launch({ SecurityGroupIds: ['sg-0123456789abcdef0'] }));
-      expect([err.name, err.message]).to.deep.equal(['InvalidGroup.NotFound', "The security group 'sg-0123456789abcdef0' does not exist"]);
+      err = await rejection(launch({ SubnetId: subnetId, SecurityGroupIds: ['sg-0123456789abcdef0'] }));
+      expect([err.name, err.message]).to.deep.equal(['InvalidGroup.NotFound', `The security group 'sg-0123456789abcdef0' does not exist in VPC '${vpcId}'`]);
+      err = await rejection(launch({ SubnetId: subnetId, SecurityGroups: ['default'] }));
+      expect([err.name, err.message]).to.deep.equal(['InvalidParameterCombination', 'The parameter groupName cannot be used with the parameter subnet']);
+      const byName = await launch({ SecurityGroups: ['default'] });
+      expect(byName.SecurityGroups!.map((g) => g.GroupName)).to.deep.equal(['default']);
       const own = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'builders', Description: 'builders', VpcId: vpcId }))).GroupId!;
       err = await rejection(launch({ SecurityGroupIds: [own] }));
       expect(err.name).to.equal('InvalidParameter');
@@ -199,6 +204,23 @@ describe('emulator: VPC networking and SSM reachability', function () {
       expect([err.name, err.message]).to.deep.equal(['InvalidParameterCombination', 'Network interfaces and an instance-level subnet ID may not be specified on the same request']);
       err = await rejection(launch({ Placement: { AvailabilityZone: 'us-east-1z' } }));
       expect([err.name, err.message]).to.deep.equal(['InvalidParameterValue', 'Invalid availability zone: [us-east-1z]']);
+    });
+    it('without a default VPC, refuses a launch that names no subnet; with a public address mapped, refuses to detach the gateway', async () => {
+      const vpc = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }))).Vpcs![0]!.VpcId!;
+      const igw = (await ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [vpc] }] }))).InternetGateways![0]!.InternetGatewayId!;
+      const inst = await launch();
+      let err = await rejection(ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpc })));
+      expect([err.name, err.message]).to.deep.equal(['DependencyViolation', `Network ${vpc} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.`]);
+      await ec2.send(new TerminateInstancesCommand({ InstanceIds: [inst.InstanceId!] }));
+      await eventually(async () => ((await describeInstance(inst.InstanceId!)).State!.Name === 'terminated' ? true : undefined), 3000, 'terminated');
+      await ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpc }));
+      await ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igw }));
+      for (const s of (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }))).Subnets!) {
+        await ec2.send(new DeleteSubnetCommand({ SubnetId: s.SubnetId! }));
+      }
+      await ec2.send(new DeleteVpcCommand({ VpcId: vpc }));
+      err = await rejection(launch());
+      expect([err.name, err.message]).to.deep.equal(['VPCIdNotSpecified', 'No default VPC for this user']);
     });
   });
 

@@ -467,7 +467,8 @@ export interface Placement {
 /**
  * Resolve RunInstances' network parameters as EC2 does: `SubnetId` (or the first network interface's) must
  * exist; without one, the default subnet of `Placement.AvailabilityZone` (else of the region's first zone);
- * security groups must exist and be in the subnet's VPC (none → the VPC's default group); a public IP per the
+ * security groups must exist and be in the subnet's VPC (none → the VPC's default group), group names only
+ * without a subnet; a public IP per the
  * interface's `AssociatePublicIpAddress`, else the subnet's MapPublicIpOnLaunch.
  */
 export function placeLaunch(
@@ -477,6 +478,7 @@ export function placeLaunch(
   if (p.associatePublicIp !== undefined && p.nicCount > 1) {
     throw new ApiError('InvalidParameterCombination', 'The associatePublicIPAddress parameter cannot be specified when launching with multiple network interfaces.');
   }
+  if (p.subnetId && p.groupNames.length) throw new ApiError('InvalidParameterCombination', 'The parameter groupName cannot be used with the parameter subnet');
   let subnet: Subnet | undefined;
   if (p.subnetId) {
     subnet = net.subnets.get(p.subnetId);
@@ -495,7 +497,7 @@ export function placeLaunch(
   const groupIds: string[] = [];
   for (const id of p.groupIds) {
     const g = net.groups.get(id);
-    if (!g) throw new ApiError('InvalidGroup.NotFound', `The security group '${id}' does not exist`);
+    if (!g) throw new ApiError('InvalidGroup.NotFound', `The security group '${id}' does not exist in VPC '${subnet.vpcId}'`);
     if (g.vpcId !== subnet.vpcId) throw new ApiError('InvalidParameter', `Security group ${id} and subnet ${subnet.id} belong to different networks.`);
     groupIds.push(id);
   }
