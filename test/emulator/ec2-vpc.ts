@@ -1,93 +1,33 @@
 /**
- * EC2 VPC actions: VPCs, subnets, route tables, internet and NAT gateways,
- * Elastic IP allocation (for NAT gateways), VPC endpoints and security groups,
- * over the model in vpc.ts. Every change first settles the region's
- * instances (`touchNetwork`), so agents waiting for a path see it from then on.
+ * EC2 VPC actions: VPCs, subnets, route tables, internet and NAT gateways and
+ * Elastic IP allocation (for NAT gateways), over the model in vpc.ts; with the
+ * endpoint and security group actions of their own modules, the table the
+ * server merges. Every change first settles the region's instances
+ * (`touchNetwork`), so agents waiting for a path see it from then on.
  */
-import { filtersOf, matchAny, nextTokenXml, paginate, requireParam, tagFilter, tagSpecs, type Ec2Context, type Filter, type Handler } from './ec2.js';
-import { el, iso, newId, qBool, qInt, qList, qObj, qObjects, qStr, set, tagSetXml, type QueryObject } from './wire.js';
+import { requireParam, type Ec2Context, type Handler } from './ec2.js';
+import { SECURITY_GROUP_HANDLERS } from './ec2-security-groups.js';
+import { changing, checkBlock, describe, net, prefixLength, tagsOn, tagXml } from './ec2-vpc-common.js';
+import { VPC_ENDPOINT_HANDLERS } from './ec2-vpc-endpoints.js';
+import { el, iso, newId, qBool, qList, qObj, qStr, set } from './wire.js';
 import { ApiError } from './world.js';
 import {
-  groupById,
+  cidrContains,
+  cidrsOverlap,
   igwById,
   natById,
+  newPublicIp,
   subnetById,
   tableById,
   vpcById,
-  cidrContains,
-  cidrIsCanonical,
-  cidrsOverlap,
-  networkOf,
-  newPublicIp,
-  parseCidr,
-  touchNetwork,
   type InternetGateway,
   type NatGateway,
   type Network,
-  type Permission,
   type RouteTable,
-  type SecurityGroup,
   type Subnet,
   type Vpc,
-  type VpcEndpoint,
 } from './vpc.js';
 import { zoneByName, zonesOf } from './zones.js';
-
-function net(c: Ec2Context): Network {
-  return networkOf(c.world, c.account, c.region);
-}
-
-/** The network, with its instances settled up to now before it changes. */
-function changing(c: Ec2Context): Network {
-  const n = net(c);
-  touchNetwork(c.world, n, c.now);
-  return n;
-}
-
-/** Filter rows by their named values; a filter name not in `values` is `InvalidParameterValue`. */
-function matches(f: Filter, tags: ReadonlyMap<string, string>, values: Record<string, string | readonly string[] | undefined>): boolean {
-  const t = tagFilter(f, tags);
-  if (t !== undefined) return t;
-  if (!(f.name in values)) throw new ApiError('InvalidParameterValue', `The filter '${f.name}' is invalid`);
-  return matchAny(f, values[f.name]);
-}
-
-function byIdsOrAll<T extends { id: string }>(all: Iterable<T>, ids: string[], lookup: (id: string) => T): T[] {
-  return ids.length ? ids.map(lookup) : [...all];
-}
-
-function describe<T extends { id: string; tags: Map<string, string> }>(
-  c: Ec2Context,
-  all: Iterable<T>,
-  ids: string[],
-  lookup: (id: string) => T,
-  values: (x: T) => Record<string, string | readonly string[] | undefined>,
-  tag: string,
-  xml: (x: T) => string,
-): string {
-  const filters = filtersOf(c.q);
-  const list = byIdsOrAll(all, ids, lookup).filter((x) => filters.every((f) => matches(f, x.tags, values(x))));
-  const { page, next } = paginate(list, c.q, 5, 1000);
-  return set(tag, page.map(xml)) + nextTokenXml(next);
-}
-
-function tagsOn(q: QueryObject, type: string): Map<string, string> {
-  return new Map(tagSpecs(q, [type]).get(type) ?? []);
-}
-
-function tagXml(tags: Map<string, string>): string {
-  return tags.size ? tagSetXml(tags) : '';
-}
-
-function checkBlock(cidr: string | undefined, param: string): string {
-  if (cidr === undefined || cidr === '') throw new ApiError('MissingParameter', `The request must contain the parameter ${param}`);
-  if (!parseCidr(cidr) || !cidrIsCanonical(cidr)) throw new ApiError('InvalidParameterValue', `Value (${cidr}) for parameter ${param} is invalid. This is not a valid CIDR block.`);
-  return cidr;
-}
-
-function prefixLength(cidr: string): number {
-  return parseCidr(cidr)!.bits;
-}
 
 // ---- VPCs ----
 
@@ -568,370 +508,10 @@ const deleteNatGateway: Handler = (c) => {
   return el('natGatewayId', g.id);
 };
 
-// ---- VPC endpoints ----
-
-// AWS services the emulator offers endpoints for, with their endpoint types (Gateway only for S3 and DynamoDB).
-const ENDPOINT_SERVICES: Record<string, Array<'Interface' | 'Gateway'>> = {
-  ssm: ['Interface'],
-  ssmmessages: ['Interface'],
-  ec2messages: ['Interface'],
-  ec2: ['Interface'],
-  kms: ['Interface'],
-  logs: ['Interface'],
-  sts: ['Interface'],
-  monitoring: ['Interface'],
-  secretsmanager: ['Interface'],
-  s3: ['Interface', 'Gateway'],
-  dynamodb: ['Interface', 'Gateway'],
-};
-
-function serviceOf(region: string, serviceName: string): string | undefined {
-  const prefix = `com.amazonaws.${region}.`;
-  const svc = serviceName.startsWith(prefix) ? serviceName.slice(prefix.length) : undefined;
-  return svc && ENDPOINT_SERVICES[svc] ? svc : undefined;
-}
-
-function endpointState(c: Ec2Context, e: VpcEndpoint): string {
-  if (e.deleted) return 'deleted';
-  return c.now < e.availableAt ? 'pending' : 'available';
-}
-
-const FULL_ACCESS_POLICY = '{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}';
-
-function endpointXml(c: Ec2Context, n: Network, e: VpcEndpoint): string {
-  const svc = serviceOf(c.region, e.serviceName) ?? '';
-  const dns = e.type === 'Interface' ? [`${e.id}-${e.id.slice(5, 13)}.${svc}.${c.region}.vpce.amazonaws.com`, ...(e.privateDns ? [`${svc}.${c.region}.amazonaws.com`] : [])] : [];
-  return (
-    el('vpcEndpointId', e.id) +
-    el('vpcEndpointType', e.type) +
-    el('vpcId', e.vpcId) +
-    el('serviceName', e.serviceName) +
-    el('state', endpointState(c, e)) +
-    el('policyDocument', FULL_ACCESS_POLICY) +
-    set('routeTableIdSet', [...e.routeTableIds]) +
-    set('subnetIdSet', [...e.subnetIds]) +
-    set('groupSet', e.groupIds.map((id) => el('groupId', id) + el('groupName', n.groups.get(id)?.name ?? ''))) +
-    el('ipAddressType', 'ipv4') +
-    el('privateDnsEnabled', e.privateDns) +
-    el('requesterManaged', false) +
-    set('networkInterfaceIdSet', e.type === 'Interface' ? e.subnetIds.map((s) => `eni-${s.slice(7)}`) : []) +
-    set('dnsEntrySet', dns.map((d) => el('dnsName', d) + el('hostedZoneId', 'Z7HUB22UULQXV'))) +
-    el('creationTimestamp', iso(e.createdAt)) +
-    tagXml(e.tags) +
-    el('ownerId', c.account)
-  );
-}
-
-const createVpcEndpoint: Handler = (c) => {
-  const n = changing(c);
-  const vpc = vpcById(n, requireParam(c.q, 'VpcId'));
-  const serviceName = requireParam(c.q, 'ServiceName');
-  const svc = serviceOf(c.region, serviceName);
-  if (!svc) throw new ApiError('InvalidServiceName', `The Vpc Endpoint Service '${serviceName}' does not exist`);
-  // The API's default endpoint type is Gateway (CreateVpcEndpoint, VpcEndpointType).
-  const type = (qStr(c.q, 'VpcEndpointType') ?? 'Gateway') as 'Interface' | 'Gateway';
-  if (!ENDPOINT_SERVICES[svc]!.includes(type)) throw new ApiError('InvalidParameter', `The Vpc Endpoint Service '${serviceName}' does not support endpoint type '${type}'.`);
-  const e: VpcEndpoint = {
-    id: newId('vpce'),
-    vpcId: vpc.id,
-    serviceName,
-    type,
-    subnetIds: [],
-    groupIds: [],
-    routeTableIds: [],
-    privateDns: false,
-    ips: [],
-    createdAt: c.now,
-    availableAt: c.now,
-    deleted: false,
-    tags: tagsOn(c.q, 'vpc-endpoint'),
-  };
-  if (type === 'Gateway') {
-    for (const id of qList(c.q, 'RouteTableId')) {
-      if (tableById(n, id).vpcId !== vpc.id) throw new ApiError('InvalidParameter', `Route table ${id} does not belong to ${vpc.id}`);
-      e.routeTableIds.push(id);
-    }
-  } else {
-    const subnets = qList(c.q, 'SubnetId').map((id) => subnetById(n, id));
-    const zones = new Set<string>();
-    for (const s of subnets) {
-      if (s.vpcId !== vpc.id) throw new ApiError('InvalidParameter', `The subnet ID '${s.id}' does not belong to ${vpc.id}`);
-      if (zones.has(s.zone.name)) {
-        throw new ApiError(
-          'DuplicateSubnetsInSameZone',
-          `Found another VPC endpoint subnet in the availability zone of ${s.id}. VPC endpoint subnets should be in different availability zones supported by the VPC endpoint service.`,
-        );
-      }
-      zones.add(s.zone.name);
-    }
-    const groups = qList(c.q, 'SecurityGroupId').map((id) => groupById(n, id));
-    for (const g of groups) if (g.vpcId !== vpc.id) throw new ApiError('InvalidParameter', `Security group ${g.id} and VPC ${vpc.id} belong to different networks.`);
-    e.privateDns = qBool(c.q, 'PrivateDnsEnabled') ?? true;
-    if (e.privateDns && !(vpc.dnsSupport && vpc.dnsHostnames)) {
-      throw new ApiError('InvalidParameter', `Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes set to true for ${vpc.id}`);
-    }
-    if (e.privateDns && [...n.endpoints.values()].some((x) => !x.deleted && x.vpcId === vpc.id && x.serviceName === serviceName && x.privateDns)) {
-      throw new ApiError(
-        'InvalidParameter',
-        `private-dns-enabled cannot be set because there is already a conflicting DNS domain for ${svc}.${c.region}.amazonaws.com in the VPC ${vpc.id}`,
-      );
-    }
-    e.subnetIds = subnets.map((s) => s.id);
-    e.groupIds = groups.length ? groups.map((g) => g.id) : [n.defaultGroup(vpc.id)!.id];
-    e.ips = subnets.map((s) => n.allocateIp(s));
-    e.availableAt = c.now + c.world.d('vpcEndpoint');
-  }
-  n.endpoints.set(e.id, e);
-  return `<vpcEndpoint>${endpointXml(c, n, e)}</vpcEndpoint>`;
-};
-
-const describeVpcEndpoints: Handler = (c) => {
-  const n = net(c);
-  return describe(
-    c,
-    [...n.endpoints.values()].filter((e) => !e.deleted),
-    qList(c.q, 'VpcEndpointId'),
-    (id) => {
-      const e = n.endpoints.get(id);
-      if (!e || e.deleted) throw new ApiError('InvalidVpcEndpointId.NotFound', `The VpcEndpoint Id '${id}' does not exist`);
-      return e;
-    },
-    (e) => ({
-      'vpc-endpoint-id': e.id,
-      'vpc-id': e.vpcId,
-      'service-name': e.serviceName,
-      'vpc-endpoint-state': endpointState(c, e),
-      'vpc-endpoint-type': e.type,
-    }),
-    'vpcEndpointSet',
-    (e) => endpointXml(c, n, e),
-  );
-};
-
-const deleteVpcEndpoints: Handler = (c) => {
-  const n = changing(c);
-  const failed: string[] = [];
-  for (const id of qList(c.q, 'VpcEndpointId')) {
-    const e = n.endpoints.get(id);
-    if (!e || e.deleted) failed.push(el('resourceId', id) + `<error>${el('code', 'InvalidVpcEndpoint.NotFound')}${el('message', `The VpcEndpoint Id '${id}' does not exist`)}</error>`);
-    else e.deleted = true;
-  }
-  return set('unsuccessful', failed);
-};
-
-const describeVpcEndpointServices: Handler = (c) => {
-  const names = Object.keys(ENDPOINT_SERVICES).map((s) => `com.amazonaws.${c.region}.${s}`);
-  const asked = qList(c.q, 'ServiceName');
-  for (const a of asked) if (!names.includes(a)) throw new ApiError('InvalidServiceName', `The Vpc Endpoint Service '${a}' does not exist`);
-  const list = names.filter((s) => !asked.length || asked.includes(s));
-  const zones = zonesOf(c.region).map((z) => z.name);
-  return (
-    set('serviceNameSet', list) +
-    set(
-      'serviceDetailSet',
-      list.map((name) => {
-        const svc = name.split('.').pop()!;
-        return (
-          el('serviceName', name) +
-          set('serviceType', ENDPOINT_SERVICES[svc]!.map((t) => el('serviceType', t))) +
-          set('availabilityZoneSet', zones) +
-          el('owner', 'amazon') +
-          set('baseEndpointDnsNameSet', [`${svc}.${c.region}.vpce.amazonaws.com`]) +
-          (ENDPOINT_SERVICES[svc]!.includes('Interface') ? el('privateDnsName', `${svc}.${c.region}.amazonaws.com`) : '') +
-          el('vpcEndpointPolicySupported', true) +
-          el('acceptanceRequired', false) +
-          el('managesVpcEndpoints', false)
-        );
-      }),
-    )
-  );
-};
-
-// ---- security groups ----
-
-function permissionXml(p: Permission, account: string): string {
-  return (
-    el('ipProtocol', p.protocol) +
-    (p.fromPort !== undefined ? el('fromPort', p.fromPort) : '') +
-    (p.toPort !== undefined ? el('toPort', p.toPort) : '') +
-    set('groups', p.groupIds.map((id) => el('userId', account) + el('groupId', id))) +
-    set('ipRanges', p.cidrs.map((cidr) => el('cidrIp', cidr))) +
-    set('ipv6Ranges', []) +
-    set('prefixListIds', [])
-  );
-}
-
-function groupXml(c: Ec2Context, g: SecurityGroup): string {
-  return (
-    el('ownerId', c.account) +
-    el('groupId', g.id) +
-    el('groupName', g.name) +
-    el('groupDescription', g.description) +
-    set('ipPermissions', g.ingress.map((p) => permissionXml(p, c.account))) +
-    set('ipPermissionsEgress', g.egress.map((p) => permissionXml(p, c.account))) +
-    el('vpcId', g.vpcId) +
-    el('securityGroupArn', `arn:aws:ec2:${c.region}:${c.account}:security-group/${g.id}`) +
-    tagXml(g.tags)
-  );
-}
-
-const createSecurityGroup: Handler = (c) => {
-  const n = changing(c);
-  const name = requireParam(c.q, 'GroupName');
-  const description = requireParam(c.q, 'GroupDescription');
-  const vpcId = qStr(c.q, 'VpcId');
-  const vpc = vpcId ? vpcById(n, vpcId) : n.defaultVpc();
-  if (!vpc) throw new ApiError('VPCIdNotSpecified', 'No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.');
-  if (name === 'default') throw new ApiError('InvalidGroup.Reserved', "The security group 'default' is reserved");
-  if ([...n.groups.values()].some((g) => g.vpcId === vpc.id && g.name === name)) {
-    throw new ApiError('InvalidGroup.Duplicate', `The security group '${name}' already exists for VPC '${vpc.id}'`);
-  }
-  const g: SecurityGroup = { id: newId('sg'), vpcId: vpc.id, name, description, ingress: [], egress: [{ protocol: '-1', cidrs: ['0.0.0.0/0'], groupIds: [] }], tags: tagsOn(c.q, 'security-group') };
-  n.groups.set(g.id, g);
-  return el('groupId', g.id) + el('securityGroupArn', `arn:aws:ec2:${c.region}:${c.account}:security-group/${g.id}`) + tagXml(g.tags);
-};
-
-const describeSecurityGroups: Handler = (c) => {
-  const n = net(c);
-  const names = qList(c.q, 'GroupName');
-  const byName = names.map((name) => {
-    const vpc = n.defaultVpc();
-    const g = [...n.groups.values()].find((x) => x.vpcId === vpc?.id && x.name === name);
-    if (!g) throw new ApiError('InvalidGroup.NotFound', `The security group '${name}' does not exist in default VPC '${vpc?.id ?? 'none'}'`);
-    return g.id;
-  });
-  return describe(
-    c,
-    n.groups.values(),
-    [...qList(c.q, 'GroupId'), ...byName],
-    (id) => groupById(n, id),
-    (g) => ({ 'group-id': g.id, 'group-name': g.name, 'vpc-id': g.vpcId, description: g.description, 'owner-id': c.account }),
-    'securityGroupInfo',
-    (g) => groupXml(c, g),
-  );
-};
-
-function groupOfRequest(c: Ec2Context, n: Network): SecurityGroup {
-  const id = qStr(c.q, 'GroupId');
-  if (id) return groupById(n, id);
-  const name = qStr(c.q, 'GroupName');
-  if (!name) throw new ApiError('MissingParameter', 'The request must contain the parameter groupId');
-  const vpc = n.defaultVpc();
-  const g = [...n.groups.values()].find((x) => x.vpcId === vpc?.id && x.name === name);
-  if (!g) throw new ApiError('InvalidGroup.NotFound', `The security group '${name}' does not exist in default VPC '${vpc?.id ?? 'none'}'`);
-  return g;
-}
-
-const deleteSecurityGroup: Handler = (c) => {
-  const n = changing(c);
-  const g = groupOfRequest(c, n);
-  if (g.name === 'default') throw new ApiError('CannotDelete', `the specified group: "${g.id}" name: "default" cannot be deleted by a user`);
-  const used =
-    [...c.world.instances.values()].some((i) => i.account === c.account && i.region === c.region && i.state !== 'terminated' && i.groupIds.includes(g.id)) ||
-    [...n.endpoints.values()].some((e) => !e.deleted && e.groupIds.includes(g.id)) ||
-    [...n.groups.values()].some((o) => o !== g && [...o.ingress, ...o.egress].some((p) => p.groupIds.includes(g.id)));
-  if (used) throw new ApiError('DependencyViolation', `resource ${g.id} has a dependent object`);
-  n.groups.delete(g.id);
-  return el('return', true) + el('groupId', g.id);
-};
-
-const PROTOCOLS: Record<string, string> = { tcp: 'tcp', '6': 'tcp', udp: 'udp', '17': 'udp', icmp: 'icmp', '1': 'icmp', '-1': '-1', all: '-1' };
-
-/** The permissions of an Authorize/Revoke request: `IpPermissions.N`, or the flat CidrIp/IpProtocol/ports form. */
-function requestedPermissions(c: Ec2Context, n: Network): Permission[] {
-  const raw = qObjects(c.q, 'IpPermissions');
-  const items: QueryObject[] = raw.length
-    ? raw
-    : [
-        {
-          ...(qStr(c.q, 'IpProtocol') !== undefined ? { IpProtocol: qStr(c.q, 'IpProtocol')! } : {}),
-          ...(qStr(c.q, 'FromPort') !== undefined ? { FromPort: qStr(c.q, 'FromPort')! } : {}),
-          ...(qStr(c.q, 'ToPort') !== undefined ? { ToPort: qStr(c.q, 'ToPort')! } : {}),
-          ...(qStr(c.q, 'CidrIp') !== undefined ? { IpRanges: [{ CidrIp: qStr(c.q, 'CidrIp')! }] } : {}),
-        },
-      ];
-  return items.map((p) => {
-    const given = qStr(p, 'IpProtocol');
-    if (given === undefined) throw new ApiError('MissingParameter', 'The request must contain the parameter ipProtocol');
-    const protocol = PROTOCOLS[given.toLowerCase()];
-    if (!protocol) throw new ApiError('InvalidParameterValue', `Invalid value '${given}' for IP protocol. Unknown protocol.`);
-    const fromPort = qInt(p, 'FromPort');
-    const toPort = qInt(p, 'ToPort');
-    if ((protocol === 'tcp' || protocol === 'udp') && (fromPort === undefined || toPort === undefined)) {
-      throw new ApiError('InvalidParameterValue', "Invalid value 'Must specify both from and to ports with TCP/UDP.' for portRange.");
-    }
-    if (fromPort !== undefined && toPort !== undefined && (protocol === 'tcp' || protocol === 'udp') && (fromPort < 0 || toPort > 65535 || fromPort > toPort)) {
-      throw new ApiError('InvalidParameterValue', `Invalid value 'Invalid port range: from ${fromPort} to ${toPort}' for portRange.`);
-    }
-    const cidrs = qObjects(p, 'IpRanges').map((r) => checkBlock(qStr(r, 'CidrIp'), 'cidrIp'));
-    const groupIds = qObjects(p, 'Groups').map((gp) => groupById(n, qStr(gp, 'GroupId') ?? '').id);
-    return {
-      protocol,
-      ...(protocol === '-1' ? {} : { fromPort: fromPort ?? -1, toPort: toPort ?? -1 }),
-      cidrs,
-      groupIds,
-    };
-  });
-}
-
-const samePorts = (a: Permission, b: Permission) => a.protocol === b.protocol && a.fromPort === b.fromPort && a.toPort === b.toPort;
-
-function ruleText(p: Permission, peer: string): string {
-  const proto = p.protocol === '-1' ? 'ALL' : p.protocol.toUpperCase();
-  const ports = p.protocol === '-1' ? '' : `, from port: ${p.fromPort}, to port: ${p.toPort}`;
-  return `peer: ${peer}, ${proto}${ports}, ALLOW`;
-}
-
-function authorize(egress: boolean): Handler {
-  return (c) => {
-    const n = changing(c);
-    const g = groupOfRequest(c, n);
-    const list = egress ? g.egress : g.ingress;
-    const wanted = requestedPermissions(c, n);
-    for (const w of wanted) {
-      const have = list.find((p) => samePorts(p, w));
-      for (const peer of [...w.cidrs, ...w.groupIds]) {
-        if (have && (have.cidrs.includes(peer) || have.groupIds.includes(peer))) {
-          throw new ApiError('InvalidPermission.Duplicate', `the specified rule "${ruleText(w, peer)}" already exists`);
-        }
-      }
-    }
-    for (const w of wanted) {
-      const have = list.find((p) => samePorts(p, w));
-      if (have) {
-        have.cidrs.push(...w.cidrs);
-        have.groupIds.push(...w.groupIds);
-      } else list.push({ ...w, cidrs: [...w.cidrs], groupIds: [...w.groupIds] });
-    }
-    return el('return', true);
-  };
-}
-
-function revoke(egress: boolean): Handler {
-  return (c) => {
-    const n = changing(c);
-    const g = groupOfRequest(c, n);
-    const list = egress ? g.egress : g.ingress;
-    const wanted = requestedPermissions(c, n);
-    for (const w of wanted) {
-      const have = list.find((p) => samePorts(p, w));
-      const all = [...w.cidrs, ...w.groupIds];
-      if (!have || !all.every((peer) => have.cidrs.includes(peer) || have.groupIds.includes(peer))) {
-        throw new ApiError('InvalidPermission.NotFound', 'The specified rule does not exist in this security group.');
-      }
-    }
-    for (const w of wanted) {
-      const have = list.find((p) => samePorts(p, w))!;
-      have.cidrs = have.cidrs.filter((x) => !w.cidrs.includes(x));
-      have.groupIds = have.groupIds.filter((x) => !w.groupIds.includes(x));
-      if (!have.cidrs.length && !have.groupIds.length) list.splice(list.indexOf(have), 1);
-    }
-    return el('return', true);
-  };
-}
-
 /** The VPC actions, merged into the EC2 action table by the server. */
 export const VPC_HANDLERS: Readonly<Record<string, Handler>> = {
+  ...VPC_ENDPOINT_HANDLERS,
+  ...SECURITY_GROUP_HANDLERS,
   CreateVpc: createVpc,
   DescribeVpcs: describeVpcs,
   DeleteVpc: deleteVpc,
@@ -958,15 +538,4 @@ export const VPC_HANDLERS: Readonly<Record<string, Handler>> = {
   CreateNatGateway: createNatGateway,
   DescribeNatGateways: describeNatGateways,
   DeleteNatGateway: deleteNatGateway,
-  CreateVpcEndpoint: createVpcEndpoint,
-  DescribeVpcEndpoints: describeVpcEndpoints,
-  DeleteVpcEndpoints: deleteVpcEndpoints,
-  DescribeVpcEndpointServices: describeVpcEndpointServices,
-  CreateSecurityGroup: createSecurityGroup,
-  DescribeSecurityGroups: describeSecurityGroups,
-  DeleteSecurityGroup: deleteSecurityGroup,
-  AuthorizeSecurityGroupIngress: authorize(false),
-  AuthorizeSecurityGroupEgress: authorize(true),
-  RevokeSecurityGroupIngress: revoke(false),
-  RevokeSecurityGroupEgress: revoke(true),
 };
