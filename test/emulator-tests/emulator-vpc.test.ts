@@ -40,6 +40,8 @@ import {
   ModifyVpcAttributeCommand,
   RevokeSecurityGroupEgressCommand,
   RunInstancesCommand,
+  StartInstancesCommand,
+  StopInstancesCommand,
   TerminateInstancesCommand,
   type EC2Client,
   type Instance,
@@ -222,6 +224,23 @@ describe('emulator: VPC networking and SSM reachability', function () {
       err = await rejection(launch());
       expect([err.name, err.message]).to.deep.equal(['VPCIdNotSpecified', 'No default VPC for this user']);
     });
+    it('releases the public IP at stop and gives a new one at start, after which the agent is Online again', async () => {
+      const inst = await launch();
+      const first = (await describeInstance(inst.InstanceId!)).PublicIpAddress;
+      expect(first).to.match(/^\d+\.\d+\.\d+\.\d+$/);
+      expect(await onlineWithin(inst.InstanceId!, 3000)).to.equal(true);
+      await ec2.send(new StopInstancesCommand({ InstanceIds: [inst.InstanceId!] }));
+      const stopped = await eventually(async () => {
+        const i = await describeInstance(inst.InstanceId!);
+        return i.State!.Name === 'stopped' ? i : undefined;
+      }, 3000, 'stopped');
+      expect(stopped.PublicIpAddress).to.equal(undefined);
+      expect(stopped.PrivateIpAddress).to.equal((await describeInstance(inst.InstanceId!)).PrivateIpAddress);
+      await ec2.send(new StartInstancesCommand({ InstanceIds: [inst.InstanceId!] }));
+      const started = await describeInstance(inst.InstanceId!);
+      expect(started.PublicIpAddress).to.match(/^\d+\.\d+\.\d+\.\d+$/);
+      expect(await onlineWithin(inst.InstanceId!, 3000)).to.equal(true);
+    });
   });
 
   describe('VPC resources and their refusals', () => {
@@ -315,6 +334,8 @@ describe('emulator: VPC networking and SSM reachability', function () {
       await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: sg, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
       err = await rejection(ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: sg, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] })));
       expect([err.name, err.message]).to.deep.equal(['InvalidPermission.NotFound', 'The specified rule does not exist in this security group.']);
+      const byRule = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'ip-permission.to-port', Values: ['443'] }, { Name: 'ip-permission.cidr', Values: ['0.0.0.0/0'] }] }));
+      expect(byRule.SecurityGroups!.map((x) => x.GroupId)).to.deep.equal([sg]);
       const g = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [sg] }))).SecurityGroups![0]!;
       expect(g.IpPermissions!.map((p) => [p.IpProtocol, p.FromPort, p.ToPort, p.IpRanges])).to.deep.equal([['tcp', 443, 443, [{ CidrIp: '0.0.0.0/0' }]]]);
       expect(g.IpPermissionsEgress).to.deep.equal([]);

@@ -20,6 +20,17 @@ function permissionXml(p: Permission, account: string): string {
   );
 }
 
+/** The `ip-permission.*` (or `egress.ip-permission.*`) filter values of a group's rules. */
+function permissionFilterValues(prefix: string, rules: Permission[]): Record<string, string[]> {
+  return {
+    [`${prefix}.protocol`]: rules.map((p) => p.protocol),
+    [`${prefix}.from-port`]: rules.flatMap((p) => (p.fromPort === undefined ? [] : [String(p.fromPort)])),
+    [`${prefix}.to-port`]: rules.flatMap((p) => (p.toPort === undefined ? [] : [String(p.toPort)])),
+    [`${prefix}.cidr`]: rules.flatMap((p) => p.cidrs),
+    [`${prefix}.group-id`]: rules.flatMap((p) => p.groupIds),
+  };
+}
+
 function groupXml(c: Ec2Context, g: SecurityGroup): string {
   return (
     el('ownerId', c.account) +
@@ -64,7 +75,15 @@ const describeSecurityGroups: Handler = (c) => {
     n.groups.values(),
     [...qList(c.q, 'GroupId'), ...byName],
     (id) => groupById(n, id),
-    (g) => ({ 'group-id': g.id, 'group-name': g.name, 'vpc-id': g.vpcId, description: g.description, 'owner-id': c.account }),
+    (g) => ({
+      'group-id': g.id,
+      'group-name': g.name,
+      'vpc-id': g.vpcId,
+      description: g.description,
+      'owner-id': c.account,
+      ...permissionFilterValues('ip-permission', g.ingress),
+      ...permissionFilterValues('egress.ip-permission', g.egress),
+    }),
     'securityGroupInfo',
     (g) => groupXml(c, g),
   );
