@@ -10,6 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
+import { INSTANCE_TYPE_TABLE } from '../emulator/instance-types-table.js';
 import { launchOnline, run, sessionFor, withEmulator } from './helpers.js';
 
 interface Shape {
@@ -298,5 +299,32 @@ describe('emulator: fidelity to botocore models and the AWS CLI', function () {
     const inv = JSON.parse(await aws('ssm', 'get-command-invocation', '--command-id', sent.Command.CommandId, '--instance-id', iid));
     expect(inv.Status).to.equal('Success');
     expect(inv.StandardOutputContent).to.equal('hello\n');
+  });
+
+  it('serves the AWS CLI the instance types (paginated), offerings, default subnets and launch refusals', async function () {
+    this.timeout(120_000);
+    try {
+      execFileSync('aws', ['--version'], { stdio: 'ignore' });
+    } catch {
+      console.log('      skipped: the aws CLI is not installed');
+      return this.skip();
+    }
+    const a = EMULATOR_ACCOUNTS[0]!;
+    const env = { ...process.env, AWS_ACCESS_KEY_ID: a.accessKeyId, AWS_SECRET_ACCESS_KEY: a.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
+    const aws = (...args: string[]) =>
+      new Promise<string>((resolve, reject) =>
+        execFile('aws', ['--endpoint-url', emu.endpoint, '--output', 'json', ...args], { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => (err ? reject(new Error(`${args.join(' ')}: ${stderr}`)) : resolve(stdout))),
+      );
+    // The CLI follows NextToken itself: every type, once.
+    const types = JSON.parse(await aws('ec2', 'describe-instance-types', '--query', 'InstanceTypes[].InstanceType')) as string[];
+    expect(types.length).to.equal(INSTANCE_TYPE_TABLE.length);
+    expect(new Set(types).size).to.equal(types.length);
+    const zones = JSON.parse(await aws('ec2', 'describe-instance-type-offerings', '--location-type', 'availability-zone', '--filters', 'Name=instance-type,Values=m8i.large', '--query', 'InstanceTypeOfferings[].Location')) as string[];
+    expect(zones).to.deep.equal(['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1d', 'us-east-1f']);
+    const subnets = JSON.parse(await aws('ec2', 'describe-subnets', '--filters', 'Name=default-for-az,Values=true', '--query', 'Subnets[].AvailabilityZone')) as string[];
+    expect(subnets.sort()).to.deep.equal(['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1d', 'us-east-1e', 'us-east-1f']);
+    const imageId = JSON.parse(await aws('ssm', 'get-parameter', '--name', '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base')).Parameter.Value as string;
+    const refused = await aws('ec2', 'run-instances', '--image-id', imageId, '--count', '1', '--instance-type', 'm5.hyperlarge').catch((e: Error) => e.message);
+    expect(refused).to.include("An error occurred (InvalidParameterValue) when calling the RunInstances operation: Invalid value 'm5.hyperlarge' for InstanceType.");
   });
 });
