@@ -1,4 +1,4 @@
-﻿# Replaces each secret token (@@WINAMI_SECRET:<slot>@@) in the delivered files
+﻿# winami: replaces each secret token (@@WINAMI_SECRET:<slot>@@) in the delivered files
 # with the secret's value, read here on the builder from SSM Parameter Store,
 # escaped for the file it lands in. Values are never printed; an env: secret
 # was put by winami into the temporary SecureString /winami/<build id>/<slot>.

@@ -103,7 +103,7 @@ describe('render/bundle', () => {
       expect(b.files.find((f) => f.path === 'unattend.xml')!.destination).to.equal(expectations[agent]![0]);
       const sysprep = file(b, 'scripts/sysprep.ps1');
       expect(sysprep).to.match(expectations[agent]![1]);
-      expect(sysprep).to.contain("New-ScheduledTaskPrincipal -UserId 'Administrator' -LogonType S4U -RunLevel Highest");
+      expect(sysprep).to.contain('New-ScheduledTaskPrincipal -UserId $administrator.Name -LogonType S4U -RunLevel Highest');
       expect(sysprep).to.contain("Write-Output 'WINAMI sysprep=started'");
       if (agent === 'ec2launch-v2') {
         const cfg = parseYaml(file(b, 'agent/agent-config.yml')) as { version: number; config: { stage: string; tasks: { task: string; inputs?: unknown }[] }[] };
