@@ -767,6 +767,12 @@ class Interpreter {
     }
     const t = type.text.replace(/[[\]\s]/g, '').toLowerCase().replace(/^system\./, '');
     const str = (i: number) => String(this.format(args[i] ?? null) ?? '');
+    if (t === 'regex' || t === 'text.regularexpressions.regex') {
+      // .NET regular expressions, case-sensitive unless told: the subset JavaScript shares.
+      if (name === 'escape') return str(0).replace(/[\\*+?|{}[\]()^$.#\s]/g, (c) => (c === ' ' ? '\\ ' : `\\${c}`));
+      if (name === 'matches') return [...str(0).matchAll(new RegExp(str(1), 'g'))].map((m) => ({ Value: m[0], Index: m.index ?? 0, Length: m[0].length, Success: true }));
+      if (name === 'ismatch') return new RegExp(str(1)).test(str(0));
+    }
     if (t === 'security.securityelement' && name === 'escape') {
       return str(0).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
     }
