@@ -81,6 +81,17 @@ describe('emulator guest: the PowerShell model', () => {
       expect(plain.exitCode).to.equal(0);
     });
 
+    it("a delivered script called by its path runs from the guest disk, its exit code in $LASTEXITCODE (a large script's call)", () => {
+      const w = guest();
+      w.fs.write('C:\\ProgramData\\winami\\scripts\\big.ps1', Buffer.from("Write-Output 'big ran'\r\nexit 3010"));
+      const r = run(w, "# winami: run scripts/big.ps1\r\n& 'C:\\ProgramData\\winami\\scripts\\big.ps1'\r\nexit $LASTEXITCODE");
+      expect(r.stdout).to.contain('big ran');
+      expect(r.exitCode).to.equal(3010);
+      const missing = run(guest(), "# winami: run\r\n$ErrorActionPreference = 'Stop'\r\n& 'C:\\nowhere\\x.ps1'\r\nexit 0");
+      expect(missing.exitCode).to.equal(1);
+      expect(missing.stderr).to.contain('is not recognized');
+    });
+
     it('scriptRegions: rendered when the first line is a comment naming winami; user ranges between the markers', () => {
       expect(scriptRegions('# winami: x\nA\n').rendered).to.equal(true);
       expect(scriptRegions('Write-Output 1\n# winami: x').rendered).to.equal(false);

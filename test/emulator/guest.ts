@@ -78,7 +78,8 @@ export const MODELLED_PROGRAMS: ReadonlySet<string> = new Set([
 export function isModelled(name: string): boolean {
   const lower = name.replace(/^["']|["']$/g, '').toLowerCase();
   const base = lower.split(/[\\/]/).pop()!;
-  return MODELLED_CMDLETS.has(lower) || MODELLED_PROGRAMS.has(base) || MODELLED_PROGRAMS.has(`${base}.exe`);
+  // A script file on the guest disk runs as a script (`& 'C:\\...\\x.ps1'`).
+  return MODELLED_CMDLETS.has(lower) || MODELLED_PROGRAMS.has(base) || MODELLED_PROGRAMS.has(`${base}.exe`) || base.endsWith('.ps1');
 }
 
 /** An SSM parameter as the guest's `Get-SSMParameter` reads it through the instance profile, or the error AWS Tools raises. */
@@ -1323,8 +1324,28 @@ class Interpreter {
         return 'processed file: ' + (args[0] ?? '') + '\r\nSuccessfully processed 1 files; Failed processing 0 files';
       }
       default:
+        if (base.endsWith('.ps1')) return this.scriptFile(clean, node, named);
         return this.unmodelled(clean, named, node);
     }
+  }
+
+  /**
+   * `& 'C:\\...\\x.ps1'`: the script file from the guest disk runs in its own
+   * scope; its `exit N` sets $LASTEXITCODE, its output joins the caller's, and
+   * a restart or Sysprep it starts is the command's.
+   */
+  private scriptFile(path: string, node: Node, named: Map<string, Val>): Val {
+    const data = this.win.fs.read(path);
+    if (!data) return this.fail(named, NOT_RECOGNIZED(path), node);
+    const inner = runScript(this.parser, data.toString('utf8').replace(/^\uFEFF/, ''), this.win, { ...this.opts, scriptPath: path });
+    this.stdout += inner.stdout;
+    this.stderr += inner.stderr;
+    this.vars.set('lastexitcode', inner.exitCode);
+    if (inner.restart) this.result.restart = true;
+    if (inner.sysprepInline) this.result.sysprepInline = true;
+    if (inner.sysprep) this.result.sysprep = inner.sysprep;
+    if (inner.halted) throw new HaltSignal();
+    return null;
   }
 
   private nested(source: string, background: boolean): Val {
