@@ -99,6 +99,22 @@ describe('emulator guest: the PowerShell model', () => {
     });
   });
 
+  describe('Get-SSMParameter', () => {
+    const script = "$ErrorActionPreference = 'Stop'\nWrite-Output (Get-SSMParameter -Name '/p/x' -WithDecryption $true).Value";
+    it('reads through the lookup the instance profile gives; without one it finds no credentials', () => {
+      const w = guest();
+      const seen: [string, boolean][] = [];
+      const ok = runScript(parser, script, w, { scriptPath: 'C:\\t.ps1', now: 0, getParameter: (n, d) => (seen.push([n, d]), { name: n, type: 'SecureString', value: 'v1', version: 3 }) });
+      expect(ok.stdout.trim()).to.equal('v1');
+      expect(seen).to.deep.equal([['/p/x', true]]);
+      const none = run(guest(), script);
+      expect(none.exitCode).to.equal(1);
+      expect(none.stderr).to.contain('Get-SSMParameter : No credentials specified or obtained from persisted/shell defaults.');
+      const missing = runScript(parser, script, guest(), { scriptPath: 'C:\\t.ps1', now: 0, getParameter: () => ({ error: "Exception of type 'Amazon.SimpleSystemsManagement.Model.ParameterNotFoundException' was thrown." }) });
+      expect(missing.stderr).to.contain('ParameterNotFoundException');
+    });
+  });
+
   describe('built-in accounts in the image language', () => {
     const admin = "$a = Get-CimInstance -ClassName Win32_UserAccount -Filter 'LocalAccount = TRUE' | Where-Object { $_.SID -like 'S-1-5-21-*-500' }\nWrite-Output $a.Name";
     it('names the RID-500 account per language', () => {

@@ -55,6 +55,8 @@ describe('bake: secrets proven in place before sealing (emulator)', function () 
       expect(unattend).not.to.contain('@@WINAMI_SECRET:');
       expect(agentConfig).not.to.contain('@@WINAMI_SECRET:');
       expect(unattend).to.contain('Gold&lt;en&gt;&amp;P@ss&quot;1');
+      // In the agent's YAML the value sits in a double-quoted scalar: the quote is backslash-escaped.
+      expect(agentConfig).to.contain('data: "Gold<en>&P@ss\\"1"');
       await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
     } finally {
       ec2.destroy();
