@@ -11,6 +11,18 @@
  *
  * The guest keeps the image's language in an emulator file on its disk, so
  * images and instances made from a localized image stay localized.
+ *
+ * Sources: the language tokens are those of AWS's public parameters
+ * (`aws ssm get-parameters-by-path --path /aws/service/ami-windows-latest`,
+ * e.g. `Windows_Server-2022-Portuguese_Brazil-Full-Base`,
+ * `Windows_Server-2019-Chinese_Traditional-Full-Base`; aws-cdk's
+ * `aws-ec2/lib/windows-versions.ts` lists the same tokens), and
+ * `Windows_Server-2025-Japanese-Full-Base` is published; that 2025 has every
+ * other language too is assumed. The localized Administrator names
+ * (Administrateur, Administrador, Администратор, Administratör,
+ * Rendszergazda) are those collected in vmware/packer-examples-for-vsphere
+ * issue #332 and MSEndpointMgr/CloudLAPS pull request #60; the Guest names are
+ * not checked against a source and only fill the table.
  */
 import type { WindowsRelease } from '../../src/knowledge/releases.js';
 import type { GuestFs } from './guest-fs.js';
