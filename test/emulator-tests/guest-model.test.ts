@@ -41,7 +41,7 @@ describe('emulator guest: the PowerShell model', () => {
 
     it('a feature that needs a restart: RestartNeeded Yes, SuccessRestartRequired, and Windows has a reboot pending', () => {
       const w = guest();
-      expect(run(w, show.replace('NAMES', "'Hyper-V'")).stdout.trim()).to.equal('True|Yes|SuccessRestartRequired|1');
+      expect(run(w, show.replace('NAMES', "'Containers'")).stdout.trim()).to.equal('True|Yes|SuccessRestartRequired|1');
       expect(w.pendingReboot).to.equal(true);
     });
 

@@ -49,8 +49,7 @@ export const WINDOWS_FEATURES: Readonly<Record<string, FeatureInfo>> = {
   'Telnet-Client': { displayName: 'Telnet Client', restart: false },
   'SNMP-Service': { displayName: 'SNMP Service', restart: false },
   'Windows-Server-Backup': { displayName: 'Windows Server Backup', restart: false },
-  'Failover-Clustering': { displayName: 'Failover Clustering', restart: true },
-  'Hyper-V': { displayName: 'Hyper-V', restart: true },
+  // Hyper-V is left out: it needs virtualization extensions that only .metal instances expose.
   BitLocker: { displayName: 'BitLocker Drive Encryption', restart: true },
   Containers: { displayName: 'Containers', restart: true, releases: ALL_BUT_2012R2 },
   'Windows-Defender': { displayName: 'Microsoft Defender Antivirus', restart: true, releases: ALL_BUT_2012R2 },
