@@ -99,6 +99,33 @@ describe('emulator guest: the PowerShell model', () => {
     });
   });
 
+  describe('the language resolve-secrets.ps1 uses', () => {
+    it('hashtable literals, param defaults, [char], -f, -replace, -join, StringBuilder, [regex], SecurityElement, UTF8Encoding', () => {
+      const w = guest();
+      const r = run(
+        w,
+        [
+          "param([string]$Id = 'b-1')",
+          "$h = @{ Slot = 'pw'; Files = @( @{ Path = 'C:\\a.txt'; Bom = $true } ) }",
+          "Write-Output ($h.Slot + '|' + $h.Files[0].Path + '|' + $h['Slot'] + '|' + $Id)",
+          "Write-Output ('\\u{0:x4}' -f [int][char]0x1F)",
+          "Write-Output (\"it's\" -replace \"['\u2019]\", '$0$0')",
+          "Write-Output (@('a', 'b') -join ',')",
+          '$sb = New-Object System.Text.StringBuilder',
+          "foreach ($ch in 'a\"b'.ToCharArray()) { if ($ch -eq [char]0x22) { [void]$sb.Append([char]0x5C).Append($ch) } else { [void]$sb.Append($ch) } }",
+          'Write-Output $sb.ToString()',
+          "Write-Output ([regex]::Matches('x @@T:a@@ y @@T:b@@', '@@T:[a-z]+@@').Count)",
+          "Write-Output ([System.Security.SecurityElement]::Escape('<a & \"b\">'))",
+          "[IO.File]::WriteAllText('C:\\a.txt', 'v', (New-Object System.Text.UTF8Encoding($h.Files[0].Bom)))",
+          "Write-Output ([IO.File]::ReadAllText('C:\\a.txt'))",
+        ].join('\n'),
+      );
+      expect(r.stderr).to.equal('');
+      expect(r.stdout.split('\n').slice(0, 8)).to.deep.equal(['pw|C:\\a.txt|pw|b-1', '\\u001f', "it''s", 'a,b', 'a\\"b', '2', '&lt;a &amp; &quot;b&quot;&gt;', 'v']);
+      expect([...w.fs.read('C:\\a.txt')!.subarray(0, 3)]).to.deep.equal([0xef, 0xbb, 0xbf]);
+    });
+  });
+
   describe('Get-SSMParameter', () => {
     const script = "$ErrorActionPreference = 'Stop'\nWrite-Output (Get-SSMParameter -Name '/p/x' -WithDecryption $true).Value";
     it('reads through the lookup the instance profile gives; without one it finds no credentials', () => {

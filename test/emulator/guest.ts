@@ -741,30 +741,7 @@ class Interpreter {
         if (name === 'writeline' || name === 'write') this.err(args.map((x) => this.format(x) ?? '').join(''));
         return null;
       }
-      const v = target ? this.expr(target) : null;
-      const a = (i: number) => String(this.format(args[i] ?? null) ?? '');
-      if (v instanceof PsStringBuilder) {
-        if (name === 'append') {
-          v.text += a(0);
-          return v;
-        }
-        if (name === 'tostring') return v.text;
-        return null;
-      }
-      if (name === 'tostring') return this.format(v) ?? '';
-      if (name === 'trim' && typeof v === 'string') return v.trim();
-      if (typeof v === 'string') {
-        if (name === 'replace') return v.split(a(0)).join(a(1));
-        if (name === 'tochararray') return [...v].map((c) => new PsChar(c));
-        if (name === 'tolower' || name === 'tolowerinvariant') return v.toLowerCase();
-        if (name === 'toupper' || name === 'toupperinvariant') return v.toUpperCase();
-        if (name === 'contains') return v.includes(a(0));
-        if (name === 'startswith') return v.startsWith(a(0));
-        if (name === 'endswith') return v.endsWith(a(0));
-        if (name === 'indexof') return v.indexOf(a(0));
-        if (name === 'substring') return args.length > 1 ? v.substr(Number(args[0]), Number(args[1])) : v.slice(Number(args[0]));
-      }
-      return null;
+      return this.callMethod(target ? this.expr(target) : null, name, args);
     }
     const t = type.text.replace(/[[\]\s]/g, '').toLowerCase().replace(/^system\./, '');
     const str = (i: number) => String(this.format(args[i] ?? null) ?? '');
@@ -809,6 +786,34 @@ class Interpreter {
     return null;
   }
 
+
+  /** A method call on a value (`$s.Replace(a, b)`, `$sb.Append(x)`); unknown methods give $null. */
+  private callMethod(v: Val, name: string, args: Val[]): Val {
+    const a = (i: number) => String(this.format(args[i] ?? null) ?? '');
+    if (v instanceof PsStringBuilder) {
+      if (name === 'append') {
+        v.text += a(0);
+        return v;
+      }
+      if (name === 'tostring') return v.text;
+      return null;
+    }
+    if (name === 'tostring') return this.format(v) ?? '';
+    if (name === 'trim' && typeof v === 'string') return v.trim();
+    if (typeof v === 'string') {
+      if (name === 'replace') return v.split(a(0)).join(a(1));
+      if (name === 'tochararray') return [...v].map((c) => new PsChar(c));
+      if (name === 'tolower' || name === 'tolowerinvariant') return v.toLowerCase();
+      if (name === 'toupper' || name === 'toupperinvariant') return v.toUpperCase();
+      if (name === 'contains') return v.includes(a(0));
+      if (name === 'startswith') return v.startsWith(a(0));
+      if (name === 'endswith') return v.endsWith(a(0));
+      if (name === 'indexof') return v.indexOf(a(0));
+      if (name === 'substring') return args.length > 1 ? v.substr(Number(args[0]), Number(args[1])) : v.slice(Number(args[0]));
+    }
+    return null;
+  }
+
   // ---- commands ----
 
   private command(n: Node, input: Val | undefined): Val {
@@ -845,9 +850,21 @@ class Interpreter {
           i++;
         } else named.set(pname, true);
       } else if (e.type === 'argument_list') {
-        // `New-Object Type(args)`: the parenthesized list is the constructor's arguments.
         const list = e.namedChildren.find((c) => c?.type === 'argument_expression_list');
-        named.set('argumentlist', (list?.namedChildren ?? []).filter((c): c is Node => !!c).map((c) => this.expr(c)));
+        const args = (list?.namedChildren ?? []).filter((c): c is Node => !!c).map((c) => this.expr(c));
+        const prev = els[i - 1];
+        const member = prev && prev.endIndex === e.startIndex ? this.find(prev, 'member_access') : undefined;
+        if (member && member.endIndex === e.startIndex && positional.length > 0) {
+          // `Write-Output $sb.ToString()`: in argument mode the method's parentheses are a separate element.
+          const target = member.namedChildren[0];
+          const mname = member.namedChildren.find((c) => c?.type === 'member_name')?.text.toLowerCase() ?? '';
+          const v = this.callMethod(target ? this.expr(target) : null, mname, args);
+          positional[positional.length - 1] = v;
+          raw[raw.length - 1] = String(this.format(v) ?? '');
+        } else {
+          // `New-Object Type(args)`: the parenthesized list is the constructor's arguments.
+          named.set('argumentlist', args);
+        }
       } else {
         const v = this.expr(e);
         positional.push(v);
