@@ -137,6 +137,9 @@ describe('emulator guest: the PowerShell model', () => {
       const none = run(guest(), script);
       expect(none.exitCode).to.equal(1);
       expect(none.stderr).to.contain('Get-SSMParameter : No credentials specified or obtained from persisted/shell defaults.');
+      const regions: (string | undefined)[] = [];
+      runScript(parser, "Get-SSMParameter -Name '/p/x' -Region 'eu-west-1'", guest(), { scriptPath: 'C:\\t.ps1', now: 0, getParameter: (n, _d, r) => (regions.push(r), { name: n, type: 'String', value: 'v', version: 1 }) });
+      expect(regions).to.deep.equal(['eu-west-1']);
       const missing = runScript(parser, script, guest(), { scriptPath: 'C:\\t.ps1', now: 0, getParameter: () => ({ error: "Exception of type 'Amazon.SimpleSystemsManagement.Model.ParameterNotFoundException' was thrown." }) });
       expect(missing.stderr).to.contain('ParameterNotFoundException');
     });

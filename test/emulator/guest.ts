@@ -83,7 +83,7 @@ export function isModelled(name: string): boolean {
 }
 
 /** An SSM parameter as the guest's `Get-SSMParameter` reads it through the instance profile, or the error AWS Tools raises. */
-export type GuestParameterLookup = (name: string, withDecryption: boolean) => { name: string; type: string; value: string; version: number } | { error: string };
+export type GuestParameterLookup = (name: string, withDecryption: boolean, region?: string) => { name: string; type: string; value: string; version: number } | { error: string };
 
 /** The outcome of one script run. */
 export interface ScriptResult {
@@ -1148,7 +1148,8 @@ class Interpreter {
   private getSsmParameter(named: Map<string, Val>, positional: Val[], node: Node): Val {
     const pname = this.param(named, positional, ['name']) ?? '';
     const decrypt = this.truthy(named.get('withdecryption') ?? false);
-    const found = this.opts.getParameter ? this.opts.getParameter(pname, decrypt) : { error: 'No credentials specified or obtained from persisted/shell defaults.' };
+    const region = this.param(named, [], ['region']);
+    const found = this.opts.getParameter ? this.opts.getParameter(pname, decrypt, region) : { error: 'No credentials specified or obtained from persisted/shell defaults.' };
     if ('error' in found) return this.fail(named, `Get-SSMParameter : ${found.error}`, node);
     return { Name: found.name, Type: found.type, Value: found.value, Version: found.version };
   }

@@ -567,11 +567,11 @@ export class World {
   /**
    * `Get-SSMParameter` on an instance: AWS Tools signs with the instance
    * profile's credentials, so an instance without one finds none; the name is
-   * looked up in the instance's account and region, then among the public ones.
+   * looked up in the instance's account and region (or `-Region`), then among the public ones.
    */
-  private guestParameter(inst: Instance, name: string, decrypt: boolean): { name: string; type: string; value: string; version: number } | { error: string } {
+  private guestParameter(inst: Instance, name: string, decrypt: boolean, region = inst.region): { name: string; type: string; value: string; version: number } | { error: string } {
     if (!inst.iamInstanceProfile) return { error: 'No credentials specified or obtained from persisted/shell defaults.' };
-    const p = this.parameters.get(`${inst.account}|${inst.region}|${name}`) ?? this.parameters.get(`*|${inst.region}|${name}`);
+    const p = this.parameters.get(`${inst.account}|${region}|${name}`) ?? this.parameters.get(`*|${region}|${name}`);
     if (!p) return { error: `Exception of type 'Amazon.SimpleSystemsManagement.Model.ParameterNotFoundException' was thrown.` };
     // Without -WithDecryption a SecureString comes back as its ciphertext, as GetParameter answers it (ssm.ts).
     const value = p.type === 'SecureString' && !decrypt ? `AQICAH${Buffer.from(`${p.keyId ?? 'alias/aws/ssm'}:${p.value}`).toString('base64')}` : p.value;
@@ -613,7 +613,7 @@ export class World {
         scriptPath: `C:\\ProgramData\\Amazon\\SSM\\InstanceData\\${inst.id}\\document\\orchestration\\${cmd.id}\\awsrunPowerShellScript\\0.awsrunPowerShellScript\\_script.ps1`,
         ...(cmd.workingDirectory ? { workingDirectory: cmd.workingDirectory } : {}),
         ...(b.sysprepFails ? { sysprepFails: b.sysprepFails } : {}),
-        getParameter: (name, decrypt) => this.guestParameter(inst, name, decrypt),
+        getParameter: (name, decrypt, region) => this.guestParameter(inst, name, decrypt, region),
         now: at,
       });
     }
