@@ -21,7 +21,8 @@ export const listItems: Rule = (ctx) => {
     const orders: number[] = [];
     for (const it of items) {
       const keyName = it.item.key;
-      const key = keyName.startsWith('wcm:') ? attr(it.el, keyName)?.value : child(it.el, keyName)?.text;
+      const alt = it.item.altKey;
+      const key = (keyName.startsWith('wcm:') ? attr(it.el, keyName)?.value : child(it.el, keyName)?.text) || (alt ? child(it.el, alt)?.text : undefined);
       if (key === undefined || key === '') {
         out.push(atElement(it.el, `<${it.item.name}> has no ${keyName}`, keyName.startsWith('wcm:') ? `add ${keyName}="..."` : `add <${keyName}>`));
         continue;
