@@ -185,7 +185,7 @@ export function timeZoneProblem(value: string): { message: string; suggestion?: 
   const cased = BY_LOWER.get(lower);
   if (cased) return { message: `"${value}" is not spelled as Windows spells it`, suggestion: cased };
   const alias = ALIASES[lower];
+  if (value.includes('/')) return { message: `"${value}" is an IANA name; Windows uses its own ids (tzutil /l)`, ...(alias ? { suggestion: alias } : {}) };
   if (alias) return { message: `"${value}" is not a Windows time-zone id`, suggestion: alias };
-  if (value.includes('/')) return { message: `"${value}" is an IANA name; Windows uses its own ids (tzutil /l)` };
   return { message: `"${value}" is not a Windows time-zone id (tzutil /l)` };
 }
