@@ -32,7 +32,8 @@ const BY_LOWER = new Map<string, string>(WINDOWS_LOCALES.map((l) => [l.toLowerCa
 const SORT_ORDERS = ['phoneb', 'tradnl', 'stroke', 'radstr', 'pronun', 'technl', 'modern', 'unicod'];
 const SHAPE = /^[a-z]{2,3}(-[a-z]{4})?-([a-z]{2}|\d{3})$/i;
 const KEYBOARD = /^[0-9a-f]{4}:[0-9a-f]{8}$/i;
-const IME = /^\{[0-9a-f-]{36}\}\{[0-9a-f-]{36}\}$/i;
+// An input profile: LANGID:{text-service CLSID}{profile GUID}, e.g. the Japanese IME 0411:{03B5835F-…}{A76C93D9-…}.
+const IME = /^([0-9a-f]{4}:)?\{[0-9a-f-]{36}\}\{[0-9a-f-]{36}\}$/i;
 
 /** Which International-Core setting a value is for: InputLocale takes lists and keyboard ids, UserLocale sort orders. */
 export type LocaleField = 'InputLocale' | 'SystemLocale' | 'UILanguage' | 'UILanguageFallback' | 'UserLocale';
