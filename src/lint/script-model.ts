@@ -65,6 +65,7 @@ export async function buildScriptModel(source: ScriptSource): Promise<ScriptMode
   const tree = parser.parse(source.text);
   if (!tree) throw new Error('tree-sitter returned no tree');
   const fileLine = (row: number) => source.lineMap[row] ?? row + 1;
+  const lines = source.text.split('\n');
   try {
     const model: ScriptModel = { commands: [], hereStrings: [] };
     walk(tree.rootNode, (n) => {
@@ -72,10 +73,24 @@ export async function buildScriptModel(source: ScriptSource): Promise<ScriptMode
         const nameNode = n.children.find((c) => c?.type === 'command_name' || c?.type === 'command_name_expr');
         const elements = n.children.find((c) => c?.type === 'command_elements');
         const parts = (elements?.children ?? []).filter((c): c is Node => !!c && c.type !== 'command_argument_sep');
+        const args = parts.map((p) => unquote(p.text));
+        const rawArgs = parts.map((p) => p.text);
+        // The grammar stops a command at `--flag=value` (PowerShell passes it whole to a native
+        // program): take the `=value` back from the rest of the line.
+        const rest = (lines[n.endPosition.row] ?? '').slice(n.endPosition.column);
+        const glued = /^=([^\s;|#]+)/.exec(rest);
+        if (glued && args.length && args[args.length - 1]!.startsWith('-')) {
+          args[args.length - 1] += `=${glued[1]!}`;
+          rawArgs[rawArgs.length - 1] += `=${glued[1]!}`;
+          for (const more of rest.slice(glued[0].length).split(/[;|#]/)[0]!.trim().split(/\s+/).filter(Boolean)) {
+            args.push(unquote(more));
+            rawArgs.push(more);
+          }
+        }
         model.commands.push({
           name: unquote(nameNode?.text ?? ''),
-          args: parts.map((p) => unquote(p.text)),
-          rawArgs: parts.map((p) => p.text),
+          args,
+          rawArgs,
           line: fileLine(n.startPosition.row),
           column: n.startPosition.column + 1,
         });

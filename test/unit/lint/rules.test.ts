@@ -125,6 +125,9 @@ describe('lint rules', () => {
     const after = `& 'C:\\Program Files\\Amazon\\EC2Launch\\ec2launch.exe' sysprep --shutdown=true\n& 'C:\\Program Files\\Amazon\\EC2Launch\\ec2launch.exe' status\n`;
     const f = of(await lintTextAsync(after, ps1), 'seal-ec2launch-v2-sequence');
     expect(f.map((x) => x.line)).to.deep.equal([2]);
+    // --flag=value reaches the check whole, though the grammar stops the command at "=".
+    const yes = of(await lintTextAsync("& 'C:\\Program Files\\Amazon\\EC2Launch\\ec2launch.exe' sysprep --shutdown=yes --block\n", ps1), 'seal-ec2launch-v2-sequence');
+    expect(yes.map((x) => x.message)).to.include('--shutdown takes true or false, not "yes"');
   });
 
   it('does not take a quoted mention or a comment for a command', async () => {
