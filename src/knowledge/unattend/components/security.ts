@@ -5,7 +5,7 @@
  * setting from each setting page's "Valid Configuration Passes" or "Valid
  * Passes" section; the page of each component is its `source`.
  */
-import { GENERALIZE, OFFLINE, OOBE, SPECIALIZE, bool, box, component, int, list, oneOf, str } from '../dsl.js';
+import { AUDIT_SYSTEM, GENERALIZE, OFFLINE, OOBE, SPECIALIZE, bool, box, component, int, list, oneOf, str } from '../dsl.js';
 
 const FIREWALL_PROFILES = ['Domain', 'Private', 'Public'] as const;
 
@@ -93,4 +93,22 @@ export const IE_INTERNET_EXPLORER = component('Microsoft-Windows-IE-InternetExpl
   ...['Accelerators', 'AllowedSites', 'CompatibilityViewDomains', 'FavoriteBarItems', 'FavoritesList', 'FeedList', 'InstalledBHOList', 'InstalledBrowserExtensions', 'InstalledToolbarsList', 'LocalIntranetSites', 'PreApprovedAddons', 'QuickLinkList', 'SearchScopes', 'StartPages', 'TrustedSites'].map((n) =>
     box(n, [], { passes: [SPECIALIZE], open: true }),
   ),
+]);
+
+/**
+ * Microsoft-Windows-RemoteAssistance-Exe. fAllowToGetHelp: specialize (its
+ * page); the other settings appear beside it in the page's example and are
+ * taken to share its pass.
+ */
+export const REMOTE_ASSISTANCE_EXE = component('Microsoft-Windows-RemoteAssistance-Exe', [
+  bool('fAllowToGetHelp', { passes: [SPECIALIZE] }),
+  bool('fAllowFullControl', { passes: [SPECIALIZE] }),
+  bool('CreateEncryptedOnlyTickets', { passes: [SPECIALIZE] }),
+  int('MaxTicketExpiry', 1, 999, { passes: [SPECIALIZE] }),
+  int('MaxTicketExpiryUnits', 0, 2, { passes: [SPECIALIZE] }),
+]);
+
+/** Microsoft-Windows-SecureStartup-FilterDriver. PreventDeviceEncryption: offlineServicing, specialize, auditSystem, oobeSystem. */
+export const SECURE_STARTUP_FILTER_DRIVER = component('Microsoft-Windows-SecureStartup-FilterDriver', [
+  bool('PreventDeviceEncryption', { passes: [OFFLINE, SPECIALIZE, AUDIT_SYSTEM, OOBE] }),
 ]);
