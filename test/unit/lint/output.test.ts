@@ -50,6 +50,7 @@ describe('lint output and files', () => {
     expect(detectKind('agent-config.yml', 'version: 1.0')).to.equal('agent-config');
     expect(detectKind('notes.txt', 'hello')).to.equal(undefined);
     expect(detectKind('seal.ps1', 'Write-Output 1')).to.equal('powershell');
+    expect(detectKind('specialize.ps1', "$xml = @'\n<unattend xmlns=\"urn:schemas-microsoft-com:unattend\"/>\n'@\n")).to.equal('powershell');
     expect(detectKind('windows.pkr.hcl', 'build {}')).to.equal('packer-hcl');
     expect(detectKind('windows.json', '{"builders": [], "provisioners": []}')).to.equal('packer-json');
     expect(detectKind('unattend.xml.j2', '<unattend xmlns="urn:schemas-microsoft-com:unattend"/>')).to.equal('unattend');
