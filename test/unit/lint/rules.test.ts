@@ -130,6 +130,22 @@ describe('lint rules', () => {
     expect(yes.map((x) => x.message)).to.include('--shutdown takes true or false, not "yes"');
   });
 
+  it('follows variables in order: Config.xml plugins edited through names that held BundleConfig.xml are fine', async () => {
+    const script = [
+      "$file = 'C:\\Program Files\\Amazon\\Ec2ConfigService\\Settings\\BundleConfig.xml'",
+      '$xml = [xml](Get-Content $file)',
+      '$root = $xml.get_DocumentElement()',
+      'foreach ($e in $root.Property) { if ($e.Name -eq "AutoSysprep") { $e.Value = "Yes" } }',
+      "$file = 'C:\\Program Files\\Amazon\\Ec2ConfigService\\Settings\\Config.xml'",
+      '$xml = [xml](Get-Content $file)',
+      '$root = $xml.get_DocumentElement()',
+      'foreach ($p in $root.Plugins.Plugin) { if ($p.Name -eq "Ec2SetPassword") { $p.State = "Enabled" } }',
+    ].join('\n');
+    expect(of(await lintTextAsync(script, ps1), 'seal-bundleconfig-plugin')).to.deep.equal([]);
+    const wrong = script.replace('$root.Property', '$root.Plugins.Plugin');
+    expect(of(await lintTextAsync(wrong, ps1), 'seal-bundleconfig-plugin').map((f) => f.line)).to.deep.equal([4]);
+  });
+
   it('does not take a quoted mention or a comment for a command', async () => {
     const t = "# sysprep.exe /generalize is run by the agent, not here\nWrite-Output 'C:\\Windows\\System32\\Sysprep\\sysprep.exe'\nif (Test-Path 'C:\\ProgramData\\Amazon\\EC2-Windows\\Launch\\Scripts\\SysprepInstance.ps1') { 'ok' }\n";
     expect(await lintTextAsync(t, ps1)).to.deep.equal([]);
