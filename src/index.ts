@@ -18,7 +18,7 @@ export type { ResolvedConfig } from './config/types.js';
 
 // prepare and lint (offline)
 export { prepare, type PrepareOptions, type PrepareResult, type PreparedFile } from './prepare.js';
-export { lintFiles, lintText, RULE_PACK as LINT_RULES, type Finding, type LintOptions, type Severity } from './lint/index.js';
+export { lintFiles, lintText, lintTextAsync, RULE_PACK as LINT_RULES, type Finding, type LintOptions, type Severity } from './lint/index.js';
 
 // bake, cleanup and the IAM policies they need
 export { bake, newBuildId, type BakeOptions, type BakeResult } from './bake/index.js';

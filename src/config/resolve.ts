@@ -5,6 +5,8 @@
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { Issue } from '../errors.js';
 import { RELEASE_INFO, type LaunchAgent } from '../knowledge/releases.js';
+import { findComponent } from '../knowledge/unattend/index.js';
+import { localeProblem, timeZoneProblem, type LocaleField } from '../knowledge/windows/index.js';
 import { ec2launchV2MisplacedTask, EC2LAUNCH_V2_STAGES, type Ec2LaunchV2TaskStage } from '../knowledge/agents/index.js';
 import { EXPECTATIONS, SQL_EDITION_BILLING, platformDetailsFor, usageOperationFor, type ExpectationName, type SqlEdition } from '../knowledge/billing.js';
 import type { ParsedConfig } from './schema.js';
@@ -199,7 +201,30 @@ function checkWindowsSettings(c: ParsedConfig, agent: LaunchAgent, issues: Issue
   c.windowsSettings.extraXml.forEach((x, i) => {
     if (x.pass === 'windowsPE' || x.pass === 'offlineServicing')
       issues.push({ path: `windowsSettings.extraXml.${i}.pass`, message: `${x.pass} never runs when an AMI is sealed with Sysprep`, hint: 'use generalize, specialize or oobeSystem' });
+    // Setup skips a component it does not know without a word; only names the knowledge base has reach the file.
+    if (!findComponent(x.component))
+      issues.push({ path: `windowsSettings.extraXml.${i}.component`, message: `"${x.component}" is not a component winami knows`, hint: 'use a component name from the Unattended Windows Setup Reference, spelled exactly (docs/lint.md lists them)' });
   });
+  checkWindowsValues(c, issues);
+}
+
+const LOCALE_FIELDS: readonly [keyof NonNullable<ParsedConfig['windowsSettings']['locale']>, LocaleField][] = [
+  ['system', 'SystemLocale'],
+  ['user', 'UserLocale'],
+  ['ui', 'UILanguage'],
+  ['input', 'InputLocale'],
+];
+
+/** The same time-zone and locale checks the linter applies to TimeZone and International-Core (src/knowledge/windows). */
+function checkWindowsValues(c: ParsedConfig, issues: Issue[]): void {
+  const tz = timeZoneProblem(c.windowsSettings.timeZone);
+  if (tz) issues.push({ path: 'windowsSettings.timeZone', message: tz.message, hint: tz.suggestion ? `did you mean "${tz.suggestion}"?` : 'use a Windows time-zone id such as UTC or "Pacific Standard Time" (tzutil /l lists them)' });
+  const locale = c.windowsSettings.locale;
+  if (!locale) return;
+  for (const [key, field] of LOCALE_FIELDS) {
+    const p = localeProblem(locale[key], field);
+    if (p?.level === 'error') issues.push({ path: `windowsSettings.locale.${key}`, message: p.message, hint: p.suggestion ? `did you mean "${p.suggestion}"?` : 'use a Windows locale name such as en-US or de-DE' });
+  }
 }
 
 function checkImage(c: ParsedConfig, issues: Issue[]): void {

@@ -127,7 +127,7 @@ const customizeStepSchema = z.union([
 
 const extraXmlSchema = z.strictObject({
   pass: z.enum(PASSES),
-  component: z.string().regex(/^Microsoft-Windows-[A-Za-z0-9-]+$/, 'a component name such as Microsoft-Windows-Shell-Setup'),
+  component: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, 'a component name such as Microsoft-Windows-Shell-Setup or Networking-MPSSVC-Svc'),
   xml: z.string().min(1).max(MAX_EXTRA_XML_CHARS).describe('Raw setting elements to place inside the component.'),
 });
 
@@ -141,7 +141,8 @@ const windowsSettingsSchema = z.strictObject({
       ui: z.string().default('en-US'),
       input: z.string().default('en-US'),
     })
-    .default({ system: 'en-US', user: 'en-US', ui: 'en-US', input: 'en-US' }),
+    .optional()
+    .describe("Windows locale names (en-US, de-DE, ja-JP). Leave it out to keep the base image's own culture."),
   registeredOwner: z.string().max(256).default('EC2'),
   registeredOrganization: z.string().max(256).default('Amazon.com'),
   copyProfile: z.boolean().default(false).describe('Copy the build-time Administrator profile to the default profile (CopyProfile).'),

@@ -23,16 +23,17 @@ export function countBySeverity(findings: readonly Finding[]): Record<Severity, 
 }
 
 /** `file:line:col severity ruleId message (hint)`, one line per finding, plus a summary. */
-export function formatText(findings: readonly Finding[], files: readonly string[]): string {
-  const lines = findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.severity} ${f.ruleId} ${f.message}${f.hint ? ` (${f.hint})` : ''}`);
+export function formatText(findings: readonly Finding[], files: readonly string[], skipped: readonly { file: string; reason: string }[] = []): string {
+  const lines = skipped.map((s) => `${s.file}: skipped: ${s.reason}`);
+  lines.push(...findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.severity} ${f.ruleId} ${f.message}${f.hint ? ` (${f.hint})` : ''}`));
   const c = countBySeverity(findings);
   lines.push(`${files.length} file${files.length === 1 ? '' : 's'} checked: ${c.error} error${c.error === 1 ? '' : 's'}, ${c.warning} warning${c.warning === 1 ? '' : 's'}, ${c.info} info`);
   return `${lines.join('\n')}\n`;
 }
 
 /** One JSON document with the files, the findings and the counts. */
-export function formatJson(findings: readonly Finding[], files: readonly string[]): string {
-  return `${JSON.stringify({ files, findings, counts: countBySeverity(findings) }, null, 2)}\n`;
+export function formatJson(findings: readonly Finding[], files: readonly string[], skipped: readonly { file: string; reason: string }[] = []): string {
+  return `${JSON.stringify({ files, skipped, findings, counts: countBySeverity(findings) }, null, 2)}\n`;
 }
 
 const SARIF_LEVEL: Readonly<Record<Severity, string>> = { error: 'error', warning: 'warning', info: 'note' };

@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { ConfigError, UsageError } from '../errors.js';
 import { detectKind } from './detect.js';
-import { lintText } from './lint-text.js';
+import { lintTextAsync } from './lint-text.js';
 import type { Finding, LintOptions } from './types.js';
 
 /** Files matched by `patterns` (globs or paths), sorted and deduplicated. */
@@ -22,7 +22,7 @@ async function expand(patterns: string[]): Promise<{ files: string[]; walked: Se
         throw new ConfigError(`Cannot read ${JSON.stringify(p)}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, [{ path: p, message: err.message }], { hint: 'check the path' });
       });
       if (s.isDirectory()) {
-        for (const f of await glob(['**/*.{xml,yml,yaml,json}'], { cwd: p, absolute: false, onlyFiles: true })) {
+        for (const f of await glob(['**/*'], { cwd: p, absolute: false, onlyFiles: true, dot: true, ignore: ['**/node_modules/**', '**/.git/**'] })) {
           const path = `${p.replace(/\/+$/, '')}/${f}`;
           files.add(path);
           walked.add(path);
@@ -45,17 +45,41 @@ async function expand(patterns: string[]): Promise<{ files: string[]; walked: Se
   return { files: [...files].sort(), walked };
 }
 
+/** A file found by walking a directory and not linted, with the reason. */
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+/** What `lintFiles` returns: the findings, the files linted and the files skipped. */
+export interface LintFilesResult {
+  findings: Finding[];
+  files: string[];
+  skipped: SkippedFile[];
+}
+
+/** Why a walked file whose kind cannot be told is skipped. */
+function skipReason(file: string): string {
+  const name = file.toLowerCase();
+  if (/\.(xml)$/.test(name)) return 'XML, but not an answer file or EC2Config settings (root element and name)';
+  if (/\.ya?ml$/.test(name)) return 'YAML without a top-level config: list of stages, so not an agent-config.yml';
+  if (/\.json$/.test(name)) return 'JSON that is none of LaunchConfig.json, agent-config JSON or a Packer template';
+  if (/\.hcl$|\.tf$/.test(name)) return 'HCL that is not a Packer template (*.pkr.hcl)';
+  return 'not a kind winami lints (unattend, agent settings, .ps1, Packer templates)';
+}
+
 /**
  * Lint every file the patterns match. Unreadable files raise a ConfigError; a
  * glob matching nothing a UsageError. A file found by walking a directory
- * whose kind cannot be told (a bundle's plan.json) is skipped, not an error;
- * a file named or globbed is always linted.
+ * whose kind cannot be told is skipped and listed with the reason; a file
+ * named or globbed is always linted.
  */
-export async function lintFiles(patterns: string[], options: Omit<LintOptions, 'fileName'> = {}): Promise<{ findings: Finding[]; files: string[] }> {
+export async function lintFiles(patterns: string[], options: Omit<LintOptions, 'fileName'> = {}): Promise<LintFilesResult> {
   if (!patterns.length) throw new UsageError('No files to lint', { hint: 'winami lint <files or globs>' });
   const { files: matched, walked } = await expand(patterns);
   const findings: Finding[] = [];
   const files: string[] = [];
+  const skipped: SkippedFile[] = [];
   for (const file of matched) {
     let text: string;
     try {
@@ -64,9 +88,12 @@ export async function lintFiles(patterns: string[], options: Omit<LintOptions, '
       const message = err instanceof Error ? err.message : String(err);
       throw new ConfigError(`Cannot read ${JSON.stringify(file)}: ${message}`, [{ path: file, message }]);
     }
-    if (walked.has(file) && !options.kind && !detectKind(file, text)) continue;
+    if (walked.has(file) && !options.kind && !detectKind(file, text)) {
+      skipped.push({ file, reason: skipReason(file) });
+      continue;
+    }
     files.push(file);
-    findings.push(...lintText(text, { ...options, fileName: file }));
+    findings.push(...(await lintTextAsync(text, { ...options, fileName: file })));
   }
-  return { findings, files };
+  return { findings, files, skipped };
 }

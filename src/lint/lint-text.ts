@@ -7,7 +7,9 @@ import { detectKind } from './detect.js';
 import { RULE_PACK, type RulePackEntry } from './pack.js';
 import { RULES } from './rules/index.js';
 import { parseTree } from './tree.js';
-import { SEVERITY_RANK, type Finding, type LintOptions, type Rule, type RuleContext } from './types.js';
+import { blankTemplateStatements } from './placeholder.js';
+import { buildScriptModel, packerHclSource, packerJsonSource, powershellSource } from './script-model.js';
+import { SCRIPT_KINDS, SEVERITY_RANK, type Finding, type LintOptions, type Rule, type RuleContext } from './types.js';
 import { buildUnattendModel } from './unattend-model.js';
 import { parseXml } from './xml.js';
 
@@ -21,27 +23,54 @@ export function runRule(entry: RulePackEntry, rule: Rule, ctx: RuleContext): Fin
   }
 }
 
-/** Lint one file's text. Synchronous and pure: same input, same findings. */
-export function lintText(text: string, options: LintOptions): Finding[] {
-  const file = options.fileName ?? '<input>';
-  const kind = options.kind ?? detectKind(file, text);
-  if (!kind) {
-    return [{ ruleId: 'file-kind', severity: 'error', message: 'Cannot tell what kind of file this is', hint: 'pass kind (unattend, agent-config, launch-config, ec2config-config, ec2config-bundle)', file, line: 1, column: 1 }];
-  }
-  const ctx: RuleContext = { kind, file, text, options };
-  if (kind === 'unattend' || kind === 'ec2config-config' || kind === 'ec2config-bundle') {
-    ctx.xml = parseXml(text);
-    if (kind === 'unattend' && ctx.xml.root?.name === 'unattend') ctx.unattend = buildUnattendModel(ctx.xml.root);
-  } else {
-    ctx.tree = parseTree(text, kind === 'launch-config');
-  }
-  const disabled = new Set(options.disable ?? []);
+const KIND_HINT = 'pass kind (unattend, agent-config, launch-config, ec2config-config, ec2config-bundle, powershell, packer-hcl, packer-json)';
+
+/** Run every rule of the context's kind that is not disabled, sorted by position. */
+function runRules(ctx: RuleContext): Finding[] {
+  const disabled = new Set(ctx.options.disable ?? []);
   const findings: Finding[] = [];
   for (const entry of RULE_PACK) {
-    if (!entry.kinds.includes(kind) || disabled.has(entry.id)) continue;
+    if (!entry.kinds.includes(ctx.kind) || disabled.has(entry.id)) continue;
     const rule = RULES[entry.id];
     if (!rule) continue;
     for (const f of runRule(entry, rule, ctx)) if (f.ruleId !== 'internal-rule-error' || !disabled.has(f.ruleId)) findings.push(f);
   }
   return findings.sort((a, b) => a.line - b.line || a.column - b.column || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.ruleId.localeCompare(b.ruleId));
+}
+
+function unknownKind(file: string): Finding[] {
+  return [{ ruleId: 'file-kind', severity: 'error', message: 'Cannot tell what kind of file this is', hint: KIND_HINT, file, line: 1, column: 1 }];
+}
+
+/**
+ * Lint one answer file or agent-settings file. Synchronous and pure: same
+ * input, same findings. Seal scripts need the PowerShell parser, which loads
+ * asynchronously: lint them with `lintTextAsync`.
+ */
+export function lintText(text: string, options: LintOptions): Finding[] {
+  const file = options.fileName ?? '<input>';
+  const kind = options.kind ?? detectKind(file, text);
+  if (!kind) return unknownKind(file);
+  if (SCRIPT_KINDS.includes(kind)) {
+    return [{ ruleId: 'file-kind', severity: 'error', message: `A ${kind} file is linted with lintTextAsync (it needs the PowerShell parser)`, file, line: 1, column: 1 }];
+  }
+  const ctx: RuleContext = { kind, file, text, options };
+  if (kind === 'unattend' || kind === 'ec2config-config' || kind === 'ec2config-bundle') {
+    ctx.xml = parseXml(options.allowPlaceholders ? blankTemplateStatements(text) : text);
+    if (kind === 'unattend' && ctx.xml.root?.name === 'unattend') ctx.unattend = buildUnattendModel(ctx.xml.root);
+  } else {
+    ctx.tree = parseTree(text, kind === 'launch-config');
+  }
+  return runRules(ctx);
+}
+
+/** Lint any kind of file, seal scripts (`.ps1`, Packer templates) included. */
+export async function lintTextAsync(text: string, options: LintOptions): Promise<Finding[]> {
+  const file = options.fileName ?? '<input>';
+  const kind = options.kind ?? detectKind(file, text);
+  if (!kind) return unknownKind(file);
+  if (!SCRIPT_KINDS.includes(kind)) return lintText(text, { ...options, kind });
+  const source = kind === 'powershell' ? powershellSource(text) : kind === 'packer-hcl' ? packerHclSource(text) : packerJsonSource(text);
+  const script = await buildScriptModel(source);
+  return runRules({ kind, file, text, options, script });
 }

@@ -5,12 +5,16 @@
 import type { XmlDocument } from './xml.js';
 import type { UnattendModel } from './unattend-model.js';
 import type { TreeDocument } from './tree.js';
+import type { ScriptModel } from './script-model.js';
 
 /** What a file is, which decides the rules that apply to it. */
-export type LintFileKind = 'unattend' | 'agent-config' | 'launch-config' | 'ec2config-config' | 'ec2config-bundle';
+export type LintFileKind = 'unattend' | 'agent-config' | 'launch-config' | 'ec2config-config' | 'ec2config-bundle' | 'powershell' | 'packer-hcl' | 'packer-json';
+
+/** The kinds whose content is (or carries) the PowerShell that seals an image. */
+export const SCRIPT_KINDS: readonly LintFileKind[] = ['powershell', 'packer-hcl', 'packer-json'];
 
 /** Every kind, in the order `--kind` lists them. */
-export const LINT_FILE_KINDS: readonly LintFileKind[] = ['unattend', 'agent-config', 'launch-config', 'ec2config-config', 'ec2config-bundle'];
+export const LINT_FILE_KINDS: readonly LintFileKind[] = ['unattend', 'agent-config', 'launch-config', 'ec2config-config', 'ec2config-bundle', 'powershell', 'packer-hcl', 'packer-json'];
 
 /** How serious a finding is; `error` blocks `winami prepare`. */
 export type Severity = 'error' | 'warning' | 'info';
@@ -72,6 +76,8 @@ export interface RuleContext {
   unattend?: UnattendModel;
   /** Present for `agent-config` and `launch-config`. */
   tree?: TreeDocument;
+  /** Present for the seal-script kinds (`powershell`, `packer-hcl`, `packer-json`). */
+  script?: ScriptModel;
 }
 
 /** A rule: one pure function from the parsed file to its findings. */

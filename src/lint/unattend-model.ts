@@ -2,7 +2,7 @@
  * Resolve an unattend.xml tree against the knowledge base once, so rules can
  * ask "which component, which setting, valid where" without walking XML.
  */
-import { findComponent, PASSES, type ComponentSpec, type ListItemSpec, type Pass, type SettingSpec } from '../knowledge/unattend/index.js';
+import { findComponent, PASSES, UNATTEND_NS, type ComponentSpec, type ListItemSpec, type Pass, type SettingSpec } from '../knowledge/unattend/index.js';
 import { nearest } from './suggest.js';
 import { attr, type XmlElement } from './xml.js';
 
@@ -32,6 +32,8 @@ export interface SettingNode {
   spec: SettingSpec | undefined;
   /** Passes the setting is valid in (its own, else its parent's). */
   passes: readonly Pass[];
+  /** The element (or an ancestor inside the component) is in another namespace: Setup ignores it, unattend-namespace reports it once. */
+  foreign?: boolean;
   /** Set when the element is not a known setting here. */
   problem?: { kind: 'case' | 'unknown'; expected?: string; candidates: string[] };
 }
@@ -75,9 +77,19 @@ export function buildUnattendModel(root: XmlElement): UnattendModel {
   return model;
 }
 
+/** True when `el` leaves the unattend namespace: a prefix, or its own default namespace. */
+export function isForeignElement(el: XmlElement): boolean {
+  const own = attr(el, 'xmlns');
+  return el.prefix !== '' || (own !== undefined && own.value !== UNATTEND_NS);
+}
+
 function resolveChildren(model: UnattendModel, component: ComponentNode, parent: XmlElement, specs: readonly SettingSpec[], passes: readonly Pass[], prefix: string): void {
   for (const el of parent.children) {
     const path = prefix ? `${prefix}/${el.localName}` : el.localName;
+    if (isForeignElement(el)) {
+      model.settings.push({ el, component, path, spec: undefined, passes, foreign: true });
+      continue;
+    }
     const spec = el.prefix === '' ? specs.find((s) => s.name === el.localName) : undefined;
     if (!spec) {
       const candidates = specs.map((s) => s.name);
@@ -122,7 +134,11 @@ export function isInlineList(spec: SettingSpec | undefined): boolean {
 function resolveList(model: UnattendModel, component: ComponentNode, list: SettingNode, item: ListItemSpec, passes: readonly Pass[], prefix: string): void {
   for (const el of list.el.children) {
     const path = `${prefix}/${el.localName}`;
-    if (el.localName !== item.name || el.prefix !== '') {
+    if (isForeignElement(el)) {
+      model.settings.push({ el, component, path, spec: undefined, passes, foreign: true });
+      continue;
+    }
+    if (el.localName !== item.name) {
       const expected = nearest(el.localName, [item.name]);
       const kind = expected !== undefined && expected.toLowerCase() === el.localName.toLowerCase() ? 'case' : 'unknown';
       model.settings.push({ el, component, path, spec: undefined, passes, problem: { kind, expected: item.name, candidates: [item.name] } });

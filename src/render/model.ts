@@ -38,8 +38,19 @@ export interface SecretPlacement {
   encoding: SecretEncoding;
 }
 
+/** What an answer file's own components depend on, for placing extraXml inside them. */
+interface TemplateShape {
+  domainJoin: boolean;
+  /** International-Core in specialize: only when the config sets a locale. */
+  specializeLocale: boolean;
+  /** Networking-MPSSVC-Svc with the Remote Desktop firewall group: when RDP is allowed. */
+  firewall: boolean;
+  /** Security-Malware-Windows-Defender/TrustedImageIdentifier: on the agents of releases that ship Defender. */
+  defender: boolean;
+}
+
 /** Components each unattend template writes itself, per pass; extraXml for them goes inside. */
-function templateComponents(pass: string, domainJoin: boolean): string[] {
+function templateComponents(pass: string, shape: TemplateShape): string[] {
   switch (pass) {
     case 'generalize':
       return ['Microsoft-Windows-PnpSysprep', 'Microsoft-Windows-Security-SPP'];
@@ -47,9 +58,11 @@ function templateComponents(pass: string, domainJoin: boolean): string[] {
       return [
         'Microsoft-Windows-Shell-Setup',
         'Microsoft-Windows-Deployment',
-        'Microsoft-Windows-International-Core',
+        ...(shape.specializeLocale ? ['Microsoft-Windows-International-Core'] : []),
         'Microsoft-Windows-TerminalServices-LocalSessionManager',
-        ...(domainJoin ? ['Microsoft-Windows-UnattendedJoin'] : []),
+        ...(shape.firewall ? ['Networking-MPSSVC-Svc'] : []),
+        ...(shape.defender ? ['Security-Malware-Windows-Defender'] : []),
+        ...(shape.domainJoin ? ['Microsoft-Windows-UnattendedJoin'] : []),
       ];
     case 'oobeSystem':
       return ['Microsoft-Windows-International-Core', 'Microsoft-Windows-Shell-Setup'];
@@ -70,10 +83,10 @@ export function checkFragment(xml: string, field: string): void {
   if (result !== true) throw new RenderValueError(field, `is not well-formed XML on its own: ${result.err.msg} (line ${result.err.line})`);
 }
 
-function extraModel(config: ResolvedConfig, domainJoin: boolean) {
+function extraModel(config: ResolvedConfig, shape: TemplateShape) {
   const byPass = new Map<string, PassExtra>();
   for (const pass of PASSES) {
-    byPass.set(pass, { into: Object.fromEntries(templateComponents(pass, domainJoin).map((c) => [c, ''])), added: [] });
+    byPass.set(pass, { into: Object.fromEntries(templateComponents(pass, shape).map((c) => [c, ''])), added: [] });
   }
   config.windowsSettings.extraXml.forEach((x, i) => {
     const field = `windowsSettings.extraXml.${i}`;
@@ -107,11 +120,58 @@ export interface UnattendModelOptions {
   withoutSecrets?: boolean;
 }
 
+/**
+ * The built-in Administrator's name, found by its well-known RID 500, into `$a`
+ * (PowerShell). Abbreviated (`gcim`, `-F`) so that the commands below stay
+ * within RunSynchronousCommand/Path's 259 characters.
+ */
+const ADMIN_BY_RID = "$a=(gcim Win32_UserAccount -F 'LocalAccount=1 AND SID LIKE ''%-500''').Name";
+
+/**
+ * Randomises the built-in Administrator's password in specialize, so the
+ * account that RunSynchronous order 1 enables never has a known or empty
+ * password while RDP is open. EC2Launch v1 uses AWS's own script at order 1
+ * (the command SysprepInstance.ps1 writes into an empty order-1 Path);
+ * EC2Config AWS's ScramblePassword.exe; for EC2Launch v2, whose default file
+ * does it through the agent's executable with a command not confirmed here,
+ * winami sets 24 CSPRNG bytes as 32 base64 characters (plus one of each class,
+ * for the complexity policy) with net.exe. Kept under Path's 259 characters.
+ */
+export const RANDOMISE_ADMIN_PASSWORD: Readonly<Record<LaunchAgent, string>> = {
+  // Each names the account found by RID 500: Windows names it per language (Administrateur, Администратор, …).
+  // v2 sets the throwaway random password with net.exe (ADSI no longer fits in 259 characters); nobody is
+  // logged on in specialize, and the agent replaces it at first boot.
+  'ec2launch-v1': `powershell.exe -NoProfile -Command "${ADMIN_BY_RID};& 'C:\\ProgramData\\Amazon\\EC2-Windows\\Launch\\Sysprep\\Randomize-LocalAdminPassword.ps1' $a"`,
+  'ec2launch-v2': `powershell.exe -NoProfile -Command "${ADMIN_BY_RID};$b=[byte[]]::new(24);[Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($b);net user $a ([Convert]::ToBase64String($b)+'aA1!')"`,
+  ec2config: `powershell.exe -NoProfile -Command "${ADMIN_BY_RID};& 'C:\\Program Files\\Amazon\\Ec2ConfigService\\ScramblePassword.exe' -u $a"`,
+};
+
+/** The value EC2Launch v2's and EC2Config's default answer files carry in oobeSystem; v2 rewrites it from the OS's locale. */
+const AWS_DEFAULT_LOCALE = 'en-US';
+
+/**
+ * Locale values per pass. A configured locale goes in specialize and
+ * oobeSystem. Without one the file leaves the locale to the base image:
+ * nothing in specialize; in oobeSystem (which must answer the region page)
+ * EC2Launch v1 gets the empty elements its SysprepInstance.ps1 fills with
+ * the OS's culture, and v2 and EC2Config the values of AWS's own files,
+ * which `ec2launch sysprep` rewrites from the OS's locale.
+ */
+function localeModel(config: ResolvedConfig) {
+  const l = config.windowsSettings.locale;
+  if (l) return { specialize: l, oobe: l };
+  const fill = config.launchAgent === 'ec2launch-v1' ? '' : AWS_DEFAULT_LOCALE;
+  return { specialize: null, oobe: { system: fill, user: fill, ui: fill, input: fill } };
+}
+
 /** Model of the three unattend templates. */
 export function unattendModel(config: ResolvedConfig, options: UnattendModelOptions = {}) {
   const ws = config.windowsSettings;
   const keep = !options.withoutSecrets;
   const dj = keep && ws.domainJoin ? ws.domainJoin : undefined;
+  const locale = localeModel(config);
+  const defender = config.launchAgent !== 'ec2config';
+  const shape: TemplateShape = { domainJoin: dj !== undefined, specializeLocale: locale.specialize !== null, firewall: ws.rdp, defender };
   return {
     agent: config.launchAgent,
     computerName: ws.computerName,
@@ -119,7 +179,10 @@ export function unattendModel(config: ResolvedConfig, options: UnattendModelOpti
     timeZone: ws.timeZone,
     registeredOwner: ws.registeredOwner,
     registeredOrganization: ws.registeredOrganization,
-    locale: ws.locale,
+    locale,
+    randomiseAdminPassword: RANDOMISE_ADMIN_PASSWORD[config.launchAgent],
+    // Defender skips on-access scans of the files of an image it trusts by this id (Microsoft, TrustedImageIdentifier).
+    trustedImageIdentifier: defender ? config.name : null,
     productKey: keep ? slotToken(config, 'windowsProductKey') : null,
     rdp: ws.rdp,
     networkLocationOther: config.launchAgent === 'ec2config',
@@ -133,7 +196,7 @@ export function unattendModel(config: ResolvedConfig, options: UnattendModelOpti
       description: c.description ?? null,
       requiresUserInput: c.requiresUserInput,
     })),
-    extra: extraModel(config, dj !== undefined),
+    extra: extraModel(config, shape),
   };
 }
 

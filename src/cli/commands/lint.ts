@@ -3,11 +3,11 @@ import type { CliCommand } from '../command.js';
 import { commonOptions, runCommand } from '../command.js';
 import { ExitCode } from '../../errors.js';
 
-const KINDS = ['unattend', 'agent-config', 'launch-config', 'ec2config-config', 'ec2config-bundle'];
+const KINDS = ['unattend', 'agent-config', 'launch-config', 'ec2config-config', 'ec2config-bundle', 'powershell', 'packer-hcl', 'packer-json'];
 
 export const lintCommand: CliCommand = {
   command: 'lint <files..>',
-  describe: 'Check unattend.xml, agent-config.yml, LaunchConfig.json and EC2Config XML against the Windows Setup reference and the agents\' schemas',
+  describe: 'Check unattend.xml, agent-config.yml, LaunchConfig.json, EC2Config XML and seal scripts (.ps1, Packer templates) against the Windows Setup reference and the agents\' documentation',
   builder: (y) =>
     commonOptions(y)
       .positional('files', { type: 'string', array: true, describe: 'Files, directories or globs (quote globs)', demandOption: true })
@@ -16,12 +16,13 @@ export const lintCommand: CliCommand = {
       .option('kind', { choices: KINDS, describe: 'Treat every file as this kind instead of detecting it' })
       .option('arch', { choices: ['amd64', 'x86', 'arm64'], describe: 'Architecture of the image; components must match it' })
       .option('agent', { choices: ['ec2launch-v2', 'ec2launch-v1', 'ec2config'], describe: 'Launch agent; checks what its answer file must keep' })
-      .option('allow-placeholders', { type: 'boolean', default: false, describe: 'Do not type-check values holding {{...}}, ${...} or @@WINAMI_SECRET:name@@' })
+      .option('allow-placeholders', { type: 'boolean', default: false, describe: 'Tolerate template syntax ({{…}}, {%…%}, ${…}, %{…}, @@NAME@@) in values; the literal text around it is still checked' })
       .option('disable', { type: 'string', array: true, default: [], describe: 'Rule ids to turn off' })
       .example('$0 lint answer-files/**/unattend.xml', 'Lint every rendered answer file')
       .example("$0 lint 'templates/**/*.xml' --allow-placeholders --agent ec2launch-v2", 'Lint templates, tolerating placeholders')
       .example('$0 lint autounattend.xml --format sarif > lint.sarif', 'SARIF for a code-scanning UI')
-      .example('$0 lint agent-config.yml LaunchConfig.json --fail-on warning', 'Fail on warnings too'),
+      .example('$0 lint agent-config.yml LaunchConfig.json --fail-on warning', 'Fail on warnings too')
+      .example('$0 lint path/to/repo --format sarif', 'Seal scripts, Packer templates and answer files of a repository, with file and line'),
   run: (args) =>
     runCommand(args, async () => {
       const lint = await import('../../lint/index.js');
@@ -38,8 +39,8 @@ export const lintCommand: CliCommand = {
       const format = args.json ? 'json' : String(args.format);
       const shown = args.quiet ? result.findings.filter((f) => f.severity !== 'info') : result.findings;
       if (format === 'sarif') process.stdout.write(lint.formatSarif(shown, VERSION));
-      else if (format === 'json') process.stdout.write(lint.formatJson(shown, result.files));
-      else process.stdout.write(lint.formatText(shown, result.files));
+      else if (format === 'json') process.stdout.write(lint.formatJson(shown, result.files, result.skipped));
+      else process.stdout.write(lint.formatText(shown, result.files, result.skipped));
       return lint.shouldFail(result.findings, String(args.failOn) as never) ? ExitCode.FINDINGS : ExitCode.OK;
     }),
 };

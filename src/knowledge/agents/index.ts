@@ -3,3 +3,4 @@ export * from './value-schema.js';
 export * from './ec2launch-v2.js';
 export * from './ec2launch-v1.js';
 export * from './ec2config.js';
+export * from './aws-answer-files.js';

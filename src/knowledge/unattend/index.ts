@@ -23,6 +23,16 @@ import {
   TS_LOCAL_SESSION_MANAGER,
   TS_RDP_WINSTATION_EXTENSIONS,
 } from './components/server.js';
+import {
+  IE_INTERNET_EXPLORER,
+  NETWORKING_MPSSVC_SVC,
+  REMOTE_ASSISTANCE_EXE,
+  SECURE_STARTUP_FILTER_DRIVER,
+  SECURITY_MALWARE_WINDOWS_DEFENDER,
+  SYSTEM_RESTORE_MAIN,
+  SYSTEM_SETTINGS_THRESHOLD,
+  WINRE_RECOVERY_AGENT,
+} from './components/security.js';
 import { SETUP } from './components/setup.js';
 import { SHELL_SETUP } from './components/shell-setup.js';
 import type { ComponentSpec, Pass, SettingSpec } from './types.js';
@@ -55,6 +65,14 @@ export const UNATTEND_COMPONENTS: readonly ComponentSpec[] = [
   POWERCPL,
   EMBEDDED_BOOTEXP,
   EMBEDDED_LOGON,
+  NETWORKING_MPSSVC_SVC,
+  SECURITY_MALWARE_WINDOWS_DEFENDER,
+  WINRE_RECOVERY_AGENT,
+  SYSTEM_RESTORE_MAIN,
+  SYSTEM_SETTINGS_THRESHOLD,
+  IE_INTERNET_EXPLORER,
+  REMOTE_ASSISTANCE_EXE,
+  SECURE_STARTUP_FILTER_DRIVER,
 ];
 
 const BY_NAME = new Map(UNATTEND_COMPONENTS.map((c) => [c.name, c]));

@@ -30,6 +30,8 @@ export type SettingType = 'string' | 'boolean' | 'integer' | 'enum' | 'container
 export interface ListItemSpec {
   readonly name: string;
   readonly key: string;
+  /** A child element that identifies the item when `key` is absent (Windows SIM writes FirewallGroup/Key). */
+  readonly altKey?: string;
   readonly children: readonly SettingSpec[];
   /** Smallest and largest `Order` when the key is `Order`. */
   readonly orderMax?: number;

@@ -1,5 +1,16 @@
 /** Rule functions by id; the metadata for each id is in `../pack.ts`. */
 import type { Rule } from '../types.js';
+import { autologon } from './autologon.js';
+import { sealBundleconfigPlugin } from './seal-bundleconfig-plugin.js';
+import { sealDirectSysprep } from './seal-direct-sysprep.js';
+import { sealEc2configWait } from './seal-ec2config-wait.js';
+import { sealEc2launchV2Sequence } from './seal-ec2launch-v2-sequence.js';
+import { sealEmbeddedAgentConfig } from './seal-embedded-agent-config.js';
+import { sealHereStringExpansion } from './seal-here-string-expansion.js';
+import { sealV1ScheduleOrder } from './seal-v1-schedule-order.js';
+import { localAccountGroup } from './local-account-group.js';
+import { localeName } from './locale-name.js';
+import { timeZone } from './time-zone.js';
 import { agentConfigPlaintextPassword } from './agent-config-plaintext-password.js';
 import { agentConfigStructure } from './agent-config-structure.js';
 import { agentConfigTaskDuplicate } from './agent-config-task-duplicate.js';
@@ -50,6 +61,10 @@ export const RULES: Readonly<Record<string, Rule>> = {
   'setting-value': settingValue,
   'list-items': listItems,
   'computer-name': computerName,
+  'time-zone': timeZone,
+  'locale-name': localeName,
+  'local-account-group': localAccountGroup,
+  autologon,
   'non-ascii': nonAscii,
   'plaintext-password': plaintextPassword,
   'password-encoding': passwordEncoding,
@@ -69,4 +84,11 @@ export const RULES: Readonly<Record<string, Rule>> = {
   'launch-config-password': launchConfigPassword,
   'ec2config-structure': ec2configStructure,
   'ec2config-bundle-properties': ec2configBundleProperties,
+  'seal-v1-schedule-order': sealV1ScheduleOrder,
+  'seal-bundleconfig-plugin': sealBundleconfigPlugin,
+  'seal-ec2config-wait': sealEc2configWait,
+  'seal-direct-sysprep': sealDirectSysprep,
+  'seal-embedded-agent-config': sealEmbeddedAgentConfig,
+  'seal-here-string-expansion': sealHereStringExpansion,
+  'seal-ec2launch-v2-sequence': sealEc2launchV2Sequence,
 };

@@ -1,4 +1,5 @@
 /** list-items: `wcm:action="add"`, the key present and unique, `Order` starting at 1. */
+import { hasPlaceholder } from '../placeholder.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { attr } from '../xml.js';
 import type { ListItemNode } from '../unattend-model.js';
@@ -21,11 +22,14 @@ export const listItems: Rule = (ctx) => {
     const orders: number[] = [];
     for (const it of items) {
       const keyName = it.item.key;
-      const key = keyName.startsWith('wcm:') ? attr(it.el, keyName)?.value : child(it.el, keyName)?.text;
+      const alt = it.item.altKey;
+      const key = (keyName.startsWith('wcm:') ? attr(it.el, keyName)?.value : child(it.el, keyName)?.text) || (alt ? child(it.el, alt)?.text : undefined);
       if (key === undefined || key === '') {
         out.push(atElement(it.el, `<${it.item.name}> has no ${keyName}`, keyName.startsWith('wcm:') ? `add ${keyName}="..."` : `add <${keyName}>`));
         continue;
       }
+      // A key a template fills ({{ loop.index }}) is unique or not only once rendered.
+      if (ctx.options.allowPlaceholders && hasPlaceholder(key)) continue;
       const seen = keys.get(key);
       if (seen !== undefined) out.push(atElement(it.el, `Duplicate ${keyName} ${q(key)} in ${q(it.list.path)} (also at line ${seen})`, keyName === 'Order' ? 'give each item its own Order: 1, 2, 3, ...' : 'keys must be unique'));
       else keys.set(key, it.el.line);

@@ -6,7 +6,7 @@ export const settingUnknown: Rule = (ctx) => {
   const out: RuleFinding[] = [];
   for (const s of ctx.unattend?.settings ?? []) {
     const p = s.problem;
-    if (!p) continue;
+    if (!p || s.foreign) continue;
     const where = `${s.component.name ?? '?'}${s.path.includes('/') ? `/${s.path.slice(0, s.path.lastIndexOf('/'))}` : ''}`;
     if (p.kind === 'case') {
       out.push(atElement(s.el, `Setting <${s.el.name}> has the wrong case; names are case-sensitive`, `did you mean \`${p.expected ?? ''}\`?`));

@@ -1,6 +1,6 @@
 /** setting-value: value type, enumeration, range, length; containers hold elements, leaves hold text. */
 import type { SettingSpec } from '../../knowledge/unattend/index.js';
-import { skipValueCheck } from '../placeholder.js';
+import { couldBe, hasPlaceholder, isPartialPlaceholder, literalParts, skipValueCheck } from '../placeholder.js';
 import { nearest } from '../suggest.js';
 import type { Rule, RuleFinding } from '../types.js';
 import type { XmlElement } from '../xml.js';
@@ -12,7 +12,8 @@ export const settingValue: Rule = (ctx) => {
     const spec = s.spec;
     if (!spec || spec.open) continue;
     if (spec.type === 'container' || spec.type === 'list') {
-      if (s.el.text !== '') out.push(atText(s.el, `${q(s.path)} holds settings, not text ${q(s.el.text)}`, 'put the value in one of its child settings'));
+      // Template statements ({% for %}, {{#each}}) between settings are not text Setup sees.
+      if (s.el.text !== '' && !skipValueCheck(s.el.text, ctx.options.allowPlaceholders)) out.push(atText(s.el, `${q(s.path)} holds settings, not text ${q(s.el.text)}`, 'put the value in one of its child settings'));
       continue;
     }
     if (s.el.children.length) {
@@ -20,14 +21,47 @@ export const settingValue: Rule = (ctx) => {
       continue;
     }
     if (skipValueCheck(s.el.text, ctx.options.allowPlaceholders)) continue;
-    const problem = check(spec, s.el.text);
+    if (s.el.text === '' && emptyFilledByAgent(ctx.text, ctx.options.agent, s.component.pass.name, s.component.name, spec.name)) continue;
+    const problem = isPartialPlaceholder(s.el.text, ctx.options.allowPlaceholders) ? checkTemplate(spec, s.el.text) : check(spec, s.el.text);
     if (problem) out.push(atText(s.el, `${q(s.path)}: ${problem.message}`, problem.hint));
   }
   return out;
 };
 
+const LOCALE_SETTINGS = new Set(['InputLocale', 'SystemLocale', 'UILanguage', 'UserLocale']);
+
+/**
+ * EC2Launch v1's SysprepInstance.ps1 fills empty oobeSystem locale elements
+ * with the OS's culture before Sysprep reads the file, so AWS's v1 file (and
+ * winami's, without a configured locale) leaves them empty on purpose.
+ */
+function emptyFilledByAgent(text: string, agent: string | undefined, pass: string | undefined, component: string | undefined, setting: string): boolean {
+  const v1 = agent === 'ec2launch-v1' || (agent === undefined && /EC2-Windows\\Launch/i.test(text));
+  return v1 && pass === 'oobeSystem' && component === 'Microsoft-Windows-International-Core' && LOCALE_SETTINGS.has(setting);
+}
+
+/** A value mixing placeholders and literal text: the literal parts must fit the type. */
+function checkTemplate(spec: SettingSpec, v: string): { message: string; hint?: string } | undefined {
+  const cannot = { message: `${q(v)} cannot become a valid value whatever its placeholders hold`, hint: expected(spec) };
+  switch (spec.type) {
+    case 'boolean':
+      return couldBe(v, ['true', 'false', '1', '0'], 'i') ? undefined : cannot;
+    case 'enum':
+      return couldBe(v, spec.values ?? []) ? undefined : cannot;
+    case 'integer':
+      return /^-?\d*$/.test(literalParts(v).join('')) ? undefined : cannot;
+    case 'string': {
+      const literal = literalParts(v).join('').length;
+      return spec.maxLength !== undefined && literal > spec.maxLength ? { message: `the literal text alone is ${literal} characters; at most ${spec.maxLength} are allowed` } : undefined;
+    }
+    default:
+      return hasPlaceholder(v) ? undefined : cannot;
+  }
+}
+
 function check(spec: SettingSpec, v: string): { message: string; hint?: string } | undefined {
-  if (v === '') return spec.allowEmpty || spec.type === 'string' ? undefined : { message: 'the value is empty', hint: expected(spec) };
+  // Microsoft's pages: "This string type does not support empty elements" unless the page says otherwise.
+  if (v === '') return spec.allowEmpty ? undefined : { message: 'the value is empty, which this setting does not allow', hint: expected(spec) ?? 'give it a value, or remove the element' };
   switch (spec.type) {
     case 'boolean':
       return parseBoolean(v) === undefined ? { message: `${q(v)} is not a boolean`, hint: 'use true or false' } : undefined;

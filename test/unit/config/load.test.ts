@@ -31,6 +31,30 @@ describe('config loader', () => {
     }
   });
 
+  it('refuses time zones and locales Windows does not know, naming the one meant', () => {
+    const ws = (body: string) => problems(`${minimal}windowsSettings:\n${body}`).issues;
+    const tz = ws('  timeZone: Pacific Time\n');
+    expect(tz.map((i) => i.path)).to.deep.equal(['windowsSettings.timeZone']);
+    expect(tz[0]!.hint).to.include('Pacific Standard Time');
+    expect(ws('  timeZone: America/Los_Angeles\n')[0]!.message).to.include('IANA');
+    const loc = ws('  locale: { system: en_US, user: de-DE, ui: en-US, input: "0409:00000409" }\n');
+    expect(loc.map((i) => i.path)).to.deep.equal(['windowsSettings.locale.system']);
+    expect(loc[0]!.hint).to.include('en-US');
+    expect(parseConfig(`${minimal}windowsSettings:\n  timeZone: Pacific Standard Time\n  locale: { system: ja-JP, user: de-DE_phoneb, ui: ja-JP, input: "ja-JP;en-US" }\n`).windowsSettings.timeZone).to.equal('Pacific Standard Time');
+  });
+
+  it('takes extraXml for any component the knowledge base has, and refuses an unknown one', () => {
+    const extra = (component: string) => `${minimal}windowsSettings:\n  extraXml: [{ pass: specialize, component: ${component}, xml: "<X/>" }]\n`;
+    expect(parseConfig(extra('Networking-MPSSVC-Svc')).windowsSettings.extraXml[0]!.component).to.equal('Networking-MPSSVC-Svc');
+    expect(parseConfig(extra('Security-Malware-Windows-Defender')).windowsSettings.extraXml).to.have.length(1);
+    const bad = problems(extra('Microsoft-Windows-Shell-Setpu')).issues;
+    expect(bad.map((i) => i.path)).to.deep.equal(['windowsSettings.extraXml.0.component']);
+  });
+
+  it('leaves the locale unset unless the config sets it', () => {
+    expect(parseConfig(minimal).windowsSettings.locale).to.equal(undefined);
+  });
+
   it('picks the launch agent AWS ships for each release', () => {
     const agent = (release: string, extra = '') => parseConfig(`name: x\nregion: us-east-1\nwindows:\n  release: "${release}"\n${extra}`).launchAgent;
     expect(agent('2012r2')).to.equal('ec2config');

@@ -35,9 +35,11 @@ describe('lint output and files', () => {
     expect(result?.locations[0]?.physicalLocation.artifactLocation.uri).to.equal('a/b.xml');
   });
 
-  it('writes JSON with counts', () => {
-    const j = JSON.parse(formatJson([finding('error'), finding('info')], ['a'])) as { counts: Record<string, number> };
+  it('writes JSON with counts and the skipped files', () => {
+    const j = JSON.parse(formatJson([finding('error'), finding('info')], ['a'], [{ file: 'b.txt', reason: 'r' }])) as { counts: Record<string, number>; skipped: unknown[] };
     expect(j.counts).to.deep.equal({ error: 1, warning: 0, info: 1 });
+    expect(j.skipped).to.deep.equal([{ file: 'b.txt', reason: 'r' }]);
+    expect(formatText([], ['a'], [{ file: 'b.txt', reason: 'r' }]).split('\n')[0]).to.equal('b.txt: skipped: r');
   });
 
   it('detects kinds from content and names', () => {
@@ -47,6 +49,13 @@ describe('lint output and files', () => {
     expect(detectKind('LaunchConfig.json', '{}')).to.equal('launch-config');
     expect(detectKind('agent-config.yml', 'version: 1.0')).to.equal('agent-config');
     expect(detectKind('notes.txt', 'hello')).to.equal(undefined);
+    expect(detectKind('seal.ps1', 'Write-Output 1')).to.equal('powershell');
+    expect(detectKind('specialize.ps1', "$xml = @'\n<unattend xmlns=\"urn:schemas-microsoft-com:unattend\"/>\n'@\n")).to.equal('powershell');
+    expect(detectKind('windows.pkr.hcl', 'build {}')).to.equal('packer-hcl');
+    expect(detectKind('windows.json', '{"builders": [], "provisioners": []}')).to.equal('packer-json');
+    expect(detectKind('unattend.xml.j2', '<unattend xmlns="urn:schemas-microsoft-com:unattend"/>')).to.equal('unattend');
+    expect(detectKind('.gitlab-ci.yml', 'build:\n  stage: build\n  script: [make]\n')).to.equal(undefined);
+    expect(detectKind('ec2launch.yml', 'version: 1.0\nconfig:\n  - stage: boot\n    tasks: []\n')).to.equal('agent-config');
   });
 
   it('lints files and directories; a glob matching nothing is a usage error; a missing file a config error', async () => {

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lintText, RULE_PACK, runRule, type Finding, type LintOptions } from '../../../src/lint/index.js';
+import { lintText, lintTextAsync, RULE_PACK, runRule, type Finding, type LintOptions } from '../../../src/lint/index.js';
 import { packageRoot } from '../../../src/util/package-root.js';
 
 const fixture = (name: string) => readFileSync(join(packageRoot(), 'test/fixtures/lint/valid', name), 'utf8');
@@ -49,6 +49,10 @@ const CASES: Case[] = [
   { rule: 'setting-value', base: V2, options: u(), edit: rep('<ProtectYourPC>3</ProtectYourPC>', '<ProtectYourPC>4</ProtectYourPC>'), expect: 'not one of 1, 2, 3' },
   { rule: 'list-items', base: V2, options: u(), edit: rep('<Order>3</Order>', '<Order>2</Order>'), expect: 'Duplicate Order' },
   { rule: 'computer-name', base: PACKER, options: u({ agent: undefined }), edit: rep('PACKER-BUILD01', 'PACKER-BUILD-SERVER01'), expect: 'the limit is 15' },
+  { rule: 'time-zone', base: V2, options: u(), edit: (t) => t.replace('<TimeZone>UTC</TimeZone>', '<TimeZone>Pacific Time</TimeZone>'), expect: 'did you mean `Pacific Standard Time`', line: 13 },
+  { rule: 'locale-name', base: PACKER, options: u({ agent: undefined }), edit: rep('<UserLocale>en-US</UserLocale>', '<UserLocale>en_US</UserLocale>'), expect: 'did you mean `en-US`' },
+  { rule: 'local-account-group', base: PACKER, options: u({ agent: undefined }), edit: rep('<Group>Administrators</Group>', ''), expect: 'has no Group' },
+  { rule: 'autologon', base: PACKER, options: u({ agent: undefined }), edit: (t) => t.replace(/<AutoLogon>\s*<Password>[\s\S]*?<\/Password>/, '<AutoLogon>'), expect: 'without a Password' },
   { rule: 'non-ascii', base: V2, options: u(), edit: rep('<RegisteredOwner>EC2</RegisteredOwner>', '<RegisteredOwner>Café</RegisteredOwner>'), expect: 'non-ASCII' },
   { rule: 'plaintext-password', base: PACKER, options: u({ agent: undefined }), edit: rep('{{ secret "build-admin" }}', 'Hunter2!'), expect: 'plain-text password' },
   { rule: 'password-encoding', base: PACKER, options: u({ agent: undefined }), edit: (t) => t.replace(/<Value>[A-Za-z0-9+/=]{40,}<\/Value>/, '<Value>P@ssw0rd!</Value>'), expect: 'not base64' },
@@ -70,11 +74,81 @@ const CASES: Case[] = [
   { rule: 'ec2config-bundle-properties', base: BUNDLE, options: { kind: 'ec2config-bundle' }, edit: rep('<Value>No</Value>', '<Value>no</Value>'), expect: 'not Yes or No' },
 ];
 
+const seal = (name: string) => readFileSync(join(packageRoot(), 'test/fixtures/lint/seal', name), 'utf8');
+const V1_PS1 = seal('ec2launch-v1-seal.ps1');
+const EC2CONFIG_PS1 = seal('ec2config-seal.ps1');
+const V2_HCL = seal('ec2launch-v2.pkr.hcl');
+const V1_JSON = seal('ec2launch-v1-packer.json');
+const ps1: LintOptions = { kind: 'powershell' };
+const hcl: LintOptions = { kind: 'packer-hcl' };
+
+/** Seal-script rules: linted asynchronously (the PowerShell parser loads asynchronously). */
+const SEAL_CASES: Case[] = [
+  { rule: 'seal-v1-schedule-order', base: V1_PS1, options: ps1, edit: rep(/^& .*InitializeInstance.*$/m, ''), expect: 'InitializeInstance.ps1 -Schedule', line: 11 },
+  { rule: 'seal-bundleconfig-plugin', base: EC2CONFIG_PS1, options: ps1, edit: rep('$bundle.BundleConfig.Property', '$bundle.BundleConfig.Plugins.Plugin'), expect: 'AutoSysprep is never set', line: 5 },
+  { rule: 'seal-ec2config-wait', base: EC2CONFIG_PS1, options: ps1, edit: rep("-ArgumentList '-sysprep' -Wait", '-ArgumentList "-sysprep -Wait"'), expect: 'Start-Process returns', line: 17 },
+  { rule: 'seal-direct-sysprep', base: V1_PS1, options: ps1, edit: rep(/^& .*SysprepInstance.*$/m, '& "$env:windir\\System32\\Sysprep\\sysprep.exe" /oobe /generalize /shutdown'), expect: 'outside the launch agent', line: 11 },
+  { rule: 'seal-embedded-agent-config', base: V2_HCL, options: hcl, edit: rep('stage: postReady', 'stage: boot'), expect: 'cannot run in the boot stage', line: 23 },
+  { rule: 'seal-here-string-expansion', base: V2_HCL, options: hcl, edit: (t) => rep("$cfg = @'", '$cfg = @\\"')(t).replace("startSsm\\n'@", 'startSsm\\n\\"@'), expect: '$REGION', line: 23 },
+  { rule: 'seal-ec2launch-v2-sequence', base: V2_HCL, options: hcl, edit: rep('sysprep --shutdown --block', 'sysprep --shutdwn'), expect: 'no flag --shutdwn', line: 26 },
+];
+
 const of = (fs: Finding[], rule: string) => fs.filter((f) => f.ruleId === rule);
 
 describe('lint rules', () => {
   it('has a positive and negative case for every rule in the pack', () => {
-    expect(CASES.map((c) => c.rule).sort()).to.deep.equal(RULE_PACK.map((r) => r.id).sort());
+    expect([...CASES, ...SEAL_CASES].map((c) => c.rule).sort()).to.deep.equal(RULE_PACK.map((r) => r.id).sort());
+  });
+
+  for (const c of SEAL_CASES) {
+    describe(c.rule, () => {
+      it('is silent on the valid seal script', async () => {
+        expect(of(await lintTextAsync(c.base, c.options), c.rule)).to.deep.equal([]);
+      });
+      it('fires on the seeded mistake, at its line', async () => {
+        const found = of(await lintTextAsync(c.edit(c.base), c.options), c.rule);
+        expect(found.some((f) => `${f.message} ${f.hint ?? ''}`.includes(c.expect)), JSON.stringify(found)).to.equal(true);
+        if (c.line !== undefined) expect(found.map((f) => f.line)).to.include(c.line);
+      });
+    });
+  }
+
+  it('reads the PowerShell provisioners of a legacy Packer JSON template', async () => {
+    expect(await lintTextAsync(V1_JSON, { kind: 'packer-json' })).to.deep.equal([]);
+    const broken = V1_JSON.replace('InitializeInstance.ps1 -Schedule', 'SendWindowsIsReady.ps1 -Schedule');
+    expect(of(await lintTextAsync(broken, { kind: 'packer-json' }), 'seal-v1-schedule-order').map((f) => f.line)).to.deep.equal([20]);
+  });
+
+  it('warns on ec2launch reset without a sysprep after it, and on commands after sysprep --shutdown', async () => {
+    const resetOnly = V2_HCL.replace(/,\n\s*"& 'C:\/Program Files\/Amazon\/EC2Launch\/ec2launch.exe' sysprep --shutdown --block"/, '');
+    expect(of(await lintTextAsync(resetOnly, hcl), 'seal-ec2launch-v2-sequence').map((f) => f.severity)).to.deep.equal(['warning']);
+    const after = `& 'C:\\Program Files\\Amazon\\EC2Launch\\ec2launch.exe' sysprep --shutdown=true\n& 'C:\\Program Files\\Amazon\\EC2Launch\\ec2launch.exe' status\n`;
+    const f = of(await lintTextAsync(after, ps1), 'seal-ec2launch-v2-sequence');
+    expect(f.map((x) => x.line)).to.deep.equal([2]);
+    // --flag=value reaches the check whole, though the grammar stops the command at "=".
+    const yes = of(await lintTextAsync("& 'C:\\Program Files\\Amazon\\EC2Launch\\ec2launch.exe' sysprep --shutdown=yes --block\n", ps1), 'seal-ec2launch-v2-sequence');
+    expect(yes.map((x) => x.message)).to.include('--shutdown takes true or false, not "yes"');
+  });
+
+  it('follows variables in order: Config.xml plugins edited through names that held BundleConfig.xml are fine', async () => {
+    const script = [
+      "$file = 'C:\\Program Files\\Amazon\\Ec2ConfigService\\Settings\\BundleConfig.xml'",
+      '$xml = [xml](Get-Content $file)',
+      '$root = $xml.get_DocumentElement()',
+      'foreach ($e in $root.Property) { if ($e.Name -eq "AutoSysprep") { $e.Value = "Yes" } }',
+      "$file = 'C:\\Program Files\\Amazon\\Ec2ConfigService\\Settings\\Config.xml'",
+      '$xml = [xml](Get-Content $file)',
+      '$root = $xml.get_DocumentElement()',
+      'foreach ($p in $root.Plugins.Plugin) { if ($p.Name -eq "Ec2SetPassword") { $p.State = "Enabled" } }',
+    ].join('\n');
+    expect(of(await lintTextAsync(script, ps1), 'seal-bundleconfig-plugin')).to.deep.equal([]);
+    const wrong = script.replace('$root.Property', '$root.Plugins.Plugin');
+    expect(of(await lintTextAsync(wrong, ps1), 'seal-bundleconfig-plugin').map((f) => f.line)).to.deep.equal([4]);
+  });
+
+  it('does not take a quoted mention or a comment for a command', async () => {
+    const t = "# sysprep.exe /generalize is run by the agent, not here\nWrite-Output 'C:\\Windows\\System32\\Sysprep\\sysprep.exe'\nif (Test-Path 'C:\\ProgramData\\Amazon\\EC2-Windows\\Launch\\Scripts\\SysprepInstance.ps1') { 'ok' }\n";
+    expect(await lintTextAsync(t, ps1)).to.deep.equal([]);
   });
 
   for (const c of CASES) {
@@ -127,6 +201,62 @@ describe('lint rules', () => {
     const s = V2.replace('<RegisteredOwner>EC2</RegisteredOwner>', '<ComputerName>@@WINAMI_SECRET:name@@</ComputerName>');
     expect(of(lintText(s, u({ allowPlaceholders: true })), 'computer-name')).to.deep.equal([]);
     expect(of(lintText(s, u({ allowPlaceholders: false })), 'computer-name')).to.have.length.greaterThan(0);
+  });
+
+  it('checks the literal text beside placeholders of every recognised template syntax', () => {
+    const owner = (v: string) => V2.replace('<ProtectYourPC>3</ProtectYourPC>', `<ProtectYourPC>${v}</ProtectYourPC>`);
+    for (const p of ['{{ protect }}', '${protect}', '%{ protect }', '{% if x %}3{% endif %}', '@@PROTECT@@']) {
+      expect(of(lintText(owner(p), u({ allowPlaceholders: true })), 'setting-value'), p).to.deep.equal([]);
+    }
+    // A placeholder never hides the literal part: no value of ProtectYourPC ends in "x".
+    expect(of(lintText(owner('{{ protect }}x'), u({ allowPlaceholders: true })), 'setting-value')).to.have.length(1);
+    const tz = V2.replace('<TimeZone>UTC</TimeZone>', '<TimeZone>${zone} Time Zone</TimeZone>');
+    expect(of(lintText(tz, u({ allowPlaceholders: true })), 'time-zone')).to.have.length(1);
+    const tzOk = V2.replace('<TimeZone>UTC</TimeZone>', '<TimeZone>${zone} Standard Time</TimeZone>');
+    expect(of(lintText(tzOk, u({ allowPlaceholders: true })), 'time-zone')).to.deep.equal([]);
+  });
+
+  it('reports a placeholder in a PlainText=false password, placeholders allowed or not', () => {
+    const t = PACKER.replace(/<Value>RQB4[^<]*<\/Value>/, '<Value>${password}</Value>');
+    for (const allow of [true, false]) expect(of(lintText(t, u({ agent: undefined, allowPlaceholders: allow })), 'password-encoding'), String(allow)).to.have.length(1);
+  });
+
+  it('wants the AdministratorPassword suffix on AdministratorPassword and Password on the others', () => {
+    const enc = (s: string) => Buffer.from(s, 'utf16le').toString('base64');
+    const admin = (plain: string) => PACKER.replace(/<Value>RQB4[^<]*<\/Value>/, `<Value>${enc(plain)}</Value>`);
+    expect(of(lintText(admin('Example-Pass1AdministratorPassword'), u({ agent: undefined })), 'password-encoding')).to.deep.equal([]);
+    const wrong = of(lintText(admin('Example-Pass1Password'), u({ agent: undefined })), 'password-encoding');
+    expect(wrong).to.have.length(1);
+    expect(wrong[0]!.message).to.include('does not end in "AdministratorPassword"');
+  });
+
+  it('reports an empty string where Microsoft allows none, except the locale EC2Launch v1 fills', () => {
+    const t = V2.replace(/<Path>net user[^<]*<\/Path>/, '<Path></Path>');
+    expect(of(lintText(t, u()), 'setting-value').map((f) => f.message)).to.deep.equal(['"RunSynchronous/RunSynchronousCommand/Path": the value is empty, which this setting does not allow']);
+    const v1 = fixture('ec2launch-v1-unattend.xml').replace(/<UILanguage>[^<]*<\/UILanguage>/g, '<UILanguage></UILanguage>');
+    const opts: LintOptions = { kind: 'unattend', agent: 'ec2launch-v1', architecture: 'amd64' };
+    const oobeEmpty = of(lintText(v1, opts), 'setting-value').map((f) => f.line);
+    const specializeLine = v1.split('\n').findIndex((l) => l.includes('<UILanguage></UILanguage>')) + 1;
+    // Only specialize's empty UILanguage is reported, if the fixture has one there; oobeSystem's is the agent's to fill.
+    const oobeLine = v1.split('\n').findLastIndex((l) => l.includes('<UILanguage></UILanguage>')) + 1;
+    expect(oobeEmpty).not.to.include(oobeLine);
+    if (specializeLine !== oobeLine) expect(oobeEmpty).to.include(specializeLine);
+    expect(of(lintText(v1, { ...opts, agent: 'ec2launch-v2' }), 'setting-value').map((f) => f.line)).to.include(oobeLine);
+  });
+
+  it('gives one warning, not errors, for an element in a foreign namespace', () => {
+    const t = V2.replace('<CopyProfile>false</CopyProfile>', '<CopyProfile>false</CopyProfile><x:Note xmlns:x="urn:example:notes"><x:Author>ops</x:Author></x:Note>');
+    const found = lintText(t, u());
+    expect(found.map((f) => `${f.severity} ${f.ruleId}`)).to.deep.equal(['warning unattend-namespace']);
+    const own = V2.replace('<CopyProfile>false</CopyProfile>', '<CopyProfile>false</CopyProfile><Note xmlns="urn:example:notes"><Author>ops</Author></Note>');
+    expect(lintText(own, u()).map((f) => `${f.severity} ${f.ruleId}`)).to.deep.equal(['warning unattend-namespace']);
+  });
+
+  it('accepts an AutoLogon account the file creates, warns on one it does not', () => {
+    const t = PACKER.replace('<Username>Administrator</Username>', '<Username>packer</Username>');
+    expect(of(lintText(t, u({ agent: undefined })), 'autologon')).to.deep.equal([]);
+    const ghost = PACKER.replace('<Username>Administrator</Username>', '<Username>ghost</Username>');
+    expect(of(lintText(ghost, u({ agent: undefined })), 'autologon').map((f) => f.severity)).to.deep.equal(['warning']);
   });
 
   it('disables rules by id', () => {

@@ -49,8 +49,8 @@ describe('render/bundle', () => {
           // Every component carries the standard attributes exactly.
           const unattend = file(b, 'unattend.xml');
           const opens = unattend.match(/<component [^>]*>/g)!;
-          expect(opens.length).to.be.greaterThan(8);
-          for (const open of opens) expect(open).to.match(new RegExp(`^<component name="Microsoft-Windows-[A-Za-z-]+" ${ATTRS.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}>$`));
+          expect(opens.length).to.be.at.least(8);
+          for (const open of opens) expect(open).to.match(new RegExp(`^<component name="(Microsoft-Windows-[A-Za-z-]+|Networking-MPSSVC-Svc|Security-Malware-Windows-Defender)" ${ATTRS.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}>$`));
           // Each component appears once per pass; extraXml landed inside the existing one or in a new one.
           for (const pass of ['generalize', 'specialize', 'oobeSystem']) {
             const names = components(unattend, pass).map((c) => c['@name']);
@@ -249,6 +249,48 @@ describe('render/bundle', () => {
     expect(unattend.indexOf('pass="auditSystem"')).to.be.greaterThan(unattend.indexOf('pass="specialize"'));
     expect(unattend.indexOf('pass="auditSystem"')).to.be.lessThan(unattend.indexOf('pass="oobeSystem"'));
     expect(components(unattend, 'generalize').filter((c) => c['@name'] === 'Microsoft-Windows-PnpSysprep')).to.have.length(1);
+  });
+
+  it('takes extraXml for real components outside Microsoft-Windows-, merged into the ones the template writes', async () => {
+    const written = richConfig('2022', 'ec2launch-v2', 'full');
+    (written.windowsSettings as { rdp: boolean }).rdp = true;
+    (written.windowsSettings as { extraXml: unknown[] }).extraXml = [
+      { pass: 'specialize', component: 'Networking-MPSSVC-Svc', xml: '<DomainProfile_EnableFirewall>true</DomainProfile_EnableFirewall>' },
+      { pass: 'specialize', component: 'Microsoft-Windows-SystemRestore-Main', xml: '<DisableSR>1</DisableSR>' },
+    ];
+    const unattend = file(await renderBundle(config(written)), 'unattend.xml');
+    const names = components(unattend, 'specialize').map((c) => c['@name']);
+    expect(names.filter((n) => n === 'Networking-MPSSVC-Svc')).to.have.length(1);
+    expect(names).to.include('Microsoft-Windows-SystemRestore-Main');
+    expect(unattend).to.match(/<FirewallGroups>[\s\S]*<\/FirewallGroups>\s*<DomainProfile_EnableFirewall>true/);
+  });
+
+  it('leaves the locale to the base image when the config sets none, and writes it where it does', async () => {
+    const unset = (agent: 'ec2launch-v2' | 'ec2launch-v1' | 'ec2config', release: string) => {
+      const w = richConfig(release, agent, 'full');
+      delete (w.windowsSettings as { locale?: unknown }).locale;
+      return w;
+    };
+    for (const [agent, release, oobe] of [['ec2launch-v2', '2022', 'en-US'], ['ec2launch-v1', '2019', ''], ['ec2config', '2012r2', 'en-US']] as const) {
+      const unattend = file(await renderBundle(config(unset(agent, release))), 'unattend.xml');
+      expect(components(unattend, 'specialize').map((c) => c['@name']), agent).not.to.include('Microsoft-Windows-International-Core');
+      expect(unattend, agent).to.include(`<UILanguage>${oobe}</UILanguage>`);
+    }
+    const set = richConfig('2022', 'ec2launch-v2', 'full');
+    (set.windowsSettings as { locale: unknown }).locale = { system: 'ja-JP', user: 'ja-JP', ui: 'ja-JP', input: 'ja-JP' };
+    const unattend = file(await renderBundle(config(set)), 'unattend.xml');
+    expect(components(unattend, 'specialize').map((c) => c['@name'])).to.include('Microsoft-Windows-International-Core');
+    expect(unattend.match(/<SystemLocale>ja-JP<\/SystemLocale>/g)).to.have.length(2);
+  });
+
+  it('writes neither the RDP firewall group nor the re-enabling command with rdp: false, and still randomises the password', async () => {
+    const w = richConfig('2022', 'ec2launch-v2', 'full');
+    (w.windowsSettings as { rdp: boolean }).rdp = false;
+    const unattend = file(await renderBundle(config(w)), 'unattend.xml');
+    expect(unattend).not.to.include('Networking-MPSSVC-Svc');
+    expect(unattend).not.to.include('fDenyTSConnections /t REG_DWORD /d 0');
+    expect(unattend).to.include('<fDenyTSConnections>true</fDenyTSConnections>');
+    expect(unattend).to.include('RandomNumberGenerator');
   });
 
   it('writes user data per agent: v2 YAML 1.1 tasks, otherwise <powershell> with <persist>', async () => {

@@ -59,7 +59,10 @@ describe('winami lint over answer-files/ (end to end, through the CLI)', functio
       expect(errors.map((f) => `${f.file}:${f.line} ${f.ruleId}: ${f.message}`)).to.deep.equal([]);
       expect(code).to.equal(0);
       const agentFiles = { 'ec2launch-v2': ['agent/agent-config.yml'], 'ec2launch-v1': ['agent/LaunchConfig.json'], ec2config: ['agent/BundleConfig.xml', 'agent/config.xml'] }[plan.launchAgent]!;
-      expect(out.files).to.deep.equal([...agentFiles, 'unattend.xml'].map((f) => `answer-files/${name}/${f}`));
+      // The bundle's own PowerShell is linted too, as seal scripts.
+      const lintable = [...agentFiles, 'unattend.xml'].map((f) => `answer-files/${name}/${f}`);
+      expect(out.files.filter((f) => !f.endsWith('.ps1'))).to.deep.equal(lintable);
+      expect(out.files.filter((f) => f.endsWith('.ps1'))).to.include(`answer-files/${name}/scripts/sysprep.ps1`);
       const warnings = out.findings.filter((f) => f.severity === 'warning').map((f) => `${f.file.slice(`answer-files/${name}/`.length)} ${f.ruleId}`);
       expect(warnings.sort()).to.deep.equal(REVIEWED_WARNINGS[name] ?? []);
     });
