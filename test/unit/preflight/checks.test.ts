@@ -247,6 +247,11 @@ describe('preflight checks', () => {
       expect(p).to.have.length(1);
       expect(p[0]!.message).to.equal('an image named "golden-1" already exists in eu-west-1 (ami-0old, available)');
     });
+    it("accepts an image of this very build (an earlier attempt, which createImage adopts)", () => {
+      const f = facts({}, (x) => (x.imagesNamed[0]!.images = ok([{ ImageId: 'ami-0mine', Name: 'golden-1', State: 'pending', Tags: [{ Key: 'winami:build-id', Value: 'b1' }] }])));
+      expect(imageNameCheck.run(f)).to.deep.equal([]);
+      expect(problems(imageNameCheck, { ...f, buildId: 'b2' })).to.have.length(1);
+    });
   });
 
   describe('publish-parameter', () => {
