@@ -74,6 +74,7 @@ const describeInstanceInformation: Handler = (c) => {
     c.world.settle(inst, c.now);
     if (!inst.registered || inst.state === 'terminated') continue;
     const ping = inst.online ? 'Online' : 'ConnectionLost';
+    const role = c.world.iam.roleOf(inst.account, inst.iamInstanceProfile?.arn);
     const row = {
       InstanceId: inst.id,
       PingStatus: ping,
@@ -86,7 +87,7 @@ const describeInstanceInformation: Handler = (c) => {
       ResourceType: 'EC2Instance',
       IPAddress: inst.privateIp,
       ComputerName: `${inst.win.computerName}.WORKGROUP`,
-      ...(inst.iamInstanceProfile ? { IamRole: inst.iamInstanceProfile.arn.split('/').pop() } : {}),
+      ...(role ? { IamRole: role.name } : {}),
     };
     const ok = filters.every((f) => {
       const actual: Record<string, string> = { InstanceIds: inst.id, PingStatus: ping, PlatformTypes: 'Windows', AgentVersion: row.AgentVersion, ResourceType: 'EC2Instance' };
