@@ -9,6 +9,8 @@ import { mkdtempSync, readdirSync, existsSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EC2Client, CreateSubnetCommand, CreateRouteTableCommand, AssociateRouteTableCommand, CreateSecurityGroupCommand, RevokeSecurityGroupEgressCommand, DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
+import { IAMClient, CreateRoleCommand, CreateInstanceProfileCommand, AddRoleToInstanceProfileCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { KMSClient, CreateKeyCommand, DisableKeyCommand } from '@aws-sdk/client-kms';
 import { EMULATOR_ACCOUNTS, type CallRecord, type Emulator } from '../emulator/index.js';
 import { ExitCode, PreflightError } from '../../src/errors.js';
 import { ACCOUNT, bakeOn, cliEnv, configFor, CLI, leftovers, NOTHING, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
@@ -18,9 +20,20 @@ import { spawn } from 'node:child_process';
 const WRITES = /^(Run|Create|Put|Register|Copy|Modify|Delete|Deregister|Terminate|Stop|Start|Reboot|Send|Authorize|Revoke|Associate|Attach|Allocate|Enable|Disable|Cancel)/;
 const READS = /^(Describe|Get|List|Simulate)/;
 
-function ec2Client(emu: Emulator): EC2Client {
+function clientConfig(emu: Emulator, region = 'us-east-1') {
   const a = EMULATOR_ACCOUNTS[0]!;
-  return new EC2Client({ region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
+  return { region, endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } };
+}
+const ec2Client = (emu: Emulator) => new EC2Client(clientConfig(emu));
+
+/** A profile whose role trusts `service` and has only `policy` inline (none: no permissions at all). */
+async function profileWithRole(emu: Emulator, name: string, service: string, policy?: object): Promise<void> {
+  const iam = new IAMClient(clientConfig(emu));
+  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] };
+  await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) }));
+  if (policy) await iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: 'inline', PolicyDocument: JSON.stringify(policy) }));
+  await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: name }));
+  await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: name, RoleName: name }));
 }
 
 /** A subnet of the default VPC with its own route table that has no way out, and a security group with no egress. */
@@ -148,6 +161,68 @@ describe('bake: preflight on the emulator', function () {
     expect(run.result.ok).to.equal(false);
     expect(run.result.failedStep).to.equal('renderBundle');
     expect(run.result.exitCode).to.equal(ExitCode.VALIDATION);
+  });
+
+  describe('instance profile and KMS keys (emulator IAM and KMS)', () => {
+    const withProfile = (name: string, extra = '') => {
+      const path = configFor('2022', extra);
+      writeFileSync(path, readFileSync(path, 'utf8').replace('  instanceProfile: winami-builder\n', `  instanceProfile: ${name}\n`));
+      return path;
+    };
+
+    it('refuses a profile that does not exist, and keys that are missing or disabled, all at once', async () => {
+      const kms = new KMSClient(clientConfig(emu));
+      const key = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+      await kms.send(new DisableKeyCommand({ KeyId: key }));
+      const mark = emu.control.calls().length;
+      const run = await bakeOn(emu, withProfile('no-such-profile', `  encrypted: true\n  kmsKeyId: ${key}\n  regions: [{ region: us-west-2, kmsKeyId: alias/no-such-key }]`));
+      expect(run.result.exitCode).to.equal(ExitCode.PREFLIGHT);
+      const messages = run.result.preflight.filter((f) => f.level === 'problem').map((f) => f.message);
+      expect(messages).to.deep.equal([
+        'instance profile no-such-profile does not exist',
+        `KMS key ${key} in us-east-1 is Disabled`,
+        'KMS key alias/no-such-key does not exist in us-west-2',
+      ]);
+      expect(since(emu, mark).map((c) => c.action)).to.include.members(['GetInstanceProfile', 'DescribeKey']);
+      expectNothingWritten(emu, mark);
+    });
+
+    it("refuses a role that does not trust EC2 and lacks SSM Agent's permissions and the secret's", async () => {
+      await profileWithRole(emu, 'lambda-only', 'lambda.amazonaws.com');
+      const mark = emu.control.calls().length;
+      const run = await bakeOn(emu, withProfile('lambda-only', 'windowsSettings:\n  administrator:\n    password:\n      static: ssm:/golden/admin\n'));
+      expect(run.result.exitCode).to.equal(ExitCode.PREFLIGHT);
+      const messages = run.result.preflight.filter((f) => f.level === 'problem').map((f) => f.message);
+      expect(messages[0]).to.equal('role lambda-only does not trust ec2.amazonaws.com, so EC2 cannot give it to the builder');
+      expect(messages[1]).to.include('ssm:UpdateInstanceInformation').and.include('ec2messages:GetMessages');
+      expect(messages[2]).to.include(`ssm:GetParameter on arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/golden/admin`);
+      expect(since(emu, mark).map((c) => c.action)).to.include('SimulatePrincipalPolicy');
+      expectNothingWritten(emu, mark);
+    });
+
+    it("reads the role's policies itself when SimulatePrincipalPolicy is denied, and finds the same", async () => {
+      await profileWithRole(emu, 'agent-only', 'ec2.amazonaws.com', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ssm:UpdateInstanceInformation', 'ec2messages:*', 'ssmmessages:*'], Resource: '*' }] });
+      emu.control.addFault({ service: 'iam', action: 'SimulatePrincipalPolicy', errorCode: 'AccessDenied', status: 403 });
+      const mark = emu.control.calls().length;
+      const run = await bakeOn(emu, withProfile('agent-only', 'windowsSettings:\n  administrator:\n    password:\n      static: ssm:/golden/admin\n'), { dryRun: true });
+      expect(run.result.exitCode).to.equal(ExitCode.PREFLIGHT);
+      const problems = run.result.preflight.filter((f) => f.level === 'problem');
+      expect(problems.map((p) => p.message)).to.deep.equal([`role agent-only does not allow ssm:GetParameter on arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/golden/admin: the builder reads this secret`]);
+      expect(since(emu, mark).map((c) => c.action)).to.include.members(['ListAttachedRolePolicies', 'ListRolePolicies', 'GetRolePolicy']);
+      emu.control.clearFaults();
+      const simulated = await bakeOn(emu, withProfile('agent-only', 'windowsSettings:\n  administrator:\n    password:\n      static: ssm:/golden/admin\n'), { dryRun: true });
+      expect(simulated.result.preflight).to.deep.equal(run.result.preflight);
+    });
+
+    it('says it could not check the role when neither way is allowed, and the dry run passes with that warning', async () => {
+      for (const action of ['SimulatePrincipalPolicy', 'ListAttachedRolePolicies']) emu.control.addFault({ service: 'iam', action, errorCode: 'AccessDenied', status: 403 });
+      const run = await bakeOn(emu, configFor('2022'), { dryRun: true });
+      expect(run.result.exitCode, run.result.error?.message).to.equal(0);
+      expect(run.result.preflight.map((f) => `${f.level}: ${f.message}`)).to.deep.equal([
+        'warning: could not check what role winami-builder allows (missing iam:SimulatePrincipalPolicy, and iam:ListAttachedRolePolicies, iam:GetPolicy, iam:GetPolicyVersion, iam:ListRolePolicies or iam:GetRolePolicy to read the policies instead)',
+      ]);
+      emu.control.clearFaults();
+    });
   });
 
   describe('winami bake --dry-run (CLI)', () => {
