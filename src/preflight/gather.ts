@@ -107,7 +107,7 @@ async function gatherNetwork(i: GatherInput, opt: CallOptions): Promise<Lookup<N
       });
     }
     const vpcIds = [...new Set(subnets.map((s) => s.VpcId!).filter(Boolean))];
-    if (vpcIds.length === 0) return { ok: true, value: { subnets, routeTables: [], endpoints: [], securityGroups: [] } };
+    if (vpcIds.length === 0) return { ok: true, value: { subnets, routeTables: [], endpoints: [], securityGroups: [], endpointGroups: [] } };
     const byVpc = [{ Name: 'vpc-id', Values: vpcIds }];
     action = 'ec2:DescribeRouteTables';
     const routeTables = await pages(async (NextToken) => {
@@ -130,7 +130,9 @@ async function gatherNetwork(i: GatherInput, opt: CallOptions): Promise<Lookup<N
       if (awsErrorCode(err) !== 'InvalidGroup.NotFound') throw err;
       securityGroups = [];
     }
-    return { ok: true, value: { subnets, routeTables, endpoints, securityGroups } };
+    const endpointGroupIds = [...new Set(endpoints.flatMap((e) => (e.Groups ?? []).map((g) => g.GroupId!)).filter(Boolean))];
+    const endpointGroups = endpointGroupIds.length ? ((await ec2.describeSecurityGroups({ GroupIds: endpointGroupIds }, opt)).SecurityGroups ?? []) : [];
+    return { ok: true, value: { subnets, routeTables, endpoints, securityGroups, endpointGroups } };
   } catch (err) {
     return { ok: false, denied: isAccessDenied(err), action, message: err instanceof Error ? err.message : String(err) };
   }

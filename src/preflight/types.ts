@@ -47,6 +47,8 @@ export interface NetworkFacts {
   endpoints: VpcEndpoint[];
   /** The configured security groups, or the VPC's default group. */
   securityGroups: SecurityGroup[];
+  /** The security groups of the VPC's interface endpoints. */
+  endpointGroups: SecurityGroup[];
 }
 
 /** What the builder's role must allow, and why. */

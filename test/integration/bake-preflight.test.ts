@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EC2Client, CreateSubnetCommand, CreateRouteTableCommand, AssociateRouteTableCommand, CreateSecurityGroupCommand, RevokeSecurityGroupEgressCommand, DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
+import { EC2Client, CreateSubnetCommand, CreateRouteTableCommand, AssociateRouteTableCommand, CreateSecurityGroupCommand, RevokeSecurityGroupEgressCommand, DescribeSubnetsCommand, CreateVpcEndpointCommand, DescribeVpcEndpointsCommand, AuthorizeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import { IAMClient, CreateRoleCommand, CreateInstanceProfileCommand, AddRoleToInstanceProfileCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { KMSClient, CreateKeyCommand, DisableKeyCommand } from '@aws-sdk/client-kms';
 import { EMULATOR_ACCOUNTS, type CallRecord, type Emulator } from '../emulator/index.js';
@@ -114,6 +114,30 @@ describe('bake: preflight on the emulator', function () {
     expect(messages[0]).to.include(`subnet ${subnetId} cannot reach SSM`).and.include('no 0.0.0.0/0 route').and.include('ssmmessages');
     expect(messages[1]).to.include(groupId).and.include('no outbound HTTPS (443)');
     expectNothingWritten(emu, mark);
+  });
+
+  it('refuses endpoints that do not let HTTPS in, then bakes through them once they do', async () => {
+    const ec2 = ec2Client(emu);
+    const { subnetId } = await privateSubnet(emu);
+    const vpcId = (await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnetId] }))).Subnets![0]!.VpcId!;
+    const endpointGroup = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'ssm-endpoints', Description: 'endpoints', VpcId: vpcId }))).GroupId!;
+    for (const svc of ['ssm', 'ssmmessages', 'ec2messages']) {
+      await ec2.send(new CreateVpcEndpointCommand({ VpcId: vpcId, ServiceName: `com.amazonaws.us-east-1.${svc}`, VpcEndpointType: 'Interface', SubnetIds: [subnetId], SecurityGroupIds: [endpointGroup], PrivateDnsEnabled: true }));
+    }
+    const states = async () => ((await ec2.send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).VpcEndpoints ?? []).map((e) => String(e.State).toLowerCase());
+    for (let i = 0; i < 500 && !(await states()).every((x) => x === 'available'); i++) await new Promise((r) => setTimeout(r, 20));
+    const config = withBuilder(configFor('2022'), [`  subnetId: ${subnetId}`]);
+    const mark = emu.control.calls().length;
+    const closed = await bakeOn(emu, config, { smokeTest: false });
+    expect(closed.result.exitCode).to.equal(ExitCode.PREFLIGHT);
+    const problems = closed.result.preflight.filter((f) => f.level === 'problem').map((f) => f.message);
+    expect(problems).to.have.length(1);
+    expect(problems[0]).to.match(new RegExp(`^subnet ${subnetId} cannot reach SSM, so SSM Agent would never come Online: its route table rtb-\\w+ has no 0\\.0\\.0\\.0/0 route to an internet or NAT gateway; the security groups of endpoints vpce-\\w+ \\(ssm\\), vpce-\\w+ \\(ssmmessages\\), vpce-\\w+ \\(ec2messages\\) do not let HTTPS \\(443\\) in from the builder$`));
+    expectNothingWritten(emu, mark);
+    await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: endpointGroup, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '172.31.0.0/16' }] }] }));
+    const open = await bakeOn(emu, config, { smokeTest: false });
+    expect(open.result.ok, open.result.error?.message).to.equal(true);
+    expect(open.result.preflight.filter((f) => f.level === 'problem')).to.deep.equal([]);
   });
 
   it("refuses an instance type the subnet's zone does not offer, and a subnet that does not exist", async () => {

@@ -2,7 +2,8 @@
  * The builder's subnet (or, with none configured, each default subnet EC2 may
  * pick) reaches SSM: a public IP and a route to an internet gateway, a route
  * to a NAT gateway, or the three interface endpoints (ssm, ssmmessages,
- * ec2messages) with private DNS; and its security groups let HTTPS (443) out.
+ * ec2messages) with private DNS whose security groups let HTTPS in from the
+ * builder; and its security groups let HTTPS (443) out.
  */
 import type { RouteTable, SecurityGroup, Subnet, VpcEndpoint } from '@aws-sdk/client-ec2';
 import { SSM_ENDPOINT_SERVICES } from '../../knowledge/ssm-instance-actions.js';
@@ -47,10 +48,44 @@ export function ssmPath(subnet: Subnet, net: NetworkFacts, region: string, assoc
   } else {
     why.push(table ? `its route table ${table.RouteTableId} has no 0.0.0.0/0 route to an internet or NAT gateway` : 'it has no route table');
   }
-  const missing = SSM_ENDPOINT_SERVICES.filter((s) => !endpointFor(s, region, subnet.VpcId, net.endpoints));
-  if (missing.length === 0) return { reaches: true, why: [] };
-  why.push(`its VPC ${subnet.VpcId} lacks available interface endpoints with private DNS for ${missing.map((s) => `com.amazonaws.${region}.${s}`).join(', ')}`);
+  const found = SSM_ENDPOINT_SERVICES.map((s) => ({ service: s, endpoint: endpointFor(s, region, subnet.VpcId, net.endpoints) }));
+  const missing = found.filter((x) => !x.endpoint).map((x) => x.service);
+  if (missing.length) {
+    why.push(`its VPC ${subnet.VpcId} lacks available interface endpoints with private DNS for ${missing.map((s) => `com.amazonaws.${region}.${s}`).join(', ')}`);
+    return { reaches: false, why };
+  }
+  const closed = found.filter((x) => !endpointAdmits(x.endpoint!, subnet, net));
+  if (closed.length === 0) return { reaches: true, why: [] };
+  why.push(`the security groups of endpoint${closed.length > 1 ? 's' : ''} ${closed.map((x) => `${x.endpoint!.VpcEndpointId} (${x.service})`).join(', ')} do not let HTTPS (443) in from the builder`);
   return { reaches: false, why };
+}
+
+/** IPv4 `outer` CIDR contains the `inner` one. */
+export function cidrContains(outer: string, inner: string): boolean {
+  const parse = (c: string) => {
+    const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(c);
+    return m ? { base: ((+m[1]! << 24) | (+m[2]! << 16) | (+m[3]! << 8) | +m[4]!) >>> 0, bits: +m[5]! } : undefined;
+  };
+  const o = parse(outer);
+  const i = parse(inner);
+  if (!o || !i || i.bits < o.bits) return false;
+  const mask = o.bits === 0 ? 0 : (~0 << (32 - o.bits)) >>> 0;
+  return ((o.base & mask) >>> 0) === ((i.base & mask) >>> 0);
+}
+
+/** Whether an interface endpoint's security groups let HTTPS in from the builder (its subnet's addresses, or its groups). */
+function endpointAdmits(e: VpcEndpoint, subnet: Subnet, net: NetworkFacts): boolean {
+  const builderGroups = net.securityGroups.map((g) => g.GroupId);
+  const groups = (e.Groups ?? []).map((g) => net.endpointGroups.find((x) => x.GroupId === g.GroupId));
+  // An endpoint listed without groups, or a group that could not be read, is given the benefit of the doubt.
+  if (groups.length === 0 || groups.some((g) => g === undefined)) return true;
+  return groups.some((g) =>
+    (g!.IpPermissions ?? []).some((p) => {
+      const proto = String(p.IpProtocol ?? '');
+      if (!(proto === '-1' || ((proto === 'tcp' || proto === '6') && (p.FromPort ?? 0) <= 443 && 443 <= (p.ToPort ?? 65535)))) return false;
+      return (p.IpRanges ?? []).some((r) => r.CidrIp !== undefined && subnet.CidrBlock !== undefined && cidrContains(r.CidrIp, subnet.CidrBlock)) || (p.UserIdGroupPairs ?? []).some((u) => builderGroups.includes(u.GroupId));
+    }),
+  );
 }
 
 function allows443(g: SecurityGroup, everywhere: boolean): boolean {

@@ -4,7 +4,7 @@ import { PREFLIGHT_CHECKS, runChecks } from '../../../src/preflight/checks/index
 import { sourceImageCheck } from '../../../src/preflight/checks/source-image.js';
 import { instanceTypeCheck } from '../../../src/preflight/checks/instance-type.js';
 import { instanceProfileCheck } from '../../../src/preflight/checks/instance-profile.js';
-import { networkCheck } from '../../../src/preflight/checks/network.js';
+import { cidrContains, networkCheck } from '../../../src/preflight/checks/network.js';
 import { kmsKeysCheck } from '../../../src/preflight/checks/kms-keys.js';
 import { regionsCheck } from '../../../src/preflight/checks/regions.js';
 import { imageNameCheck } from '../../../src/preflight/checks/image-name.js';
@@ -160,6 +160,25 @@ describe('preflight checks', () => {
         net(f).endpoints = ['ssm', 'ssmmessages', 'ec2messages'].map((s) => endpoint(s));
       });
       expect(networkCheck.run(endpoints)).to.deep.equal([]);
+    });
+    it("refuses endpoints whose security groups do not let HTTPS in from the builder, and accepts the VPC's range or the builder's group", () => {
+      const withIngress = (rule: Record<string, unknown>) =>
+        facts({}, (f) => {
+          net(f).routeTables = [{ ...MAIN_TABLE, Routes: [] }];
+          net(f).endpoints = ['ssm', 'ssmmessages', 'ec2messages'].map((s) => endpoint(s, { Groups: [{ GroupId: 'sg-0e9', GroupName: 'endpoints' }] }));
+          net(f).endpointGroups = [{ GroupId: 'sg-0e9', VpcId: 'vpc-1', IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, ...rule }] }];
+        });
+      const closed = problems(networkCheck, withIngress({ IpRanges: [{ CidrIp: '10.0.0.0/8' }] }));
+      expect(closed).to.have.length(1);
+      expect(closed[0]!.message).to.include('vpce-ssm (ssm), vpce-ssmmessages (ssmmessages), vpce-ec2messages (ec2messages) do not let HTTPS (443) in');
+      expect(networkCheck.run(withIngress({ IpRanges: [{ CidrIp: '172.31.0.0/16' }] }))).to.deep.equal([]);
+      expect(networkCheck.run(withIngress({ UserIdGroupPairs: [{ GroupId: 'sg-0def' }] }))).to.deep.equal([]);
+    });
+    it('compares IPv4 ranges', () => {
+      expect(cidrContains('172.31.0.0/16', '172.31.16.0/20')).to.equal(true);
+      expect(cidrContains('0.0.0.0/0', '10.1.2.0/24')).to.equal(true);
+      expect(cidrContains('172.31.16.0/20', '172.31.0.0/16')).to.equal(false);
+      expect(cidrContains('10.0.0.0/8', '172.31.0.0/20')).to.equal(false);
     });
     it('refuses a subnet with no way to SSM, naming what is missing', () => {
       const f = facts({}, (x) => {

@@ -22,7 +22,7 @@ export const WINDOWS_IMAGE: Image = {
   State: 'available',
 };
 
-export const SUBNET: Subnet = { SubnetId: 'subnet-0a', VpcId: 'vpc-1', AvailabilityZone: 'us-east-1a', MapPublicIpOnLaunch: true, DefaultForAz: true };
+export const SUBNET: Subnet = { SubnetId: 'subnet-0a', VpcId: 'vpc-1', CidrBlock: '172.31.0.0/20', AvailabilityZone: 'us-east-1a', MapPublicIpOnLaunch: true, DefaultForAz: true };
 
 export const MAIN_TABLE: RouteTable = {
   RouteTableId: 'rtb-main',
@@ -57,7 +57,7 @@ export const TRUST_EC2 = encodeURIComponent(JSON.stringify({ Version: '2012-10-1
 /** Facts for which every check passes; `patch` changes them. */
 export function facts(extra: Record<string, unknown> = {}, patch: (f: PreflightFacts) => void = () => {}): PreflightFacts {
   const c = config(written(extra));
-  const network: NetworkFacts = { subnets: [SUBNET], routeTables: [MAIN_TABLE], endpoints: [], securityGroups: [DEFAULT_GROUP] };
+  const network: NetworkFacts = { subnets: [SUBNET], routeTables: [MAIN_TABLE], endpoints: [], securityGroups: [DEFAULT_GROUP], endpointGroups: [] };
   const regions = [...new Set([REGION, ...c.image.regions.map((r) => r.region)])];
   const f: PreflightFacts = {
     config: c,
