@@ -15,6 +15,12 @@ export const kmsKeysCheck: PreflightCheck = {
     const out: Finding[] = [];
     for (const k of f.kmsKeys) {
       const at = { region: k.region, path: k.path };
+      // Keys are regional: an ARN names its region, and EBS in another region cannot use it.
+      const arnRegion = /^arn:[^:]+:kms:([^:]*):/.exec(k.keyId)?.[1];
+      if (arnRegion !== undefined && arnRegion !== k.region) {
+        out.push(problem(ID, `KMS key ${k.keyId} is in ${arnRegion}, but it encrypts in ${k.region}`, `Set ${k.path} to a key of ${k.region}.`, at));
+        continue;
+      }
       if (!k.key.ok) {
         out.push(couldNotCheck(ID, `KMS key ${k.keyId} in ${k.region}`, k.key, k.region));
         continue;

@@ -242,6 +242,12 @@ describe('preflight checks', () => {
       expect(problems(kmsKeysCheck, withKeys([{ keyId: 'k', region: REGION, path: 'image.kmsKeyId', awsManaged: false, key: key('Enabled', { KeySpec: 'RSA_2048' }) }]))[0]!.message).to.include('symmetric');
       expect(kmsKeysCheck.run(withKeys([{ keyId: 'alias/aws/ebs', region: REGION, path: 'image.encrypted', awsManaged: true, key: ok(undefined) }]))).to.deep.equal([]);
     });
+    it("refuses a key ARN of another region than the one it encrypts in", () => {
+      const arn = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+      const p = problems(kmsKeysCheck, withKeys([{ keyId: arn, region: 'eu-west-1', path: 'image.regions[0].kmsKeyId', awsManaged: false, key: key('Enabled') }]));
+      expect(p[0]!.message).to.equal(`KMS key ${arn} is in us-east-1, but it encrypts in eu-west-1`);
+      expect(kmsKeysCheck.run(withKeys([{ keyId: arn, region: 'us-east-1', path: 'image.kmsKeyId', awsManaged: false, key: key('Enabled') }]))).to.deep.equal([]);
+    });
     it('says it could not check a key when DescribeKey is denied', () => {
       expect(warnings(kmsKeysCheck, withKeys([{ keyId: 'k', region: REGION, path: 'image.kmsKeyId', awsManaged: false, key: denied('kms:DescribeKey') }]))[0]!.message).to.equal('could not check KMS key k in us-east-1 (missing kms:DescribeKey)');
     });
