@@ -270,6 +270,22 @@ describe('bake: preflight on the emulator', function () {
       expect(existsSync(join(cwd, '.winami'))).to.equal(false);
     });
 
+    it('fails clearly with no credentials at all (exit 5)', async () => {
+      const cwd = mkdtempSync(join(tmpdir(), 'winami-cli-'));
+      const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+        const env: NodeJS.ProcessEnv = { ...cliEnv(emu), HOME: cwd, AWS_SHARED_CREDENTIALS_FILE: join(cwd, 'none'), AWS_CONFIG_FILE: join(cwd, 'none'), AWS_EC2_METADATA_DISABLED: 'true' };
+        for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_WEB_IDENTITY_TOKEN_FILE']) delete env[k];
+        const child = spawn(process.execPath, [CLI, 'bake', configFor('2022'), '--dry-run'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('close', (code) => resolve({ code, out }));
+      });
+      expect(r.code, r.out).to.equal(ExitCode.AWS);
+      expect(r.out).to.include('no usable AWS credentials').and.include('AWS_PROFILE');
+      expect(emu.control.calls()).to.deep.equal([]);
+    });
+
     it('fails clearly with credentials the account does not know (exit 5), creating nothing', async () => {
       const cwd = mkdtempSync(join(tmpdir(), 'winami-cli-'));
       const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
