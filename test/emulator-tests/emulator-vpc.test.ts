@@ -16,8 +16,10 @@ import {
   CreateRouteTableCommand,
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
+  CreateTagsCommand,
   CreateVpcCommand,
   CreateVpcEndpointCommand,
+  DeleteInternetGatewayCommand,
   DeleteRouteCommand,
   DeleteSecurityGroupCommand,
   DeleteSubnetCommand,
@@ -29,6 +31,7 @@ import {
   DescribeRouteTablesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
+  DescribeTagsCommand,
   DescribeVpcEndpointsCommand,
   DescribeVpcsCommand,
   DetachInternetGatewayCommand,
@@ -37,6 +40,8 @@ import {
   ModifyVpcAttributeCommand,
   RevokeSecurityGroupEgressCommand,
   RunInstancesCommand,
+  StartInstancesCommand,
+  StopInstancesCommand,
   TerminateInstancesCommand,
   type EC2Client,
   type Instance,
@@ -155,6 +160,9 @@ describe('emulator: VPC networking and SSM reachability', function () {
       expect(inst.PrivateIpAddress).to.match(/^172\.31\.\d+\.\d+$/);
       expect(inst.PublicIpAddress).to.match(/^\d+\.\d+\.\d+\.\d+$/);
       expect(inst.SecurityGroups!.map((g) => g.GroupName)).to.deep.equal(['default']);
+      const eni = inst.NetworkInterfaces![0]!;
+      expect([eni.SubnetId, eni.VpcId, eni.PrivateIpAddress, eni.Association!.PublicIp, eni.Attachment!.DeviceIndex]).to.deep.equal([inst.SubnetId, inst.VpcId, inst.PrivateIpAddress, inst.PublicIpAddress, 0]);
+      expect(eni.Groups).to.deep.equal(inst.SecurityGroups);
       expect(inst.InstanceType).to.equal('t3.large');
       expect(inst.Architecture).to.equal('x86_64');
       const c = await describeInstance((await launch({ Placement: { AvailabilityZone: 'us-east-1c' } })).InstanceId!);
@@ -182,8 +190,12 @@ describe('emulator: VPC networking and SSM reachability', function () {
       const { vpcId, subnetId } = await isolatedVpc();
       let err = await rejection(launch({ SubnetId: 'subnet-0123456789abcdef0' }));
       expect([err.name, err.message]).to.deep.equal(['InvalidSubnetID.NotFound', "The subnet ID 'subnet-0123456789abcdef0' does not exist"]);
-      err = await rejection(launch({ SecurityGroupIds: ['sg-0123456789abcdef0'] }));
-      expect([err.name, err.message]).to.deep.equal(['InvalidGroup.NotFound', "The security group 'sg-0123456789abcdef0' does not exist"]);
+      err = await rejection(launch({ SubnetId: subnetId, SecurityGroupIds: ['sg-0123456789abcdef0'] }));
+      expect([err.name, err.message]).to.deep.equal(['InvalidGroup.NotFound', `The security group 'sg-0123456789abcdef0' does not exist in VPC '${vpcId}'`]);
+      err = await rejection(launch({ SubnetId: subnetId, SecurityGroups: ['default'] }));
+      expect([err.name, err.message]).to.deep.equal(['InvalidParameterCombination', 'The parameter groupName cannot be used with the parameter subnet']);
+      const byName = await launch({ SecurityGroups: ['default'] });
+      expect(byName.SecurityGroups!.map((g) => g.GroupName)).to.deep.equal(['default']);
       const own = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'builders', Description: 'builders', VpcId: vpcId }))).GroupId!;
       err = await rejection(launch({ SecurityGroupIds: [own] }));
       expect(err.name).to.equal('InvalidParameter');
@@ -194,6 +206,40 @@ describe('emulator: VPC networking and SSM reachability', function () {
       expect([err.name, err.message]).to.deep.equal(['InvalidParameterCombination', 'Network interfaces and an instance-level subnet ID may not be specified on the same request']);
       err = await rejection(launch({ Placement: { AvailabilityZone: 'us-east-1z' } }));
       expect([err.name, err.message]).to.deep.equal(['InvalidParameterValue', 'Invalid availability zone: [us-east-1z]']);
+    });
+    it('without a default VPC, refuses a launch that names no subnet; with a public address mapped, refuses to detach the gateway', async () => {
+      const vpc = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }))).Vpcs![0]!.VpcId!;
+      const igw = (await ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [vpc] }] }))).InternetGateways![0]!.InternetGatewayId!;
+      const inst = await launch();
+      let err = await rejection(ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpc })));
+      expect([err.name, err.message]).to.deep.equal(['DependencyViolation', `Network ${vpc} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.`]);
+      await ec2.send(new TerminateInstancesCommand({ InstanceIds: [inst.InstanceId!] }));
+      await eventually(async () => ((await describeInstance(inst.InstanceId!)).State!.Name === 'terminated' ? true : undefined), 3000, 'terminated');
+      await ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpc }));
+      await ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: igw }));
+      for (const s of (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }))).Subnets!) {
+        await ec2.send(new DeleteSubnetCommand({ SubnetId: s.SubnetId! }));
+      }
+      await ec2.send(new DeleteVpcCommand({ VpcId: vpc }));
+      err = await rejection(launch());
+      expect([err.name, err.message]).to.deep.equal(['VPCIdNotSpecified', 'No default VPC for this user']);
+    });
+    it('releases the public IP at stop and gives a new one at start, after which the agent is Online again', async () => {
+      const inst = await launch();
+      const first = (await describeInstance(inst.InstanceId!)).PublicIpAddress;
+      expect(first).to.match(/^\d+\.\d+\.\d+\.\d+$/);
+      expect(await onlineWithin(inst.InstanceId!, 3000)).to.equal(true);
+      await ec2.send(new StopInstancesCommand({ InstanceIds: [inst.InstanceId!] }));
+      const stopped = await eventually(async () => {
+        const i = await describeInstance(inst.InstanceId!);
+        return i.State!.Name === 'stopped' ? i : undefined;
+      }, 3000, 'stopped');
+      expect(stopped.PublicIpAddress).to.equal(undefined);
+      expect(stopped.PrivateIpAddress).to.equal((await describeInstance(inst.InstanceId!)).PrivateIpAddress);
+      await ec2.send(new StartInstancesCommand({ InstanceIds: [inst.InstanceId!] }));
+      const started = await describeInstance(inst.InstanceId!);
+      expect(started.PublicIpAddress).to.match(/^\d+\.\d+\.\d+\.\d+$/);
+      expect(await onlineWithin(inst.InstanceId!, 3000)).to.equal(true);
     });
   });
 
@@ -251,6 +297,18 @@ describe('emulator: VPC networking and SSM reachability', function () {
       expect([err.name, err.message]).to.deep.equal(['InvalidRouteTableID.NotFound', "The routeTable ID 'rtb-0123456789abcdef0' does not exist"]);
     });
 
+    it('tags VPC resources with CreateTags, filters them by tag and lists them in DescribeTags', async () => {
+      const { vpcId, subnetId } = await isolatedVpc();
+      const sg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'tagged', Description: 'tagged', VpcId: vpcId }))).GroupId!;
+      await ec2.send(new CreateTagsCommand({ Resources: [vpcId, subnetId, sg], Tags: [{ Key: 'Name', Value: 'builders' }] }));
+      const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'tag:Name', Values: ['builders'] }] }))).Subnets!;
+      expect(subnets.map((s) => [s.SubnetId, s.Tags])).to.deep.equal([[subnetId, [{ Key: 'Name', Value: 'builders' }]]]);
+      const tags = (await ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'value', Values: ['builders'] }] }))).Tags!;
+      expect(tags.map((t) => [t.ResourceId, t.ResourceType]).sort()).to.deep.equal([[sg, 'security-group'], [subnetId, 'subnet'], [vpcId, 'vpc']].sort());
+      const err = await rejection(ec2.send(new CreateTagsCommand({ Resources: ['subnet-0123456789abcdef0'], Tags: [{ Key: 'k', Value: 'v' }] })));
+      expect([err.name, err.message]).to.deep.equal(['InvalidSubnetID.NotFound', "The subnet ID 'subnet-0123456789abcdef0' does not exist"]);
+    });
+
     it('attaches and detaches internet gateways as EC2 allows, and lists them by attachment', async () => {
       const { vpcId } = await isolatedVpc();
       const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway!.InternetGatewayId!;
@@ -276,6 +334,8 @@ describe('emulator: VPC networking and SSM reachability', function () {
       await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: sg, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
       err = await rejection(ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: sg, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] })));
       expect([err.name, err.message]).to.deep.equal(['InvalidPermission.NotFound', 'The specified rule does not exist in this security group.']);
+      const byRule = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'ip-permission.to-port', Values: ['443'] }, { Name: 'ip-permission.cidr', Values: ['0.0.0.0/0'] }] }));
+      expect(byRule.SecurityGroups!.map((x) => x.GroupId)).to.deep.equal([sg]);
       const g = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [sg] }))).SecurityGroups![0]!;
       expect(g.IpPermissions!.map((p) => [p.IpProtocol, p.FromPort, p.ToPort, p.IpRanges])).to.deep.equal([['tcp', 443, 443, [{ CidrIp: '0.0.0.0/0' }]]]);
       expect(g.IpPermissionsEgress).to.deep.equal([]);
@@ -368,6 +428,22 @@ describe('emulator: VPC networking and SSM reachability', function () {
       expect(await onlineWithin(closed.InstanceId!, 800)).to.equal(false);
       await ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: sg, IpPermissions: [ALL_HTTPS] }));
       expect(await onlineWithin(closed.InstanceId!, 2000)).to.equal(true);
+    });
+
+    it('a change that takes the path away: the Online agent reads ConnectionLost, and Online again once the path is back', async () => {
+      const inst = await launch();
+      expect(await onlineWithin(inst.InstanceId!, 3000)).to.equal(true);
+      const subnet = (await describeInstance(inst.InstanceId!)).SubnetId!;
+      const main = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.main', Values: ['true'] }] }))).RouteTables![0]!;
+      const igw = main.Routes!.find((r) => r.DestinationCidrBlock === '0.0.0.0/0')!.GatewayId!;
+      await ec2.send(new DeleteRouteCommand({ RouteTableId: main.RouteTableId!, DestinationCidrBlock: '0.0.0.0/0' }));
+      const status = async () => (await ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [inst.InstanceId!] }] }))).InstanceInformationList?.[0]?.PingStatus;
+      expect(await status()).to.equal('ConnectionLost');
+      const table = (await ec2.send(new CreateRouteTableCommand({ VpcId: main.VpcId! }))).RouteTable!.RouteTableId!;
+      await ec2.send(new CreateRouteCommand({ RouteTableId: table, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw }));
+      expect(await status()).to.equal('ConnectionLost');
+      await ec2.send(new AssociateRouteTableCommand({ RouteTableId: table, SubnetId: subnet }));
+      expect(await status()).to.equal('Online');
     });
   });
 });

@@ -83,6 +83,23 @@ export function instanceXml(world: World, inst: Instance): string {
     if (inst.publicIp) s += el('ipAddress', inst.publicIp);
   }
   s += set('groupSet', inst.state === 'terminated' ? [] : groups);
+  if (inst.state !== 'terminated') {
+    const association = inst.publicIp ? `<association>${el('publicIp', inst.publicIp)}${el('publicDnsName', '')}${el('ipOwnerId', 'amazon')}</association>` : '';
+    s += set('networkInterfaceSet', [
+      el('networkInterfaceId', `eni-${inst.id.slice(2)}`) +
+        el('subnetId', inst.subnetId) +
+        el('vpcId', inst.vpcId) +
+        el('ownerId', inst.account) +
+        el('status', 'in-use') +
+        el('privateIpAddress', inst.privateIp) +
+        el('sourceDestCheck', true) +
+        set('groupSet', groups) +
+        `<attachment>${el('attachmentId', `eni-attach-${inst.id.slice(2)}`)}${el('deviceIndex', 0)}${el('status', 'attached')}${el('attachTime', iso(inst.launchedAt))}${el('deleteOnTermination', true)}</attachment>` +
+        association +
+        set('privateIpAddressesSet', [el('privateIpAddress', inst.privateIp) + el('primary', true) + association]) +
+        el('interfaceType', 'interface'),
+    ]);
+  }
   if (inst.stateReason) s += `<stateReason>${el('code', inst.stateReason.code)}${el('message', inst.stateReason.message)}</stateReason>`;
   s += el('architecture', inst.architecture) + el('rootDeviceType', 'ebs') + el('rootDeviceName', inst.rootDeviceName);
   const bdm: string[] = [];

@@ -10,7 +10,7 @@ import { GuestFs } from './guest-fs.js';
 import { el, iso, newId, qBool, qInt, qList, qObj, qObjects, qStr, set, type QueryObject, type XmlChunks } from './wire.js';
 import { IMAGE_STATE } from './windows.js';
 import { checkArchitecture, checkOffered, launchType } from './instance-types.js';
-import { networkOf, placeLaunch } from './vpc.js';
+import { networkOf, networkTagged, networkTaggable, placeLaunch } from './vpc.js';
 import {
   ApiError,
   DEFAULT_REGIONS,
@@ -1143,6 +1143,8 @@ function taggable(c: Ec2Context, id: string): { res: Taggable; type: string } {
     if (!v || v.deleted || v.account !== c.account || v.region !== c.region) throw new ApiError('InvalidVolume.NotFound', `The volume '${id}' does not exist.`);
     return { res: v, type: 'volume' };
   }
+  const network = networkTaggable(networkOf(c.world, c.account, c.region), id);
+  if (network) return network;
   throw new ApiError('InvalidID', `The ID '${id}' is not valid`);
 }
 
@@ -1182,6 +1184,7 @@ const describeTags: Handler = (c) => {
   for (const inst of c.world.instances.values()) if (inst.account === c.account && inst.region === c.region) add(inst.id, 'instance', inst.tags);
   for (const s of c.world.snapshots.values()) if (!s.deleted && s.account === c.account && s.region === c.region) add(s.id, 'snapshot', s.tags);
   for (const v of c.world.volumes.values()) if (!v.deleted && v.account === c.account && v.region === c.region) add(v.id, 'volume', v.tags);
+  for (const r of networkTagged(networkOf(c.world, c.account, c.region))) add(r.id, r.type, r.tags);
   const list = rows.filter((r) =>
     filters.every((f) => {
       const actual: Record<string, string> = { 'resource-id': r.id, 'resource-type': r.type, key: r.key, value: r.value };

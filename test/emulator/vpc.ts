@@ -222,6 +222,110 @@ export function touchNetwork(world: World, net: Network, now: number): void {
   net.changedAt = now;
 }
 
+// ---- lookups, with EC2's NotFound and Malformed errors ----
+
+const MALFORMED: Record<string, string> = {
+  vpc: 'InvalidVpcID.Malformed',
+  subnet: 'InvalidSubnetID.Malformed',
+  sg: 'InvalidGroupId.Malformed',
+  rtb: 'InvalidRouteTableId.Malformed',
+  igw: 'InvalidInternetGatewayId.Malformed',
+  nat: 'InvalidNatGatewayId.Malformed',
+  vpce: 'InvalidVpcEndpointId.Malformed',
+};
+
+/** EC2's `*.Malformed` error for an id that is not `<prefix>-` and 8 or 17 hex digits. */
+export function checkId(prefix: string, id: string): void {
+  if (!new RegExp(`^${prefix}-[0-9a-f]{8}([0-9a-f]{9})?$`).test(id)) throw new ApiError(MALFORMED[prefix]!, `Invalid id: "${id}" (expecting "${prefix}-...")`);
+}
+
+/** A VPC by id, or EC2's NotFound error. */
+export function vpcById(n: Network, id: string): Vpc {
+  checkId('vpc', id);
+  const v = n.vpcs.get(id);
+  if (!v) throw new ApiError('InvalidVpcID.NotFound', `The vpc ID '${id}' does not exist`);
+  return v;
+}
+
+/** A subnet by id, or EC2's NotFound error. */
+export function subnetById(n: Network, id: string): Subnet {
+  checkId('subnet', id);
+  const s = n.subnets.get(id);
+  if (!s) throw new ApiError('InvalidSubnetID.NotFound', `The subnet ID '${id}' does not exist`);
+  return s;
+}
+
+/** A route table by id, or EC2's NotFound error. */
+export function tableById(n: Network, id: string): RouteTable {
+  checkId('rtb', id);
+  const t = n.routeTables.get(id);
+  if (!t) throw new ApiError('InvalidRouteTableID.NotFound', `The routeTable ID '${id}' does not exist`);
+  return t;
+}
+
+/** An internet gateway by id, or EC2's NotFound error. */
+export function igwById(n: Network, id: string): InternetGateway {
+  checkId('igw', id);
+  const g = n.internetGateways.get(id);
+  if (!g) throw new ApiError('InvalidInternetGatewayID.NotFound', `The internetGateway ID '${id}' does not exist`);
+  return g;
+}
+
+/** A NAT gateway by id, or EC2's NotFound error. */
+export function natById(n: Network, id: string): NatGateway {
+  checkId('nat', id);
+  const g = n.natGateways.get(id);
+  if (!g) throw new ApiError('NatGatewayNotFound', `The Nat Gateway ${id} was not found`);
+  return g;
+}
+
+/** A security group by id, or EC2's NotFound error. */
+export function groupById(n: Network, id: string): SecurityGroup {
+  checkId('sg', id);
+  const g = n.groups.get(id);
+  if (!g) throw new ApiError('InvalidGroup.NotFound', `The security group '${id}' does not exist`);
+  return g;
+}
+
+/** A taggable VPC resource by id (CreateTags/DeleteTags/DescribeTags), or undefined for other prefixes. */
+export function networkTaggable(n: Network, id: string): { res: { tags: Map<string, string> }; type: string } | undefined {
+  const prefix = id.slice(0, id.indexOf('-'));
+  switch (prefix) {
+    case 'vpc':
+      return { res: vpcById(n, id), type: 'vpc' };
+    case 'subnet':
+      return { res: subnetById(n, id), type: 'subnet' };
+    case 'rtb':
+      return { res: tableById(n, id), type: 'route-table' };
+    case 'igw':
+      return { res: igwById(n, id), type: 'internet-gateway' };
+    case 'nat':
+      return { res: natById(n, id), type: 'natgateway' };
+    case 'sg':
+      return { res: groupById(n, id), type: 'security-group' };
+    case 'vpce': {
+      const e = n.endpoints.get(id);
+      if (!e || e.deleted) throw new ApiError('InvalidVpcEndpointId.NotFound', `The VpcEndpoint Id '${id}' does not exist`);
+      return { res: e, type: 'vpc-endpoint' };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Every tagged VPC resource of a network, for DescribeTags. */
+export function networkTagged(n: Network): Array<{ id: string; type: string; tags: Map<string, string> }> {
+  return [
+    ...[...n.vpcs.values()].map((x) => ({ id: x.id, type: 'vpc', tags: x.tags })),
+    ...[...n.subnets.values()].map((x) => ({ id: x.id, type: 'subnet', tags: x.tags })),
+    ...[...n.routeTables.values()].map((x) => ({ id: x.id, type: 'route-table', tags: x.tags })),
+    ...[...n.internetGateways.values()].map((x) => ({ id: x.id, type: 'internet-gateway', tags: x.tags })),
+    ...[...n.natGateways.values()].filter((x) => !x.deleted).map((x) => ({ id: x.id, type: 'natgateway', tags: x.tags })),
+    ...[...n.groups.values()].map((x) => ({ id: x.id, type: 'security-group', tags: x.tags })),
+    ...[...n.endpoints.values()].filter((x) => !x.deleted).map((x) => ({ id: x.id, type: 'vpc-endpoint', tags: x.tags })),
+  ];
+}
+
 // ---- addresses ----
 
 /** `a.b.c.d/n` as a base address and prefix length, or undefined when malformed. */
@@ -234,10 +338,6 @@ export function parseCidr(cidr: string): { base: number; bits: number } | undefi
   const ip = ((octets[0]! << 24) >>> 0) + (octets[1]! << 16) + (octets[2]! << 8) + octets[3]!;
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
   return { base: (ip & mask) >>> 0, bits };
-}
-
-function ipToInt(ip: string): number {
-  return parseCidr(`${ip}/32`)!.base;
 }
 
 function intToIp(n: number): string {
@@ -367,7 +467,8 @@ export interface Placement {
 /**
  * Resolve RunInstances' network parameters as EC2 does: `SubnetId` (or the first network interface's) must
  * exist; without one, the default subnet of `Placement.AvailabilityZone` (else of the region's first zone);
- * security groups must exist and be in the subnet's VPC (none → the VPC's default group); a public IP per the
+ * security groups must exist and be in the subnet's VPC (none → the VPC's default group), group names only
+ * without a subnet; a public IP per the
  * interface's `AssociatePublicIpAddress`, else the subnet's MapPublicIpOnLaunch.
  */
 export function placeLaunch(
@@ -377,6 +478,7 @@ export function placeLaunch(
   if (p.associatePublicIp !== undefined && p.nicCount > 1) {
     throw new ApiError('InvalidParameterCombination', 'The associatePublicIPAddress parameter cannot be specified when launching with multiple network interfaces.');
   }
+  if (p.subnetId && p.groupNames.length) throw new ApiError('InvalidParameterCombination', 'The parameter groupName cannot be used with the parameter subnet');
   let subnet: Subnet | undefined;
   if (p.subnetId) {
     subnet = net.subnets.get(p.subnetId);
@@ -395,7 +497,7 @@ export function placeLaunch(
   const groupIds: string[] = [];
   for (const id of p.groupIds) {
     const g = net.groups.get(id);
-    if (!g) throw new ApiError('InvalidGroup.NotFound', `The security group '${id}' does not exist`);
+    if (!g) throw new ApiError('InvalidGroup.NotFound', `The security group '${id}' does not exist in VPC '${subnet.vpcId}'`);
     if (g.vpcId !== subnet.vpcId) throw new ApiError('InvalidParameter', `Security group ${id} and subnet ${subnet.id} belong to different networks.`);
     groupIds.push(id);
   }

@@ -513,6 +513,14 @@ export class World {
           this.bootUp(inst, at);
         });
       }
+      const changedAt = this.networks.get(`${inst.account}|${inst.region}`)?.changedAt ?? 0;
+      if (inst.online && changedAt > (inst.agentOnlineAt ?? 0) && this.networkReachesSsmAt(inst, changedAt) !== changedAt) {
+        // A network change took the path away: the agent loses its connection and keeps retrying.
+        offer(changedAt, () => {
+          inst.online = false;
+          inst.agentOnlineAt = changedAt;
+        });
+      }
       const reachable = !inst.online && inst.agentOnlineAt !== undefined ? this.networkReachesSsmAt(inst, inst.agentOnlineAt) : undefined;
       if (reachable !== undefined) {
         const at = reachable;
