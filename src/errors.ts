@@ -17,6 +17,7 @@ export const ExitCode = {
   BUILD: 7,
   PARTIAL: 8,
   FINDINGS: 9,
+  PREFLIGHT: 10,
   CANCELLED: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -101,6 +102,34 @@ export class AwsError extends WinamiError {
     this.awsCode = details.awsCode;
     this.resource = details.resource;
     this.iamAction = details.iamAction;
+  }
+}
+
+/** One problem the bake's preflight found before creating anything. */
+export interface PreflightProblem {
+  check: string;
+  message: string;
+  hint: string;
+  region?: string;
+  path?: string;
+}
+
+/**
+ * The preflight found problems that would make the bake fail: nothing was
+ * created. Carries every problem at once (and, as `issues`, each with its
+ * config path), each with its fix.
+ */
+export class PreflightError extends WinamiError {
+  readonly problems: PreflightProblem[];
+  readonly issues: Issue[];
+  constructor(problems: PreflightProblem[], options: WinamiErrorOptions = {}) {
+    const list = problems.map((p) => `  - ${p.message}\n    fix: ${p.hint}`).join('\n');
+    super('PREFLIGHT', ExitCode.PREFLIGHT, `preflight found ${problems.length} problem${problems.length === 1 ? '' : 's'}, so nothing was created:\n${list}`, {
+      hint: 'Fix each problem as it says, then run `winami bake --dry-run` to check again without creating anything.',
+      ...options,
+    });
+    this.problems = problems;
+    this.issues = problems.map((p) => ({ path: p.path ?? '', message: p.message, hint: p.hint }));
   }
 }
 

@@ -94,13 +94,16 @@ export function isAccessDenied(err: unknown): boolean {
   return code !== undefined && ACCESS_DENIED_CODES.has(code);
 }
 
+/** The services behind winami's ports, by their IAM prefix. */
+export type AwsService = 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms';
+
 /** `describeImages` → `DescribeImages`. */
 export function operationName(method: string): string {
   return method.charAt(0).toUpperCase() + method.slice(1);
 }
 
 /** The IAM action for a port method, e.g. (`ec2`, `describeImages`) → `ec2:DescribeImages`. */
-export function iamAction(service: 'ec2' | 'ssm' | 'sts', method: string): string {
+export function iamAction(service: AwsService, method: string): string {
   return `${service}:${operationName(method)}`;
 }
 
@@ -108,7 +111,7 @@ export function iamAction(service: 'ec2' | 'ssm' | 'sts', method: string): strin
  * Wrap an SDK exception in an `AwsError` naming the call, the resource and,
  * for access-denied errors, the IAM action to grant.
  */
-export function toAwsError(service: 'ec2' | 'ssm' | 'sts', method: string, err: unknown, resource?: string): AwsError {
+export function toAwsError(service: AwsService, method: string, err: unknown, resource?: string): AwsError {
   if (err instanceof AwsError) return err;
   const code = awsErrorCode(err);
   const op = operationName(method);

@@ -8,6 +8,8 @@
 import type * as EC2 from '@aws-sdk/client-ec2';
 import type * as SSM from '@aws-sdk/client-ssm';
 import type * as STS from '@aws-sdk/client-sts';
+import type * as IAM from '@aws-sdk/client-iam';
+import type * as KMS from '@aws-sdk/client-kms';
 
 /** Options every port call accepts. */
 export interface CallOptions {
@@ -47,6 +49,13 @@ export interface Ec2Operations {
   deleteTags: [EC2.DeleteTagsCommandInput, EC2.DeleteTagsCommandOutput];
   describeTags: [EC2.DescribeTagsCommandInput, EC2.DescribeTagsCommandOutput];
   describeRegions: [EC2.DescribeRegionsCommandInput, EC2.DescribeRegionsCommandOutput];
+  // Read-only calls of the preflight (src/preflight/gather.ts).
+  describeInstanceTypes: [EC2.DescribeInstanceTypesCommandInput, EC2.DescribeInstanceTypesCommandOutput];
+  describeInstanceTypeOfferings: [EC2.DescribeInstanceTypeOfferingsCommandInput, EC2.DescribeInstanceTypeOfferingsCommandOutput];
+  describeSubnets: [EC2.DescribeSubnetsCommandInput, EC2.DescribeSubnetsCommandOutput];
+  describeRouteTables: [EC2.DescribeRouteTablesCommandInput, EC2.DescribeRouteTablesCommandOutput];
+  describeVpcEndpoints: [EC2.DescribeVpcEndpointsCommandInput, EC2.DescribeVpcEndpointsCommandOutput];
+  describeSecurityGroups: [EC2.DescribeSecurityGroupsCommandInput, EC2.DescribeSecurityGroupsCommandOutput];
 }
 
 /** SSM operations winami uses. */
@@ -69,7 +78,25 @@ export interface StsOperations {
   assumeRole: [STS.AssumeRoleCommandInput, STS.AssumeRoleCommandOutput];
 }
 
+/** IAM operations winami uses (all read-only: the preflight's look at the instance profile). */
+export interface IamOperations {
+  getInstanceProfile: [IAM.GetInstanceProfileCommandInput, IAM.GetInstanceProfileCommandOutput];
+  simulatePrincipalPolicy: [IAM.SimulatePrincipalPolicyCommandInput, IAM.SimulatePrincipalPolicyCommandOutput];
+  listAttachedRolePolicies: [IAM.ListAttachedRolePoliciesCommandInput, IAM.ListAttachedRolePoliciesCommandOutput];
+  getPolicy: [IAM.GetPolicyCommandInput, IAM.GetPolicyCommandOutput];
+  getPolicyVersion: [IAM.GetPolicyVersionCommandInput, IAM.GetPolicyVersionCommandOutput];
+  listRolePolicies: [IAM.ListRolePoliciesCommandInput, IAM.ListRolePoliciesCommandOutput];
+  getRolePolicy: [IAM.GetRolePolicyCommandInput, IAM.GetRolePolicyCommandOutput];
+}
+
+/** KMS operations winami uses. */
+export interface KmsOperations {
+  describeKey: [KMS.DescribeKeyCommandInput, KMS.DescribeKeyCommandOutput];
+}
+
 export type Ec2Port = Port<Ec2Operations>;
+export type IamPort = Port<IamOperations>;
+export type KmsPort = Port<KmsOperations>;
 export type SsmPort = Port<SsmOperations>;
 export type StsPort = Port<StsOperations>;
 
@@ -83,6 +110,9 @@ export interface AwsSession {
   ec2(region?: string): Ec2Port;
   ssm(region?: string): SsmPort;
   sts(region?: string): StsPort;
+  /** IAM is global: one client, in us-east-1 (the partition's IAM endpoint). */
+  iam(): IamPort;
+  kms(region?: string): KmsPort;
   /** A session for another account, through STS AssumeRole. */
   assumeRole(roleArn: string, sessionName?: string): Promise<AwsSession>;
 }

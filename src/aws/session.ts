@@ -3,7 +3,7 @@
  * region, created on first use. The SDK is imported lazily so commands that do
  * not talk to AWS (prepare, lint, --version) never load it.
  */
-import type { AwsSession, Ec2Operations, Ec2Port, SsmOperations, SsmPort, StsOperations, StsPort } from './ports.js';
+import type { AwsSession, Ec2Operations, Ec2Port, IamPort, KmsPort, SsmOperations, SsmPort, StsOperations, StsPort } from './ports.js';
 import { createRequire } from 'node:module';
 import { toAwsError } from './errors.js';
 
@@ -38,9 +38,16 @@ type Sdk = {
   ec2: typeof import('@aws-sdk/client-ec2');
   ssm: typeof import('@aws-sdk/client-ssm');
   sts: typeof import('@aws-sdk/client-sts');
+  iam: typeof import('@aws-sdk/client-iam');
+  kms: typeof import('@aws-sdk/client-kms');
 };
 
-const CLIENT_CLASS = { ec2: 'EC2Client', ssm: 'SSMClient', sts: 'STSClient' } as const;
+const CLIENT_CLASS = { ec2: 'EC2Client', ssm: 'SSMClient', sts: 'STSClient', iam: 'IAMClient', kms: 'KMSClient' } as const;
+
+/** IAM's one endpoint per partition is reached through this region. */
+function iamRegion(defaultRegion: string): string {
+  return /^(cn|us-gov|us-iso[a-z]*)-/.test(defaultRegion) ? defaultRegion : 'us-east-1';
+}
 
 const sdkModules = new Map<keyof Sdk, Promise<Sdk[keyof Sdk]>>();
 /**
@@ -75,7 +82,7 @@ interface Sendable {
  * A port whose every method forwards to `client.send(new XCommand(input))`.
  * Errors come back as `AwsError`s naming the call and, for denials, the IAM action.
  */
-function makePort<P>(service: 'ec2' | 'ssm' | 'sts', client: () => Promise<{ client: Sendable; module: Record<string, unknown> }>): P {
+function makePort<P>(service: keyof Sdk, client: () => Promise<{ client: Sendable; module: Record<string, unknown> }>): P {
   return new Proxy(
     {},
     {
@@ -99,7 +106,7 @@ function makePort<P>(service: 'ec2' | 'ssm' | 'sts', client: () => Promise<{ cli
 function resourceOf(input: unknown): string | undefined {
   if (!input || typeof input !== 'object') return undefined;
   const i = input as Record<string, unknown>;
-  for (const key of ['ImageId', 'InstanceId', 'SnapshotId', 'SourceImageId', 'CommandId', 'Name']) {
+  for (const key of ['ImageId', 'InstanceId', 'SnapshotId', 'SourceImageId', 'CommandId', 'Name', 'KeyId', 'InstanceProfileName']) {
     if (typeof i[key] === 'string') return i[key] as string;
   }
   for (const key of ['ImageIds', 'InstanceIds', 'SnapshotIds', 'Resources']) {
@@ -128,7 +135,7 @@ export function createAwsSession(options: SessionOptions): AwsSession {
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   });
-  const get = (service: 'ec2' | 'ssm' | 'sts', region: string) => {
+  const get = (service: keyof Sdk, region: string) => {
     const key = `${service}:${region}`;
     let entry = clients.get(key);
     if (!entry) {
@@ -147,6 +154,8 @@ export function createAwsSession(options: SessionOptions): AwsSession {
     ec2: (region = options.region) => makePort<Ec2Port>('ec2', () => get('ec2', region)),
     ssm: (region = options.region) => makePort<SsmPort>('ssm', () => get('ssm', region)),
     sts: (region = options.region) => makePort<StsPort>('sts', () => get('sts', region)),
+    iam: () => makePort<IamPort>('iam', () => get('iam', iamRegion(options.region))),
+    kms: (region = options.region) => makePort<KmsPort>('kms', () => get('kms', region)),
     async assumeRole(roleArn, sessionName = 'winami') {
       const out = await session.sts().assumeRole({ RoleArn: roleArn, RoleSessionName: sessionName });
       const c = out.Credentials;

@@ -1,6 +1,7 @@
 /**
  * Least-privilege IAM policies, derived from the steps a config would run:
- * the caller's (each step lists the actions it calls), and the builder
+ * the caller's (each step lists the actions it calls, the preflight's
+ * read-only Describe/Get/Simulate calls included), and the builder
  * instance profile's (AmazonSSMManagedInstanceCore plus reading its secrets
  * and, for SQL Server media in S3, the media).
  */
@@ -52,11 +53,13 @@ export function iamPolicies(config: ResolvedConfig, o: { smokeTest?: boolean; in
     const resources = new Set<string>();
     if (config.source.kind === 'ssm-parameter') resources.add(`arn:aws:ssm:*::parameter${config.source.parameter}`);
     if (paramActions.some((a) => a !== 'ssm:GetParameter')) resources.add('arn:aws:ssm:*:*:parameter/winami/*');
-    statements.push({ Sid: 'WinamiParameters', Effect: 'Allow', Action: paramActions, Resource: [...resources] });
+    // GetParameter of the publish parameter alone (the preflight's look at it) is granted with its PutParameter below.
+    if (resources.size) statements.push({ Sid: 'WinamiParameters', Effect: 'Allow', Action: paramActions, Resource: [...resources] });
   }
   if (publish) {
     const regions = [...new Set([config.region, ...config.image.regions.map((r) => r.region)])];
-    statements.push({ Sid: 'WinamiPublishImageId', Effect: 'Allow', Action: ['ssm:PutParameter'], Resource: regions.map((r) => `arn:aws:ssm:${r}:*:parameter${publish}`) });
+    // GetParameter: the preflight checks the parameter's type before anything is created.
+    statements.push({ Sid: 'WinamiPublishImageId', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:PutParameter'], Resource: regions.map((r) => `arn:aws:ssm:${r}:*:parameter${publish}`) });
   }
   if (all.includes('iam:PassRole') && config.builder.instanceProfile) {
     statements.push({ Sid: 'WinamiPassBuilderRole', Effect: 'Allow', Action: ['iam:PassRole'], Resource: 'arn:aws:iam::*:role/*', Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } });

@@ -14,7 +14,8 @@ import { reportTo, silentReporter, type Reporter } from '../reporter.js';
 import { AWS_POLL_DELAYS, defaultClock, scaled, type BakeContext, type PollDelays, type RenderBundle } from './context.js';
 import { journalPath, memoryJournal, openJournal } from './journal.js';
 import { buildManifests, type BakeManifest, type PackerManifest } from './manifest.js';
-import { buildPipeline, STEP_DEADLINE } from './pipeline.js';
+import { buildPipeline, DRY_RUN_STEPS, STEP_DEADLINE } from './pipeline.js';
+import type { Finding } from '../preflight/types.js';
 import { runSteps, type Outcome, type StepRecord } from './runner.js';
 import { initialState, leftBehind, type BakeState, type MadeImage, type TrackedResource } from './state.js';
 
@@ -24,12 +25,15 @@ export interface BakeOptions {
   allowPlaintextSecrets?: boolean;
   /** Folders `script:` and `file:` sources may come from besides the config's own folder tree. */
   allowSourceRoots?: readonly string[];
-  /** AWS session (one client per region); required unless `dryRun`. */
+  /** AWS session (one client per region); a dry run needs one too. */
   session?: AwsSession;
   reporter?: Reporter;
   /** Abort to cancel: the current step stops and cleanup runs. */
   abortSignal?: AbortSignal;
-  /** Print the plan and create nothing. */
+  /**
+   * Create nothing: check credentials, resolve the source, render the bundle
+   * and run the preflight (read-only calls only), then stop. Needs a session.
+   */
   dryRun?: boolean;
   /** After a failure: `cleanup` (default) removes everything; `keep` keeps the builder for inspection. */
   onError?: 'cleanup' | 'keep';
@@ -65,6 +69,8 @@ export interface BakeResult {
   cleanupCommand: string;
   manifest: BakeManifest;
   packerManifest: PackerManifest;
+  /** What the preflight found: its problems (when it stopped the bake) and warnings. */
+  preflight: Finding[];
 }
 
 /** A new build id: time plus randomness, usable in tags, names and ClientTokens. */
@@ -103,13 +109,11 @@ export async function bake(o: BakeOptions): Promise<BakeResult> {
     regions,
     steps: steps.map((s) => ({ name: s.name, title: s.title, deadlineMs: STEP_DEADLINE[s.name] ? config.deadlines[STEP_DEADLINE[s.name]!] : undefined })),
   });
-  const journal = o.dryRun ? memoryJournal() : openJournal(journalPath(o.journalDir ?? process.cwd(), buildId));
-  if (o.dryRun) {
-    const { manifest, packer } = buildManifests(state, false, [], startedAt, new Date());
-    return { buildId, ok: true, outcome: 'dry-run', exitCode: ExitCode.OK, error: undefined, failedStep: undefined, steps: steps.map((s) => ({ name: s.name, title: s.title, status: 'not-run', durationMs: 0 })), images: [], leftBehind: [], journalPath: journal.path, cleanupCommand, manifest, packerManifest: packer };
-  }
-  if (!o.session) throw new UsageError('bake needs an AWS session unless it is a dry run');
-  journal.append({ type: 'build', buildId, region: config.region, regions, name: config.name, time: startedAt.toISOString() });
+  const dryRun = o.dryRun === true;
+  if (!o.session) throw new UsageError(dryRun ? 'bake --dry-run needs an AWS session: it checks the account with read-only calls' : 'bake needs an AWS session');
+  // A dry run writes no journal: it creates nothing that would need one.
+  const journal = dryRun ? memoryJournal() : openJournal(journalPath(o.journalDir ?? process.cwd(), buildId));
+  if (!dryRun) journal.append({ type: 'build', buildId, region: config.region, regions, name: config.name, time: startedAt.toISOString() });
   const ctx: BakeContext = {
     session: o.session,
     reporter,
@@ -121,13 +125,14 @@ export async function bake(o: BakeOptions): Promise<BakeResult> {
     env: o.env ?? {},
     renderBundle: o.renderBundle ?? (async (c, opts) => (await defaultRenderBundle())(c, opts)),
   };
-  const run = await runSteps(steps, state, ctx, {
+  const run = await runSteps(dryRun ? steps.filter((s) => DRY_RUN_STEPS.includes(s.name)) : steps, state, ctx, {
     ...(o.abortSignal ? { signal: o.abortSignal } : {}),
     reporter,
     eventPrefix: 'bake',
     cleanupDeadlineMs: scaled(ctx, config.deadlines.cleanup),
     leftBehind,
   });
+  if (dryRun) return dryRunResult(state, steps, run, { buildId, journalPath: journal.path, cleanupCommand, startedAt });
   const finishedAt = new Date();
   const ok = run.outcome === 'ok';
   journal.append({ type: 'finished', ok, time: finishedAt.toISOString() });
@@ -152,6 +157,31 @@ export async function bake(o: BakeOptions): Promise<BakeResult> {
     cleanupCommand,
     manifest,
     packerManifest: packer,
+    preflight: state.preflight ?? [],
+  };
+}
+
+/** The result of a dry run: the read-only steps ran, the rest are listed as not run. */
+function dryRunResult(state: BakeState, steps: readonly { name: string; title: string }[], run: Awaited<ReturnType<typeof runSteps<BakeState, BakeContext, TrackedResource>>>, o: { buildId: string; journalPath: string; cleanupCommand: string; startedAt: Date }): BakeResult {
+  const ok = run.outcome === 'ok';
+  const error = run.error === undefined ? undefined : asWinamiError(run.error);
+  const records = steps.map((s) => run.steps.find((r) => r.name === s.name) ?? { name: s.name, title: s.title, status: 'not-run' as const, durationMs: 0 });
+  const { manifest, packer } = buildManifests(state, false, records, o.startedAt, new Date());
+  return {
+    buildId: o.buildId,
+    ok,
+    outcome: ok ? 'dry-run' : run.outcome,
+    exitCode: ok ? ExitCode.OK : (error?.exitCode ?? ExitCode.INTERNAL),
+    error,
+    failedStep: run.failedStep,
+    steps: records,
+    images: [],
+    leftBehind: [],
+    journalPath: o.journalPath,
+    cleanupCommand: o.cleanupCommand,
+    manifest,
+    packerManifest: packer,
+    preflight: state.preflight ?? [],
   };
 }
 

@@ -8,6 +8,7 @@ import type { Deadlines } from '../config/types.js';
 import { checkCredentials } from './steps/check-credentials.js';
 import { resolveSource } from './steps/resolve-source.js';
 import { renderBundle } from './steps/render-bundle.js';
+import { preflight } from './steps/preflight.js';
 import { putSecrets } from './steps/put-secrets.js';
 import { launchBuilder } from './steps/launch-builder.js';
 import { waitForSsm } from './steps/wait-for-ssm.js';
@@ -33,6 +34,9 @@ export interface PipelineOptions {
   smokeTest: boolean;
 }
 
+/** The steps `bake --dry-run` runs: everything up to and including the preflight, none of which creates anything. */
+export const DRY_RUN_STEPS: readonly string[] = ['checkCredentials', 'resolveSource', 'renderBundle', 'preflight'];
+
 /** The steps for a config, in order. */
 export function buildPipeline(config: ResolvedConfig, o: PipelineOptions): BakeStep[] {
   const when = (cond: boolean, ...steps: BakeStep[]) => (cond ? steps : []);
@@ -40,6 +44,8 @@ export function buildPipeline(config: ResolvedConfig, o: PipelineOptions): BakeS
     checkCredentials,
     resolveSource,
     renderBundle,
+    // Read-only, before the first step that creates anything.
+    preflight(config),
     ...when(config.secrets.some((s) => s.ref.kind !== 'ssm'), putSecrets),
     launchBuilder,
     waitForSsm,

@@ -7,6 +7,8 @@ import type { ResolvedConfig } from '../config/types.js';
 import type { Expectation } from '../billing/expectations.js';
 import type { Bundle } from './bundle-types.js';
 import type { PublishedParameter } from '../batch/publish-parameter.js';
+import type { Image } from '@aws-sdk/client-ec2';
+import type { Finding } from '../preflight/types.js';
 
 /** Kinds of AWS resource a bake creates. */
 export type ResourceKind = 'instance' | 'image' | 'snapshot' | 'volume' | 'parameter';
@@ -54,6 +56,12 @@ export interface BakeState {
   account?: string;
   callerArn?: string;
   source?: SourceImage;
+  /** The source image as DescribeImages gave it, for the preflight's checks. */
+  sourceImage?: Image;
+  /** Why resolveSource found no source image (the preflight reports it with the other problems). */
+  sourceProblem?: string;
+  /** What the preflight found (problems stop the bake there; warnings are kept here). */
+  preflight?: Finding[];
   expectation?: Expectation;
   bundle?: Bundle;
   /** Temporary SecureString parameters holding `env:` secrets, by slot. */

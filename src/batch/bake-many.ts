@@ -47,7 +47,7 @@ export interface BakeManyOptions {
   concurrency: number;
   /** Cancel the others after the first failure. */
   failFast?: boolean;
-  /** One session for all bakes; omit only for dry runs. */
+  /** One session for all bakes (dry runs too: they make read-only calls). */
   session?: AwsSession;
   reporter?: Reporter;
   abortSignal?: AbortSignal;

@@ -97,6 +97,7 @@ export type BakeStepName =
   | 'checkCredentials'
   | 'resolveSource'
   | 'renderBundle'
+  | 'preflight'
   | 'putSecrets'
   | 'launchBuilder'
   | 'waitForSsm'
@@ -366,6 +367,7 @@ function bakeSteps(config: ResolvedConfig): BakeStepName[] {
     'checkCredentials',
     'resolveSource',
     'renderBundle',
+    'preflight',
     ...when(config.secrets.some((s) => s.ref.kind !== 'ssm'), 'putSecrets'),
     'launchBuilder',
     'waitForSsm',

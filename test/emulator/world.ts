@@ -19,6 +19,7 @@ import {
 } from './options.js';
 import { newId, uuid } from './wire.js';
 import { boot, finishSysprep, beginSysprep, newWindowsState, type SysprepRequest, type WindowsState } from './windows.js';
+import { newPublicIp, ssmReachableAt, type Network } from './vpc.js';
 
 export interface Billing {
   platform?: 'windows';
@@ -180,6 +181,13 @@ export interface Instance {
   architecture: string;
   clientToken?: string;
   privateIp: string;
+  /** Network placement (vpc.ts); the public IP is released at stop and a new one given at start. */
+  subnetId: string;
+  vpcId: string;
+  availabilityZone: string;
+  groupIds: string[];
+  associatePublicIp: boolean;
+  publicIp?: string;
   keyName?: string;
   amiLaunchIndex: number;
   state: InstanceStateName;
@@ -271,6 +279,8 @@ export class World {
   readonly copyTokens = new Map<string, string>();
   readonly imageOutcomes: ImageOutcome[] = [];
   readonly deniedRoles = new Set<string>();
+  /** `${account}|${region}` → VPCs, subnets, gateways, endpoints, security groups (vpc.ts). */
+  readonly networks = new Map<string, Network>();
   /** Access keys handed out by AssumeRole → account. */
   readonly sessionKeys = new Map<string, { accountId: string; arn: string }>();
   guestDefaults: GuestBehaviour = {};
@@ -357,6 +367,15 @@ export class World {
     return this.iam.agentAllowed(inst.account, inst.iamInstanceProfile?.arn);
   }
 
+  /**
+   * When, from the agent's start on, the instance's network lets it reach Systems Manager (vpc.ts,
+   * `ssmReachableAt`): undefined while no path exists. Re-checked from the network's last change.
+   */
+  networkReachesSsmAt(inst: Instance, agentStart: number): number | undefined {
+    const changedAt = this.networks.get(`${inst.account}|${inst.region}`)?.changedAt ?? 0;
+    return ssmReachableAt(this, inst, Math.max(agentStart, changedAt));
+  }
+
   launch(params: {
     account: string;
     region: string;
@@ -371,6 +390,7 @@ export class World {
     clientToken?: string;
     keyName?: string;
     volumeSizes: Map<string, number>;
+    network: { subnetId: string; vpcId: string; availabilityZone: string; groupIds: string[]; privateIp: string; associatePublicIp: boolean };
     /** Encryption asked for per device (RunInstances BlockDeviceMappings), resolved to a key ARN. */
     volumeKeys?: Map<string, string>;
     /** EBS could not use a volume's key: the instance goes pending → terminated with this reason. */
@@ -419,7 +439,13 @@ export class World {
       ...(image.billing ? { billing: { ...image.billing } } : {}),
       architecture: image.architecture,
       ...(params.clientToken ? { clientToken: params.clientToken } : {}),
-      privateIp: `10.0.${(Math.random() * 250) | 0}.${((Math.random() * 250) | 0) + 2}`,
+      privateIp: params.network.privateIp,
+      subnetId: params.network.subnetId,
+      vpcId: params.network.vpcId,
+      availabilityZone: params.network.availabilityZone,
+      groupIds: params.network.groupIds,
+      associatePublicIp: params.network.associatePublicIp,
+      ...(params.network.associatePublicIp ? { publicIp: newPublicIp() } : {}),
       ...(params.keyName ? { keyName: params.keyName } : {}),
       amiLaunchIndex: params.index,
       state: 'pending',
@@ -487,9 +513,11 @@ export class World {
           this.bootUp(inst, at);
         });
       }
-      if (!inst.online && inst.agentOnlineAt !== undefined) {
-        const at = inst.agentOnlineAt;
+      const reachable = !inst.online && inst.agentOnlineAt !== undefined ? this.networkReachesSsmAt(inst, inst.agentOnlineAt) : undefined;
+      if (reachable !== undefined) {
+        const at = reachable;
         offer(at, () => {
+          inst.agentOnlineAt = at;
           inst.online = true;
           inst.registered = true;
           inst.lastPingAt = at;
@@ -532,12 +560,14 @@ export class World {
     if (next === 'running') {
       this.bootUp(inst, at);
     } else if (next === 'stopped') {
+      inst.publicIp = undefined;
       for (const inv of inst.invocations) {
         if (inv.status === 'InProgress' || inv.status === 'Pending') {
           if (inv.haltedBySysprep || inv.status === 'InProgress') this.endInvocation(inv, at, 'Failed', 'Undeliverable', -1, inv.stdout, inv.stderr);
         }
       }
     } else if (next === 'terminated') {
+      inst.publicIp = undefined;
       if (inst.launchFailure) {
         inst.stateReason = inst.launchFailure;
         inst.reason = '';
@@ -580,6 +610,7 @@ export class World {
   }
 
   beginStart(inst: Instance, at: number): void {
+    if (inst.associatePublicIp) inst.publicIp = newPublicIp();
     inst.state = 'pending';
     inst.stateReason = undefined;
     inst.reason = '';

@@ -102,9 +102,12 @@ describe('bake: fault matrix (emulator)', function () {
     return out.ImageId!;
   }
 
-  it('an image name taken by someone else: exit 7 saying so, their image untouched, nothing left', async () => {
-    const theirs = await imageNamed('golden-fixed', { owner: 'someone else' });
-    const run = await bakeOn(emu, withImageName(configFor('2022'), 'golden-fixed'), { smokeTest: false });
+  it('an image name taken by someone else after the preflight: exit 7 saying so, their image untouched, nothing left', async () => {
+    // Taken while the builder runs: the preflight saw the name free (a name taken before it is its refusal).
+    let taking: Promise<string> | undefined;
+    const reporter = { emit: (e: { code: string }) => void (e.code === 'bake.builder' ? (taking = imageNamed('golden-fixed', { owner: 'someone else' })) : undefined) };
+    const run = await bakeOn(emu, withImageName(configFor('2022'), 'golden-fixed'), { smokeTest: false, reporter });
+    const theirs = await taking!;
     expect(run.result.error?.message).to.match(new RegExp(`an image named "golden-fixed" already exists \\(${theirs}\\) and is not from this build`));
     expect(run.result.error?.hint).to.match(/\{\{buildId\}\}/);
     expect(run.result.exitCode).to.equal(ExitCode.BUILD);

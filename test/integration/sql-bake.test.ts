@@ -232,21 +232,20 @@ describe('sql: SQL Server images baked end to end (emulator)', function () {
   it('refuses byol-prepare with licensing windows-byol on a license-included Windows source in preflight', async () => {
     const before = emu.control.calls().filter((c) => c.action === 'RunInstances').length;
     const run = await bakeOn(emu, sqlConfig({ release: '2022', sql: [...BYOL, 'licensing: windows-byol'], steps: STAGE_MEDIA }));
-    expect(run.result.exitCode).to.equal(3);
-    expect(run.result.failedStep).to.equal('resolveSource');
-    expect(run.result.error?.message).to.include('does not match the sql section');
+    expect(run.result.exitCode).to.equal(10);
+    expect(run.result.failedStep).to.equal('preflight');
     expect(JSON.stringify((run.result.error as unknown as { issues: unknown[] }).issues)).to.include('sql.licensing windows-byol bills as \\"Windows BYOL\\" (RunInstances:0800)');
     expect(emu.control.calls().filter((c) => c.action === 'RunInstances').length).to.equal(before);
     noLeaks();
   });
 
-  it('refuses a license-included config whose edition contradicts the source AMI before launching anything (exit 3)', async () => {
+  it('refuses a license-included config whose edition contradicts the source AMI before launching anything (exit 10, preflight)', async () => {
     const standard = emu.control.resources({ account: '801119661308', region: 'us-east-1' }).images.find((i) => /Windows_Server-2022-English-Full-SQL_2022_Standard/.test(i.name))!;
     const before = emu.control.calls().filter((c) => c.action === 'RunInstances').length;
     const run = await bakeOn(emu, sqlConfig({ release: '2022', source: `ami: ${standard.id}`, sql: ['mode: license-included', 'version: "2022"', 'edition: enterprise'] }));
     expect(run.result.ok).to.equal(false);
-    expect(run.result.exitCode).to.equal(3);
-    expect(run.result.failedStep).to.equal('resolveSource');
+    expect(run.result.exitCode).to.equal(10);
+    expect(run.result.failedStep).to.equal('preflight');
     const issues = JSON.stringify((run.result.error as unknown as { issues: unknown[] }).issues);
     expect(issues).to.include('declares SQL Server 2022 enterprise but the source').and.include('SQL Server 2022 standard');
     expect(emu.control.calls().filter((c) => c.action === 'RunInstances').length).to.equal(before);

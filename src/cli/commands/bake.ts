@@ -5,7 +5,8 @@
  */
 import type { CliCommand } from '../command.js';
 import { commonOptions, runCommand, sourceRootOption, sourceRoots } from '../command.js';
-import { awsOptions, regionOf, sessionFromArgs } from '../aws-options.js';
+import { awsOptions, sessionFromArgs } from '../aws-options.js';
+import type { BakeResult } from '../../bake/index.js';
 
 export const bakeCommand: CliCommand = {
   command: 'bake <configs..>',
@@ -13,7 +14,7 @@ export const bakeCommand: CliCommand = {
   builder: (y) =>
     sourceRootOption(awsOptions(commonOptions(y)))
       .positional('configs', { type: 'string', array: true, describe: 'Config files (each is baked in turn)' })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and create nothing' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Check everything with read-only calls (credentials, source, bundle, preflight) and create nothing; exit 10 on problems' })
       .option('on-error', { choices: ['cleanup', 'keep'] as const, default: 'cleanup', describe: 'After a failure: remove everything, or keep the builder for inspection' })
       .option('smoke-test', { type: 'boolean', describe: 'Launch one instance from the new image and prove it specialized (default: the config; --no-smoke-test skips)' })
       .option('allow-plaintext-secrets', { type: 'boolean', default: false, describe: 'Accept literal secrets in the config (throwaway tests only)' })
@@ -24,7 +25,7 @@ export const bakeCommand: CliCommand = {
       // For the local emulator started with the same --time-scale: poll delays and deadlines shrink with its clock.
       .option('time-scale', { type: 'number', hidden: true, describe: 'Multiply poll delays and deadlines (match the emulator\'s --time-scale)' })
       .example('$0 bake examples/windows-2022-base.yaml', 'Bake one image')
-      .example('$0 bake image.yaml --dry-run', 'Show the steps and deadlines'),
+      .example('$0 bake image.yaml --dry-run', 'Find every problem before anything is created'),
   run: (args) =>
     runCommand(args, async () => {
       const { bake } = await import('../../bake/index.js');
@@ -51,7 +52,8 @@ export const bakeCommand: CliCommand = {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
-        const session = args.dryRun ? undefined : await sessionFromArgs(args);
+        // A dry run talks to AWS too, with read-only calls only.
+        const session = await sessionFromArgs(args);
         const configs = (args.configs as string[]).map(String);
         // The options every bake of this run shares, alone or several at once.
         const base = {
@@ -99,8 +101,8 @@ export const bakeCommand: CliCommand = {
             writeFileSync(args.manifest, `${JSON.stringify(result.manifest, null, 2)}\n`);
             writeFileSync(args.manifest.replace(/\.json$/, '') + '.packer.json', `${JSON.stringify(result.packerManifest, null, 2)}\n`);
           }
-          if (json) process.stdout.write(`${JSON.stringify({ ok: result.ok, buildId: result.buildId, exitCode: result.exitCode, images: result.manifest.images, leftBehind: result.leftBehind, incomplete: result.manifest.incomplete, journal: result.journalPath, error: result.error ? { code: result.error.code, message: result.error.message, hint: result.error.hint } : undefined })}\n`);
-          else if (result.outcome === 'dry-run') process.stdout.write(`dry run: ${result.steps.map((s) => s.name).join(' → ')}\n(nothing was created; region ${regionOf(args)})\n`);
+          if (json) process.stdout.write(`${JSON.stringify({ ok: result.ok, buildId: result.buildId, exitCode: result.exitCode, region: result.manifest.region, images: result.manifest.images, leftBehind: result.leftBehind, incomplete: result.manifest.incomplete, preflight: result.preflight, journal: args.dryRun ? undefined : result.journalPath, error: result.error ? { code: result.error.code, message: result.error.message, hint: result.error.hint } : undefined })}\n`);
+          else if (args.dryRun) (result.ok ? process.stdout : process.stderr).write(dryRunText(result));
           else if (result.ok) process.stdout.write(`${result.manifest.images.map((i) => `${i.region}\t${i.imageId}\t${i.name}`).join('\n')}\n`);
           else {
             process.stderr.write(`winami: bake failed at ${result.failedStep ?? 'start'}: ${result.error?.message ?? 'unknown error'}\n`);
@@ -121,3 +123,16 @@ export const bakeCommand: CliCommand = {
       }
     }),
 };
+
+/** What a dry run says: where it looked, what it found, and that nothing was created. */
+function dryRunText(r: BakeResult): string {
+  const m = r.manifest;
+  const lines = [`dry run of ${m.name}: account ${m.account ?? 'unknown'}, region ${m.region}`];
+  const ran = r.steps.filter((s) => s.status !== 'not-run');
+  lines.push(`checked: ${ran.map((s) => `${s.name} ${s.status}`).join(', ')}`);
+  for (const f of r.preflight) lines.push(`${f.level}: ${f.message}${f.region && !f.message.includes(f.region) ? ` (${f.region})` : ''}`, `  fix: ${f.hint}`);
+  if (r.ok) lines.push(`no problems; the bake would run: ${r.steps.filter((s) => s.status === 'not-run').map((s) => s.name).join(' → ')}`);
+  else if (r.preflight.every((f) => f.level !== 'problem')) lines.push(`failed at ${r.failedStep ?? 'start'}: ${r.error?.message ?? 'unknown error'}`, ...(r.error?.hint ? [`hint: ${r.error.hint}`] : []));
+  lines.push('nothing was created');
+  return `${lines.join('\n')}\n`;
+}

@@ -70,7 +70,7 @@ describe('bake pieces', () => {
 
   it('leaves optional steps out of the list rather than skipping them', () => {
     const plain = buildPipeline(baseConfig('smokeTest: false\ncleanup:\n  preSeal: false\n'), { smokeTest: false }).map((s) => s.name);
-    expect(plain).to.deep.equal(['checkCredentials', 'resolveSource', 'renderBundle', 'launchBuilder', 'waitForSsm', 'deliverFiles', 'checkReadyToSeal', 'runSysprep', 'waitForStopped', 'createImage', 'verifyBilling', 'terminateBuilder']);
+    expect(plain).to.deep.equal(['checkCredentials', 'resolveSource', 'renderBundle', 'preflight', 'launchBuilder', 'waitForSsm', 'deliverFiles', 'checkReadyToSeal', 'runSysprep', 'waitForStopped', 'createImage', 'verifyBilling', 'terminateBuilder']);
     const full = buildPipeline(
       baseConfig('preSnapshot: true\ncustomize:\n  - powershell: "Write-Output 1"\nimage:\n  regions: [{region: eu-west-1}]\n  deprecateAfter: 30d\n  launchPermissions: {accounts: ["123456789012"]}\nwindowsSettings:\n  productKey: env:KEY\n'),
       { smokeTest: true },

@@ -80,7 +80,7 @@ describe('render/bundle', () => {
           }
           expect(plan.launchAgent).to.equal(agent);
           expect(plan.steps).to.deep.equal([
-            'checkCredentials', 'resolveSource', 'renderBundle', 'launchBuilder', 'waitForSsm', 'deliverFiles', 'resolveSecrets', 'customize', 'cleanUpPreseal',
+            'checkCredentials', 'resolveSource', 'renderBundle', 'preflight', 'launchBuilder', 'waitForSsm', 'deliverFiles', 'resolveSecrets', 'customize', 'cleanUpPreseal',
             'checkReadyToSeal', 'runSysprep', 'waitForStopped', 'createImage', 'verifyBilling', 'terminateBuilder', 'smokeTest', 'copyToRegions', 'deprecateImage', 'publishParameter',
           ]);
           expect(plan.customize.map((s) => [s.index, s.kind, s.timeoutSeconds])).to.deep.equal([

@@ -49,10 +49,10 @@ describe('sql: the bake runs the SQL part of the bundle', () => {
     expect(names(plainConfig())).to.not.include('publishParameter');
   });
 
-  it('grants ssm:PutParameter on the publish parameter in each region, and nothing more on it', () => {
+  it('grants ssm:PutParameter (and the preflight its GetParameter) on the publish parameter in each region, and nothing more on it', () => {
     const policy = iamPolicies(publishing(['eu-west-1', 'ap-southeast-2'])).caller;
     const stmt = policy.Statement.find((s) => s.Sid === 'WinamiPublishImageId');
-    expect(stmt?.Action).to.deep.equal(['ssm:PutParameter']);
+    expect(stmt?.Action).to.deep.equal(['ssm:GetParameter', 'ssm:PutParameter']);
     expect(stmt?.Resource).to.deep.equal(['arn:aws:ssm:us-east-1:*:parameter/golden/win2022/latest', 'arn:aws:ssm:eu-west-1:*:parameter/golden/win2022/latest', 'arn:aws:ssm:ap-southeast-2:*:parameter/golden/win2022/latest']);
     const others = policy.Statement.filter((s) => s.Sid !== 'WinamiPublishImageId');
     expect(others.flatMap((s) => s.Action)).to.not.include('ssm:PutParameter');
