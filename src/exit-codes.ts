@@ -18,5 +18,6 @@ export const EXIT_CODE_NAMES = {
   7: 'build step failed',
   8: 'partial',
   9: 'findings',
+  10: 'preflight problems',
   130: 'cancelled',
 } as const satisfies Record<ExitCodeValue, string>;
