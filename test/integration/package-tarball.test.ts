@@ -57,7 +57,16 @@ describe('the packed package', function () {
 
   it('follows the quick start from an empty folder: init, prepare, bake --dry-run (against the emulator), no SDK warning', async function () {
     const dir = mkdtempSync(join(home, 'quick-'));
-    const init = spawnSync(bin(), ['init'], { cwd: dir, encoding: 'utf8' });
+    // The commands exactly as the installed package's README gives them.
+    const readme = readFileSync(join(home, 'node_modules', 'winami', 'README.md'), 'utf8');
+    const quick = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## Examples'));
+    const commands = [...quick.matchAll(/^npx winami (.*?)\s*(?:#.*)?$/gm)].map((m) => m[1]!.split(/\s+/));
+    const named = (first: string, ...flags: string[]) => {
+      const c = commands.find((a) => a[0] === first && flags.every((f) => a.includes(f)));
+      expect(c, `README's quick start has winami ${first} ${flags.join(' ')}`).to.be.an('array');
+      return c!;
+    };
+    const init = spawnSync(bin(), named('init'), { cwd: dir, encoding: 'utf8' });
     expect(init.status, init.stderr).to.equal(0);
     for (const f of ['winami.yaml', 'winami.schema.json', 'scripts/harden-tls.ps1']) expect(existsSync(join(dir, f)), f).to.equal(true);
     expect(readFileSync(join(dir, 'winami.yaml'), 'utf8')).to.match(/^\$schema: \.\/winami\.schema\.json$/m);
@@ -73,7 +82,7 @@ describe('the packed package', function () {
     expect(readFileSync(join(dir, 'winami.yaml'), 'utf8')).to.not.contain('# edited');
     const schema = spawnSync(bin(), ['schema'], { cwd: dir, encoding: 'utf8' });
     expect(JSON.parse(schema.stdout)).to.deep.equal(JSON.parse(readFileSync(join(dir, 'winami.schema.json'), 'utf8')));
-    const prepare = spawnSync(bin(), ['prepare', 'winami.yaml', '--out', 'out'], { cwd: dir, encoding: 'utf8' });
+    const prepare = spawnSync(bin(), named('prepare'), { cwd: dir, encoding: 'utf8' });
     expect(prepare.status, prepare.stderr).to.equal(0);
     expect(existsSync(join(dir, 'out', 'unattend.xml'))).to.equal(true);
 
@@ -82,7 +91,7 @@ describe('the packed package', function () {
       const a = EMULATOR_ACCOUNTS[0]!;
       const env: NodeJS.ProcessEnv = { ...process.env, AWS_ENDPOINT_URL: emu.endpoint, AWS_ACCESS_KEY_ID: a.accessKeyId, AWS_SECRET_ACCESS_KEY: a.secretAccessKey, AWS_REGION: 'us-east-1' };
       delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
-      const dry = await run(bin(), ['bake', 'winami.yaml', '--dry-run'], dir, env);
+      const dry = await run(bin(), named('bake', '--dry-run'), dir, env);
       expect(dry.stderr).to.not.contain('NodeVersionSupportWarning');
       // The example names an instance profile and a subnet the emulator does not have: the preflight says so (exit 10).
       expect([0, 10], dry.stderr).to.include(dry.code);
