@@ -25,7 +25,7 @@ describe('README', () => {
     expect(readme).to.include('npx winami init');
     expect(readme).to.include('npx winami prepare winami.yaml --out out/');
     expect(readme).to.include('npx winami bake winami.yaml --dry-run');
-    expect(readme).to.include('npm ci && npm run build');
+    expect(readme).to.include('npm ci');
     expect(readme).to.include('npm test');
   });
 });
