@@ -9,9 +9,9 @@
  * spent starting up.
  *
  * The AWS SDK stays external, so it is still resolved from node_modules and
- * only by commands that call AWS. The wasm files (tree-sitter's runtime and
- * the PowerShell grammar) are resolved from node_modules by
- * src/powershell/parse.ts; files winami reads at run time (package.json,
+ * only by commands that call AWS. tree-sitter's runtime wasm is resolved from
+ * node_modules and the PowerShell grammar from dist/grammar (copied there by
+ * scripts/vendor-grammar.ts) by src/powershell/parse.ts; files winami reads at run time (package.json,
  * templates/sql) are found by `packageRoot()`, which walks up from the
  * bundle.
  */

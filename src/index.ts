@@ -18,6 +18,7 @@ export type { ResolvedConfig } from './config/types.js';
 
 // prepare and lint (offline)
 export { prepare, type PrepareOptions, type PrepareResult, type PreparedFile } from './prepare.js';
+export { initConfig, listExamples, configSchemaText, type InitOptions, type InitResult } from './init.js';
 export { lintFiles, lintText, lintTextAsync, RULE_PACK as LINT_RULES, type Finding, type LintOptions, type Severity } from './lint/index.js';
 
 // bake, cleanup and the IAM policies they need

@@ -56,6 +56,31 @@ const NETWORK_HINTS: Readonly<Record<string, string>> = {
   ETIMEDOUT: 'The endpoint did not answer in time. Check the network route, proxy and firewall to the AWS endpoint (or the VPC endpoint), then retry.',
 };
 
+/**
+ * Codes that mean there are no usable credentials: none found by the SDK's
+ * provider chain (`CredentialsProviderError`, `TokenProviderError` for an
+ * SSO token), or expired or unknown ones (STS `ExpiredToken`,
+ * `InvalidClientTokenId`; `ExpiredTokenException`/`UnrecognizedClientException`
+ * from JSON-protocol services such as SSM).
+ */
+export const CREDENTIALS_CODES: ReadonlySet<string> = new Set([
+  'CredentialsProviderError',
+  'TokenProviderError',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'RequestExpired',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+]);
+
+/** What to do when credentials are missing or expired: the ways the SDK's default chain finds them. */
+export const CREDENTIALS_HINT =
+  'Give winami AWS credentials one of the ways the AWS SDK looks for them: a profile (--profile NAME or AWS_PROFILE, from ~/.aws/config and ~/.aws/credentials); ' +
+  'the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, plus AWS_SESSION_TOKEN for temporary ones); ' +
+  'IAM Identity Center (SSO): `aws sso login --profile NAME`, which also renews an expired session; ' +
+  'a role: role_arn with source_profile in the profile, web identity (AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE), or the instance or container role where winami runs. ' +
+  'Expired temporary credentials must be fetched again.';
+
 /** The error code of an SDK exception (its `name`, or `Code` for older shapes). */
 export function awsErrorCode(err: unknown): string | undefined {
   if (!err || typeof err !== 'object') return undefined;
@@ -106,7 +131,9 @@ export function toAwsError(service: AwsService, method: string, err: unknown, re
   const action = iamAction(service, method);
   const denied = code !== undefined && ACCESS_DENIED_CODES.has(code);
   const on = resource ? ` on ${resource}` : '';
-  const hint = denied
+  const hint = code && CREDENTIALS_CODES.has(code)
+    ? CREDENTIALS_HINT
+    : denied
     ? `Grant ${action} to the caller's IAM policy (see \`winami iam-policy\`).`
     : code && THROTTLING_CODES.has(code)
       ? 'EC2 throttled the account after retries; run fewer builds at once or raise the account limit.'

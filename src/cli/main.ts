@@ -6,6 +6,7 @@
  * AWS SDK is only loaded by commands that call AWS.
  */
 import { VERSION } from './version.js';
+import { EXIT_CODE_NAMES } from '../exit-codes.js';
 
 const USAGE = 2;
 const INTERNAL = 1;
@@ -20,8 +21,19 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  const [{ default: yargs }, { COMMANDS }, { guardOutput }] = await Promise.all([import('yargs'), import('./commands/index.js'), import('./streams.js')]);
+  // The AWS SDK prints a nine-line NodeVersionSupportWarning once per process on Node < 22, that is on
+  // every command winami runs on Node 20, which it supports; package.json pins the SDK below the releases
+  // that need Node 22 (CONTRIBUTING.md, "Dependencies"). An explicit setting of the variable wins.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const [{ default: yargs }, { COMMANDS }, { guardOutput }, { usageHints }, { DOCS_URL }] = await Promise.all([
+    import('yargs'),
+    import('./commands/index.js'),
+    import('./streams.js'),
+    import('./suggest.js'),
+    import('./docs-url.js'),
+  ]);
   guardOutput();
+  const exitCodes = Object.entries(EXIT_CODE_NAMES).map(([code, name]) => `${code} ${name}`).join(', ');
   let exitCode = 0;
   const cli = yargs(argv)
     .scriptName('winami')
@@ -35,10 +47,15 @@ async function main(argv: string[]): Promise<number> {
     .example('$0 bake examples/windows-2022-base.yaml', 'Build the image on AWS and verify its billing')
     .example('$0 verify ami-0123456789abcdef0 --expect windows', 'Check an image\'s billing fields')
     .wrap(Math.min(110, process.stdout.columns || 100))
-    .epilogue('Exit codes: 0 ok, 2 usage, 3 config error, 4 validation error, 5 AWS error, 6 verification failure, 7 build step failed, 8 partial, 9 findings at or above --fail-on, 130 cancelled. Docs: README.md')
+    .completion('completion', 'Print a bash/zsh completion script: winami completion >> ~/.bashrc')
+    .epilogue(`Exit codes: ${exitCodes} (README, "Exit codes"). Docs: ${DOCS_URL}`)
     .fail((msg, err) => {
+      if (err) throw err;
+      // Flags as the user types them (kebab-case), for "did you mean --dry-run?".
+      const keys = Object.keys((cli as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key).filter((k) => !/[A-Z]/.test(k));
+      const hints = usageHints(msg ?? '', argv, COMMANDS.map((c) => String(c.command).split(' ')[0]!), keys);
       // Throwing stops yargs: it would otherwise go on to report further problems and run the command anyway.
-      throw err ?? new UsageFailure(msg);
+      throw new UsageFailure([msg, ...hints].filter(Boolean).join('\n'));
     });
   for (const command of COMMANDS) {
     cli.command({

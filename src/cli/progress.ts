@@ -8,6 +8,23 @@
 import type { Reporter, WinamiEvent } from '../reporter.js';
 import { safeJson, visibleLine } from '../util/visible-text.js';
 import { rawStderr } from './streams.js';
+import textWidth from './text-width.js';
+
+/**
+ * `line` cut to fit `columns - 1` terminal columns, ending in `…` when cut. A
+ * line that wrapped would take two rows while the redraw moves the cursor up
+ * one per line: the rows above would be left behind, or overwritten.
+ */
+export function fitLine(line: string, columns: number): string {
+  const max = Math.max(1, columns - 1);
+  if (textWidth(line) <= max) return line;
+  let out = '';
+  for (const ch of line) {
+    if (textWidth(out + ch) > max - 1) break;
+    out += ch;
+  }
+  return `${out}…`;
+}
 
 export interface ProgressOptions {
   mode: 'tty' | 'plain' | 'json';
@@ -16,6 +33,8 @@ export interface ProgressOptions {
   /** Where `--json` events go; default stdout. */
   jsonOut?: Pick<NodeJS.WritableStream, 'write'>;
   now?: () => number;
+  /** The terminal's width in columns (tty mode); default stderr's, else 80. */
+  columns?: number;
 }
 
 interface Row {
@@ -66,7 +85,9 @@ export function progressReporter(o: ProgressOptions): Reporter & { stop(): void 
     return b;
   };
   const notes: string[] = [];
+  const columns = o.columns ?? (process.stderr.columns || 80);
   let drawn = 0;
+  let stopped = false;
   const elapsed = (r: Row) => {
     const ms = r.status === 'running' && r.startedAt !== undefined ? now() - r.startedAt : r.durationMs;
     return ms === undefined ? '' : ` ${seconds(ms)}`;
@@ -78,12 +99,20 @@ export function progressReporter(o: ProgressOptions): Reporter & { stop(): void 
     if (!current) return `   ${b.label}: waiting`;
     return `${rowLine(current, b.observed)}  [${b.label}, step ${done + (current.status === 'ok' ? 0 : 1)} of ${b.rows.length}]`;
   };
+  // Redraws the rows it drew last in place. Once stopped it only appends notes: the command prints its
+  // result below the last drawing, and moving up over that would overwrite it.
   const draw = () => {
+    if (stopped) {
+      for (const n of notes.splice(0)) out.write(`${n}\n`);
+      return;
+    }
     const all = [...bakes.values()];
-    const lines = all.length > 1 || (all.length === 1 && all[0]!.label) ? all.map(bakeLine) : all.flatMap((b) => b.rows.map((r) => rowLine(r, b.observed)));
+    const lines = (all.length > 1 || (all.length === 1 && all[0]!.label) ? all.map(bakeLine) : all.flatMap((b) => b.rows.map((r) => rowLine(r, b.observed)))).map((l) =>
+      fitLine(l, columns),
+    );
     if (drawn) out.write(`\x1b[${drawn}F\x1b[J`);
     for (const n of notes.splice(0)) out.write(`${n}\n`);
-    out.write(`${lines.join('\n')}\n`);
+    if (lines.length) out.write(`${lines.join('\n')}\n`);
     drawn = lines.length;
   };
   const timer = setInterval(draw, 1000);
@@ -119,6 +148,7 @@ export function progressReporter(o: ProgressOptions): Reporter & { stop(): void 
     stop() {
       clearInterval(timer);
       draw();
+      stopped = true;
     },
   };
 }

@@ -12,6 +12,7 @@ import { EXPECTATIONS, SQL_EDITION_BILLING, platformDetailsFor, usageOperationFo
 import type { ParsedConfig } from './schema.js';
 import { parseSecret, type SecretRef } from './secrets.js';
 import { parseDurationMs } from './duration.js';
+import { unknownRegionProblem } from './region.js';
 import type { Deadlines, ResolvedConfig, ResolvedExpectation, ResolvedSource, SecretSlot } from './types.js';
 
 export interface ResolveOptions {
@@ -232,6 +233,8 @@ function checkImage(c: ParsedConfig, issues: Issue[]): void {
   if (img.kmsKeyId && !img.encrypted) issues.push({ path: 'image.kmsKeyId', message: 'a KMS key needs encrypted: true', hint: 'set image.encrypted: true' });
   const seen = new Set<string>();
   img.regions.forEach((r, i) => {
+    const unknown = unknownRegionProblem(r.region);
+    if (unknown) issues.push({ path: `image.regions.${i}.region`, ...unknown });
     if (r.region === c.region) issues.push({ path: `image.regions.${i}.region`, message: `${r.region} is the build region; the image is already there` });
     if (seen.has(r.region)) issues.push({ path: `image.regions.${i}.region`, message: `${r.region} is listed twice` });
     seen.add(r.region);
@@ -278,6 +281,8 @@ export function resolveConfig(parsed: ParsedConfig, options: ResolveOptions = {}
   const expectation = resolveExpectation(parsed, source, issues);
   checkSql(parsed, source, issues);
   checkWindowsSettings(parsed, agent, issues);
+  const unknownRegion = unknownRegionProblem(parsed.region);
+  if (unknownRegion) issues.push({ path: 'region', ...unknownRegion });
   checkImage(parsed, issues);
   checkAgentSettings(parsed, agent, issues);
   const secrets = collectSecrets(parsed, options.allowPlaintextSecrets ?? false, issues);

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { EDITIONS, LAUNCH_AGENTS, RELEASES } from '../knowledge/releases.js';
 import { EXPECTATION_NAMES, SQL_EDITIONS } from '../knowledge/billing.js';
 import { controlCharProblem, tagKeyProblem, windowsPathProblem } from './text-rules.js';
+import { durationPattern } from './duration.js';
 
 /** A zod refinement from a rule that returns its problem as a sentence. */
 function rule(check: (value: string) => string | undefined) {
@@ -41,10 +42,10 @@ export const secretSchema = z
   .min(1)
   .describe('A secret reference: `ssm:/path/to/SecureString` or `env:NAME`. Literals are refused unless --allow-plaintext-secrets.');
 
-/** `90s`, `20m`, `2h` or a number of seconds. */
+/** `90s`, `20m`, `2h`, `1h30m` (compound, as Packer writes durations) or a number of seconds. */
 export const durationSchema = z
-  .union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*(s|m|h)$/, 'a duration such as 90s, 20m or 2h')])
-  .describe('A duration: seconds as a number, or a string such as 90s, 20m, 2h.');
+  .union([z.number().int().positive(), z.string().regex(new RegExp(durationPattern(['ms', 's', 'm', 'h'])), 'a duration such as 90s, 20m, 2h or 1h30m')])
+  .describe('A duration: seconds as a number, or a string such as 90s, 20m, 2h, 1h30m (units ms, s, m, h; parts may be combined).');
 
 // EC2 tags: keys 1–128 characters, values up to 256 (EC2 User Guide, "Tag restrictions"); aws: is AWS's, winami: is winami's.
 const tagsSchema = z
@@ -235,7 +236,7 @@ const imageSchema = z.strictObject({
     .array(z.strictObject({ region: z.string().regex(REGION, 'a region such as eu-west-1'), kmsKeyId: z.string().min(1).optional() }))
     .default([])
     .describe('Regions to copy the image to, each with an optional KMS key.'),
-  deprecateAfter: durationSchema.or(z.string().regex(/^\d+d$/, 'days such as 180d')).optional().describe('Deprecate the image this long after creation, e.g. 180d.'),
+  deprecateAfter: durationSchema.or(z.string().regex(new RegExp(durationPattern(['s', 'm', 'h', 'd'])), 'days such as 180d, or a duration such as 90d12h')).optional().describe('Deprecate the image this long after creation, e.g. 180d.'),
   launchPermissions: z
     .strictObject({
       accounts: z.array(z.string().regex(/^\d{12}$/, 'a 12-digit account id')).default([]),

@@ -5,6 +5,9 @@
 import { createRequire } from 'node:module';
 import { Language, Parser, type Node } from 'web-tree-sitter';
 import { applyWasmFlags } from './wasm-flags.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../util/package-root.js';
 
 export interface PowerShellSyntaxError {
   line: number;
@@ -24,7 +27,10 @@ export function powershellParser(): Promise<Parser> {
     // Named here, not found beside web-tree-sitter's module: the bundled CLI carries that module.
     const runtimeWasm = require.resolve('web-tree-sitter/web-tree-sitter.wasm');
     await Parser.init({ locateFile: (name: string) => (name === 'web-tree-sitter.wasm' ? runtimeWasm : name) });
-    const wasm = require.resolve('tree-sitter-powershell/tree-sitter-powershell.wasm');
+    // Copied from tree-sitter-powershell at build time (scripts/vendor-grammar.ts): only the .wasm ships.
+    // A checkout compiled with tsc alone has no copy yet, but has the devDependency.
+    const vendored = join(packageRoot(), 'dist', 'grammar', 'tree-sitter-powershell.wasm');
+    const wasm = existsSync(vendored) ? vendored : require.resolve('tree-sitter-powershell/tree-sitter-powershell.wasm');
     const language = await Language.load(wasm);
     const parser = new Parser();
     parser.setLanguage(language);

@@ -6,7 +6,21 @@
  */
 import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { EMULATOR_ACCOUNTS, startEmulator } from '../emulator/index.js';
+
+/** Run a command to the end without blocking the event loop (the emulator answers in this process). */
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,6 +29,7 @@ const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 describe('the packed package', function () {
   this.timeout(180_000);
   let home: string;
+  let installOutput = '';
 
   before(function () {
     home = mkdtempSync(join(tmpdir(), 'winami-pkg-'));
@@ -25,6 +40,74 @@ describe('the packed package', function () {
     writeFileSync(join(home, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }));
     const install = spawnSync(NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund', `./${tarball}`], { cwd: home, encoding: 'utf8' });
     expect(install.status, `npm install of the tarball failed:\n${install.stderr}`).to.equal(0);
+    installOutput = install.stdout + install.stderr;
+  });
+
+  const bin = () => join(home, 'node_modules', '.bin', 'winami');
+
+  it('installs without install scripts (npm warns of none)', function () {
+    expect(installOutput).to.not.match(/install scripts/i);
+    const manifest = JSON.parse(readFileSync(join(home, 'node_modules', 'winami', 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    for (const s of ['preinstall', 'install', 'postinstall', 'prepare']) expect(manifest.scripts ?? {}, s).to.not.have.property(s);
+    expect(manifest.dependencies, 'the grammar ships as a file, not a dependency with native bindings').to.not.have.property('tree-sitter-powershell');
+    expect(manifest.homepage).to.be.a('string');
+    expect(manifest.repository).to.have.property('url');
+    expect(manifest.bugs).to.have.property('url');
+  });
+
+  it('follows the quick start from an empty folder: init, prepare, bake --dry-run (against the emulator), no SDK warning', async function () {
+    const dir = mkdtempSync(join(home, 'quick-'));
+    // The commands exactly as the installed package's README gives them.
+    const readme = readFileSync(join(home, 'node_modules', 'winami', 'README.md'), 'utf8');
+    const quick = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## Examples'));
+    const commands = [...quick.matchAll(/^npx winami (.*?)\s*(?:#.*)?$/gm)].map((m) => m[1]!.split(/\s+/));
+    const named = (first: string, ...flags: string[]) => {
+      const c = commands.find((a) => a[0] === first && flags.every((f) => a.includes(f)));
+      expect(c, `README's quick start has winami ${first} ${flags.join(' ')}`).to.be.an('array');
+      return c!;
+    };
+    const init = spawnSync(bin(), named('init'), { cwd: dir, encoding: 'utf8' });
+    expect(init.status, init.stderr).to.equal(0);
+    for (const f of ['winami.yaml', 'winami.schema.json', 'scripts/harden-tls.ps1']) expect(existsSync(join(dir, f)), f).to.equal(true);
+    expect(readFileSync(join(dir, 'winami.yaml'), 'utf8')).to.match(/^\$schema: \.\/winami\.schema\.json$/m);
+    // An edited config is not overwritten without --force.
+    writeFileSync(join(dir, 'winami.yaml'), `${readFileSync(join(dir, 'winami.yaml'), 'utf8')}# edited\n`);
+    const again = spawnSync(bin(), ['init'], { cwd: dir, encoding: 'utf8' });
+    expect(again.status, 'refuses to overwrite').to.equal(2);
+    expect(again.stderr).to.contain('refusing to overwrite winami.yaml');
+    expect(again.stderr).to.contain('--force');
+    expect(readFileSync(join(dir, 'winami.yaml'), 'utf8')).to.contain('# edited');
+    const forced = spawnSync(bin(), ['init', '--force'], { cwd: dir, encoding: 'utf8' });
+    expect(forced.status, forced.stderr).to.equal(0);
+    expect(readFileSync(join(dir, 'winami.yaml'), 'utf8')).to.not.contain('# edited');
+    const schema = spawnSync(bin(), ['schema'], { cwd: dir, encoding: 'utf8' });
+    expect(JSON.parse(schema.stdout)).to.deep.equal(JSON.parse(readFileSync(join(dir, 'winami.schema.json'), 'utf8')));
+    const prepare = spawnSync(bin(), named('prepare'), { cwd: dir, encoding: 'utf8' });
+    expect(prepare.status, prepare.stderr).to.equal(0);
+    expect(existsSync(join(dir, 'out', 'unattend.xml'))).to.equal(true);
+
+    const emu = await startEmulator({ port: 0, timeScale: 0.004 });
+    try {
+      const a = EMULATOR_ACCOUNTS[0]!;
+      const env: NodeJS.ProcessEnv = { ...process.env, AWS_ENDPOINT_URL: emu.endpoint, AWS_ACCESS_KEY_ID: a.accessKeyId, AWS_SECRET_ACCESS_KEY: a.secretAccessKey, AWS_REGION: 'us-east-1' };
+      delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+      const dry = await run(bin(), named('bake', '--dry-run'), dir, env);
+      expect(dry.stderr).to.not.contain('NodeVersionSupportWarning');
+      // The example names an instance profile and a subnet the emulator does not have: the preflight says so (exit 10).
+      expect([0, 10], dry.stderr).to.include(dry.code);
+      expect(dry.stdout + dry.stderr).to.contain('region us-east-1');
+      expect(dry.stdout + dry.stderr).to.contain('nothing was created');
+
+      // The region a dry run names is the config's, not the environment's.
+      const other = spawnSync(bin(), ['init', '--example', 'windows-2016-ec2launch-v2', 'w2016.yaml'], { cwd: dir, encoding: 'utf8' });
+      expect(other.status, other.stderr).to.equal(0);
+      const dry2016 = await run(bin(), ['bake', 'w2016.yaml', '--dry-run'], dir, env);
+      const said = dry2016.stdout + dry2016.stderr;
+      expect(said).to.contain('region eu-west-1');
+      expect(said).to.not.match(/region us-east-1/);
+    } finally {
+      await emu.stop();
+    }
   });
 
   it('is importable as `winami` and prepares a shipped example with the public API', function () {

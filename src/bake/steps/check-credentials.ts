@@ -1,7 +1,7 @@
 /** Preflight: prove the credentials work and show the account and region. */
 import { reportTo } from '../../reporter.js';
 import { AwsError } from '../../errors.js';
-import { awsErrorCode } from '../../aws/errors.js';
+import { awsErrorCode, CREDENTIALS_HINT } from '../../aws/errors.js';
 import type { BakeStep } from './types.js';
 
 export const checkCredentials: BakeStep = {
@@ -39,7 +39,7 @@ function credentialsError(err: unknown): unknown {
   const message = err instanceof Error ? err.message : String(err);
   return new AwsError('GetCallerIdentity', `no usable AWS credentials: ${message}`, {
     ...(code === undefined ? {} : { awsCode: code }),
-    hint: 'Give winami credentials (AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an instance role) for the account to bake in.',
+    hint: CREDENTIALS_HINT,
     cause: err,
   });
 }

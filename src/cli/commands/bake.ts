@@ -8,6 +8,11 @@ import { commonOptions, runCommand, sourceRootOption, sourceRoots } from '../com
 import { awsOptions, sessionFromArgs } from '../aws-options.js';
 import type { BakeResult } from '../../bake/index.js';
 
+/** Where `--manifest FILE` puts the Packer-format manifest: `m.json` → `m.packer.json`, `m` → `m.packer.json`. */
+export function packerManifestPath(manifest: string): string {
+  return `${manifest.replace(/\.json$/i, '')}.packer.json`;
+}
+
 export const bakeCommand: CliCommand = {
   command: 'bake <configs..>',
   describe: 'Build the AMI end to end through SSM Run Command: launch, deliver, customize, sysprep, create, verify billing, copy, smoke test',
@@ -18,7 +23,7 @@ export const bakeCommand: CliCommand = {
       .option('on-error', { choices: ['cleanup', 'keep'] as const, default: 'cleanup', describe: 'After a failure: remove everything, or keep the builder for inspection' })
       .option('smoke-test', { type: 'boolean', describe: 'Launch one instance from the new image and prove it specialized (default: the config; --no-smoke-test skips)' })
       .option('allow-plaintext-secrets', { type: 'boolean', default: false, describe: 'Accept literal secrets in the config (throwaway tests only)' })
-      .option('manifest', { type: 'string', describe: 'Write the manifest here (and <file>.packer.json in Packer manifest format)' })
+      .option('manifest', { type: 'string', describe: 'Write the manifest here, and the Packer-format manifest beside it: m.json → m.packer.json' })
       .option('journal-dir', { type: 'string', describe: 'Directory for .winami/builds/<build-id>.jsonl (default: the working directory)' })
       .option('concurrency', { type: 'number', default: 1, describe: 'With several configs: how many bakes run at once (one session, so one throttling limiter)' })
       .option('fail-fast', { type: 'boolean', default: false, describe: 'With several configs: cancel the others (they clean up) after the first failure' })
@@ -99,7 +104,7 @@ export const bakeCommand: CliCommand = {
           reporter.stop();
           if (typeof args.manifest === 'string' && !args.dryRun) {
             writeFileSync(args.manifest, `${JSON.stringify(result.manifest, null, 2)}\n`);
-            writeFileSync(args.manifest.replace(/\.json$/, '') + '.packer.json', `${JSON.stringify(result.packerManifest, null, 2)}\n`);
+            writeFileSync(packerManifestPath(args.manifest), `${JSON.stringify(result.packerManifest, null, 2)}\n`);
           }
           if (json) process.stdout.write(`${JSON.stringify({ ok: result.ok, buildId: result.buildId, exitCode: result.exitCode, region: result.manifest.region, images: result.manifest.images, leftBehind: result.leftBehind, incomplete: result.manifest.incomplete, preflight: result.preflight, journal: args.dryRun ? undefined : result.journalPath, error: result.error ? { code: result.error.code, message: result.error.message, hint: result.error.hint } : undefined })}\n`);
           else if (args.dryRun) (result.ok ? process.stdout : process.stderr).write(dryRunText(result));

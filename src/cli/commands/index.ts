@@ -3,6 +3,8 @@
  * declares options at load time; its library imports happen inside `run`.
  */
 import type { CliCommand } from '../command.js';
+import { initCommand } from './init.js';
+import { schemaCommand } from './schema.js';
 import { prepareCommand } from './prepare.js';
 import { lintCommand } from './lint.js';
 import { verifyCommand } from './verify.js';
@@ -14,4 +16,4 @@ import { bakeCommand } from './bake.js';
 import { cleanupCommand } from './cleanup.js';
 import { iamPolicyCommand } from './iam-policy.js';
 
-export const COMMANDS: CliCommand[] = [prepareCommand, lintCommand, verifyCommand, registerCommand, discardCommand, copyCommand, auditCommand, bakeCommand, cleanupCommand, iamPolicyCommand];
+export const COMMANDS: CliCommand[] = [initCommand, prepareCommand, lintCommand, verifyCommand, registerCommand, discardCommand, copyCommand, auditCommand, bakeCommand, cleanupCommand, iamPolicyCommand, schemaCommand];

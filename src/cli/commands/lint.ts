@@ -5,6 +5,20 @@ import { ExitCode } from '../../errors.js';
 
 const KINDS = ['unattend', 'agent-config', 'launch-config', 'ec2config-config', 'ec2config-bundle', 'powershell', 'packer-hcl', 'packer-json'];
 
+let noted = false;
+
+/**
+ * `--fail-on` in the words `audit --fail-on` uses (SARIF's levels: error,
+ * warning, note). `info`, lint's earlier word for `note`, still works, with a
+ * note on stderr.
+ */
+export function failOnWord(value: string): string {
+  if (value !== 'info') return value;
+  if (!noted) process.stderr.write("note: --fail-on info is now --fail-on note, the word audit uses; 'info' still works\n");
+  noted = true;
+  return 'note';
+}
+
 export const lintCommand: CliCommand = {
   command: 'lint <files..>',
   describe: 'Check unattend.xml, agent-config.yml, LaunchConfig.json, EC2Config XML and seal scripts (.ps1, Packer templates) against the Windows Setup reference and the agents\' documentation',
@@ -12,7 +26,12 @@ export const lintCommand: CliCommand = {
     commonOptions(y)
       .positional('files', { type: 'string', array: true, describe: 'Files, directories or globs (quote globs)', demandOption: true })
       .option('format', { alias: 'f', choices: ['text', 'json', 'sarif'], default: 'text', describe: 'Output format' })
-      .option('fail-on', { choices: ['error', 'warning', 'info', 'none'], default: 'error', describe: `Exit ${ExitCode.FINDINGS} when a finding at or above this severity exists` })
+      .option('fail-on', {
+        choices: ['error', 'warning', 'note', 'none'],
+        default: 'error',
+        coerce: failOnWord,
+        describe: `Exit ${ExitCode.FINDINGS} when a finding at or above this severity exists (as audit --fail-on; info is read as note)`,
+      })
       .option('kind', { choices: KINDS, describe: 'Treat every file as this kind instead of detecting it' })
       .option('arch', { choices: ['amd64', 'x86', 'arm64'], describe: 'Architecture of the image; components must match it' })
       .option('agent', { choices: ['ec2launch-v2', 'ec2launch-v1', 'ec2config'], describe: 'Launch agent; checks what its answer file must keep' })
@@ -41,6 +60,6 @@ export const lintCommand: CliCommand = {
       if (format === 'sarif') process.stdout.write(lint.formatSarif(shown, VERSION));
       else if (format === 'json') process.stdout.write(lint.formatJson(shown, result.files, result.skipped));
       else process.stdout.write(lint.formatText(shown, result.files, result.skipped));
-      return lint.shouldFail(result.findings, String(args.failOn) as never) ? ExitCode.FINDINGS : ExitCode.OK;
+      return lint.shouldFail(result.findings, (args.failOn === 'note' ? 'info' : String(args.failOn)) as never) ? ExitCode.FINDINGS : ExitCode.OK;
     }),
 };

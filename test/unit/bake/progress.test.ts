@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { progressReporter } from '../../../src/cli/progress.js';
+import xterm from '@xterm/headless';
+import { fitLine, progressReporter } from '../../../src/cli/progress.js';
+
+const { Terminal } = xterm;
 import type { WinamiEvent } from '../../../src/reporter.js';
 
 function sink() {
@@ -80,5 +83,62 @@ describe('bake progress (CLI)', () => {
     expect(parsed[1]!.message).to.equal('state "pending"\nnext line');
     expect(Number.isNaN(Date.parse(parsed[0]!.time))).to.equal(false);
     expect(out.text()).to.equal('');
+  });
+});
+
+/**
+ * The display as a terminal shows it: the bytes the CLI writes to stderr (the
+ * display) and stdout (the result) replayed, in the CLI's order, through a
+ * terminal emulator (xterm.js, headless) of the given width; returns the
+ * screen's non-empty lines.
+ */
+async function screenAfterBake(cols: number): Promise<string[]> {
+  const term = new Terminal({ cols, rows: 60, allowProposedApi: true, convertEol: true });
+  const pending: Promise<void>[] = [];
+  const write = (s: string) => (pending.push(new Promise<void>((resolve) => term.write(s, resolve))), true);
+  let now = 0;
+  const r = progressReporter({ mode: 'tty', out: { write }, now: () => now, columns: cols });
+  const steps = ['checkCredentials', 'resolveSource', 'renderBundle', 'preflight', 'launchBuilder', 'waitForSsm'];
+  const long = 'x'.repeat(cols); // a title wider than the terminal must not wrap
+  r.emit(ev('bake.plan', `build b1: ${steps.length} steps, image "windows-2016-ec2launch-v2-20261203" in eu-west-1`, { steps: steps.map((name, i) => ({ name, title: i === 3 ? `Preflight ${long}` : `Step ${name}` })) }));
+  for (const step of steps.slice(0, 4)) {
+    r.emit(ev('bake.step.start', step, { step }));
+    now += 1_000;
+    r.emit(ev('bake.wait', `still waiting on ${long}`, { step }, 'debug'));
+    r.emit(ev('bake.step.ok', `${step}: done`, { step, durationMs: 1_000 }));
+  }
+  // What commands/bake.ts does: stop the display, print the result on stdout, and stop again in `finally`.
+  r.stop();
+  write('dry run of windows-2016-ec2launch-v2: account 123456789012, region eu-west-1\nnothing was created\n');
+  r.stop();
+  r.emit(ev('bake.late', 'a warning after the end', {}, 'warn'));
+  await Promise.all(pending);
+  const buffer = term.buffer.active;
+  const lines: string[] = [];
+  for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i)!.translateToString(true));
+  term.dispose();
+  return lines.filter((l) => l.trim() !== '');
+}
+
+describe('bake progress on a terminal, replayed through a terminal emulator', () => {
+  for (const cols of [80, 160, 260]) {
+    it(`at ${cols} columns: the result line stays below the final step list, and no step is drawn twice`, async () => {
+      const lines = await screenAfterBake(cols);
+      const steps = lines.filter((l) => /^ [✓> -] /.test(l));
+      expect(steps, lines.join('\n')).to.have.length(6);
+      for (const name of ['checkCredentials', 'resolveSource', 'renderBundle']) expect(lines.filter((l) => l.includes(`Step ${name}`)), name).to.have.length(1);
+      expect(steps[3]).to.match(/^ ✓ Preflight x+…$/);
+      const result = lines.indexOf('dry run of windows-2016-ec2launch-v2: account 123456789012, region eu-west-1');
+      expect(result, lines.join('\n')).to.equal(lines.indexOf(steps[5]!) + 1);
+      expect(lines[result + 1]).to.equal('nothing was created');
+      expect(lines.at(-1)).to.equal('warn: a warning after the end');
+      for (const l of lines) expect(l.length, l).to.be.at.most(cols - 1);
+    });
+  }
+
+  it('fitLine cuts a line to the width less one column, counting wide characters twice', () => {
+    expect(fitLine('abc', 10)).to.equal('abc');
+    expect(fitLine('abcdefghijk', 6)).to.equal('abcd…');
+    expect(fitLine('日本語テキスト', 7)).to.equal('日本…');
   });
 });

@@ -22,8 +22,10 @@ describe('README', () => {
   });
 
   it('names the quick-start commands', () => {
+    expect(readme).to.include('npx winami init');
+    expect(readme).to.include('npx winami prepare winami.yaml --out out/');
+    expect(readme).to.include('npx winami bake winami.yaml --dry-run');
     expect(readme).to.include('npm ci');
-    expect(readme).to.include('npx winami prepare examples/windows-2022-base.yaml --out out/');
     expect(readme).to.include('npm test');
   });
 });

@@ -103,8 +103,14 @@ describe('winami CLI on hostile and unlucky inputs', function () {
     const ok = await winami(['prepare', config, '--out', join(dir, 'w-out'), '--allow-source-root', join(dir, 'shared')]);
     expect(ok.code, ok.stderr).to.equal(0);
     expectRefusal(await winami(['bake', config, '--dry-run']), 3, 'outside the config');
-    const dry = await winami(['bake', config, '--dry-run', '--allow-source-root', join(dir, 'shared')]);
-    expect(dry.code, dry.stderr).to.equal(0);
+    // The config loads; the dry run (read-only calls since the preflight) then meets an endpoint that refuses
+    // connections, so it stops with an AWS error, never a config error. Nothing real is called.
+    const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
+    Object.assign(env, { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') });
+    const dry = await winami(['bake', config, '--dry-run', '--allow-source-root', join(dir, 'shared')], { env });
+    expect(dry.stderr).to.not.include('outside the config');
+    expect(dry.stderr).to.include('dry run of cli-hostile');
+    expect(dry.code, dry.stderr).to.equal(5);
     expectRefusal(await winami(['iam-policy', config]), 3, 'outside the config');
     const iam = await winami(['iam-policy', config, '--allow-source-root', join(dir, 'shared'), '--json']);
     expect(iam.code, iam.stderr).to.equal(0);
