@@ -80,6 +80,7 @@ export async function audit(o: AuditOptions): Promise<AuditResult> {
   const findings: Finding[] = [];
   const failures: ScopeFailure[] = [];
   const scanned = { images: 0, snapshots: 0, instances: 0 };
+  const coverage = { scopes: 0, audited: 0 };
   const progress: AuditProgress = { scopesTotal: 0, scopesDone: 0, images: 0, findings: 0 };
   const tick = () => o.onProgress?.({ ...progress });
 
@@ -160,6 +161,8 @@ export async function audit(o: AuditOptions): Promise<AuditResult> {
               }
             },
           });
+          coverage.scopes++;
+          if (!r.failures.some((f) => f.stage === 'images')) coverage.audited++;
           scanned.images += r.images;
           scanned.snapshots += r.snapshots;
           scanned.instances += r.instances;
@@ -185,9 +188,13 @@ export async function audit(o: AuditOptions): Promise<AuditResult> {
     findings,
     totals: totalsOf(findings),
     failures,
-    partial: failures.length > 0,
+    coverage,
+    partial: failures.length > 0 || coverage.audited === 0,
     rules: ruleMetadata(),
   };
+  if (coverage.audited === 0) {
+    report.error('audit.nothing-audited', `nothing was audited: no account-region's images could be read${failures.length ? ` (${failures.length} scope(s) failed)` : ''}`, { failures: failures.length });
+  }
   report.info('audit.done', `audited ${scanned.images} images: ${findings.length} findings, ${failures.length} scope(s) failed`, { totals: result.totals });
   return result;
 }

@@ -40,7 +40,13 @@ export interface AuditResult {
   findings: Finding[];
   totals: AuditTotals;
   failures: ScopeFailure[];
-  /** True when some account or region could not be audited (see `failures`). */
+  /**
+   * Account-regions attempted, and those whose images were read to the end.
+   * `audited` 0 means the audit covered nothing: it is never a clean result,
+   * whatever `findings` says.
+   */
+  coverage: { scopes: number; audited: number };
+  /** True when some account or region could not be audited (see `failures`), or nothing was. */
   partial: boolean;
   rules: RuleInfo[];
 }

@@ -44,6 +44,18 @@ export const ACCESS_DENIED_CODES: ReadonlySet<string> = new Set([
   'AuthFailure',
 ]);
 
+/**
+ * What to do about answers that are not AWS's (response-check.ts) and calls
+ * that got no answer in time (timeouts.ts, and the SDK's own `TimeoutError`).
+ */
+const NETWORK_HINTS: Readonly<Record<string, string>> = {
+  NotAnAwsResponse:
+    'Something between winami and AWS answered instead of AWS. Open the endpoint in a browser to see the page (log in to a captive portal or proxy), and check --endpoint / AWS_ENDPOINT_URL and HTTPS_PROXY.',
+  CallTimeout: 'The endpoint accepted the connection but did not answer. Check the network route, proxy and firewall to the AWS endpoint (or the VPC endpoint), then retry.',
+  TimeoutError: 'The endpoint did not answer in time. Check the network route, proxy and firewall to the AWS endpoint (or the VPC endpoint), then retry.',
+  ETIMEDOUT: 'The endpoint did not answer in time. Check the network route, proxy and firewall to the AWS endpoint (or the VPC endpoint), then retry.',
+};
+
 /** The error code of an SDK exception (its `name`, or `Code` for older shapes). */
 export function awsErrorCode(err: unknown): string | undefined {
   if (!err || typeof err !== 'object') return undefined;
@@ -95,7 +107,9 @@ export function toAwsError(service: 'ec2' | 'ssm' | 'sts', method: string, err: 
     ? `Grant ${action} to the caller's IAM policy (see \`winami iam-policy\`).`
     : code && THROTTLING_CODES.has(code)
       ? 'EC2 throttled the account after retries; run fewer builds at once or raise the account limit.'
-      : undefined;
+      : code && NETWORK_HINTS[code]
+        ? NETWORK_HINTS[code]
+        : undefined;
   return new AwsError(op, `${op}${on} failed: ${code ? `${code}: ` : ''}${raw}`, {
     ...(code === undefined ? {} : { awsCode: code }),
     ...(resource === undefined ? {} : { resource }),

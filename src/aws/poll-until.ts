@@ -18,8 +18,13 @@ export type Verdict<T> =
 export interface PollOptions<T> {
   /** What is being waited for, for messages: "SSM agent on i-123 to be Online". */
   what: string;
-  /** One observation; errors the table calls transient (throttling, eventual consistency) are retried. */
-  probe: () => Promise<T>;
+  /**
+   * One observation; errors the table calls transient (throttling, eventual
+   * consistency) are retried. `signal` aborts when the deadline passes (or
+   * `abortSignal` does): pass it to the call, so a call still in flight then
+   * is abandoned instead of holding the wait.
+   */
+  probe: (signal: AbortSignal) => Promise<T>;
   acceptor: (observation: T) => Verdict<T>;
   timeoutMs: number;
   minDelayMs: number;
@@ -102,32 +107,75 @@ export function nextDelay(
   return clamp(backoff);
 }
 
-/** Poll until the acceptor says success (returns the value) or failure (throws), or the deadline passes (throws). */
+/**
+ * Poll until the acceptor says success (returns the value) or failure
+ * (throws), or the deadline passes (throws), whatever the network does: on
+ * the real clock, a probe still in flight at the deadline is aborted through
+ * its signal and not waited for.
+ */
 export async function pollUntil<T>(o: PollOptions<T>): Promise<T> {
   const clock = o.clock ?? realClock;
   const start = clock.now();
   let attempt = 0;
   let lastObserved = 'nothing yet';
   let etaMs: number | undefined;
-  if (o.initialDelayMs) await clock.sleep(Math.min(o.initialDelayMs, o.timeoutMs), o.abortSignal);
-  for (;;) {
-    if (o.abortSignal?.aborted) throw new CancelledError(`cancelled while waiting for ${o.what}`);
-    attempt++;
-    try {
-      const verdict = o.acceptor(await o.probe());
-      if (verdict.state === 'success') return verdict.value;
-      if (verdict.state === 'failure') throw new PollFailureError(o.what, verdict.reason);
-      lastObserved = verdict.observed;
-      etaMs = verdict.etaMs;
-    } catch (err) {
-      if (!(isThrottling(err) || isEventuallyConsistent(err))) throw err;
-      lastObserved = `${(err as Error).name}: ${(err as Error).message}`;
-      etaMs = undefined;
+  // Aborted at the deadline or when the caller aborts. An injected clock's time is not the network's: only the real one arms the timer.
+  const deadline = new AbortController();
+  const onOuter = () => deadline.abort();
+  if (o.abortSignal?.aborted) deadline.abort();
+  o.abortSignal?.addEventListener('abort', onOuter, { once: true });
+  const timer = clock === realClock ? setTimeout(() => deadline.abort(), o.timeoutMs) : undefined;
+  try {
+    if (o.initialDelayMs) await clock.sleep(Math.min(o.initialDelayMs, o.timeoutMs), o.abortSignal);
+    for (;;) {
+      if (o.abortSignal?.aborted) throw new CancelledError(`cancelled while waiting for ${o.what}`);
+      attempt++;
+      try {
+        let observation: T;
+        try {
+          observation = await untilAborted(o.probe(deadline.signal), deadline.signal);
+        } catch (err) {
+          if (o.abortSignal?.aborted) throw new CancelledError(`cancelled while waiting for ${o.what}`);
+          if (deadline.signal.aborted) throw new PollTimeoutError(o.what, o.timeoutMs, `${lastObserved}; the last check got no answer before the deadline`, attempt);
+          throw err;
+        }
+        const verdict = o.acceptor(observation);
+        if (verdict.state === 'success') return verdict.value;
+        if (verdict.state === 'failure') throw new PollFailureError(o.what, verdict.reason);
+        lastObserved = verdict.observed;
+        etaMs = verdict.etaMs;
+      } catch (err) {
+        if (!(isThrottling(err) || isEventuallyConsistent(err))) throw err;
+        lastObserved = `${(err as Error).name}: ${(err as Error).message}`;
+        etaMs = undefined;
+      }
+      o.onObservation?.(lastObserved, attempt);
+      const elapsed = clock.now() - start;
+      const delay = nextDelay(attempt, elapsed, o, Math.random, etaMs);
+      if (elapsed + delay > o.timeoutMs) throw new PollTimeoutError(o.what, o.timeoutMs, lastObserved, attempt);
+      await clock.sleep(delay, o.abortSignal);
     }
-    o.onObservation?.(lastObserved, attempt);
-    const elapsed = clock.now() - start;
-    const delay = nextDelay(attempt, elapsed, o, Math.random, etaMs);
-    if (elapsed + delay > o.timeoutMs) throw new PollTimeoutError(o.what, o.timeoutMs, lastObserved, attempt);
-    await clock.sleep(delay, o.abortSignal);
+  } finally {
+    clearTimeout(timer);
+    o.abortSignal?.removeEventListener('abort', onOuter);
   }
+}
+
+/** `p`, or a rejection as soon as `signal` aborts (a probe that ignores its signal is not waited for). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    p.catch(() => undefined);
+    return Promise.reject(new Error('aborted'));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      p.catch(() => undefined);
+      reject(new Error('aborted'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (err: unknown) => (signal.removeEventListener('abort', onAbort), reject(err)),
+    );
+  });
 }

@@ -6,6 +6,8 @@
 import type { AwsSession, Ec2Operations, Ec2Port, SsmOperations, SsmPort, StsOperations, StsPort } from './ports.js';
 import { createRequire } from 'node:module';
 import { toAwsError } from './errors.js';
+import { checkResponses, RESPONSE_CHECK_OPTIONS } from './response-check.js';
+import { NETWORK_TIMEOUTS, withCallDeadline, type NetworkTimeouts } from './timeouts.js';
 
 /** Static AWS credentials. */
 export interface AwsCredentials {
@@ -32,6 +34,8 @@ export interface SessionOptions {
    * to the SDK's deserializer.
    */
   fastListing?: boolean;
+  /** Connection, per-attempt and per-call time limits; defaults `NETWORK_TIMEOUTS` (timeouts.ts says why). */
+  timeouts?: Partial<NetworkTimeouts>;
 }
 
 type Sdk = {
@@ -75,7 +79,7 @@ interface Sendable {
  * A port whose every method forwards to `client.send(new XCommand(input))`.
  * Errors come back as `AwsError`s naming the call and, for denials, the IAM action.
  */
-function makePort<P>(service: 'ec2' | 'ssm' | 'sts', client: () => Promise<{ client: Sendable; module: Record<string, unknown> }>): P {
+function makePort<P>(service: 'ec2' | 'ssm' | 'sts', client: () => Promise<{ client: Sendable; module: Record<string, unknown> }>, callTimeoutMs: number): P {
   return new Proxy(
     {},
     {
@@ -85,7 +89,7 @@ function makePort<P>(service: 'ec2' | 'ssm' | 'sts', client: () => Promise<{ cli
           const { client: c, module } = await client();
           const C = commandClass(module, method);
           try {
-            return await c.send(new C(input ?? {}), options?.abortSignal ? { abortSignal: options.abortSignal } : undefined);
+            return await withCallDeadline(callTimeoutMs, options?.abortSignal, (abortSignal) => c.send(new C(input ?? {}), { abortSignal }));
           } catch (err) {
             throw toAwsError(service, method, err, resourceOf(input));
           }
@@ -120,8 +124,11 @@ const QUIET_LOGGER = { debug: () => {}, warn: () => {}, error: () => {} } as unk
 /** Create a session backed by the real SDK. */
 export function createAwsSession(options: SessionOptions): AwsSession {
   const clients = new Map<string, Promise<{ client: Sendable; module: Record<string, unknown> }>>();
+  const timeouts = { ...NETWORK_TIMEOUTS, ...options.timeouts };
   const config = (region: string) => ({
     region,
+    // The SDK's NodeHttpHandler, from options: without them it waits for an answer forever.
+    requestHandler: { connectionTimeout: timeouts.connectionMs, requestTimeout: timeouts.requestMs, throwOnRequestTimeout: true, socketTimeout: timeouts.requestMs },
     logger: QUIET_LOGGER,
     maxAttempts: options.maxAttempts ?? 8,
     retryMode: options.retryMode ?? 'adaptive',
@@ -136,7 +143,9 @@ export function createAwsSession(options: SessionOptions): AwsSession {
         const Client = (module as unknown as Record<string, unknown>)[CLIENT_CLASS[service]] as new (c: unknown) => Sendable;
         const fast = service === 'ec2' && (options.fastListing ?? true);
         const protocol = fast ? (await import('./ec2-listing-protocol.js')).Ec2ListingProtocol : undefined;
-        return { client: new Client(protocol ? { ...config(region), protocol } : config(region)), module: module as unknown as Record<string, unknown> };
+        const client = new Client(protocol ? { ...config(region), protocol } : config(region));
+        (client as unknown as { middlewareStack: { add(mw: unknown, o: unknown): void } }).middlewareStack.add(checkResponses(service === 'ssm' ? 'json' : 'query-xml'), RESPONSE_CHECK_OPTIONS);
+        return { client, module: module as unknown as Record<string, unknown> };
       });
       clients.set(key, entry);
     }
@@ -144,9 +153,9 @@ export function createAwsSession(options: SessionOptions): AwsSession {
   };
   const session: AwsSession = {
     defaultRegion: options.region,
-    ec2: (region = options.region) => makePort<Ec2Port>('ec2', () => get('ec2', region)),
-    ssm: (region = options.region) => makePort<SsmPort>('ssm', () => get('ssm', region)),
-    sts: (region = options.region) => makePort<StsPort>('sts', () => get('sts', region)),
+    ec2: (region = options.region) => makePort<Ec2Port>('ec2', () => get('ec2', region), timeouts.callMs),
+    ssm: (region = options.region) => makePort<SsmPort>('ssm', () => get('ssm', region), timeouts.callMs),
+    sts: (region = options.region) => makePort<StsPort>('sts', () => get('sts', region), timeouts.callMs),
     async assumeRole(roleArn, sessionName = 'winami') {
       const out = await session.sts().assumeRole({ RoleArn: roleArn, RoleSessionName: sessionName });
       const c = out.Credentials;

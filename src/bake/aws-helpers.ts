@@ -8,6 +8,7 @@ import type { Instance, Tag, TagSpecification, ResourceType } from '@aws-sdk/cli
 import type { Ec2Port } from '../aws/ports.js';
 import { pollUntil } from '../aws/poll-until.js';
 import { awsErrorCode } from '../aws/errors.js';
+import { retryLater, type RetryOptions } from '../aws/retry.js';
 import { StepError } from '../errors.js';
 import { reportTo } from '../reporter.js';
 import type { BakeContext, StepCtx } from './context.js';
@@ -68,7 +69,7 @@ export function waitForInstanceState(ctx: BakeContext, ec2: Ec2Port, instanceId:
   const d = delays(ctx, 'instanceState');
   return pollUntil<Instance | undefined>({
     what: o.what ?? `instance ${instanceId} to be ${target}`,
-    probe: () => describeInstance(ec2, instanceId, o.signal),
+    probe: (signal) => describeInstance(ec2, instanceId, signal),
     acceptor: (inst) => {
       const state = inst?.State?.Name;
       if (!inst) return target === 'terminated' ? { state: 'success', value: inst } : { state: 'retry', observed: 'not visible yet' };
@@ -98,7 +99,7 @@ export function waitForInstanceState(ctx: BakeContext, ec2: Ec2Port, instanceId:
 export async function terminateAndWait(ctx: BakeContext, ec2: Ec2Port, instanceId: string, signal: AbortSignal, timeoutMs: number, alreadyTerminating = false): Promise<void> {
   if (!alreadyTerminating) {
     try {
-      await ec2.terminateInstances({ InstanceIds: [instanceId] }, { abortSignal: signal });
+      await retryLater(() => ec2.terminateInstances({ InstanceIds: [instanceId] }, { abortSignal: signal }), { deadlineMs: timeoutMs, minDelayMs: scaled(ctx, 1_000), signal, clock: ctx.clock });
     } catch (err) {
       if (awsErrorCode(err) !== 'InvalidInstanceID.NotFound' && (err as { awsCode?: string }).awsCode !== 'InvalidInstanceID.NotFound') throw err;
       return;
@@ -112,9 +113,11 @@ export async function terminateAndWait(ctx: BakeContext, ec2: Ec2Port, instanceI
  * mappings name, plus (for a half-made image that lists none) the snapshots
  * tagged with this build id and role. Idempotent.
  */
-export async function discardImage(ec2: Ec2Port, imageId: string, o: { signal?: AbortSignal; buildId?: string; role?: string }): Promise<string[]> {
+export async function discardImage(ec2: Ec2Port, imageId: string, o: { signal?: AbortSignal; buildId?: string; role?: string; retry?: Omit<RetryOptions, 'signal'> }): Promise<string[]> {
   const opt = o.signal ? { abortSignal: o.signal } : undefined;
-  const images = await ec2.describeImages({ ImageIds: [imageId], IncludeDeprecated: true }, opt).catch((err) => {
+  // Each call retried through a throttling storm until the retry deadline (the cleanup's own).
+  const call = <T>(fn: () => Promise<T>): Promise<T> => (o.retry ? retryLater(fn, { ...o.retry, signal: o.signal }) : fn());
+  const images = await call(() => ec2.describeImages({ ImageIds: [imageId], IncludeDeprecated: true }, opt)).catch((err) => {
     if (awsErrorCode(err) === 'InvalidAMIID.NotFound' || (err as { awsCode?: string }).awsCode === 'InvalidAMIID.NotFound') return { Images: [] };
     throw err;
   });
@@ -123,11 +126,11 @@ export async function discardImage(ec2: Ec2Port, imageId: string, o: { signal?: 
   for (const m of image?.BlockDeviceMappings ?? []) if (m.Ebs?.SnapshotId) snapshots.add(m.Ebs.SnapshotId);
   if (o.buildId) {
     const filters = [{ Name: `tag:${BUILD_ID_TAG}`, Values: [o.buildId] }, ...(o.role ? [{ Name: `tag:${ROLE_TAG}`, Values: [o.role] }] : [])];
-    const tagged = await ec2.describeSnapshots({ OwnerIds: ['self'], Filters: filters }, opt);
+    const tagged = await call(() => ec2.describeSnapshots({ OwnerIds: ['self'], Filters: filters }, opt));
     for (const s of tagged.Snapshots ?? []) if (s.SnapshotId) snapshots.add(s.SnapshotId);
   }
-  if (image && image.State !== 'deregistered') await ec2.deregisterImage({ ImageId: imageId }, opt);
-  for (const id of snapshots) await deleteSnapshot(ec2, id, o.signal);
+  if (image && image.State !== 'deregistered') await call(() => ec2.deregisterImage({ ImageId: imageId }, opt));
+  for (const id of snapshots) await call(() => deleteSnapshot(ec2, id, o.signal));
   return [...snapshots];
 }
 
@@ -142,9 +145,9 @@ export async function deleteSnapshot(ec2: Ec2Port, snapshotId: string, signal?: 
 }
 
 /** The last lines of the instance's console output, or a note why there is none. */
-export async function consoleTail(ec2: Ec2Port, instanceId: string, lines = 15): Promise<string> {
+export async function consoleTail(ec2: Ec2Port, instanceId: string, lines = 15, signal?: AbortSignal): Promise<string> {
   try {
-    const out = await ec2.getConsoleOutput({ InstanceId: instanceId, Latest: true });
+    const out = await ec2.getConsoleOutput({ InstanceId: instanceId, Latest: true }, signal ? { abortSignal: signal } : undefined);
     if (!out.Output) return '(the console output is empty)';
     const text = Buffer.from(out.Output, 'base64').toString('utf8');
     return text.replace(/\s+$/, '').split(/\r?\n/).slice(-lines).join('\n');
@@ -176,7 +179,12 @@ export async function keepOrDiscardImage(state: BakeState, ctx: StepCtx, made: M
     await tagComplete(ctx.session.ec2(made.region), made.region, made.imageId, ctx);
     return [];
   }
-  const deleted = await discardImage(ctx.session.ec2(made.region), made.imageId, { signal: ctx.signal, buildId: state.buildId, role });
+  const deleted = await discardImage(ctx.session.ec2(made.region), made.imageId, {
+    signal: ctx.signal,
+    buildId: state.buildId,
+    role,
+    retry: { deadlineMs: scaled(ctx, state.config.deadlines.cleanup), minDelayMs: scaled(ctx, 1_000), clock: ctx.clock },
+  });
   markRemoved(state, ctx, made.imageId, made.region);
   for (const s of deleted) {
     if (!state.resources.some((r) => r.id === s)) track(state, ctx, { kind: 'snapshot', id: s, region: made.region, role: snapshotRole });

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import type { AwsSession } from '../aws/ports.js';
 import { awsErrorCode } from '../aws/errors.js';
 import { pollUntil, realClock } from '../aws/poll-until.js';
+import { retryLater } from '../aws/retry.js';
 import { UsageError } from '../errors.js';
 import { reportTo, silentReporter, type Reporter } from '../reporter.js';
 import { BUILD_ID_TAG, COMPLETE_TAG, deleteSnapshot } from './aws-helpers.js';
@@ -85,6 +86,11 @@ export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
     if (regions.length === 0) regions = [o.session.defaultRegion];
   }
   const result: CleanupResult = { buildId, regions, removed: [], kept: [], failed: [] };
+  // Every call retried through throttling and 5xx storms, within the cleanup's deadline.
+  const retryStart = Date.now();
+  const deadlineMs = o.timeoutMs ?? 600_000;
+  const call = <T>(fn: () => Promise<T>): Promise<T> =>
+    retryLater(fn, { deadlineMs: Math.max(0, deadlineMs - (Date.now() - retryStart)), minDelayMs: Math.min(1_000, o.pollMs ?? 1_000), signal: o.abortSignal });
   const tagFilter = [{ Name: `tag:${BUILD_ID_TAG}`, Values: [buildId] }];
   const attempt = async (kind: ResourceKind, id: string, region: string, fn: () => Promise<unknown>) => {
     if (keptIds.has(id)) {
@@ -96,7 +102,7 @@ export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
       return;
     }
     try {
-      await fn();
+      await call(fn);
       result.removed.push({ kind, id, region });
       report.info('cleanup.removed', `removed ${kind} ${id} in ${region}`, { kind, id, region });
     } catch (err) {
@@ -110,13 +116,13 @@ export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
       const ec2 = o.session.ec2(region);
       const ssm = o.session.ssm(region);
       // Instances first: terminating them releases their volumes.
-      const res = await ec2.describeInstances({ Filters: [...tagFilter, { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] }] }, opt);
+      const res = await call(() => ec2.describeInstances({ Filters: [...tagFilter, { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] }] }, opt));
       const instances = (res.Reservations ?? []).flatMap((r) => r.Instances ?? []).flatMap((i) => (i.InstanceId ? [i.InstanceId] : []));
       for (const id of instances) await attempt('instance', id, region, () => ec2.terminateInstances({ InstanceIds: [id] }, opt));
       if (instances.length && !o.dryRun) {
         await pollUntil({
           what: `instances of build ${buildId} in ${region} to terminate`,
-          probe: () => ec2.describeInstances({ InstanceIds: instances }, opt),
+          probe: (signal) => ec2.describeInstances({ InstanceIds: instances }, { abortSignal: signal }),
           acceptor: (out) => {
             const live = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name !== 'terminated');
             return live.length === 0 ? { state: 'success', value: out } : { state: 'retry', observed: live.map((i) => `${i.InstanceId} ${i.State?.Name}`).join(', ') };
@@ -128,7 +134,7 @@ export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
           clock: realClock,
         }).catch((err) => report.warn('cleanup.wait', (err as Error).message));
       }
-      const images = await ec2.describeImages({ Owners: ['self'], Filters: tagFilter, IncludeDeprecated: true }, opt);
+      const images = await call(() => ec2.describeImages({ Owners: ['self'], Filters: tagFilter, IncludeDeprecated: true }, opt));
       const keptSnapshots = new Set<string>();
       for (const img of images.Images ?? []) {
         // Without the journal, the completion tag says which images were the outputs of a bake that finished;
@@ -138,18 +144,18 @@ export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
         if (keptIds.has(img.ImageId!)) for (const m of img.BlockDeviceMappings ?? []) if (m.Ebs?.SnapshotId) keptSnapshots.add(m.Ebs.SnapshotId);
         await attempt('image', img.ImageId!, region, () => ec2.deregisterImage({ ImageId: img.ImageId! }, opt));
       }
-      const snaps = await ec2.describeSnapshots({ OwnerIds: ['self'], Filters: tagFilter }, opt);
+      const snaps = await call(() => ec2.describeSnapshots({ OwnerIds: ['self'], Filters: tagFilter }, opt));
       for (const s of snaps.Snapshots ?? []) {
         if (keptSnapshots.has(s.SnapshotId!)) keptIds.add(s.SnapshotId!);
         await attempt('snapshot', s.SnapshotId!, region, () => deleteSnapshot(ec2, s.SnapshotId!, o.abortSignal));
       }
-      const vols = await ec2.describeVolumes({ Filters: [...tagFilter, { Name: 'status', Values: ['available', 'error'] }] }, opt);
+      const vols = await call(() => ec2.describeVolumes({ Filters: [...tagFilter, { Name: 'status', Values: ['available', 'error'] }] }, opt));
       for (const v of vols.Volumes ?? []) await attempt('volume', v.VolumeId!, region, () => ec2.deleteVolume({ VolumeId: v.VolumeId! }, opt));
       const params = new Set([...SECRET_SLOTS.map((s) => secretParameterName(buildId, s)), ...(j?.outstanding ?? []).filter((r) => r.kind === 'parameter' && r.region === region).map((r) => r.id)]);
       for (const name of params) {
         if (o.dryRun) continue;
         try {
-          await ssm.deleteParameter({ Name: name }, opt);
+          await call(() => ssm.deleteParameter({ Name: name }, opt));
           result.removed.push({ kind: 'parameter', id: name, region });
         } catch (err) {
           if (!gone(err)) result.failed.push({ kind: 'parameter', id: name, region, error: (err as Error).message });

@@ -6,6 +6,7 @@
  */
 import type { ResolvedConfig } from '../config/types.js';
 import { buildPipeline } from './pipeline.js';
+import { SWEEP_ACTIONS, SWEEP_REMOVE_ACTIONS } from './sweep.js';
 
 /**
  * Actions that authorize a side effect of another call rather than being calls: they never appear in a call log.
@@ -35,8 +36,9 @@ const sorted = (s: Iterable<string>) => [...new Set(s)].sort();
 /** The policies for a config. */
 export function iamPolicies(config: ResolvedConfig, o: { smokeTest?: boolean; includeCleanup?: boolean } = {}): IamPolicies {
   const steps = buildPipeline(config, { smokeTest: o.smokeTest ?? config.smokeTest });
-  const success = sorted(steps.flatMap((s) => s.actions));
-  const failure = sorted(steps.flatMap((s) => s.failureActions ?? [])).filter((a) => !success.includes(a));
+  // Every bake ends with a sweep of its tag (sweep.ts), which removes strays after a failure.
+  const success = sorted([...steps.flatMap((s) => s.actions), ...SWEEP_ACTIONS]);
+  const failure = sorted([...steps.flatMap((s) => s.failureActions ?? []), ...SWEEP_REMOVE_ACTIONS]).filter((a) => !success.includes(a));
   const all = sorted([...success, ...failure, ...(o.includeCleanup ? CLEANUP_ACTIONS : [])]);
   const statements: PolicyDocument['Statement'] = [];
   const general = all.filter((a) => a !== 'iam:PassRole' && a !== 'ssm:SendCommand' && !a.endsWith('Parameter'));

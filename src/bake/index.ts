@@ -17,6 +17,7 @@ import { buildManifests, type BakeManifest, type PackerManifest } from './manife
 import { buildPipeline, STEP_DEADLINE } from './pipeline.js';
 import { runSteps, type Outcome, type StepRecord } from './runner.js';
 import { initialState, leftBehind, type BakeState, type MadeImage, type TrackedResource } from './state.js';
+import { sweepBuild } from './sweep.js';
 
 export interface BakeOptions {
   /** A resolved config, or the path of a config file. */
@@ -128,13 +129,12 @@ export async function bake(o: BakeOptions): Promise<BakeResult> {
     cleanupDeadlineMs: scaled(ctx, config.deadlines.cleanup),
     leftBehind,
   });
+  const left = await leftAfterSweep(state, ctx, regions, run.leftBehind);
   const finishedAt = new Date();
   const ok = run.outcome === 'ok';
   journal.append({ type: 'finished', ok, time: finishedAt.toISOString() });
   const error = run.error === undefined ? undefined : asWinamiError(run.error);
   const { manifest, packer } = buildManifests(state, ok, run.steps, startedAt, finishedAt);
-  const kept = state.resources.filter((r) => r.kept === 'on-error-keep');
-  const left = [...run.leftBehind, ...kept];
   if (left.length) report.warn('bake.left-behind', `left behind: ${left.map((r) => `${r.kind} ${r.id} (${r.region})`).join(', ')}; remove with: ${cleanupCommand}`, { resources: left, cleanupCommand });
   if (ok) report.info('bake.done', `built ${[state.image!, ...state.copies].map((m) => `${m.region}:${m.imageId}`).join(', ')}`, { buildId, images: manifest.images });
   return {
@@ -153,6 +153,35 @@ export async function bake(o: BakeOptions): Promise<BakeResult> {
     manifest,
     packerManifest: packer,
   };
+}
+
+/** The time the sweep's last listing gets (after its removals), at time scale 1. */
+const SWEEP_LIST_MS = 120_000;
+
+/**
+ * What is left behind, as EC2 sees it: sweep the build's tag in every region
+ * the bake touched (strays removed, then listed again; sweep.ts), with the
+ * cleanup deadline. Parameters are not tagged: the state says which remain.
+ * If a listing fails, the state's view is reported instead, and said to be so.
+ */
+async function leftAfterSweep(state: BakeState, ctx: BakeContext, regions: string[], fromState: TrackedResource[]): Promise<TrackedResource[]> {
+  const deadlineMs = scaled(ctx, state.config.deadlines.cleanup);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), deadlineMs);
+  const touched = [...new Set([...regions, ...state.resources.map((r) => r.region)])];
+  const keep = new Set(state.resources.filter((r) => r.kept).map((r) => r.id));
+  try {
+    const sweep = await sweepBuild(state, ctx, { regions: touched, keep, signal: controller.signal, deadlineMs, listMs: scaled(ctx, SWEEP_LIST_MS) });
+    for (const e of sweep.errors) reportTo(ctx.reporter).warn('bake.sweep.failed', `sweeping build ${state.buildId}: ${e}`, { buildId: state.buildId });
+    if (!sweep.verified) {
+      reportTo(ctx.reporter).warn('bake.sweep.unverified', 'could not list what the build left in every region; what is reported as left behind is what the bake believes, not what EC2 showed', { buildId: state.buildId });
+      return [...fromState, ...state.resources.filter((r) => r.kept === 'on-error-keep')];
+    }
+    const parameters = leftBehind(state).filter((r) => r.kind === 'parameter');
+    return [...sweep.existing, ...parameters];
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export { buildPipeline } from './pipeline.js';

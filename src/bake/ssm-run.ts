@@ -82,7 +82,7 @@ export async function runScript(ssm: SsmPort, o: RunScriptOptions): Promise<RunS
   try {
     inv = await pollUntil<GetCommandInvocationCommandOutput>({
       what: `${o.what} on ${o.instanceId} (command ${commandId})`,
-      probe: () => ssm.getCommandInvocation({ CommandId: commandId, InstanceId: o.instanceId }, o.abortSignal ? { abortSignal: o.abortSignal } : undefined),
+      probe: (signal) => ssm.getCommandInvocation({ CommandId: commandId, InstanceId: o.instanceId }, { abortSignal: signal }),
       acceptor: (out) => {
         const status = out.Status ?? 'Pending';
         if (TERMINAL.has(status)) return { state: 'success', value: out };

@@ -10,6 +10,7 @@ import { awsErrorCode } from '../aws/errors.js';
 import { reportTo, silentReporter, type Reporter } from '../reporter.js';
 import { describeImage, waitForImageAvailable, type ImageWaitOptions } from './wait-image.js';
 import { PollFailureError } from '../aws/poll-until.js';
+import { retryLater, type RetryOptions } from '../aws/retry.js';
 
 export interface DiscardOptions {
   reporter?: Reporter;
@@ -22,7 +23,15 @@ export interface DiscardOptions {
   /** If EC2 refuses to deregister a still-pending image, wait this long for it to settle, then retry. Default 30 min. */
   pendingWait?: Omit<ImageWaitOptions, 'abortSignal'>;
   abortSignal?: AbortSignal;
+  /**
+   * How each call is retried through throttling and 5xx storms after the
+   * SDK's own attempts, before the discard gives up. Default: for 5 minutes,
+   * pauses from 1 s.
+   */
+  retry?: Omit<RetryOptions, 'signal'>;
 }
+
+const DISCARD_RETRY: Omit<RetryOptions, 'signal'> = { deadlineMs: 5 * 60_000, minDelayMs: 1_000 };
 
 /** A snapshot that was not deleted, and why. */
 export interface KeptSnapshot {
@@ -45,14 +54,17 @@ function snapshotsOf(image: Image): string[] {
 }
 
 /** Snapshot id → ids of other images (owned by the caller) that use it. */
-async function otherUsers(ec2: Ec2Port, imageId: string, snapshotIds: string[], abortSignal?: AbortSignal): Promise<Map<string, string[]>> {
+async function otherUsers(ec2: Ec2Port, imageId: string, snapshotIds: string[], abortSignal: AbortSignal | undefined, call: Call): Promise<Map<string, string[]>> {
   const users = new Map<string, string[]>();
   if (snapshotIds.length === 0) return users;
   let NextToken: string | undefined;
   do {
-    const out = await ec2.describeImages(
-      { Owners: ['self'], IncludeDeprecated: true, Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: snapshotIds }], MaxResults: 1000, ...(NextToken ? { NextToken } : {}) },
-      abortSignal ? { abortSignal } : undefined,
+    const token = NextToken;
+    const out = await call(() =>
+      ec2.describeImages(
+        { Owners: ['self'], IncludeDeprecated: true, Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: snapshotIds }], MaxResults: 1000, ...(token ? { NextToken: token } : {}) },
+        abortSignal ? { abortSignal } : undefined,
+      ),
     );
     for (const other of out.Images ?? []) {
       if (other.ImageId === imageId) continue;
@@ -63,15 +75,18 @@ async function otherUsers(ec2: Ec2Port, imageId: string, snapshotIds: string[], 
   return users;
 }
 
+type Call = <T>(fn: () => Promise<T>) => Promise<T>;
+
 const NOT_FOUND = new Set(['InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable']);
 
 /** Deregister `imageId` and delete the snapshots only it used. */
 export async function discardImage(ec2: Ec2Port, imageId: string, opts: DiscardOptions = {}): Promise<DiscardResult> {
   const report = reportTo(opts.reporter ?? silentReporter);
-  const call = opts.abortSignal ? { abortSignal: opts.abortSignal } : undefined;
+  const opt = opts.abortSignal ? { abortSignal: opts.abortSignal } : undefined;
+  const call: Call = (fn) => retryLater(fn, { ...DISCARD_RETRY, ...opts.retry, signal: opts.abortSignal });
   let image: Image;
   try {
-    image = await describeImage(ec2, imageId, opts.abortSignal);
+    image = await call(() => describeImage(ec2, imageId, opts.abortSignal));
   } catch (err) {
     if (!NOT_FOUND.has(awsErrorCode(err) ?? '')) throw err;
     report.info('billing.discard.absent', `${imageId} does not exist; nothing to discard`, { imageId });
@@ -86,7 +101,7 @@ export async function discardImage(ec2: Ec2Port, imageId: string, opts: DiscardO
 
   if (opts.dryRun) {
     const snaps = snapshotsOf(image);
-    const users = await otherUsers(ec2, imageId, snaps, opts.abortSignal);
+    const users = await otherUsers(ec2, imageId, snaps, opts.abortSignal, call);
     const kept = keptFor(snaps, users, opts.keepSnapshotIds);
     const deleted = snaps.filter((s) => !kept.some((k) => k.snapshotId === s));
     report.info('billing.discard.plan', `would deregister ${imageId} and delete ${deleted.length} snapshot(s)`, { imageId, deleted, kept });
@@ -94,7 +109,7 @@ export async function discardImage(ec2: Ec2Port, imageId: string, opts: DiscardO
   }
 
   try {
-    await ec2.deregisterImage({ ImageId: imageId }, call);
+    await call(() => ec2.deregisterImage({ ImageId: imageId }, opt));
   } catch (err) {
     const code = awsErrorCode(err) ?? '';
     if (NOT_FOUND.has(code)) return { imageId, status: 'absent', name: image.Name, deletedSnapshots: [], keptSnapshots: [] };
@@ -102,18 +117,18 @@ export async function discardImage(ec2: Ec2Port, imageId: string, opts: DiscardO
     // EC2 may refuse a pending image; wait for it to settle (available or failed) and try again.
     report.info('billing.discard.wait-pending', `${imageId} is still pending (${code}); waiting for it to settle before deregistering`, { imageId });
     image = await settle(ec2, imageId, opts);
-    await ec2.deregisterImage({ ImageId: imageId }, call);
+    await call(() => ec2.deregisterImage({ ImageId: imageId }, opt));
   }
   report.info('billing.discard.deregistered', `deregistered ${imageId}`, { imageId });
 
   const snaps = snapshotsOf(image);
-  const users = await otherUsers(ec2, imageId, snaps, opts.abortSignal);
+  const users = await otherUsers(ec2, imageId, snaps, opts.abortSignal, call);
   const kept = keptFor(snaps, users, opts.keepSnapshotIds);
   const deleted: string[] = [];
   for (const snapshotId of snaps) {
     if (kept.some((k) => k.snapshotId === snapshotId)) continue;
     try {
-      await ec2.deleteSnapshot({ SnapshotId: snapshotId }, call);
+      await call(() => ec2.deleteSnapshot({ SnapshotId: snapshotId }, opt));
       deleted.push(snapshotId);
       report.info('billing.discard.snapshot-deleted', `deleted snapshot ${snapshotId} of ${imageId}`, { imageId, snapshotId });
     } catch (err) {

@@ -41,7 +41,7 @@ export async function describeImage(ec2: Ec2Port, imageId: string, abortSignal?:
 export function waitForImageAvailable(ec2: Ec2Port, imageId: string, o: ImageWaitOptions): Promise<Image> {
   return pollUntil<Image>({
     what: `image ${imageId} to be available`,
-    probe: () => describeImage(ec2, imageId, o.abortSignal),
+    probe: (signal) => describeImage(ec2, imageId, signal),
     acceptor: (image) => {
       const state = image.State ?? 'unknown';
       if (state === 'available') return { state: 'success', value: image };

@@ -692,8 +692,39 @@ const disableImageDeprecation: Handler = (c) => {
 
 // ---- instances ----
 
+/**
+ * RunInstances' ClientTokens, per world: account|region|token → the request's
+ * parameters and the reservation it made. EC2 answers a repeat with the same
+ * token and parameters with that reservation, launching nothing, and refuses
+ * one with other parameters (Ensuring idempotency in Amazon EC2 API requests).
+ */
+const runTokens = new WeakMap<World, Map<string, { params: string; reservationId: string; instanceIds: string[] }>>();
+
+/** The reservation answer for instances already launched. */
+function reservationXml(c: Parameters<Handler>[0], reservationId: string, instances: Instance[]): string {
+  return (
+    el('reservationId', reservationId) +
+    el('ownerId', c.account) +
+    set('groupSet', [el('groupId', 'sg-0e0e0e0e0e0e0e0e0') + el('groupName', 'default')]) +
+    set('instancesSet', instances.map((inst) => instanceXml(c.world, inst)))
+  );
+}
+
 const runInstances: Handler = (c) => {
   const { world, q } = c;
+  const token = qStr(q, 'ClientToken');
+  if (token !== undefined && (token.length > 64 || !/^[\x20-\x7e]*$/.test(token))) {
+    throw new ApiError('InvalidParameterValue', `Value (${token}) for parameter clientToken is invalid. The client token must be at most 64 ASCII characters.`);
+  }
+  const tokens = runTokens.get(world) ?? new Map<string, { params: string; reservationId: string; instanceIds: string[] }>();
+  runTokens.set(world, tokens);
+  const tokenKey = token ? `${c.account}|${c.region}|${token}` : undefined;
+  const params = JSON.stringify(Object.entries(q).filter(([k]) => k !== 'ClientToken' && k !== 'Action' && k !== 'Version'));
+  const prior = tokenKey ? tokens.get(tokenKey) : undefined;
+  if (prior) {
+    if (prior.params !== params) throw new ApiError('IdempotentParameterMismatch', `The client token ${token} was already used by a RunInstances request with different parameters.`);
+    return reservationXml(c, prior.reservationId, prior.instanceIds.map((id) => world.instances.get(id)!).filter(Boolean));
+  }
   const image = imageById(c, requireParam(q, 'ImageId'));
   const state = world.imageState(image, c.now);
   if (state !== 'available') throw new ApiError('InvalidAMIID.Unavailable', `Image ${image.id} is not available (state: ${state})`);
@@ -744,12 +775,8 @@ const runInstances: Handler = (c) => {
       }),
     );
   }
-  return (
-    el('reservationId', reservationId) +
-    el('ownerId', c.account) +
-    set('groupSet', [el('groupId', 'sg-0e0e0e0e0e0e0e0e0') + el('groupName', 'default')]) +
-    set('instancesSet', instances.map((inst) => instanceXml(world, inst)))
-  );
+  if (tokenKey) tokens.set(tokenKey, { params, reservationId, instanceIds: instances.map((i) => i.id) });
+  return reservationXml(c, reservationId, instances);
 };
 
 function instanceMatches(inst: Instance, filters: Filter[]): boolean {

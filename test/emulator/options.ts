@@ -118,8 +118,14 @@ export interface Fault {
   probability?: number;
   /** Added latency, milliseconds (real time, not scaled). */
   latencyMs?: number;
-  /** Destroy the connection without answering. */
+  /** Destroy the connection without answering (the action does not run). */
   drop?: boolean;
+  /** Accept the request and never answer (the action does not run); the connection stays open until the client gives up. */
+  blackhole?: boolean;
+  /** Run the action, then destroy the connection instead of answering: executed, response lost. */
+  loseResponse?: boolean;
+  /** Answer HTTP 200 with an HTML page, as a captive portal or a proxy's login page does (the action does not run). */
+  htmlPage?: boolean;
   account?: string;
   region?: string;
 }

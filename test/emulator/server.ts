@@ -37,6 +37,8 @@ export type ControlRouter = (method: string, path: string, query: URLSearchParam
 export class EmulatorHttp {
   readonly calls: CallRecord[] = [];
   readonly faults: Fault[] = [];
+  /** Answers of `loseResponse` faults: the action runs, the answer is never sent. */
+  private readonly losing = new WeakSet<ServerResponse>();
   private readonly buckets = new Map<string, TokenState>();
   private readonly keys: Map<string, EmulatorAccount>;
   readonly knownAccounts: Set<string>;
@@ -118,6 +120,16 @@ export class EmulatorHttp {
       req.socket.destroy();
       return;
     }
+    if (fault?.blackhole) {
+      // No answer, ever: the socket stays open until the client times out (or the emulator stops).
+      this.log(ctx, service, 0, 'Blackholed');
+      return;
+    }
+    if (fault?.htmlPage) {
+      this.log(ctx, service, 200, 'HtmlPage');
+      return this.send(res, 200, 'text/html; charset=utf-8', '<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><form>Sign in to use this network</form></body></html>\n');
+    }
+    if (fault?.loseResponse) this.losing.add(res);
     if (fault?.errorCode) {
       const status = fault.status ?? (fault.errorCode === 'RequestLimitExceeded' || fault.errorCode === 'ServiceUnavailable' ? 503 : fault.errorCode === 'InternalError' ? 500 : 400);
       return this.fail(res, service, ctx, new ApiError(fault.errorCode, fault.message ?? `Injected fault: ${fault.errorCode}`, status));
@@ -157,7 +169,7 @@ export class EmulatorHttp {
         const out = handler({ world: this.world, account: ctx.account, region, body: json, now });
         this.send(res, 200, 'application/x-amz-json-1.1', JSON.stringify(out));
       }
-      this.log(ctx, service, 200);
+      this.log(ctx, service, 200, this.losing.has(res) ? 'ResponseLost' : undefined);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       this.fail(res, service, ctx, err);
@@ -212,6 +224,7 @@ export class EmulatorHttp {
   }
 
   private send(res: ServerResponse, status: number, type: string, body: string | Buffer, id = requestId()): void {
+    if (this.losing.has(res)) return void res.socket?.destroy();
     res.writeHead(status, { 'content-type': type, 'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length, 'x-amzn-requestid': id });
     res.end(body);
   }
@@ -224,6 +237,8 @@ export class EmulatorHttp {
     } else if (service === 'sts' || service === 'iam') {
       const xml = `<ErrorResponse xmlns="${service === 'sts' ? STS_NS : IAM_NS}"><Error><Type>Sender</Type><Code>${esc(err.code)}</Code><Message>${esc(err.message)}</Message></Error><RequestId>${id}</RequestId></ErrorResponse>`;
       this.send(res, err.status, 'text/xml', xml);
+    } else if (this.losing.has(res)) {
+      res.socket?.destroy();
     } else {
       res.writeHead(err.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': id });
       res.end(JSON.stringify({ __type: err.code, message: err.message }));

@@ -123,6 +123,41 @@ describe('bake: fault matrix (emulator)', function () {
     expect(left, JSON.stringify(left)).to.deep.equal(NOTHING);
   });
 
+  it('RunInstances ran but its answer was lost: the SDK retries with the same ClientToken, one builder, success with nothing left', async () => {
+    emu.control.addFault({ action: 'RunInstances', loseResponse: true, times: 1 });
+    const run = await bakeOn(emu, configFor('2022'), { smokeTest: false });
+    if (!run.result.ok) throw new Error(run.result.error?.message);
+    expect(emu.control.calls().filter((c) => c.action === 'RunInstances').map((c) => c.errorCode ?? 'ok')).to.deep.equal(['ResponseLost', 'ok']);
+    expect(emu.control.resources({ account: ACCOUNT, includeGone: true }).instances, 'builders launched').to.have.length(1);
+    const left = leftovers(emu, run.result.images.map((i) => i.imageId));
+    expect(left, JSON.stringify(left)).to.deep.equal(NOTHING);
+    expect(run.result.leftBehind).to.deep.equal([]);
+  });
+
+  it('CreateImage ran but its answer was lost: the retry is answered "duplicate name", the image is adopted, success with nothing left', async () => {
+    emu.control.addFault({ action: 'CreateImage', loseResponse: true, times: 1 });
+    const run = await bakeOn(emu, configFor('2022'), { smokeTest: false });
+    if (!run.result.ok) throw new Error(run.result.error?.message);
+    expect(emu.control.calls().filter((c) => c.action === 'CreateImage').map((c) => c.errorCode ?? 'ok')).to.deep.equal(['ResponseLost', 'InvalidAMIName.Duplicate']);
+    expect(emu.control.resources({ account: ACCOUNT }).images.map((i) => i.id)).to.deep.equal(run.result.images.map((i) => i.imageId));
+    const left = leftovers(emu, run.result.images.map((i) => i.imageId));
+    expect(left, JSON.stringify(left)).to.deep.equal(NOTHING);
+    expect(run.result.leftBehind).to.deep.equal([]);
+  });
+
+  it('an HTML page (a captive portal) answering a wait mid-bake: exit 5 naming the endpoint, everything cleaned up', async () => {
+    const run = await bakeOn(emu, configFor('2022'), {
+      smokeTest: false,
+      reporter: {
+        emit: (e) => {
+          if (e.code === 'bake.step.start' && (e.data as { step?: string }).step === 'createImage') emu.control.addFault({ action: 'DescribeImages', htmlPage: true, times: 1 });
+        },
+      },
+    });
+    failedWith(run, ExitCode.AWS, /DescribeImages on ami-\w+ failed: NotAnAwsResponse: the endpoint http:\/\/127\.0\.0\.1:\d+\/ answered HTTP 200[\s\S]*text\/html[\s\S]*captive portal/);
+    expect(run.result.failedStep).to.equal('createImage');
+  });
+
   it('the builder terminated from outside: exit 7 saying so', async () => {
     const cfg = configFor('2022');
     const run = bakeOn(emu, cfg, {
@@ -167,9 +202,12 @@ describe('bake: fault matrix (emulator)', function () {
       { account: EMULATOR_ACCOUNTS[2]!.accountId, step: 'createImage', action: 'DescribeImages', code: 'RequestLimitExceeded' },
     ];
     const accounts = [...new Set(storms.map((x) => x.account))];
+    // The SDK's back-off is real time while deadlines shrink with the time scale: each wait
+    // gets about 30 s of real time, and every wait must end within its deadline.
+    const roomy = 'deadlines:\n  ssmOnline: 2h\n  customize: 2h\n  sysprep: 2h\n  createImage: 2h\n';
     const runs = await Promise.all(
       accounts.map((account) =>
-        bakeOn(emu, configFor('2022'), {
+        bakeOn(emu, configFor('2022', roomy), {
           session: sessionOn(emu, 'us-east-1', account),
           reporter: {
             emit: (e) => {
@@ -201,7 +239,8 @@ describe('bake: fault matrix (emulator)', function () {
     }
     emu.control.addFault({ action: 'SendCommand', errorCode: 'InternalError', status: 500, times: 2 });
     emu.control.addFault({ action: 'RunInstances', drop: true, times: 1 });
-    const run = await bakeOn(emu, configFor('2022'));
+    // Real-time SDK back-off against scaled deadlines, as above.
+    const run = await bakeOn(emu, configFor('2022', 'deadlines:\n  ssmOnline: 2h\n  customize: 2h\n  sysprep: 2h\n  createImage: 2h\n'));
     if (!run.result.ok) throw new Error(run.result.error?.message);
     const running = leftovers(emu, run.result.images.map((i) => i.imageId));
     expect(running, JSON.stringify(running)).to.deep.equal(NOTHING);

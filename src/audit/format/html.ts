@@ -70,7 +70,7 @@ tr.error .sev{color:#c0392b;font-weight:bold}tr.warning .sev{color:#d68910}tr.no
 dl{display:grid;grid-template-columns:max-content auto;gap:0 1em;margin:.5em 0}dt{color:#555}dd{margin:0;word-break:break-all}
 </style></head><body>
 <h1>winami audit</h1>
-<p>From ${h(result.startedAt)} to ${h(result.finishedAt)}. Accounts: ${h(result.accounts.join(', ') || 'none')}. Regions: ${result.regions.length}. Scanned ${result.scanned.images} images, ${result.scanned.snapshots} snapshots, ${result.scanned.instances} instances.${result.partial ? ' <strong>Partial: some scopes failed (see below).</strong>' : ''}</p>
+<p>From ${h(result.startedAt)} to ${h(result.finishedAt)}. Accounts: ${h(result.accounts.join(', ') || 'none')}. Regions: ${result.regions.length}. Scanned ${result.scanned.images} images, ${result.scanned.snapshots} snapshots, ${result.scanned.instances} instances.${result.coverage.audited === 0 ? ' <strong>Nothing was audited: this is not a clean result.</strong>' : result.partial ? ' <strong>Partial: some scopes failed (see below).</strong>' : ''}</p>
 <p><strong>${t.findings}</strong> findings: ${t.bySeverity.error} error, ${t.bySeverity.warning} warning, ${t.bySeverity.note} note.</p>
 ${chart(result)}
 <div>${totalsTable('By rule', t.byRule)}${totalsTable('By account', t.byAccount)}${totalsTable('By region', t.byRegion)}</div>

@@ -9,6 +9,9 @@ function pad(s: string, n: number): string {
 export function formatTable(result: AuditResult, width = 120): string {
   const lines: string[] = [];
   const t = result.totals;
+  if (result.coverage.audited === 0) {
+    lines.push(`NOTHING WAS AUDITED: no account-region's images could be read${result.failures.length ? '; see "Not audited" below' : ''}. This is not a clean result.`);
+  }
   lines.push(
     `Audited ${result.scanned.images} images, ${result.scanned.snapshots} snapshots, ${result.scanned.instances} instances in ${result.accounts.length} account(s) × ${result.regions.length} region(s).`,
   );

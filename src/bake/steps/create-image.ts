@@ -42,10 +42,10 @@ async function waitForNewImage(ctx: StepCtx, ec2: Ec2Port, imageId: string, time
   const started = ctx.clock.now();
   return pollUntil<{ image: Image; progress: number | undefined }>({
     what: `image ${imageId} to be available`,
-    probe: async () => {
-      const image = await describeImage(ec2, imageId, ctx.signal);
+    probe: async (signal) => {
+      const image = await describeImage(ec2, imageId, signal);
       const snaps = (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
-      const progress = image.State === 'pending' && snaps.length ? await snapshotProgress(ec2, snaps, ctx.signal) : undefined;
+      const progress = image.State === 'pending' && snaps.length ? await snapshotProgress(ec2, snaps, signal) : undefined;
       return { image, progress };
     },
     acceptor: (o) => {

@@ -28,7 +28,7 @@ export const preSnapshot: BakeStep = {
     track(state, ctx, { kind: 'snapshot', id, region: state.region, role: 'pre-snapshot' });
     await pollUntil<Snapshot | undefined>({
       what: `pre-snapshot ${id} to complete`,
-      probe: async () => (await ec2.describeSnapshots({ SnapshotIds: [id] }, { abortSignal: ctx.signal })).Snapshots?.[0],
+      probe: async (signal) => (await ec2.describeSnapshots({ SnapshotIds: [id] }, { abortSignal: signal })).Snapshots?.[0],
       acceptor: (s) =>
         s?.State === 'completed' ? { state: 'success', value: s } : s?.State === 'error' ? { state: 'failure', reason: s.StateMessage ?? 'snapshot error' } : { state: 'retry', observed: `${s?.State ?? 'not visible'} ${s?.Progress ?? ''}` },
       timeoutMs: scaled(ctx, state.config.deadlines.createImage),

@@ -31,6 +31,9 @@ export const runSysprep: BakeStep = {
   },
 };
 
+/** How long the look at a builder that did not stop may take. */
+const DIAGNOSE_MS = 30_000;
+
 export const waitForStopped: BakeStep = {
   name: 'waitForStopped',
   title: 'Wait for Sysprep to stop the builder',
@@ -47,7 +50,8 @@ export const waitForStopped: BakeStep = {
         if ((err as Error).name === 'PollFailureError') throw new StepError('waitForStopped', `the builder ${id} went away during Sysprep: ${(err as Error).message}`, { cause: err });
         throw err;
       }
-      const inst = await describeInstance(ec2, id);
+      // Past the deadline already: the look at the instance gets a short bound of its own, whatever the network does.
+      const inst = await describeInstance(ec2, id, AbortSignal.any([ctx.signal, AbortSignal.timeout(scaled(ctx, DIAGNOSE_MS))])).catch(() => undefined);
       let logs = '(the logs could not be read: the instance is not running)';
       if (inst?.State?.Name === 'running') {
         try {

@@ -21,9 +21,9 @@ export async function waitForAgent(state: BakeState, ctx: StepCtx, instanceId: s
   try {
     const info = await pollUntil<InstanceInformation | undefined>({
       what: `SSM Agent on ${instanceId} to be Online`,
-      probe: async () => {
-        if (++checks % 4 === 0) assertAlive(step, instanceId, await describeInstance(ec2, instanceId, ctx.signal));
-        const out = await ssm.describeInstanceInformation({ Filters: [{ Key: 'InstanceIds', Values: [instanceId] }] }, { abortSignal: ctx.signal });
+      probe: async (signal) => {
+        if (++checks % 4 === 0) assertAlive(step, instanceId, await describeInstance(ec2, instanceId, signal));
+        const out = await ssm.describeInstanceInformation({ Filters: [{ Key: 'InstanceIds', Values: [instanceId] }] }, { abortSignal: signal });
         return out.InstanceInformationList?.find((i) => i.InstanceId === instanceId);
       },
       acceptor: (info) =>
@@ -39,9 +39,12 @@ export async function waitForAgent(state: BakeState, ctx: StepCtx, instanceId: s
     return info?.ComputerName;
   } catch (err) {
     if (!(err instanceof PollTimeoutError)) throw err;
-    assertAlive(step, instanceId, await describeInstance(ec2, instanceId));
+    // Past the deadline already: these looks get a short bound of their own, whatever the network does.
+    const bound = AbortSignal.any([ctx.signal, AbortSignal.timeout(scaled(ctx, 30_000))]);
+    const inst = await describeInstance(ec2, instanceId, bound).catch(() => 'unknown' as const);
+    if (inst !== 'unknown') assertAlive(step, instanceId, inst);
     const profile = state.config.builder.instanceProfile;
-    throw new StepError(step, `SSM Agent on ${instanceId} never came Online within ${Math.round(timeoutMs / 1000)} s (${err.lastObserved}).\nConsole output (tail):\n${await consoleTail(ec2, instanceId)}`, {
+    throw new StepError(step, `SSM Agent on ${instanceId} never came Online within ${Math.round(timeoutMs / 1000)} s (${err.lastObserved}).\nConsole output (tail):\n${await consoleTail(ec2, instanceId, 15, bound)}`, {
       hint: [
         profile ? `check that the role of instance profile "${profile}" has the AmazonSSMManagedInstanceCore policy` : 'set builder.instanceProfile to a profile whose role has AmazonSSMManagedInstanceCore',
         'check the subnet has a route to SSM (a NAT gateway, a public IP with an internet gateway, or VPC endpoints for ssm, ssmmessages and ec2messages)',

@@ -88,6 +88,10 @@ export const auditCommand: CliCommand = {
           for (const t of outcomes) process.stderr.write(`${t.status === 'planned' ? 'would terminate' : t.status}: ${t.instanceIds.join(', ')} (${t.account} ${t.region})${t.error ? `: ${t.error}` : ''}\n`);
         }
       }
+      if (result.coverage.audited === 0) {
+        process.stderr.write('nothing was audited: the result is not clean\n');
+        return ExitCode.AWS;
+      }
       const failOn = String(args.failOn);
       if (failOn !== 'none' && findingsAtOrAbove(result.findings, failOn as 'error').length > 0) return ExitCode.FINDINGS;
       return result.partial ? ExitCode.PARTIAL : ExitCode.OK;

@@ -17,6 +17,7 @@ function result(findings: Finding[]): AuditResult {
     findings,
     totals: totalsOf(findings),
     failures: [{ account: '222222222222', region: 'eu-west-1', stage: 'images', message: `denied ${HOSTILE}`, iamAction: 'ec2:DescribeImages' }],
+    coverage: { scopes: 4, audited: 3 },
     partial: true,
     rules: ruleMetadata(),
   };

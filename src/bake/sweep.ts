@@ -1,0 +1,146 @@
+/**
+ * The bake's last act: find everything tagged with its build id in every
+ * region it touched, remove what is neither an output nor kept on request,
+ * then look again and report what exists. The steps' cleanups remove what the
+ * state knows; this finds what it does not: an instance launched by a request
+ * whose answer was lost and never retried with the same token, a snapshot of
+ * a half-made image, anything a cleanup that gave up left. What the bake then
+ * reports as left behind is what a describe call saw, not what the state
+ * believed.
+ */
+import type { Ec2Port } from '../aws/ports.js';
+import { pollUntil } from '../aws/poll-until.js';
+import { retryLater } from '../aws/retry.js';
+import { awsErrorCode } from '../aws/errors.js';
+import { reportTo } from '../reporter.js';
+import { BUILD_ID_TAG, ROLE_TAG } from './aws-helpers.js';
+import { delays, markRemoved, type BakeContext } from './context.js';
+import type { BakeState, ResourceKind, TrackedResource } from './state.js';
+
+/** EC2 actions the sweep calls: the describes always, the rest only for strays. */
+export const SWEEP_ACTIONS = ['ec2:DescribeInstances', 'ec2:DescribeImages', 'ec2:DescribeSnapshots', 'ec2:DescribeVolumes'] as const;
+export const SWEEP_REMOVE_ACTIONS = ['ec2:TerminateInstances', 'ec2:DeregisterImage', 'ec2:DeleteSnapshot', 'ec2:DeleteVolume'] as const;
+
+export interface SweepResult {
+  /** What exists after the sweep, outputs excepted (resources kept on request included, marked so). */
+  existing: TrackedResource[];
+  /** Strays the sweep removed (not in the state, or in it but not cleaned). */
+  removed: { kind: ResourceKind; id: string; region: string }[];
+  /** False when a listing failed: `existing` is then incomplete and the caller falls back on the state. */
+  verified: boolean;
+  errors: string[];
+}
+
+interface Found {
+  kind: ResourceKind;
+  id: string;
+  region: string;
+  role: string;
+  /** Snapshots an image uses (kept with a kept image). */
+  snapshots?: string[];
+}
+
+const roleOf = (tags: { Key?: string | undefined; Value?: string | undefined }[] | undefined) => tags?.find((t) => t.Key === ROLE_TAG)?.Value ?? 'unknown';
+const goneCode = (err: unknown) => /NotFound|InvalidAMIID\.Unavailable/.test(awsErrorCode(err) ?? '');
+
+/** Everything of the build in one region that is not gone. */
+async function list(ec2: Ec2Port, region: string, buildId: string, call: <T>(fn: () => Promise<T>) => Promise<T>, signal: AbortSignal): Promise<Found[]> {
+  const tag = { Name: `tag:${BUILD_ID_TAG}`, Values: [buildId] };
+  const opt = { abortSignal: signal };
+  const [inst, imgs, snaps, vols] = await Promise.all([
+    call(() => ec2.describeInstances({ Filters: [tag, { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] }] }, opt)),
+    call(() => ec2.describeImages({ Owners: ['self'], Filters: [tag], IncludeDeprecated: true }, opt)),
+    call(() => ec2.describeSnapshots({ OwnerIds: ['self'], Filters: [tag] }, opt)),
+    // In-use volumes belong to an instance listed above and go with it.
+    call(() => ec2.describeVolumes({ Filters: [tag, { Name: 'status', Values: ['creating', 'available', 'error'] }] }, opt)),
+  ]);
+  return [
+    ...(inst.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => ({ kind: 'instance' as const, id: i.InstanceId!, region, role: roleOf(i.Tags) })),
+    ...(imgs.Images ?? [])
+      .filter((i) => i.State !== 'deregistered')
+      .map((i) => ({ kind: 'image' as const, id: i.ImageId!, region, role: roleOf(i.Tags), snapshots: (i.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [])) })),
+    ...(snaps.Snapshots ?? []).map((s) => ({ kind: 'snapshot' as const, id: s.SnapshotId!, region, role: roleOf(s.Tags) })),
+    ...(vols.Volumes ?? []).map((v) => ({ kind: 'volume' as const, id: v.VolumeId!, region, role: roleOf(v.Tags) })),
+  ];
+}
+
+/**
+ * Sweep the build's tag in `regions`: remove strays (anything not kept), then
+ * list again. `keep` holds the ids of outputs and of resources kept on
+ * request; `signal` is the removals' deadline, `listMs` the time the last
+ * listing gets after them.
+ */
+export async function sweepBuild(state: BakeState, ctx: BakeContext, o: { regions: string[]; keep: Set<string>; signal: AbortSignal; deadlineMs: number; listMs: number }): Promise<SweepResult> {
+  const report = reportTo(ctx.reporter);
+  const result: SweepResult = { existing: [], removed: [], verified: true, errors: [] };
+  const retry = { deadlineMs: o.deadlineMs, signal: o.signal, minDelayMs: delays(ctx, 'instanceState').minDelayMs, clock: ctx.clock };
+  const call = <T>(fn: () => Promise<T>) => retryLater(fn, retry);
+  // The listing that decides the report has its own time, after the removals have used theirs.
+  const finalList = (ec2: Ec2Port, region: string) => {
+    const signal = AbortSignal.timeout(o.listMs);
+    return list(ec2, region, state.buildId, (fn) => retryLater(fn, { ...retry, deadlineMs: o.listMs, signal }), signal);
+  };
+  const opt = { abortSignal: o.signal };
+  await Promise.all(
+    o.regions.map(async (region) => {
+      const ec2 = ctx.session.ec2(region);
+      let found: Found[];
+      try {
+        found = await list(ec2, region, state.buildId, call, o.signal);
+      } catch (err) {
+        result.verified = false;
+        result.errors.push(`${region}: ${(err as Error).message}`);
+        return;
+      }
+      const keptSnapshots = new Set(found.filter((f) => f.kind === 'image' && o.keep.has(f.id)).flatMap((f) => f.snapshots ?? []));
+      const strays = found.filter((f) => !o.keep.has(f.id) && !keptSnapshots.has(f.id));
+      const remove = async (f: Found, fn: () => Promise<unknown>) => {
+        try {
+          await call(fn);
+          result.removed.push({ kind: f.kind, id: f.id, region });
+          report.warn('bake.sweep.removed', `removed ${f.kind} ${f.id} (${f.role}) in ${region}, which the bake's cleanup had not`, { kind: f.kind, id: f.id, region, role: f.role });
+        } catch (err) {
+          if (!goneCode(err)) result.errors.push(`${f.kind} ${f.id} in ${region}: ${(err as Error).message}`);
+        }
+      };
+      const instances = strays.filter((f) => f.kind === 'instance');
+      for (const f of instances) await remove(f, () => ec2.terminateInstances({ InstanceIds: [f.id] }, opt));
+      for (const f of strays.filter((x) => x.kind === 'image')) await remove(f, () => ec2.deregisterImage({ ImageId: f.id }, opt));
+      for (const f of strays.filter((x) => x.kind === 'snapshot')) await remove(f, () => ec2.deleteSnapshot({ SnapshotId: f.id }, opt));
+      for (const f of strays.filter((x) => x.kind === 'volume')) await remove(f, () => ec2.deleteVolume({ VolumeId: f.id }, opt));
+      if (instances.length) {
+        const d = delays(ctx, 'instanceState');
+        await pollUntil({
+          what: `stray instances of build ${state.buildId} in ${region} to terminate`,
+          probe: (signal) => call(() => ec2.describeInstances({ InstanceIds: instances.map((i) => i.id) }, { abortSignal: signal })),
+          acceptor: (out) => {
+            const live = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name !== 'terminated');
+            return live.length === 0 ? { state: 'success', value: out } : { state: 'retry', observed: live.map((i) => `${i.InstanceId} ${i.State?.Name}`).join(', ') };
+          },
+          timeoutMs: o.deadlineMs,
+          ...d,
+          abortSignal: o.signal,
+          clock: ctx.clock,
+        }).catch((err: Error) => result.errors.push(err.message));
+      }
+      if (strays.length) {
+        try {
+          found = await finalList(ec2, region);
+        } catch (err) {
+          result.verified = false;
+          result.errors.push(`${region}: ${(err as Error).message}`);
+          return;
+        }
+      }
+      const exists = new Set(found.map((f) => f.id));
+      // What the state tracks and no longer exists is gone, whoever removed it: the journal says so too.
+      for (const r of state.resources) if (r.region === region && r.kind !== 'parameter' && !r.removed && !r.kept && !exists.has(r.id)) markRemoved(state, ctx, r.id, region);
+      for (const f of found) {
+        const tracked = state.resources.find((r) => r.id === f.id && r.region === region);
+        if (tracked?.kept === 'output' || (f.kind === 'snapshot' && keptSnapshots.has(f.id))) continue;
+        result.existing.push(tracked ? { ...tracked } : { kind: f.kind, id: f.id, region, role: f.role });
+      }
+    }),
+  );
+  return result;
+}

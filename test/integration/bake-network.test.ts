@@ -1,0 +1,107 @@
+import { expect } from 'chai';
+import { createAwsSession } from '../../src/aws/session.js';
+import { ExitCode } from '../../src/errors.js';
+import type { WinamiEvent } from '../../src/reporter.js';
+import type { Emulator } from '../emulator/index.js';
+import { EMULATOR_ACCOUNTS } from '../emulator/index.js';
+import { ACCOUNT, bakeOn, configFor, leftovers, NOTHING, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
+
+/** A session whose SDK gives up after `maxAttempts`, so a storm outlasts it quickly. */
+function briefSession(emu: Emulator, maxAttempts: number) {
+  const a = EMULATOR_ACCOUNTS[0]!;
+  return createAwsSession({ region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey }, maxAttempts, retryMode: 'standard' });
+}
+
+describe('bake: deadlines, lost answers and throttled discards (emulator)', function () {
+  this.timeout(120_000);
+  let emu: Emulator;
+  beforeEach(async () => {
+    emu = await startBakeEmulator();
+  });
+  afterEach(async () => emu?.stop());
+
+  it('a network blackholed during Sysprep: the wait ends at its deadline plus a small bound, and cleanup removes everything', async () => {
+    // deadlines.sysprep 10 min at the test time scale: 2.4 s.
+    const deadlineMs = 10 * 60_000 * TIME_SCALE;
+    let startedAt = 0;
+    let endedAt = 0;
+    const run = await bakeOn(emu, configFor('2022', 'deadlines:\n  sysprep: 10m\n'), {
+      smokeTest: false,
+      reporter: {
+        emit: (e) => {
+          const step = (e.data as { step?: string } | undefined)?.step;
+          if (step !== 'waitForStopped') return;
+          if (e.code === 'bake.step.start') {
+            startedAt = Date.now();
+            emu.control.addFault({ action: '*', blackhole: true });
+          } else if (e.code === 'bake.step.failed') {
+            endedAt = Date.now();
+            emu.control.clearFaults();
+          }
+        },
+      },
+    });
+    expect(run.result.exitCode, run.result.error?.message).to.equal(ExitCode.BUILD);
+    expect(run.result.error?.message).to.match(/Sysprep did not stop|timed out/);
+    expect(endedAt - startedAt, 'the wait overran its deadline').to.be.within(deadlineMs, deadlineMs + 1_000);
+    expect(emu.control.calls().some((c) => c.errorCode === 'Blackholed')).to.equal(true);
+    const left = leftovers(emu);
+    expect(left, JSON.stringify(left)).to.deep.equal(NOTHING);
+    expect(run.result.leftBehind).to.deep.equal([]);
+  });
+
+  it('RunInstances ran but its answer was lost and the SDK could not retry: the bake fails, and the instance it never heard of is found and removed', async () => {
+    emu.control.addFault({ action: 'RunInstances', loseResponse: true, times: 1 });
+    const run = await bakeOn(emu, configFor('2022'), { session: briefSession(emu, 1), smokeTest: false });
+    expect(run.result.ok).to.equal(false);
+    expect(run.result.failedStep).to.equal('launchBuilder');
+    expect(emu.control.calls().filter((c) => c.action === 'RunInstances').map((c) => c.errorCode)).to.deep.equal(['ResponseLost']);
+    expect(run.reporter.events.filter((e) => e.code === 'bake.sweep.removed').map((e) => (e.data as { kind: string }).kind)).to.deep.equal(['instance']);
+    const left = leftovers(emu);
+    expect(left, JSON.stringify(left)).to.deep.equal(NOTHING);
+    expect(run.result.leftBehind).to.deep.equal([]);
+  });
+
+  it('a throttling storm during the discard of a wrongly billed image: the discard outlasts it, nothing is left', async () => {
+    emu.control.setImageOutcome({ actions: ['CreateImage'], billing: 'empty' });
+    // A cleanup deadline (14 s at the test time scale) the SDK's real-time back-off fits in.
+    const run = await bakeOn(emu, configFor('2022', 'deadlines:\n  cleanup: 1h\n'), {
+      session: briefSession(emu, 2),
+      smokeTest: false,
+      reporter: {
+        emit: (e) => {
+          if (e.code !== 'bake.step.failed') return;
+          // More throttles than the SDK's attempts: each call fails several times over before it passes.
+          for (const action of ['DeregisterImage', 'DeleteSnapshot', 'DescribeSnapshots']) emu.control.addFault({ action, account: ACCOUNT, errorCode: 'RequestLimitExceeded', times: 6 });
+        },
+      },
+    });
+    expect(run.result.exitCode).to.equal(ExitCode.VERIFICATION);
+    const throttled = emu.control.calls().filter((c) => c.errorCode === 'RequestLimitExceeded').length;
+    expect(throttled).to.equal(18);
+    const left = leftovers(emu);
+    expect(left, JSON.stringify(left)).to.deep.equal(NOTHING);
+    expect(run.result.leftBehind).to.deep.equal([]);
+  });
+
+  it('a throttling storm that outlasts the cleanup deadline: what is reported left behind is exactly what exists', async () => {
+    emu.control.setImageOutcome({ actions: ['CreateImage'], billing: 'empty' });
+    const events: WinamiEvent[] = [];
+    const run = await bakeOn(emu, configFor('2022', 'deadlines:\n  cleanup: 5m\n'), {
+      session: briefSession(emu, 2),
+      smokeTest: false,
+      reporter: {
+        emit: (e) => {
+          events.push(e);
+          if (e.code === 'bake.step.failed') emu.control.addFault({ action: 'DeleteSnapshot', account: ACCOUNT, errorCode: 'RequestLimitExceeded' });
+        },
+      },
+    });
+    expect(run.result.exitCode).to.equal(ExitCode.VERIFICATION);
+    const left = leftovers(emu);
+    expect(left.images, 'the image itself was deregistered').to.deep.equal([]);
+    expect(left.snapshots).to.have.length.greaterThan(0);
+    expect(run.result.leftBehind.map((r) => `${r.kind} ${r.id}`).sort()).to.deep.equal(left.snapshots.map((id) => `snapshot ${id}`).sort());
+    expect(events.find((e) => e.code === 'bake.left-behind')?.message).to.contain(left.snapshots[0]!);
+  });
+});
