@@ -48,6 +48,7 @@ function hostileResult(): AuditResult {
     findings,
     totals: totalsOf(findings),
     failures: [{ account: '111111111111', region: 'eu-west-1', stage: 'images', message: `denied ${HOSTILE}`, iamAction: 'ec2:DescribeImages' }],
+    coverage: { scopes: 2, audited: 1 },
     partial: true,
     rules: ruleMetadata(),
   };
