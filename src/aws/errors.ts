@@ -87,7 +87,7 @@ export function operationName(method: string): string {
 }
 
 /** The IAM action for a port method, e.g. (`ec2`, `describeImages`) → `ec2:DescribeImages`. */
-export function iamAction(service: 'ec2' | 'ssm' | 'sts', method: string): string {
+export function iamAction(service: 'ec2' | 'ssm' | 'sts' | 'organizations', method: string): string {
   return `${service}:${operationName(method)}`;
 }
 
@@ -95,7 +95,7 @@ export function iamAction(service: 'ec2' | 'ssm' | 'sts', method: string): strin
  * Wrap an SDK exception in an `AwsError` naming the call, the resource and,
  * for access-denied errors, the IAM action to grant.
  */
-export function toAwsError(service: 'ec2' | 'ssm' | 'sts', method: string, err: unknown, resource?: string): AwsError {
+export function toAwsError(service: 'ec2' | 'ssm' | 'sts' | 'organizations', method: string, err: unknown, resource?: string): AwsError {
   if (err instanceof AwsError) return err;
   const code = awsErrorCode(err);
   const op = operationName(method);

@@ -8,6 +8,7 @@
 import type * as EC2 from '@aws-sdk/client-ec2';
 import type * as SSM from '@aws-sdk/client-ssm';
 import type * as STS from '@aws-sdk/client-sts';
+import type * as Organizations from '@aws-sdk/client-organizations';
 
 /** Options every port call accepts. */
 export interface CallOptions {
@@ -69,6 +70,13 @@ export interface StsOperations {
   assumeRole: [STS.AssumeRoleCommandInput, STS.AssumeRoleCommandOutput];
 }
 
+/** AWS Organizations operations winami uses (an organization-wide audit). */
+export interface OrganizationsOperations {
+  describeOrganization: [Organizations.DescribeOrganizationCommandInput, Organizations.DescribeOrganizationCommandOutput];
+  listAccounts: [Organizations.ListAccountsCommandInput, Organizations.ListAccountsCommandOutput];
+}
+
+export type OrganizationsPort = Port<OrganizationsOperations>;
 export type Ec2Port = Port<Ec2Operations>;
 export type SsmPort = Port<SsmOperations>;
 export type StsPort = Port<StsOperations>;
@@ -83,6 +91,8 @@ export interface AwsSession {
   ec2(region?: string): Ec2Port;
   ssm(region?: string): SsmPort;
   sts(region?: string): StsPort;
+  /** AWS Organizations (a global service, called in the partition's main region). Optional: sessions made for tests may lack it. */
+  organizations?(): OrganizationsPort;
   /** A session for another account, through STS AssumeRole. */
   assumeRole(roleArn: string, sessionName?: string): Promise<AwsSession>;
 }

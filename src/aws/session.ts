@@ -3,7 +3,7 @@
  * region, created on first use. The SDK is imported lazily so commands that do
  * not talk to AWS (prepare, lint, --version) never load it.
  */
-import type { AwsSession, Ec2Operations, Ec2Port, SsmOperations, SsmPort, StsOperations, StsPort } from './ports.js';
+import type { AwsSession, Ec2Operations, Ec2Port, SsmOperations, SsmPort, StsOperations, StsPort, OrganizationsPort } from './ports.js';
 import { createRequire } from 'node:module';
 import { toAwsError } from './errors.js';
 import { checkResponses, RESPONSE_CHECK_OPTIONS } from './response-check.js';
@@ -42,9 +42,10 @@ type Sdk = {
   ec2: typeof import('@aws-sdk/client-ec2');
   ssm: typeof import('@aws-sdk/client-ssm');
   sts: typeof import('@aws-sdk/client-sts');
+  organizations: typeof import('@aws-sdk/client-organizations');
 };
 
-const CLIENT_CLASS = { ec2: 'EC2Client', ssm: 'SSMClient', sts: 'STSClient' } as const;
+const CLIENT_CLASS = { ec2: 'EC2Client', ssm: 'SSMClient', sts: 'STSClient', organizations: 'OrganizationsClient' } as const;
 
 const sdkModules = new Map<keyof Sdk, Promise<Sdk[keyof Sdk]>>();
 /**
@@ -79,7 +80,7 @@ interface Sendable {
  * A port whose every method forwards to `client.send(new XCommand(input))`.
  * Errors come back as `AwsError`s naming the call and, for denials, the IAM action.
  */
-function makePort<P>(service: 'ec2' | 'ssm' | 'sts', client: () => Promise<{ client: Sendable; module: Record<string, unknown> }>, callTimeoutMs: number): P {
+function makePort<P>(service: keyof Sdk, client: () => Promise<{ client: Sendable; module: Record<string, unknown> }>, callTimeoutMs: number): P {
   return new Proxy(
     {},
     {
@@ -135,7 +136,7 @@ export function createAwsSession(options: SessionOptions): AwsSession {
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   });
-  const get = (service: 'ec2' | 'ssm' | 'sts', region: string) => {
+  const get = (service: keyof Sdk, region: string) => {
     const key = `${service}:${region}`;
     let entry = clients.get(key);
     if (!entry) {
@@ -144,7 +145,7 @@ export function createAwsSession(options: SessionOptions): AwsSession {
         const fast = service === 'ec2' && (options.fastListing ?? true);
         const protocol = fast ? (await import('./ec2-listing-protocol.js')).Ec2ListingProtocol : undefined;
         const client = new Client(protocol ? { ...config(region), protocol } : config(region));
-        (client as unknown as { middlewareStack: { add(mw: unknown, o: unknown): void } }).middlewareStack.add(checkResponses(service === 'ssm' ? 'json' : 'query-xml'), RESPONSE_CHECK_OPTIONS);
+        (client as unknown as { middlewareStack: { add(mw: unknown, o: unknown): void } }).middlewareStack.add(checkResponses(service === 'ssm' || service === 'organizations' ? 'json' : 'query-xml'), RESPONSE_CHECK_OPTIONS);
         return { client, module: module as unknown as Record<string, unknown> };
       });
       clients.set(key, entry);
@@ -156,6 +157,8 @@ export function createAwsSession(options: SessionOptions): AwsSession {
     ec2: (region = options.region) => makePort<Ec2Port>('ec2', () => get('ec2', region), timeouts.callMs),
     ssm: (region = options.region) => makePort<SsmPort>('ssm', () => get('ssm', region), timeouts.callMs),
     sts: (region = options.region) => makePort<StsPort>('sts', () => get('sts', region), timeouts.callMs),
+    // Organizations has one endpoint per partition, signed for us-east-1 in the commercial partition.
+    organizations: () => makePort<OrganizationsPort>('organizations', () => get('organizations', 'us-east-1'), timeouts.callMs),
     async assumeRole(roleArn, sessionName = 'winami') {
       const out = await session.sts().assumeRole({ RoleArn: roleArn, RoleSessionName: sessionName });
       const c = out.Credentials;
