@@ -24,6 +24,8 @@ export interface ScanOptions {
   abortSignal?: AbortSignal | undefined;
   onFinding: (f: Finding) => void;
   onPage: (kind: 'images' | 'snapshots' | 'instances', count: number) => void;
+  /** Awaited after each page of images is judged: back-pressure from the report being written. */
+  afterPage?: () => Promise<void>;
 }
 
 export interface ScanResult {
@@ -61,11 +63,12 @@ function failure(account: string, region: string, stage: string, err: unknown): 
   };
 }
 
-async function paginate<T>(fetch: (token: string | undefined) => Promise<{ items: T[]; next: string | undefined }>, onPage: (items: T[]) => void): Promise<void> {
+async function paginate<T>(fetch: (token: string | undefined) => Promise<{ items: T[]; next: string | undefined }>, onPage: (items: T[]) => void, after?: () => Promise<void>): Promise<void> {
   let token: string | undefined;
   do {
     const { items, next } = await fetch(token);
     onPage(items);
+    if (after) await after();
     token = next;
   } while (token);
 }
@@ -136,6 +139,7 @@ export async function scanRegion(o: ScanOptions): Promise<ScanResult> {
       result.images += items.length;
       o.onPage('images', items.length);
     },
+    o.afterPage,
   ).then(
     () => true,
     (err) => (result.failures.push(failure(account, region, 'images', err)), false),
