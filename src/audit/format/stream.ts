@@ -24,6 +24,8 @@ import { tableHead, tableRow, tableTail } from './table.js';
 /** A writable byte sink: a file stream, or the process's stdout. */
 export interface ReportOutput {
   write(chunk: string | Buffer): boolean;
+  /** Node's writables say whether they are full; without it, the last write's answer is trusted. */
+  readonly writableNeedDrain?: boolean;
   once(event: 'drain', listener: () => void): unknown;
 }
 
@@ -48,7 +50,7 @@ export interface AuditReportWriter {
 }
 
 async function writeAll(out: ReportOutput, text: string | Buffer): Promise<void> {
-  if (!out.write(text)) await once(out as unknown as NodeJS.EventEmitter, 'drain');
+  if (!out.write(text) && out.writableNeedDrain !== false) await once(out as unknown as NodeJS.EventEmitter, 'drain');
 }
 
 /** A writer for the formats whose text can go straight out (JSON, SARIF, CSV). */
@@ -59,6 +61,8 @@ function direct(out: ReportOutput, head: string, item: (f: Finding, first: boole
   const put = (s: string) => {
     if (!out.write(s)) pressure = true;
   };
+  // Whether the output is still full now: its 'drain' may have come and gone since the write that filled it.
+  const full = () => (typeof out.writableNeedDrain === 'boolean' ? out.writableNeedDrain : pressure);
   return {
     finding(f) {
       if (!headWritten) {
@@ -69,7 +73,7 @@ function direct(out: ReportOutput, head: string, item: (f: Finding, first: boole
       first = false;
     },
     async drain() {
-      if (!pressure) return;
+      if (!full()) return;
       pressure = false;
       await once(out as unknown as NodeJS.EventEmitter, 'drain');
     },

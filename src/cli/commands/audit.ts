@@ -89,6 +89,8 @@ export const auditCommand: CliCommand = {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       let result: import('../../audit/index.js').AuditResult;
+      // Should the event loop ever run dry mid-audit, Node exits with this code, never with a clean 0.
+      process.exitCode = ExitCode.INTERNAL;
       try {
         result = await audit({
           session,
