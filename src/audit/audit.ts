@@ -202,6 +202,7 @@ export async function audit(o: AuditOptions): Promise<AuditResult> {
           regions = (out.Regions ?? []).map((r) => r.RegionName).filter((r): r is string => !!r);
         } catch (err) {
           if (!o.abortSignal?.aborted) failures.push(scopeFailure(a.account, 'describe-regions', err));
+          if (session !== o.session) session.destroy?.();
           return;
         }
       }
@@ -253,6 +254,8 @@ export async function audit(o: AuditOptions): Promise<AuditResult> {
         ),
       );
       if (ok.every(Boolean) && !o.abortSignal?.aborted) state?.accountComplete(a.account, regions);
+      // An organization has hundreds of accounts: each assumed session's clients and sockets go when its account is done.
+      if (session !== o.session) session.destroy?.();
     }
 
     const scans: Promise<void>[] = [];

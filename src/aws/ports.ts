@@ -93,6 +93,8 @@ export interface AwsSession {
   sts(region?: string): StsPort;
   /** AWS Organizations (a global service, called in the partition's main region). Optional: sessions made for tests may lack it. */
   organizations?(): OrganizationsPort;
+  /** Close this session's clients and their connections (a session made by `assumeRole`, once done with). Optional. */
+  destroy?(): void;
   /** A session for another account, through STS AssumeRole. */
   assumeRole(roleArn: string, sessionName?: string): Promise<AwsSession>;
 }

@@ -159,6 +159,11 @@ export function createAwsSession(options: SessionOptions): AwsSession {
     sts: (region = options.region) => makePort<StsPort>('sts', () => get('sts', region), timeouts.callMs),
     // Organizations has one endpoint per partition, signed for us-east-1 in the commercial partition.
     organizations: () => makePort<OrganizationsPort>('organizations', () => get('organizations', 'us-east-1'), timeouts.callMs),
+    destroy() {
+      const all = [...clients.values()];
+      clients.clear();
+      for (const c of all) void c.then((e) => (e.client as unknown as { destroy?: () => void }).destroy?.(), () => undefined);
+    },
     async assumeRole(roleArn, sessionName = 'winami') {
       const out = await session.sts().assumeRole({ RoleArn: roleArn, RoleSessionName: sessionName });
       const c = out.Credentials;

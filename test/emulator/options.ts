@@ -74,6 +74,8 @@ export interface SeedOptions {
   images?: number;
   /** Accounts that own the synthetic images. Default: the first account. */
   imageAccounts?: string[];
+  /** Every n-th synthetic image (per account and region) has empty billing fields, for audits to find. Default none. */
+  emptyBillingEvery?: number;
 }
 
 /** A regex given over HTTP, where RegExp objects cannot travel. */

@@ -18,7 +18,7 @@ export class SeedError extends Error {
   }
 }
 
-const KEYS = ['regions', 'images', 'imageAccounts'];
+const KEYS = ['regions', 'images', 'imageAccounts', 'emptyBillingEvery'];
 
 /** Check seed options; returns them typed, or throws a SeedError listing every problem. */
 export function checkSeedOptions(value: unknown, source = 'seed options'): SeedOptions {
@@ -38,6 +38,9 @@ export function checkSeedOptions(value: unknown, source = 'seed options'): SeedO
   if (v.imageAccounts !== undefined) {
     if (!Array.isArray(v.imageAccounts) || v.imageAccounts.length === 0) problems.push('"imageAccounts" must be a non-empty array of 12-digit account ids, e.g. ["111111111111"]');
     else for (const a of v.imageAccounts) if (typeof a !== 'string' || !/^\d{12}$/.test(a)) problems.push(`"imageAccounts" has ${JSON.stringify(a)}; write a 12-digit account id as a string, e.g. "111111111111"`);
+  }
+  if (v.emptyBillingEvery !== undefined && !(Number.isInteger(v.emptyBillingEvery) && (v.emptyBillingEvery as number) >= 1)) {
+    problems.push(`"emptyBillingEvery" must be a whole number from 1 (every n-th synthetic image has no billing fields), got ${JSON.stringify(v.emptyBillingEvery)}`);
   }
   if (problems.length) throw new SeedError(source, problems);
   return v as SeedOptions;
