@@ -206,4 +206,32 @@ describe('audit --resume: an interrupted organization audit resumes to the same 
     expect(sarif.runs[0].invocations[0].executionSuccessful).to.equal(true);
     expect(existsSync(state)).to.equal(false);
   });
+
+  it('the CLI: Ctrl-C stops with exit 130, keeps the state, leaves no half report; --resume finishes it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'winami-sigint-'));
+    const state = join(dir, 'audit.state');
+    const report = join(dir, 'org.csv');
+    const args = ['audit', '--organization', '--regions', REGIONS.join(','), '--format', 'csv', '-o', report, '--resume', state, '--fail-on', 'none', '--concurrency', '2', '--account-concurrency', '1'];
+    emu.control.addFault({ action: 'DescribeImages', latencyMs: 40 });
+    const child = spawnCli(emu, args);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    for (let i = 0; i < 600; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      if (existsSync(state) && (readFileSync(state, 'utf8').match(/\{"done"/g) ?? []).length >= 2) break;
+    }
+    child.kill('SIGINT');
+    const code = await exited;
+    emu.control.clearFaults();
+    expect(code, stderr).to.equal(ExitCode.CANCELLED);
+    expect(stderr).to.contain(`--resume ${state}`);
+    expect(existsSync(report), 'no half-written report').to.equal(false);
+    expect(existsSync(state)).to.equal(true);
+
+    const run = await cli(emu, args);
+    expect(run.code, run.stderr).to.equal(ExitCode.OK);
+    const rows = readFileSync(report, 'utf8').trim().split('\r\n');
+    expect(rows.length - 1).to.equal(full.size);
+  });
 });
