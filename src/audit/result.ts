@@ -13,6 +13,12 @@ export interface ScopeFailure {
   iamAction?: string;
 }
 
+/** An account of the organization not audited by design (not ACTIVE: suspended, closing, closed). */
+export interface SkippedAccount {
+  account: string;
+  reason: string;
+}
+
 /** Counts per severity, rule, account and region. */
 export interface AuditTotals {
   findings: number;
@@ -46,21 +52,42 @@ export interface AuditResult {
    * whatever `findings` says.
    */
   coverage: { scopes: number; audited: number };
+  /** Organization accounts left out because they are not ACTIVE (`organization` audits only). */
+  skipped?: SkippedAccount[];
+  /**
+   * False when the findings were streamed (`keepFindings: false`): `findings`
+   * is then empty and `totals` still counts every finding.
+   */
+  findingsKept?: boolean;
   /** True when some account or region could not be audited (see `failures`), or nothing was. */
   partial: boolean;
   rules: RuleInfo[];
 }
 
+/** Totals of no findings. */
+export function emptyTotals(): AuditTotals {
+  return { findings: 0, bySeverity: { error: 0, warning: 0, note: 0 }, byRule: {}, byAccount: {}, byRegion: {} };
+}
+
+/** Count one more finding: totals are kept as findings stream past, the findings need not be. */
+export function countFinding(t: AuditTotals, f: Finding): void {
+  t.findings++;
+  t.bySeverity[f.severity]++;
+  t.byRule[f.ruleId] = (t.byRule[f.ruleId] ?? 0) + 1;
+  t.byAccount[f.account] = (t.byAccount[f.account] ?? 0) + 1;
+  t.byRegion[f.region] = (t.byRegion[f.region] ?? 0) + 1;
+}
+
 /** Totals of a list of findings. */
 export function totalsOf(findings: readonly Finding[]): AuditTotals {
-  const t: AuditTotals = { findings: findings.length, bySeverity: { error: 0, warning: 0, note: 0 }, byRule: {}, byAccount: {}, byRegion: {} };
-  for (const f of findings) {
-    t.bySeverity[f.severity]++;
-    t.byRule[f.ruleId] = (t.byRule[f.ruleId] ?? 0) + 1;
-    t.byAccount[f.account] = (t.byAccount[f.account] ?? 0) + 1;
-    t.byRegion[f.region] = (t.byRegion[f.region] ?? 0) + 1;
-  }
+  const t = emptyTotals();
+  for (const f of findings) countFinding(t, f);
   return t;
+}
+
+/** Whether the totals hold a finding at or above a severity. */
+export function totalsAtOrAbove(t: AuditTotals, severity: Severity): number {
+  return (Object.keys(t.bySeverity) as Severity[]).filter((s) => SEVERITY_RANK[s] >= SEVERITY_RANK[severity]).reduce((n, s) => n + t.bySeverity[s], 0);
 }
 
 /** Findings at or above a severity. */

@@ -24,6 +24,8 @@ export interface ScanOptions {
   abortSignal?: AbortSignal | undefined;
   onFinding: (f: Finding) => void;
   onPage: (kind: 'images' | 'snapshots' | 'instances', count: number) => void;
+  /** Awaited every 100 images or snapshots judged: back-pressure from the report being written. */
+  afterPage?: () => Promise<void>;
 }
 
 export interface ScanResult {
@@ -48,6 +50,9 @@ export function imageOfSnapshotDescription(description: string | undefined): str
   return m?.[1];
 }
 
+/** Images (or snapshots) judged between two waits for the report's room. */
+const SLICE = 100;
+
 function failure(account: string, region: string, stage: string, err: unknown): ScopeFailure {
   const e = err as Partial<AwsError> & Error;
   const awsCode = e instanceof AwsError ? e.awsCode : awsErrorCode(err);
@@ -61,11 +66,11 @@ function failure(account: string, region: string, stage: string, err: unknown): 
   };
 }
 
-async function paginate<T>(fetch: (token: string | undefined) => Promise<{ items: T[]; next: string | undefined }>, onPage: (items: T[]) => void): Promise<void> {
+async function paginate<T>(fetch: (token: string | undefined) => Promise<{ items: T[]; next: string | undefined }>, onPage: (items: T[]) => void | Promise<void>): Promise<void> {
   let token: string | undefined;
   do {
     const { items, next } = await fetch(token);
-    onPage(items);
+    await onPage(items);
     token = next;
   } while (token);
 }
@@ -127,14 +132,18 @@ export async function scanRegion(o: ScanOptions): Promise<ScanResult> {
       const out = await ec2.describeImages({ Owners: ['self'], IncludeDeprecated: true, MaxResults: o.pageSize, ...(NextToken ? { NextToken } : {}) }, call);
       return { items: out.Images ?? [], next: out.NextToken };
     },
-    (items) => {
-      for (const image of items) {
+    async (items) => {
+      for (let i = 0; i < items.length; i++) {
+        const image = items[i]!;
         if (image.ImageId) ownedIds.add(image.ImageId);
         for (const m of image.BlockDeviceMappings ?? []) if (m?.Ebs?.SnapshotId) usedSnapshots.add(m.Ebs.SnapshotId);
         emit(evaluate({ kind: 'image', account, region, image }, o.rules, o.ctx));
+        // A page's findings reach the report in slices, each once it has room: never a whole page of them buffered at once.
+        if (o.afterPage && i % SLICE === SLICE - 1) await o.afterPage();
       }
       result.images += items.length;
       o.onPage('images', items.length);
+      if (o.afterPage) await o.afterPage();
     },
   ).then(
     () => true,
@@ -144,7 +153,9 @@ export async function scanRegion(o: ScanOptions): Promise<ScanResult> {
   // Owned images may still be needed as launch images: a second, targeted lookup below covers them.
   if (await snapshotsDone) {
     if (imagesOk) {
+      let i = 0;
       for (const snapshot of snaps) {
+        if (o.afterPage && ++i % SLICE === 0) await o.afterPage();
         const createdFor = imageOfSnapshotDescription(snapshot.Description);
         emit(
           evaluate(

@@ -107,7 +107,7 @@ export function isAccessDenied(err: unknown): boolean {
 }
 
 /** The services behind winami's ports, by their IAM prefix. */
-export type AwsService = 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms';
+export type AwsService = 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms' | 'organizations';
 
 /** `describeImages` → `DescribeImages`. */
 export function operationName(method: string): string {

@@ -10,6 +10,7 @@ import type * as SSM from '@aws-sdk/client-ssm';
 import type * as STS from '@aws-sdk/client-sts';
 import type * as IAM from '@aws-sdk/client-iam';
 import type * as KMS from '@aws-sdk/client-kms';
+import type * as Organizations from '@aws-sdk/client-organizations';
 
 /** Options every port call accepts. */
 export interface CallOptions {
@@ -94,6 +95,13 @@ export interface KmsOperations {
   describeKey: [KMS.DescribeKeyCommandInput, KMS.DescribeKeyCommandOutput];
 }
 
+/** AWS Organizations operations winami uses (an organization-wide audit). */
+export interface OrganizationsOperations {
+  describeOrganization: [Organizations.DescribeOrganizationCommandInput, Organizations.DescribeOrganizationCommandOutput];
+  listAccounts: [Organizations.ListAccountsCommandInput, Organizations.ListAccountsCommandOutput];
+}
+
+export type OrganizationsPort = Port<OrganizationsOperations>;
 export type Ec2Port = Port<Ec2Operations>;
 export type IamPort = Port<IamOperations>;
 export type KmsPort = Port<KmsOperations>;
@@ -113,6 +121,10 @@ export interface AwsSession {
   /** IAM is global: one client, in us-east-1 (the partition's IAM endpoint). */
   iam(): IamPort;
   kms(region?: string): KmsPort;
+  /** AWS Organizations (a global service, called in the partition's main region). Optional: sessions made for tests may lack it. */
+  organizations?(): OrganizationsPort;
+  /** Close this session's clients and their connections (a session made by `assumeRole`, once done with). Optional. */
+  destroy?(): void;
   /** A session for another account, through STS AssumeRole. */
   assumeRole(roleArn: string, sessionName?: string): Promise<AwsSession>;
 }

@@ -3,7 +3,7 @@
  * region, created on first use. The SDK is imported lazily so commands that do
  * not talk to AWS (prepare, lint, --version) never load it.
  */
-import type { AwsSession, Ec2Operations, Ec2Port, IamPort, KmsPort, SsmOperations, SsmPort, StsOperations, StsPort } from './ports.js';
+import type { AwsSession, Ec2Operations, Ec2Port, IamPort, KmsPort, SsmOperations, SsmPort, StsOperations, StsPort, OrganizationsPort } from './ports.js';
 import { createRequire } from 'node:module';
 import { toAwsError } from './errors.js';
 import { checkResponses, RESPONSE_CHECK_OPTIONS } from './response-check.js';
@@ -44,9 +44,10 @@ type Sdk = {
   sts: typeof import('@aws-sdk/client-sts');
   iam: typeof import('@aws-sdk/client-iam');
   kms: typeof import('@aws-sdk/client-kms');
+  organizations: typeof import('@aws-sdk/client-organizations');
 };
 
-const CLIENT_CLASS = { ec2: 'EC2Client', ssm: 'SSMClient', sts: 'STSClient', iam: 'IAMClient', kms: 'KMSClient' } as const;
+const CLIENT_CLASS = { ec2: 'EC2Client', ssm: 'SSMClient', sts: 'STSClient', iam: 'IAMClient', kms: 'KMSClient', organizations: 'OrganizationsClient' } as const;
 
 /** IAM's one endpoint per partition is reached through this region. */
 function iamRegion(defaultRegion: string): string {
@@ -151,7 +152,7 @@ export function createAwsSession(options: SessionOptions): AwsSession {
         const fast = service === 'ec2' && (options.fastListing ?? true);
         const protocol = fast ? (await import('./ec2-listing-protocol.js')).Ec2ListingProtocol : undefined;
         const client = new Client(protocol ? { ...config(region), protocol } : config(region));
-        (client as unknown as { middlewareStack: { add(mw: unknown, o: unknown): void } }).middlewareStack.add(checkResponses(service === 'ssm' || service === 'kms' ? 'json' : 'query-xml'), RESPONSE_CHECK_OPTIONS);
+        (client as unknown as { middlewareStack: { add(mw: unknown, o: unknown): void } }).middlewareStack.add(checkResponses(service === 'ssm' || service === 'kms' || service === 'organizations' ? 'json' : 'query-xml'), RESPONSE_CHECK_OPTIONS);
         return { client, module: module as unknown as Record<string, unknown> };
       });
       clients.set(key, entry);
@@ -165,6 +166,13 @@ export function createAwsSession(options: SessionOptions): AwsSession {
     sts: (region = options.region) => makePort<StsPort>('sts', () => get('sts', region), timeouts.callMs),
     iam: () => makePort<IamPort>('iam', () => get('iam', iamRegion(options.region)), timeouts.callMs),
     kms: (region = options.region) => makePort<KmsPort>('kms', () => get('kms', region), timeouts.callMs),
+    // Organizations has one endpoint per partition, signed for us-east-1 in the commercial partition.
+    organizations: () => makePort<OrganizationsPort>('organizations', () => get('organizations', 'us-east-1'), timeouts.callMs),
+    destroy() {
+      const all = [...clients.values()];
+      clients.clear();
+      for (const c of all) void c.then((e) => (e.client as unknown as { destroy?: () => void }).destroy?.(), () => undefined);
+    },
     async assumeRole(roleArn, sessionName = 'winami') {
       const out = await session.sts().assumeRole({ RoleArn: roleArn, RoleSessionName: sessionName });
       const c = out.Credentials;

@@ -4,6 +4,7 @@
  * EC2's codes.
  */
 import { AMAZON_ACCOUNT } from './options.js';
+import { OPT_IN_REGIONS } from './organizations.js';
 import { copyKey, launchKeys } from './ebs-encryption.js';
 import { imageItem, instanceXml, snapshotXml, stateXml, volumeXml } from './ec2-xml.js';
 import { GuestFs } from './guest-fs.js';
@@ -1226,9 +1227,17 @@ const describeTags: Handler = (c) => {
 const describeRegions: Handler = (c) => {
   const names = qList(c.q, 'RegionName');
   const filters = filtersOf(c.q);
-  for (const n of names) if (!DEFAULT_REGIONS.includes(n)) throw new ApiError('InvalidParameterValue', `Invalid region names: ${n}`);
-  const list = DEFAULT_REGIONS.filter((r) => (!names.length || names.includes(r)) && filters.every((f) => (f.name === 'region-name' ? matchAny(f, r) : f.name === 'opt-in-status' ? matchAny(f, 'opt-in-not-required') : true)));
-  return set('regionInfo', list.map((r) => el('regionName', r) + el('regionEndpoint', `ec2.${r}.amazonaws.com`) + el('optInStatus', 'opt-in-not-required')));
+  for (const n of names) if (!DEFAULT_REGIONS.includes(n) && !OPT_IN_REGIONS.includes(n)) throw new ApiError('InvalidParameterValue', `Invalid region names: ${n}`);
+  // Enabled regions only, unless AllRegions or the names ask for the others; opt-in status per account.
+  const enabled = c.world.optInRegions[c.account] ?? [];
+  const all = qBool(c.q, 'AllRegions') === true;
+  const status = (r: string) => (DEFAULT_REGIONS.includes(r) ? 'opt-in-not-required' : enabled.includes(r) ? 'opted-in' : 'not-opted-in');
+  const list = [...DEFAULT_REGIONS, ...OPT_IN_REGIONS].filter(
+    (r) =>
+      (names.length ? names.includes(r) : all || status(r) !== 'not-opted-in') &&
+      filters.every((f) => (f.name === 'region-name' ? matchAny(f, r) : f.name === 'opt-in-status' ? matchAny(f, status(r)) : true)),
+  );
+  return set('regionInfo', list.map((r) => el('regionName', r) + el('regionEndpoint', `ec2.${r}.amazonaws.com`) + el('optInStatus', status(r))));
 };
 
 /** Every EC2 action the emulator answers. */

@@ -28,6 +28,7 @@ import { resolveSeed } from './seed-options.js';
 import { EmulatorHttp } from './server.js';
 import { newId } from './wire.js';
 import { World } from './world.js';
+import { Organization } from './organizations.js';
 
 export * from './options.js';
 
@@ -96,6 +97,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       iam,
       kms: new KmsStore(startedAt - 86_400_000),
     });
+    if (options.organization) w.organization = new Organization(options.organization, accounts.map((a) => a.accountId), startedAt);
+    w.optInRegions = options.optInRegions ?? {};
     seedWorld(w, seed, accounts[0]!.accountId);
     return w;
   };
@@ -242,6 +245,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 
   const http = new EmulatorHttp(world, accounts, options.throttling ?? true, (method, path, query, body) => routeControl(control, method, path, query, body));
+  // Generated members have no access keys; AssumeRole reaches them.
+  for (const a of world.organization?.accounts ?? []) http.knownAccounts.add(a.id);
   const server: Server = createServer({ keepAlive: true }, http.handle);
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {

@@ -3,6 +3,9 @@
  * the project can code against them; SPEC.md documents each field.
  */
 
+import type { OrganizationOptions } from './organizations.js';
+export type { OrganizationOptions } from './organizations.js';
+
 /** One account the emulator knows, by its long-term access key. */
 export interface EmulatorAccount {
   accessKeyId: string;
@@ -77,6 +80,8 @@ export interface SeedOptions {
   images?: number;
   /** Accounts that own the synthetic images. Default: the first account. */
   imageAccounts?: string[];
+  /** Every n-th synthetic image (per account and region) has empty billing fields, for audits to find. Default none. */
+  emptyBillingEvery?: number;
 }
 
 /** A regex given over HTTP, where RegExp objects cannot travel. */
@@ -112,7 +117,7 @@ export interface Fault {
   /** Action name (`DescribeImages`, `SendCommand`), or `*` for every action. */
   action: string;
   /** Limit to one service. */
-  service?: 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms';
+  service?: 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms' | 'organizations';
   /** Error code to answer; omit for latency-only or drop faults. */
   errorCode?: string;
   /** HTTP status; default 400 (503 for RequestLimitExceeded, 500 for InternalError/ServiceUnavailable). */
@@ -170,6 +175,10 @@ export interface EmulatorOptions {
    * DEFAULT_IAM_PROPAGATION_MS.
    */
   iamPropagationMs?: number;
+  /** AWS Organizations over the accounts, with generated members (organizations.ts). Default: none, every account standalone. */
+  organization?: OrganizationOptions;
+  /** Opt-in regions (af-south-1, ap-east-1, eu-south-1, me-south-1) enabled, per account; default none. */
+  optInRegions?: Record<string, string[]>;
 }
 
 /** Default IAM propagation window for new instance profiles (real ms). */
@@ -180,7 +189,7 @@ export interface CallRecord {
   time: string;
   account: string;
   region: string;
-  service: 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms' | 'unknown';
+  service: 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms' | 'organizations' | 'unknown';
   action: string;
   status: number;
   errorCode?: string;

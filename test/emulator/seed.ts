@@ -144,7 +144,7 @@ export function seedWorld(world: World, seed: SeedOptions, defaultAccount: strin
             region,
             name: `winami-synthetic-${String(i).padStart(6, '0')}`,
             createdAt: created + i,
-            billing: base.billing!,
+            ...(seed.emptyBillingEvery && (i + 1) % seed.emptyBillingEvery === 0 ? {} : { billing: base.billing! }),
             origin: base.origin,
             volumeSize: 30,
             isPublic: false,
@@ -165,7 +165,7 @@ export function makeImage(
     name: string;
     description?: string;
     createdAt: number;
-    billing: Billing;
+    billing?: Billing;
     origin: DiskOrigin;
     volumeSize: number;
     isPublic: boolean;
@@ -197,7 +197,7 @@ export function makeImage(
     createdAt: p.createdAt,
     readyAt: p.createdAt,
     visibleAt: p.createdAt,
-    billing: p.billing,
+    ...(p.billing ? { billing: p.billing } : {}),
     architecture: 'x86_64',
     rootDeviceName: '/dev/sda1',
     bdms: [{ deviceName: '/dev/sda1', snapshotId: snapId, volumeSize: p.volumeSize, volumeType: 'gp3', deleteOnTermination: true, encrypted: false }],

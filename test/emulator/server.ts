@@ -14,6 +14,7 @@ import { VPC_HANDLERS } from './ec2-vpc.js';
 import type { CallRecord, EmulatorAccount, Fault } from './options.js';
 import { SSM_HANDLERS } from './ssm.js';
 import { STS_HANDLERS } from './sts.js';
+import { OPT_IN_REGIONS, ORGANIZATIONS_HANDLERS, regionEnabled } from './organizations.js';
 import { parseQuery, qList, qInt, requestId, esc, type QueryObject, type XmlChunks } from './wire.js';
 import { ApiError, DEFAULT_REGIONS, type World } from './world.js';
 
@@ -21,7 +22,7 @@ const EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
 const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 const CALL_LOG_LIMIT = 100_000;
 
-type Service = 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms';
+type Service = 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms' | 'organizations';
 
 interface Caller {
   account: string;
@@ -86,8 +87,8 @@ export class EmulatorHttp {
     let action: string;
     let q: QueryObject = {};
     let json: Record<string, unknown> = {};
-    if (typeof target === 'string' && (target.startsWith('AmazonSSM.') || target.startsWith('TrentService.'))) {
-      service = target.startsWith('AmazonSSM.') ? 'ssm' : 'kms';
+    if (typeof target === 'string' && (target.startsWith('AmazonSSM.') || target.startsWith('TrentService.') || target.startsWith('AWSOrganizationsV20161128.'))) {
+      service = target.startsWith('AmazonSSM.') ? 'ssm' : target.startsWith('TrentService.') ? 'kms' : 'organizations';
       action = target.slice(target.indexOf('.') + 1);
       try {
         json = body ? (JSON.parse(body) as Record<string, unknown>) : {};
@@ -107,13 +108,21 @@ export class EmulatorHttp {
       const err =
         service === 'ec2'
           ? new ApiError('AuthFailure', 'AWS was not able to validate the provided access credentials', 401)
-          : service === 'ssm' || service === 'kms'
+          : service === 'ssm' || service === 'kms' || service === 'organizations'
             ? new ApiError('UnrecognizedClientException', 'The security token included in the request is invalid.')
             : new ApiError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
       return this.fail(res, service, ctx, err);
     }
-    if (!DEFAULT_REGIONS.includes(region) && service !== 'sts' && service !== 'iam') {
-      return this.fail(res, service, ctx, new ApiError('AuthFailure', `Credential should be scoped to a valid region, not '${region}'.`, 401));
+    if (!DEFAULT_REGIONS.includes(region) && service !== 'sts' && service !== 'iam' && service !== 'organizations') {
+      if (!regionEnabled(this.world.optInRegions, ctx.account, region, DEFAULT_REGIONS)) {
+        // A disabled opt-in region holds none of the account's credentials: they do not validate there.
+        const err = !OPT_IN_REGIONS.includes(region)
+          ? new ApiError('AuthFailure', `Credential should be scoped to a valid region, not '${region}'.`, 401)
+          : service === 'ec2'
+            ? new ApiError('AuthFailure', 'AWS was not able to validate the provided access credentials', 401)
+            : new ApiError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+        return this.fail(res, service, ctx, err);
+      }
     }
     const fault = this.takeFault(service, action, ctx.account, region);
     if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
@@ -160,6 +169,10 @@ export class EmulatorHttp {
         const result = inner ? `<${action}Result>${inner}</${action}Result>` : '';
         const xml = `<${action}Response xmlns="${IAM_NS}">${result}<ResponseMetadata><RequestId>${requestId()}</RequestId></ResponseMetadata></${action}Response>`;
         this.send(res, 200, 'text/xml', xml);
+      } else if (service === 'organizations') {
+        const handler = ORGANIZATIONS_HANDLERS[action];
+        if (!handler) throw new ApiError('UnknownOperationException', `Unknown operation ${action}`);
+        this.send(res, 200, 'application/x-amz-json-1.1', JSON.stringify(handler({ org: this.world.organization, account: ctx.account, body: json })));
       } else if (service === 'kms') {
         const handler = KMS_HANDLERS[action];
         if (!handler) throw new ApiError('UnknownOperationException', `Unknown operation ${action}`);
@@ -243,7 +256,7 @@ export class EmulatorHttp {
       res.socket?.destroy();
     } else {
       res.writeHead(err.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': id });
-      res.end(JSON.stringify({ __type: err.code, message: err.message }));
+      res.end(JSON.stringify({ __type: err.code, message: err.message, ...(err as ApiError & { extra?: Record<string, unknown> }).extra }));
     }
     this.log(ctx, service, err.status, err.code);
   }

@@ -35,7 +35,7 @@ export const STS_HANDLERS: Readonly<Record<string, (c: StsContext) => string>> =
     const m = ROLE_ARN.exec(roleArn);
     if (!m) throw new ApiError('ValidationError', `${roleArn} is invalid`);
     const [, account, role] = m;
-    if (!c.knownAccounts.has(account!) || c.world.deniedRoles.has(roleArn)) {
+    if (!c.knownAccounts.has(account!) || c.world.deniedRoles.has(roleArn) || c.world.organization?.canAssume(account!, role!) === false) {
       throw new ApiError('AccessDenied', `User: ${c.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`, 403);
     }
     const duration = qInt(c.q, 'DurationSeconds') ?? 3600;

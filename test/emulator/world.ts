@@ -265,6 +265,8 @@ export class ImageIndex {
   }
 }
 
+import type { Organization } from './organizations.js';
+
 export class World {
   readonly images = new Map<string, Image>();
   readonly snapshots = new Map<string, Snapshot>();
@@ -284,6 +286,10 @@ export class World {
   /** Access keys handed out by AssumeRole → account. */
   readonly sessionKeys = new Map<string, { accountId: string; arn: string }>();
   guestDefaults: GuestBehaviour = {};
+  /** AWS Organizations, when the emulator models one (organizations.ts). */
+  organization: Organization | undefined = undefined;
+  /** Opt-in regions enabled, per account. */
+  optInRegions: Readonly<Record<string, readonly string[]>> = {};
   durations: Durations;
   timeScale: number;
   readonly iam: IamStore;

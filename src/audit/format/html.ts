@@ -6,6 +6,7 @@
  */
 import { sortFindings, type AuditResult } from '../result.js';
 import { escapeHtml as h } from './escape.js';
+import type { Finding } from '../types.js';
 
 const COLORS: Record<string, string> = { error: '#c0392b', warning: '#d68910', note: '#2874a6' };
 
@@ -41,20 +42,20 @@ function evidence(ev: Record<string, unknown>): string {
     .join('')}</dl>`;
 }
 
-export function formatHtml(result: AuditResult): string {
+/** One finding's table row. */
+export function htmlRow(f: Finding): string {
+  return `<tr class="${h(f.severity)}"><td><span class="sev">${h(f.severity)}</span></td><td>${h(f.ruleId)}</td><td>${h(f.account)}</td><td>${h(f.region)}</td><td>${h(f.resourceType)} ${h(f.resourceId)}</td><td>${h(f.message)}<details><summary>evidence</summary>${evidence(f.evidence)}</details></td><td>${h(f.time)}</td></tr>\n`;
+}
+
+/** Everything before the findings' rows: totals need the whole audit, so a streamed report writes this last, before its spooled rows. */
+export function htmlHead(result: AuditResult): string {
   const t = result.totals;
-  const findings = sortFindings(result.findings)
-    .map(
-      (f) =>
-        `<tr class="${h(f.severity)}"><td><span class="sev">${h(f.severity)}</span></td><td>${h(f.ruleId)}</td><td>${h(f.account)}</td><td>${h(f.region)}</td><td>${h(f.resourceType)} ${h(f.resourceId)}</td><td>${h(f.message)}<details><summary>evidence</summary>${evidence(f.evidence)}</details></td><td>${h(f.time)}</td></tr>`,
-    )
-    .join('\n');
   const failures = result.failures.length
     ? `<h2>Not audited</h2><p>These parts could not be audited; the report is partial.</p><ul>${result.failures
         .map((f) => `<li>${h(f.account)}${f.region ? ` ${h(f.region)}` : ''} — ${h(f.stage)}: ${h(f.message)}${f.iamAction ? ` (grant <code>${h(f.iamAction)}</code>)` : ''}</li>`)
         .join('')}</ul>`
     : '';
-  const rules = result.rules.map((r) => `<tr><td>${h(r.id)}</td><td>${h(r.severity)}</td><td>${h(r.title)}</td><td>${h(r.explanation)}</td></tr>`).join('');
+  const skipped = result.skipped?.length ? `<h2>Skipped accounts</h2><ul>${result.skipped.map((s) => `<li>${h(s.account)} — ${h(s.reason)}</li>`).join('')}</ul>` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
@@ -74,13 +75,22 @@ dl{display:grid;grid-template-columns:max-content auto;gap:0 1em;margin:.5em 0}d
 <p><strong>${t.findings}</strong> findings: ${t.bySeverity.error} error, ${t.bySeverity.warning} warning, ${t.bySeverity.note} note.</p>
 ${chart(result)}
 <div>${totalsTable('By rule', t.byRule)}${totalsTable('By account', t.byAccount)}${totalsTable('By region', t.byRegion)}</div>
-${failures}
+${failures}${skipped}
 <h2>Findings</h2>
 <table><thead><tr><th>Severity</th><th>Rule</th><th>Account</th><th>Region</th><th>Resource</th><th>Message and evidence</th><th>Time</th></tr></thead><tbody>
-${findings || '<tr><td colspan="7">No findings.</td></tr>'}
-</tbody></table>
+`;
+}
+
+/** Everything after the findings' rows. */
+export function htmlTail(result: AuditResult): string {
+  const rules = result.rules.map((r) => `<tr><td>${h(r.id)}</td><td>${h(r.severity)}</td><td>${h(r.title)}</td><td>${h(r.explanation)}</td></tr>`).join('');
+  return `${result.totals.findings === 0 ? '<tr><td colspan="7">No findings.</td></tr>\n' : ''}</tbody></table>
 <h2>Rules</h2>
 <table><thead><tr><th>Id</th><th>Severity</th><th>Title</th><th>Explanation</th></tr></thead><tbody>${rules}</tbody></table>
 </body></html>
 `;
+}
+
+export function formatHtml(result: AuditResult): string {
+  return htmlHead(result) + sortFindings(result.findings).map(htmlRow).join('') + htmlTail(result);
 }

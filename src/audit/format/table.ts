@@ -1,12 +1,16 @@
 /** A plain-text table for terminals: totals, then one line per finding, then what could not be audited. */
 import { sortFindings, type AuditResult } from '../result.js';
 import { oneLine } from './escape.js';
+import type { Finding } from '../types.js';
 
 function pad(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, Math.max(0, n - 1))}…` : s.padEnd(n);
 }
 
-export function formatTable(result: AuditResult, width = 120): string {
+const FIXED = 8 + 1 + 28 + 1 + 12 + 1 + 14 + 1 + 22 + 1;
+
+/** Totals and, when there are findings, the column titles (ends with a line break). */
+export function tableHead(result: AuditResult): string {
   const lines: string[] = [];
   const t = result.totals;
   if (result.coverage.audited === 0) {
@@ -17,13 +21,25 @@ export function formatTable(result: AuditResult, width = 120): string {
   );
   lines.push(`Findings: ${t.findings} (${t.bySeverity.error} error, ${t.bySeverity.warning} warning, ${t.bySeverity.note} note)`);
   if (t.findings > 0) {
-    const fixed = 8 + 1 + 28 + 1 + 12 + 1 + 14 + 1 + 22 + 1;
-    const msgWidth = Math.max(20, width - fixed);
     lines.push('');
     lines.push(`${pad('SEVERITY', 8)} ${pad('RULE', 28)} ${pad('ACCOUNT', 12)} ${pad('REGION', 14)} ${pad('RESOURCE', 22)} MESSAGE`);
-    for (const f of sortFindings(result.findings)) {
-      lines.push(`${pad(oneLine(f.severity), 8)} ${pad(oneLine(f.ruleId), 28)} ${pad(oneLine(f.account), 12)} ${pad(oneLine(f.region), 14)} ${pad(oneLine(f.resourceId), 22)} ${pad(oneLine(f.message), msgWidth)}`);
-    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** One finding's line (with its line break). */
+export function tableRow(f: Finding, width = 120): string {
+  const msgWidth = Math.max(20, width - FIXED);
+  return `${pad(oneLine(f.severity), 8)} ${pad(oneLine(f.ruleId), 28)} ${pad(oneLine(f.account), 12)} ${pad(oneLine(f.region), 14)} ${pad(oneLine(f.resourceId), 22)} ${pad(oneLine(f.message), msgWidth)}\n`;
+}
+
+/** Accounts skipped and what could not be audited. */
+export function tableTail(result: AuditResult): string {
+  const lines: string[] = [];
+  if (result.skipped?.length) {
+    lines.push('');
+    lines.push(`Skipped (${result.skipped.length}):`);
+    for (const s of result.skipped) lines.push(`  ${oneLine(s.account)} ${oneLine(s.reason)}`);
   }
   if (result.failures.length > 0) {
     lines.push('');
@@ -32,5 +48,9 @@ export function formatTable(result: AuditResult, width = 120): string {
       lines.push(`  ${oneLine(f.account)}${f.region ? ` ${oneLine(f.region)}` : ''} ${oneLine(f.stage)}: ${oneLine(f.message)}${f.iamAction ? ` (grant ${oneLine(f.iamAction)})` : ''}`);
     }
   }
-  return `${lines.join('\n')}\n`;
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+export function formatTable(result: AuditResult, width = 120): string {
+  return tableHead(result) + sortFindings(result.findings).map((f) => tableRow(f, width)).join('') + tableTail(result);
 }

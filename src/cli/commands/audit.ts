@@ -27,6 +27,11 @@ export const auditCommand: CliCommand = {
       .option('approved-image-id', { type: 'string', array: true, describe: 'Approved launch images by id' })
       .option('approved-tag', { type: 'string', array: true, describe: 'Approved launch images by tag key or key=value' })
       .option('approved-owner', { type: 'string', array: true, describe: 'Approved launch images by owner account' })
+      .option('organization', { type: 'boolean', default: false, describe: "Audit every ACTIVE account of the caller's organization (AWS Organizations ListAccounts), through --organization-role in each" })
+      .option('organization-role', { type: 'string', default: 'OrganizationAccountAccessRole', describe: 'With --organization: the role to assume in each member account' })
+      .option('resume', { type: 'string', describe: 'Record progress in this file; resume an interrupted audit from it (removed once the audit completes)' })
+      .option('concurrency', { type: 'number', default: 64, describe: 'Account-regions audited at once' })
+      .option('account-concurrency', { type: 'number', default: 16, describe: 'Accounts audited at once' })
       .option('format', { choices: ['table', 'json', 'csv', 'html', 'sarif'], describe: 'Output format (default table; json with --json)' })
       .option('output', { alias: 'o', type: 'string', describe: 'Write the report to this file instead of stdout' })
       .option('fail-on', { choices: SEVERITY_CHOICES, default: 'error', describe: 'Exit 9 when a finding is at or above this severity' })
@@ -34,11 +39,13 @@ export const auditCommand: CliCommand = {
       .option('dry-run', { type: 'boolean', default: true, describe: 'With --terminate-unapproved: only say what would be terminated' })
       .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask before terminating (required when not on a terminal)' })
       .example('$0 audit --role-arn arn:aws:iam::111111111111:role/Audit --format html -o audit.html', 'Audit one account in every region as HTML')
-      .example('$0 audit --regions us-east-1,eu-west-1 --instances --approved-tag golden=yes --fail-on warning', 'Gate on warnings, instances included'),
+      .example('$0 audit --regions us-east-1,eu-west-1 --instances --approved-tag golden=yes --fail-on warning', 'Gate on warnings, instances included')
+      .example('$0 audit --organization --format sarif -o org.sarif --resume audit.state', 'Every account of the organization, resumable'),
   run: (args) =>
     runCommand(args, async () => {
-      const { audit, formatAudit, findingsAtOrAbove, terminateUnapproved } = await import('../../audit/index.js');
-      const { readFile, writeFile } = await import('node:fs/promises');
+      const { audit, terminateUnapproved, totalsAtOrAbove, openReportWriter, ruleMetadata } = await import('../../audit/index.js');
+      const { readFile, rm } = await import('node:fs/promises');
+      const { createWriteStream } = await import('node:fs');
       const { VERSION } = await import('../version.js');
       const { textReporter } = await import('../text-reporter.js');
       const roleArns = listOf(args.roleArn);
@@ -50,36 +57,83 @@ export const auditCommand: CliCommand = {
       }
       const bad = roleArns.filter((a) => !/^arn:aws[\w-]*:iam::\d{12}:role\/.+/.test(a));
       if (bad.length) throw new UsageError(`not role ARNs: ${bad.join(', ')}`, { hint: 'Expected arn:aws:iam::<12-digit account>:role/<name>.' });
+      const organization = Boolean(args.organization);
+      if (organization && roleArns.length) throw new UsageError('--organization finds the accounts itself: give it no --role-arn', { hint: 'Use --organization-role to name the role assumed in each account.' });
+      for (const k of ['concurrency', 'accountConcurrency'] as const) {
+        const v = Number(args[k]);
+        if (!Number.isInteger(v) || v < 1 || v > 1024) throw new UsageError(`--${k === 'concurrency' ? 'concurrency' : 'account-concurrency'} must be a whole number from 1 to 1024, not ${String(args[k])}`);
+      }
       const approvedIds = listOf(args.approvedImageId);
       const approvedTags = listOf(args.approvedTag).map(parseTag);
       const approvedOwners = listOf(args.approvedOwner);
       const approved = approvedIds.length + approvedTags.length + approvedOwners.length > 0 ? { imageIds: approvedIds, tags: approvedTags, owners: approvedOwners } : undefined;
       if (args.terminateUnapproved && !approved) throw new UsageError('--terminate-unapproved needs an approved list (--approved-image-id, --approved-tag or --approved-owner)');
-      const format = (args.format as string | undefined) ?? (args.json ? 'json' : 'table');
+      const format = ((args.format as string | undefined) ?? (args.json ? 'json' : 'table')) as 'table';
       const regions = listOf(args.regions);
       const progress = process.stderr.isTTY && !args.quiet ? progressBar() : undefined;
       const session = await sessionFromArgs(args);
-      const result = await audit({
-        session,
-        ...(regions.length ? { regions } : {}),
-        roleArns,
-        ...(typeof args.includeCallerAccount === 'boolean' ? { includeCallerAccount: args.includeCallerAccount } : {}),
-        instances: Boolean(args.instances) || Boolean(approved),
-        snapshots: args.snapshots !== false,
-        ...(approved ? { approved } : {}),
-        reporter: textReporter({ json: true, quiet: Boolean(args.quiet) }),
-        ...(progress ? { onProgress: progress.update } : {}),
-      });
-      progress?.done();
-      const text = formatAudit(result, format as 'table', { width: process.stdout.columns || 120, toolVersion: VERSION });
-      if (typeof args.output === 'string') {
-        await writeFile(args.output, text);
-        process.stderr.write(`wrote ${format} report to ${args.output}: ${result.totals.findings} findings\n`);
-      } else process.stdout.write(text);
+
+      // The report is written as findings come; only the unapproved ones are kept, to terminate.
+      const toFile = typeof args.output === 'string' ? args.output : undefined;
+      const fileOut = toFile ? createWriteStream(toFile) : undefined;
+      const out = fileOut ?? process.stdout;
+      const writer = await openReportWriter(format, out, { rules: ruleMetadata(), toolVersion: VERSION, width: process.stdout.columns || 120 });
+      const unapproved: import('../../audit/index.js').Finding[] = [];
+      const controller = new AbortController();
+      let signals = 0;
+      const onSignal = (sig: string) => {
+        if (++signals > 1) process.exit(130);
+        process.stderr.write(`\nwinami: ${sig}: stopping the audit${typeof args.resume === 'string' ? `; resume it with --resume ${args.resume}` : ''} (press Ctrl-C again to exit at once)\n`);
+        controller.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      let result: import('../../audit/index.js').AuditResult;
+      // Should the event loop ever run dry mid-audit, Node exits with this code, never with a clean 0.
+      process.exitCode = ExitCode.INTERNAL;
+      try {
+        result = await audit({
+          session,
+          ...(regions.length ? { regions } : {}),
+          roleArns,
+          ...(organization ? { organization: { roleName: String(args.organizationRole) } } : {}),
+          ...(typeof args.includeCallerAccount === 'boolean' ? { includeCallerAccount: args.includeCallerAccount } : {}),
+          instances: Boolean(args.instances) || Boolean(approved),
+          snapshots: args.snapshots !== false,
+          ...(approved ? { approved } : {}),
+          concurrency: Number(args.concurrency),
+          accountConcurrency: Number(args.accountConcurrency),
+          keepFindings: false,
+          sink: writer,
+          onFinding: (f) => {
+            if (f.ruleId === 'unapproved-image') unapproved.push(f);
+          },
+          ...(typeof args.resume === 'string' ? { stateFile: args.resume } : {}),
+          abortSignal: controller.signal,
+          reporter: textReporter({ json: true, quiet: Boolean(args.quiet) }),
+          ...(progress ? { onProgress: progress.update } : {}),
+        });
+        progress?.done();
+        await writer.end(result);
+        if (fileOut) await new Promise<void>((resolve, reject) => fileOut.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      } catch (err) {
+        progress?.done();
+        await writer.abort();
+        // An interrupted report is not a report: no half-written file is left to be mistaken for one.
+        if (fileOut && toFile) {
+          fileOut.destroy();
+          await rm(toFile, { force: true });
+        }
+        throw err;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+      if (toFile) process.stderr.write(`wrote ${format} report to ${toFile}: ${result.totals.findings} findings\n`);
+      for (const a of result.skipped ?? []) process.stderr.write(`skipped: ${a.account}: ${a.reason}\n`);
       for (const f of result.failures) process.stderr.write(`not audited: ${f.account}${f.region ? ` ${f.region}` : ''} ${f.stage}: ${f.message}${f.iamAction ? ` (grant ${f.iamAction})` : ''}\n`);
 
       if (args.terminateUnapproved) {
-        const unapproved = result.findings.filter((f) => f.ruleId === 'unapproved-image');
         const dryRun = args.dryRun !== false;
         if (unapproved.length > 0 && !dryRun && !(await confirm(`terminate ${unapproved.length} instance(s) launched from unapproved images: ${unapproved.map((f) => `${f.resourceId} (${f.account} ${f.region})`).join(', ')}?`, args))) {
           process.stderr.write('nothing terminated\n');
@@ -93,7 +147,7 @@ export const auditCommand: CliCommand = {
         return ExitCode.AWS;
       }
       const failOn = String(args.failOn);
-      if (failOn !== 'none' && findingsAtOrAbove(result.findings, failOn as 'error').length > 0) return ExitCode.FINDINGS;
+      if (failOn !== 'none' && totalsAtOrAbove(result.totals, failOn as 'error') > 0) return ExitCode.FINDINGS;
       return result.partial ? ExitCode.PARTIAL : ExitCode.OK;
     }),
 };

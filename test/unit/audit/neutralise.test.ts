@@ -45,10 +45,10 @@ function hostileResult(): AuditResult {
     accounts: ['111111111111'],
     regions: ['us-east-1'],
     scanned: { images: 1, snapshots: 0, instances: 0 },
-    coverage: { scopes: 2, audited: 1 },
     findings,
     totals: totalsOf(findings),
     failures: [{ account: '111111111111', region: 'eu-west-1', stage: 'images', message: `denied ${HOSTILE}`, iamAction: 'ec2:DescribeImages' }],
+    coverage: { scopes: 2, audited: 1 },
     partial: true,
     rules: ruleMetadata(),
   };
