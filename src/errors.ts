@@ -120,6 +120,17 @@ export class StepError extends WinamiError {
   }
 }
 
+/**
+ * The builder still holds secret tokens after resolveSecrets (a slot left
+ * unfilled, or a token in a delivered file): the image would carry them, so
+ * the bake stops before sealing. `data` has counts and paths, never a value.
+ */
+export class SecretsNotResolvedError extends StepError {
+  constructor(message: string, options: WinamiErrorOptions = {}) {
+    super('resolveSecrets', message, options);
+  }
+}
+
 /** The user cancelled (Ctrl-C, SIGTERM) or a deadline aborted the run. */
 export class CancelledError extends WinamiError {
   constructor(message = 'cancelled', options: WinamiErrorOptions = {}) {

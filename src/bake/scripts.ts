@@ -49,7 +49,8 @@ export function deliveryScripts(files: readonly Delivery[], budget = SCRIPT_BUDG
     // One statement: the packing below may start a new command (a new PowerShell) between any two.
     statements.push(`Write-Output ('WINAMI sha256.${n}=' + (Get-FileHash -LiteralPath ${ps(dest)} -Algorithm SHA256).Hash)`);
   });
-  const header = "$ErrorActionPreference = 'Stop'";
+  // The first line names winami: the emulator holds such scripts to the commands it models.
+  const header = "# winami: file delivery\r\n$ErrorActionPreference = 'Stop'";
   const scripts: string[] = [];
   let current: string[] = [];
   let size = header.length;
@@ -75,6 +76,7 @@ export const SYSPREP_LOGS = {
 /** A script printing the Sysprep logs between markers (SSM keeps the first 24,000 characters of stdout). */
 export function readSysprepLogsScript(): string {
   return [
+    `# winami: read the Sysprep logs`,
     `Write-Output '--- setuperr.log ---'`,
     `Get-Content -LiteralPath ${ps(SYSPREP_LOGS.setuperr)} -Tail 40`,
     `Write-Output '--- setupact.log ---'`,

@@ -444,6 +444,15 @@ export async function renderBundle(config: ResolvedConfig, options: RenderBundle
       firstBootModel(config, scrub, sql?.firstBoot.map((f) => f.destination) ?? []),
       FIRST_BOOT_SCRIPT,
     );
+    if (config.cleanup.preSeal) {
+      script('cleanup-preseal.ps1', { componentStore: config.cleanup.componentStore, optimizeVolume: config.cleanup.optimizeVolume }, `${SCRIPTS_DIR}\\cleanup-preseal.ps1`);
+    }
+    script('check-ready.ps1', { agentExe: AGENT_PATHS[agent].exe, unattendPath: AGENT_PATHS[agent].unattend }, `${SCRIPTS_DIR}\\check-ready.ps1`);
+    script('sysprep.ps1', sysprepModel(config), `${SCRIPTS_DIR}\\sysprep.ps1`);
+    script('smoke-test.ps1', { agentRanMarker: AGENT_RAN_MARKER[agent] }, undefined);
+    renderUserData(config, set);
+    // Last, so that its proof covers every delivered file (its own path included).
+    const resolveDestination = `${SCRIPTS_DIR}\\resolve-secrets.ps1`;
     script(
       'resolve-secrets.ps1',
       {
@@ -452,16 +461,11 @@ export async function renderBundle(config: ResolvedConfig, options: RenderBundle
         secrets: config.secrets
           .map((s) => ({ slot: s.slot, ssmParameter: s.ref.kind === 'ssm' ? s.ref.parameter : null, files: secretFiles(s.slot) }))
           .filter((s) => s.files.length > 0),
+        delivered: [...set.files.flatMap((f) => (f.destination ? [f.destination] : [])), resolveDestination].sort(),
+        keptForFirstBoot: firstBootSecrets.flatMap((s) => s.files.map((path) => ({ slot: s.slot, destination: destinationOf(set, path) }))),
       },
-      `${SCRIPTS_DIR}\\resolve-secrets.ps1`,
+      resolveDestination,
     );
-    if (config.cleanup.preSeal) {
-      script('cleanup-preseal.ps1', { componentStore: config.cleanup.componentStore, optimizeVolume: config.cleanup.optimizeVolume }, `${SCRIPTS_DIR}\\cleanup-preseal.ps1`);
-    }
-    script('check-ready.ps1', { agentExe: AGENT_PATHS[agent].exe, unattendPath: AGENT_PATHS[agent].unattend }, `${SCRIPTS_DIR}\\check-ready.ps1`);
-    script('sysprep.ps1', sysprepModel(config), `${SCRIPTS_DIR}\\sysprep.ps1`);
-    script('smoke-test.ps1', { agentRanMarker: AGENT_RAN_MARKER[agent] }, undefined);
-    renderUserData(config, set);
 
     set.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const plan: Plan = {

@@ -2,19 +2,88 @@
  * The Windows guest's PowerShell model. It cannot run PowerShell, so it
  * rejects scripts tree-sitter cannot parse (as powershell.exe would, with a
  * ParserError), then walks the tree and interprets the documented subset of
- * statements (SPEC.md, "What the guest understands"). Unrecognized commands
- * are no-ops that succeed.
+ * statements (SPEC.md, "What the guest understands").
+ *
+ * A script winami rendered (its first line is a comment naming winami) is
+ * held to the model: a command in it that the guest does not model fails with
+ * `not modelled: <name>`, so a test finds it at once. Lines between the
+ * markers the customize wrapper puts around the user's own code
+ * (`USER_CODE_BEGIN` / `USER_CODE_END`) keep the permissive handling every
+ * other script gets: an unrecognized command there is a no-op that succeeds.
  */
 import { createHash } from 'node:crypto';
 import type { Node, Parser } from 'web-tree-sitter';
 import { pathKey } from './guest-fs.js';
 import { beginSysprep, finishSysprep, type SysprepRequest, type WindowsState } from './windows.js';
 import { runSqlcmd, runSqlSetup, sqlServices, SQLCMD_PATH } from './sql-server.js';
+import { installFeatures } from './windows-features.js';
+import { localAccounts } from './windows-languages.js';
 
-type Val = string | number | boolean | Buffer | null | Val[] | PsObject;
+type Val = string | number | boolean | Buffer | null | Val[] | PsObject | PsChar | PsStringBuilder;
 interface PsObject {
   [key: string]: Val;
 }
+/** A [char]: formats as its character, casts to [int] as its code. */
+class PsChar {
+  constructor(readonly ch: string) {}
+}
+/** A System.Text.StringBuilder. */
+class PsStringBuilder {
+  text = '';
+}
+
+/** The comment lines the customize wrapper puts around the user's own code. */
+export const USER_CODE_BEGIN = '# winami: the step\'s own code begins';
+export const USER_CODE_END = '# winami: the step\'s own code ends';
+
+/**
+ * Whether winami rendered a script (its first line is a `#` comment naming
+ * winami), and the 0-based line ranges of user code inside it.
+ */
+export function scriptRegions(source: string): { rendered: boolean; user: [number, number][] } {
+  const lines = source.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const rendered = /^#.*\bwinami\b/i.test(lines[0] ?? '');
+  const user: [number, number][] = [];
+  let start = -1;
+  lines.forEach((l, i) => {
+    const t = l.trim();
+    if (t === USER_CODE_BEGIN && start < 0) start = i;
+    else if (t === USER_CODE_END && start >= 0) {
+      user.push([start, i]);
+      start = -1;
+    }
+  });
+  if (start >= 0) user.push([start, lines.length]);
+  return { rendered, user };
+}
+
+/** Cmdlets the guest models (lowercase); anything else in a winami-rendered script fails. SPEC.md lists each with its reference. */
+export const MODELLED_CMDLETS: ReadonlySet<string> = new Set([
+  'write-output', 'echo', 'write', 'write-host', 'write-error', 'out-null', 'set-content', 'add-content', 'out-file',
+  'get-content', 'remove-item', 'test-path', 'new-item', 'get-filehash', 'get-itemproperty', 'get-itempropertyvalue',
+  'get-process', 'join-path', 'split-path', 'get-service', 'start-service', 'stop-service', 'restart-service',
+  'get-command', 'hostname', 'restart-computer', 'new-scheduledtaskaction', 'new-scheduledtaskprincipal',
+  'register-scheduledtask', 'start-scheduledtask', 'start-process', 'where-object', 'select-object', 'get-childitem',
+  'install-windowsfeature', 'get-ssmparameter', 'new-object', 'get-ciminstance', 'start-sleep', 'optimize-volume',
+  'mount-diskimage', 'dismount-diskimage', 'get-volume', 'read-s3object',
+]);
+
+/** Native programs and agent scripts the guest models (lowercase file names). */
+export const MODELLED_PROGRAMS: ReadonlySet<string> = new Set([
+  'ec2launch.exe', 'initializeinstance.ps1', 'sysprepinstance.ps1', 'ec2config.exe', 'sysprep.exe', 'powershell.exe',
+  'pwsh.exe', 'cmd.exe', 'schtasks.exe', 'shutdown.exe', 'setup.exe', 'sqlcmd.exe', 'dism.exe', 'icacls.exe', 'hostname.exe',
+]);
+
+/** Whether the guest models `name` (a cmdlet, or a program by its file name). */
+export function isModelled(name: string): boolean {
+  const lower = name.replace(/^["']|["']$/g, '').toLowerCase();
+  const base = lower.split(/[\\/]/).pop()!;
+  // A script file on the guest disk runs as a script (`& 'C:\\...\\x.ps1'`).
+  return MODELLED_CMDLETS.has(lower) || MODELLED_PROGRAMS.has(base) || MODELLED_PROGRAMS.has(`${base}.exe`) || base.endsWith('.ps1');
+}
+
+/** An SSM parameter as the guest's `Get-SSMParameter` reads it through the instance profile, or the error AWS Tools raises. */
+export type GuestParameterLookup = (name: string, withDecryption: boolean) => { name: string; type: string; value: string; version: number } | { error: string };
 
 /** The outcome of one script run. */
 export interface ScriptResult {
@@ -38,6 +107,8 @@ export interface GuestRunOptions {
   /** Set when Sysprep fails on this instance. */
   sysprepFails?: { setuperr: string };
   now: number;
+  /** `Get-SSMParameter` on the instance; without it the cmdlet finds no credentials. */
+  getParameter?: GuestParameterLookup;
 }
 
 class ExitSignal {
@@ -101,7 +172,7 @@ export function runScript(parser: Parser, source: string, win: WindowsState, opt
       walk(tree.rootNode);
       return { exitCode: 1, stdout: '', stderr: parserErrorText(source, opts.scriptPath, errs) };
     }
-    const it = new Interpreter(parser, win, opts);
+    const it = new Interpreter(parser, win, opts, source);
     return it.run(tree.rootNode);
   } finally {
     tree.delete();
@@ -132,12 +203,29 @@ class Interpreter {
   private lastFailed = false;
   private readonly result: ScriptResult = { exitCode: 0, stdout: '', stderr: '' };
   private errorPref = 'continue';
+  private readonly regions: { rendered: boolean; user: [number, number][] };
 
   constructor(
     private readonly parser: Parser,
     private readonly win: WindowsState,
     private readonly opts: GuestRunOptions,
-  ) {}
+    source: string,
+  ) {
+    this.regions = scriptRegions(source);
+  }
+
+  /** Whether `node` sits in winami's own code (not in the user's). */
+  private strictAt(node: Node): boolean {
+    if (!this.regions.rendered) return false;
+    const row = node.startPosition.row;
+    return !this.regions.user.some(([a, b]) => row > a && row < b);
+  }
+
+  /** A command the guest does not model: fails in winami's code, a no-op elsewhere. */
+  private unmodelled(name: string, named: Map<string, Val>, node: Node): null {
+    if (this.strictAt(node)) return this.fail(named, `not modelled: ${name}`, node);
+    return null;
+  }
 
   run(root: Node): ScriptResult {
     try {
@@ -180,6 +268,8 @@ class Interpreter {
     }
     if (typeof v === 'boolean') return v ? 'True' : 'False';
     if (Buffer.isBuffer(v)) return [...v].join('\n');
+    if (v instanceof PsChar) return v.ch;
+    if (v instanceof PsStringBuilder) return v.text;
     if (typeof v === 'object') {
       if ('Hash' in v && 'Algorithm' in v) {
         const pad = (s: string, n: number) => s.padEnd(n);
@@ -223,9 +313,26 @@ class Interpreter {
       }
       case 'foreach_statement':
         return this.foreach(n);
+      case 'param_block':
+        return this.paramBlock(n);
       default:
         return; // comments, functions, loops: outside the subset, no effect
     }
+  }
+
+  /** A script's `param(...)`: SSM passes no arguments, so each parameter takes its default. */
+  private paramBlock(n: Node): void {
+    const walk = (x: Node) => {
+      if (x.type === 'script_parameter') {
+        const v = x.namedChildren.find((c) => c?.type === 'variable');
+        const d = x.namedChildren.find((c) => c?.type === 'script_parameter_default');
+        const value = d?.namedChildren[0] ? this.expr(d.namedChildren[0]) : null;
+        if (v) this.vars.set(varName(v.text), value);
+        return;
+      }
+      for (const c of x.namedChildren) if (c) walk(c);
+    };
+    walk(n);
   }
 
   private assign(n: Node): void {
@@ -234,13 +341,13 @@ class Interpreter {
     const varNode = left ? this.find(left, 'variable') : undefined;
     if (!varNode || !right) return;
     let value = right.type === 'pipeline' ? this.pipeline(right) : null;
-    const name = varNode.text.replace(/^\$\{?|\}$/g, '').toLowerCase();
+    const name = varName(varNode.text);
     const element = left ? this.find(left, 'element_access') : undefined;
     if (element) {
       // $table[key] = value on a hashtable (an object here).
       const target = this.vars.get(name);
       const keyNode = element.namedChildren[1];
-      if (target && typeof target === 'object' && !Array.isArray(target) && !Buffer.isBuffer(target) && keyNode) target[String(this.format(this.expr(keyNode)) ?? '')] = value;
+      if (isTable(target) && keyNode) target[String(this.format(this.expr(keyNode)) ?? '')] = value;
       return;
     }
     if (n.namedChildren.find((c) => c?.type === 'assignement_operator')?.text === '+=') {
@@ -437,15 +544,28 @@ class Interpreter {
       }
       case 'member_access':
         return this.member(n);
-      case 'hash_literal_expression':
-        return {};
+      case 'hash_literal_expression': {
+        const table: PsObject = {};
+        const body = n.namedChildren.find((c) => c?.type === 'hash_literal_body');
+        for (const entry of body?.namedChildren ?? []) {
+          if (entry?.type !== 'hash_entry') continue;
+          const keyNode = entry.namedChildren.find((c) => c?.type === 'key_expression');
+          const valueNode = entry.namedChildren.find((c) => c?.type === 'pipeline' || c?.type === 'statement');
+          const keyText = keyNode?.namedChildren[0]?.type === 'string_literal' ? String(this.format(this.expr(keyNode.namedChildren[0])) ?? '') : (keyNode?.text ?? '');
+          table[keyText] = valueNode?.type === 'pipeline' ? this.pipeline(valueNode) : null;
+        }
+        return table;
+      }
       case 'cast_expression': {
         // [string] / [int] casts; other types pass the value through.
         const type = n.namedChildren.find((c) => c?.type === 'type_literal')?.text.replace(/[[\]\s]/g, '').toLowerCase();
         const operand = n.namedChildren.find((c) => c?.type !== 'type_literal');
         const v = operand ? this.expr(operand) : null;
         if (type === 'string') return this.format(v) ?? '';
-        if (type === 'int' || type === 'int32' || type === 'long') return Number(this.format(v) ?? 0) | 0;
+        if (type === 'void') return null;
+        if (type === 'char') return v instanceof PsChar ? v : typeof v === 'number' ? new PsChar(String.fromCharCode(v)) : new PsChar(String(this.format(v) ?? '').charAt(0));
+        if (type === 'bool' || type === 'boolean') return this.truthy(v);
+        if (type === 'int' || type === 'int32' || type === 'long') return v instanceof PsChar ? v.ch.charCodeAt(0) : Number(this.format(v) ?? 0) | 0;
         return v;
       }
       case 'element_access': {
@@ -533,6 +653,29 @@ class Interpreter {
         return this.truthy(a) || this.truthy(b);
       case ',':
         return [...(Array.isArray(a) ? a : [a]), b];
+      case '-f': {
+        // .NET composite format: {0}, {0:x4}, {1:X2}.
+        const args = Array.isArray(b) ? b : [b];
+        return s(a).replace(/\{(\d+)(?::([xXdD])(\d*))?\}/g, (_m, i: string, f?: string, w?: string) => {
+          const v = args[Number(i)] ?? null;
+          if (!f) return s(v);
+          const num = v instanceof PsChar ? v.ch.charCodeAt(0) : Number(s(v));
+          const text = f === 'x' ? num.toString(16) : f === 'X' ? num.toString(16).toUpperCase() : String(num);
+          return text.padStart(Number(w || 0), '0');
+        });
+      }
+      case '-replace':
+      case '-ireplace': {
+        const [pattern, replacement] = Array.isArray(b) ? b : [b, ''];
+        return s(a).replace(new RegExp(s(pattern ?? ''), 'gi'), s(replacement ?? '').replace(/\$0/g, '$$&'));
+      }
+      case '-join':
+        return (Array.isArray(a) ? a : a === null ? [] : [a]).map((x) => s(x)).join(s(b));
+      case '-contains':
+      case '-notcontains': {
+        const has = (Array.isArray(a) ? a : [a]).some((x) => s(x).toLowerCase() === s(b).toLowerCase());
+        return op === '-contains' ? has : !has;
+      }
       default:
         return a;
     }
@@ -540,8 +683,8 @@ class Interpreter {
 
   private variable(text: string): Val {
     const name = text.replace(/^\$\{?|\}$/g, '');
-    const lower = name.toLowerCase();
-    if (lower.startsWith('env:')) return this.env(name.slice(4));
+    if (name.toLowerCase().startsWith('env:')) return this.env(name.slice(4));
+    const lower = varName(text);
     if (lower === 'true') return true;
     if (lower === 'false') return false;
     if (lower === 'null') return null;
@@ -593,21 +736,28 @@ class Interpreter {
     for (const a of exprList?.namedChildren ?? []) if (a) args.push(this.expr(a));
     if (!type) {
       const target = n.namedChildren[0];
-      const v = target ? this.expr(target) : null;
-      if (name === 'tostring') return this.format(v) ?? '';
-      if (name === 'trim' && typeof v === 'string') return v.trim();
-      if (typeof v === 'string') {
-        const a = (i: number) => String(this.format(args[i] ?? null) ?? '');
-        if (name === 'contains') return v.includes(a(0));
-        if (name === 'startswith') return v.startsWith(a(0));
-        if (name === 'endswith') return v.endsWith(a(0));
-        if (name === 'indexof') return v.indexOf(a(0));
-        if (name === 'substring') return args.length > 1 ? v.substr(Number(args[0]), Number(args[1])) : v.slice(Number(args[0]));
+      // [Console]::Error.WriteLine(...): the script's error stream.
+      if (target?.type === 'member_access' && /^\[console\]$/i.test(target.namedChildren[0]?.text.replace(/\s/g, '') ?? '') && /^error$/i.test(target.namedChildren.find((c) => c?.type === 'member_name')?.text ?? '')) {
+        if (name === 'writeline' || name === 'write') this.err(args.map((x) => this.format(x) ?? '').join(''));
+        return null;
       }
-      return null;
+      return this.callMethod(target ? this.expr(target) : null, name, args);
     }
     const t = type.text.replace(/[[\]\s]/g, '').toLowerCase().replace(/^system\./, '');
     const str = (i: number) => String(this.format(args[i] ?? null) ?? '');
+    if (t === 'regex' || t === 'text.regularexpressions.regex') {
+      // .NET regular expressions, case-sensitive unless told: the subset JavaScript shares.
+      if (name === 'escape') return str(0).replace(/[\\*+?|{}[\]()^$.#\s]/g, (c) => (c === ' ' ? '\\ ' : `\\${c}`));
+      if (name === 'matches') return [...str(0).matchAll(new RegExp(str(1), 'g'))].map((m) => ({ Value: m[0], Index: m.index ?? 0, Length: m[0].length, Success: true }));
+      if (name === 'ismatch') return new RegExp(str(1)).test(str(0));
+    }
+    if (t === 'security.securityelement' && name === 'escape') {
+      return str(0).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+    }
+    if (t === 'environment' && name === 'setenvironmentvariable') {
+      if (str(2).toLowerCase() === 'machine') this.win.fs.write(`C:\\Windows\\.emulator\\env\\${str(0)}`, Buffer.from(str(1)));
+      return null;
+    }
     if (t === 'convert') {
       if (name === 'frombase64string') return Buffer.from(str(0).replace(/\s/g, ''), 'base64');
       if (name === 'tobase64string') return (Buffer.isBuffer(args[0]) ? args[0] : Buffer.from(str(0))).toString('base64');
@@ -619,15 +769,47 @@ class Interpreter {
         return null;
       }
       if (name === 'writealltext') {
-        this.win.fs.write(p, Buffer.from(str(1)));
+        // A third argument is the encoding: UTF8Encoding($true) writes its preamble (the BOM), ($false) none.
+        const enc = args[2];
+        const preamble = isTable(enc) && Buffer.isBuffer(enc.Preamble) ? enc.Preamble : Buffer.alloc(0);
+        this.win.fs.write(p, Buffer.concat([preamble, Buffer.from(str(1))]));
         return null;
       }
       if (name === 'exists') return this.win.fs.exists(p) && !this.win.fs.isDir(p);
       const data = this.win.fs.read(p);
       if (name === 'readallbytes' || name === 'readalltext') {
         if (!data) throw new ThrowSignal(`Exception calling "${name}" with "1" argument(s): "Could not find file '${p}'."`, n);
-        return name === 'readallbytes' ? data : data.toString('utf8');
+        // ReadAllText detects the encoding from the BOM and does not return it.
+        return name === 'readallbytes' ? data : data.toString('utf8').replace(/^\uFEFF/, '');
       }
+    }
+    return null;
+  }
+
+
+  /** A method call on a value (`$s.Replace(a, b)`, `$sb.Append(x)`); unknown methods give $null. */
+  private callMethod(v: Val, name: string, args: Val[]): Val {
+    const a = (i: number) => String(this.format(args[i] ?? null) ?? '');
+    if (v instanceof PsStringBuilder) {
+      if (name === 'append') {
+        v.text += a(0);
+        return v;
+      }
+      if (name === 'tostring') return v.text;
+      return null;
+    }
+    if (name === 'tostring') return this.format(v) ?? '';
+    if (name === 'trim' && typeof v === 'string') return v.trim();
+    if (typeof v === 'string') {
+      if (name === 'replace') return v.split(a(0)).join(a(1));
+      if (name === 'tochararray') return [...v].map((c) => new PsChar(c));
+      if (name === 'tolower' || name === 'tolowerinvariant') return v.toLowerCase();
+      if (name === 'toupper' || name === 'toupperinvariant') return v.toUpperCase();
+      if (name === 'contains') return v.includes(a(0));
+      if (name === 'startswith') return v.startsWith(a(0));
+      if (name === 'endswith') return v.endsWith(a(0));
+      if (name === 'indexof') return v.indexOf(a(0));
+      if (name === 'substring') return args.length > 1 ? v.substr(Number(args[0]), Number(args[1])) : v.slice(Number(args[0]));
     }
     return null;
   }
@@ -637,6 +819,9 @@ class Interpreter {
   private command(n: Node, input: Val | undefined): Val {
     const nameNode = n.namedChildren.find((c) => c?.type === 'command_name' || c?.type === 'command_name_expr');
     if (!nameNode) return null;
+    // `& { ... }`: the script block runs here; its output is the command's.
+    const block = nameNode.type === 'command_name_expr' ? nameNode.namedChildren.find((c) => c?.type === 'script_block_expression')?.namedChildren.find((c) => c?.type === 'script_block') : undefined;
+    if (block) return this.scriptBlock(block);
     const name = nameNode.type === 'command_name' ? nameNode.text : String(this.format(this.expr(nameNode)) ?? '');
     const elements = n.namedChildren.find((c) => c?.type === 'command_elements');
     const named = new Map<string, Val>();
@@ -664,6 +849,22 @@ class Interpreter {
           raw.push(String(this.format(v) ?? ''));
           i++;
         } else named.set(pname, true);
+      } else if (e.type === 'argument_list') {
+        const list = e.namedChildren.find((c) => c?.type === 'argument_expression_list');
+        const args = (list?.namedChildren ?? []).filter((c): c is Node => !!c).map((c) => this.expr(c));
+        const prev = els[i - 1];
+        const member = prev && prev.endIndex === e.startIndex ? this.find(prev, 'member_access') : undefined;
+        if (member && member.endIndex === e.startIndex && positional.length > 0) {
+          // `Write-Output $sb.ToString()`: in argument mode the method's parentheses are a separate element.
+          const target = member.namedChildren[0];
+          const mname = member.namedChildren.find((c) => c?.type === 'member_name')?.text.toLowerCase() ?? '';
+          const v = this.callMethod(target ? this.expr(target) : null, mname, args);
+          positional[positional.length - 1] = v;
+          raw[raw.length - 1] = String(this.format(v) ?? '');
+        } else {
+          // `New-Object Type(args)`: the parenthesized list is the constructor's arguments.
+          named.set('argumentlist', args);
+        }
       } else {
         const v = this.expr(e);
         positional.push(v);
@@ -671,6 +872,21 @@ class Interpreter {
       }
     }
     return this.invokeCommand(name, named, positional, raw, input, n);
+  }
+
+  /** Run a script block's statements; what they output is returned (not printed). */
+  private scriptBlock(block: Node): Val {
+    const body = block.namedChildren.find((c) => c?.type === 'script_block_body');
+    const list = body?.namedChildren.find((c) => c?.type === 'statement_list');
+    const values: Val[] = [];
+    for (const st of list?.namedChildren ?? []) {
+      if (!st) continue;
+      if (st.type === 'pipeline' && !st.namedChildren.some((c) => c?.type === 'assignment_expression')) {
+        const v = this.pipeline(st);
+        if (v !== null) values.push(v);
+      } else this.statement(st);
+    }
+    return values.length === 0 ? null : values.length === 1 ? values[0]! : values.flatMap((v) => (Array.isArray(v) ? v : [v]));
   }
 
   private param(named: Map<string, Val>, positional: Val[], names: string[], pos = 0): string | undefined {
@@ -789,10 +1005,17 @@ class Interpreter {
         const at = p.lastIndexOf('\\');
         return named.get('leaf') ? p.slice(at + 1) : at > 0 ? p.slice(0, at) : p;
       }
+      case 'start-service':
+      case 'stop-service':
+      case 'restart-service': {
+        const wanted = (this.param(named, positional, ['name']) ?? '').toLowerCase();
+        if (!this.services().some((x) => x.Name.toLowerCase() === wanted)) return this.fail(named, `${name} : Cannot find any service with service name '${wanted}'.`, node);
+        return null;
+      }
       case 'get-service': {
-        // SQL Server's services (sql-server.ts); other services are not modelled.
+        // Windows Update and SQL Server's services (sql-server.ts); other services are not modelled.
         const wanted = this.param(named, positional, ['name'])?.toLowerCase();
-        const services = sqlServices(this.win.fs);
+        const services = this.services();
         if (wanted === undefined) return services;
         const found = services.find((x) => x.Name.toLowerCase() === wanted);
         return found ?? this.fail(named, `Get-Service : Cannot find any service with service name '${wanted}'.`, node);
@@ -810,6 +1033,49 @@ class Interpreter {
       case 'restart-computer':
         this.result.restart = true;
         return null;
+      case 'start-sleep':
+      case 'optimize-volume':
+      case 'dismount-diskimage':
+        return null;
+      case 'install-windowsfeature':
+        return this.installWindowsFeature(named, positional, node);
+      case 'get-ssmparameter':
+        return this.getSsmParameter(named, positional, node);
+      case 'new-object':
+        return this.newObject(named, positional, node);
+      case 'get-ciminstance': {
+        const cls = (this.param(named, positional, ['classname', 'class']) ?? '').toLowerCase();
+        const filter = (this.param(named, [], ['filter']) ?? '').replace(/\s+/g, ' ').trim().toLowerCase();
+        if (cls !== 'win32_useraccount' || (filter !== '' && filter !== 'localaccount = true' && filter !== 'localaccount=true')) {
+          return this.unmodelled(`Get-CimInstance -ClassName ${cls}${filter ? ` -Filter ${filter}` : ''}`, named, node);
+        }
+        return localAccounts(this.win.fs, this.win.computerName).map((a) => ({ ...a }));
+      }
+      case 'new-scheduledtaskprincipal': {
+        const user = this.param(named, positional, ['userid']) ?? '';
+        return { UserId: user, LogonType: textOf(named.get('logontype') ?? 'Interactive'), RunLevel: textOf(named.get('runlevel') ?? 'Limited') };
+      }
+      case 'select-object': {
+        const items = input === undefined || input === null ? [] : Array.isArray(input) ? input : [input];
+        const first = this.param(named, [], ['first']);
+        const kept = first === undefined ? items : items.slice(0, Number(first));
+        return kept.length === 0 ? null : kept.length === 1 ? kept[0]! : kept;
+      }
+      case 'get-childitem':
+        return this.getChildItem(named, positional, node);
+      case 'mount-diskimage': {
+        const p = this.param(named, positional, ['imagepath']) ?? '';
+        if (!this.win.fs.exists(p)) return this.fail(named, `Mount-DiskImage : The system cannot find the file specified.`, node);
+        return { ImagePath: p, Attached: true, DevicePath: '\\\\.\\CDROM0', StorageType: 1 };
+      }
+      case 'get-volume': {
+        const image = input ?? named.get('diskimage');
+        if (!image) return this.unmodelled('Get-Volume (without a disk image)', named, node);
+        return { DriveLetter: 'E', FileSystemLabel: 'SQL', FileSystem: 'UDF' };
+      }
+      case 'read-s3object':
+        // The emulator has no S3: every bucket is missing, as AWS Tools reports it.
+        return this.fail(named, `Read-S3Object : The specified bucket does not exist`, node);
       case 'new-scheduledtaskaction': {
         const exe = textOf(named.get('execute'));
         const arg = textOf(named.get('argument'));
@@ -817,6 +1083,12 @@ class Interpreter {
       }
       case 'register-scheduledtask': {
         const tname = (this.param(named, positional, ['taskname']) ?? '').toLowerCase();
+        const principal = named.get('principal');
+        const user = isTable(principal) ? textOf(principal.UserId) : '';
+        if (user && !this.accountExists(user)) {
+          // Task Scheduler maps the principal to a SID: an unknown account name is refused (0x80070534).
+          return this.fail(named, `Register-ScheduledTask : No mapping between account names and security IDs was done.\r\n(${68},${8}):UserId:`, node);
+        }
         const action = named.get('action');
         const a = (Array.isArray(action) ? action[0] : action) as PsObject | undefined;
         if (tname && a && typeof a === 'object') this.win.tasks.set(tname, `${quoteIfNeeded(textOf(a.Execute))} ${textOf(a.Arguments)}`.trim());
@@ -835,8 +1107,84 @@ class Interpreter {
         return named.get('passthru') ? { ExitCode: Number(this.vars.get('lastexitcode') ?? 0), Id: 4343 } : out;
       }
       default:
-        return this.external(name, raw, node, false);
+        return this.external(name, raw, node, false, named);
     }
+  }
+
+  /** Services the guest has: Windows Update, and SQL Server's. */
+  private services(): { Name: string; Status: string; StartType: string }[] {
+    return [{ Name: 'wuauserv', Status: 'Running', StartType: 'Manual' }, ...sqlServices(this.win.fs)];
+  }
+
+  /** A local account name Task Scheduler can map to a SID: the guest's accounts, or a well-known system principal. */
+  private accountExists(user: string): boolean {
+    const bare = user.toLowerCase().replace(/^(\.|[^\\]+)\\/, (m) => (m.toLowerCase() === `${this.win.computerName.toLowerCase()}\\` || m === '.\\' ? '' : m));
+    if (['system', 'nt authority\\system', 'localsystem', 'nt authority\\network service', 'nt authority\\local service'].includes(bare)) return true;
+    return localAccounts(this.win.fs, this.win.computerName).some((a) => a.Name.toLowerCase() === bare);
+  }
+
+  /** Install-WindowsFeature: a FeatureOperationResult (windows-features.ts). */
+  private installWindowsFeature(named: Map<string, Val>, positional: Val[], node: Node): Val {
+    const nameArg = named.get('name') ?? positional[0] ?? null;
+    const names = (Array.isArray(nameArg) ? nameArg : nameArg === null ? [] : [nameArg]).map((x) => String(this.format(x) ?? ''));
+    if (names.length === 0) return this.fail(named, `Install-WindowsFeature : Cannot validate argument on parameter 'Name'. The argument is null or empty.`, node);
+    const r = installFeatures(this.win.fs, this.win.release, names);
+    if (r.unknown.length) {
+      const result = { Success: false, RestartNeeded: 'No', ExitCode: 'InvalidArgs', FeatureResult: [] };
+      this.fail(named, `Install-WindowsFeature : ArgumentNotValid: The role, role service, or feature name is not valid: '${r.unknown[0]}'. The name was not found.\r\n    + CategoryInfo          : InvalidArgument: (${r.unknown[0]}:String) [Install-WindowsFeature], Exception\r\n    + FullyQualifiedErrorId : NameDoesNotExist,Microsoft.Windows.ServerManager.Commands.AddWindowsFeatureCommand`, node);
+      return result;
+    }
+    const restart = r.installed.some((f) => f.restart);
+    if (restart) this.win.pendingReboot = true;
+    return {
+      Success: true,
+      RestartNeeded: restart ? 'Yes' : 'No',
+      ExitCode: r.installed.length === 0 ? 'NoChangeNeeded' : restart ? 'SuccessRestartRequired' : 'Success',
+      FeatureResult: r.installed.map((f) => ({ DisplayName: f.displayName, Name: f.name, RestartNeeded: f.restart, Success: true })),
+    };
+  }
+
+  /** Get-SSMParameter (AWS Tools for PowerShell), through the instance profile. */
+  private getSsmParameter(named: Map<string, Val>, positional: Val[], node: Node): Val {
+    const pname = this.param(named, positional, ['name']) ?? '';
+    const decrypt = this.truthy(named.get('withdecryption') ?? false);
+    const found = this.opts.getParameter ? this.opts.getParameter(pname, decrypt) : { error: 'No credentials specified or obtained from persisted/shell defaults.' };
+    if ('error' in found) return this.fail(named, `Get-SSMParameter : ${found.error}`, node);
+    return { Name: found.name, Type: found.type, Value: found.value, Version: found.version };
+  }
+
+  /** New-Object for the .NET types winami's scripts construct. */
+  private newObject(named: Map<string, Val>, positional: Val[], node: Node): Val {
+    const type = (this.param(named, positional, ['typename']) ?? '').toLowerCase().replace(/^system\./, '');
+    const argList = named.get('argumentlist') ?? positional[1] ?? null;
+    const args = Array.isArray(argList) ? argList : argList === null ? [] : [argList];
+    if (type === 'text.stringbuilder') return new PsStringBuilder();
+    if (type === 'text.utf8encoding') {
+      // UTF8Encoding(encoderShouldEmitUTF8Identifier): its preamble is the BOM when true.
+      const bom = args.length > 0 && this.truthy(args[0]!);
+      return { EncodingName: 'Unicode (UTF-8)', WebName: 'utf-8', Preamble: bom ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0) };
+    }
+    return this.unmodelled(`New-Object ${type}`, named, node);
+  }
+
+  /** Get-ChildItem over the guest disk: -Path/-LiteralPath, -Recurse, -Filter, -Include, -File. */
+  private getChildItem(named: Map<string, Val>, positional: Val[], node: Node): Val {
+    const root = this.param(named, positional, ['literalpath', 'path']) ?? '';
+    if (!this.win.fs.isDir(root)) return this.fail(named, `Get-ChildItem : Cannot find path '${root}' because it does not exist.`, node);
+    const prefix = `${pathKey(root)}\\`;
+    const filter = this.param(named, [], ['filter']);
+    const includeArg = named.get('include');
+    const include = includeArg === undefined ? [] : (Array.isArray(includeArg) ? includeArg : [includeArg]).map((x) => String(this.format(x) ?? ''));
+    const recurse = !!named.get('recurse');
+    const found = this.win.fs
+      .list()
+      .filter((f) => pathKey(f.path).startsWith(prefix) && (recurse || !pathKey(f.path).slice(prefix.length).includes('\\')))
+      .map((f) => {
+        const nameOf = f.path.split(/[\\/]/).pop()!;
+        return { Name: nameOf, FullName: f.path, Length: f.data.length };
+      })
+      .filter((f) => (filter === undefined || wildcard(filter).test(f.Name)) && (include.length === 0 || include.some((p) => wildcard(p).test(f.Name))));
+    return found.length === 0 ? null : found.length === 1 ? found[0]! : found;
   }
 
   private testPath(p: string): boolean {
@@ -869,7 +1217,7 @@ class Interpreter {
   }
 
   /** A native program, script file or agent executable. `background`: started by a scheduled task. */
-  private external(name: string, args: string[], node: Node, background: boolean): Val {
+  private external(name: string, args: string[], node: Node, background: boolean, named: Map<string, Val> = new Map()): Val {
     const clean = name.replace(/^["']|["']$/g, '');
     const base = clean.split(/[\\/]/).pop()!.toLowerCase();
     const lowerArgs = args.map((a) => a.toLowerCase());
@@ -973,9 +1321,48 @@ class Interpreter {
         this.vars.set('lastexitcode', r.exitCode);
         return r.stdout.length === 1 ? r.stdout[0]! : r.stdout.length ? r.stdout : null;
       }
-      default:
+      case 'dism.exe':
+      case 'dism': {
+        // DISM /Online /Cleanup-Image /StartComponentCleanup [/ResetBase]: exit 0 when done.
+        if (has('/online') && has('/cleanup-image') && has('/startcomponentcleanup')) {
+          return ['Deployment Image Servicing and Management tool', '[==========================100.0%==========================]', 'The operation completed successfully.'];
+        }
+        this.vars.set('lastexitcode', 87);
+        this.err(`Error: 87\r\n\r\nThe ${args[0] ?? ''} option is unknown.`);
         return null;
+      }
+      case 'icacls.exe':
+      case 'icacls': {
+        if (!this.win.fs.exists(args[0] ?? '')) {
+          this.vars.set('lastexitcode', 2);
+          this.err(`${args[0] ?? ''}: The system cannot find the file specified.\r\nSuccessfully processed 0 files; Failed processing 1 files`);
+          return null;
+        }
+        return 'processed file: ' + (args[0] ?? '') + '\r\nSuccessfully processed 1 files; Failed processing 0 files';
+      }
+      default:
+        if (base.endsWith('.ps1')) return this.scriptFile(clean, node, named);
+        return this.unmodelled(clean, named, node);
     }
+  }
+
+  /**
+   * `& 'C:\\...\\x.ps1'`: the script file from the guest disk runs in its own
+   * scope; its `exit N` sets $LASTEXITCODE, its output joins the caller's, and
+   * a restart or Sysprep it starts is the command's.
+   */
+  private scriptFile(path: string, node: Node, named: Map<string, Val>): Val {
+    const data = this.win.fs.read(path);
+    if (!data) return this.fail(named, NOT_RECOGNIZED(path), node);
+    const inner = runScript(this.parser, data.toString('utf8').replace(/^\uFEFF/, ''), this.win, { ...this.opts, scriptPath: path });
+    this.stdout += inner.stdout;
+    this.stderr += inner.stderr;
+    this.vars.set('lastexitcode', inner.exitCode);
+    if (inner.restart) this.result.restart = true;
+    if (inner.sysprepInline) this.result.sysprepInline = true;
+    if (inner.sysprep) this.result.sysprep = inner.sysprep;
+    if (inner.halted) throw new HaltSignal();
+    return null;
   }
 
   private nested(source: string, background: boolean): Val {
@@ -1019,9 +1406,21 @@ class Interpreter {
   }
 }
 
+/** A hashtable or object (not an array, a byte array, a char or a StringBuilder). */
+function isTable(v: Val | undefined): v is PsObject {
+  return !!v && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v) && !(v instanceof PsChar) && !(v instanceof PsStringBuilder);
+}
+
+/** A variable's key: lowercase, without `${}` and without a scope prefix (`$global:x` is `$x`). */
+function varName(text: string): string {
+  return text.replace(/^\$\{?|\}$/g, '').replace(/^(global|script|local|private):/i, '').toLowerCase();
+}
+
 function getMember(v: Val, name: string): Val {
   const lower = name.toLowerCase();
   if (v === null) return null;
+  if (v instanceof PsChar) return null;
+  if (v instanceof PsStringBuilder) return lower === 'length' ? v.text.length : null;
   if (Array.isArray(v)) {
     if (lower === 'count' || lower === 'length') return v.length;
     return v.map((x) => getMember(x, name));

@@ -10,6 +10,7 @@ import { AMAZON_ACCOUNT, type SeedOptions } from './options.js';
 import { installLicenseIncludedSql, sqlInImageName } from './sql-server.js';
 import { newId } from './wire.js';
 import { IMAGE_STATE } from './windows.js';
+import { seedLocalizedImages } from './seed-languages.js';
 import type { Billing, DiskOrigin, Image, World } from './world.js';
 
 /** SQL Server versions AWS pairs with each Windows release on its license-included AMIs. */
@@ -130,6 +131,7 @@ export function seedWorld(world: World, seed: SeedOptions, defaultAccount: strin
         dataType: 'text',
       });
     }
+    seedLocalizedImages(world, { regions: [region], created, date });
     const n = seed.images ?? 0;
     if (n > 0) {
       const base = world.images.get(

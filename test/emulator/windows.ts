@@ -5,7 +5,7 @@
  * ImageState).
  */
 import { randomBytes } from 'node:crypto';
-import type { LaunchAgent } from '../../src/knowledge/releases.js';
+import type { LaunchAgent, WindowsRelease } from '../../src/knowledge/releases.js';
 import { GuestFs } from './guest-fs.js';
 
 export const IMAGE_STATE = {
@@ -58,6 +58,8 @@ export interface SysprepRequest {
 /** The Windows side of one instance. */
 export interface WindowsState {
   agent: LaunchAgent;
+  /** The Windows Server release, when the image says (the features Install-WindowsFeature knows depend on it). */
+  release?: WindowsRelease;
   computerName: string;
   imageState: string;
   fs: GuestFs;

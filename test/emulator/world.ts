@@ -402,6 +402,7 @@ export class World {
     const id = newId('i');
     const win = newWindowsState(origin.agent, origin.fs.clone(), origin.computerName, origin.imageState, origin.sealed);
     win.v1Scheduled = origin.v1Scheduled;
+    if (origin.release) win.release = origin.release;
     const volumeIds: string[] = [];
     for (const b of image.bdms) {
       const keyArn = params.volumeKeys?.get(b.deviceName) ?? b.kmsKeyId;
@@ -637,6 +638,20 @@ export class World {
     inst.nextState = 'terminated';
   }
 
+  /**
+   * `Get-SSMParameter` on an instance: AWS Tools signs with the instance
+   * profile's credentials, so an instance without one finds none; the name is
+   * looked up in the instance's account and region, then among the public ones.
+   */
+  private guestParameter(inst: Instance, name: string, decrypt: boolean): { name: string; type: string; value: string; version: number } | { error: string } {
+    if (!inst.iamInstanceProfile) return { error: 'No credentials specified or obtained from persisted/shell defaults.' };
+    const p = this.parameters.get(`${inst.account}|${inst.region}|${name}`) ?? this.parameters.get(`*|${inst.region}|${name}`);
+    if (!p) return { error: `Exception of type 'Amazon.SimpleSystemsManagement.Model.ParameterNotFoundException' was thrown.` };
+    // Without -WithDecryption a SecureString comes back as its ciphertext, as GetParameter answers it (ssm.ts).
+    const value = p.type === 'SecureString' && !decrypt ? `AQICAH${Buffer.from(`${p.keyId ?? 'alias/aws/ssm'}:${p.value}`).toString('base64')}` : p.value;
+    return { name: p.name, type: p.type, value, version: p.version };
+  }
+
   private startInvocation(inst: Instance, inv: Invocation, at: number): void {
     inv.rerun = false;
     inv.status = 'InProgress';
@@ -672,6 +687,7 @@ export class World {
         scriptPath: `C:\\ProgramData\\Amazon\\SSM\\InstanceData\\${inst.id}\\document\\orchestration\\${cmd.id}\\awsrunPowerShellScript\\0.awsrunPowerShellScript\\_script.ps1`,
         ...(cmd.workingDirectory ? { workingDirectory: cmd.workingDirectory } : {}),
         ...(b.sysprepFails ? { sysprepFails: b.sysprepFails } : {}),
+        getParameter: (name, decrypt) => this.guestParameter(inst, name, decrypt),
         now: at,
       });
     }

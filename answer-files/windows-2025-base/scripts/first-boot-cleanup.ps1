@@ -1,5 +1,5 @@
-﻿# Runs once at the first boot of every instance launched from the image
-# (an EC2Launch v2 executeScript task in postReady, frequency once), rendered by winami.
+﻿# winami: runs once at the first boot of every instance launched from the
+# image (an EC2Launch v2 executeScript task in postReady, frequency once).
 # Setup caches the answer file under C:\Windows\Panther and keeps it on
 # disk; it can hold the secrets the image was sealed with, so it is deleted.
 $ErrorActionPreference = 'Continue'

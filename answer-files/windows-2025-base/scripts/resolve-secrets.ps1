@@ -1,4 +1,4 @@
-﻿# Replaces each secret token (@@WINAMI_SECRET:<slot>@@) in the delivered files
+﻿# winami: replaces each secret token (@@WINAMI_SECRET:<slot>@@) in the delivered files
 # with the secret's value, read here on the builder from SSM Parameter Store,
 # escaped for the file it lands in. Values are never printed; an env: secret
 # was put by winami into the temporary SecureString /winami/<build id>/<slot>.
@@ -28,15 +28,66 @@ $secrets = @(
 foreach ($secret in $secrets) {
     $value = (Get-SSMParameter -Name $secret.Parameter -WithDecryption $true).Value
     $token = '@@WINAMI_SECRET:' + $secret.Slot + '@@'
+    $replaced = 0
     foreach ($file in $secret.Files) {
         $text = [IO.File]::ReadAllText($file.Path)
         if ($text.Contains($token)) {
+            $replaced += [regex]::Matches($text, [regex]::Escape($token)).Count
             $text = $text.Replace($token, (ConvertTo-WinamiEscaped $value $file.Encoding))
             [IO.File]::WriteAllText($file.Path, $text, (New-Object System.Text.UTF8Encoding($file.Bom)))
         }
     }
     $value = $null
-    Write-Output ('WINAMI secret=' + $secret.Slot)
+    Write-Output ('WINAMI secret=' + $secret.Slot + ' replaced=' + $replaced)
 }
 Write-Output ('WINAMI secrets=' + $secrets.Count)
+
+# The proof, read back from the disk before anything else runs: each slot's
+# token is gone from its files, and no delivered file holds a token but those
+# kept for first boot. Only counts, slots and paths are printed.
+$pattern = '@@' + 'WINAMI_SECRET:[A-Za-z0-9_.-]+@@'
+$delivered = @(
+    'C:\ProgramData\Amazon\EC2Launch\config\agent-config.yml'
+    'C:\ProgramData\Amazon\EC2Launch\sysprep\unattend.xml'
+    'C:\ProgramData\winami\first-boot-cleanup.ps1'
+    'C:\ProgramData\winami\scripts\check-ready.ps1'
+    'C:\ProgramData\winami\scripts\cleanup-preseal.ps1'
+    'C:\ProgramData\winami\scripts\customize\01-openssh-server.ps1'
+    'C:\ProgramData\winami\scripts\customize\02-defender-signatures.ps1'
+    'C:\ProgramData\winami\scripts\resolve-secrets.ps1'
+    'C:\ProgramData\winami\scripts\sysprep.ps1'
+)
+$keptForFirstBoot = @(
+)
+$unfilled = 0
+foreach ($secret in $secrets) {
+    $token = '@@WINAMI_SECRET:' + $secret.Slot + '@@'
+    $state = 'filled'
+    foreach ($file in $secret.Files) {
+        if ([IO.File]::ReadAllText($file.Path).Contains($token)) { $state = 'unfilled' }
+    }
+    if ($state -ne 'filled') { $unfilled = $unfilled + 1 }
+    Write-Output ('WINAMI secretSlot.' + $secret.Slot + '=' + $state)
+}
+$left = 0
+foreach ($path in $delivered) {
+    if (Test-Path -LiteralPath $path) {
+        $count = 0
+        foreach ($match in [regex]::Matches([IO.File]::ReadAllText($path), $pattern)) {
+            $kept = $false
+            foreach ($k in $keptForFirstBoot) {
+                if ($k.Path -eq $path -and $k.Token -eq $match.Value) { $kept = $true }
+            }
+            if (-not $kept) { $count = $count + 1 }
+        }
+        if ($count -gt 0) {
+            Write-Output ('WINAMI secretTokensLeftIn=' + $count + ' ' + $path)
+            $left = $left + $count
+        }
+    }
+}
+Write-Output ('WINAMI secretFilesChecked=' + $delivered.Count)
+Write-Output ('WINAMI secretSlotsUnfilled=' + $unfilled)
+Write-Output ('WINAMI secretTokensLeft=' + $left)
+if ($unfilled -gt 0 -or $left -gt 0) { exit 2 }
 exit 0

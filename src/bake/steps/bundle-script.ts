@@ -17,5 +17,5 @@ export function bundleFile(bundle: Bundle, path: string, step: string): BundleFi
 export function commandFor(file: BundleFileLike): string {
   const text = file.content.toString('utf8').replace(/^\uFEFF/, '');
   if (text.length <= SCRIPT_BUDGET || !file.destination) return text;
-  return `& ${ps(file.destination)}\r\nexit $LASTEXITCODE`;
+  return `# winami: run ${file.path}\r\n& ${ps(file.destination)}\r\nexit $LASTEXITCODE`;
 }

@@ -16,6 +16,7 @@ import type { BakeStep } from './types.js';
 /** A script that reboots once through SSM and then succeeds. */
 export function rebootOnceScript(marker: string): string {
   return [
+    `# winami: reboot once for a pending reboot`,
     `if (Test-Path -LiteralPath ${ps(marker)}) {`,
     `  Remove-Item -LiteralPath ${ps(marker)}`,
     `  exit 0`,

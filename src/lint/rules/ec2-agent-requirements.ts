@@ -40,7 +40,8 @@ export const ec2AgentRequirements: Rule = (ctx) => {
   if (!locale) out.push(atElement(anchor('oobeSystem'), 'No Microsoft-Windows-International-Core/UILanguage: OOBE stops at the region and language page', 'add International-Core with InputLocale, SystemLocale, UILanguage and UserLocale in oobeSystem'));
   const commands = commandTexts(m);
   const adminPassword = m.settings.some((s) => s.path === 'UserAccounts/AdministratorPassword/Value' && s.el.text !== '');
-  const activates = commands.some((c) => /administrator\b.*\/active:yes/i.test(c));
+  // By name (AWS's own answer files) or by the account's RID 500 (winami's: the name is localized).
+  const activates = commands.some((c) => /(administrator\b|-500\b).*\/active:yes/i.test(c));
   if (!adminPassword && !activates) {
     out.push(atElement(anchor('specialize'), 'Nothing enables the built-in Administrator: with no AdministratorPassword it stays disabled after Sysprep', 'keep the specialize RunSynchronous command `net user Administrator /ACTIVE:YES ...` from the agent\'s answer file'));
   }

@@ -19,7 +19,10 @@ describe('the sysprep command the bake sends', () => {
       const script = commandFor(bundleFile(bundle, 'scripts/sysprep.ps1', 'runSysprep'));
       const code = script.split(/\r?\n/).filter((l) => !l.trim().startsWith('#'));
       const text = code.join('\n');
-      expect(text).to.match(/New-ScheduledTaskPrincipal -UserId 'Administrator' -LogonType S4U -RunLevel Highest/);
+      // The built-in Administrator by its RID 500, never by its (localized) name.
+      expect(text).to.match(/\$administrator = Get-CimInstance -ClassName Win32_UserAccount -Filter 'LocalAccount = TRUE' \| Where-Object \{ \$_\.SID -like 'S-1-5-21-\*-500' \}/);
+      expect(text).to.match(/New-ScheduledTaskPrincipal -UserId \$administrator\.Name -LogonType S4U -RunLevel Highest/);
+      expect(text).not.to.match(/'Administrator'/);
       expect(text).to.match(/Register-ScheduledTask -TaskName 'winami-sysprep' -Action \$action -Principal \$principal/);
       expect(text).to.match(/Start-ScheduledTask -TaskName 'winami-sysprep'/);
       expect(text).to.contain(a.exe);

@@ -103,7 +103,7 @@ describe('render/bundle', () => {
       expect(b.files.find((f) => f.path === 'unattend.xml')!.destination).to.equal(expectations[agent]![0]);
       const sysprep = file(b, 'scripts/sysprep.ps1');
       expect(sysprep).to.match(expectations[agent]![1]);
-      expect(sysprep).to.contain("New-ScheduledTaskPrincipal -UserId 'Administrator' -LogonType S4U -RunLevel Highest");
+      expect(sysprep).to.contain('New-ScheduledTaskPrincipal -UserId $administrator.Name -LogonType S4U -RunLevel Highest');
       expect(sysprep).to.contain("Write-Output 'WINAMI sysprep=started'");
       if (agent === 'ec2launch-v2') {
         const cfg = parseYaml(file(b, 'agent/agent-config.yml')) as { version: number; config: { stage: string; tasks: { task: string; inputs?: unknown }[] }[] };
@@ -271,7 +271,11 @@ describe('render/bundle', () => {
     expect(fb.indexOf('complete-image.ps1')).to.be.greaterThan(0);
     expect(fb.indexOf('complete-image.ps1')).to.be.lessThan(fb.indexOf('repair-servername.ps1'));
     // The SQL key is resolved on each new instance, never by resolve-secrets.ps1 on the builder.
-    expect(file(b, 'scripts/resolve-secrets.ps1')).not.to.contain('sqlProductKey');
+    // Its slot list has no SQL key; the proof after it only lets CompleteImage.ini keep that token.
+    const resolve = file(b, 'scripts/resolve-secrets.ps1');
+    const slots = resolve.slice(resolve.indexOf('$secrets = @('), resolve.indexOf('foreach ($secret in $secrets)'));
+    expect(slots).not.to.contain('sqlProductKey');
+    expect(resolve.slice(resolve.indexOf('$keptForFirstBoot = @('))).to.contain("@{ Path = 'C:\\ProgramData\\winami\\sql\\CompleteImage.ini'; Token = ('@@' + 'WINAMI_SECRET:' + 'sqlProductKey' + '@@') }");
   });
 
   it('templates write user values only through a helper', () => {

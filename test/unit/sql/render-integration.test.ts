@@ -26,7 +26,10 @@ describe('sql part inside the rendered bundle', () => {
       expect(firstBoot.indexOf("Remove-Item -LiteralPath 'C:\\ProgramData\\winami\\first-boot-cleanup.ps1'")).to.be.greaterThan(repair);
       // The INI keeps its token; the builder's resolve-secrets.ps1 has no file to put the key into.
       expect(text('sql/CompleteImage.ini')).to.include('PID="@@WINAMI_SECRET:sqlProductKey@@"');
-      expect(text('scripts/resolve-secrets.ps1')).not.to.include('CompleteImage');
+      const resolve = text('scripts/resolve-secrets.ps1');
+      const slots = resolve.slice(resolve.indexOf('$secrets = @('), resolve.indexOf('foreach ($secret in $secrets)'));
+      expect(slots).not.to.include('CompleteImage');
+      expect(slots).not.to.include('sqlProductKey');
       expect(bundle.plan.secrets.find((s) => s.slot === 'sqlProductKey')!.files).to.deep.equal([]);
       expect(bundle.plan.sql!.firstBootSecrets).to.deep.equal([{ slot: 'sqlProductKey', parameter: '/winami/sql/product-key', files: ['sql/CompleteImage.ini'], encoding: 'ini' }]);
       expect(bundle.plan.sql!.presealCheck.destination).to.equal('C:\\ProgramData\\winami\\scripts\\sql\\preseal-sql.ps1');

@@ -8,7 +8,9 @@ $winamiStep = 'marker'
 $global:LASTEXITCODE = 0
 try {
 & {
+# winami: the step's own code begins
 Set-Content -LiteralPath 'C:\Windows\Temp\golden.txt' -Value 'windows-2016-v2'
+# winami: the step's own code ends
 }
 } catch {
     [Console]::Error.WriteLine('winami: customize step ' + $winamiStep + ' failed: ' + $_)

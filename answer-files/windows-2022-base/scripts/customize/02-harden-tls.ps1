@@ -8,6 +8,7 @@ $winamiStep = 'harden TLS'
 $global:LASTEXITCODE = 0
 try {
 & {
+# winami: the step's own code begins
 # Turn off TLS 1.0 and 1.1 for the server side of SChannel.
 $ErrorActionPreference = 'Stop'
 foreach ($version in 'TLS 1.0', 'TLS 1.1') {
@@ -17,6 +18,7 @@ foreach ($version in 'TLS 1.0', 'TLS 1.1') {
     New-ItemProperty -Path $key -Name 'DisabledByDefault' -Value 1 -PropertyType DWord -Force | Out-Null
 }
 Write-Output 'TLS 1.0 and 1.1 disabled'
+# winami: the step's own code ends
 }
 } catch {
     [Console]::Error.WriteLine('winami: customize step ' + $winamiStep + ' failed: ' + $_)

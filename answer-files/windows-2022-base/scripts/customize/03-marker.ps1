@@ -8,8 +8,10 @@ $winamiStep = 'marker'
 $global:LASTEXITCODE = 0
 try {
 & {
+# winami: the step's own code begins
 New-Item -ItemType Directory -Path 'C:\Golden' -Force | Out-Null
 Set-Content -LiteralPath 'C:\Golden\build.txt' -Value 'windows-2022-base'
+# winami: the step's own code ends
 }
 } catch {
     [Console]::Error.WriteLine('winami: customize step ' + $winamiStep + ' failed: ' + $_)

@@ -8,8 +8,10 @@ $winamiStep = 'SQL data drive layout'
 $global:LASTEXITCODE = 0
 try {
 & {
+# winami: the step's own code begins
 New-Item -ItemType Directory -Path 'D:\SQLData' -Force -ErrorAction SilentlyContinue | Out-Null
 Write-Output 'data directory ready'
+# winami: the step's own code ends
 }
 } catch {
     [Console]::Error.WriteLine('winami: customize step ' + $winamiStep + ' failed: ' + $_)

@@ -1,13 +1,20 @@
-﻿# winami customize step 1 (windowsFeatures), rendered by winami.
-# Installs the features; exits 3010 when Windows needs a restart to finish,
-# so SSM Agent reboots and runs this again (then nothing is left to install).
+﻿# winami customize step 1 (powershell), rendered by winami.
+# The step's own code runs unchanged inside the script block below. An
+# uncaught error fails the step; `exit N` ends the script with N; a native
+# command's exit code is kept, and 3010 asks SSM Agent to reboot and run
+# this script again, so the code must be safe to run twice.
 $ErrorActionPreference = 'Stop'
 $winamiStep = 'OpenSSH server'
-$result = Install-WindowsFeature -Name @('OpenSSH-Server')
-if (-not $result.Success) {
-    throw ('Install-WindowsFeature failed for step ' + $winamiStep + ' with exit code ' + $result.ExitCode)
+$global:LASTEXITCODE = 0
+try {
+& {
+# winami: the step's own code begins
+Add-WindowsCapability -Online -Name OpenSSH.Server~~~~0.0.1.0 | Out-Null
+Set-Service -Name sshd -StartupType Automatic
+# winami: the step's own code ends
 }
-$restart = [string]$result.RestartNeeded
-Write-Output "WINAMI restartNeeded=$restart"
-if ($restart -eq 'Yes') { exit 3010 }
-exit 0
+} catch {
+    [Console]::Error.WriteLine('winami: customize step ' + $winamiStep + ' failed: ' + $_)
+    exit 1
+}
+exit $LASTEXITCODE

@@ -8,8 +8,10 @@ $winamiStep = 'Defender signatures'
 $global:LASTEXITCODE = 0
 try {
 & {
+# winami: the step's own code begins
 Update-MpSignature -ErrorAction SilentlyContinue
 Write-Output 'signatures updated'
+# winami: the step's own code ends
 }
 } catch {
     [Console]::Error.WriteLine('winami: customize step ' + $winamiStep + ' failed: ' + $_)
