@@ -16,6 +16,7 @@ import { AGENT_PATHS } from '../knowledge/releases.js';
 import type { Finding } from '../lint/index.js';
 import { VERSION } from '../cli/version.js';
 import { RenderValueError } from './helpers.js';
+import { windowsUpdateModel } from './windows-update.js';
 import {
   AGENT_FILES,
   AGENT_RAN_MARKER,
@@ -80,7 +81,7 @@ export interface PlanSecret {
 export interface PlanCustomizeStep {
   index: number;
   name: string;
-  kind: 'script' | 'powershell' | 'file' | 'windowsFeatures' | 'reboot' | 'sqlPrepareImage';
+  kind: 'script' | 'powershell' | 'file' | 'windowsFeatures' | 'windowsUpdate' | 'reboot' | 'sqlPrepareImage';
   /** Bundle path of the step's script; absent for file steps. */
   script?: string;
   /** Windows path the script is run from on the builder. */
@@ -216,6 +217,7 @@ function stepKind(step: CustomizeStep): PlanCustomizeStep['kind'] {
   if ('powershell' in step) return 'powershell';
   if ('file' in step) return 'file';
   if ('windowsFeatures' in step) return 'windowsFeatures';
+  if ('windowsUpdate' in step) return 'windowsUpdate';
   return 'reboot';
 }
 
@@ -256,7 +258,7 @@ function renderCustomize(config: ResolvedConfig, set: FileSet, sql: SqlBundlePar
     step = step as CustomizeStep;
     const kind = stepKind(step);
     const defaultName =
-      'script' in step ? basename(step.script) : 'file' in step ? basename(step.file.source) : kind === 'windowsFeatures' ? 'windows-features' : kind;
+      'script' in step ? basename(step.script) : 'file' in step ? basename(step.file.source) : kind === 'windowsFeatures' ? 'windows-features' : kind === 'windowsUpdate' ? 'windows-update' : kind;
     const name = step.name ?? defaultName;
     const common = { index, name, kind, timeoutSeconds: timeoutSeconds(step), validExitCodes: [...step.validExitCodes] };
     if ('file' in step) {
@@ -280,6 +282,9 @@ function renderCustomize(config: ResolvedConfig, set: FileSet, sql: SqlBundlePar
         if (!/^[A-Za-z0-9-]+$/.test(f)) throw new RenderValueError(`${field}.windowsFeatures.${j}`, `"${f}" is not a Windows feature name (letters, digits and hyphens)`);
       });
       model = { index, name, features: step.windowsFeatures };
+    } else if ('windowsUpdate' in step) {
+      template = 'scripts/customize-windows-update.ps1';
+      model = windowsUpdateModel(index, name, nn, step.windowsUpdate);
     } else {
       template = 'scripts/customize-reboot.ps1';
       model = { index, marker: `${STATE_DIR}\\reboot-${nn}.done`, stateDir: STATE_DIR };

@@ -24,6 +24,7 @@ export type TemplateName =
   | 'scripts/customize-code.ps1'
   | 'scripts/customize-windows-features.ps1'
   | 'scripts/customize-reboot.ps1'
+  | 'scripts/customize-windows-update.ps1'
   | 'scripts/resolve-secrets.ps1'
   | 'scripts/cleanup-preseal.ps1'
   | 'scripts/check-ready.ps1'
