@@ -688,6 +688,7 @@ export class World {
         ...(cmd.workingDirectory ? { workingDirectory: cmd.workingDirectory } : {}),
         ...(b.sysprepFails ? { sysprepFails: b.sysprepFails } : {}),
         getParameter: (name, decrypt) => this.guestParameter(inst, name, decrypt),
+        ...(b.failUpdates ? { updateFailures: b.failUpdates } : {}),
         now: at,
       });
     }
@@ -701,7 +702,7 @@ export class World {
         return;
       }
     }
-    let dur = this.d('command') + (result.sysprepInline ? this.d('sysprep') : 0);
+    let dur = this.d('command') + (result.sysprepInline ? this.d('sysprep') : 0) + (result.busyMs ?? 0) * this.timeScale;
     const limit = this.seconds(cmd.executionTimeout);
     if (dur > limit) dur = limit;
     inv.endAt = at + dur;
