@@ -57,6 +57,12 @@ describe('bake: windowsUpdate on the emulator', function () {
     expect(out).to.contain(`kb=${kb('lcu')} round=2 result=Succeeded hresult=0x00000000`);
     expect(out).to.contain(`kb=${kb('dotnet')} round=3 result=Succeeded hresult=0x00000000`);
     expect(out).to.contain('WINAMI windowsUpdate applicable=0');
+    const reported = reporter.events.filter((e) => e.code === 'bake.windowsUpdate.update').map((e) => e.data as { kb: string; round: number; result: string; hresult: string });
+    expect(reported.map((u) => [u.kb, u.round, u.result, u.hresult])).to.deep.equal([
+      [kb('ssu'), 1, 'Succeeded', '0x00000000'],
+      [kb('lcu'), 2, 'Succeeded', '0x00000000'],
+      [kb('dotnet'), 3, 'Succeeded', '0x00000000'],
+    ]);
     const a = EMULATOR_ACCOUNTS[0]!;
     const ec2 = new EC2Client({ region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
     try {

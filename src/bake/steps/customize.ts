@@ -11,6 +11,7 @@ import { scaled } from '../context.js';
 import { bundleFile, commandFor } from './bundle-script.js';
 import { outputTail, runOn } from './run-on.js';
 import type { BakeStep } from './types.js';
+import { windowsUpdateOutcomes } from '../windows-update-report.js';
 
 export const customize: BakeStep = {
   name: 'customize',
@@ -35,6 +36,9 @@ export const customize: BakeStep = {
         deadlineMs: Math.max(1, Math.min(scaled(ctx, s.timeoutSeconds * 1000 + 120_000), deadline - (ctx.clock.now() - started))),
       });
       report.info('bake.customize.output', `${label}: exit ${r.exitCode}`, { index: i, exitCode: r.exitCode, status: r.status, stdoutTail: tail(r.stdout, 10), truncated: r.truncated });
+      if (s.kind === 'windowsUpdate') {
+        for (const u of windowsUpdateOutcomes(r.stdout)) report.info('bake.windowsUpdate.update', `${label}: ${u.kb} ${u.result} (${u.hresult}) in round ${u.round}: ${u.title}`, { index: i, ...u });
+      }
       const valid = s.validExitCodes.length ? s.validExitCodes : [0];
       if (!valid.includes(r.exitCode) || (r.status !== 'Success' && r.status !== 'Failed')) {
         throw new StepError('customize', `${label} failed: ${r.status}${r.statusDetails ? ` (${r.statusDetails})` : ''}, exit code ${r.exitCode} (valid: ${valid.join(', ')}).\n${outputTail(r)}`, {
