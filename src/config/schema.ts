@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { EDITIONS, LAUNCH_AGENTS, RELEASES } from '../knowledge/releases.js';
 import { EXPECTATION_NAMES, SQL_EDITIONS } from '../knowledge/billing.js';
+import { AWS_COMPONENTS } from '../knowledge/aws-components.js';
 import { MSRC_SEVERITIES, UPDATE_CATEGORY_NAMES } from '../knowledge/windows-update.js';
 import { controlCharProblem, tagKeyProblem, windowsPathProblem } from './text-rules.js';
 
@@ -136,6 +137,14 @@ const customizeStepSchema = z.union([
   z.strictObject({ ...stepCommon, windowsFeatures: z.array(z.string().regex(/^[A-Za-z0-9-]+$/)).min(1).describe('Names for Install-WindowsFeature.') }),
   z.strictObject({ ...stepCommon, reboot: z.literal(true) }),
   z.strictObject({ ...stepCommon, windowsUpdate: windowsUpdateSchema }),
+  z.strictObject({
+    ...stepCommon,
+    awsComponents: z
+      .array(z.enum(AWS_COMPONENTS))
+      .min(1)
+      .refine((a) => new Set(a).size === a.length, 'each component once')
+      .describe("AWS's drivers and agents to bring up to date through AWS's SSM documents (docs/aws-components.md)."),
+  }),
 ]);
 
 const extraXmlSchema = z.strictObject({

@@ -25,6 +25,7 @@ export type TemplateName =
   | 'scripts/customize-windows-features.ps1'
   | 'scripts/customize-reboot.ps1'
   | 'scripts/customize-windows-update.ps1'
+  | 'scripts/customize-aws-components.ps1'
   | 'scripts/resolve-secrets.ps1'
   | 'scripts/cleanup-preseal.ps1'
   | 'scripts/check-ready.ps1'
