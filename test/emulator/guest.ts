@@ -19,6 +19,7 @@ import { runSqlcmd, runSqlSetup, sqlServices, SQLCMD_PATH } from './sql-server.j
 import { installFeatures } from './windows-features.js';
 import { localAccounts } from './windows-languages.js';
 import { ComError, ComObject, newComObject, type ComContext } from './windows-update.js';
+import { fileVersion, pnpDrivers } from './aws-packages.js';
 
 type Val = string | number | boolean | Buffer | null | Val[] | PsObject | PsChar | PsStringBuilder | ComObject;
 interface PsObject {
@@ -66,7 +67,7 @@ export const MODELLED_CMDLETS: ReadonlySet<string> = new Set([
   'get-command', 'hostname', 'restart-computer', 'new-scheduledtaskaction', 'new-scheduledtaskprincipal',
   'register-scheduledtask', 'start-scheduledtask', 'start-process', 'where-object', 'select-object', 'get-childitem',
   'install-windowsfeature', 'get-ssmparameter', 'new-object', 'get-ciminstance', 'start-sleep', 'optimize-volume',
-  'mount-diskimage', 'dismount-diskimage', 'get-volume', 'read-s3object',
+  'mount-diskimage', 'dismount-diskimage', 'get-volume', 'read-s3object', 'get-item',
 ]);
 
 /** Native programs and agent scripts the guest models (lowercase file names). */
@@ -1007,6 +1008,14 @@ class Interpreter {
         else this.win.fs.write(full, Buffer.from(textOf(named.get('value') ?? '')));
         return null;
       }
+      case 'get-item': {
+        // A file with its version resource (aws-packages.ts knows the agents' versions); directories and registry keys are not modelled.
+        const p = this.param(named, positional, ['literalpath', 'path']) ?? '';
+        const data = this.win.fs.read(p);
+        if (!data) return this.fail(named, `Get-Item : Cannot find path '${p}' because it does not exist.`, node);
+        const version = fileVersion(this.win.fs, p);
+        return { Name: p.split('\\').pop()!, FullName: p, Length: data.length, VersionInfo: { ProductVersion: version, FileVersion: version } };
+      }
       case 'get-filehash': {
         const p = this.param(named, positional, ['literalpath', 'path']) ?? '';
         const data = this.win.fs.read(p);
@@ -1080,6 +1089,7 @@ class Interpreter {
       case 'get-ciminstance': {
         const cls = (this.param(named, positional, ['classname', 'class']) ?? '').toLowerCase();
         const filter = (this.param(named, [], ['filter']) ?? '').replace(/\s+/g, ' ').trim().toLowerCase();
+        if (cls === 'win32_pnpsigneddriver' && filter === '') return pnpDrivers(this.win.fs).map((d) => ({ ...d }));
         if (cls !== 'win32_useraccount' || (filter !== '' && filter !== 'localaccount = true' && filter !== 'localaccount=true')) {
           return this.unmodelled(`Get-CimInstance -ClassName ${cls}${filter ? ` -Filter ${filter}` : ''}`, named, node);
         }

@@ -10,6 +10,7 @@ import { GuestFs } from './guest-fs.js';
 import type { IamStore } from './iam.js';
 import type { KmsStore } from './kms.js';
 import { runScript, type ScriptResult } from './guest.js';
+import { runAwsDocument } from './aws-packages.js';
 import {
   DEFAULT_DURATIONS,
   type Durations,
@@ -677,7 +678,9 @@ export class World {
       return;
     }
     let result: ScriptResult;
-    if (cmd.documentName === 'AWSEC2-RunSysprep') {
+    if (cmd.documentName === 'AWS-ConfigureAWSPackage' || cmd.documentName === 'AWS-UpdateSSMAgent') {
+      result = runAwsDocument(cmd.documentName, cmd.parameters, inst.win.fs);
+    } else if (cmd.documentName === 'AWSEC2-RunSysprep') {
       result = { exitCode: 0, stdout: 'Sysprep started.\n', stderr: '' };
       const req: SysprepRequest = { via: 'AWSEC2-RunSysprep', power: 'shutdown', generalize: true, oobe: true };
       beginSysprep(inst.win, req, at);
