@@ -52,7 +52,8 @@ $delivered = @(
     'C:\ProgramData\winami\first-boot-cleanup.ps1'
     'C:\ProgramData\winami\scripts\check-ready.ps1'
     'C:\ProgramData\winami\scripts\cleanup-preseal.ps1'
-    'C:\ProgramData\winami\scripts\customize\01-patch-tuesday.ps1'
+    'C:\ProgramData\winami\scripts\customize\01-aws-drivers-and-agents.ps1'
+    'C:\ProgramData\winami\scripts\customize\02-patch-tuesday.ps1'
     'C:\ProgramData\winami\scripts\resolve-secrets.ps1'
     'C:\ProgramData\winami\scripts\sysprep.ps1'
 )

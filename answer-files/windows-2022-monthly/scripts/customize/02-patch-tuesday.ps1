@@ -1,4 +1,4 @@
-﻿# winami customize step 1 (windowsUpdate), rendered by winami.
+﻿# winami customize step 2 (windowsUpdate), rendered by winami.
 # Installs Windows updates through the Windows Update Agent API, in rounds:
 # search, download, install, report each KB with its result. When an update
 # needs a restart it exits 3010, so SSM Agent reboots and runs this again;
@@ -11,8 +11,8 @@ $severities = @()
 $include = @()
 $exclude = @()
 $maxRounds = 5
-$roundsFile = 'C:\ProgramData\winami\state\windows-update-01.rounds'
-$logFile = 'C:\ProgramData\winami\state\windows-update-01.log'
+$roundsFile = 'C:\ProgramData\winami\state\windows-update-02.rounds'
+$logFile = 'C:\ProgramData\winami\state\windows-update-02.log'
 $resultNames = @('NotStarted', 'InProgress', 'Succeeded', 'SucceededWithErrors', 'Failed', 'Aborted')
 New-Item -ItemType Directory -Path 'C:\ProgramData\winami\state' -Force | Out-Null
 
