@@ -16,9 +16,9 @@ import type { Node, Parser } from 'web-tree-sitter';
 import { pathKey } from './guest-fs.js';
 import { beginSysprep, finishSysprep, type SysprepRequest, type WindowsState } from './windows.js';
 import { runSqlcmd, runSqlSetup, sqlServices, SQLCMD_PATH } from './sql-server.js';
-import { installFeatures } from './windows-features.js';
+import { featureName, installedFeatures, installFeatures, WINDOWS_FEATURES } from './windows-features.js';
 import { localAccounts } from './windows-languages.js';
-import { ComError, ComObject, newComObject, type ComContext } from './windows-update.js';
+import { ComError, ComObject, newComObject, osVersion, type ComContext } from './windows-update.js';
 import { fileVersion, pnpDrivers } from './aws-packages.js';
 
 type Val = string | number | boolean | Buffer | null | Val[] | PsObject | PsChar | PsStringBuilder | ComObject;
@@ -67,7 +67,7 @@ export const MODELLED_CMDLETS: ReadonlySet<string> = new Set([
   'get-command', 'hostname', 'restart-computer', 'new-scheduledtaskaction', 'new-scheduledtaskprincipal',
   'register-scheduledtask', 'start-scheduledtask', 'start-process', 'where-object', 'select-object', 'get-childitem',
   'install-windowsfeature', 'get-ssmparameter', 'new-object', 'get-ciminstance', 'start-sleep', 'optimize-volume',
-  'mount-diskimage', 'dismount-diskimage', 'get-volume', 'read-s3object', 'get-item',
+  'mount-diskimage', 'dismount-diskimage', 'get-volume', 'read-s3object', 'get-item', 'get-windowsfeature',
 ]);
 
 /** Native programs and agent scripts the guest models (lowercase file names). */
@@ -1080,6 +1080,13 @@ class Interpreter {
       case 'optimize-volume':
       case 'dismount-diskimage':
         return null;
+      case 'get-windowsfeature': {
+        // Every feature the release knows, with Installed (windows-features.ts).
+        const installed = new Set(installedFeatures(this.win.fs).map((f) => f.toLowerCase()));
+        return Object.keys(WINDOWS_FEATURES)
+          .filter((f) => featureName(f, this.win.release) !== undefined)
+          .map((f) => ({ Name: f, DisplayName: WINDOWS_FEATURES[f]!.displayName, Installed: installed.has(f.toLowerCase()) }));
+      }
       case 'install-windowsfeature':
         return this.installWindowsFeature(named, positional, node);
       case 'get-ssmparameter':
@@ -1251,6 +1258,14 @@ class Interpreter {
     const p = path.replace(/^registry::hkey_local_machine/, 'hklm:');
     if (p.includes('currentversion\\setup\\state')) {
       if (prop.toLowerCase() === 'imagestate') return this.win.imageState;
+      return undefined;
+    }
+    if (p.includes('windows nt\\currentversion')) {
+      // The OS build and its update build revision (windows-update.ts: cumulative updates raise the UBR).
+      const v = osVersion(this.win.fs, this.win.release);
+      const lower = prop.toLowerCase();
+      if (v && (lower === 'currentbuild' || lower === 'currentbuildnumber')) return String(v.build);
+      if (v && lower === 'ubr') return v.ubr;
       return undefined;
     }
     // Both keys hold the name on Windows: ComputerName (set for next boot) and ActiveComputerName (in use).

@@ -87,6 +87,31 @@ export function installedUpdates(fs: GuestFs): { kb: string; title: string; inst
   return s.installed.map((i) => ({ ...i, title: cat.find((u) => u.kb === i.kb)?.title ?? i.kb }));
 }
 
+/** Each release's build number (`CurrentBuild`) and the revision (UBR) its oldest catalogue month leaves. */
+const BUILDS: Readonly<Record<WindowsRelease, number>> = { '2012r2': 9600, '2016': 14393, '2019': 17763, '2022': 20348, '2025': 26100 };
+
+/** `CurrentBuild` and `UBR` under HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion: each cumulative update installed raises the UBR. */
+export function osVersion(fs: GuestFs, release: WindowsRelease | undefined): { build: number; ubr: number } | undefined {
+  const s = readState(fs);
+  const rel = s?.release ?? release;
+  if (!rel) return undefined;
+  if (!s) return { build: BUILDS[rel], ubr: 1000 };
+  const lcus = catalogue(s.release, s.epoch).filter((u) => u.kind === 'lcu' && s.installed.some((i) => i.kb === u.kb));
+  const newest = Math.max(0, ...lcus.map((u) => MONTHS - Math.round((s.epoch - u.released - 10 * DAY) / (30 * DAY))));
+  return { build: BUILDS[s.release], ubr: 1000 + 100 * newest };
+}
+
+/** A .NET DateTime as far as scripts use it: `ToString('yyyy-MM-dd')`, `ToString('o')`. */
+function dateTime(ms: number): ComObject {
+  const iso = new Date(ms).toISOString();
+  return new ComObject('System.DateTime', { Year: new Date(ms).getUTCFullYear() }, { ToString: (a) => (String(a[0] ?? '') === 'yyyy-MM-dd' ? iso.slice(0, 10) : iso) });
+}
+
+/** IUpdateSearcher.QueryHistory: one successful installation entry per installed update, oldest first. */
+function history(ctx: ComContext): ComObject[] {
+  return installedUpdates(ctx.win.fs).map((u) => new ComObject('IUpdateHistoryEntry', { Title: u.title, Date: dateTime(u.installedOn), Operation: 1, ResultCode: 2, HResult: 0 }));
+}
+
 /** What Windows Update offers now: the newest of each kind, released, not installed, its prerequisite in place. */
 export function applicable(win: WindowsState, now: number): CatalogueUpdate[] {
   const s = readState(win.fs);
@@ -284,7 +309,17 @@ export function newComObject(progId: string, ctx: ComContext): ComObject | undef
         'IUpdateSession',
         { ClientApplicationID: '' },
         {
-          CreateUpdateSearcher: () => new ComObject('IUpdateSearcher', { Online: true, ServerSelection: 0 }, { Search: (a) => search(String(a[0] ?? ''), ctx) }, ['Online', 'ServerSelection']),
+          CreateUpdateSearcher: () =>
+            new ComObject(
+              'IUpdateSearcher',
+              { Online: true, ServerSelection: 0 },
+              {
+                Search: (a) => search(String(a[0] ?? ''), ctx),
+                GetTotalHistoryCount: () => history(ctx).length,
+                QueryHistory: (a) => collection('IUpdateHistoryEntryCollection', history(ctx).slice(Number(a[0]), Number(a[0]) + Number(a[1]))),
+              },
+              ['Online', 'ServerSelection'],
+            ),
           CreateUpdateDownloader: () => {
             const d: ComObject = new ComObject(
               'IUpdateDownloader',
