@@ -341,6 +341,7 @@ export const configSchema = z
     deadlines: deadlinesSchema.default(deadlinesSchema.parse({})),
     smokeTest: z.boolean().default(true).describe('Launch one instance from the new image and prove it specialized.'),
     preSnapshot: z.boolean().default(false).describe('Snapshot the root volume before sealing so CreateImage only copies changes.'),
+    inventory: z.boolean().default(false).describe('Before sealing, record what is in the image (OS build, updates, AWS components, features) in the manifest and as image tags (docs/inventory.md).'),
   })
   .describe('A winami image config.');
 

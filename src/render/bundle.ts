@@ -114,6 +114,7 @@ export type BakeStepName =
   | 'cleanUpPreseal'
   | 'checkReadyToSeal'
   | 'checkSqlReady'
+  | 'collectInventory'
   | 'preSnapshot'
   | 'runSysprep'
   | 'waitForStopped'
@@ -394,6 +395,7 @@ function bakeSteps(config: ResolvedConfig): BakeStepName[] {
     ...when(config.cleanup.preSeal, 'cleanUpPreseal'),
     'checkReadyToSeal',
     ...when(config.sql !== undefined, 'checkSqlReady'),
+    ...when(config.inventory, 'collectInventory'),
     ...when(config.preSnapshot, 'preSnapshot'),
     'runSysprep',
     'waitForStopped',
@@ -467,6 +469,7 @@ export async function renderBundle(config: ResolvedConfig, options: RenderBundle
       script('cleanup-preseal.ps1', { componentStore: config.cleanup.componentStore, optimizeVolume: config.cleanup.optimizeVolume }, `${SCRIPTS_DIR}\\cleanup-preseal.ps1`);
     }
     script('check-ready.ps1', { agentExe: AGENT_PATHS[agent].exe, unattendPath: AGENT_PATHS[agent].unattend }, `${SCRIPTS_DIR}\\check-ready.ps1`);
+    if (config.inventory) script('inventory.ps1', { agents: [AGENT_PATHS[agent].exe, 'C:\\Program Files\\Amazon\\SSM\\amazon-ssm-agent.exe'] }, `${SCRIPTS_DIR}\\inventory.ps1`);
     script('sysprep.ps1', sysprepModel(config), `${SCRIPTS_DIR}\\sysprep.ps1`);
     script('smoke-test.ps1', { agentRanMarker: AGENT_RAN_MARKER[agent] }, undefined);
     renderUserData(config, set);

@@ -26,6 +26,7 @@ export type TemplateName =
   | 'scripts/customize-reboot.ps1'
   | 'scripts/customize-windows-update.ps1'
   | 'scripts/customize-aws-components.ps1'
+  | 'scripts/inventory.ps1'
   | 'scripts/resolve-secrets.ps1'
   | 'scripts/cleanup-preseal.ps1'
   | 'scripts/check-ready.ps1'
