@@ -54,6 +54,7 @@ $delivered = @(
     'C:\ProgramData\winami\scripts\cleanup-preseal.ps1'
     'C:\ProgramData\winami\scripts\customize\01-aws-drivers-and-agents.ps1'
     'C:\ProgramData\winami\scripts\customize\02-patch-tuesday.ps1'
+    'C:\ProgramData\winami\scripts\inventory.ps1'
     'C:\ProgramData\winami\scripts\resolve-secrets.ps1'
     'C:\ProgramData\winami\scripts\sysprep.ps1'
 )
