@@ -20,6 +20,7 @@ import { featureName, installedFeatures, installFeatures, WINDOWS_FEATURES } fro
 import { localAccounts } from './windows-languages.js';
 import { ComError, ComObject, newComObject, osVersion, type ComContext } from './windows-update.js';
 import { fileVersion, pnpDrivers } from './aws-packages.js';
+import { sqlSetupValue } from './sql-registry.js';
 
 type Val = string | number | boolean | Buffer | null | Val[] | PsObject | PsChar | PsStringBuilder | ComObject;
 interface PsObject {
@@ -1260,6 +1261,7 @@ class Interpreter {
       if (prop.toLowerCase() === 'imagestate') return this.win.imageState;
       return undefined;
     }
+    if (p.includes('microsoft sql server\\mssql')) return sqlSetupValue(this.win.fs, p, prop);
     if (p.includes('windows nt\\currentversion')) {
       // The OS build and its update build revision (windows-update.ts: cumulative updates raise the UBR).
       const v = osVersion(this.win.fs, this.win.release);
