@@ -13,6 +13,8 @@ export interface Inventory {
   updates: { kb: string; title: string; installedOn: string }[];
   components: { name: string; version: string }[];
   features: string[];
+  /** SQL Server images: the instance's version (PatchLevel) and edition, from its Setup key. */
+  sql?: { version: string; edition: string };
 }
 
 /** Image tags with the inventory: when, the OS build, and the installed KBs (newest first, cut to the 256-character tag value limit). */
@@ -31,6 +33,7 @@ export function parseInventory(stdout: string, collectedAt: Date): Inventory | u
       if (!inv.updates.some((u) => u.kb === m![1])) inv.updates.push({ kb: m[1]!, installedOn: m[2]!, title: m[3]! });
     } else if ((m = /^WINAMI inventory component name=(.+) version=(.*)$/.exec(line))) inv.components.push({ name: m[1]!, version: m[2]! });
     else if ((m = /^WINAMI inventory feature name=(\S+)$/.exec(line))) inv.features.push(m[1]!);
+    else if ((m = /^WINAMI inventory sql version=(\S+) edition=(.+)$/.exec(line))) inv.sql = { version: m[1]!, edition: m[2]! };
   }
   return inv.osBuild ? inv : undefined;
 }

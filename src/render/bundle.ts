@@ -18,6 +18,7 @@ import { VERSION } from '../cli/version.js';
 import { RenderValueError } from './helpers.js';
 import { windowsUpdateModel } from './windows-update.js';
 import { awsComponentsModel } from './aws-components.js';
+import { inventoryModel } from './inventory.js';
 import type { ComponentDocument } from '../knowledge/aws-components.js';
 import {
   AGENT_FILES,
@@ -469,7 +470,7 @@ export async function renderBundle(config: ResolvedConfig, options: RenderBundle
       script('cleanup-preseal.ps1', { componentStore: config.cleanup.componentStore, optimizeVolume: config.cleanup.optimizeVolume }, `${SCRIPTS_DIR}\\cleanup-preseal.ps1`);
     }
     script('check-ready.ps1', { agentExe: AGENT_PATHS[agent].exe, unattendPath: AGENT_PATHS[agent].unattend }, `${SCRIPTS_DIR}\\check-ready.ps1`);
-    if (config.inventory) script('inventory.ps1', { agents: [AGENT_PATHS[agent].exe, 'C:\\Program Files\\Amazon\\SSM\\amazon-ssm-agent.exe'] }, `${SCRIPTS_DIR}\\inventory.ps1`);
+    if (config.inventory) script('inventory.ps1', inventoryModel(config), `${SCRIPTS_DIR}\\inventory.ps1`);
     script('sysprep.ps1', sysprepModel(config), `${SCRIPTS_DIR}\\sysprep.ps1`);
     script('smoke-test.ps1', { agentRanMarker: AGENT_RAN_MARKER[agent] }, undefined);
     renderUserData(config, set);

@@ -3,7 +3,8 @@
  * components are in, the inventory before sealing records the OS build with
  * its raised update build revision, the new KBs with titles, the components'
  * new versions and the features, in the manifest and as image tags that the
- * audit's inventory rule reads.
+ * audit's inventory rule reads; a SQL Server image also records its
+ * instance's version and edition.
  */
 import { expect } from 'chai';
 import type { Image } from '@aws-sdk/client-ec2';
@@ -43,5 +44,16 @@ describe('bake: inventory before sealing on the emulator', function () {
     const subject = { kind: 'image' as const, account: '', region: 'us-east-1', image: asImage };
     expect(imageInventoryStale(subject, { now: new Date(), inventory: { requiredKbs: newest.map((u) => u.kb) } })).to.equal(undefined);
     expect(imageInventoryStale(subject, { now: new Date(Date.now() + 60 * 86_400_000) })![0]!.message).to.match(/inventoried 6\d days ago \(at most 45\)/);
+  });
+
+  it("records a SQL Server image's instance version and edition", async () => {
+    const config = writeConfig(
+      ['name: invsql', 'region: us-east-1', 'windows:', '  release: "2022"', 'builder:', '  instanceProfile: winami-builder', 'sql:', '  mode: license-included', '  version: "2022"', '  edition: standard', 'inventory: true', 'smokeTest: false'].join('\n'),
+    );
+    const { result } = await bakeOn(emu, config);
+    if (!result.ok) throw new Error(`bake failed: ${result.error?.message}`);
+    expect(result.manifest.inventory!.sql).to.deep.equal({ version: '16.0.1000.6', edition: 'Standard Edition (64-bit)' });
+    // The seeded base lacks the newest month and nothing installed it.
+    expect(result.manifest.inventory!.osBuild).to.equal('20348.1500');
   });
 });
