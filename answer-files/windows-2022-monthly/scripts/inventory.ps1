@@ -1,7 +1,8 @@
 ﻿# Inventory before sealing, rendered by winami. Prints what is in the image
 # as WINAMI inventory lines: the OS build with its update build revision, the
 # updates installed (Windows Update history), AWS's agents and drivers with
-# their versions, and the Windows features installed. Read-only.
+# their versions, the Windows features installed and, for SQL Server images,
+# the instance's version and edition. Read-only.
 $ErrorActionPreference = 'Stop'
 
 $nt = 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
