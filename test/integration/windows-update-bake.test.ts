@@ -87,6 +87,15 @@ describe('bake: windowsUpdate on the emulator', function () {
     expect(out).to.contain(`kb=${kb('lcu')} round=2 result=Succeeded`);
   });
 
+  it('severities keep updates without a rating (servicing stack) and skip the others outside the list', async () => {
+    const { result, reporter } = await bakeOn(emu, updates(['severities: [Critical]']), { smokeTest: false });
+    if (!result.ok) throw new Error(`bake failed: ${result.error?.message}`);
+    const out = outputOf(reporter.events);
+    expect(out).to.contain(`kb=${kb('ssu')} round=1 result=Succeeded`);
+    expect(out).to.contain(`kb=${kb('lcu')} round=2 result=Succeeded`);
+    expect(out).to.contain(`skipped=${kb('dotnet')}`);
+  });
+
   it('an update that fails stops the bake naming the KB and its HRESULT (exit 7), nothing left', async () => {
     emu.control.setGuestDefaults({ failUpdates: { [kb('lcu')]: '0x80240022' } });
     const { result } = await bakeOn(emu, updates(['categories: [SecurityUpdates, CriticalUpdates]']), { smokeTest: false });
