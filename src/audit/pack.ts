@@ -12,6 +12,7 @@ import { unencryptedSnapshot } from './rules/unencrypted-snapshot.js';
 import { orphanedSnapshot } from './rules/orphaned-snapshot.js';
 import { deprecatedImageInUse } from './rules/deprecated-image-in-use.js';
 import { unapprovedImage } from './rules/unapproved-image.js';
+import { imageInventoryStale } from './rules/image-inventory-stale.js';
 
 const BILLING_DOC = 'https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/billing-info-fields.html';
 
@@ -84,6 +85,14 @@ export const RULE_PACK = [
     kind: 'instance',
     explanation: 'The instance runs from an image past its deprecation time. Move it to the current golden image.',
     check: deprecatedImageInUse,
+  }),
+  rule({
+    id: 'image-inventory-stale',
+    severity: 'warning',
+    title: 'Image inventory too old, or a required update missing',
+    kind: 'image',
+    explanation: 'winami records what is in an image before sealing (config inventory: true) and tags the image with when, its OS build and its updates. An image whose inventory is older than the maximum age (45 days unless configured) has missed a monthly update; one without a required KB lacks a fix you mandate. Rebuild it (the monthly rebuild: windowsUpdate and awsComponents steps).',
+    check: imageInventoryStale,
   }),
   rule({
     id: 'unapproved-image',

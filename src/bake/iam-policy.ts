@@ -5,6 +5,7 @@
  * instance profile's (AmazonSSMManagedInstanceCore plus reading its secrets
  * and, for SQL Server media in S3, the media).
  */
+import { componentDocument } from '../knowledge/aws-components.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { buildPipeline } from './pipeline.js';
 import { SWEEP_ACTIONS, SWEEP_REMOVE_ACTIONS } from './sweep.js';
@@ -45,7 +46,9 @@ export function iamPolicies(config: ResolvedConfig, o: { smokeTest?: boolean; in
   const general = all.filter((a) => a !== 'iam:PassRole' && a !== 'ssm:SendCommand' && !a.endsWith('Parameter'));
   statements.push({ Sid: 'WinamiBake', Effect: 'Allow', Action: general, Resource: '*' });
   if (all.includes('ssm:SendCommand')) {
-    statements.push({ Sid: 'WinamiRunCommand', Effect: 'Allow', Action: ['ssm:SendCommand'], Resource: ['arn:aws:ssm:*::document/AWS-RunPowerShellScript', 'arn:aws:ec2:*:*:instance/*'] });
+    // awsComponents steps also run AWS's package documents (AWS-ConfigureAWSPackage, AWS-UpdateSSMAgent).
+    const documents = [...new Set(['AWS-RunPowerShellScript', ...config.customize.flatMap((c) => ('awsComponents' in c ? c.awsComponents.map((x) => componentDocument(x, config.launchAgent)?.documentName ?? []) : [])).flat()])];
+    statements.push({ Sid: 'WinamiRunCommand', Effect: 'Allow', Action: ['ssm:SendCommand'], Resource: [...documents.map((d) => `arn:aws:ssm:*::document/${d}`), 'arn:aws:ec2:*:*:instance/*'] });
   }
   // The publish parameter gets PutParameter alone, on its own name, not the /winami/* rights.
   const publish = config.image.publishParameter;

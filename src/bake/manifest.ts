@@ -20,6 +20,8 @@ export interface BakeManifest {
   steps: { name: string; status: StepRecord['status']; durationMs: number; cleanup?: StepRecord['cleanup'] }[];
   /** `image.publishParameter` writes (region, name, image id, version); present when the config publishes. */
   parameters?: BakeState['published'];
+  /** What was in the image before sealing (config `inventory`). */
+  inventory?: BakeState['inventory'];
   /** Work left undone although the images are good (the bake exits 8). */
   incomplete?: BakeState['incomplete'];
   startedAt: string;
@@ -49,6 +51,7 @@ export function buildManifests(state: BakeState, ok: boolean, steps: StepRecord[
     steps: steps.map((s) => ({ name: s.name, status: s.status, durationMs: s.durationMs, ...(s.cleanup ? { cleanup: s.cleanup } : {}) })),
     ...(state.config.image.publishParameter ? { parameters: state.published } : {}),
     ...(state.incomplete.length ? { incomplete: state.incomplete } : {}),
+    ...(state.inventory ? { inventory: state.inventory } : {}),
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt.getTime(),

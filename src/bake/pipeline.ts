@@ -26,6 +26,7 @@ import { copyToRegions } from './steps/copy-to-regions.js';
 import { setLaunchPermissions, deprecateImage } from './steps/share-image.js';
 import { checkSqlReady } from './steps/check-sql-ready.js';
 import { publishParameter } from './steps/publish-parameter.js';
+import { collectInventory } from './steps/collect-inventory.js';
 import { sqlAddsCustomize } from '../sql/bundle.js';
 import type { BakeStep } from './steps/types.js';
 
@@ -56,6 +57,7 @@ export function buildPipeline(config: ResolvedConfig, o: PipelineOptions): BakeS
     ...when(config.cleanup.preSeal, cleanUpPreseal),
     checkReadyToSeal,
     ...when(config.sql !== undefined, checkSqlReady),
+    ...when(config.inventory, collectInventory),
     ...when(config.preSnapshot, preSnapshot),
     runSysprep,
     waitForStopped,
@@ -82,6 +84,7 @@ export const STEP_DEADLINE: Readonly<Record<string, keyof Deadlines>> = {
   cleanUpPreseal: 'customize',
   checkReadyToSeal: 'readyToSeal',
   checkSqlReady: 'readyToSeal',
+  collectInventory: 'readyToSeal',
   preSnapshot: 'createImage',
   waitForStopped: 'sysprep',
   createImage: 'createImage',

@@ -21,6 +21,8 @@ export interface RunScriptOptions {
   instanceId: string;
   /** The PowerShell script text. */
   script: string;
+  /** Run this SSM document with these parameters instead of the script through AWS-RunPowerShellScript. */
+  document?: { name: string; parameters: Record<string, string[]> };
   /** What it does, for messages and the SSM command comment (at most 100 characters are sent). */
   what: string;
   /** SSM executionTimeout, in seconds (1..172800). */
@@ -69,10 +71,10 @@ export function tail(text: string, lines = 20): string {
 export async function runScript(ssm: SsmPort, o: RunScriptOptions): Promise<RunScriptResult> {
   const sent = await ssm.sendCommand(
     {
-      DocumentName: 'AWS-RunPowerShellScript',
+      DocumentName: o.document?.name ?? 'AWS-RunPowerShellScript',
       InstanceIds: [o.instanceId],
       Comment: `winami: ${o.what}`.slice(0, 100),
-      Parameters: { commands: [o.script], executionTimeout: [String(Math.min(172_800, Math.max(1, Math.round(o.executionTimeoutSeconds))))] },
+      Parameters: o.document?.parameters ?? { commands: [o.script], executionTimeout: [String(Math.min(172_800, Math.max(1, Math.round(o.executionTimeoutSeconds))))] },
     },
     o.abortSignal ? { abortSignal: o.abortSignal } : undefined,
   );

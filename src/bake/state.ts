@@ -3,6 +3,7 @@
  * they learn; a resource id goes in (through `StepContext.track`) the moment
  * AWS returns it, before any wait, so cleanup and the journal always know it.
  */
+import type { Inventory } from './inventory.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Expectation } from '../billing/expectations.js';
 import type { Bundle } from './bundle-types.js';
@@ -77,6 +78,8 @@ export interface BakeState {
   published: PublishedParameter[];
   /** Work left undone after the images were proven (they are kept): the bake ends partial. */
   incomplete: { step: string; message: string; hint: string }[];
+  /** What collectInventory found before sealing (config `inventory`). */
+  inventory?: Inventory;
 }
 
 /** A fresh state for a build. */

@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { EDITIONS, LAUNCH_AGENTS, RELEASES } from '../knowledge/releases.js';
 import { EXPECTATION_NAMES, SQL_EDITIONS } from '../knowledge/billing.js';
+import { AWS_COMPONENTS } from '../knowledge/aws-components.js';
+import { MSRC_SEVERITIES, UPDATE_CATEGORY_NAMES } from '../knowledge/windows-update.js';
 import { controlCharProblem, tagKeyProblem, windowsPathProblem } from './text-rules.js';
 import { durationPattern } from './duration.js';
 
@@ -101,6 +103,17 @@ const stepCommon = {
   validExitCodes: z.array(z.number().int()).default([0]).describe('Exit codes that count as success; 3010 always means "reboot and run again".'),
 };
 
+const KB = z.string().regex(/^KB\d{6,8}$/, 'a KB number such as KB5044281');
+
+/** Windows updates through the Windows Update Agent API (docs/windows-update.md). */
+const windowsUpdateSchema = z.strictObject({
+  categories: z.array(z.enum(UPDATE_CATEGORY_NAMES)).min(1).default(['SecurityUpdates', 'CriticalUpdates']).describe('Update classifications to install, matched by their well-known GUIDs.'),
+  severities: z.array(z.enum(MSRC_SEVERITIES)).min(1).optional().describe('Only updates with one of these MSRC severities; updates without a severity (servicing stack, non-security) are kept.'),
+  include: z.array(KB).default([]).describe('When not empty: only these KBs.'),
+  exclude: z.array(KB).default([]).describe('Never these KBs.'),
+  maxRounds: z.number().int().min(1).max(20).default(5).describe('Search-and-install rounds at most; the step fails if updates are still applicable after them.'),
+});
+
 const customizeStepSchema = z.union([
   z.strictObject({ ...stepCommon, script: z.string().min(1).describe('Path to a PowerShell script, relative to the config file.') }),
   z.strictObject({
@@ -124,6 +137,15 @@ const customizeStepSchema = z.union([
   }),
   z.strictObject({ ...stepCommon, windowsFeatures: z.array(z.string().regex(/^[A-Za-z0-9-]+$/)).min(1).describe('Names for Install-WindowsFeature.') }),
   z.strictObject({ ...stepCommon, reboot: z.literal(true) }),
+  z.strictObject({ ...stepCommon, windowsUpdate: windowsUpdateSchema }),
+  z.strictObject({
+    ...stepCommon,
+    awsComponents: z
+      .array(z.enum(AWS_COMPONENTS))
+      .min(1)
+      .refine((a) => new Set(a).size === a.length, 'each component once')
+      .describe("AWS's drivers and agents to bring up to date through AWS's SSM documents (docs/aws-components.md)."),
+  }),
 ]);
 
 const extraXmlSchema = z.strictObject({
@@ -321,6 +343,7 @@ export const configSchema = z
     deadlines: deadlinesSchema.default(deadlinesSchema.parse({})),
     smokeTest: z.boolean().default(true).describe('Launch one instance from the new image and prove it specialized.'),
     preSnapshot: z.boolean().default(false).describe('Snapshot the root volume before sealing so CreateImage only copies changes.'),
+    inventory: z.boolean().default(false).describe('Before sealing, record what is in the image (OS build, updates, AWS components, features) in the manifest and as image tags (docs/inventory.md).'),
   })
   .describe('A winami image config.');
 

@@ -16,6 +16,10 @@ import { AGENT_PATHS } from '../knowledge/releases.js';
 import type { Finding } from '../lint/index.js';
 import { VERSION } from '../cli/version.js';
 import { RenderValueError } from './helpers.js';
+import { windowsUpdateModel } from './windows-update.js';
+import { awsComponentsModel } from './aws-components.js';
+import { inventoryModel } from './inventory.js';
+import type { ComponentDocument } from '../knowledge/aws-components.js';
 import {
   AGENT_FILES,
   AGENT_RAN_MARKER,
@@ -80,7 +84,12 @@ export interface PlanSecret {
 export interface PlanCustomizeStep {
   index: number;
   name: string;
-  kind: 'script' | 'powershell' | 'file' | 'windowsFeatures' | 'reboot' | 'sqlPrepareImage';
+  kind: 'script' | 'powershell' | 'file' | 'windowsFeatures' | 'windowsUpdate' | 'awsComponents' | 'reboot' | 'sqlPrepareImage';
+  /**
+   * awsComponents steps: AWS's SSM documents the bake runs between two runs of
+   * `script` (which reports the versions before and after).
+   */
+  documents?: ComponentDocument[];
   /** Bundle path of the step's script; absent for file steps. */
   script?: string;
   /** Windows path the script is run from on the builder. */
@@ -107,6 +116,7 @@ export type BakeStepName =
   | 'cleanUpPreseal'
   | 'checkReadyToSeal'
   | 'checkSqlReady'
+  | 'collectInventory'
   | 'preSnapshot'
   | 'runSysprep'
   | 'waitForStopped'
@@ -217,6 +227,8 @@ function stepKind(step: CustomizeStep): PlanCustomizeStep['kind'] {
   if ('powershell' in step) return 'powershell';
   if ('file' in step) return 'file';
   if ('windowsFeatures' in step) return 'windowsFeatures';
+  if ('windowsUpdate' in step) return 'windowsUpdate';
+  if ('awsComponents' in step) return 'awsComponents';
   return 'reboot';
 }
 
@@ -257,7 +269,7 @@ function renderCustomize(config: ResolvedConfig, set: FileSet, sql: SqlBundlePar
     step = step as CustomizeStep;
     const kind = stepKind(step);
     const defaultName =
-      'script' in step ? basename(step.script) : 'file' in step ? basename(step.file.source) : kind === 'windowsFeatures' ? 'windows-features' : kind;
+      'script' in step ? basename(step.script) : 'file' in step ? basename(step.file.source) : kind === 'windowsFeatures' ? 'windows-features' : kind === 'windowsUpdate' ? 'windows-update' : kind === 'awsComponents' ? 'aws-components' : kind;
     const name = step.name ?? defaultName;
     const common = { index, name, kind, timeoutSeconds: timeoutSeconds(step), validExitCodes: [...step.validExitCodes] };
     if ('file' in step) {
@@ -271,6 +283,7 @@ function renderCustomize(config: ResolvedConfig, set: FileSet, sql: SqlBundlePar
     const destination = `${SCRIPTS_DIR}\\customize\\${nn}-${slug}.ps1`;
     let template: TemplateName;
     let model: Record<string, unknown>;
+    let documents: ComponentDocument[] | undefined;
     if ('script' in step || 'powershell' in step) {
       const code = 'script' in step ? readScript(config, step.script, `${field}.script`) : step.powershell;
       template = 'scripts/customize-code.ps1';
@@ -281,12 +294,20 @@ function renderCustomize(config: ResolvedConfig, set: FileSet, sql: SqlBundlePar
         if (!/^[A-Za-z0-9-]+$/.test(f)) throw new RenderValueError(`${field}.windowsFeatures.${j}`, `"${f}" is not a Windows feature name (letters, digits and hyphens)`);
       });
       model = { index, name, features: step.windowsFeatures };
+    } else if ('awsComponents' in step) {
+      template = 'scripts/customize-aws-components.ps1';
+      const c = awsComponentsModel(config.launchAgent, step.awsComponents, `${field}.awsComponents`);
+      model = { index, name, components: c.report };
+      documents = c.documents;
+    } else if ('windowsUpdate' in step) {
+      template = 'scripts/customize-windows-update.ps1';
+      model = windowsUpdateModel(index, name, nn, step.windowsUpdate);
     } else {
       template = 'scripts/customize-reboot.ps1';
       model = { index, marker: `${STATE_DIR}\\reboot-${nn}.done`, stateDir: STATE_DIR };
     }
     set.add(path, psFile(renderTemplate(template, model)), 'customize', destination);
-    steps.push({ ...common, script: path, scriptDestination: destination });
+    steps.push({ ...common, script: path, scriptDestination: destination, ...(documents ? { documents } : {}) });
   });
   return steps;
 }
@@ -377,6 +398,7 @@ function bakeSteps(config: ResolvedConfig): BakeStepName[] {
     ...when(config.cleanup.preSeal, 'cleanUpPreseal'),
     'checkReadyToSeal',
     ...when(config.sql !== undefined, 'checkSqlReady'),
+    ...when(config.inventory, 'collectInventory'),
     ...when(config.preSnapshot, 'preSnapshot'),
     'runSysprep',
     'waitForStopped',
@@ -450,6 +472,7 @@ export async function renderBundle(config: ResolvedConfig, options: RenderBundle
       script('cleanup-preseal.ps1', { componentStore: config.cleanup.componentStore, optimizeVolume: config.cleanup.optimizeVolume }, `${SCRIPTS_DIR}\\cleanup-preseal.ps1`);
     }
     script('check-ready.ps1', { agentExe: AGENT_PATHS[agent].exe, unattendPath: AGENT_PATHS[agent].unattend }, `${SCRIPTS_DIR}\\check-ready.ps1`);
+    if (config.inventory) script('inventory.ps1', inventoryModel(config), `${SCRIPTS_DIR}\\inventory.ps1`);
     script('sysprep.ps1', sysprepModel(config), `${SCRIPTS_DIR}\\sysprep.ps1`);
     script('smoke-test.ps1', { agentRanMarker: AGENT_RAN_MARKER[agent] }, undefined);
     renderUserData(config, set);

@@ -16,10 +16,13 @@ import type { Node, Parser } from 'web-tree-sitter';
 import { pathKey } from './guest-fs.js';
 import { beginSysprep, finishSysprep, type SysprepRequest, type WindowsState } from './windows.js';
 import { runSqlcmd, runSqlSetup, sqlServices, SQLCMD_PATH } from './sql-server.js';
-import { installFeatures } from './windows-features.js';
+import { featureName, installedFeatures, installFeatures, WINDOWS_FEATURES } from './windows-features.js';
 import { localAccounts } from './windows-languages.js';
+import { ComError, ComObject, newComObject, osVersion, type ComContext } from './windows-update.js';
+import { fileVersion, pnpDrivers } from './aws-packages.js';
+import { sqlSetupValue } from './sql-registry.js';
 
-type Val = string | number | boolean | Buffer | null | Val[] | PsObject | PsChar | PsStringBuilder;
+type Val = string | number | boolean | Buffer | null | Val[] | PsObject | PsChar | PsStringBuilder | ComObject;
 interface PsObject {
   [key: string]: Val;
 }
@@ -65,7 +68,7 @@ export const MODELLED_CMDLETS: ReadonlySet<string> = new Set([
   'get-command', 'hostname', 'restart-computer', 'new-scheduledtaskaction', 'new-scheduledtaskprincipal',
   'register-scheduledtask', 'start-scheduledtask', 'start-process', 'where-object', 'select-object', 'get-childitem',
   'install-windowsfeature', 'get-ssmparameter', 'new-object', 'get-ciminstance', 'start-sleep', 'optimize-volume',
-  'mount-diskimage', 'dismount-diskimage', 'get-volume', 'read-s3object',
+  'mount-diskimage', 'dismount-diskimage', 'get-volume', 'read-s3object', 'get-item', 'get-windowsfeature',
 ]);
 
 /** Native programs and agent scripts the guest models (lowercase file names). */
@@ -96,6 +99,8 @@ export interface ScriptResult {
   halted?: boolean;
   /** Sysprep ran to completion in the foreground (`/quit`, `-NoShutdown`): its duration adds to the command's. */
   sysprepInline?: boolean;
+  /** Time the script's work took beyond the command itself (Windows Update installs), at time scale 1. */
+  busyMs?: number;
   /** `Restart-Computer` / `shutdown /r`: the guest reboots when the command ends. */
   restart?: boolean;
 }
@@ -109,6 +114,8 @@ export interface GuestRunOptions {
   now: number;
   /** `Get-SSMParameter` on the instance; without it the cmdlet finds no credentials. */
   getParameter?: GuestParameterLookup;
+  /** Windows Update: KB → HRESULT its installation fails with (the guest's `failUpdates`). */
+  updateFailures?: Record<string, string>;
 }
 
 class ExitSignal {
@@ -214,6 +221,13 @@ class Interpreter {
     this.regions = scriptRegions(source);
   }
 
+  /** The Windows Update Agent objects' view of this run (windows-update.ts). */
+  private com?: ComContext;
+  private comContext(): ComContext {
+    this.com ??= { win: this.win, now: this.opts.now, failures: this.opts.updateFailures ?? {}, busyMs: 0 };
+    return this.com;
+  }
+
   /** Whether `node` sits in winami's own code (not in the user's). */
   private strictAt(node: Node): boolean {
     if (!this.regions.rendered) return false;
@@ -239,6 +253,7 @@ class Interpreter {
       } else if (sig instanceof HaltSignal) this.result.halted = true;
       else throw sig;
     }
+    if (this.com?.busyMs) this.result.busyMs = this.com.busyMs;
     this.result.stdout = this.stdout;
     this.result.stderr = this.stderr;
     return this.result;
@@ -267,6 +282,7 @@ class Interpreter {
       return parts.length ? parts.join('\n') : undefined;
     }
     if (typeof v === 'boolean') return v ? 'True' : 'False';
+    if (v instanceof ComObject) return 'System.__ComObject';
     if (Buffer.isBuffer(v)) return [...v].join('\n');
     if (v instanceof PsChar) return v.ch;
     if (v instanceof PsStringBuilder) return v.text;
@@ -340,6 +356,16 @@ class Interpreter {
     const right = n.namedChildren.find((c) => c?.type === 'pipeline' || c?.type === 'statement');
     const varNode = left ? this.find(left, 'variable') : undefined;
     if (!varNode || !right) return;
+    const memberTarget = left ? this.find(left, 'member_access') : undefined;
+    if (memberTarget && right.type === 'pipeline') {
+      // $obj.Property = value: a COM object's settable property.
+      const target = memberTarget.namedChildren[0] ? this.expr(memberTarget.namedChildren[0]) : null;
+      const prop = memberTarget.namedChildren.find((c) => c?.type === 'member_name')?.text ?? '';
+      if (target instanceof ComObject) {
+        if (!target.set(prop, this.pipeline(right))) throw new ThrowSignal(`'${prop}' is a ReadOnly property.`, n);
+        return;
+      }
+    }
     let value = right.type === 'pipeline' ? this.pipeline(right) : null;
     const name = varName(varNode.text);
     const element = left ? this.find(left, 'element_access') : undefined;
@@ -376,7 +402,7 @@ class Interpreter {
     const block = n.namedChildren.find((c) => c?.type === 'statement_block');
     if (!name || !source || !block) return;
     const items = this.pipeline(source);
-    for (const item of items === null ? [] : Array.isArray(items) ? items : [items]) {
+    for (const item of items === null ? [] : Array.isArray(items) ? items : items instanceof ComObject && items.items ? (items.items as Val[]) : [items]) {
       this.vars.set(name, item);
       this.statement(block);
     }
@@ -660,7 +686,9 @@ class Interpreter {
           const v = args[Number(i)] ?? null;
           if (!f) return s(v);
           const num = v instanceof PsChar ? v.ch.charCodeAt(0) : Number(s(v));
-          const text = f === 'x' ? num.toString(16) : f === 'X' ? num.toString(16).toUpperCase() : String(num);
+          // Hex of a negative Int32 (an HRESULT) is its two's complement, as .NET formats it.
+          const hex = (num < 0 ? num >>> 0 : num).toString(16);
+          const text = f === 'x' ? hex : f === 'X' ? hex.toUpperCase() : String(num);
           return text.padStart(Number(w || 0), '0');
         });
       }
@@ -790,6 +818,14 @@ class Interpreter {
   /** A method call on a value (`$s.Replace(a, b)`, `$sb.Append(x)`); unknown methods give $null. */
   private callMethod(v: Val, name: string, args: Val[]): Val {
     const a = (i: number) => String(this.format(args[i] ?? null) ?? '');
+    if (v instanceof ComObject) {
+      try {
+        return (v.call(name, args) ?? null) as Val;
+      } catch (e) {
+        if (e instanceof ComError) throw new ThrowSignal(e.message);
+        throw e;
+      }
+    }
     if (v instanceof PsStringBuilder) {
       if (name === 'append') {
         v.text += a(0);
@@ -973,6 +1009,14 @@ class Interpreter {
         else this.win.fs.write(full, Buffer.from(textOf(named.get('value') ?? '')));
         return null;
       }
+      case 'get-item': {
+        // A file with its version resource (aws-packages.ts knows the agents' versions); directories and registry keys are not modelled.
+        const p = this.param(named, positional, ['literalpath', 'path']) ?? '';
+        const data = this.win.fs.read(p);
+        if (!data) return this.fail(named, `Get-Item : Cannot find path '${p}' because it does not exist.`, node);
+        const version = fileVersion(this.win.fs, p);
+        return { Name: p.split('\\').pop()!, FullName: p, Length: data.length, VersionInfo: { ProductVersion: version, FileVersion: version } };
+      }
       case 'get-filehash': {
         const p = this.param(named, positional, ['literalpath', 'path']) ?? '';
         const data = this.win.fs.read(p);
@@ -1037,6 +1081,13 @@ class Interpreter {
       case 'optimize-volume':
       case 'dismount-diskimage':
         return null;
+      case 'get-windowsfeature': {
+        // Every feature the release knows, with Installed (windows-features.ts).
+        const installed = new Set(installedFeatures(this.win.fs).map((f) => f.toLowerCase()));
+        return Object.keys(WINDOWS_FEATURES)
+          .filter((f) => featureName(f, this.win.release) !== undefined)
+          .map((f) => ({ Name: f, DisplayName: WINDOWS_FEATURES[f]!.displayName, Installed: installed.has(f.toLowerCase()) }));
+      }
       case 'install-windowsfeature':
         return this.installWindowsFeature(named, positional, node);
       case 'get-ssmparameter':
@@ -1046,6 +1097,7 @@ class Interpreter {
       case 'get-ciminstance': {
         const cls = (this.param(named, positional, ['classname', 'class']) ?? '').toLowerCase();
         const filter = (this.param(named, [], ['filter']) ?? '').replace(/\s+/g, ' ').trim().toLowerCase();
+        if (cls === 'win32_pnpsigneddriver' && filter === '') return pnpDrivers(this.win.fs).map((d) => ({ ...d }));
         if (cls !== 'win32_useraccount' || (filter !== '' && filter !== 'localaccount = true' && filter !== 'localaccount=true')) {
           return this.unmodelled(`Get-CimInstance -ClassName ${cls}${filter ? ` -Filter ${filter}` : ''}`, named, node);
         }
@@ -1159,6 +1211,11 @@ class Interpreter {
     const type = (this.param(named, positional, ['typename']) ?? '').toLowerCase().replace(/^system\./, '');
     const argList = named.get('argumentlist') ?? positional[1] ?? null;
     const args = Array.isArray(argList) ? argList : argList === null ? [] : [argList];
+    const progId = named.get('comobject');
+    if (progId !== undefined) {
+      const com = newComObject(String(this.format(progId) ?? ''), this.comContext());
+      return com ?? this.unmodelled(`New-Object -ComObject ${String(this.format(progId) ?? '')}`, named, node);
+    }
     if (type === 'text.stringbuilder') return new PsStringBuilder();
     if (type === 'text.utf8encoding') {
       // UTF8Encoding(encoderShouldEmitUTF8Identifier): its preamble is the BOM when true.
@@ -1203,6 +1260,15 @@ class Interpreter {
     const p = path.replace(/^registry::hkey_local_machine/, 'hklm:');
     if (p.includes('currentversion\\setup\\state')) {
       if (prop.toLowerCase() === 'imagestate') return this.win.imageState;
+      return undefined;
+    }
+    if (p.includes('microsoft sql server\\mssql')) return sqlSetupValue(this.win.fs, p, prop);
+    if (p.includes('windows nt\\currentversion')) {
+      // The OS build and its update build revision (windows-update.ts: cumulative updates raise the UBR).
+      const v = osVersion(this.win.fs, this.win.release);
+      const lower = prop.toLowerCase();
+      if (v && (lower === 'currentbuild' || lower === 'currentbuildnumber')) return String(v.build);
+      if (v && lower === 'ubr') return v.ubr;
       return undefined;
     }
     // Both keys hold the name on Windows: ComputerName (set for next boot) and ActiveComputerName (in use).
@@ -1422,6 +1488,7 @@ function getMember(v: Val, name: string): Val {
   if (v === null) return null;
   if (v instanceof PsChar) return null;
   if (v instanceof PsStringBuilder) return lower === 'length' ? v.text.length : null;
+  if (v instanceof ComObject) return (v.get(name) ?? null) as Val;
   if (Array.isArray(v)) {
     if (lower === 'count' || lower === 'length') return v.length;
     return v.map((x) => getMember(x, name));

@@ -110,6 +110,8 @@ export interface GuestBehaviour {
   pendingReboot?: boolean;
   /** `Get-Process TiWorker` finds the servicing worker until the next reboot. */
   tiWorkerRunning?: boolean;
+  /** Windows Update: these KBs fail to install with the given HRESULT, e.g. `{ "KB5046132": "0x80240022" }` (windows-update.ts). */
+  failUpdates?: Record<string, string>;
 }
 
 /** An injected fault. */

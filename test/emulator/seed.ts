@@ -5,6 +5,8 @@
  */
 import { EXPECTATIONS } from '../../src/knowledge/billing.js';
 import { AGENT_PATHS, RELEASE_INFO, RELEASES, type LaunchAgent, type WindowsRelease } from '../../src/knowledge/releases.js';
+import { seedWindowsUpdates } from './windows-update.js';
+import { seedAwsPackages } from './aws-packages.js';
 import { GuestFs } from './guest-fs.js';
 import { AMAZON_ACCOUNT, type SeedOptions } from './options.js';
 import { installLicenseIncludedSql, sqlInImageName } from './sql-server.js';
@@ -117,7 +119,7 @@ export function seedWorld(world: World, seed: SeedOptions, defaultAccount: strin
         description: `Microsoft ${RELEASE_INFO[s.release].displayName} with Desktop Experience Locale English AMI provided by Amazon`,
         createdAt: created,
         billing: s.billing,
-        origin: origin(s.agent, s.release, s.billing, sqlFs(agentFs(s.agent), s.baseName)),
+        origin: origin(s.agent, s.release, s.billing, seedWindowsUpdates(seedAwsPackages(sqlFs(agentFs(s.agent), s.baseName), s.agent), s.release, created, now)),
         volumeSize: s.volumeSize,
         isPublic: true,
         ownerAlias: 'amazon',

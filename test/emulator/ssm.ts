@@ -26,12 +26,24 @@ export const PLUGIN_OUTPUT_LIMIT = 2_500;
  */
 export const COMMANDS_LIMIT = 64 * 1024;
 
-const DOCUMENTS: Record<string, { plugin: string; params: Record<string, { required: boolean }> }> = {
+const DOCUMENTS: Record<string, { plugin: string; params: Record<string, { required: boolean; allowed?: string[] }> }> = {
   'AWS-RunPowerShellScript': {
     plugin: 'aws:runPowerShellScript',
     params: { commands: { required: true }, workingDirectory: { required: false }, executionTimeout: { required: false } },
   },
   'AWSEC2-RunSysprep': { plugin: 'aws:runPowerShellScript', params: {} },
+  // AWS's package documents (aws-packages.ts); parameters and allowed values as `aws ssm describe-document` lists them.
+  'AWS-ConfigureAWSPackage': {
+    plugin: 'aws:configurePackage',
+    params: {
+      action: { required: true, allowed: ['Install', 'Uninstall'] },
+      installationType: { required: false, allowed: ['Uninstall and reinstall', 'In-place update'] },
+      name: { required: true },
+      version: { required: false },
+      additionalArguments: { required: false },
+    },
+  },
+  'AWS-UpdateSSMAgent': { plugin: 'aws:updateSsmAgent', params: { version: { required: false }, allowDowngrade: { required: false, allowed: ['true', 'false'] } } },
 };
 
 const epoch = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
@@ -159,6 +171,8 @@ const sendCommand: Handler = (c) => {
   }
   for (const [k, spec] of Object.entries(doc.params)) {
     if (spec.required && !params[k]?.length) throw new ApiError('InvalidParameters', `Parameter "${k}" is required.`);
+    const bad = spec.allowed ? params[k]?.find((v) => !spec.allowed!.includes(v)) : undefined;
+    if (bad !== undefined) throw new ApiError('InvalidParameters', `Parameter "${k}" "${bad}" failed to satisfy constraint: allowedValues.`);
   }
   const commands = params.commands ?? [];
   const size = commands.reduce((n, s) => n + Buffer.byteLength(s, 'utf8'), 0);

@@ -10,6 +10,7 @@ import { GuestFs } from './guest-fs.js';
 import type { IamStore } from './iam.js';
 import type { KmsStore } from './kms.js';
 import { runScript, type ScriptResult } from './guest.js';
+import { runAwsDocument } from './aws-packages.js';
 import {
   DEFAULT_DURATIONS,
   type Durations,
@@ -683,7 +684,9 @@ export class World {
       return;
     }
     let result: ScriptResult;
-    if (cmd.documentName === 'AWSEC2-RunSysprep') {
+    if (cmd.documentName === 'AWS-ConfigureAWSPackage' || cmd.documentName === 'AWS-UpdateSSMAgent') {
+      result = runAwsDocument(cmd.documentName, cmd.parameters, inst.win.fs);
+    } else if (cmd.documentName === 'AWSEC2-RunSysprep') {
       result = { exitCode: 0, stdout: 'Sysprep started.\n', stderr: '' };
       const req: SysprepRequest = { via: 'AWSEC2-RunSysprep', power: 'shutdown', generalize: true, oobe: true };
       beginSysprep(inst.win, req, at);
@@ -694,6 +697,7 @@ export class World {
         ...(cmd.workingDirectory ? { workingDirectory: cmd.workingDirectory } : {}),
         ...(b.sysprepFails ? { sysprepFails: b.sysprepFails } : {}),
         getParameter: (name, decrypt, region) => this.guestParameter(inst, name, decrypt, region),
+        ...(b.failUpdates ? { updateFailures: b.failUpdates } : {}),
         now: at,
       });
     }
@@ -707,7 +711,7 @@ export class World {
         return;
       }
     }
-    let dur = this.d('command') + (result.sysprepInline ? this.d('sysprep') : 0);
+    let dur = this.d('command') + (result.sysprepInline ? this.d('sysprep') : 0) + (result.busyMs ?? 0) * this.timeScale;
     const limit = this.seconds(cmd.executionTimeout);
     if (dur > limit) dur = limit;
     inv.endAt = at + dur;

@@ -6,6 +6,7 @@
  * recorded before the wait; cleanup after any failure deregisters the image
  * and deletes its snapshots; after success the image is an output.
  */
+import { inventoryTags } from '../inventory.js';
 import { StepError } from '../../errors.js';
 import type { Image } from '@aws-sdk/client-ec2';
 import type { Ec2Port } from '../../aws/ports.js';
@@ -98,7 +99,7 @@ export const createImage: BakeStep = {
           Name: state.imageName,
           Description: c.image.description ?? `${c.name} built by winami (build ${state.buildId})`,
           TagSpecifications: [
-            ...tagSpecs(['image'], buildTags(state.buildId, state.imageName, 'image', c.image.tags)),
+            ...tagSpecs(['image'], buildTags(state.buildId, state.imageName, 'image', { ...c.image.tags, ...inventoryTags(state.inventory) })),
             ...tagSpecs(['snapshot'], buildTags(state.buildId, state.imageName, 'image', c.image.snapshotTags)),
           ],
         },

@@ -11,6 +11,8 @@ import { scaled } from '../context.js';
 import { bundleFile, commandFor } from './bundle-script.js';
 import { outputTail, runOn } from './run-on.js';
 import type { BakeStep } from './types.js';
+import { windowsUpdateOutcomes } from '../windows-update-report.js';
+import { runAwsComponents } from './aws-components.js';
 
 export const customize: BakeStep = {
   name: 'customize',
@@ -27,14 +29,17 @@ export const customize: BakeStep = {
       const label = `customize step ${i + 1} of ${steps.length}${s.name ? ` (${s.name})` : ''}`;
       const file = bundleFile(state.bundle!, s.script, 'customize');
       report.info('bake.customize.start', label, { index: i, name: s.name });
-      const r = await runOn(state, ctx, {
-        instanceId: state.builder!.instanceId,
-        script: commandFor(file),
-        what: label,
-        executionTimeoutSeconds: s.timeoutSeconds,
-        deadlineMs: Math.max(1, Math.min(scaled(ctx, s.timeoutSeconds * 1000 + 120_000), deadline - (ctx.clock.now() - started))),
-      });
+      const deadlineMs = () => Math.max(1, Math.min(scaled(ctx, s.timeoutSeconds * 1000 + 120_000), deadline - (ctx.clock.now() - started)));
+      const runStep = () => runOn(state, ctx, { instanceId: state.builder!.instanceId, script: commandFor(file), what: label, executionTimeoutSeconds: s.timeoutSeconds, deadlineMs: deadlineMs() });
+      if (s.documents?.length) {
+        await runAwsComponents(state, ctx, s, label, deadlineMs, runStep);
+        continue;
+      }
+      const r = await runStep();
       report.info('bake.customize.output', `${label}: exit ${r.exitCode}`, { index: i, exitCode: r.exitCode, status: r.status, stdoutTail: tail(r.stdout, 10), truncated: r.truncated });
+      if (s.kind === 'windowsUpdate') {
+        for (const u of windowsUpdateOutcomes(r.stdout)) report.info('bake.windowsUpdate.update', `${label}: ${u.kb} ${u.result} (${u.hresult}) in round ${u.round}: ${u.title}`, { index: i, ...u });
+      }
       const valid = s.validExitCodes.length ? s.validExitCodes : [0];
       if (!valid.includes(r.exitCode) || (r.status !== 'Success' && r.status !== 'Failed')) {
         throw new StepError('customize', `${label} failed: ${r.status}${r.statusDetails ? ` (${r.statusDetails})` : ''}, exit code ${r.exitCode} (valid: ${valid.join(', ')}).\n${outputTail(r)}`, {

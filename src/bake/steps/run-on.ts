@@ -10,6 +10,8 @@ import type { BakeState } from '../state.js';
 export interface RunOnOptions {
   instanceId: string;
   script: string;
+  /** An SSM document to run instead of the script (ssm-run.ts). */
+  document?: { name: string; parameters: Record<string, string[]> };
   what: string;
   /** SSM executionTimeout in seconds (on the instance; not scaled). */
   executionTimeoutSeconds: number;

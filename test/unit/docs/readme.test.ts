@@ -17,7 +17,7 @@ describe('README', () => {
     writeFileSync(join(dir, 'scripts', 'harden.ps1'), "Write-Output 'x'\n");
     writeFileSync(join(dir, 'files', 'app.config'), '<configuration />\n');
     const config = parseConfig(block!, { configPath: join(dir, 'image.yaml') });
-    expect(config.customize).to.have.length(5);
+    expect(config.customize).to.have.length(7);
     expect(config.secrets.map((s) => s.slot)).to.deep.equal(['domainJoinPassword']);
   });
 

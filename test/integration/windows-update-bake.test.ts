@@ -1,0 +1,116 @@
+/**
+ * A `windowsUpdate` step through the real bake on the emulator's Windows
+ * Update (windows-update.ts): the 2022 base lacks the newest month, whose
+ * servicing stack, cumulative update (restart) and .NET update (offered only
+ * after that restart) install in rounds across a reboot; the image carries
+ * them. An update that fails stops the bake naming the KB and its HRESULT; a
+ * round limit too low for what is applicable stops it too. Nothing is left.
+ */
+import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { expect } from 'chai';
+import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
+import { catalogue, WU_STATE } from '../emulator/windows-update.js';
+import { bakeOn, leftovers, NOTHING, startBakeEmulator, writeConfig } from './bake-harness.js';
+
+// KB numbers do not depend on the catalogue's epoch; month 0 is the newest of the first three.
+const newest = catalogue('2022', 0).slice(0, 3);
+const kb = (kind: string) => newest.find((u) => u.kind === kind)!.kb;
+
+const updates = (body: string[]) =>
+  writeConfig(
+    [
+      'name: monthly',
+      'region: us-east-1',
+      'windows:',
+      '  release: "2022"',
+      'builder:',
+      '  instanceProfile: winami-builder',
+      'customize:',
+      '  - name: patch tuesday',
+      '    timeout: 3h',
+      '    windowsUpdate:',
+      ...body.map((l) => `      ${l}`),
+      'image:',
+      '  name: "monthly-{{buildId}}"',
+    ].join('\n'),
+  );
+
+const outputOf = (events: { code: string; data?: unknown; message: string }[]) =>
+  events.filter((e) => e.code === 'bake.customize.output').map((e) => JSON.stringify(e.data ?? {})).join('\n');
+
+describe('bake: windowsUpdate on the emulator', function () {
+  this.timeout(120_000);
+  let emu: Emulator;
+  const outputs: string[] = [];
+  beforeEach(async () => {
+    emu = await startBakeEmulator({ seed: { regions: ['us-east-1'] } });
+  });
+  afterEach(async () => emu?.stop());
+
+  it('installs the month in rounds across a restart, reports each KB, and the image has them', async () => {
+    const { result, reporter } = await bakeOn(emu, updates(['categories: [SecurityUpdates, CriticalUpdates]']), { smokeTest: false });
+    if (!result.ok) throw new Error(`bake failed: ${result.error?.message}`);
+    outputs.push(...result.images.map((i) => i.imageId));
+    const out = outputOf(reporter.events);
+    // The last run prints the log of every round: SSU, then the cumulative update (restart), then .NET after the restart.
+    expect(out).to.contain(`kb=${kb('ssu')} round=1 result=Succeeded hresult=0x00000000`);
+    expect(out).to.contain(`kb=${kb('lcu')} round=2 result=Succeeded hresult=0x00000000`);
+    expect(out).to.contain(`kb=${kb('dotnet')} round=3 result=Succeeded hresult=0x00000000`);
+    expect(out).to.contain('WINAMI windowsUpdate applicable=0');
+    const reported = reporter.events.filter((e) => e.code === 'bake.windowsUpdate.update').map((e) => e.data as { kb: string; round: number; result: string; hresult: string });
+    expect(reported.map((u) => [u.kb, u.round, u.result, u.hresult])).to.deep.equal([
+      [kb('ssu'), 1, 'Succeeded', '0x00000000'],
+      [kb('lcu'), 2, 'Succeeded', '0x00000000'],
+      [kb('dotnet'), 3, 'Succeeded', '0x00000000'],
+    ]);
+    const a = EMULATOR_ACCOUNTS[0]!;
+    const ec2 = new EC2Client({ region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
+    try {
+      const id = (await ec2.send(new RunInstancesCommand({ ImageId: result.images[0]!.imageId, InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1, IamInstanceProfile: { Name: 'winami-builder' } }))).Instances![0]!.InstanceId!;
+      const installed = (JSON.parse(emu.control.readGuestFile(id, WU_STATE) ?? '{}') as { installed: { kb: string }[] }).installed.map((i) => i.kb);
+      expect(installed).to.include.members([kb('ssu'), kb('lcu'), kb('dotnet')]);
+      await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+      for (let i = 0; i < 200 && leftovers(emu, outputs).instances.length > 0; i++) await new Promise((r) => setTimeout(r, 25));
+    } finally {
+      ec2.destroy();
+    }
+    expect(leftovers(emu, outputs)).to.deep.equal(NOTHING);
+  });
+
+  it('an excluded KB is skipped and reported as skipped', async () => {
+    const { result, reporter } = await bakeOn(emu, updates([`exclude: [${kb('dotnet')}]`]), { smokeTest: false });
+    if (!result.ok) throw new Error(`bake failed: ${result.error?.message}`);
+    outputs.push(...result.images.map((i) => i.imageId));
+    const out = outputOf(reporter.events);
+    expect(out).to.contain(`skipped=${kb('dotnet')}`);
+    expect(out).not.to.contain(`kb=${kb('dotnet')} round=`);
+    expect(out).to.contain(`kb=${kb('lcu')} round=2 result=Succeeded`);
+  });
+
+  it('severities keep updates without a rating (servicing stack) and skip the others outside the list', async () => {
+    const { result, reporter } = await bakeOn(emu, updates(['severities: [Critical]']), { smokeTest: false });
+    if (!result.ok) throw new Error(`bake failed: ${result.error?.message}`);
+    const out = outputOf(reporter.events);
+    expect(out).to.contain(`kb=${kb('ssu')} round=1 result=Succeeded`);
+    expect(out).to.contain(`kb=${kb('lcu')} round=2 result=Succeeded`);
+    expect(out).to.contain(`skipped=${kb('dotnet')}`);
+  });
+
+  it('an update that fails stops the bake naming the KB and its HRESULT (exit 7), nothing left', async () => {
+    emu.control.setGuestDefaults({ failUpdates: { [kb('lcu')]: '0x80240022' } });
+    const { result } = await bakeOn(emu, updates(['categories: [SecurityUpdates, CriticalUpdates]']), { smokeTest: false });
+    expect(result.exitCode).to.equal(7);
+    expect(result.failedStep).to.equal('customize');
+    expect(result.error!.message).to.contain(`${kb('lcu')} (`);
+    expect(result.error!.message).to.contain('failed with HRESULT 0x80240022');
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+  });
+
+  it('updates still applicable after maxRounds stop the bake, naming them (exit 7), nothing left', async () => {
+    const { result } = await bakeOn(emu, updates(['maxRounds: 2']), { smokeTest: false });
+    expect(result.exitCode).to.equal(7);
+    expect(result.failedStep).to.equal('customize');
+    expect(result.error!.message).to.contain(`still applicable after 2 rounds: ${kb('dotnet')}`);
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+  });
+});
