@@ -13,5 +13,6 @@ import { auditCommand } from './audit.js';
 import { bakeCommand } from './bake.js';
 import { cleanupCommand } from './cleanup.js';
 import { iamPolicyCommand } from './iam-policy.js';
+import { exportCommand } from './export.js';
 
-export const COMMANDS: CliCommand[] = [prepareCommand, lintCommand, verifyCommand, registerCommand, discardCommand, copyCommand, auditCommand, bakeCommand, cleanupCommand, iamPolicyCommand];
+export const COMMANDS: CliCommand[] = [prepareCommand, lintCommand, verifyCommand, registerCommand, discardCommand, copyCommand, auditCommand, bakeCommand, cleanupCommand, iamPolicyCommand, exportCommand];

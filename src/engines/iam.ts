@@ -1,0 +1,48 @@
+/**
+ * IAM for the engines, derived from the same step metadata as
+ * `winami iam-policy`: the Automation role does the bake's own calls (the
+ * caller policy of a local bake) plus the polling Automation's actions do; the
+ * caller of `--engine automation` only deploys and follows the runbook.
+ */
+import type { ResolvedConfig } from '../config/types.js';
+import { iamPolicies, type PolicyDocument } from '../bake/iam-policy.js';
+
+/** Calls Automation's own actions make beyond the bake's (aws:runCommand polls invocations, aws:changeInstanceState reads status). */
+export const AUTOMATION_ENGINE_ACTIONS = ['ec2:DescribeInstanceStatus', 'ec2:EnableImageDeprecation', 'ec2:ModifyImageAttribute', 'ssm:ListCommandInvocations', 'ssm:ListCommands'] as const;
+
+/** What `winami bake --engine automation` calls itself. */
+export const AUTOMATION_CALLER_ACTIONS = [
+  'ec2:DeregisterImage',
+  'ec2:DeleteSnapshot',
+  'ec2:DescribeImages',
+  'ssm:CreateDocument',
+  'ssm:DescribeAutomationExecutions',
+  'ssm:DescribeAutomationStepExecutions',
+  'ssm:DescribeDocument',
+  'ssm:GetAutomationExecution',
+  'ssm:GetDocument',
+  'ssm:StartAutomationExecution',
+  'ssm:StopAutomationExecution',
+  'ssm:UpdateDocument',
+  'ssm:UpdateDocumentDefaultVersion',
+  'sts:GetCallerIdentity',
+] as const;
+
+/** The policy of the role the runbook assumes. */
+export function automationRolePolicy(config: ResolvedConfig): PolicyDocument {
+  const bake = iamPolicies(config, { includeCleanup: false }).caller;
+  const statements = bake.Statement.map((s) => ({ ...s, Sid: s.Sid.replace(/^Winami/, 'Runbook') }));
+  statements.push({ Sid: 'RunbookEngine', Effect: 'Allow', Action: [...AUTOMATION_ENGINE_ACTIONS], Resource: '*' });
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/** The caller's policy for `winami bake --engine automation`: deploy, start, follow, stop, and pass the runbook's role. */
+export function automationCallerPolicy(): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'WinamiAutomation', Effect: 'Allow', Action: [...AUTOMATION_CALLER_ACTIONS], Resource: '*' },
+      { Sid: 'WinamiPassRunbookRole', Effect: 'Allow', Action: ['iam:PassRole'], Resource: 'arn:aws:iam::*:role/*', Condition: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } } },
+    ],
+  };
+}
