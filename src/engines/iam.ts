@@ -46,3 +46,29 @@ export function automationCallerPolicy(): PolicyDocument {
     ],
   };
 }
+
+/** The instance profile of Image Builder's build and test instances: AWS's two managed policies, plus reading image attributes for the billing check. */
+export function imageBuilderInstancePolicy(): { managedPolicyArns: string[]; inline: PolicyDocument } {
+  return {
+    managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore', 'arn:aws:iam::aws:policy/EC2InstanceProfileForImageBuilder'],
+    inline: { Version: '2012-10-17', Statement: [{ Sid: 'WinamiBillingCheck', Effect: 'Allow', Action: ['ec2:DescribeImages', 'ssm:GetParameters'], Resource: '*' }] },
+  };
+}
+
+/** Every policy an engine needs, by who holds it (`winami iam-policy --engine`). */
+export function enginePolicies(config: ResolvedConfig, engine: 'automation' | 'imagebuilder'): Record<string, unknown> {
+  if (engine === 'automation') {
+    return { caller: automationCallerPolicy(), runbookRole: { trust: 'ssm.amazonaws.com', policy: automationRolePolicy(config) }, builderInstanceProfile: iamPolicies(config).builder };
+  }
+  return {
+    caller: {
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'WinamiImageBuilder', Effect: 'Allow', Action: ['imagebuilder:CreateComponent', 'imagebuilder:CreateImageRecipe', 'imagebuilder:CreateInfrastructureConfiguration', 'imagebuilder:CreateDistributionConfiguration', 'imagebuilder:CreateImagePipeline', 'imagebuilder:GetComponent', 'imagebuilder:GetImage', 'imagebuilder:GetImagePipeline', 'imagebuilder:ListComponents', 'imagebuilder:StartImagePipelineExecution', 'imagebuilder:CancelImageCreation', 'ec2:DescribeImages', 'ec2:DeregisterImage', 'ec2:DeleteSnapshot'], Resource: '*' },
+        { Sid: 'WinamiPassInstanceRole', Effect: 'Allow', Action: ['iam:PassRole'], Resource: 'arn:aws:iam::*:role/*', Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } },
+      ],
+    },
+    buildAndTestInstanceProfile: imageBuilderInstancePolicy(),
+    serviceLinkedRole: 'AWSServiceRoleForImageBuilder (created by Image Builder on first use)',
+  };
+}

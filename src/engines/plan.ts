@@ -57,7 +57,7 @@ export function scriptCommand(destination: string, validExitCodes: readonly numb
     `& ${ps(destination)}`,
     `$code = $LASTEXITCODE`,
     `if ($code -eq 3010) { exit 3010 }`,
-    `if (@(${valid.join(', ')}) -contains $code) { exit 0 }`,
+    `if (${valid.map((c) => `$code -eq ${c}`).join(' -or ')}) { exit 0 }`,
     `exit $code`,
   ].join('\r\n');
 }
