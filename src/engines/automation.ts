@@ -157,6 +157,7 @@ export function renderRunbook(config: ResolvedConfig, plan: EnginePlan): Runbook
   });
   steps.push(runCommand('ExpandBundle', 'Expand the delivered files in place', expandCommand(plan), 300));
   steps.push(runCommand('VerifyBundle', "Check every delivered file's SHA-256", verifyCommand(plan), 300));
+  if (plan.resolveSecrets) steps.push(runCommand('ResolveSecrets', 'Fill the secret tokens from SSM Parameter Store on the builder', plan.resolveSecrets, 600));
   for (const s of plan.customize) steps.push(runCommand(s.id, `Customize: ${s.title} (${s.kind})`, s.command, s.timeoutSeconds));
   if (plan.preseal) steps.push(runCommand('CleanUpPreseal', 'Clean up before sealing', plan.preseal, Math.ceil(config.deadlines.customize / 1000)));
   steps.push(runCommand('CheckReadyToSeal', 'Wait until the builder is ready to seal', plan.checkReady, Math.ceil(config.deadlines.readyToSeal / 1000)));

@@ -110,6 +110,7 @@ export function imageBuilderRequests(config: ResolvedConfig, plan: EnginePlan): 
     throw new ValidationError('Image Builder needs an instance profile for the build instance', [{ path: 'builder.instanceProfile', message: 'required by CreateInfrastructureConfiguration' }], { hint: 'Set builder.instanceProfile (AmazonSSMManagedInstanceCore and EC2InstanceProfileForImageBuilder).' });
   }
   const build: ComponentStep[] = deliveryCommands(plan, 12_000).map((s, i) => psStep(`DeliverBundle${i + 1}`, s, 600));
+  if (plan.resolveSecrets) build.push(psStep('ResolveSecrets', plan.resolveSecrets, 600));
   for (const s of plan.customize) build.push(s.kind === 'reboot' ? { name: s.id, action: 'Reboot', inputs: { delaySeconds: 0 } } : psStep(s.id, s.command, s.timeoutSeconds));
   if (plan.preseal) build.push(psStep('CleanUpPreseal', plan.preseal, Math.ceil(config.deadlines.customize / 1000)));
   build.push(psStep('CheckReadyToSeal', plan.checkReady, Math.ceil(config.deadlines.readyToSeal / 1000)));

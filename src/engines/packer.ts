@@ -143,6 +143,7 @@ export function renderPacker(config: ResolvedConfig, plan: EnginePlan): string {
     `}`,
   ];
   const provisioners: string[] = deliveryCommands(plan, 12_000).map((s) => provisioner(s.split('\r\n')));
+  if (plan.resolveSecrets) provisioners.push(provisioner(plan.resolveSecrets.split('\r\n')));
   for (const s of plan.customize) provisioners.push(...stepProvisioners(`customize: ${s.title}`, s.command));
   if (plan.preseal) provisioners.push(provisioner(plan.preseal.split('\r\n')));
   provisioners.push(...stepProvisioners('ready to seal', plan.checkReady));

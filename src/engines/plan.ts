@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Bundle, BundleFile, PlanCustomizeStep } from '../render/bundle.js';
 import { deliveryScripts, ps, type Delivery } from '../bake/scripts.js';
+import { ValidationError } from '../errors.js';
 
 /** The engines winami can export to. */
 export const ENGINES = ['automation', 'imagebuilder', 'packer'] as const;
@@ -36,6 +37,7 @@ export interface EnginePlan {
   deliveredFiles: BundleFile[];
   customize: EngineStep[];
   /** Commands of the bake's fixed scripts, by role. */
+  resolveSecrets?: string;
   preseal?: string;
   checkReady: string;
   sqlCheck?: string;
@@ -74,6 +76,13 @@ function fixedScript(bundle: Bundle, path: string): string {
 
 /** The engine plan of a rendered bundle. */
 export function enginePlan(config: ResolvedConfig, bundle: Bundle): EnginePlan {
+  // An engine has no winami process to put env: or literal secrets into SSM first: only ssm: references can be read by the builder.
+  const unreadable = config.secrets.filter((s) => s.ref.kind !== 'ssm');
+  if (unreadable.length) {
+    throw new ValidationError('an engine can only use secrets the builder reads from SSM Parameter Store', unreadable.map((s) => ({ path: s.path, message: 'use an ssm: reference (a SecureString the builder instance profile may read)' })), {
+      hint: 'Store the secret as a SecureString parameter and refer to it as ssm:/path.',
+    });
+  }
   const deliveredFiles = bundle.files.filter((f) => f.destination);
   const delivered = deliveredFiles.map((f) => ({ destination: f.destination!, content: f.content, sha256: f.sha256 }));
   const seen = new Set<string>();
@@ -92,6 +101,7 @@ export function enginePlan(config: ResolvedConfig, bundle: Bundle): EnginePlan {
     delivered,
     deliveredFiles,
     customize,
+    ...(config.secrets.length ? { resolveSecrets: fixedScript(bundle, 'scripts/resolve-secrets.ps1') } : {}),
     ...(config.cleanup.preSeal ? { preseal: fixedScript(bundle, 'scripts/cleanup-preseal.ps1') } : {}),
     checkReady: readyCommand(fileAt(bundle, 'scripts/check-ready.ps1')?.destination ?? '', Math.ceil(config.deadlines.readyToSeal / 1000)),
     ...(bundle.plan.sql ? { sqlCheck: scriptCommand(bundle.plan.sql.presealCheck.destination) } : {}),

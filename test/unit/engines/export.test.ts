@@ -200,6 +200,25 @@ describe('engine exports', function () {
     });
   });
 
+  it('reads ssm: secrets on the builder before the customize steps, and refuses env: secrets it has no process to store', async () => {
+    const config = load('windows-2016-ec2launch-v2');
+    const runbook = renderRunbook(config, await planOf(config));
+    const names = runbook.mainSteps.map((s) => s.name);
+    expect(names.indexOf('ResolveSecrets')).to.be.within(names.indexOf('VerifyBundle') + 1, names.findIndex((n) => n.startsWith('Customize')) - 1);
+    expect(JSON.stringify(runbook)).to.not.match(/admin-password.*=/);
+    const envDir = mkdtempSync(join(tmpdir(), 'winami-engines-env-'));
+    const envConfig = join(envDir, 'env.yaml');
+    writeFileSync(envConfig, ['name: env-secret', 'region: us-east-1', 'windows:', '  release: "2022"', 'builder:', '  instanceProfile: winami-builder', 'windowsSettings:', '  administrator:', '    password:', '      static: env:WINAMI_TEST_PASSWORD', ''].join('\n'));
+    try {
+      const c = loadConfig(envConfig, {});
+      let error: Error | undefined;
+      await planOf(c).catch((e: Error) => (error = e));
+      expect(error?.message).to.match(/only use secrets the builder reads from SSM/);
+    } finally {
+      rmSync(envDir, { recursive: true, force: true });
+    }
+  });
+
   it('renders a customize step of any kind from its metadata alone (a new kind needs no engine change)', async () => {
     const config = load('windows-2022-base');
     const bundle = await renderBundle(config);
