@@ -5,7 +5,9 @@
  * whose billing fields are wrong is deregistered with its snapshots.
  */
 import type { ResolvedConfig } from '../config/types.js';
-import { compressedDeliveryCommands, engineImageName, expandCommand, verifyCommand, type EnginePlan } from './plan.js';
+import { stringify } from 'yaml';
+import { MAX_DOCUMENT_BYTES } from './runbook-rules.js';
+import { compressedDeliveryCommands, deliveryCommands, engineImageName, expandCommand, verifyCommand, type EnginePlan } from './plan.js';
 
 /** An Automation step as winami writes it. */
 export interface RunbookStep {
@@ -120,8 +122,17 @@ function runCommand(name: string, description: string, commands: string, timeout
   };
 }
 
-/** The runbook of a config and its engine plan. */
+/**
+ * The runbook of a config and its engine plan. The bundle is delivered as the
+ * bake delivers it when the document stays within 64 KB; otherwise each file
+ * is delivered gzip-compressed and expanded on the builder.
+ */
 export function renderRunbook(config: ResolvedConfig, plan: EnginePlan): Runbook {
+  const plain = runbookWith(config, plan, false);
+  return Buffer.byteLength(stringify(plain, { lineWidth: 0 })) <= MAX_DOCUMENT_BYTES ? plain : runbookWith(config, plan, true);
+}
+
+function runbookWith(config: ResolvedConfig, plan: EnginePlan, compressed: boolean): Runbook {
   const b = config.builder;
   const steps: RunbookStep[] = [];
   const expectation = config.expectation;
@@ -151,11 +162,16 @@ export function renderRunbook(config: ResolvedConfig, plan: EnginePlan): Runbook
     onCancel: `step:${TERMINATE_ON_FAILURE}`,
     inputs: { Service: 'ssm', Api: 'DescribeInstanceInformation', Filters: [{ Key: 'InstanceIds', Values: [INSTANCE] }], PropertySelector: '$.InstanceInformationList[0].PingStatus', DesiredValues: ['Online'] },
   });
-  // Compressed: the document, bundle included, must stay within 64 KB.
-  compressedDeliveryCommands(plan, AUTOMATION_DELIVERY_BUDGET).forEach((script, i, all) => {
-    steps.push(runCommand(`DeliverBundle${i + 1}`, `Deliver the compressed bundle (part ${i + 1} of ${all.length})`, script, 600));
-  });
-  steps.push(runCommand('ExpandBundle', 'Expand the delivered files in place', expandCommand(plan), 300));
+  if (compressed) {
+    compressedDeliveryCommands(plan, AUTOMATION_DELIVERY_BUDGET).forEach((script, i, all) => {
+      steps.push(runCommand(`DeliverBundle${i + 1}`, `Deliver the compressed bundle (part ${i + 1} of ${all.length})`, script, 600));
+    });
+    steps.push(runCommand('ExpandBundle', 'Expand the delivered files in place', expandCommand(plan), 300));
+  } else {
+    deliveryCommands(plan, AUTOMATION_DELIVERY_BUDGET).forEach((script, i, all) => {
+      steps.push(runCommand(`DeliverBundle${i + 1}`, `Deliver the bundle (part ${i + 1} of ${all.length})`, script, 600));
+    });
+  }
   steps.push(runCommand('VerifyBundle', "Check every delivered file's SHA-256", verifyCommand(plan), 300));
   if (plan.resolveSecrets) steps.push(runCommand('ResolveSecrets', 'Fill the secret tokens from SSM Parameter Store on the builder', plan.resolveSecrets, 600));
   for (const s of plan.customize) steps.push(runCommand(s.id, `Customize: ${s.title} (${s.kind})`, s.command, s.timeoutSeconds));

@@ -10,6 +10,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import type { Bundle, BundleFile, PlanCustomizeStep } from '../render/bundle.js';
 import { deliveryScripts, ps, type Delivery } from '../bake/scripts.js';
 import { ValidationError } from '../errors.js';
+import { commandFor } from '../bake/steps/bundle-script.js';
 
 /** The engines winami can export to. */
 export const ENGINES = ['automation', 'imagebuilder', 'packer'] as const;
@@ -68,10 +69,11 @@ function fileAt(bundle: Bundle, path: string): BundleFile | undefined {
   return bundle.files.find((f) => f.path === path);
 }
 
+/** The bake's own command for one of its fixed scripts (bake/steps/bundle-script.ts). */
 function fixedScript(bundle: Bundle, path: string): string {
   const f = fileAt(bundle, path);
   if (!f?.destination) throw new Error(`winami: the bundle has no delivered ${path}`);
-  return scriptCommand(f.destination);
+  return commandFor(f);
 }
 
 /** The engine plan of a rendered bundle. */
@@ -93,7 +95,11 @@ export function enginePlan(config: ResolvedConfig, bundle: Bundle): EnginePlan {
     let id = `Customize${String(s.index).padStart(2, '0')}${pascal(s.name)}`.slice(0, 60);
     while (seen.has(id)) id = `${id}X`;
     seen.add(id);
-    customize.push({ id, title: s.name, kind: s.kind, timeoutSeconds: s.timeoutSeconds, command: scriptCommand(s.scriptDestination, s.validExitCodes), scriptDestination: s.scriptDestination });
+    const file = fileAt(bundle, s.script);
+    // Exit codes 0 and 3010 mean the same everywhere: the bake's own command text (the script inline, as it sends it). Other valid codes are mapped by a wrapper.
+    const plain = s.validExitCodes.every((c) => c === 0 || c === 3010);
+    const command = plain && file ? commandFor(file) : scriptCommand(s.scriptDestination, s.validExitCodes);
+    customize.push({ id, title: s.name, kind: s.kind, timeoutSeconds: s.timeoutSeconds, command, scriptDestination: s.scriptDestination });
   }
   const smoke = fileAt(bundle, 'scripts/smoke-test.ps1');
   if (!smoke) throw new Error('winami: the bundle has no scripts/smoke-test.ps1');
@@ -104,7 +110,7 @@ export function enginePlan(config: ResolvedConfig, bundle: Bundle): EnginePlan {
     ...(config.secrets.length ? { resolveSecrets: fixedScript(bundle, 'scripts/resolve-secrets.ps1') } : {}),
     ...(config.cleanup.preSeal ? { preseal: fixedScript(bundle, 'scripts/cleanup-preseal.ps1') } : {}),
     checkReady: readyCommand(fileAt(bundle, 'scripts/check-ready.ps1')?.destination ?? '', Math.ceil(config.deadlines.readyToSeal / 1000)),
-    ...(bundle.plan.sql ? { sqlCheck: scriptCommand(bundle.plan.sql.presealCheck.destination) } : {}),
+    ...(bundle.plan.sql ? { sqlCheck: fixedScript(bundle, bundle.plan.sql.presealCheck.path) } : {}),
     sysprep: fixedScript(bundle, 'scripts/sysprep.ps1'),
     smokeTest: smoke.content.toString('utf8').replace(/^\uFEFF/, ''),
   };

@@ -17,7 +17,6 @@ export const MODELED_ACTIONS: ReadonlySet<string> = new Set([
   'aws:assertAwsResourceProperty',
   'aws:executeAwsApi',
   'aws:executeScript',
-  'aws:branch',
 ]);
 
 /** SSM's limit on a document, parameters included (CreateDocument `Content`). */

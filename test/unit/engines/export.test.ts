@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { commandFor } from '../../../src/bake/steps/bundle-script.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,12 +85,12 @@ describe('engine exports', function () {
         expect(runbook.outputs[0]).to.equal('CreateImage.ImageId');
       });
 
-      it('runs every customize step of the plan, from its delivered script, in order', async () => {
+      it('runs every customize step of the plan with the command text the local bake sends, in order', async () => {
         const bundle = await renderBundle(config);
-        const scripted = bundle.plan.customize.filter((s) => s.scriptDestination);
+        const scripted = bundle.plan.customize.filter((s) => s.script);
         const run = runbook.mainSteps.filter((s) => s.name.startsWith('Customize'));
-        expect(run.map((s) => (s.inputs.Parameters as { commands: string[] }).commands[0])).to.have.length(scripted.length);
-        run.forEach((s, i) => expect((s.inputs.Parameters as { commands: string[] }).commands[0]).to.include(scripted[i]!.scriptDestination!));
+        expect(run).to.have.length(scripted.length);
+        run.forEach((s, i) => expect((s.inputs.Parameters as { commands: string[] }).commands[0]).to.equal(commandFor(bundle.files.find((f) => f.path === scripted[i]!.script)!).replace(/\r\n/g, '\n')));
       });
 
       it('sends only requests botocore accepts (SSM, EC2, Image Builder), limits included', async function () {
@@ -124,7 +126,8 @@ describe('engine exports', function () {
         const commands = components.flatMap((c) => (parse(c.input.data as string) as { phases: { steps: { inputs: { commands?: string[] } }[] }[] }).phases.flatMap((p) => p.steps.flatMap((st) => st.inputs.commands ?? [])));
         const run = (path: string) => commands.some((c) => c.includes(`& '${path}'`));
         expect(run('C:\\ProgramData\\winami\\scripts\\check-ready.ps1'), 'the readiness check runs').to.equal(true);
-        expect(run('C:\\ProgramData\\winami\\scripts\\sysprep.ps1'), "Image Builder seals: no component runs the bake's Sysprep").to.equal(false);
+        expect(commands.some((c) => c === plan.sysprep || c.includes("Start-ScheduledTask -TaskName 'winami-sysprep'")), "Image Builder seals: no component runs the bake's Sysprep").to.equal(false);
+        expect(plan.sysprep).to.include("Start-ScheduledTask -TaskName 'winami-sysprep'");
         expect(commands.join('\n')).to.include(`$usage = '${config.expectation!.usageOperation}'`);
       });
 
@@ -205,7 +208,9 @@ describe('engine exports', function () {
     const runbook = renderRunbook(config, await planOf(config));
     const names = runbook.mainSteps.map((s) => s.name);
     expect(names.indexOf('ResolveSecrets')).to.be.within(names.indexOf('VerifyBundle') + 1, names.findIndex((n) => n.startsWith('Customize')) - 1);
-    expect(JSON.stringify(runbook)).to.not.match(/admin-password.*=/);
+    const bundle = await renderBundle(config);
+    const resolve = runbook.mainSteps.find((s) => s.name === 'ResolveSecrets')!;
+    expect((resolve.inputs.Parameters as { commands: string[] }).commands[0]).to.equal(commandFor(bundle.files.find((f) => f.path === 'scripts/resolve-secrets.ps1')!).replace(/\r\n/g, '\n'));
     const envDir = mkdtempSync(join(tmpdir(), 'winami-engines-env-'));
     const envConfig = join(envDir, 'env.yaml');
     writeFileSync(envConfig, ['name: env-secret', 'region: us-east-1', 'windows:', '  release: "2022"', 'builder:', '  instanceProfile: winami-builder', 'windowsSettings:', '  administrator:', '    password:', '      static: env:WINAMI_TEST_PASSWORD', ''].join('\n'));
@@ -223,12 +228,15 @@ describe('engine exports', function () {
     const config = load('windows-2022-base');
     const bundle = await renderBundle(config);
     const last = bundle.plan.customize.at(-1)!;
-    bundle.plan.customize.push({ ...last, index: last.index + 1, name: 'future kind', kind: 'futureKind' as never, scriptDestination: 'C:\\ProgramData\\winami\\scripts\\customize\\99-future.ps1' });
+    const content = Buffer.from("Write-Output 'a future step kind'", 'utf8');
+    bundle.files.push({ path: 'scripts/customize/99-future.ps1', content, sha256: createHash('sha256').update(content).digest('hex'), role: 'customize', destination: 'C:\\ProgramData\\winami\\scripts\\customize\\99-future.ps1' });
+    bundle.plan.customize.push({ ...last, index: last.index + 1, name: 'future kind', kind: 'futureKind' as never, script: 'scripts/customize/99-future.ps1', scriptDestination: 'C:\\ProgramData\\winami\\scripts\\customize\\99-future.ps1' });
     const plan = enginePlan(config, bundle);
     const runbook = renderRunbook(config, plan);
     const step = runbook.mainSteps.find((s) => s.name.endsWith('FutureKind'))!;
-    expect((step.inputs.Parameters as { commands: string[] }).commands[0]).to.include('99-future.ps1');
-    expect(imageBuilderRequests(config, plan).some((r) => String(r.input.data ?? '').includes('99-future.ps1'))).to.equal(true);
+    expect((step.inputs.Parameters as { commands: string[] }).commands[0]).to.equal("Write-Output 'a future step kind'");
+    expect(runbook.mainSteps.find((s) => s.name === 'VerifyBundle')!.inputs.Parameters).to.satisfy((p: { commands: string[] }) => p.commands[0]!.includes('99-future.ps1'));
+    expect(imageBuilderRequests(config, plan).some((r) => String(r.input.data ?? '').includes('a future step kind'))).to.equal(true);
     expect(readFileSync(join(packageRoot(), 'examples', 'windows-2022-base.yaml'), 'utf8')).to.include('customize');
   });
 });
