@@ -1,0 +1,94 @@
+/**
+ * `bake --engine automation` end to end on the emulator: deploy (idempotent),
+ * start, follow, winami's own billing check of every output image, a wrong
+ * image discarded, a failing step, and a cancel — nothing left behind.
+ */
+import { expect } from 'chai';
+import { bakeOnAutomation } from '../../src/engines/run-automation.js';
+import { MemoryReporter } from '../../src/reporter.js';
+import type { Emulator } from '../emulator/index.js';
+import { configFor, leftovers, NOTHING, runWinami, sessionOn, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
+
+const ROLE = 'arn:aws:iam::111111111111:role/winami-runbook';
+
+describe('bake --engine automation (emulator)', function () {
+  this.timeout(120_000);
+  let emu: Emulator;
+  before(async () => {
+    emu = await startBakeEmulator();
+  });
+  after(() => emu.stop());
+  beforeEach(() => emu.control.reset());
+
+  const run = (config: string, o: { abortSignal?: AbortSignal } = {}) => {
+    const reporter = new MemoryReporter();
+    return bakeOnAutomation({ config, session: sessionOn(emu), roleArn: ROLE, reporter, timeScale: TIME_SCALE, ...o }).then((r) => ({ r, reporter }));
+  };
+
+  it('bakes, follows the steps, verifies every output image itself, and a second deploy of the same config creates nothing new', async () => {
+    const config = configFor('2022', ['  regions:', '    - region: eu-west-1', 'licensing:', '  expect: windows'].join('\n'));
+    const { r, reporter } = await run(config);
+    expect(r.ok, r.error?.message).to.equal(true);
+    expect(r.deploy).to.equal('created');
+    expect(r.images.map((i) => i.region).sort()).to.deep.equal(['eu-west-1', 'us-east-1']);
+    expect(r.images.every((i) => i.usageOperation === 'RunInstances:0002')).to.equal(true);
+    const codes = reporter.events.map((e) => e.code);
+    expect(codes.filter((c) => c === 'billing.verify.ok')).to.have.length(2);
+    expect(reporter.events.filter((e) => e.code === 'engine.step').map((e) => (e.data as { step: string }).step)).to.include.members(['LaunchBuilder', 'StartSysprep', 'AssertUsageOperation', 'TerminateBuilder']);
+    expect(leftovers(emu, r.images.map((i) => i.imageId)).instances).to.deep.equal([]);
+    const again = await run(config);
+    expect(again.r.deploy).to.equal('unchanged');
+    expect(again.r.documentVersion).to.equal(r.documentVersion);
+  });
+
+  it('fails with nothing left when the billing is wrong: the runbook discards the image', async () => {
+    emu.control.setImageOutcome({ actions: ['CreateImage'], billing: { platformDetails: 'Windows BYOL', usageOperation: 'RunInstances:0800' } });
+    const { r } = await run(configFor('2022', 'licensing:\n  expect: windows'));
+    expect(r.ok).to.equal(false);
+    expect(r.status).to.equal('Failed');
+    expect(r.images).to.deep.equal([]);
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+  });
+
+  it('fails with nothing left when a customize step fails', async () => {
+    emu.control.setGuestDefaults({ failCommand: { match: 'C:\\Golden\\marker.txt', exitCode: 4, stdout: 'broken' } });
+    const { r } = await run(configFor('2022'));
+    expect(r.ok).to.equal(false);
+    expect(r.exitCode).to.equal(7);
+    expect(r.error!.message).to.match(/Customize01Marker/);
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+  });
+
+  it('stops the execution on cancel and removes the builder it left (a cancel during aws:runInstances has no onCancel branch)', async () => {
+    const abort = new AbortController();
+    const pending = run(configFor('2022'), { abortSignal: abort.signal });
+    for (let i = 0; i < 500 && emu.control.resources().instances.length === 0; i++) await new Promise((res) => setTimeout(res, 10));
+    abort.abort();
+    const { r, reporter } = await pending;
+    expect(r.exitCode).to.equal(130);
+    expect(r.status).to.equal('Cancelled');
+    expect(reporter.events.map((e) => e.code)).to.include('engine.stopping');
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+  });
+
+  it('deploys a new document version when the config changes', async () => {
+    const first = await run(configFor('2022'));
+    const second = await run(configFor('2022', '  description: changed'));
+    expect(first.r.deploy).to.equal('created');
+    expect(second.r.deploy).to.equal('updated');
+    expect(Number(second.r.documentVersion)).to.equal(Number(first.r.documentVersion) + 1);
+  });
+
+  it('runs from the CLI with --engine automation, and refuses it without --role-arn', async () => {
+    const config = configFor('2022');
+    const missing = await runWinami(emu, ['bake', config, '--engine', 'automation', '--time-scale', String(TIME_SCALE)]);
+    expect(missing.code).to.equal(2);
+    expect(missing.stderr).to.match(/--role-arn/);
+    const r = await runWinami(emu, ['bake', config, '--engine', 'automation', '--role-arn', ROLE, '--time-scale', String(TIME_SCALE), '--json']);
+    expect(r.code, r.stderr).to.equal(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { ok: boolean; engine: string; images: { imageId: string }[] };
+    expect(out).to.include({ ok: true, engine: 'automation' });
+    expect(out.images).to.have.length(1);
+    expect(leftovers(emu, out.images.map((i) => i.imageId)).instances).to.deep.equal([]);
+  });
+});
