@@ -13,6 +13,7 @@ export interface EngineBakeArgs {
   allowSourceRoots: readonly string[];
   timeScale?: number;
   manifest?: unknown;
+  journalDir?: unknown;
   json: boolean;
 }
 
@@ -23,9 +24,9 @@ export async function bakeConfigsOnAutomation(a: EngineBakeArgs): Promise<number
   }
   const { bakeOnAutomation } = await import('../engines/run-automation.js');
   for (const config of a.configs) {
-    const r = await bakeOnAutomation({ config, session: a.session, roleArn: a.roleArn, reporter: a.reporter, abortSignal: a.abortSignal, allowSourceRoots: a.allowSourceRoots, ...(a.timeScale ? { timeScale: a.timeScale } : {}) });
+    const r = await bakeOnAutomation({ config, session: a.session, roleArn: a.roleArn, reporter: a.reporter, abortSignal: a.abortSignal, allowSourceRoots: a.allowSourceRoots, ...(a.timeScale ? { timeScale: a.timeScale } : {}), ...(typeof a.journalDir === 'string' ? { journalDir: a.journalDir } : {}) });
     a.reporter.stop();
-    const manifest = { winami: 1, engine: 'automation', ok: r.ok, documentName: r.documentName, documentVersion: r.documentVersion, deploy: r.deploy, executionId: r.executionId, status: r.status, images: r.images, discarded: r.discarded };
+    const manifest = { winami: 1, engine: 'automation', buildId: r.buildId, journal: r.journalPath, ok: r.ok, documentName: r.documentName, documentVersion: r.documentVersion, deploy: r.deploy, executionId: r.executionId, status: r.status, images: r.images, discarded: r.discarded };
     if (typeof a.manifest === 'string') writeFileSync(a.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
     if (a.json) process.stdout.write(`${JSON.stringify({ ...manifest, exitCode: r.exitCode, error: r.error ? { code: r.error.code, message: r.error.message, hint: r.error.hint } : undefined })}\n`);
     else if (r.ok) process.stdout.write(`${r.images.map((i) => `${i.region}\t${i.imageId}`).join('\n')}\n`);

@@ -149,8 +149,8 @@ function runbookWith(config: ResolvedConfig, plan: EnginePlan, compressed: boole
       ...b.volumes.map((v) => ({ DeviceName: v.deviceName, Ebs: { VolumeSize: v.size, VolumeType: v.type, DeleteOnTermination: v.deleteOnTermination, ...(v.iops ? { Iops: v.iops } : {}), ...(v.throughput ? { Throughput: v.throughput } : {}), ...(config.image.encrypted ? { Encrypted: true } : {}) } })),
     ],
     TagSpecifications: [
-      { ResourceType: 'instance', Tags: [{ Key: 'Name', Value: `winami-builder-${config.name}` }, { Key: 'winami:build', Value: '{{ automation:EXECUTION_ID }}' }] },
-      { ResourceType: 'volume', Tags: [{ Key: 'winami:build', Value: '{{ automation:EXECUTION_ID }}' }] },
+      { ResourceType: 'instance', Tags: [{ Key: 'Name', Value: `winami-builder-${config.name}` }, { Key: 'winami:build', Value: '{{ automation:EXECUTION_ID }}' }, { Key: 'winami:build-id', Value: '{{ BuildId }}' }] },
+      { ResourceType: 'volume', Tags: [{ Key: 'winami:build', Value: '{{ automation:EXECUTION_ID }}' }, { Key: 'winami:build-id', Value: '{{ BuildId }}' }] },
     ],
   };
   steps.push({ name: 'LaunchBuilder', action: 'aws:runInstances', maxAttempts: 3, timeoutSeconds: Math.ceil(config.deadlines.launch / 1000), onFailure: 'Abort', inputs: launch });
@@ -197,7 +197,8 @@ function runbookWith(config: ResolvedConfig, plan: EnginePlan, compressed: boole
     onCancel: `step:${DISCARD}`,
     inputs: { Service: 'ec2', Api: 'DescribeImages', ImageIds: [IMAGE], PropertySelector: '$.Images[0].State', DesiredValues: ['available'] },
   });
-  const tags = Object.entries({ ...config.image.tags, 'winami:build': '{{ automation:EXECUTION_ID }}', 'winami:config': config.name });
+  // The copies take these with CopyImageTags; `winami cleanup --build-id` finds everything by winami:build-id.
+  const tags = Object.entries({ ...config.image.tags, 'winami:build': '{{ automation:EXECUTION_ID }}', 'winami:build-id': '{{ BuildId }}', 'winami:config': config.name });
   steps.push({ name: 'TagImage', action: 'aws:createTags', onFailure: `step:${DISCARD}`, onCancel: `step:${DISCARD}`, inputs: { ResourceType: 'EC2', ResourceIds: [IMAGE], Tags: tags.map(([Key, Value]) => ({ Key, Value })) } });
   if (!expectation) {
     steps.push({
@@ -280,6 +281,7 @@ function runbookWith(config: ResolvedConfig, plan: EnginePlan, compressed: boole
     assumeRole: '{{ AutomationAssumeRole }}',
     parameters: {
       AutomationAssumeRole: { type: 'String', description: 'The role the runbook runs as (the template.yaml role)' },
+      BuildId: { type: 'String', description: 'Tagged winami:build-id on everything the runbook creates, for winami cleanup --build-id', default: 'runbook', allowedPattern: '^[a-z0-9-]{1,64}$' },
       SourceAmiId: { type: 'String', description: 'The source image', ...(sourceDefault ? { default: sourceDefault } : {}) },
       ...(b.instanceProfile ? { InstanceProfileName: { type: 'String', description: 'The builder instance profile (AmazonSSMManagedInstanceCore)', default: b.instanceProfile } } : {}),
     },

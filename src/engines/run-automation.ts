@@ -16,6 +16,8 @@ import { renderBundle } from '../render/bundle.js';
 import { discardImage, verifyImageBilling } from '../billing/index.js';
 import { renderRunbook } from './automation.js';
 import { enginePlan } from './plan.js';
+import { journalPath, openJournal } from '../bake/journal.js';
+import { newBuildId } from '../bake/index.js';
 
 export interface AutomationBakeOptions {
   config: ResolvedConfig | string;
@@ -27,6 +29,9 @@ export interface AutomationBakeOptions {
   allowSourceRoots?: readonly string[];
   /** Multiplies poll delays; 1 for AWS, small for the emulator. */
   timeScale?: number;
+  /** Directory under which `.winami/builds/<build-id>.jsonl` is written; default the working directory. */
+  journalDir?: string;
+  buildId?: string;
 }
 
 export interface AutomationBakeResult {
@@ -37,6 +42,8 @@ export interface AutomationBakeResult {
   documentVersion: string;
   /** `created`, `updated` (a new version) or `unchanged` (the same content was there). */
   deploy: 'created' | 'updated' | 'unchanged';
+  buildId: string;
+  journalPath: string;
   executionId: string | undefined;
   status: string | undefined;
   /** Images the execution made that passed winami's billing check. */
@@ -79,9 +86,19 @@ export async function bakeOnAutomation(o: AutomationBakeOptions): Promise<Automa
   const content = stringify(renderRunbook(config, enginePlan(config, await renderBundle(config))), { lineWidth: 0 });
   const dep = await deployRunbook(o.session, config, content);
   report.info('engine.deploy', `runbook ${dep.name} version ${dep.version} (${dep.deploy})`, { documentName: dep.name, documentVersion: dep.version, deploy: dep.deploy });
-  const result: AutomationBakeResult = { ok: false, exitCode: ExitCode.BUILD, error: undefined, documentName: dep.name, documentVersion: dep.version, deploy: dep.deploy, executionId: undefined, status: undefined, images: [], discarded: [] };
+  const buildId = o.buildId ?? newBuildId();
+  const journal = openJournal(journalPath(o.journalDir ?? process.cwd(), buildId));
+  const regionList = [config.region, ...config.image.regions.map((r) => r.region).filter((r) => r !== config.region)];
+  journal.append({ type: 'build', buildId, region: config.region, regions: regionList, name: config.name, time: new Date().toISOString() });
+  const result: AutomationBakeResult = { ok: false, exitCode: ExitCode.BUILD, error: undefined, documentName: dep.name, documentVersion: dep.version, deploy: dep.deploy, buildId, journalPath: journal.path, executionId: undefined, status: undefined, images: [], discarded: [] };
+  const journaled = new Set<string>();
+  const note = (kind: 'instance' | 'image', id: string, role: string) => {
+    if (journaled.has(id)) return;
+    journaled.add(id);
+    journal.append({ type: 'created', kind, id, region: config.region, role, time: new Date().toISOString() });
+  };
   const ssm = o.session.ssm(config.region);
-  const started = await ssm.startAutomationExecution({ DocumentName: dep.name, DocumentVersion: dep.version, Parameters: { AutomationAssumeRole: [o.roleArn] } });
+  const started = await ssm.startAutomationExecution({ DocumentName: dep.name, DocumentVersion: dep.version, Parameters: { AutomationAssumeRole: [o.roleArn], BuildId: [buildId] } });
   const id = started.AutomationExecutionId!;
   result.executionId = id;
   report.info('engine.started', `execution ${id} started`, { executionId: id });
@@ -100,6 +117,12 @@ export async function bakeOnAutomation(o: AutomationBakeOptions): Promise<Automa
       const key = s.StepExecutionId ?? s.StepName!;
       if (seen.get(key) === s.StepStatus) continue;
       seen.set(key, s.StepStatus!);
+      // Journaled the moment the execution reports them, so `winami cleanup` knows them even if winami dies.
+      for (const i of s.Outputs?.InstanceIds ?? []) note('instance', i, 'builder');
+      for (const i of s.StepName === 'CreateImage' ? (s.Outputs?.ImageId ?? []) : []) note('image', i, 'image');
+      if (s.Action === 'aws:changeInstanceState' && s.StepStatus === 'Success' && /"terminated"/.test(s.Inputs?.DesiredState ?? '')) {
+        for (const i of journaled) if (i.startsWith('i-')) journal.append({ type: 'removed', kind: 'instance', id: i, region: config.region, time: new Date().toISOString() });
+      }
       const level = s.StepStatus === 'Failed' || s.StepStatus === 'TimedOut' ? 'warn' : 'info';
       report[level]('engine.step', `${s.StepName}: ${s.StepStatus}${s.FailureMessage ? ` (${s.FailureMessage.slice(0, 300)})` : ''}`, { step: s.StepName, action: s.Action, status: s.StepStatus });
     }
@@ -110,11 +133,13 @@ export async function bakeOnAutomation(o: AutomationBakeOptions): Promise<Automa
   if (result.status === 'Cancelled' || stopped) {
     // A cancel during aws:runInstances or aws:createImage has no onCancel branch (AWS allows none there): remove the builder by its tag.
     await terminateTagged(o.session, config.region, id, report, pollMs);
+    journal.append({ type: 'finished', ok: false, time: new Date().toISOString() });
     result.error = new CancelledError(`execution ${id} was cancelled`);
     result.exitCode = ExitCode.CANCELLED;
     return result;
   }
   if (result.status !== 'Success') {
+    journal.append({ type: 'finished', ok: false, time: new Date().toISOString() });
     result.error = new StepError('automation', `execution ${id} ended ${result.status}: ${execution.FailureMessage ?? ''}`.trim(), { hint: `See the step outputs with: aws ssm describe-automation-step-executions --automation-execution-id ${id}` });
     return result;
   }
@@ -140,11 +165,14 @@ export async function bakeOnAutomation(o: AutomationBakeOptions): Promise<Automa
     }
   }
   if (wrong.length) {
+    journal.append({ type: 'finished', ok: false, time: new Date().toISOString() });
     result.images = [];
     result.error = new VerificationError(`billing of ${wrong.join(', ')} was wrong; discarded`);
     result.exitCode = ExitCode.VERIFICATION;
     return result;
   }
+  for (const i of result.images) journal.append({ type: 'kept', kind: 'image', id: i.imageId, region: i.region, reason: 'output', time: new Date().toISOString() });
+  journal.append({ type: 'finished', ok: true, time: new Date().toISOString() });
   result.ok = true;
   result.exitCode = ExitCode.OK;
   return result;

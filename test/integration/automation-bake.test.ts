@@ -4,7 +4,17 @@
  * image discarded, a failing step, and a cancel — nothing left behind.
  */
 import { expect } from 'chai';
-import { bakeOnAutomation } from '../../src/engines/run-automation.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { readJournal } from '../../src/bake/journal.js';
+import { cleanupBuild } from '../../src/bake/cleanup.js';
+import { loadConfig } from '../../src/config/load.js';
+import { renderBundle } from '../../src/render/bundle.js';
+import { renderRunbook } from '../../src/engines/automation.js';
+import { enginePlan } from '../../src/engines/plan.js';
+import { bakeOnAutomation, deployRunbook } from '../../src/engines/run-automation.js';
 import { MemoryReporter } from '../../src/reporter.js';
 import type { Emulator } from '../emulator/index.js';
 import { configFor, leftovers, NOTHING, runWinami, sessionOn, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
@@ -20,9 +30,10 @@ describe('bake --engine automation (emulator)', function () {
   after(() => emu.stop());
   beforeEach(() => emu.control.reset());
 
+  const journalDir = mkdtempSync(join(tmpdir(), 'winami-engine-journal-'));
   const run = (config: string, o: { abortSignal?: AbortSignal } = {}) => {
     const reporter = new MemoryReporter();
-    return bakeOnAutomation({ config, session: sessionOn(emu), roleArn: ROLE, reporter, timeScale: TIME_SCALE, ...o }).then((r) => ({ r, reporter }));
+    return bakeOnAutomation({ config, session: sessionOn(emu), roleArn: ROLE, reporter, timeScale: TIME_SCALE, journalDir, ...o }).then((r) => ({ r, reporter }));
   };
 
   it('bakes, follows the steps, verifies every output image itself, and a second deploy of the same config creates nothing new', async () => {
@@ -36,6 +47,12 @@ describe('bake --engine automation (emulator)', function () {
     expect(codes.filter((c) => c === 'billing.verify.ok')).to.have.length(2);
     expect(reporter.events.filter((e) => e.code === 'engine.step').map((e) => (e.data as { step: string }).step)).to.include.members(['LaunchBuilder', 'StartSysprep', 'AssertUsageOperation', 'TerminateBuilder']);
     expect(leftovers(emu, r.images.map((i) => i.imageId)).instances).to.deep.equal([]);
+    const journal = readJournal(r.journalPath);
+    expect(journal).to.include({ buildId: r.buildId, finished: true });
+    expect(journal.outstanding).to.deep.equal([]);
+    const cleaned = await cleanupBuild({ session: sessionOn(emu), buildId: r.buildId, journal: r.journalPath, regions: ['us-east-1', 'eu-west-1'], pollMs: 5 });
+    expect(cleaned.removed).to.deep.equal([]);
+    expect(cleaned.kept.map((k) => k.id).sort()).to.include.members(r.images.map((i) => i.imageId).sort().slice(0, 1));
     const again = await run(config);
     expect(again.r.deploy).to.equal('unchanged');
     expect(again.r.documentVersion).to.equal(r.documentVersion);
@@ -90,5 +107,25 @@ describe('bake --engine automation (emulator)', function () {
     expect(out).to.include({ ok: true, engine: 'automation' });
     expect(out.images).to.have.length(1);
     expect(leftovers(emu, out.images.map((i) => i.imageId)).instances).to.deep.equal([]);
+  });
+
+  it('tags what the runbook creates with the build id, so winami cleanup removes a builder an execution stopped from outside left behind', async () => {
+    const config = loadConfig(configFor('2022'), {});
+    const content = stringify(renderRunbook(config, enginePlan(config, await renderBundle(config))), { lineWidth: 0 });
+    const session = sessionOn(emu);
+    const dep = await deployRunbook(session, config, content);
+    const ssm = session.ssm('us-east-1');
+    const { AutomationExecutionId } = await ssm.startAutomationExecution({ DocumentName: dep.name, DocumentVersion: dep.version, Parameters: { AutomationAssumeRole: [ROLE], BuildId: ['stray-build-1'] } });
+    for (let i = 0; i < 500 && emu.control.resources().instances.length === 0; i++) await new Promise((res) => setTimeout(res, 5));
+    await ssm.stopAutomationExecution({ AutomationExecutionId });
+    for (let i = 0; i < 500; i++) {
+      const e = await ssm.getAutomationExecution({ AutomationExecutionId });
+      if (e.AutomationExecution!.AutomationExecutionStatus === 'Cancelled') break;
+      await new Promise((res) => setTimeout(res, 10));
+    }
+    expect(leftovers(emu).instances).to.have.length(1);
+    const cleaned = await cleanupBuild({ session, buildId: 'stray-build-1', regions: ['us-east-1'], pollMs: 5 });
+    expect(cleaned.removed.map((x) => x.kind)).to.include('instance');
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
   });
 });

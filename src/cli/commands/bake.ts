@@ -68,7 +68,7 @@ export const bakeCommand: CliCommand = {
         };
         if (args.engine === 'automation' && session) {
           const { bakeConfigsOnAutomation } = await import('../engine-bake.js');
-          return await bakeConfigsOnAutomation({ configs, session, roleArn: args.roleArn, reporter, abortSignal: controller.signal, allowSourceRoots: sourceRoots(args), json, manifest: args.manifest, ...timeScale });
+          return await bakeConfigsOnAutomation({ configs, session, roleArn: args.roleArn, reporter, abortSignal: controller.signal, allowSourceRoots: sourceRoots(args), json, manifest: args.manifest, journalDir: args.journalDir, ...timeScale });
         }
         if (configs.length > 1) {
           const { bakeMany, formatSummaryTable } = await import('../../batch/bake-many.js');
