@@ -18,6 +18,7 @@ import { renderRunbook } from './automation.js';
 import { enginePlan } from './plan.js';
 import { journalPath, openJournal } from '../bake/journal.js';
 import { newBuildId } from '../bake/index.js';
+import type { BakeManifest, PackerManifest } from '../bake/manifest.js';
 
 export interface AutomationBakeOptions {
   config: ResolvedConfig | string;
@@ -50,6 +51,10 @@ export interface AutomationBakeResult {
   images: { region: string; imageId: string; platformDetails?: string; usageOperation?: string }[];
   /** Images winami discarded because their billing was wrong. */
   discarded: string[];
+  /** The local bake's manifest shape, steps taken from the execution. */
+  manifest: BakeManifest;
+  /** Packer's manifest post-processor shape. */
+  packerManifest: PackerManifest;
 }
 
 /** The document name of a config. */
@@ -79,8 +84,39 @@ export async function deployRunbook(session: AwsSession, config: ResolvedConfig,
   return { name, version: r.DocumentDescription!.DocumentVersion!, deploy: 'updated' };
 }
 
+type CoreResult = Omit<AutomationBakeResult, 'manifest' | 'packerManifest'> & { config?: ResolvedConfig; steps?: { name: string; status: string; start?: Date; end?: Date }[]; names?: Record<string, string> };
+
 /** Run the bake on SSM Automation. */
 export async function bakeOnAutomation(o: AutomationBakeOptions): Promise<AutomationBakeResult> {
+  const startedAt = new Date();
+  const r = await runOnAutomation(o);
+  const finishedAt = new Date();
+  const { config, steps, names, ...rest } = r;
+  const ok = r.ok;
+  const made = ok ? r.images : [];
+  const manifest: BakeManifest = {
+    winami: 1,
+    buildId: r.buildId,
+    name: config?.name ?? '',
+    ok,
+    region: config?.region ?? '',
+    account: undefined,
+    source: undefined,
+    expectation: config?.expectation ? { platformDetails: config.expectation.platformDetails, usageOperation: config.expectation.usageOperation, derivedFrom: config.expectation.derivedFrom } : undefined,
+    images: made.map((m) => ({ region: m.region, imageId: m.imageId, name: names?.[m.imageId] ?? '', platformDetails: m.platformDetails, usageOperation: m.usageOperation, snapshots: [] })),
+    steps: (steps ?? []).map((s) => ({ name: s.name, status: s.status === 'Success' ? 'ok' : s.status === 'Cancelled' ? 'cancelled' : s.status === 'Pending' ? 'not-run' : 'failed', durationMs: s.start && s.end ? s.end.getTime() - s.start.getTime() : 0 })),
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+  };
+  const packerManifest: PackerManifest = {
+    builds: made.length ? [{ name: manifest.name, builder_type: 'amazon-ebs', build_time: Math.floor(finishedAt.getTime() / 1000), files: null, artifact_id: made.map((m) => `${m.region}:${m.imageId}`).join(','), packer_run_uuid: r.buildId, custom_data: { 'winami:build-id': r.buildId, 'winami:automation-execution': r.executionId ?? '' } }] : [],
+    last_run_uuid: r.buildId,
+  };
+  return { ...rest, manifest, packerManifest };
+}
+
+async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
   const report = reportTo(o.reporter ?? silentReporter);
   const config = typeof o.config === 'string' ? loadConfig(o.config, { ...(o.allowSourceRoots ? { allowSourceRoots: o.allowSourceRoots } : {}) }) : o.config;
   const content = stringify(renderRunbook(config, enginePlan(config, await renderBundle(config))), { lineWidth: 0 });
@@ -90,7 +126,7 @@ export async function bakeOnAutomation(o: AutomationBakeOptions): Promise<Automa
   const journal = openJournal(journalPath(o.journalDir ?? process.cwd(), buildId));
   const regionList = [config.region, ...config.image.regions.map((r) => r.region).filter((r) => r !== config.region)];
   journal.append({ type: 'build', buildId, region: config.region, regions: regionList, name: config.name, time: new Date().toISOString() });
-  const result: AutomationBakeResult = { ok: false, exitCode: ExitCode.BUILD, error: undefined, documentName: dep.name, documentVersion: dep.version, deploy: dep.deploy, buildId, journalPath: journal.path, executionId: undefined, status: undefined, images: [], discarded: [] };
+  const result: CoreResult = { config, ok: false, exitCode: ExitCode.BUILD, error: undefined, documentName: dep.name, documentVersion: dep.version, deploy: dep.deploy, buildId, journalPath: journal.path, executionId: undefined, status: undefined, images: [], discarded: [] };
   const journaled = new Set<string>();
   const note = (kind: 'instance' | 'image', id: string, role: string) => {
     if (journaled.has(id)) return;
@@ -130,6 +166,7 @@ export async function bakeOnAutomation(o: AutomationBakeOptions): Promise<Automa
     await new Promise((r) => setTimeout(r, pollMs));
   }
   result.status = execution.AutomationExecutionStatus;
+  result.steps = (execution.StepExecutions ?? []).map((s) => ({ name: s.StepName ?? '', status: s.StepStatus ?? '', ...(s.ExecutionStartTime ? { start: new Date(s.ExecutionStartTime) } : {}), ...(s.ExecutionEndTime ? { end: new Date(s.ExecutionEndTime) } : {}) }));
   if (result.status === 'Cancelled' || stopped) {
     // A cancel during aws:runInstances or aws:createImage has no onCancel branch (AWS allows none there): remove the builder by its tag.
     await terminateTagged(o.session, config.region, id, report, pollMs);
@@ -157,6 +194,7 @@ export async function bakeOnAutomation(o: AutomationBakeOptions): Promise<Automa
   const wrong: string[] = [];
   for (const m of made) {
     const v = await verifyImageBilling(o.session.ec2(m.region), m.imageId, expectation, { reporter: o.reporter ?? silentReporter });
+    result.names = { ...result.names, [m.imageId]: v.name ?? '' };
     if (v.ok) result.images.push({ ...m, ...(v.fields.PlatformDetails ? { platformDetails: v.fields.PlatformDetails } : {}), ...(v.fields.UsageOperation ? { usageOperation: v.fields.UsageOperation } : {}) });
     else {
       wrong.push(m.imageId);

@@ -4,7 +4,7 @@
  * image discarded, a failing step, and a cancel — nothing left behind.
  */
 import { expect } from 'chai';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -47,6 +47,11 @@ describe('bake --engine automation (emulator)', function () {
     expect(codes.filter((c) => c === 'billing.verify.ok')).to.have.length(2);
     expect(reporter.events.filter((e) => e.code === 'engine.step').map((e) => (e.data as { step: string }).step)).to.include.members(['LaunchBuilder', 'StartSysprep', 'AssertUsageOperation', 'TerminateBuilder']);
     expect(leftovers(emu, r.images.map((i) => i.imageId)).instances).to.deep.equal([]);
+    expect(r.manifest).to.include({ winami: 1, ok: true, buildId: r.buildId, name: 'golden', region: 'us-east-1' });
+    expect(r.manifest.images.map((i) => i.imageId).sort()).to.deep.equal(r.images.map((i) => i.imageId).sort());
+    expect(r.manifest.images.every((i) => i.name.startsWith('golden-2022-'))).to.equal(true);
+    expect(r.manifest.steps.find((st) => st.name === 'AssertUsageOperation')).to.include({ status: 'ok' });
+    expect(r.packerManifest.builds[0]!.artifact_id.split(',').sort()).to.deep.equal(r.images.map((i) => `${i.region}:${i.imageId}`).sort());
     const journal = readJournal(r.journalPath);
     expect(journal).to.include({ buildId: r.buildId, finished: true });
     expect(journal.outstanding).to.deep.equal([]);
@@ -101,11 +106,16 @@ describe('bake --engine automation (emulator)', function () {
     const missing = await runWinami(emu, ['bake', config, '--engine', 'automation', '--time-scale', String(TIME_SCALE)]);
     expect(missing.code).to.equal(2);
     expect(missing.stderr).to.match(/--role-arn/);
-    const r = await runWinami(emu, ['bake', config, '--engine', 'automation', '--role-arn', ROLE, '--time-scale', String(TIME_SCALE), '--json']);
+    const manifestPath = join(mkdtempSync(join(tmpdir(), 'winami-engine-manifest-')), 'manifest.json');
+    const r = await runWinami(emu, ['bake', config, '--engine', 'automation', '--role-arn', ROLE, '--time-scale', String(TIME_SCALE), '--json', '--manifest', manifestPath]);
     expect(r.code, r.stderr).to.equal(0);
     const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { ok: boolean; engine: string; images: { imageId: string }[] };
     expect(out).to.include({ ok: true, engine: 'automation' });
     expect(out.images).to.have.length(1);
+    const written = JSON.parse(readFileSync(manifestPath, 'utf8')) as { winami: number; ok: boolean; images: { imageId: string }[] };
+    expect(written).to.include({ winami: 1, ok: true });
+    expect(written.images.map((i) => i.imageId)).to.deep.equal(out.images.map((i) => i.imageId));
+    expect(readFileSync(manifestPath.replace(/\.json$/, '.packer.json'), 'utf8')).to.include(out.images[0]!.imageId);
     expect(leftovers(emu, out.images.map((i) => i.imageId)).instances).to.deep.equal([]);
   });
 
