@@ -7,7 +7,7 @@
 import type { ResolvedConfig } from '../config/types.js';
 import { stringify } from 'yaml';
 import { MAX_DOCUMENT_BYTES } from './runbook-rules.js';
-import { compressedDeliveryCommands, deliveryCommands, engineImageName, expandCommand, verifyCommand, type EnginePlan } from './plan.js';
+import { compressedDeliveryCommands, deliveryCommands, engineImageName, engineTags, expandCommand, verifyCommand, type EnginePlan } from './plan.js';
 
 /** An Automation step as winami writes it. */
 export interface RunbookStep {
@@ -39,6 +39,8 @@ export interface Runbook {
 export const AUTOMATION_DELIVERY_BUDGET = 12_000;
 
 const TERMINATE_ON_FAILURE = 'TerminateBuilderAfterFailure';
+/** The image-name placeholders as Automation's own variables. */
+const AUTOMATION_PLACEHOLDERS = { date: '{{ global:DATE }}', timestamp: '{{ global:DATE_TIME }}', buildId: '{{ BuildId }}' };
 const DISCARD = 'DiscardImage';
 const INSTANCE = '{{ LaunchBuilder.InstanceIds }}';
 const IMAGE = '{{ CreateImage.ImageId }}';
@@ -187,7 +189,7 @@ function runbookWith(config: ResolvedConfig, plan: EnginePlan, compressed: boole
     onCancel: `step:${TERMINATE_ON_FAILURE}`,
     inputs: { InstanceIds: [INSTANCE], CheckStateOnly: true, DesiredState: 'stopped' },
   });
-  const name = engineImageName(config, { date: '{{ global:DATE }}', timestamp: '{{ global:DATE_TIME }}', buildId: '{{ automation:EXECUTION_ID }}' });
+  const name = engineImageName(config, AUTOMATION_PLACEHOLDERS);
   steps.push({ name: 'CreateImage', action: 'aws:createImage', timeoutSeconds: Math.ceil(config.deadlines.createImage / 1000), onFailure: `step:${TERMINATE_ON_FAILURE}`, inputs: { InstanceId: INSTANCE, ImageName: name, NoReboot: true, ...(config.image.description ? { ImageDescription: config.image.description } : {}) } });
   steps.push({
     name: 'WaitForImageAvailable',
@@ -198,7 +200,7 @@ function runbookWith(config: ResolvedConfig, plan: EnginePlan, compressed: boole
     inputs: { Service: 'ec2', Api: 'DescribeImages', ImageIds: [IMAGE], PropertySelector: '$.Images[0].State', DesiredValues: ['available'] },
   });
   // The copies take these with CopyImageTags; `winami cleanup --build-id` finds everything by winami:build-id.
-  const tags = Object.entries({ ...config.image.tags, 'winami:build': '{{ automation:EXECUTION_ID }}', 'winami:build-id': '{{ BuildId }}', 'winami:config': config.name });
+  const tags = Object.entries({ ...engineTags(config, AUTOMATION_PLACEHOLDERS), 'winami:build': '{{ automation:EXECUTION_ID }}', 'winami:build-id': '{{ BuildId }}', 'winami:config': config.name });
   steps.push({ name: 'TagImage', action: 'aws:createTags', onFailure: `step:${DISCARD}`, onCancel: `step:${DISCARD}`, inputs: { ResourceType: 'EC2', ResourceIds: [IMAGE], Tags: tags.map(([Key, Value]) => ({ Key, Value })) } });
   if (!expectation) {
     steps.push({

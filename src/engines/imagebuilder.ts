@@ -12,7 +12,10 @@ import { stringify } from 'yaml';
 import type { ResolvedConfig } from '../config/types.js';
 import { ValidationError } from '../errors.js';
 import { ps } from '../bake/scripts.js';
-import { deliveryCommands, engineImageName, pascal, type EnginePlan } from './plan.js';
+import { deliveryCommands, engineImageName, engineTags, pascal, type EnginePlan } from './plan.js';
+
+/** The image-name placeholders as Image Builder's own variables. */
+const IB_PLACEHOLDERS = { date: '{{imagebuilder:buildDate}}', timestamp: '{{imagebuilder:buildDate}}', buildId: '{{imagebuilder:buildVersion}}' };
 
 /** CreateComponent: inline `data` is at most this many characters (botocore). */
 export const MAX_COMPONENT_CHARS = 16_000;
@@ -158,7 +161,7 @@ export function imageBuilderRequests(config: ResolvedConfig, plan: EnginePlan): 
     },
   });
   const regions = [{ region: config.region, kmsKeyId: config.image.kmsKeyId }, ...config.image.regions.filter((r) => r.region !== config.region)];
-  const amiName = engineImageName(config, { date: '{{imagebuilder:buildDate}}', timestamp: '{{imagebuilder:buildDate}}', buildId: '{{imagebuilder:buildVersion}}' });
+  const amiName = engineImageName(config, IB_PLACEHOLDERS);
   const lp = config.image.launchPermissions;
   requests.push({
     logicalId: 'Distribution',
@@ -172,7 +175,7 @@ export function imageBuilderRequests(config: ResolvedConfig, plan: EnginePlan): 
         amiDistributionConfiguration: {
           name: amiName.includes('{{imagebuilder:buildDate}}') ? amiName : `${amiName}-{{imagebuilder:buildDate}}`,
           ...(config.image.description ? { description: config.image.description } : {}),
-          amiTags: { ...config.image.tags, 'winami:config': config.name },
+          amiTags: { ...engineTags(config, IB_PLACEHOLDERS), 'winami:config': config.name },
           ...(r.kmsKeyId ? { kmsKeyId: r.kmsKeyId } : {}),
           ...(lp ? { launchPermission: { ...(lp.accounts.length ? { userIds: lp.accounts } : {}), ...(lp.organizationArns.length ? { organizationArns: lp.organizationArns } : {}), ...(lp.organizationalUnitArns.length ? { organizationalUnitArns: lp.organizationalUnitArns } : {}) } } : {}),
         },

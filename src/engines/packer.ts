@@ -9,7 +9,7 @@
 import type { ResolvedConfig } from '../config/types.js';
 import { STATE_DIR } from '../render/model.js';
 import { ps } from '../bake/scripts.js';
-import { deliveryCommands, engineImageName, type EnginePlan } from './plan.js';
+import { deliveryCommands, engineImageName, engineText, type EnginePlan } from './plan.js';
 import { deprecateDays } from './automation.js';
 
 /** An HCL string literal: JSON escaping, plus `${` and `%{` kept literal. */
@@ -84,6 +84,14 @@ function shq(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** The placeholder tokens of an escaped HCL string as HCL interpolations. */
+function interpolated(escaped: string): string {
+  return escaped
+    .replace(/@@date@@/g, '${formatdate("YYYY-MM-DD", timestamp())}')
+    .replace(/@@timestamp@@/g, '${formatdate("YYYYMMDDhhmmss", timestamp())}')
+    .replace(/@@buildId@@/g, '${uuidv4()}');
+}
+
 /** gp3's own baseline, written out: some amazon-ebs releases refuse a gp3 mapping without them. */
 function gp3Defaults(v: { type: string; iops?: number | undefined; throughput?: number | undefined }): string[] {
   const iops = v.iops ?? (v.type === 'gp3' ? 3000 : undefined);
@@ -96,15 +104,13 @@ export function renderPacker(config: ResolvedConfig, plan: EnginePlan): string {
   const b = config.builder;
   const src = config.source;
   // Placeholders become HCL interpolations after the rest of the name is escaped.
-  const name = hcl(engineImageName(config, { date: '@@date@@', timestamp: '@@timestamp@@', buildId: '@@buildId@@' }))
-    .replace(/@@date@@/g, '${formatdate("YYYY-MM-DD", timestamp())}')
-    .replace(/@@timestamp@@/g, '${formatdate("YYYYMMDDhhmmss", timestamp())}')
-    .replace(/@@buildId@@/g, '${uuidv4()}');
+  const name = interpolated(hcl(engineImageName(config, { date: '@@date@@', timestamp: '@@timestamp@@', buildId: '@@buildId@@' })));
   const copies = config.image.regions.filter((r) => r.region !== config.region);
   const lp = config.image.launchPermissions;
   const days = deprecateDays(config.image.deprecateAfter as string | number | undefined);
-  const tags = { ...config.image.tags, 'winami:config': config.name };
-  const map = (m: Record<string, string>) => `{\n${Object.entries(m).map(([k, v]) => `      ${hcl(k)} = ${hcl(v)}`).join('\n')}\n    }`;
+  // Tag values take the image-name placeholders as Packer's own functions.
+  const tags = Object.fromEntries(Object.entries({ ...config.image.tags, 'winami:config': config.name }).map(([k, v]) => [k, engineText(config, v, { date: '@@date@@', timestamp: '@@timestamp@@', buildId: '@@buildId@@' })]));
+  const map = (m: Record<string, string>) => `{\n${Object.entries(m).map(([k, v]) => `      ${hcl(k)} = ${interpolated(hcl(v))}`).join('\n')}\n    }`;
   const volumes = [
     { device: '/dev/sda1', size: b.rootVolumeSize, type: b.rootVolumeType, del: true, iops: undefined as number | undefined, throughput: undefined as number | undefined },
     ...b.volumes.map((v) => ({ device: v.deviceName, size: v.size as number | undefined, type: v.type, del: v.deleteOnTermination, iops: v.iops, throughput: v.throughput })),

@@ -162,8 +162,18 @@ export function verifyCommand(plan: EnginePlan): string {
 
 /** The image name template with the engine's own placeholders for the time and build id. */
 export function engineImageName(config: ResolvedConfig, placeholders: { date: string; timestamp: string; buildId: string }): string {
+  return engineText(config, config.image.name, placeholders);
+}
+
+/** A config text that may use the image-name placeholders (the name, tag values), filled with the engine's own. */
+export function engineText(config: ResolvedConfig, text: string, placeholders: { date: string; timestamp: string; buildId: string }): string {
   const values: Record<string, string> = { name: config.name, release: config.windows.release, edition: config.windows.edition, ...placeholders };
-  return config.image.name.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, k: string) => values[k] ?? m);
+  return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, k: string) => values[k] ?? m);
+}
+
+/** The image tags with the image-name placeholders filled in. */
+export function engineTags(config: ResolvedConfig, placeholders: { date: string; timestamp: string; buildId: string }): Record<string, string> {
+  return Object.fromEntries(Object.entries(config.image.tags).map(([k, v]) => [k, engineText(config, v, placeholders)]));
 }
 
 /**

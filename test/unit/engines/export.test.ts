@@ -224,6 +224,37 @@ describe('engine exports', function () {
     }
   });
 
+  it('carries hostile text in tags and descriptions safely into every engine, the image-name placeholders filled with the engine\'s own', async function () {
+    const hostileDir = mkdtempSync(join(tmpdir(), 'winami-engines-hostile-'));
+    const value = `it's "q" \${x} %{y} \\ {{release}}-{{buildId}}`;
+    const path = join(hostileDir, 'image.yaml');
+    writeFileSync(path, stringify({ name: 'hostile', region: 'us-east-1', windows: { release: '2022' }, source: { ssmParameter: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' }, builder: { instanceProfile: 'winami-builder' }, image: { description: `a "quoted" it's \${x}`, tags: { team: value }, regions: [{ region: 'eu-west-1' }], deprecateAfter: '30d' } }));
+    try {
+      const config = loadConfig(path, {});
+      const docs = await renderEngine(config, 'automation');
+      const runbook = parse(docs['runbook.yaml']!) as Runbook;
+      expect(runbookProblems(runbook, docs['runbook.yaml'])).to.deep.equal([]);
+      const tags = runbook.mainSteps.find((st) => st.name === 'TagImage')!.inputs.Tags as { Key: string; Value: string }[];
+      expect(tags.find((t) => t.Key === 'team')!.Value).to.equal(`it's "q" \${x} %{y} \\ 2022-{{ BuildId }}`);
+      const ib = imageBuilderRequests(config, await planOf(config)).find((r) => r.operation === 'CreateDistributionConfiguration')!;
+      const dist = (ib.input.distributions as { amiDistributionConfiguration: { amiTags: Record<string, string>; description: string } }[])[0]!.amiDistributionConfiguration;
+      expect(dist.amiTags.team).to.equal(`it's "q" \${x} %{y} \\ 2022-{{imagebuilder:buildVersion}}`);
+      expect(dist.description).to.equal(`a "quoted" it's \${x}`);
+      const version = packerVersion();
+      if (!version) return;
+      let text = (await renderEngine(config, 'packer'))['build.pkr.hcl']!;
+      expect(text).to.include('"it\'s \\"q\\" $${x} %%{y} \\\\ 2022-${uuidv4()}"');
+      if (version.startsWith('1.6.')) {
+        text = text.replace(/packer \{\n {2}required_plugins \{[\s\S]*?\n {2}\}\n\}\n/, '').replace(/data "amazon-parameterstore" "source" \{[\s\S]*?\n\}\n/, '').replace('data.amazon-parameterstore.source.value', '"ami-0123456789abcdef0"').replace(/^ {2}deprecate_at = .*$/m, '');
+      }
+      writeFileSync(join(hostileDir, 'h.pkr.hcl'), text);
+      const r = packerValidate(hostileDir, 'h.pkr.hcl');
+      expect(r.status, r.output).to.equal(0);
+    } finally {
+      rmSync(hostileDir, { recursive: true, force: true });
+    }
+  });
+
   it('renders a customize step of any kind from its metadata alone (a new kind needs no engine change)', async () => {
     const config = load('windows-2022-base');
     const bundle = await renderBundle(config);
