@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { renderBundle } from '../../src/render/bundle.js';
 import { renderRunbook } from '../../src/engines/automation.js';
 import { enginePlan } from '../../src/engines/plan.js';
+import { automationCallerPolicy, automationRolePolicy } from '../../src/engines/iam.js';
 import { bakeOnAutomation, deployRunbook } from '../../src/engines/run-automation.js';
 import { MemoryReporter } from '../../src/reporter.js';
 import type { Emulator } from '../emulator/index.js';
@@ -137,5 +138,16 @@ describe('bake --engine automation (emulator)', function () {
     const cleaned = await cleanupBuild({ session, buildId: 'stray-build-1', regions: ['us-east-1'], pollMs: 5 });
     expect(cleaned.removed.map((x) => x.kind)).to.include('instance');
     expect(leftovers(emu)).to.deep.equal(NOTHING);
+  });
+
+  it('calls nothing the runbook role (iam-policy --engine automation) does not allow, besides the caller\'s own calls', async () => {
+    const path = configFor('2022', ['  regions:', '    - region: eu-west-1', '  publishParameter: /golden/test/latest', '  deprecateAfter: 30d', '  launchPermissions:', '    accounts: ["222222222222"]', 'licensing:', '  expect: windows'].join('\n'));
+    const { r } = await run(path);
+    expect(r.ok, r.error?.message).to.equal(true);
+    const config = loadConfig(path, {});
+    const allowed = new Set([...automationRolePolicy(config).Statement.flatMap((st) => st.Action), ...automationCallerPolicy().Statement.flatMap((st) => st.Action)]);
+    const called = [...new Set(emu.control.calls().filter((c) => c.status === 200).map((c) => `${c.service}:${c.action}`))];
+    expect(called).to.include.members(['ec2:RunInstances', 'ec2:CopyImage', 'ssm:SendCommand', 'ssm:PutParameter', 'ec2:EnableImageDeprecation', 'ec2:ModifyImageAttribute']);
+    expect(called.filter((a) => !allowed.has(a))).to.deep.equal([]);
   });
 });
