@@ -20,6 +20,7 @@ export const AUTOMATION_CALLER_ACTIONS = [
   'ssm:DescribeAutomationStepExecutions',
   'ssm:DescribeDocument',
   'ssm:GetAutomationExecution',
+  'ssm:GetParameter',
   'ssm:GetDocument',
   'ssm:StartAutomationExecution',
   'ssm:StopAutomationExecution',

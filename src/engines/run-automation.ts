@@ -18,6 +18,9 @@ import { renderRunbook } from './automation.js';
 import { enginePlan } from './plan.js';
 import { journalPath, openJournal } from '../bake/journal.js';
 import { newBuildId } from '../bake/index.js';
+import { AWS_POLL_DELAYS, defaultClock, type StepCtx } from '../bake/context.js';
+import { initialState, type BakeState } from '../bake/state.js';
+import { resolveSource } from '../bake/steps/resolve-source.js';
 import type { BakeManifest, PackerManifest } from '../bake/manifest.js';
 
 export interface AutomationBakeOptions {
@@ -84,14 +87,14 @@ export async function deployRunbook(session: AwsSession, config: ResolvedConfig,
   return { name, version: r.DocumentDescription!.DocumentVersion!, deploy: 'updated' };
 }
 
-type CoreResult = Omit<AutomationBakeResult, 'manifest' | 'packerManifest'> & { config?: ResolvedConfig; steps?: { name: string; status: string; start?: Date; end?: Date }[]; names?: Record<string, string> };
+type CoreResult = Omit<AutomationBakeResult, 'manifest' | 'packerManifest'> & { config?: ResolvedConfig; source?: BakeState['source']; expectation?: BakeState['expectation']; steps?: { name: string; status: string; start?: Date; end?: Date }[]; names?: Record<string, string> };
 
 /** Run the bake on SSM Automation. */
 export async function bakeOnAutomation(o: AutomationBakeOptions): Promise<AutomationBakeResult> {
   const startedAt = new Date();
   const r = await runOnAutomation(o);
   const finishedAt = new Date();
-  const { config, steps, names, ...rest } = r;
+  const { config, steps, names, source, expectation, ...rest } = r;
   const ok = r.ok;
   const made = ok ? r.images : [];
   const manifest: BakeManifest = {
@@ -101,8 +104,8 @@ export async function bakeOnAutomation(o: AutomationBakeOptions): Promise<Automa
     ok,
     region: config?.region ?? '',
     account: undefined,
-    source: undefined,
-    expectation: config?.expectation ? { platformDetails: config.expectation.platformDetails, usageOperation: config.expectation.usageOperation, derivedFrom: config.expectation.derivedFrom } : undefined,
+    source,
+    expectation,
     images: made.map((m) => ({ region: m.region, imageId: m.imageId, name: names?.[m.imageId] ?? '', platformDetails: m.platformDetails, usageOperation: m.usageOperation, snapshots: [] })),
     steps: (steps ?? []).map((s) => ({ name: s.name, status: s.status === 'Success' ? 'ok' : s.status === 'Cancelled' ? 'cancelled' : s.status === 'Pending' ? 'not-run' : 'failed', durationMs: s.start && s.end ? s.end.getTime() - s.start.getTime() : 0 })),
     startedAt: startedAt.toISOString(),
@@ -110,7 +113,7 @@ export async function bakeOnAutomation(o: AutomationBakeOptions): Promise<Automa
     durationMs: finishedAt.getTime() - startedAt.getTime(),
   };
   const packerManifest: PackerManifest = {
-    builds: made.length ? [{ name: manifest.name, builder_type: 'amazon-ebs', build_time: Math.floor(finishedAt.getTime() / 1000), files: null, artifact_id: made.map((m) => `${m.region}:${m.imageId}`).join(','), packer_run_uuid: r.buildId, custom_data: { 'winami:build-id': r.buildId, 'winami:automation-execution': r.executionId ?? '' } }] : [],
+    builds: made.length ? [{ name: manifest.name, builder_type: 'amazon-ebs', build_time: Math.floor(finishedAt.getTime() / 1000), files: null, artifact_id: made.map((m) => `${m.region}:${m.imageId}`).join(','), packer_run_uuid: r.buildId, custom_data: { 'winami:build-id': r.buildId, source_ami: source?.imageId ?? '', 'winami:automation-execution': r.executionId ?? '' } }] : [],
     last_run_uuid: r.buildId,
   };
   return { ...rest, manifest, packerManifest };
@@ -119,7 +122,8 @@ export async function bakeOnAutomation(o: AutomationBakeOptions): Promise<Automa
 async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
   const report = reportTo(o.reporter ?? silentReporter);
   const config = typeof o.config === 'string' ? loadConfig(o.config, { ...(o.allowSourceRoots ? { allowSourceRoots: o.allowSourceRoots } : {}) }) : o.config;
-  const content = stringify(renderRunbook(config, enginePlan(config, await renderBundle(config))), { lineWidth: 0 });
+  const bundle = await renderBundle(config);
+  const content = stringify(renderRunbook(config, enginePlan(config, bundle)), { lineWidth: 0 });
   const dep = await deployRunbook(o.session, config, content);
   report.info('engine.deploy', `runbook ${dep.name} version ${dep.version} (${dep.deploy})`, { documentName: dep.name, documentVersion: dep.version, deploy: dep.deploy });
   const buildId = o.buildId ?? newBuildId();
@@ -134,7 +138,13 @@ async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
     journal.append({ type: 'created', kind, id, region: config.region, role, time: new Date().toISOString() });
   };
   const ssm = o.session.ssm(config.region);
-  const started = await ssm.startAutomationExecution({ DocumentName: dep.name, DocumentVersion: dep.version, Parameters: { AutomationAssumeRole: [o.roleArn], BuildId: [buildId] } });
+  // The local bake's own source step: the source must be Windows with billing fields; its id is pinned for the execution.
+  const state = initialState(buildId, config, '');
+  const ctx = { session: o.session, reporter: o.reporter ?? silentReporter, journal, timeScale: o.timeScale ?? 1, delays: AWS_POLL_DELAYS, clock: defaultClock, onError: 'cleanup', env: {}, renderBundle: async () => bundle, signal: o.abortSignal ?? new AbortController().signal, step: 'resolveSource', outcome: undefined } as StepCtx;
+  await resolveSource.run(state, ctx);
+  result.source = state.source;
+  result.expectation = state.expectation;
+  const started = await ssm.startAutomationExecution({ DocumentName: dep.name, DocumentVersion: dep.version, Parameters: { AutomationAssumeRole: [o.roleArn], BuildId: [buildId], SourceAmiId: [state.source!.imageId] } });
   const id = started.AutomationExecutionId!;
   result.executionId = id;
   report.info('engine.started', `execution ${id} started`, { executionId: id });
@@ -190,7 +200,7 @@ async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
     const region = key === 'CreateImage.ImageId' ? config.region : (regions.find((r) => key === `FinishRegion${r.split('-').map((p) => p[0]!.toUpperCase() + p.slice(1)).join('')}.ImageId`) ?? config.region);
     if (!made.some((m) => m.imageId === imageId)) made.push({ region, imageId });
   }
-  const expectation = config.expectation ? { platformDetails: config.expectation.platformDetails, usageOperation: config.expectation.usageOperation, derivedFrom: `config (${config.expectation.derivedFrom})` } : undefined;
+  const expectation = result.expectation;
   const wrong: string[] = [];
   for (const m of made) {
     const v = await verifyImageBilling(o.session.ec2(m.region), m.imageId, expectation, { reporter: o.reporter ?? silentReporter });

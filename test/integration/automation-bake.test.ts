@@ -18,7 +18,7 @@ import { automationCallerPolicy, automationRolePolicy } from '../../src/engines/
 import { bakeOnAutomation, deployRunbook } from '../../src/engines/run-automation.js';
 import { MemoryReporter } from '../../src/reporter.js';
 import type { Emulator } from '../emulator/index.js';
-import { configFor, leftovers, NOTHING, runWinami, sessionOn, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
+import { configFor, leftovers, NOTHING, runWinami, writeConfig, sessionOn, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/winami-runbook';
 
@@ -51,6 +51,8 @@ describe('bake --engine automation (emulator)', function () {
     expect(r.manifest).to.include({ winami: 1, ok: true, buildId: r.buildId, name: 'golden', region: 'us-east-1' });
     expect(r.manifest.images.map((i) => i.imageId).sort()).to.deep.equal(r.images.map((i) => i.imageId).sort());
     expect(r.manifest.images.every((i) => i.name.startsWith('golden-2022-'))).to.equal(true);
+    expect(r.manifest.source?.imageId).to.match(/^ami-/);
+    expect(r.manifest.expectation).to.include({ usageOperation: 'RunInstances:0002' });
     expect(r.manifest.steps.find((st) => st.name === 'AssertUsageOperation')).to.include({ status: 'ok' });
     expect(r.packerManifest.builds[0]!.artifact_id.split(',').sort()).to.deep.equal(r.images.map((i) => `${i.region}:${i.imageId}`).sort());
     const journal = readJournal(r.journalPath);
@@ -149,5 +151,14 @@ describe('bake --engine automation (emulator)', function () {
     const called = [...new Set(emu.control.calls().filter((c) => c.status === 200).map((c) => `${c.service}:${c.action}`))];
     expect(called).to.include.members(['ec2:RunInstances', 'ec2:CopyImage', 'ssm:SendCommand', 'ssm:PutParameter', 'ec2:EnableImageDeprecation', 'ec2:ModifyImageAttribute']);
     expect(called.filter((a) => !allowed.has(a))).to.deep.equal([]);
+  });
+
+  it('resolves a name-filter source itself and pins it for the execution (a runbook cannot search)', async () => {
+    const path = writeConfig(['name: filtered', 'region: us-east-1', 'windows:', '  release: "2022"', 'source:', '  filter:', '    name: "Windows_Server-2022-English-Full-Base-*"', '    owners: [amazon]', 'builder:', '  instanceProfile: winami-builder', 'customize:', '  - name: marker', '    script: step.ps1', ''].join('\n'));
+    const { r, reporter } = await run(path);
+    expect(r.ok, r.error?.message).to.equal(true);
+    expect(reporter.events.map((e) => e.code)).to.include('bake.source');
+    expect(r.manifest.source?.name).to.match(/^Windows_Server-2022-English-Full-Base-/);
+    expect(r.manifest.expectation?.derivedFrom).to.match(/lineage/);
   });
 });
