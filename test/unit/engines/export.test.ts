@@ -255,6 +255,18 @@ describe('engine exports', function () {
     }
   });
 
+  it('versions Image Builder components and the recipe by content: unchanged config, same versions; a changed step, new ones', async () => {
+    const config = load('windows-2022-base');
+    const versions = async (c: ResolvedConfig) => Object.fromEntries(imageBuilderRequests(c, await planOf(c)).filter((r) => r.input.semanticVersion).map((r) => [r.logicalId, r.input.semanticVersion as string]));
+    const first = await versions(config);
+    expect(await versions(load('windows-2022-base'))).to.deep.equal(first);
+    const changed = { ...config, customize: config.customize.map((st, i) => (i === 2 ? { ...st, powershell: "Write-Output 'changed'" } : st)) } as ResolvedConfig;
+    const second = await versions(changed);
+    expect(second.Recipe).to.not.equal(first.Recipe);
+    expect(Object.keys(second).filter((k) => k.includes('Build') && second[k] !== first[k])).to.not.be.empty;
+    expect(Object.keys(second).filter((k) => k.includes('Test')).every((k) => second[k] === first[k])).to.equal(true);
+  });
+
   it('renders a customize step of any kind from its metadata alone (a new kind needs no engine change)', async () => {
     const config = load('windows-2022-base');
     const bundle = await renderBundle(config);
