@@ -71,6 +71,13 @@ export interface SsmOperations {
   getParameters: [SSM.GetParametersCommandInput, SSM.GetParametersCommandOutput];
   putParameter: [SSM.PutParameterCommandInput, SSM.PutParameterCommandOutput];
   deleteParameter: [SSM.DeleteParameterCommandInput, SSM.DeleteParameterCommandOutput];
+  // SSM Automation, for `bake --engine automation` (src/engines/run-automation.ts).
+  createDocument: [SSM.CreateDocumentCommandInput, SSM.CreateDocumentCommandOutput];
+  updateDocument: [SSM.UpdateDocumentCommandInput, SSM.UpdateDocumentCommandOutput];
+  getDocument: [SSM.GetDocumentCommandInput, SSM.GetDocumentCommandOutput];
+  startAutomationExecution: [SSM.StartAutomationExecutionCommandInput, SSM.StartAutomationExecutionCommandOutput];
+  getAutomationExecution: [SSM.GetAutomationExecutionCommandInput, SSM.GetAutomationExecutionCommandOutput];
+  stopAutomationExecution: [SSM.StopAutomationExecutionCommandInput, SSM.StopAutomationExecutionCommandOutput];
 }
 
 /** STS operations winami uses. */

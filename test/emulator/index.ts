@@ -26,6 +26,7 @@ import { KmsStore } from './kms.js';
 import { seedWorld } from './seed.js';
 import { resolveSeed } from './seed-options.js';
 import { EmulatorHttp } from './server.js';
+import { AutomationService } from './automation.js';
 import { newId } from './wire.js';
 import { World } from './world.js';
 import { Organization } from './organizations.js';
@@ -254,11 +255,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const automation = new AutomationService({ endpoint: `http://127.0.0.1:${port}`, accounts, timeScale: options.timeScale ?? 1 });
+  http.ssmExtra = automation.handlers;
+  const resetWorld = control.reset;
+  control.reset = async () => {
+    automation.reset();
+    await resetWorld();
+  };
   return {
     endpoint: `http://127.0.0.1:${port}`,
     control,
     stop: () =>
       new Promise<void>((resolve) => {
+        automation.reset();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

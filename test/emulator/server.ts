@@ -45,6 +45,8 @@ export class EmulatorHttp {
   private readonly buckets = new Map<string, TokenState>();
   private readonly keys: Map<string, EmulatorAccount>;
   readonly knownAccounts: Set<string>;
+  /** SSM actions served outside ssm.ts (Automation: automation.ts). */
+  ssmExtra: Record<string, (c: { account: string; region: string; body: Record<string, unknown>; now: number }) => Record<string, unknown>> = {};
 
   constructor(
     public world: World,
@@ -179,7 +181,7 @@ export class EmulatorHttp {
         const out = handler({ kms: this.world.kms, account: ctx.account, region, callerArn: caller.arn, body: json, now, dayMs: 86_400_000 * this.world.timeScale });
         this.send(res, 200, 'application/x-amz-json-1.1', JSON.stringify(out));
       } else {
-        const handler = SSM_HANDLERS[action];
+        const handler = SSM_HANDLERS[action] ?? this.ssmExtra[action];
         if (!handler) throw new ApiError('UnknownOperationException', `Unknown operation ${action}`);
         const out = handler({ world: this.world, account: ctx.account, region, body: json, now });
         this.send(res, 200, 'application/x-amz-json-1.1', JSON.stringify(out));

@@ -25,6 +25,8 @@ export const bakeCommand: CliCommand = {
       .option('allow-plaintext-secrets', { type: 'boolean', default: false, describe: 'Accept literal secrets in the config (throwaway tests only)' })
       .option('manifest', { type: 'string', describe: 'Write the manifest here, and the Packer-format manifest beside it: m.json → m.packer.json' })
       .option('journal-dir', { type: 'string', describe: 'Directory for .winami/builds/<build-id>.jsonl (default: the working directory)' })
+      .option('engine', { choices: ['local', 'automation'] as const, default: 'local', describe: 'Where the bake runs: this process, or SSM Automation (the runbook `winami export automation` renders)' })
+      .option('role-arn', { type: 'string', describe: 'With --engine automation: the role the runbook assumes' })
       .option('concurrency', { type: 'number', default: 1, describe: 'With several configs: how many bakes run at once (one session, so one throttling limiter)' })
       .option('fail-fast', { type: 'boolean', default: false, describe: 'With several configs: cancel the others (they clean up) after the first failure' })
       // For the local emulator started with the same --time-scale: poll delays and deadlines shrink with its clock.
@@ -71,6 +73,10 @@ export const bakeCommand: CliCommand = {
           ...timeScale,
           env: process.env,
         };
+        if (args.engine === 'automation' && session) {
+          const { bakeConfigsOnAutomation } = await import('../engine-bake.js');
+          return await bakeConfigsOnAutomation({ configs, session, roleArn: args.roleArn, reporter, abortSignal: controller.signal, allowSourceRoots: sourceRoots(args), json, manifest: args.manifest, journalDir: args.journalDir, ...timeScale });
+        }
         if (configs.length > 1) {
           const { bakeMany, formatSummaryTable } = await import('../../batch/bake-many.js');
           const batch = await bakeMany({

@@ -9,6 +9,7 @@ export const iamPolicyCommand: CliCommand = {
     sourceRootOption(commonOptions(y))
       .positional('config', { type: 'string', describe: 'Config file' })
       .option('for', { choices: ['caller', 'builder', 'both'] as const, default: 'both', describe: 'Which policy to print' })
+      .option('engine', { choices: ['local', 'automation', 'imagebuilder'] as const, default: 'local', describe: 'Where the bake runs: this machine (local), SSM Automation or EC2 Image Builder' })
       .option('include-cleanup', { type: 'boolean', default: true, describe: 'Add the actions `winami cleanup` needs to the caller policy' })
       .option('allow-plaintext-secrets', { type: 'boolean', default: false }),
   run: (args) =>
@@ -16,6 +17,11 @@ export const iamPolicyCommand: CliCommand = {
       const { loadConfig } = await import('../../config/load.js');
       const { iamPolicies } = await import('../../bake/iam-policy.js');
       const config = loadConfig(String(args.config), { allowPlaintextSecrets: Boolean(args.allowPlaintextSecrets), allowSourceRoots: sourceRoots(args) });
+      if (args.engine !== undefined && args.engine !== 'local') {
+        const { enginePolicies } = await import('../../engines/iam.js');
+        process.stdout.write(`${JSON.stringify(enginePolicies(config, args.engine as 'automation' | 'imagebuilder'), null, 2)}\n`);
+        return 0;
+      }
       const p = iamPolicies(config, { includeCleanup: Boolean(args.includeCleanup) });
       const which = String(args.for);
       const out: Record<string, unknown> = {};

@@ -15,5 +15,6 @@ import { auditCommand } from './audit.js';
 import { bakeCommand } from './bake.js';
 import { cleanupCommand } from './cleanup.js';
 import { iamPolicyCommand } from './iam-policy.js';
+import { exportCommand } from './export.js';
 
-export const COMMANDS: CliCommand[] = [initCommand, prepareCommand, lintCommand, verifyCommand, registerCommand, discardCommand, copyCommand, auditCommand, bakeCommand, cleanupCommand, iamPolicyCommand, schemaCommand];
+export const COMMANDS: CliCommand[] = [initCommand, prepareCommand, lintCommand, verifyCommand, registerCommand, discardCommand, copyCommand, auditCommand, bakeCommand, cleanupCommand, iamPolicyCommand, exportCommand, schemaCommand];

@@ -1,0 +1,75 @@
+/**
+ * IAM for the engines, derived from the same step metadata as
+ * `winami iam-policy`: the Automation role does the bake's own calls (the
+ * caller policy of a local bake) plus the polling Automation's actions do; the
+ * caller of `--engine automation` only deploys and follows the runbook.
+ */
+import type { ResolvedConfig } from '../config/types.js';
+import { iamPolicies, type PolicyDocument } from '../bake/iam-policy.js';
+
+/** Calls Automation's own actions make beyond the bake's (aws:runCommand polls invocations, aws:changeInstanceState reads status). */
+export const AUTOMATION_ENGINE_ACTIONS = ['ec2:DescribeInstanceStatus', 'ec2:EnableImageDeprecation', 'ec2:ModifyImageAttribute', 'ssm:ListCommandInvocations', 'ssm:ListCommands'] as const;
+
+/** What `winami bake --engine automation` calls itself. */
+export const AUTOMATION_CALLER_ACTIONS = [
+  'ec2:DeregisterImage',
+  'ec2:DeleteSnapshot',
+  'ec2:DescribeImages',
+  'ssm:CreateDocument',
+  'ssm:DescribeAutomationExecutions',
+  'ssm:DescribeAutomationStepExecutions',
+  'ssm:DescribeDocument',
+  'ssm:GetAutomationExecution',
+  'ssm:GetParameter',
+  'ssm:GetDocument',
+  'ssm:StartAutomationExecution',
+  'ssm:StopAutomationExecution',
+  'ssm:UpdateDocument',
+  'ssm:UpdateDocumentDefaultVersion',
+  'sts:GetCallerIdentity',
+] as const;
+
+/** The policy of the role the runbook assumes. */
+export function automationRolePolicy(config: ResolvedConfig): PolicyDocument {
+  const bake = iamPolicies(config, { includeCleanup: false }).caller;
+  const statements = bake.Statement.map((s) => ({ ...s, Sid: s.Sid.replace(/^Winami/, 'Runbook') }));
+  statements.push({ Sid: 'RunbookEngine', Effect: 'Allow', Action: [...AUTOMATION_ENGINE_ACTIONS], Resource: '*' });
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/** The caller's policy for `winami bake --engine automation`: deploy, start, follow, stop, and pass the runbook's role. */
+export function automationCallerPolicy(): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'WinamiAutomation', Effect: 'Allow', Action: [...AUTOMATION_CALLER_ACTIONS], Resource: '*' },
+      { Sid: 'WinamiPassRunbookRole', Effect: 'Allow', Action: ['iam:PassRole'], Resource: 'arn:aws:iam::*:role/*', Condition: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } } },
+    ],
+  };
+}
+
+/** The instance profile of Image Builder's build and test instances: AWS's two managed policies, plus reading image attributes for the billing check. */
+export function imageBuilderInstancePolicy(): { managedPolicyArns: string[]; inline: PolicyDocument } {
+  return {
+    managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore', 'arn:aws:iam::aws:policy/EC2InstanceProfileForImageBuilder'],
+    inline: { Version: '2012-10-17', Statement: [{ Sid: 'WinamiBillingCheck', Effect: 'Allow', Action: ['ec2:DescribeImages', 'ssm:GetParameters'], Resource: '*' }] },
+  };
+}
+
+/** Every policy an engine needs, by who holds it (`winami iam-policy --engine`). */
+export function enginePolicies(config: ResolvedConfig, engine: 'automation' | 'imagebuilder'): Record<string, unknown> {
+  if (engine === 'automation') {
+    return { caller: automationCallerPolicy(), runbookRole: { trust: 'ssm.amazonaws.com', policy: automationRolePolicy(config) }, builderInstanceProfile: iamPolicies(config).builder };
+  }
+  return {
+    caller: {
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'WinamiImageBuilder', Effect: 'Allow', Action: ['imagebuilder:CreateComponent', 'imagebuilder:CreateImageRecipe', 'imagebuilder:CreateInfrastructureConfiguration', 'imagebuilder:CreateDistributionConfiguration', 'imagebuilder:CreateImagePipeline', 'imagebuilder:GetComponent', 'imagebuilder:GetImage', 'imagebuilder:GetImagePipeline', 'imagebuilder:ListComponents', 'imagebuilder:StartImagePipelineExecution', 'imagebuilder:CancelImageCreation', 'ec2:DescribeImages', 'ec2:DeregisterImage', 'ec2:DeleteSnapshot'], Resource: '*' },
+        { Sid: 'WinamiPassInstanceRole', Effect: 'Allow', Action: ['iam:PassRole'], Resource: 'arn:aws:iam::*:role/*', Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } },
+      ],
+    },
+    buildAndTestInstanceProfile: imageBuilderInstancePolicy(),
+    serviceLinkedRole: 'AWSServiceRoleForImageBuilder (created by Image Builder on first use)',
+  };
+}
