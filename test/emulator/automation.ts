@@ -15,6 +15,13 @@ import { parse as parseYaml } from 'yaml';
 import { MODELED_ACTIONS, MAX_DOCUMENT_BYTES, MAX_PARAMETER_VALUE_CHARS, createImageRequest, runbookProblems, runInstancesRequest } from '../../src/engines/runbook-rules.js';
 import type { Runbook, RunbookStep } from '../../src/engines/automation.js';
 import type { EmulatorAccount } from './options.js';
+
+/**
+ * Real time granted on top of an `aws:executeScript` step's scaled timeout: starting python3 and
+ * importing boto3 takes a second or more of wall time on a loaded machine, which the time scale
+ * does not shrink, so a scaled 600 s timeout (2.4 s at 0.004) would otherwise be spent on start-up.
+ */
+const SCRIPT_START_MS = 20_000;
 import { ApiError } from './world.js';
 
 export interface AutomationContext {
@@ -365,7 +372,7 @@ export class AutomationService {
         const stepAbort = new AbortController();
         const onCancel = () => stepAbort.abort();
         if (!alreadyCancelling) e.abort.signal.addEventListener('abort', onCancel, { once: true });
-        const timer = s.timeoutSeconds ? setTimeout(() => stepAbort.abort(), this.ms(s.timeoutSeconds)) : undefined;
+        const timer = s.timeoutSeconds ? setTimeout(() => stepAbort.abort(), this.ms(s.timeoutSeconds) + (s.action === 'aws:executeScript' ? SCRIPT_START_MS : 0)) : undefined;
         try {
           const inputs = this.substitute(s.inputs, values, e) as Record<string, unknown>;
           rec.Inputs = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, JSON.stringify(v)]));
