@@ -29,7 +29,7 @@ import { stringify } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { renderEngine } from '../../src/engines/export.js';
 import type { Emulator } from '../emulator/index.js';
-import { rejection, sdk, sleep } from './helpers.js';
+import { automationScriptsUnavailable, rejection, sdk, sleep } from './helpers.js';
 import { startEmulator } from '../emulator/index.js';
 
 const ACCOUNT = '111111111111';
@@ -116,6 +116,13 @@ describe('emulator: SSM Automation', function () {
   });
 
   describe('executions of the exported runbook', () => {
+    before(function () {
+      const why = automationScriptsUnavailable();
+      if (why) {
+        console.log(`      skipped: ${why}`);
+        this.skip();
+      }
+    });
     async function start(content: string): Promise<string> {
       const name = `winami-${Math.random().toString(36).slice(2, 10)}`;
       await ssm.send(new CreateDocumentCommand({ Name: name, Content: content, DocumentType: 'Automation', DocumentFormat: 'YAML' }));

@@ -2,6 +2,7 @@
  * Shared setup for emulator tests: an emulator per suite and SDK sessions for
  * its accounts.
  */
+import { spawnSync } from 'node:child_process';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -93,4 +94,15 @@ export async function controlFetch(emu: Emulator, method: string, path: string, 
     ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   return { status: res.status, json: await res.json() };
+}
+
+/**
+ * Why SSM Automation executions cannot run here, or undefined when they can: the emulator runs
+ * `aws:executeScript` steps with the local python3 and boto3 (the AWS CLI's Python has them).
+ */
+export function automationScriptsUnavailable(): string | undefined {
+  const r = spawnSync('python3', ['-c', 'import boto3'], { encoding: 'utf8' });
+  if (r.error) return `python3 is not on PATH (${r.error.message}); aws:executeScript steps need it`;
+  if (r.status !== 0) return 'python3 has no boto3 (pip install boto3, or use the AWS CLI\'s Python); aws:executeScript steps need it';
+  return undefined;
 }

@@ -18,6 +18,7 @@ import { automationCallerPolicy, automationRolePolicy } from '../../src/engines/
 import { bakeOnAutomation, deployRunbook } from '../../src/engines/run-automation.js';
 import { MemoryReporter } from '../../src/reporter.js';
 import type { Emulator } from '../emulator/index.js';
+import { automationScriptsUnavailable } from '../emulator-tests/helpers.js';
 import { configFor, leftovers, NOTHING, runWinami, writeConfig, sessionOn, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/winami-runbook';
@@ -25,11 +26,18 @@ const ROLE = 'arn:aws:iam::111111111111:role/winami-runbook';
 describe('bake --engine automation (emulator)', function () {
   this.timeout(120_000);
   let emu: Emulator;
+  before(function () {
+    const why = automationScriptsUnavailable();
+    if (why) {
+      console.log(`      skipped: ${why}`);
+      this.skip();
+    }
+  });
   before(async () => {
     emu = await startBakeEmulator();
   });
-  after(() => emu.stop());
-  beforeEach(() => emu.control.reset());
+  after(() => emu?.stop());
+  beforeEach(() => emu?.control.reset());
 
   const journalDir = mkdtempSync(join(tmpdir(), 'winami-engine-journal-'));
   const run = (config: string, o: { abortSignal?: AbortSignal } = {}) => {
