@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
+import { sqlAddsCustomize } from '../plan/plan.js';
 import { COMPILE_OPTIONS, createHandlebars, RenderValueError } from '../render/helpers.js';
 import { packageRoot } from '../util/package-root.js';
 import { completeImageIni, prepareImageIni } from './ini.js';
@@ -122,14 +123,8 @@ function connectTo(instanceName: string): string {
   return sqlServiceNames(instanceName).isDefault ? '.' : `.\\${instanceName}`;
 }
 
-/**
- * Whether the SQL part adds customize steps (PrepareImage, for byol-prepare).
- * The bake builds its step list from this before rendering, so it must agree
- * with `sqlBundlePart(config).customize`.
- */
-export function sqlAddsCustomize(config: Pick<ResolvedConfig, 'sql'>): boolean {
-  return config.sql?.mode === 'byol-prepare';
-}
+/** Whether the SQL section adds PrepareImage to the customize list (the rule lives with the bake's plan). */
+export { sqlAddsCustomize };
 
 /** The SQL part for a config, or `undefined` when it has no `sql` section. */
 export function sqlBundlePart(config: ResolvedConfig): SqlBundlePart | undefined {

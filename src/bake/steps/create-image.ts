@@ -16,6 +16,7 @@ import { reportTo } from '../../reporter.js';
 import { BUILD_ID_TAG, buildTags, keepOrDiscardImage, tagSpecs } from '../aws-helpers.js';
 import { delays, EXPECTED_MS, scaled, track, type StepCtx } from '../context.js';
 import type { BakeStep } from './types.js';
+import { need } from '../state.js';
 
 const NEVER_AVAILABLE = new Set(['failed', 'invalid', 'error', 'deregistered', 'disabled']);
 
@@ -94,7 +95,7 @@ export const createImage: BakeStep = {
     try {
       const out = await ec2.createImage(
         {
-          InstanceId: state.builder!.instanceId,
+          InstanceId: need(state, 'builder', ctx.step).instanceId,
           Name: state.imageName,
           Description: c.image.description ?? `${c.name} built by winami (build ${state.buildId})`,
           TagSpecifications: [
