@@ -12,6 +12,7 @@ import { retryLater, type RetryOptions } from '../aws/retry.js';
 import { StepError } from '../errors.js';
 import { reportTo } from '../reporter.js';
 import type { BakeContext, StepCtx } from './context.js';
+import { discardImage } from '../image/lifecycle.js';
 import { delays, EXPECTED_MS, markKept, markRemoved, scaled, track } from './context.js';
 import type { BakeState, MadeImage } from './state.js';
 
@@ -108,32 +109,6 @@ export async function terminateAndWait(ctx: BakeContext, ec2: Ec2Port, instanceI
   await waitForInstanceState(ctx, ec2, instanceId, 'terminated', { timeoutMs, expectedMs: scaled(ctx, EXPECTED_MS.terminate), signal });
 }
 
-/**
- * Deregister an image and delete its snapshots: those its block device
- * mappings name, plus (for a half-made image that lists none) the snapshots
- * tagged with this build id and role. Idempotent.
- */
-export async function discardImage(ec2: Ec2Port, imageId: string, o: { signal?: AbortSignal; buildId?: string; role?: string; retry?: Omit<RetryOptions, 'signal'> }): Promise<string[]> {
-  const opt = o.signal ? { abortSignal: o.signal } : undefined;
-  // Each call retried through a throttling storm until the retry deadline (the cleanup's own).
-  const call = <T>(fn: () => Promise<T>): Promise<T> => (o.retry ? retryLater(fn, { ...o.retry, signal: o.signal }) : fn());
-  const images = await call(() => ec2.describeImages({ ImageIds: [imageId], IncludeDeprecated: true }, opt)).catch((err) => {
-    if (awsErrorCode(err) === 'InvalidAMIID.NotFound' || (err as { awsCode?: string }).awsCode === 'InvalidAMIID.NotFound') return { Images: [] };
-    throw err;
-  });
-  const image = images.Images?.find((i) => i.ImageId === imageId);
-  const snapshots = new Set<string>();
-  for (const m of image?.BlockDeviceMappings ?? []) if (m.Ebs?.SnapshotId) snapshots.add(m.Ebs.SnapshotId);
-  if (o.buildId) {
-    const filters = [{ Name: `tag:${BUILD_ID_TAG}`, Values: [o.buildId] }, ...(o.role ? [{ Name: `tag:${ROLE_TAG}`, Values: [o.role] }] : [])];
-    const tagged = await call(() => ec2.describeSnapshots({ OwnerIds: ['self'], Filters: filters }, opt));
-    for (const s of tagged.Snapshots ?? []) if (s.SnapshotId) snapshots.add(s.SnapshotId);
-  }
-  if (image && image.State !== 'deregistered') await call(() => ec2.deregisterImage({ ImageId: imageId }, opt));
-  for (const id of snapshots) await call(() => deleteSnapshot(ec2, id, o.signal));
-  return [...snapshots];
-}
-
 /** Delete a snapshot; already gone is fine. */
 export async function deleteSnapshot(ec2: Ec2Port, snapshotId: string, signal?: AbortSignal): Promise<void> {
   try {
@@ -179,10 +154,14 @@ export async function keepOrDiscardImage(state: BakeState, ctx: StepCtx, made: M
     await tagComplete(ctx.session.ec2(made.region), made.region, made.imageId, ctx);
     return [];
   }
-  const deleted = await discardImage(ctx.session.ec2(made.region), made.imageId, {
-    signal: ctx.signal,
-    buildId: state.buildId,
-    role,
+  const { deletedSnapshots: deleted } = await discardImage(ctx.session.ec2(made.region), made.imageId, {
+    abortSignal: ctx.signal,
+    // A half-made image lists none of the snapshots CreateImage (or CopyImage) already started.
+    snapshotFilters: [
+      { Name: `tag:${BUILD_ID_TAG}`, Values: [state.buildId] },
+      { Name: `tag:${ROLE_TAG}`, Values: [role] },
+    ],
+    pendingWait: { timeoutMs: scaled(ctx, state.config.deadlines.cleanup), ...delays(ctx, 'image'), clock: ctx.clock },
     retry: { deadlineMs: scaled(ctx, state.config.deadlines.cleanup), minDelayMs: scaled(ctx, 1_000), clock: ctx.clock },
   });
   markRemoved(state, ctx, made.imageId, made.region);

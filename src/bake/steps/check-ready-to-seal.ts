@@ -13,6 +13,7 @@ import { bundleFile, commandFor } from './bundle-script.js';
 import { outputTail, runOn } from './run-on.js';
 import type { BakeStep } from './types.js';
 import { need } from '../state.js';
+import { backoffDelay } from '../../aws/retry.js';
 
 /** A script that reboots once through SSM and then succeeds. */
 export function rebootOnceScript(marker: string): string {
@@ -57,7 +58,7 @@ export const checkReadyToSeal: BakeStep = {
         if (rb.status !== 'Success') throw new StepError('checkReadyToSeal', `the reboot for a pending reboot failed: ${rb.status}.\n${outputTail(rb)}`);
         continue;
       }
-      await ctx.clock.sleep(Math.min(maxDelayMs, minDelayMs * 2 ** Math.min(attempt - 1, 4)), ctx.signal);
+      await ctx.clock.sleep(backoffDelay(attempt, minDelayMs, maxDelayMs), ctx.signal);
     }
     throw new StepError('checkReadyToSeal', `the builder was not ready to seal within ${Math.round(deadline / 1000)} s; last check: ${last}`, {
       hint: 'Something keeps a reboot pending or servicing running (Windows Update, a customization). Raise deadlines.readyToSeal or fix the customization.',
