@@ -7,7 +7,7 @@
 import type { Instance, Tag, TagSpecification, ResourceType } from '@aws-sdk/client-ec2';
 import type { Ec2Port } from '../aws/ports.js';
 import { pollUntil } from '../aws/poll-until.js';
-import { awsErrorCode } from '../aws/errors.js';
+import { isAwsCode } from '../aws/errors.js';
 import { retryLater, type RetryOptions } from '../aws/retry.js';
 import { StepError } from '../errors.js';
 import { reportTo } from '../reporter.js';
@@ -56,7 +56,7 @@ export async function describeInstance(ec2: Ec2Port, instanceId: string, signal?
     const out = await ec2.describeInstances({ InstanceIds: [instanceId] }, signal ? { abortSignal: signal } : undefined);
     return out.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === instanceId);
   } catch (err) {
-    if (awsErrorCode(err) === 'InvalidInstanceID.NotFound' || (err as { awsCode?: string }).awsCode === 'InvalidInstanceID.NotFound') return undefined;
+    if (isAwsCode(err, 'InvalidInstanceID.NotFound')) return undefined;
     throw err;
   }
 }
@@ -102,7 +102,7 @@ export async function terminateAndWait(ctx: BakeContext, ec2: Ec2Port, instanceI
     try {
       await retryLater(() => ec2.terminateInstances({ InstanceIds: [instanceId] }, { abortSignal: signal }), { deadlineMs: timeoutMs, minDelayMs: scaled(ctx, 1_000), signal, clock: ctx.clock });
     } catch (err) {
-      if (awsErrorCode(err) !== 'InvalidInstanceID.NotFound' && (err as { awsCode?: string }).awsCode !== 'InvalidInstanceID.NotFound') throw err;
+      if (!isAwsCode(err, 'InvalidInstanceID.NotFound')) throw err;
       return;
     }
   }
@@ -114,8 +114,7 @@ export async function deleteSnapshot(ec2: Ec2Port, snapshotId: string, signal?: 
   try {
     await ec2.deleteSnapshot({ SnapshotId: snapshotId }, signal ? { abortSignal: signal } : undefined);
   } catch (err) {
-    const code = awsErrorCode(err) ?? (err as { awsCode?: string }).awsCode;
-    if (code !== 'InvalidSnapshot.NotFound') throw err;
+    if (!isAwsCode(err, 'InvalidSnapshot.NotFound')) throw err;
   }
 }
 
@@ -161,8 +160,8 @@ export async function keepOrDiscardImage(state: BakeState, ctx: StepCtx, made: M
       { Name: `tag:${BUILD_ID_TAG}`, Values: [state.buildId] },
       { Name: `tag:${ROLE_TAG}`, Values: [role] },
     ],
-    pendingWait: { timeoutMs: scaled(ctx, state.config.deadlines.cleanup), ...delays(ctx, 'image'), clock: ctx.clock },
     retry: { deadlineMs: scaled(ctx, state.config.deadlines.cleanup), minDelayMs: scaled(ctx, 1_000), clock: ctx.clock },
+    pendingWait: { timeoutMs: scaled(ctx, state.config.deadlines.cleanup), ...delays(ctx, 'image'), clock: ctx.clock },
   });
   markRemoved(state, ctx, made.imageId, made.region);
   for (const s of deleted) {

@@ -5,7 +5,7 @@
  * SendCommand parameters, events, the journal or the manifest.
  */
 import { ConfigError } from '../../errors.js';
-import { awsErrorCode } from '../../aws/errors.js';
+import { isAwsCode } from '../../aws/errors.js';
 import { track, markRemoved } from '../context.js';
 import type { BakeStep } from './types.js';
 
@@ -42,7 +42,7 @@ export const putSecrets: BakeStep = {
       try {
         await ssm.deleteParameter({ Name: name }, { abortSignal: ctx.signal });
       } catch (err) {
-        if (awsErrorCode(err) !== 'ParameterNotFound' && (err as { awsCode?: string }).awsCode !== 'ParameterNotFound') throw err;
+        if (!isAwsCode(err, 'ParameterNotFound')) throw err;
       }
       markRemoved(state, ctx, name, state.region);
     }

@@ -7,7 +7,7 @@
  * for the instance to stop, the success signal.
  */
 import { StepError } from '../../errors.js';
-import { PollTimeoutError } from '../../aws/poll-until.js';
+import { PollFailureError, PollTimeoutError } from '../../aws/poll-until.js';
 import { reportTo } from '../../reporter.js';
 import { describeInstance, waitForInstanceState } from '../aws-helpers.js';
 import { EARLIEST_MS, EXPECTED_MS, scaled } from '../context.js';
@@ -48,7 +48,7 @@ export const waitForStopped: BakeStep = {
       await waitForInstanceState(ctx, ec2, id, 'stopped', { timeoutMs, expectedMs: scaled(ctx, EXPECTED_MS.sysprepStop), earliestMs: scaled(ctx, EARLIEST_MS.sysprepStop), signal: ctx.signal, what: `Sysprep to stop ${id}` });
     } catch (err) {
       if (!(err instanceof PollTimeoutError)) {
-        if ((err as Error).name === 'PollFailureError') throw new StepError('waitForStopped', `the builder ${id} went away during Sysprep: ${(err as Error).message}`, { cause: err });
+        if (err instanceof PollFailureError) throw new StepError('waitForStopped', `the builder ${id} went away during Sysprep: ${(err as Error).message}`, { cause: err });
         throw err;
       }
       // Past the deadline already: the look at the instance gets a short bound of its own, whatever the network does.
