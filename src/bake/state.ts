@@ -6,7 +6,7 @@
 import type { ResolvedConfig } from '../config/types.js';
 import type { Expectation } from '../billing/expectations.js';
 import type { Bundle } from './bundle-types.js';
-import type { PublishedParameter } from '../batch/publish-parameter.js';
+import type { PublishedParameter } from './publish-parameter.js';
 import type { Image } from '@aws-sdk/client-ec2';
 import type { Finding } from '../preflight/types.js';
 import { SET_BY, type StateKey } from '../plan/plan.js';

@@ -11,10 +11,10 @@ import type { ResolvedConfig } from '../config/types.js';
 import { describeSecret } from '../config/secrets.js';
 import { imageName } from '../config/image-name.js';
 import { decodeScript, readSource } from '../config/sources.js';
-import { sqlBundlePart, type FirstBootSecret, type SqlBundlePart } from '../sql/bundle.js';
+import { sqlBundlePart, type FirstBootSecret, type SqlBundlePart } from './sql-bundle.js';
 import { AGENT_PATHS } from '../knowledge/releases.js';
 import type { Finding } from '../lint/index.js';
-import { VERSION } from '../cli/version.js';
+import { VERSION } from '../util/version.js';
 import { plan as bakePlan, type BakeStepName } from '../plan/plan.js';
 import { RenderValueError } from './helpers.js';
 import {

@@ -6,7 +6,7 @@
  * (exit code 8) and says how to publish by hand.
  */
 import { CancelledError } from '../../errors.js';
-import { publishImageParameter } from '../../batch/publish-parameter.js';
+import { publishImageParameter } from '../publish-parameter.js';
 import { reportTo } from '../../reporter.js';
 import type { BakeStep } from './types.js';
 import { need } from '../state.js';

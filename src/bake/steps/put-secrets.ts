@@ -8,11 +8,9 @@ import { ConfigError } from '../../errors.js';
 import { isAwsCode } from '../../aws/errors.js';
 import { track, markRemoved } from '../context.js';
 import type { BakeStep } from './types.js';
+import { secretParameterName } from '../../config/secrets.js';
 
-/** The temporary parameter for a slot. */
-export function secretParameterName(buildId: string, slot: string): string {
-  return `/winami/${buildId}/${slot}`;
-}
+export { secretParameterName };
 
 export const putSecrets: BakeStep = {
   name: 'putSecrets',

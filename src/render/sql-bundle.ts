@@ -10,9 +10,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { sqlAddsCustomize } from '../plan/plan.js';
-import { COMPILE_OPTIONS, createHandlebars, RenderValueError } from '../render/helpers.js';
+import { COMPILE_OPTIONS, createHandlebars, RenderValueError } from './helpers.js';
 import { packageRoot } from '../util/package-root.js';
-import { completeImageIni, prepareImageIni } from './ini.js';
+import { completeImageIni, prepareImageIni } from './sql-ini.js';
 import {
   ADD_SERVER_PREFIX,
   ADD_SERVER_SUFFIX,
@@ -21,8 +21,8 @@ import {
   RENAME_BLOCKERS,
   SERVERNAME_FACTS_SQL,
   SERVERNAME_SQL,
-} from './tsql.js';
-import { installedSetupPath, setupLogDir, sqlServiceNames, type SqlVersion } from './versions.js';
+} from '../sql/tsql.js';
+import { installedSetupPath, setupLogDir, sqlServiceNames, type SqlVersion } from '../sql/versions.js';
 
 /** What a SQL file is for. */
 export type SqlFileRole = 'sql-config' | 'customize' | 'first-boot' | 'check';
