@@ -28,8 +28,6 @@ import { publishParameter } from './steps/publish-parameter.js';
 import { plan, type BakeStepName, type PlanOptions } from '../plan/plan.js';
 import type { BakeStep } from './steps/types.js';
 
-export type { PlanOptions as PipelineOptions } from '../plan/plan.js';
-
 /** The step object for each step name of the plan. */
 const STEP_OBJECTS = (config: ResolvedConfig): Record<BakeStepName, BakeStep> => ({
   checkCredentials,

@@ -88,8 +88,3 @@ export function componentPasses(component: ComponentSpec): Pass[] {
   for (const s of component.settings) for (const p of s.passes ?? []) passes.add(p);
   return [...passes];
 }
-
-/** The direct children a container or list item may hold. */
-export function childSpecs(setting: SettingSpec): readonly SettingSpec[] {
-  return setting.type === 'list' ? [] : (setting.children ?? []);
-}
