@@ -8,7 +8,7 @@ import type { Instance, Tag, TagSpecification, ResourceType } from '@aws-sdk/cli
 import type { Ec2Port } from '../aws/ports.js';
 import { pollUntil } from '../aws/poll-until.js';
 import { isAwsCode } from '../aws/errors.js';
-import { retryLater, type RetryOptions } from '../aws/retry.js';
+import { retryLater } from '../aws/retry.js';
 import { StepError } from '../errors.js';
 import { reportTo } from '../reporter.js';
 import type { BakeContext, StepCtx } from './context.js';

@@ -9,7 +9,7 @@ import type { AwsSession } from '../aws/ports.js';
 import { imageName } from '../config/image-name.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { UsageError, WinamiError, asWinamiError, ExitCode, type ExitCodeValue } from '../errors.js';
+import { UsageError, type WinamiError, asWinamiError, ExitCode, type ExitCodeValue } from '../errors.js';
 import { reportTo, silentReporter, type Reporter } from '../reporter.js';
 import { AWS_POLL_DELAYS, defaultClock, scaled, type BakeContext, type PollDelays, type RenderBundle } from './context.js';
 import { journalPath, memoryJournal, openJournal } from './journal.js';

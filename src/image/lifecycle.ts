@@ -38,7 +38,8 @@ const NEVER_AVAILABLE = new Set(['failed', 'invalid', 'error', 'deregistered', '
 export function imageAvailability(image: Image): Verdict<Image> {
   const state = image.State ?? 'unknown';
   if (state === 'available') return { state: 'success', value: image };
-  if (NEVER_AVAILABLE.has(state)) return { state: 'failure', reason: `its state is ${state}${image.StateReason?.Message ? ` (${image.StateReason.Message})` : ''}` };
+  if (NEVER_AVAILABLE.has(state))
+    return { state: 'failure', reason: `its state is ${state}${image.StateReason?.Message ? ` (${image.StateReason.Message})` : ''}` };
   return { state: 'retry', observed: `state ${state}` };
 }
 
@@ -119,7 +120,13 @@ function snapshotsOf(image: Image): string[] {
 }
 
 /** Snapshot id → ids of other images (owned by the caller) that use it. */
-async function otherUsers(ec2: Ec2Port, imageId: string, snapshotIds: string[], abortSignal: AbortSignal | undefined, call: Call): Promise<Map<string, string[]>> {
+async function otherUsers(
+  ec2: Ec2Port,
+  imageId: string,
+  snapshotIds: string[],
+  abortSignal: AbortSignal | undefined,
+  call: Call,
+): Promise<Map<string, string[]>> {
   const users = new Map<string, string[]>();
   if (snapshotIds.length === 0) return users;
   let NextToken: string | undefined;
@@ -127,7 +134,13 @@ async function otherUsers(ec2: Ec2Port, imageId: string, snapshotIds: string[], 
     const token = NextToken;
     const out = await call(() =>
       ec2.describeImages(
-        { Owners: ['self'], IncludeDeprecated: true, Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: snapshotIds }], MaxResults: 1000, ...(token ? { NextToken: token } : {}) },
+        {
+          Owners: ['self'],
+          IncludeDeprecated: true,
+          Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: snapshotIds }],
+          MaxResults: 1000,
+          ...(token ? { NextToken: token } : {}),
+        },
         abortSignal ? { abortSignal } : undefined,
       ),
     );
@@ -151,7 +164,11 @@ export async function discardImage(ec2: Ec2Port, imageId: string, opts: DiscardO
   const call: Call = (fn) => retryLater(fn, { ...DISCARD_RETRY, ...opts.retry, signal: opts.abortSignal });
   const filters = opts.snapshotFilters;
   const tagged = async (): Promise<string[]> =>
-    filters ? ((await call(() => ec2.describeSnapshots({ OwnerIds: ['self'], Filters: filters }, opt))).Snapshots ?? []).flatMap((x) => (x.SnapshotId ? [x.SnapshotId] : [])) : [];
+    filters
+      ? ((await call(() => ec2.describeSnapshots({ OwnerIds: ['self'], Filters: filters }, opt))).Snapshots ?? []).flatMap((x) =>
+          x.SnapshotId ? [x.SnapshotId] : [],
+        )
+      : [];
   const absent = async (name?: string): Promise<DiscardResult> => {
     const r = await deleteSnapshots(ec2, imageId, await tagged(), opts, call);
     return { imageId, status: 'absent', name, ...r };
@@ -199,7 +216,13 @@ export async function discardImage(ec2: Ec2Port, imageId: string, opts: DiscardO
 const unique = (ids: string[]): string[] => [...new Set(ids)];
 
 /** Delete the snapshots no other image uses and the caller did not ask to keep; already gone is fine. */
-async function deleteSnapshots(ec2: Ec2Port, imageId: string, snaps: string[], opts: DiscardOptions, call: Call): Promise<Pick<DiscardResult, 'deletedSnapshots' | 'keptSnapshots'>> {
+async function deleteSnapshots(
+  ec2: Ec2Port,
+  imageId: string,
+  snaps: string[],
+  opts: DiscardOptions,
+  call: Call,
+): Promise<Pick<DiscardResult, 'deletedSnapshots' | 'keptSnapshots'>> {
   const report = reportTo(opts.reporter ?? silentReporter);
   const opt = opts.abortSignal ? { abortSignal: opts.abortSignal } : undefined;
   const users = await otherUsers(ec2, imageId, snaps, opts.abortSignal, call);

@@ -104,7 +104,10 @@ export function plan(config: ResolvedConfig, o: PlanOptions): PlannedStep[] {
     'renderBundle',
     // Read-only, before the first step that creates anything.
     'preflight',
-    ...when(config.secrets.some((s) => s.ref.kind !== 'ssm'), 'putSecrets'),
+    ...when(
+      config.secrets.some((s) => s.ref.kind !== 'ssm'),
+      'putSecrets',
+    ),
     'launchBuilder',
     'waitForSsm',
     'deliverFiles',
@@ -122,7 +125,10 @@ export function plan(config: ResolvedConfig, o: PlanOptions): PlannedStep[] {
     'terminateBuilder',
     // Before copies and sharing: only a proven image is copied and shared.
     ...when(o.smokeTest, 'smokeTest'),
-    ...when(config.image.regions.some((r) => r.region !== config.region), 'copyToRegions'),
+    ...when(
+      config.image.regions.some((r) => r.region !== config.region),
+      'copyToRegions',
+    ),
     ...when(config.image.launchPermissions !== undefined, 'setLaunchPermissions'),
     ...when(config.image.deprecateAfter !== undefined, 'deprecateImage'),
     // Last: only a verified, smoke-tested, copied image is handed to launch templates.

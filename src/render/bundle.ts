@@ -24,7 +24,6 @@ import {
   SCRIPTS_DIR,
   STATE_DIR,
   UNATTEND_PATH,
-  WINAMI_DIR,
   agentConfigModel,
   ec2configModel,
   firstBootModel,

@@ -17,7 +17,13 @@ describe('image lifecycle: one discard for the bake and the commands', function 
     const ec2 = sessionFor(emu).ec2('us-east-1');
     const image = (await ec2.describeImages({ Owners: ['self'] })).Images![0]!;
     const snap = image.BlockDeviceMappings!.find((m) => m.Ebs?.SnapshotId)!.Ebs!.SnapshotId!;
-    await ec2.createTags({ Resources: [snap], Tags: [{ Key: 'winami:build-id', Value: 'b-half' }, { Key: 'winami:role', Value: 'image' }] });
+    await ec2.createTags({
+      Resources: [snap],
+      Tags: [
+        { Key: 'winami:build-id', Value: 'b-half' },
+        { Key: 'winami:role', Value: 'image' },
+      ],
+    });
     const filters = [
       { Name: 'tag:winami:build-id', Values: ['b-half'] },
       { Name: 'tag:winami:role', Values: ['image'] },
@@ -37,7 +43,7 @@ describe('image lifecycle: one discard for the bake and the commands', function 
     expect(liveResources(emu, ACCOUNT, 'us-east-1').snapshots).to.not.include(snap);
   });
 
-  it('classifies image states with the SDK waiter\'s acceptors', () => {
+  it("classifies image states with the SDK waiter's acceptors", () => {
     expect(imageAvailability({ State: 'available' }).state).to.equal('success');
     expect(imageAvailability({ State: 'pending' })).to.deep.equal({ state: 'retry', observed: 'state pending' });
     const failed = imageAvailability({ State: 'failed', StateReason: { Message: 'InternalError' } });

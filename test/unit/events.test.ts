@@ -24,7 +24,7 @@ describe('typed events: the registry of codes and payloads', () => {
     expect(isEvent(e, 'bake.plan')).to.equal(false);
   });
 
-  it('says how a step ended for the runner\'s events, whatever the prefix, and nothing for others', async () => {
+  it("says how a step ended for the runner's events, whatever the prefix, and nothing for others", async () => {
     const r = new MemoryReporter();
     await runSteps(
       [

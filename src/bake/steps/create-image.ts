@@ -109,7 +109,7 @@ export const createImage: BakeStep = {
     }
     state.image = { region: state.region, imageId, name: state.imageName, snapshotIds: [] };
     track(state, ctx, { kind: 'image', id: imageId, region: state.region, role: 'image' });
-    let image;
+    let image: Image;
     try {
       image = await waitForNewImage(ctx, ec2, imageId, scaled(ctx, c.deadlines.createImage));
     } catch (err) {

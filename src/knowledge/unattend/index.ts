@@ -35,7 +35,7 @@ import {
 } from './components/security.js';
 import { SETUP } from './components/setup.js';
 import { SHELL_SETUP } from './components/shell-setup.js';
-import type { ComponentSpec, Pass, SettingSpec } from './types.js';
+import type { ComponentSpec, Pass } from './types.js';
 
 export * from './types.js';
 

@@ -25,10 +25,13 @@ describe('no dead code in src/', () => {
     expect(uncalled).to.deep.equal([]);
   });
 
-  it('holds no module only tests or benchmarks import (the emulator\'s throttling buckets live under test/emulator)', () => {
+  it("holds no module only tests or benchmarks import (the emulator's throttling buckets live under test/emulator)", () => {
     // Importers: src/ itself and the maintenance scripts (schema, answer files); entry points: the package's own.
     const root = packageRoot();
-    const importers = [...files.map((f) => ({ path: join(src, f.path), text: f.text })), ...sources(join(root, 'scripts')).map((f) => ({ path: join(src, f.path), text: f.text, scripts: true }))];
+    const importers = [
+      ...files.map((f) => ({ path: join(src, f.path), text: f.text })),
+      ...sources(join(root, 'scripts')).map((f) => ({ path: join(src, f.path), text: f.text, scripts: true })),
+    ];
     const imported = new Set<string>();
     for (const f of importers) {
       const from = 'scripts' in f ? join(root, 'scripts', relative(src, f.path), '..') : join(f.path, '..');

@@ -14,7 +14,7 @@ describe('isAwsCode(err, ...codes): the one way to ask which AWS error it was', 
     expect(isAwsCode(sdk, 'InvalidSnapshot.NotFound')).to.equal(false);
   });
 
-  it('recognises a port error wrapped as AwsError by its awsCode, not by winami\'s own code', () => {
+  it("recognises a port error wrapped as AwsError by its awsCode, not by winami's own code", () => {
     const wrapped = new AwsError('DescribeImages', 'no such image', { awsCode: 'InvalidAMIID.NotFound' });
     expect(isAwsCode(wrapped, 'InvalidAMIID.NotFound')).to.equal(true);
     expect(isAwsCode(wrapped, 'AWS')).to.equal(false);
@@ -27,7 +27,7 @@ describe('isAwsCode(err, ...codes): the one way to ask which AWS error it was', 
     expect(isAwsCode(new StepError('s', 'broke'), 'InvalidAMIID.NotFound')).to.equal(false);
   });
 
-  it('is used instead of reading awsCode by hand, and winami\'s own errors are matched with instanceof', () => {
+  it("is used instead of reading awsCode by hand, and winami's own errors are matched with instanceof", () => {
     const hits: string[] = [];
     const walk = (d: string): void => {
       for (const e of readdirSync(d, { withFileTypes: true })) {
@@ -35,7 +35,8 @@ describe('isAwsCode(err, ...codes): the one way to ask which AWS error it was', 
         if (e.isDirectory()) walk(p);
         else if (p.endsWith('.ts')) {
           const text = readFileSync(p, 'utf8');
-          if (/as \{ awsCode\?: string \}\)\.awsCode|\.name === 'PollFailureError'|\.code !== 'POLL_FAILURE'|\.code === 'POLL_FAILURE'/.test(text)) hits.push(p);
+          if (/as \{ awsCode\?: string \}\)\.awsCode|\.name === 'PollFailureError'|\.code !== 'POLL_FAILURE'|\.code === 'POLL_FAILURE'/.test(text))
+            hits.push(p);
         }
       }
     };

@@ -24,7 +24,11 @@ describe('plan(config, options)', () => {
   });
 
   it('marks the read-only steps before the first that creates anything as the dry run', () => {
-    expect(plan(bare, { smokeTest: false }).filter((s) => s.dryRun).map((s) => s.name)).to.deep.equal(['checkCredentials', 'resolveSource', 'renderBundle', 'preflight']);
+    expect(
+      plan(bare, { smokeTest: false })
+        .filter((s) => s.dryRun)
+        .map((s) => s.name),
+    ).to.deep.equal(['checkCredentials', 'resolveSource', 'renderBundle', 'preflight']);
   });
 
   it('honours --no-smoke-test over the config', () => {
@@ -48,7 +52,7 @@ describe('plan(config, options)', () => {
     expect(steps.map((s) => s.deadlineMs)).to.deep.equal(p.map((s) => s.deadlineMs));
   });
 
-  it('is the only step list in src/ (STEP_DEADLINE and the bundle\'s own list are gone)', () => {
+  it("is the only step list in src/ (STEP_DEADLINE and the bundle's own list are gone)", () => {
     const src = join(packageRoot(), 'src');
     const hits: string[] = [];
     const walk = (d: string): void => {

@@ -266,7 +266,7 @@ describe('render/property: hostile values in every user-controlled field', funct
         const c = structuredClone(sqlBase);
         c.sql!.sysadminAccounts = [account];
         c.sql!.collation = collation;
-        let part;
+        let part: NonNullable<ReturnType<typeof sqlBundlePart>>;
         try {
           part = sqlBundlePart(c)!;
         } catch (err) {
