@@ -77,6 +77,23 @@ export interface RunOptions<S, L> {
   deadlineGraceMs?: number;
 }
 
+/** `running`, or the error `overrun()` gives if it is still running after `limitMs` (no limit when undefined). */
+async function withinLimit(running: Promise<void>, limitMs: number | undefined, overrun: () => Error): Promise<void> {
+  if (limitMs === undefined) return running;
+  let timer: NodeJS.Timeout | undefined;
+  const over = new Promise<'over'>((resolve) => {
+    timer = setTimeout(() => resolve('over'), limitMs);
+  });
+  try {
+    if ((await Promise.race([running, over])) === 'over') {
+      running.catch(() => undefined);
+      throw overrun();
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Run the steps in order, then clean up in reverse. Never throws: the result carries the error. */
 export async function runSteps<S, X, L = never>(steps: readonly Step<S, X>[], state: S, extra: X, o: RunOptions<S, L>): Promise<RunResult<L>> {
   const now = o.now ?? Date.now;
@@ -102,23 +119,20 @@ export async function runSteps<S, X, L = never>(steps: readonly Step<S, X>[], st
     const deadlineMs = step.deadlineMs === undefined ? undefined : (o.scaleDeadline ?? ((ms) => ms))(step.deadlineMs);
     const timeLeft = () => (deadlineMs === undefined ? Infinity : deadlineMs - (now() - t0));
     const overrun = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const running = step.run(state, { ...extra, signal: deadlineMs === undefined ? signal : AbortSignal.any([signal, overrun.signal]), step: step.name, outcome: undefined, timeLeft });
-      if (deadlineMs === undefined) await running;
-      else {
-        const limit = deadlineMs + (o.deadlineGraceMs ?? 0);
-        const over = new Promise<'over'>((resolve) => {
-          timer = setTimeout(() => resolve('over'), limit);
+      const running = step.run(state, {
+        ...extra,
+        signal: deadlineMs === undefined ? signal : AbortSignal.any([signal, overrun.signal]),
+        step: step.name,
+        outcome: undefined,
+        timeLeft,
+      });
+      await withinLimit(running, deadlineMs === undefined ? undefined : deadlineMs + (o.deadlineGraceMs ?? 0), () => {
+        overrun.abort();
+        return new StepError(step.name, `${step.title.toLowerCase()} did not finish within its deadline (${Math.round(deadlineMs! / 1000)} s)`, {
+          hint: 'Raise the deadline for this phase (deadlines.*) if the work is just slow.',
         });
-        if ((await Promise.race([running, over])) === 'over') {
-          overrun.abort();
-          running.catch(() => undefined);
-          throw new StepError(step.name, `${step.title.toLowerCase()} did not finish within its deadline (${Math.round(deadlineMs / 1000)} s)`, {
-            hint: 'Raise the deadline for this phase (deadlines.*) if the work is just slow.',
-          });
-        }
-      }
+      });
       rec.status = 'ok';
       rec.durationMs = now() - t0;
       report.info(`${prefix}.step.ok`, `${step.title}: done`, { step: step.name, durationMs: rec.durationMs });
@@ -132,8 +146,6 @@ export async function runSteps<S, X, L = never>(steps: readonly Step<S, X>[], st
       rec.error = asWinamiError(error).message;
       report.error(`${prefix}.step.${rec.status}`, `${step.title}: ${rec.error}`, { step: step.name, durationMs: rec.durationMs });
       break;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAwsCode } from '../../../src/aws/errors.js';
 import { AwsError, StepError } from '../../../src/errors.js';
 import { packageRoot } from '../../../src/util/package-root.js';
+import { sourceFiles } from '../source-files.js';
 
 describe('isAwsCode(err, ...codes): the one way to ask which AWS error it was', () => {
   it('recognises an SDK exception by its name or Code', () => {
@@ -28,19 +28,8 @@ describe('isAwsCode(err, ...codes): the one way to ask which AWS error it was', 
   });
 
   it("is used instead of reading awsCode by hand, and winami's own errors are matched with instanceof", () => {
-    const hits: string[] = [];
-    const walk = (d: string): void => {
-      for (const e of readdirSync(d, { withFileTypes: true })) {
-        const p = join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else if (p.endsWith('.ts')) {
-          const text = readFileSync(p, 'utf8');
-          if (/as \{ awsCode\?: string \}\)\.awsCode|\.name === 'PollFailureError'|\.code !== 'POLL_FAILURE'|\.code === 'POLL_FAILURE'/.test(text))
-            hits.push(p);
-        }
-      }
-    };
-    walk(join(packageRoot(), 'src'));
-    expect(hits).to.deep.equal([]);
+    const byHand = /as \{ awsCode\?: string \}\)\.awsCode|\.name === 'PollFailureError'|\.code !== 'POLL_FAILURE'|\.code === 'POLL_FAILURE'/;
+    const hits = sourceFiles(join(packageRoot(), 'src')).filter((f) => byHand.test(f.text));
+    expect(hits.map((f) => f.path)).to.deep.equal([]);
   });
 });

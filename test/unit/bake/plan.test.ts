@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { plan, SET_BY, STEPS } from '../../../src/plan/plan.js';
 import { buildPipeline } from '../../../src/bake/pipeline.js';
 import { initialState, need } from '../../../src/bake/state.js';
 import { StepError } from '../../../src/errors.js';
 import { packageRoot } from '../../../src/util/package-root.js';
+import { sourceFiles } from '../source-files.js';
 import { config, richConfig } from '../render/fixtures.js';
 
 describe('plan(config, options)', () => {
@@ -53,17 +53,8 @@ describe('plan(config, options)', () => {
   });
 
   it("is the only step list in src/ (STEP_DEADLINE and the bundle's own list are gone)", () => {
-    const src = join(packageRoot(), 'src');
-    const hits: string[] = [];
-    const walk = (d: string): void => {
-      for (const e of readdirSync(d, { withFileTypes: true })) {
-        const p = join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else if (p.endsWith('.ts') && /STEP_DEADLINE|DRY_RUN_STEPS|function bakeSteps/.test(readFileSync(p, 'utf8'))) hits.push(p);
-      }
-    };
-    walk(src);
-    expect(hits).to.deep.equal([]);
+    const hits = sourceFiles(join(packageRoot(), 'src')).filter((f) => /STEP_DEADLINE|DRY_RUN_STEPS|function bakeSteps/.test(f.text));
+    expect(hits.map((f) => f.path)).to.deep.equal([]);
   });
 });
 
