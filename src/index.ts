@@ -23,6 +23,7 @@ export { lintFiles, lintText, lintTextAsync, RULE_PACK as LINT_RULES, type Findi
 
 // bake, cleanup and the IAM policies they need
 export { bake, newBuildId, type BakeOptions, type BakeResult } from './bake/index.js';
+export { plan, type PlannedStep, type PlanOptions, type BakeStepName, type StateKey } from './plan/plan.js';
 export { cleanupBuild as cleanup, type CleanupOptions, type CleanupResult } from './bake/cleanup.js';
 export { iamPolicies as iamPolicy, type IamPolicies, type PolicyDocument } from './bake/iam-policy.js';
 export type { BakeManifest } from './bake/manifest.js';

@@ -147,7 +147,7 @@ function checkOutDir(outDir: string, configPath: string, force: boolean): void {
       });
     }
   }
-  let stat;
+  let stat: import('node:fs').Stats;
   try {
     stat = statSync(outDir);
   } catch (err) {

@@ -2,6 +2,7 @@
  * The library never prints. It reports coded events to a `Reporter` that the
  * caller injects; the CLI renders them as text, progress or JSON lines.
  */
+import type { DataFor } from './events.js';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 
@@ -35,9 +36,10 @@ export class MemoryReporter implements Reporter {
 
 /** Convenience wrappers so call sites read `report.info(code, message, data)`. */
 export function reportTo(reporter: Reporter) {
+  // A code in the registry (src/events.ts) takes its payload type; any other code, any record.
   const at =
     (level: Level) =>
-    (code: string, message: string, data?: Record<string, unknown>): void =>
-      reporter.emit(data === undefined ? { code, level, message } : { code, level, message, data });
+    <C extends string>(code: C, message: string, data?: DataFor<C>): void =>
+      reporter.emit(data === undefined ? { code, level, message } : { code, level, message, data: data as Record<string, unknown> });
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

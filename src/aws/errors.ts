@@ -86,9 +86,20 @@ export function awsErrorCode(err: unknown): string | undefined {
   if (!err || typeof err !== 'object') return undefined;
   // Port errors are already wrapped: their `code` is winami's ('AWS'), the AWS code is `awsCode`.
   if (err instanceof AwsError) return err.awsCode;
-  const e = err as { name?: unknown; Code?: unknown; code?: unknown };
+  const e = err as { name?: unknown; Code?: unknown; code?: unknown; awsCode?: unknown };
+  if (typeof e.awsCode === 'string') return e.awsCode;
   for (const v of [e.Code, e.code, e.name]) if (typeof v === 'string' && v !== 'Error') return v;
   return undefined;
+}
+
+/**
+ * True when `err` carries one of these AWS error codes, however it arrives:
+ * an SDK exception, or a port error wrapped as `AwsError` (its `awsCode`).
+ * The one way winami asks "did AWS say X".
+ */
+export function isAwsCode(err: unknown, ...codes: string[]): boolean {
+  const code = awsErrorCode(err);
+  return code !== undefined && codes.includes(code);
 }
 
 export function isThrottling(err: unknown): boolean {

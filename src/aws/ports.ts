@@ -28,27 +28,18 @@ export interface Ec2Operations {
   registerImage: [EC2.RegisterImageCommandInput, EC2.RegisterImageCommandOutput];
   deregisterImage: [EC2.DeregisterImageCommandInput, EC2.DeregisterImageCommandOutput];
   copyImage: [EC2.CopyImageCommandInput, EC2.CopyImageCommandOutput];
-  describeImageAttribute: [EC2.DescribeImageAttributeCommandInput, EC2.DescribeImageAttributeCommandOutput];
   modifyImageAttribute: [EC2.ModifyImageAttributeCommandInput, EC2.ModifyImageAttributeCommandOutput];
   enableImageDeprecation: [EC2.EnableImageDeprecationCommandInput, EC2.EnableImageDeprecationCommandOutput];
   runInstances: [EC2.RunInstancesCommandInput, EC2.RunInstancesCommandOutput];
   describeInstances: [EC2.DescribeInstancesCommandInput, EC2.DescribeInstancesCommandOutput];
-  describeInstanceStatus: [EC2.DescribeInstanceStatusCommandInput, EC2.DescribeInstanceStatusCommandOutput];
-  stopInstances: [EC2.StopInstancesCommandInput, EC2.StopInstancesCommandOutput];
-  startInstances: [EC2.StartInstancesCommandInput, EC2.StartInstancesCommandOutput];
-  rebootInstances: [EC2.RebootInstancesCommandInput, EC2.RebootInstancesCommandOutput];
   terminateInstances: [EC2.TerminateInstancesCommandInput, EC2.TerminateInstancesCommandOutput];
   getConsoleOutput: [EC2.GetConsoleOutputCommandInput, EC2.GetConsoleOutputCommandOutput];
-  getPasswordData: [EC2.GetPasswordDataCommandInput, EC2.GetPasswordDataCommandOutput];
   describeVolumes: [EC2.DescribeVolumesCommandInput, EC2.DescribeVolumesCommandOutput];
   deleteVolume: [EC2.DeleteVolumeCommandInput, EC2.DeleteVolumeCommandOutput];
   createSnapshot: [EC2.CreateSnapshotCommandInput, EC2.CreateSnapshotCommandOutput];
-  createSnapshots: [EC2.CreateSnapshotsCommandInput, EC2.CreateSnapshotsCommandOutput];
   describeSnapshots: [EC2.DescribeSnapshotsCommandInput, EC2.DescribeSnapshotsCommandOutput];
   deleteSnapshot: [EC2.DeleteSnapshotCommandInput, EC2.DeleteSnapshotCommandOutput];
   createTags: [EC2.CreateTagsCommandInput, EC2.CreateTagsCommandOutput];
-  deleteTags: [EC2.DeleteTagsCommandInput, EC2.DeleteTagsCommandOutput];
-  describeTags: [EC2.DescribeTagsCommandInput, EC2.DescribeTagsCommandOutput];
   describeRegions: [EC2.DescribeRegionsCommandInput, EC2.DescribeRegionsCommandOutput];
   // Read-only calls of the preflight (src/preflight/gather.ts).
   describeInstanceTypes: [EC2.DescribeInstanceTypesCommandInput, EC2.DescribeInstanceTypesCommandOutput];
@@ -64,11 +55,8 @@ export interface SsmOperations {
   describeInstanceInformation: [SSM.DescribeInstanceInformationCommandInput, SSM.DescribeInstanceInformationCommandOutput];
   sendCommand: [SSM.SendCommandCommandInput, SSM.SendCommandCommandOutput];
   getCommandInvocation: [SSM.GetCommandInvocationCommandInput, SSM.GetCommandInvocationCommandOutput];
-  listCommands: [SSM.ListCommandsCommandInput, SSM.ListCommandsCommandOutput];
-  listCommandInvocations: [SSM.ListCommandInvocationsCommandInput, SSM.ListCommandInvocationsCommandOutput];
   cancelCommand: [SSM.CancelCommandCommandInput, SSM.CancelCommandCommandOutput];
   getParameter: [SSM.GetParameterCommandInput, SSM.GetParameterCommandOutput];
-  getParameters: [SSM.GetParametersCommandInput, SSM.GetParametersCommandOutput];
   putParameter: [SSM.PutParameterCommandInput, SSM.PutParameterCommandOutput];
   deleteParameter: [SSM.DeleteParameterCommandInput, SSM.DeleteParameterCommandOutput];
   // SSM Automation, for `bake --engine automation` (src/engines/run-automation.ts).
@@ -104,7 +92,6 @@ export interface KmsOperations {
 
 /** AWS Organizations operations winami uses (an organization-wide audit). */
 export interface OrganizationsOperations {
-  describeOrganization: [Organizations.DescribeOrganizationCommandInput, Organizations.DescribeOrganizationCommandOutput];
   listAccounts: [Organizations.ListAccountsCommandInput, Organizations.ListAccountsCommandOutput];
 }
 

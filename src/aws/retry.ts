@@ -34,6 +34,16 @@ export interface RetryOptions {
   onRetry?: (err: unknown, attempt: number) => void;
 }
 
+/**
+ * The pause before round `attempt + 1` of a retry or re-check loop: doubling
+ * from `minMs` up to `maxMs` (reached at the 5th round at most), with full
+ * jitter above `minMs` so loops started together do not stay in step.
+ */
+export function backoffDelay(attempt: number, minMs: number, maxMs: number): number {
+  const cap = Math.min(maxMs, minMs * 2 ** Math.min(attempt - 1, 4));
+  return minMs + Math.random() * (cap - minMs);
+}
+
 /** `fn()`, retried while it fails with `isRetryableLater` errors and the deadline has not passed. */
 export async function retryLater<T>(fn: () => Promise<T>, o: RetryOptions): Promise<T> {
   const clock = o.clock ?? realClock;
@@ -45,8 +55,7 @@ export async function retryLater<T>(fn: () => Promise<T>, o: RetryOptions): Prom
       return await fn();
     } catch (err) {
       if (!isRetryableLater(err) || o.signal?.aborted) throw err;
-      const cap = min * 2 ** Math.min(attempt - 1, 4);
-      const delay = min + Math.random() * (cap - min);
+      const delay = backoffDelay(attempt, min, min * 16);
       if (clock.now() - start + delay > o.deadlineMs) throw err;
       o.onRetry?.(err, attempt);
       await clock.sleep(delay, o.signal);

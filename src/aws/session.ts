@@ -30,8 +30,9 @@ export interface SessionOptions {
   /**
    * Read successful DescribeImages/DescribeSnapshots answers with winami's
    * decoder, which gives the SDK's output several times faster
-   * (`ec2-listing-protocol.ts`). Default true; false leaves every response
-   * to the SDK's deserializer.
+   * (`ec2-listing-protocol.ts`). Off by default: only audit sessions, which
+   * page whole accounts' images and snapshots, turn it on (`winami audit` does);
+   * every other session leaves every response to the SDK's deserializer.
    */
   fastListing?: boolean;
   /** Connection, per-attempt and per-call time limits; defaults `NETWORK_TIMEOUTS` (timeouts.ts says why). */
@@ -129,6 +130,11 @@ function resourceOf(input: unknown): string | undefined {
  */
 const QUIET_LOGGER = { debug: () => {}, warn: () => {}, error: () => {} } as unknown as import('@smithy/types').Logger;
 
+/** Whether a client of this service in this session reads listings with winami's decoder: EC2 clients of sessions that ask for it. */
+export function usesFastListing(service: string, options: Pick<SessionOptions, 'fastListing'>): boolean {
+  return service === 'ec2' && options.fastListing === true;
+}
+
 /** Create a session backed by the real SDK. */
 export function createAwsSession(options: SessionOptions): AwsSession {
   const clients = new Map<string, Promise<{ client: Sendable; module: Record<string, unknown> }>>();
@@ -149,7 +155,7 @@ export function createAwsSession(options: SessionOptions): AwsSession {
     if (!entry) {
       entry = loadSdk(service).then(async (module) => {
         const Client = (module as unknown as Record<string, unknown>)[CLIENT_CLASS[service]] as new (c: unknown) => Sendable;
-        const fast = service === 'ec2' && (options.fastListing ?? true);
+        const fast = usesFastListing(service, options);
         const protocol = fast ? (await import('./ec2-listing-protocol.js')).Ec2ListingProtocol : undefined;
         const client = new Client(protocol ? { ...config(region), protocol } : config(region));
         (client as unknown as { middlewareStack: { add(mw: unknown, o: unknown): void } }).middlewareStack.add(checkResponses(service === 'ssm' || service === 'kms' || service === 'organizations' ? 'json' : 'query-xml'), RESPONSE_CHECK_OPTIONS);

@@ -7,11 +7,12 @@
 import type { Instance, Tag, TagSpecification, ResourceType } from '@aws-sdk/client-ec2';
 import type { Ec2Port } from '../aws/ports.js';
 import { pollUntil } from '../aws/poll-until.js';
-import { awsErrorCode } from '../aws/errors.js';
-import { retryLater, type RetryOptions } from '../aws/retry.js';
+import { isAwsCode } from '../aws/errors.js';
+import { retryLater } from '../aws/retry.js';
 import { StepError } from '../errors.js';
 import { reportTo } from '../reporter.js';
 import type { BakeContext, StepCtx } from './context.js';
+import { discardImage } from '../image/lifecycle.js';
 import { delays, EXPECTED_MS, markKept, markRemoved, scaled, track } from './context.js';
 import type { BakeState, MadeImage } from './state.js';
 
@@ -55,7 +56,7 @@ export async function describeInstance(ec2: Ec2Port, instanceId: string, signal?
     const out = await ec2.describeInstances({ InstanceIds: [instanceId] }, signal ? { abortSignal: signal } : undefined);
     return out.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === instanceId);
   } catch (err) {
-    if (awsErrorCode(err) === 'InvalidInstanceID.NotFound' || (err as { awsCode?: string }).awsCode === 'InvalidInstanceID.NotFound') return undefined;
+    if (isAwsCode(err, 'InvalidInstanceID.NotFound')) return undefined;
     throw err;
   }
 }
@@ -101,37 +102,11 @@ export async function terminateAndWait(ctx: BakeContext, ec2: Ec2Port, instanceI
     try {
       await retryLater(() => ec2.terminateInstances({ InstanceIds: [instanceId] }, { abortSignal: signal }), { deadlineMs: timeoutMs, minDelayMs: scaled(ctx, 1_000), signal, clock: ctx.clock });
     } catch (err) {
-      if (awsErrorCode(err) !== 'InvalidInstanceID.NotFound' && (err as { awsCode?: string }).awsCode !== 'InvalidInstanceID.NotFound') throw err;
+      if (!isAwsCode(err, 'InvalidInstanceID.NotFound')) throw err;
       return;
     }
   }
   await waitForInstanceState(ctx, ec2, instanceId, 'terminated', { timeoutMs, expectedMs: scaled(ctx, EXPECTED_MS.terminate), signal });
-}
-
-/**
- * Deregister an image and delete its snapshots: those its block device
- * mappings name, plus (for a half-made image that lists none) the snapshots
- * tagged with this build id and role. Idempotent.
- */
-export async function discardImage(ec2: Ec2Port, imageId: string, o: { signal?: AbortSignal; buildId?: string; role?: string; retry?: Omit<RetryOptions, 'signal'> }): Promise<string[]> {
-  const opt = o.signal ? { abortSignal: o.signal } : undefined;
-  // Each call retried through a throttling storm until the retry deadline (the cleanup's own).
-  const call = <T>(fn: () => Promise<T>): Promise<T> => (o.retry ? retryLater(fn, { ...o.retry, signal: o.signal }) : fn());
-  const images = await call(() => ec2.describeImages({ ImageIds: [imageId], IncludeDeprecated: true }, opt)).catch((err) => {
-    if (awsErrorCode(err) === 'InvalidAMIID.NotFound' || (err as { awsCode?: string }).awsCode === 'InvalidAMIID.NotFound') return { Images: [] };
-    throw err;
-  });
-  const image = images.Images?.find((i) => i.ImageId === imageId);
-  const snapshots = new Set<string>();
-  for (const m of image?.BlockDeviceMappings ?? []) if (m.Ebs?.SnapshotId) snapshots.add(m.Ebs.SnapshotId);
-  if (o.buildId) {
-    const filters = [{ Name: `tag:${BUILD_ID_TAG}`, Values: [o.buildId] }, ...(o.role ? [{ Name: `tag:${ROLE_TAG}`, Values: [o.role] }] : [])];
-    const tagged = await call(() => ec2.describeSnapshots({ OwnerIds: ['self'], Filters: filters }, opt));
-    for (const s of tagged.Snapshots ?? []) if (s.SnapshotId) snapshots.add(s.SnapshotId);
-  }
-  if (image && image.State !== 'deregistered') await call(() => ec2.deregisterImage({ ImageId: imageId }, opt));
-  for (const id of snapshots) await call(() => deleteSnapshot(ec2, id, o.signal));
-  return [...snapshots];
 }
 
 /** Delete a snapshot; already gone is fine. */
@@ -139,8 +114,7 @@ export async function deleteSnapshot(ec2: Ec2Port, snapshotId: string, signal?: 
   try {
     await ec2.deleteSnapshot({ SnapshotId: snapshotId }, signal ? { abortSignal: signal } : undefined);
   } catch (err) {
-    const code = awsErrorCode(err) ?? (err as { awsCode?: string }).awsCode;
-    if (code !== 'InvalidSnapshot.NotFound') throw err;
+    if (!isAwsCode(err, 'InvalidSnapshot.NotFound')) throw err;
   }
 }
 
@@ -179,11 +153,15 @@ export async function keepOrDiscardImage(state: BakeState, ctx: StepCtx, made: M
     await tagComplete(ctx.session.ec2(made.region), made.region, made.imageId, ctx);
     return [];
   }
-  const deleted = await discardImage(ctx.session.ec2(made.region), made.imageId, {
-    signal: ctx.signal,
-    buildId: state.buildId,
-    role,
+  const { deletedSnapshots: deleted } = await discardImage(ctx.session.ec2(made.region), made.imageId, {
+    abortSignal: ctx.signal,
+    // A half-made image lists none of the snapshots CreateImage (or CopyImage) already started.
+    snapshotFilters: [
+      { Name: `tag:${BUILD_ID_TAG}`, Values: [state.buildId] },
+      { Name: `tag:${ROLE_TAG}`, Values: [role] },
+    ],
     retry: { deadlineMs: scaled(ctx, state.config.deadlines.cleanup), minDelayMs: scaled(ctx, 1_000), clock: ctx.clock },
+    pendingWait: { timeoutMs: scaled(ctx, state.config.deadlines.cleanup), ...delays(ctx, 'image'), clock: ctx.clock },
   });
   markRemoved(state, ctx, made.imageId, made.region);
   for (const s of deleted) {

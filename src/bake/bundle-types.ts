@@ -1,2 +1,2 @@
 /** The bundle types the bake reads, from the renderer. */
-export type { Bundle, BundleFile as BundleFileLike, PlanCustomizeStep, PlanSecret } from '../render/bundle.js';
+export type { Bundle, BundleFile as BundleFileLike, PlanCustomizeStep } from '../render/bundle.js';

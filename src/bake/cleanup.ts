@@ -51,7 +51,7 @@ export interface CleanupResult {
 }
 
 const gone = (err: unknown) => {
-  const code = awsErrorCode(err) ?? (err as { awsCode?: string }).awsCode ?? '';
+  const code = awsErrorCode(err) ?? '';
   return /NotFound|ParameterNotFound|InvalidAMIID\.Unavailable/.test(code);
 };
 

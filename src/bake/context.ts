@@ -88,7 +88,7 @@ export function markRemoved(state: BakeState, ctx: BakeContext, id: string, regi
 }
 
 /** Record that a resource stays on purpose. */
-export function markKept(state: BakeState, ctx: BakeContext, r: TrackedResource, reason: 'output' | 'on-error-keep'): void {
+export function markKept(_state: BakeState, ctx: BakeContext, r: TrackedResource, reason: 'output' | 'on-error-keep'): void {
   r.kept = reason;
   ctx.journal.append({ type: 'kept', kind: r.kind, id: r.id, region: r.region, reason, time: new Date().toISOString() });
 }

@@ -9,15 +9,16 @@ import type { AwsSession } from '../aws/ports.js';
 import { imageName } from '../config/image-name.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { UsageError, WinamiError, asWinamiError, ExitCode, type ExitCodeValue } from '../errors.js';
+import { UsageError, type WinamiError, asWinamiError, ExitCode, type ExitCodeValue } from '../errors.js';
 import { reportTo, silentReporter, type Reporter } from '../reporter.js';
 import { AWS_POLL_DELAYS, defaultClock, scaled, type BakeContext, type PollDelays, type RenderBundle } from './context.js';
 import { journalPath, memoryJournal, openJournal } from './journal.js';
 import { buildManifests, type BakeManifest, type PackerManifest } from './manifest.js';
-import { buildPipeline, DRY_RUN_STEPS, STEP_DEADLINE } from './pipeline.js';
+import { buildPipeline } from './pipeline.js';
+import { plan } from '../plan/plan.js';
 import type { Finding } from '../preflight/types.js';
 import { runSteps, type Outcome, type StepRecord } from './runner.js';
-import { initialState, leftBehind, type BakeState, type MadeImage, type TrackedResource } from './state.js';
+import { initialState, leftBehind, need, type BakeState, type MadeImage, type TrackedResource } from './state.js';
 import { sweepBuild } from './sweep.js';
 
 export interface BakeOptions {
@@ -100,7 +101,9 @@ export async function bake(o: BakeOptions): Promise<BakeResult> {
   const startedAt = new Date();
   const state = initialState(buildId, config, imageName(config, buildId, startedAt));
   o.onState?.(state);
-  const steps = buildPipeline(config, { smokeTest: o.smokeTest ?? config.smokeTest });
+  const planOptions = { smokeTest: o.smokeTest ?? config.smokeTest };
+  const planned = plan(config, planOptions);
+  const steps = buildPipeline(config, planOptions);
   const timeScale = o.timeScale ?? 1;
   const regions = [config.region, ...config.image.regions.map((r) => r.region).filter((r) => r !== config.region)];
   const cleanupCommand = `winami cleanup --build-id ${buildId} --region ${regions.join(',')}`;
@@ -108,7 +111,7 @@ export async function bake(o: BakeOptions): Promise<BakeResult> {
     buildId,
     imageName: state.imageName,
     regions,
-    steps: steps.map((s) => ({ name: s.name, title: s.title, deadlineMs: STEP_DEADLINE[s.name] ? config.deadlines[STEP_DEADLINE[s.name]!] : undefined })),
+    steps: steps.map((s) => ({ name: s.name, title: s.title, deadlineMs: s.deadlineMs })),
   });
   const dryRun = o.dryRun === true;
   if (!o.session) throw new UsageError(dryRun ? 'bake --dry-run needs an AWS session: it checks the account with read-only calls' : 'bake needs an AWS session');
@@ -126,11 +129,15 @@ export async function bake(o: BakeOptions): Promise<BakeResult> {
     env: o.env ?? {},
     renderBundle: o.renderBundle ?? (async (c, opts) => (await defaultRenderBundle())(c, opts)),
   };
-  const run = await runSteps(dryRun ? steps.filter((s) => DRY_RUN_STEPS.includes(s.name)) : steps, state, ctx, {
+  const run = await runSteps(dryRun ? steps.filter((_, i) => planned[i]!.dryRun) : steps, state, ctx, {
     ...(o.abortSignal ? { signal: o.abortSignal } : {}),
     reporter,
     eventPrefix: 'bake',
     cleanupDeadlineMs: scaled(ctx, config.deadlines.cleanup),
+    scaleDeadline: (ms) => scaled(ctx, ms),
+    // A step's own waits end at its deadline; some then take a bounded look (Sysprep's logs, the agent's state).
+    deadlineGraceMs: scaled(ctx, 300_000),
+    now: () => ctx.clock.now(),
     leftBehind,
   });
   if (dryRun) return dryRunResult(state, steps, run, { buildId, journalPath: journal.path, cleanupCommand, startedAt });
@@ -141,7 +148,7 @@ export async function bake(o: BakeOptions): Promise<BakeResult> {
   const error = run.error === undefined ? undefined : asWinamiError(run.error);
   const { manifest, packer } = buildManifests(state, ok, run.steps, startedAt, finishedAt);
   if (left.length) report.warn('bake.left-behind', `left behind: ${left.map((r) => `${r.kind} ${r.id} (${r.region})`).join(', ')}; remove with: ${cleanupCommand}`, { resources: left, cleanupCommand });
-  if (ok) report.info('bake.done', `built ${[state.image!, ...state.copies].map((m) => `${m.region}:${m.imageId}`).join(', ')}`, { buildId, images: manifest.images });
+  if (ok) report.info('bake.done', `built ${[need(state, 'image', 'bake'), ...state.copies].map((m) => `${m.region}:${m.imageId}`).join(', ')}`, { buildId, images: manifest.images });
   return {
     buildId,
     ok,
@@ -151,7 +158,7 @@ export async function bake(o: BakeOptions): Promise<BakeResult> {
     error,
     failedStep: run.failedStep,
     steps: run.steps,
-    images: ok ? [state.image!, ...state.copies] : [],
+    images: ok ? [need(state, 'image', 'bake'), ...state.copies] : [],
     leftBehind: left,
     journalPath: journal.path,
     cleanupCommand,

@@ -1,10 +1,9 @@
 /**
- * The bake, as a list of steps. Optional steps are left out here, when the
- * list is built, never skipped by flags inside them; reading this function
- * reads the bake.
+ * The bake, as a list of steps: `plan()` (src/plan/plan.ts) says which steps
+ * a config's bake runs, in which order, with which deadline; this module puts
+ * the step objects on that list.
  */
 import type { ResolvedConfig } from '../config/types.js';
-import type { Deadlines } from '../config/types.js';
 import { checkCredentials } from './steps/check-credentials.js';
 import { resolveSource } from './steps/resolve-source.js';
 import { renderBundle } from './steps/render-bundle.js';
@@ -27,67 +26,40 @@ import { setLaunchPermissions, deprecateImage } from './steps/share-image.js';
 import { checkSqlReady } from './steps/check-sql-ready.js';
 import { publishParameter } from './steps/publish-parameter.js';
 import { collectInventory } from './steps/collect-inventory.js';
-import { sqlAddsCustomize } from '../sql/bundle.js';
+import { plan, type BakeStepName, type PlanOptions } from '../plan/plan.js';
 import type { BakeStep } from './steps/types.js';
 
-export interface PipelineOptions {
-  /** Run the smoke test (the config's `smokeTest`, overridden by `--no-smoke-test`). */
-  smokeTest: boolean;
+/** The step object for each step name of the plan. */
+const STEP_OBJECTS = (config: ResolvedConfig): Record<BakeStepName, BakeStep> => ({
+  checkCredentials,
+  resolveSource,
+  renderBundle,
+  preflight: preflight(config),
+  putSecrets,
+  launchBuilder,
+  waitForSsm,
+  deliverFiles,
+  resolveSecrets,
+  customize,
+  cleanUpPreseal,
+  checkReadyToSeal,
+  checkSqlReady,
+  collectInventory,
+  preSnapshot,
+  runSysprep,
+  waitForStopped,
+  createImage,
+  verifyBilling,
+  terminateBuilder,
+  smokeTest,
+  copyToRegions,
+  setLaunchPermissions,
+  deprecateImage,
+  publishParameter,
+});
+
+/** The steps for a config, in the order `plan()` gives, each with its deadline and needs. */
+export function buildPipeline(config: ResolvedConfig, o: PlanOptions): BakeStep[] {
+  const objects = STEP_OBJECTS(config);
+  return plan(config, o).map((p) => ({ ...objects[p.name], needs: p.needs, ...(p.deadlineMs !== undefined ? { deadlineMs: p.deadlineMs } : {}) }));
 }
-
-/** The steps `bake --dry-run` runs: everything up to and including the preflight, none of which creates anything. */
-export const DRY_RUN_STEPS: readonly string[] = ['checkCredentials', 'resolveSource', 'renderBundle', 'preflight'];
-
-/** The steps for a config, in order. */
-export function buildPipeline(config: ResolvedConfig, o: PipelineOptions): BakeStep[] {
-  const when = (cond: boolean, ...steps: BakeStep[]) => (cond ? steps : []);
-  return [
-    checkCredentials,
-    resolveSource,
-    renderBundle,
-    // Read-only, before the first step that creates anything.
-    preflight(config),
-    ...when(config.secrets.some((s) => s.ref.kind !== 'ssm'), putSecrets),
-    launchBuilder,
-    waitForSsm,
-    deliverFiles,
-    ...when(config.secrets.length > 0, resolveSecrets),
-    // The rendered plan's customize list: the user's steps, then SQL Server's PrepareImage.
-    ...when(config.customize.length > 0 || sqlAddsCustomize(config), customize),
-    ...when(config.cleanup.preSeal, cleanUpPreseal),
-    checkReadyToSeal,
-    ...when(config.sql !== undefined, checkSqlReady),
-    ...when(config.inventory, collectInventory),
-    ...when(config.preSnapshot, preSnapshot),
-    runSysprep,
-    waitForStopped,
-    createImage,
-    verifyBilling,
-    terminateBuilder,
-    // Before copies and sharing: only a proven image is copied and shared.
-    ...when(o.smokeTest, smokeTest),
-    ...when(config.image.regions.some((r) => r.region !== config.region), copyToRegions),
-    ...when(config.image.launchPermissions !== undefined, setLaunchPermissions),
-    ...when(config.image.deprecateAfter !== undefined, deprecateImage),
-    // Last: only a verified, smoke-tested, copied image is handed to launch templates.
-    ...when(config.image.publishParameter !== undefined, publishParameter),
-  ];
-}
-
-/** Which config deadline bounds each step (for the plan printed up front). */
-export const STEP_DEADLINE: Readonly<Record<string, keyof Deadlines>> = {
-  launchBuilder: 'launch',
-  waitForSsm: 'ssmOnline',
-  deliverFiles: 'deliver',
-  resolveSecrets: 'deliver',
-  customize: 'customize',
-  cleanUpPreseal: 'customize',
-  checkReadyToSeal: 'readyToSeal',
-  checkSqlReady: 'readyToSeal',
-  collectInventory: 'readyToSeal',
-  preSnapshot: 'createImage',
-  waitForStopped: 'sysprep',
-  createImage: 'createImage',
-  smokeTest: 'smokeTest',
-  copyToRegions: 'copy',
-};

@@ -6,7 +6,7 @@
  * its own abort signal (the run's signal is already aborted after a cancel).
  * The result says what happened to every step and what was left behind.
  */
-import { CancelledError, asWinamiError } from '../errors.js';
+import { CancelledError, StepError, asWinamiError } from '../errors.js';
 import { reportTo, silentReporter, type Reporter } from '../reporter.js';
 
 /** How the run ended. */
@@ -20,6 +20,8 @@ export interface RunnerContext {
   step: string;
   /** Set for cleanups: how the run ended. */
   outcome: Outcome | undefined;
+  /** ms left before the step's deadline (`Infinity` for a step without one, and in cleanups). */
+  timeLeft(): number;
 }
 
 /** One step: `run`, and optionally `cleanup`, which runs whether `run` succeeded, failed or was cancelled. */
@@ -28,6 +30,8 @@ export interface Step<S, X> {
   name: string;
   /** For people: "Launch the builder". */
   title: string;
+  /** The deadline that bounds `run`, in ms before `RunOptions.scaleDeadline`; the runner enforces it. */
+  deadlineMs?: number;
   run(state: S, ctx: X & RunnerContext): Promise<void>;
   cleanup?(state: S, ctx: X & RunnerContext): Promise<void>;
 }
@@ -63,6 +67,31 @@ export interface RunOptions<S, L> {
   /** What is left after the cleanups, computed from the state. */
   leftBehind?: (state: S) => L[];
   now?: () => number;
+  /** Turns a step's `deadlineMs` into wall-clock ms (the bake's time scale); identity by default. */
+  scaleDeadline?: (ms: number) => number;
+  /**
+   * How long past its deadline a step may run before the runner stops it: a
+   * step's own waits end at the deadline, and some then take a short, bounded
+   * look at what went wrong. 0 by default.
+   */
+  deadlineGraceMs?: number;
+}
+
+/** `running`, or the error `overrun()` gives if it is still running after `limitMs` (no limit when undefined). */
+async function withinLimit(running: Promise<void>, limitMs: number | undefined, overrun: () => Error): Promise<void> {
+  if (limitMs === undefined) return running;
+  let timer: NodeJS.Timeout | undefined;
+  const over = new Promise<'over'>((resolve) => {
+    timer = setTimeout(() => resolve('over'), limitMs);
+  });
+  try {
+    if ((await Promise.race([running, over])) === 'over') {
+      running.catch(() => undefined);
+      throw overrun();
+    }
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Run the steps in order, then clean up in reverse. Never throws: the result carries the error. */
@@ -87,14 +116,29 @@ export async function runSteps<S, X, L = never>(steps: readonly Step<S, X>[], st
     started.push(i);
     const t0 = now();
     report.info(`${prefix}.step.start`, step.title, { step: step.name, index: i, total: steps.length });
+    const deadlineMs = step.deadlineMs === undefined ? undefined : (o.scaleDeadline ?? ((ms) => ms))(step.deadlineMs);
+    const timeLeft = () => (deadlineMs === undefined ? Infinity : deadlineMs - (now() - t0));
+    const overrun = new AbortController();
     try {
-      await step.run(state, { ...extra, signal, step: step.name, outcome: undefined });
+      const running = step.run(state, {
+        ...extra,
+        signal: deadlineMs === undefined ? signal : AbortSignal.any([signal, overrun.signal]),
+        step: step.name,
+        outcome: undefined,
+        timeLeft,
+      });
+      await withinLimit(running, deadlineMs === undefined ? undefined : deadlineMs + (o.deadlineGraceMs ?? 0), () => {
+        overrun.abort();
+        return new StepError(step.name, `${step.title.toLowerCase()} did not finish within its deadline (${Math.round(deadlineMs! / 1000)} s)`, {
+          hint: 'Raise the deadline for this phase (deadlines.*) if the work is just slow.',
+        });
+      });
       rec.status = 'ok';
       rec.durationMs = now() - t0;
       report.info(`${prefix}.step.ok`, `${step.title}: done`, { step: step.name, durationMs: rec.durationMs });
     } catch (err) {
       rec.durationMs = now() - t0;
-      const cancelled = signal.aborted || err instanceof CancelledError;
+      const cancelled = !overrun.signal.aborted && (signal.aborted || err instanceof CancelledError);
       rec.status = cancelled ? 'cancelled' : 'failed';
       outcome = cancelled ? 'cancelled' : 'failed';
       error = cancelled && !(err instanceof CancelledError) ? new CancelledError(`cancelled during ${step.title.toLowerCase()}`, { cause: err }) : err;
@@ -120,7 +164,7 @@ export async function runSteps<S, X, L = never>(steps: readonly Step<S, X>[], st
       }, o.cleanupDeadlineMs);
     });
     try {
-      const cleaned = step.cleanup(state, { ...extra, signal: controller.signal, step: step.name, outcome });
+      const cleaned = step.cleanup(state, { ...extra, signal: controller.signal, step: step.name, outcome, timeLeft: () => Infinity });
       const winner = await Promise.race([cleaned.then(() => 'ok' as const), deadline]);
       if (winner === 'timed-out') {
         cleaned.catch(() => undefined);

@@ -7,9 +7,11 @@ import type { Inventory } from './inventory.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Expectation } from '../billing/expectations.js';
 import type { Bundle } from './bundle-types.js';
-import type { PublishedParameter } from '../batch/publish-parameter.js';
+import type { PublishedParameter } from './publish-parameter.js';
 import type { Image } from '@aws-sdk/client-ec2';
 import type { Finding } from '../preflight/types.js';
+import { SET_BY, type StateKey } from '../plan/plan.js';
+import { StepError } from '../errors.js';
 
 /** Kinds of AWS resource a bake creates. */
 export type ResourceKind = 'instance' | 'image' | 'snapshot' | 'volume' | 'parameter';
@@ -90,4 +92,18 @@ export function initialState(buildId: string, config: ResolvedConfig, imageName:
 /** Resources created and neither removed nor intentionally kept. */
 export function leftBehind(state: Pick<BakeState, 'resources'>): TrackedResource[] {
   return state.resources.filter((r) => !r.removed && !r.kept);
+}
+
+/**
+ * A state field an earlier step sets (`need(state, 'builder', ctx.step)`): the
+ * value, or a clear error naming the step that should have set it.
+ */
+export function need<K extends StateKey>(state: BakeState, key: K, step: string): NonNullable<BakeState[K]> {
+  const v = state[key];
+  if (v === undefined || v === null) {
+    throw new StepError(step, `${step} needs state.${key}, which ${SET_BY[key]} sets, but it is not set: ${SET_BY[key]} did not run before ${step}`, {
+      hint: 'The step list is built by plan() in src/plan/plan.ts; a step must come after the step that sets what it needs.',
+    });
+  }
+  return v as NonNullable<BakeState[K]>;
 }

@@ -12,8 +12,9 @@ import { reportTo, silentReporter, type Reporter } from '../reporter.js';
 import { asWinamiError, CancelledError } from '../errors.js';
 import type { Expectation } from './expectations.js';
 import { verifyImageBilling, type VerifyResult } from './verify.js';
-import { discardImage, type DiscardResult } from './discard.js';
-import type { ImageWaitOptions } from './wait-image.js';
+import { discardImage, type DiscardResult, type ImageWaitOptions } from '../image/lifecycle.js';
+import { PollFailureError } from '../aws/poll-until.js';
+import { awsErrorCode } from '../aws/errors.js';
 
 /** One destination; a KMS key makes the copy encrypted with it (the key must exist in that region). */
 export interface CopyTarget {
@@ -119,7 +120,7 @@ export async function copyImageToRegion(session: AwsSession, target: CopyTarget,
       });
     } catch (err) {
       const e = asWinamiError(err);
-      if (e instanceof CancelledError || e.code !== 'POLL_FAILURE') throw err;
+      if (e instanceof CancelledError || !(err instanceof PollFailureError)) throw err;
       // The copy went `failed`: remove what is left of it.
       outcome.error = { code: 'COPY_FAILED', message: e.message };
       outcome.discard = await discardImage(ec2, imageId, { ...(o.reporter ? { reporter: o.reporter } : {}), ...(o.ownerAccountId ? { ownerAccountId: o.ownerAccountId } : {}) });
@@ -138,7 +139,7 @@ export async function copyImageToRegion(session: AwsSession, target: CopyTarget,
   } catch (err) {
     const e = asWinamiError(err);
     outcome.status = e instanceof CancelledError || o.abortSignal?.aborted ? 'cancelled' : 'failed';
-    outcome.error = { code: (e as { awsCode?: string }).awsCode ?? e.code, message: e.message, hint: e.hint };
+    outcome.error = { code: awsErrorCode(e) ?? e.code, message: e.message, hint: e.hint };
     report.error('billing.copy.failed', `${target.region}: ${e.message}`, { region: target.region, imageId: outcome.imageId, code: outcome.error.code });
     return outcome;
   }

@@ -12,8 +12,7 @@ import { VerificationError } from '../errors.js';
 import { reportTo, silentReporter, type Reporter } from '../reporter.js';
 import { EXPECT_TAG, type Expectation } from './expectations.js';
 import { verifyImageBilling, type VerifyResult } from './verify.js';
-import { discardImage, type DiscardResult } from './discard.js';
-import type { ImageWaitOptions } from './wait-image.js';
+import { discardImage, type DiscardResult, type ImageWaitOptions } from '../image/lifecycle.js';
 
 export interface RegisterOptions {
   snapshotId: string;

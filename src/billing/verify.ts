@@ -11,7 +11,7 @@ import type { Ec2Port } from '../aws/ports.js';
 import { platformDetailsFor, usageOperationFor, BILLING_SOURCE } from '../knowledge/billing.js';
 import { reportTo, silentReporter, type Reporter } from '../reporter.js';
 import { EXPECT_TAG, expectationFromAmiName, resolveExpectation, type Expectation } from './expectations.js';
-import { describeImage, waitForImageAvailable, type ImageWaitOptions } from './wait-image.js';
+import { describeImage, waitForImageAvailable, type ImageWaitOptions } from '../image/lifecycle.js';
 
 /** The billing fields of an image, as DescribeImages returns them (any may be missing). */
 export interface BillingFields {

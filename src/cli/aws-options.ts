@@ -40,12 +40,12 @@ export function regionOf(args: Record<string, unknown>): string {
   return 'us-east-1';
 }
 
-/** Build the real session for the args. */
-export async function sessionFromArgs(args: Record<string, unknown>): Promise<AwsSession> {
+/** Build the real session for the args; `fastListing` for audit sessions only (SessionOptions says why). */
+export async function sessionFromArgs(args: Record<string, unknown>, o: { fastListing?: boolean } = {}): Promise<AwsSession> {
   if (typeof args.profile === 'string') process.env.AWS_PROFILE = args.profile;
   const { createAwsSession } = await import('../aws/session.js');
   const endpoint = (args.endpointUrl as string | undefined) ?? process.env.AWS_ENDPOINT_URL;
-  return createAwsSession({ region: regionOf(args), ...(endpoint ? { endpoint } : {}) });
+  return createAwsSession({ region: regionOf(args), ...(endpoint ? { endpoint } : {}), ...(o.fastListing ? { fastListing: true } : {}) });
 }
 
 /**

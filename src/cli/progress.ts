@@ -6,6 +6,7 @@
  * one JSON line on stdout.
  */
 import type { Reporter, WinamiEvent } from '../reporter.js';
+import { isEvent, stepOutcome } from '../events.js';
 import { safeJson, visibleLine } from '../util/visible-text.js';
 import { rawStderr } from './streams.js';
 import textWidth from './text-width.js';
@@ -68,7 +69,7 @@ export function progressReporter(o: ProgressOptions): Reporter & { stop(): void 
         if (e.level === 'debug' || (QUIET_CODES.has(e.code) && e.level === 'info')) return;
         const t = new Date().toISOString().slice(11, 19);
         const d = (e.data ?? {}) as { durationMs?: unknown; batchIndex?: unknown; config?: unknown };
-        const took = /^bake\.step\.(ok|failed|cancelled)$/.test(e.code) && typeof d.durationMs === 'number' ? ` (${seconds(d.durationMs)})` : '';
+        const took = stepOutcome(e) && typeof d.durationMs === 'number' ? ` (${seconds(d.durationMs)})` : '';
         const of = typeof d.batchIndex === 'number' && typeof d.config === 'string' ? `[${visibleLine(d.config)}] ` : '';
         out.write(`${t} ${of}${e.level === 'info' ? '' : `${e.level}: `}${visibleLine(e.message)}${took}\n`);
       },
@@ -123,20 +124,21 @@ export function progressReporter(o: ProgressOptions): Reporter & { stop(): void 
       const e = { ...raw, message: visibleLine(raw.message) };
       const d = (e.data ?? {}) as Record<string, unknown>;
       const of = typeof d.batchIndex === 'number' && typeof d.config === 'string' ? `[${visibleLine(d.config)}] ` : '';
-      if (e.code === 'bake.plan' && Array.isArray(d.steps)) {
+      const outcome = stepOutcome(e);
+      if (isEvent(e, 'bake.plan') && Array.isArray(e.data.steps)) {
         const b = bakeOf(d);
-        for (const s of d.steps as { name: string; title: string }[]) b.rows.push({ name: s.name, title: visibleLine(s.title), status: 'pending' });
+        for (const s of e.data.steps) b.rows.push({ name: s.name, title: visibleLine(s.title), status: 'pending' });
         notes.push(`${of}${e.message}`);
-      } else if (e.code === 'bake.step.start') {
+      } else if (isEvent(e, 'bake.step.start')) {
         const b = bakeOf(d);
-        const r = b.rows.find((x) => x.name === d.step);
+        const r = b.rows.find((x) => x.name === e.data.step);
         if (r) Object.assign(r, { status: 'running', startedAt: now() });
         b.observed = '';
-      } else if (/^bake\.step\.(ok|failed|cancelled)$/.test(e.code)) {
+      } else if (outcome) {
         const r = bakeOf(d).rows.find((x) => x.name === d.step);
-        if (r) Object.assign(r, { status: e.code.slice(10), durationMs: d.durationMs as number });
+        if (r) Object.assign(r, { status: outcome, durationMs: d.durationMs as number });
         if (e.level === 'error') notes.push(`${of}error: ${e.message}`);
-      } else if (e.code === 'bake.wait') {
+      } else if (isEvent(e, 'bake.wait')) {
         bakeOf(d).observed = e.message;
       } else if (e.level === 'warn' || e.level === 'error') {
         notes.push(`${of}${e.level}: ${e.message}`);

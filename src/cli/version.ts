@@ -1,6 +1,2 @@
-import { readFileSync } from 'node:fs';
-import { packageRoot } from '../util/package-root.js';
-import { join } from 'node:path';
-
-/** winami's version, from package.json. */
-export const VERSION: string = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+/** winami's version (it lives in src/util, below every folder that reports it). */
+export { VERSION } from '../util/version.js';

@@ -38,3 +38,8 @@ export function describeSecret(ref: SecretRef): string {
 export function secretToken(slot: string): string {
   return `@@WINAMI_SECRET:${slot}@@`;
 }
+
+/** The temporary SecureString parameter that holds an `env:` secret for a slot during a bake. */
+export function secretParameterName(buildId: string, slot: string): string {
+  return `/winami/${buildId}/${slot}`;
+}

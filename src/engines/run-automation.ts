@@ -7,6 +7,7 @@
  * builder, and winami waits for it to finish.
  */
 import { stringify } from 'yaml';
+import type { AutomationExecution } from '@aws-sdk/client-ssm';
 import type { AwsSession } from '../aws/ports.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
@@ -140,7 +141,7 @@ async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
   const ssm = o.session.ssm(config.region);
   // The local bake's own source step: the source must be Windows with billing fields; its id is pinned for the execution.
   const state = initialState(buildId, config, '');
-  const ctx = { session: o.session, reporter: o.reporter ?? silentReporter, journal, timeScale: o.timeScale ?? 1, delays: AWS_POLL_DELAYS, clock: defaultClock, onError: 'cleanup', env: {}, renderBundle: async () => bundle, signal: o.abortSignal ?? new AbortController().signal, step: 'resolveSource', outcome: undefined } as StepCtx;
+  const ctx = { session: o.session, reporter: o.reporter ?? silentReporter, journal, timeScale: o.timeScale ?? 1, delays: AWS_POLL_DELAYS, clock: defaultClock, onError: 'cleanup', env: {}, renderBundle: async () => bundle, signal: o.abortSignal ?? new AbortController().signal, step: 'resolveSource', outcome: undefined, timeLeft: () => Number.POSITIVE_INFINITY } as StepCtx;
   await resolveSource.run(state, ctx);
   result.source = state.source;
   result.expectation = state.expectation;
@@ -151,7 +152,7 @@ async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
   const pollMs = Math.max(5, POLL_MS * (o.timeScale ?? 1));
   const seen = new Map<string, string>();
   let stopped = false;
-  let execution;
+  let execution: AutomationExecution;
   for (;;) {
     if (o.abortSignal?.aborted && !stopped) {
       stopped = true;

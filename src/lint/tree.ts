@@ -77,11 +77,6 @@ export function scalar(node: Node | null | undefined): unknown {
   return isScalar(node) ? node.value : undefined;
 }
 
-/** True when the node is a scalar. */
-export function isScalarNode(node: Node | null | undefined): boolean {
-  return isScalar(node);
-}
-
 /** What kind of YAML value a node is, for messages. */
 export function describeNode(node: Node | null | undefined): string {
   if (node === null || node === undefined) return 'nothing';

@@ -6,7 +6,7 @@
  */
 import type { ResolvedConfig } from '../config/types.js';
 import { SSM_AGENT_ACTIONS } from '../knowledge/ssm-instance-actions.js';
-import { secretParameterName } from '../bake/steps/put-secrets.js';
+import { secretParameterName } from '../config/secrets.js';
 import type { RoleRequirement } from './types.js';
 
 /** The ARN partition of a region. */

@@ -11,10 +11,11 @@ import type { ResolvedConfig } from '../config/types.js';
 import { describeSecret } from '../config/secrets.js';
 import { imageName } from '../config/image-name.js';
 import { decodeScript, readSource } from '../config/sources.js';
-import { sqlAddsCustomize, sqlBundlePart, type FirstBootSecret, type SqlBundlePart } from '../sql/bundle.js';
+import { sqlBundlePart, type FirstBootSecret, type SqlBundlePart } from './sql-bundle.js';
 import { AGENT_PATHS } from '../knowledge/releases.js';
 import type { Finding } from '../lint/index.js';
-import { VERSION } from '../cli/version.js';
+import { VERSION } from '../util/version.js';
+import { plan as bakePlan, type BakeStepName } from '../plan/plan.js';
 import { RenderValueError } from './helpers.js';
 import { windowsUpdateModel } from './windows-update.js';
 import { awsComponentsModel } from './aws-components.js';
@@ -27,7 +28,6 @@ import {
   SCRIPTS_DIR,
   STATE_DIR,
   UNATTEND_PATH,
-  WINAMI_DIR,
   agentConfigModel,
   ec2configModel,
   firstBootModel,
@@ -101,33 +101,8 @@ export interface PlanCustomizeStep {
   validExitCodes: number[];
 }
 
-/** The bake steps, by the names bake/pipeline.ts uses (a test keeps the two lists equal). */
-export type BakeStepName =
-  | 'checkCredentials'
-  | 'resolveSource'
-  | 'renderBundle'
-  | 'preflight'
-  | 'putSecrets'
-  | 'launchBuilder'
-  | 'waitForSsm'
-  | 'deliverFiles'
-  | 'resolveSecrets'
-  | 'customize'
-  | 'cleanUpPreseal'
-  | 'checkReadyToSeal'
-  | 'checkSqlReady'
-  | 'collectInventory'
-  | 'preSnapshot'
-  | 'runSysprep'
-  | 'waitForStopped'
-  | 'createImage'
-  | 'verifyBilling'
-  | 'terminateBuilder'
-  | 'smokeTest'
-  | 'copyToRegions'
-  | 'setLaunchPermissions'
-  | 'deprecateImage'
-  | 'publishParameter';
+/** The bake steps, by name (plan() in src/plan/plan.ts lists them). */
+export type { BakeStepName } from '../plan/plan.js';
 
 /** plan.json: what the bundle holds and what a bake of it would do. */
 export interface Plan {
@@ -377,42 +352,6 @@ function renderUserData(config: ResolvedConfig, set: FileSet): void {
   addUserData(set, 'user-data/user-data.txt', renderTemplate('user-data/user-data.txt', { launch: { powershell: launch.powershell.replace(/\s+$/, ''), persist: launch.persist } }));
 }
 
-/**
- * The steps `winami bake` runs for this config, in its order (bake/pipeline.ts
- * builds the same list from step objects; prepare must not load those, since
- * they pull in the AWS SDK).
- */
-function bakeSteps(config: ResolvedConfig): BakeStepName[] {
-  const when = (cond: boolean, ...steps: BakeStepName[]) => (cond ? steps : []);
-  return [
-    'checkCredentials',
-    'resolveSource',
-    'renderBundle',
-    'preflight',
-    ...when(config.secrets.some((s) => s.ref.kind !== 'ssm'), 'putSecrets'),
-    'launchBuilder',
-    'waitForSsm',
-    'deliverFiles',
-    ...when(config.secrets.length > 0, 'resolveSecrets'),
-    ...when(config.customize.length > 0 || sqlAddsCustomize(config), 'customize'),
-    ...when(config.cleanup.preSeal, 'cleanUpPreseal'),
-    'checkReadyToSeal',
-    ...when(config.sql !== undefined, 'checkSqlReady'),
-    ...when(config.inventory, 'collectInventory'),
-    ...when(config.preSnapshot, 'preSnapshot'),
-    'runSysprep',
-    'waitForStopped',
-    'createImage',
-    'verifyBilling',
-    'terminateBuilder',
-    ...when(config.smokeTest, 'smokeTest'),
-    ...when(config.image.regions.some((r) => r.region !== config.region), 'copyToRegions'),
-    ...when(config.image.launchPermissions !== undefined, 'setLaunchPermissions'),
-    ...when(config.image.deprecateAfter !== undefined, 'deprecateImage'),
-    ...when(config.image.publishParameter !== undefined, 'publishParameter'),
-  ];
-}
-
 /** Replace the value at a dotted path of a plain-object tree (arrays by index). */
 function setPath(root: Record<string, unknown>, path: string, value: unknown): void {
   const keys = path.split('.');
@@ -519,7 +458,7 @@ export async function renderBundle(config: ResolvedConfig, options: RenderBundle
       customize,
       firstBoot: { script: FIRST_BOOT_SCRIPT, registeredBy: firstBootRegistration(agent) },
       ...(sql ? { sql: { firstBoot: sql.firstBoot, presealCheck: sql.presealCheck, firstBootSecrets } } : {}),
-      steps: bakeSteps(config),
+      steps: bakePlan(config, { smokeTest: config.smokeTest }).map((p) => p.name),
       ...(options.buildId === undefined ? {} : { buildId: options.buildId }),
       ...(options.now === undefined ? {} : { imageName: imageName(config, options.buildId ?? 'unset', options.now), generatedAt: options.now.toISOString() }),
     };

@@ -339,7 +339,7 @@ export function secretPlacements(config: ResolvedConfig): SecretPlacement[] {
         out.push({ slot: s.slot, path: UNATTEND_PATH, encoding: 'xml' });
         break;
       case 'sqlProductKey':
-        // Resolved at first boot by complete-image.ps1, never on the builder (src/sql/bundle.ts).
+        // Resolved at first boot by complete-image.ps1, never on the builder (src/render/sql-bundle.ts).
         out.push({ slot: s.slot, path: 'sql/CompleteImage.ini', encoding: 'ini' });
         break;
       default:

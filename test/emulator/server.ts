@@ -5,7 +5,7 @@
  * applies faults, EC2 throttling and the call log.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bucketFor, RESOURCE_BUCKETS, type Bucket } from '../../src/aws/throttling.js';
+import { bucketFor, RESOURCE_BUCKETS, type Bucket } from './throttling.js';
 import { EC2_HANDLERS, filteredOrPaginated } from './ec2.js';
 import { IAM_HANDLERS, IAM_NS } from './iam.js';
 import { KMS_HANDLERS } from './kms.js';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { EMULATOR_ACCOUNTS, FAST_WAIT, liveResources, sessionFor, startEmulator, type Emulator } from './billing-emulator.js';
 import { audit, formatAudit, terminateUnapproved } from '../../src/audit/index.js';
 import { copyImageToRegion } from '../../src/billing/copy.js';
-import { discardImage } from '../../src/billing/discard.js';
+import { discardImage } from '../../src/image/lifecycle.js';
 import { resolveExpectation } from '../../src/billing/expectations.js';
 
 const [A1, A2, A3] = EMULATOR_ACCOUNTS.map((a) => a.accountId) as [string, string, string];

@@ -26,14 +26,12 @@ const ROLE = 'arn:aws:iam::111111111111:role/winami-runbook';
 describe('bake --engine automation (emulator)', function () {
   this.timeout(120_000);
   let emu: Emulator;
-  before(function () {
+  before(async function () {
     const why = automationScriptsUnavailable();
     if (why) {
       console.log(`      skipped: ${why}`);
       this.skip();
     }
-  });
-  before(async () => {
     emu = await startBakeEmulator();
   });
   after(() => emu?.stop());

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { createAwsSession } from '../../src/aws/session.js';
 import { cleanupBuild } from '../../src/bake/cleanup.js';
-import { discardImage } from '../../src/billing/discard.js';
-import { waitForImageAvailable } from '../../src/billing/wait-image.js';
+import { discardImage } from '../../src/image/lifecycle.js';
+import { waitForImageAvailable } from '../../src/image/lifecycle.js';
 import { ExitCode } from '../../src/errors.js';
 import type { WinamiEvent } from '../../src/reporter.js';
 import type { Emulator } from '../emulator/index.js';

@@ -4,6 +4,7 @@
  * and what is left in the emulator.
  */
 import { expect } from 'chai';
+import { DeleteTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,7 +81,11 @@ describe('billing and audit CLI on the emulator: exit codes, --json, confirmatio
         expect(out.images[0].ok).to.equal(false);
         expect(out.images[1].error.message).to.contain('ami-0123456789abcdef0');
       } finally {
-        await ec2.deleteTags({ Resources: [owned], Tags: [{ Key: 'winami:expect' }] });
+        // winami never deletes tags, so its port has no DeleteTags: the test uses the SDK client directly.
+        const a = EMULATOR_ACCOUNTS[0]!;
+        const sdk = new EC2Client({ region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
+        await sdk.send(new DeleteTagsCommand({ Resources: [owned], Tags: [{ Key: 'winami:expect' }] }));
+        sdk.destroy();
       }
     });
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { EMULATOR_ACCOUNTS, FAST_WAIT, liveResources, sessionFor, startEmulator, type Emulator } from './billing-emulator.js';
 import { resolveExpectation } from '../../src/billing/expectations.js';
 import { verifyImageBilling } from '../../src/billing/verify.js';
-import { discardImage } from '../../src/billing/discard.js';
+import { discardImage } from '../../src/image/lifecycle.js';
 import { copyImageToRegions } from '../../src/billing/copy.js';
 import { registerImageFromSnapshot } from '../../src/billing/register.js';
 import { VerificationError, AwsError } from '../../src/errors.js';

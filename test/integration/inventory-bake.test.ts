@@ -8,7 +8,7 @@
  */
 import { expect } from 'chai';
 import type { Image } from '@aws-sdk/client-ec2';
-import { type Emulator } from '../emulator/index.js';
+import type { Emulator } from '../emulator/index.js';
 import { catalogue } from '../emulator/windows-update.js';
 import { PACKAGES } from '../emulator/aws-packages.js';
 import { imageInventoryStale } from '../../src/audit/rules/image-inventory-stale.js';

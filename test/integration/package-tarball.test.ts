@@ -122,7 +122,7 @@ describe('the packed package', function () {
     const run = spawnSync(process.execPath, ['use.mjs'], { cwd: home, encoding: 'utf8' });
     expect(run.status, run.stderr).to.equal(0);
     const out = JSON.parse(run.stdout.trim().split('\n').pop()!) as { names: string[]; files: string[]; agent: string; usage: number };
-    for (const name of ['prepare', 'bake', 'lintFiles', 'audit', 'verify', 'register', 'discard', 'copy', 'cleanup', 'iamPolicy', 'createAwsSession', 'WinamiError', 'ExitCode']) {
+    for (const name of ['prepare', 'bake', 'plan', 'lintFiles', 'audit', 'verify', 'register', 'discard', 'copy', 'cleanup', 'iamPolicy', 'createAwsSession', 'WinamiError', 'ExitCode']) {
       expect(out.names, name).to.include(name);
     }
     expect(out.agent).to.equal('ec2launch-v2');

@@ -131,7 +131,7 @@ describe('sql: SQL Server images baked end to end (emulator)', function () {
       const img = run.result.images[0]!;
       expect([img.platformDetails, img.usageOperation]).to.deep.equal(c.billing);
       const ready = run.reporter.events.find((e) => e.code === 'bake.sql.ready');
-      const facts = (ready?.data as { facts: Record<string, string> }).facts;
+      const facts = (ready!.data as { facts: Record<string, string> }).facts;
       // The pre-seal check read @@SERVERNAME through sqlcmd: AWS's build machine, renamed at first boot.
       expect(facts.sqlServername).to.equal('EC2AMAZ-AMAZON0');
       expect(facts.sqlRenameAtFirstBoot).to.equal('true');

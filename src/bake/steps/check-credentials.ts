@@ -9,7 +9,7 @@ export const checkCredentials: BakeStep = {
   title: 'Check credentials',
   actions: ['sts:GetCallerIdentity'],
   async run(state, ctx) {
-    let id;
+    let id: import('@aws-sdk/client-sts').GetCallerIdentityCommandOutput;
     try {
       id = await ctx.session.sts(state.region).getCallerIdentity({}, { abortSignal: ctx.signal });
     } catch (err) {

@@ -12,6 +12,8 @@ import { ps } from '../scripts.js';
 import { bundleFile, commandFor } from './bundle-script.js';
 import { outputTail, runOn } from './run-on.js';
 import type { BakeStep } from './types.js';
+import { need } from '../state.js';
+import { backoffDelay } from '../../aws/retry.js';
 
 /** A script that reboots once through SSM and then succeeds. */
 export function rebootOnceScript(marker: string): string {
@@ -31,17 +33,16 @@ export const checkReadyToSeal: BakeStep = {
   title: 'Check ready to seal',
   actions: ['ssm:SendCommand', 'ssm:GetCommandInvocation'],
   async run(state, ctx) {
-    const file = bundleFile(state.bundle!, 'scripts/check-ready.ps1', 'checkReadyToSeal');
+    const file = bundleFile(need(state, 'bundle', ctx.step), 'scripts/check-ready.ps1', 'checkReadyToSeal');
     const report = reportTo(ctx.reporter);
     const deadline = scaled(ctx, state.config.deadlines.readyToSeal);
-    const started = ctx.clock.now();
     const { minDelayMs, maxDelayMs } = delays(ctx, 'instanceState');
     let reboots = 0;
     let last = '';
     for (let attempt = 1; ; attempt++) {
-      const left = deadline - (ctx.clock.now() - started);
+      const left = ctx.timeLeft();
       if (left <= 0) break;
-      const r = await runOn(state, ctx, { instanceId: state.builder!.instanceId, script: commandFor(file), what: 'readiness check', executionTimeoutSeconds: 300, deadlineMs: left });
+      const r = await runOn(state, ctx, { instanceId: need(state, 'builder', ctx.step).instanceId, script: commandFor(file), what: 'readiness check', executionTimeoutSeconds: 300, deadlineMs: left });
       const f = r.facts;
       last = ['imageState', 'rebootPending', 'tiWorker', 'agent'].map((k) => `${k}=${f[k] ?? '?'}`).join(', ');
       if (f.ready === 'true' && r.exitCode === 0) {
@@ -53,11 +54,11 @@ export const checkReadyToSeal: BakeStep = {
       if (f.rebootPending === 'true' && f.tiWorker !== 'true' && reboots < 3) {
         reboots++;
         const marker = `C:\\ProgramData\\winami\\reboot-${reboots}.marker`;
-        const rb = await runOn(state, ctx, { instanceId: state.builder!.instanceId, script: rebootOnceScript(marker), what: 'reboot for a pending reboot', executionTimeoutSeconds: 900, deadlineMs: Math.max(1, deadline - (ctx.clock.now() - started)) });
+        const rb = await runOn(state, ctx, { instanceId: need(state, 'builder', ctx.step).instanceId, script: rebootOnceScript(marker), what: 'reboot for a pending reboot', executionTimeoutSeconds: 900, deadlineMs: Math.max(1, ctx.timeLeft()) });
         if (rb.status !== 'Success') throw new StepError('checkReadyToSeal', `the reboot for a pending reboot failed: ${rb.status}.\n${outputTail(rb)}`);
         continue;
       }
-      await ctx.clock.sleep(Math.min(maxDelayMs, minDelayMs * 2 ** Math.min(attempt - 1, 4)), ctx.signal);
+      await ctx.clock.sleep(backoffDelay(attempt, minDelayMs, maxDelayMs), ctx.signal);
     }
     throw new StepError('checkReadyToSeal', `the builder was not ready to seal within ${Math.round(deadline / 1000)} s; last check: ${last}`, {
       hint: 'Something keeps a reboot pending or servicing running (Windows Update, a customization). Raise deadlines.readyToSeal or fix the customization.',

@@ -12,6 +12,7 @@ import { scaled } from '../context.js';
 import { bundleFile, commandFor } from './bundle-script.js';
 import { outputTail, runOn } from './run-on.js';
 import type { BakeStep } from './types.js';
+import { need } from '../state.js';
 
 /** Every `WINAMI sqlFinding=…` line of the check's output. */
 export function sqlFindings(stdout: string): string[] {
@@ -23,11 +24,11 @@ export const checkSqlReady: BakeStep = {
   title: 'Check SQL Server is ready to seal',
   actions: ['ssm:SendCommand', 'ssm:GetCommandInvocation'],
   async run(state, ctx) {
-    const check = state.bundle!.plan.sql?.presealCheck;
+    const check = need(state, 'bundle', ctx.step).plan.sql?.presealCheck;
     if (!check) throw new StepError('checkSqlReady', 'the bundle has no SQL Server pre-seal check although the config has a sql section', { hint: 'This is a bug in the renderer; run `winami prepare` to inspect the bundle.' });
-    const file = bundleFile(state.bundle!, check.path, 'checkSqlReady');
+    const file = bundleFile(need(state, 'bundle', ctx.step), check.path, 'checkSqlReady');
     const r = await runOn(state, ctx, {
-      instanceId: state.builder!.instanceId,
+      instanceId: need(state, 'builder', ctx.step).instanceId,
       script: commandFor(file),
       what: 'SQL Server pre-seal check',
       executionTimeoutSeconds: 600,

@@ -14,10 +14,11 @@ import { buildTags, keepOrDiscardImage, tagSpecs } from '../aws-helpers.js';
 import { delays, scaled, track, type StepCtx } from '../context.js';
 import type { BakeState, MadeImage } from '../state.js';
 import type { BakeStep } from './types.js';
+import { need } from '../state.js';
 
 async function copyOne(state: BakeState, ctx: StepCtx, target: { region: string; kmsKeyId?: string | undefined }): Promise<MadeImage> {
   const ec2: Ec2Port = ctx.session.ec2(target.region);
-  const src = state.image!;
+  const src = need(state, 'image', ctx.step);
   const encrypted = state.config.image.encrypted || target.kmsKeyId !== undefined;
   const out = await ec2.copyImage(
     {

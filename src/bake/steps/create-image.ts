@@ -12,13 +12,12 @@ import type { Image } from '@aws-sdk/client-ec2';
 import type { Ec2Port } from '../../aws/ports.js';
 import { PollFailureError, pollUntil } from '../../aws/poll-until.js';
 import { awsErrorCode } from '../../aws/errors.js';
-import { describeImage } from '../../billing/wait-image.js';
+import { describeImage, imageAvailability } from '../../image/lifecycle.js';
 import { reportTo } from '../../reporter.js';
 import { BUILD_ID_TAG, buildTags, keepOrDiscardImage, tagSpecs } from '../aws-helpers.js';
 import { delays, EXPECTED_MS, scaled, track, type StepCtx } from '../context.js';
 import type { BakeStep } from './types.js';
-
-const NEVER_AVAILABLE = new Set(['failed', 'invalid', 'error', 'deregistered', 'disabled']);
+import { need } from '../state.js';
 
 /** The least progress (0–100) of some snapshots, or undefined when it cannot be read. */
 async function snapshotProgress(ec2: Ec2Port, ids: string[], signal: AbortSignal): Promise<number | undefined> {
@@ -50,12 +49,11 @@ async function waitForNewImage(ctx: StepCtx, ec2: Ec2Port, imageId: string, time
       return { image, progress };
     },
     acceptor: (o) => {
-      const state = o.image.State ?? 'unknown';
-      if (state === 'available') return { state: 'success', value: o };
-      if (NEVER_AVAILABLE.has(state)) return { state: 'failure', reason: `its state is ${state}${o.image.StateReason?.Message ? ` (${o.image.StateReason.Message})` : ''}` };
+      const v = imageAvailability(o.image);
+      if (v.state !== 'retry') return v.state === 'success' ? { state: 'success', value: o } : v;
       const elapsed = ctx.clock.now() - started;
       const eta = o.progress && o.progress < 100 ? (elapsed * (100 - o.progress)) / o.progress : undefined;
-      return { state: 'retry', observed: `state ${state}${o.progress === undefined ? '' : `, snapshots ${o.progress}%`}`, ...(eta === undefined ? {} : { etaMs: eta }) };
+      return { state: 'retry', observed: `${v.observed}${o.progress === undefined ? '' : `, snapshots ${o.progress}%`}`, ...(eta === undefined ? {} : { etaMs: eta }) };
     },
     timeoutMs,
     ...d,
@@ -95,7 +93,7 @@ export const createImage: BakeStep = {
     try {
       const out = await ec2.createImage(
         {
-          InstanceId: state.builder!.instanceId,
+          InstanceId: need(state, 'builder', ctx.step).instanceId,
           Name: state.imageName,
           Description: c.image.description ?? `${c.name} built by winami (build ${state.buildId})`,
           TagSpecifications: [
@@ -112,7 +110,7 @@ export const createImage: BakeStep = {
     }
     state.image = { region: state.region, imageId, name: state.imageName, snapshotIds: [] };
     track(state, ctx, { kind: 'image', id: imageId, region: state.region, role: 'image' });
-    let image;
+    let image: Image;
     try {
       image = await waitForNewImage(ctx, ec2, imageId, scaled(ctx, c.deadlines.createImage));
     } catch (err) {

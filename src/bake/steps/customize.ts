@@ -13,6 +13,7 @@ import { outputTail, runOn } from './run-on.js';
 import type { BakeStep } from './types.js';
 import { windowsUpdateOutcomes } from '../windows-update-report.js';
 import { runAwsComponents } from './aws-components.js';
+import { need } from '../state.js';
 
 export const customize: BakeStep = {
   name: 'customize',
@@ -20,17 +21,16 @@ export const customize: BakeStep = {
   actions: ['ssm:SendCommand', 'ssm:GetCommandInvocation'],
   failureActions: ['ssm:CancelCommand'],
   async run(state, ctx) {
-    const steps = state.bundle!.plan.customize ?? [];
+    const steps = need(state, 'bundle', ctx.step).plan.customize ?? [];
     const report = reportTo(ctx.reporter);
-    const started = ctx.clock.now();
-    const deadline = scaled(ctx, state.config.deadlines.customize);
     for (const [i, s] of steps.entries()) {
       if (!s.script) continue;
       const label = `customize step ${i + 1} of ${steps.length}${s.name ? ` (${s.name})` : ''}`;
-      const file = bundleFile(state.bundle!, s.script, 'customize');
+      const file = bundleFile(need(state, 'bundle', ctx.step), s.script, 'customize');
       report.info('bake.customize.start', label, { index: i, name: s.name });
-      const deadlineMs = () => Math.max(1, Math.min(scaled(ctx, s.timeoutSeconds * 1000 + 120_000), deadline - (ctx.clock.now() - started)));
-      const runStep = () => runOn(state, ctx, { instanceId: state.builder!.instanceId, script: commandFor(file), what: label, executionTimeoutSeconds: s.timeoutSeconds, deadlineMs: deadlineMs() });
+      const deadlineMs = () => Math.max(1, Math.min(scaled(ctx, s.timeoutSeconds * 1000 + 120_000), ctx.timeLeft()));
+      const runStep = () =>
+        runOn(state, ctx, { instanceId: need(state, 'builder', ctx.step).instanceId, script: commandFor(file), what: label, executionTimeoutSeconds: s.timeoutSeconds, deadlineMs: deadlineMs() });
       if (s.documents?.length) {
         await runAwsComponents(state, ctx, s, label, deadlineMs, runStep);
         continue;
@@ -56,9 +56,9 @@ export const cleanUpPreseal: BakeStep = {
   title: 'Clean up before sealing',
   actions: ['ssm:SendCommand', 'ssm:GetCommandInvocation'],
   async run(state, ctx) {
-    const file = bundleFile(state.bundle!, 'scripts/cleanup-preseal.ps1', 'cleanUpPreseal');
+    const file = bundleFile(need(state, 'bundle', ctx.step), 'scripts/cleanup-preseal.ps1', 'cleanUpPreseal');
     const r = await runOn(state, ctx, {
-      instanceId: state.builder!.instanceId,
+      instanceId: need(state, 'builder', ctx.step).instanceId,
       script: commandFor(file),
       what: 'pre-seal clean-up',
       executionTimeoutSeconds: Math.ceil(state.config.deadlines.customize / 1000),

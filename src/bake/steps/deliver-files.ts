@@ -5,9 +5,9 @@
 import { StepError } from '../../errors.js';
 import { reportTo } from '../../reporter.js';
 import { deliveryScripts, type Delivery } from '../scripts.js';
-import { scaled } from '../context.js';
 import { outputTail, runOn } from './run-on.js';
 import type { BakeStep } from './types.js';
+import { need } from '../state.js';
 
 export const deliverFiles: BakeStep = {
   name: 'deliverFiles',
@@ -15,18 +15,16 @@ export const deliverFiles: BakeStep = {
   actions: ['ssm:SendCommand', 'ssm:GetCommandInvocation'],
   failureActions: ['ssm:CancelCommand'],
   async run(state, ctx) {
-    const files: Delivery[] = state.bundle!.files.filter((f) => f.destination).map((f) => ({ destination: f.destination!, content: f.content, sha256: f.sha256 }));
+    const files: Delivery[] = need(state, 'bundle', ctx.step).files.filter((f) => f.destination).map((f) => ({ destination: f.destination!, content: f.content, sha256: f.sha256 }));
     const scripts = deliveryScripts(files);
     const seen: Record<string, string> = {};
-    const started = ctx.clock.now();
-    const deadline = scaled(ctx, state.config.deadlines.deliver);
     for (const [i, script] of scripts.entries()) {
       const r = await runOn(state, ctx, {
-        instanceId: state.builder!.instanceId,
+        instanceId: need(state, 'builder', ctx.step).instanceId,
         script,
         what: `deliver the bundle (part ${i + 1} of ${scripts.length})`,
         executionTimeoutSeconds: 600,
-        deadlineMs: Math.max(1, deadline - (ctx.clock.now() - started)),
+        deadlineMs: Math.max(1, ctx.timeLeft()),
       });
       if (r.status !== 'Success') throw new StepError('deliverFiles', `delivering the bundle failed (part ${i + 1}, ${r.status}, exit ${r.exitCode}).\n${outputTail(r)}`);
       for (const [k, v] of Object.entries(r.facts)) if (k.startsWith('sha256.')) seen[k.slice(7)] = v.toLowerCase();

@@ -12,6 +12,7 @@ import { buildTags, tagSpecs, terminateAndWait } from '../aws-helpers.js';
 import { markKept, markRemoved, scaled, track, type BakeContext } from '../context.js';
 import type { BakeState } from '../state.js';
 import type { BakeStep } from './types.js';
+import { need } from '../state.js';
 
 /** The RunInstances request for an instance of this build (`role` builder or smoke-test). */
 export function runInstancesInput(state: BakeState, imageId: string, role: 'builder' | 'smoke-test'): RunInstancesCommandInput {
@@ -70,7 +71,7 @@ export const launchBuilder: BakeStep = {
   title: 'Launch the builder',
   actions: ['ec2:RunInstances', 'ec2:CreateTags', 'ec2:TerminateInstances', 'ec2:DescribeInstances', 'iam:PassRole'],
   async run(state, ctx) {
-    const id = await launchInstance(state, ctx, state.source!.imageId, 'builder');
+    const id = await launchInstance(state, ctx, need(state, 'source', ctx.step).imageId, 'builder');
     state.builder = { instanceId: id };
     reportTo(ctx.reporter).info('bake.builder', `builder ${id} (${state.config.builder.instanceType}) launched`, { instanceId: id });
   },

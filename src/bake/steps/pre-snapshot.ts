@@ -9,6 +9,7 @@ import { StepError } from '../../errors.js';
 import { buildTags, deleteSnapshot, describeInstance, tagSpecs } from '../aws-helpers.js';
 import { EXPECTED_MS, delays, markRemoved, scaled, track } from '../context.js';
 import type { BakeStep } from './types.js';
+import { need } from '../state.js';
 
 export const preSnapshot: BakeStep = {
   name: 'preSnapshot',
@@ -16,9 +17,9 @@ export const preSnapshot: BakeStep = {
   actions: ['ec2:DescribeInstances', 'ec2:CreateSnapshot', 'ec2:DescribeSnapshots', 'ec2:DeleteSnapshot', 'ec2:CreateTags'],
   async run(state, ctx) {
     const ec2 = ctx.session.ec2(state.region);
-    const inst = await describeInstance(ec2, state.builder!.instanceId, ctx.signal);
+    const inst = await describeInstance(ec2, need(state, 'builder', ctx.step).instanceId, ctx.signal);
     const root = inst?.BlockDeviceMappings?.find((m) => m.DeviceName === inst.RootDeviceName)?.Ebs?.VolumeId;
-    if (!root) throw new StepError('preSnapshot', `could not find the root volume of ${state.builder!.instanceId}`);
+    if (!root) throw new StepError('preSnapshot', `could not find the root volume of ${need(state, 'builder', ctx.step).instanceId}`);
     const out = await ec2.createSnapshot(
       { VolumeId: root, Description: `winami ${state.buildId} pre-snapshot`, TagSpecifications: tagSpecs(['snapshot'], buildTags(state.buildId, `${state.config.name} pre-snapshot`, 'pre-snapshot')) },
       { abortSignal: ctx.signal },

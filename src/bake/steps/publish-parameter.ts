@@ -6,9 +6,10 @@
  * (exit code 8) and says how to publish by hand.
  */
 import { CancelledError } from '../../errors.js';
-import { publishImageParameter } from '../../batch/publish-parameter.js';
+import { publishImageParameter } from '../publish-parameter.js';
 import { reportTo } from '../../reporter.js';
 import type { BakeStep } from './types.js';
+import { need } from '../state.js';
 
 export const publishParameter: BakeStep = {
   name: 'publishParameter',
@@ -16,7 +17,7 @@ export const publishParameter: BakeStep = {
   actions: ['ssm:PutParameter'],
   async run(state, ctx) {
     const name = state.config.image.publishParameter!;
-    const images = [state.image!, ...state.copies].map((m) => ({ region: m.region, imageId: m.imageId }));
+    const images = [need(state, 'image', ctx.step), ...state.copies].map((m) => ({ region: m.region, imageId: m.imageId }));
     const report = reportTo(ctx.reporter);
     const failed: { region: string; imageId: string; error: string }[] = [];
     for (const image of images) {

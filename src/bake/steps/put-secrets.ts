@@ -5,14 +5,12 @@
  * SendCommand parameters, events, the journal or the manifest.
  */
 import { ConfigError } from '../../errors.js';
-import { awsErrorCode } from '../../aws/errors.js';
+import { isAwsCode } from '../../aws/errors.js';
 import { track, markRemoved } from '../context.js';
 import type { BakeStep } from './types.js';
+import { secretParameterName } from '../../config/secrets.js';
 
-/** The temporary parameter for a slot. */
-export function secretParameterName(buildId: string, slot: string): string {
-  return `/winami/${buildId}/${slot}`;
-}
+export { secretParameterName };
 
 export const putSecrets: BakeStep = {
   name: 'putSecrets',
@@ -42,7 +40,7 @@ export const putSecrets: BakeStep = {
       try {
         await ssm.deleteParameter({ Name: name }, { abortSignal: ctx.signal });
       } catch (err) {
-        if (awsErrorCode(err) !== 'ParameterNotFound' && (err as { awsCode?: string }).awsCode !== 'ParameterNotFound') throw err;
+        if (!isAwsCode(err, 'ParameterNotFound')) throw err;
       }
       markRemoved(state, ctx, name, state.region);
     }

@@ -12,6 +12,7 @@ import { scaled } from '../context.js';
 import { bundleFile, commandFor } from './bundle-script.js';
 import { outputTail, runOn } from './run-on.js';
 import type { BakeStep } from './types.js';
+import { need } from '../state.js';
 
 /** What the script proved: slots it could not fill, and the delivered files still holding tokens (count, path). */
 export interface SecretsProof {
@@ -64,9 +65,9 @@ export const resolveSecrets: BakeStep = {
   title: 'Resolve secrets on the builder',
   actions: ['ssm:SendCommand', 'ssm:GetCommandInvocation'],
   async run(state, ctx) {
-    const file = bundleFile(state.bundle!, 'scripts/resolve-secrets.ps1', 'resolveSecrets');
+    const file = bundleFile(need(state, 'bundle', ctx.step), 'scripts/resolve-secrets.ps1', 'resolveSecrets');
     const r = await runOn(state, ctx, {
-      instanceId: state.builder!.instanceId,
+      instanceId: need(state, 'builder', ctx.step).instanceId,
       script: commandFor(file),
       what: 'resolve secrets',
       executionTimeoutSeconds: 600,

@@ -1,6 +1,7 @@
 /** Run a script on an instance for a step, with the bake's delays, clock and cancel signal. */
 import { StepError } from '../../errors.js';
 import { PollTimeoutError } from '../../aws/poll-until.js';
+import { isAwsCode } from '../../aws/errors.js';
 import { reportTo } from '../../reporter.js';
 import { runScript, tail, type RunScriptResult } from '../ssm-run.js';
 import { assertAlive, describeInstance } from '../aws-helpers.js';
@@ -36,7 +37,7 @@ export async function runOn(state: BakeState, ctx: StepCtx, o: RunOnOptions): Pr
     return result;
   } catch (err) {
     // SSM answers InvalidInstanceId when the instance stopped being a managed node, e.g. terminated from outside.
-    if ((err as { awsCode?: string }).awsCode === 'InvalidInstanceId') {
+    if (isAwsCode(err, 'InvalidInstanceId')) {
       assertAlive(ctx.step, o.instanceId, await describeInstance(ctx.session.ec2(state.region), o.instanceId));
     }
     if (err instanceof PollTimeoutError) {

@@ -3,9 +3,10 @@ import type { LaunchPermission } from '@aws-sdk/client-ec2';
 import { parseDurationMs } from '../../config/duration.js';
 import type { BakeState, MadeImage } from '../state.js';
 import type { BakeStep } from './types.js';
+import { need } from '../state.js';
 
-function allImages(state: BakeState): MadeImage[] {
-  return [state.image!, ...state.copies];
+function allImages(state: BakeState, step: string): MadeImage[] {
+  return [need(state, 'image', step), ...state.copies];
 }
 
 export const setLaunchPermissions: BakeStep = {
@@ -19,7 +20,7 @@ export const setLaunchPermissions: BakeStep = {
       ...lp.organizationArns.map((OrganizationArn) => ({ OrganizationArn })),
       ...lp.organizationalUnitArns.map((OrganizationalUnitArn) => ({ OrganizationalUnitArn })),
     ];
-    await Promise.all(allImages(state).map((img) => ctx.session.ec2(img.region).modifyImageAttribute({ ImageId: img.imageId, LaunchPermission: { Add: add } }, { abortSignal: ctx.signal })));
+    await Promise.all(allImages(state, ctx.step).map((img) => ctx.session.ec2(img.region).modifyImageAttribute({ ImageId: img.imageId, LaunchPermission: { Add: add } }, { abortSignal: ctx.signal })));
   },
 };
 
@@ -30,6 +31,6 @@ export const deprecateImage: BakeStep = {
   async run(state, ctx) {
     const at = new Date(Date.now() + parseDurationMs(state.config.image.deprecateAfter!));
     at.setUTCSeconds(0, 0);
-    await Promise.all(allImages(state).map((img) => ctx.session.ec2(img.region).enableImageDeprecation({ ImageId: img.imageId, DeprecateAt: at }, { abortSignal: ctx.signal })));
+    await Promise.all(allImages(state, ctx.step).map((img) => ctx.session.ec2(img.region).enableImageDeprecation({ ImageId: img.imageId, DeprecateAt: at }, { abortSignal: ctx.signal })));
   },
 };

@@ -12,6 +12,7 @@ import { launchInstance } from './launch-builder.js';
 import { outputTail, runOn } from './run-on.js';
 import { waitForAgent } from './wait-for-ssm.js';
 import type { BakeStep } from './types.js';
+import { need } from '../state.js';
 
 /** `WIN-ABC.WORKGROUP` → `win-abc`: SSM reports the name with its domain, the instance without. */
 const hostPart = (name: string) => name.split('.')[0]!.toLowerCase();
@@ -21,14 +22,13 @@ export const smokeTest: BakeStep = {
   title: 'Smoke test',
   actions: ['ec2:RunInstances', 'ec2:CreateTags', 'ssm:DescribeInstanceInformation', 'ssm:SendCommand', 'ssm:GetCommandInvocation', 'ec2:TerminateInstances', 'ec2:DescribeInstances'],
   async run(state, ctx) {
-    const started = ctx.clock.now();
     const deadline = scaled(ctx, state.config.deadlines.smokeTest);
-    const id = await launchInstance(state, ctx, state.image!.imageId, 'smoke-test');
+    const id = await launchInstance(state, ctx, need(state, 'image', ctx.step).imageId, 'smoke-test');
     state.smoke = { instanceId: id };
     const name = await waitForAgent(state, ctx, id, 'smokeTest', deadline);
     state.smoke.computerName = name;
-    const file = bundleFile(state.bundle!, 'scripts/smoke-test.ps1', 'smokeTest');
-    const r = await runOn(state, ctx, { instanceId: id, script: commandFor(file), what: 'smoke test', executionTimeoutSeconds: 600, deadlineMs: Math.max(1, deadline - (ctx.clock.now() - started)) });
+    const file = bundleFile(need(state, 'bundle', ctx.step), 'scripts/smoke-test.ps1', 'smokeTest');
+    const r = await runOn(state, ctx, { instanceId: id, script: commandFor(file), what: 'smoke test', executionTimeoutSeconds: 600, deadlineMs: Math.max(1, ctx.timeLeft()) });
     const f = r.facts;
     const problems: string[] = [];
     if (!f.computerName) problems.push('it reported no computer name');

@@ -7,7 +7,7 @@
  * for the instance to stop, the success signal.
  */
 import { StepError } from '../../errors.js';
-import { PollTimeoutError } from '../../aws/poll-until.js';
+import { PollFailureError, PollTimeoutError } from '../../aws/poll-until.js';
 import { reportTo } from '../../reporter.js';
 import { describeInstance, waitForInstanceState } from '../aws-helpers.js';
 import { EARLIEST_MS, EXPECTED_MS, scaled } from '../context.js';
@@ -16,14 +16,15 @@ import { tail } from '../ssm-run.js';
 import { bundleFile, commandFor } from './bundle-script.js';
 import { outputTail, runOn } from './run-on.js';
 import type { BakeStep } from './types.js';
+import { need } from '../state.js';
 
 export const runSysprep: BakeStep = {
   name: 'runSysprep',
   title: 'Start Sysprep',
   actions: ['ssm:SendCommand', 'ssm:GetCommandInvocation'],
   async run(state, ctx) {
-    const file = bundleFile(state.bundle!, 'scripts/sysprep.ps1', 'runSysprep');
-    const r = await runOn(state, ctx, { instanceId: state.builder!.instanceId, script: commandFor(file), what: 'start Sysprep', executionTimeoutSeconds: 600, deadlineMs: scaled(ctx, 600_000) });
+    const file = bundleFile(need(state, 'bundle', ctx.step), 'scripts/sysprep.ps1', 'runSysprep');
+    const r = await runOn(state, ctx, { instanceId: need(state, 'builder', ctx.step).instanceId, script: commandFor(file), what: 'start Sysprep', executionTimeoutSeconds: 600, deadlineMs: scaled(ctx, 600_000) });
     if (r.facts.sysprep !== 'started') {
       throw new StepError('runSysprep', `the Sysprep task did not start: ${r.status}, exit code ${r.exitCode}.\n${outputTail(r)}`, { hint: 'Check that the built-in Administrator account is enabled on the builder.' });
     }
@@ -40,14 +41,14 @@ export const waitForStopped: BakeStep = {
   actions: ['ec2:DescribeInstances'],
   failureActions: ['ssm:SendCommand', 'ssm:GetCommandInvocation'],
   async run(state, ctx) {
-    const id = state.builder!.instanceId;
+    const id = need(state, 'builder', ctx.step).instanceId;
     const ec2 = ctx.session.ec2(state.region);
     const timeoutMs = scaled(ctx, state.config.deadlines.sysprep);
     try {
       await waitForInstanceState(ctx, ec2, id, 'stopped', { timeoutMs, expectedMs: scaled(ctx, EXPECTED_MS.sysprepStop), earliestMs: scaled(ctx, EARLIEST_MS.sysprepStop), signal: ctx.signal, what: `Sysprep to stop ${id}` });
     } catch (err) {
       if (!(err instanceof PollTimeoutError)) {
-        if ((err as Error).name === 'PollFailureError') throw new StepError('waitForStopped', `the builder ${id} went away during Sysprep: ${(err as Error).message}`, { cause: err });
+        if (err instanceof PollFailureError) throw new StepError('waitForStopped', `the builder ${id} went away during Sysprep: ${(err as Error).message}`, { cause: err });
         throw err;
       }
       // Past the deadline already: the look at the instance gets a short bound of its own, whatever the network does.

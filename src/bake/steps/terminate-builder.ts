@@ -4,13 +4,14 @@
  * waits for the termination at the end.
  */
 import type { BakeStep } from './types.js';
+import { need } from '../state.js';
 
 export const terminateBuilder: BakeStep = {
   name: 'terminateBuilder',
   title: 'Terminate the builder',
   actions: ['ec2:TerminateInstances'],
   async run(state, ctx) {
-    await ctx.session.ec2(state.region).terminateInstances({ InstanceIds: [state.builder!.instanceId] }, { abortSignal: ctx.signal });
-    state.builder!.terminating = true;
+    await ctx.session.ec2(state.region).terminateInstances({ InstanceIds: [need(state, 'builder', ctx.step).instanceId] }, { abortSignal: ctx.signal });
+    need(state, 'builder', ctx.step).terminating = true;
   },
 };

@@ -7,13 +7,14 @@
 import { VerificationError } from '../../errors.js';
 import { verifyImageBilling } from '../../billing/verify.js';
 import type { BakeStep } from './types.js';
+import { need } from '../state.js';
 
 export const verifyBilling: BakeStep = {
   name: 'verifyBilling',
   title: 'Verify billing',
   actions: ['ec2:DescribeImages'],
   async run(state, ctx) {
-    const img = state.image!;
+    const img = need(state, 'image', ctx.step);
     const result = await verifyImageBilling(ctx.session.ec2(state.region), img.imageId, state.expectation, { reporter: ctx.reporter, abortSignal: ctx.signal });
     img.platformDetails = result.fields.PlatformDetails;
     img.usageOperation = result.fields.UsageOperation;

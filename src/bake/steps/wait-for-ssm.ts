@@ -12,6 +12,7 @@ import { assertAlive, consoleTail, describeInstance } from '../aws-helpers.js';
 import { EARLIEST_MS, EXPECTED_MS, delays, scaled, type BakeContext, type StepCtx } from '../context.js';
 import type { BakeState } from '../state.js';
 import type { BakeStep } from './types.js';
+import { need } from '../state.js';
 
 /** Wait for SSM Online on an instance; returns its registered computer name. */
 export async function waitForAgent(state: BakeState, ctx: StepCtx, instanceId: string, step: string, timeoutMs: number): Promise<string | undefined> {
@@ -60,9 +61,9 @@ export const waitForSsm: BakeStep = {
   actions: ['ssm:DescribeInstanceInformation', 'ec2:DescribeInstances'],
   failureActions: ['ec2:GetConsoleOutput'],
   async run(state, ctx) {
-    const id = state.builder!.instanceId;
+    const id = need(state, 'builder', ctx.step).instanceId;
     const name = await waitForAgent(state, ctx, id, 'waitForSsm', scaled(ctx, state.config.deadlines.ssmOnline));
-    state.builder!.computerName = name;
+    need(state, 'builder', ctx.step).computerName = name;
     reportTo(ctx.reporter).info('bake.ssm.online', `SSM Agent on ${id} is Online${name ? ` (computer ${name})` : ''}`, { instanceId: id, computerName: name });
   },
 };

@@ -71,7 +71,7 @@ export const auditCommand: CliCommand = {
       const format = ((args.format as string | undefined) ?? (args.json ? 'json' : 'table')) as 'table';
       const regions = listOf(args.regions);
       const progress = process.stderr.isTTY && !args.quiet ? progressBar() : undefined;
-      const session = await sessionFromArgs(args);
+      const session = await sessionFromArgs(args, { fastListing: true });
 
       // The report is written as findings come; only the unapproved ones are kept, to terminate.
       const toFile = typeof args.output === 'string' ? args.output : undefined;

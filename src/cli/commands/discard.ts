@@ -20,7 +20,7 @@ export const discardCommand: CliCommand = {
       .example('$0 discard --build-id 20250101-abcd --yes', 'Remove every image of a build, in all regions'),
   run: (args) =>
     runCommand(args, async () => {
-      const { discardImage } = await import('../../billing/discard.js');
+      const { discardImage } = await import('../../image/lifecycle.js');
       const ids = listOf(args.amiIds);
       const buildId = args.buildId as string | undefined;
       if ((ids.length === 0) === (buildId === undefined)) throw new UsageError('name image ids or --build-id (not both)');

@@ -35,7 +35,7 @@ import {
 } from './components/security.js';
 import { SETUP } from './components/setup.js';
 import { SHELL_SETUP } from './components/shell-setup.js';
-import type { ComponentSpec, Pass, SettingSpec } from './types.js';
+import type { ComponentSpec, Pass } from './types.js';
 
 export * from './types.js';
 
@@ -87,9 +87,4 @@ export function componentPasses(component: ComponentSpec): Pass[] {
   const passes = new Set<Pass>();
   for (const s of component.settings) for (const p of s.passes ?? []) passes.add(p);
   return [...passes];
-}
-
-/** The direct children a container or list item may hold. */
-export function childSpecs(setting: SettingSpec): readonly SettingSpec[] {
-  return setting.type === 'list' ? [] : (setting.children ?? []);
 }

@@ -102,4 +102,44 @@ describe('bake step runner', () => {
     await runSteps([step('a'), step('b', { fail: true, cleanupThrows: true })], fresh(), {}, { cleanupDeadlineMs: 100, reporter: rep, eventPrefix: 'bake' });
     expect(rep.codes()).to.deep.equal(['bake.step.start', 'bake.step.ok', 'bake.step.start', 'bake.step.failed', 'bake.cleanup.failed']);
   });
+
+  it('offers each step the time left before its deadline, and none to a step without one', async () => {
+    let t = 1_000;
+    const seen: number[] = [];
+    const timed: Step<S, object> = {
+      name: 'timed',
+      title: 'Timed',
+      deadlineMs: 500,
+      async run(_s, ctx) {
+        t += 120;
+        seen.push(ctx.timeLeft());
+      },
+    };
+    const free: Step<S, object> = { name: 'free', title: 'Free', async run(_s, ctx) { seen.push(ctx.timeLeft()); } };
+    const r = await runSteps([timed, free], fresh(), {}, { cleanupDeadlineMs: 1_000, now: () => t, scaleDeadline: (ms) => ms * 2 });
+    expect(r.outcome).to.equal('ok');
+    expect(seen).to.deep.equal([1_000 - 120, Infinity]);
+  });
+
+  it('stops a step that overruns its deadline and grace, as a failure naming the step', async () => {
+    let aborted = false;
+    const slow: Step<S, object> = {
+      name: 'slow',
+      title: 'Slow',
+      deadlineMs: 20,
+      async run(_s, ctx) {
+        await new Promise((r) => setTimeout(r, 2_000));
+        aborted = ctx.signal.aborted;
+      },
+    };
+    const s = fresh();
+    const r = await runSteps([slow, step('after')], s, {}, { cleanupDeadlineMs: 1_000, deadlineGraceMs: 10 });
+    expect(r.outcome).to.equal('failed');
+    expect(r.failedStep).to.equal('slow');
+    expect(r.error).to.be.instanceOf(StepError).with.property('step', 'slow');
+    expect(r.steps[0]!.error).to.match(/did not finish within its deadline/);
+    expect(r.steps[1]!.status).to.equal('not-run');
+    expect(s.log).to.not.include('run after');
+    expect(aborted).to.equal(false);
+  });
 });

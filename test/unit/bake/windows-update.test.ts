@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { renderBundle } from '../../../src/render/bundle.js';
 import { windowsUpdateOutcomes } from '../../../src/bake/windows-update-report.js';
 import { UPDATE_CATEGORIES, updateSearchCriteria } from '../../../src/knowledge/windows-update.js';
-import { ComError, ComObject, newComObject, seedWindowsUpdates } from '../../emulator/windows-update.js';
+import { ComError, type ComObject, newComObject, seedWindowsUpdates } from '../../emulator/windows-update.js';
 import { GuestFs } from '../../emulator/guest-fs.js';
 import { newWindowsState } from '../../emulator/windows.js';
 import { config } from '../render/fixtures.js';

@@ -375,7 +375,7 @@ export function buildCorpus(seed = 20240601, perFixture = 60, neutralPerFixture 
 const key = (f: Finding) => `${f.ruleId}|${f.severity}|${f.message.replace(/\d+/g, '#')}`;
 
 /** Findings of `mutant` that its unmutated fixture does not have (as a multiset of rule, severity and message shape). */
-export function newFindings(mutant: Mutant, baseline: readonly Finding[], findings: readonly Finding[]): Finding[] {
+export function newFindings(_mutant: Mutant, baseline: readonly Finding[], findings: readonly Finding[]): Finding[] {
   const left = new Map<string, number>();
   for (const f of baseline) left.set(key(f), (left.get(key(f)) ?? 0) + 1);
   return findings.filter((f) => {

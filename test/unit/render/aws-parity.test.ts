@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { AWS_DEFAULT_ANSWER_FILES } from '../../../src/knowledge/agents/aws-answer-files.js';
 import type { LaunchAgent } from '../../../src/knowledge/releases.js';
 import { renderAnswerFiles, type FileTree } from '../../../src/render/answer-files.js';
-import { parityDifferences, parseReviewedTable, reviewFor, type ParityDifference, type ReviewedDifference } from '../../../src/render/aws-parity.js';
+import { parityDifferences, parseReviewedTable, reviewFor, type ParityDifference, type ReviewedDifference } from './aws-parity.js';
 import { packageRoot } from '../../../src/util/package-root.js';
 
 const root = packageRoot();

@@ -95,7 +95,7 @@ describe('render/bundle', () => {
   it('writes each agent its own answer-file path, settings and sysprep command', async () => {
     const expectations: Record<string, [string, RegExp]> = {
       'ec2launch-v2': ['C:\\ProgramData\\Amazon\\EC2Launch\\sysprep\\unattend.xml', /\$execute = 'C:\\Program Files\\Amazon\\EC2Launch\\EC2Launch\.exe'\n\$arguments = 'sysprep --shutdown=true'/],
-      'ec2launch-v1': ['C:\\ProgramData\\Amazon\\EC2-Windows\\Launch\\Sysprep\\Unattend.xml', /InitializeInstance\.ps1' -Schedule\n[^]*SysprepInstance\.ps1/],
+      'ec2launch-v1': ['C:\\ProgramData\\Amazon\\EC2-Windows\\Launch\\Sysprep\\Unattend.xml', /InitializeInstance\.ps1' -Schedule\n[\s\S]*SysprepInstance\.ps1/],
       ec2config: ['C:\\Program Files\\Amazon\\Ec2ConfigService\\sysprep2008.xml', /Ec2Config\.exe'\n\$arguments = '-sysprep'/],
     };
     for (const [release, agent] of [['2022', 'ec2launch-v2'], ['2019', 'ec2launch-v1'], ['2012r2', 'ec2config']] as const) {

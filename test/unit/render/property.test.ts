@@ -13,7 +13,7 @@ import { canonicalJson, redactedConfig, UNATTEND_TEMPLATE } from '../../../src/r
 import { psLiteral, psLiteralValue, RenderValueError } from '../../../src/render/helpers.js';
 import { agentConfigModel, unattendModel } from '../../../src/render/model.js';
 import { renderTemplate } from '../../../src/render/templates.js';
-import { sqlBundlePart } from '../../../src/sql/bundle.js';
+import { sqlBundlePart } from '../../../src/render/sql-bundle.js';
 import { powershellParser } from '../../../src/powershell/parse.js';
 import { config, richConfig } from './fixtures.js';
 
@@ -266,7 +266,7 @@ describe('render/property: hostile values in every user-controlled field', funct
         const c = structuredClone(sqlBase);
         c.sql!.sysadminAccounts = [account];
         c.sql!.collation = collation;
-        let part;
+        let part: NonNullable<ReturnType<typeof sqlBundlePart>>;
         try {
           part = sqlBundlePart(c)!;
         } catch (err) {

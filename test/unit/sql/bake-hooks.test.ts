@@ -4,7 +4,7 @@ import { buildPipeline } from '../../../src/bake/pipeline.js';
 import { iamPolicies } from '../../../src/bake/iam-policy.js';
 import { sqlFindings } from '../../../src/bake/steps/check-sql-ready.js';
 import { renderBundle } from '../../../src/render/bundle.js';
-import { sqlAddsCustomize } from '../../../src/sql/bundle.js';
+import { sqlAddsCustomize } from '../../../src/render/sql-bundle.js';
 import { byolConfig, licenseIncludedConfig, plainConfig } from './fixtures.js';
 
 const names = (c: Parameters<typeof buildPipeline>[0]) => buildPipeline(c, { smokeTest: true }).map((s) => s.name);

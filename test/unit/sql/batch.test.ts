@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { AwsSession, SsmPort } from '../../../src/aws/ports.js';
 import type { bake, BakeOptions, BakeResult } from '../../../src/bake/index.js';
 import { bakeMany, formatSummaryTable } from '../../../src/batch/bake-many.js';
-import { publishImageParameter, publishImageParameters } from '../../../src/batch/publish-parameter.js';
+import { publishImageParameter, publishImageParameters } from '../../../src/bake/publish-parameter.js';
 import { CancelledError, ExitCode, StepError } from '../../../src/errors.js';
 import { MemoryReporter } from '../../../src/reporter.js';
 

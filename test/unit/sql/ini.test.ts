@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { RenderValueError } from '../../../src/render/helpers.js';
-import { iniValue, iniValues, parseSetupIni } from '../../../src/sql/ini.js';
-import { sqlBundlePart } from '../../../src/sql/bundle.js';
+import { iniValue, iniValues, parseSetupIni } from '../../../src/render/sql-ini.js';
+import { sqlBundlePart } from '../../../src/render/sql-bundle.js';
 import { byolConfig } from './fixtures.js';
 
 describe('sql configuration files', () => {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { powershellSyntaxErrors } from '../../../src/powershell/parse.js';
 import { psLiteralValue, RenderValueError } from '../../../src/render/helpers.js';
-import { sqlBundlePart, classifyMedia, type SqlBundlePart } from '../../../src/sql/bundle.js';
-import { parseSetupIni } from '../../../src/sql/ini.js';
+import { sqlBundlePart, classifyMedia, type SqlBundlePart } from '../../../src/render/sql-bundle.js';
+import { parseSetupIni } from '../../../src/render/sql-ini.js';
 import { byolConfig, licenseIncludedConfig, plainConfig } from './fixtures.js';
 
 const HOSTILE_MEDIA = "C:\\media\\O'Brien ];DROP ‘x’ $(whoami) `n\\SQLServer2022.iso";

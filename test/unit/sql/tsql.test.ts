@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { psLiteralValue } from '../../../src/render/helpers.js';
-import { sqlBundlePart } from '../../../src/sql/bundle.js';
+import { sqlBundlePart } from '../../../src/render/sql-bundle.js';
 import {
   BUILDER_LOGINS_SQL,
   expectedServerName,

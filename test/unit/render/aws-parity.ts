@@ -4,9 +4,9 @@
  * the reviewed table in docs/answer-files.md. A difference nobody reviewed
  * (a protection of the agent's default lost, a setting added) is reported.
  */
-import { AWS_DEFAULT_ANSWER_FILES, matchesAwsDefault } from '../knowledge/agents/aws-answer-files.js';
-import type { LaunchAgent } from '../knowledge/releases.js';
-import { flattenUnattend } from '../lint/flatten.js';
+import { AWS_DEFAULT_ANSWER_FILES, matchesAwsDefault } from '../../../src/knowledge/agents/aws-answer-files.js';
+import type { LaunchAgent } from '../../../src/knowledge/releases.js';
+import { flattenUnattend } from './flatten.js';
 
 /** How a rendered setting differs from the agent's default. */
 export type DifferenceKind = 'missing' | 'changed' | 'added';

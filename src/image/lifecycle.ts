@@ -1,16 +1,76 @@
 /**
- * Discard an image: deregister it, then delete its snapshots unless another
- * image still uses them (or the caller asked to keep them). Idempotent: an
- * image that is already gone is reported as absent. Never touches an image
- * another account owns.
+ * An image's lifecycle after winami asks for it, in one place for the bake's
+ * steps and the commands (register, copy, discard): describe it, wait for it
+ * to leave `pending`, and discard it with its snapshots.
+ *
+ * The wait's acceptors are those of the SDK's `waitUntilImageAvailable`
+ * (domain-facts §9.1: success when `available`, failure on `failed`), plus the
+ * states the model lists that can never become available. Library code only
+ * holds ports, so it uses `pollUntil` rather than the SDK waiter.
+ *
+ * A discard deregisters the image, then deletes its snapshots unless another
+ * image still uses them (or the caller asked to keep them); for a half-made
+ * image that lists none, the snapshots tagged with the build id and role are
+ * deleted too. Idempotent; never touches an image another account owns.
  */
 import type { Image } from '@aws-sdk/client-ec2';
 import type { Ec2Port } from '../aws/ports.js';
 import { awsErrorCode } from '../aws/errors.js';
-import { reportTo, silentReporter, type Reporter } from '../reporter.js';
-import { describeImage, waitForImageAvailable, type ImageWaitOptions } from './wait-image.js';
-import { PollFailureError } from '../aws/poll-until.js';
+import { PollFailureError, pollUntil, type PollOptions, type Verdict } from '../aws/poll-until.js';
 import { retryLater, type RetryOptions } from '../aws/retry.js';
+import { AwsError } from '../errors.js';
+import { reportTo, silentReporter, type Reporter } from '../reporter.js';
+
+/** How long and how often to poll. Defaults follow the SDK image waiter: 15 s, growing to 120 s. */
+export interface ImageWaitOptions {
+  timeoutMs: number;
+  minDelayMs?: number;
+  maxDelayMs?: number;
+  abortSignal?: AbortSignal;
+  clock?: PollOptions<unknown>['clock'];
+  onObservation?: (observed: string, attempt: number) => void;
+}
+
+/** States an image never leaves for `available`. */
+const NEVER_AVAILABLE = new Set(['failed', 'invalid', 'error', 'deregistered', 'disabled']);
+
+/** Where an image stands on its way to `available`: the acceptors every image wait uses. */
+export function imageAvailability(image: Image): Verdict<Image> {
+  const state = image.State ?? 'unknown';
+  if (state === 'available') return { state: 'success', value: image };
+  if (NEVER_AVAILABLE.has(state))
+    return { state: 'failure', reason: `its state is ${state}${image.StateReason?.Message ? ` (${image.StateReason.Message})` : ''}` };
+  return { state: 'retry', observed: `state ${state}` };
+}
+
+/** Describe one image; throws an `AwsError` with code `InvalidAMIID.NotFound` when it does not exist. */
+export async function describeImage(ec2: Ec2Port, imageId: string, abortSignal?: AbortSignal): Promise<Image> {
+  const out = await ec2.describeImages({ ImageIds: [imageId], IncludeDeprecated: true }, abortSignal ? { abortSignal } : undefined);
+  const image = out.Images?.find((i) => i.ImageId === imageId);
+  if (!image) {
+    throw new AwsError('DescribeImages', `image ${imageId} does not exist (or is not visible to this account in this region)`, {
+      awsCode: 'InvalidAMIID.NotFound',
+      resource: imageId,
+      hint: 'Check the image id and --region; images shared from another account are only visible if shared with this one.',
+    });
+  }
+  return image;
+}
+
+/** Poll until the image is `available`; throws `PollFailureError` if it fails, `PollTimeoutError` at the deadline. */
+export function waitForImageAvailable(ec2: Ec2Port, imageId: string, o: ImageWaitOptions): Promise<Image> {
+  return pollUntil<Image>({
+    what: `image ${imageId} to be available`,
+    probe: (signal) => describeImage(ec2, imageId, signal),
+    acceptor: imageAvailability,
+    timeoutMs: o.timeoutMs,
+    minDelayMs: o.minDelayMs ?? 15_000,
+    maxDelayMs: o.maxDelayMs ?? 120_000,
+    ...(o.abortSignal ? { abortSignal: o.abortSignal } : {}),
+    ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.onObservation ? { onObservation: o.onObservation } : {}),
+  });
+}
 
 export interface DiscardOptions {
   reporter?: Reporter;
@@ -29,6 +89,12 @@ export interface DiscardOptions {
    * pauses from 1 s.
    */
   retry?: Omit<RetryOptions, 'signal'>;
+  /**
+   * Also delete the caller's snapshots matching these DescribeSnapshots
+   * filters (e.g. a build's tags): a half-made image lists none of the
+   * snapshots CreateImage already started, and they outlive its deregistration.
+   */
+  snapshotFilters?: { Name: string; Values: string[] }[];
 }
 
 const DISCARD_RETRY: Omit<RetryOptions, 'signal'> = { deadlineMs: 5 * 60_000, minDelayMs: 1_000 };
@@ -54,7 +120,13 @@ function snapshotsOf(image: Image): string[] {
 }
 
 /** Snapshot id → ids of other images (owned by the caller) that use it. */
-async function otherUsers(ec2: Ec2Port, imageId: string, snapshotIds: string[], abortSignal: AbortSignal | undefined, call: Call): Promise<Map<string, string[]>> {
+async function otherUsers(
+  ec2: Ec2Port,
+  imageId: string,
+  snapshotIds: string[],
+  abortSignal: AbortSignal | undefined,
+  call: Call,
+): Promise<Map<string, string[]>> {
   const users = new Map<string, string[]>();
   if (snapshotIds.length === 0) return users;
   let NextToken: string | undefined;
@@ -62,7 +134,13 @@ async function otherUsers(ec2: Ec2Port, imageId: string, snapshotIds: string[], 
     const token = NextToken;
     const out = await call(() =>
       ec2.describeImages(
-        { Owners: ['self'], IncludeDeprecated: true, Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: snapshotIds }], MaxResults: 1000, ...(token ? { NextToken: token } : {}) },
+        {
+          Owners: ['self'],
+          IncludeDeprecated: true,
+          Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: snapshotIds }],
+          MaxResults: 1000,
+          ...(token ? { NextToken: token } : {}),
+        },
         abortSignal ? { abortSignal } : undefined,
       ),
     );
@@ -79,20 +157,31 @@ type Call = <T>(fn: () => Promise<T>) => Promise<T>;
 
 const NOT_FOUND = new Set(['InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable']);
 
-/** Deregister `imageId` and delete the snapshots only it used. */
+/** Deregister `imageId` and delete the snapshots only it used (and those `snapshotFilters` name). */
 export async function discardImage(ec2: Ec2Port, imageId: string, opts: DiscardOptions = {}): Promise<DiscardResult> {
   const report = reportTo(opts.reporter ?? silentReporter);
   const opt = opts.abortSignal ? { abortSignal: opts.abortSignal } : undefined;
   const call: Call = (fn) => retryLater(fn, { ...DISCARD_RETRY, ...opts.retry, signal: opts.abortSignal });
+  const filters = opts.snapshotFilters;
+  const tagged = async (): Promise<string[]> =>
+    filters
+      ? ((await call(() => ec2.describeSnapshots({ OwnerIds: ['self'], Filters: filters }, opt))).Snapshots ?? []).flatMap((x) =>
+          x.SnapshotId ? [x.SnapshotId] : [],
+        )
+      : [];
+  const absent = async (name?: string): Promise<DiscardResult> => {
+    const r = await deleteSnapshots(ec2, imageId, await tagged(), opts, call);
+    return { imageId, status: 'absent', name, ...r };
+  };
   let image: Image;
   try {
     image = await call(() => describeImage(ec2, imageId, opts.abortSignal));
   } catch (err) {
     if (!NOT_FOUND.has(awsErrorCode(err) ?? '')) throw err;
     report.info('billing.discard.absent', `${imageId} does not exist; nothing to discard`, { imageId });
-    return { imageId, status: 'absent', deletedSnapshots: [], keptSnapshots: [] };
+    return absent();
   }
-  if (image.State === 'deregistered') return { imageId, status: 'absent', name: image.Name, deletedSnapshots: [], keptSnapshots: [] };
+  if (image.State === 'deregistered') return absent(image.Name);
   if (opts.ownerAccountId && image.OwnerId !== opts.ownerAccountId) {
     const reason = `${imageId} is owned by account ${image.OwnerId ?? 'unknown'}, not ${opts.ownerAccountId}; winami only discards images the account owns`;
     report.warn('billing.discard.refused', reason, { imageId, ownerId: image.OwnerId });
@@ -100,7 +189,7 @@ export async function discardImage(ec2: Ec2Port, imageId: string, opts: DiscardO
   }
 
   if (opts.dryRun) {
-    const snaps = snapshotsOf(image);
+    const snaps = unique([...snapshotsOf(image), ...(await tagged())]);
     const users = await otherUsers(ec2, imageId, snaps, opts.abortSignal, call);
     const kept = keptFor(snaps, users, opts.keepSnapshotIds);
     const deleted = snaps.filter((s) => !kept.some((k) => k.snapshotId === s));
@@ -112,7 +201,7 @@ export async function discardImage(ec2: Ec2Port, imageId: string, opts: DiscardO
     await call(() => ec2.deregisterImage({ ImageId: imageId }, opt));
   } catch (err) {
     const code = awsErrorCode(err) ?? '';
-    if (NOT_FOUND.has(code)) return { imageId, status: 'absent', name: image.Name, deletedSnapshots: [], keptSnapshots: [] };
+    if (NOT_FOUND.has(code)) return absent(image.Name);
     if (image.State !== 'pending') throw err;
     // EC2 may refuse a pending image; wait for it to settle (available or failed) and try again.
     report.info('billing.discard.wait-pending', `${imageId} is still pending (${code}); waiting for it to settle before deregistering`, { imageId });
@@ -120,8 +209,22 @@ export async function discardImage(ec2: Ec2Port, imageId: string, opts: DiscardO
     await call(() => ec2.deregisterImage({ ImageId: imageId }, opt));
   }
   report.info('billing.discard.deregistered', `deregistered ${imageId}`, { imageId });
+  const r = await deleteSnapshots(ec2, imageId, unique([...snapshotsOf(image), ...(await tagged())]), opts, call);
+  return { imageId, status: 'discarded', name: image.Name, ...r };
+}
 
-  const snaps = snapshotsOf(image);
+const unique = (ids: string[]): string[] => [...new Set(ids)];
+
+/** Delete the snapshots no other image uses and the caller did not ask to keep; already gone is fine. */
+async function deleteSnapshots(
+  ec2: Ec2Port,
+  imageId: string,
+  snaps: string[],
+  opts: DiscardOptions,
+  call: Call,
+): Promise<Pick<DiscardResult, 'deletedSnapshots' | 'keptSnapshots'>> {
+  const report = reportTo(opts.reporter ?? silentReporter);
+  const opt = opts.abortSignal ? { abortSignal: opts.abortSignal } : undefined;
   const users = await otherUsers(ec2, imageId, snaps, opts.abortSignal, call);
   const kept = keptFor(snaps, users, opts.keepSnapshotIds);
   const deleted: string[] = [];
@@ -139,7 +242,7 @@ export async function discardImage(ec2: Ec2Port, imageId: string, opts: DiscardO
     }
   }
   for (const k of kept) report.info('billing.discard.snapshot-kept', `kept snapshot ${k.snapshotId}: ${k.reason}`, { imageId, ...k });
-  return { imageId, status: 'discarded', name: image.Name, deletedSnapshots: deleted, keptSnapshots: kept };
+  return { deletedSnapshots: deleted, keptSnapshots: kept };
 }
 
 function keptFor(snaps: string[], users: Map<string, string[]>, keep: string[] = []): KeptSnapshot[] {

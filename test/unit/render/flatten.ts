@@ -5,7 +5,7 @@
  * child. Used to compare a rendered file with an agent's default file setting
  * by setting.
  */
-import { attr, parseXml, type XmlElement } from './xml.js';
+import { attr, parseXml, type XmlElement } from '../../../src/lint/xml.js';
 
 /** One leaf setting. */
 export interface FlatSetting {

@@ -9,9 +9,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
-import { COMPILE_OPTIONS, createHandlebars, RenderValueError } from '../render/helpers.js';
+import { sqlAddsCustomize } from '../plan/plan.js';
+import { COMPILE_OPTIONS, createHandlebars, RenderValueError } from './helpers.js';
 import { packageRoot } from '../util/package-root.js';
-import { completeImageIni, prepareImageIni } from './ini.js';
+import { completeImageIni, prepareImageIni } from './sql-ini.js';
 import {
   ADD_SERVER_PREFIX,
   ADD_SERVER_SUFFIX,
@@ -20,8 +21,8 @@ import {
   RENAME_BLOCKERS,
   SERVERNAME_FACTS_SQL,
   SERVERNAME_SQL,
-} from './tsql.js';
-import { installedSetupPath, setupLogDir, sqlServiceNames, type SqlVersion } from './versions.js';
+} from '../sql/tsql.js';
+import { installedSetupPath, setupLogDir, sqlServiceNames, type SqlVersion } from '../sql/versions.js';
 
 /** What a SQL file is for. */
 export type SqlFileRole = 'sql-config' | 'customize' | 'first-boot' | 'check';
@@ -122,14 +123,8 @@ function connectTo(instanceName: string): string {
   return sqlServiceNames(instanceName).isDefault ? '.' : `.\\${instanceName}`;
 }
 
-/**
- * Whether the SQL part adds customize steps (PrepareImage, for byol-prepare).
- * The bake builds its step list from this before rendering, so it must agree
- * with `sqlBundlePart(config).customize`.
- */
-export function sqlAddsCustomize(config: Pick<ResolvedConfig, 'sql'>): boolean {
-  return config.sql?.mode === 'byol-prepare';
-}
+/** Whether the SQL section adds PrepareImage to the customize list (the rule lives with the bake's plan). */
+export { sqlAddsCustomize };
 
 /** The SQL part for a config, or `undefined` when it has no `sql` section. */
 export function sqlBundlePart(config: ResolvedConfig): SqlBundlePart | undefined {

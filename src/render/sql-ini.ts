@@ -9,10 +9,10 @@
  * `install-sql-server-using-a-configuration-file.md`,
  * `considerations-for-installing-sql-server-using-sysprep.md`.
  */
-import { RenderValueError } from '../render/helpers.js';
+import { RenderValueError } from './helpers.js';
 import { secretToken } from '../config/secrets.js';
 import type { SqlConfig } from '../config/schema.js';
-import { sqlServiceNames, sqlVirtualAccounts } from './versions.js';
+import { sqlServiceNames, sqlVirtualAccounts } from '../sql/versions.js';
 
 /** A quoted INI value; throws `RenderValueError` for what Setup's INI cannot carry. */
 export function iniValue(value: string, field = 'value'): string {
