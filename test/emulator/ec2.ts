@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { AMAZON_ACCOUNT } from './options.js';
 import { imageItem, instanceXml, snapshotXml, stateXml, volumeXml } from './ec2-xml.js';
 import { GuestFs } from './guest-fs.js';
-import { el, iso, newId, qBool, qInt, qList, qObj, qObjects, qStr, set, type QueryObject, type XmlChunks } from './wire.js';
+import { el, iso, isoSeconds, newId, qBool, qInt, qList, qObj, qObjects, qStr, set, type QueryObject, type XmlChunks } from './wire.js';
 import { IMAGE_STATE } from './windows.js';
 import {
   ApiError,
@@ -269,7 +269,7 @@ function imageMatches(c: Ec2Context, img: Image, filters: Filter[]): boolean {
         actual = 'machine';
         break;
       case 'creation-date':
-        actual = iso(img.createdAt);
+        actual = isoSeconds(img.createdAt);
         break;
       case 'state-reason-code':
         actual = state === 'failed' ? img.failReason?.code : undefined;
@@ -307,8 +307,13 @@ const describeImages: Handler = (c) => {
     for (const id of ids) {
       checkId('ami', id);
       const img = world.images.get(id);
-      if (!img || img.region !== c.region || img.deregistered || !canSee(img, c.account) || c.now < img.visibleAt) missing.push(id);
-      else candidates.push(img);
+      if (!img || img.region !== c.region || !canSee(img, c.account) || c.now < img.visibleAt) missing.push(id);
+      else if (!img.deregistered) candidates.push(img);
+      else {
+        const seen = world.deregisteredLookup(img, c.now);
+        if (seen === 'listed') candidates.push(img);
+        else if (seen === 'notFound') missing.push(id);
+      }
     }
     if (missing.length) throw new ApiError('InvalidAMIID.NotFound', `The image id '[${missing.join(', ')}]' does not exist`);
   } else if (owners.length && exactNames(filters)) {
@@ -510,7 +515,7 @@ const registerImage: Handler = (c) => {
 
 const deregisterImage: Handler = (c) => {
   const img = ownImage(c, requireParam(c.q, 'ImageId'));
-  c.world.deregister(img);
+  c.world.deregister(img, c.now);
   let extra = '';
   if (qBool(c.q, 'DeleteAssociatedSnapshots')) {
     const results: string[] = [];
@@ -518,7 +523,8 @@ const deregisterImage: Handler = (c) => {
       const s = c.world.snapshots.get(b.snapshotId);
       const inUse = [...c.world.images.values()].some((o) => !o.deregistered && o.bdms.some((x) => x.snapshotId === b.snapshotId));
       if (s && !s.deleted && !inUse) s.deleted = true;
-      results.push(el('snapshotId', b.snapshotId) + el('returnCode', inUse ? 'error' : 'success'));
+      // `skipped`: kept because another AMI uses it (DeleteSnapshotReturnCode, EC2 API reference).
+      results.push(el('snapshotId', b.snapshotId) + el('returnCode', inUse ? 'skipped' : 'success'));
     }
     extra = set('deleteSnapshotResultSet', results);
   }
@@ -673,7 +679,8 @@ const enableImageDeprecation: Handler = (c) => {
   const at = Date.parse(requireParam(c.q, 'DeprecateAt'));
   if (!Number.isFinite(at)) throw new ApiError('InvalidParameterValue', 'Invalid value for DeprecateAt');
   if (at < c.now - 60_000) throw new ApiError('InvalidParameterValue', 'The deprecation time cannot be in the past.');
-  const rounded = Math.floor(at / 60_000) * 60_000;
+  // "If you specify a value for seconds, Amazon EC2 rounds the seconds to the nearest minute" (EnableImageDeprecation).
+  const rounded = Math.round(at / 60_000) * 60_000;
   img.deprecationTime = iso(rounded);
   img.xml = undefined;
   return el('return', true);

@@ -5,7 +5,7 @@
  * throttling and the call log.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bucketFor, RESOURCE_BUCKETS, type Bucket } from '../../src/aws/throttling.js';
+import { bucketFor, RESOURCE_BUCKETS, ssmBucketFor, type Bucket } from '../../src/aws/throttling.js';
 import { EC2_HANDLERS, filteredOrPaginated } from './ec2.js';
 import type { CallRecord, EmulatorAccount, Fault } from './options.js';
 import { SSM_HANDLERS } from './ssm.js';
@@ -140,6 +140,7 @@ export class EmulatorHttp {
       } else {
         const handler = SSM_HANDLERS[action];
         if (!handler) throw new ApiError('UnknownOperationException', `Unknown operation ${action}`);
+        if (this.throttling) this.throttleSsm(ctx.account, region, action, now);
         const out = handler({ world: this.world, account: ctx.account, region, body: json, now });
         this.send(res, 200, 'application/x-amz-json-1.1', JSON.stringify(out));
       }
@@ -195,6 +196,12 @@ export class EmulatorHttp {
     if (!this.take(`${account}|${region}|${key}`, bucket, 1, now) || (resource && !this.take(`${account}|${region}|res:${action}`, resource, count, now))) {
       throw new ApiError('RequestLimitExceeded', 'Request limit exceeded.', 503);
     }
+  }
+
+  /** SSM's per-account, per-region request rates (`ssmBucketFor`). */
+  private throttleSsm(account: string, region: string, action: string, now: number): void {
+    const { key, bucket } = ssmBucketFor(action);
+    if (!this.take(`${account}|${region}|${key}`, bucket, 1, now)) throw new ApiError('ThrottlingException', 'Rate exceeded');
   }
 
   private send(res: ServerResponse, status: number, type: string, body: string | Buffer, id = requestId()): void {
