@@ -6,7 +6,7 @@
  */
 import type { Instance, Tag, TagSpecification, ResourceType } from '@aws-sdk/client-ec2';
 import type { Ec2Port } from '../aws/ports.js';
-import { pollUntil } from '../aws/poll-until.js';
+import { pollUntil, PollTimeoutError } from '../aws/poll-until.js';
 import { awsErrorCode } from '../aws/errors.js';
 import { StepError } from '../errors.js';
 import { reportTo } from '../reporter.js';
@@ -91,17 +91,30 @@ export function waitForInstanceState(ctx: BakeContext, ec2: Ec2Port, instanceId:
   }) as Promise<Instance>;
 }
 
+/** How long a NotFound for an instance winami launched is taken for EC2's lag rather than "gone" (real ms). */
+export const NOT_FOUND_GRACE_MS = 10_000;
+
 /**
  * Terminate an instance (idempotent: gone already is fine) and wait until it
  * is terminated; `alreadyTerminating` skips the call when one was made.
  */
 export async function terminateAndWait(ctx: BakeContext, ec2: Ec2Port, instanceId: string, signal: AbortSignal, timeoutMs: number, alreadyTerminating = false): Promise<void> {
   if (!alreadyTerminating) {
+    // An instance launched moments ago can answer InvalidInstanceID.NotFound (eventual consistency): retry for a
+    // while before calling it gone, or it would be left running. The grace is real time, as EC2's lag is.
     try {
-      await ec2.terminateInstances({ InstanceIds: [instanceId] }, { abortSignal: signal });
+      await pollUntil<true>({
+        what: `TerminateInstances to accept ${instanceId}`,
+        probe: async () => (await ec2.terminateInstances({ InstanceIds: [instanceId] }, { abortSignal: signal }), true as const),
+        acceptor: () => ({ state: 'success', value: true }),
+        timeoutMs: Math.max(timeoutMs, NOT_FOUND_GRACE_MS),
+        ...delays(ctx, 'instanceState'),
+        abortSignal: signal,
+        clock: ctx.clock,
+      });
     } catch (err) {
-      if (awsErrorCode(err) !== 'InvalidInstanceID.NotFound' && (err as { awsCode?: string }).awsCode !== 'InvalidInstanceID.NotFound') throw err;
-      return;
+      if (err instanceof PollTimeoutError) return;
+      throw err;
     }
   }
   await waitForInstanceState(ctx, ec2, instanceId, 'terminated', { timeoutMs, expectedMs: scaled(ctx, EXPECTED_MS.terminate), signal });
@@ -151,6 +164,15 @@ export async function consoleTail(ec2: Ec2Port, instanceId: string, lines = 15):
   } catch (err) {
     return `(console output unavailable: ${(err as Error).message})`;
   }
+}
+
+/**
+ * While waiting on a builder just launched: throw a StepError if EC2 shows it
+ * terminated (or terminating). An instance EC2 does not list yet is not gone:
+ * new ids answer InvalidInstanceID.NotFound for a while (eventual consistency).
+ */
+export function assertNotTerminated(step: string, instanceId: string, inst: Instance | undefined): void {
+  if (inst) assertAlive(step, instanceId, inst);
 }
 
 /** Throw a StepError unless the instance still exists and is not terminated. */
