@@ -235,6 +235,10 @@ describe('emulator: a scripted AWS CLI session, validated against botocore', fun
     // Own parameters.
     await ok('ssm', 'put-parameter', '--name', '/winami/session/plain', '--type', 'String', '--value', 'v1');
     await ok('ssm', 'put-parameter', '--name', '/winami/session/deep/secret', '--type', 'SecureString', '--value', 's3cret');
+    await Promise.all([
+      fails('AccessDeniedException', 'ssm', 'put-parameter', '--name', '/aws/service/mine', '--type', 'String', '--value', 'x'),
+      fails('ValidationException', 'ssm', 'put-parameter', '--name', '/ssm/mine', '--type', 'String', '--value', 'x'),
+    ]);
     await fails('ParameterAlreadyExists', 'ssm', 'put-parameter', '--name', '/winami/session/plain', '--type', 'String', '--value', 'v2');
     expect((await ok('ssm', 'put-parameter', '--name', '/winami/session/plain', '--type', 'String', '--value', 'v2', '--overwrite')).Version).to.equal(2);
     expect((await ok('ssm', 'get-parameter', '--name', '/winami/session/deep/secret', '--with-decryption')).Parameter.Value).to.equal('s3cret');

@@ -146,6 +146,19 @@ describe('emulator: GetParametersByPath', function () {
     expect((await sdk(emu, 2).ssm.send(new GetParametersByPathCommand({ Path: '/app', Recursive: true }))).Parameters).to.deep.equal([]);
   });
 
+  it('refuses reserved names as SSM does: aws… AccessDeniedException, ssm… ValidationException, with or without a slash, in any case', async () => {
+    const { ssm } = sdk(emu, 0, 'eu-west-1', 5);
+    for (const name of ['/aws/service/mine', 'awslimits', '/AWS/x']) {
+      const e = await rejection(ssm.send(new PutParameterCommand({ Name: name, Type: 'String', Value: 'x' })));
+      expect([e.name, e.message], name).to.deep.equal(['AccessDeniedException', `No access to reserved parameter name: ${name}.`]);
+    }
+    for (const name of ['/ssm/mine', 'SSMthing']) {
+      const e = await rejection(ssm.send(new PutParameterCommand({ Name: name, Type: 'String', Value: 'x' })));
+      expect(e.name, name).to.equal('ValidationException');
+      expect(e.message).to.match(/^Parameter name: can't be prefixed with "ssm" \(case-insensitive\)/);
+    }
+  });
+
   it('refuses what SSM refuses: MaxResults outside 1..10, a filter key GetParametersByPath does not take, a bad option or value, a bad token', async () => {
     const { ssm } = sdk(emu);
     for (const max of [0, 11]) {

@@ -451,7 +451,12 @@ const putParameter: Handler = (c) => {
   const name = str(c.body, 'Name') ?? '';
   const value = str(c.body, 'Value');
   if (!name || value === undefined) throw new ApiError('ValidationException', 'Name and Value are required.');
-  if (/^\/?aws\//i.test(name) || /^\/?ssm\//i.test(name)) throw new ApiError('AccessDeniedException', `No access to reserved parameter name: ${name}.`);
+  // AWS reserves the prefixes, with or without a leading slash and in any case, and answers them differently
+  // (the codes and messages SDK users report, e.g. aws-solutions/quota-monitor-for-aws#30, aws/aws-sdk-php#1952).
+  if (/^\/?aws/i.test(name)) throw new ApiError('AccessDeniedException', `No access to reserved parameter name: ${name}.`);
+  if (/^\/?ssm/i.test(name)) {
+    throw new ApiError('ValidationException', 'Parameter name: can\'t be prefixed with "ssm" (case-insensitive). If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_');
+  }
   const key = `${c.account}|${c.region}|${name}`;
   const existing = c.world.parameters.get(key);
   if (existing && c.body.Overwrite !== true) {
