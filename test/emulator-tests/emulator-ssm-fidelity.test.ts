@@ -9,7 +9,11 @@
 import { expect } from 'chai';
 import {
   CreateImageCommand,
+  CreateSnapshotCommand,
+  DeleteSnapshotCommand,
   DeregisterImageCommand,
+  DescribeSnapshotsCommand,
+  DescribeVolumesCommand,
   DescribeImagesCommand,
   EnableImageDeprecationCommand,
   RegisterImageCommand,
@@ -327,6 +331,29 @@ describe('emulator: image and instance details', function () {
       const id = await launch(c, `${PUBLIC}/${param}`);
       const row = await online(c.ssm, id);
       expect([row.PlatformName, row.PlatformVersion], param).to.deep.equal([name, version]);
+    }
+  });
+});
+
+describe('emulator: eventual consistency of new snapshots', function () {
+  this.timeout(20000);
+
+  it('answers InvalidSnapshot.NotFound for a new snapshot id within the window and leaves it out of listings, then shows it', async () => {
+    const emu = await withEmulator({ timeScale: 0.001, consistencyWindowMs: 600 });
+    try {
+      const c = sdk(emu);
+      const id = await launch(c);
+      const vol = await eventually(async () => (await c.ec2.send(new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [id] }] }))).Volumes?.[0]?.VolumeId, 5000, 'volume');
+      const snap = (await c.ec2.send(new CreateSnapshotCommand({ VolumeId: vol }))).SnapshotId!;
+      const started = Date.now();
+      expect((await rejection(c.ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snap] })))).name).to.equal('InvalidSnapshot.NotFound');
+      expect((await rejection(c.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snap })))).name).to.equal('InvalidSnapshot.NotFound');
+      const listed = (await c.ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }))).Snapshots!.map((s) => s.SnapshotId);
+      expect(Date.now() - started, 'the checks ran inside the window').to.be.below(600);
+      expect(listed).to.not.include(snap);
+      await eventually(async () => ((await c.ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snap] }))).Snapshots?.[0]?.SnapshotId === snap ? true : undefined), 5000, 'visible');
+    } finally {
+      await emu.stop();
     }
   });
 });

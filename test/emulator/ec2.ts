@@ -172,7 +172,7 @@ function instancesByIds(c: Ec2Context, ids: string[]): Instance[] {
 function snapshotById(c: Ec2Context, id: string): Snapshot {
   checkId('snap', id);
   const s = c.world.snapshots.get(id);
-  if (!s || s.deleted || s.region !== c.region || s.account !== c.account) {
+  if (!s || s.deleted || s.region !== c.region || s.account !== c.account || c.now < (s.visibleAt ?? 0)) {
     throw new ApiError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
   }
   return s;
@@ -987,6 +987,7 @@ function snapshotOfVolume(c: Ec2Context, volumeId: string, description: string, 
     encrypted: v.encrypted,
     ...(isRoot && inst ? { origin: c.world.diskOf(inst) } : {}),
     deleted: false,
+    visibleAt: c.now + c.world.opts.consistencyWindowMs,
   };
   c.world.snapshots.set(snap.id, snap);
   return snap;
@@ -1034,7 +1035,7 @@ const describeSnapshots: Handler = (c) => {
   if (ids.length && qStr(c.q, 'MaxResults')) throw new ApiError('InvalidParameterCombination', 'The parameter snapshotSet cannot be used with the parameter maxResults');
   let list: Snapshot[];
   if (ids.length) list = ids.map((id) => snapshotById(c, id));
-  else list = [...c.world.snapshots.values()].filter((s) => !s.deleted && s.region === c.region && s.account === c.account);
+  else list = [...c.world.snapshots.values()].filter((s) => !s.deleted && s.region === c.region && s.account === c.account && c.now >= (s.visibleAt ?? 0));
   if (owners.length) list = list.filter((s) => owners.includes(s.account));
   list = list.filter((s) =>
     filters.every((f) => {

@@ -95,6 +95,8 @@ export interface Snapshot {
   kmsKeyId?: string;
   origin?: DiskOrigin;
   deleted: boolean;
+  /** CreateSnapshot(s): the id answers NotFound until then (eventual consistency). */
+  visibleAt?: number;
 }
 
 export interface Volume {
