@@ -24,7 +24,8 @@ import {
 import { GetParameterCommand, GetParametersCommand } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { EC2Client as Ec2 } from '@aws-sdk/client-ec2';
-import type { Emulator } from '../emulator/index.js';
+import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
 import { eventually, rejection, sdk, sleep, withEmulator, WIN2022 } from './helpers.js';
 
 const WIN2019 = '/aws/service/ami-windows-latest/Windows_Server-2019-English-Full-Base';
@@ -239,13 +240,17 @@ describe('emulator: image lineage and billing (domain-facts §7.2, §10)', () =>
   it('CopyImage keeps billing, encrypts with the given key, and is idempotent by ClientToken', async () => {
     const src = await imageFromInstance(emu, ec2, 'copy-source', WIN2019);
     const dest = sdk(emu, 0, 'eu-west-1').ec2;
+    const a = EMULATOR_ACCOUNTS[0]!;
+    const kms = new KMSClient({ region: 'eu-west-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
+    const key = (await kms.send(new CreateKeyCommand({ Description: 'winami images' }))).KeyMetadata!;
+    await kms.send(new CreateAliasCommand({ AliasName: 'alias/winami', TargetKeyId: key.KeyId! }));
     const input = { Name: 'copy-dest', SourceImageId: src.ImageId!, SourceRegion: 'us-east-1', Encrypted: true, KmsKeyId: 'alias/winami', ClientToken: 'copy-token-1' };
-    const a = await dest.send(new CopyImageCommand(input));
-    const b = await dest.send(new CopyImageCommand(input));
-    expect(b.ImageId).to.equal(a.ImageId);
+    const first = await dest.send(new CopyImageCommand(input));
+    const again = await dest.send(new CopyImageCommand(input));
+    expect(again.ImageId).to.equal(first.ImageId);
     const other = await dest.send(new CopyImageCommand({ ...input, ClientToken: 'copy-token-2' }));
-    expect(other.ImageId).to.not.equal(a.ImageId);
-    const copy = await available(dest, a.ImageId!);
+    expect(other.ImageId).to.not.equal(first.ImageId);
+    const copy = await available(dest, first.ImageId!);
     expect([copy.Platform, copy.PlatformDetails, copy.UsageOperation]).to.deep.equal(['windows', 'Windows', 'RunInstances:0002']);
     expect(copy.SourceImageId).to.equal(src.ImageId);
     expect(copy.SourceImageRegion).to.equal('us-east-1');
@@ -253,7 +258,9 @@ describe('emulator: image lineage and billing (domain-facts §7.2, §10)', () =>
     expect(ebs.Encrypted).to.equal(true);
     const snaps = await dest.send(new DescribeSnapshotsCommand({ SnapshotIds: [ebs.SnapshotId!] }));
     expect(snaps.Snapshots![0]!.Encrypted).to.equal(true);
-    expect(snaps.Snapshots![0]!.KmsKeyId).to.equal('alias/winami');
+    // EC2 reports the key's ARN, whatever form of it the request named.
+    expect(snaps.Snapshots![0]!.KmsKeyId).to.equal(key.Arn);
+    expect(ebs.KmsKeyId).to.equal(key.Arn);
     const bad = await rejection(dest.send(new CopyImageCommand({ Name: 'copy-bad', SourceImageId: src.ImageId!, SourceRegion: 'us-east-1', KmsKeyId: 'alias/winami' })));
     expect(bad.name).to.equal('InvalidParameterCombination');
   });

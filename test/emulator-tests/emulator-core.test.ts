@@ -83,7 +83,7 @@ describe('emulator: core through the real SDK', () => {
     expect(img.PlatformDetails).to.equal('Windows with SQL Server Web');
     expect(img.UsageOperation).to.equal('RunInstances:0202');
 
-    const r = await s.ec2().runInstances({ ImageId: ImageId!, MinCount: 1, MaxCount: 1, IamInstanceProfile: { Name: 'smoke' } });
+    const r = await s.ec2().runInstances({ ImageId: ImageId!, MinCount: 1, MaxCount: 1, IamInstanceProfile: { Name: 'winami-builder' } });
     const smokeId = r.Instances![0]!.InstanceId!;
     await eventually(async () => {
       const info = await s.ssm().describeInstanceInformation({ Filters: [{ Key: 'InstanceIds', Values: [smokeId] }] });

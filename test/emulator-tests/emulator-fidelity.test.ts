@@ -212,7 +212,7 @@ describe('emulator: fidelity to botocore models and the AWS CLI', function () {
         execFile('aws', ['--endpoint-url', emu.endpoint, '--output', 'json', ...args], { env }, (err, stdout, stderr) => (err ? reject(new Error(`${args.join(' ')}: ${stderr}`)) : resolve(stdout))),
       );
     const imageId = JSON.parse(await aws('ssm', 'get-parameter', '--name', '/aws/service/ami-windows-latest/Windows_Server-2025-English-Full-Base')).Parameter.Value as string;
-    const ran = JSON.parse(await aws('ec2', 'run-instances', '--image-id', imageId, '--count', '1', '--instance-type', 't3.large', '--iam-instance-profile', 'Name=builder'));
+    const ran = JSON.parse(await aws('ec2', 'run-instances', '--image-id', imageId, '--count', '1', '--instance-type', 't3.large', '--iam-instance-profile', 'Name=winami-builder'));
     const iid = ran.Instances[0].InstanceId as string;
     const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
     // CLI waiters poll every 15 s (5 s for SSM) and check once at once: let the scaled lifecycle finish first.

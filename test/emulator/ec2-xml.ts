@@ -41,7 +41,7 @@ export function imageXml(img: Image, state: string): string {
     img.bdms.map(
       (b) =>
         el('deviceName', b.deviceName) +
-        `<ebs>${el('snapshotId', b.snapshotId)}${el('volumeSize', b.volumeSize)}${el('deleteOnTermination', b.deleteOnTermination)}${el('volumeType', b.volumeType)}${el('encrypted', b.encrypted)}</ebs>`,
+        `<ebs>${el('snapshotId', b.snapshotId)}${el('volumeSize', b.volumeSize)}${el('deleteOnTermination', b.deleteOnTermination)}${el('volumeType', b.volumeType)}${el('encrypted', b.encrypted)}${b.kmsKeyId ? el('kmsKeyId', b.kmsKeyId) : ''}</ebs>`,
     ),
   );
   s += el('virtualizationType', img.virtualizationType) + el('hypervisor', 'xen') + el('enaSupport', img.enaSupport);
@@ -145,7 +145,7 @@ export function volumeXml(world: World, v: Volume): string {
       : [],
   );
   if (v.tags.size) x += tagSetXml(v.tags);
-  x += el('volumeType', v.volumeType) + el('encrypted', v.encrypted) + el('multiAttachEnabled', false);
+  x += el('volumeType', v.volumeType) + el('encrypted', v.encrypted) + (v.kmsKeyId ? el('kmsKeyId', v.kmsKeyId) : '') + el('multiAttachEnabled', false);
   if (v.volumeType === 'gp3') x += el('iops', 3000) + el('throughput', 125);
   return x;
 }

@@ -3,8 +3,8 @@
  * inner XML of `<ActionResponse>`; errors are thrown as `ApiError`s with
  * EC2's codes.
  */
-import { randomBytes } from 'node:crypto';
 import { AMAZON_ACCOUNT } from './options.js';
+import { copyKey, launchKeys } from './ebs-encryption.js';
 import { imageItem, instanceXml, snapshotXml, stateXml, volumeXml } from './ec2-xml.js';
 import { GuestFs } from './guest-fs.js';
 import { el, iso, isoSeconds, newId, qBool, qInt, qList, qObj, qObjects, qStr, set, type QueryObject, type XmlChunks } from './wire.js';
@@ -414,11 +414,12 @@ const createImage: Handler = (c) => {
       description: `Created by CreateImage(${inst.id}) for ${imageId}`,
       tags: new Map(tags.get('snapshot') ?? []),
       encrypted: v.encrypted,
+      ...(v.kmsKeyId ? { kmsKeyId: v.kmsKeyId } : {}),
       ...(v.device === inst.rootDeviceName ? { origin: disk } : {}),
       deleted: false,
     };
     world.snapshots.set(snap.id, snap);
-    bdms.push({ deviceName: v.device, snapshotId: snap.id, volumeSize: v.size, volumeType: v.volumeType, deleteOnTermination: dotOverrides.get(v.device) ?? v.deleteOnTermination, encrypted: v.encrypted });
+    bdms.push({ deviceName: v.device, snapshotId: snap.id, volumeSize: v.size, volumeType: v.volumeType, deleteOnTermination: dotOverrides.get(v.device) ?? v.deleteOnTermination, encrypted: v.encrypted, ...(v.kmsKeyId ? { kmsKeyId: v.kmsKeyId } : {}) });
   }
   const src = world.images.get(inst.imageId);
   const img: Image = {
@@ -551,6 +552,7 @@ const copyImage: Handler = (c) => {
   const kmsKeyId = qStr(q, 'KmsKeyId');
   if (kmsKeyId && !encrypted) throw new ApiError('InvalidParameterCombination', 'KmsKeyId requires Encrypted to be true');
   const tags = tagSpecs(q, ['image', 'snapshot']);
+  const key = copyKey(world, c.account, c.region, encrypted, kmsKeyId, src);
   const imageId = newId('ami');
   const readyAt = now + world.d('imageCopy');
   const bdms: ImageBdm[] = src.bdms.map((b) => {
@@ -566,12 +568,13 @@ const copyImage: Handler = (c) => {
       description: `Copied for DestinationAmi ${imageId} from SourceAmi ${src.id} for SourceSnapshot ${b.snapshotId}. Task created on ${iso(now).slice(0, 10)}.`,
       tags: new Map(tags.get('snapshot') ?? []),
       encrypted: b.encrypted || encrypted,
-      ...(kmsKeyId ? { kmsKeyId } : {}),
+      ...(key.keyArn ? { kmsKeyId: key.keyArn } : {}),
       ...(from?.origin ? { origin: from.origin } : {}),
       deleted: false,
     };
     world.snapshots.set(snap.id, snap);
-    return { ...b, snapshotId: snap.id, encrypted: b.encrypted || encrypted };
+    const { kmsKeyId: _sourceKey, ...rest } = b;
+    return { ...rest, snapshotId: snap.id, encrypted: b.encrypted || encrypted, ...(key.keyArn ? { kmsKeyId: key.keyArn } : {}) };
   });
   const imageTags = new Map<string, string>();
   if (qBool(q, 'CopyImageTags') && src.account === c.account) {
@@ -603,6 +606,7 @@ const copyImage: Handler = (c) => {
     origin: src.origin,
     deregistered: false,
   };
+  if (key.failed) img.failReason = { ...key.failed };
   applyOutcome(c, 'CopyImage', img);
   world.addImage(img);
   if (tokenKey) world.copyTokens.set(tokenKey, img.id);
@@ -707,9 +711,11 @@ const runInstances: Handler = (c) => {
   const profile = qObj(q, 'IamInstanceProfile');
   let iamInstanceProfile: { arn: string; id: string } | undefined;
   if (profile) {
-    const arn = qStr(profile, 'Arn') ?? `arn:aws:iam::${c.account}:instance-profile/${qStr(profile, 'Name') ?? ''}`;
-    iamInstanceProfile = { arn, id: `AIPA${randomBytes(8).toString('hex').toUpperCase().slice(0, 17)}` };
+    const arn = qStr(profile, 'Arn');
+    const found = world.iam.profileForLaunch(c.account, arn !== undefined ? { arn } : { name: qStr(profile, 'Name') ?? '' }, c.now);
+    iamInstanceProfile = { arn: found.arn, id: found.id };
   }
+  const encryption = launchKeys(world, c.account, c.region, image, bdmsFromRequest(q));
   const mo = qObj(q, 'MetadataOptions');
   const metadataOptions = {
     httpTokens: qStr(mo, 'HttpTokens') ?? (image.imdsSupport === 'v2.0' ? 'required' : 'optional'),
@@ -740,6 +746,8 @@ const runInstances: Handler = (c) => {
         ...(qStr(q, 'ClientToken') ? { clientToken: qStr(q, 'ClientToken')! } : {}),
         ...(qStr(q, 'KeyName') ? { keyName: qStr(q, 'KeyName')! } : {}),
         volumeSizes,
+        volumeKeys: encryption.volumeKeys,
+        ...(encryption.failure ? { launchFailure: encryption.failure } : {}),
       }),
     );
   }

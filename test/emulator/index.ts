@@ -1,6 +1,6 @@
 /**
- * The local EC2 + SSM + STS emulator: a real HTTP server on 127.0.0.1 that
- * speaks the EC2 Query, SSM JSON 1.1 and STS Query protocols, so winami's real
+ * The local EC2 + SSM + STS + IAM + KMS emulator: a real HTTP server on 127.0.0.1 that
+ * speaks the EC2, STS and IAM Query and the SSM and KMS JSON 1.1 protocols, so winami's real
  * SDK clients run against it exactly as against AWS. SPEC.md says what it
  * models and from which documents.
  */
@@ -10,6 +10,7 @@ import { powershellParser } from '../../src/powershell/parse.js';
 import {
   AMAZON_ACCOUNT,
   DEFAULT_DURATIONS,
+  DEFAULT_IAM_PROPAGATION_MS,
   EMULATOR_ACCOUNTS,
   type CallRecord,
   type Durations,
@@ -20,6 +21,8 @@ import {
   type ResourceFilter,
   type SeedOptions,
 } from './options.js';
+import { IamStore } from './iam.js';
+import { KmsStore } from './kms.js';
 import { seedWorld } from './seed.js';
 import { resolveSeed } from './seed-options.js';
 import { EmulatorHttp } from './server.js';
@@ -57,6 +60,8 @@ export interface EmulatorControl {
   denyRole(roleArn: string): void;
   /** A file on an instance's disk, or undefined. */
   readGuestFile(instanceId: string, path: string): string | undefined;
+  /** How long (real ms) RunInstances refuses a new instance profile; kept across `reset()`. */
+  setIamPropagation(ms: number): void;
   now(): number;
 }
 
@@ -76,13 +81,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const parser = await powershellParser();
   const accounts = options.accounts ?? [...EMULATOR_ACCOUNTS];
   const seed: SeedOptions = resolveSeed(options.seed);
+  let iamPropagationMs = options.iamPropagationMs ?? DEFAULT_IAM_PROPAGATION_MS;
   const makeWorld = () => {
+    const startedAt = Date.now();
+    const iam = new IamStore(iamPropagationMs);
+    // Seeded IAM predates the emulator's start by a day, so it has propagated.
+    for (const a of accounts) iam.seed(a.accountId, startedAt - 86_400_000);
     const w = new World({
       timeScale: options.timeScale ?? 1,
       durations: { ...DEFAULT_DURATIONS, ...options.durations },
       consistencyWindowMs: options.consistencyWindowMs ?? 0,
       accounts,
       parser,
+      iam,
+      kms: new KmsStore(startedAt - 86_400_000),
     });
     seedWorld(w, seed, accounts[0]!.accountId);
     return w;
@@ -221,6 +233,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     readGuestFile(instanceId, path) {
       return instance(instanceId).win.fs.read(path)?.toString('utf8');
     },
+    setIamPropagation(ms) {
+      if (!Number.isFinite(ms) || ms < 0) throw new Error(`IAM propagation must be a number of milliseconds >= 0, not ${String(ms)}`);
+      iamPropagationMs = ms;
+      world.iam.propagationMs = ms;
+    },
     now: () => world.now(),
   };
 
@@ -271,6 +288,7 @@ function routeControl(control: EmulatorControl, method: string, path: string, qu
   if (method === 'POST' && path === 'durations') return (control.setDurations(b as Partial<Durations>), { ok: true });
   if (method === 'POST' && path === 'snapshots') return { snapshotId: control.importSnapshot(b as { account: string; region: string; size?: number }) };
   if (method === 'POST' && path === 'denied-roles') return (control.denyRole(String(b.roleArn)), { ok: true });
+  if (method === 'POST' && path === 'iam-propagation') return (control.setIamPropagation(Number(b.ms)), { ok: true });
   return undefined;
 }
 

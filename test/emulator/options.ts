@@ -112,7 +112,7 @@ export interface Fault {
   /** Action name (`DescribeImages`, `SendCommand`), or `*` for every action. */
   action: string;
   /** Limit to one service. */
-  service?: 'ec2' | 'ssm' | 'sts';
+  service?: 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms';
   /** Error code to answer; omit for latency-only or drop faults. */
   errorCode?: string;
   /** HTTP status; default 400 (503 for RequestLimitExceeded, 500 for InternalError/ServiceUnavailable). */
@@ -158,14 +158,23 @@ export interface EmulatorOptions {
   /** New image and instance ids answer NotFound for this long (real ms, not scaled). Default 0. */
   consistencyWindowMs?: number;
   accounts?: EmulatorAccount[];
+  /**
+   * RunInstances refuses an instance profile created less than this long ago
+   * (real ms, not scaled), as EC2 does while IAM propagates it. Default
+   * DEFAULT_IAM_PROPAGATION_MS.
+   */
+  iamPropagationMs?: number;
 }
+
+/** Default IAM propagation window for new instance profiles (real ms). */
+export const DEFAULT_IAM_PROPAGATION_MS = 5_000;
 
 /** A call-log entry. */
 export interface CallRecord {
   time: string;
   account: string;
   region: string;
-  service: 'ec2' | 'ssm' | 'sts' | 'unknown';
+  service: 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms' | 'unknown';
   action: string;
   status: number;
   errorCode?: string;

@@ -1,12 +1,14 @@
 /**
  * The HTTP front: one Node server, no framework. Routes `/_emulator/` to the
- * control API, `X-Amz-Target: AmazonSSM.*` to SSM JSON 1.1, and form posts
- * to EC2 or STS by the SigV4 credential scope; applies faults, EC2
- * throttling and the call log.
+ * control API, `X-Amz-Target: AmazonSSM.*` / `TrentService.*` to SSM / KMS
+ * JSON 1.1, and form posts to EC2, STS or IAM by the SigV4 credential scope;
+ * applies faults, EC2 throttling and the call log.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bucketFor, RESOURCE_BUCKETS, ssmBucketFor, type Bucket } from '../../src/aws/throttling.js';
 import { EC2_HANDLERS, filteredOrPaginated } from './ec2.js';
+import { IAM_HANDLERS, IAM_NS } from './iam.js';
+import { KMS_HANDLERS } from './kms.js';
 import type { CallRecord, EmulatorAccount, Fault } from './options.js';
 import { SSM_HANDLERS } from './ssm.js';
 import { STS_HANDLERS } from './sts.js';
@@ -17,7 +19,7 @@ const EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
 const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 const CALL_LOG_LIMIT = 100_000;
 
-type Service = 'ec2' | 'ssm' | 'sts';
+type Service = 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms';
 
 interface Caller {
   account: string;
@@ -80,18 +82,18 @@ export class EmulatorHttp {
     let action: string;
     let q: QueryObject = {};
     let json: Record<string, unknown> = {};
-    if (typeof target === 'string' && target.startsWith('AmazonSSM.')) {
-      service = 'ssm';
-      action = target.slice('AmazonSSM.'.length);
+    if (typeof target === 'string' && (target.startsWith('AmazonSSM.') || target.startsWith('TrentService.'))) {
+      service = target.startsWith('AmazonSSM.') ? 'ssm' : 'kms';
+      action = target.slice(target.indexOf('.') + 1);
       try {
         json = body ? (JSON.parse(body) as Record<string, unknown>) : {};
       } catch {
-        return this.fail(res, 'ssm', { account: '', region: '', action }, new ApiError('SerializationException', 'Request body is not valid JSON'));
+        return this.fail(res, service, { account: '', region: '', action }, new ApiError('SerializationException', 'Request body is not valid JSON'));
       }
     } else {
       q = parseQuery(body);
       action = typeof q.Action === 'string' ? q.Action : '';
-      service = scope?.[3] === 'sts' || q.Version === '2011-06-15' ? 'sts' : 'ec2';
+      service = scope?.[3] === 'sts' || q.Version === '2011-06-15' ? 'sts' : scope?.[3] === 'iam' || q.Version === '2010-05-08' ? 'iam' : 'ec2';
     }
     const region = scope?.[2] ?? 'us-east-1';
     const callerKey = scope?.[1];
@@ -101,12 +103,12 @@ export class EmulatorHttp {
       const err =
         service === 'ec2'
           ? new ApiError('AuthFailure', 'AWS was not able to validate the provided access credentials', 401)
-          : service === 'ssm'
+          : service === 'ssm' || service === 'kms'
             ? new ApiError('UnrecognizedClientException', 'The security token included in the request is invalid.')
             : new ApiError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
       return this.fail(res, service, ctx, err);
     }
-    if (!DEFAULT_REGIONS.includes(region) && service !== 'sts') {
+    if (!DEFAULT_REGIONS.includes(region) && service !== 'sts' && service !== 'iam') {
       return this.fail(res, service, ctx, new ApiError('AuthFailure', `Credential should be scoped to a valid region, not '${region}'.`, 401));
     }
     const fault = this.takeFault(service, action, ctx.account, region);
@@ -137,6 +139,18 @@ export class EmulatorHttp {
         const inner = handler({ world: this.world, account: ctx.account, arn: caller.arn, q, now, knownAccounts: this.knownAccounts });
         const xml = `<${action}Response xmlns="${STS_NS}">${inner}<ResponseMetadata><RequestId>${requestId()}</RequestId></ResponseMetadata></${action}Response>`;
         this.send(res, 200, 'text/xml', xml);
+      } else if (service === 'iam') {
+        const handler = IAM_HANDLERS[action];
+        if (!handler) throw new ApiError('InvalidAction', `Could not find operation ${action} for version 2010-05-08`);
+        const inner = handler({ iam: this.world.iam, account: ctx.account, callerArn: caller.arn, q, now });
+        const result = inner ? `<${action}Result>${inner}</${action}Result>` : '';
+        const xml = `<${action}Response xmlns="${IAM_NS}">${result}<ResponseMetadata><RequestId>${requestId()}</RequestId></ResponseMetadata></${action}Response>`;
+        this.send(res, 200, 'text/xml', xml);
+      } else if (service === 'kms') {
+        const handler = KMS_HANDLERS[action];
+        if (!handler) throw new ApiError('UnknownOperationException', `Unknown operation ${action}`);
+        const out = handler({ kms: this.world.kms, account: ctx.account, region, callerArn: caller.arn, body: json, now, dayMs: 86_400_000 * this.world.timeScale });
+        this.send(res, 200, 'application/x-amz-json-1.1', JSON.stringify(out));
       } else {
         const handler = SSM_HANDLERS[action];
         if (!handler) throw new ApiError('UnknownOperationException', `Unknown operation ${action}`);
@@ -214,8 +228,8 @@ export class EmulatorHttp {
     if (service === 'ec2') {
       const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${esc(err.code)}</Code><Message>${esc(err.message)}</Message></Error></Errors><RequestID>${id}</RequestID></Response>`;
       this.send(res, err.status, 'text/xml;charset=UTF-8', xml);
-    } else if (service === 'sts') {
-      const xml = `<ErrorResponse xmlns="${STS_NS}"><Error><Type>Sender</Type><Code>${esc(err.code)}</Code><Message>${esc(err.message)}</Message></Error><RequestId>${id}</RequestId></ErrorResponse>`;
+    } else if (service === 'sts' || service === 'iam') {
+      const xml = `<ErrorResponse xmlns="${service === 'sts' ? STS_NS : IAM_NS}"><Error><Type>Sender</Type><Code>${esc(err.code)}</Code><Message>${esc(err.message)}</Message></Error><RequestId>${id}</RequestId></ErrorResponse>`;
       this.send(res, err.status, 'text/xml', xml);
     } else {
       res.writeHead(err.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': id });

@@ -91,6 +91,7 @@ const describeInstanceInformation: Handler = (c) => {
     if (!inst.registered || inst.state === 'terminated') continue;
     const ping = inst.online ? 'Online' : 'ConnectionLost';
     const platform = PLATFORM[c.world.images.get(inst.imageId)?.origin.release ?? '2022'];
+    const role = c.world.iam.roleOf(inst.account, inst.iamInstanceProfile?.arn);
     const row = {
       InstanceId: inst.id,
       PingStatus: ping,
@@ -103,7 +104,7 @@ const describeInstanceInformation: Handler = (c) => {
       ResourceType: 'EC2Instance',
       IPAddress: inst.privateIp,
       ComputerName: `${inst.win.computerName}.WORKGROUP`,
-      ...(inst.iamInstanceProfile ? { IamRole: inst.iamInstanceProfile.arn.split('/').pop() } : {}),
+      ...(role ? { IamRole: role.name } : {}),
     };
     const ok = filters.every((f) => {
       const actual: Record<string, string> = { InstanceIds: inst.id, PingStatus: ping, PlatformTypes: 'Windows', AgentVersion: row.AgentVersion, ResourceType: 'EC2Instance' };

@@ -7,6 +7,8 @@
 import type { Parser } from 'web-tree-sitter';
 import type { LaunchAgent, WindowsRelease } from '../../src/knowledge/releases.js';
 import { GuestFs } from './guest-fs.js';
+import type { IamStore } from './iam.js';
+import type { KmsStore } from './kms.js';
 import { runScript, type ScriptResult } from './guest.js';
 import {
   DEFAULT_DURATIONS,
@@ -43,6 +45,8 @@ export interface ImageBdm {
   volumeType: string;
   deleteOnTermination: boolean;
   encrypted: boolean;
+  /** The KMS key ARN of an encrypted snapshot. */
+  kmsKeyId?: string;
 }
 
 export interface Image {
@@ -112,6 +116,8 @@ export interface Volume {
   tags: Map<string, string>;
   createdAt: number;
   encrypted: boolean;
+  /** The KMS key ARN of an encrypted volume. */
+  kmsKeyId?: string;
   deleted: boolean;
 }
 
@@ -198,6 +204,8 @@ export interface Instance {
   /** Boot work (specialize, logs) still due when the instance reaches running. */
   invocations: Invocation[];
   sysprepRun?: { req: SysprepRequest; endAt: number };
+  /** Why the launch fails (a KMS key EBS cannot use): pending → terminated with this StateReason. */
+  launchFailure?: { code: string; message: string };
 }
 
 export interface Parameter {
@@ -236,6 +244,9 @@ export interface WorldOptions {
   consistencyWindowMs: number;
   accounts: EmulatorAccount[];
   parser: Parser;
+  /** IAM of every account (global) and KMS per account and region. */
+  iam: IamStore;
+  kms: KmsStore;
 }
 
 /** A sortable per-owner, per-region list of images, for paginated DescribeImages. */
@@ -269,10 +280,14 @@ export class World {
   guestDefaults: GuestBehaviour = {};
   durations: Durations;
   timeScale: number;
+  readonly iam: IamStore;
+  readonly kms: KmsStore;
 
   constructor(readonly opts: WorldOptions) {
     this.durations = { ...opts.durations };
     this.timeScale = opts.timeScale;
+    this.iam = opts.iam;
+    this.kms = opts.kms;
   }
 
   now(): number {
@@ -354,7 +369,12 @@ export class World {
   // ---- instances ----
 
   canBeOnline(inst: Instance): boolean {
-    return !inst.behaviour.agentNeverOnline && inst.iamInstanceProfile !== undefined;
+    return !inst.behaviour.agentNeverOnline && this.agentHasPermissions(inst);
+  }
+
+  /** The instance profile's role allows the agent's calls (IAM section of SPEC.md); none means no credentials (§6.6). */
+  agentHasPermissions(inst: Instance): boolean {
+    return this.iam.agentAllowed(inst.account, inst.iamInstanceProfile?.arn);
   }
 
   launch(params: {
@@ -371,6 +391,10 @@ export class World {
     clientToken?: string;
     keyName?: string;
     volumeSizes: Map<string, number>;
+    /** Encryption asked for per device (RunInstances BlockDeviceMappings), resolved to a key ARN. */
+    volumeKeys?: Map<string, string>;
+    /** EBS could not use a volume's key: the instance goes pending → terminated with this reason. */
+    launchFailure?: { code: string; message: string };
   }): Instance {
     const now = this.now();
     const { image } = params;
@@ -380,6 +404,7 @@ export class World {
     win.v1Scheduled = origin.v1Scheduled;
     const volumeIds: string[] = [];
     for (const b of image.bdms) {
+      const keyArn = params.volumeKeys?.get(b.deviceName) ?? b.kmsKeyId;
       const vol: Volume = {
         id: newId('vol'),
         account: params.account,
@@ -392,7 +417,8 @@ export class World {
         deleteOnTermination: b.deleteOnTermination,
         tags: new Map(params.volumeTags),
         createdAt: now,
-        encrypted: b.encrypted,
+        encrypted: b.encrypted || keyArn !== undefined,
+        ...(keyArn ? { kmsKeyId: keyArn } : {}),
         deleted: false,
       };
       this.volumes.set(vol.id, vol);
@@ -428,6 +454,11 @@ export class World {
       registered: false,
       invocations: [],
     };
+    if (params.launchFailure) {
+      inst.nextState = 'terminated';
+      inst.transitionAt = now + this.d('instanceTerminate');
+      inst.launchFailure = params.launchFailure;
+    }
     if (inst.behaviour.pendingReboot) win.pendingReboot = true;
     if (inst.behaviour.tiWorkerRunning) win.tiWorkerRunning = true;
     this.instances.set(id, inst);
@@ -535,6 +566,10 @@ export class World {
         }
       }
     } else if (next === 'terminated') {
+      if (inst.launchFailure) {
+        inst.stateReason = inst.launchFailure;
+        inst.reason = '';
+      }
       for (const inv of inst.invocations) this.endInvocation(inv, at, 'Failed', 'Undeliverable', -1, inv.stdout, inv.stderr);
       for (const vid of inst.volumeIds) {
         const v = this.volumes.get(vid);
