@@ -10,6 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
+import { INSTANCE_TYPE_TABLE } from '../emulator/instance-types-table.js';
 import { launchOnline, run, sessionFor, withEmulator } from './helpers.js';
 
 interface Shape {
@@ -161,6 +162,64 @@ describe('emulator: fidelity to botocore models and the AWS CLI', function () {
     expect(problems).to.deep.equal([]);
   });
 
+  it('writes only elements of the EC2 output shapes for the VPC and instance-type actions, with their types', async function () {
+    if (!ec2Model) {
+      console.log(`      skipped: no botocore ec2 model found (${dir ?? 'botocore not importable'})`);
+      return this.skip();
+    }
+    const problems: string[] = [];
+    const call = async (action: string, params: Record<string, string>): Promise<Record<string, any>> => {
+      const body = (await ec2Raw(action, params)) as Record<string, any>;
+      const out = ec2Model.operations[action]!.output?.shape;
+      if (out) checkXml(ec2Model, out, body, action, problems);
+      return body;
+    };
+    const vpcId = (await call('CreateVpc', { CidrBlock: '10.9.0.0/16', 'TagSpecification.1.ResourceType': 'vpc', 'TagSpecification.1.Tag.1.Key': 'k', 'TagSpecification.1.Tag.1.Value': 'v' })).vpc.vpcId as string;
+    await call('ModifyVpcAttribute', { VpcId: vpcId, 'EnableDnsHostnames.Value': 'true' });
+    await call('DescribeVpcAttribute', { VpcId: vpcId, Attribute: 'enableDnsHostnames' });
+    const subnetId = (await call('CreateSubnet', { VpcId: vpcId, CidrBlock: '10.9.1.0/24', AvailabilityZone: 'us-east-1a' })).subnet.subnetId as string;
+    await call('ModifySubnetAttribute', { SubnetId: subnetId, 'MapPublicIpOnLaunch.Value': 'true' });
+    const igw = (await call('CreateInternetGateway', {})).internetGateway.internetGatewayId as string;
+    await call('AttachInternetGateway', { InternetGatewayId: igw, VpcId: vpcId });
+    const rtb = (await call('CreateRouteTable', { VpcId: vpcId })).routeTable.routeTableId as string;
+    await call('CreateRoute', { RouteTableId: rtb, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw });
+    const assoc = (await call('AssociateRouteTable', { RouteTableId: rtb, SubnetId: subnetId })).associationId as string;
+    const eip = (await call('AllocateAddress', { Domain: 'vpc' })).allocationId as string;
+    const nat = (await call('CreateNatGateway', { SubnetId: subnetId, AllocationId: eip })).natGateway.natGatewayId as string;
+    const sg = (await call('CreateSecurityGroup', { GroupName: 'fidelity', GroupDescription: 'fidelity', VpcId: vpcId })).groupId as string;
+    await call('AuthorizeSecurityGroupIngress', { GroupId: sg, 'IpPermissions.1.IpProtocol': 'tcp', 'IpPermissions.1.FromPort': '443', 'IpPermissions.1.ToPort': '443', 'IpPermissions.1.IpRanges.1.CidrIp': '10.9.0.0/16', 'IpPermissions.1.Groups.1.GroupId': sg });
+    await call('AuthorizeSecurityGroupEgress', { GroupId: sg, 'IpPermissions.1.IpProtocol': 'udp', 'IpPermissions.1.FromPort': '53', 'IpPermissions.1.ToPort': '53', 'IpPermissions.1.IpRanges.1.CidrIp': '0.0.0.0/0' });
+    const vpce = (await call('CreateVpcEndpoint', { VpcId: vpcId, VpcEndpointType: 'Interface', ServiceName: 'com.amazonaws.us-east-1.ssm', 'SubnetId.1': subnetId, 'SecurityGroupId.1': sg })).vpcEndpoint.vpcEndpointId as string;
+    await call('CreateVpcEndpoint', { VpcId: vpcId, VpcEndpointType: 'Gateway', ServiceName: 'com.amazonaws.us-east-1.s3', 'RouteTableId.1': rtb });
+    const imageId = (await sessionFor(emu).ssm().getParameter({ Name: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' })).Parameter!.Value!;
+    await call('RunInstances', { ImageId: imageId, MinCount: '1', MaxCount: '1', InstanceType: 'm6i.large', SubnetId: subnetId, 'SecurityGroupId.1': sg });
+    for (const [action, params] of [
+      ['DescribeVpcs', {}],
+      ['DescribeSubnets', {}],
+      ['DescribeRouteTables', {}],
+      ['DescribeInternetGateways', {}],
+      ['DescribeNatGateways', {}],
+      ['DescribeAddresses', {}],
+      ['DescribeSecurityGroups', {}],
+      ['DescribeVpcEndpoints', {}],
+      ['DescribeVpcEndpointServices', {}],
+      ['DescribeAvailabilityZones', {}],
+      ['DescribeInstances', { 'Filter.1.Name': 'subnet-id', 'Filter.1.Value.1': subnetId }],
+      ['DescribeInstanceTypes', { 'InstanceType.1': 'm6i.large', 'InstanceType.2': 'mac1.metal', 'InstanceType.3': 't2.micro' }],
+      ['DescribeInstanceTypeOfferings', { LocationType: 'availability-zone-id', 'Filter.1.Name': 'instance-type', 'Filter.1.Value.1': 'm6i.*' }],
+      ['RevokeSecurityGroupEgress', { GroupId: sg, 'IpPermissions.1.IpProtocol': 'udp', 'IpPermissions.1.FromPort': '53', 'IpPermissions.1.ToPort': '53', 'IpPermissions.1.IpRanges.1.CidrIp': '0.0.0.0/0' }],
+      ['RevokeSecurityGroupIngress', { GroupId: sg, 'IpPermissions.1.IpProtocol': 'tcp', 'IpPermissions.1.FromPort': '443', 'IpPermissions.1.ToPort': '443', 'IpPermissions.1.IpRanges.1.CidrIp': '10.9.0.0/16' }],
+      ['DeleteVpcEndpoints', { 'VpcEndpointId.1': vpce, 'VpcEndpointId.2': 'vpce-0123456789abcdef0' }],
+      ['DeleteNatGateway', { NatGatewayId: nat }],
+      ['DisassociateRouteTable', { AssociationId: assoc }],
+      ['DeleteRoute', { RouteTableId: rtb, DestinationCidrBlock: '0.0.0.0/0' }],
+      ['DeleteRouteTable', { RouteTableId: rtb }],
+    ] as Array<[string, Record<string, string>]>) {
+      await call(action, params);
+    }
+    expect(problems).to.deep.equal([]);
+  });
+
   it('writes only members of the SSM output shapes, with their types', async function () {
     if (!ssmModel) {
       console.log(`      skipped: no botocore ssm model found (${dir ?? 'botocore not importable'})`);
@@ -242,5 +301,32 @@ describe('emulator: fidelity to botocore models and the AWS CLI', function () {
     const inv = JSON.parse(await aws('ssm', 'get-command-invocation', '--command-id', sent.Command.CommandId, '--instance-id', iid));
     expect(inv.Status).to.equal('Success');
     expect(inv.StandardOutputContent).to.equal('hello\n');
+  });
+
+  it('serves the AWS CLI the instance types (paginated), offerings, default subnets and launch refusals', async function () {
+    this.timeout(120_000);
+    try {
+      execFileSync('aws', ['--version'], { stdio: 'ignore' });
+    } catch {
+      console.log('      skipped: the aws CLI is not installed');
+      return this.skip();
+    }
+    const a = EMULATOR_ACCOUNTS[0]!;
+    const env = { ...process.env, AWS_ACCESS_KEY_ID: a.accessKeyId, AWS_SECRET_ACCESS_KEY: a.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
+    const aws = (...args: string[]) =>
+      new Promise<string>((resolve, reject) =>
+        execFile('aws', ['--endpoint-url', emu.endpoint, '--output', 'json', ...args], { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => (err ? reject(new Error(`${args.join(' ')}: ${stderr}`)) : resolve(stdout))),
+      );
+    // The CLI follows NextToken itself: every type, once.
+    const types = JSON.parse(await aws('ec2', 'describe-instance-types', '--query', 'InstanceTypes[].InstanceType')) as string[];
+    expect(types.length).to.equal(INSTANCE_TYPE_TABLE.length);
+    expect(new Set(types).size).to.equal(types.length);
+    const zones = JSON.parse(await aws('ec2', 'describe-instance-type-offerings', '--location-type', 'availability-zone', '--filters', 'Name=instance-type,Values=m8i.large', '--query', 'InstanceTypeOfferings[].Location')) as string[];
+    expect(zones).to.deep.equal(['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1d', 'us-east-1f']);
+    const subnets = JSON.parse(await aws('ec2', 'describe-subnets', '--filters', 'Name=default-for-az,Values=true', '--query', 'Subnets[].AvailabilityZone')) as string[];
+    expect(subnets.sort()).to.deep.equal(['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1d', 'us-east-1e', 'us-east-1f']);
+    const imageId = JSON.parse(await aws('ssm', 'get-parameter', '--name', '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base')).Parameter.Value as string;
+    const refused = await aws('ec2', 'run-instances', '--image-id', imageId, '--count', '1', '--instance-type', 'm5.hyperlarge').catch((e: Error) => e.message);
+    expect(refused).to.include("An error occurred (InvalidParameterValue) when calling the RunInstances operation: Invalid value 'm5.hyperlarge' for InstanceType.");
   });
 });

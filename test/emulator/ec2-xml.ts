@@ -61,7 +61,8 @@ export function stateXml(tag: string, name: keyof typeof STATE_CODES): string {
 }
 
 export function instanceXml(world: World, inst: Instance): string {
-  const az = `${inst.region}a`;
+  const az = inst.availabilityZone;
+  const groups = inst.groupIds.map((id) => el('groupId', id) + el('groupName', world.networks.get(`${inst.account}|${inst.region}`)?.groups.get(id)?.name ?? ''));
   let s =
     el('instanceId', inst.id) +
     el('imageId', inst.imageId) +
@@ -78,9 +79,27 @@ export function instanceXml(world: World, inst: Instance): string {
   if (inst.billing?.platform) s += el('platform', inst.billing.platform);
   s += `<monitoring>${el('state', 'disabled')}</monitoring>`;
   if (inst.state !== 'terminated') {
-    s += el('subnetId', 'subnet-0e0e0e0e0e0e0e0e0') + el('vpcId', 'vpc-0e0e0e0e0e0e0e0e0') + el('privateIpAddress', inst.privateIp);
+    s += el('subnetId', inst.subnetId) + el('vpcId', inst.vpcId) + el('privateIpAddress', inst.privateIp);
+    if (inst.publicIp) s += el('ipAddress', inst.publicIp);
   }
-  s += set('groupSet', inst.state === 'terminated' ? [] : [el('groupId', 'sg-0e0e0e0e0e0e0e0e0') + el('groupName', 'default')]);
+  s += set('groupSet', inst.state === 'terminated' ? [] : groups);
+  if (inst.state !== 'terminated') {
+    const association = inst.publicIp ? `<association>${el('publicIp', inst.publicIp)}${el('publicDnsName', '')}${el('ipOwnerId', 'amazon')}</association>` : '';
+    s += set('networkInterfaceSet', [
+      el('networkInterfaceId', `eni-${inst.id.slice(2)}`) +
+        el('subnetId', inst.subnetId) +
+        el('vpcId', inst.vpcId) +
+        el('ownerId', inst.account) +
+        el('status', 'in-use') +
+        el('privateIpAddress', inst.privateIp) +
+        el('sourceDestCheck', true) +
+        set('groupSet', groups) +
+        `<attachment>${el('attachmentId', `eni-attach-${inst.id.slice(2)}`)}${el('deviceIndex', 0)}${el('status', 'attached')}${el('attachTime', iso(inst.launchedAt))}${el('deleteOnTermination', true)}</attachment>` +
+        association +
+        set('privateIpAddressesSet', [el('privateIpAddress', inst.privateIp) + el('primary', true) + association]) +
+        el('interfaceType', 'interface'),
+    ]);
+  }
   if (inst.stateReason) s += `<stateReason>${el('code', inst.stateReason.code)}${el('message', inst.stateReason.message)}</stateReason>`;
   s += el('architecture', inst.architecture) + el('rootDeviceType', 'ebs') + el('rootDeviceName', inst.rootDeviceName);
   const bdm: string[] = [];
@@ -135,7 +154,7 @@ export function volumeXml(world: World, v: Volume): string {
     el('volumeId', v.id) +
     el('size', v.size) +
     (v.snapshotId ? el('snapshotId', v.snapshotId) : el('snapshotId', '')) +
-    el('availabilityZone', `${v.region}a`) +
+    el('availabilityZone', inst?.availabilityZone ?? `${v.region}a`) +
     el('status', attached ? 'in-use' : 'available') +
     el('createTime', iso(v.createdAt));
   x += set(

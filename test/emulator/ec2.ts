@@ -9,6 +9,8 @@ import { imageItem, instanceXml, snapshotXml, stateXml, volumeXml } from './ec2-
 import { GuestFs } from './guest-fs.js';
 import { el, iso, isoSeconds, newId, qBool, qInt, qList, qObj, qObjects, qStr, set, type QueryObject, type XmlChunks } from './wire.js';
 import { IMAGE_STATE } from './windows.js';
+import { checkArchitecture, checkOffered, launchType } from './instance-types.js';
+import { networkOf, networkTagged, networkTaggable, placeLaunch } from './vpc.js';
 import {
   ApiError,
   DEFAULT_REGIONS,
@@ -29,7 +31,8 @@ export interface Ec2Context {
   now: number;
 }
 
-type Handler = (c: Ec2Context) => string | XmlChunks;
+/** An EC2 action: the decoded request in, the inner XML of its response out. */
+export type Handler = (c: Ec2Context) => string | XmlChunks;
 
 // ---- helpers ----
 
@@ -38,13 +41,14 @@ function wildcard(pattern: string): RegExp {
   return new RegExp(`^${re}$`, 's');
 }
 
-interface Filter {
+/** A request filter with its values as wildcard patterns. */
+export interface Filter {
   name: string;
   values: string[];
   res: RegExp[];
 }
 
-function filtersOf(q: QueryObject): Filter[] {
+export function filtersOf(q: QueryObject): Filter[] {
   return qObjects(q, 'Filter').map((f) => {
     const name = qStr(f, 'Name') ?? '';
     const values = qList(f, 'Value');
@@ -52,13 +56,13 @@ function filtersOf(q: QueryObject): Filter[] {
   });
 }
 
-function matchAny(f: Filter, actual: string | readonly string[] | undefined): boolean {
+export function matchAny(f: Filter, actual: string | readonly string[] | undefined): boolean {
   if (actual === undefined) return false;
   const list = typeof actual === 'string' ? [actual] : actual;
   return list.some((a) => f.res.some((r) => r.test(a)));
 }
 
-function tagFilter(f: Filter, tags: ReadonlyMap<string, string>): boolean | undefined {
+export function tagFilter(f: Filter, tags: ReadonlyMap<string, string>): boolean | undefined {
   if (f.name.startsWith('tag:')) {
     const v = tags.get(f.name.slice(4));
     return v !== undefined && matchAny(f, v);
@@ -68,7 +72,7 @@ function tagFilter(f: Filter, tags: ReadonlyMap<string, string>): boolean | unde
   return undefined;
 }
 
-function tagSpecs(q: QueryObject, allowed: string[]): Map<string, Map<string, string>> {
+export function tagSpecs(q: QueryObject, allowed: string[]): Map<string, Map<string, string>> {
   const out = new Map<string, Map<string, string>>();
   for (const spec of qObjects(q, 'TagSpecification')) {
     const type = qStr(spec, 'ResourceType') ?? '';
@@ -82,7 +86,7 @@ function tagSpecs(q: QueryObject, allowed: string[]): Map<string, Map<string, st
   return out;
 }
 
-function paginate<T>(items: T[], q: QueryObject, min = 5, max = 1000): { page: T[]; next?: string } {
+export function paginate<T>(items: T[], q: QueryObject, min = 5, max = 1000): { page: T[]; next?: string } {
   const maxResults = qInt(q, 'MaxResults');
   const token = qStr(q, 'NextToken');
   let start = 0;
@@ -99,7 +103,7 @@ function paginate<T>(items: T[], q: QueryObject, min = 5, max = 1000): { page: T
   return end < items.length ? { page, next: Buffer.from(String(end)).toString('base64') } : { page };
 }
 
-function nextTokenXml(next: string | undefined): string {
+export function nextTokenXml(next: string | undefined): string {
   return next ? el('nextToken', next) : '';
 }
 
@@ -178,7 +182,7 @@ function snapshotById(c: Ec2Context, id: string): Snapshot {
   return s;
 }
 
-function requireParam(q: QueryObject, name: string): string {
+export function requireParam(q: QueryObject, name: string): string {
   const v = qStr(q, name);
   if (v === undefined || v === '') throw new ApiError('MissingParameter', `The request must contain the parameter ${name}`);
   return v;
@@ -699,6 +703,31 @@ const disableImageDeprecation: Handler = (c) => {
 
 // ---- instances ----
 
+/**
+ * RunInstances' network parameters: instance-level `SubnetId`/`SecurityGroupId.N`/`SecurityGroup.N`, or the
+ * first network interface's (`NetworkInterface.1.SubnetId`, `.SecurityGroupId.N`, `.AssociatePublicIpAddress`).
+ */
+function launchNetworkParams(q: QueryObject): Parameters<typeof placeLaunch>[1] {
+  const nics = qObjects(q, 'NetworkInterface');
+  const nic = nics[0];
+  const subnetId = qStr(q, 'SubnetId');
+  if (nic && subnetId) throw new ApiError('InvalidParameterCombination', 'Network interfaces and an instance-level subnet ID may not be specified on the same request');
+  if (nic && qList(q, 'SecurityGroupId').length) {
+    throw new ApiError('InvalidParameterCombination', 'Network interfaces and an instance-level security groups may not be specified on the same request');
+  }
+  const nicSubnet = qStr(nic, 'SubnetId');
+  const zoneName = qStr(qObj(q, 'Placement'), 'AvailabilityZone');
+  const associate = qBool(nic, 'AssociatePublicIpAddress');
+  return {
+    ...(subnetId ?? nicSubnet ? { subnetId: (subnetId ?? nicSubnet)! } : {}),
+    groupIds: nic ? qList(nic, 'SecurityGroupId') : qList(q, 'SecurityGroupId'),
+    groupNames: qList(q, 'SecurityGroup'),
+    ...(zoneName ? { zoneName } : {}),
+    ...(associate !== undefined ? { associatePublicIp: associate } : {}),
+    nicCount: nics.length,
+  };
+}
+
 const runInstances: Handler = (c) => {
   const { world, q } = c;
   const image = imageById(c, requireParam(q, 'ImageId'));
@@ -728,6 +757,12 @@ const runInstances: Handler = (c) => {
     const size = qInt(qObj(b, 'Ebs'), 'VolumeSize');
     if (size !== undefined) volumeSizes.set(qStr(b, 'DeviceName') ?? '', size);
   }
+  const type = launchType(qStr(q, 'InstanceType') ?? 'm1.small');
+  checkArchitecture(type, image.architecture);
+  const net = networkOf(world, c.account, c.region);
+  const placement = placeLaunch(net, launchNetworkParams(q));
+  checkOffered(type, placement.zone);
+  const subnet = net.subnets.get(placement.subnetId)!;
   const reservationId = newId('r');
   const instances: Instance[] = [];
   for (let i = 0; i < max; i++) {
@@ -736,7 +771,7 @@ const runInstances: Handler = (c) => {
         account: c.account,
         region: c.region,
         image,
-        instanceType: qStr(q, 'InstanceType') ?? 'm1.small',
+        instanceType: type.name,
         reservationId,
         index: i,
         tags: new Map(tags.get('instance') ?? []),
@@ -748,13 +783,21 @@ const runInstances: Handler = (c) => {
         volumeSizes,
         volumeKeys: encryption.volumeKeys,
         ...(encryption.failure ? { launchFailure: encryption.failure } : {}),
+        network: {
+          subnetId: subnet.id,
+          vpcId: placement.vpcId,
+          availabilityZone: placement.zone.name,
+          groupIds: placement.groupIds,
+          privateIp: net.allocateIp(subnet),
+          associatePublicIp: placement.associatePublicIp,
+        },
       }),
     );
   }
   return (
     el('reservationId', reservationId) +
     el('ownerId', c.account) +
-    set('groupSet', [el('groupId', 'sg-0e0e0e0e0e0e0e0e0') + el('groupName', 'default')]) +
+    set('groupSet', []) +
     set('instancesSet', instances.map((inst) => instanceXml(world, inst)))
   );
 };
@@ -801,8 +844,23 @@ function instanceMatches(inst: Instance, filters: Filter[]): boolean {
       case 'private-ip-address':
         actual = inst.privateIp;
         break;
+      case 'ip-address':
+        actual = inst.publicIp;
+        break;
+      case 'subnet-id':
+        actual = inst.subnetId;
+        break;
+      case 'vpc-id':
+        actual = inst.vpcId;
+        break;
+      case 'instance.group-id':
+        actual = inst.groupIds;
+        break;
+      case 'architecture':
+        actual = inst.architecture;
+        break;
       case 'availability-zone':
-        actual = `${inst.region}a`;
+        actual = inst.availabilityZone;
         break;
       case 'client-token':
         actual = inst.clientToken;
@@ -865,7 +923,7 @@ const describeInstanceStatus: Handler = (c) => {
       `<${tag}>${el('status', status)}${set('details', detail ? [el('name', 'reachability') + el('status', detail)] : [])}</${tag}>`;
     return (
       el('instanceId', inst.id) +
-      el('availabilityZone', `${inst.region}a`) +
+      el('availabilityZone', inst.availabilityZone) +
       set('eventsSet', []) +
       stateXml('instanceState', inst.state) +
       summary('systemStatus') +
@@ -1093,6 +1151,8 @@ function taggable(c: Ec2Context, id: string): { res: Taggable; type: string } {
     if (!v || v.deleted || v.account !== c.account || v.region !== c.region) throw new ApiError('InvalidVolume.NotFound', `The volume '${id}' does not exist.`);
     return { res: v, type: 'volume' };
   }
+  const network = networkTaggable(networkOf(c.world, c.account, c.region), id);
+  if (network) return network;
   throw new ApiError('InvalidID', `The ID '${id}' is not valid`);
 }
 
@@ -1132,6 +1192,7 @@ const describeTags: Handler = (c) => {
   for (const inst of c.world.instances.values()) if (inst.account === c.account && inst.region === c.region) add(inst.id, 'instance', inst.tags);
   for (const s of c.world.snapshots.values()) if (!s.deleted && s.account === c.account && s.region === c.region) add(s.id, 'snapshot', s.tags);
   for (const v of c.world.volumes.values()) if (!v.deleted && v.account === c.account && v.region === c.region) add(v.id, 'volume', v.tags);
+  for (const r of networkTagged(networkOf(c.world, c.account, c.region))) add(r.id, r.type, r.tags);
   const list = rows.filter((r) =>
     filters.every((f) => {
       const actual: Record<string, string> = { 'resource-id': r.id, 'resource-type': r.type, key: r.key, value: r.value };

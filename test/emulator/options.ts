@@ -51,6 +51,10 @@ export interface Durations {
   command: number;
   /** After SendCommand, GetCommandInvocation answers InvocationDoesNotExist this long. */
   invocationVisible: number;
+  /** CreateNatGateway: pending → available. */
+  natGateway: number;
+  /** CreateVpcEndpoint (Interface): pending → available. */
+  vpcEndpoint: number;
 }
 
 export const DEFAULT_DURATIONS: Durations = {
@@ -67,6 +71,8 @@ export const DEFAULT_DURATIONS: Durations = {
   imageDeregisteredVisible: 60_000,
   command: 2_000,
   invocationVisible: 1_000,
+  natGateway: 120_000,
+  vpcEndpoint: 60_000,
 };
 
 /** What the emulator seeds at start and after `reset()`. */

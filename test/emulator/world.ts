@@ -19,6 +19,7 @@ import {
 } from './options.js';
 import { newId, uuid } from './wire.js';
 import { boot, finishSysprep, beginSysprep, newWindowsState, type SysprepRequest, type WindowsState } from './windows.js';
+import { newPublicIp, ssmReachableAt, type Network } from './vpc.js';
 
 export interface Billing {
   platform?: 'windows';
@@ -184,6 +185,13 @@ export interface Instance {
   architecture: string;
   clientToken?: string;
   privateIp: string;
+  /** Network placement (vpc.ts); the public IP is released at stop and a new one given at start. */
+  subnetId: string;
+  vpcId: string;
+  availabilityZone: string;
+  groupIds: string[];
+  associatePublicIp: boolean;
+  publicIp?: string;
   keyName?: string;
   amiLaunchIndex: number;
   state: InstanceStateName;
@@ -275,6 +283,8 @@ export class World {
   readonly copyTokens = new Map<string, string>();
   readonly imageOutcomes: ImageOutcome[] = [];
   readonly deniedRoles = new Set<string>();
+  /** `${account}|${region}` → VPCs, subnets, gateways, endpoints, security groups (vpc.ts). */
+  readonly networks = new Map<string, Network>();
   /** Access keys handed out by AssumeRole → account. */
   readonly sessionKeys = new Map<string, { accountId: string; arn: string }>();
   guestDefaults: GuestBehaviour = {};
@@ -377,6 +387,15 @@ export class World {
     return this.iam.agentAllowed(inst.account, inst.iamInstanceProfile?.arn);
   }
 
+  /**
+   * When, from the agent's start on, the instance's network lets it reach Systems Manager (vpc.ts,
+   * `ssmReachableAt`): undefined while no path exists. Re-checked from the network's last change.
+   */
+  networkReachesSsmAt(inst: Instance, agentStart: number): number | undefined {
+    const changedAt = this.networks.get(`${inst.account}|${inst.region}`)?.changedAt ?? 0;
+    return ssmReachableAt(this, inst, Math.max(agentStart, changedAt));
+  }
+
   launch(params: {
     account: string;
     region: string;
@@ -395,6 +414,7 @@ export class World {
     volumeKeys?: Map<string, string>;
     /** EBS could not use a volume's key: the instance goes pending → terminated with this reason. */
     launchFailure?: { code: string; message: string };
+    network: { subnetId: string; vpcId: string; availabilityZone: string; groupIds: string[]; privateIp: string; associatePublicIp: boolean };
   }): Instance {
     const now = this.now();
     const { image } = params;
@@ -439,7 +459,13 @@ export class World {
       ...(image.billing ? { billing: { ...image.billing } } : {}),
       architecture: image.architecture,
       ...(params.clientToken ? { clientToken: params.clientToken } : {}),
-      privateIp: `10.0.${(Math.random() * 250) | 0}.${((Math.random() * 250) | 0) + 2}`,
+      privateIp: params.network.privateIp,
+      subnetId: params.network.subnetId,
+      vpcId: params.network.vpcId,
+      availabilityZone: params.network.availabilityZone,
+      groupIds: params.network.groupIds,
+      associatePublicIp: params.network.associatePublicIp,
+      ...(params.network.associatePublicIp ? { publicIp: newPublicIp() } : {}),
       ...(params.keyName ? { keyName: params.keyName } : {}),
       amiLaunchIndex: params.index,
       state: 'pending',
@@ -507,9 +533,19 @@ export class World {
           this.bootUp(inst, at);
         });
       }
-      if (!inst.online && inst.agentOnlineAt !== undefined) {
-        const at = inst.agentOnlineAt;
+      const changedAt = this.networks.get(`${inst.account}|${inst.region}`)?.changedAt ?? 0;
+      if (inst.online && changedAt > (inst.agentOnlineAt ?? 0) && this.networkReachesSsmAt(inst, changedAt) !== changedAt) {
+        // A network change took the path away: the agent loses its connection and keeps retrying.
+        offer(changedAt, () => {
+          inst.online = false;
+          inst.agentOnlineAt = changedAt;
+        });
+      }
+      const reachable = !inst.online && inst.agentOnlineAt !== undefined ? this.networkReachesSsmAt(inst, inst.agentOnlineAt) : undefined;
+      if (reachable !== undefined) {
+        const at = reachable;
         offer(at, () => {
+          inst.agentOnlineAt = at;
           inst.online = true;
           inst.registered = true;
           inst.lastPingAt = at;
@@ -560,6 +596,7 @@ export class World {
     if (next === 'running') {
       this.bootUp(inst, at);
     } else if (next === 'stopped') {
+      inst.publicIp = undefined;
       for (const inv of inst.invocations) {
         if (inv.status === 'InProgress' || inv.status === 'Pending') {
           if (inv.haltedBySysprep || inv.status === 'InProgress') this.endInvocation(inv, at, 'Failed', 'Undeliverable', -1, inv.stdout, inv.stderr);
@@ -570,6 +607,7 @@ export class World {
         inst.stateReason = inst.launchFailure;
         inst.reason = '';
       }
+      inst.publicIp = undefined;
       for (const inv of inst.invocations) this.endInvocation(inv, at, 'Failed', 'Undeliverable', -1, inv.stdout, inv.stderr);
       for (const vid of inst.volumeIds) {
         const v = this.volumes.get(vid);
@@ -608,6 +646,7 @@ export class World {
   }
 
   beginStart(inst: Instance, at: number): void {
+    if (inst.associatePublicIp) inst.publicIp = newPublicIp();
     inst.state = 'pending';
     inst.stateReason = undefined;
     inst.reason = '';
