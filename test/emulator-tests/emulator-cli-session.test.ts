@@ -23,6 +23,7 @@ interface Shape {
   value?: { shape: string };
   required?: string[];
   enum?: string[];
+  error?: { code?: string };
 }
 interface Model {
   shapes: Record<string, Shape>;
@@ -56,6 +57,15 @@ function loadModel(dir: string, service: string): Model | undefined {
  */
 const ENUM_ERRATA: Record<string, string[]> = { PlatformValues: ['windows'], NotificationType: [''] };
 
+/**
+ * EC2 writes a VPC endpoint's `State` in lower case (`pending`, `available`, … in the create-vpc-endpoint and
+ * describe-vpc-endpoints output AWS users publish) where botocore's shared `State` enum capitalises them.
+ */
+const CASE_INSENSITIVE_ENUMS = new Set(['State']);
+
+/** botocore's `json_decode_policies` handler turns IAM's URL-encoded policy documents into objects before the CLI prints them. */
+const DECODED_BY_BOTOCORE = new Set(['policyDocumentType']);
+
 /** Problems of a CLI JSON answer against a botocore shape: unknown or missing required members, bad enum values, wrong scalar types. */
 export function validateShape(model: Model, shapeName: string, node: unknown, path: string, out: string[]): void {
   const shape = model.shapes[shapeName];
@@ -79,7 +89,9 @@ export function validateShape(model: Model, shapeName: string, node: unknown, pa
       if (typeof node !== 'object' || node === null) return void out.push(`${path}: expected a map`);
       return Object.entries(node).forEach(([k, v]) => validateShape(model, shape.value!.shape, v, `${path}{${k}}`, out));
     case 'string':
+      if (DECODED_BY_BOTOCORE.has(shapeName) && typeof node === 'object' && node !== null) return;
       if (typeof node !== 'string') return void out.push(`${path}: ${JSON.stringify(node)} is not a string`);
+      if (CASE_INSENSITIVE_ENUMS.has(shapeName) && shape.enum?.some((e) => e.toLowerCase() === node.toLowerCase())) return;
       if (shape.enum && !shape.enum.includes(node) && !ENUM_ERRATA[shapeName]?.includes(node)) out.push(`${path}: "${node}" is not one of ${shapeName} (${shape.enum.join(', ')})`);
       return;
     case 'boolean':
@@ -123,10 +135,17 @@ const EC2_DOCUMENTED = new Set([
   'InvalidSnapshot.NotFound',
   'InvalidParameterCombination',
   'InvalidParameterValue',
+  'InvalidParameter',
   'MissingParameter',
+  'InvalidVpcID.NotFound',
+  'InvalidVpc.Range',
+  'InvalidSubnet.Range',
+  'InvalidSubnet.Conflict',
+  'InvalidPermission.Duplicate',
+  'DependencyViolation',
 ]);
-/** Codes every SSM operation can answer (common errors of the SSM API reference), beside the operation's own list. */
-const SSM_COMMON = new Set(['ValidationException', 'ThrottlingException', 'AccessDeniedException']);
+/** Codes any operation can answer (the common errors of each API reference), beside the operation's own list. */
+const COMMON_ERRORS = new Set(['ValidationException', 'ThrottlingException', 'AccessDeniedException']);
 
 describe('emulator: a scripted AWS CLI session, validated against botocore', function () {
   this.timeout(300_000);
@@ -147,15 +166,8 @@ describe('emulator: a scripted AWS CLI session, validated against botocore', fun
   });
   after(async () => emu?.stop());
 
-  it('answers 60+ CLI calls, every success in its output shape and every error with its documented code', async function () {
-    if (!hasAws) {
-      console.log('      skipped: the aws CLI is not installed (apt-get install awscli, or pip install awscli)');
-      return this.skip();
-    }
-    if (!dir || !models.ec2 || !models.ssm) {
-      console.log(`      skipped: botocore's ec2/ssm models were not found (${dir ?? 'botocore not importable'})`);
-      return this.skip();
-    }
+  /** The CLI runner of one session: `ok` validates a success against its output shape, `fails` checks a documented error code. */
+  function cliSession() {
     const a = EMULATOR_ACCOUNTS[0]!;
     const env = {
       ...process.env,
@@ -193,11 +205,13 @@ describe('emulator: a scripted AWS CLI session, validated against botocore', fun
       const got = /An error occurred \(([^)]+)\)/.exec(r.stderr)?.[1];
       expect(got, `aws ${args.join(' ')}: ${r.stderr}`).to.equal(code);
       const [service, command] = args.filter((x) => !x.startsWith('--'));
-      if (service === 'ssm') {
-        const listed = (models.ssm!.operations[operationOf(command!)]?.errors ?? []).map((e) => e.shape);
-        expect(listed.includes(code) || SSM_COMMON.has(code), `${code} is not an error of SSM ${operationOf(command!)}`).to.equal(true);
-      } else if (service === 'ec2') {
+      if (service === 'ec2') {
         expect(EC2_DOCUMENTED.has(code), `${code} is not on the EC2 error-code page`).to.equal(true);
+      } else {
+        // SSM, IAM and KMS models list each operation's errors; IAM's shapes carry their wire code.
+        const model = models[service!]!;
+        const listed = (model.operations[operationOf(command!)]?.errors ?? []).map((e) => model.shapes[e.shape]?.error?.code ?? e.shape);
+        expect(listed.includes(code) || COMMON_ERRORS.has(code), `${code} is not an error of ${service} ${operationOf(command!)} (${listed.join(', ')})`).to.equal(true);
       }
       errors.push(`${service} ${command}: ${code}`);
       return r.stderr;
@@ -211,6 +225,19 @@ describe('emulator: a scripted AWS CLI session, validated against botocore', fun
       }
       throw new Error(`gave up waiting for ${what}`);
     };
+    return { a, ok, fails, exec, until, pause, validate: (service: string, shape: string, node: unknown, path: string) => validateShape(models[service]!, shape, node, path, problems), report: () => ({ calls, errors, problems }) };
+  }
+
+  it('answers 60+ CLI calls, every success in its output shape and every error with its documented code', async function () {
+    if (!hasAws) {
+      console.log('      skipped: the aws CLI is not installed (apt-get install awscli, or pip install awscli)');
+      return this.skip();
+    }
+    if (!dir || !models.ec2 || !models.ssm) {
+      console.log(`      skipped: botocore's ec2/ssm models were not found (${dir ?? 'botocore not importable'})`);
+      return this.skip();
+    }
+    const { a, ok, fails, exec, until, validate, report } = cliSession();
     const PUBLIC = '/aws/service/ami-windows-latest';
 
     // Identity and regions.
@@ -285,7 +312,7 @@ describe('emulator: a scripted AWS CLI session, validated against botocore', fun
       const body = r.ok ? JSON.parse(r.stdout) : undefined;
       return body?.Status === 'Success' ? body : undefined;
     });
-    validateShape(models.ssm, 'GetCommandInvocationResult', inv, 'ssm get-command-invocation', problems);
+    validate('ssm', 'GetCommandInvocationResult', inv, 'ssm get-command-invocation');
     expect(inv.StandardOutputContent).to.equal('hello\n');
     await fails('InvalidPluginName', 'ssm', 'get-command-invocation', '--command-id', commandId, '--instance-id', iid, '--plugin-name', 'nope');
     expect((await ok('ssm', 'list-commands', '--command-id', commandId)).Commands[0].Status).to.equal('Success');
@@ -313,7 +340,7 @@ describe('emulator: a scripted AWS CLI session, validated against botocore', fun
       const img = r.ok ? JSON.parse(r.stdout).Images[0] : undefined;
       return img?.State === 'available' ? img : undefined;
     });
-    validateShape(models.ec2, 'Image', image, 'ec2 describe-images Image', problems);
+    validate('ec2', 'Image', image, 'ec2 describe-images Image');
     expect([image.PlatformDetails, image.UsageOperation]).to.deep.equal(['Windows', 'RunInstances:0002']);
     await ok('ec2', 'describe-images', '--owners', 'self', '--filters', 'Name=tag:winami:role,Values=golden');
     await ok('ec2', 'modify-image-attribute', '--image-id', made, '--launch-permission', `Add=[{UserId=${EMULATOR_ACCOUNTS[1]!.accountId}}]`);
@@ -334,7 +361,7 @@ describe('emulator: a scripted AWS CLI session, validated against botocore', fun
       const img = r.ok ? JSON.parse(r.stdout).Images[0] : undefined;
       return img?.State === 'available' ? img : undefined;
     }, 200);
-    validateShape(models.ec2, 'Image', westImage, 'ec2 describe-images (eu-west-1) Image', problems);
+    validate('ec2', 'Image', westImage, 'ec2 describe-images (eu-west-1) Image');
     expect([westImage.SourceImageId, westImage.SourceImageRegion, westImage.PlatformDetails]).to.deep.equal([made, 'us-east-1', 'Windows']);
 
     // A registered twin of the golden image shares its snapshot: deregistering the first skips it.
@@ -358,9 +385,104 @@ describe('emulator: a scripted AWS CLI session, validated against botocore', fun
     await until('terminated', async () => ((await ok('ec2', 'describe-instances', '--instance-ids', iid)).Reservations[0].Instances[0].State.Name === 'terminated' ? true : undefined));
     await fails('InvalidInstanceId', 'ssm', 'send-command', '--document-name', 'AWS-RunPowerShellScript', '--instance-ids', iid, '--parameters', 'commands=["x"]');
 
+    const { calls, errors, problems } = report();
     console.log(`      ${calls} CLI calls, ${errors.length} error cases, ${problems.length} shape problems`);
     expect(problems, problems.join('\n')).to.deep.equal([]);
     expect(calls).to.be.at.least(60);
+    expect(errors.length).to.be.at.least(15);
+  });
+
+  it('answers IAM, KMS and VPC calls of the CLI, each section at once: successes in their shapes, errors with their documented codes', async function () {
+    if (!hasAws) {
+      console.log('      skipped: the aws CLI is not installed (apt-get install awscli, or pip install awscli)');
+      return this.skip();
+    }
+    if (!dir || !models.ec2 || !models.iam || !models.kms) {
+      console.log(`      skipped: botocore's ec2/iam/kms models were not found (${dir ?? 'botocore not importable'})`);
+      return this.skip();
+    }
+    const { a, ok, fails, report } = cliSession();
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+
+    const iam = async () => {
+      expect((await ok('iam', 'get-role', '--role-name', 'winami-builder')).Role.Arn).to.equal(`arn:aws:iam::${a.accountId}:role/winami-builder`);
+      expect((await ok('iam', 'get-instance-profile', '--instance-profile-name', 'winami-builder')).InstanceProfile.Roles[0].RoleName).to.equal('winami-builder');
+      expect((await ok('iam', 'list-attached-role-policies', '--role-name', 'winami-builder')).AttachedPolicies.map((p: { PolicyName: string }) => p.PolicyName)).to.include('AmazonSSMManagedInstanceCore');
+      await fails('NoSuchEntity', 'iam', 'get-role', '--role-name', 'cli-no-such-role');
+      await ok('iam', 'create-role', '--role-name', 'cli-role', '--assume-role-policy-document', trust);
+      await fails('EntityAlreadyExists', 'iam', 'create-role', '--role-name', 'cli-role', '--assume-role-policy-document', trust);
+      await fails('MalformedPolicyDocument', 'iam', 'create-role', '--role-name', 'cli-bad-trust', '--assume-role-policy-document', '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}');
+      await ok('iam', 'attach-role-policy', '--role-name', 'cli-role', '--policy-arn', 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore');
+      await ok('iam', 'put-role-policy', '--role-name', 'cli-role', '--policy-name', 'logs', '--policy-document', '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:PutLogEvents","Resource":"*"}]}');
+      expect((await ok('iam', 'list-role-policies', '--role-name', 'cli-role')).PolicyNames).to.deep.equal(['logs']);
+      await ok('iam', 'create-instance-profile', '--instance-profile-name', 'cli-profile');
+      await ok('iam', 'add-role-to-instance-profile', '--instance-profile-name', 'cli-profile', '--role-name', 'cli-role');
+      await fails('LimitExceeded', 'iam', 'add-role-to-instance-profile', '--instance-profile-name', 'cli-profile', '--role-name', 'winami-builder');
+      await fails('DeleteConflict', 'iam', 'delete-role', '--role-name', 'cli-role');
+      const sim = await ok('iam', 'simulate-principal-policy', '--policy-source-arn', `arn:aws:iam::${a.accountId}:role/cli-role`, '--action-names', 'ssm:UpdateInstanceInformation', 'ec2:TerminateInstances');
+      expect(sim.EvaluationResults.map((r: { EvalDecision: string }) => r.EvalDecision)).to.deep.equal(['allowed', 'implicitDeny']);
+      expect((await ok('iam', 'list-instance-profiles-for-role', '--role-name', 'cli-role')).InstanceProfiles).to.have.length(1);
+      await ok('iam', 'list-roles');
+      await ok('iam', 'remove-role-from-instance-profile', '--instance-profile-name', 'cli-profile', '--role-name', 'cli-role');
+      await ok('iam', 'delete-instance-profile', '--instance-profile-name', 'cli-profile');
+      await ok('iam', 'detach-role-policy', '--role-name', 'cli-role', '--policy-arn', 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore');
+      await ok('iam', 'delete-role-policy', '--role-name', 'cli-role', '--policy-name', 'logs');
+      await ok('iam', 'delete-role', '--role-name', 'cli-role');
+      await fails('NoSuchEntity', 'iam', 'get-instance-profile', '--instance-profile-name', 'cli-profile');
+    };
+
+    const kms = async () => {
+      const key = (await ok('kms', 'create-key', '--description', 'cli session key')).KeyMetadata.KeyId as string;
+      expect((await ok('kms', 'describe-key', '--key-id', key)).KeyMetadata.KeyState).to.equal('Enabled');
+      await ok('kms', 'create-alias', '--alias-name', 'alias/cli-session', '--target-key-id', key);
+      await fails('AlreadyExistsException', 'kms', 'create-alias', '--alias-name', 'alias/cli-session', '--target-key-id', key);
+      expect((await ok('kms', 'list-aliases', '--key-id', key)).Aliases.map((x: { AliasName: string }) => x.AliasName)).to.deep.equal(['alias/cli-session']);
+      expect((await ok('kms', 'describe-key', '--key-id', 'alias/cli-session')).KeyMetadata.KeyId).to.equal(key);
+      expect((await ok('kms', 'describe-key', '--key-id', 'alias/aws/ebs')).KeyMetadata.KeyManager).to.equal('AWS');
+      await fails('NotFoundException', 'kms', 'describe-key', '--key-id', 'alias/cli-no-such-alias');
+      await ok('kms', 'disable-key', '--key-id', key);
+      expect((await ok('kms', 'describe-key', '--key-id', key)).KeyMetadata.KeyState).to.equal('Disabled');
+      await ok('kms', 'enable-key', '--key-id', key);
+      await fails('ValidationException', 'kms', 'schedule-key-deletion', '--key-id', key, '--pending-window-in-days', '3');
+      expect((await ok('kms', 'schedule-key-deletion', '--key-id', key, '--pending-window-in-days', '7')).KeyState).to.equal('PendingDeletion');
+      await fails('KMSInvalidStateException', 'kms', 'enable-key', '--key-id', key);
+      await ok('kms', 'cancel-key-deletion', '--key-id', key);
+      await ok('kms', 'list-keys');
+      await ok('kms', 'delete-alias', '--alias-name', 'alias/cli-session');
+    };
+
+    const vpc = async () => {
+      expect((await ok('ec2', 'describe-vpcs', '--filters', 'Name=is-default,Values=true')).Vpcs[0].CidrBlock).to.equal('172.31.0.0/16');
+      expect((await ok('ec2', 'describe-subnets', '--filters', 'Name=default-for-az,Values=true')).Subnets.length).to.be.greaterThan(1);
+      await fails('InvalidVpc.Range', 'ec2', 'create-vpc', '--cidr-block', '10.0.0.0/8');
+      const v = (await ok('ec2', 'create-vpc', '--cidr-block', '10.20.0.0/16')).Vpc.VpcId as string;
+      const sub = (await ok('ec2', 'create-subnet', '--vpc-id', v, '--cidr-block', '10.20.1.0/24', '--availability-zone', 'us-east-1a')).Subnet.SubnetId as string;
+      await fails('InvalidSubnet.Range', 'ec2', 'create-subnet', '--vpc-id', v, '--cidr-block', '10.30.1.0/24');
+      await fails('InvalidSubnet.Conflict', 'ec2', 'create-subnet', '--vpc-id', v, '--cidr-block', '10.20.1.128/25');
+      const sg = (await ok('ec2', 'create-security-group', '--group-name', 'cli-sg', '--description', 'cli session', '--vpc-id', v)).GroupId as string;
+      await ok('ec2', 'authorize-security-group-ingress', '--group-id', sg, '--protocol', 'tcp', '--port', '443', '--cidr', '10.20.0.0/16');
+      await fails('InvalidPermission.Duplicate', 'ec2', 'authorize-security-group-ingress', '--group-id', sg, '--protocol', 'tcp', '--port', '443', '--cidr', '10.20.0.0/16');
+      expect((await ok('ec2', 'describe-security-groups', '--group-ids', sg)).SecurityGroups[0].IpPermissions[0].FromPort).to.equal(443);
+      await ok('ec2', 'describe-route-tables', '--filters', `Name=vpc-id,Values=${v}`);
+      await fails('InvalidParameter', 'ec2', 'create-vpc-endpoint', '--vpc-id', v, '--service-name', 'com.amazonaws.us-east-1.ssm', '--vpc-endpoint-type', 'Interface', '--subnet-ids', sub, '--security-group-ids', sg, '--private-dns-enabled');
+      const ep = (await ok('ec2', 'create-vpc-endpoint', '--vpc-id', v, '--service-name', 'com.amazonaws.us-east-1.ssm', '--vpc-endpoint-type', 'Interface', '--subnet-ids', sub, '--security-group-ids', sg, '--no-private-dns-enabled')).VpcEndpoint.VpcEndpointId as string;
+      await ok('ec2', 'describe-vpc-endpoints', '--vpc-endpoint-ids', ep);
+      await fails('DependencyViolation', 'ec2', 'delete-vpc', '--vpc-id', v);
+      await fails('InvalidVpcID.NotFound', 'ec2', 'describe-vpcs', '--vpc-ids', 'vpc-0123456789abcdef0');
+      await ok('ec2', 'describe-instance-types', '--instance-types', 't3.large', 'm6i.large');
+      await ok('ec2', 'describe-instance-type-offerings', '--location-type', 'availability-zone', '--filters', 'Name=instance-type,Values=t3.large');
+      await ok('ec2', 'describe-availability-zones');
+      await fails('InvalidParameterValue', 'ec2', 'run-instances', '--image-id', (await ok('ssm', 'get-parameter', '--name', '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base')).Parameter.Value, '--count', '1', '--instance-type', 'm5.hyperlarge');
+      await ok('ec2', 'delete-vpc-endpoints', '--vpc-endpoint-ids', ep);
+      await ok('ec2', 'delete-security-group', '--group-id', sg);
+      await ok('ec2', 'delete-subnet', '--subnet-id', sub);
+      await ok('ec2', 'delete-vpc', '--vpc-id', v);
+    };
+
+    await Promise.all([iam(), kms(), vpc()]);
+    const { calls, errors, problems } = report();
+    console.log(`      ${calls} CLI calls, ${errors.length} error cases, ${problems.length} shape problems`);
+    expect(problems, problems.join('\n')).to.deep.equal([]);
     expect(errors.length).to.be.at.least(15);
   });
 });
