@@ -240,39 +240,46 @@ describe('emulator: a scripted AWS CLI session, validated against botocore', fun
     const { a, ok, fails, exec, until, validate, report } = cliSession();
     const PUBLIC = '/aws/service/ami-windows-latest';
 
-    // Identity and regions.
-    expect((await ok('sts', 'get-caller-identity')).Account).to.equal(a.accountId);
-    expect((await ok('ec2', 'describe-regions')).Regions.length).to.equal(17);
-
-    // Public parameters, by path and by name.
-    const listed = await ok('ssm', 'get-parameters-by-path', '--path', PUBLIC);
-    const names: string[] = listed.Parameters.map((p: { Name: string }) => p.Name);
-    expect(names).to.include(`${PUBLIC}/Windows_Server-2019-English-Full-SQL_2019_Standard`);
-    const paged = await ok('ssm', 'get-parameters-by-path', '--path', PUBLIC, '--page-size', '10', '--max-items', '3');
-    expect(paged.Parameters).to.have.length(3);
+    // Identity, regions and public parameters, beside the caller's own parameters: independent, so at once.
+    let base = '';
     await Promise.all([
-      fails('ValidationException', 'ssm', 'get-parameters-by-path', '--path', PUBLIC, '--page-size', '11'),
-      fails('InvalidFilterKey', 'ssm', 'get-parameters-by-path', '--path', PUBLIC, '--parameter-filters', 'Key=Name,Values=x'),
-      fails('ParameterNotFound', 'ssm', 'get-parameter', '--name', '/winami/nope'),
-    ]);
-    const base = (await ok('ssm', 'get-parameter', '--name', `${PUBLIC}/Windows_Server-2022-English-Full-Base`)).Parameter.Value as string;
-    const both = await ok('ssm', 'get-parameters', '--names', `${PUBLIC}/Windows_Server-2019-English-Full-Base`, `${PUBLIC}/Windows_Server-1999-English-Full-Base`);
-    expect(both.InvalidParameters).to.deep.equal([`${PUBLIC}/Windows_Server-1999-English-Full-Base`]);
+      (async () => {
+        // Identity and regions.
+        expect((await ok('sts', 'get-caller-identity')).Account).to.equal(a.accountId);
+        expect((await ok('ec2', 'describe-regions')).Regions.length).to.equal(17);
 
-    // Own parameters.
-    await ok('ssm', 'put-parameter', '--name', '/winami/session/plain', '--type', 'String', '--value', 'v1');
-    await ok('ssm', 'put-parameter', '--name', '/winami/session/deep/secret', '--type', 'SecureString', '--value', 's3cret');
-    await Promise.all([
-      fails('AccessDeniedException', 'ssm', 'put-parameter', '--name', '/aws/service/mine', '--type', 'String', '--value', 'x'),
-      fails('ValidationException', 'ssm', 'put-parameter', '--name', '/ssm/mine', '--type', 'String', '--value', 'x'),
+        // Public parameters, by path and by name.
+        const listed = await ok('ssm', 'get-parameters-by-path', '--path', PUBLIC);
+        const names: string[] = listed.Parameters.map((p: { Name: string }) => p.Name);
+        expect(names).to.include(`${PUBLIC}/Windows_Server-2019-English-Full-SQL_2019_Standard`);
+        const paged = await ok('ssm', 'get-parameters-by-path', '--path', PUBLIC, '--page-size', '10', '--max-items', '3');
+        expect(paged.Parameters).to.have.length(3);
+        await Promise.all([
+          fails('ValidationException', 'ssm', 'get-parameters-by-path', '--path', PUBLIC, '--page-size', '11'),
+          fails('InvalidFilterKey', 'ssm', 'get-parameters-by-path', '--path', PUBLIC, '--parameter-filters', 'Key=Name,Values=x'),
+          fails('ParameterNotFound', 'ssm', 'get-parameter', '--name', '/winami/nope'),
+        ]);
+        base = (await ok('ssm', 'get-parameter', '--name', `${PUBLIC}/Windows_Server-2022-English-Full-Base`)).Parameter.Value as string;
+        const both = await ok('ssm', 'get-parameters', '--names', `${PUBLIC}/Windows_Server-2019-English-Full-Base`, `${PUBLIC}/Windows_Server-1999-English-Full-Base`);
+        expect(both.InvalidParameters).to.deep.equal([`${PUBLIC}/Windows_Server-1999-English-Full-Base`]);
+      })(),
+      (async () => {
+        // Own parameters.
+        await ok('ssm', 'put-parameter', '--name', '/winami/session/plain', '--type', 'String', '--value', 'v1');
+        await ok('ssm', 'put-parameter', '--name', '/winami/session/deep/secret', '--type', 'SecureString', '--value', 's3cret');
+        await Promise.all([
+          fails('AccessDeniedException', 'ssm', 'put-parameter', '--name', '/aws/service/mine', '--type', 'String', '--value', 'x'),
+          fails('ValidationException', 'ssm', 'put-parameter', '--name', '/ssm/mine', '--type', 'String', '--value', 'x'),
+        ]);
+        await fails('ParameterAlreadyExists', 'ssm', 'put-parameter', '--name', '/winami/session/plain', '--type', 'String', '--value', 'v2');
+        expect((await ok('ssm', 'put-parameter', '--name', '/winami/session/plain', '--type', 'String', '--value', 'v2', '--overwrite')).Version).to.equal(2);
+        expect((await ok('ssm', 'get-parameter', '--name', '/winami/session/deep/secret', '--with-decryption')).Parameter.Value).to.equal('s3cret');
+        const own = await ok('ssm', 'get-parameters-by-path', '--path', '/winami/session', '--recursive');
+        expect(own.Parameters.map((p: { Name: string }) => p.Name).sort()).to.deep.equal(['/winami/session/deep/secret', '/winami/session/plain']);
+        await ok('ssm', 'delete-parameter', '--name', '/winami/session/plain');
+        await fails('ParameterNotFound', 'ssm', 'delete-parameter', '--name', '/winami/session/plain');
+      })(),
     ]);
-    await fails('ParameterAlreadyExists', 'ssm', 'put-parameter', '--name', '/winami/session/plain', '--type', 'String', '--value', 'v2');
-    expect((await ok('ssm', 'put-parameter', '--name', '/winami/session/plain', '--type', 'String', '--value', 'v2', '--overwrite')).Version).to.equal(2);
-    expect((await ok('ssm', 'get-parameter', '--name', '/winami/session/deep/secret', '--with-decryption')).Parameter.Value).to.equal('s3cret');
-    const own = await ok('ssm', 'get-parameters-by-path', '--path', '/winami/session', '--recursive');
-    expect(own.Parameters.map((p: { Name: string }) => p.Name).sort()).to.deep.equal(['/winami/session/deep/secret', '/winami/session/plain']);
-    await ok('ssm', 'delete-parameter', '--name', '/winami/session/plain');
-    await fails('ParameterNotFound', 'ssm', 'delete-parameter', '--name', '/winami/session/plain');
 
     // Images AWS publishes, and ids that do not exist.
     const amazon = await ok('ec2', 'describe-images', '--owners', 'amazon', '--filters', 'Name=name,Values=Windows_Server-2022-English-Full-SQL_2022_*');
@@ -342,27 +349,41 @@ describe('emulator: a scripted AWS CLI session, validated against botocore', fun
     });
     validate('ec2', 'Image', image, 'ec2 describe-images Image');
     expect([image.PlatformDetails, image.UsageOperation]).to.deep.equal(['Windows', 'RunInstances:0002']);
-    await ok('ec2', 'describe-images', '--owners', 'self', '--filters', 'Name=tag:winami:role,Values=golden');
-    await ok('ec2', 'modify-image-attribute', '--image-id', made, '--launch-permission', `Add=[{UserId=${EMULATOR_ACCOUNTS[1]!.accountId}}]`);
-    expect((await ok('ec2', 'describe-image-attribute', '--image-id', made, '--attribute', 'launchPermission')).LaunchPermissions).to.have.length(1);
-    const deprecateAt = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 86_400_000 + 31_000).toISOString();
-    await ok('ec2', 'enable-image-deprecation', '--image-id', made, '--deprecate-at', deprecateAt);
-    expect((await ok('ec2', 'describe-images', '--image-ids', made)).Images[0].DeprecationTime).to.match(/:01:00\.000Z$/);
-    await ok('ec2', 'disable-image-deprecation', '--image-id', made);
+    // Attributes, deprecation, the snapshot in use and the copies (same region, and another region, called there): at once.
     const rootSnap = image.BlockDeviceMappings[0].Ebs.SnapshotId as string;
-    await fails('InvalidSnapshot.InUse', 'ec2', 'delete-snapshot', '--snapshot-id', rootSnap);
-
-    // Copies: same region, and another region (called there).
-    const copy = (await ok('ec2', 'copy-image', '--source-image-id', made, '--source-region', 'us-east-1', '--name', 'cli-session-copy', '--client-token', 'cli-copy-1')).ImageId as string;
-    expect((await ok('ec2', 'copy-image', '--source-image-id', made, '--source-region', 'us-east-1', '--name', 'cli-session-copy', '--client-token', 'cli-copy-1')).ImageId).to.equal(copy);
-    const west = (await ok('ec2', 'copy-image', '--region', 'eu-west-1', '--source-image-id', made, '--source-region', 'us-east-1', '--name', 'cli-session-west', '--encrypted')).ImageId as string;
-    const westImage = await until('west available', async () => {
-      const r = await exec(['ec2', 'describe-images', '--region', 'eu-west-1', '--image-ids', west]);
-      const img = r.ok ? JSON.parse(r.stdout).Images[0] : undefined;
-      return img?.State === 'available' ? img : undefined;
-    }, 200);
-    validate('ec2', 'Image', westImage, 'ec2 describe-images (eu-west-1) Image');
-    expect([westImage.SourceImageId, westImage.SourceImageRegion, westImage.PlatformDetails]).to.deep.equal([made, 'us-east-1', 'Windows']);
+    let copy = '';
+    let west = '';
+    await Promise.all([
+      (async () => {
+        await ok('ec2', 'describe-images', '--owners', 'self', '--filters', 'Name=tag:winami:role,Values=golden');
+        await ok('ec2', 'modify-image-attribute', '--image-id', made, '--launch-permission', `Add=[{UserId=${EMULATOR_ACCOUNTS[1]!.accountId}}]`);
+        expect((await ok('ec2', 'describe-image-attribute', '--image-id', made, '--attribute', 'launchPermission')).LaunchPermissions).to.have.length(1);
+      })(),
+      (async () => {
+        const deprecateAt = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 86_400_000 + 31_000).toISOString();
+        await ok('ec2', 'enable-image-deprecation', '--image-id', made, '--deprecate-at', deprecateAt);
+        expect((await ok('ec2', 'describe-images', '--image-ids', made)).Images[0].DeprecationTime).to.match(/:01:00\.000Z$/);
+        await ok('ec2', 'disable-image-deprecation', '--image-id', made);
+      })(),
+      (async () => {
+        await fails('InvalidSnapshot.InUse', 'ec2', 'delete-snapshot', '--snapshot-id', rootSnap);
+      })(),
+      (async () => {
+        // Copies: same region, and another region (called there).
+        copy = (await ok('ec2', 'copy-image', '--source-image-id', made, '--source-region', 'us-east-1', '--name', 'cli-session-copy', '--client-token', 'cli-copy-1')).ImageId as string;
+        expect((await ok('ec2', 'copy-image', '--source-image-id', made, '--source-region', 'us-east-1', '--name', 'cli-session-copy', '--client-token', 'cli-copy-1')).ImageId).to.equal(copy);
+      })(),
+      (async () => {
+        west = (await ok('ec2', 'copy-image', '--region', 'eu-west-1', '--source-image-id', made, '--source-region', 'us-east-1', '--name', 'cli-session-west', '--encrypted')).ImageId as string;
+        const westImage = await until('west available', async () => {
+          const r = await exec(['ec2', 'describe-images', '--region', 'eu-west-1', '--image-ids', west]);
+          const img = r.ok ? JSON.parse(r.stdout).Images[0] : undefined;
+          return img?.State === 'available' ? img : undefined;
+        }, 200);
+        validate('ec2', 'Image', westImage, 'ec2 describe-images (eu-west-1) Image');
+        expect([westImage.SourceImageId, westImage.SourceImageRegion, westImage.PlatformDetails]).to.deep.equal([made, 'us-east-1', 'Windows']);
+      })(),
+    ]);
 
     // A registered twin of the golden image shares its snapshot: deregistering the first skips it.
     const twin = (await ok('ec2', 'register-image', '--name', 'cli-session-twin', '--root-device-name', '/dev/sda1', '--architecture', 'x86_64', '--virtualization-type', 'hvm', '--block-device-mappings', `DeviceName=/dev/sda1,Ebs={SnapshotId=${rootSnap}}`)).ImageId as string;
