@@ -93,17 +93,30 @@ export function waitForInstanceState(ctx: BakeContext, ec2: Ec2Port, instanceId:
   }) as Promise<Instance>;
 }
 
+/** How long a NotFound for an instance winami launched is taken for EC2's lag rather than "gone" (real ms). */
+export const NOT_FOUND_GRACE_MS = 10_000;
+
+/** The pause between TerminateInstances calls that answered NotFound (real ms). */
+const NOT_FOUND_RETRY_MS = 500;
+
 /**
  * Terminate an instance (idempotent: gone already is fine) and wait until it
  * is terminated; `alreadyTerminating` skips the call when one was made.
  */
 export async function terminateAndWait(ctx: BakeContext, ec2: Ec2Port, instanceId: string, signal: AbortSignal, timeoutMs: number, alreadyTerminating = false): Promise<void> {
   if (!alreadyTerminating) {
-    try {
-      await retryLater(() => ec2.terminateInstances({ InstanceIds: [instanceId] }, { abortSignal: signal }), { deadlineMs: timeoutMs, minDelayMs: scaled(ctx, 1_000), signal, clock: ctx.clock });
-    } catch (err) {
-      if (!isAwsCode(err, 'InvalidInstanceID.NotFound')) throw err;
-      return;
+    // An instance launched moments ago can answer InvalidInstanceID.NotFound (eventual consistency): retry for a
+    // while before calling it gone, or it would be left running. The grace is real time, as EC2's lag is.
+    const graceEnds = ctx.clock.now() + Math.max(timeoutMs, NOT_FOUND_GRACE_MS);
+    for (;;) {
+      try {
+        await retryLater(() => ec2.terminateInstances({ InstanceIds: [instanceId] }, { abortSignal: signal }), { deadlineMs: timeoutMs, minDelayMs: scaled(ctx, 1_000), signal, clock: ctx.clock });
+        break;
+      } catch (err) {
+        if (!isAwsCode(err, 'InvalidInstanceID.NotFound')) throw err;
+        if (ctx.clock.now() >= graceEnds) return;
+        await ctx.clock.sleep(NOT_FOUND_RETRY_MS, signal);
+      }
     }
   }
   await waitForInstanceState(ctx, ec2, instanceId, 'terminated', { timeoutMs, expectedMs: scaled(ctx, EXPECTED_MS.terminate), signal });
@@ -128,6 +141,15 @@ export async function consoleTail(ec2: Ec2Port, instanceId: string, lines = 15, 
   } catch (err) {
     return `(console output unavailable: ${(err as Error).message})`;
   }
+}
+
+/**
+ * While waiting on a builder just launched: throw a StepError if EC2 shows it
+ * terminated (or terminating). An instance EC2 does not list yet is not gone:
+ * new ids answer InvalidInstanceID.NotFound for a while (eventual consistency).
+ */
+export function assertNotTerminated(step: string, instanceId: string, inst: Instance | undefined): void {
+  if (inst) assertAlive(step, instanceId, inst);
 }
 
 /** Throw a StepError unless the instance still exists and is not terminated. */

@@ -237,6 +237,8 @@ describe('emulator: fidelity to botocore models and the AWS CLI', function () {
       ['ListCommandInvocations', { CommandId: inv.CommandId, Details: true }],
       ['GetParameter', { Name: '/winami/secret', WithDecryption: true }],
       ['GetParameters', { Names: ['/winami/secret', '/nope'] }],
+      ['GetParametersByPath', { Path: '/aws/service/ami-windows-latest', MaxResults: 10 }],
+      ['GetParametersByPath', { Path: '/winami', Recursive: true, WithDecryption: true }],
       ['PutParameter', { Name: '/winami/plain', Value: 'v', Type: 'String' }],
       ['CancelCommand', { CommandId: inv.CommandId }],
       ['DeleteParameter', { Name: '/winami/plain' }],

@@ -9,7 +9,7 @@ const USAGE = `usage: npm run emulator -- [--port N] [--time-scale N] [--seed <f
   --port N                   port on 127.0.0.1 (default 4566; 0 picks a free one)
   --time-scale N             multiplies every lifecycle duration (default 1; 0.01 makes a 60 s boot 0.6 s)
   --seed <file.json>         {"regions": [...], "images": N, "imageAccounts": [...]} (test/emulator/SPEC.md)
-  --no-throttling            turn off EC2 request token buckets
+  --no-throttling            turn off EC2 and SSM request token buckets
   --consistency-window-ms N  new image and instance ids answer NotFound this long (real ms)`;
 
 const VALUED = ['--port', '--time-scale', '--seed', '--consistency-window-ms'];

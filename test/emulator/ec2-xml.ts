@@ -2,7 +2,7 @@
  * EC2 Query XML for the emulator's resources, element names as botocore's
  * ec2 2016-11-15 model writes them (`locationName`), lists as `<item>`.
  */
-import { el, esc, iso, set, tagSetXml } from './wire.js';
+import { el, esc, iso, isoSeconds, set, tagSetXml } from './wire.js';
 import { STATE_CODES, type Image, type Instance, type Snapshot, type Volume, type World } from './world.js';
 
 /**
@@ -26,7 +26,7 @@ export function imageXml(img: Image, state: string): string {
     el('imageLocation', `${img.ownerAlias ?? img.account}/${img.name}`) +
     el('imageState', state) +
     el('imageOwnerId', img.account) +
-    el('creationDate', iso(img.createdAt)) +
+    el('creationDate', isoSeconds(img.createdAt)) +
     el('isPublic', img.isPublic) +
     el('architecture', img.architecture) +
     el('imageType', 'machine');

@@ -8,7 +8,7 @@ import { OPT_IN_REGIONS } from './organizations.js';
 import { copyKey, launchKeys } from './ebs-encryption.js';
 import { imageItem, instanceXml, snapshotXml, stateXml, volumeXml } from './ec2-xml.js';
 import { GuestFs } from './guest-fs.js';
-import { el, iso, newId, qBool, qInt, qList, qObj, qObjects, qStr, set, type QueryObject, type XmlChunks } from './wire.js';
+import { el, iso, isoSeconds, newId, qBool, qInt, qList, qObj, qObjects, qStr, set, type QueryObject, type XmlChunks } from './wire.js';
 import { IMAGE_STATE } from './windows.js';
 import { checkArchitecture, checkOffered, launchType } from './instance-types.js';
 import { networkOf, networkTagged, networkTaggable, placeLaunch } from './vpc.js';
@@ -177,7 +177,7 @@ function instancesByIds(c: Ec2Context, ids: string[]): Instance[] {
 function snapshotById(c: Ec2Context, id: string): Snapshot {
   checkId('snap', id);
   const s = c.world.snapshots.get(id);
-  if (!s || s.deleted || s.region !== c.region || s.account !== c.account) {
+  if (!s || s.deleted || s.region !== c.region || s.account !== c.account || c.now < (s.visibleAt ?? 0)) {
     throw new ApiError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
   }
   return s;
@@ -274,7 +274,7 @@ function imageMatches(c: Ec2Context, img: Image, filters: Filter[]): boolean {
         actual = 'machine';
         break;
       case 'creation-date':
-        actual = iso(img.createdAt);
+        actual = isoSeconds(img.createdAt);
         break;
       case 'state-reason-code':
         actual = state === 'failed' ? img.failReason?.code : undefined;
@@ -312,8 +312,13 @@ const describeImages: Handler = (c) => {
     for (const id of ids) {
       checkId('ami', id);
       const img = world.images.get(id);
-      if (!img || img.region !== c.region || img.deregistered || !canSee(img, c.account) || c.now < img.visibleAt) missing.push(id);
-      else candidates.push(img);
+      if (!img || img.region !== c.region || !canSee(img, c.account) || c.now < img.visibleAt) missing.push(id);
+      else if (!img.deregistered) candidates.push(img);
+      else {
+        const seen = world.deregisteredLookup(img, c.now);
+        if (seen === 'listed') candidates.push(img);
+        else if (seen === 'notFound') missing.push(id);
+      }
     }
     if (missing.length) throw new ApiError('InvalidAMIID.NotFound', `The image id '[${missing.join(', ')}]' does not exist`);
   } else if (owners.length && exactNames(filters)) {
@@ -516,7 +521,7 @@ const registerImage: Handler = (c) => {
 
 const deregisterImage: Handler = (c) => {
   const img = ownImage(c, requireParam(c.q, 'ImageId'));
-  c.world.deregister(img);
+  c.world.deregister(img, c.now);
   let extra = '';
   if (qBool(c.q, 'DeleteAssociatedSnapshots')) {
     const results: string[] = [];
@@ -524,7 +529,8 @@ const deregisterImage: Handler = (c) => {
       const s = c.world.snapshots.get(b.snapshotId);
       const inUse = [...c.world.images.values()].some((o) => !o.deregistered && o.bdms.some((x) => x.snapshotId === b.snapshotId));
       if (s && !s.deleted && !inUse) s.deleted = true;
-      results.push(el('snapshotId', b.snapshotId) + el('returnCode', inUse ? 'error' : 'success'));
+      // `skipped`: kept because another AMI uses it (DeleteSnapshotReturnCode, EC2 API reference).
+      results.push(el('snapshotId', b.snapshotId) + el('returnCode', inUse ? 'skipped' : 'success'));
     }
     extra = set('deleteSnapshotResultSet', results);
   }
@@ -682,7 +688,8 @@ const enableImageDeprecation: Handler = (c) => {
   const at = Date.parse(requireParam(c.q, 'DeprecateAt'));
   if (!Number.isFinite(at)) throw new ApiError('InvalidParameterValue', 'Invalid value for DeprecateAt');
   if (at < c.now - 60_000) throw new ApiError('InvalidParameterValue', 'The deprecation time cannot be in the past.');
-  const rounded = Math.floor(at / 60_000) * 60_000;
+  // "If you specify a value for seconds, Amazon EC2 rounds the seconds to the nearest minute" (EnableImageDeprecation).
+  const rounded = Math.round(at / 60_000) * 60_000;
   img.deprecationTime = iso(rounded);
   img.xml = undefined;
   return el('return', true);
@@ -1074,6 +1081,7 @@ function snapshotOfVolume(c: Ec2Context, volumeId: string, description: string, 
     encrypted: v.encrypted,
     ...(isRoot && inst ? { origin: c.world.diskOf(inst) } : {}),
     deleted: false,
+    visibleAt: c.now + c.world.opts.consistencyWindowMs,
   };
   c.world.snapshots.set(snap.id, snap);
   return snap;
@@ -1121,7 +1129,7 @@ const describeSnapshots: Handler = (c) => {
   if (ids.length && qStr(c.q, 'MaxResults')) throw new ApiError('InvalidParameterCombination', 'The parameter snapshotSet cannot be used with the parameter maxResults');
   let list: Snapshot[];
   if (ids.length) list = ids.map((id) => snapshotById(c, id));
-  else list = [...c.world.snapshots.values()].filter((s) => !s.deleted && s.region === c.region && s.account === c.account);
+  else list = [...c.world.snapshots.values()].filter((s) => !s.deleted && s.region === c.region && s.account === c.account && c.now >= (s.visibleAt ?? 0));
   if (owners.length) list = list.filter((s) => owners.includes(s.account));
   list = list.filter((s) =>
     filters.every((f) => {

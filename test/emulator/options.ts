@@ -46,6 +46,10 @@ export interface Durations {
   imageCopy: number;
   /** CreateSnapshot: pending → completed. */
   snapshot: number;
+  /** SendCommand → first delivery attempt: the invocation reads Pending until then, Delayed after it while the agent is away. */
+  commandDelivery: number;
+  /** A deregistered image stays listed by id (state `deregistered`) this long, then DescribeImages by its id answers empty. */
+  imageDeregisteredVisible: number;
   /** How long a command runs once the agent has picked it up. */
   command: number;
   /** After SendCommand, GetCommandInvocation answers InvocationDoesNotExist this long. */
@@ -66,6 +70,8 @@ export const DEFAULT_DURATIONS: Durations = {
   imageCreate: 300_000,
   imageCopy: 600_000,
   snapshot: 120_000,
+  commandDelivery: 1_500,
+  imageDeregisteredVisible: 60_000,
   command: 2_000,
   invocationVisible: 1_000,
   natGateway: 120_000,
@@ -163,7 +169,7 @@ export interface EmulatorOptions {
   port?: number;
   /** Multiplies all durations: 0.01 makes a 60 s phase 0.6 s. Default 1. */
   timeScale?: number;
-  /** Per-account, per-region, per-action token buckets as EC2 (default true). */
+  /** Per-account, per-region, per-action token buckets as EC2 and SSM throttle (default true). */
   throttling?: boolean;
   /** Seed options, or the path of a JSON file holding them. */
   seed?: SeedOptions | string;

@@ -15,13 +15,19 @@ import { IMAGE_STATE } from './windows.js';
 import { seedLocalizedImages } from './seed-languages.js';
 import type { Billing, DiskOrigin, Image, World } from './world.js';
 
-/** SQL Server versions AWS pairs with each Windows release on its license-included AMIs. */
-const SQL_VERSIONS: Record<WindowsRelease, string[]> = {
-  '2012r2': ['SQL_2016_SP3'],
-  '2016': ['SQL_2017'],
-  '2019': ['SQL_2019', 'SQL_2022'],
-  '2022': ['SQL_2022', 'SQL_2019'],
-  '2025': ['SQL_2022'],
+/**
+ * SQL Server versions on AWS's English license-included Windows AMIs, per
+ * release and edition, as their public parameters are named (a captured
+ * `aws ssm get-parameters-by-path --path /aws/service/ami-windows-latest`
+ * listing of 2023; 2025 from its AMI names). Versions the guest does not
+ * model (SQL_2014_SP3) are left out.
+ */
+const SQL_VERSIONS: Record<WindowsRelease, { full: string[]; core: string[] }> = {
+  '2012r2': { full: ['SQL_2016_SP3'], core: [] },
+  '2016': { full: ['SQL_2016_SP3', 'SQL_2017', 'SQL_2019'], core: ['SQL_2016_SP3'] },
+  '2019': { full: ['SQL_2016_SP3', 'SQL_2017', 'SQL_2019', 'SQL_2022'], core: [] },
+  '2022': { full: ['SQL_2017', 'SQL_2019', 'SQL_2022'], core: [] },
+  '2025': { full: ['SQL_2022'], core: [] },
 };
 const SQL_EDITIONS = ['Express', 'Web', 'Standard', 'Enterprise'] as const;
 
@@ -54,14 +60,20 @@ export function seedCatalogue(): SeedImage[] {
     const info = RELEASE_INFO[release];
     const prefix = release === '2012r2' ? 'Windows_Server-2012-R2_RTM-English-64Bit' : `Windows_Server-${info.amiNameYear}-English`;
     const full = release === '2012r2' ? prefix : `${prefix}-Full`;
+    const core = release === '2012r2' ? `${prefix}-Core` : `${prefix}-Core-Base`;
     out.push({ baseName: `${full}-Base`, release, agent: info.defaultAgent, billing: windows, volumeSize: 30 });
-    out.push({ baseName: release === '2012r2' ? `${prefix}-Core` : `${prefix}-Core-Base`, release, agent: info.defaultAgent, billing: windows, volumeSize: 30 });
+    out.push({ baseName: core, release, agent: info.defaultAgent, billing: windows, volumeSize: 30 });
     if (release === '2016' || release === '2019') {
+      // EC2Launch v2 editions of the v1 releases (2012 R2's EC2LaunchV2 image is left out: winami runs EC2Config there).
       out.push({ baseName: `EC2LaunchV2-${full}-Base`, release, agent: 'ec2launch-v2', billing: windows, volumeSize: 30 });
+      out.push({ baseName: `EC2LaunchV2-${core}`, release, agent: 'ec2launch-v2', billing: windows, volumeSize: 30 });
     }
-    for (const sql of SQL_VERSIONS[release]) {
-      for (const edition of SQL_EDITIONS) {
-        out.push({ baseName: `${full}-${sql}_${edition}`, release, agent: info.defaultAgent, billing: sqlBilling(edition), volumeSize: 50 });
+    const sql = SQL_VERSIONS[release];
+    for (const [edition, versions] of [[full, sql.full], [`${prefix}-Core`, sql.core]] as const) {
+      for (const version of versions) {
+        for (const e of SQL_EDITIONS) {
+          out.push({ baseName: `${edition}-${version}_${e}`, release, agent: info.defaultAgent, billing: sqlBilling(e), volumeSize: 50 });
+        }
       }
     }
   }

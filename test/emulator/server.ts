@@ -5,7 +5,7 @@
  * applies faults, EC2 throttling and the call log.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bucketFor, RESOURCE_BUCKETS, type Bucket } from './throttling.js';
+import { bucketFor, RESOURCE_BUCKETS, ssmBucketFor, type Bucket } from './throttling.js';
 import { EC2_HANDLERS, filteredOrPaginated } from './ec2.js';
 import { IAM_HANDLERS, IAM_NS } from './iam.js';
 import { KMS_HANDLERS } from './kms.js';
@@ -183,6 +183,7 @@ export class EmulatorHttp {
       } else {
         const handler = SSM_HANDLERS[action] ?? this.ssmExtra[action];
         if (!handler) throw new ApiError('UnknownOperationException', `Unknown operation ${action}`);
+        if (this.throttling) this.throttleSsm(ctx.account, region, action, now);
         const out = handler({ world: this.world, account: ctx.account, region, body: json, now });
         this.send(res, 200, 'application/x-amz-json-1.1', JSON.stringify(out));
       }
@@ -238,6 +239,12 @@ export class EmulatorHttp {
     if (!this.take(`${account}|${region}|${key}`, bucket, 1, now) || (resource && !this.take(`${account}|${region}|res:${action}`, resource, count, now))) {
       throw new ApiError('RequestLimitExceeded', 'Request limit exceeded.', 503);
     }
+  }
+
+  /** SSM's per-account, per-region request rates (`ssmBucketFor`). */
+  private throttleSsm(account: string, region: string, action: string, now: number): void {
+    const { key, bucket } = ssmBucketFor(action);
+    if (!this.take(`${account}|${region}|${key}`, bucket, 1, now)) throw new ApiError('ThrottlingException', 'Rate exceeded');
   }
 
   private send(res: ServerResponse, status: number, type: string, body: string | Buffer, id = requestId()): void {

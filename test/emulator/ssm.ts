@@ -3,6 +3,7 @@
  * Windows guest, and Parameter Store (with the public
  * `/aws/service/ami-windows-latest/` parameters).
  */
+import type { WindowsRelease } from '../../src/knowledge/releases.js';
 import { ApiError, type Command, type Invocation, type Parameter, type World } from './world.js';
 
 export interface SsmContext {
@@ -74,6 +75,21 @@ function instanceFor(c: SsmContext, id: string) {
   return inst;
 }
 
+/**
+ * What the agent reports for each release: `Microsoft Windows Server <year>
+ * Datacenter` and the kernel build (DescribeInstanceInformation samples in
+ * AWS's API reference and public captures: 2016 10.0.14393, 2019 10.0.17763,
+ * 2022 10.0.20348; 2012 R2 6.3.9600, 2025 10.0.26100 are Windows' own build
+ * numbers).
+ */
+const PLATFORM: Record<WindowsRelease, { name: string; version: string }> = {
+  '2012r2': { name: 'Microsoft Windows Server 2012 R2 Datacenter', version: '6.3.9600' },
+  '2016': { name: 'Microsoft Windows Server 2016 Datacenter', version: '10.0.14393' },
+  '2019': { name: 'Microsoft Windows Server 2019 Datacenter', version: '10.0.17763' },
+  '2022': { name: 'Microsoft Windows Server 2022 Datacenter', version: '10.0.20348' },
+  '2025': { name: 'Microsoft Windows Server 2025 Datacenter', version: '10.0.26100' },
+};
+
 const describeInstanceInformation: Handler = (c) => {
   const filters: { key: string; values: string[] }[] = [];
   for (const f of (c.body.InstanceInformationFilterList as { key: string; valueSet: string[] }[] | undefined) ?? []) {
@@ -86,6 +102,7 @@ const describeInstanceInformation: Handler = (c) => {
     c.world.settle(inst, c.now);
     if (!inst.registered || inst.state === 'terminated') continue;
     const ping = inst.online ? 'Online' : 'ConnectionLost';
+    const platform = PLATFORM[c.world.images.get(inst.imageId)?.origin.release ?? '2022'];
     const role = c.world.iam.roleOf(inst.account, inst.iamInstanceProfile?.arn);
     const row = {
       InstanceId: inst.id,
@@ -94,8 +111,8 @@ const describeInstanceInformation: Handler = (c) => {
       AgentVersion: '3.3.1142.0',
       IsLatestVersion: true,
       PlatformType: 'Windows',
-      PlatformName: 'Microsoft Windows Server Datacenter',
-      PlatformVersion: '10.0.20348',
+      PlatformName: platform.name,
+      PlatformVersion: platform.version,
       ResourceType: 'EC2Instance',
       IPAddress: inst.privateIp,
       ComputerName: `${inst.win.computerName}.WORKGROUP`,
@@ -382,11 +399,79 @@ const getParameters: Handler = (c) => {
   return { Parameters: params, InvalidParameters: invalid };
 };
 
+/** Keys GetParametersByPath accepts in ParameterFilters, and their options (botocore ssm `ParameterStringFilter`). */
+const BY_PATH_FILTERS: Record<string, readonly string[]> = { Type: ['Equals', 'BeginsWith'], KeyId: ['Equals', 'BeginsWith'], Label: ['Equals'] };
+
+function byPathFilters(c: SsmContext): ((p: Parameter) => boolean)[] {
+  const raw = c.body.ParameterFilters;
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) throw new ApiError('SerializationException', 'ParameterFilters must be a list');
+  return raw.map((f: { Key?: unknown; Option?: unknown; Values?: unknown }) => {
+    const key = typeof f.Key === 'string' ? f.Key : '';
+    if (!/^(tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType)$/.test(key)) {
+      throw new ApiError('ValidationException', `1 validation error detected: Value '${key}' at 'parameterFilters.1.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType`);
+    }
+    const options = BY_PATH_FILTERS[key];
+    if (!options) throw new ApiError('InvalidFilterKey', `The following filter key is not valid: ${key}. Valid filter keys include: [Type, KeyId, Label].`);
+    const option = typeof f.Option === 'string' ? f.Option : 'Equals';
+    if (!options.includes(option)) throw new ApiError('InvalidFilterOption', `The following filter option is not valid: ${option}. Valid options include: [${options.join(', ')}].`);
+    const values = Array.isArray(f.Values) ? f.Values.filter((v): v is string => typeof v === 'string') : [];
+    if (!values.length) throw new ApiError('InvalidFilterValue', `The following filter values are missing : null for filter key ${key}.`);
+    if (key === 'Type') {
+      for (const v of values) if (option === 'Equals' && !['String', 'StringList', 'SecureString'].includes(v)) throw new ApiError('InvalidFilterValue', `The following filter value is not valid: ${v}. Valid values include: [String, StringList, SecureString].`);
+    }
+    const actual = (p: Parameter): string | undefined => (key === 'Type' ? p.type : key === 'KeyId' ? p.keyId : undefined);
+    // Labels are not modelled: no parameter has one, so a Label filter matches nothing.
+    return (p: Parameter) => {
+      const a = actual(p);
+      return a !== undefined && values.some((v) => (option === 'Equals' ? a === v : a.startsWith(v)));
+    };
+  });
+}
+
+/**
+ * GetParametersByPath: the caller's own parameters under `Path` and, for a
+ * path in AWS's public namespace (`/aws/service/...`), the public ones, one
+ * level deep unless `Recursive`. MaxResults 1..10 (botocore
+ * `GetParametersByPathMaxResults`), default 10.
+ */
+const getParametersByPath: Handler = (c) => {
+  const raw = str(c.body, 'Path');
+  if (raw === undefined) throw new ApiError('ValidationException', "1 validation error detected: Value null at 'path' failed to satisfy constraint: Member must not be null");
+  if (raw.length < 1 || raw.length > 2048) {
+    throw new ApiError('ValidationException', `1 validation error detected: Value '${raw}' at 'path' failed to satisfy constraint: Member must have length between 1 and 2048`);
+  }
+  const max = c.body.MaxResults;
+  if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 10)) {
+    const bound = typeof max === 'number' && max < 1 ? 'greater than or equal to 1' : 'less than or equal to 10';
+    throw new ApiError('ValidationException', `1 validation error detected: Value '${String(max)}' at 'maxResults' failed to satisfy constraint: Member must have value ${bound}`);
+  }
+  const path = raw.trim();
+  const prefix = path.endsWith('/') ? path : `${path}/`;
+  const recursive = c.body.Recursive === true;
+  const filters = byPathFilters(c);
+  const under = (name: string) => name.startsWith(prefix) && name.length > prefix.length && (recursive || !name.slice(prefix.length).includes('/'));
+  const found: { p: Parameter; isPublic: boolean }[] = [];
+  for (const [key, p] of c.world.parameters) {
+    const [owner, region] = key.split('|', 2);
+    if (region !== c.region || (owner !== c.account && owner !== '*')) continue;
+    if (under(p.name) && filters.every((f) => f(p))) found.push({ p, isPublic: owner === '*' });
+  }
+  found.sort((a, b) => (a.p.name < b.p.name ? -1 : a.p.name > b.p.name ? 1 : 0));
+  const pg = page(found, { ...c, body: { ...c.body, MaxResults: max ?? 10 } }, 10);
+  return { Parameters: pg.items.map((f) => parameterJson(c, f, c.body.WithDecryption === true)), ...(pg.NextToken ? { NextToken: pg.NextToken } : {}) };
+};
+
 const putParameter: Handler = (c) => {
   const name = str(c.body, 'Name') ?? '';
   const value = str(c.body, 'Value');
   if (!name || value === undefined) throw new ApiError('ValidationException', 'Name and Value are required.');
-  if (/^\/?aws\//i.test(name) || /^\/?ssm\//i.test(name)) throw new ApiError('AccessDeniedException', `No access to reserved parameter name: ${name}.`);
+  // AWS reserves the prefixes, with or without a leading slash and in any case, and answers them differently
+  // (the codes and messages SDK users report, e.g. aws-solutions/quota-monitor-for-aws#30, aws/aws-sdk-php#1952).
+  if (/^\/?aws/i.test(name)) throw new ApiError('AccessDeniedException', `No access to reserved parameter name: ${name}.`);
+  if (/^\/?ssm/i.test(name)) {
+    throw new ApiError('ValidationException', 'Parameter name: can\'t be prefixed with "ssm" (case-insensitive). If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_');
+  }
   const key = `${c.account}|${c.region}|${name}`;
   const existing = c.world.parameters.get(key);
   if (existing && c.body.Overwrite !== true) {
@@ -425,6 +510,7 @@ export const SSM_HANDLERS: Readonly<Record<string, Handler>> = {
   CancelCommand: cancelCommand,
   GetParameter: getParameter,
   GetParameters: getParameters,
+  GetParametersByPath: getParametersByPath,
   PutParameter: putParameter,
   DeleteParameter: deleteParameter,
 };

@@ -73,3 +73,48 @@ export function bucketFor(action: string, filteredOrPaginated: boolean): { key: 
   }
   return { key: action, bucket: CATEGORY_BUCKETS.mutating };
 }
+
+/**
+ * SSM request buckets per account and region. SSM answers an empty bucket with
+ * HTTP 400 `ThrottlingException` "Rate exceeded" (botocore ssm model
+ * `ThrottlingException`; the message as the AWS CLI and SDKs print it, e.g.
+ * aws/aws-sdk-js-v3#4350, aws-solutions/instance-scheduler-on-aws#284 "Status
+ * Code: 400; Error Code: ThrottlingException").
+ */
+export const SSM_THROTTLING_SOURCE = 'https://docs.aws.amazon.com/general/latest/gr/ssm.html';
+
+/**
+ * Parameter Store's default ("standard") throughput: 40 transactions per
+ * second shared by GetParameter, GetParameters and GetParametersByPath
+ * (Systems Manager service quotas, "Max throughput"; quoted 2022 by
+ * dev.classmethod.jp). The burst is not published: one second's worth.
+ */
+export const SSM_PARAMETER_READ_BUCKET: Bucket = { capacity: 40, refillPerSecond: 40 };
+
+/** SSM actions sharing the Parameter Store read quota. */
+export const SSM_PARAMETER_READS: ReadonlySet<string> = new Set(['GetParameter', 'GetParameters', 'GetParametersByPath']);
+
+/**
+ * SSM actions with a bucket of their own. PutParameter: 3 TPS at standard
+ * throughput, which AWS Support gave in
+ * github-aws-runners/terraform-aws-github-runner#2944 (not in AWS's quota
+ * tables; second-hand).
+ */
+export const SSM_ACTION_BUCKETS: Readonly<Record<string, Bucket>> = {
+  PutParameter: { capacity: 3, refillPerSecond: 3 },
+};
+
+/**
+ * Every other SSM action (SendCommand, GetCommandInvocation,
+ * ListCommand(Invocation)s, DescribeInstanceInformation …): AWS publishes no
+ * per-API rate for these (searched: the quotas page lists Parameter Store
+ * throughput only). Assumed like EC2's non-mutating bucket, per action.
+ */
+export const SSM_DEFAULT_BUCKET: Bucket = { capacity: 100, refillPerSecond: 20 };
+
+/** The SSM bucket a call draws from, and its key (calls with the same key share a bucket). */
+export function ssmBucketFor(action: string): { key: string; bucket: Bucket } {
+  if (SSM_PARAMETER_READS.has(action)) return { key: 'ssm:parameter-read', bucket: SSM_PARAMETER_READ_BUCKET };
+  const own = SSM_ACTION_BUCKETS[action];
+  return { key: `ssm:${action}`, bucket: own ?? SSM_DEFAULT_BUCKET };
+}

@@ -121,6 +121,11 @@ export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+/** An image's CreationDate: whole seconds, as EC2 writes it (`2024-01-10T05:43:29.000Z`). */
+export function isoSeconds(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString();
+}
+
 /** EC2-style id: prefix + 17 lowercase hex digits. */
 export function newId(prefix: string): string {
   return `${prefix}-${randomBytes(9).toString('hex').slice(0, 17)}`;

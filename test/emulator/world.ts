@@ -80,6 +80,8 @@ export interface Image {
   /** The Windows on the root disk, for instances launched from the image. */
   origin: DiskOrigin;
   deregistered: boolean;
+  /** When DeregisterImage was called. */
+  deregisteredAt?: number;
   /** `<item>…</item>` as UTF-8, valid while `xmlKey` (the image state) matches; cleared on every change. */
   xml?: Buffer;
   xmlKey?: string;
@@ -99,6 +101,8 @@ export interface Snapshot {
   kmsKeyId?: string;
   origin?: DiskOrigin;
   deleted: boolean;
+  /** CreateSnapshot(s): the id answers NotFound until then (eventual consistency). */
+  visibleAt?: number;
 }
 
 export interface Volume {
@@ -333,8 +337,9 @@ export class World {
     this.imageByName.set(`${img.region}|${img.account}|${img.name}`, img);
   }
 
-  deregister(img: Image): void {
+  deregister(img: Image, at = this.now()): void {
     img.deregistered = true;
+    img.deregisteredAt = at;
     img.xml = undefined;
     this.indexFor(img.region, img.account).remove(img);
     this.imageByName.delete(`${img.region}|${img.account}|${img.name}`);
@@ -344,6 +349,21 @@ export class World {
     if (img.deregistered) return 'deregistered';
     if (now < img.readyAt) return 'pending';
     return img.failReason ? 'failed' : 'available';
+  }
+
+  /**
+   * What DescribeImages by id gives for a deregistered image (DescribeImages API
+   * reference): listed for a short interval, then empty results; once no instance
+   * launched from it is left, the id is not found.
+   */
+  deregisteredLookup(img: Image, now = this.now()): 'listed' | 'empty' | 'notFound' {
+    if (now < (img.deregisteredAt ?? 0) + this.d('imageDeregisteredVisible')) return 'listed';
+    for (const inst of this.instances.values()) {
+      if (inst.imageId !== img.id) continue;
+      this.settle(inst, now);
+      if (inst.state !== 'terminated') return 'empty';
+    }
+    return 'notFound';
   }
 
   snapshotState(s: Snapshot, now = this.now()): 'pending' | 'completed' {
@@ -552,15 +572,23 @@ export class World {
       const at = running.endAt!;
       offer(at, () => this.completeInvocation(inst, running, at));
     }
-    if (!running && inst.online && inst.state === 'running' && !inst.invocations.some((i) => i.haltedBySysprep)) {
-      const next = inst.invocations.find((i) => (i.status === 'Pending' || i.rerun) && !i.haltedBySysprep);
+    const reachable = inst.online && inst.state === 'running';
+    if (!running && reachable && !inst.invocations.some((i) => i.haltedBySysprep)) {
+      const next = inst.invocations.find((i) => (i.status === 'Pending' || i.status === 'Delayed' || i.rerun) && !i.haltedBySysprep);
       if (next) {
-        const at = Math.max(next.command.requestedAt, inst.agentOnlineAt ?? 0);
+        const at = Math.max(next.rerun ? 0 : this.deliveryAt(next), inst.agentOnlineAt ?? 0);
         offer(at, () => this.startInvocation(inst, next, at));
       }
     }
     for (const inv of inst.invocations) {
-      if (inv.status === 'Pending') {
+      if (inv.status === 'Pending' && !reachable) {
+        // SSM tried to deliver and the agent was not there: Delayed, retried until the delivery timeout (monitor-commands.html).
+        offer(this.deliveryAt(inv), () => {
+          inv.status = 'Delayed';
+          inv.statusDetails = 'Delayed';
+        });
+      }
+      if (inv.status === 'Pending' || inv.status === 'Delayed') {
         const at = inv.command.requestedAt + this.seconds(inv.command.timeoutSeconds);
         offer(at, () => this.endInvocation(inv, at, 'TimedOut', 'Delivery Timed Out', -1, '', ''));
       }
@@ -779,6 +807,11 @@ export class World {
   }
 
   // ---- commands ----
+
+  /** When SSM first tries to hand an invocation to the agent. */
+  deliveryAt(inv: Invocation): number {
+    return inv.command.requestedAt + this.d('commandDelivery');
+  }
 
   newCommand(c: Omit<Command, 'id' | 'invocations'>): Command {
     const cmd: Command = { ...c, id: uuid(), invocations: [] };

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { EMULATOR_ACCOUNTS, FAST_WAIT, liveResources, sessionFor, startEmulator, type Emulator } from './billing-emulator.js';
+import { afterConsistencyWindow, EMULATOR_ACCOUNTS, FAST_WAIT, liveResources, sessionFor, startEmulator, type Emulator } from './billing-emulator.js';
 import { audit, formatAudit, terminateUnapproved } from '../../src/audit/index.js';
 import { copyImageToRegion } from '../../src/billing/copy.js';
 import { discardImage } from '../../src/image/lifecycle.js';
@@ -84,6 +84,7 @@ describe('audit on the emulator: rules end to end, cross-account, faults', funct
     const amazon = (await ec2.describeImages({ Owners: ['amazon'], MaxResults: 5 })).Images![0]!;
     const run = await ec2.runInstances({ ImageId: amazon.ImageId!, InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1 });
     const instanceId = run.Instances![0]!.InstanceId!;
+    await afterConsistencyWindow();
     const result = await audit({ session: s1, regions: ['us-east-1'], instances: true, approved: { owners: [A1] } });
     const unapproved = result.findings.filter((f) => f.ruleId === 'unapproved-image');
     expect(unapproved.map((f) => f.resourceId)).to.deep.equal([instanceId]);

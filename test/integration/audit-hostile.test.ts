@@ -6,7 +6,7 @@
  * AWS's 255-character limit on purpose, to prove size does not break a format.
  */
 import { expect } from 'chai';
-import { sessionFor, startEmulator, type Emulator } from './billing-emulator.js';
+import { afterConsistencyWindow, sessionFor, startEmulator, type Emulator } from './billing-emulator.js';
 import { audit, formatAudit } from '../../src/audit/index.js';
 import type { AuditResult } from '../../src/audit/result.js';
 
@@ -66,6 +66,7 @@ describe('audit reports with hostile names, descriptions and tags (emulator)', f
     await copy(NAME, DESCRIPTION);
     await copy('big-description', BIG);
     await copy('hostile-tag', 'tagged', TAG);
+    await afterConsistencyWindow();
     for (let i = 0; i < 200; i++) {
       const images = (await ec2.describeImages({ Owners: ['self'] })).Images ?? [];
       if (images.every((im) => im.State === 'available')) break;

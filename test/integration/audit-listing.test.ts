@@ -11,7 +11,7 @@ import { createAwsSession } from '../../src/aws/session.js';
 import type { AwsSession, Ec2Port } from '../../src/aws/ports.js';
 import { AwsError } from '../../src/errors.js';
 import { audit } from '../../src/audit/index.js';
-import { EMULATOR_ACCOUNTS, startEmulator, type Emulator } from './billing-emulator.js';
+import { afterConsistencyWindow, EMULATOR_ACCOUNTS, startEmulator, type Emulator } from './billing-emulator.js';
 
 const HOSTILE = `<script>alert("x")</script>" ' ]]> <![CDATA[ x ]]> &amp; &#x3c; =cmd|' /C calc'!A0 ünïcødé 日本語 🚀 \r\nnext line\rcr`;
 const BIG = `${'<&>"\''.repeat(2000)}${'y'.repeat(240)}`;
@@ -52,6 +52,7 @@ describe('audit listings: the EC2 listing decoder gives what the SDK gives (emul
       await sdk.copyImage({ Name: 'big-description', Description: BIG, SourceImageId: source, SourceRegion: 'us-east-1' }),
       await sdk.copyImage({ Name: 'plain', Description: '', SourceImageId: source, SourceRegion: 'us-east-1' }),
     ];
+    await afterConsistencyWindow();
     const snaps = (await sdk.describeSnapshots({ OwnerIds: ['self'] })).Snapshots!.map((s) => s.SnapshotId!);
     await sdk.createTags({
       Resources: [copies[0]!.ImageId!, seeded[1]!.ImageId!, ...snaps.slice(0, 3)],

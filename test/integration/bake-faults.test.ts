@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Emulator } from '../emulator/index.js';
 import { ExitCode } from '../../src/errors.js';
 import { EMULATOR_ACCOUNTS } from '../emulator/index.js';
+import { afterConsistencyWindow } from './billing-emulator.js';
 import { ACCOUNT, bakeOn, configFor, leftovers, NOTHING, sessionOn, startBakeEmulator, type BakeRun } from './bake-harness.js';
 
 /** Every fault case ends with its exit code, a message that says why, and nothing left behind. */
@@ -96,6 +97,7 @@ describe('bake: fault matrix (emulator)', function () {
     const source = emu.control.resources({ account: '801119661308', region: 'us-east-1' }).images.find((i) => /^Windows_Server-2022-English-Full-Base/.test(i.name))!;
     const run = await ec2.runInstances({ ImageId: source.id, InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1 });
     const instanceId = run.Instances![0]!.InstanceId!;
+    await afterConsistencyWindow();
     while (emu.control.resources({ account: ACCOUNT }).instances.find((i) => i.id === instanceId)?.state !== 'running') await new Promise((r) => setTimeout(r, 20));
     const out = await ec2.createImage({ InstanceId: instanceId, Name: name, NoReboot: true, TagSpecifications: [{ ResourceType: 'image', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }] });
     await ec2.terminateInstances({ InstanceIds: [instanceId] });

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EMULATOR_ACCOUNTS, liveResources, sessionFor, startEmulator, type Emulator } from './billing-emulator.js';
+import { afterConsistencyWindow, EMULATOR_ACCOUNTS, liveResources, sessionFor, startEmulator, type Emulator } from './billing-emulator.js';
 import { ExitCode } from '../../src/errors.js';
 
 const CLI = join(process.cwd(), 'dist/src/cli/main.js');
@@ -107,6 +107,7 @@ describe('billing and audit CLI on the emulator: exit codes, --json, confirmatio
       const tags = [{ ResourceType: 'image' as const, Tags: [{ Key: 'winami:build-id', Value: 'build-42' }] }];
       east = (await s.ec2('us-east-1').copyImage({ Name: 'b42-east', SourceImageId: owned, SourceRegion: 'us-east-1', TagSpecifications: tags })).ImageId!;
       west = (await s.ec2('eu-west-1').copyImage({ Name: 'b42-west', SourceImageId: owned, SourceRegion: 'us-east-1', TagSpecifications: tags })).ImageId!;
+      await afterConsistencyWindow();
       for (const [region, id] of [['us-east-1', east], ['eu-west-1', west]] as const) {
         for (let i = 0; i < 200; i++) {
           const img = (await s.ec2(region).describeImages({ ImageIds: [id] })).Images![0]!;

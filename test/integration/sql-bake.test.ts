@@ -15,6 +15,7 @@ import { bakeMany } from '../../src/batch/bake-many.js';
 import { runScript } from '../../src/bake/ssm-run.js';
 import { MemoryReporter } from '../../src/reporter.js';
 import { ACCOUNT, bakeOn, leftovers, NOTHING, sessionOn, startBakeEmulator, TIME_SCALE, writeConfig } from './bake-harness.js';
+import { afterConsistencyWindow } from './billing-emulator.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,6 +185,7 @@ describe('sql: SQL Server images baked end to end (emulator)', function () {
     const base = emu.control.resources({ account: '801119661308', region: 'us-east-1' }).images.find((i) => /^Windows_Server-2022-English-Full-Base/.test(i.name))!;
     const launched = await ec2(emu).send(new RunInstancesCommand({ ImageId: base.id, MinCount: 1, MaxCount: 1, InstanceType: 'm6i.large' }));
     const instanceId = launched.Instances![0]!.InstanceId!;
+    await afterConsistencyWindow();
     for (let i = 0; ; i++) {
       const d = await ec2(emu).send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
       if (d.Reservations?.[0]?.Instances?.[0]?.State?.Name === 'running') break;
@@ -194,6 +196,7 @@ describe('sql: SQL Server images baked end to end (emulator)', function () {
     const made = await ec2(emu).send(new CreateImageCommand({ InstanceId: instanceId, Name: 'imported-windows-2022-byol', NoReboot: true }));
     await ec2(emu).send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
     const sourceId = made.ImageId!;
+    await afterConsistencyWindow();
     for (let i = 0; ; i++) {
       const d = await ec2(emu).send(new DescribeImagesCommand({ ImageIds: [sourceId] }));
       if (d.Images?.[0]?.State === 'available') break;

@@ -8,7 +8,7 @@ import type { InstanceInformation } from '@aws-sdk/client-ssm';
 import { pollUntil, PollTimeoutError } from '../../aws/poll-until.js';
 import { StepError } from '../../errors.js';
 import { reportTo } from '../../reporter.js';
-import { assertAlive, consoleTail, describeInstance } from '../aws-helpers.js';
+import { assertAlive, assertNotTerminated, consoleTail, describeInstance } from '../aws-helpers.js';
 import { EARLIEST_MS, EXPECTED_MS, delays, scaled, type BakeContext, type StepCtx } from '../context.js';
 import type { BakeState } from '../state.js';
 import type { BakeStep } from './types.js';
@@ -23,7 +23,7 @@ export async function waitForAgent(state: BakeState, ctx: StepCtx, instanceId: s
     const info = await pollUntil<InstanceInformation | undefined>({
       what: `SSM Agent on ${instanceId} to be Online`,
       probe: async (signal) => {
-        if (++checks % 4 === 0) assertAlive(step, instanceId, await describeInstance(ec2, instanceId, signal));
+        if (++checks % 4 === 0) assertNotTerminated(step, instanceId, await describeInstance(ec2, instanceId, signal));
         const out = await ssm.describeInstanceInformation({ Filters: [{ Key: 'InstanceIds', Values: [instanceId] }] }, { abortSignal: signal });
         return out.InstanceInformationList?.find((i) => i.InstanceId === instanceId);
       },
