@@ -22,6 +22,9 @@ import type { EmulatorAccount } from './options.js';
  * does not shrink, so a scaled 600 s timeout (2.4 s at 0.004) would otherwise be spent on start-up.
  */
 const SCRIPT_START_MS = 20_000;
+
+/** How long the engine's own API calls retry a NotFound (real ms): longer than the emulator's consistency windows. */
+const NOT_FOUND_RETRY_MS = 3_000;
 import { ApiError } from './world.js';
 
 export interface AutomationContext {
@@ -468,12 +471,21 @@ export class AutomationService {
     const mod = (service === 'ec2' ? Ec2 : service === 'ssm' ? Ssm : undefined) as Record<string, unknown> | undefined;
     const Cmd = mod?.[`${api}Command`] as (new (input: unknown) => never) | undefined;
     if (!Cmd) throw new StepFailure(`The emulator models aws:executeAwsApi for ec2 and ssm only, not ${service}.${api}.`);
-    try {
-      const client = (service === 'ec2' ? c.ec2 : c.ssm) as unknown as { send(cmd: unknown, o: { abortSignal: AbortSignal }): Promise<Record<string, unknown>> };
-      return await client.send(new Cmd(params), { abortSignal: signal });
-    } catch (err) {
-      if (signal.aborted) throw this.aborted(e);
-      throw new StepFailure(`${service}.${api} failed: ${(err as Error).name}: ${(err as Error).message}`);
+    const client = (service === 'ec2' ? c.ec2 : c.ssm) as unknown as { send(cmd: unknown, o: { abortSignal: AbortSignal }): Promise<Record<string, unknown>> };
+    // Automation's own actions ride out EC2's eventual consistency (an instance it launched a moment ago answering
+    // NotFound) the way AWS's engine does: a NotFound is retried for a while before the step fails with it.
+    const until = Date.now() + NOT_FOUND_RETRY_MS;
+    for (;;) {
+      try {
+        return await client.send(new Cmd(params), { abortSignal: signal });
+      } catch (err) {
+        if (signal.aborted) throw this.aborted(e);
+        if (/NotFound$/.test((err as Error).name) && Date.now() < until) {
+          await new Promise((r) => setTimeout(r, 100));
+          continue;
+        }
+        throw new StepFailure(`${service}.${api} failed: ${(err as Error).name}: ${(err as Error).message}`);
+      }
     }
   }
 

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
-import { sessionFor, startEmulator, type Emulator } from './billing-emulator.js';
+import { afterConsistencyWindow, sessionFor, startEmulator, type Emulator } from './billing-emulator.js';
 import { audit, formatAudit, openReportWriter, ruleMetadata, type AuditReportWriter, type AuditResult } from '../../src/audit/index.js';
 import { AUDIT_FORMATS, type AuditFormat } from '../../src/audit/format/index.js';
 
@@ -75,6 +75,7 @@ describe('audit reports streamed as findings come', function () {
     for (const [i, d] of ['plain', 'quote " comma , CRLF\r\nline <b>&amp;</b>', '=formula ]]> 🚀'].entries()) {
       await ec2.copyImage({ Name: `empty-${i}`, Description: d, SourceImageId: source, SourceRegion: 'us-east-1' });
     }
+    await afterConsistencyWindow();
     for (let i = 0; i < 200; i++) {
       const images = (await ec2.describeImages({ Owners: ['self'] })).Images ?? [];
       if (images.every((im) => im.State === 'available')) break;
