@@ -140,6 +140,11 @@ export async function sweepBuild(state: BakeState, ctx: BakeContext, o: { region
         if (tracked?.kept === 'output' || (f.kind === 'snapshot' && keptSnapshots.has(f.id))) continue;
         result.existing.push(tracked ? { ...tracked } : { kind: f.kind, id: f.id, region, role: f.role });
       }
+      // Kept on request (--on-error keep) and never removed by the bake: it exists even when a listing made within
+      // EC2's consistency window does not show it yet.
+      for (const r of state.resources) {
+        if (r.region === region && r.kept === 'on-error-keep' && !r.removed && !exists.has(r.id)) result.existing.push({ ...r });
+      }
     }),
   );
   return result;

@@ -24,7 +24,7 @@ export const runSysprep: BakeStep = {
   actions: ['ssm:SendCommand', 'ssm:GetCommandInvocation'],
   async run(state, ctx) {
     const file = bundleFile(need(state, 'bundle', ctx.step), 'scripts/sysprep.ps1', 'runSysprep');
-    const r = await runOn(state, ctx, { instanceId: need(state, 'builder', ctx.step).instanceId, script: commandFor(file), what: 'start Sysprep', executionTimeoutSeconds: 600, deadlineMs: scaled(ctx, 600_000) });
+    const r = await runOn(state, ctx, { instanceId: need(state, 'builder', ctx.step).instanceId, script: commandFor(file), what: 'start Sysprep', executionTimeoutSeconds: 600, deadlineMs: scaled(ctx, state.config.deadlines.sysprep) });
     if (r.facts.sysprep !== 'started') {
       throw new StepError('runSysprep', `the Sysprep task did not start: ${r.status}, exit code ${r.exitCode}.\n${outputTail(r)}`, { hint: 'Check that the built-in Administrator account is enabled on the builder.' });
     }
