@@ -39,7 +39,8 @@ describe('bake: awsComponents on the emulator', function () {
   const a = EMULATOR_ACCOUNTS[0]!;
   const credentials = { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey };
   before(async () => {
-    emu = await startBakeEmulator({ seed: { regions: ['us-east-1'] } });
+    // Eventual consistency off here: the test reads instances it launched from the image at once; not yet written for the consistency window.
+    emu = await startBakeEmulator({ seed: { regions: ['us-east-1'] }, consistencyWindowMs: 0 });
   });
   after(async () => emu?.stop());
 
