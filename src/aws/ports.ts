@@ -31,6 +31,9 @@ export interface Ec2Operations {
   describeImageAttribute: [EC2.DescribeImageAttributeCommandInput, EC2.DescribeImageAttributeCommandOutput];
   modifyImageAttribute: [EC2.ModifyImageAttributeCommandInput, EC2.ModifyImageAttributeCommandOutput];
   enableImageDeprecation: [EC2.EnableImageDeprecationCommandInput, EC2.EnableImageDeprecationCommandOutput];
+  enableFastLaunch: [EC2.EnableFastLaunchCommandInput, EC2.EnableFastLaunchCommandOutput];
+  describeFastLaunchImages: [EC2.DescribeFastLaunchImagesCommandInput, EC2.DescribeFastLaunchImagesCommandOutput];
+  disableFastLaunch: [EC2.DisableFastLaunchCommandInput, EC2.DisableFastLaunchCommandOutput];
   runInstances: [EC2.RunInstancesCommandInput, EC2.RunInstancesCommandOutput];
   describeInstances: [EC2.DescribeInstancesCommandInput, EC2.DescribeInstancesCommandOutput];
   describeInstanceStatus: [EC2.DescribeInstanceStatusCommandInput, EC2.DescribeInstanceStatusCommandOutput];

@@ -10,6 +10,7 @@ import { pollUntil } from '../aws/poll-until.js';
 import { awsErrorCode } from '../aws/errors.js';
 import { retryLater, type RetryOptions } from '../aws/retry.js';
 import { StepError } from '../errors.js';
+import { disableFastLaunch, type FastLaunchWait } from '../billing/fast-launch.js';
 import { reportTo } from '../reporter.js';
 import type { BakeContext, StepCtx } from './context.js';
 import { delays, EXPECTED_MS, markKept, markRemoved, scaled, track } from './context.js';
@@ -113,7 +114,11 @@ export async function terminateAndWait(ctx: BakeContext, ec2: Ec2Port, instanceI
  * mappings name, plus (for a half-made image that lists none) the snapshots
  * tagged with this build id and role. Idempotent.
  */
-export async function discardImage(ec2: Ec2Port, imageId: string, o: { signal?: AbortSignal; buildId?: string; role?: string; retry?: Omit<RetryOptions, 'signal'> }): Promise<string[]> {
+export async function discardImage(
+  ec2: Ec2Port,
+  imageId: string,
+  o: { signal?: AbortSignal; buildId?: string; role?: string; retry?: Omit<RetryOptions, 'signal'>; fastLaunchWait?: Omit<FastLaunchWait, 'abortSignal'> },
+): Promise<string[]> {
   const opt = o.signal ? { abortSignal: o.signal } : undefined;
   // Each call retried through a throttling storm until the retry deadline (the cleanup's own).
   const call = <T>(fn: () => Promise<T>): Promise<T> => (o.retry ? retryLater(fn, { ...o.retry, signal: o.signal }) : fn());
@@ -129,6 +134,8 @@ export async function discardImage(ec2: Ec2Port, imageId: string, o: { signal?: 
     const tagged = await call(() => ec2.describeSnapshots({ OwnerIds: ['self'], Filters: filters }, opt));
     for (const s of tagged.Snapshots ?? []) if (s.SnapshotId) snapshots.add(s.SnapshotId);
   }
+  // Fast Launch first (its pre-provisioned snapshots are EC2's to remove, through DisableFastLaunch).
+  if (image && image.State === 'available' && o.fastLaunchWait) await call(() => disableFastLaunch(ec2, imageId, { ...o.fastLaunchWait!, ...(o.signal ? { abortSignal: o.signal } : {}) }));
   if (image && image.State !== 'deregistered') await call(() => ec2.deregisterImage({ ImageId: imageId }, opt));
   for (const id of snapshots) await call(() => deleteSnapshot(ec2, id, o.signal));
   return [...snapshots];
@@ -184,6 +191,8 @@ export async function keepOrDiscardImage(state: BakeState, ctx: StepCtx, made: M
     buildId: state.buildId,
     role,
     retry: { deadlineMs: scaled(ctx, state.config.deadlines.cleanup), minDelayMs: scaled(ctx, 1_000), clock: ctx.clock },
+    // Only a bake that enables Fast Launch can have left it on an image.
+    ...(state.config.image.fastLaunch ? { fastLaunchWait: { timeoutMs: scaled(ctx, state.config.deadlines.cleanup), ...delays(ctx, 'image'), clock: ctx.clock } } : {}),
   });
   markRemoved(state, ctx, made.imageId, made.region);
   for (const s of deleted) {

@@ -27,6 +27,7 @@ import { setLaunchPermissions, deprecateImage } from './steps/share-image.js';
 import { checkSqlReady } from './steps/check-sql-ready.js';
 import { publishParameter } from './steps/publish-parameter.js';
 import { collectInventory } from './steps/collect-inventory.js';
+import { enableFastLaunch } from './steps/enable-fast-launch.js';
 import { sqlAddsCustomize } from '../sql/bundle.js';
 import type { BakeStep } from './steps/types.js';
 
@@ -67,6 +68,8 @@ export function buildPipeline(config: ResolvedConfig, o: PipelineOptions): BakeS
     // Before copies and sharing: only a proven image is copied and shared.
     ...when(o.smokeTest, smokeTest),
     ...when(config.image.regions.some((r) => r.region !== config.region), copyToRegions),
+    // After the copies: the image and every copy, each in its region, once proven.
+    ...when(config.image.fastLaunch !== undefined, enableFastLaunch),
     ...when(config.image.launchPermissions !== undefined, setLaunchPermissions),
     ...when(config.image.deprecateAfter !== undefined, deprecateImage),
     // Last: only a verified, smoke-tested, copied image is handed to launch templates.
@@ -90,4 +93,5 @@ export const STEP_DEADLINE: Readonly<Record<string, keyof Deadlines>> = {
   createImage: 'createImage',
   smokeTest: 'smokeTest',
   copyToRegions: 'copy',
+  enableFastLaunch: 'copy',
 };

@@ -10,6 +10,7 @@ import type { Bundle } from './bundle-types.js';
 import type { PublishedParameter } from '../batch/publish-parameter.js';
 import type { Image } from '@aws-sdk/client-ec2';
 import type { Finding } from '../preflight/types.js';
+import type { FastLaunchCost } from './steps/enable-fast-launch.js';
 
 /** Kinds of AWS resource a bake creates. */
 export type ResourceKind = 'instance' | 'image' | 'snapshot' | 'volume' | 'parameter';
@@ -80,6 +81,8 @@ export interface BakeState {
   incomplete: { step: string; message: string; hint: string }[];
   /** What collectInventory found before sealing (config `inventory`). */
   inventory?: Inventory;
+  /** Fast Launch on each image, with its cost estimate (config `image.fastLaunch`). */
+  fastLaunch?: FastLaunchCost[];
 }
 
 /** A fresh state for a build. */

@@ -11,6 +11,7 @@ import { reportTo, silentReporter, type Reporter } from '../reporter.js';
 import { describeImage, waitForImageAvailable, type ImageWaitOptions } from './wait-image.js';
 import { PollFailureError } from '../aws/poll-until.js';
 import { retryLater, type RetryOptions } from '../aws/retry.js';
+import { describeFastLaunch, disableFastLaunch, type FastLaunchWait } from './fast-launch.js';
 
 export interface DiscardOptions {
   reporter?: Reporter;
@@ -29,6 +30,8 @@ export interface DiscardOptions {
    * pauses from 1 s.
    */
   retry?: Omit<RetryOptions, 'signal'>;
+  /** How to wait for Fast Launch to be disabled, when the image has it. Default: up to 30 min, polls from 10 s. */
+  fastLaunchWait?: Omit<FastLaunchWait, 'abortSignal'>;
 }
 
 const DISCARD_RETRY: Omit<RetryOptions, 'signal'> = { deadlineMs: 5 * 60_000, minDelayMs: 1_000 };
@@ -45,6 +48,8 @@ export interface DiscardResult {
   status: 'discarded' | 'absent' | 'refused' | 'planned';
   reason?: string;
   name?: string | undefined;
+  /** Fast Launch was (or, in a dry run, would be) disabled first. */
+  fastLaunchDisabled?: boolean;
   deletedSnapshots: string[];
   keptSnapshots: KeptSnapshot[];
 }
@@ -104,8 +109,16 @@ export async function discardImage(ec2: Ec2Port, imageId: string, opts: DiscardO
     const users = await otherUsers(ec2, imageId, snaps, opts.abortSignal, call);
     const kept = keptFor(snaps, users, opts.keepSnapshotIds);
     const deleted = snaps.filter((s) => !kept.some((k) => k.snapshotId === s));
-    report.info('billing.discard.plan', `would deregister ${imageId} and delete ${deleted.length} snapshot(s)`, { imageId, deleted, kept });
-    return { imageId, status: 'planned', name: image.Name, deletedSnapshots: deleted, keptSnapshots: kept };
+    const fastLaunch = image.State === 'available' ? await call(() => describeFastLaunch(ec2, imageId, opts.abortSignal)) : undefined;
+    report.info('billing.discard.plan', `would ${fastLaunch ? 'disable Fast Launch on, then ' : ''}deregister ${imageId} and delete ${deleted.length} snapshot(s)`, { imageId, deleted, kept, fastLaunch: fastLaunch?.State });
+    return { imageId, status: 'planned', name: image.Name, ...(fastLaunch ? { fastLaunchDisabled: true } : {}), deletedSnapshots: deleted, keptSnapshots: kept };
+  }
+
+  // An image with Fast Launch: disable it first, so EC2 removes the pre-provisioned snapshots it made.
+  let fastLaunchDisabled = false;
+  if (image.State === 'available') {
+    const wait = { timeoutMs: 30 * 60_000, minDelayMs: 10_000, maxDelayMs: 60_000, ...opts.fastLaunchWait, ...(opts.abortSignal ? { abortSignal: opts.abortSignal } : {}) };
+    fastLaunchDisabled = await call(() => disableFastLaunch(ec2, imageId, wait, opts.reporter ?? silentReporter));
   }
 
   try {
@@ -139,7 +152,7 @@ export async function discardImage(ec2: Ec2Port, imageId: string, opts: DiscardO
     }
   }
   for (const k of kept) report.info('billing.discard.snapshot-kept', `kept snapshot ${k.snapshotId}: ${k.reason}`, { imageId, ...k });
-  return { imageId, status: 'discarded', name: image.Name, deletedSnapshots: deleted, keptSnapshots: kept };
+  return { imageId, status: 'discarded', name: image.Name, ...(fastLaunchDisabled ? { fastLaunchDisabled } : {}), deletedSnapshots: deleted, keptSnapshots: kept };
 }
 
 function keptFor(snaps: string[], users: Map<string, string[]>, keep: string[] = []): KeptSnapshot[] {

@@ -126,6 +126,7 @@ export type BakeStepName =
   | 'smokeTest'
   | 'copyToRegions'
   | 'setLaunchPermissions'
+  | 'enableFastLaunch'
   | 'deprecateImage'
   | 'publishParameter';
 
@@ -407,6 +408,7 @@ function bakeSteps(config: ResolvedConfig): BakeStepName[] {
     'terminateBuilder',
     ...when(config.smokeTest, 'smokeTest'),
     ...when(config.image.regions.some((r) => r.region !== config.region), 'copyToRegions'),
+    ...when(config.image.fastLaunch !== undefined, 'enableFastLaunch'),
     ...when(config.image.launchPermissions !== undefined, 'setLaunchPermissions'),
     ...when(config.image.deprecateAfter !== undefined, 'deprecateImage'),
     ...when(config.image.publishParameter !== undefined, 'publishParameter'),
