@@ -53,6 +53,7 @@ export interface Ec2Operations {
   deleteTags: [EC2.DeleteTagsCommandInput, EC2.DeleteTagsCommandOutput];
   describeTags: [EC2.DescribeTagsCommandInput, EC2.DescribeTagsCommandOutput];
   describeRegions: [EC2.DescribeRegionsCommandInput, EC2.DescribeRegionsCommandOutput];
+  describeLaunchTemplateVersions: [EC2.DescribeLaunchTemplateVersionsCommandInput, EC2.DescribeLaunchTemplateVersionsCommandOutput];
   // Read-only calls of the preflight (src/preflight/gather.ts).
   describeInstanceTypes: [EC2.DescribeInstanceTypesCommandInput, EC2.DescribeInstanceTypesCommandOutput];
   describeInstanceTypeOfferings: [EC2.DescribeInstanceTypeOfferingsCommandInput, EC2.DescribeInstanceTypeOfferingsCommandOutput];
@@ -74,6 +75,7 @@ export interface SsmOperations {
   getParameters: [SSM.GetParametersCommandInput, SSM.GetParametersCommandOutput];
   putParameter: [SSM.PutParameterCommandInput, SSM.PutParameterCommandOutput];
   deleteParameter: [SSM.DeleteParameterCommandInput, SSM.DeleteParameterCommandOutput];
+  describeParameters: [SSM.DescribeParametersCommandInput, SSM.DescribeParametersCommandOutput];
 }
 
 /** STS operations winami uses. */

@@ -38,6 +38,8 @@ export async function tagComplete(ec2: Ec2Port, region: string, imageId: string,
   }
 }
 export const ROLE_TAG = 'winami:role';
+/** The config's `name`, on each output image (copies get it through CopyImageTags): the family `winami prune` works on. */
+export const CONFIG_TAG = 'winami:config';
 
 /** Tags for every resource of a build: the user's, then Name, build id and role (which win). */
 export function buildTags(buildId: string, name: string, role: string, extra: Record<string, string> = {}): Tag[] {

@@ -60,8 +60,13 @@ describe('bake: image.fastLaunch on the emulator', function () {
     const event = reporter.events.find((e) => e.code === 'bake.fastLaunch')!;
     expect(event.message).to.contain('USD 12.00 a month');
 
-    // winami discard disables Fast Launch before it deregisters.
+    // The family tag `winami prune` works on, on the image and (through CopyImageTags) on the copy.
     const session = sessionOn(emu);
+    for (const img of result.images) {
+      const tags = (await session.ec2(img.region).describeImages({ ImageIds: [img.imageId] })).Images![0]!.Tags ?? [];
+      expect(tags.find((t) => t.Key === 'winami:config')?.Value, img.region).to.equal('fast');
+    }
+    // winami discard disables Fast Launch before it deregisters.
     const before = emu.control.calls().length;
     const out = await discardImage(session.ec2('eu-west-1'), result.images[1]!.imageId, { fastLaunchWait: { timeoutMs: 5_000, minDelayMs: 10, maxDelayMs: 50 } });
     expect([out.status, out.fastLaunchDisabled]).to.deep.equal(['discarded', true]);

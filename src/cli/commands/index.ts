@@ -10,10 +10,11 @@ import { lintCommand } from './lint.js';
 import { verifyCommand } from './verify.js';
 import { registerCommand } from './register.js';
 import { discardCommand } from './discard.js';
+import { pruneCommand } from './prune.js';
 import { copyCommand } from './copy.js';
 import { auditCommand } from './audit.js';
 import { bakeCommand } from './bake.js';
 import { cleanupCommand } from './cleanup.js';
 import { iamPolicyCommand } from './iam-policy.js';
 
-export const COMMANDS: CliCommand[] = [initCommand, prepareCommand, lintCommand, verifyCommand, registerCommand, discardCommand, copyCommand, auditCommand, bakeCommand, cleanupCommand, iamPolicyCommand, schemaCommand];
+export const COMMANDS: CliCommand[] = [initCommand, prepareCommand, lintCommand, verifyCommand, registerCommand, discardCommand, pruneCommand, copyCommand, auditCommand, bakeCommand, cleanupCommand, iamPolicyCommand, schemaCommand];
