@@ -22,6 +22,7 @@ import {
 import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
 import { runWinami, startBakeEmulator } from './bake-harness.js';
+import { PRUNE_ACTIONS } from '../../src/bake/iam-policy.js';
 
 const WIN2022 = '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base';
 
@@ -115,8 +116,13 @@ describe('winami prune (CLI, emulator)', function () {
     }
     await ec2.send(new DeleteLaunchTemplateCommand({ LaunchTemplateName: 'golden-fleet' }));
     await ssm.send(new DeleteParameterCommand({ Name: '/golden/windows-2022/latest' }));
+    const before = emu.control.calls().length;
     const last = await prune('--yes');
     expect(last.code, last.stderr).to.equal(0);
+    // `winami iam-policy --include-prune` grants every call prune made (GetCallerIdentity needs no permission).
+    const called = new Set(emu.control.calls().slice(before).filter((c) => c.service !== 'sts').map((c) => `${c.service}:${c.action}`));
+    expect([...called].filter((a) => !(PRUNE_ACTIONS as readonly string[]).includes(a))).to.deep.equal([]);
+    expect(called).to.include('ec2:DescribeLaunchTemplateVersions').and.to.include('ssm:DescribeParameters').and.to.include('ec2:DeregisterImage');
     expect(await Promise.all(fam.map(exists))).to.deep.equal([true, false, false, false, false, false]);
     expect(await exists(other)).to.equal(true);
   });

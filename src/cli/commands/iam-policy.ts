@@ -10,13 +10,14 @@ export const iamPolicyCommand: CliCommand = {
       .positional('config', { type: 'string', describe: 'Config file' })
       .option('for', { choices: ['caller', 'builder', 'both'] as const, default: 'both', describe: 'Which policy to print' })
       .option('include-cleanup', { type: 'boolean', default: true, describe: 'Add the actions `winami cleanup` needs to the caller policy' })
+      .option('include-prune', { type: 'boolean', default: false, describe: 'Add the actions `winami prune` needs to the caller policy' })
       .option('allow-plaintext-secrets', { type: 'boolean', default: false }),
   run: (args) =>
     runCommand(args, async () => {
       const { loadConfig } = await import('../../config/load.js');
       const { iamPolicies } = await import('../../bake/iam-policy.js');
       const config = loadConfig(String(args.config), { allowPlaintextSecrets: Boolean(args.allowPlaintextSecrets), allowSourceRoots: sourceRoots(args) });
-      const p = iamPolicies(config, { includeCleanup: Boolean(args.includeCleanup) });
+      const p = iamPolicies(config, { includeCleanup: Boolean(args.includeCleanup), includePrune: Boolean(args.includePrune) });
       const which = String(args.for);
       const out: Record<string, unknown> = {};
       if (which !== 'builder') out.caller = p.caller;
