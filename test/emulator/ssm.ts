@@ -44,6 +44,21 @@ const DOCUMENTS: Record<string, { plugin: string; params: Record<string, { requi
     },
   },
   'AWS-UpdateSSMAgent': { plugin: 'aws:updateSsmAgent', params: { version: { required: false }, allowDowngrade: { required: false, allowed: ['true', 'false'] } } },
+  // Parameters as the document lists them (docs/windows-update.md, SPEC.md "Windows Update"); the plugin name is UNCONFIRMED.
+  'AWS-InstallWindowsUpdates': {
+    plugin: 'aws:runPowerShellScript',
+    params: {
+      Action: { required: false, allowed: ['Install', 'Scan'] },
+      AllowReboot: { required: false, allowed: ['True', 'False'] },
+      Categories: { required: false },
+      SeverityLevels: { required: false },
+      IncludeKbs: { required: false },
+      ExcludeKbs: { required: false },
+      PublishedDaysOld: { required: false },
+      PublishedDateAfter: { required: false },
+      PublishedDateBefore: { required: false },
+    },
+  },
 };
 
 const epoch = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
