@@ -17,7 +17,7 @@ import { SWEEP_ACTIONS, SWEEP_REMOVE_ACTIONS } from './sweep.js';
 export const AUTHORIZATION_ONLY_ACTIONS: ReadonlySet<string> = new Set(['iam:PassRole']);
 
 /** Actions `winami cleanup` needs besides the bake's own. */
-export const CLEANUP_ACTIONS = ['ec2:DescribeRegions', 'ec2:DescribeInstances', 'ec2:TerminateInstances', 'ec2:DescribeImages', 'ec2:DeregisterImage', 'ec2:DescribeSnapshots', 'ec2:DeleteSnapshot', 'ec2:DescribeVolumes', 'ec2:DeleteVolume', 'ssm:DeleteParameter'] as const;
+export const CLEANUP_ACTIONS = ['ec2:DescribeRegions', 'ec2:DescribeInstances', 'ec2:TerminateInstances', 'ec2:DescribeImages', 'ec2:DescribeFastLaunchImages', 'ec2:DisableFastLaunch', 'ec2:DeregisterImage', 'ec2:DescribeSnapshots', 'ec2:DeleteSnapshot', 'ec2:DescribeVolumes', 'ec2:DeleteVolume', 'ssm:DeleteParameter'] as const;
 
 /** Actions `winami prune` needs (src/billing/prune.ts): listing the family and what protects it, then discarding. */
 export const PRUNE_ACTIONS = [

@@ -9,7 +9,11 @@
 import { expect } from 'chai';
 import type { Emulator } from '../emulator/index.js';
 import type { CallRecord } from '../emulator/options.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { discardImage } from '../../src/billing/discard.js';
+import { cleanupBuild } from '../../src/bake/cleanup.js';
 import { FAST_LAUNCH_PRICING_BASIS, fastLaunchMonthlyUsd } from '../../src/knowledge/fast-launch.js';
 import { bakeOn, leftovers, NOTHING, sessionOn, startBakeEmulator, writeConfig } from './bake-harness.js';
 
@@ -91,6 +95,26 @@ describe('bake: image.fastLaunch on the emulator', function () {
     }
     // One per image: the one that failed and the one that was enabled.
     expect(calls.filter((c) => c.action === 'DisableFastLaunch').length).to.equal(2);
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+  });
+
+  it('winami cleanup of a crashed build disables Fast Launch on its image before deregistering it', async () => {
+    const session = sessionOn(emu);
+    const ec2 = session.ec2('us-east-1');
+    const source = (await session.ssm().getParameter({ Name: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' })).Parameter!.Value!;
+    const imageId = (await ec2.copyImage({ Name: 'crashed-fast', SourceImageId: source, SourceRegion: 'us-east-1' })).ImageId!;
+    for (let i = 0; i < 400 && (await ec2.describeImages({ ImageIds: [imageId] })).Images?.[0]?.State !== 'available'; i++) await new Promise((r) => setTimeout(r, 20));
+    const snapshots = ((await ec2.describeImages({ ImageIds: [imageId] })).Images![0]!.BlockDeviceMappings ?? []).map((m) => m.Ebs!.SnapshotId!);
+    await ec2.createTags({ Resources: [imageId, ...snapshots], Tags: [{ Key: 'winami:build-id', Value: 'crashed-fast-1' }] });
+    await ec2.enableFastLaunch({ ImageId: imageId, MaxParallelLaunches: 6, SnapshotConfiguration: { TargetResourceCount: 2 } });
+    for (let i = 0; i < 400 && emu.control.fastLaunchState(imageId) !== 'enabled'; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(emu.control.fastLaunchState(imageId)).to.equal('enabled');
+    const before = emu.control.calls().length;
+    const out = await cleanupBuild({ session, buildId: 'crashed-fast-1', regions: ['us-east-1'], pollMs: 10, timeoutMs: 5_000, journalDir: mkdtempSync(join(tmpdir(), 'winami-journal-')) });
+    expect(out.removed.map((r) => r.id)).to.include(imageId);
+    const actions = (emu.control.calls().slice(before) as CallRecord[]).filter((c) => c.errorCode === undefined).map((c) => c.action);
+    expect(actions.indexOf('DisableFastLaunch')).to.be.within(0, actions.indexOf('DeregisterImage'));
+    expect(emu.control.fastLaunchState(imageId)).to.equal(undefined);
     expect(leftovers(emu)).to.deep.equal(NOTHING);
   });
 });
