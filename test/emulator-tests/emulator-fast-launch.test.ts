@@ -2,7 +2,7 @@
  * EC2 Fast Launch in the emulator, through the real SDK client: the state
  * transitions (enabling → enabled, enabling-failed, disabling → gone) and the
  * refusals (not Windows, not owned, out-of-range settings, both template
- * keys, enabling while disabling, disabling what is not enabled, DryRun).
+ * keys, a template that does not exist, enabling while disabling, disabling what is not enabled, DryRun).
  */
 import { expect } from 'chai';
 import { CopyImageCommand, DescribeFastLaunchImagesCommand, DescribeImagesCommand, DisableFastLaunchCommand, EnableFastLaunchCommand, RegisterImageCommand, type EC2Client } from '@aws-sdk/client-ec2';
@@ -45,6 +45,8 @@ describe('emulator: EC2 Fast Launch', function () {
     const both = await rejection(enable(own, { LaunchTemplate: { LaunchTemplateId: 'lt-0123456789abcdef0', LaunchTemplateName: 'x', Version: '1' } }));
     expect(both.name).to.equal('InvalidParameterCombination');
     expect((await rejection(enable(publicWindows))).name).to.equal('AuthFailure');
+    const missing = await rejection(enable(own, { LaunchTemplate: { LaunchTemplateName: 'no-such-template', Version: '$Default' } }));
+    expect(missing.name).to.equal('InvalidLaunchTemplateName.NotFoundException');
     const imported = emu.control.importSnapshot({ account: '111111111111', region: 'us-east-1' });
     const linux = await available(ec2, (await ec2.send(new RegisterImageCommand({ Name: 'not-windows', RootDeviceName: '/dev/sda1', BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: imported } }] }))).ImageId!);
     expect((await rejection(enable(linux))).name).to.equal('InvalidParameterValue');

@@ -9,6 +9,7 @@
  */
 import type { Ec2Context, Handler } from './ec2.js';
 import { requireParam } from './ec2.js';
+import { requireLaunchTemplate } from './ec2-launch-templates.js';
 import { el, iso, qBool, qInt, qList, qObj, qObjects, qStr, set } from './wire.js';
 import { ApiError, type Image, type World } from './world.js';
 
@@ -125,6 +126,8 @@ const enableFastLaunch: Handler = (c) => {
     if (!version) throw new ApiError('MissingParameter', 'The request must contain the parameter LaunchTemplate.Version');
     if (id && name) throw new ApiError('InvalidParameterCombination', 'Specify either LaunchTemplateId or LaunchTemplateName, but not both.');
     if (!id && !name) throw new ApiError('MissingParameter', 'The request must contain the parameter LaunchTemplate.LaunchTemplateId or LaunchTemplate.LaunchTemplateName');
+    // The template must exist in this region (EC2's launch template NotFound codes).
+    requireLaunchTemplate(c, id, name);
     launchTemplate = { ...(id ? { id } : {}), ...(name ? { name } : {}), version };
   }
   dryRun(c);

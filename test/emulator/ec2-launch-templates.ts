@@ -34,6 +34,12 @@ function mine(c: Ec2Context): LaunchTemplate[] {
   return [...templates(c.world).values()].filter((t) => t.account === c.account && t.region === c.region);
 }
 
+/** The launch template a request names by id or name, for other actions (EnableFastLaunch); throws EC2's NotFound codes. */
+export function requireLaunchTemplate(c: Ec2Context, id: string | undefined, name: string | undefined): { id: string; name: string } {
+  const t = named(c, id, name);
+  return { id: t.id, name: t.name };
+}
+
 const NAME = /^[a-zA-Z0-9().\-/_]{3,128}$/;
 const ID = /^lt-[0-9a-f]{17}$/;
 
