@@ -17,7 +17,7 @@ import { cleanupBuild } from '../../src/bake/cleanup.js';
 import { FAST_LAUNCH_PRICING_BASIS, fastLaunchMonthlyUsd } from '../../src/knowledge/fast-launch.js';
 import { bakeOn, leftovers, NOTHING, sessionOn, startBakeEmulator, writeConfig } from './bake-harness.js';
 
-const config = (smoke: boolean) =>
+const config = (smoke: boolean, extra: string[] = []) =>
   writeConfig(
     [
       'name: fast',
@@ -34,6 +34,7 @@ const config = (smoke: boolean) =>
       '  fastLaunch:',
       '    targetResourceCount: 4',
       '    maxParallelLaunches: 6',
+      ...extra,
     ].join('\n'),
   );
 
@@ -115,6 +116,34 @@ describe('bake: image.fastLaunch on the emulator', function () {
     const actions = (emu.control.calls().slice(before) as CallRecord[]).filter((c) => c.errorCode === undefined).map((c) => c.action);
     expect(actions.indexOf('DisableFastLaunch')).to.be.within(0, actions.indexOf('DeregisterImage'));
     expect(emu.control.fastLaunchState(imageId)).to.equal(undefined);
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+  });
+
+  it('passes the launch template to EnableFastLaunch in each region, and fails the bake when a region lacks it', async () => {
+    const session = sessionOn(emu);
+    const lt = ['    launchTemplate:', '      name: fast-launch-template'];
+    const { EC2Client, CreateLaunchTemplateCommand } = await import('@aws-sdk/client-ec2');
+    const { EMULATOR_ACCOUNTS } = await import('../emulator/index.js');
+    const a = EMULATOR_ACCOUNTS[0]!;
+    const create = async (region: string) => {
+      const client = new EC2Client({ region, endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
+      await client.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'fast-launch-template', LaunchTemplateData: { InstanceType: 't3.xlarge' } }));
+      client.destroy();
+    };
+    await create('us-east-1');
+    const missing = await bakeOn(emu, config(false, lt));
+    expect(missing.result.failedStep).to.equal('enableFastLaunch');
+    expect(missing.result.error!.message).to.contain('eu-west-1').and.to.contain('fast-launch-template');
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+
+    await create('eu-west-1');
+    const { result } = await bakeOn(emu, config(false, lt));
+    if (!result.ok) throw new Error(`bake failed: ${result.error?.message}`);
+    for (const img of result.images) {
+      const item = (await session.ec2(img.region).describeFastLaunchImages({ ImageIds: [img.imageId] })).FastLaunchImages![0]!;
+      expect([item.State, item.LaunchTemplate?.LaunchTemplateName, item.LaunchTemplate?.Version], img.region).to.deep.equal(['enabled', 'fast-launch-template', '$Default']);
+      await discardImage(session.ec2(img.region), img.imageId, { fastLaunchWait: { timeoutMs: 5_000, minDelayMs: 10, maxDelayMs: 50 } });
+    }
     expect(leftovers(emu)).to.deep.equal(NOTHING);
   });
 });
