@@ -14,7 +14,8 @@
 #
 # Environment:
 #   SOURCE_AMI, INSTANCE_TYPE, INSTANCE_PROFILE, IMAGE_NAME, BUILD_ID
-#   COMMANDS_DIR     *.json files, each the --parameters of one AWS-RunPowerShellScript command, sent in name order
+#   COMMANDS_DIR     *.json files, each the --parameters of one command, sent in name order: NN.json for
+#                    AWS-RunPowerShellScript, NN.<document-name>.json for that document
 #   EXPECT_PLATFORM, EXPECT_USAGE   the billing fields the image must have
 #   AWS_ENDPOINT_URL (optional), AWS_REGION and credentials as usual
 # Prints `image <id>` on success; on any failure terminates the builder and exits non-zero.
@@ -44,7 +45,11 @@ until [ "$(awscli ssm describe-instance-information --filters "Key=InstanceIds,V
 done
 
 for params in "$COMMANDS_DIR"/*.json; do
-  cid=$(awscli ssm send-command --instance-ids "$iid" --document-name AWS-RunPowerShellScript \
+  # NN.json runs AWS-RunPowerShellScript; NN.<document>.json runs that document (AWS-InstallWindowsUpdates, ...).
+  base=$(basename "$params" .json)
+  document="${base#*.}"
+  [ "$document" = "$base" ] && document=AWS-RunPowerShellScript
+  cid=$(awscli ssm send-command --instance-ids "$iid" --document-name "$document" \
     --parameters "file://$params" --query 'Command.CommandId')
   while :; do
     status=$(awscli ssm get-command-invocation --command-id "$cid" --instance-id "$iid" --query Status 2>/dev/null || echo Pending)

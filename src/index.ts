@@ -49,6 +49,7 @@ export {
 } from './billing/index.js';
 
 // audit
+export { pruneFamily, type PruneOptions, type PruneResult, type PruneImage } from './billing/prune.js';
 export { audit, formatAudit, AUDIT_FORMATS, type AuditOptions, type AuditResult, type AuditFormat } from './audit/index.js';
 
 // AWS session, reporting and errors

@@ -30,6 +30,9 @@ export interface Ec2Operations {
   copyImage: [EC2.CopyImageCommandInput, EC2.CopyImageCommandOutput];
   modifyImageAttribute: [EC2.ModifyImageAttributeCommandInput, EC2.ModifyImageAttributeCommandOutput];
   enableImageDeprecation: [EC2.EnableImageDeprecationCommandInput, EC2.EnableImageDeprecationCommandOutput];
+  enableFastLaunch: [EC2.EnableFastLaunchCommandInput, EC2.EnableFastLaunchCommandOutput];
+  describeFastLaunchImages: [EC2.DescribeFastLaunchImagesCommandInput, EC2.DescribeFastLaunchImagesCommandOutput];
+  disableFastLaunch: [EC2.DisableFastLaunchCommandInput, EC2.DisableFastLaunchCommandOutput];
   runInstances: [EC2.RunInstancesCommandInput, EC2.RunInstancesCommandOutput];
   describeInstances: [EC2.DescribeInstancesCommandInput, EC2.DescribeInstancesCommandOutput];
   terminateInstances: [EC2.TerminateInstancesCommandInput, EC2.TerminateInstancesCommandOutput];
@@ -41,6 +44,7 @@ export interface Ec2Operations {
   deleteSnapshot: [EC2.DeleteSnapshotCommandInput, EC2.DeleteSnapshotCommandOutput];
   createTags: [EC2.CreateTagsCommandInput, EC2.CreateTagsCommandOutput];
   describeRegions: [EC2.DescribeRegionsCommandInput, EC2.DescribeRegionsCommandOutput];
+  describeLaunchTemplateVersions: [EC2.DescribeLaunchTemplateVersionsCommandInput, EC2.DescribeLaunchTemplateVersionsCommandOutput];
   // Read-only calls of the preflight (src/preflight/gather.ts).
   describeInstanceTypes: [EC2.DescribeInstanceTypesCommandInput, EC2.DescribeInstanceTypesCommandOutput];
   describeInstanceTypeOfferings: [EC2.DescribeInstanceTypeOfferingsCommandInput, EC2.DescribeInstanceTypeOfferingsCommandOutput];
@@ -57,6 +61,7 @@ export interface SsmOperations {
   getCommandInvocation: [SSM.GetCommandInvocationCommandInput, SSM.GetCommandInvocationCommandOutput];
   cancelCommand: [SSM.CancelCommandCommandInput, SSM.CancelCommandCommandOutput];
   getParameter: [SSM.GetParameterCommandInput, SSM.GetParameterCommandOutput];
+  getParameters: [SSM.GetParametersCommandInput, SSM.GetParametersCommandOutput];
   putParameter: [SSM.PutParameterCommandInput, SSM.PutParameterCommandOutput];
   deleteParameter: [SSM.DeleteParameterCommandInput, SSM.DeleteParameterCommandOutput];
   // SSM Automation, for `bake --engine automation` (src/engines/run-automation.ts).
@@ -66,6 +71,7 @@ export interface SsmOperations {
   startAutomationExecution: [SSM.StartAutomationExecutionCommandInput, SSM.StartAutomationExecutionCommandOutput];
   getAutomationExecution: [SSM.GetAutomationExecutionCommandInput, SSM.GetAutomationExecutionCommandOutput];
   stopAutomationExecution: [SSM.StopAutomationExecutionCommandInput, SSM.StopAutomationExecutionCommandOutput];
+  describeParameters: [SSM.DescribeParametersCommandInput, SSM.DescribeParametersCommandOutput];
 }
 
 /** STS operations winami uses. */

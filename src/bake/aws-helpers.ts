@@ -38,6 +38,8 @@ export async function tagComplete(ec2: Ec2Port, region: string, imageId: string,
   }
 }
 export const ROLE_TAG = 'winami:role';
+/** The config's `name`, on each output image (copies get it through CopyImageTags): the family `winami prune` works on. */
+export const CONFIG_TAG = 'winami:config';
 
 /** Tags for every resource of a build: the user's, then Name, build id and role (which win). */
 export function buildTags(buildId: string, name: string, role: string, extra: Record<string, string> = {}): Tag[] {
@@ -184,6 +186,8 @@ export async function keepOrDiscardImage(state: BakeState, ctx: StepCtx, made: M
     ],
     retry: { deadlineMs: scaled(ctx, state.config.deadlines.cleanup), minDelayMs: scaled(ctx, 1_000), clock: ctx.clock },
     pendingWait: { timeoutMs: scaled(ctx, state.config.deadlines.cleanup), ...delays(ctx, 'image'), clock: ctx.clock },
+    // Only a bake that enables Fast Launch can have left it on an image.
+    ...(state.config.image.fastLaunch ? { fastLaunchWait: { timeoutMs: scaled(ctx, state.config.deadlines.cleanup), ...delays(ctx, 'image'), clock: ctx.clock } } : {}),
   });
   markRemoved(state, ctx, made.imageId, made.region);
   for (const s of deleted) {

@@ -16,6 +16,7 @@ import { retryLater } from '../aws/retry.js';
 import { UsageError } from '../errors.js';
 import { reportTo, silentReporter, type Reporter } from '../reporter.js';
 import { BUILD_ID_TAG, COMPLETE_TAG, deleteSnapshot } from './aws-helpers.js';
+import { disableFastLaunch } from '../image/fast-launch.js';
 import { journalPath as defaultJournalPath, readJournal } from './journal.js';
 import { secretParameterName } from './steps/put-secrets.js';
 import type { ResourceKind } from './state.js';
@@ -142,7 +143,14 @@ export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
         const complete = (img.Tags ?? []).some((t) => t.Key === COMPLETE_TAG && t.Value === 'true');
         if (!j && !o.includeOutputs && img.State === 'available' && complete) keptIds.add(img.ImageId!);
         if (keptIds.has(img.ImageId!)) for (const m of img.BlockDeviceMappings ?? []) if (m.Ebs?.SnapshotId) keptSnapshots.add(m.Ebs.SnapshotId);
-        await attempt('image', img.ImageId!, region, () => ec2.deregisterImage({ ImageId: img.ImageId! }, opt));
+        await attempt('image', img.ImageId!, region, async () => {
+          // A bake that crashed after enabling Fast Launch: disable it first, so EC2 removes its pre-provisioned snapshots.
+          if (img.State === 'available') {
+            const poll = o.pollMs ?? 5_000;
+            await disableFastLaunch(ec2, img.ImageId!, { timeoutMs: o.timeoutMs ?? 600_000, minDelayMs: poll, maxDelayMs: poll * 4, clock: realClock, ...(o.abortSignal ? { abortSignal: o.abortSignal } : {}) }, o.reporter ?? silentReporter);
+          }
+          await ec2.deregisterImage({ ImageId: img.ImageId! }, opt);
+        });
       }
       const snaps = await call(() => ec2.describeSnapshots({ OwnerIds: ['self'], Filters: tagFilter }, opt));
       for (const s of snaps.Snapshots ?? []) {

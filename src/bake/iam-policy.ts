@@ -17,7 +17,21 @@ import { SWEEP_ACTIONS, SWEEP_REMOVE_ACTIONS } from './sweep.js';
 export const AUTHORIZATION_ONLY_ACTIONS: ReadonlySet<string> = new Set(['iam:PassRole']);
 
 /** Actions `winami cleanup` needs besides the bake's own. */
-export const CLEANUP_ACTIONS = ['ec2:DescribeRegions', 'ec2:DescribeInstances', 'ec2:TerminateInstances', 'ec2:DescribeImages', 'ec2:DeregisterImage', 'ec2:DescribeSnapshots', 'ec2:DeleteSnapshot', 'ec2:DescribeVolumes', 'ec2:DeleteVolume', 'ssm:DeleteParameter'] as const;
+export const CLEANUP_ACTIONS = ['ec2:DescribeRegions', 'ec2:DescribeInstances', 'ec2:TerminateInstances', 'ec2:DescribeImages', 'ec2:DescribeFastLaunchImages', 'ec2:DisableFastLaunch', 'ec2:DeregisterImage', 'ec2:DescribeSnapshots', 'ec2:DeleteSnapshot', 'ec2:DescribeVolumes', 'ec2:DeleteVolume', 'ssm:DeleteParameter'] as const;
+
+/** Actions `winami prune` needs (src/billing/prune.ts): listing the family and what protects it, then discarding. */
+export const PRUNE_ACTIONS = [
+  'ec2:DescribeRegions',
+  'ec2:DescribeImages',
+  'ec2:DescribeInstances',
+  'ec2:DescribeLaunchTemplateVersions',
+  'ec2:DescribeFastLaunchImages',
+  'ec2:DisableFastLaunch',
+  'ec2:DeregisterImage',
+  'ec2:DeleteSnapshot',
+  'ssm:DescribeParameters',
+  'ssm:GetParameters',
+] as const;
 
 export interface PolicyDocument {
   Version: '2012-10-17';
@@ -36,12 +50,12 @@ export interface IamPolicies {
 const sorted = (s: Iterable<string>) => [...new Set(s)].sort();
 
 /** The policies for a config. */
-export function iamPolicies(config: ResolvedConfig, o: { smokeTest?: boolean; includeCleanup?: boolean } = {}): IamPolicies {
+export function iamPolicies(config: ResolvedConfig, o: { smokeTest?: boolean; includeCleanup?: boolean; includePrune?: boolean } = {}): IamPolicies {
   const steps = buildPipeline(config, { smokeTest: o.smokeTest ?? config.smokeTest });
   // Every bake ends with a sweep of its tag (sweep.ts), which removes strays after a failure.
   const success = sorted([...steps.flatMap((s) => s.actions), ...SWEEP_ACTIONS]);
   const failure = sorted([...steps.flatMap((s) => s.failureActions ?? []), ...SWEEP_REMOVE_ACTIONS]).filter((a) => !success.includes(a));
-  const all = sorted([...success, ...failure, ...(o.includeCleanup ? CLEANUP_ACTIONS : [])]);
+  const all = sorted([...success, ...failure, ...(o.includeCleanup ? CLEANUP_ACTIONS : []), ...(o.includePrune ? PRUNE_ACTIONS : [])]);
   const statements: PolicyDocument['Statement'] = [];
   const general = all.filter((a) => a !== 'iam:PassRole' && a !== 'ssm:SendCommand' && !a.endsWith('Parameter'));
   statements.push({ Sid: 'WinamiBake', Effect: 'Allow', Action: general, Resource: '*' });

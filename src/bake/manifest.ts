@@ -5,6 +5,7 @@
  */
 import type { StepRecord } from './runner.js';
 import type { BakeState, MadeImage } from './state.js';
+import { FAST_LAUNCH_PRICING_BASIS } from '../knowledge/fast-launch.js';
 
 /** winami's manifest. No secret values: only references and ids. */
 export interface BakeManifest {
@@ -22,6 +23,8 @@ export interface BakeManifest {
   parameters?: BakeState['published'];
   /** What was in the image before sealing (config `inventory`). */
   inventory?: BakeState['inventory'];
+  /** Fast Launch on each image, with the estimated monthly cost of its pre-provisioned snapshots and the basis of the estimate. */
+  fastLaunch?: { images: NonNullable<BakeState['fastLaunch']>; estimatedMonthlyUsd: number; pricingBasis: string };
   /** Work left undone although the images are good (the bake exits 8). */
   incomplete?: BakeState['incomplete'];
   startedAt: string;
@@ -52,6 +55,9 @@ export function buildManifests(state: BakeState, ok: boolean, steps: StepRecord[
     ...(state.config.image.publishParameter ? { parameters: state.published } : {}),
     ...(state.incomplete.length ? { incomplete: state.incomplete } : {}),
     ...(state.inventory ? { inventory: state.inventory } : {}),
+    ...(ok && state.fastLaunch
+      ? { fastLaunch: { images: state.fastLaunch, estimatedMonthlyUsd: Math.round(state.fastLaunch.reduce((t, c) => t + c.estimatedMonthlyUsd, 0) * 100) / 100, pricingBasis: FAST_LAUNCH_PRICING_BASIS } }
+      : {}),
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt.getTime(),

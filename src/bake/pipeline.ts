@@ -27,6 +27,7 @@ import { checkSqlReady } from './steps/check-sql-ready.js';
 import { publishParameter } from './steps/publish-parameter.js';
 import { collectInventory } from './steps/collect-inventory.js';
 import { plan, type BakeStepName, type PlanOptions } from '../plan/plan.js';
+import { enableFastLaunch } from './steps/enable-fast-launch.js';
 import type { BakeStep } from './steps/types.js';
 
 /** The step object for each step name of the plan. */
@@ -53,6 +54,7 @@ const STEP_OBJECTS = (config: ResolvedConfig): Record<BakeStepName, BakeStep> =>
   terminateBuilder,
   smokeTest,
   copyToRegions,
+  enableFastLaunch,
   setLaunchPermissions,
   deprecateImage,
   publishParameter,

@@ -12,6 +12,7 @@ import type { Image } from '@aws-sdk/client-ec2';
 import type { Finding } from '../preflight/types.js';
 import { SET_BY, type StateKey } from '../plan/plan.js';
 import { StepError } from '../errors.js';
+import type { FastLaunchCost } from './steps/enable-fast-launch.js';
 
 /** Kinds of AWS resource a bake creates. */
 export type ResourceKind = 'instance' | 'image' | 'snapshot' | 'volume' | 'parameter';
@@ -82,6 +83,8 @@ export interface BakeState {
   incomplete: { step: string; message: string; hint: string }[];
   /** What collectInventory found before sealing (config `inventory`). */
   inventory?: Inventory;
+  /** Fast Launch on each image, with its cost estimate (config `image.fastLaunch`). */
+  fastLaunch?: FastLaunchCost[];
 }
 
 /** A fresh state for a build. */

@@ -8,6 +8,7 @@ import { EDITIONS, LAUNCH_AGENTS, RELEASES } from '../knowledge/releases.js';
 import { EXPECTATION_NAMES, SQL_EDITIONS } from '../knowledge/billing.js';
 import { AWS_COMPONENTS } from '../knowledge/aws-components.js';
 import { MSRC_SEVERITIES, UPDATE_CATEGORY_NAMES } from '../knowledge/windows-update.js';
+import { DEFAULT_PARALLEL_LAUNCH_QUOTA, MIN_PARALLEL_LAUNCHES } from '../knowledge/fast-launch.js';
 import { controlCharProblem, tagKeyProblem, windowsPathProblem } from './text-rules.js';
 import { durationPattern } from './duration.js';
 
@@ -267,6 +268,28 @@ const imageSchema = z.strictObject({
     })
     .optional(),
   publishParameter: z.string().regex(/^\/[\w./-]+$/, 'an SSM parameter path such as /golden/windows-2022/latest').optional().describe('Write the new image id to this SSM parameter in every region.'),
+  fastLaunch: z
+    .strictObject({
+      targetResourceCount: z.number().int().min(1).describe('Pre-provisioned snapshots EC2 keeps on hand, per region.'),
+      maxParallelLaunches: z
+        .number()
+        .int()
+        .min(MIN_PARALLEL_LAUNCHES, `EC2 needs at least ${MIN_PARALLEL_LAUNCHES} parallel launches`)
+        .max(DEFAULT_PARALLEL_LAUNCH_QUOTA, `the default quota is ${DEFAULT_PARALLEL_LAUNCH_QUOTA} parallel launches per region across all AMIs`)
+        .default(MIN_PARALLEL_LAUNCHES)
+        .describe('Instances EC2 may launch at once to make the snapshots (at least 6).'),
+      launchTemplate: z
+        .strictObject({
+          id: z.string().regex(/^lt-[0-9a-f]{17}$/, 'a launch template id such as lt-0123456789abcdef0').optional(),
+          name: z.string().min(3).max(128).optional(),
+          version: z.string().min(1).default('$Default').describe('A version number, $Default or $Latest.'),
+        })
+        .refine((t) => (t.id === undefined) !== (t.name === undefined), 'give the launch template id or its name, not both')
+        .optional()
+        .describe('The launch template EC2 uses to launch the instances that make the snapshots (needed outside the default VPC).'),
+    })
+    .optional()
+    .describe('Enable EC2 Fast Launch on the image and every copy once it is verified and smoke-tested (docs/fast-launch.md).'),
 });
 
 const expectationSchema = z.union([

@@ -71,6 +71,7 @@ export function waitForImageAvailable(ec2: Ec2Port, imageId: string, o: ImageWai
     ...(o.onObservation ? { onObservation: o.onObservation } : {}),
   });
 }
+import { describeFastLaunch, disableFastLaunch, type FastLaunchWait } from './fast-launch.js';
 
 export interface DiscardOptions {
   reporter?: Reporter;
@@ -95,6 +96,8 @@ export interface DiscardOptions {
    * snapshots CreateImage already started, and they outlive its deregistration.
    */
   snapshotFilters?: { Name: string; Values: string[] }[];
+  /** How to wait for Fast Launch to be disabled, when the image has it. Default: up to 30 min, polls from 10 s. */
+  fastLaunchWait?: Omit<FastLaunchWait, 'abortSignal'>;
 }
 
 const DISCARD_RETRY: Omit<RetryOptions, 'signal'> = { deadlineMs: 5 * 60_000, minDelayMs: 1_000 };
@@ -111,6 +114,8 @@ export interface DiscardResult {
   status: 'discarded' | 'absent' | 'refused' | 'planned';
   reason?: string;
   name?: string | undefined;
+  /** Fast Launch was (or, in a dry run, would be) disabled first. */
+  fastLaunchDisabled?: boolean;
   deletedSnapshots: string[];
   keptSnapshots: KeptSnapshot[];
 }
@@ -193,8 +198,33 @@ export async function discardImage(ec2: Ec2Port, imageId: string, opts: DiscardO
     const users = await otherUsers(ec2, imageId, snaps, opts.abortSignal, call);
     const kept = keptFor(snaps, users, opts.keepSnapshotIds);
     const deleted = snaps.filter((s) => !kept.some((k) => k.snapshotId === s));
-    report.info('billing.discard.plan', `would deregister ${imageId} and delete ${deleted.length} snapshot(s)`, { imageId, deleted, kept });
-    return { imageId, status: 'planned', name: image.Name, deletedSnapshots: deleted, keptSnapshots: kept };
+    const fastLaunch = image.State === 'available' ? await call(() => describeFastLaunch(ec2, imageId, opts.abortSignal)) : undefined;
+    report.info(
+      'billing.discard.plan',
+      `would ${fastLaunch ? 'disable Fast Launch on, then ' : ''}deregister ${imageId} and delete ${deleted.length} snapshot(s)`,
+      { imageId, deleted, kept, fastLaunch: fastLaunch?.State },
+    );
+    return {
+      imageId,
+      status: 'planned',
+      name: image.Name,
+      ...(fastLaunch ? { fastLaunchDisabled: true } : {}),
+      deletedSnapshots: deleted,
+      keptSnapshots: kept,
+    };
+  }
+
+  // An image with Fast Launch: disable it first, so EC2 removes the pre-provisioned snapshots it made.
+  let fastLaunchDisabled = false;
+  if (image.State === 'available') {
+    const wait = {
+      timeoutMs: 30 * 60_000,
+      minDelayMs: 10_000,
+      maxDelayMs: 60_000,
+      ...opts.fastLaunchWait,
+      ...(opts.abortSignal ? { abortSignal: opts.abortSignal } : {}),
+    };
+    fastLaunchDisabled = await call(() => disableFastLaunch(ec2, imageId, wait, opts.reporter ?? silentReporter));
   }
 
   try {
@@ -210,7 +240,7 @@ export async function discardImage(ec2: Ec2Port, imageId: string, opts: DiscardO
   }
   report.info('billing.discard.deregistered', `deregistered ${imageId}`, { imageId });
   const r = await deleteSnapshots(ec2, imageId, unique([...snapshotsOf(image), ...(await tagged())]), opts, call);
-  return { imageId, status: 'discarded', name: image.Name, ...r };
+  return { imageId, status: 'discarded', name: image.Name, ...(fastLaunchDisabled ? { fastLaunchDisabled } : {}), ...r };
 }
 
 const unique = (ids: string[]): string[] => [...new Set(ids)];

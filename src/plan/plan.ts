@@ -31,6 +31,7 @@ export type BakeStepName =
   | 'smokeTest'
   | 'copyToRegions'
   | 'setLaunchPermissions'
+  | 'enableFastLaunch'
   | 'deprecateImage'
   | 'publishParameter';
 
@@ -69,6 +70,7 @@ export const STEPS: Readonly<Record<BakeStepName, { deadline?: keyof Deadlines; 
   terminateBuilder: { needs: ['builder'] },
   smokeTest: { deadline: 'smokeTest', needs: ['bundle', 'image'] },
   copyToRegions: { deadline: 'copy', needs: ['image'] },
+  enableFastLaunch: { deadline: 'copy', needs: ['image'] },
   setLaunchPermissions: { needs: ['image'] },
   deprecateImage: { needs: ['image'] },
   publishParameter: { needs: ['image'] },
@@ -132,6 +134,8 @@ export function plan(config: ResolvedConfig, o: PlanOptions): PlannedStep[] {
       config.image.regions.some((r) => r.region !== config.region),
       'copyToRegions',
     ),
+    // After the copies: the image and every copy, each in its region, once proven.
+    ...when(config.image.fastLaunch !== undefined, 'enableFastLaunch'),
     ...when(config.image.launchPermissions !== undefined, 'setLaunchPermissions'),
     ...when(config.image.deprecateAfter !== undefined, 'deprecateImage'),
     // Last: only a verified, smoke-tested, copied image is handed to launch templates.

@@ -30,6 +30,7 @@ import { AutomationService } from './automation.js';
 import { newId } from './wire.js';
 import { World } from './world.js';
 import { Organization } from './organizations.js';
+import { failFastLaunch, fastLaunchOf } from './ec2-fast-launch.js';
 
 export * from './options.js';
 
@@ -54,6 +55,10 @@ export interface EmulatorControl {
   setGuestDefaults(behaviour: GuestBehaviour): void;
   terminateFromOutside(instanceId: string): void;
   setImageOutcome(outcome: ImageOutcome): void;
+  /** The next EnableFastLaunch of this image ends in `enabling-failed` with this reason. */
+  failFastLaunch(imageId: string, reason: string): void;
+  /** An image's Fast Launch state (`enabling`, `enabled`, …), or undefined when it has none. */
+  fastLaunchState(imageId: string): string | undefined;
   putParameter(p: { account: string; region: string; name: string; value: string; type?: 'String' | 'SecureString' | 'StringList' }): void;
   setDurations(d: Partial<Durations>): void;
   /** A snapshot of unknown origin (as ImportSnapshot would give): RegisterImage from it gets no Windows billing. */
@@ -195,6 +200,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const inst = instance(instanceId);
       if (inst.state !== 'terminated' && inst.state !== 'shutting-down') world.beginTerminate(inst, world.now());
     },
+    failFastLaunch(imageId, reason) {
+      failFastLaunch(world, imageId, reason);
+    },
+    fastLaunchState(imageId) {
+      return fastLaunchOf(world, imageId)?.state;
+    },
     setImageOutcome(outcome) {
       world.imageOutcomes.push({ ...outcome });
     },
@@ -297,6 +308,7 @@ function routeControl(control: EmulatorControl, method: string, path: string, qu
     return content === undefined ? { exists: false } : { exists: true, content };
   }
   if (method === 'POST' && parts[0] === 'instances' && parts[1] && parts[2] === 'terminate') return (control.terminateFromOutside(parts[1]), { ok: true });
+  if (method === 'POST' && path === 'fast-launch-failures') return (control.failFastLaunch(String(b.imageId), String(b.reason)), { ok: true });
   if (method === 'POST' && path === 'image-outcomes') return (control.setImageOutcome(b as ImageOutcome), { ok: true });
   if (method === 'POST' && path === 'parameters') return (control.putParameter(b as Parameters<EmulatorControl['putParameter']>[0]), { ok: true });
   if (method === 'POST' && path === 'durations') return (control.setDurations(b as Partial<Durations>), { ok: true });

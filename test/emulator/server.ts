@@ -11,6 +11,8 @@ import { IAM_HANDLERS, IAM_NS } from './iam.js';
 import { KMS_HANDLERS } from './kms.js';
 import { INSTANCE_TYPE_HANDLERS } from './ec2-instance-types.js';
 import { VPC_HANDLERS } from './ec2-vpc.js';
+import { FAST_LAUNCH_HANDLERS } from './ec2-fast-launch.js';
+import { LAUNCH_TEMPLATE_HANDLERS } from './ec2-launch-templates.js';
 import type { CallRecord, EmulatorAccount, Fault } from './options.js';
 import { SSM_HANDLERS } from './ssm.js';
 import { STS_HANDLERS } from './sts.js';
@@ -150,7 +152,7 @@ export class EmulatorHttp {
     try {
       const now = Date.now();
       if (service === 'ec2') {
-        const handler = EC2_HANDLERS[action] ?? VPC_HANDLERS[action] ?? INSTANCE_TYPE_HANDLERS[action];
+        const handler = EC2_HANDLERS[action] ?? VPC_HANDLERS[action] ?? INSTANCE_TYPE_HANDLERS[action] ?? FAST_LAUNCH_HANDLERS[action] ?? LAUNCH_TEMPLATE_HANDLERS[action];
         if (!handler) throw new ApiError('InvalidAction', `The action ${action} is not valid for this web service.`);
         if (this.throttling) this.throttle(ctx.account, region, action, q, now);
         const inner = handler({ world: this.world, account: ctx.account, region, q, now });

@@ -45,6 +45,21 @@ const DOCUMENTS: Record<string, { plugin: string; params: Record<string, { requi
     },
   },
   'AWS-UpdateSSMAgent': { plugin: 'aws:updateSsmAgent', params: { version: { required: false }, allowDowngrade: { required: false, allowed: ['true', 'false'] } } },
+  // Parameters as the document lists them (docs/windows-update.md, SPEC.md "Windows Update"); the plugin name is UNCONFIRMED.
+  'AWS-InstallWindowsUpdates': {
+    plugin: 'aws:runPowerShellScript',
+    params: {
+      Action: { required: false, allowed: ['Install', 'Scan'] },
+      AllowReboot: { required: false, allowed: ['True', 'False'] },
+      Categories: { required: false },
+      SeverityLevels: { required: false },
+      IncludeKbs: { required: false },
+      ExcludeKbs: { required: false },
+      PublishedDaysOld: { required: false },
+      PublishedDateAfter: { required: false },
+      PublishedDateBefore: { required: false },
+    },
+  },
 };
 
 const epoch = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
@@ -500,6 +515,61 @@ const deleteParameter: Handler = (c) => {
   return {};
 };
 
+/**
+ * DescribeParameters: the account's own parameters (not AWS's public ones), with
+ * ParameterFilters Name (Equals, BeginsWith), Type and DataType (Equals) and Path
+ * (Recursive, OneLevel), MaxResults 1–50 (default 10) and NextToken; metadata only, no values.
+ */
+const describeParameters: Handler = (c) => {
+  if (c.body.Filters !== undefined && c.body.ParameterFilters !== undefined) {
+    throw new ApiError('ValidationException', 'You can use either Filters or ParameterFilters in a single request.');
+  }
+  const max = typeof c.body.MaxResults === 'number' ? c.body.MaxResults : 10;
+  if (!Number.isInteger(max) || max < 1 || max > 50) throw new ApiError('ValidationException', `1 validation error detected: Value '${max}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 50`);
+  const prefix = `${c.account}|${c.region}|`;
+  let list = [...c.world.parameters.entries()].filter(([k]) => k.startsWith(prefix)).map(([, p]) => p);
+  const filters = Array.isArray(c.body.ParameterFilters) ? (c.body.ParameterFilters as Record<string, unknown>[]) : [];
+  for (const f of filters) {
+    const key = str(f, 'Key') ?? '';
+    const option = str(f, 'Option') ?? (key === 'Path' ? 'Recursive' : 'Equals');
+    const values = strList(f, 'Values');
+    if (key === 'Name') {
+      if (option !== 'Equals' && option !== 'BeginsWith') throw new ApiError('InvalidFilterOption', `The filter option "${option}" is not valid for key "Name".`);
+      list = list.filter((p) => values.some((v) => (option === 'Equals' ? p.name === v : p.name.startsWith(v))));
+    } else if (key === 'Type' || key === 'DataType') {
+      if (option !== 'Equals') throw new ApiError('InvalidFilterOption', `The filter option "${option}" is not valid for key "${key}".`);
+      list = list.filter((p) => values.includes(key === 'Type' ? p.type : p.dataType));
+    } else if (key === 'Path') {
+      if (option !== 'Recursive' && option !== 'OneLevel') throw new ApiError('InvalidFilterOption', `The filter option "${option}" is not valid for key "Path".`);
+      list = list.filter((p) => values.some((v) => {
+        const base = v.endsWith('/') ? v : `${v}/`;
+        return p.name.startsWith(base) && (option === 'Recursive' || !p.name.slice(base.length).includes('/'));
+      }));
+    } else if (['KeyId', 'Tier', 'Label'].includes(key) || key.startsWith('tag:')) {
+      throw new ApiError('ValidationException', `The emulator does not model the ParameterFilters key ${key}.`);
+    } else throw new ApiError('InvalidFilterKey', `The filter key "${key}" is not valid.`);
+  }
+  list.sort((a, b) => a.name.localeCompare(b.name));
+  const token = str(c.body, 'NextToken');
+  const start = token ? Number(Buffer.from(token, 'base64').toString('utf8')) : 0;
+  if (!Number.isInteger(start) || start < 0) throw new ApiError('InvalidNextToken', 'The specified token is not valid.');
+  const page = list.slice(start, start + max);
+  const next = start + max < list.length ? Buffer.from(String(start + max)).toString('base64') : undefined;
+  return {
+    Parameters: page.map((p) => ({
+      Name: p.name,
+      ARN: `arn:aws:ssm:${c.region}:${c.account}:parameter${p.name.startsWith('/') ? p.name : `/${p.name}`}`,
+      Type: p.type,
+      ...(p.keyId ? { KeyId: p.keyId } : {}),
+      LastModifiedDate: epoch(p.lastModified),
+      Version: p.version,
+      Tier: 'Standard',
+      DataType: p.dataType,
+    })),
+    ...(next ? { NextToken: next } : {}),
+  };
+};
+
 /** Every SSM action the emulator answers, by the `X-Amz-Target` suffix. */
 export const SSM_HANDLERS: Readonly<Record<string, Handler>> = {
   DescribeInstanceInformation: describeInstanceInformation,
@@ -511,6 +581,7 @@ export const SSM_HANDLERS: Readonly<Record<string, Handler>> = {
   GetParameter: getParameter,
   GetParameters: getParameters,
   GetParametersByPath: getParametersByPath,
+  DescribeParameters: describeParameters,
   PutParameter: putParameter,
   DeleteParameter: deleteParameter,
 };

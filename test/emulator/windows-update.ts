@@ -350,3 +350,82 @@ export function newComObject(progId: string, ctx: ComContext): ComObject | undef
       return undefined;
   }
 }
+
+/** AWS-InstallWindowsUpdates' Categories (AWS-UpdateWindowsAmi's documented list, which it passes through). */
+export const AWS_INSTALL_CATEGORIES = ['Application', 'Connectors', 'CriticalUpdates', 'DefinitionUpdates', 'DeveloperKits', 'Drivers', 'FeaturePacks', 'Guidance', 'Microsoft', 'SecurityUpdates', 'ServicePacks', 'Tools', 'UpdateRollups', 'Updates'];
+/** Its SeverityLevels; `Unspecified` is an update without an MSRC rating (UNCONFIRMED list). */
+export const AWS_INSTALL_SEVERITIES = ['Critical', 'Important', 'Moderate', 'Low', 'Unspecified'];
+
+/** The outcome of `AWS-InstallWindowsUpdates` on the guest, as Run Command reports it. */
+export interface InstallDocumentRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** Install time spent, at time scale 1. */
+  busyMs: number;
+}
+
+const csv = (v: string[] | undefined) => (v?.[0] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+/**
+ * `AWS-InstallWindowsUpdates` on the guest's catalogue (parameters validated
+ * here as the document's allowed values and patterns do; SPEC.md "Windows
+ * Update"): Scan lists what is applicable; Install installs it, and with
+ * AllowReboot=True exits 3010 when an installed update needs a restart, so SSM
+ * reboots the instance and runs the document again until nothing is left.
+ * Without AllowReboot the restart is left pending.
+ */
+export function runInstallWindowsUpdates(params: Record<string, string[]>, win: WindowsState, now: number, failures: Record<string, string> = {}): InstallDocumentRun {
+  const bad = (msg: string): InstallDocumentRun => ({ exitCode: 1, stdout: '', stderr: `${msg}\n`, busyMs: 0 });
+  const action = params.Action?.[0] ?? 'Install';
+  const allowReboot = (params.AllowReboot?.[0] ?? 'False') === 'True';
+  const categories = csv(params.Categories);
+  const severities = csv(params.SeverityLevels);
+  const include = csv(params.IncludeKbs).map((k) => k.toUpperCase().replace(/^(?!KB)/, 'KB'));
+  const exclude = csv(params.ExcludeKbs).map((k) => k.toUpperCase().replace(/^(?!KB)/, 'KB'));
+  for (const c of categories) if (!AWS_INSTALL_CATEGORIES.includes(c)) return bad(`Invalid category: ${c}`);
+  for (const s of severities) if (!AWS_INSTALL_SEVERITIES.includes(s)) return bad(`Invalid severity level: ${s}`);
+  const daysOld = params.PublishedDaysOld?.[0];
+  if (daysOld !== undefined && daysOld !== '' && !/^\d+$/.test(daysOld)) return bad(`Invalid PublishedDaysOld: ${daysOld}`);
+  const after = params.PublishedDateAfter?.[0] ? Date.parse(params.PublishedDateAfter[0]) : undefined;
+  const before = params.PublishedDateBefore?.[0] ? Date.parse(params.PublishedDateBefore[0]) : undefined;
+  if (Number.isNaN(after) || Number.isNaN(before)) return bad('Invalid published date: use yyyy-MM-dd');
+  const pick = () =>
+    applicable(win, now).filter(
+      (u) =>
+        (categories.length === 0 || categories.includes(u.category)) &&
+        (severities.length === 0 || severities.includes(u.msrcSeverity || 'Unspecified')) &&
+        (include.length === 0 || include.includes(u.kb)) &&
+        !exclude.includes(u.kb) &&
+        (daysOld === undefined || daysOld === '' || now - u.released >= Number(daysOld) * DAY) &&
+        (after === undefined || u.released >= after) &&
+        (before === undefined || u.released <= before),
+    );
+  const offered = pick();
+  const lines = offered.map((u) => `${u.kb} ${u.title}`);
+  if (action === 'Scan') return { exitCode: 0, stdout: `Found ${offered.length} update(s).\n${lines.join('\n')}\n`, stderr: '', busyMs: 0 };
+  if (offered.length === 0) return { exitCode: 0, stdout: 'No updates to install.\n', stderr: '', busyMs: 0 };
+  const s = readState(win.fs)!;
+  let busyMs = 0;
+  let reboot = false;
+  const out: string[] = [];
+  // Searches again after each pass until nothing new is offered or a restart is needed (UNCONFIRMED: modelled
+  // like a Windows Update Agent loop; the document's own module is not public).
+  for (let batch = offered; batch.length > 0 && !reboot; batch = pick()) {
+    for (const u of batch) {
+      busyMs += u.installMs;
+      const fail = failures[u.kb];
+      if (fail !== undefined) {
+        win.fs.write(WU_STATE, Buffer.from(JSON.stringify(s)));
+        return { exitCode: 1, stdout: out.join('\n'), stderr: `Failed to install ${u.kb}: ${fail}\n`, busyMs };
+      }
+      s.installed.push({ kb: u.kb, installedOn: now });
+      if (u.rebootRequired) reboot = true;
+      out.push(`Installed ${u.kb} ${u.title}`);
+    }
+    win.fs.write(WU_STATE, Buffer.from(JSON.stringify(s)));
+    if (reboot) win.pendingReboot = true;
+  }
+  if (reboot && allowReboot) return { exitCode: 3010, stdout: `${out.join('\n')}\nA restart is required; rebooting.\n`, stderr: '', busyMs };
+  return { exitCode: 0, stdout: `${out.join('\n')}\n${reboot ? 'A restart is required; AllowReboot is False.\n' : ''}`, stderr: '', busyMs };
+}

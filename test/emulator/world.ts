@@ -11,6 +11,7 @@ import type { IamStore } from './iam.js';
 import type { KmsStore } from './kms.js';
 import { runScript, type ScriptResult } from './guest.js';
 import { runAwsDocument } from './aws-packages.js';
+import { runInstallWindowsUpdates } from './windows-update.js';
 import {
   DEFAULT_DURATIONS,
   type Durations,
@@ -714,6 +715,8 @@ export class World {
     let result: ScriptResult;
     if (cmd.documentName === 'AWS-ConfigureAWSPackage' || cmd.documentName === 'AWS-UpdateSSMAgent') {
       result = runAwsDocument(cmd.documentName, cmd.parameters, inst.win.fs);
+    } else if (cmd.documentName === 'AWS-InstallWindowsUpdates') {
+      result = runInstallWindowsUpdates(cmd.parameters, inst.win, at, b.failUpdates ?? {});
     } else if (cmd.documentName === 'AWSEC2-RunSysprep') {
       result = { exitCode: 0, stdout: 'Sysprep started.\n', stderr: '' };
       const req: SysprepRequest = { via: 'AWSEC2-RunSysprep', power: 'shutdown', generalize: true, oobe: true };

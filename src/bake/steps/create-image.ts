@@ -14,7 +14,7 @@ import { PollFailureError, pollUntil } from '../../aws/poll-until.js';
 import { awsErrorCode } from '../../aws/errors.js';
 import { describeImage, imageAvailability } from '../../image/lifecycle.js';
 import { reportTo } from '../../reporter.js';
-import { BUILD_ID_TAG, buildTags, keepOrDiscardImage, tagSpecs } from '../aws-helpers.js';
+import { BUILD_ID_TAG, CONFIG_TAG, buildTags, keepOrDiscardImage, tagSpecs } from '../aws-helpers.js';
 import { delays, EXPECTED_MS, scaled, track, type StepCtx } from '../context.js';
 import type { BakeStep } from './types.js';
 import { need } from '../state.js';
@@ -97,7 +97,7 @@ export const createImage: BakeStep = {
           Name: state.imageName,
           Description: c.image.description ?? `${c.name} built by winami (build ${state.buildId})`,
           TagSpecifications: [
-            ...tagSpecs(['image'], buildTags(state.buildId, state.imageName, 'image', { ...c.image.tags, ...inventoryTags(state.inventory) })),
+            ...tagSpecs(['image'], buildTags(state.buildId, state.imageName, 'image', { ...c.image.tags, ...inventoryTags(state.inventory), [CONFIG_TAG]: c.name })),
             ...tagSpecs(['snapshot'], buildTags(state.buildId, state.imageName, 'image', c.image.snapshotTags)),
           ],
         },

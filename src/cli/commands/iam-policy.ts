@@ -11,6 +11,7 @@ export const iamPolicyCommand: CliCommand = {
       .option('for', { choices: ['caller', 'builder', 'both'] as const, default: 'both', describe: 'Which policy to print' })
       .option('engine', { choices: ['local', 'automation', 'imagebuilder'] as const, default: 'local', describe: 'Where the bake runs: this machine (local), SSM Automation or EC2 Image Builder' })
       .option('include-cleanup', { type: 'boolean', default: true, describe: 'Add the actions `winami cleanup` needs to the caller policy' })
+      .option('include-prune', { type: 'boolean', default: false, describe: 'Add the actions `winami prune` needs to the caller policy' })
       .option('allow-plaintext-secrets', { type: 'boolean', default: false }),
   run: (args) =>
     runCommand(args, async () => {
@@ -22,7 +23,7 @@ export const iamPolicyCommand: CliCommand = {
         process.stdout.write(`${JSON.stringify(enginePolicies(config, args.engine as 'automation' | 'imagebuilder'), null, 2)}\n`);
         return 0;
       }
-      const p = iamPolicies(config, { includeCleanup: Boolean(args.includeCleanup) });
+      const p = iamPolicies(config, { includeCleanup: Boolean(args.includeCleanup), includePrune: Boolean(args.includePrune) });
       const which = String(args.for);
       const out: Record<string, unknown> = {};
       if (which !== 'builder') out.caller = p.caller;

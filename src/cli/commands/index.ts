@@ -10,6 +10,7 @@ import { lintCommand } from './lint.js';
 import { verifyCommand } from './verify.js';
 import { registerCommand } from './register.js';
 import { discardCommand } from './discard.js';
+import { pruneCommand } from './prune.js';
 import { copyCommand } from './copy.js';
 import { auditCommand } from './audit.js';
 import { bakeCommand } from './bake.js';
@@ -17,4 +18,4 @@ import { cleanupCommand } from './cleanup.js';
 import { iamPolicyCommand } from './iam-policy.js';
 import { exportCommand } from './export.js';
 
-export const COMMANDS: CliCommand[] = [initCommand, prepareCommand, lintCommand, verifyCommand, registerCommand, discardCommand, copyCommand, auditCommand, bakeCommand, cleanupCommand, iamPolicyCommand, exportCommand, schemaCommand];
+export const COMMANDS: CliCommand[] = [initCommand, prepareCommand, lintCommand, verifyCommand, registerCommand, discardCommand, pruneCommand, copyCommand, auditCommand, bakeCommand, cleanupCommand, iamPolicyCommand, exportCommand, schemaCommand];
