@@ -16,14 +16,8 @@ import { discardImage } from '../image/lifecycle.js';
 import { delays, EXPECTED_MS, markKept, markRemoved, scaled, track } from './context.js';
 import type { BakeState, MadeImage } from './state.js';
 
-export const BUILD_ID_TAG = 'winami:build-id';
-/**
- * Set on each output image (and copy) once the whole bake has succeeded, as
- * its last act. Without a journal, cleanup keeps only images that carry it:
- * an available image without it is from a bake that never finished (killed
- * between CreateImage and its billing check, say) and is not trusted.
- */
-export const COMPLETE_TAG = 'winami:complete';
+export { BUILD_ID_TAG, COMPLETE_TAG, CONFIG_TAG, ROLE_TAG } from '../knowledge/winami-tags.js';
+import { BUILD_ID_TAG, COMPLETE_TAG, ROLE_TAG } from '../knowledge/winami-tags.js';
 
 /** Mark an output image complete; a failure is reported, not thrown (the image is good, only the marker is missing). */
 export async function tagComplete(ec2: Ec2Port, region: string, imageId: string, ctx: StepCtx): Promise<void> {
@@ -37,9 +31,6 @@ export async function tagComplete(ec2: Ec2Port, region: string, imageId: string,
     );
   }
 }
-export const ROLE_TAG = 'winami:role';
-/** The config's `name`, on each output image (copies get it through CopyImageTags): the family `winami prune` works on. */
-export const CONFIG_TAG = 'winami:config';
 
 /** Tags for every resource of a build: the user's, then Name, build id and role (which win). */
 export function buildTags(buildId: string, name: string, role: string, extra: Record<string, string> = {}): Tag[] {

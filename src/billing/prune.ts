@@ -12,7 +12,7 @@ import type { AwsSession, Ec2Port, SsmPort } from '../aws/ports.js';
 import { reportTo, silentReporter, type Reporter } from '../reporter.js';
 import { discardImage, type DiscardOptions } from '../image/lifecycle.js';
 // The tags the bake puts on its output images: the family is its config name, complete ones only.
-import { COMPLETE_TAG, CONFIG_TAG } from '../bake/aws-helpers.js';
+import { COMPLETE_TAG, CONFIG_TAG } from '../knowledge/winami-tags.js';
 
 
 export interface PruneOptions {

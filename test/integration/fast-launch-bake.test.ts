@@ -42,7 +42,8 @@ describe('bake: image.fastLaunch on the emulator', function () {
   this.timeout(120_000);
   let emu: Emulator;
   before(async () => {
-    emu = await startBakeEmulator({ seed: { regions: ['us-east-1', 'eu-west-1'] } });
+    // Eventual consistency off here: the test reads images it just made at once; not yet written for the consistency window.
+    emu = await startBakeEmulator({ seed: { regions: ['us-east-1', 'eu-west-1'] }, consistencyWindowMs: 0 });
   });
   after(async () => emu?.stop());
 
