@@ -62,9 +62,12 @@ describe('emulator: EC2 Fast Launch', function () {
     await eventually(async () => ((await fastLaunchState(ec2, own)) === 'enabled' ? true : undefined), 5000, 'enabled');
     const listed = await ec2.send(new DescribeFastLaunchImagesCommand({ Filters: [{ Name: 'state', Values: ['enabled'] }] }));
     expect(listed.FastLaunchImages!.map((i) => i.ImageId)).to.deep.equal([own]);
+    // Disabling lasts half a snapshot's time: two seconds here, so the refusal below is met however loaded the machine.
+    emu.control.setDurations({ snapshot: 4_000_000 });
     const off = await ec2.send(new DisableFastLaunchCommand({ ImageId: own }));
     expect(off.State).to.equal('disabling');
     expect((await rejection(enable(own))).name).to.equal('IncorrectState');
+    emu.control.setDurations({ snapshot: 120_000 });
     await eventually(async () => ((await fastLaunchState(ec2, own)) === undefined ? true : undefined), 5000, 'gone');
   });
 
