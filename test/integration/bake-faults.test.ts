@@ -246,7 +246,7 @@ describe('bake: fault matrix (emulator)', function () {
     emu.control.addFault({ action: 'SendCommand', errorCode: 'InternalError', status: 500, times: 2 });
     emu.control.addFault({ action: 'RunInstances', drop: true, times: 1 });
     // Real-time SDK back-off against scaled deadlines, as above.
-    const run = await bakeOn(emu, configFor('2022', 'deadlines:\n  ssmOnline: 2h\n  customize: 2h\n  sysprep: 2h\n  createImage: 2h\n'));
+    const run = await bakeOn(emu, configFor('2022', 'deadlines:\n  launch: 2h\n  ssmOnline: 2h\n  deliver: 2h\n  customize: 2h\n  readyToSeal: 2h\n  sysprep: 2h\n  createImage: 2h\n  smokeTest: 2h\n'));
     if (!run.result.ok) throw new Error(run.result.error?.message);
     const running = leftovers(emu, run.result.images.map((i) => i.imageId));
     expect(running, JSON.stringify(running)).to.deep.equal(NOTHING);
