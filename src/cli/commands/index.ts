@@ -5,6 +5,7 @@
 import type { CliCommand } from '../command.js';
 import { initCommand } from './init.js';
 import { schemaCommand } from './schema.js';
+import { emulatorCommand } from './emulator.js';
 import { prepareCommand } from './prepare.js';
 import { lintCommand } from './lint.js';
 import { verifyCommand } from './verify.js';
@@ -18,4 +19,20 @@ import { cleanupCommand } from './cleanup.js';
 import { iamPolicyCommand } from './iam-policy.js';
 import { exportCommand } from './export.js';
 
-export const COMMANDS: CliCommand[] = [initCommand, prepareCommand, lintCommand, verifyCommand, registerCommand, discardCommand, pruneCommand, copyCommand, auditCommand, bakeCommand, cleanupCommand, iamPolicyCommand, exportCommand, schemaCommand];
+export const COMMANDS: CliCommand[] = [
+  initCommand,
+  prepareCommand,
+  lintCommand,
+  verifyCommand,
+  registerCommand,
+  discardCommand,
+  pruneCommand,
+  copyCommand,
+  auditCommand,
+  bakeCommand,
+  cleanupCommand,
+  iamPolicyCommand,
+  exportCommand,
+  schemaCommand,
+  emulatorCommand,
+];
