@@ -24,7 +24,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EMULATOR_ACCOUNTS } from '../test/emulator/options.js';
+import { EMULATOR_ACCOUNTS } from '../emulator/options.js';
 import { packageRoot } from '../src/util/package-root.js';
 
 const ROOT = packageRoot();
@@ -57,7 +57,7 @@ const generated = (n: number) => String(500_000_000_000 + n);
 
 /** The emulator in its own process: prints its endpoint, answers `cpu` on stdin with its CPU time so far. */
 const EMULATOR_HOST = `
-import { startEmulator } from ${JSON.stringify(join(ROOT, 'dist/test/emulator/index.js'))};
+import { startEmulator } from ${JSON.stringify(join(ROOT, 'dist/emulator/index.js'))};
 import { createInterface } from 'node:readline';
 const emu = await startEmulator(JSON.parse(process.env.EMU_OPTIONS));
 process.stdout.write(JSON.stringify({ endpoint: emu.endpoint }) + '\\n');
@@ -72,7 +72,10 @@ class EmulatorProcess {
   private waiters: ((l: string) => void)[] = [];
   readonly child;
   constructor(options: unknown) {
-    this.child = spawn(process.execPath, ['--max-old-space-size=4096', '--input-type=module', '-e', EMULATOR_HOST], { env: { ...process.env, EMU_OPTIONS: JSON.stringify(options) }, stdio: ['pipe', 'pipe', 'inherit'] });
+    this.child = spawn(process.execPath, ['--max-old-space-size=4096', '--input-type=module', '-e', EMULATOR_HOST], {
+      env: { ...process.env, EMU_OPTIONS: JSON.stringify(options) },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     let buf = '';
     this.child.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
@@ -125,7 +128,10 @@ async function calls(endpoint: string): Promise<{ action: string; status: number
 }
 
 /** Run a command under /usr/bin/time: wall, CPU, peak RSS, stdout. */
-async function timed(cmd: string[], env: NodeJS.ProcessEnv): Promise<{ wallS: number; cpuS: number; peakRssMiB: number; code: number; stdout: string; stderr: string }> {
+async function timed(
+  cmd: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ wallS: number; cpuS: number; peakRssMiB: number; code: number; stdout: string; stderr: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'winami-bench-'));
   const timeFile = join(dir, 'time');
   return new Promise((resolve) => {
@@ -162,7 +168,8 @@ function compare(got: Set<string>, baseline: Set<string>, restrictTo?: Set<strin
 
 async function runScale(scale: Scale): Promise<Record<string, unknown>> {
   const own = EMULATOR_ACCOUNTS.map((a) => a.accountId);
-  const members = scale.accounts <= own.length ? own.slice(0, scale.accounts) : [own[0]!, ...Array.from({ length: scale.accounts - 1 }, (_, i) => generated(i + 1))];
+  const members =
+    scale.accounts <= own.length ? own.slice(0, scale.accounts) : [own[0]!, ...Array.from({ length: scale.accounts - 1 }, (_, i) => generated(i + 1))];
   const emu = new EmulatorProcess({
     port: 0,
     throttling: true,
@@ -173,7 +180,17 @@ async function runScale(scale: Scale): Promise<Record<string, unknown>> {
   const endpoint = await emu.endpoint();
   const seedS = (performance.now() - seedStart) / 1000;
   const caller = EMULATOR_ACCOUNTS[0]!;
-  const env = { ...process.env, AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: caller.accessKeyId, AWS_SECRET_ACCESS_KEY: caller.secretAccessKey, AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '8', AWS_RETRY_MODE: 'adaptive', AWS_PAGER: '' };
+  const env = {
+    ...process.env,
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: caller.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: caller.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_MAX_ATTEMPTS: '8',
+    AWS_RETRY_MODE: 'adaptive',
+    AWS_PAGER: '',
+  };
   const images = scale.accounts * scale.regions.length * scale.imagesPerScope;
   const runs: Measured[] = [];
   const flaggedBy = new Map<string, Set<string>>();
@@ -202,11 +219,19 @@ async function runScale(scale: Scale): Promise<Record<string, unknown>> {
       ...(r.code !== 0 && r.code !== 8 && r.code !== 9 ? { stderrTail: r.stderr.slice(-800) } : {}),
     };
     runs.push(m);
-    process.stdout.write(`  ${scale.name} ${tool}${format ? ` ${format}` : ''}: ${m.wallS} s wall, ${m.cpuS.toFixed(2)} s CPU, ${m.peakRssMiB} MiB, exit ${m.exitCode}\n`);
+    process.stdout.write(
+      `  ${scale.name} ${tool}${format ? ` ${format}` : ''}: ${m.wallS} s wall, ${m.cpuS.toFixed(2)} s CPU, ${m.peakRssMiB} MiB, exit ${m.exitCode}\n`,
+    );
     return m;
   };
 
-  const lines = (stdout: string) => new Set(stdout.split('\n').map((l) => l.trim()).filter(Boolean));
+  const lines = (stdout: string) =>
+    new Set(
+      stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean),
+    );
   const winami = (format: (typeof FORMATS)[number]) => {
     const out = join(dir, `report.${format}`);
     return measure(
@@ -223,10 +248,32 @@ async function runScale(scale: Scale): Promise<Record<string, unknown>> {
   // The same audit with V8's heap capped: less memory for more garbage-collection CPU (docs/audit.md).
   const winamiCapped = () => {
     const out = join(dir, 'capped.json');
-    return measure('winami-heap-capped', ['env', `NODE_OPTIONS=${HEAP_CAP}`, process.execPath, CLI, 'audit', '--organization', '--regions', scale.regions.join(','), '--format', 'json', '-o', out, '--fail-on', 'none', '--quiet'], () => undefined, 'json');
+    return measure(
+      'winami-heap-capped',
+      [
+        'env',
+        `NODE_OPTIONS=${HEAP_CAP}`,
+        process.execPath,
+        CLI,
+        'audit',
+        '--organization',
+        '--regions',
+        scale.regions.join(','),
+        '--format',
+        'json',
+        '-o',
+        out,
+        '--fail-on',
+        'none',
+        '--quiet',
+      ],
+      () => undefined,
+      'json',
+    );
   };
   const cliSample = scale.accounts > 10 ? CLI_SAMPLE : 0;
-  const awsCli = () => measure('aws-cli-loop', ['bash', join(PEERS, 'aws-cli-loop.sh'), scale.regions.join(' '), String(cliSample)], lines, undefined, cliSample || undefined);
+  const awsCli = () =>
+    measure('aws-cli-loop', ['bash', join(PEERS, 'aws-cli-loop.sh'), scale.regions.join(' '), String(cliSample)], lines, undefined, cliSample || undefined);
   const boto3 = () => measure('boto3-threads', ['python3', join(PEERS, 'boto3_audit.py'), scale.regions.join(','), '16'], lines);
 
   for (let round = 0; round < scale.rounds; round++) {
@@ -250,7 +297,9 @@ async function runScale(scale: Scale): Promise<Record<string, unknown>> {
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const wallOf = (tool: string, format?: string) => {
-    const ws = runs.filter((r) => r.tool === tool && (!format || r.format === format) && (r.exitCode === 0 || r.exitCode === 8 || r.exitCode === 9)).map((r) => (r.scaledFromAccounts ? (r.wallS * scale.accounts) / r.scaledFromAccounts : r.wallS));
+    const ws = runs
+      .filter((r) => r.tool === tool && (!format || r.format === format) && (r.exitCode === 0 || r.exitCode === 8 || r.exitCode === 9))
+      .map((r) => (r.scaledFromAccounts ? (r.wallS * scale.accounts) / r.scaledFromAccounts : r.wallS));
     return ws.length ? median(ws) : undefined;
   };
   const peers = { 'aws-cli-loop': wallOf('aws-cli-loop'), 'boto3-threads': wallOf('boto3-threads') };
@@ -272,7 +321,12 @@ async function runScale(scale: Scale): Promise<Record<string, unknown>> {
     goalWall: winamiWall !== undefined && winamiWall <= 0.5 * fastestPeer,
     cpuSecondsPer1000Images: cpuPer1000,
     winamiPeakRssMiBByFormat: peakByFormat,
-    winamiHeapCapped: { nodeOptions: HEAP_CAP, peakRssMiB: Math.max(...runs.filter((r) => r.tool === 'winami-heap-capped').map((r) => r.peakRssMiB)), wallS: wallOf('winami-heap-capped'), cpuS: median(runs.filter((r) => r.tool === 'winami-heap-capped').map((r) => r.cpuS)) },
+    winamiHeapCapped: {
+      nodeOptions: HEAP_CAP,
+      peakRssMiB: Math.max(...runs.filter((r) => r.tool === 'winami-heap-capped').map((r) => r.peakRssMiB)),
+      wallS: wallOf('winami-heap-capped'),
+      cpuS: median(runs.filter((r) => r.tool === 'winami-heap-capped').map((r) => r.cpuS)),
+    },
     goalRss: Object.values(peakByFormat).every((v) => v <= 200),
     runs,
   };
@@ -288,7 +342,10 @@ export async function run(): Promise<Record<string, unknown>> {
     peers: {
       awsCli: awsVersion.stdout.trim() || awsVersion.stderr.trim() || 'absent',
       boto3: python.status === 0 ? python.stdout.trim() : 'absent',
-      cloudCustodian: custodian.status === 0 ? custodian.stdout.trim() : 'skipped: not installed, and not installable from the registries this machine reaches (PyPI is not one of them; Debian does not package it)',
+      cloudCustodian:
+        custodian.status === 0
+          ? custodian.stdout.trim()
+          : 'skipped: not installed, and not installable from the registries this machine reaches (PyPI is not one of them; Debian does not package it)',
     },
   };
   const summaries: string[] = [];
@@ -297,7 +354,9 @@ export async function run(): Promise<Record<string, unknown>> {
     try {
       const r = await runScale(scale);
       out[scale.name] = r;
-      summaries.push(`${scale.name}: winami ${String((r.wallS as Record<string, unknown>).winami)} s, ×${String(r.wallRatioToFastestPeer)} the fastest peer, peak ${Math.max(...Object.values(r.winamiPeakRssMiBByFormat as Record<string, number>))} MiB`);
+      summaries.push(
+        `${scale.name}: winami ${String((r.wallS as Record<string, unknown>).winami)} s, ×${String(r.wallRatioToFastestPeer)} the fastest peer, peak ${Math.max(...Object.values(r.winamiPeakRssMiBByFormat as Record<string, number>))} MiB`,
+      );
     } catch (err) {
       out[scale.name] = { error: err instanceof Error ? err.stack : String(err) };
       summaries.push(`${scale.name}: FAILED`);

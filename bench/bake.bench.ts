@@ -20,7 +20,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, EMULATOR_ACCOUNTS, type Durations, type Emulator, type CallRecord } from '../test/emulator/index.js';
+import { startEmulator, EMULATOR_ACCOUNTS, type Durations, type Emulator, type CallRecord } from '../emulator/index.js';
 import { createAwsSession } from '../src/aws/session.js';
 import { bake, type BakeResult } from '../src/bake/index.js';
 import { bakeMany } from '../src/batch/bake-many.js';
@@ -55,7 +55,7 @@ const CONFIG = [
   '  - name: marker',
   "    powershell: \"Set-Content -LiteralPath 'C:\\\\Golden\\\\marker.txt' -Value 'golden'\"",
   '  - name: inline',
-  "    powershell: \"Write-Output 'inline ran'\"",
+  '    powershell: "Write-Output \'inline ran\'"',
   'smokeTest: false',
   'image:',
   '  name: "bench-{{buildId}}"',
@@ -69,7 +69,15 @@ const CONFIG = [
  * and Sysprep runs from its start, so that command adds no `command` time.
  */
 export function lifecycleMs(d: Durations, commands: number, waitsForTermination: boolean): number {
-  return d.instanceBoot + d.ssmOnline + Math.max(0, commands - 1) * d.command + d.sysprep + d.instanceStop + d.imageCreate + (waitsForTermination ? d.instanceTerminate : 0);
+  return (
+    d.instanceBoot +
+    d.ssmOnline +
+    Math.max(0, commands - 1) * d.command +
+    d.sysprep +
+    d.instanceStop +
+    d.imageCreate +
+    (waitsForTermination ? d.instanceTerminate : 0)
+  );
 }
 
 function callsOf(emu: Emulator, account: string): CallRecord[] {
@@ -86,7 +94,9 @@ function summarise(calls: CallRecord[]) {
 async function writeCommands(configPath: string, dir: string): Promise<number> {
   const config = loadConfig(configPath, { allowPlaintextSecrets: false });
   const bundle = await renderBundle(config, { buildId: 'reference' });
-  const scripts = deliveryScripts(bundle.files.filter((f) => f.destination).map((f) => ({ destination: f.destination!, content: f.content, sha256: f.sha256 })));
+  const scripts = deliveryScripts(
+    bundle.files.filter((f) => f.destination).map((f) => ({ destination: f.destination!, content: f.content, sha256: f.sha256 })),
+  );
   for (const s of bundle.plan.customize ?? []) if (s.script) scripts.push(commandFor(bundleFile(bundle, s.script, 'bench')));
   if (config.cleanup.preSeal) scripts.push(commandFor(bundleFile(bundle, 'scripts/cleanup-preseal.ps1', 'bench')));
   scripts.push(commandFor(bundleFile(bundle, 'scripts/check-ready.ps1', 'bench')));
@@ -98,7 +108,11 @@ async function writeCommands(configPath: string, dir: string): Promise<number> {
 async function referenceBake(emu: Emulator, accountIndex: number, configPath: string): Promise<Record<string, unknown>> {
   if (spawnSync('aws', ['--version']).status !== 0) return { skipped: 'the AWS CLI (aws) is not installed' };
   const a = EMULATOR_ACCOUNTS[accountIndex]!;
-  const session = createAwsSession({ region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
+  const session = createAwsSession({
+    region: 'us-east-1',
+    endpoint: emu.endpoint,
+    credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey },
+  });
   const source = (await session.ssm().getParameter({ Name: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' })).Parameter!.Value!;
   const dir = mkdtempSync(join(tmpdir(), 'winami-ref-'));
   const commandsDir = join(dir, 'commands');
@@ -136,9 +150,18 @@ async function referenceBake(emu: Emulator, accountIndex: number, configPath: st
   return { ok: /image ami-/.test(stdout), wallMs: Math.round(wallMs), commands, ...summarise(calls) };
 }
 
-async function winamiBake(emu: Emulator, accountIndex: number, configPath: string, timeScale: number): Promise<{ result: BakeResult; wallMs: number } & ReturnType<typeof summarise>> {
+async function winamiBake(
+  emu: Emulator,
+  accountIndex: number,
+  configPath: string,
+  timeScale: number,
+): Promise<{ result: BakeResult; wallMs: number } & ReturnType<typeof summarise>> {
   const a = EMULATOR_ACCOUNTS[accountIndex]!;
-  const session = createAwsSession({ region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
+  const session = createAwsSession({
+    region: 'us-east-1',
+    endpoint: emu.endpoint,
+    credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey },
+  });
   const before = callsOf(emu, a.accountId).length;
   const t0 = performance.now();
   const result = await bake({ config: configPath, session, timeScale, journalDir: mkdtempSync(join(tmpdir(), 'winami-bench-')) });
@@ -149,7 +172,11 @@ async function winamiBake(emu: Emulator, accountIndex: number, configPath: strin
 
 async function twelveBakes(emu: Emulator, accountIndex: number, configPath: string, timeScale: number) {
   const a = EMULATOR_ACCOUNTS[accountIndex]!;
-  const session = createAwsSession({ region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
+  const session = createAwsSession({
+    region: 'us-east-1',
+    endpoint: emu.endpoint,
+    credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey },
+  });
   const before = callsOf(emu, a.accountId).length;
   const t0 = performance.now();
   const batch = await bakeMany({
@@ -182,10 +209,12 @@ export async function run(o: { timeScale?: number } = {}): Promise<Record<string
     const dir = mkdtempSync(join(tmpdir(), 'winami-bench-cfg-'));
     const configPath = join(dir, 'image.yaml');
     writeFileSync(configPath, CONFIG);
-    const d = { ...(await import('../test/emulator/index.js')).DEFAULT_DURATIONS, ...PHASES } as Durations;
+    const d = { ...(await import('../emulator/index.js')).DEFAULT_DURATIONS, ...PHASES } as Durations;
     const scaledD = Object.fromEntries(Object.entries(d).map(([k, v]) => [k, v * timeScale])) as unknown as Durations;
     const [reference, single, many] = await Promise.all([
-      timeScale === 1 ? referenceBake(emu, 0, configPath) : Promise.resolve({ skipped: 'the reference script only runs at time scale 1' } as Record<string, unknown>),
+      timeScale === 1
+        ? referenceBake(emu, 0, configPath)
+        : Promise.resolve({ skipped: 'the reference script only runs at time scale 1' } as Record<string, unknown>),
       winamiBake(emu, 1, configPath, timeScale),
       twelveBakes(emu, 2, configPath, timeScale),
     ]);
@@ -196,7 +225,15 @@ export async function run(o: { timeScale?: number } = {}): Promise<Record<string
     const out: Record<string, unknown> = {
       timeScale,
       phasesMs: PHASES,
-      winami: { wallMs: single.wallMs, lifecycleMs: winamiLifecycle, overheadMs: winamiOverhead, calls: single.calls, throttled: single.throttled, byAction: single.byAction, stepsMs: steps },
+      winami: {
+        wallMs: single.wallMs,
+        lifecycleMs: winamiLifecycle,
+        overheadMs: winamiOverhead,
+        calls: single.calls,
+        throttled: single.throttled,
+        byAction: single.byAction,
+        stepsMs: steps,
+      },
       twelve: { ...many, ratioToSingle: r2(many.wallMs / single.wallMs) },
     };
     if (typeof reference.wallMs === 'number') {

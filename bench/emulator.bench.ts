@@ -13,7 +13,7 @@
  * of) every one of them.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { EMULATOR_ACCOUNTS, startEmulator } from '../test/emulator/index.js';
+import { EMULATOR_ACCOUNTS, startEmulator } from '../emulator/index.js';
 
 const ROUNDS = 5;
 const ROUND_MS = 2000;
@@ -85,9 +85,16 @@ async function measure(endpoint: string, bodies: string[]) {
   };
 }
 
-function memoryWith(images: number): { seededRssMiB: number; seededHeapUsedMiB: number; seedMs: number; afterListingAllRssMiB: number; afterListingAllHeapUsedMiB: number; listedImages: number } {
+function memoryWith(images: number): {
+  seededRssMiB: number;
+  seededHeapUsedMiB: number;
+  seedMs: number;
+  afterListingAllRssMiB: number;
+  afterListingAllHeapUsedMiB: number;
+  listedImages: number;
+} {
   const script = `
-    const { startEmulator } = await import(${JSON.stringify(new URL('../test/emulator/index.js', import.meta.url).href)});
+    const { startEmulator } = await import(${JSON.stringify(new URL('../emulator/index.js', import.meta.url).href)});
     const t0 = Date.now();
     const emu = await startEmulator({ throttling: false, seed: { regions: ['us-east-1'], images: ${images} } });
     const seedMs = Date.now() - t0;
@@ -135,7 +142,8 @@ export async function run(): Promise<Record<string, unknown>> {
   const page50Wall = results.describeImagesPage50.medianRequestsPerSecond;
   const page50Cpu = results.describeImagesPage50.medianRequestsPerServerCpuSecond;
   const peakRss = Math.max(memory100k.seededRssMiB, memory100k.afterListingAllRssMiB);
-  const rate = (m: { medianRequestsPerSecond: number; medianRequestsPerServerCpuSecond: number }) => `${m.medianRequestsPerSecond} (${m.medianRequestsPerServerCpuSecond}/cpu-s)`;
+  const rate = (m: { medianRequestsPerSecond: number; medianRequestsPerServerCpuSecond: number }) =>
+    `${m.medianRequestsPerSecond} (${m.medianRequestsPerServerCpuSecond}/cpu-s)`;
   return {
     summary:
       `DescribeImages, 10,000 images, median of ${ROUNDS}, req/s wall (per server cpu-second): by id ${rate(results.describeImagesById)}, ` +

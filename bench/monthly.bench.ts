@@ -23,8 +23,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { startEmulator, EMULATOR_ACCOUNTS, DEFAULT_DURATIONS, type Durations, type Emulator, type CallRecord } from '../test/emulator/index.js';
-import { catalogue } from '../test/emulator/windows-update.js';
+import { startEmulator, EMULATOR_ACCOUNTS, DEFAULT_DURATIONS, type Durations, type Emulator, type CallRecord } from '../emulator/index.js';
+import { catalogue } from '../emulator/windows-update.js';
 import { createAwsSession } from '../src/aws/session.js';
 import { bake } from '../src/bake/index.js';
 import { MemoryReporter } from '../src/reporter.js';
@@ -83,13 +83,28 @@ function summarise(calls: CallRecord[]) {
  * install time, one reboot with the agent coming back, and the bake's phases.
  */
 function lifecycleMs(d: Durations, runs: number, updatesMs: number, waitsForTermination: boolean): number {
-  return d.instanceBoot + d.ssmOnline + Math.max(0, runs - 1) * d.command + updatesMs + d.instanceReboot + d.ssmOnline + d.sysprep + d.instanceStop + d.imageCreate + (waitsForTermination ? d.instanceTerminate : 0);
+  return (
+    d.instanceBoot +
+    d.ssmOnline +
+    Math.max(0, runs - 1) * d.command +
+    updatesMs +
+    d.instanceReboot +
+    d.ssmOnline +
+    d.sysprep +
+    d.instanceStop +
+    d.imageCreate +
+    (waitsForTermination ? d.instanceTerminate : 0)
+  );
 }
 
 async function referenceMonthly(emu: Emulator, accountIndex: number, configPath: string): Promise<Record<string, unknown>> {
   if (spawnSync('aws', ['--version']).status !== 0) return { skipped: 'the AWS CLI (aws) is not installed' };
   const a = EMULATOR_ACCOUNTS[accountIndex]!;
-  const session = createAwsSession({ region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
+  const session = createAwsSession({
+    region: 'us-east-1',
+    endpoint: emu.endpoint,
+    credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey },
+  });
   const source = (await session.ssm().getParameter({ Name: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' })).Parameter!.Value!;
   const dir = mkdtempSync(join(tmpdir(), 'winami-ref-monthly-'));
   const commandsDir = join(dir, 'commands');
@@ -98,7 +113,9 @@ async function referenceMonthly(emu: Emulator, accountIndex: number, configPath:
   // Sealed the same way: winami's readiness check and Sysprep scripts.
   const bundle = await renderBundle(loadConfig(configPath, { allowPlaintextSecrets: false }), { buildId: 'reference' });
   const seal = [commandFor(bundleFile(bundle, 'scripts/check-ready.ps1', 'bench')), commandFor(bundleFile(bundle, 'scripts/sysprep.ps1', 'bench'))];
-  seal.forEach((s, i) => writeFileSync(join(commandsDir, `${String(DOCUMENTS.length + i + 1).padStart(2, '0')}.json`), JSON.stringify({ commands: [s], executionTimeout: ['600'] })));
+  seal.forEach((s, i) =>
+    writeFileSync(join(commandsDir, `${String(DOCUMENTS.length + i + 1).padStart(2, '0')}.json`), JSON.stringify({ commands: [s], executionTimeout: ['600'] })),
+  );
   const before = callsOf(emu, a.accountId).length;
   const t0 = performance.now();
   const child = spawn('bash', [join(packageRoot(), 'scripts', 'reference-bake.sh')], {
@@ -133,7 +150,11 @@ async function referenceMonthly(emu: Emulator, accountIndex: number, configPath:
 
 async function winamiMonthly(emu: Emulator, accountIndex: number, configPath: string) {
   const a = EMULATOR_ACCOUNTS[accountIndex]!;
-  const session = createAwsSession({ region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
+  const session = createAwsSession({
+    region: 'us-east-1',
+    endpoint: emu.endpoint,
+    credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey },
+  });
   const before = callsOf(emu, a.accountId).length;
   const t0 = performance.now();
   const reporter = new MemoryReporter();

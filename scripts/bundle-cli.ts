@@ -121,4 +121,6 @@ try {
 
 const bytes = statSync(finalBundle).size;
 const cacheBytes = statSync(codeCachePath(finalBundle)).size;
-process.stdout.write(`bundled the CLI into ${join(BUNDLE_DIR, 'winami.cjs')} (${Math.round(bytes / 1024)} KiB, code cache ${Math.round(cacheBytes / 1024)} KiB)\n`);
+process.stdout.write(
+  `bundled the CLI into ${join(BUNDLE_DIR, 'winami.cjs')} (${Math.round(bytes / 1024)} KiB, code cache ${Math.round(cacheBytes / 1024)} KiB)\n`,
+);

@@ -1,14 +1,14 @@
 /**
- * Writes `test/emulator/instance-types-table.ts` from the `InstanceType` enum of
+ * Writes `emulator/instance-types-table.ts` from the `InstanceType` enum of
  * botocore's EC2 model (the installed awscli/botocore), with the fields
- * `test/emulator/instance-type-derive.ts` derives from each name. Run after a
+ * `emulator/instance-type-derive.ts` derives from each name. Run after a
  * botocore upgrade: `npx tsc -p tsconfig.json && node dist/scripts/instance-types.js [botocore-dir]`.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { deriveRows } from '../test/emulator/instance-type-derive.js';
+import { deriveRows } from '../emulator/instance-type-derive.js';
 import { packageRoot } from '../src/util/package-root.js';
 
 function botocoreDir(): string {
@@ -35,6 +35,6 @@ export const INSTANCE_TYPE_TABLE: ReadonlyArray<readonly [string, string, number
 ${rows.map(line).join('\n')}
 ];
 `;
-const target = join(packageRoot(), 'test', 'emulator', 'instance-types-table.ts');
+const target = join(packageRoot(), 'emulator', 'instance-types-table.ts');
 writeFileSync(target, out);
 process.stdout.write(`wrote ${target} (${rows.length} types)\n`);

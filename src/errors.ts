@@ -92,11 +92,7 @@ export class AwsError extends WinamiError {
   readonly awsCode: string | undefined;
   readonly resource: string | undefined;
   readonly iamAction: string | undefined;
-  constructor(
-    operation: string,
-    message: string,
-    details: { awsCode?: string; resource?: string; iamAction?: string } & WinamiErrorOptions = {},
-  ) {
+  constructor(operation: string, message: string, details: { awsCode?: string; resource?: string; iamAction?: string } & WinamiErrorOptions = {}) {
     super('AWS', ExitCode.AWS, message, details);
     this.operation = operation;
     this.awsCode = details.awsCode;

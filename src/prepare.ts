@@ -142,9 +142,12 @@ function checkOutDir(outDir: string, configPath: string, force: boolean): void {
     ['the working directory', realish(process.cwd())],
   ] as const) {
     if (isSameOrAncestor(out, dir)) {
-      throw new UsageError(`--out ${outDir} is ${out === dir ? what : `an ancestor of ${what}`} (${dir}); winami replaces --out whole, so it never writes there`, {
-        hint: `name a new folder for the bundle, e.g. --out ${join(dirname(resolve(configPath)), 'out')}`,
-      });
+      throw new UsageError(
+        `--out ${outDir} is ${out === dir ? what : `an ancestor of ${what}`} (${dir}); winami replaces --out whole, so it never writes there`,
+        {
+          hint: `name a new folder for the bundle, e.g. --out ${join(dirname(resolve(configPath)), 'out')}`,
+        },
+      );
     }
   }
   let stat: import('node:fs').Stats;
@@ -162,9 +165,14 @@ function checkOutDir(outDir: string, configPath: string, force: boolean): void {
     cannotWrite(outDir, err);
   }
   if (!entries.length || holdsMarker(outDir) || force) return;
-  throw new WinamiError('OUT_DIR_NOT_EMPTY', ExitCode.USAGE, `${outDir} holds files that are not a winami bundle (it has no ${BUNDLE_MARKER} marker with ${BUNDLE_FORMAT})`, {
-    hint: 'choose an empty or new directory for --out, or pass --force to replace it whole (a bundle from before the marker needs --force once)',
-  });
+  throw new WinamiError(
+    'OUT_DIR_NOT_EMPTY',
+    ExitCode.USAGE,
+    `${outDir} holds files that are not a winami bundle (it has no ${BUNDLE_MARKER} marker with ${BUNDLE_FORMAT})`,
+    {
+      hint: 'choose an empty or new directory for --out, or pass --force to replace it whole (a bundle from before the marker needs --force once)',
+    },
+  );
 }
 
 /**

@@ -125,7 +125,8 @@ export async function audit(o: AuditOptions): Promise<AuditResult> {
   const report = reportTo(o.reporter ?? silentReporter);
   const rules = o.rules ?? RULE_PACK;
   const roleName = o.organization?.roleName ?? DEFAULT_ORGANIZATION_ROLE;
-  if (o.organization && !/^[\w+=,.@-]{1,64}$/.test(roleName)) throw new UsageError(`not an IAM role name: ${roleName}`, { hint: 'A role name is 1–64 letters, digits or +=,.@_- (no path, no ARN).' });
+  if (o.organization && !/^[\w+=,.@-]{1,64}$/.test(roleName))
+    throw new UsageError(`not an IAM role name: ${roleName}`, { hint: 'A role name is 1–64 letters, digits or +=,.@_- (no path, no ARN).' });
   let startedAt = new Date();
   const state = o.stateFile ? await AuditStateFile.open(o.stateFile, fingerprint(o, rules), startedAt.toISOString()) : undefined;
   if (state?.resume) startedAt = new Date(state.resume.startedAt);
@@ -176,7 +177,10 @@ export async function audit(o: AuditOptions): Promise<AuditResult> {
         emit(f);
         if (++n % 1000 === 0) await drain();
       }
-      report.info('audit.resumed', `resumed from ${state.path}: ${state.resume.done.size} account-region(s) already audited, ${n} finding(s) recorded`, { done: state.resume.done.size, findings: n });
+      report.info('audit.resumed', `resumed from ${state.path}: ${state.resume.done.size} account-region(s) already audited, ${n} finding(s) recorded`, {
+        done: state.resume.done.size,
+        findings: n,
+      });
       tick();
     }
 
@@ -317,11 +321,18 @@ export async function audit(o: AuditOptions): Promise<AuditResult> {
       }
       for (const arn of roleArns) {
         const account = accountOfRoleArn(arn) ?? arn;
-        start({ account, session: () => o.session.assumeRole(arn, 'winami-audit'), ...(state?.accountDone(account) ? { doneRegions: state.accountDone(account)! } : {}) });
+        start({
+          account,
+          session: () => o.session.assumeRole(arn, 'winami-audit'),
+          ...(state?.accountDone(account) ? { doneRegions: state.accountDone(account)! } : {}),
+        });
       }
     }
     await Promise.all(scans);
-    if (o.abortSignal?.aborted) throw new CancelledError('the audit was interrupted', { hint: state ? `Resume it with the same options and --resume ${state.path}.` : 'Run it with --resume FILE to be able to resume.' });
+    if (o.abortSignal?.aborted)
+      throw new CancelledError('the audit was interrupted', {
+        hint: state ? `Resume it with the same options and --resume ${state.path}.` : 'Run it with --resume FILE to be able to resume.',
+      });
   } catch (err) {
     await state?.close().catch(() => undefined);
     throw err;
@@ -347,7 +358,11 @@ export async function audit(o: AuditOptions): Promise<AuditResult> {
     ...(keep ? {} : { findingsKept: false }),
   };
   if (coverage.audited === 0) {
-    report.error('audit.nothing-audited', `nothing was audited: no account-region's images could be read${failures.length ? ` (${failures.length} scope(s) failed)` : ''}`, { failures: failures.length });
+    report.error(
+      'audit.nothing-audited',
+      `nothing was audited: no account-region's images could be read${failures.length ? ` (${failures.length} scope(s) failed)` : ''}`,
+      { failures: failures.length },
+    );
   }
   report.info('audit.done', `audited ${scanned.images} images: ${totals.findings} findings, ${failures.length} scope(s) failed`, { totals });
   return result;

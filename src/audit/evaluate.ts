@@ -13,7 +13,8 @@ export function subjectId(s: Subject): string {
   return s.instance.InstanceId ?? '(no instance id)';
 }
 
-const str = (v: unknown): EvidenceValue => (v === undefined || v === null ? null : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : String(v));
+const str = (v: unknown): EvidenceValue =>
+  v === undefined || v === null ? null : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
 
 // Owner ids, states and billing codes repeat on every image; the SDK parses a
 // fresh string for each, so findings keep one copy per distinct value.
@@ -47,7 +48,12 @@ export function fieldsSeen(s: Subject): Record<string, EvidenceValue> {
   }
   if (s.kind === 'snapshot') {
     const sn: Snapshot = s.snapshot;
-    return { description: str(sn.Description), volumeSizeGiB: str(sn.VolumeSize), encrypted: str(sn.Encrypted), startTime: str(sn.StartTime instanceof Date ? sn.StartTime.toISOString() : sn.StartTime) };
+    return {
+      description: str(sn.Description),
+      volumeSizeGiB: str(sn.VolumeSize),
+      encrypted: str(sn.Encrypted),
+      startTime: str(sn.StartTime instanceof Date ? sn.StartTime.toISOString() : sn.StartTime),
+    };
   }
   const inst: Instance = s.instance;
   return {
@@ -99,9 +105,7 @@ export function evaluate(subject: Subject, rules: readonly Rule<any>[], ctx: Rul
       for (const hit of hits) out.push(finding(rule, subject, hit, time));
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
-      out.push(
-        finding(RULE_FAILURE, subject, { message: `rule ${rule.id} failed on this resource: ${error}`, evidence: { rule: rule.id, error } }, time),
-      );
+      out.push(finding(RULE_FAILURE, subject, { message: `rule ${rule.id} failed on this resource: ${error}`, evidence: { rule: rule.id, error } }, time));
     }
   }
   return out;

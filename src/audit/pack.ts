@@ -43,7 +43,8 @@ export const RULE_PACK = [
     severity: 'error',
     title: 'Windows image billed as non-Windows',
     kind: 'image',
-    explanation: 'Platform is windows but the billing code is not a Windows one (typically Linux/UNIX, RunInstances): the Windows licence is not being billed. Rebuild the image from an instance launched from a license-included Windows AMI.',
+    explanation:
+      'Platform is windows but the billing code is not a Windows one (typically Linux/UNIX, RunInstances): the Windows licence is not being billed. Rebuild the image from an instance launched from a license-included Windows AMI.',
     check: windowsBilledAsLinux,
   }),
   rule({
@@ -51,7 +52,8 @@ export const RULE_PACK = [
     severity: 'error',
     title: 'Declared billing (tag) differs from actual',
     kind: 'image',
-    explanation: 'The image carries a winami:expect tag (an expectation name such as windows-sql-standard, or a UsageOperation code) that its billing fields do not match, or that names no known billing.',
+    explanation:
+      'The image carries a winami:expect tag (an expectation name such as windows-sql-standard, or a UsageOperation code) that its billing fields do not match, or that names no known billing.',
     check: declaredExpectationMismatch,
   }),
   rule({
@@ -59,7 +61,8 @@ export const RULE_PACK = [
     severity: 'error',
     title: 'SQL Server edition in the name differs from billing',
     kind: 'image',
-    explanation: 'The image name spells a SQL Server edition (e.g. SQL_2022_Standard) but its UsageOperation bills another edition or none: SQL Server licences are under- or over-billed.',
+    explanation:
+      'The image name spells a SQL Server edition (e.g. SQL_2022_Standard) but its UsageOperation bills another edition or none: SQL Server licences are under- or over-billed.',
     check: sqlEditionMismatch,
   }),
   rule({
@@ -67,7 +70,8 @@ export const RULE_PACK = [
     severity: 'warning',
     title: 'Unencrypted image snapshot',
     kind: 'image',
-    explanation: 'An EBS snapshot behind the image is not encrypted. CopyImage with Encrypted and a KMS key makes an encrypted copy; snapshots cannot be decrypted or encrypted in place.',
+    explanation:
+      'An EBS snapshot behind the image is not encrypted. CopyImage with Encrypted and a KMS key makes an encrypted copy; snapshots cannot be decrypted or encrypted in place.',
     check: unencryptedSnapshot,
   }),
   rule({
@@ -75,7 +79,8 @@ export const RULE_PACK = [
     severity: 'warning',
     title: 'Snapshot left behind by a deregistered image',
     kind: 'snapshot',
-    explanation: 'DeregisterImage leaves the image\'s snapshots unless DeleteAssociatedSnapshots is set; they are still billed. Delete them (winami discard deletes an image with its snapshots).',
+    explanation:
+      "DeregisterImage leaves the image's snapshots unless DeleteAssociatedSnapshots is set; they are still billed. Delete them (winami discard deletes an image with its snapshots).",
     check: orphanedSnapshot,
   }),
   rule({
@@ -91,7 +96,8 @@ export const RULE_PACK = [
     severity: 'warning',
     title: 'Image inventory too old, or a required update missing',
     kind: 'image',
-    explanation: 'winami records what is in an image before sealing (config inventory: true) and tags the image with when, its OS build and its updates. An image whose inventory is older than the maximum age (45 days unless configured) has missed a monthly update; one without a required KB lacks a fix you mandate. Rebuild it (the monthly rebuild: windowsUpdate and awsComponents steps).',
+    explanation:
+      'winami records what is in an image before sealing (config inventory: true) and tags the image with when, its OS build and its updates. An image whose inventory is older than the maximum age (45 days unless configured) has missed a monthly update; one without a required KB lacks a fix you mandate. Rebuild it (the monthly rebuild: windowsUpdate and awsComponents steps).',
     check: imageInventoryStale,
   }),
   rule({
@@ -99,7 +105,8 @@ export const RULE_PACK = [
     severity: 'error',
     title: 'Instance launched from an unapproved image',
     kind: 'instance',
-    explanation: 'AWS advises scanning running instances and terminating any not based on approved images. The approved list is given by image id, image tag or image owner; --terminate-unapproved terminates them (dry run unless confirmed).',
+    explanation:
+      'AWS advises scanning running instances and terminating any not based on approved images. The approved list is given by image id, image tag or image owner; --terminate-unapproved terminates them (dry run unless confirmed).',
     check: unapprovedImage,
   }),
 ] as const satisfies readonly Rule<any>[];
@@ -109,7 +116,8 @@ export const RULE_FAILURE = {
   id: 'rule-failed',
   severity: 'error',
   title: 'A rule could not evaluate a resource',
-  explanation: 'A rule threw on this resource (usually malformed or unexpected data). The resource was not judged by that rule; the evidence says which rule and why.',
+  explanation:
+    'A rule threw on this resource (usually malformed or unexpected data). The resource was not judged by that rule; the evidence says which rule and why.',
 } as const;
 
 /** Id, severity, title and explanation of every rule, including the failure pseudo-rule. */

@@ -66,7 +66,10 @@ function failure(account: string, region: string, stage: string, err: unknown): 
   };
 }
 
-async function paginate<T>(fetch: (token: string | undefined) => Promise<{ items: T[]; next: string | undefined }>, onPage: (items: T[]) => void | Promise<void>): Promise<void> {
+async function paginate<T>(
+  fetch: (token: string | undefined) => Promise<{ items: T[]; next: string | undefined }>,
+  onPage: (items: T[]) => void | Promise<void>,
+): Promise<void> {
   let token: string | undefined;
   do {
     const { items, next } = await fetch(token);
@@ -88,14 +91,26 @@ export async function scanRegion(o: ScanOptions): Promise<ScanResult> {
     ? paginate<Instance>(
         async (NextToken) => {
           const out = await ec2.describeInstances(
-            { MaxResults: 1000, Filters: [{ Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] }], ...(NextToken ? { NextToken } : {}) },
+            {
+              MaxResults: 1000,
+              Filters: [{ Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] }],
+              ...(NextToken ? { NextToken } : {}),
+            },
             call,
           );
           return { items: (out.Reservations ?? []).flatMap((r) => r.Instances ?? []), next: out.NextToken };
         },
         (items) => {
           for (const i of items) {
-            instances.push({ InstanceId: i.InstanceId, ImageId: i.ImageId, State: i.State, PlatformDetails: i.PlatformDetails, UsageOperation: i.UsageOperation, LaunchTime: i.LaunchTime, Tags: i.Tags });
+            instances.push({
+              InstanceId: i.InstanceId,
+              ImageId: i.ImageId,
+              State: i.State,
+              PlatformDetails: i.PlatformDetails,
+              UsageOperation: i.UsageOperation,
+              LaunchTime: i.LaunchTime,
+              Tags: i.Tags,
+            });
             if (i.ImageId) launchImageIds.add(i.ImageId);
           }
           o.onPage('instances', items.length);
@@ -114,7 +129,8 @@ export async function scanRegion(o: ScanOptions): Promise<ScanResult> {
           return { items: out.Snapshots ?? [], next: out.NextToken };
         },
         (items) => {
-          for (const s of items) snaps.push({ SnapshotId: s.SnapshotId, VolumeSize: s.VolumeSize, Description: s.Description, Encrypted: s.Encrypted, StartTime: s.StartTime });
+          for (const s of items)
+            snaps.push({ SnapshotId: s.SnapshotId, VolumeSize: s.VolumeSize, Description: s.Description, Encrypted: s.Encrypted, StartTime: s.StartTime });
           o.onPage('snapshots', items.length);
         },
       ).then(
@@ -174,7 +190,12 @@ export async function scanRegion(o: ScanOptions): Promise<ScanResult> {
         );
       }
     } else {
-      result.failures.push({ account, region, stage: 'snapshots', message: 'snapshots were listed but not judged: without the image list, a snapshot in use cannot be told from one left behind' });
+      result.failures.push({
+        account,
+        region,
+        stage: 'snapshots',
+        message: 'snapshots were listed but not judged: without the image list, a snapshot in use cannot be told from one left behind',
+      });
     }
     result.snapshots = snaps.length;
   }
@@ -183,7 +204,9 @@ export async function scanRegion(o: ScanOptions): Promise<ScanResult> {
     try {
       await fetchLaunchImages(ec2, [...launchImageIds], launchImages, call);
       for (const instance of instances) {
-        emit(evaluate({ kind: 'instance', account, region, instance, image: instance.ImageId ? launchImages.get(instance.ImageId) : undefined }, o.rules, o.ctx));
+        emit(
+          evaluate({ kind: 'instance', account, region, instance, image: instance.ImageId ? launchImages.get(instance.ImageId) : undefined }, o.rules, o.ctx),
+        );
       }
       result.instances = instances.length;
     } catch (err) {

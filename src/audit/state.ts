@@ -66,10 +66,13 @@ export class AuditStateFile {
    * not a state file is refused, never overwritten.
    */
   static async open(path: string, fingerprint: string, startedAt: string): Promise<AuditStateFile> {
-    const size = await stat(path).then((s) => s.size, (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return 0;
-      throw new UsageError(`cannot read the audit state file ${path}: ${err.message}`);
-    });
+    const size = await stat(path).then(
+      (s) => s.size,
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return 0;
+        throw new UsageError(`cannot read the audit state file ${path}: ${err.message}`);
+      },
+    );
     let resume: ResumePoint | undefined;
     if (size > 0) {
       const done = new Map<string, ScopeCounts>();
@@ -85,10 +88,16 @@ export class AuditStateFile {
         if (typeof r.done === 'string') done.set(r.done, r.counts as ScopeCounts);
         else if (typeof r.accountDone === 'string') accountsDone.set(r.accountDone, (r.regions as string[]) ?? []);
       }
-      if (!header) throw new UsageError(`${path} is not a winami audit state file`, { hint: 'Give --resume a new file name, or the file an interrupted audit wrote.' });
-      if (header.winamiAuditState !== STATE_VERSION) throw new UsageError(`${path} was written by another version of winami (state version ${header.winamiAuditState})`, { hint: 'Start the audit again with a new state file.' });
+      if (!header)
+        throw new UsageError(`${path} is not a winami audit state file`, { hint: 'Give --resume a new file name, or the file an interrupted audit wrote.' });
+      if (header.winamiAuditState !== STATE_VERSION)
+        throw new UsageError(`${path} was written by another version of winami (state version ${header.winamiAuditState})`, {
+          hint: 'Start the audit again with a new state file.',
+        });
       if (header.fingerprint !== fingerprint) {
-        throw new UsageError(`${path} records another audit (other accounts, regions, roles or rules)`, { hint: 'Resume with the same options as the interrupted run, or give a new state file.' });
+        throw new UsageError(`${path} records another audit (other accounts, regions, roles or rules)`, {
+          hint: 'Resume with the same options as the interrupted run, or give a new state file.',
+        });
       }
       resume = { startedAt: header.startedAt, done, accountsDone };
     }

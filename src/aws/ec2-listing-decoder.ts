@@ -28,9 +28,7 @@ type LeafType = 'string' | 'number' | 'boolean' | 'timestamp';
 
 /** One modelled member: its SDK name and how its element reads. */
 export type FieldSpec =
-  | { member: string; leaf: LeafType }
-  | { member: string; struct: ShapeSpec }
-  | { member: string; list: { item: string; struct: ShapeSpec } };
+  { member: string; leaf: LeafType } | { member: string; struct: ShapeSpec } | { member: string; list: { item: string; struct: ShapeSpec } };
 
 /** A structure: XML element name → member. */
 export type ShapeSpec = Readonly<Record<string, FieldSpec>>;
@@ -61,7 +59,12 @@ const EBS_BLOCK_DEVICE: ShapeSpec = {
   AvailabilityZoneId: s('AvailabilityZoneId'),
   EbsCardIndex: n('EbsCardIndex'),
 };
-const BLOCK_DEVICE_MAPPING: ShapeSpec = { ebs: struct('Ebs', EBS_BLOCK_DEVICE), noDevice: s('NoDevice'), deviceName: s('DeviceName'), virtualName: s('VirtualName') };
+const BLOCK_DEVICE_MAPPING: ShapeSpec = {
+  ebs: struct('Ebs', EBS_BLOCK_DEVICE),
+  noDevice: s('NoDevice'),
+  deviceName: s('DeviceName'),
+  virtualName: s('VirtualName'),
+};
 const INSTANCE_TYPE_ITEM: ShapeSpec = { instanceType: s('InstanceType') };
 
 /** EC2's `Image`. */
@@ -193,7 +196,16 @@ const digits = (text: string, i: number, n: number): number => {
  * for values out of range, which go the general way.
  */
 function millisecondsTimestamp(text: string): Date | undefined {
-  if (text.length !== 24 || text[4] !== '-' || text[7] !== '-' || (text[10] !== 'T' && text[10] !== 't') || text[13] !== ':' || text[16] !== ':' || text[19] !== '.' || (text[23] !== 'Z' && text[23] !== 'z')) {
+  if (
+    text.length !== 24 ||
+    text[4] !== '-' ||
+    text[7] !== '-' ||
+    (text[10] !== 'T' && text[10] !== 't') ||
+    text[13] !== ':' ||
+    text[16] !== ':' ||
+    text[19] !== '.' ||
+    (text[23] !== 'Z' && text[23] !== 'z')
+  ) {
     return undefined;
   }
   const y = digits(text, 0, 4);
@@ -305,7 +317,8 @@ class Reader {
       }
       const eq = x.indexOf('=', this.p);
       const quote = x[eq + 1];
-      if (Number.isNaN(c) || c === SLASH || eq === -1 || (quote !== '"' && quote !== "'")) throw new NotPlainXml('a root tag not of the form <Name a="v">', this.p);
+      if (Number.isNaN(c) || c === SLASH || eq === -1 || (quote !== '"' && quote !== "'"))
+        throw new NotPlainXml('a root tag not of the form <Name a="v">', this.p);
       const end = x.indexOf(quote, eq + 2);
       if (end === -1) throw new NotPlainXml('an unclosed attribute', eq);
       this.p = end + 1;
@@ -483,7 +496,7 @@ class Reader {
         if (!this.empty) this.skip(child);
         return;
       }
-      const bit = 1 << entry.i % 30;
+      const bit = 1 << (entry.i % 30);
       if (entry.i < 30 ? seenLow & bit : seenHigh & bit) throw new NotPlainXml(`a repeated <${child}>`, this.p);
       if (entry.i < 30) seenLow |= bit;
       else seenHigh |= bit;

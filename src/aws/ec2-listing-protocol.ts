@@ -21,11 +21,16 @@ const FAST: Readonly<Record<string, ShapeSpec>> = {
 
 /** Pass as `protocol` in an `EC2Client`'s configuration. */
 export class Ec2ListingProtocol extends AwsEc2QueryProtocol {
-  override async deserializeResponse<Output extends import('@smithy/types').MetadataBearer>(operationSchema: Args[0], context: Args[1], response: Args[2]): Promise<Output> {
+  override async deserializeResponse<Output extends import('@smithy/types').MetadataBearer>(
+    operationSchema: Args[0],
+    context: Args[1],
+    response: Args[2],
+  ): Promise<Output> {
     const name = operationSchema.name;
     const shape = FAST[name.slice(name.indexOf('#') + 1)];
     if (!shape || response.statusCode < 200 || response.statusCode >= 300) return super.deserializeResponse<Output>(operationSchema, context, response);
-    const body: Uint8Array = response.body instanceof Uint8Array ? response.body : response.body ? await context.streamCollector(response.body) : new Uint8Array();
+    const body: Uint8Array =
+      response.body instanceof Uint8Array ? response.body : response.body ? await context.streamCollector(response.body) : new Uint8Array();
     let output: Record<string, unknown>;
     try {
       output = decodeEc2Response(body, shape);

@@ -37,12 +37,7 @@ export const EVENTUALLY_CONSISTENT_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /** Codes that mean the caller lacks a permission. */
-export const ACCESS_DENIED_CODES: ReadonlySet<string> = new Set([
-  'UnauthorizedOperation',
-  'AccessDenied',
-  'AccessDeniedException',
-  'AuthFailure',
-]);
+export const ACCESS_DENIED_CODES: ReadonlySet<string> = new Set(['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException', 'AuthFailure']);
 
 /**
  * What to do about answers that are not AWS's (response-check.ts) and calls
@@ -51,7 +46,8 @@ export const ACCESS_DENIED_CODES: ReadonlySet<string> = new Set([
 const NETWORK_HINTS: Readonly<Record<string, string>> = {
   NotAnAwsResponse:
     'Something between winami and AWS answered instead of AWS. Open the endpoint in a browser to see the page (log in to a captive portal or proxy), and check --endpoint / AWS_ENDPOINT_URL and HTTPS_PROXY.',
-  CallTimeout: 'The endpoint accepted the connection but did not answer. Check the network route, proxy and firewall to the AWS endpoint (or the VPC endpoint), then retry.',
+  CallTimeout:
+    'The endpoint accepted the connection but did not answer. Check the network route, proxy and firewall to the AWS endpoint (or the VPC endpoint), then retry.',
   TimeoutError: 'The endpoint did not answer in time. Check the network route, proxy and firewall to the AWS endpoint (or the VPC endpoint), then retry.',
   ETIMEDOUT: 'The endpoint did not answer in time. Check the network route, proxy and firewall to the AWS endpoint (or the VPC endpoint), then retry.',
 };
@@ -142,15 +138,16 @@ export function toAwsError(service: AwsService, method: string, err: unknown, re
   const action = iamAction(service, method);
   const denied = code !== undefined && ACCESS_DENIED_CODES.has(code);
   const on = resource ? ` on ${resource}` : '';
-  const hint = code && CREDENTIALS_CODES.has(code)
-    ? CREDENTIALS_HINT
-    : denied
-    ? `Grant ${action} to the caller's IAM policy (see \`winami iam-policy\`).`
-    : code && THROTTLING_CODES.has(code)
-      ? 'EC2 throttled the account after retries; run fewer builds at once or raise the account limit.'
-      : code && NETWORK_HINTS[code]
-        ? NETWORK_HINTS[code]
-        : undefined;
+  const hint =
+    code && CREDENTIALS_CODES.has(code)
+      ? CREDENTIALS_HINT
+      : denied
+        ? `Grant ${action} to the caller's IAM policy (see \`winami iam-policy\`).`
+        : code && THROTTLING_CODES.has(code)
+          ? 'EC2 throttled the account after retries; run fewer builds at once or raise the account limit.'
+          : code && NETWORK_HINTS[code]
+            ? NETWORK_HINTS[code]
+            : undefined;
   return new AwsError(op, `${op}${on} failed: ${code ? `${code}: ` : ''}${raw}`, {
     ...(code === undefined ? {} : { awsCode: code }),
     ...(resource === undefined ? {} : { resource }),

@@ -136,7 +136,8 @@ export async function pollUntil<T>(o: PollOptions<T>): Promise<T> {
           observation = await untilAborted(o.probe(deadline.signal), deadline.signal);
         } catch (err) {
           if (o.abortSignal?.aborted) throw new CancelledError(`cancelled while waiting for ${o.what}`);
-          if (deadline.signal.aborted) throw new PollTimeoutError(o.what, o.timeoutMs, `${lastObserved}; the last check got no answer before the deadline`, attempt);
+          if (deadline.signal.aborted)
+            throw new PollTimeoutError(o.what, o.timeoutMs, `${lastObserved}; the last check got no answer before the deadline`, attempt);
           throw err;
         }
         const verdict = o.acceptor(observation);

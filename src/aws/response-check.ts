@@ -92,30 +92,29 @@ export function whyNotTheService(protocol: WireProtocol, operation: string, cont
  * `client.middlewareStack.add(checkResponses(protocol), RESPONSE_CHECK_OPTIONS)`.
  */
 export function checkResponses(protocol: WireProtocol) {
-  return (next: (args: { request: unknown }) => Promise<{ response: unknown }>, context: { commandName?: string }) =>
-    async (args: { request: unknown }) => {
-      const out = await next(args);
-      const response = out.response as RawResponse;
-      if (!response || response.statusCode < 200 || response.statusCode >= 300) return out;
-      const bytes = await collect(response.body);
-      // The deserializer reads a byte array as it reads the stream it replaces.
-      response.body = bytes;
-      // The start is enough to know the document; a 1,000-image page is not decoded twice.
-      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', 0, Math.min(bytes.byteLength, 4096));
-      const operation = (context.commandName ?? '').replace(/Command$/, '');
-      const contentType = header(response.headers ?? {}, 'content-type');
-      const why = whyNotTheService(protocol, operation, contentType, text);
-      if (why) {
-        const req = args.request as RawRequest;
-        const endpoint = `${req.protocol ?? 'https:'}//${req.hostname ?? '?'}${req.port ? `:${req.port}` : ''}${req.path ?? '/'}`;
-        throw new NotAnAwsResponseError(
-          `the endpoint ${endpoint} answered HTTP ${response.statusCode} with something that is not a ${operation} response: ${why}${text ? ` ("${snippet(text)}")` : ''}. Something other than AWS answered: most likely a captive portal, a proxy that wants a login, or an endpoint URL that points elsewhere`,
-          endpoint,
-          contentType,
-        );
-      }
-      return out;
-    };
+  return (next: (args: { request: unknown }) => Promise<{ response: unknown }>, context: { commandName?: string }) => async (args: { request: unknown }) => {
+    const out = await next(args);
+    const response = out.response as RawResponse;
+    if (!response || response.statusCode < 200 || response.statusCode >= 300) return out;
+    const bytes = await collect(response.body);
+    // The deserializer reads a byte array as it reads the stream it replaces.
+    response.body = bytes;
+    // The start is enough to know the document; a 1,000-image page is not decoded twice.
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', 0, Math.min(bytes.byteLength, 4096));
+    const operation = (context.commandName ?? '').replace(/Command$/, '');
+    const contentType = header(response.headers ?? {}, 'content-type');
+    const why = whyNotTheService(protocol, operation, contentType, text);
+    if (why) {
+      const req = args.request as RawRequest;
+      const endpoint = `${req.protocol ?? 'https:'}//${req.hostname ?? '?'}${req.port ? `:${req.port}` : ''}${req.path ?? '/'}`;
+      throw new NotAnAwsResponseError(
+        `the endpoint ${endpoint} answered HTTP ${response.statusCode} with something that is not a ${operation} response: ${why}${text ? ` ("${snippet(text)}")` : ''}. Something other than AWS answered: most likely a captive portal, a proxy that wants a login, or an endpoint URL that points elsewhere`,
+        endpoint,
+        contentType,
+      );
+    }
+    return out;
+  };
 }
 
 /** Where the check goes in the middleware stack: in the deserialize step, inside the SDK's deserializer. */

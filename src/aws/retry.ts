@@ -11,7 +11,16 @@ import { awsErrorCode, isThrottling } from './errors.js';
 import { realClock } from './poll-until.js';
 
 /** Codes that mean the service, not the request, failed: worth another round. */
-const SERVER_SIDE_CODES: ReadonlySet<string> = new Set(['InternalError', 'InternalFailure', 'ServiceUnavailable', 'Unavailable', 'CallTimeout', 'TimeoutError', 'ETIMEDOUT', 'ECONNRESET']);
+const SERVER_SIDE_CODES: ReadonlySet<string> = new Set([
+  'InternalError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'Unavailable',
+  'CallTimeout',
+  'TimeoutError',
+  'ETIMEDOUT',
+  'ECONNRESET',
+]);
 
 /** True for errors a later attempt may not meet. */
 export function isRetryableLater(err: unknown): boolean {

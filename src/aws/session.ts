@@ -48,7 +48,14 @@ type Sdk = {
   organizations: typeof import('@aws-sdk/client-organizations');
 };
 
-const CLIENT_CLASS = { ec2: 'EC2Client', ssm: 'SSMClient', sts: 'STSClient', iam: 'IAMClient', kms: 'KMSClient', organizations: 'OrganizationsClient' } as const;
+const CLIENT_CLASS = {
+  ec2: 'EC2Client',
+  ssm: 'SSMClient',
+  sts: 'STSClient',
+  iam: 'IAMClient',
+  kms: 'KMSClient',
+  organizations: 'OrganizationsClient',
+} as const;
 
 /** IAM's one endpoint per partition is reached through this region. */
 function iamRegion(defaultRegion: string): string {
@@ -142,7 +149,12 @@ export function createAwsSession(options: SessionOptions): AwsSession {
   const config = (region: string) => ({
     region,
     // The SDK's NodeHttpHandler, from options: without them it waits for an answer forever.
-    requestHandler: { connectionTimeout: timeouts.connectionMs, requestTimeout: timeouts.requestMs, throwOnRequestTimeout: true, socketTimeout: timeouts.requestMs },
+    requestHandler: {
+      connectionTimeout: timeouts.connectionMs,
+      requestTimeout: timeouts.requestMs,
+      throwOnRequestTimeout: true,
+      socketTimeout: timeouts.requestMs,
+    },
     logger: QUIET_LOGGER,
     maxAttempts: options.maxAttempts ?? 8,
     retryMode: options.retryMode ?? 'adaptive',
@@ -158,7 +170,10 @@ export function createAwsSession(options: SessionOptions): AwsSession {
         const fast = usesFastListing(service, options);
         const protocol = fast ? (await import('./ec2-listing-protocol.js')).Ec2ListingProtocol : undefined;
         const client = new Client(protocol ? { ...config(region), protocol } : config(region));
-        (client as unknown as { middlewareStack: { add(mw: unknown, o: unknown): void } }).middlewareStack.add(checkResponses(service === 'ssm' || service === 'kms' || service === 'organizations' ? 'json' : 'query-xml'), RESPONSE_CHECK_OPTIONS);
+        (client as unknown as { middlewareStack: { add(mw: unknown, o: unknown): void } }).middlewareStack.add(
+          checkResponses(service === 'ssm' || service === 'kms' || service === 'organizations' ? 'json' : 'query-xml'),
+          RESPONSE_CHECK_OPTIONS,
+        );
         return { client, module: module as unknown as Record<string, unknown> };
       });
       clients.set(key, entry);
@@ -177,7 +192,11 @@ export function createAwsSession(options: SessionOptions): AwsSession {
     destroy() {
       const all = [...clients.values()];
       clients.clear();
-      for (const c of all) void c.then((e) => (e.client as unknown as { destroy?: () => void }).destroy?.(), () => undefined);
+      for (const c of all)
+        void c.then(
+          (e) => (e.client as unknown as { destroy?: () => void }).destroy?.(),
+          () => undefined,
+        );
     },
     async assumeRole(roleArn, sessionName = 'winami') {
       const out = await session.sts().assumeRole({ RoleArn: roleArn, RoleSessionName: sessionName });

@@ -59,7 +59,13 @@ export async function describeInstance(ec2: Ec2Port, instanceId: string, signal?
  * transient `pending` is not a failure (domain-facts §9.1); `terminated` (or
  * `shutting-down` when waiting for anything else) is.
  */
-export function waitForInstanceState(ctx: BakeContext, ec2: Ec2Port, instanceId: string, target: 'stopped' | 'terminated' | 'running', o: { timeoutMs: number; expectedMs?: number; earliestMs?: number; signal?: AbortSignal; what?: string }): Promise<Instance> {
+export function waitForInstanceState(
+  ctx: BakeContext,
+  ec2: Ec2Port,
+  instanceId: string,
+  target: 'stopped' | 'terminated' | 'running',
+  o: { timeoutMs: number; expectedMs?: number; earliestMs?: number; signal?: AbortSignal; what?: string },
+): Promise<Instance> {
   const d = delays(ctx, 'instanceState');
   return pollUntil<Instance | undefined>({
     what: o.what ?? `instance ${instanceId} to be ${target}`,
@@ -69,7 +75,10 @@ export function waitForInstanceState(ctx: BakeContext, ec2: Ec2Port, instanceId:
       if (!inst) return target === 'terminated' ? { state: 'success', value: inst } : { state: 'retry', observed: 'not visible yet' };
       if (state === target) return { state: 'success', value: inst };
       if (target !== 'terminated' && (state === 'terminated' || state === 'shutting-down')) {
-        return { state: 'failure', reason: `the instance is ${state}${inst.StateTransitionReason ? ` (${inst.StateTransitionReason})` : ''}; something outside winami terminated it` };
+        return {
+          state: 'failure',
+          reason: `the instance is ${state}${inst.StateTransitionReason ? ` (${inst.StateTransitionReason})` : ''}; something outside winami terminated it`,
+        };
       }
       // Already on its way: the last transition is short, so check often from here on.
       const near = (target === 'stopped' && state === 'stopping') || (target === 'running' && state === 'pending');
@@ -96,14 +105,26 @@ const NOT_FOUND_RETRY_MS = 500;
  * Terminate an instance (idempotent: gone already is fine) and wait until it
  * is terminated; `alreadyTerminating` skips the call when one was made.
  */
-export async function terminateAndWait(ctx: BakeContext, ec2: Ec2Port, instanceId: string, signal: AbortSignal, timeoutMs: number, alreadyTerminating = false): Promise<void> {
+export async function terminateAndWait(
+  ctx: BakeContext,
+  ec2: Ec2Port,
+  instanceId: string,
+  signal: AbortSignal,
+  timeoutMs: number,
+  alreadyTerminating = false,
+): Promise<void> {
   if (!alreadyTerminating) {
     // An instance launched moments ago can answer InvalidInstanceID.NotFound (eventual consistency): retry for a
     // while before calling it gone, or it would be left running. The grace is real time, as EC2's lag is.
     const graceEnds = ctx.clock.now() + Math.max(timeoutMs, NOT_FOUND_GRACE_MS);
     for (;;) {
       try {
-        await retryLater(() => ec2.terminateInstances({ InstanceIds: [instanceId] }, { abortSignal: signal }), { deadlineMs: timeoutMs, minDelayMs: scaled(ctx, 1_000), signal, clock: ctx.clock });
+        await retryLater(() => ec2.terminateInstances({ InstanceIds: [instanceId] }, { abortSignal: signal }), {
+          deadlineMs: timeoutMs,
+          minDelayMs: scaled(ctx, 1_000),
+          signal,
+          clock: ctx.clock,
+        });
         break;
       } catch (err) {
         if (!isAwsCode(err, 'InvalidInstanceID.NotFound')) throw err;
@@ -163,7 +184,9 @@ export function assertAlive(step: string, instanceId: string, inst: Instance | u
 export async function keepOrDiscardImage(state: BakeState, ctx: StepCtx, made: MadeImage, role: 'image' | 'copy'): Promise<string[]> {
   const snapshotRole = `${role}-snapshot`;
   if (ctx.outcome === 'ok') {
-    const mine = state.resources.filter((r) => r.region === made.region && (r.id === made.imageId || (r.role === snapshotRole && made.snapshotIds.includes(r.id))));
+    const mine = state.resources.filter(
+      (r) => r.region === made.region && (r.id === made.imageId || (r.role === snapshotRole && made.snapshotIds.includes(r.id))),
+    );
     for (const r of mine) markKept(state, ctx, r, 'output');
     await tagComplete(ctx.session.ec2(made.region), made.region, made.imageId, ctx);
     return [];
@@ -178,7 +201,9 @@ export async function keepOrDiscardImage(state: BakeState, ctx: StepCtx, made: M
     retry: { deadlineMs: scaled(ctx, state.config.deadlines.cleanup), minDelayMs: scaled(ctx, 1_000), clock: ctx.clock },
     pendingWait: { timeoutMs: scaled(ctx, state.config.deadlines.cleanup), ...delays(ctx, 'image'), clock: ctx.clock },
     // Only a bake that enables Fast Launch can have left it on an image.
-    ...(state.config.image.fastLaunch ? { fastLaunchWait: { timeoutMs: scaled(ctx, state.config.deadlines.cleanup), ...delays(ctx, 'image'), clock: ctx.clock } } : {}),
+    ...(state.config.image.fastLaunch
+      ? { fastLaunchWait: { timeoutMs: scaled(ctx, state.config.deadlines.cleanup), ...delays(ctx, 'image'), clock: ctx.clock } }
+      : {}),
   });
   markRemoved(state, ctx, made.imageId, made.region);
   for (const s of deleted) {

@@ -117,7 +117,12 @@ export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
       const ec2 = o.session.ec2(region);
       const ssm = o.session.ssm(region);
       // Instances first: terminating them releases their volumes.
-      const res = await call(() => ec2.describeInstances({ Filters: [...tagFilter, { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] }] }, opt));
+      const res = await call(() =>
+        ec2.describeInstances(
+          { Filters: [...tagFilter, { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] }] },
+          opt,
+        ),
+      );
       const instances = (res.Reservations ?? []).flatMap((r) => r.Instances ?? []).flatMap((i) => (i.InstanceId ? [i.InstanceId] : []));
       for (const id of instances) await attempt('instance', id, region, () => ec2.terminateInstances({ InstanceIds: [id] }, opt));
       if (instances.length && !o.dryRun) {
@@ -126,7 +131,9 @@ export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
           probe: (signal) => ec2.describeInstances({ InstanceIds: instances }, { abortSignal: signal }),
           acceptor: (out) => {
             const live = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name !== 'terminated');
-            return live.length === 0 ? { state: 'success', value: out } : { state: 'retry', observed: live.map((i) => `${i.InstanceId} ${i.State?.Name}`).join(', ') };
+            return live.length === 0
+              ? { state: 'success', value: out }
+              : { state: 'retry', observed: live.map((i) => `${i.InstanceId} ${i.State?.Name}`).join(', ') };
           },
           timeoutMs: o.timeoutMs ?? 600_000,
           minDelayMs: o.pollMs ?? 5_000,
@@ -147,7 +154,18 @@ export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
           // A bake that crashed after enabling Fast Launch: disable it first, so EC2 removes its pre-provisioned snapshots.
           if (img.State === 'available') {
             const poll = o.pollMs ?? 5_000;
-            await disableFastLaunch(ec2, img.ImageId!, { timeoutMs: o.timeoutMs ?? 600_000, minDelayMs: poll, maxDelayMs: poll * 4, clock: realClock, ...(o.abortSignal ? { abortSignal: o.abortSignal } : {}) }, o.reporter ?? silentReporter);
+            await disableFastLaunch(
+              ec2,
+              img.ImageId!,
+              {
+                timeoutMs: o.timeoutMs ?? 600_000,
+                minDelayMs: poll,
+                maxDelayMs: poll * 4,
+                clock: realClock,
+                ...(o.abortSignal ? { abortSignal: o.abortSignal } : {}),
+              },
+              o.reporter ?? silentReporter,
+            );
           }
           await ec2.deregisterImage({ ImageId: img.ImageId! }, opt);
         });
@@ -159,7 +177,10 @@ export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
       }
       const vols = await call(() => ec2.describeVolumes({ Filters: [...tagFilter, { Name: 'status', Values: ['available', 'error'] }] }, opt));
       for (const v of vols.Volumes ?? []) await attempt('volume', v.VolumeId!, region, () => ec2.deleteVolume({ VolumeId: v.VolumeId! }, opt));
-      const params = new Set([...SECRET_SLOTS.map((s) => secretParameterName(buildId, s)), ...(j?.outstanding ?? []).filter((r) => r.kind === 'parameter' && r.region === region).map((r) => r.id)]);
+      const params = new Set([
+        ...SECRET_SLOTS.map((s) => secretParameterName(buildId, s)),
+        ...(j?.outstanding ?? []).filter((r) => r.kind === 'parameter' && r.region === region).map((r) => r.id),
+      ]);
       for (const name of params) {
         if (o.dryRun) continue;
         try {

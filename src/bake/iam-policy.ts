@@ -17,7 +17,20 @@ import { SWEEP_ACTIONS, SWEEP_REMOVE_ACTIONS } from './sweep.js';
 export const AUTHORIZATION_ONLY_ACTIONS: ReadonlySet<string> = new Set(['iam:PassRole']);
 
 /** Actions `winami cleanup` needs besides the bake's own. */
-export const CLEANUP_ACTIONS = ['ec2:DescribeRegions', 'ec2:DescribeInstances', 'ec2:TerminateInstances', 'ec2:DescribeImages', 'ec2:DescribeFastLaunchImages', 'ec2:DisableFastLaunch', 'ec2:DeregisterImage', 'ec2:DescribeSnapshots', 'ec2:DeleteSnapshot', 'ec2:DescribeVolumes', 'ec2:DeleteVolume', 'ssm:DeleteParameter'] as const;
+export const CLEANUP_ACTIONS = [
+  'ec2:DescribeRegions',
+  'ec2:DescribeInstances',
+  'ec2:TerminateInstances',
+  'ec2:DescribeImages',
+  'ec2:DescribeFastLaunchImages',
+  'ec2:DisableFastLaunch',
+  'ec2:DeregisterImage',
+  'ec2:DescribeSnapshots',
+  'ec2:DeleteSnapshot',
+  'ec2:DescribeVolumes',
+  'ec2:DeleteVolume',
+  'ssm:DeleteParameter',
+] as const;
 
 /** Actions `winami prune` needs (src/billing/prune.ts): listing the family and what protects it, then discarding. */
 export const PRUNE_ACTIONS = [
@@ -61,8 +74,20 @@ export function iamPolicies(config: ResolvedConfig, o: { smokeTest?: boolean; in
   statements.push({ Sid: 'WinamiBake', Effect: 'Allow', Action: general, Resource: '*' });
   if (all.includes('ssm:SendCommand')) {
     // awsComponents steps also run AWS's package documents (AWS-ConfigureAWSPackage, AWS-UpdateSSMAgent).
-    const documents = [...new Set(['AWS-RunPowerShellScript', ...config.customize.flatMap((c) => ('awsComponents' in c ? c.awsComponents.map((x) => componentDocument(x, config.launchAgent)?.documentName ?? []) : [])).flat()])];
-    statements.push({ Sid: 'WinamiRunCommand', Effect: 'Allow', Action: ['ssm:SendCommand'], Resource: [...documents.map((d) => `arn:aws:ssm:*::document/${d}`), 'arn:aws:ec2:*:*:instance/*'] });
+    const documents = [
+      ...new Set([
+        'AWS-RunPowerShellScript',
+        ...config.customize
+          .flatMap((c) => ('awsComponents' in c ? c.awsComponents.map((x) => componentDocument(x, config.launchAgent)?.documentName ?? []) : []))
+          .flat(),
+      ]),
+    ];
+    statements.push({
+      Sid: 'WinamiRunCommand',
+      Effect: 'Allow',
+      Action: ['ssm:SendCommand'],
+      Resource: [...documents.map((d) => `arn:aws:ssm:*::document/${d}`), 'arn:aws:ec2:*:*:instance/*'],
+    });
   }
   // The publish parameter gets PutParameter alone, on its own name, not the /winami/* rights.
   const publish = config.image.publishParameter;
@@ -78,14 +103,38 @@ export function iamPolicies(config: ResolvedConfig, o: { smokeTest?: boolean; in
   if (publish) {
     const regions = [...new Set([config.region, ...config.image.regions.map((r) => r.region)])];
     // GetParameter: the preflight checks the parameter's type before anything is created.
-    statements.push({ Sid: 'WinamiPublishImageId', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:PutParameter'], Resource: regions.map((r) => `arn:aws:ssm:${r}:*:parameter${publish}`) });
+    statements.push({
+      Sid: 'WinamiPublishImageId',
+      Effect: 'Allow',
+      Action: ['ssm:GetParameter', 'ssm:PutParameter'],
+      Resource: regions.map((r) => `arn:aws:ssm:${r}:*:parameter${publish}`),
+    });
   }
   if (all.includes('iam:PassRole') && config.builder.instanceProfile) {
-    statements.push({ Sid: 'WinamiPassBuilderRole', Effect: 'Allow', Action: ['iam:PassRole'], Resource: 'arn:aws:iam::*:role/*', Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } });
+    statements.push({
+      Sid: 'WinamiPassBuilderRole',
+      Effect: 'Allow',
+      Action: ['iam:PassRole'],
+      Resource: 'arn:aws:iam::*:role/*',
+      Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+    });
   }
   const kmsKeys = [config.image.kmsKeyId, ...config.image.regions.map((r) => r.kmsKeyId)].filter((k): k is string => Boolean(k));
   if (config.image.encrypted || kmsKeys.length) {
-    statements.push({ Sid: 'WinamiEncryptedVolumes', Effect: 'Allow', Action: ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'], Resource: kmsKeys.length ? kmsKeys.map((k) => (k.startsWith('arn:') ? k : `arn:aws:kms:*:*:${k.startsWith('alias/') ? k : `key/${k}`}`)) : '*' });
+    statements.push({
+      Sid: 'WinamiEncryptedVolumes',
+      Effect: 'Allow',
+      Action: [
+        'kms:CreateGrant',
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        'kms:Encrypt',
+        'kms:GenerateDataKeyWithoutPlaintext',
+        'kms:ReEncryptFrom',
+        'kms:ReEncryptTo',
+      ],
+      Resource: kmsKeys.length ? kmsKeys.map((k) => (k.startsWith('arn:') ? k : `arn:aws:kms:*:*:${k.startsWith('alias/') ? k : `key/${k}`}`)) : '*',
+    });
   }
   return { successActions: success, failureActions: failure, caller: { Version: '2012-10-17', Statement: statements }, builder: builderPolicy(config) };
 }
@@ -99,13 +148,24 @@ function builderPolicy(config: ResolvedConfig): IamPolicies['builder'] {
   }
   if (params.size) {
     statements.push({ Sid: 'ReadSecrets', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameters'], Resource: [...params] });
-    statements.push({ Sid: 'DecryptSecrets', Effect: 'Allow', Action: ['kms:Decrypt'], Resource: '*', Condition: { StringEquals: { 'kms:ViaService': `ssm.${config.region}.amazonaws.com` } } });
+    statements.push({
+      Sid: 'DecryptSecrets',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: '*',
+      Condition: { StringEquals: { 'kms:ViaService': `ssm.${config.region}.amazonaws.com` } },
+    });
   }
   const media = config.sql?.media;
   if (media?.startsWith('s3://')) {
     const [bucket, ...key] = media.slice(5).split('/');
     const path = key.join('/');
-    statements.push({ Sid: 'ReadSqlMedia', Effect: 'Allow', Action: ['s3:GetObject'], Resource: `arn:aws:s3:::${bucket}/${path}${path.endsWith('/') || !path ? '*' : ''}` });
+    statements.push({
+      Sid: 'ReadSqlMedia',
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: `arn:aws:s3:::${bucket}/${path}${path.endsWith('/') || !path ? '*' : ''}`,
+    });
   }
   return {
     managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'],

@@ -93,7 +93,10 @@ async function defaultRenderBundle(): Promise<RenderBundle> {
 export async function bake(o: BakeOptions): Promise<BakeResult> {
   const config =
     typeof o.config === 'string'
-      ? loadConfig(o.config, { allowPlaintextSecrets: o.allowPlaintextSecrets ?? false, ...(o.allowSourceRoots ? { allowSourceRoots: o.allowSourceRoots } : {}) })
+      ? loadConfig(o.config, {
+          allowPlaintextSecrets: o.allowPlaintextSecrets ?? false,
+          ...(o.allowSourceRoots ? { allowSourceRoots: o.allowSourceRoots } : {}),
+        })
       : o.config;
   const reporter = o.reporter ?? silentReporter;
   const report = reportTo(reporter);
@@ -114,7 +117,8 @@ export async function bake(o: BakeOptions): Promise<BakeResult> {
     steps: steps.map((s) => ({ name: s.name, title: s.title, deadlineMs: s.deadlineMs })),
   });
   const dryRun = o.dryRun === true;
-  if (!o.session) throw new UsageError(dryRun ? 'bake --dry-run needs an AWS session: it checks the account with read-only calls' : 'bake needs an AWS session');
+  if (!o.session)
+    throw new UsageError(dryRun ? 'bake --dry-run needs an AWS session: it checks the account with read-only calls' : 'bake needs an AWS session');
   // A dry run writes no journal: it creates nothing that would need one.
   const journal = dryRun ? memoryJournal() : openJournal(journalPath(o.journalDir ?? process.cwd(), buildId));
   if (!dryRun) journal.append({ type: 'build', buildId, region: config.region, regions, name: config.name, time: startedAt.toISOString() });
@@ -147,8 +151,16 @@ export async function bake(o: BakeOptions): Promise<BakeResult> {
   journal.append({ type: 'finished', ok, time: finishedAt.toISOString() });
   const error = run.error === undefined ? undefined : asWinamiError(run.error);
   const { manifest, packer } = buildManifests(state, ok, run.steps, startedAt, finishedAt);
-  if (left.length) report.warn('bake.left-behind', `left behind: ${left.map((r) => `${r.kind} ${r.id} (${r.region})`).join(', ')}; remove with: ${cleanupCommand}`, { resources: left, cleanupCommand });
-  if (ok) report.info('bake.done', `built ${[need(state, 'image', 'bake'), ...state.copies].map((m) => `${m.region}:${m.imageId}`).join(', ')}`, { buildId, images: manifest.images });
+  if (left.length)
+    report.warn('bake.left-behind', `left behind: ${left.map((r) => `${r.kind} ${r.id} (${r.region})`).join(', ')}; remove with: ${cleanupCommand}`, {
+      resources: left,
+      cleanupCommand,
+    });
+  if (ok)
+    report.info('bake.done', `built ${[need(state, 'image', 'bake'), ...state.copies].map((m) => `${m.region}:${m.imageId}`).join(', ')}`, {
+      buildId,
+      images: manifest.images,
+    });
   return {
     buildId,
     ok,
@@ -169,7 +181,12 @@ export async function bake(o: BakeOptions): Promise<BakeResult> {
 }
 
 /** The result of a dry run: the read-only steps ran, the rest are listed as not run. */
-function dryRunResult(state: BakeState, steps: readonly { name: string; title: string }[], run: Awaited<ReturnType<typeof runSteps<BakeState, BakeContext, TrackedResource>>>, o: { buildId: string; journalPath: string; cleanupCommand: string; startedAt: Date }): BakeResult {
+function dryRunResult(
+  state: BakeState,
+  steps: readonly { name: string; title: string }[],
+  run: Awaited<ReturnType<typeof runSteps<BakeState, BakeContext, TrackedResource>>>,
+  o: { buildId: string; journalPath: string; cleanupCommand: string; startedAt: Date },
+): BakeResult {
   const ok = run.outcome === 'ok';
   const error = run.error === undefined ? undefined : asWinamiError(run.error);
   const records = steps.map((s) => run.steps.find((r) => r.name === s.name) ?? { name: s.name, title: s.title, status: 'not-run' as const, durationMs: 0 });
@@ -211,7 +228,11 @@ async function leftAfterSweep(state: BakeState, ctx: BakeContext, regions: strin
     const sweep = await sweepBuild(state, ctx, { regions: touched, keep, signal: controller.signal, deadlineMs, listMs: scaled(ctx, SWEEP_LIST_MS) });
     for (const e of sweep.errors) reportTo(ctx.reporter).warn('bake.sweep.failed', `sweeping build ${state.buildId}: ${e}`, { buildId: state.buildId });
     if (!sweep.verified) {
-      reportTo(ctx.reporter).warn('bake.sweep.unverified', 'could not list what the build left in every region; what is reported as left behind is what the bake believes, not what EC2 showed', { buildId: state.buildId });
+      reportTo(ctx.reporter).warn(
+        'bake.sweep.unverified',
+        'could not list what the build left in every region; what is reported as left behind is what the bake believes, not what EC2 showed',
+        { buildId: state.buildId },
+      );
       return [...fromState, ...state.resources.filter((r) => r.kept === 'on-error-keep')];
     }
     const parameters = leftBehind(state).filter((r) => r.kind === 'parameter');

@@ -62,7 +62,9 @@ export interface JournalSummary {
 
 /** Read a journal; a torn last line (the process died mid-write) is ignored. */
 export function readJournal(path: string): JournalSummary {
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const summary: JournalSummary = { buildId: undefined, regions: [], outstanding: [], finished: undefined };
   const live = new Map<string, { kind: ResourceKind; id: string; region: string; role: string }>();
   const regions = new Set<string>();

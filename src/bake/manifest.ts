@@ -34,12 +34,26 @@ export interface BakeManifest {
 
 /** Packer's manifest post-processor format. */
 export interface PackerManifest {
-  builds: { name: string; builder_type: string; build_time: number; files: null; artifact_id: string; packer_run_uuid: string; custom_data: Record<string, string> }[];
+  builds: {
+    name: string;
+    builder_type: string;
+    build_time: number;
+    files: null;
+    artifact_id: string;
+    packer_run_uuid: string;
+    custom_data: Record<string, string>;
+  }[];
   last_run_uuid: string;
 }
 
 /** Build both manifests. Images are listed only after a successful bake (a failed bake leaves none). */
-export function buildManifests(state: BakeState, ok: boolean, steps: StepRecord[], startedAt: Date, finishedAt: Date): { manifest: BakeManifest; packer: PackerManifest } {
+export function buildManifests(
+  state: BakeState,
+  ok: boolean,
+  steps: StepRecord[],
+  startedAt: Date,
+  finishedAt: Date,
+): { manifest: BakeManifest; packer: PackerManifest } {
   const made: MadeImage[] = ok && state.image ? [state.image, ...state.copies] : [];
   const manifest: BakeManifest = {
     winami: 1,
@@ -50,13 +64,26 @@ export function buildManifests(state: BakeState, ok: boolean, steps: StepRecord[
     account: state.account,
     source: state.source,
     expectation: state.expectation,
-    images: made.map((m) => ({ region: m.region, imageId: m.imageId, name: m.name, platformDetails: m.platformDetails, usageOperation: m.usageOperation, snapshots: m.snapshotIds })),
+    images: made.map((m) => ({
+      region: m.region,
+      imageId: m.imageId,
+      name: m.name,
+      platformDetails: m.platformDetails,
+      usageOperation: m.usageOperation,
+      snapshots: m.snapshotIds,
+    })),
     steps: steps.map((s) => ({ name: s.name, status: s.status, durationMs: s.durationMs, ...(s.cleanup ? { cleanup: s.cleanup } : {}) })),
     ...(state.config.image.publishParameter ? { parameters: state.published } : {}),
     ...(state.incomplete.length ? { incomplete: state.incomplete } : {}),
     ...(state.inventory ? { inventory: state.inventory } : {}),
     ...(ok && state.fastLaunch
-      ? { fastLaunch: { images: state.fastLaunch, estimatedMonthlyUsd: Math.round(state.fastLaunch.reduce((t, c) => t + c.estimatedMonthlyUsd, 0) * 100) / 100, pricingBasis: FAST_LAUNCH_PRICING_BASIS } }
+      ? {
+          fastLaunch: {
+            images: state.fastLaunch,
+            estimatedMonthlyUsd: Math.round(state.fastLaunch.reduce((t, c) => t + c.estimatedMonthlyUsd, 0) * 100) / 100,
+            pricingBasis: FAST_LAUNCH_PRICING_BASIS,
+          },
+        }
       : {}),
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),

@@ -74,7 +74,10 @@ export async function runScript(ssm: SsmPort, o: RunScriptOptions): Promise<RunS
       DocumentName: o.document?.name ?? 'AWS-RunPowerShellScript',
       InstanceIds: [o.instanceId],
       Comment: `winami: ${o.what}`.slice(0, 100),
-      Parameters: o.document?.parameters ?? { commands: [o.script], executionTimeout: [String(Math.min(172_800, Math.max(1, Math.round(o.executionTimeoutSeconds))))] },
+      Parameters: o.document?.parameters ?? {
+        commands: [o.script],
+        executionTimeout: [String(Math.min(172_800, Math.max(1, Math.round(o.executionTimeoutSeconds))))],
+      },
     },
     o.abortSignal ? { abortSignal: o.abortSignal } : undefined,
   );

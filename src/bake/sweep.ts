@@ -48,7 +48,9 @@ async function list(ec2: Ec2Port, region: string, buildId: string, call: <T>(fn:
   const tag = { Name: `tag:${BUILD_ID_TAG}`, Values: [buildId] };
   const opt = { abortSignal: signal };
   const [inst, imgs, snaps, vols] = await Promise.all([
-    call(() => ec2.describeInstances({ Filters: [tag, { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] }] }, opt)),
+    call(() =>
+      ec2.describeInstances({ Filters: [tag, { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] }] }, opt),
+    ),
     call(() => ec2.describeImages({ Owners: ['self'], Filters: [tag], IncludeDeprecated: true }, opt)),
     call(() => ec2.describeSnapshots({ OwnerIds: ['self'], Filters: [tag] }, opt)),
     // In-use volumes belong to an instance listed above and go with it.
@@ -58,7 +60,13 @@ async function list(ec2: Ec2Port, region: string, buildId: string, call: <T>(fn:
     ...(inst.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => ({ kind: 'instance' as const, id: i.InstanceId!, region, role: roleOf(i.Tags) })),
     ...(imgs.Images ?? [])
       .filter((i) => i.State !== 'deregistered')
-      .map((i) => ({ kind: 'image' as const, id: i.ImageId!, region, role: roleOf(i.Tags), snapshots: (i.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [])) })),
+      .map((i) => ({
+        kind: 'image' as const,
+        id: i.ImageId!,
+        region,
+        role: roleOf(i.Tags),
+        snapshots: (i.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [])),
+      })),
     ...(snaps.Snapshots ?? []).map((s) => ({ kind: 'snapshot' as const, id: s.SnapshotId!, region, role: roleOf(s.Tags) })),
     ...(vols.Volumes ?? []).map((v) => ({ kind: 'volume' as const, id: v.VolumeId!, region, role: roleOf(v.Tags) })),
   ];
@@ -70,7 +78,11 @@ async function list(ec2: Ec2Port, region: string, buildId: string, call: <T>(fn:
  * request; `signal` is the removals' deadline, `listMs` the time the last
  * listing gets after them.
  */
-export async function sweepBuild(state: BakeState, ctx: BakeContext, o: { regions: string[]; keep: Set<string>; signal: AbortSignal; deadlineMs: number; listMs: number }): Promise<SweepResult> {
+export async function sweepBuild(
+  state: BakeState,
+  ctx: BakeContext,
+  o: { regions: string[]; keep: Set<string>; signal: AbortSignal; deadlineMs: number; listMs: number },
+): Promise<SweepResult> {
   const report = reportTo(ctx.reporter);
   const result: SweepResult = { existing: [], removed: [], verified: true, errors: [] };
   const retry = { deadlineMs: o.deadlineMs, signal: o.signal, minDelayMs: delays(ctx, 'instanceState').minDelayMs, clock: ctx.clock };
@@ -98,7 +110,12 @@ export async function sweepBuild(state: BakeState, ctx: BakeContext, o: { region
         try {
           await call(fn);
           result.removed.push({ kind: f.kind, id: f.id, region });
-          report.warn('bake.sweep.removed', `removed ${f.kind} ${f.id} (${f.role}) in ${region}, which the bake's cleanup had not`, { kind: f.kind, id: f.id, region, role: f.role });
+          report.warn('bake.sweep.removed', `removed ${f.kind} ${f.id} (${f.role}) in ${region}, which the bake's cleanup had not`, {
+            kind: f.kind,
+            id: f.id,
+            region,
+            role: f.role,
+          });
         } catch (err) {
           if (!goneCode(err)) result.errors.push(`${f.kind} ${f.id} in ${region}: ${(err as Error).message}`);
         }
@@ -115,7 +132,9 @@ export async function sweepBuild(state: BakeState, ctx: BakeContext, o: { region
           probe: (signal) => call(() => ec2.describeInstances({ InstanceIds: instances.map((i) => i.id) }, { abortSignal: signal })),
           acceptor: (out) => {
             const live = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name !== 'terminated');
-            return live.length === 0 ? { state: 'success', value: out } : { state: 'retry', observed: live.map((i) => `${i.InstanceId} ${i.State?.Name}`).join(', ') };
+            return live.length === 0
+              ? { state: 'success', value: out }
+              : { state: 'retry', observed: live.map((i) => `${i.InstanceId} ${i.State?.Name}`).join(', ') };
           },
           timeoutMs: o.deadlineMs,
           ...d,
@@ -134,7 +153,8 @@ export async function sweepBuild(state: BakeState, ctx: BakeContext, o: { region
       }
       const exists = new Set(found.map((f) => f.id));
       // What the state tracks and no longer exists is gone, whoever removed it: the journal says so too.
-      for (const r of state.resources) if (r.region === region && r.kind !== 'parameter' && !r.removed && !r.kept && !exists.has(r.id)) markRemoved(state, ctx, r.id, region);
+      for (const r of state.resources)
+        if (r.region === region && r.kind !== 'parameter' && !r.removed && !r.kept && !exists.has(r.id)) markRemoved(state, ctx, r.id, region);
       for (const f of found) {
         const tracked = state.resources.find((r) => r.id === f.id && r.region === region);
         if (tracked?.kept === 'output' || (f.kind === 'snapshot' && keptSnapshots.has(f.id))) continue;

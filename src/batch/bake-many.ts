@@ -167,7 +167,9 @@ export async function bakeMany(options: BakeManyOptions): Promise<BatchResult> {
   } finally {
     options.abortSignal?.removeEventListener('abort', onParentAbort);
   }
-  const done = builds.map((b, i) => b ?? { config: label(options.configs[i]!), status: 'skipped' as const, exitCode: ExitCode.CANCELLED, images: [], leftBehind: [], durationMs: 0 });
+  const done = builds.map(
+    (b, i) => b ?? { config: label(options.configs[i]!), status: 'skipped' as const, exitCode: ExitCode.CANCELLED, images: [], leftBehind: [], durationMs: 0 },
+  );
   const count = (s: BatchStatus) => done.filter((b) => b.status === s).length;
   const summary = {
     total,
@@ -191,7 +193,12 @@ function duration(ms: number): string {
 export function formatSummaryTable(result: BatchResult): string {
   const rows: string[][] = [['CONFIG', 'STATUS', 'REGION', 'IMAGE', 'BILLING', 'TIME', 'DETAIL']];
   for (const b of result.builds) {
-    const detail = b.status === 'ok' ? '' : [b.failedStep ? `at ${b.failedStep}` : '', b.error?.message ?? '', b.leftBehind.length ? `left: ${b.leftBehind.length}` : ''].filter(Boolean).join('; ');
+    const detail =
+      b.status === 'ok'
+        ? ''
+        : [b.failedStep ? `at ${b.failedStep}` : '', b.error?.message ?? '', b.leftBehind.length ? `left: ${b.leftBehind.length}` : '']
+            .filter(Boolean)
+            .join('; ');
     if (b.images.length === 0) rows.push([b.config, b.status, '-', '-', '-', duration(b.durationMs), detail]);
     b.images.forEach((img, j) =>
       rows.push([
@@ -206,8 +213,16 @@ export function formatSummaryTable(result: BatchResult): string {
     );
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const lines = rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd(),
+  );
   const s = result.summary;
-  lines.push('', `${s.ok} ok, ${s.failed} failed, ${s.cancelled} cancelled, ${s.skipped} skipped of ${s.total} in ${duration(s.durationMs)}; exit code ${s.exitCode}`);
+  lines.push(
+    '',
+    `${s.ok} ok, ${s.failed} failed, ${s.cancelled} cancelled, ${s.skipped} skipped of ${s.total} in ${duration(s.durationMs)}; exit code ${s.exitCode}`,
+  );
   return `${lines.join('\n')}\n`;
 }

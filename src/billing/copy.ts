@@ -91,7 +91,10 @@ export async function copyImageToRegion(session: AwsSession, target: CopyTarget,
     let imageId = await existingCopy(ec2, o, call);
     if (imageId) {
       outcome.reused = true;
-      report.info('billing.copy.reused', `${target.region}: reusing ${imageId}, an existing copy of ${o.sourceImageId} named ${o.name}`, { region: target.region, imageId });
+      report.info('billing.copy.reused', `${target.region}: reusing ${imageId}, an existing copy of ${o.sourceImageId} named ${o.name}`, {
+        region: target.region,
+        imageId,
+      });
     } else {
       const tags = tagList(o.tags);
       const out = await ec2.copyImage(
@@ -103,7 +106,14 @@ export async function copyImageToRegion(session: AwsSession, target: CopyTarget,
           ...(o.description ? { Description: o.description } : {}),
           ...(target.kmsKeyId ? { Encrypted: true, KmsKeyId: target.kmsKeyId } : {}),
           ...(o.copySourceTags ? { CopyImageTags: true } : {}),
-          ...(tags.length ? { TagSpecifications: [{ ResourceType: 'image', Tags: tags }, { ResourceType: 'snapshot', Tags: tags }] } : {}),
+          ...(tags.length
+            ? {
+                TagSpecifications: [
+                  { ResourceType: 'image', Tags: tags },
+                  { ResourceType: 'snapshot', Tags: tags },
+                ],
+              }
+            : {}),
         },
         call,
       );
@@ -123,7 +133,10 @@ export async function copyImageToRegion(session: AwsSession, target: CopyTarget,
       if (e instanceof CancelledError || !(err instanceof PollFailureError)) throw err;
       // The copy went `failed`: remove what is left of it.
       outcome.error = { code: 'COPY_FAILED', message: e.message };
-      outcome.discard = await discardImage(ec2, imageId, { ...(o.reporter ? { reporter: o.reporter } : {}), ...(o.ownerAccountId ? { ownerAccountId: o.ownerAccountId } : {}) });
+      outcome.discard = await discardImage(ec2, imageId, {
+        ...(o.reporter ? { reporter: o.reporter } : {}),
+        ...(o.ownerAccountId ? { ownerAccountId: o.ownerAccountId } : {}),
+      });
       outcome.status = 'discarded';
       return outcome;
     }
@@ -131,9 +144,16 @@ export async function copyImageToRegion(session: AwsSession, target: CopyTarget,
       outcome.status = 'verified';
       return outcome;
     }
-    report.error('billing.copy.bad-billing', `${target.region}: the copy ${imageId} is billed wrongly; discarding it`, { region: target.region, imageId, problems: outcome.verify.check.problems });
+    report.error('billing.copy.bad-billing', `${target.region}: the copy ${imageId} is billed wrongly; discarding it`, {
+      region: target.region,
+      imageId,
+      problems: outcome.verify.check.problems,
+    });
     outcome.error = { code: 'BAD_BILLING', message: outcome.verify.check.problems.map((p) => p.message).join('; ') };
-    outcome.discard = await discardImage(ec2, imageId, { ...(o.reporter ? { reporter: o.reporter } : {}), ...(o.ownerAccountId ? { ownerAccountId: o.ownerAccountId } : {}) });
+    outcome.discard = await discardImage(ec2, imageId, {
+      ...(o.reporter ? { reporter: o.reporter } : {}),
+      ...(o.ownerAccountId ? { ownerAccountId: o.ownerAccountId } : {}),
+    });
     outcome.status = 'discarded';
     return outcome;
   } catch (err) {

@@ -5,7 +5,16 @@
  * config's `licensing`/`sql` sections, or the lineage of the source image
  * (CreateImage and CopyImage keep the source's billing; domain-facts §7.2).
  */
-import { EXPECTATIONS, EXPECTATION_NAMES, SQL_EDITION_BILLING, platformDetailsFor, usageOperationFor, type BillingCode, type ExpectationName, type SqlEdition } from '../knowledge/billing.js';
+import {
+  EXPECTATIONS,
+  EXPECTATION_NAMES,
+  SQL_EDITION_BILLING,
+  platformDetailsFor,
+  usageOperationFor,
+  type BillingCode,
+  type ExpectationName,
+  type SqlEdition,
+} from '../knowledge/billing.js';
 import { UsageError } from '../errors.js';
 
 /** The tag that declares an image's expected billing. */
@@ -66,7 +75,8 @@ function fromTag(value: string): Expectation {
   const v = value.trim();
   if (/^RunInstances(:[0-9a-z]{4})?$/.test(v)) {
     const platformDetails = platformDetailsFor(v);
-    if (!platformDetails) throw new UsageError(`${derivedFrom}: ${v} is not in the billing table`, { hint: `Use an expectation name: ${EXPECTATION_NAMES.join(', ')}.` });
+    if (!platformDetails)
+      throw new UsageError(`${derivedFrom}: ${v} is not in the billing table`, { hint: `Use an expectation name: ${EXPECTATION_NAMES.join(', ')}.` });
     return fromPair({ platformDetails, usageOperation: v }, derivedFrom);
   }
   return fromName(v, derivedFrom);

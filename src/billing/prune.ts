@@ -14,7 +14,6 @@ import { discardImage, type DiscardOptions } from '../image/lifecycle.js';
 // The tags the bake puts on its output images: the family is its config name, complete ones only.
 import { COMPLETE_TAG, CONFIG_TAG } from '../knowledge/winami-tags.js';
 
-
 export interface PruneOptions {
   session: AwsSession;
   /** The config `name` whose images form the family. */
@@ -106,7 +105,8 @@ async function instanceUsers(ec2: Ec2Port, imageIds: string[], signal?: AbortSig
       signal ? { abortSignal: signal } : undefined,
     );
     for (const inst of (out.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
-      if (inst.ImageId && inst.InstanceId) users.set(inst.ImageId, [...(users.get(inst.ImageId) ?? []), `${inst.InstanceId} (${inst.State?.Name ?? 'unknown'})`]);
+      if (inst.ImageId && inst.InstanceId)
+        users.set(inst.ImageId, [...(users.get(inst.ImageId) ?? []), `${inst.InstanceId} (${inst.State?.Name ?? 'unknown'})`]);
     }
     NextToken = out.NextToken;
   } while (NextToken);
@@ -119,7 +119,10 @@ async function templateUsers(ec2: Ec2Port, signal?: AbortSignal): Promise<Map<st
   let NextToken: string | undefined;
   do {
     // Without a template id or name, $Default describes every template's default version (API reference).
-    const out = await ec2.describeLaunchTemplateVersions({ Versions: ['$Default'], MaxResults: 200, ...(NextToken ? { NextToken } : {}) }, signal ? { abortSignal: signal } : undefined);
+    const out = await ec2.describeLaunchTemplateVersions(
+      { Versions: ['$Default'], MaxResults: 200, ...(NextToken ? { NextToken } : {}) },
+      signal ? { abortSignal: signal } : undefined,
+    );
     for (const v of out.LaunchTemplateVersions ?? []) {
       const id = v.LaunchTemplateData?.ImageId;
       if (id) users.set(id, [...(users.get(id) ?? []), `${v.LaunchTemplateName ?? v.LaunchTemplateId} (version ${v.VersionNumber})`]);
@@ -134,7 +137,10 @@ async function parameterUsers(ssm: SsmPort, signal?: AbortSignal): Promise<Map<s
   const names: string[] = [];
   let NextToken: string | undefined;
   do {
-    const out = await ssm.describeParameters({ ParameterFilters: [{ Key: 'DataType', Option: 'Equals', Values: ['aws:ec2:image'] }], MaxResults: 50, ...(NextToken ? { NextToken } : {}) }, signal ? { abortSignal: signal } : undefined);
+    const out = await ssm.describeParameters(
+      { ParameterFilters: [{ Key: 'DataType', Option: 'Equals', Values: ['aws:ec2:image'] }], MaxResults: 50, ...(NextToken ? { NextToken } : {}) },
+      signal ? { abortSignal: signal } : undefined,
+    );
     for (const p of out.Parameters ?? []) if (p.Name) names.push(p.Name);
     NextToken = out.NextToken;
   } while (NextToken);
@@ -156,7 +162,11 @@ export async function pruneFamily(o: PruneOptions): Promise<PruneResult> {
     const images = await familyImages(ec2, region, o.family, o.abortSignal);
     if (images.length === 0) continue;
     const [instances, templates, parameters] = await Promise.all([
-      instanceUsers(ec2, images.map((i) => i.imageId), o.abortSignal),
+      instanceUsers(
+        ec2,
+        images.map((i) => i.imageId),
+        o.abortSignal,
+      ),
       templateUsers(ec2, o.abortSignal),
       parameterUsers(o.session.ssm(region), o.abortSignal),
     ]);
@@ -165,7 +175,8 @@ export async function pruneFamily(o: PruneOptions): Promise<PruneResult> {
       const reasons: string[] = [];
       if (index < o.keep) reasons.push(`one of the ${o.keep} newest in ${region}`);
       const created = img.creationDate ? Date.parse(img.creationDate) : NaN;
-      if (o.olderThanMs !== undefined && !(now - created > o.olderThanMs)) reasons.push(`created ${img.creationDate ?? 'at an unknown time'}, not older than the --older-than limit`);
+      if (o.olderThanMs !== undefined && !(now - created > o.olderThanMs))
+        reasons.push(`created ${img.creationDate ?? 'at an unknown time'}, not older than the --older-than limit`);
       for (const i of instances.get(img.imageId) ?? []) reasons.push(`instance ${i} was launched from it`);
       for (const t of templates.get(img.imageId) ?? []) reasons.push(`launch template ${t} names it as its default version`);
       for (const p of parameters.get(img.imageId) ?? []) reasons.push(`SSM parameter ${p} holds its id`);
@@ -177,7 +188,11 @@ export async function pruneFamily(o: PruneOptions): Promise<PruneResult> {
     for (const img of candidates) {
       if (!o.apply) {
         result.pruned.push({ ...img, deletedSnapshots: img.snapshotIds, keptSnapshots: [] });
-        report.info('prune.plan', `would deregister ${img.imageId} (${region}) and delete ${img.snapshotIds.join(', ') || 'no snapshots'}`, { region, imageId: img.imageId, snapshotIds: img.snapshotIds });
+        report.info('prune.plan', `would deregister ${img.imageId} (${region}) and delete ${img.snapshotIds.join(', ') || 'no snapshots'}`, {
+          region,
+          imageId: img.imageId,
+          snapshotIds: img.snapshotIds,
+        });
         continue;
       }
       try {
@@ -188,8 +203,17 @@ export async function pruneFamily(o: PruneOptions): Promise<PruneResult> {
           ...o.discard,
         });
         if (d.status === 'refused') throw new Error(d.reason ?? 'refused');
-        result.pruned.push({ ...img, deletedSnapshots: d.deletedSnapshots, keptSnapshots: d.keptSnapshots, ...(d.fastLaunchDisabled ? { fastLaunchDisabled: true } : {}) });
-        report.info('prune.deregistered', `deregistered ${img.imageId} (${region}) and deleted ${d.deletedSnapshots.join(', ') || 'no snapshots'}`, { region, imageId: img.imageId, deletedSnapshots: d.deletedSnapshots });
+        result.pruned.push({
+          ...img,
+          deletedSnapshots: d.deletedSnapshots,
+          keptSnapshots: d.keptSnapshots,
+          ...(d.fastLaunchDisabled ? { fastLaunchDisabled: true } : {}),
+        });
+        report.info('prune.deregistered', `deregistered ${img.imageId} (${region}) and deleted ${d.deletedSnapshots.join(', ') || 'no snapshots'}`, {
+          region,
+          imageId: img.imageId,
+          deletedSnapshots: d.deletedSnapshots,
+        });
       } catch (err) {
         if (o.abortSignal?.aborted) throw err;
         result.failed.push({ ...img, error: (err as Error).message });

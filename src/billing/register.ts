@@ -47,7 +47,10 @@ export interface RegisterResult {
 export function registerImageInput(o: RegisterOptions) {
   const root = o.rootDeviceName ?? '/dev/sda1';
   const bootMode = o.bootMode ?? (o.tpm ? 'uefi' : 'legacy-bios');
-  const tags = [{ Key: EXPECT_TAG, Value: o.expectation.name ?? o.expectation.usageOperation }, ...Object.entries(o.tags ?? {}).map(([Key, Value]) => ({ Key, Value }))];
+  const tags = [
+    { Key: EXPECT_TAG, Value: o.expectation.name ?? o.expectation.usageOperation },
+    ...Object.entries(o.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
+  ];
   return {
     Name: o.name,
     ...(o.description ? { Description: o.description } : {}),
@@ -59,7 +62,10 @@ export function registerImageInput(o: RegisterOptions) {
     ...(o.imdsV2 === false ? {} : { ImdsSupport: 'v2.0' as const }),
     EnaSupport: true,
     BlockDeviceMappings: [
-      { DeviceName: root, Ebs: { SnapshotId: o.snapshotId, DeleteOnTermination: true, VolumeType: 'gp3' as const, ...(o.volumeSizeGiB ? { VolumeSize: o.volumeSizeGiB } : {}) } },
+      {
+        DeviceName: root,
+        Ebs: { SnapshotId: o.snapshotId, DeleteOnTermination: true, VolumeType: 'gp3' as const, ...(o.volumeSizeGiB ? { VolumeSize: o.volumeSizeGiB } : {}) },
+      },
     ],
     TagSpecifications: [{ ResourceType: 'image' as const, Tags: tags }],
   };

@@ -55,7 +55,9 @@ export async function sessionFromArgs(args: Record<string, unknown>, o: { fastLi
 export async function confirm(question: string, args: Record<string, unknown>): Promise<boolean> {
   if (args.yes === true) return true;
   if (!process.stdin.isTTY || !process.stderr.isTTY) {
-    throw new UsageError(`refusing to ${question.replace(/\?$/, '')} without confirmation`, { hint: 'Pass --yes to confirm (or --dry-run to see what would happen).' });
+    throw new UsageError(`refusing to ${question.replace(/\?$/, '')} without confirmation`, {
+      hint: 'Pass --yes to confirm (or --dry-run to see what would happen).',
+    });
   }
   const { createInterface } = await import('node:readline/promises');
   const { withRawOutput } = await import('./streams.js');
@@ -75,5 +77,8 @@ export async function confirm(question: string, args: Record<string, unknown>): 
 /** A list option given as repeated flags and/or comma-separated values. */
 export function listOf(value: unknown): string[] {
   const items = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  return items.flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter(Boolean);
+  return items
+    .flatMap((v) => String(v).split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

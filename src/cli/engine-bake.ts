@@ -20,21 +20,51 @@ export interface EngineBakeArgs {
 /** Bake each config on SSM Automation; returns the exit code of the first failure, else 0. */
 export async function bakeConfigsOnAutomation(a: EngineBakeArgs): Promise<number> {
   if (typeof a.roleArn !== 'string' || !a.roleArn.startsWith('arn:')) {
-    throw new UsageError('--engine automation needs --role-arn: the role the runbook assumes', { hint: 'Deploy the template `winami export automation` writes and pass its RunbookRoleArn output.' });
+    throw new UsageError('--engine automation needs --role-arn: the role the runbook assumes', {
+      hint: 'Deploy the template `winami export automation` writes and pass its RunbookRoleArn output.',
+    });
   }
   const { bakeOnAutomation } = await import('../engines/run-automation.js');
   for (const config of a.configs) {
-    const r = await bakeOnAutomation({ config, session: a.session, roleArn: a.roleArn, reporter: a.reporter, abortSignal: a.abortSignal, allowSourceRoots: a.allowSourceRoots, ...(a.timeScale ? { timeScale: a.timeScale } : {}), ...(typeof a.journalDir === 'string' ? { journalDir: a.journalDir } : {}) });
+    const r = await bakeOnAutomation({
+      config,
+      session: a.session,
+      roleArn: a.roleArn,
+      reporter: a.reporter,
+      abortSignal: a.abortSignal,
+      allowSourceRoots: a.allowSourceRoots,
+      ...(a.timeScale ? { timeScale: a.timeScale } : {}),
+      ...(typeof a.journalDir === 'string' ? { journalDir: a.journalDir } : {}),
+    });
     a.reporter.stop();
-    const manifest = { winami: 1, engine: 'automation', buildId: r.buildId, journal: r.journalPath, ok: r.ok, documentName: r.documentName, documentVersion: r.documentVersion, deploy: r.deploy, executionId: r.executionId, status: r.status, images: r.images, discarded: r.discarded };
+    const manifest = {
+      winami: 1,
+      engine: 'automation',
+      buildId: r.buildId,
+      journal: r.journalPath,
+      ok: r.ok,
+      documentName: r.documentName,
+      documentVersion: r.documentVersion,
+      deploy: r.deploy,
+      executionId: r.executionId,
+      status: r.status,
+      images: r.images,
+      discarded: r.discarded,
+    };
     if (typeof a.manifest === 'string') {
       // The same manifest files as a local bake.
       writeFileSync(a.manifest, `${JSON.stringify(r.manifest, null, 2)}\n`);
       writeFileSync(a.manifest.replace(/\.json$/, '') + '.packer.json', `${JSON.stringify(r.packerManifest, null, 2)}\n`);
     }
-    if (a.json) process.stdout.write(`${JSON.stringify({ ...manifest, exitCode: r.exitCode, error: r.error ? { code: r.error.code, message: r.error.message, hint: r.error.hint } : undefined })}\n`);
+    if (a.json)
+      process.stdout.write(
+        `${JSON.stringify({ ...manifest, exitCode: r.exitCode, error: r.error ? { code: r.error.code, message: r.error.message, hint: r.error.hint } : undefined })}\n`,
+      );
     else if (r.ok) process.stdout.write(`${r.images.map((i) => `${i.region}\t${i.imageId}`).join('\n')}\n`);
-    else process.stderr.write(`winami: the execution ${r.executionId ?? ''} failed: ${r.error?.message ?? r.status}\n${r.error?.hint ? `hint: ${r.error.hint}\n` : ''}`);
+    else
+      process.stderr.write(
+        `winami: the execution ${r.executionId ?? ''} failed: ${r.error?.message ?? r.status}\n${r.error?.hint ? `hint: ${r.error.hint}\n` : ''}`,
+      );
     if (r.exitCode !== 0) return r.exitCode;
   }
   return 0;

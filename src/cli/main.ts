@@ -33,7 +33,9 @@ async function main(argv: string[]): Promise<number> {
     import('./docs-url.js'),
   ]);
   guardOutput();
-  const exitCodes = Object.entries(EXIT_CODE_NAMES).map(([code, name]) => `${code} ${name}`).join(', ');
+  const exitCodes = Object.entries(EXIT_CODE_NAMES)
+    .map(([code, name]) => `${code} ${name}`)
+    .join(', ');
   let exitCode = 0;
   const cli = yargs(argv)
     .scriptName('winami')
@@ -45,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
     .example('$0 prepare examples/windows-2022-base.yaml --out out/', 'Render and validate a bundle, offline')
     .example('$0 lint out/', 'Lint an answer file and agent settings')
     .example('$0 bake examples/windows-2022-base.yaml', 'Build the image on AWS and verify its billing')
-    .example('$0 verify ami-0123456789abcdef0 --expect windows', 'Check an image\'s billing fields')
+    .example('$0 verify ami-0123456789abcdef0 --expect windows', "Check an image's billing fields")
     .wrap(Math.min(110, process.stdout.columns || 100))
     .completion('completion', 'Print a bash/zsh completion script: winami completion >> ~/.bashrc')
     .epilogue(`Exit codes: ${exitCodes} (README, "Exit codes"). Docs: ${DOCS_URL}`)
@@ -53,7 +55,12 @@ async function main(argv: string[]): Promise<number> {
       if (err) throw err;
       // Flags as the user types them (kebab-case), for "did you mean --dry-run?".
       const keys = Object.keys((cli as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key).filter((k) => !/[A-Z]/.test(k));
-      const hints = usageHints(msg ?? '', argv, COMMANDS.map((c) => String(c.command).split(' ')[0]!), keys);
+      const hints = usageHints(
+        msg ?? '',
+        argv,
+        COMMANDS.map((c) => String(c.command).split(' ')[0]!),
+        keys,
+      );
       // Throwing stops yargs: it would otherwise go on to report further problems and run the command anyway.
       throw new UsageFailure([msg, ...hints].filter(Boolean).join('\n'));
     });

@@ -95,7 +95,8 @@ export function progressReporter(o: ProgressOptions): Reporter & { stop(): void 
   };
   const rowLine = (r: Row, observed: string) => ` ${MARK[r.status]} ${r.title}${elapsed(r)}${r.status === 'running' && observed ? `  (${observed})` : ''}`;
   const bakeLine = (b: { label: string; rows: Row[]; observed: string }) => {
-    const current = b.rows.find((r) => r.status === 'running' || r.status === 'failed' || r.status === 'cancelled') ?? [...b.rows].reverse().find((r) => r.status === 'ok');
+    const current =
+      b.rows.find((r) => r.status === 'running' || r.status === 'failed' || r.status === 'cancelled') ?? [...b.rows].reverse().find((r) => r.status === 'ok');
     const done = b.rows.filter((r) => r.status === 'ok').length;
     if (!current) return `   ${b.label}: waiting`;
     return `${rowLine(current, b.observed)}  [${b.label}, step ${done + (current.status === 'ok' ? 0 : 1)} of ${b.rows.length}]`;
@@ -108,9 +109,9 @@ export function progressReporter(o: ProgressOptions): Reporter & { stop(): void 
       return;
     }
     const all = [...bakes.values()];
-    const lines = (all.length > 1 || (all.length === 1 && all[0]!.label) ? all.map(bakeLine) : all.flatMap((b) => b.rows.map((r) => rowLine(r, b.observed)))).map((l) =>
-      fitLine(l, columns),
-    );
+    const lines = (
+      all.length > 1 || (all.length === 1 && all[0]!.label) ? all.map(bakeLine) : all.flatMap((b) => b.rows.map((r) => rowLine(r, b.observed)))
+    ).map((l) => fitLine(l, columns));
     if (drawn) out.write(`\x1b[${drawn}F\x1b[J`);
     for (const n of notes.splice(0)) out.write(`${n}\n`);
     if (lines.length) out.write(`${lines.join('\n')}\n`);

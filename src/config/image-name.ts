@@ -16,5 +16,8 @@ export function imageName(config: ResolvedConfig, buildId: string, now = new Dat
     timestamp: iso.replace(/[-:T]/g, '').slice(0, 14),
     buildId,
   };
-  return config.image.name.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, k: string) => values[k] ?? m).replace(/[^A-Za-z0-9()[\]./\-'@_ ]/g, '-').slice(0, 128);
+  return config.image.name
+    .replace(/\{\{\s*(\w+)\s*\}\}/g, (m, k: string) => values[k] ?? m)
+    .replace(/[^A-Za-z0-9()[\]./\-'@_ ]/g, '-')
+    .slice(0, 128);
 }

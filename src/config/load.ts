@@ -34,7 +34,8 @@ export function loadConfig(path: string, options: LoadConfigOptions = {}): Resol
   try {
     const stat = statSync(path);
     if (!stat.isFile()) throw new ConfigError(`cannot read config ${path}: not a regular file`, [], { hint: 'name a YAML or JSON file' });
-    if (stat.size > MAX_CONFIG_CHARS) throw new ConfigError(`config ${path} is ${stat.size} bytes, over the limit of ${MAX_CONFIG_CHARS}`, [], { hint: SIZE_HINT });
+    if (stat.size > MAX_CONFIG_CHARS)
+      throw new ConfigError(`config ${path} is ${stat.size} bytes, over the limit of ${MAX_CONFIG_CHARS}`, [], { hint: SIZE_HINT });
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if (err instanceof ConfigError) throw err;
@@ -49,7 +50,8 @@ export function loadConfig(path: string, options: LoadConfigOptions = {}): Resol
 /** Validate and resolve config text; `configPath` is used for positions and relative paths. */
 export function parseConfig(text: string, options: ResolveOptions = {}): ResolvedConfig {
   const file = options.configPath ?? '<config>';
-  if (text.length > MAX_CONFIG_CHARS) throw new ConfigError(`${file} holds ${text.length} characters, over the limit of ${MAX_CONFIG_CHARS}`, [], { hint: SIZE_HINT });
+  if (text.length > MAX_CONFIG_CHARS)
+    throw new ConfigError(`${file} holds ${text.length} characters, over the limit of ${MAX_CONFIG_CHARS}`, [], { hint: SIZE_HINT });
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): SourcePosition => {
@@ -104,7 +106,11 @@ function checkLocalFiles(config: ResolvedConfig): Issue[] {
       }
       total += r.bytes;
       if (total > MAX_SOURCES_TOTAL_BYTES) {
-        issues.push({ path, message: `local sources add up to ${total} bytes here, over the limit of ${MAX_SOURCES_TOTAL_BYTES} for one bundle`, hint: 'put large payloads in S3 and fetch them from a script step' });
+        issues.push({
+          path,
+          message: `local sources add up to ${total} bytes here, over the limit of ${MAX_SOURCES_TOTAL_BYTES} for one bundle`,
+          hint: 'put large payloads in S3 and fetch them from a script step',
+        });
         return undefined;
       }
       return r.realPath;
@@ -209,7 +215,18 @@ function knownKeys(_doc: Document, path: PropertyKey[]): string[] {
 }
 
 interface ZodLike {
-  _zod: { def: { type: string; shape?: Record<string, ZodLike>; innerType?: ZodLike; options?: ZodLike[]; element?: ZodLike; in?: ZodLike; out?: ZodLike; valueType?: ZodLike } };
+  _zod: {
+    def: {
+      type: string;
+      shape?: Record<string, ZodLike>;
+      innerType?: ZodLike;
+      options?: ZodLike[];
+      element?: ZodLike;
+      in?: ZodLike;
+      out?: ZodLike;
+      valueType?: ZodLike;
+    };
+  };
 }
 
 function schemaKeysAt(schema: ZodLike, path: string[]): Set<string> {

@@ -36,8 +36,7 @@ export function awsImageName(c: Pick<ParsedConfig, 'windows' | 'sql'>, agent: La
   const edition = c.windows.edition === 'core' ? 'Core' : 'Full';
   // AWS names SQL Server 2016 images by their service pack: ...-SQL_2016_SP3_Standard (AWS Windows AMI reference, monthly AMI updates).
   const sqlVersion = c.sql?.version === '2016' ? '2016_SP3' : c.sql?.version;
-  const sqlPart =
-    c.sql?.mode === 'license-included' ? `SQL_${sqlVersion}_${c.sql.edition.charAt(0).toUpperCase()}${c.sql.edition.slice(1)}` : 'Base';
+  const sqlPart = c.sql?.mode === 'license-included' ? `SQL_${sqlVersion}_${c.sql.edition.charAt(0).toUpperCase()}${c.sql.edition.slice(1)}` : 'Base';
   const prefix = agent === 'ec2launch-v2' && info.defaultAgent !== 'ec2launch-v2' ? 'EC2LaunchV2-' : '';
   // 2012 R2 names carry the architecture instead of the edition: ...-64Bit-Base, ...-64Bit-Core, ...-64Bit-SQL_2016_SP3_Web.
   if (c.windows.release === '2012r2') {
@@ -126,12 +125,21 @@ function checkSql(c: ParsedConfig, source: ResolvedSource, issues: Issue[]): voi
   const sql = c.sql;
   if (!sql) return;
   if (sql.mode === 'license-included') {
-    if (sql.media) issues.push({ path: 'sql.media', message: 'license-included images already contain SQL Server; media is for byol-prepare', hint: 'remove sql.media or set sql.mode: byol-prepare' });
+    if (sql.media)
+      issues.push({
+        path: 'sql.media',
+        message: 'license-included images already contain SQL Server; media is for byol-prepare',
+        hint: 'remove sql.media or set sql.mode: byol-prepare',
+      });
     if (sql.productKey) issues.push({ path: 'sql.productKey', message: 'license-included SQL Server is licensed by AWS; a product key is for byol-prepare' });
     const name = sourceName(source);
     const found = name ? sqlEditionInName(name) : undefined;
     if (name && !found) {
-      issues.push({ path: 'source', message: `sql.mode is license-included but the source "${name}" is not a "Windows with SQL Server" image`, hint: 'omit source to use the AWS image for windows.release and sql.version/edition' });
+      issues.push({
+        path: 'source',
+        message: `sql.mode is license-included but the source "${name}" is not a "Windows with SQL Server" image`,
+        hint: 'omit source to use the AWS image for windows.release and sql.version/edition',
+      });
     } else if (found && (found.edition !== sql.edition || found.version !== sql.version)) {
       issues.push({
         path: 'sql.edition',
@@ -140,20 +148,30 @@ function checkSql(c: ParsedConfig, source: ResolvedSource, issues: Issue[]): voi
       });
     }
   } else {
-    if (!sql.media) issues.push({ path: 'sql.media', message: 'byol-prepare needs the installation media', hint: 'set sql.media to an s3:// URI or a path on the instance' });
+    if (!sql.media)
+      issues.push({ path: 'sql.media', message: 'byol-prepare needs the installation media', hint: 'set sql.media to an s3:// URI or a path on the instance' });
     else if (!/^s3:\/\/[^/]+\/.+/.test(sql.media) && !/^[A-Za-z]:\\/.test(sql.media))
       issues.push({ path: 'sql.media', message: `"${sql.media}" is neither an s3:// URI nor an absolute Windows path` });
     const needsKey = !['express', 'developer'].includes(sql.edition);
-    if (needsKey && !sql.productKey) issues.push({ path: 'sql.productKey', message: `SQL Server ${sql.edition} needs a product key at CompleteImage`, hint: 'set sql.productKey: ssm:/path/to/SecureString' });
+    if (needsKey && !sql.productKey)
+      issues.push({
+        path: 'sql.productKey',
+        message: `SQL Server ${sql.edition} needs a product key at CompleteImage`,
+        hint: 'set sql.productKey: ssm:/path/to/SecureString',
+      });
     if (!needsKey && sql.productKey) issues.push({ path: 'sql.productKey', message: `SQL Server ${sql.edition} takes no product key` });
     if (sql.productKey && parseSecret(sql.productKey).kind === 'env')
       issues.push({
         path: 'sql.productKey',
-        message: 'must be an ssm: reference: CompleteImage reads it at each instance\'s first boot, long after the bake',
+        message: "must be an ssm: reference: CompleteImage reads it at each instance's first boot, long after the bake",
         hint: 'store the key as a SecureString and write ssm:/path/to/key',
       });
     const name = sourceName(source);
-    if (name && sqlEditionInName(name)) issues.push({ path: 'source', message: `byol-prepare installs SQL Server itself, but the source "${name}" already has license-included SQL Server (billed by AWS)` });
+    if (name && sqlEditionInName(name))
+      issues.push({
+        path: 'source',
+        message: `byol-prepare installs SQL Server itself, but the source "${name}" already has license-included SQL Server (billed by AWS)`,
+      });
   }
 }
 
@@ -182,13 +200,27 @@ function collectSecrets(c: ParsedConfig, allowPlaintext: boolean, issues: Issue[
 function checkWindowsSettings(c: ParsedConfig, agent: LaunchAgent, issues: Issue[]): void {
   const name = c.windowsSettings.computerName;
   if (name !== '*') {
-    if (Buffer.byteLength(name) > 15) issues.push({ path: 'windowsSettings.computerName', message: `"${name}" is longer than 15 bytes`, hint: 'use at most 15 characters, or * for a random name' });
-    if (COMPUTER_NAME_FORBIDDEN.test(name)) issues.push({ path: 'windowsSettings.computerName', message: `"${name}" has characters Windows refuses in a computer name`, hint: 'use letters, digits and hyphens' });
+    if (Buffer.byteLength(name) > 15)
+      issues.push({
+        path: 'windowsSettings.computerName',
+        message: `"${name}" is longer than 15 bytes`,
+        hint: 'use at most 15 characters, or * for a random name',
+      });
+    if (COMPUTER_NAME_FORBIDDEN.test(name))
+      issues.push({
+        path: 'windowsSettings.computerName',
+        message: `"${name}" has characters Windows refuses in a computer name`,
+        hint: 'use letters, digits and hyphens',
+      });
     if (/^\d+$/.test(name)) issues.push({ path: 'windowsSettings.computerName', message: 'a computer name cannot be all digits' });
     if (name === '') issues.push({ path: 'windowsSettings.computerName', message: 'is empty', hint: 'use * for a random name' });
   }
   if (c.windowsSettings.domainJoin && c.windowsSettings.copyProfile) {
-    issues.push({ path: 'windowsSettings.copyProfile', message: 'CopyProfile must not be combined with a domain join', hint: 'CopyProfile copies the built-in Administrator profile; turn one of them off' });
+    issues.push({
+      path: 'windowsSettings.copyProfile',
+      message: 'CopyProfile must not be combined with a domain join',
+      hint: 'CopyProfile copies the built-in Administrator profile; turn one of them off',
+    });
   }
   const pw = c.windowsSettings.administrator.password;
   if (pw === 'doNothing' && agent !== 'ec2config') {
@@ -201,10 +233,18 @@ function checkWindowsSettings(c: ParsedConfig, agent: LaunchAgent, issues: Issue
   }
   c.windowsSettings.extraXml.forEach((x, i) => {
     if (x.pass === 'windowsPE' || x.pass === 'offlineServicing')
-      issues.push({ path: `windowsSettings.extraXml.${i}.pass`, message: `${x.pass} never runs when an AMI is sealed with Sysprep`, hint: 'use generalize, specialize or oobeSystem' });
+      issues.push({
+        path: `windowsSettings.extraXml.${i}.pass`,
+        message: `${x.pass} never runs when an AMI is sealed with Sysprep`,
+        hint: 'use generalize, specialize or oobeSystem',
+      });
     // Setup skips a component it does not know without a word; only names the knowledge base has reach the file.
     if (!findComponent(x.component))
-      issues.push({ path: `windowsSettings.extraXml.${i}.component`, message: `"${x.component}" is not a component winami knows`, hint: 'use a component name from the Unattended Windows Setup Reference, spelled exactly (docs/lint.md lists them)' });
+      issues.push({
+        path: `windowsSettings.extraXml.${i}.component`,
+        message: `"${x.component}" is not a component winami knows`,
+        hint: 'use a component name from the Unattended Windows Setup Reference, spelled exactly (docs/lint.md lists them)',
+      });
   });
   checkWindowsValues(c, issues);
 }
@@ -219,12 +259,22 @@ const LOCALE_FIELDS: readonly [keyof NonNullable<ParsedConfig['windowsSettings']
 /** The same time-zone and locale checks the linter applies to TimeZone and International-Core (src/knowledge/windows). */
 function checkWindowsValues(c: ParsedConfig, issues: Issue[]): void {
   const tz = timeZoneProblem(c.windowsSettings.timeZone);
-  if (tz) issues.push({ path: 'windowsSettings.timeZone', message: tz.message, hint: tz.suggestion ? `did you mean "${tz.suggestion}"?` : 'use a Windows time-zone id such as UTC or "Pacific Standard Time" (tzutil /l lists them)' });
+  if (tz)
+    issues.push({
+      path: 'windowsSettings.timeZone',
+      message: tz.message,
+      hint: tz.suggestion ? `did you mean "${tz.suggestion}"?` : 'use a Windows time-zone id such as UTC or "Pacific Standard Time" (tzutil /l lists them)',
+    });
   const locale = c.windowsSettings.locale;
   if (!locale) return;
   for (const [key, field] of LOCALE_FIELDS) {
     const p = localeProblem(locale[key], field);
-    if (p?.level === 'error') issues.push({ path: `windowsSettings.locale.${key}`, message: p.message, hint: p.suggestion ? `did you mean "${p.suggestion}"?` : 'use a Windows locale name such as en-US or de-DE' });
+    if (p?.level === 'error')
+      issues.push({
+        path: `windowsSettings.locale.${key}`,
+        message: p.message,
+        hint: p.suggestion ? `did you mean "${p.suggestion}"?` : 'use a Windows locale name such as en-US or de-DE',
+      });
   }
 }
 
@@ -241,8 +291,14 @@ function checkImage(c: ParsedConfig, issues: Issue[]): void {
   });
   const probe = img.name.replace(/\{\{\s*(name|release|edition|date|timestamp|buildId)\s*\}\}/g, 'x');
   const unknown = /\{\{\s*([^}]*)\}\}/.exec(probe);
-  if (unknown) issues.push({ path: 'image.name', message: `unknown placeholder {{${unknown[1]}}}`, hint: 'use {{name}}, {{release}}, {{edition}}, {{date}}, {{timestamp}} or {{buildId}}' });
-  else if (!/^[A-Za-z0-9()[\] ./\-'@_]+$/.test(probe)) issues.push({ path: 'image.name', message: 'AMI names allow only letters, digits, spaces and ( ) [ ] . / - \' @ _' });
+  if (unknown)
+    issues.push({
+      path: 'image.name',
+      message: `unknown placeholder {{${unknown[1]}}}`,
+      hint: 'use {{name}}, {{release}}, {{edition}}, {{date}}, {{timestamp}} or {{buildId}}',
+    });
+  else if (!/^[A-Za-z0-9()[\] ./\-'@_]+$/.test(probe))
+    issues.push({ path: 'image.name', message: "AMI names allow only letters, digits, spaces and ( ) [ ] . / - ' @ _" });
 }
 
 function checkAgentSettings(c: ParsedConfig, agent: LaunchAgent, issues: Issue[]): void {

@@ -60,14 +60,25 @@ const windowsSchema = z.strictObject({
     .preprocess((v) => (typeof v === 'number' ? String(v) : typeof v === 'string' ? v.toLowerCase().replace(/[\s_-]+/g, '') : v), z.enum(RELEASES))
     .describe('Windows Server release: 2012r2, 2016, 2019, 2022 or 2025.'),
   edition: z.enum(EDITIONS).default('full').describe('Full (Desktop Experience) or Core.'),
-  agent: z.enum(LAUNCH_AGENTS).optional().describe('Launch agent; defaults to the one AWS ships for the release (EC2Config for 2012 R2, EC2Launch v1 for 2016/2019, EC2Launch v2 for 2022/2025).'),
-  language: z.string().regex(/^[A-Za-z_]+$/).default('English').describe('Language part of AWS AMI names, e.g. English, Japanese.'),
+  agent: z
+    .enum(LAUNCH_AGENTS)
+    .optional()
+    .describe('Launch agent; defaults to the one AWS ships for the release (EC2Config for 2012 R2, EC2Launch v1 for 2016/2019, EC2Launch v2 for 2022/2025).'),
+  language: z
+    .string()
+    .regex(/^[A-Za-z_]+$/)
+    .default('English')
+    .describe('Language part of AWS AMI names, e.g. English, Japanese.'),
 });
 
 const sourceSchema = z
   .strictObject({
     ami: z.string().regex(AMI_ID, 'an AMI id such as ami-0123456789abcdef0').optional().describe('A source AMI id.'),
-    ssmParameter: z.string().regex(/^\/[\w./-]+$/, 'an SSM parameter path such as /aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base').optional().describe('An SSM public parameter holding the AMI id.'),
+    ssmParameter: z
+      .string()
+      .regex(/^\/[\w./-]+$/, 'an SSM parameter path such as /aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base')
+      .optional()
+      .describe('An SSM public parameter holding the AMI id.'),
     filter: z
       .strictObject({
         owners: z.array(z.string().min(1)).min(1).default(['amazon']).describe('Owner account ids or aliases (amazon, self).'),
@@ -75,7 +86,9 @@ const sourceSchema = z
       })
       .optional(),
   })
-  .describe('Where the builder comes from: exactly one of ami, ssmParameter or filter. Omitted: the AWS public parameter for the release, edition and SQL Server edition.');
+  .describe(
+    'Where the builder comes from: exactly one of ami, ssmParameter or filter. Omitted: the AWS public parameter for the release, edition and SQL Server edition.',
+  );
 
 const volumeSchema = z.strictObject({
   deviceName: z.string().regex(/^(\/dev\/(sd|xvd)[b-z]|xvd[b-z])$/, 'a device name such as xvdf or /dev/sdf'),
@@ -87,8 +100,14 @@ const volumeSchema = z.strictObject({
 });
 
 const builderSchema = z.strictObject({
-  instanceType: z.string().regex(/^[a-z0-9-]+\.[a-z0-9]+$/, 'an instance type such as m6i.large').default('m6i.large'),
-  subnetId: z.string().regex(/^subnet-[0-9a-f]+$/).optional(),
+  instanceType: z
+    .string()
+    .regex(/^[a-z0-9-]+\.[a-z0-9]+$/, 'an instance type such as m6i.large')
+    .default('m6i.large'),
+  subnetId: z
+    .string()
+    .regex(/^subnet-[0-9a-f]+$/)
+    .optional(),
   securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]+$/)).default([]),
   instanceProfile: z.string().min(1).optional().describe('Instance profile name or ARN; its role needs AmazonSSMManagedInstanceCore.'),
   rootVolumeSize: z.number().int().min(30).max(16384).optional().describe('Root volume size in GiB (at least the source image size).'),
@@ -108,11 +127,25 @@ const KB = z.string().regex(/^KB\d{6,8}$/, 'a KB number such as KB5044281');
 
 /** Windows updates through the Windows Update Agent API (docs/windows-update.md). */
 const windowsUpdateSchema = z.strictObject({
-  categories: z.array(z.enum(UPDATE_CATEGORY_NAMES)).min(1).default(['SecurityUpdates', 'CriticalUpdates']).describe('Update classifications to install, matched by their well-known GUIDs.'),
-  severities: z.array(z.enum(MSRC_SEVERITIES)).min(1).optional().describe('Only updates with one of these MSRC severities; updates without a severity (servicing stack, non-security) are kept.'),
+  categories: z
+    .array(z.enum(UPDATE_CATEGORY_NAMES))
+    .min(1)
+    .default(['SecurityUpdates', 'CriticalUpdates'])
+    .describe('Update classifications to install, matched by their well-known GUIDs.'),
+  severities: z
+    .array(z.enum(MSRC_SEVERITIES))
+    .min(1)
+    .optional()
+    .describe('Only updates with one of these MSRC severities; updates without a severity (servicing stack, non-security) are kept.'),
   include: z.array(KB).default([]).describe('When not empty: only these KBs.'),
   exclude: z.array(KB).default([]).describe('Never these KBs.'),
-  maxRounds: z.number().int().min(1).max(20).default(5).describe('Search-and-install rounds at most; the step fails if updates are still applicable after them.'),
+  maxRounds: z
+    .number()
+    .int()
+    .min(1)
+    .max(20)
+    .default(5)
+    .describe('Search-and-install rounds at most; the step fails if updates are still applicable after them.'),
 });
 
 const customizeStepSchema = z.union([
@@ -136,7 +169,13 @@ const customizeStepSchema = z.union([
         .superRefine(rule((p) => (/^[A-Za-z]:\\/.test(p) ? windowsPathProblem(p) : undefined))),
     }),
   }),
-  z.strictObject({ ...stepCommon, windowsFeatures: z.array(z.string().regex(/^[A-Za-z0-9-]+$/)).min(1).describe('Names for Install-WindowsFeature.') }),
+  z.strictObject({
+    ...stepCommon,
+    windowsFeatures: z
+      .array(z.string().regex(/^[A-Za-z0-9-]+$/))
+      .min(1)
+      .describe('Names for Install-WindowsFeature.'),
+  }),
   z.strictObject({ ...stepCommon, reboot: z.literal(true) }),
   z.strictObject({ ...stepCommon, windowsUpdate: windowsUpdateSchema }),
   z.strictObject({
@@ -223,7 +262,12 @@ const agentSchema = z.strictObject({
       dnsSuffixes: z.array(z.string()).default(['$REGION.ec2-utilities.amazonaws.com']),
       telemetry: z.boolean().default(true),
     })
-    .default({ tasks: { boot: [], network: [], preReady: [], postReady: [] }, setWallpaper: true, dnsSuffixes: ['$REGION.ec2-utilities.amazonaws.com'], telemetry: true }),
+    .default({
+      tasks: { boot: [], network: [], preReady: [], postReady: [] },
+      setWallpaper: true,
+      dnsSuffixes: ['$REGION.ec2-utilities.amazonaws.com'],
+      telemetry: true,
+    }),
   ec2launchV1: z
     .strictObject({
       setComputerName: z.boolean().default(false),
@@ -233,10 +277,20 @@ const agentSchema = z.strictObject({
       extendBootVolumeSize: z.boolean().default(true),
       handleUserData: z.boolean().default(true),
     })
-    .default({ setComputerName: false, setMonitorAlwaysOn: true, setWallpaper: true, addDnsSuffixList: true, extendBootVolumeSize: true, handleUserData: true }),
+    .default({
+      setComputerName: false,
+      setMonitorAlwaysOn: true,
+      setWallpaper: true,
+      addDnsSuffixList: true,
+      extendBootVolumeSize: true,
+      handleUserData: true,
+    }),
   ec2config: z
     .strictObject({
-      plugins: z.record(z.string().regex(/^[A-Za-z0-9.]+$/), z.enum(['Enabled', 'Disabled'])).default({}).describe('Plugin name → Enabled/Disabled, over the defaults.'),
+      plugins: z
+        .record(z.string().regex(/^[A-Za-z0-9.]+$/), z.enum(['Enabled', 'Disabled']))
+        .default({})
+        .describe('Plugin name → Enabled/Disabled, over the defaults.'),
       globalSettings: z.record(z.string().regex(/^[A-Za-z]+$/), z.union([z.boolean(), z.string()])).default({}),
       setRdpCertificate: z.boolean().default(false),
     })
@@ -259,7 +313,10 @@ const imageSchema = z.strictObject({
     .array(z.strictObject({ region: z.string().regex(REGION, 'a region such as eu-west-1'), kmsKeyId: z.string().min(1).optional() }))
     .default([])
     .describe('Regions to copy the image to, each with an optional KMS key.'),
-  deprecateAfter: durationSchema.or(z.string().regex(new RegExp(durationPattern(['s', 'm', 'h', 'd'])), 'days such as 180d, or a duration such as 90d12h')).optional().describe('Deprecate the image this long after creation, e.g. 180d.'),
+  deprecateAfter: durationSchema
+    .or(z.string().regex(new RegExp(durationPattern(['s', 'm', 'h', 'd'])), 'days such as 180d, or a duration such as 90d12h'))
+    .optional()
+    .describe('Deprecate the image this long after creation, e.g. 180d.'),
   launchPermissions: z
     .strictObject({
       accounts: z.array(z.string().regex(/^\d{12}$/, 'a 12-digit account id')).default([]),
@@ -267,7 +324,11 @@ const imageSchema = z.strictObject({
       organizationalUnitArns: z.array(z.string().startsWith('arn:')).default([]),
     })
     .optional(),
-  publishParameter: z.string().regex(/^\/[\w./-]+$/, 'an SSM parameter path such as /golden/windows-2022/latest').optional().describe('Write the new image id to this SSM parameter in every region.'),
+  publishParameter: z
+    .string()
+    .regex(/^\/[\w./-]+$/, 'an SSM parameter path such as /golden/windows-2022/latest')
+    .optional()
+    .describe('Write the new image id to this SSM parameter in every region.'),
   fastLaunch: z
     .strictObject({
       targetResourceCount: z.number().int().min(1).describe('Pre-provisioned snapshots EC2 keeps on hand, per region.'),
@@ -280,7 +341,10 @@ const imageSchema = z.strictObject({
         .describe('Instances EC2 may launch at once to make the snapshots (at least 6).'),
       launchTemplate: z
         .strictObject({
-          id: z.string().regex(/^lt-[0-9a-f]{17}$/, 'a launch template id such as lt-0123456789abcdef0').optional(),
+          id: z
+            .string()
+            .regex(/^lt-[0-9a-f]{17}$/, 'a launch template id such as lt-0123456789abcdef0')
+            .optional(),
           name: z.string().min(3).max(128).optional(),
           version: z.string().min(1).default('$Default').describe('A version number, $Default or $Latest.'),
         })
@@ -298,11 +362,18 @@ const expectationSchema = z.union([
 ]);
 
 const sqlSchema = z.strictObject({
-  mode: z.enum(['license-included', 'byol-prepare']).describe('license-included: the source is an AWS "Windows with SQL Server" image. byol-prepare: install from your media with PrepareImage; CompleteImage runs at first boot.'),
+  mode: z
+    .enum(['license-included', 'byol-prepare'])
+    .describe(
+      'license-included: the source is an AWS "Windows with SQL Server" image. byol-prepare: install from your media with PrepareImage; CompleteImage runs at first boot.',
+    ),
   version: z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.enum(['2016', '2017', '2019', '2022'])),
   edition: z.enum(SQL_EDITIONS as [string, ...string[]]),
   media: z.string().min(1).optional().describe('byol-prepare: s3://bucket/key of the ISO or extracted media, or a path on the instance.'),
-  instanceName: z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]{0,15}$/, 'an instance name of at most 16 characters').default('MSSQLSERVER'),
+  instanceName: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_$]{0,15}$/, 'an instance name of at most 16 characters')
+    .default('MSSQLSERVER'),
   features: z.array(z.string().regex(/^[A-Za-z_]+$/)).default(['SQLENGINE']),
   productKey: secretSchema.optional().describe('byol-prepare: the product key, as a secret reference.'),
   sysadminAccounts: z.array(z.string().min(1)).default(['BUILTIN\\Administrators']),
@@ -315,7 +386,10 @@ const launchSchema = z
     powershell: z
       .string()
       .min(1)
-      .refine((v) => Buffer.byteLength(v, 'utf8') <= MAX_USER_DATA_BYTES, `EC2 user data is limited to ${MAX_USER_DATA_BYTES} bytes; keep launch.powershell short and put the rest in the image`)
+      .refine(
+        (v) => Buffer.byteLength(v, 'utf8') <= MAX_USER_DATA_BYTES,
+        `EC2 user data is limited to ${MAX_USER_DATA_BYTES} bytes; keep launch.powershell short and put the rest in the image`,
+      )
       .optional()
       .describe('PowerShell to run at every launch from this image, as user data.'),
     persist: z.boolean().default(false).describe('Run the user data at every boot, not just the first.'),
@@ -352,7 +426,10 @@ export const configSchema = z
     customize: z.array(customizeStepSchema).default([]),
     cleanup: z
       .strictObject({
-        preSeal: z.boolean().default(true).describe('Built-in clean-up before sealing: temp files, Windows Update cache, DISM component store, Optimize-Volume.'),
+        preSeal: z
+          .boolean()
+          .default(true)
+          .describe('Built-in clean-up before sealing: temp files, Windows Update cache, DISM component store, Optimize-Volume.'),
         componentStore: z.boolean().default(true),
         optimizeVolume: z.boolean().default(true),
       })
@@ -366,7 +443,12 @@ export const configSchema = z
     deadlines: deadlinesSchema.default(deadlinesSchema.parse({})),
     smokeTest: z.boolean().default(true).describe('Launch one instance from the new image and prove it specialized.'),
     preSnapshot: z.boolean().default(false).describe('Snapshot the root volume before sealing so CreateImage only copies changes.'),
-    inventory: z.boolean().default(false).describe('Before sealing, record what is in the image (OS build, updates, AWS components, features) in the manifest and as image tags (docs/inventory.md).'),
+    inventory: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Before sealing, record what is in the image (OS build, updates, AWS components, features) in the manifest and as image tags (docs/inventory.md).',
+      ),
   })
   .describe('A winami image config.');
 

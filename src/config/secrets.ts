@@ -5,10 +5,7 @@
  * temporary SecureString). The value never enters a bundle, a plan or a log.
  */
 
-export type SecretRef =
-  | { kind: 'ssm'; parameter: string }
-  | { kind: 'env'; variable: string }
-  | { kind: 'plaintext'; value: string };
+export type SecretRef = { kind: 'ssm'; parameter: string } | { kind: 'env'; variable: string } | { kind: 'plaintext'; value: string };
 
 const SSM = /^ssm:(\/[\w./-]+)$/;
 const ENV = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;

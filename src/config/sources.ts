@@ -71,7 +71,7 @@ function kindOf(stat: import('node:fs').Stats): string {
   return 'a special file';
 }
 
-const WIDEN_HINT = 'keep sources inside the config\'s folder, or name their folder with --allow-source-root DIR (library option allowSourceRoots)';
+const WIDEN_HINT = "keep sources inside the config's folder, or name their folder with --allow-source-root DIR (library option allowSourceRoots)";
 
 /** Check one source (relative to the config's folder, or absolute); returns the problem or the real path. */
 export function checkSource(source: string, roots: SourceRoots, maxBytes = MAX_SOURCE_BYTES): CheckedSource | SourceProblem {
@@ -83,7 +83,10 @@ export function checkSource(source: string, roots: SourceRoots, maxBytes = MAX_S
     return { message: `file not found: ${abs}`, hint: 'paths are relative to the config file' };
   }
   if (SPECIAL_ROOTS.some((r) => within(real, r))) {
-    return { message: `${real} is a special file of this machine (under ${SPECIAL_ROOTS.join(', ')}); winami never copies those`, hint: 'copy the content into a regular file next to the config' };
+    return {
+      message: `${real} is a special file of this machine (under ${SPECIAL_ROOTS.join(', ')}); winami never copies those`,
+      hint: 'copy the content into a regular file next to the config',
+    };
   }
   const allowed = realRoots(roots);
   if (!allowed.some((r) => within(real, r))) {
@@ -92,7 +95,11 @@ export function checkSource(source: string, roots: SourceRoots, maxBytes = MAX_S
   }
   const stat = statSync(real);
   if (!stat.isFile()) return { message: `${real} is not a regular file: it is ${kindOf(stat)}`, hint: 'point at a regular file' };
-  if (stat.size > maxBytes) return { message: `${real} is ${stat.size} bytes, over the limit of ${maxBytes} bytes for a local source`, hint: 'put large payloads in S3 and fetch them from a script step' };
+  if (stat.size > maxBytes)
+    return {
+      message: `${real} is ${stat.size} bytes, over the limit of ${maxBytes} bytes for a local source`,
+      hint: 'put large payloads in S3 and fetch them from a script step',
+    };
   return { realPath: real, bytes: stat.size };
 }
 
@@ -138,9 +145,9 @@ export function firstInvalidUtf8(bytes: Uint8Array): number | undefined {
     }
     let need: number;
     let min: number;
-    if (b >= 0xc2 && b <= 0xdf) (need = 1), (min = 0x80);
-    else if (b >= 0xe0 && b <= 0xef) (need = 2), (min = 0x800);
-    else if (b >= 0xf0 && b <= 0xf4) (need = 3), (min = 0x10000);
+    if (b >= 0xc2 && b <= 0xdf) ((need = 1), (min = 0x80));
+    else if (b >= 0xe0 && b <= 0xef) ((need = 2), (min = 0x800));
+    else if (b >= 0xf0 && b <= 0xf4) ((need = 3), (min = 0x10000));
     else return i;
     let cp = b & (0x3f >> need);
     for (let k = 1; k <= need; k++) {
@@ -165,7 +172,9 @@ export function decodeScript(bytes: Buffer, name: string): string {
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
   const bad = firstInvalidUtf8(bytes);
   if (bad !== undefined) {
-    throw new Error(`${name} is not valid UTF-8: byte ${bad} (0x${bytes[bad]!.toString(16).padStart(2, '0')}) starts no valid sequence; save it as UTF-8 (or UTF-16 with a BOM)`);
+    throw new Error(
+      `${name} is not valid UTF-8: byte ${bad} (0x${bytes[bad]!.toString(16).padStart(2, '0')}) starts no valid sequence; save it as UTF-8 (or UTF-16 with a BOM)`,
+    );
   }
   const text = bytes.toString('utf8');
   return text.startsWith('\ufeff') ? text.slice(1) : text;

@@ -10,9 +10,7 @@ import type { SecretRef } from './secrets.js';
 
 /** Where the builder's image comes from. */
 export type ResolvedSource =
-  | { kind: 'ami'; imageId: string }
-  | { kind: 'ssm-parameter'; parameter: string }
-  | { kind: 'filter'; owners: string[]; name: string };
+  { kind: 'ami'; imageId: string } | { kind: 'ssm-parameter'; parameter: string } | { kind: 'filter'; owners: string[]; name: string };
 
 /** What the image's billing fields must end up as, and why. */
 export interface ResolvedExpectation {

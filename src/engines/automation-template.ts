@@ -16,7 +16,14 @@ export function automationTemplate(config: ResolvedConfig, runbook: Runbook): Re
           Description: `Assumed by the winami runbook of ${config.name}`.slice(0, 1000),
           AssumeRolePolicyDocument: {
             Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Principal: { Service: 'ssm.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }],
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 'ssm.amazonaws.com' },
+                Action: 'sts:AssumeRole',
+                Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+              },
+            ],
           },
           Policies: [{ PolicyName: 'winami-runbook', PolicyDocument: automationRolePolicy(config) }],
         },

@@ -147,22 +147,66 @@ function runbookWith(config: ResolvedConfig, plan: EnginePlan, compressed: boole
     ...(b.subnetId ? { SubnetId: b.subnetId } : {}),
     ...(b.securityGroupIds.length ? { SecurityGroupIds: b.securityGroupIds } : {}),
     BlockDeviceMappings: [
-      { DeviceName: '/dev/sda1', Ebs: { VolumeType: b.rootVolumeType, DeleteOnTermination: true, ...(b.rootVolumeSize ? { VolumeSize: b.rootVolumeSize } : {}), ...(config.image.encrypted ? { Encrypted: true } : {}) } },
-      ...b.volumes.map((v) => ({ DeviceName: v.deviceName, Ebs: { VolumeSize: v.size, VolumeType: v.type, DeleteOnTermination: v.deleteOnTermination, ...(v.iops ? { Iops: v.iops } : {}), ...(v.throughput ? { Throughput: v.throughput } : {}), ...(config.image.encrypted ? { Encrypted: true } : {}) } })),
+      {
+        DeviceName: '/dev/sda1',
+        Ebs: {
+          VolumeType: b.rootVolumeType,
+          DeleteOnTermination: true,
+          ...(b.rootVolumeSize ? { VolumeSize: b.rootVolumeSize } : {}),
+          ...(config.image.encrypted ? { Encrypted: true } : {}),
+        },
+      },
+      ...b.volumes.map((v) => ({
+        DeviceName: v.deviceName,
+        Ebs: {
+          VolumeSize: v.size,
+          VolumeType: v.type,
+          DeleteOnTermination: v.deleteOnTermination,
+          ...(v.iops ? { Iops: v.iops } : {}),
+          ...(v.throughput ? { Throughput: v.throughput } : {}),
+          ...(config.image.encrypted ? { Encrypted: true } : {}),
+        },
+      })),
     ],
     TagSpecifications: [
-      { ResourceType: 'instance', Tags: [{ Key: 'Name', Value: `winami-builder-${config.name}` }, { Key: 'winami:build', Value: '{{ automation:EXECUTION_ID }}' }, { Key: 'winami:build-id', Value: '{{ BuildId }}' }] },
-      { ResourceType: 'volume', Tags: [{ Key: 'winami:build', Value: '{{ automation:EXECUTION_ID }}' }, { Key: 'winami:build-id', Value: '{{ BuildId }}' }] },
+      {
+        ResourceType: 'instance',
+        Tags: [
+          { Key: 'Name', Value: `winami-builder-${config.name}` },
+          { Key: 'winami:build', Value: '{{ automation:EXECUTION_ID }}' },
+          { Key: 'winami:build-id', Value: '{{ BuildId }}' },
+        ],
+      },
+      {
+        ResourceType: 'volume',
+        Tags: [
+          { Key: 'winami:build', Value: '{{ automation:EXECUTION_ID }}' },
+          { Key: 'winami:build-id', Value: '{{ BuildId }}' },
+        ],
+      },
     ],
   };
-  steps.push({ name: 'LaunchBuilder', action: 'aws:runInstances', maxAttempts: 3, timeoutSeconds: Math.ceil(config.deadlines.launch / 1000), onFailure: 'Abort', inputs: launch });
+  steps.push({
+    name: 'LaunchBuilder',
+    action: 'aws:runInstances',
+    maxAttempts: 3,
+    timeoutSeconds: Math.ceil(config.deadlines.launch / 1000),
+    onFailure: 'Abort',
+    inputs: launch,
+  });
   steps.push({
     name: 'WaitForSsmOnline',
     action: 'aws:waitForAwsResourceProperty',
     timeoutSeconds: Math.ceil(config.deadlines.ssmOnline / 1000),
     onFailure: `step:${TERMINATE_ON_FAILURE}`,
     onCancel: `step:${TERMINATE_ON_FAILURE}`,
-    inputs: { Service: 'ssm', Api: 'DescribeInstanceInformation', Filters: [{ Key: 'InstanceIds', Values: [INSTANCE] }], PropertySelector: '$.InstanceInformationList[0].PingStatus', DesiredValues: ['Online'] },
+    inputs: {
+      Service: 'ssm',
+      Api: 'DescribeInstanceInformation',
+      Filters: [{ Key: 'InstanceIds', Values: [INSTANCE] }],
+      PropertySelector: '$.InstanceInformationList[0].PingStatus',
+      DesiredValues: ['Online'],
+    },
   });
   if (compressed) {
     compressedDeliveryCommands(plan, AUTOMATION_DELIVERY_BUDGET).forEach((script, i, all) => {
@@ -179,7 +223,8 @@ function runbookWith(config: ResolvedConfig, plan: EnginePlan, compressed: boole
   for (const s of plan.customize) steps.push(runCommand(s.id, `Customize: ${s.title} (${s.kind})`, s.command, s.timeoutSeconds));
   if (plan.preseal) steps.push(runCommand('CleanUpPreseal', 'Clean up before sealing', plan.preseal, Math.ceil(config.deadlines.customize / 1000)));
   steps.push(runCommand('CheckReadyToSeal', 'Wait until the builder is ready to seal', plan.checkReady, Math.ceil(config.deadlines.readyToSeal / 1000)));
-  if (plan.sqlCheck) steps.push(runCommand('CheckSqlReady', 'Check SQL Server is ready to seal', plan.sqlCheck, Math.ceil(config.deadlines.readyToSeal / 1000)));
+  if (plan.sqlCheck)
+    steps.push(runCommand('CheckSqlReady', 'Check SQL Server is ready to seal', plan.sqlCheck, Math.ceil(config.deadlines.readyToSeal / 1000)));
   steps.push(runCommand('StartSysprep', "Seal with the launch agent's Sysprep, as the built-in Administrator", plan.sysprep, 600));
   steps.push({
     name: 'WaitForStopped',
@@ -190,7 +235,13 @@ function runbookWith(config: ResolvedConfig, plan: EnginePlan, compressed: boole
     inputs: { InstanceIds: [INSTANCE], CheckStateOnly: true, DesiredState: 'stopped' },
   });
   const name = engineImageName(config, AUTOMATION_PLACEHOLDERS);
-  steps.push({ name: 'CreateImage', action: 'aws:createImage', timeoutSeconds: Math.ceil(config.deadlines.createImage / 1000), onFailure: `step:${TERMINATE_ON_FAILURE}`, inputs: { InstanceId: INSTANCE, ImageName: name, NoReboot: true, ...(config.image.description ? { ImageDescription: config.image.description } : {}) } });
+  steps.push({
+    name: 'CreateImage',
+    action: 'aws:createImage',
+    timeoutSeconds: Math.ceil(config.deadlines.createImage / 1000),
+    onFailure: `step:${TERMINATE_ON_FAILURE}`,
+    inputs: { InstanceId: INSTANCE, ImageName: name, NoReboot: true, ...(config.image.description ? { ImageDescription: config.image.description } : {}) },
+  });
   steps.push({
     name: 'WaitForImageAvailable',
     action: 'aws:waitForAwsResourceProperty',
@@ -200,8 +251,19 @@ function runbookWith(config: ResolvedConfig, plan: EnginePlan, compressed: boole
     inputs: { Service: 'ec2', Api: 'DescribeImages', ImageIds: [IMAGE], PropertySelector: '$.Images[0].State', DesiredValues: ['available'] },
   });
   // The copies take these with CopyImageTags; `winami cleanup --build-id` finds everything by winami:build-id.
-  const tags = Object.entries({ ...engineTags(config, AUTOMATION_PLACEHOLDERS), 'winami:build': '{{ automation:EXECUTION_ID }}', 'winami:build-id': '{{ BuildId }}', 'winami:config': config.name });
-  steps.push({ name: 'TagImage', action: 'aws:createTags', onFailure: `step:${DISCARD}`, onCancel: `step:${DISCARD}`, inputs: { ResourceType: 'EC2', ResourceIds: [IMAGE], Tags: tags.map(([Key, Value]) => ({ Key, Value })) } });
+  const tags = Object.entries({
+    ...engineTags(config, AUTOMATION_PLACEHOLDERS),
+    'winami:build': '{{ automation:EXECUTION_ID }}',
+    'winami:build-id': '{{ BuildId }}',
+    'winami:config': config.name,
+  });
+  steps.push({
+    name: 'TagImage',
+    action: 'aws:createTags',
+    onFailure: `step:${DISCARD}`,
+    onCancel: `step:${DISCARD}`,
+    inputs: { ResourceType: 'EC2', ResourceIds: [IMAGE], Tags: tags.map(([Key, Value]) => ({ Key, Value })) },
+  });
   if (!expectation) {
     steps.push({
       name: 'ReadSourceBilling',
@@ -215,7 +277,8 @@ function runbookWith(config: ResolvedConfig, plan: EnginePlan, compressed: boole
       ],
     });
   }
-  const expected = (field: 'PlatformDetails' | 'UsageOperation') => (expectation ? (field === 'PlatformDetails' ? expectation.platformDetails : expectation.usageOperation) : `{{ ReadSourceBilling.${field} }}`);
+  const expected = (field: 'PlatformDetails' | 'UsageOperation') =>
+    expectation ? (field === 'PlatformDetails' ? expectation.platformDetails : expectation.usageOperation) : `{{ ReadSourceBilling.${field} }}`;
   for (const field of ['PlatformDetails', 'UsageOperation'] as const) {
     steps.push({
       name: `Assert${field}`,
@@ -232,9 +295,15 @@ function runbookWith(config: ResolvedConfig, plan: EnginePlan, compressed: boole
   const needsFinish = regions.length > 1 || lp !== undefined || days !== undefined || config.image.publishParameter !== undefined;
   const finishSteps: RunbookStep[] = needsFinish
     ? regions.map((region) => ({
-        name: `FinishRegion${region.split('-').map((p) => p[0]!.toUpperCase() + p.slice(1)).join('')}`,
+        name: `FinishRegion${region
+          .split('-')
+          .map((p) => p[0]!.toUpperCase() + p.slice(1))
+          .join('')}`,
         action: 'aws:executeScript',
-        description: region === config.region ? `Share, deprecate and publish in ${region}` : `Copy to ${region}, check its billing (a wrong copy is discarded), share, deprecate and publish`,
+        description:
+          region === config.region
+            ? `Share, deprecate and publish in ${region}`
+            : `Copy to ${region}, check its billing (a wrong copy is discarded), share, deprecate and publish`,
         maxAttempts: 8,
         timeoutSeconds: 600,
         onFailure: 'Abort',
@@ -249,7 +318,9 @@ function runbookWith(config: ResolvedConfig, plan: EnginePlan, compressed: boole
             Name: name,
             PlatformDetails: expected('PlatformDetails'),
             UsageOperation: expected('UsageOperation'),
-            ...(config.image.regions.find((r) => r.region === region)?.kmsKeyId ? { KmsKeyId: config.image.regions.find((r) => r.region === region)!.kmsKeyId } : {}),
+            ...(config.image.regions.find((r) => r.region === region)?.kmsKeyId
+              ? { KmsKeyId: config.image.regions.find((r) => r.region === region)!.kmsKeyId }
+              : {}),
             ...(lp ? { Accounts: lp.accounts, OrganizationArns: lp.organizationArns, OrganizationalUnitArns: lp.organizationalUnitArns } : {}),
             ...(days ? { DeprecateAfterDays: days } : {}),
             ...(config.image.publishParameter ? { Parameter: config.image.publishParameter } : {}),
@@ -275,17 +346,32 @@ function runbookWith(config: ResolvedConfig, plan: EnginePlan, compressed: boole
     nextStep: TERMINATE_ON_FAILURE,
     inputs: { Service: 'ec2', Api: 'DeregisterImage', ImageId: IMAGE, DeleteAssociatedSnapshots: true },
   });
-  steps.push({ name: TERMINATE_ON_FAILURE, action: 'aws:changeInstanceState', description: 'Terminate the builder after a failure or cancel', onFailure: 'Abort', isEnd: true, inputs: { InstanceIds: [INSTANCE], DesiredState: 'terminated' } });
-  const sourceDefault = config.source.kind === 'ami' ? config.source.imageId : config.source.kind === 'ssm-parameter' ? `{{ssm:${config.source.parameter}}}` : undefined;
+  steps.push({
+    name: TERMINATE_ON_FAILURE,
+    action: 'aws:changeInstanceState',
+    description: 'Terminate the builder after a failure or cancel',
+    onFailure: 'Abort',
+    isEnd: true,
+    inputs: { InstanceIds: [INSTANCE], DesiredState: 'terminated' },
+  });
+  const sourceDefault =
+    config.source.kind === 'ami' ? config.source.imageId : config.source.kind === 'ssm-parameter' ? `{{ssm:${config.source.parameter}}}` : undefined;
   return {
     schemaVersion: '0.3',
     description: `winami bake of ${config.name}: Windows Server ${config.windows.release} ${config.windows.edition}, billing checked, a wrong image discarded, the builder terminated on every path`,
     assumeRole: '{{ AutomationAssumeRole }}',
     parameters: {
       AutomationAssumeRole: { type: 'String', description: 'The role the runbook runs as (the template.yaml role)' },
-      BuildId: { type: 'String', description: 'Tagged winami:build-id on everything the runbook creates, for winami cleanup --build-id', default: 'runbook', allowedPattern: '^[a-z0-9-]{1,64}$' },
+      BuildId: {
+        type: 'String',
+        description: 'Tagged winami:build-id on everything the runbook creates, for winami cleanup --build-id',
+        default: 'runbook',
+        allowedPattern: '^[a-z0-9-]{1,64}$',
+      },
       SourceAmiId: { type: 'String', description: 'The source image', ...(sourceDefault ? { default: sourceDefault } : {}) },
-      ...(b.instanceProfile ? { InstanceProfileName: { type: 'String', description: 'The builder instance profile (AmazonSSMManagedInstanceCore)', default: b.instanceProfile } } : {}),
+      ...(b.instanceProfile
+        ? { InstanceProfileName: { type: 'String', description: 'The builder instance profile (AmazonSSMManagedInstanceCore)', default: b.instanceProfile } }
+        : {}),
     },
     mainSteps: steps,
     outputs: ['CreateImage.ImageId', ...finishSteps.map((s) => `${s.name}.ImageId`)],

@@ -48,9 +48,13 @@ export async function renderEngine(config: ResolvedConfig, engine: Engine): Prom
       const content = stringify(runbook, { lineWidth: 0 });
       const problems = runbookProblems(runbook, content);
       if (problems.length) {
-        throw new ValidationError(`the runbook for ${config.name} breaks Automation's rules`, problems.map((message) => ({ path: 'runbook.yaml', message })), {
-          hint: 'Shorten the customize scripts or move large files out of the bundle; an Automation document holds at most 64 KB.',
-        });
+        throw new ValidationError(
+          `the runbook for ${config.name} breaks Automation's rules`,
+          problems.map((message) => ({ path: 'runbook.yaml', message })),
+          {
+            hint: 'Shorten the customize scripts or move large files out of the bundle; an Automation document holds at most 64 KB.',
+          },
+        );
       }
       return { 'runbook.yaml': content, 'template.yaml': automationTemplateYaml(config, runbook) };
     }
@@ -64,7 +68,10 @@ export async function renderEngine(config: ResolvedConfig, engine: Engine): Prom
 /** Render, check and write one engine's documents into `outDir`. */
 export async function exportEngine(o: ExportOptions): Promise<ExportResult> {
   const report = reportTo(o.reporter ?? silentReporter);
-  const config = loadConfig(o.configPath, { allowPlaintextSecrets: o.allowPlaintextSecrets ?? false, ...(o.allowSourceRoots ? { allowSourceRoots: o.allowSourceRoots } : {}) });
+  const config = loadConfig(o.configPath, {
+    allowPlaintextSecrets: o.allowPlaintextSecrets ?? false,
+    ...(o.allowSourceRoots ? { allowSourceRoots: o.allowSourceRoots } : {}),
+  });
   const docs = await renderEngine(config, o.engine);
   const outDir = resolve(o.outDir);
   mkdirSync(outDir, { recursive: true });

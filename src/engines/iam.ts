@@ -8,7 +8,13 @@ import type { ResolvedConfig } from '../config/types.js';
 import { iamPolicies, type PolicyDocument } from '../bake/iam-policy.js';
 
 /** Calls Automation's own actions make beyond the bake's (aws:runCommand polls invocations, aws:changeInstanceState reads status). */
-export const AUTOMATION_ENGINE_ACTIONS = ['ec2:DescribeInstanceStatus', 'ec2:EnableImageDeprecation', 'ec2:ModifyImageAttribute', 'ssm:ListCommandInvocations', 'ssm:ListCommands'] as const;
+export const AUTOMATION_ENGINE_ACTIONS = [
+  'ec2:DescribeInstanceStatus',
+  'ec2:EnableImageDeprecation',
+  'ec2:ModifyImageAttribute',
+  'ssm:ListCommandInvocations',
+  'ssm:ListCommands',
+] as const;
 
 /** What `winami bake --engine automation` calls itself. */
 export const AUTOMATION_CALLER_ACTIONS = [
@@ -43,7 +49,13 @@ export function automationCallerPolicy(): PolicyDocument {
     Version: '2012-10-17',
     Statement: [
       { Sid: 'WinamiAutomation', Effect: 'Allow', Action: [...AUTOMATION_CALLER_ACTIONS], Resource: '*' },
-      { Sid: 'WinamiPassRunbookRole', Effect: 'Allow', Action: ['iam:PassRole'], Resource: 'arn:aws:iam::*:role/*', Condition: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } } },
+      {
+        Sid: 'WinamiPassRunbookRole',
+        Effect: 'Allow',
+        Action: ['iam:PassRole'],
+        Resource: 'arn:aws:iam::*:role/*',
+        Condition: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+      },
     ],
   };
 }
@@ -52,21 +64,54 @@ export function automationCallerPolicy(): PolicyDocument {
 export function imageBuilderInstancePolicy(): { managedPolicyArns: string[]; inline: PolicyDocument } {
   return {
     managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore', 'arn:aws:iam::aws:policy/EC2InstanceProfileForImageBuilder'],
-    inline: { Version: '2012-10-17', Statement: [{ Sid: 'WinamiBillingCheck', Effect: 'Allow', Action: ['ec2:DescribeImages', 'ssm:GetParameters'], Resource: '*' }] },
+    inline: {
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'WinamiBillingCheck', Effect: 'Allow', Action: ['ec2:DescribeImages', 'ssm:GetParameters'], Resource: '*' }],
+    },
   };
 }
 
 /** Every policy an engine needs, by who holds it (`winami iam-policy --engine`). */
 export function enginePolicies(config: ResolvedConfig, engine: 'automation' | 'imagebuilder'): Record<string, unknown> {
   if (engine === 'automation') {
-    return { caller: automationCallerPolicy(), runbookRole: { trust: 'ssm.amazonaws.com', policy: automationRolePolicy(config) }, builderInstanceProfile: iamPolicies(config).builder };
+    return {
+      caller: automationCallerPolicy(),
+      runbookRole: { trust: 'ssm.amazonaws.com', policy: automationRolePolicy(config) },
+      builderInstanceProfile: iamPolicies(config).builder,
+    };
   }
   return {
     caller: {
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'WinamiImageBuilder', Effect: 'Allow', Action: ['imagebuilder:CreateComponent', 'imagebuilder:CreateImageRecipe', 'imagebuilder:CreateInfrastructureConfiguration', 'imagebuilder:CreateDistributionConfiguration', 'imagebuilder:CreateImagePipeline', 'imagebuilder:GetComponent', 'imagebuilder:GetImage', 'imagebuilder:GetImagePipeline', 'imagebuilder:ListComponents', 'imagebuilder:StartImagePipelineExecution', 'imagebuilder:CancelImageCreation', 'ec2:DescribeImages', 'ec2:DeregisterImage', 'ec2:DeleteSnapshot'], Resource: '*' },
-        { Sid: 'WinamiPassInstanceRole', Effect: 'Allow', Action: ['iam:PassRole'], Resource: 'arn:aws:iam::*:role/*', Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } },
+        {
+          Sid: 'WinamiImageBuilder',
+          Effect: 'Allow',
+          Action: [
+            'imagebuilder:CreateComponent',
+            'imagebuilder:CreateImageRecipe',
+            'imagebuilder:CreateInfrastructureConfiguration',
+            'imagebuilder:CreateDistributionConfiguration',
+            'imagebuilder:CreateImagePipeline',
+            'imagebuilder:GetComponent',
+            'imagebuilder:GetImage',
+            'imagebuilder:GetImagePipeline',
+            'imagebuilder:ListComponents',
+            'imagebuilder:StartImagePipelineExecution',
+            'imagebuilder:CancelImageCreation',
+            'ec2:DescribeImages',
+            'ec2:DeregisterImage',
+            'ec2:DeleteSnapshot',
+          ],
+          Resource: '*',
+        },
+        {
+          Sid: 'WinamiPassInstanceRole',
+          Effect: 'Allow',
+          Action: ['iam:PassRole'],
+          Resource: 'arn:aws:iam::*:role/*',
+          Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+        },
       ],
     },
     buildAndTestInstanceProfile: imageBuilderInstancePolicy(),

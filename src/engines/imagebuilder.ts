@@ -72,7 +72,12 @@ export function billingCheckScript(config: ResolvedConfig): string {
   if (e) {
     lines.push(`$platform = ${ps(e.platformDetails)}`, `$usage = ${ps(e.usageOperation)}`);
   } else {
-    const src = config.source.kind === 'ami' ? ps(config.source.imageId) : config.source.kind === 'ssm-parameter' ? `(Get-SSMParameterValue -Name ${ps(config.source.parameter)}).Parameters[0].Value` : "''";
+    const src =
+      config.source.kind === 'ami'
+        ? ps(config.source.imageId)
+        : config.source.kind === 'ssm-parameter'
+          ? `(Get-SSMParameterValue -Name ${ps(config.source.parameter)}).Parameters[0].Value`
+          : "''";
     lines.push(`$source = Get-EC2Image -ImageId ${src}`, `$platform = $source.PlatformDetails`, `$usage = $source.UsageOperation`);
   }
   lines.push(
@@ -95,7 +100,10 @@ function packComponents(base: string, description: string, phase: 'build' | 'tes
   };
   for (const s of steps) {
     const alone = componentDoc(`${base}-00`, description, phase, [s]);
-    if (alone.length > MAX_COMPONENT_CHARS) throw new ValidationError(`the Image Builder step ${s.name} is ${alone.length} characters; a component holds at most ${MAX_COMPONENT_CHARS} inline`, [{ path: 'customize', message: 'shorten the step' }]);
+    if (alone.length > MAX_COMPONENT_CHARS)
+      throw new ValidationError(`the Image Builder step ${s.name} is ${alone.length} characters; a component holds at most ${MAX_COMPONENT_CHARS} inline`, [
+        { path: 'customize', message: 'shorten the step' },
+      ]);
     if (componentDoc(`${base}-00`, description, phase, [...current, s]).length > MAX_COMPONENT_CHARS) flush();
     current.push(s);
   }
@@ -105,25 +113,45 @@ function packComponents(base: string, description: string, phase: 'build' | 'tes
 
 /** The Image Builder create requests for a config, in dependency order. */
 export function imageBuilderRequests(config: ResolvedConfig, plan: EnginePlan): IbRequest[] {
-  const base = `winami-${config.name}`.toLowerCase().replace(/[^a-z0-9-_]+/g, '-').slice(0, 100);
+  const base = `winami-${config.name}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-_]+/g, '-')
+    .slice(0, 100);
   if (config.source.kind === 'filter') {
-    throw new ValidationError('Image Builder needs the parent image as an AMI id or an SSM parameter', [{ path: 'source', message: 'a name filter cannot be a recipe parent image' }], { hint: 'Set source to an AMI id or an ssm: parameter.' });
+    throw new ValidationError(
+      'Image Builder needs the parent image as an AMI id or an SSM parameter',
+      [{ path: 'source', message: 'a name filter cannot be a recipe parent image' }],
+      { hint: 'Set source to an AMI id or an ssm: parameter.' },
+    );
   }
   if (!config.builder.instanceProfile) {
-    throw new ValidationError('Image Builder needs an instance profile for the build instance', [{ path: 'builder.instanceProfile', message: 'required by CreateInfrastructureConfiguration' }], { hint: 'Set builder.instanceProfile (AmazonSSMManagedInstanceCore and EC2InstanceProfileForImageBuilder).' });
+    throw new ValidationError(
+      'Image Builder needs an instance profile for the build instance',
+      [{ path: 'builder.instanceProfile', message: 'required by CreateInfrastructureConfiguration' }],
+      { hint: 'Set builder.instanceProfile (AmazonSSMManagedInstanceCore and EC2InstanceProfileForImageBuilder).' },
+    );
   }
   const build: ComponentStep[] = deliveryCommands(plan, 12_000).map((s, i) => psStep(`DeliverBundle${i + 1}`, s, 600));
   if (plan.resolveSecrets) build.push(psStep('ResolveSecrets', plan.resolveSecrets, 600));
-  for (const s of plan.customize) build.push(s.kind === 'reboot' ? { name: s.id, action: 'Reboot', inputs: { delaySeconds: 0 } } : psStep(s.id, s.command, s.timeoutSeconds));
+  for (const s of plan.customize)
+    build.push(s.kind === 'reboot' ? { name: s.id, action: 'Reboot', inputs: { delaySeconds: 0 } } : psStep(s.id, s.command, s.timeoutSeconds));
   if (plan.preseal) build.push(psStep('CleanUpPreseal', plan.preseal, Math.ceil(config.deadlines.customize / 1000)));
   build.push(psStep('CheckReadyToSeal', plan.checkReady, Math.ceil(config.deadlines.readyToSeal / 1000)));
   if (plan.sqlCheck) build.push(psStep('CheckSqlReady', plan.sqlCheck, Math.ceil(config.deadlines.readyToSeal / 1000)));
   const test: ComponentStep[] = [psStep('SmokeTest', plan.smokeTest, 1800), psStep('CheckBilling', billingCheckScript(config), 600)];
   const components = [
-    ...packComponents(`${base}-build`, `winami build phase of ${config.name}: the bundle, the customize steps, the pre-seal clean-up and the readiness check`, 'build', build),
+    ...packComponents(
+      `${base}-build`,
+      `winami build phase of ${config.name}: the bundle, the customize steps, the pre-seal clean-up and the readiness check`,
+      'build',
+      build,
+    ),
     ...packComponents(`${base}-test`, `winami test phase of ${config.name}: smoke test and billing check`, 'test', test),
   ];
-  if (components.length > MAX_RECIPE_COMPONENTS) throw new ValidationError(`the recipe needs ${components.length} components; Image Builder allows ${MAX_RECIPE_COMPONENTS}`, [{ path: 'customize', message: 'too many or too large steps' }]);
+  if (components.length > MAX_RECIPE_COMPONENTS)
+    throw new ValidationError(`the recipe needs ${components.length} components; Image Builder allows ${MAX_RECIPE_COMPONENTS}`, [
+      { path: 'customize', message: 'too many or too large steps' },
+    ]);
   const requests: IbRequest[] = components.map((c) => ({
     logicalId: pascal(c.name),
     operation: 'CreateComponent',
@@ -136,15 +164,35 @@ export function imageBuilderRequests(config: ResolvedConfig, plan: EnginePlan): 
     name: base,
     description: `winami recipe of ${config.name}`,
     parentImage: config.source.kind === 'ami' ? config.source.imageId : `ssm:${config.source.parameter}`,
-    components: requests.map((r) => ({ componentArn: { $ref: r.logicalId, kind: 'component', name: r.input.name as string, version: r.input.semanticVersion as string } })),
+    components: requests.map((r) => ({
+      componentArn: { $ref: r.logicalId, kind: 'component', name: r.input.name as string, version: r.input.semanticVersion as string },
+    })),
     blockDeviceMappings: [
-      { deviceName: '/dev/sda1', ebs: { volumeType: b.rootVolumeType, deleteOnTermination: true, ...(b.rootVolumeSize ? { volumeSize: b.rootVolumeSize } : {}), ...encrypted } },
-      ...b.volumes.map((v) => ({ deviceName: v.deviceName, ebs: { volumeSize: v.size, volumeType: v.type, deleteOnTermination: v.deleteOnTermination, ...(v.iops ? { iops: v.iops } : {}), ...(v.throughput ? { throughput: v.throughput } : {}), ...encrypted } })),
+      {
+        deviceName: '/dev/sda1',
+        ebs: { volumeType: b.rootVolumeType, deleteOnTermination: true, ...(b.rootVolumeSize ? { volumeSize: b.rootVolumeSize } : {}), ...encrypted },
+      },
+      ...b.volumes.map((v) => ({
+        deviceName: v.deviceName,
+        ebs: {
+          volumeSize: v.size,
+          volumeType: v.type,
+          deleteOnTermination: v.deleteOnTermination,
+          ...(v.iops ? { iops: v.iops } : {}),
+          ...(v.throughput ? { throughput: v.throughput } : {}),
+          ...encrypted,
+        },
+      })),
     ],
     workingDirectory: 'C:\\',
     additionalInstanceConfiguration: { systemsManagerAgent: { uninstallAfterBuild: false } },
   };
-  requests.push({ logicalId: 'Recipe', operation: 'CreateImageRecipe', cfnType: 'AWS::ImageBuilder::ImageRecipe', input: { ...recipeBody, semanticVersion: contentVersion(JSON.stringify(recipeBody)) } });
+  requests.push({
+    logicalId: 'Recipe',
+    operation: 'CreateImageRecipe',
+    cfnType: 'AWS::ImageBuilder::ImageRecipe',
+    input: { ...recipeBody, semanticVersion: contentVersion(JSON.stringify(recipeBody)) },
+  });
   requests.push({
     logicalId: 'Infrastructure',
     operation: 'CreateInfrastructureConfiguration',
@@ -177,7 +225,15 @@ export function imageBuilderRequests(config: ResolvedConfig, plan: EnginePlan): 
           ...(config.image.description ? { description: config.image.description } : {}),
           amiTags: { ...engineTags(config, IB_PLACEHOLDERS), 'winami:config': config.name },
           ...(r.kmsKeyId ? { kmsKeyId: r.kmsKeyId } : {}),
-          ...(lp ? { launchPermission: { ...(lp.accounts.length ? { userIds: lp.accounts } : {}), ...(lp.organizationArns.length ? { organizationArns: lp.organizationArns } : {}), ...(lp.organizationalUnitArns.length ? { organizationalUnitArns: lp.organizationalUnitArns } : {}) } } : {}),
+          ...(lp
+            ? {
+                launchPermission: {
+                  ...(lp.accounts.length ? { userIds: lp.accounts } : {}),
+                  ...(lp.organizationArns.length ? { organizationArns: lp.organizationArns } : {}),
+                  ...(lp.organizationalUnitArns.length ? { organizationalUnitArns: lp.organizationalUnitArns } : {}),
+                },
+              }
+            : {}),
         },
         ...(config.image.publishParameter ? { ssmParameterConfigurations: [{ parameterName: config.image.publishParameter, dataType: 'aws:ec2:image' }] } : {}),
       })),
@@ -190,7 +246,12 @@ export function imageBuilderRequests(config: ResolvedConfig, plan: EnginePlan): 
     input: {
       name: base,
       description: `winami pipeline of ${config.name}`,
-      imageRecipeArn: { $ref: 'Recipe', kind: 'image-recipe', name: base, version: (requests.find((r) => r.logicalId === 'Recipe')!.input.semanticVersion as string) },
+      imageRecipeArn: {
+        $ref: 'Recipe',
+        kind: 'image-recipe',
+        name: base,
+        version: requests.find((r) => r.logicalId === 'Recipe')!.input.semanticVersion as string,
+      },
       infrastructureConfigurationArn: { $ref: 'Infrastructure', kind: 'infrastructure-configuration', name: base },
       distributionConfigurationArn: { $ref: 'Distribution', kind: 'distribution-configuration', name: base },
       imageTestsConfiguration: { imageTestsEnabled: true, timeoutMinutes: 90 },
@@ -205,7 +266,8 @@ const isRef = (v: unknown): v is ResourceRef => v !== null && typeof v === 'obje
 /** An API request: references become the ARNs Image Builder returns in `account`/`region`. */
 export function toApiInput(input: Record<string, unknown>, region: string, account: string): Record<string, unknown> {
   const walk = (v: unknown): unknown => {
-    if (isRef(v)) return `arn:aws:imagebuilder:${region}:${account}:${v.kind}/${v.name}${v.version ? `/${v.version}${v.kind === 'component' ? '/1' : ''}` : ''}`;
+    if (isRef(v))
+      return `arn:aws:imagebuilder:${region}:${account}:${v.kind}/${v.name}${v.version ? `/${v.version}${v.kind === 'component' ? '/1' : ''}` : ''}`;
     if (Array.isArray(v)) return v.map(walk);
     if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
     return v;

@@ -39,8 +39,18 @@ function provisioner(lines: string[], extra: string[] = []): string {
 
 /** Run a step; on 3010, leave a marker, reboot, and run it again (as SSM Agent does for Run Command). */
 function stepProvisioners(title: string, command: string): string[] {
-  const first = [`# ${title.replace(/[\r\n]/g, ' ')}`, `& { ${command} }`, `if ($LASTEXITCODE -eq 3010) { New-Item -ItemType Directory -Force -Path ${ps(STATE_DIR)} | Out-Null; Set-Content -LiteralPath ${ps(RERUN)} -Value '1'; exit 0 }`, `exit $LASTEXITCODE`];
-  const again = [`if (-not (Test-Path -LiteralPath ${ps(RERUN)})) { exit 0 }`, `Remove-Item -LiteralPath ${ps(RERUN)}`, `& { ${command} }`, `exit $LASTEXITCODE`];
+  const first = [
+    `# ${title.replace(/[\r\n]/g, ' ')}`,
+    `& { ${command} }`,
+    `if ($LASTEXITCODE -eq 3010) { New-Item -ItemType Directory -Force -Path ${ps(STATE_DIR)} | Out-Null; Set-Content -LiteralPath ${ps(RERUN)} -Value '1'; exit 0 }`,
+    `exit $LASTEXITCODE`,
+  ];
+  const again = [
+    `if (-not (Test-Path -LiteralPath ${ps(RERUN)})) { exit 0 }`,
+    `Remove-Item -LiteralPath ${ps(RERUN)}`,
+    `& { ${command} }`,
+    `exit $LASTEXITCODE`,
+  ];
   return [
     provisioner(first),
     [
@@ -109,17 +119,45 @@ export function renderPacker(config: ResolvedConfig, plan: EnginePlan): string {
   const lp = config.image.launchPermissions;
   const days = deprecateDays(config.image.deprecateAfter as string | number | undefined);
   // Tag values take the image-name placeholders as Packer's own functions.
-  const tags = Object.fromEntries(Object.entries({ ...config.image.tags, 'winami:config': config.name }).map(([k, v]) => [k, engineText(config, v, { date: '@@date@@', timestamp: '@@timestamp@@', buildId: '@@buildId@@' })]));
-  const map = (m: Record<string, string>) => `{\n${Object.entries(m).map(([k, v]) => `      ${hcl(k)} = ${interpolated(hcl(v))}`).join('\n')}\n    }`;
+  const tags = Object.fromEntries(
+    Object.entries({ ...config.image.tags, 'winami:config': config.name }).map(([k, v]) => [
+      k,
+      engineText(config, v, { date: '@@date@@', timestamp: '@@timestamp@@', buildId: '@@buildId@@' }),
+    ]),
+  );
+  const map = (m: Record<string, string>) =>
+    `{\n${Object.entries(m)
+      .map(([k, v]) => `      ${hcl(k)} = ${interpolated(hcl(v))}`)
+      .join('\n')}\n    }`;
   const volumes = [
-    { device: '/dev/sda1', size: b.rootVolumeSize, type: b.rootVolumeType, del: true, iops: undefined as number | undefined, throughput: undefined as number | undefined },
-    ...b.volumes.map((v) => ({ device: v.deviceName, size: v.size as number | undefined, type: v.type, del: v.deleteOnTermination, iops: v.iops, throughput: v.throughput })),
+    {
+      device: '/dev/sda1',
+      size: b.rootVolumeSize,
+      type: b.rootVolumeType,
+      del: true,
+      iops: undefined as number | undefined,
+      throughput: undefined as number | undefined,
+    },
+    ...b.volumes.map((v) => ({
+      device: v.deviceName,
+      size: v.size as number | undefined,
+      type: v.type,
+      del: v.deleteOnTermination,
+      iops: v.iops,
+      throughput: v.throughput,
+    })),
   ];
   const source: string[] = [
     `source "amazon-ebs" "winami" {`,
     `  region        = ${hcl(config.region)}`,
-    src.kind === 'ami' ? `  source_ami    = ${hcl(src.imageId)}` : src.kind === 'ssm-parameter' ? `  source_ami    = data.amazon-parameterstore.source.value` : '',
-    src.kind === 'filter' ? `  source_ami_filter {\n    filters     = { name = ${hcl(src.name)} }\n    owners      = ${list(src.owners)}\n    most_recent = true\n  }` : '',
+    src.kind === 'ami'
+      ? `  source_ami    = ${hcl(src.imageId)}`
+      : src.kind === 'ssm-parameter'
+        ? `  source_ami    = data.amazon-parameterstore.source.value`
+        : '',
+    src.kind === 'filter'
+      ? `  source_ami_filter {\n    filters     = { name = ${hcl(src.name)} }\n    owners      = ${list(src.owners)}\n    most_recent = true\n  }`
+      : '',
     `  instance_type = ${hcl(b.instanceType)}`,
     b.instanceProfile ? `  iam_instance_profile = ${hcl(b.instanceProfile)}` : '',
     b.subnetId ? `  subnet_id = ${hcl(b.subnetId)}` : '',
@@ -134,11 +172,26 @@ export function renderPacker(config: ResolvedConfig, plan: EnginePlan): string {
     `  user_data      = ${hcl(WINRM_USER_DATA)}`,
     `  # Sysprep stops the instance itself; Packer waits for it.`,
     `  disable_stop_instance = true`,
-    ...volumes.map((v) => [`  launch_block_device_mappings {`, `    device_name = ${hcl(v.device)}`, v.size ? `    volume_size = ${v.size}` : '', `    volume_type = ${hcl(v.type)}`, ...gp3Defaults(v), `    delete_on_termination = ${v.del}`, config.image.encrypted ? `    encrypted = true` : '', `  }`].filter(Boolean).join('\n')),
+    ...volumes.map((v) =>
+      [
+        `  launch_block_device_mappings {`,
+        `    device_name = ${hcl(v.device)}`,
+        v.size ? `    volume_size = ${v.size}` : '',
+        `    volume_type = ${hcl(v.type)}`,
+        ...gp3Defaults(v),
+        `    delete_on_termination = ${v.del}`,
+        config.image.encrypted ? `    encrypted = true` : '',
+        `  }`,
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    ),
     config.image.encrypted ? `  encrypt_boot = true` : '',
     config.image.kmsKeyId ? `  kms_key_id = ${hcl(config.image.kmsKeyId)}` : '',
     copies.length ? `  ami_regions = ${list(copies.map((r) => r.region))}` : '',
-    copies.some((r) => r.kmsKeyId) ? `  region_kms_key_ids = ${map(Object.fromEntries(copies.filter((r) => r.kmsKeyId).map((r) => [r.region, r.kmsKeyId!])))}` : '',
+    copies.some((r) => r.kmsKeyId)
+      ? `  region_kms_key_ids = ${map(Object.fromEntries(copies.filter((r) => r.kmsKeyId).map((r) => [r.region, r.kmsKeyId!])))}`
+      : '',
     lp?.accounts.length ? `  ami_users = ${list(lp.accounts)}` : '',
     lp?.organizationArns.length ? `  ami_org_arns = ${list(lp.organizationArns)}` : '',
     lp?.organizationalUnitArns.length ? `  ami_ou_arns = ${list(lp.organizationalUnitArns)}` : '',
@@ -154,7 +207,9 @@ export function renderPacker(config: ResolvedConfig, plan: EnginePlan): string {
   if (plan.preseal) provisioners.push(provisioner(plan.preseal.split('\r\n')));
   provisioners.push(...stepProvisioners('ready to seal', plan.checkReady));
   if (plan.sqlCheck) provisioners.push(provisioner(plan.sqlCheck.split('\r\n')));
-  provisioners.push(provisioner(['# Seal: the launch agent\'s Sysprep as the built-in Administrator; it shuts the instance down', ...plan.sysprep.split('\r\n')]));
+  provisioners.push(
+    provisioner(["# Seal: the launch agent's Sysprep as the built-in Administrator; it shuts the instance down", ...plan.sysprep.split('\r\n')]),
+  );
   return [
     `# Packer build of ${config.name}, exported by winami. Validate with: packer init . && packer validate .`,
     `packer {`,

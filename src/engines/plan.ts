@@ -81,9 +81,13 @@ export function enginePlan(config: ResolvedConfig, bundle: Bundle): EnginePlan {
   // An engine has no winami process to put env: or literal secrets into SSM first: only ssm: references can be read by the builder.
   const unreadable = config.secrets.filter((s) => s.ref.kind !== 'ssm');
   if (unreadable.length) {
-    throw new ValidationError('an engine can only use secrets the builder reads from SSM Parameter Store', unreadable.map((s) => ({ path: s.path, message: 'use an ssm: reference (a SecureString the builder instance profile may read)' })), {
-      hint: 'Store the secret as a SecureString parameter and refer to it as ssm:/path.',
-    });
+    throw new ValidationError(
+      'an engine can only use secrets the builder reads from SSM Parameter Store',
+      unreadable.map((s) => ({ path: s.path, message: 'use an ssm: reference (a SecureString the builder instance profile may read)' })),
+      {
+        hint: 'Store the secret as a SecureString parameter and refer to it as ssm:/path.',
+      },
+    );
   }
   const deliveredFiles = bundle.files.filter((f) => f.destination);
   const delivered = deliveredFiles.map((f) => ({ destination: f.destination!, content: f.content, sha256: f.sha256 }));
@@ -154,7 +158,9 @@ export function verifyCommand(plan: EnginePlan): string {
   return [
     `$ErrorActionPreference = 'Stop'`,
     `$bad = @()`,
-    ...plan.delivered.map((f) => `if ((Get-FileHash -LiteralPath ${ps(f.destination)} -Algorithm SHA256).Hash -ne '${f.sha256.toUpperCase()}') { $bad += ${ps(f.destination)} }`),
+    ...plan.delivered.map(
+      (f) => `if ((Get-FileHash -LiteralPath ${ps(f.destination)} -Algorithm SHA256).Hash -ne '${f.sha256.toUpperCase()}') { $bad += ${ps(f.destination)} }`,
+    ),
     `if ($bad.Count -gt 0) { Write-Output ('WINAMI damaged=' + ($bad -join ';')); exit 1 }`,
     `Write-Output 'WINAMI delivered=${plan.delivered.length}'`,
   ].join('\r\n');

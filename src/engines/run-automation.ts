@@ -70,14 +70,19 @@ const POLL_MS = 5_000;
 const TERMINAL = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut', 'CompletedWithSuccess', 'CompletedWithFailure']);
 
 /** Deploy the runbook (idempotently); returns its version and what was done. */
-export async function deployRunbook(session: AwsSession, config: ResolvedConfig, content: string): Promise<{ name: string; version: string; deploy: AutomationBakeResult['deploy'] }> {
+export async function deployRunbook(
+  session: AwsSession,
+  config: ResolvedConfig,
+  content: string,
+): Promise<{ name: string; version: string; deploy: AutomationBakeResult['deploy'] }> {
   const ssm = session.ssm(config.region);
   const name = runbookName(config);
   let latest: { Content?: string; DocumentVersion?: string } | undefined;
   try {
     latest = await ssm.getDocument({ Name: name, DocumentVersion: '$LATEST' });
   } catch (err) {
-    if (!/InvalidDocument\b/.test(String((err as { code?: string }).code ?? (err as Error).name ?? '')) && !/does not exist/.test((err as Error).message)) throw err;
+    if (!/InvalidDocument\b/.test(String((err as { code?: string }).code ?? (err as Error).name ?? '')) && !/does not exist/.test((err as Error).message))
+      throw err;
   }
   if (!latest) {
     const r = await ssm.createDocument({ Name: name, Content: content, DocumentType: 'Automation', DocumentFormat: 'YAML' });
@@ -88,7 +93,13 @@ export async function deployRunbook(session: AwsSession, config: ResolvedConfig,
   return { name, version: r.DocumentDescription!.DocumentVersion!, deploy: 'updated' };
 }
 
-type CoreResult = Omit<AutomationBakeResult, 'manifest' | 'packerManifest'> & { config?: ResolvedConfig; source?: BakeState['source']; expectation?: BakeState['expectation']; steps?: { name: string; status: string; start?: Date; end?: Date }[]; names?: Record<string, string> };
+type CoreResult = Omit<AutomationBakeResult, 'manifest' | 'packerManifest'> & {
+  config?: ResolvedConfig;
+  source?: BakeState['source'];
+  expectation?: BakeState['expectation'];
+  steps?: { name: string; status: string; start?: Date; end?: Date }[];
+  names?: Record<string, string>;
+};
 
 /** Run the bake on SSM Automation. */
 export async function bakeOnAutomation(o: AutomationBakeOptions): Promise<AutomationBakeResult> {
@@ -107,14 +118,37 @@ export async function bakeOnAutomation(o: AutomationBakeOptions): Promise<Automa
     account: undefined,
     source,
     expectation,
-    images: made.map((m) => ({ region: m.region, imageId: m.imageId, name: names?.[m.imageId] ?? '', platformDetails: m.platformDetails, usageOperation: m.usageOperation, snapshots: [] })),
-    steps: (steps ?? []).map((s) => ({ name: s.name, status: s.status === 'Success' ? 'ok' : s.status === 'Cancelled' ? 'cancelled' : s.status === 'Pending' ? 'not-run' : 'failed', durationMs: s.start && s.end ? s.end.getTime() - s.start.getTime() : 0 })),
+    images: made.map((m) => ({
+      region: m.region,
+      imageId: m.imageId,
+      name: names?.[m.imageId] ?? '',
+      platformDetails: m.platformDetails,
+      usageOperation: m.usageOperation,
+      snapshots: [],
+    })),
+    steps: (steps ?? []).map((s) => ({
+      name: s.name,
+      status: s.status === 'Success' ? 'ok' : s.status === 'Cancelled' ? 'cancelled' : s.status === 'Pending' ? 'not-run' : 'failed',
+      durationMs: s.start && s.end ? s.end.getTime() - s.start.getTime() : 0,
+    })),
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt.getTime(),
   };
   const packerManifest: PackerManifest = {
-    builds: made.length ? [{ name: manifest.name, builder_type: 'amazon-ebs', build_time: Math.floor(finishedAt.getTime() / 1000), files: null, artifact_id: made.map((m) => `${m.region}:${m.imageId}`).join(','), packer_run_uuid: r.buildId, custom_data: { 'winami:build-id': r.buildId, source_ami: source?.imageId ?? '', 'winami:automation-execution': r.executionId ?? '' } }] : [],
+    builds: made.length
+      ? [
+          {
+            name: manifest.name,
+            builder_type: 'amazon-ebs',
+            build_time: Math.floor(finishedAt.getTime() / 1000),
+            files: null,
+            artifact_id: made.map((m) => `${m.region}:${m.imageId}`).join(','),
+            packer_run_uuid: r.buildId,
+            custom_data: { 'winami:build-id': r.buildId, source_ami: source?.imageId ?? '', 'winami:automation-execution': r.executionId ?? '' },
+          },
+        ]
+      : [],
     last_run_uuid: r.buildId,
   };
   return { ...rest, manifest, packerManifest };
@@ -126,12 +160,30 @@ async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
   const bundle = await renderBundle(config);
   const content = stringify(renderRunbook(config, enginePlan(config, bundle)), { lineWidth: 0 });
   const dep = await deployRunbook(o.session, config, content);
-  report.info('engine.deploy', `runbook ${dep.name} version ${dep.version} (${dep.deploy})`, { documentName: dep.name, documentVersion: dep.version, deploy: dep.deploy });
+  report.info('engine.deploy', `runbook ${dep.name} version ${dep.version} (${dep.deploy})`, {
+    documentName: dep.name,
+    documentVersion: dep.version,
+    deploy: dep.deploy,
+  });
   const buildId = o.buildId ?? newBuildId();
   const journal = openJournal(journalPath(o.journalDir ?? process.cwd(), buildId));
   const regionList = [config.region, ...config.image.regions.map((r) => r.region).filter((r) => r !== config.region)];
   journal.append({ type: 'build', buildId, region: config.region, regions: regionList, name: config.name, time: new Date().toISOString() });
-  const result: CoreResult = { config, ok: false, exitCode: ExitCode.BUILD, error: undefined, documentName: dep.name, documentVersion: dep.version, deploy: dep.deploy, buildId, journalPath: journal.path, executionId: undefined, status: undefined, images: [], discarded: [] };
+  const result: CoreResult = {
+    config,
+    ok: false,
+    exitCode: ExitCode.BUILD,
+    error: undefined,
+    documentName: dep.name,
+    documentVersion: dep.version,
+    deploy: dep.deploy,
+    buildId,
+    journalPath: journal.path,
+    executionId: undefined,
+    status: undefined,
+    images: [],
+    discarded: [],
+  };
   const journaled = new Set<string>();
   const note = (kind: 'instance' | 'image', id: string, role: string) => {
     if (journaled.has(id)) return;
@@ -141,11 +193,29 @@ async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
   const ssm = o.session.ssm(config.region);
   // The local bake's own source step: the source must be Windows with billing fields; its id is pinned for the execution.
   const state = initialState(buildId, config, '');
-  const ctx = { session: o.session, reporter: o.reporter ?? silentReporter, journal, timeScale: o.timeScale ?? 1, delays: AWS_POLL_DELAYS, clock: defaultClock, onError: 'cleanup', env: {}, renderBundle: async () => bundle, signal: o.abortSignal ?? new AbortController().signal, step: 'resolveSource', outcome: undefined, timeLeft: () => Number.POSITIVE_INFINITY } as StepCtx;
+  const ctx = {
+    session: o.session,
+    reporter: o.reporter ?? silentReporter,
+    journal,
+    timeScale: o.timeScale ?? 1,
+    delays: AWS_POLL_DELAYS,
+    clock: defaultClock,
+    onError: 'cleanup',
+    env: {},
+    renderBundle: async () => bundle,
+    signal: o.abortSignal ?? new AbortController().signal,
+    step: 'resolveSource',
+    outcome: undefined,
+    timeLeft: () => Number.POSITIVE_INFINITY,
+  } as StepCtx;
   await resolveSource.run(state, ctx);
   result.source = state.source;
   result.expectation = state.expectation;
-  const started = await ssm.startAutomationExecution({ DocumentName: dep.name, DocumentVersion: dep.version, Parameters: { AutomationAssumeRole: [o.roleArn], BuildId: [buildId], SourceAmiId: [state.source!.imageId] } });
+  const started = await ssm.startAutomationExecution({
+    DocumentName: dep.name,
+    DocumentVersion: dep.version,
+    Parameters: { AutomationAssumeRole: [o.roleArn], BuildId: [buildId], SourceAmiId: [state.source!.imageId] },
+  });
   const id = started.AutomationExecutionId!;
   result.executionId = id;
   report.info('engine.started', `execution ${id} started`, { executionId: id });
@@ -157,7 +227,9 @@ async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
     if (o.abortSignal?.aborted && !stopped) {
       stopped = true;
       report.warn('engine.stopping', `stopping execution ${id}: its cancel branch terminates the builder`, { executionId: id });
-      await ssm.stopAutomationExecution({ AutomationExecutionId: id, Type: 'Cancel' }).catch((err: Error) => report.warn('engine.stop-failed', `StopAutomationExecution: ${err.message}`, {}));
+      await ssm
+        .stopAutomationExecution({ AutomationExecutionId: id, Type: 'Cancel' })
+        .catch((err: Error) => report.warn('engine.stop-failed', `StopAutomationExecution: ${err.message}`, {}));
     }
     execution = (await ssm.getAutomationExecution({ AutomationExecutionId: id })).AutomationExecution!;
     for (const s of execution.StepExecutions ?? []) {
@@ -168,16 +240,26 @@ async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
       for (const i of s.Outputs?.InstanceIds ?? []) note('instance', i, 'builder');
       for (const i of s.StepName === 'CreateImage' ? (s.Outputs?.ImageId ?? []) : []) note('image', i, 'image');
       if (s.Action === 'aws:changeInstanceState' && s.StepStatus === 'Success' && /"terminated"/.test(s.Inputs?.DesiredState ?? '')) {
-        for (const i of journaled) if (i.startsWith('i-')) journal.append({ type: 'removed', kind: 'instance', id: i, region: config.region, time: new Date().toISOString() });
+        for (const i of journaled)
+          if (i.startsWith('i-')) journal.append({ type: 'removed', kind: 'instance', id: i, region: config.region, time: new Date().toISOString() });
       }
       const level = s.StepStatus === 'Failed' || s.StepStatus === 'TimedOut' ? 'warn' : 'info';
-      report[level]('engine.step', `${s.StepName}: ${s.StepStatus}${s.FailureMessage ? ` (${s.FailureMessage.slice(0, 300)})` : ''}`, { step: s.StepName, action: s.Action, status: s.StepStatus });
+      report[level]('engine.step', `${s.StepName}: ${s.StepStatus}${s.FailureMessage ? ` (${s.FailureMessage.slice(0, 300)})` : ''}`, {
+        step: s.StepName,
+        action: s.Action,
+        status: s.StepStatus,
+      });
     }
     if (TERMINAL.has(execution.AutomationExecutionStatus!)) break;
     await new Promise((r) => setTimeout(r, pollMs));
   }
   result.status = execution.AutomationExecutionStatus;
-  result.steps = (execution.StepExecutions ?? []).map((s) => ({ name: s.StepName ?? '', status: s.StepStatus ?? '', ...(s.ExecutionStartTime ? { start: new Date(s.ExecutionStartTime) } : {}), ...(s.ExecutionEndTime ? { end: new Date(s.ExecutionEndTime) } : {}) }));
+  result.steps = (execution.StepExecutions ?? []).map((s) => ({
+    name: s.StepName ?? '',
+    status: s.StepStatus ?? '',
+    ...(s.ExecutionStartTime ? { start: new Date(s.ExecutionStartTime) } : {}),
+    ...(s.ExecutionEndTime ? { end: new Date(s.ExecutionEndTime) } : {}),
+  }));
   if (result.status === 'Cancelled' || stopped) {
     // A cancel during aws:runInstances or aws:createImage has no onCancel branch (AWS allows none there): remove the builder by its tag.
     await terminateTagged(o.session, config.region, id, report, pollMs);
@@ -188,7 +270,9 @@ async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
   }
   if (result.status !== 'Success') {
     journal.append({ type: 'finished', ok: false, time: new Date().toISOString() });
-    result.error = new StepError('automation', `execution ${id} ended ${result.status}: ${execution.FailureMessage ?? ''}`.trim(), { hint: `See the step outputs with: aws ssm describe-automation-step-executions --automation-execution-id ${id}` });
+    result.error = new StepError('automation', `execution ${id} ended ${result.status}: ${execution.FailureMessage ?? ''}`.trim(), {
+      hint: `See the step outputs with: aws ssm describe-automation-step-executions --automation-execution-id ${id}`,
+    });
     return result;
   }
   // winami's own check on every output image, whatever the runbook asserted.
@@ -198,7 +282,17 @@ async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
   for (const [key, values] of Object.entries(outputs)) {
     const imageId = values[0];
     if (!imageId || !imageId.startsWith('ami-')) continue;
-    const region = key === 'CreateImage.ImageId' ? config.region : (regions.find((r) => key === `FinishRegion${r.split('-').map((p) => p[0]!.toUpperCase() + p.slice(1)).join('')}.ImageId`) ?? config.region);
+    const region =
+      key === 'CreateImage.ImageId'
+        ? config.region
+        : (regions.find(
+            (r) =>
+              key ===
+              `FinishRegion${r
+                .split('-')
+                .map((p) => p[0]!.toUpperCase() + p.slice(1))
+                .join('')}.ImageId`,
+          ) ?? config.region);
     if (!made.some((m) => m.imageId === imageId)) made.push({ region, imageId });
   }
   const expectation = result.expectation;
@@ -206,7 +300,12 @@ async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
   for (const m of made) {
     const v = await verifyImageBilling(o.session.ec2(m.region), m.imageId, expectation, { reporter: o.reporter ?? silentReporter });
     result.names = { ...result.names, [m.imageId]: v.name ?? '' };
-    if (v.ok) result.images.push({ ...m, ...(v.fields.PlatformDetails ? { platformDetails: v.fields.PlatformDetails } : {}), ...(v.fields.UsageOperation ? { usageOperation: v.fields.UsageOperation } : {}) });
+    if (v.ok)
+      result.images.push({
+        ...m,
+        ...(v.fields.PlatformDetails ? { platformDetails: v.fields.PlatformDetails } : {}),
+        ...(v.fields.UsageOperation ? { usageOperation: v.fields.UsageOperation } : {}),
+      });
     else {
       wrong.push(m.imageId);
       await discardImage(o.session.ec2(m.region), m.imageId, { reporter: o.reporter ?? silentReporter });
@@ -220,7 +319,8 @@ async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
     result.exitCode = ExitCode.VERIFICATION;
     return result;
   }
-  for (const i of result.images) journal.append({ type: 'kept', kind: 'image', id: i.imageId, region: i.region, reason: 'output', time: new Date().toISOString() });
+  for (const i of result.images)
+    journal.append({ type: 'kept', kind: 'image', id: i.imageId, region: i.region, reason: 'output', time: new Date().toISOString() });
   journal.append({ type: 'finished', ok: true, time: new Date().toISOString() });
   result.ok = true;
   result.exitCode = ExitCode.OK;
@@ -235,8 +335,16 @@ export function automationError(r: AutomationBakeResult): WinamiError | undefine
 /** Terminate instances the execution launched (tag `winami:build` = its id) that are still there. */
 async function terminateTagged(session: AwsSession, region: string, executionId: string, report: ReturnType<typeof reportTo>, pollMs: number): Promise<void> {
   const ec2 = session.ec2(region);
-  const out = await ec2.describeInstances({ Filters: [{ Name: 'tag:winami:build', Values: [executionId] }, { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] }] });
-  const ids = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId!).filter(Boolean);
+  const out = await ec2.describeInstances({
+    Filters: [
+      { Name: 'tag:winami:build', Values: [executionId] },
+      { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
+    ],
+  });
+  const ids = (out.Reservations ?? [])
+    .flatMap((r) => r.Instances ?? [])
+    .map((i) => i.InstanceId!)
+    .filter(Boolean);
   if (!ids.length) return;
   await ec2.terminateInstances({ InstanceIds: ids });
   // Wait for `terminated` (bounded: 120 polls), so nothing is left when the bake returns.

@@ -51,23 +51,27 @@ export function runbookProblems(doc: Runbook, content = stringify(doc)): string[
     if (!MODELED_ACTIONS.has(s.action)) problems.push(`step ${s.name}: action ${s.action} is not one winami models`);
     for (const t of targets(s)) if (!names.has(t)) problems.push(`step ${s.name}: target step ${t} does not exist`);
     for (const v of [s.onFailure, s.onCancel]) {
-      if (v !== undefined && v !== 'Abort' && v !== 'Continue' && !v.startsWith('step:')) problems.push(`step ${s.name}: "${v}" must be Abort, Continue or step:<name>`);
+      if (v !== undefined && v !== 'Abort' && v !== 'Continue' && !v.startsWith('step:'))
+        problems.push(`step ${s.name}: "${v}" must be Abort, Continue or step:<name>`);
     }
     if (s.onCancel !== undefined && NO_ON_CANCEL.has(s.action)) problems.push(`step ${s.name}: ${s.action} does not support onCancel`);
     if (s.isEnd && s.nextStep) problems.push(`step ${s.name}: isEnd and nextStep exclude each other`);
     if (i === doc.mainSteps.length - 1 && s.nextStep === undefined && !s.isEnd) problems.push(`step ${s.name}: the last step must be isEnd or name a nextStep`);
-    if (s.maxAttempts !== undefined && (s.maxAttempts < 1 || !Number.isInteger(s.maxAttempts))) problems.push(`step ${s.name}: maxAttempts must be a positive integer`);
+    if (s.maxAttempts !== undefined && (s.maxAttempts < 1 || !Number.isInteger(s.maxAttempts)))
+      problems.push(`step ${s.name}: maxAttempts must be a positive integer`);
     if (s.action === 'aws:executeScript' && (s.timeoutSeconds ?? 600) > 600) problems.push(`step ${s.name}: aws:executeScript runs at most 600 s`);
     for (const ref of JSON.stringify(s.inputs).matchAll(/\{\{\s*([A-Za-z0-9_]+)\.([A-Za-z0-9_]+)\s*\}\}/g)) {
       const [, step] = ref;
-      if (!['global', 'automation'].includes(step!) && !doc.mainSteps.slice(0, i).some((p) => p.name === step)) problems.push(`step ${s.name}: {{ ${ref[1]}.${ref[2]} }} names no earlier step`);
+      if (!['global', 'automation'].includes(step!) && !doc.mainSteps.slice(0, i).some((p) => p.name === step))
+        problems.push(`step ${s.name}: {{ ${ref[1]}.${ref[2]} }} names no earlier step`);
     }
     for (const ref of JSON.stringify(s.inputs).matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g)) {
       if (!(ref[1]! in (doc.parameters ?? {}))) problems.push(`step ${s.name}: parameter {{ ${ref[1]} }} is not declared`);
     }
   });
   for (const [name, p] of Object.entries(doc.parameters ?? {})) {
-    if (typeof p.default === 'string' && p.default.length > MAX_PARAMETER_VALUE_CHARS) problems.push(`parameter ${name}: its default is ${p.default.length} characters; a value may have at most ${MAX_PARAMETER_VALUE_CHARS}`);
+    if (typeof p.default === 'string' && p.default.length > MAX_PARAMETER_VALUE_CHARS)
+      problems.push(`parameter ${name}: its default is ${p.default.length} characters; a value may have at most ${MAX_PARAMETER_VALUE_CHARS}`);
   }
   for (const o of doc.outputs ?? []) if (!names.has(o.split('.')[0]!)) problems.push(`output ${o} names no step`);
   return problems;
@@ -83,7 +87,11 @@ export function runInstancesRequest(inputs: Record<string, unknown>): Record<str
     ...rest,
     MinCount: MinInstanceCount ?? 1,
     MaxCount: MaxInstanceCount ?? 1,
-    ...(IamInstanceProfileName ? { IamInstanceProfile: { Name: IamInstanceProfileName } } : IamInstanceProfileArn ? { IamInstanceProfile: { Arn: IamInstanceProfileArn } } : {}),
+    ...(IamInstanceProfileName
+      ? { IamInstanceProfile: { Name: IamInstanceProfileName } }
+      : IamInstanceProfileArn
+        ? { IamInstanceProfile: { Arn: IamInstanceProfileArn } }
+        : {}),
   };
 }
 
@@ -115,7 +123,10 @@ export function successors(doc: Runbook, s: RunbookStep): { outcome: 'success' |
  */
 export function pathsLeavingBuilder(doc: Runbook): string[][] {
   const byName = new Map(doc.mainSteps.map((s) => [s.name, s]));
-  const terminates = (s: RunbookStep) => s.action === 'aws:changeInstanceState' && (s.inputs as { DesiredState?: string }).DesiredState === 'terminated' && !(s.inputs as { CheckStateOnly?: boolean }).CheckStateOnly;
+  const terminates = (s: RunbookStep) =>
+    s.action === 'aws:changeInstanceState' &&
+    (s.inputs as { DesiredState?: string }).DesiredState === 'terminated' &&
+    !(s.inputs as { CheckStateOnly?: boolean }).CheckStateOnly;
   const leaks: string[][] = [];
   const walk = (name: string, path: string[], seen: Set<string>) => {
     const s = byName.get(name)!;

@@ -27,9 +27,24 @@ export interface AwsComponentInfo {
 
 export const AWS_COMPONENT_INFO: Readonly<Record<Exclude<AwsComponent, 'ec2launch'>, AwsComponentInfo>> = {
   'ssm-agent': { document: 'AWS-UpdateSSMAgent', displayName: 'Amazon SSM Agent', appliesTo: 'every instance' },
-  ena: { document: 'AWS-ConfigureAWSPackage', packageName: 'AwsEnaNetworkDriver', displayName: 'Amazon Elastic Network Adapter', appliesTo: 'Nitro instance types, and Xen types with enhanced networking through ENA' },
-  nvme: { document: 'AWS-ConfigureAWSPackage', packageName: 'AWSNVMe', displayName: 'AWS NVMe driver', appliesTo: 'Nitro instance types (EBS and instance store appear as NVMe devices)' },
-  'pv-driver': { document: 'AWS-ConfigureAWSPackage', packageName: 'AWSPVDriver', displayName: 'AWS PV drivers', appliesTo: 'Xen-based instance types (t2, m4, c4, r4 …); unused on Nitro' },
+  ena: {
+    document: 'AWS-ConfigureAWSPackage',
+    packageName: 'AwsEnaNetworkDriver',
+    displayName: 'Amazon Elastic Network Adapter',
+    appliesTo: 'Nitro instance types, and Xen types with enhanced networking through ENA',
+  },
+  nvme: {
+    document: 'AWS-ConfigureAWSPackage',
+    packageName: 'AWSNVMe',
+    displayName: 'AWS NVMe driver',
+    appliesTo: 'Nitro instance types (EBS and instance store appear as NVMe devices)',
+  },
+  'pv-driver': {
+    document: 'AWS-ConfigureAWSPackage',
+    packageName: 'AWSPVDriver',
+    displayName: 'AWS PV drivers',
+    appliesTo: 'Xen-based instance types (t2, m4, c4, r4 …); unused on Nitro',
+  },
 };
 
 /**
@@ -53,5 +68,9 @@ export function componentDocument(component: AwsComponent, agent: LaunchAgent): 
   const info = component === 'ec2launch' ? LAUNCH_AGENT_PACKAGE[agent] : AWS_COMPONENT_INFO[component];
   if (!info) return undefined;
   if (info.document === 'AWS-UpdateSSMAgent') return { component, documentName: info.document, parameters: { allowDowngrade: ['false'] } };
-  return { component, documentName: info.document, parameters: { action: ['Install'], installationType: ['Uninstall and reinstall'], name: [info.packageName!] } };
+  return {
+    component,
+    documentName: info.document,
+    parameters: { action: ['Install'], installationType: ['Uninstall and reinstall'], name: [info.packageName!] },
+  };
 }

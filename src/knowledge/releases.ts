@@ -85,10 +85,7 @@ export const AGENT_PATHS = {
   },
   ec2config: {
     unattend: 'C:\\Program Files\\Amazon\\Ec2ConfigService\\sysprep2008.xml',
-    settings: [
-      'C:\\Program Files\\Amazon\\Ec2ConfigService\\Settings\\config.xml',
-      'C:\\Program Files\\Amazon\\Ec2ConfigService\\Settings\\BundleConfig.xml',
-    ],
+    settings: ['C:\\Program Files\\Amazon\\Ec2ConfigService\\Settings\\config.xml', 'C:\\Program Files\\Amazon\\Ec2ConfigService\\Settings\\BundleConfig.xml'],
     exe: 'C:\\Program Files\\Amazon\\Ec2ConfigService\\Ec2Config.exe',
     logs: ['C:\\Program Files\\Amazon\\Ec2ConfigService\\Logs\\Ec2ConfigLog.txt'],
   },

@@ -20,14 +20,19 @@ function yamlIsAgentConfig(text: string): boolean {
 
 /** The kind of `fileName` holding `text`, or `undefined` when it is none winami lints. */
 export function detectKind(fileName: string, text: string): LintFileKind | undefined {
-  const head = text.slice(0, 4096).replace(/<!--[\s\S]*?-->/g, '').replace(/<\?[\s\S]*?\?>/g, '');
+  const head = text
+    .slice(0, 4096)
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/<\?[\s\S]*?\?>/g, '');
   // Only a document that starts with markup has a root: a script that embeds <unattend> in a here-string is not one.
   const root = /^\s*<\s*([A-Za-z_][\w:.-]*)/.exec(head.replace(/^\ufeff/, ''))?.[1];
   if (root === 'unattend') return 'unattend';
   if (root === 'Ec2ConfigurationSettings') return 'ec2config-config';
   if (root === 'BundleConfig') return 'ec2config-bundle';
   // A template of a file (unattend.xml.j2, agent-config.yml.tpl) is the file with placeholders.
-  const name = basename(fileName).toLowerCase().replace(/\.(j2|jinja2?|tpl|tmpl|hbs|erb|pkrtpl)$/, '');
+  const name = basename(fileName)
+    .toLowerCase()
+    .replace(/\.(j2|jinja2?|tpl|tmpl|hbs|erb|pkrtpl)$/, '');
   if (name.endsWith('.xml')) {
     if (/unattend|sysprep/.test(name)) return 'unattend';
     if (name === 'bundleconfig.xml') return 'ec2config-bundle';

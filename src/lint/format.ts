@@ -27,7 +27,9 @@ export function formatText(findings: readonly Finding[], files: readonly string[
   const lines = skipped.map((s) => `${s.file}: skipped: ${s.reason}`);
   lines.push(...findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.severity} ${f.ruleId} ${f.message}${f.hint ? ` (${f.hint})` : ''}`));
   const c = countBySeverity(findings);
-  lines.push(`${files.length} file${files.length === 1 ? '' : 's'} checked: ${c.error} error${c.error === 1 ? '' : 's'}, ${c.warning} warning${c.warning === 1 ? '' : 's'}, ${c.info} info`);
+  lines.push(
+    `${files.length} file${files.length === 1 ? '' : 's'} checked: ${c.error} error${c.error === 1 ? '' : 's'}, ${c.warning} warning${c.warning === 1 ? '' : 's'}, ${c.info} info`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

@@ -19,7 +19,11 @@ async function expand(patterns: string[]): Promise<{ files: string[]; walked: Se
   for (const p of patterns) {
     if (!isDynamicPattern(p)) {
       const s = await stat(p).catch((err: NodeJS.ErrnoException) => {
-        throw new ConfigError(`Cannot read ${JSON.stringify(p)}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, [{ path: p, message: err.message }], { hint: 'check the path' });
+        throw new ConfigError(
+          `Cannot read ${JSON.stringify(p)}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`,
+          [{ path: p, message: err.message }],
+          { hint: 'check the path' },
+        );
       });
       if (s.isDirectory()) {
         for (const f of await glob(['**/*'], { cwd: p, absolute: false, onlyFiles: true, dot: true, ignore: ['**/node_modules/**', '**/.git/**'] })) {

@@ -16,10 +16,28 @@ import { parseXml } from './xml.js';
 /** Run one rule; a rule that throws yields one `internal-rule-error` finding naming it. */
 export function runRule(entry: RulePackEntry, rule: Rule, ctx: RuleContext): Finding[] {
   try {
-    return rule(ctx).map((f) => ({ ruleId: entry.id, severity: f.severity ?? entry.severity, message: f.message, ...(f.hint ? { hint: f.hint } : {}), file: ctx.file, line: f.line, column: f.column }));
+    return rule(ctx).map((f) => ({
+      ruleId: entry.id,
+      severity: f.severity ?? entry.severity,
+      message: f.message,
+      ...(f.hint ? { hint: f.hint } : {}),
+      file: ctx.file,
+      line: f.line,
+      column: f.column,
+    }));
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    return [{ ruleId: 'internal-rule-error', severity: 'error', message: `Rule ${entry.id} failed: ${message}`, hint: 'this is a bug in winami; please report it with the file', file: ctx.file, line: 1, column: 1 }];
+    return [
+      {
+        ruleId: 'internal-rule-error',
+        severity: 'error',
+        message: `Rule ${entry.id} failed: ${message}`,
+        hint: 'this is a bug in winami; please report it with the file',
+        file: ctx.file,
+        line: 1,
+        column: 1,
+      },
+    ];
   }
 }
 
@@ -35,7 +53,9 @@ function runRules(ctx: RuleContext): Finding[] {
     if (!rule) continue;
     for (const f of runRule(entry, rule, ctx)) if (f.ruleId !== 'internal-rule-error' || !disabled.has(f.ruleId)) findings.push(f);
   }
-  return findings.sort((a, b) => a.line - b.line || a.column - b.column || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.ruleId.localeCompare(b.ruleId));
+  return findings.sort(
+    (a, b) => a.line - b.line || a.column - b.column || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.ruleId.localeCompare(b.ruleId),
+  );
 }
 
 function unknownKind(file: string): Finding[] {
@@ -52,7 +72,16 @@ export function lintText(text: string, options: LintOptions): Finding[] {
   const kind = options.kind ?? detectKind(file, text);
   if (!kind) return unknownKind(file);
   if (SCRIPT_KINDS.includes(kind)) {
-    return [{ ruleId: 'file-kind', severity: 'error', message: `A ${kind} file is linted with lintTextAsync (it needs the PowerShell parser)`, file, line: 1, column: 1 }];
+    return [
+      {
+        ruleId: 'file-kind',
+        severity: 'error',
+        message: `A ${kind} file is linted with lintTextAsync (it needs the PowerShell parser)`,
+        file,
+        line: 1,
+        column: 1,
+      },
+    ];
   }
   const ctx: RuleContext = { kind, file, text, options };
   if (kind === 'unattend' || kind === 'ec2config-config' || kind === 'ec2config-bundle') {

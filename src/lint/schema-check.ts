@@ -15,11 +15,14 @@ export function checkSchema(tree: TreeDocument, schema: ValueSchema, node: Node 
       if (!isScalar(node) || node.value === null || typeof node.value === 'object') return [at(`${path} must be a string, not ${describeNode(node)}`)];
       const v = String(node.value);
       if (schema.maxLength !== undefined && v.length > schema.maxLength) return [at(`${path} is ${v.length} characters; at most ${schema.maxLength}`)];
-      if (schema.pattern && !new RegExp(schema.pattern, 'i').test(v)) return [at(`${path} ${JSON.stringify(v)} is not valid${schema.note ? `: ${schema.note}` : ''}`)];
+      if (schema.pattern && !new RegExp(schema.pattern, 'i').test(v))
+        return [at(`${path} ${JSON.stringify(v)} is not valid${schema.note ? `: ${schema.note}` : ''}`)];
       return [];
     }
     case 'boolean':
-      return isScalar(node) && typeof node.value === 'boolean' ? [] : [at(`${path} must be true or false, not ${describeNode(node)}`, node, 'write true or false without quotes')];
+      return isScalar(node) && typeof node.value === 'boolean'
+        ? []
+        : [at(`${path} must be true or false, not ${describeNode(node)}`, node, 'write true or false without quotes')];
     case 'enum': {
       const v = isScalar(node) ? node.value : undefined;
       if (typeof v === 'string' && schema.values.includes(v)) return [];
@@ -45,7 +48,8 @@ export function checkSchema(tree: TreeDocument, schema: ValueSchema, node: Node 
       return out;
     }
     case 'oneOf':
-      return schema.options.some((o) => checkSchema(tree, o, node, path, allowPlaceholders).length === 0) ? [] : [at(`${path} has an unexpected value (${describeNode(node)})`)];
+      return schema.options.some((o) => checkSchema(tree, o, node, path, allowPlaceholders).length === 0)
+        ? []
+        : [at(`${path} has an unexpected value (${describeNode(node)})`)];
   }
 }
-

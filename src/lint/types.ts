@@ -8,13 +8,23 @@ import type { TreeDocument } from './tree.js';
 import type { ScriptModel } from './script-model.js';
 
 /** What a file is, which decides the rules that apply to it. */
-export type LintFileKind = 'unattend' | 'agent-config' | 'launch-config' | 'ec2config-config' | 'ec2config-bundle' | 'powershell' | 'packer-hcl' | 'packer-json';
+export type LintFileKind =
+  'unattend' | 'agent-config' | 'launch-config' | 'ec2config-config' | 'ec2config-bundle' | 'powershell' | 'packer-hcl' | 'packer-json';
 
 /** The kinds whose content is (or carries) the PowerShell that seals an image. */
 export const SCRIPT_KINDS: readonly LintFileKind[] = ['powershell', 'packer-hcl', 'packer-json'];
 
 /** Every kind, in the order `--kind` lists them. */
-export const LINT_FILE_KINDS: readonly LintFileKind[] = ['unattend', 'agent-config', 'launch-config', 'ec2config-config', 'ec2config-bundle', 'powershell', 'packer-hcl', 'packer-json'];
+export const LINT_FILE_KINDS: readonly LintFileKind[] = [
+  'unattend',
+  'agent-config',
+  'launch-config',
+  'ec2config-config',
+  'ec2config-bundle',
+  'powershell',
+  'packer-hcl',
+  'packer-json',
+];
 
 /** How serious a finding is; `error` blocks `winami prepare`. */
 export type Severity = 'error' | 'warning' | 'info';

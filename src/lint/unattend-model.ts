@@ -83,7 +83,14 @@ export function isForeignElement(el: XmlElement): boolean {
   return el.prefix !== '' || (own !== undefined && own.value !== UNATTEND_NS);
 }
 
-function resolveChildren(model: UnattendModel, component: ComponentNode, parent: XmlElement, specs: readonly SettingSpec[], passes: readonly Pass[], prefix: string): void {
+function resolveChildren(
+  model: UnattendModel,
+  component: ComponentNode,
+  parent: XmlElement,
+  specs: readonly SettingSpec[],
+  passes: readonly Pass[],
+  prefix: string,
+): void {
   for (const el of parent.children) {
     const path = prefix ? `${prefix}/${el.localName}` : el.localName;
     if (isForeignElement(el)) {

@@ -146,12 +146,23 @@ async function gatherOffering(i: GatherInput, network: Lookup<NetworkFacts | und
   return lookupAll('ec2:DescribeInstanceTypeOfferings', async () => {
     const offered = await pages(async (NextToken) => {
       const o = await i.session.ec2(i.region).describeInstanceTypeOfferings(
-        { LocationType: byAz ? 'availability-zone' : 'region', Filters: [{ Name: 'instance-type', Values: [type] }, { Name: 'location', Values: locations }], ...(NextToken ? { NextToken } : {}) },
+        {
+          LocationType: byAz ? 'availability-zone' : 'region',
+          Filters: [
+            { Name: 'instance-type', Values: [type] },
+            { Name: 'location', Values: locations },
+          ],
+          ...(NextToken ? { NextToken } : {}),
+        },
         opt,
       );
       return { items: o.InstanceTypeOfferings ?? [], next: o.NextToken };
     });
-    return { locationType: byAz ? ('availability-zone' as const) : ('region' as const), locations, offeredIn: offered.filter((o) => o.InstanceType === type).map((o) => o.Location!) };
+    return {
+      locationType: byAz ? ('availability-zone' as const) : ('region' as const),
+      locations,
+      offeredIn: offered.filter((o) => o.InstanceType === type).map((o) => o.Location!),
+    };
   });
 }
 
@@ -173,7 +184,9 @@ async function simulate(iam: IamPort, roleArn: string, reqs: readonly RoleRequir
           PolicySourceArn: roleArn,
           ActionNames: group.map((r) => r.action),
           ...(resource === '*' ? {} : { ResourceArns: [resource] }),
-          ...(context ? { ContextEntries: Object.entries(context).map(([k, v]) => ({ ContextKeyName: k, ContextKeyValues: [v], ContextKeyType: 'string' as const })) } : {}),
+          ...(context
+            ? { ContextEntries: Object.entries(context).map(([k, v]) => ({ ContextKeyName: k, ContextKeyValues: [v], ContextKeyType: 'string' as const })) }
+            : {}),
           ...(Marker ? { Marker } : {}),
         },
         opt,
@@ -236,7 +249,11 @@ async function gatherProfile(i: GatherInput, opt: CallOptions): Promise<Prefligh
   const configured = i.config.builder.instanceProfile;
   if (!configured) return undefined;
   const name = profileName(configured);
-  const profile = await lookup('iam:GetInstanceProfile', async () => (await i.session.iam().getInstanceProfile({ InstanceProfileName: name }, opt)).InstanceProfile, ['NoSuchEntity', 'NoSuchEntityException']);
+  const profile = await lookup(
+    'iam:GetInstanceProfile',
+    async () => (await i.session.iam().getInstanceProfile({ InstanceProfileName: name }, opt)).InstanceProfile,
+    ['NoSuchEntity', 'NoSuchEntityException'],
+  );
   const permissions: PermissionFacts = profile.ok && profile.value ? await gatherPermissions(i, profile.value, opt) : { method: 'none', reason: 'no profile' };
   return { name, profile, permissions };
 }
@@ -249,7 +266,11 @@ export async function gatherFacts(i: GatherInput): Promise<PreflightFacts> {
   const regionsOut = targetRegions(i.config);
   const network = await gatherNetwork(i, opt);
   const [instanceType, offering, regions, profile] = await Promise.all([
-    lookup('ec2:DescribeInstanceTypes', async () => (await ec2.describeInstanceTypes({ InstanceTypes: [type as never] }, opt)).InstanceTypes?.find((t) => t.InstanceType === type), ['InvalidInstanceType']),
+    lookup(
+      'ec2:DescribeInstanceTypes',
+      async () => (await ec2.describeInstanceTypes({ InstanceTypes: [type as never] }, opt)).InstanceTypes?.find((t) => t.InstanceType === type),
+      ['InvalidInstanceType'],
+    ),
     gatherOffering(i, network, opt),
     lookupAll('ec2:DescribeRegions', async () => (await ec2.describeRegions({ AllRegions: true }, opt)).Regions ?? []),
     gatherProfile(i, opt),
@@ -263,7 +284,11 @@ export async function gatherFacts(i: GatherInput): Promise<PreflightFacts> {
   const imagesNamed = await Promise.all(
     regionsOut.map(async (region) => ({
       region,
-      images: await lookupAll('ec2:DescribeImages', async (): Promise<Image[]> => (await i.session.ec2(region).describeImages({ Owners: ['self'], Filters: [{ Name: 'name', Values: [i.imageName] }] }, opt)).Images ?? []),
+      images: await lookupAll(
+        'ec2:DescribeImages',
+        async (): Promise<Image[]> =>
+          (await i.session.ec2(region).describeImages({ Owners: ['self'], Filters: [{ Name: 'name', Values: [i.imageName] }] }, opt)).Images ?? [],
+      ),
     })),
   );
   const publish = i.config.image.publishParameter;
@@ -271,7 +296,9 @@ export async function gatherFacts(i: GatherInput): Promise<PreflightFacts> {
     ? await Promise.all(
         regionsOut.map(async (region) => ({
           region,
-          parameter: await lookup('ssm:GetParameter', async () => (await i.session.ssm(region).getParameter({ Name: publish }, opt)).Parameter, ['ParameterNotFound']),
+          parameter: await lookup('ssm:GetParameter', async () => (await i.session.ssm(region).getParameter({ Name: publish }, opt)).Parameter, [
+            'ParameterNotFound',
+          ]),
         })),
       )
     : [];

@@ -27,12 +27,19 @@ const list = (v: string | string[] | undefined): string[] => (v === undefined ? 
 
 /** IAM's wildcards: `*` any run of characters, `?` one character. */
 export function wildcardMatch(pattern: string, value: string, caseInsensitive = false): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, caseInsensitive ? 'is' : 's');
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    caseInsensitive ? 'is' : 's',
+  );
   return re.test(value);
 }
 
 function matches(s: PolicyStatement, action: string, resource: string): boolean {
-  const actionOk = s.NotAction !== undefined ? !list(s.NotAction).some((a) => wildcardMatch(a, action, true)) : list(s.Action).some((a) => wildcardMatch(a, action, true));
+  const actionOk =
+    s.NotAction !== undefined ? !list(s.NotAction).some((a) => wildcardMatch(a, action, true)) : list(s.Action).some((a) => wildcardMatch(a, action, true));
   if (!actionOk) return false;
   return s.NotResource !== undefined ? !list(s.NotResource).some((r) => wildcardMatch(r, resource)) : list(s.Resource).some((r) => wildcardMatch(r, resource));
 }

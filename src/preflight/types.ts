@@ -67,9 +67,7 @@ export interface RoleDecision extends RoleRequirement {
 }
 
 /** How the role's permissions were checked. */
-export type PermissionFacts =
-  | { method: 'simulate' | 'policies'; decisions: RoleDecision[] }
-  | { method: 'none'; reason: string };
+export type PermissionFacts = { method: 'simulate' | 'policies'; decisions: RoleDecision[] } | { method: 'none'; reason: string };
 
 /** The instance profile and its role. */
 export interface ProfileFacts {

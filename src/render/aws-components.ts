@@ -12,13 +12,20 @@ const PROBES: Readonly<Record<Exclude<AwsComponent, 'ec2launch'>, { file?: strin
 };
 
 /** The components to report and the documents to run, in the order written; `ec2launch` only where its agent is a package. */
-export function awsComponentsModel(agent: LaunchAgent, components: readonly AwsComponent[], field: string): { report: { name: string; file?: string; device?: string }[]; documents: ComponentDocument[] } {
+export function awsComponentsModel(
+  agent: LaunchAgent,
+  components: readonly AwsComponent[],
+  field: string,
+): { report: { name: string; file?: string; device?: string }[]; documents: ComponentDocument[] } {
   const report: { name: string; file?: string; device?: string }[] = [];
   const documents: ComponentDocument[] = [];
   components.forEach((c, i) => {
     const doc = componentDocument(c, agent);
     if (!doc) {
-      throw new RenderValueError(`${field}.${i}`, `${agent} is not an AWS Distributor package, so ${c} cannot be updated through AWS-ConfigureAWSPackage; only EC2Launch v2 (AWSEC2Launch-Agent) can. Leave ec2launch out, or use windows.agent: ec2launch-v2`);
+      throw new RenderValueError(
+        `${field}.${i}`,
+        `${agent} is not an AWS Distributor package, so ${c} cannot be updated through AWS-ConfigureAWSPackage; only EC2Launch v2 (AWSEC2Launch-Agent) can. Leave ec2launch out, or use windows.agent: ec2launch-v2`,
+      );
     }
     documents.push(doc);
     report.push({ name: c, ...(c === 'ec2launch' ? { file: AGENT_PATHS[agent].exe } : PROBES[c]) });

@@ -228,7 +228,10 @@ class FileSet {
 
 function renderCustomize(config: ResolvedConfig, set: FileSet, sql: SqlBundlePart | undefined): PlanCustomizeStep[] {
   const steps: PlanCustomizeStep[] = [];
-  const all: { step: CustomizeStep | SqlBundlePart['customize'][number]; configIndex: number }[] = config.customize.map((step, i) => ({ step, configIndex: i }));
+  const all: { step: CustomizeStep | SqlBundlePart['customize'][number]; configIndex: number }[] = config.customize.map((step, i) => ({
+    step,
+    configIndex: i,
+  }));
   // SQL Server's steps (PrepareImage) run after the user's own; their files are in the set already.
   for (const step of sql?.customize ?? []) all.push({ step, configIndex: -1 });
   all.forEach(({ step, configIndex }, i) => {
@@ -238,13 +241,31 @@ function renderCustomize(config: ResolvedConfig, set: FileSet, sql: SqlBundlePar
     if (configIndex < 0) {
       const s = step as SqlBundlePart['customize'][number];
       const destination = set.files.find((f) => f.path === s.script)?.destination;
-      steps.push({ index, name: s.name, kind: 'sqlPrepareImage', script: s.script, scriptDestination: destination, timeoutSeconds: s.timeoutSeconds, validExitCodes: s.validExitCodes });
+      steps.push({
+        index,
+        name: s.name,
+        kind: 'sqlPrepareImage',
+        script: s.script,
+        scriptDestination: destination,
+        timeoutSeconds: s.timeoutSeconds,
+        validExitCodes: s.validExitCodes,
+      });
       return;
     }
     step = step as CustomizeStep;
     const kind = stepKind(step);
     const defaultName =
-      'script' in step ? basename(step.script) : 'file' in step ? basename(step.file.source) : kind === 'windowsFeatures' ? 'windows-features' : kind === 'windowsUpdate' ? 'windows-update' : kind === 'awsComponents' ? 'aws-components' : kind;
+      'script' in step
+        ? basename(step.script)
+        : 'file' in step
+          ? basename(step.file.source)
+          : kind === 'windowsFeatures'
+            ? 'windows-features'
+            : kind === 'windowsUpdate'
+              ? 'windows-update'
+              : kind === 'awsComponents'
+                ? 'aws-components'
+                : kind;
     const name = step.name ?? defaultName;
     const common = { index, name, kind, timeoutSeconds: timeoutSeconds(step), validExitCodes: [...step.validExitCodes] };
     if ('file' in step) {
@@ -266,7 +287,8 @@ function renderCustomize(config: ResolvedConfig, set: FileSet, sql: SqlBundlePar
     } else if ('windowsFeatures' in step) {
       template = 'scripts/customize-windows-features.ps1';
       step.windowsFeatures.forEach((f, j) => {
-        if (!/^[A-Za-z0-9-]+$/.test(f)) throw new RenderValueError(`${field}.windowsFeatures.${j}`, `"${f}" is not a Windows feature name (letters, digits and hyphens)`);
+        if (!/^[A-Za-z0-9-]+$/.test(f))
+          throw new RenderValueError(`${field}.windowsFeatures.${j}`, `"${f}" is not a Windows feature name (letters, digits and hyphens)`);
       });
       model = { index, name, features: step.windowsFeatures };
     } else if ('awsComponents' in step) {
@@ -330,7 +352,10 @@ function renderAgentFiles(config: ResolvedConfig, set: FileSet, placements: Secr
 function addUserData(set: FileSet, path: string, text: string): void {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_USER_DATA_BYTES) {
-    throw new RenderValueError('launch', `the rendered user data is ${bytes} bytes; EC2 accepts at most ${MAX_USER_DATA_BYTES} (shorten launch.powershell or launch.tasks)`);
+    throw new RenderValueError(
+      'launch',
+      `the rendered user data is ${bytes} bytes; EC2 accepts at most ${MAX_USER_DATA_BYTES} (shorten launch.powershell or launch.tasks)`,
+    );
   }
   set.add(path, text, 'user-data');
 }
@@ -341,15 +366,23 @@ function renderUserData(config: ResolvedConfig, set: FileSet): void {
   if (config.launchAgent === 'ec2launch-v2') {
     const tasks: unknown[] = [];
     if (launch.powershell) {
-      tasks.push({ task: 'executeScript', inputs: [{ frequency: launch.persist ? 'always' : 'once', type: 'powershell', runAs: 'localSystem', content: launch.powershell }] });
+      tasks.push({
+        task: 'executeScript',
+        inputs: [{ frequency: launch.persist ? 'always' : 'once', type: 'powershell', runAs: 'localSystem', content: launch.powershell }],
+      });
     }
     for (const t of launch.tasks) tasks.push(t.inputs === undefined ? { task: t.task } : { task: t.task, inputs: t.inputs });
     addUserData(set, 'user-data/user-data.yml', renderTemplate('user-data/user-data.yml', { userData: { tasks } }));
     return;
   }
   if (!launch.powershell) return;
-  if (/<\/powershell>/i.test(launch.powershell)) throw new RenderValueError('launch.powershell', 'contains </powershell>, which would end the user-data script early');
-  addUserData(set, 'user-data/user-data.txt', renderTemplate('user-data/user-data.txt', { launch: { powershell: launch.powershell.replace(/\s+$/, ''), persist: launch.persist } }));
+  if (/<\/powershell>/i.test(launch.powershell))
+    throw new RenderValueError('launch.powershell', 'contains </powershell>, which would end the user-data script early');
+  addUserData(
+    set,
+    'user-data/user-data.txt',
+    renderTemplate('user-data/user-data.txt', { launch: { powershell: launch.powershell.replace(/\s+$/, ''), persist: launch.persist } }),
+  );
 }
 
 /** Replace the value at a dotted path of a plain-object tree (arrays by index). */
@@ -376,12 +409,16 @@ export function redactedConfig(config: ResolvedConfig): Record<string, unknown> 
 export function canonicalJson(value: unknown): string {
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort);
-    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]));
+    if (v !== null && typeof v === 'object')
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
+      );
     return v;
   };
   return `${JSON.stringify(sort(value), null, 2)}\n`;
 }
-
 
 /** Render the whole bundle for a resolved config, validate every file, and return it (nothing is written). */
 export async function renderBundle(config: ResolvedConfig, options: RenderBundleOptions = {}): Promise<Bundle> {
@@ -389,7 +426,13 @@ export async function renderBundle(config: ResolvedConfig, options: RenderBundle
   const placements = secretPlacements(config);
   try {
     const sql = sqlBundlePart(config);
-    for (const f of sql?.files ?? []) set.add(f.path, f.path.endsWith('.ps1') ? psFile(f.content) : f.content, f.role === 'sql-config' ? 'file' : f.role === 'customize' ? 'customize' : 'script', f.destination);
+    for (const f of sql?.files ?? [])
+      set.add(
+        f.path,
+        f.path.endsWith('.ps1') ? psFile(f.content) : f.content,
+        f.role === 'sql-config' ? 'file' : f.role === 'customize' ? 'customize' : 'script',
+        f.destination,
+      );
     // A token resolved at first boot must stay a token in the image: resolve-secrets.ps1 never sees it.
     const firstBootSecrets: FirstBootSecret[] = sql?.firstBootSecrets ?? [];
     const atFirstBoot = (slot: string, path: string) => firstBootSecrets.some((s) => s.slot === slot && s.files.includes(path));
@@ -402,13 +445,13 @@ export async function renderBundle(config: ResolvedConfig, options: RenderBundle
       placements
         .filter((p) => p.slot === slot && !atFirstBoot(p.slot, p.path))
         .map((p) => ({ path: p.path, encoding: p.encoding, destination: destinationOf(set, p.path), bom: p.path.endsWith('.ps1') }));
-    script(
-      'first-boot-cleanup.ps1',
-      firstBootModel(config, scrub, sql?.firstBoot.map((f) => f.destination) ?? []),
-      FIRST_BOOT_SCRIPT,
-    );
+    script('first-boot-cleanup.ps1', firstBootModel(config, scrub, sql?.firstBoot.map((f) => f.destination) ?? []), FIRST_BOOT_SCRIPT);
     if (config.cleanup.preSeal) {
-      script('cleanup-preseal.ps1', { componentStore: config.cleanup.componentStore, optimizeVolume: config.cleanup.optimizeVolume }, `${SCRIPTS_DIR}\\cleanup-preseal.ps1`);
+      script(
+        'cleanup-preseal.ps1',
+        { componentStore: config.cleanup.componentStore, optimizeVolume: config.cleanup.optimizeVolume },
+        `${SCRIPTS_DIR}\\cleanup-preseal.ps1`,
+      );
     }
     script('check-ready.ps1', { agentExe: AGENT_PATHS[agent].exe, unattendPath: AGENT_PATHS[agent].unattend }, `${SCRIPTS_DIR}\\check-ready.ps1`);
     if (config.inventory) script('inventory.ps1', inventoryModel(config), `${SCRIPTS_DIR}\\inventory.ps1`);

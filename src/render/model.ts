@@ -90,7 +90,8 @@ function extraModel(config: ResolvedConfig, shape: TemplateShape) {
   }
   config.windowsSettings.extraXml.forEach((x, i) => {
     const field = `windowsSettings.extraXml.${i}`;
-    if (x.pass === 'windowsPE' || x.pass === 'offlineServicing') throw new RenderValueError(`${field}.pass`, `${x.pass} never runs when an image is sealed with Sysprep`);
+    if (x.pass === 'windowsPE' || x.pass === 'offlineServicing')
+      throw new RenderValueError(`${field}.pass`, `${x.pass} never runs when an image is sealed with Sysprep`);
     checkFragment(x.xml, `${field}.xml`);
     const body = x.xml.endsWith('\n') ? x.xml : `${x.xml}\n`;
     const pass = byPass.get(x.pass)!;
@@ -208,7 +209,17 @@ function passwordKind(config: ResolvedConfig): PasswordKind {
 }
 
 /** The wallpaper attributes AWS's default agent-config.yml prints. */
-const V2_WALLPAPER_ATTRIBUTES = ['hostName', 'instanceId', 'privateIpAddress', 'publicIpAddress', 'instanceSize', 'availabilityZone', 'architecture', 'memory', 'network'];
+const V2_WALLPAPER_ATTRIBUTES = [
+  'hostName',
+  'instanceId',
+  'privateIpAddress',
+  'publicIpAddress',
+  'instanceSize',
+  'availabilityZone',
+  'architecture',
+  'memory',
+  'network',
+];
 const V2_WALLPAPER_PATH = 'C:\\ProgramData\\Amazon\\EC2Launch\\wallpaper\\Ec2Wallpaper.jpg';
 
 /**
@@ -218,7 +229,12 @@ const V2_WALLPAPER_PATH = 'C:\\ProgramData\\Amazon\\EC2Launch\\wallpaper\\Ec2Wal
  * after its own Sysprep, so it runs the script only while it exists.
  */
 export function firstBootExecuteScript() {
-  return { frequency: 'once', type: 'powershell', runAs: 'localSystem', content: `if (Test-Path -LiteralPath '${FIRST_BOOT_SCRIPT}') { & '${FIRST_BOOT_SCRIPT}' }` };
+  return {
+    frequency: 'once',
+    type: 'powershell',
+    runAs: 'localSystem',
+    content: `if (Test-Path -LiteralPath '${FIRST_BOOT_SCRIPT}') { & '${FIRST_BOOT_SCRIPT}' }`,
+  };
 }
 
 interface Task {
@@ -383,6 +399,8 @@ export function sysprepModel(config: ResolvedConfig) {
     telemetry: config.launchAgent === 'ec2launch-v2' ? config.agent.ec2launchV2.telemetry : true,
     // SetupComplete.cmd keeps this line in images made from this one, where the script is gone.
     setupComplete:
-      config.launchAgent === 'ec2launch-v2' ? null : `if exist "${FIRST_BOOT_SCRIPT}" powershell.exe -NoProfile -ExecutionPolicy Bypass -File "${FIRST_BOOT_SCRIPT}"`,
+      config.launchAgent === 'ec2launch-v2'
+        ? null
+        : `if exist "${FIRST_BOOT_SCRIPT}" powershell.exe -NoProfile -ExecutionPolicy Bypass -File "${FIRST_BOOT_SCRIPT}"`,
   };
 }

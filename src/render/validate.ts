@@ -57,7 +57,8 @@ export async function validateBundle(files: readonly ValidatedFile[], ctx: Valid
     }
     if (file.path.endsWith('.yml')) {
       const doc = parseDocument(body, { uniqueKeys: true });
-      for (const e of doc.errors) issues.push(at(file.path, e.linePos?.[0].line ?? 1, e.linePos?.[0].col ?? 1, `YAML does not parse: ${e.message.split('\n')[0]}`));
+      for (const e of doc.errors)
+        issues.push(at(file.path, e.linePos?.[0].line ?? 1, e.linePos?.[0].col ?? 1, `YAML does not parse: ${e.message.split('\n')[0]}`));
     }
     if (file.path.endsWith('.json')) {
       try {
@@ -68,7 +69,15 @@ export async function validateBundle(files: readonly ValidatedFile[], ctx: Valid
     }
     if (file.path.endsWith('.ps1')) {
       for (const e of await powershellSyntaxErrors(body)) {
-        issues.push(at(file.path, e.line, e.column, `PowerShell syntax error (${e.kind}) at "${e.text}"`, 'a template or a value broke the script; report it with the config'));
+        issues.push(
+          at(
+            file.path,
+            e.line,
+            e.column,
+            `PowerShell syntax error (${e.kind}) at "${e.text}"`,
+            'a template or a value broke the script; report it with the config',
+          ),
+        );
       }
     }
     const kind = LINT_KINDS[file.path];

@@ -55,7 +55,10 @@ export function sourceSqlIssues(config: ResolvedConfig, image: Pick<Image, 'Imag
       issues.push({
         path: 'sql.licensing',
         message: `sql.licensing ${sql.licensing} bills as "${expected.platformDetails}" (${expected.usageOperation}) but the source ${label} bills as "${image.PlatformDetails ?? ''}" (${image.UsageOperation ?? ''}), and the image would inherit that`,
-        hint: sql.licensing === 'windows-byol' ? 'start from a Windows BYOL image (imported with your own license), or set sql.licensing: windows' : 'start from a license-included Windows image, or set sql.licensing: windows-byol',
+        hint:
+          sql.licensing === 'windows-byol'
+            ? 'start from a Windows BYOL image (imported with your own license), or set sql.licensing: windows'
+            : 'start from a license-included Windows image, or set sql.licensing: windows-byol',
       });
     }
   }

@@ -25,7 +25,8 @@ const region = env.WINAMI_ACCEPTANCE_REGION ?? env.AWS_REGION ?? env.AWS_DEFAULT
 /** Why the acceptance tests cannot run here, or undefined when they can. */
 async function whyNot(session: AwsSession): Promise<string | undefined> {
   if (env.WINAMI_ACCEPTANCE !== '1') return 'set WINAMI_ACCEPTANCE=1 to run the real-AWS acceptance tests (they cost money; see docs/bake.md)';
-  if (!env.WINAMI_ACCEPTANCE_INSTANCE_PROFILE) return 'set WINAMI_ACCEPTANCE_INSTANCE_PROFILE to an instance profile whose role has AmazonSSMManagedInstanceCore';
+  if (!env.WINAMI_ACCEPTANCE_INSTANCE_PROFILE)
+    return 'set WINAMI_ACCEPTANCE_INSTANCE_PROFILE to an instance profile whose role has AmazonSSMManagedInstanceCore';
   try {
     await session.sts().getCallerIdentity({});
     return undefined;
@@ -77,7 +78,13 @@ describe('acceptance: bake on real AWS', function () {
     );
     const reporter = new MemoryReporter();
     result = await bake({ config, session, reporter, journalDir: dir });
-    if (!result.ok) throw new Error(`bake failed at ${result.failedStep}: ${result.error?.message}\n${reporter.events.filter((e) => e.level !== 'debug').map((e) => e.message).join('\n')}`);
+    if (!result.ok)
+      throw new Error(
+        `bake failed at ${result.failedStep}: ${result.error?.message}\n${reporter.events
+          .filter((e) => e.level !== 'debug')
+          .map((e) => e.message)
+          .join('\n')}`,
+      );
 
     const image = result.images[0]!;
     const ec2 = session.ec2(region);
@@ -87,7 +94,12 @@ describe('acceptance: bake on real AWS', function () {
     expect(described?.Tags?.find((t) => t.Key === BUILD_ID_TAG)?.Value).to.equal(result.buildId);
 
     const tag = [{ Name: `tag:${BUILD_ID_TAG}`, Values: [result.buildId] }];
-    const instances = (await ec2.describeInstances({ Filters: [...tag, { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] }] })).Reservations ?? [];
+    const instances =
+      (
+        await ec2.describeInstances({
+          Filters: [...tag, { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] }],
+        })
+      ).Reservations ?? [];
     expect(instances.flatMap((r) => r.Instances ?? []).map((i) => `${i.InstanceId} ${i.State?.Name}`)).to.deep.equal([]);
     const volumes = (await ec2.describeVolumes({ Filters: tag })).Volumes ?? [];
     expect(volumes.map((v) => v.VolumeId)).to.deep.equal([]);

@@ -28,9 +28,9 @@ import {
 import { stringify } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { renderEngine } from '../../src/engines/export.js';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../emulator/index.js';
 import { automationScriptsUnavailable, rejection, sdk, sleep } from './helpers.js';
-import { startEmulator } from '../emulator/index.js';
+import { startEmulator } from '../../emulator/index.js';
 
 const ACCOUNT = '111111111111';
 const ROLE = ['arn:aws:iam::111111111111:role/winami-runbook'];
@@ -40,7 +40,23 @@ async function runbookFor(dir: string, extra: string[] = []): Promise<string> {
   writeFileSync(join(dir, 'step.ps1'), "Set-Content -LiteralPath 'C:\\Golden\\marker.txt' -Value 'golden'\r\nWrite-Output 'customized'\r\n");
   writeFileSync(
     path,
-    ['name: golden', 'region: us-east-1', 'windows:', '  release: "2022"', 'builder:', '  instanceProfile: winami-builder', 'customize:', '  - name: marker', '    script: step.ps1', '  - name: inline', "    powershell: \"Write-Output 'inline ran'\"", 'licensing:', '  expect: windows', ...extra, ''].join('\n'),
+    [
+      'name: golden',
+      'region: us-east-1',
+      'windows:',
+      '  release: "2022"',
+      'builder:',
+      '  instanceProfile: winami-builder',
+      'customize:',
+      '  - name: marker',
+      '    script: step.ps1',
+      '  - name: inline',
+      '    powershell: "Write-Output \'inline ran\'"',
+      'licensing:',
+      '  expect: windows',
+      ...extra,
+      '',
+    ].join('\n'),
   );
   return (await renderEngine(loadConfig(path, {}), 'automation'))['runbook.yaml']!;
 }
@@ -78,27 +94,49 @@ describe('emulator: SSM Automation', function () {
   describe('documents', () => {
     it('creates, versions, reads, describes and deletes a runbook; identical content is not a new version', async () => {
       const content = await runbookFor(dir);
-      const created = await ssm.send(new CreateDocumentCommand({ Name: 'winami-golden', Content: content, DocumentType: 'Automation', DocumentFormat: 'YAML' }));
-      expect(created.DocumentDescription).to.include({ DocumentVersion: '1', LatestVersion: '1', DefaultVersion: '1', DocumentType: 'Automation', SchemaVersion: '0.3' });
-      expect((await rejection(ssm.send(new UpdateDocumentCommand({ Name: 'winami-golden', Content: content, DocumentVersion: '$LATEST', DocumentFormat: 'YAML' })))).name).to.equal('DuplicateDocumentContent');
+      const created = await ssm.send(
+        new CreateDocumentCommand({ Name: 'winami-golden', Content: content, DocumentType: 'Automation', DocumentFormat: 'YAML' }),
+      );
+      expect(created.DocumentDescription).to.include({
+        DocumentVersion: '1',
+        LatestVersion: '1',
+        DefaultVersion: '1',
+        DocumentType: 'Automation',
+        SchemaVersion: '0.3',
+      });
+      expect(
+        (await rejection(ssm.send(new UpdateDocumentCommand({ Name: 'winami-golden', Content: content, DocumentVersion: '$LATEST', DocumentFormat: 'YAML' }))))
+          .name,
+      ).to.equal('DuplicateDocumentContent');
       const changed = content.replace('winami bake of golden', 'winami bake of golden (v2)');
       const v2 = await ssm.send(new UpdateDocumentCommand({ Name: 'winami-golden', Content: changed, DocumentVersion: '$LATEST', DocumentFormat: 'YAML' }));
       expect(v2.DocumentDescription).to.include({ DocumentVersion: '2', LatestVersion: '2', DefaultVersion: '1' });
       expect((await ssm.send(new GetDocumentCommand({ Name: 'winami-golden' }))).Content).to.equal(content);
       await ssm.send(new UpdateDocumentDefaultVersionCommand({ Name: 'winami-golden', DocumentVersion: '2' }));
       expect((await ssm.send(new DescribeDocumentCommand({ Name: 'winami-golden' }))).Document).to.include({ DefaultVersion: '2', DocumentVersion: '2' });
-      expect((await rejection(ssm.send(new CreateDocumentCommand({ Name: 'winami-golden', Content: content, DocumentType: 'Automation', DocumentFormat: 'YAML' })))).name).to.equal('DocumentAlreadyExists');
+      expect(
+        (await rejection(ssm.send(new CreateDocumentCommand({ Name: 'winami-golden', Content: content, DocumentType: 'Automation', DocumentFormat: 'YAML' }))))
+          .name,
+      ).to.equal('DocumentAlreadyExists');
       await ssm.send(new DeleteDocumentCommand({ Name: 'winami-golden' }));
       expect((await rejection(ssm.send(new GetDocumentCommand({ Name: 'winami-golden' })))).name).to.equal('InvalidDocument');
     });
 
     it('refuses an action it does not model, broken step targets, a wrong schema version and a document over 64 KB', async () => {
-      const doc = (body: unknown) => ssm.send(new CreateDocumentCommand({ Name: 'winami-bad', Content: JSON.stringify(body), DocumentType: 'Automation', DocumentFormat: 'JSON' }));
+      const doc = (body: unknown) =>
+        ssm.send(new CreateDocumentCommand({ Name: 'winami-bad', Content: JSON.stringify(body), DocumentType: 'Automation', DocumentFormat: 'JSON' }));
       const step = { name: 'Sleep', action: 'aws:sleep', isEnd: true, inputs: { Duration: 'PT1S' } };
       const unknown = await rejection(doc({ schemaVersion: '0.3', mainSteps: [step] }));
       expect(unknown.name).to.equal('InvalidDocumentContent');
       expect(unknown.message).to.match(/aws:sleep/);
-      const target = await rejection(doc({ schemaVersion: '0.3', mainSteps: [{ name: 'Tag', action: 'aws:createTags', onFailure: 'step:Nowhere', isEnd: true, inputs: { ResourceType: 'EC2', ResourceIds: ['i-1'], Tags: [] } }] }));
+      const target = await rejection(
+        doc({
+          schemaVersion: '0.3',
+          mainSteps: [
+            { name: 'Tag', action: 'aws:createTags', onFailure: 'step:Nowhere', isEnd: true, inputs: { ResourceType: 'EC2', ResourceIds: ['i-1'], Tags: [] } },
+          ],
+        }),
+      );
       expect(target.message).to.match(/Nowhere does not exist/);
       expect((await rejection(doc({ schemaVersion: '2.2', mainSteps: [] }))).name).to.equal('InvalidDocumentSchemaVersion');
       const big = await rejection(doc({ schemaVersion: '0.3', description: 'x'.repeat(66_000), mainSteps: [] }));
@@ -107,11 +145,17 @@ describe('emulator: SSM Automation', function () {
 
     it('refuses unknown parameters and values over 512 characters at start', async () => {
       await ssm.send(new CreateDocumentCommand({ Name: 'winami-params', Content: await runbookFor(dir), DocumentType: 'Automation', DocumentFormat: 'YAML' }));
-      const unknown = await rejection(ssm.send(new StartAutomationExecutionCommand({ DocumentName: 'winami-params', Parameters: { AutomationAssumeRole: ROLE, Bogus: ['x'] } })));
+      const unknown = await rejection(
+        ssm.send(new StartAutomationExecutionCommand({ DocumentName: 'winami-params', Parameters: { AutomationAssumeRole: ROLE, Bogus: ['x'] } })),
+      );
       expect(unknown.name).to.equal('InvalidAutomationExecutionParametersException');
-      const long = await rejection(ssm.send(new StartAutomationExecutionCommand({ DocumentName: 'winami-params', Parameters: { AutomationAssumeRole: ['x'.repeat(513)] } })));
+      const long = await rejection(
+        ssm.send(new StartAutomationExecutionCommand({ DocumentName: 'winami-params', Parameters: { AutomationAssumeRole: ['x'.repeat(513)] } })),
+      );
       expect(long.name).to.equal('InvalidAutomationExecutionParametersException');
-      expect((await rejection(ssm.send(new StartAutomationExecutionCommand({ DocumentName: 'winami-missing' })))).name).to.equal('AutomationDefinitionNotFoundException');
+      expect((await rejection(ssm.send(new StartAutomationExecutionCommand({ DocumentName: 'winami-missing' })))).name).to.equal(
+        'AutomationDefinitionNotFoundException',
+      );
     });
   });
 
@@ -177,7 +221,9 @@ describe('emulator: SSM Automation', function () {
         await sleep(10);
       }
       await ssm.send(new StopAutomationExecutionCommand({ AutomationExecutionId: id }));
-      expect((await rejection(ssm.send(new StopAutomationExecutionCommand({ AutomationExecutionId: id })))).name).to.equal('InvalidAutomationStatusUpdateException');
+      expect((await rejection(ssm.send(new StopAutomationExecutionCommand({ AutomationExecutionId: id })))).name).to.equal(
+        'InvalidAutomationStatusUpdateException',
+      );
       const e = await finished(ssm, id);
       expect(e.AutomationExecutionStatus).to.equal('Cancelled');
       expect(e.StepExecutions!.at(-1)!.StepName).to.equal('TerminateBuilderAfterFailure');
@@ -186,7 +232,17 @@ describe('emulator: SSM Automation', function () {
   });
 
   it('keeps runbooks in their own account and region', async () => {
-    await ssm.send(new CreateDocumentCommand({ Name: 'winami-scoped', Content: stringify({ schemaVersion: '0.3', mainSteps: [{ name: 'Tag', action: 'aws:createTags', isEnd: true, inputs: { ResourceType: 'EC2', ResourceIds: ['i-1'], Tags: [] } }] }), DocumentType: 'Automation', DocumentFormat: 'YAML' }));
+    await ssm.send(
+      new CreateDocumentCommand({
+        Name: 'winami-scoped',
+        Content: stringify({
+          schemaVersion: '0.3',
+          mainSteps: [{ name: 'Tag', action: 'aws:createTags', isEnd: true, inputs: { ResourceType: 'EC2', ResourceIds: ['i-1'], Tags: [] } }],
+        }),
+        DocumentType: 'Automation',
+        DocumentFormat: 'YAML',
+      }),
+    );
     expect((await rejection(sdk(emu, 1).ssm.send(new GetDocumentCommand({ Name: 'winami-scoped' })))).name).to.equal('InvalidDocument');
     expect((await rejection(sdk(emu, 0, 'eu-west-1').ssm.send(new GetDocumentCommand({ Name: 'winami-scoped' })))).name).to.equal('InvalidDocument');
   });

@@ -25,7 +25,7 @@ import { GetParameterCommand, GetParametersCommand } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { EC2Client as Ec2 } from '@aws-sdk/client-ec2';
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
+import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
 import { eventually, rejection, sdk, sleep, withEmulator, WIN2022 } from './helpers.js';
 
 const WIN2019 = '/aws/service/ami-windows-latest/Windows_Server-2019-English-Full-Base';
@@ -46,10 +46,14 @@ async function instanceState(ec2: EC2Client, id: string): Promise<string> {
 }
 
 async function available(ec2: EC2Client, imageId: string): Promise<Image> {
-  return eventually(async () => {
-    const img = (await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images![0]!;
-    return img.State === 'available' ? img : undefined;
-  }, 5000, `${imageId} available`);
+  return eventually(
+    async () => {
+      const img = (await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images![0]!;
+      return img.State === 'available' ? img : undefined;
+    },
+    5000,
+    `${imageId} available`,
+  );
 }
 
 async function running(ec2: EC2Client, id: string): Promise<void> {
@@ -94,7 +98,9 @@ describe('emulator: throttling (domain-facts §8.2)', () => {
       body: `Action=RunInstances&Version=2016-11-15&ImageId=${ami}&MinCount=1&MaxCount=1`,
     });
     expect(raw.status).to.equal(503);
-    expect(await raw.text()).to.match(/^<\?xml[^>]*>\s*<Response><Errors><Error><Code>RequestLimitExceeded<\/Code><Message>[^<]+<\/Message><\/Error><\/Errors><RequestID>[^<]+<\/RequestID><\/Response>$/);
+    expect(await raw.text()).to.match(
+      /^<\?xml[^>]*>\s*<Response><Errors><Error><Code>RequestLimitExceeded<\/Code><Message>[^<]+<\/Message><\/Error><\/Errors><RequestID>[^<]+<\/RequestID><\/Response>$/,
+    );
     // 2 tokens per second: one is back after 500 ms.
     await sleep(600);
     await launch(ec2, ami);
@@ -108,7 +114,9 @@ describe('emulator: throttling (domain-facts §8.2)', () => {
     expect(ok).to.be.within(50, 60);
     expect(throttled).to.equal(70 - ok);
     // A filtered call draws on the non-mutating bucket (100, +20/s), which is still full.
-    const filtered = await Promise.all(Array.from({ length: 60 }, () => ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-state-name', Values: ['running'] }] }))));
+    const filtered = await Promise.all(
+      Array.from({ length: 60 }, () => ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-state-name', Values: ['running'] }] }))),
+    );
     expect(filtered).to.have.length(60);
   });
 
@@ -231,7 +239,11 @@ describe('emulator: image lineage and billing (domain-facts §7.2, §10)', () =>
     await running(ec2, id);
     const { ImageId } = await ec2.send(new CreateImageCommand({ InstanceId: id, Name: 'lineage-gen2', NoReboot: true }));
     const second = await available(ec2, ImageId!);
-    expect([second.Platform, second.PlatformDetails, second.UsageOperation]).to.deep.equal(['windows', 'Windows with SQL Server Enterprise', 'RunInstances:0102']);
+    expect([second.Platform, second.PlatformDetails, second.UsageOperation]).to.deep.equal([
+      'windows',
+      'Windows with SQL Server Enterprise',
+      'RunInstances:0102',
+    ]);
     expect(second.SourceInstanceId).to.equal(id);
     const plain = await imageFromInstance(emu, ec2, 'lineage-plain');
     expect([plain.PlatformDetails, plain.UsageOperation]).to.deep.equal(['Windows', 'RunInstances:0002']);
@@ -244,7 +256,14 @@ describe('emulator: image lineage and billing (domain-facts §7.2, §10)', () =>
     const kms = new KMSClient({ region: 'eu-west-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
     const key = (await kms.send(new CreateKeyCommand({ Description: 'winami images' }))).KeyMetadata!;
     await kms.send(new CreateAliasCommand({ AliasName: 'alias/winami', TargetKeyId: key.KeyId! }));
-    const input = { Name: 'copy-dest', SourceImageId: src.ImageId!, SourceRegion: 'us-east-1', Encrypted: true, KmsKeyId: 'alias/winami', ClientToken: 'copy-token-1' };
+    const input = {
+      Name: 'copy-dest',
+      SourceImageId: src.ImageId!,
+      SourceRegion: 'us-east-1',
+      Encrypted: true,
+      KmsKeyId: 'alias/winami',
+      ClientToken: 'copy-token-1',
+    };
     const first = await dest.send(new CopyImageCommand(input));
     const again = await dest.send(new CopyImageCommand(input));
     expect(again.ImageId).to.equal(first.ImageId);
@@ -261,7 +280,9 @@ describe('emulator: image lineage and billing (domain-facts §7.2, §10)', () =>
     // EC2 reports the key's ARN, whatever form of it the request named.
     expect(snaps.Snapshots![0]!.KmsKeyId).to.equal(key.Arn);
     expect(ebs.KmsKeyId).to.equal(key.Arn);
-    const bad = await rejection(dest.send(new CopyImageCommand({ Name: 'copy-bad', SourceImageId: src.ImageId!, SourceRegion: 'us-east-1', KmsKeyId: 'alias/winami' })));
+    const bad = await rejection(
+      dest.send(new CopyImageCommand({ Name: 'copy-bad', SourceImageId: src.ImageId!, SourceRegion: 'us-east-1', KmsKeyId: 'alias/winami' })),
+    );
     expect(bad.name).to.equal('InvalidParameterCombination');
   });
 
@@ -270,7 +291,9 @@ describe('emulator: image lineage and billing (domain-facts §7.2, §10)', () =>
     await running(ec2, id);
     const vol = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!.BlockDeviceMappings![0]!.Ebs!.VolumeId!;
     const snap = await ec2.send(new CreateSnapshotCommand({ VolumeId: vol }));
-    await eventually(async () => ((await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snap.SnapshotId!] }))).Snapshots![0]!.State === 'completed' ? true : undefined));
+    await eventually(async () =>
+      (await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snap.SnapshotId!] }))).Snapshots![0]!.State === 'completed' ? true : undefined,
+    );
     const register = (name: string, snapshotId: string) =>
       ec2.send(
         new RegisterImageCommand({
@@ -288,7 +311,18 @@ describe('emulator: image lineage and billing (domain-facts §7.2, §10)', () =>
     expect(fromImport.Platform).to.equal(undefined);
     expect([fromImport.PlatformDetails, fromImport.UsageOperation]).to.deep.equal(['Linux/UNIX', 'RunInstances']);
     // RegisterImage's documented defaults (§10.2).
-    const defaults = await available(ec2, (await ec2.send(new RegisterImageCommand({ Name: 'defaults', RootDeviceName: '/dev/sda1', BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: imported } }] }))).ImageId!);
+    const defaults = await available(
+      ec2,
+      (
+        await ec2.send(
+          new RegisterImageCommand({
+            Name: 'defaults',
+            RootDeviceName: '/dev/sda1',
+            BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: imported } }],
+          }),
+        )
+      ).ImageId!,
+    );
     expect([defaults.Architecture, defaults.VirtualizationType]).to.deep.equal(['i386', 'paravirtual']);
   });
 
@@ -306,7 +340,12 @@ describe('emulator: image lineage and billing (domain-facts §7.2, §10)', () =>
   });
 
   it('answers InvalidAction for an action EC2 does not have', async () => {
-    const client = new Ec2({ region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: 'AKIAEMULATOR000000001', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const client = new Ec2({
+      region: 'us-east-1',
+      endpoint: emu.endpoint,
+      credentials: { accessKeyId: 'AKIAEMULATOR000000001', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
     // Rename the action on the wire (same length, so Content-Length holds) after the SDK has serialised a real one.
     client.middlewareStack.add(
       (next) => async (args) => {
@@ -329,9 +368,20 @@ describe('emulator: DescribeImages filters, owners and pagination', () => {
   before(async () => {
     emu = await withEmulator({ throttling: false, seed: { regions: ['us-east-1'], images: 23, imageAccounts: ['111111111111', '222222222222'] } });
     ec2 = sdk(emu).ec2;
-    const own = emu.control.resources({ account: '111111111111' }).images.map((i) => i.id).sort();
+    const own = emu.control
+      .resources({ account: '111111111111' })
+      .images.map((i) => i.id)
+      .sort();
     await ec2.send(new CreateTagsCommand({ Resources: own.slice(0, 3), Tags: [{ Key: 'team', Value: 'blue' }] }));
-    await ec2.send(new CreateTagsCommand({ Resources: own.slice(3, 5), Tags: [{ Key: 'team', Value: 'red' }, { Key: 'golden', Value: '' }] }));
+    await ec2.send(
+      new CreateTagsCommand({
+        Resources: own.slice(3, 5),
+        Tags: [
+          { Key: 'team', Value: 'red' },
+          { Key: 'golden', Value: '' },
+        ],
+      }),
+    );
   });
   after(async () => {
     await emu.stop();
@@ -412,7 +462,12 @@ describe('emulator: parameters and STS', () => {
   });
 
   it('resolves /aws/service/ami-windows-latest/ parameters to the seeded image of each region', async () => {
-    const names = [WIN2022, WIN2019, '/aws/service/ami-windows-latest/Windows_Server-2016-English-Core-Base', '/aws/service/ami-windows-latest/Windows_Server-2012-R2_RTM-English-64Bit-Base'];
+    const names = [
+      WIN2022,
+      WIN2019,
+      '/aws/service/ami-windows-latest/Windows_Server-2016-English-Core-Base',
+      '/aws/service/ami-windows-latest/Windows_Server-2012-R2_RTM-English-64Bit-Base',
+    ];
     const perRegion: string[][] = [];
     for (const region of ['us-east-1', 'eu-west-1']) {
       const { ssm, ec2 } = sdk(emu, 0, region);
@@ -439,7 +494,12 @@ describe('emulator: parameters and STS', () => {
     const c = r.Credentials!;
     expect(c.AccessKeyId).to.match(/^ASIA/);
     expect(r.AssumedRoleUser!.Arn).to.equal('arn:aws:sts::222222222222:assumed-role/winami-audit/audit');
-    const assumed = new Ec2({ region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! }, maxAttempts: 1 });
+    const assumed = new Ec2({
+      region: 'us-east-1',
+      endpoint: emu.endpoint,
+      credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! },
+      maxAttempts: 1,
+    });
     const seen = (await assumed.send(new DescribeImagesCommand({ Owners: ['self'] }))).Images!;
     expect(seen).to.have.length(2);
     expect(seen.every((i) => i.OwnerId === '222222222222')).to.equal(true);

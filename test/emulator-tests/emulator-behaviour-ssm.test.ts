@@ -5,7 +5,15 @@
  * invocation form, SecureString parameters; and the HTTP control routes.
  */
 import { expect } from 'chai';
-import { DescribeInstancesCommand, GetConsoleOutputCommand, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand, type EC2Client, type Instance } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstancesCommand,
+  GetConsoleOutputCommand,
+  RunInstancesCommand,
+  StartInstancesCommand,
+  StopInstancesCommand,
+  type EC2Client,
+  type Instance,
+} from '@aws-sdk/client-ec2';
 import {
   DescribeInstanceInformationCommand,
   GetCommandInvocationCommand,
@@ -17,7 +25,7 @@ import {
   type GetCommandInvocationCommandOutput,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../emulator/index.js';
 import { controlFetch, eventually, rejection, sdk, sleep, STATE_KEY, withEmulator, WIN2022 } from './helpers.js';
 
 const V1 = '/aws/service/ami-windows-latest/Windows_Server-2019-English-Full-Base';
@@ -40,7 +48,9 @@ async function pingStatus(ssm: SSMClient, id: string): Promise<string | undefine
 
 async function launch(c: Clients, parameter = WIN2022, profile = true): Promise<string> {
   const ami = (await c.ssm.send(new GetParameterCommand({ Name: parameter }))).Parameter!.Value!;
-  const r = await c.ec2.send(new RunInstancesCommand({ ImageId: ami, MinCount: 1, MaxCount: 1, ...(profile ? { IamInstanceProfile: { Name: 'winami-builder' } } : {}) }));
+  const r = await c.ec2.send(
+    new RunInstancesCommand({ ImageId: ami, MinCount: 1, MaxCount: 1, ...(profile ? { IamInstanceProfile: { Name: 'winami-builder' } } : {}) }),
+  );
   return r.Instances![0]!.InstanceId!;
 }
 
@@ -51,15 +61,21 @@ async function launchOnline(c: Clients, parameter = WIN2022): Promise<string> {
 }
 
 async function send(c: Clients, id: string, commands: string[], document = 'AWS-RunPowerShellScript'): Promise<string> {
-  const out = await c.ssm.send(new SendCommandCommand({ DocumentName: document, InstanceIds: [id], ...(document === 'AWS-RunPowerShellScript' ? { Parameters: { commands } } : {}) }));
+  const out = await c.ssm.send(
+    new SendCommandCommand({ DocumentName: document, InstanceIds: [id], ...(document === 'AWS-RunPowerShellScript' ? { Parameters: { commands } } : {}) }),
+  );
   return out.Command!.CommandId!;
 }
 
 async function finished(c: Clients, id: string, commandId: string, ms = 5000): Promise<GetCommandInvocationCommandOutput> {
-  return eventually(async () => {
-    const inv = await c.ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: id }));
-    return ['Success', 'Failed', 'TimedOut', 'Cancelled'].includes(inv.Status!) ? inv : undefined;
-  }, ms, `command ${commandId}`);
+  return eventually(
+    async () => {
+      const inv = await c.ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: id }));
+      return ['Success', 'Failed', 'TimedOut', 'Cancelled'].includes(inv.Status!) ? inv : undefined;
+    },
+    ms,
+    `command ${commandId}`,
+  );
 }
 
 async function run(c: Clients, id: string, commands: string[]): Promise<GetCommandInvocationCommandOutput> {
@@ -67,10 +83,14 @@ async function run(c: Clients, id: string, commands: string[]): Promise<GetComma
 }
 
 async function stopped(c: Clients, id: string): Promise<Instance> {
-  return eventually(async () => {
-    const i = await describe1(c.ec2, id);
-    return i.State!.Name === 'stopped' ? i : undefined;
-  }, 5000, `${id} stopped`);
+  return eventually(
+    async () => {
+      const i = await describe1(c.ec2, id);
+      return i.State!.Name === 'stopped' ? i : undefined;
+    },
+    5000,
+    `${id} stopped`,
+  );
 }
 
 describe('emulator: SSM commands and the Windows guest', () => {
@@ -142,7 +162,10 @@ describe('emulator: SSM commands and the Windows guest', () => {
 
   it('keeps files per instance, across stop and start', async () => {
     const [a, b] = await Promise.all([launchOnline(c), launchOnline(c)]);
-    await run(c, a!, ["New-Item -ItemType Directory -Path 'C:\\data' -Force | Out-Null", "Set-Content -LiteralPath 'C:\\data\\a.txt' -Value 'only on a' -NoNewline"]);
+    await run(c, a!, [
+      "New-Item -ItemType Directory -Path 'C:\\data' -Force | Out-Null",
+      "Set-Content -LiteralPath 'C:\\data\\a.txt' -Value 'only on a' -NoNewline",
+    ]);
     expect((await run(c, b!, ["Test-Path -LiteralPath 'C:\\data\\a.txt'"])).StandardOutputContent!.trim()).to.equal('False');
     await c.ec2.send(new StopInstancesCommand({ InstanceIds: [a!] }));
     await stopped(c, a!);
@@ -182,7 +205,9 @@ describe('emulator: SSM commands and the Windows guest', () => {
     expect((await rejection(send(c, never, ['hostname']))).name).to.equal('InvalidInstanceId');
     // Registered, then lost: SSM accepts the command and it times out undelivered.
     expect(await pingStatus(c.ssm, later)).to.equal('ConnectionLost');
-    const sent = await c.ssm.send(new SendCommandCommand({ DocumentName: 'AWS-RunPowerShellScript', InstanceIds: [later], TimeoutSeconds: 30, Parameters: { commands: ['hostname'] } }));
+    const sent = await c.ssm.send(
+      new SendCommandCommand({ DocumentName: 'AWS-RunPowerShellScript', InstanceIds: [later], TimeoutSeconds: 30, Parameters: { commands: ['hostname'] } }),
+    );
     const inv = await finished(c, later, sent.Command!.CommandId!);
     expect([inv.Status, inv.StatusDetails]).to.deep.equal(['TimedOut', 'Delivery Timed Out']);
   });
@@ -258,7 +283,7 @@ describe('emulator: SSM commands and the Windows guest', () => {
     expect([inv.Status, inv.StatusDetails, inv.ResponseCode]).to.deep.equal(['Failed', 'Undeliverable', -1]);
   });
 
-  it('does not know another agent\'s executable', async () => {
+  it("does not know another agent's executable", async () => {
     const id = await launchOnline(c, V1);
     const inv = await run(c, id, ['& "$env:ProgramFiles\\Amazon\\EC2Launch\\ec2launch.exe" sysprep --shutdown']);
     expect(inv.Status).to.equal('Failed');
@@ -311,7 +336,10 @@ describe('emulator: HTTP control routes', () => {
     await describe1(c.ec2, id);
 
     await run(c, id, ["Set-Content -LiteralPath 'C:\\note.txt' -Value 'hi' -NoNewline"]);
-    expect((await controlFetch(emu, 'GET', `guests/${id}/file?path=${encodeURIComponent('c:\\NOTE.txt')}`)).json).to.deep.equal({ exists: true, content: 'hi' });
+    expect((await controlFetch(emu, 'GET', `guests/${id}/file?path=${encodeURIComponent('c:\\NOTE.txt')}`)).json).to.deep.equal({
+      exists: true,
+      content: 'hi',
+    });
     expect((await controlFetch(emu, 'GET', `guests/${id}/file?path=${encodeURIComponent('C:\\none.txt')}`)).json).to.deep.equal({ exists: false });
 
     expect((await controlFetch(emu, 'POST', 'guest-defaults', { agentNeverOnline: true })).status).to.equal(200);

@@ -13,7 +13,7 @@ import { expect } from 'chai';
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
+import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
 import { withEmulator } from './helpers.js';
 
 interface Shape {
@@ -72,7 +72,8 @@ export function validateShape(model: Model, shapeName: string, node: unknown, pa
   if (!shape) return void out.push(`${path}: shape ${shapeName} not in the model`);
   switch (shape.type) {
     case 'structure': {
-      if (typeof node !== 'object' || node === null || Array.isArray(node)) return void out.push(`${path}: expected a ${shapeName} structure, got ${JSON.stringify(node)}`);
+      if (typeof node !== 'object' || node === null || Array.isArray(node))
+        return void out.push(`${path}: expected a ${shapeName} structure, got ${JSON.stringify(node)}`);
       const obj = node as Record<string, unknown>;
       for (const [k, v] of Object.entries(obj)) {
         const m = shape.members?.[k];
@@ -92,7 +93,8 @@ export function validateShape(model: Model, shapeName: string, node: unknown, pa
       if (DECODED_BY_BOTOCORE.has(shapeName) && typeof node === 'object' && node !== null) return;
       if (typeof node !== 'string') return void out.push(`${path}: ${JSON.stringify(node)} is not a string`);
       if (CASE_INSENSITIVE_ENUMS.has(shapeName) && shape.enum?.some((e) => e.toLowerCase() === node.toLowerCase())) return;
-      if (shape.enum && !shape.enum.includes(node) && !ENUM_ERRATA[shapeName]?.includes(node)) out.push(`${path}: "${node}" is not one of ${shapeName} (${shape.enum.join(', ')})`);
+      if (shape.enum && !shape.enum.includes(node) && !ENUM_ERRATA[shapeName]?.includes(node))
+        out.push(`${path}: "${node}" is not one of ${shapeName} (${shape.enum.join(', ')})`);
       return;
     case 'boolean':
       if (typeof node !== 'boolean') out.push(`${path}: ${JSON.stringify(node)} is not a boolean`);
@@ -106,7 +108,8 @@ export function validateShape(model: Model, shapeName: string, node: unknown, pa
       if (typeof node !== 'number') out.push(`${path}: ${JSON.stringify(node)} is not a number`);
       return;
     case 'timestamp':
-      if (!(typeof node === 'number' || (typeof node === 'string' && !Number.isNaN(Date.parse(node))))) out.push(`${path}: ${JSON.stringify(node)} is not a timestamp`);
+      if (!(typeof node === 'number' || (typeof node === 'string' && !Number.isNaN(Date.parse(node)))))
+        out.push(`${path}: ${JSON.stringify(node)} is not a timestamp`);
       return;
     case 'blob':
       if (typeof node !== 'string') out.push(`${path}: ${JSON.stringify(node)} is not a blob`);
@@ -117,7 +120,11 @@ export function validateShape(model: Model, shapeName: string, node: unknown, pa
 }
 
 /** `describe-images` → `DescribeImages`. */
-const operationOf = (command: string) => command.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+const operationOf = (command: string) =>
+  command
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
 
 /**
  * Error codes the EC2 API reference's "Error codes for the Amazon EC2 API"
@@ -211,7 +218,10 @@ describe('emulator: a scripted AWS CLI session, validated against botocore', fun
         // SSM, IAM and KMS models list each operation's errors; IAM's shapes carry their wire code.
         const model = models[service!]!;
         const listed = (model.operations[operationOf(command!)]?.errors ?? []).map((e) => model.shapes[e.shape]?.error?.code ?? e.shape);
-        expect(listed.includes(code) || COMMON_ERRORS.has(code), `${code} is not an error of ${service} ${operationOf(command!)} (${listed.join(', ')})`).to.equal(true);
+        expect(
+          listed.includes(code) || COMMON_ERRORS.has(code),
+          `${code} is not an error of ${service} ${operationOf(command!)} (${listed.join(', ')})`,
+        ).to.equal(true);
       }
       errors.push(`${service} ${command}: ${code}`);
       return r.stderr;
@@ -225,7 +235,16 @@ describe('emulator: a scripted AWS CLI session, validated against botocore', fun
       }
       throw new Error(`gave up waiting for ${what}`);
     };
-    return { a, ok, fails, exec, until, pause, validate: (service: string, shape: string, node: unknown, path: string) => validateShape(models[service]!, shape, node, path, problems), report: () => ({ calls, errors, problems }) };
+    return {
+      a,
+      ok,
+      fails,
+      exec,
+      until,
+      pause,
+      validate: (service: string, shape: string, node: unknown, path: string) => validateShape(models[service]!, shape, node, path, problems),
+      report: () => ({ calls, errors, problems }),
+    };
   }
 
   it('answers 60+ CLI calls, every success in its output shape and every error with its documented code', async function () {
@@ -260,7 +279,13 @@ describe('emulator: a scripted AWS CLI session, validated against botocore', fun
           fails('ParameterNotFound', 'ssm', 'get-parameter', '--name', '/winami/nope'),
         ]);
         base = (await ok('ssm', 'get-parameter', '--name', `${PUBLIC}/Windows_Server-2022-English-Full-Base`)).Parameter.Value as string;
-        const both = await ok('ssm', 'get-parameters', '--names', `${PUBLIC}/Windows_Server-2019-English-Full-Base`, `${PUBLIC}/Windows_Server-1999-English-Full-Base`);
+        const both = await ok(
+          'ssm',
+          'get-parameters',
+          '--names',
+          `${PUBLIC}/Windows_Server-2019-English-Full-Base`,
+          `${PUBLIC}/Windows_Server-1999-English-Full-Base`,
+        );
         expect(both.InvalidParameters).to.deep.equal([`${PUBLIC}/Windows_Server-1999-English-Full-Base`]);
       })(),
       (async () => {
@@ -296,11 +321,26 @@ describe('emulator: a scripted AWS CLI session, validated against botocore', fun
     ]);
 
     // A builder.
-    const ran = await ok('ec2', 'run-instances', '--image-id', base, '--count', '1', '--instance-type', 't3.large', '--iam-instance-profile', 'Name=winami-builder', '--tag-specifications', 'ResourceType=instance,Tags=[{Key=Name,Value=cli-builder}]');
+    const ran = await ok(
+      'ec2',
+      'run-instances',
+      '--image-id',
+      base,
+      '--count',
+      '1',
+      '--instance-type',
+      't3.large',
+      '--iam-instance-profile',
+      'Name=winami-builder',
+      '--tag-specifications',
+      'ResourceType=instance,Tags=[{Key=Name,Value=cli-builder}]',
+    );
     const iid = ran.Instances[0].InstanceId as string;
     await ok('ec2', 'create-tags', '--resources', iid, '--tags', 'Key=winami:role,Value=builder');
     expect((await ok('ec2', 'describe-tags', '--filters', `Name=resource-id,Values=${iid}`)).Tags).to.have.length(2);
-    await until('running', async () => ((await ok('ec2', 'describe-instances', '--instance-ids', iid)).Reservations[0].Instances[0].State.Name === 'running' ? true : undefined));
+    await until('running', async () =>
+      (await ok('ec2', 'describe-instances', '--instance-ids', iid)).Reservations[0].Instances[0].State.Name === 'running' ? true : undefined,
+    );
     await ok('ec2', 'describe-instance-status', '--instance-ids', iid);
     const info = await until('Online', async () => {
       const r = await ok('ssm', 'describe-instance-information', '--filters', `Key=InstanceIds,Values=${iid}`);
@@ -310,7 +350,18 @@ describe('emulator: a scripted AWS CLI session, validated against botocore', fun
 
     // Run Command. A CLI call takes longer than the scaled invocationVisible: stretch it so the first read comes early.
     emu.control.setDurations({ invocationVisible: 3_000_000 });
-    const sent = await ok('ssm', 'send-command', '--document-name', 'AWS-RunPowerShellScript', '--instance-ids', iid, '--parameters', 'commands=["Write-Output hello"]', '--comment', 'cli session');
+    const sent = await ok(
+      'ssm',
+      'send-command',
+      '--document-name',
+      'AWS-RunPowerShellScript',
+      '--instance-ids',
+      iid,
+      '--parameters',
+      'commands=["Write-Output hello"]',
+      '--comment',
+      'cli session',
+    );
     const commandId = sent.Command.CommandId as string;
     await fails('InvocationDoesNotExist', 'ssm', 'get-command-invocation', '--command-id', commandId, '--instance-id', iid);
     emu.control.setDurations({ invocationVisible: 1_000 });
@@ -323,16 +374,47 @@ describe('emulator: a scripted AWS CLI session, validated against botocore', fun
     expect(inv.StandardOutputContent).to.equal('hello\n');
     await fails('InvalidPluginName', 'ssm', 'get-command-invocation', '--command-id', commandId, '--instance-id', iid, '--plugin-name', 'nope');
     expect((await ok('ssm', 'list-commands', '--command-id', commandId)).Commands[0].Status).to.equal('Success');
-    expect((await ok('ssm', 'list-command-invocations', '--command-id', commandId, '--details')).CommandInvocations[0].CommandPlugins[0].Output).to.equal('hello\n');
+    expect((await ok('ssm', 'list-command-invocations', '--command-id', commandId, '--details')).CommandInvocations[0].CommandPlugins[0].Output).to.equal(
+      'hello\n',
+    );
     await Promise.all([
       fails('InvalidDocument', 'ssm', 'send-command', '--document-name', 'No-Such-Document', '--instance-ids', iid),
-      fails('InvalidParameters', 'ssm', 'send-command', '--document-name', 'AWS-RunPowerShellScript', '--instance-ids', iid, '--parameters', 'commands=["x"],nope=["y"]'),
-      fails('InvalidInstanceId', 'ssm', 'send-command', '--document-name', 'AWS-RunPowerShellScript', '--instance-ids', 'i-0123456789abcdef0', '--parameters', 'commands=["x"]'),
+      fails(
+        'InvalidParameters',
+        'ssm',
+        'send-command',
+        '--document-name',
+        'AWS-RunPowerShellScript',
+        '--instance-ids',
+        iid,
+        '--parameters',
+        'commands=["x"],nope=["y"]',
+      ),
+      fails(
+        'InvalidInstanceId',
+        'ssm',
+        'send-command',
+        '--document-name',
+        'AWS-RunPowerShellScript',
+        '--instance-ids',
+        'i-0123456789abcdef0',
+        '--parameters',
+        'commands=["x"]',
+      ),
       fails('InvalidCommandId', 'ssm', 'cancel-command', '--command-id', '00000000-0000-0000-0000-000000000000'),
       ok('ec2', 'get-console-output', '--instance-id', iid),
       ok('ec2', 'get-password-data', '--instance-id', iid),
     ]);
-    const slow = await ok('ssm', 'send-command', '--document-name', 'AWS-RunPowerShellScript', '--instance-ids', iid, '--parameters', 'commands=["Write-Output later"]');
+    const slow = await ok(
+      'ssm',
+      'send-command',
+      '--document-name',
+      'AWS-RunPowerShellScript',
+      '--instance-ids',
+      iid,
+      '--parameters',
+      'commands=["Write-Output later"]',
+    );
     await ok('ssm', 'cancel-command', '--command-id', slow.Command.CommandId);
 
     // Volumes, snapshots, images.
@@ -340,7 +422,19 @@ describe('emulator: a scripted AWS CLI session, validated against botocore', fun
     const snap = (await ok('ec2', 'create-snapshot', '--volume-id', vol, '--description', 'cli pre-snapshot')).SnapshotId as string;
     await ok('ec2', 'describe-snapshots', '--snapshot-ids', snap);
     await ok('ec2', 'delete-snapshot', '--snapshot-id', snap);
-    const made = (await ok('ec2', 'create-image', '--instance-id', iid, '--name', 'cli-session-golden', '--no-reboot', '--tag-specifications', 'ResourceType=image,Tags=[{Key=winami:role,Value=golden}]')).ImageId as string;
+    const made = (
+      await ok(
+        'ec2',
+        'create-image',
+        '--instance-id',
+        iid,
+        '--name',
+        'cli-session-golden',
+        '--no-reboot',
+        '--tag-specifications',
+        'ResourceType=image,Tags=[{Key=winami:role,Value=golden}]',
+      )
+    ).ImageId as string;
     await fails('InvalidAMIName.Duplicate', 'ec2', 'create-image', '--instance-id', iid, '--name', 'cli-session-golden', '--no-reboot');
     const image = await until('available', async () => {
       const r = await exec(['ec2', 'describe-images', '--image-ids', made]);
@@ -370,41 +464,107 @@ describe('emulator: a scripted AWS CLI session, validated against botocore', fun
       })(),
       (async () => {
         // Copies: same region, and another region (called there).
-        copy = (await ok('ec2', 'copy-image', '--source-image-id', made, '--source-region', 'us-east-1', '--name', 'cli-session-copy', '--client-token', 'cli-copy-1')).ImageId as string;
-        expect((await ok('ec2', 'copy-image', '--source-image-id', made, '--source-region', 'us-east-1', '--name', 'cli-session-copy', '--client-token', 'cli-copy-1')).ImageId).to.equal(copy);
+        copy = (
+          await ok('ec2', 'copy-image', '--source-image-id', made, '--source-region', 'us-east-1', '--name', 'cli-session-copy', '--client-token', 'cli-copy-1')
+        ).ImageId as string;
+        expect(
+          (
+            await ok(
+              'ec2',
+              'copy-image',
+              '--source-image-id',
+              made,
+              '--source-region',
+              'us-east-1',
+              '--name',
+              'cli-session-copy',
+              '--client-token',
+              'cli-copy-1',
+            )
+          ).ImageId,
+        ).to.equal(copy);
       })(),
       (async () => {
-        west = (await ok('ec2', 'copy-image', '--region', 'eu-west-1', '--source-image-id', made, '--source-region', 'us-east-1', '--name', 'cli-session-west', '--encrypted')).ImageId as string;
-        const westImage = await until('west available', async () => {
-          const r = await exec(['ec2', 'describe-images', '--region', 'eu-west-1', '--image-ids', west]);
-          const img = r.ok ? JSON.parse(r.stdout).Images[0] : undefined;
-          return img?.State === 'available' ? img : undefined;
-        }, 200);
+        west = (
+          await ok(
+            'ec2',
+            'copy-image',
+            '--region',
+            'eu-west-1',
+            '--source-image-id',
+            made,
+            '--source-region',
+            'us-east-1',
+            '--name',
+            'cli-session-west',
+            '--encrypted',
+          )
+        ).ImageId as string;
+        const westImage = await until(
+          'west available',
+          async () => {
+            const r = await exec(['ec2', 'describe-images', '--region', 'eu-west-1', '--image-ids', west]);
+            const img = r.ok ? JSON.parse(r.stdout).Images[0] : undefined;
+            return img?.State === 'available' ? img : undefined;
+          },
+          200,
+        );
         validate('ec2', 'Image', westImage, 'ec2 describe-images (eu-west-1) Image');
         expect([westImage.SourceImageId, westImage.SourceImageRegion, westImage.PlatformDetails]).to.deep.equal([made, 'us-east-1', 'Windows']);
       })(),
     ]);
 
     // A registered twin of the golden image shares its snapshot: deregistering the first skips it.
-    const twin = (await ok('ec2', 'register-image', '--name', 'cli-session-twin', '--root-device-name', '/dev/sda1', '--architecture', 'x86_64', '--virtualization-type', 'hvm', '--block-device-mappings', `DeviceName=/dev/sda1,Ebs={SnapshotId=${rootSnap}}`)).ImageId as string;
+    const twin = (
+      await ok(
+        'ec2',
+        'register-image',
+        '--name',
+        'cli-session-twin',
+        '--root-device-name',
+        '/dev/sda1',
+        '--architecture',
+        'x86_64',
+        '--virtualization-type',
+        'hvm',
+        '--block-device-mappings',
+        `DeviceName=/dev/sda1,Ebs={SnapshotId=${rootSnap}}`,
+      )
+    ).ImageId as string;
     emu.control.setDurations({ imageDeregisteredVisible: 600_000_000 });
     const first = await ok('ec2', 'deregister-image', '--image-id', made, '--delete-associated-snapshots');
     expect(first.DeleteSnapshotResults).to.deep.equal([{ SnapshotId: rootSnap, ReturnCode: 'skipped' }]);
     expect((await ok('ec2', 'describe-images', '--image-ids', made)).Images[0].State).to.equal('deregistered');
     await fails('InvalidAMIID.Unavailable', 'ec2', 'deregister-image', '--image-id', made);
     await fails('InvalidAMIID.Unavailable', 'ec2', 'run-instances', '--image-id', made, '--count', '1', '--instance-type', 't3.large');
-    expect((await ok('ec2', 'deregister-image', '--image-id', twin, '--delete-associated-snapshots')).DeleteSnapshotResults).to.deep.equal([{ SnapshotId: rootSnap, ReturnCode: 'success' }]);
+    expect((await ok('ec2', 'deregister-image', '--image-id', twin, '--delete-associated-snapshots')).DeleteSnapshotResults).to.deep.equal([
+      { SnapshotId: rootSnap, ReturnCode: 'success' },
+    ]);
     await ok('ec2', 'deregister-image', '--image-id', copy, '--delete-associated-snapshots');
     await ok('ec2', 'deregister-image', '--region', 'eu-west-1', '--image-id', west, '--delete-associated-snapshots');
 
     // The builder's lifecycle to the end.
     await ok('ec2', 'reboot-instances', '--instance-ids', iid);
     await ok('ec2', 'stop-instances', '--instance-ids', iid);
-    await until('stopped', async () => ((await ok('ec2', 'describe-instances', '--instance-ids', iid)).Reservations[0].Instances[0].State.Name === 'stopped' ? true : undefined));
+    await until('stopped', async () =>
+      (await ok('ec2', 'describe-instances', '--instance-ids', iid)).Reservations[0].Instances[0].State.Name === 'stopped' ? true : undefined,
+    );
     await ok('ec2', 'start-instances', '--instance-ids', iid);
     await ok('ec2', 'terminate-instances', '--instance-ids', iid);
-    await until('terminated', async () => ((await ok('ec2', 'describe-instances', '--instance-ids', iid)).Reservations[0].Instances[0].State.Name === 'terminated' ? true : undefined));
-    await fails('InvalidInstanceId', 'ssm', 'send-command', '--document-name', 'AWS-RunPowerShellScript', '--instance-ids', iid, '--parameters', 'commands=["x"]');
+    await until('terminated', async () =>
+      (await ok('ec2', 'describe-instances', '--instance-ids', iid)).Reservations[0].Instances[0].State.Name === 'terminated' ? true : undefined,
+    );
+    await fails(
+      'InvalidInstanceId',
+      'ssm',
+      'send-command',
+      '--document-name',
+      'AWS-RunPowerShellScript',
+      '--instance-ids',
+      iid,
+      '--parameters',
+      'commands=["x"]',
+    );
 
     const { calls, errors, problems } = report();
     console.log(`      ${calls} CLI calls, ${errors.length} error cases, ${problems.length} shape problems`);
@@ -423,24 +583,56 @@ describe('emulator: a scripted AWS CLI session, validated against botocore', fun
       return this.skip();
     }
     const { a, ok, fails, report } = cliSession();
-    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    const trust = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    });
 
     const iam = async () => {
       expect((await ok('iam', 'get-role', '--role-name', 'winami-builder')).Role.Arn).to.equal(`arn:aws:iam::${a.accountId}:role/winami-builder`);
-      expect((await ok('iam', 'get-instance-profile', '--instance-profile-name', 'winami-builder')).InstanceProfile.Roles[0].RoleName).to.equal('winami-builder');
-      expect((await ok('iam', 'list-attached-role-policies', '--role-name', 'winami-builder')).AttachedPolicies.map((p: { PolicyName: string }) => p.PolicyName)).to.include('AmazonSSMManagedInstanceCore');
+      expect((await ok('iam', 'get-instance-profile', '--instance-profile-name', 'winami-builder')).InstanceProfile.Roles[0].RoleName).to.equal(
+        'winami-builder',
+      );
+      expect(
+        (await ok('iam', 'list-attached-role-policies', '--role-name', 'winami-builder')).AttachedPolicies.map((p: { PolicyName: string }) => p.PolicyName),
+      ).to.include('AmazonSSMManagedInstanceCore');
       await fails('NoSuchEntity', 'iam', 'get-role', '--role-name', 'cli-no-such-role');
       await ok('iam', 'create-role', '--role-name', 'cli-role', '--assume-role-policy-document', trust);
       await fails('EntityAlreadyExists', 'iam', 'create-role', '--role-name', 'cli-role', '--assume-role-policy-document', trust);
-      await fails('MalformedPolicyDocument', 'iam', 'create-role', '--role-name', 'cli-bad-trust', '--assume-role-policy-document', '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}');
+      await fails(
+        'MalformedPolicyDocument',
+        'iam',
+        'create-role',
+        '--role-name',
+        'cli-bad-trust',
+        '--assume-role-policy-document',
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}',
+      );
       await ok('iam', 'attach-role-policy', '--role-name', 'cli-role', '--policy-arn', 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore');
-      await ok('iam', 'put-role-policy', '--role-name', 'cli-role', '--policy-name', 'logs', '--policy-document', '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:PutLogEvents","Resource":"*"}]}');
+      await ok(
+        'iam',
+        'put-role-policy',
+        '--role-name',
+        'cli-role',
+        '--policy-name',
+        'logs',
+        '--policy-document',
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:PutLogEvents","Resource":"*"}]}',
+      );
       expect((await ok('iam', 'list-role-policies', '--role-name', 'cli-role')).PolicyNames).to.deep.equal(['logs']);
       await ok('iam', 'create-instance-profile', '--instance-profile-name', 'cli-profile');
       await ok('iam', 'add-role-to-instance-profile', '--instance-profile-name', 'cli-profile', '--role-name', 'cli-role');
       await fails('LimitExceeded', 'iam', 'add-role-to-instance-profile', '--instance-profile-name', 'cli-profile', '--role-name', 'winami-builder');
       await fails('DeleteConflict', 'iam', 'delete-role', '--role-name', 'cli-role');
-      const sim = await ok('iam', 'simulate-principal-policy', '--policy-source-arn', `arn:aws:iam::${a.accountId}:role/cli-role`, '--action-names', 'ssm:UpdateInstanceInformation', 'ec2:TerminateInstances');
+      const sim = await ok(
+        'iam',
+        'simulate-principal-policy',
+        '--policy-source-arn',
+        `arn:aws:iam::${a.accountId}:role/cli-role`,
+        '--action-names',
+        'ssm:UpdateInstanceInformation',
+        'ec2:TerminateInstances',
+      );
       expect(sim.EvaluationResults.map((r: { EvalDecision: string }) => r.EvalDecision)).to.deep.equal(['allowed', 'implicitDeny']);
       expect((await ok('iam', 'list-instance-profiles-for-role', '--role-name', 'cli-role')).InstanceProfiles).to.have.length(1);
       await ok('iam', 'list-roles');
@@ -477,23 +669,77 @@ describe('emulator: a scripted AWS CLI session, validated against botocore', fun
       expect((await ok('ec2', 'describe-subnets', '--filters', 'Name=default-for-az,Values=true')).Subnets.length).to.be.greaterThan(1);
       await fails('InvalidVpc.Range', 'ec2', 'create-vpc', '--cidr-block', '10.0.0.0/8');
       const v = (await ok('ec2', 'create-vpc', '--cidr-block', '10.20.0.0/16')).Vpc.VpcId as string;
-      const sub = (await ok('ec2', 'create-subnet', '--vpc-id', v, '--cidr-block', '10.20.1.0/24', '--availability-zone', 'us-east-1a')).Subnet.SubnetId as string;
+      const sub = (await ok('ec2', 'create-subnet', '--vpc-id', v, '--cidr-block', '10.20.1.0/24', '--availability-zone', 'us-east-1a')).Subnet
+        .SubnetId as string;
       await fails('InvalidSubnet.Range', 'ec2', 'create-subnet', '--vpc-id', v, '--cidr-block', '10.30.1.0/24');
       await fails('InvalidSubnet.Conflict', 'ec2', 'create-subnet', '--vpc-id', v, '--cidr-block', '10.20.1.128/25');
       const sg = (await ok('ec2', 'create-security-group', '--group-name', 'cli-sg', '--description', 'cli session', '--vpc-id', v)).GroupId as string;
       await ok('ec2', 'authorize-security-group-ingress', '--group-id', sg, '--protocol', 'tcp', '--port', '443', '--cidr', '10.20.0.0/16');
-      await fails('InvalidPermission.Duplicate', 'ec2', 'authorize-security-group-ingress', '--group-id', sg, '--protocol', 'tcp', '--port', '443', '--cidr', '10.20.0.0/16');
+      await fails(
+        'InvalidPermission.Duplicate',
+        'ec2',
+        'authorize-security-group-ingress',
+        '--group-id',
+        sg,
+        '--protocol',
+        'tcp',
+        '--port',
+        '443',
+        '--cidr',
+        '10.20.0.0/16',
+      );
       expect((await ok('ec2', 'describe-security-groups', '--group-ids', sg)).SecurityGroups[0].IpPermissions[0].FromPort).to.equal(443);
       await ok('ec2', 'describe-route-tables', '--filters', `Name=vpc-id,Values=${v}`);
-      await fails('InvalidParameter', 'ec2', 'create-vpc-endpoint', '--vpc-id', v, '--service-name', 'com.amazonaws.us-east-1.ssm', '--vpc-endpoint-type', 'Interface', '--subnet-ids', sub, '--security-group-ids', sg, '--private-dns-enabled');
-      const ep = (await ok('ec2', 'create-vpc-endpoint', '--vpc-id', v, '--service-name', 'com.amazonaws.us-east-1.ssm', '--vpc-endpoint-type', 'Interface', '--subnet-ids', sub, '--security-group-ids', sg, '--no-private-dns-enabled')).VpcEndpoint.VpcEndpointId as string;
+      await fails(
+        'InvalidParameter',
+        'ec2',
+        'create-vpc-endpoint',
+        '--vpc-id',
+        v,
+        '--service-name',
+        'com.amazonaws.us-east-1.ssm',
+        '--vpc-endpoint-type',
+        'Interface',
+        '--subnet-ids',
+        sub,
+        '--security-group-ids',
+        sg,
+        '--private-dns-enabled',
+      );
+      const ep = (
+        await ok(
+          'ec2',
+          'create-vpc-endpoint',
+          '--vpc-id',
+          v,
+          '--service-name',
+          'com.amazonaws.us-east-1.ssm',
+          '--vpc-endpoint-type',
+          'Interface',
+          '--subnet-ids',
+          sub,
+          '--security-group-ids',
+          sg,
+          '--no-private-dns-enabled',
+        )
+      ).VpcEndpoint.VpcEndpointId as string;
       await ok('ec2', 'describe-vpc-endpoints', '--vpc-endpoint-ids', ep);
       await fails('DependencyViolation', 'ec2', 'delete-vpc', '--vpc-id', v);
       await fails('InvalidVpcID.NotFound', 'ec2', 'describe-vpcs', '--vpc-ids', 'vpc-0123456789abcdef0');
       await ok('ec2', 'describe-instance-types', '--instance-types', 't3.large', 'm6i.large');
       await ok('ec2', 'describe-instance-type-offerings', '--location-type', 'availability-zone', '--filters', 'Name=instance-type,Values=t3.large');
       await ok('ec2', 'describe-availability-zones');
-      await fails('InvalidParameterValue', 'ec2', 'run-instances', '--image-id', (await ok('ssm', 'get-parameter', '--name', '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base')).Parameter.Value, '--count', '1', '--instance-type', 'm5.hyperlarge');
+      await fails(
+        'InvalidParameterValue',
+        'ec2',
+        'run-instances',
+        '--image-id',
+        (await ok('ssm', 'get-parameter', '--name', '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base')).Parameter.Value,
+        '--count',
+        '1',
+        '--instance-type',
+        'm5.hyperlarge',
+      );
       await ok('ec2', 'delete-vpc-endpoints', '--vpc-endpoint-ids', ep);
       await ok('ec2', 'delete-security-group', '--group-id', sg);
       await ok('ec2', 'delete-subnet', '--subnet-id', sub);

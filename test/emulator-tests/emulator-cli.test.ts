@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DescribeImagesCommand, DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { EMULATOR_ACCOUNTS } from '../emulator/index.js';
+import { EMULATOR_ACCOUNTS } from '../../emulator/index.js';
 import { eventually, rejection } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -88,18 +88,30 @@ describe('emulator: command line', function () {
     const r = await start(['--port', '0', '--time-scale', '0.001', '--seed', seed]);
     running.push(r);
     const a = EMULATOR_ACCOUNTS[1]!;
-    const config = (region: string) => ({ region, endpoint: r.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey }, maxAttempts: 1 });
+    const config = (region: string) => ({
+      region,
+      endpoint: r.endpoint,
+      credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey },
+      maxAttempts: 1,
+    });
     const ec2 = new EC2Client(config('eu-west-1'));
     const own = (await ec2.send(new DescribeImagesCommand({ Owners: ['self'] }))).Images!;
     expect(own.map((i) => i.Name).sort()).to.deep.equal(['winami-synthetic-000000', 'winami-synthetic-000001', 'winami-synthetic-000002']);
     // Only the seeded region has the public parameters.
     const ssmEu = new SSMClient(config('eu-west-1'));
-    const ami = (await ssmEu.send(new GetParameterCommand({ Name: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' }))).Parameter!.Value!;
-    const missing = await rejection(new SSMClient(config('us-east-1')).send(new GetParameterCommand({ Name: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' })));
+    const ami = (await ssmEu.send(new GetParameterCommand({ Name: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' }))).Parameter!
+      .Value!;
+    const missing = await rejection(
+      new SSMClient(config('us-east-1')).send(new GetParameterCommand({ Name: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' })),
+    );
     expect(missing.name).to.equal('ParameterNotFound');
     // --time-scale 0.001: a 60 s boot takes 60 ms.
     const id = (await ec2.send(new RunInstancesCommand({ ImageId: ami, MinCount: 1, MaxCount: 1 }))).Instances![0]!.InstanceId!;
-    await eventually(async () => ((await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!.State!.Name === 'running' ? true : undefined), 3000);
+    await eventually(
+      async () =>
+        (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!.State!.Name === 'running' ? true : undefined,
+      3000,
+    );
     expect(await stop(r)).to.equal(0);
   });
 
@@ -107,7 +119,12 @@ describe('emulator: command line', function () {
     const r = await start(['--port=0', '--time-scale=0.5', '--no-throttling']);
     running.push(r);
     const a = EMULATOR_ACCOUNTS[0]!;
-    const ec2 = new EC2Client({ region: 'us-east-1', endpoint: r.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey }, maxAttempts: 1 });
+    const ec2 = new EC2Client({
+      region: 'us-east-1',
+      endpoint: r.endpoint,
+      credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey },
+      maxAttempts: 1,
+    });
     // 70 unfiltered DescribeInstances would empty the 50-token bucket with throttling on.
     const results = await Promise.all(Array.from({ length: 70 }, () => ec2.send(new DescribeInstancesCommand({}))));
     expect(results).to.have.length(70);

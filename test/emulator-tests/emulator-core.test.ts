@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../emulator/index.js';
 import { eventually, launchOnline, run, sessionFor, STATE_KEY, withEmulator, WIN2022 } from './helpers.js';
 
 describe('emulator: core through the real SDK', () => {
@@ -38,9 +38,15 @@ describe('emulator: core through the real SDK', () => {
 
   it('answers EC2 errors with the real codes', async () => {
     const s = sessionFor(emu);
-    const e1 = await s.ec2().describeImages({ ImageIds: ['ami-0123456789abcdef0'] }).catch((e: unknown) => e);
+    const e1 = await s
+      .ec2()
+      .describeImages({ ImageIds: ['ami-0123456789abcdef0'] })
+      .catch((e: unknown) => e);
     expect(String(e1)).to.match(/InvalidAMIID\.NotFound/);
-    const e2 = await s.ec2().describeInstances({ InstanceIds: ['i-0123456789abcdef0'] }).catch((e: unknown) => e);
+    const e2 = await s
+      .ec2()
+      .describeInstances({ InstanceIds: ['i-0123456789abcdef0'] })
+      .catch((e: unknown) => e);
     expect(String(e2)).to.match(/InvalidInstanceID\.NotFound/);
   });
 
@@ -49,7 +55,7 @@ describe('emulator: core through the real SDK', () => {
     const { instanceId } = await launchOnline(s, '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-SQL_2022_Web');
     const first = await run(s, instanceId, [
       '$p = "$env:ProgramData\\winami\\marker.txt"',
-      "New-Item -ItemType Directory -Path \"$env:ProgramData\\winami\" -Force",
+      'New-Item -ItemType Directory -Path "$env:ProgramData\\winami" -Force',
       "Set-Content -LiteralPath $p -Value 'baked' -NoNewline",
       'Get-Content -LiteralPath $p',
       'hostname',
@@ -122,7 +128,10 @@ describe('emulator: core through the real SDK', () => {
     await new Promise((res) => setTimeout(res, 200));
     const info = await s.ssm().describeInstanceInformation({ Filters: [{ Key: 'InstanceIds', Values: [id] }] });
     expect(info.InstanceInformationList).to.deep.equal([]);
-    const err = await s.ssm().sendCommand({ DocumentName: 'AWS-RunPowerShellScript', InstanceIds: [id], Parameters: { commands: ['hostname'] } }).catch((e: unknown) => e);
+    const err = await s
+      .ssm()
+      .sendCommand({ DocumentName: 'AWS-RunPowerShellScript', InstanceIds: [id], Parameters: { commands: ['hostname'] } })
+      .catch((e: unknown) => e);
     expect(String(err)).to.match(/InvalidInstanceId/);
   });
 });

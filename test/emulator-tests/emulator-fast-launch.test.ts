@@ -5,13 +5,25 @@
  * keys, a template that does not exist, enabling while disabling, disabling what is not enabled, DryRun).
  */
 import { expect } from 'chai';
-import { CopyImageCommand, DescribeFastLaunchImagesCommand, DescribeImagesCommand, DisableFastLaunchCommand, EnableFastLaunchCommand, RegisterImageCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CopyImageCommand,
+  DescribeFastLaunchImagesCommand,
+  DescribeImagesCommand,
+  DisableFastLaunchCommand,
+  EnableFastLaunchCommand,
+  RegisterImageCommand,
+  type EC2Client,
+} from '@aws-sdk/client-ec2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../emulator/index.js';
 import { eventually, rejection, sdk, withEmulator, WIN2022 } from './helpers.js';
 
 async function available(ec2: EC2Client, imageId: string): Promise<string> {
-  await eventually(async () => ((await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images?.[0]?.State === 'available' ? true : undefined), 5000, `${imageId} available`);
+  await eventually(
+    async () => ((await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images?.[0]?.State === 'available' ? true : undefined),
+    5000,
+    `${imageId} available`,
+  );
   return imageId;
 }
 
@@ -32,23 +44,42 @@ describe('emulator: EC2 Fast Launch', function () {
     const c = sdk(emu, 0, 'us-east-1', 6);
     ec2 = c.ec2;
     publicWindows = (await c.ssm.send(new GetParameterCommand({ Name: WIN2022 }))).Parameter!.Value!;
-    own = await available(ec2, (await ec2.send(new CopyImageCommand({ Name: 'fast-launch-own', SourceImageId: publicWindows, SourceRegion: 'us-east-1' }))).ImageId!);
+    own = await available(
+      ec2,
+      (await ec2.send(new CopyImageCommand({ Name: 'fast-launch-own', SourceImageId: publicWindows, SourceRegion: 'us-east-1' }))).ImageId!,
+    );
   });
   after(async () => emu?.stop());
 
   const enable = (ImageId: string, extra: Partial<ConstructorParameters<typeof EnableFastLaunchCommand>[0]> = {}) =>
-    ec2.send(new EnableFastLaunchCommand({ ImageId, ResourceType: 'snapshot', SnapshotConfiguration: { TargetResourceCount: 5 }, MaxParallelLaunches: 6, ...extra }));
+    ec2.send(
+      new EnableFastLaunchCommand({ ImageId, ResourceType: 'snapshot', SnapshotConfiguration: { TargetResourceCount: 5 }, MaxParallelLaunches: 6, ...extra }),
+    );
 
   it('refuses what AWS refuses: fewer than 6 parallel launches, both template keys, an image not owned or shared, a non-Windows image, DryRun', async () => {
     const few = await rejection(enable(own, { MaxParallelLaunches: 5 }));
-    expect([few.name, few.message]).to.deep.equal(['InvalidParameterValue', 'Value (5) for parameter MaxParallelLaunches is invalid. The value must be 6 or greater.']);
+    expect([few.name, few.message]).to.deep.equal([
+      'InvalidParameterValue',
+      'Value (5) for parameter MaxParallelLaunches is invalid. The value must be 6 or greater.',
+    ]);
     const both = await rejection(enable(own, { LaunchTemplate: { LaunchTemplateId: 'lt-0123456789abcdef0', LaunchTemplateName: 'x', Version: '1' } }));
     expect(both.name).to.equal('InvalidParameterCombination');
     expect((await rejection(enable(publicWindows))).name).to.equal('AuthFailure');
     const missing = await rejection(enable(own, { LaunchTemplate: { LaunchTemplateName: 'no-such-template', Version: '$Default' } }));
     expect(missing.name).to.equal('InvalidLaunchTemplateName.NotFoundException');
     const imported = emu.control.importSnapshot({ account: '111111111111', region: 'us-east-1' });
-    const linux = await available(ec2, (await ec2.send(new RegisterImageCommand({ Name: 'not-windows', RootDeviceName: '/dev/sda1', BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: imported } }] }))).ImageId!);
+    const linux = await available(
+      ec2,
+      (
+        await ec2.send(
+          new RegisterImageCommand({
+            Name: 'not-windows',
+            RootDeviceName: '/dev/sda1',
+            BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: imported } }],
+          }),
+        )
+      ).ImageId!,
+    );
     expect((await rejection(enable(linux))).name).to.equal('InvalidParameterValue');
     const dry = await rejection(enable(own, { DryRun: true }));
     expect([dry.name, dry.$metadata?.httpStatusCode]).to.deep.equal(['DryRunOperation', 412]);
@@ -58,7 +89,13 @@ describe('emulator: EC2 Fast Launch', function () {
 
   it('goes enabling → enabled, echoes the settings, and disabling removes it; enabling again while disabling is refused', async () => {
     const out = await enable(own, { SnapshotConfiguration: { TargetResourceCount: 7 }, MaxParallelLaunches: 8 });
-    expect([out.State, out.ResourceType, out.SnapshotConfiguration?.TargetResourceCount, out.MaxParallelLaunches, out.OwnerId]).to.deep.equal(['enabling', 'snapshot', 7, 8, '111111111111']);
+    expect([out.State, out.ResourceType, out.SnapshotConfiguration?.TargetResourceCount, out.MaxParallelLaunches, out.OwnerId]).to.deep.equal([
+      'enabling',
+      'snapshot',
+      7,
+      8,
+      '111111111111',
+    ]);
     await eventually(async () => ((await fastLaunchState(ec2, own)) === 'enabled' ? true : undefined), 5000, 'enabled');
     const listed = await ec2.send(new DescribeFastLaunchImagesCommand({ Filters: [{ Name: 'state', Values: ['enabled'] }] }));
     expect(listed.FastLaunchImages!.map((i) => i.ImageId)).to.deep.equal([own]);

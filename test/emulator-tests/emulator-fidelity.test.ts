@@ -9,8 +9,8 @@ import { existsSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
-import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
-import { INSTANCE_TYPE_TABLE } from '../emulator/instance-types-table.js';
+import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
+import { INSTANCE_TYPE_TABLE } from '../../emulator/instance-types-table.js';
 import { launchOnline, run, sessionFor, withEmulator } from './helpers.js';
 
 interface Shape {
@@ -60,7 +60,8 @@ function checkXml(model: Model, shapeName: string, node: unknown, path: string, 
   } else if (shape.type === 'list') {
     if (node === '') return;
     const items = (node as { item?: unknown }).item;
-    for (const [i, v] of (Array.isArray(items) ? items : items === undefined ? [] : [items]).entries()) checkXml(model, shape.member!.shape, v, `${path}[${i}]`, out);
+    for (const [i, v] of (Array.isArray(items) ? items : items === undefined ? [] : [items]).entries())
+      checkXml(model, shape.member!.shape, v, `${path}[${i}]`, out);
   } else if (!SCALAR[shape.type]?.(node)) out.push(`${path}: ${JSON.stringify(node)} is not a ${shape.type}`);
 }
 
@@ -101,11 +102,17 @@ describe('emulator: fidelity to botocore models and the AWS CLI', function () {
     const res = await fetch(emu.endpoint, {
       method: 'POST',
       body,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `AWS4-HMAC-SHA256 Credential=${a.accessKeyId}/20261123/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `AWS4-HMAC-SHA256 Credential=${a.accessKeyId}/20261123/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0`,
+      },
     });
     const xml = await res.text();
     expect(res.status, xml).to.equal(200);
-    const parsed = new XMLParser({ ignoreAttributes: true, parseTagValue: false, isArray: (name) => name === 'item' }).parse(xml) as Record<string, Record<string, unknown>>;
+    const parsed = new XMLParser({ ignoreAttributes: true, parseTagValue: false, isArray: (name) => name === 'item' }).parse(xml) as Record<
+      string,
+      Record<string, unknown>
+    >;
     const body2 = { ...parsed[`${action}Response`] };
     delete body2.requestId;
     return body2;
@@ -116,7 +123,11 @@ describe('emulator: fidelity to botocore models and the AWS CLI', function () {
     const res = await fetch(emu.endpoint, {
       method: 'POST',
       body: JSON.stringify(payload),
-      headers: { 'x-amz-target': `AmazonSSM.${action}`, 'content-type': 'application/x-amz-json-1.1', authorization: `AWS4-HMAC-SHA256 Credential=${a.accessKeyId}/20261123/us-east-1/ssm/aws4_request, SignedHeaders=host, Signature=0` },
+      headers: {
+        'x-amz-target': `AmazonSSM.${action}`,
+        'content-type': 'application/x-amz-json-1.1',
+        authorization: `AWS4-HMAC-SHA256 Credential=${a.accessKeyId}/20261123/us-east-1/ssm/aws4_request, SignedHeaders=host, Signature=0`,
+      },
     });
     expect(res.status).to.equal(200);
     return res.json();
@@ -129,7 +140,12 @@ describe('emulator: fidelity to botocore models and the AWS CLI', function () {
     }
     const s = sessionFor(emu);
     const { instanceId, imageId } = await launchOnline(s);
-    const { ImageId } = await s.ec2().createImage({ InstanceId: instanceId, Name: 'fidelity-image', NoReboot: true, TagSpecifications: [{ ResourceType: 'image', Tags: [{ Key: 'k', Value: 'v' }] }] });
+    const { ImageId } = await s.ec2().createImage({
+      InstanceId: instanceId,
+      Name: 'fidelity-image',
+      NoReboot: true,
+      TagSpecifications: [{ ResourceType: 'image', Tags: [{ Key: 'k', Value: 'v' }] }],
+    });
     const vol = (await s.ec2().describeVolumes({ Filters: [{ Name: 'attachment.instance-id', Values: [instanceId] }] })).Volumes![0]!.VolumeId!;
     const calls: Array<[string, Record<string, string>]> = [
       ['DescribeImages', { 'ImageId.1': imageId }],
@@ -174,7 +190,14 @@ describe('emulator: fidelity to botocore models and the AWS CLI', function () {
       if (out) checkXml(ec2Model, out, body, action, problems);
       return body;
     };
-    const vpcId = (await call('CreateVpc', { CidrBlock: '10.9.0.0/16', 'TagSpecification.1.ResourceType': 'vpc', 'TagSpecification.1.Tag.1.Key': 'k', 'TagSpecification.1.Tag.1.Value': 'v' })).vpc.vpcId as string;
+    const vpcId = (
+      await call('CreateVpc', {
+        CidrBlock: '10.9.0.0/16',
+        'TagSpecification.1.ResourceType': 'vpc',
+        'TagSpecification.1.Tag.1.Key': 'k',
+        'TagSpecification.1.Tag.1.Value': 'v',
+      })
+    ).vpc.vpcId as string;
     await call('ModifyVpcAttribute', { VpcId: vpcId, 'EnableDnsHostnames.Value': 'true' });
     await call('DescribeVpcAttribute', { VpcId: vpcId, Attribute: 'enableDnsHostnames' });
     const subnetId = (await call('CreateSubnet', { VpcId: vpcId, CidrBlock: '10.9.1.0/24', AvailabilityZone: 'us-east-1a' })).subnet.subnetId as string;
@@ -187,11 +210,33 @@ describe('emulator: fidelity to botocore models and the AWS CLI', function () {
     const eip = (await call('AllocateAddress', { Domain: 'vpc' })).allocationId as string;
     const nat = (await call('CreateNatGateway', { SubnetId: subnetId, AllocationId: eip })).natGateway.natGatewayId as string;
     const sg = (await call('CreateSecurityGroup', { GroupName: 'fidelity', GroupDescription: 'fidelity', VpcId: vpcId })).groupId as string;
-    await call('AuthorizeSecurityGroupIngress', { GroupId: sg, 'IpPermissions.1.IpProtocol': 'tcp', 'IpPermissions.1.FromPort': '443', 'IpPermissions.1.ToPort': '443', 'IpPermissions.1.IpRanges.1.CidrIp': '10.9.0.0/16', 'IpPermissions.1.Groups.1.GroupId': sg });
-    await call('AuthorizeSecurityGroupEgress', { GroupId: sg, 'IpPermissions.1.IpProtocol': 'udp', 'IpPermissions.1.FromPort': '53', 'IpPermissions.1.ToPort': '53', 'IpPermissions.1.IpRanges.1.CidrIp': '0.0.0.0/0' });
-    const vpce = (await call('CreateVpcEndpoint', { VpcId: vpcId, VpcEndpointType: 'Interface', ServiceName: 'com.amazonaws.us-east-1.ssm', 'SubnetId.1': subnetId, 'SecurityGroupId.1': sg })).vpcEndpoint.vpcEndpointId as string;
+    await call('AuthorizeSecurityGroupIngress', {
+      GroupId: sg,
+      'IpPermissions.1.IpProtocol': 'tcp',
+      'IpPermissions.1.FromPort': '443',
+      'IpPermissions.1.ToPort': '443',
+      'IpPermissions.1.IpRanges.1.CidrIp': '10.9.0.0/16',
+      'IpPermissions.1.Groups.1.GroupId': sg,
+    });
+    await call('AuthorizeSecurityGroupEgress', {
+      GroupId: sg,
+      'IpPermissions.1.IpProtocol': 'udp',
+      'IpPermissions.1.FromPort': '53',
+      'IpPermissions.1.ToPort': '53',
+      'IpPermissions.1.IpRanges.1.CidrIp': '0.0.0.0/0',
+    });
+    const vpce = (
+      await call('CreateVpcEndpoint', {
+        VpcId: vpcId,
+        VpcEndpointType: 'Interface',
+        ServiceName: 'com.amazonaws.us-east-1.ssm',
+        'SubnetId.1': subnetId,
+        'SecurityGroupId.1': sg,
+      })
+    ).vpcEndpoint.vpcEndpointId as string;
     await call('CreateVpcEndpoint', { VpcId: vpcId, VpcEndpointType: 'Gateway', ServiceName: 'com.amazonaws.us-east-1.s3', 'RouteTableId.1': rtb });
-    const imageId = (await sessionFor(emu).ssm().getParameter({ Name: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' })).Parameter!.Value!;
+    const imageId = (await sessionFor(emu).ssm().getParameter({ Name: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' })).Parameter!
+      .Value!;
     await call('RunInstances', { ImageId: imageId, MinCount: '1', MaxCount: '1', InstanceType: 'm6i.large', SubnetId: subnetId, 'SecurityGroupId.1': sg });
     for (const [action, params] of [
       ['DescribeVpcs', {}],
@@ -207,8 +252,26 @@ describe('emulator: fidelity to botocore models and the AWS CLI', function () {
       ['DescribeInstances', { 'Filter.1.Name': 'subnet-id', 'Filter.1.Value.1': subnetId }],
       ['DescribeInstanceTypes', { 'InstanceType.1': 'm6i.large', 'InstanceType.2': 'mac1.metal', 'InstanceType.3': 't2.micro' }],
       ['DescribeInstanceTypeOfferings', { LocationType: 'availability-zone-id', 'Filter.1.Name': 'instance-type', 'Filter.1.Value.1': 'm6i.*' }],
-      ['RevokeSecurityGroupEgress', { GroupId: sg, 'IpPermissions.1.IpProtocol': 'udp', 'IpPermissions.1.FromPort': '53', 'IpPermissions.1.ToPort': '53', 'IpPermissions.1.IpRanges.1.CidrIp': '0.0.0.0/0' }],
-      ['RevokeSecurityGroupIngress', { GroupId: sg, 'IpPermissions.1.IpProtocol': 'tcp', 'IpPermissions.1.FromPort': '443', 'IpPermissions.1.ToPort': '443', 'IpPermissions.1.IpRanges.1.CidrIp': '10.9.0.0/16' }],
+      [
+        'RevokeSecurityGroupEgress',
+        {
+          GroupId: sg,
+          'IpPermissions.1.IpProtocol': 'udp',
+          'IpPermissions.1.FromPort': '53',
+          'IpPermissions.1.ToPort': '53',
+          'IpPermissions.1.IpRanges.1.CidrIp': '0.0.0.0/0',
+        },
+      ],
+      [
+        'RevokeSecurityGroupIngress',
+        {
+          GroupId: sg,
+          'IpPermissions.1.IpProtocol': 'tcp',
+          'IpPermissions.1.FromPort': '443',
+          'IpPermissions.1.ToPort': '443',
+          'IpPermissions.1.IpRanges.1.CidrIp': '10.9.0.0/16',
+        },
+      ],
       ['DeleteVpcEndpoints', { 'VpcEndpointId.1': vpce, 'VpcEndpointId.2': 'vpce-0123456789abcdef0' }],
       ['DeleteNatGateway', { NatGatewayId: nat }],
       ['DisassociateRouteTable', { AssociationId: assoc }],
@@ -265,13 +328,25 @@ describe('emulator: fidelity to botocore models and the AWS CLI', function () {
       return this.skip();
     }
     const a = EMULATOR_ACCOUNTS[0]!;
-    const env = { ...process.env, AWS_ACCESS_KEY_ID: a.accessKeyId, AWS_SECRET_ACCESS_KEY: a.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
+    const env = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: a.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: a.secretAccessKey,
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    };
     const aws = (...args: string[]) =>
       new Promise<string>((resolve, reject) =>
-        execFile('aws', ['--endpoint-url', emu.endpoint, '--output', 'json', ...args], { env }, (err, stdout, stderr) => (err ? reject(new Error(`${args.join(' ')}: ${stderr}`)) : resolve(stdout))),
+        execFile('aws', ['--endpoint-url', emu.endpoint, '--output', 'json', ...args], { env }, (err, stdout, stderr) =>
+          err ? reject(new Error(`${args.join(' ')}: ${stderr}`)) : resolve(stdout),
+        ),
       );
-    const imageId = JSON.parse(await aws('ssm', 'get-parameter', '--name', '/aws/service/ami-windows-latest/Windows_Server-2025-English-Full-Base')).Parameter.Value as string;
-    const ran = JSON.parse(await aws('ec2', 'run-instances', '--image-id', imageId, '--count', '1', '--instance-type', 't3.large', '--iam-instance-profile', 'Name=winami-builder'));
+    const imageId = JSON.parse(await aws('ssm', 'get-parameter', '--name', '/aws/service/ami-windows-latest/Windows_Server-2025-English-Full-Base')).Parameter
+      .Value as string;
+    const ran = JSON.parse(
+      await aws('ec2', 'run-instances', '--image-id', imageId, '--count', '1', '--instance-type', 't3.large', '--iam-instance-profile', 'Name=winami-builder'),
+    );
     const iid = ran.Instances[0].InstanceId as string;
     const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
     // CLI waiters poll every 15 s (5 s for SSM) and check once at once: let the scaled lifecycle finish first.
@@ -286,7 +361,9 @@ describe('emulator: fidelity to botocore models and the AWS CLI', function () {
     await aws('ec2', 'create-image', '--instance-id', iid, '--name', 'cli-golden-2', '--no-reboot');
     const byName = JSON.parse(await aws('ec2', 'describe-images', '--owners', 'self', '--filters', 'Name=name,Values=cli-golden*'));
     expect(byName.Images).to.have.length(2);
-    const paged = JSON.parse(await aws('ec2', 'describe-images', '--owners', 'self', '--page-size', '5', '--max-items', '1', '--filters', 'Name=name,Values=cli-golden*'));
+    const paged = JSON.parse(
+      await aws('ec2', 'describe-images', '--owners', 'self', '--page-size', '5', '--max-items', '1', '--filters', 'Name=name,Values=cli-golden*'),
+    );
     expect(paged.Images).to.have.length(1);
     expect(paged.NextToken).to.be.a('string');
     const snap = byName.Images.find((i: { ImageId: string }) => i.ImageId === created.ImageId).BlockDeviceMappings[0].Ebs.SnapshotId as string;
@@ -295,7 +372,9 @@ describe('emulator: fidelity to botocore models and the AWS CLI', function () {
     await aws('ec2', 'deregister-image', '--image-id', created.ImageId);
     await aws('ec2', 'delete-snapshot', '--snapshot-id', snap);
     await pause(200);
-    const sent = JSON.parse(await aws('ssm', 'send-command', '--document-name', 'AWS-RunPowerShellScript', '--instance-ids', iid, '--parameters', 'commands=["Write-Output hello"]'));
+    const sent = JSON.parse(
+      await aws('ssm', 'send-command', '--document-name', 'AWS-RunPowerShellScript', '--instance-ids', iid, '--parameters', 'commands=["Write-Output hello"]'),
+    );
     await pause(300);
     await aws('ssm', 'wait', 'command-executed', '--command-id', sent.Command.CommandId, '--instance-id', iid);
     const inv = JSON.parse(await aws('ssm', 'get-command-invocation', '--command-id', sent.Command.CommandId, '--instance-id', iid));
@@ -312,21 +391,46 @@ describe('emulator: fidelity to botocore models and the AWS CLI', function () {
       return this.skip();
     }
     const a = EMULATOR_ACCOUNTS[0]!;
-    const env = { ...process.env, AWS_ACCESS_KEY_ID: a.accessKeyId, AWS_SECRET_ACCESS_KEY: a.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
+    const env = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: a.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: a.secretAccessKey,
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    };
     const aws = (...args: string[]) =>
       new Promise<string>((resolve, reject) =>
-        execFile('aws', ['--endpoint-url', emu.endpoint, '--output', 'json', ...args], { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => (err ? reject(new Error(`${args.join(' ')}: ${stderr}`)) : resolve(stdout))),
+        execFile('aws', ['--endpoint-url', emu.endpoint, '--output', 'json', ...args], { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
+          err ? reject(new Error(`${args.join(' ')}: ${stderr}`)) : resolve(stdout),
+        ),
       );
     // The CLI follows NextToken itself: every type, once.
     const types = JSON.parse(await aws('ec2', 'describe-instance-types', '--query', 'InstanceTypes[].InstanceType')) as string[];
     expect(types.length).to.equal(INSTANCE_TYPE_TABLE.length);
     expect(new Set(types).size).to.equal(types.length);
-    const zones = JSON.parse(await aws('ec2', 'describe-instance-type-offerings', '--location-type', 'availability-zone', '--filters', 'Name=instance-type,Values=m8i.large', '--query', 'InstanceTypeOfferings[].Location')) as string[];
+    const zones = JSON.parse(
+      await aws(
+        'ec2',
+        'describe-instance-type-offerings',
+        '--location-type',
+        'availability-zone',
+        '--filters',
+        'Name=instance-type,Values=m8i.large',
+        '--query',
+        'InstanceTypeOfferings[].Location',
+      ),
+    ) as string[];
     expect(zones).to.deep.equal(['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1d', 'us-east-1f']);
-    const subnets = JSON.parse(await aws('ec2', 'describe-subnets', '--filters', 'Name=default-for-az,Values=true', '--query', 'Subnets[].AvailabilityZone')) as string[];
+    const subnets = JSON.parse(
+      await aws('ec2', 'describe-subnets', '--filters', 'Name=default-for-az,Values=true', '--query', 'Subnets[].AvailabilityZone'),
+    ) as string[];
     expect(subnets.sort()).to.deep.equal(['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1d', 'us-east-1e', 'us-east-1f']);
-    const imageId = JSON.parse(await aws('ssm', 'get-parameter', '--name', '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base')).Parameter.Value as string;
+    const imageId = JSON.parse(await aws('ssm', 'get-parameter', '--name', '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base')).Parameter
+      .Value as string;
     const refused = await aws('ec2', 'run-instances', '--image-id', imageId, '--count', '1', '--instance-type', 'm5.hyperlarge').catch((e: Error) => e.message);
-    expect(refused).to.include("An error occurred (InvalidParameterValue) when calling the RunInstances operation: Invalid value 'm5.hyperlarge' for InstanceType.");
+    expect(refused).to.include(
+      "An error occurred (InvalidParameterValue) when calling the RunInstances operation: Invalid value 'm5.hyperlarge' for InstanceType.",
+    );
   });
 });

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { XMLParser } from 'fast-xml-parser';
-import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
+import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
 import { withEmulator } from './helpers.js';
 
 interface Shape {
@@ -81,7 +81,10 @@ describe('emulator: IAM and KMS fidelity to botocore models', function () {
     });
     const text = await res.text();
     expect(res.status, text).to.equal(200);
-    const parsed = new XMLParser({ ignoreAttributes: true, parseTagValue: false, isArray: (name) => name === 'member' }).parse(text) as Record<string, Record<string, unknown>>;
+    const parsed = new XMLParser({ ignoreAttributes: true, parseTagValue: false, isArray: (name) => name === 'member' }).parse(text) as Record<
+      string,
+      Record<string, unknown>
+    >;
     const response = parsed[`${action}Response`]!;
     expect(response.ResponseMetadata, action).to.have.property('RequestId');
     return response[`${action}Result`] ?? {};
@@ -99,7 +102,10 @@ describe('emulator: IAM and KMS fidelity to botocore models', function () {
 
   it('writes only members of the IAM output shapes, with their types and required members', async function () {
     if (!iamModel) return this.skip();
-    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    const trust = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    });
     const doc = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
     const calls: Array<[string, Record<string, string>]> = [
       ['CreateRole', { RoleName: 'fid', AssumeRolePolicyDocument: trust, Description: 'd' }],
@@ -118,7 +124,10 @@ describe('emulator: IAM and KMS fidelity to botocore models', function () {
       ['PutRolePolicy', { RoleName: 'fid', PolicyName: 'inline', PolicyDocument: doc }],
       ['GetRolePolicy', { RoleName: 'fid', PolicyName: 'inline' }],
       ['ListRolePolicies', { RoleName: 'fid' }],
-      ['SimulatePrincipalPolicy', { PolicySourceArn: 'arn:aws:iam::111111111111:role/fid', 'ActionNames.member.1': 's3:GetObject', 'ActionNames.member.2': 'ec2:RunInstances' }],
+      [
+        'SimulatePrincipalPolicy',
+        { PolicySourceArn: 'arn:aws:iam::111111111111:role/fid', 'ActionNames.member.1': 's3:GetObject', 'ActionNames.member.2': 'ec2:RunInstances' },
+      ],
       ['DeleteRolePolicy', { RoleName: 'fid', PolicyName: 'inline' }],
       ['DetachRolePolicy', { RoleName: 'fid', PolicyArn: 'arn:aws:iam::111111111111:policy/fid' }],
       ['DeletePolicy', { PolicyArn: 'arn:aws:iam::111111111111:policy/fid' }],

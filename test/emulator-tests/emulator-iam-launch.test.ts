@@ -16,15 +16,23 @@ import {
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { DescribeInstanceInformationCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
+import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
 import { controlFetch, eventually, rejection, sleep, withEmulator, WIN2022 } from './helpers.js';
 
-const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+const TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
 const SSM_CORE = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
 
 function clients(emu: Emulator, n = 0) {
   const a = EMULATOR_ACCOUNTS[n]!;
-  const config = { region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey }, maxAttempts: 1 };
+  const config = {
+    region: 'us-east-1',
+    endpoint: emu.endpoint,
+    credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey },
+    maxAttempts: 1,
+  };
   return { ec2: new EC2Client(config), ssm: new SSMClient(config), iam: new IAMClient(config) };
 }
 
@@ -46,7 +54,8 @@ describe('emulator: instance profiles at launch and the SSM agent', function () 
     ami = (await c.ssm.send(new GetParameterCommand({ Name: WIN2022 }))).Parameter!.Value!;
   });
 
-  const launch = (profile: { Name?: string; Arn?: string }) => c.ec2.send(new RunInstancesCommand({ ImageId: ami, MinCount: 1, MaxCount: 1, IamInstanceProfile: profile }));
+  const launch = (profile: { Name?: string; Arn?: string }) =>
+    c.ec2.send(new RunInstancesCommand({ ImageId: ami, MinCount: 1, MaxCount: 1, IamInstanceProfile: profile }));
   const ping = async (id: string) =>
     (await c.ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [id] }] }))).InstanceInformationList?.[0]?.PingStatus;
 
@@ -55,7 +64,9 @@ describe('emulator: instance profiles at launch and the SSM agent', function () 
     await c.iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: TRUST }));
     for (const arn of grant.managed ?? []) await c.iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: arn }));
     for (const [i, statement] of (grant.inline ?? []).entries()) {
-      await c.iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: `p${i}`, PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }) }));
+      await c.iam.send(
+        new PutRolePolicyCommand({ RoleName: name, PolicyName: `p${i}`, PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }) }),
+      );
     }
     const p = (await c.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: name }))).InstanceProfile!;
     await c.iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: name, RoleName: name }));
@@ -71,7 +82,9 @@ describe('emulator: instance profiles at launch and the SSM agent', function () 
     expect(byArn.name).to.equal('InvalidParameterValue');
     expect(byArn.message).to.equal(`Value (${arn}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN`);
     const otherAccount = 'arn:aws:iam::222222222222:instance-profile/winami-builder';
-    expect((await rejection(launch({ Arn: otherAccount }))).message).to.equal(`Value (${otherAccount}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN`);
+    expect((await rejection(launch({ Arn: otherAccount }))).message).to.equal(
+      `Value (${otherAccount}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN`,
+    );
     expect(emu.control.resources().instances).to.deep.equal([]);
   });
 
@@ -116,10 +129,15 @@ describe('emulator: instance profiles at launch and the SSM agent', function () 
     await c.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'agent-profile' }));
     await c.iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'agent-profile', RoleName: 'agent-role' }));
     const id = (await launch({ Name: 'agent-profile' })).Instances![0]!.InstanceId!;
-    const info = await eventually(async () => {
-      const row = (await c.ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [id] }] }))).InstanceInformationList?.[0];
-      return row?.PingStatus === 'Online' ? row : undefined;
-    }, 5000, 'Online');
+    const info = await eventually(
+      async () => {
+        const row = (await c.ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [id] }] })))
+          .InstanceInformationList?.[0];
+        return row?.PingStatus === 'Online' ? row : undefined;
+      },
+      5000,
+      'Online',
+    );
     expect(info.IamRole).to.equal('agent-role');
   });
 
@@ -135,6 +153,11 @@ describe('emulator: instance profiles at launch and the SSM agent', function () 
     // Well past the agent's time to come online (timeScale 0.001: ~150 ms after launch).
     await sleep(400);
     for (const id of ids) expect(await ping(id), id).to.equal(undefined);
-    expect(emu.control.resources().instances.filter((i) => ids.includes(i.id)).map((i) => [i.state, i.agentOnline])).to.deep.equal(ids.map(() => ['running', false]));
+    expect(
+      emu.control
+        .resources()
+        .instances.filter((i) => ids.includes(i.id))
+        .map((i) => [i.state, i.agentOnline]),
+    ).to.deep.equal(ids.map(() => ['running', false]));
   });
 });

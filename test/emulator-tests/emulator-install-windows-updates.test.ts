@@ -7,8 +7,8 @@
  */
 import { expect } from 'chai';
 import type { AwsSession } from '../../src/aws/ports.js';
-import type { Emulator } from '../emulator/index.js';
-import { catalogue, WU_STATE } from '../emulator/windows-update.js';
+import type { Emulator } from '../../emulator/index.js';
+import { catalogue, WU_STATE } from '../../emulator/windows-update.js';
 import { eventually, launchOnline, rejection, sessionFor, withEmulator } from './helpers.js';
 
 const month = catalogue('2022', 0).slice(0, 3);
@@ -17,10 +17,14 @@ const kb = (kind: string) => month.find((u) => u.kind === kind)!.kb;
 async function document(s: AwsSession, instanceId: string, Parameters: Record<string, string[]>) {
   const sent = await s.ssm().sendCommand({ DocumentName: 'AWS-InstallWindowsUpdates', InstanceIds: [instanceId], Parameters });
   const commandId = sent.Command!.CommandId!;
-  return eventually(async () => {
-    const inv = await s.ssm().getCommandInvocation({ CommandId: commandId, InstanceId: instanceId });
-    return ['Success', 'Failed', 'TimedOut', 'Cancelled'].includes(inv.Status ?? '') ? inv : undefined;
-  }, 10_000, `command ${commandId}`);
+  return eventually(
+    async () => {
+      const inv = await s.ssm().getCommandInvocation({ CommandId: commandId, InstanceId: instanceId });
+      return ['Success', 'Failed', 'TimedOut', 'Cancelled'].includes(inv.Status ?? '') ? inv : undefined;
+    },
+    10_000,
+    `command ${commandId}`,
+  );
 }
 
 describe('emulator: AWS-InstallWindowsUpdates', function () {
@@ -49,12 +53,16 @@ describe('emulator: AWS-InstallWindowsUpdates', function () {
     const inv = await document(s, instanceId, { SeverityLevels: ['Critical,Unspecified'], ExcludeKbs: [kb('dotnet')] });
     expect(inv.Status).to.equal('Success');
     expect(inv.StandardOutputContent).to.contain('AllowReboot is False');
-    expect(installed(instanceId)).to.include.members([kb('ssu'), kb('lcu')]).and.not.to.include(kb('dotnet'));
+    expect(installed(instanceId))
+      .to.include.members([kb('ssu'), kb('lcu')])
+      .and.not.to.include(kb('dotnet'));
   });
 
   it('refuses values outside the allowed ones: Action at SendCommand, a category when it runs', async () => {
     const { instanceId } = await launchOnline(s);
-    const err = await rejection(s.ssm().sendCommand({ DocumentName: 'AWS-InstallWindowsUpdates', InstanceIds: [instanceId], Parameters: { Action: ['Reboot'] } }));
+    const err = await rejection(
+      s.ssm().sendCommand({ DocumentName: 'AWS-InstallWindowsUpdates', InstanceIds: [instanceId], Parameters: { Action: ['Reboot'] } }),
+    );
     expect((err as { awsCode?: string }).awsCode ?? err.name).to.equal('InvalidParameters');
     const inv = await document(s, instanceId, { Categories: ['SecurityPatches'] });
     expect([inv.Status, inv.StandardErrorContent]).to.deep.equal(['Failed', 'Invalid category: SecurityPatches\n']);

@@ -23,16 +23,19 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import type { Emulator } from '../emulator/index.js';
-import { deriveRows } from '../emulator/instance-type-derive.js';
-import { INSTANCE_TYPE_TABLE } from '../emulator/instance-types-table.js';
+import type { Emulator } from '../../emulator/index.js';
+import { deriveRows } from '../../emulator/instance-type-derive.js';
+import { INSTANCE_TYPE_TABLE } from '../../emulator/instance-types-table.js';
 import { rejection, sdk, WIN2022, withEmulator } from './helpers.js';
 
 /** botocore's InstanceType enum, or a reason it is not available. */
 function botocoreInstanceTypes(): string[] | string {
   let dir: string;
   try {
-    dir = execFileSync('python3', ['-c', 'import botocore,os;print(os.path.dirname(botocore.__file__))'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    dir = execFileSync('python3', ['-c', 'import botocore,os;print(os.path.dirname(botocore.__file__))'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return 'botocore is not importable by python3';
   }
@@ -68,15 +71,35 @@ describe('emulator: instance types', function () {
       return this.skip();
     }
     const table = INSTANCE_TYPE_TABLE.map((r) => r[0]);
-    expect(table.filter((n) => !names.includes(n)), 'in the table, not in botocore: regenerate with scripts/instance-types.ts').to.deep.equal([]);
-    expect(names.filter((n) => !table.includes(n)), 'in botocore, not in the table: regenerate with scripts/instance-types.ts').to.deep.equal([]);
-    const derived = deriveRows(names).map((r) => [r.name, r.architectures.join(' '), r.vcpus, r.memoryMiB, r.currentGeneration ? 1 : 0, r.hypervisor ?? '', r.usageClasses.length === 1 ? 1 : 0]);
+    expect(
+      table.filter((n) => !names.includes(n)),
+      'in the table, not in botocore: regenerate with scripts/instance-types.ts',
+    ).to.deep.equal([]);
+    expect(
+      names.filter((n) => !table.includes(n)),
+      'in botocore, not in the table: regenerate with scripts/instance-types.ts',
+    ).to.deep.equal([]);
+    const derived = deriveRows(names).map((r) => [
+      r.name,
+      r.architectures.join(' '),
+      r.vcpus,
+      r.memoryMiB,
+      r.currentGeneration ? 1 : 0,
+      r.hypervisor ?? '',
+      r.usageClasses.length === 1 ? 1 : 0,
+    ]);
     expect(INSTANCE_TYPE_TABLE.map((r) => [...r])).to.deep.equal(derived);
   });
 
   it('describes types with the architecture of their family, vCPUs, memory, generation, hypervisor and usage classes', async () => {
     const m6i = await describeOne('m6i.large');
-    expect(m6i).to.deep.include({ InstanceType: 'm6i.large', CurrentGeneration: true, BareMetal: false, Hypervisor: 'nitro', SupportedUsageClasses: ['on-demand', 'spot'] });
+    expect(m6i).to.deep.include({
+      InstanceType: 'm6i.large',
+      CurrentGeneration: true,
+      BareMetal: false,
+      Hypervisor: 'nitro',
+      SupportedUsageClasses: ['on-demand', 'spot'],
+    });
     expect(m6i.ProcessorInfo!.SupportedArchitectures).to.deep.equal(['x86_64']);
     expect(m6i.VCpuInfo!.DefaultVCpus).to.equal(2);
     expect(m6i.MemoryInfo!.SizeInMiB).to.equal(8192);
@@ -103,7 +126,12 @@ describe('emulator: instance types', function () {
 
   it('filters by architecture and instance-type wildcards, and pages every type once', async () => {
     const arm = await ec2.send(
-      new DescribeInstanceTypesCommand({ Filters: [{ Name: 'processor-info.supported-architecture', Values: ['arm64'] }, { Name: 'instance-type', Values: ['m6g.*', 'c7g.?xlarge'] }] }),
+      new DescribeInstanceTypesCommand({
+        Filters: [
+          { Name: 'processor-info.supported-architecture', Values: ['arm64'] },
+          { Name: 'instance-type', Values: ['m6g.*', 'c7g.?xlarge'] },
+        ],
+      }),
     );
     const names = arm.InstanceTypes!.map((t) => t.InstanceType!).sort();
     expect(names).to.include.members(['m6g.large', 'm6g.medium', 'm6g.metal', 'c7g.2xlarge', 'c7g.4xlarge']);
@@ -126,12 +154,27 @@ describe('emulator: instance types', function () {
       ['m6i.large', 'region', 'us-east-1'],
       ['m8i.large', 'region', 'us-east-1'],
     ]);
-    const byZone = await ec2.send(new DescribeInstanceTypeOfferingsCommand({ LocationType: 'availability-zone', Filters: [{ Name: 'instance-type', Values: ['m8i.large'] }] }));
+    const byZone = await ec2.send(
+      new DescribeInstanceTypeOfferingsCommand({ LocationType: 'availability-zone', Filters: [{ Name: 'instance-type', Values: ['m8i.large'] }] }),
+    );
     expect(byZone.InstanceTypeOfferings!.map((o) => o.Location)).to.deep.equal(['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1d', 'us-east-1f']);
-    const byId = await ec2.send(new DescribeInstanceTypeOfferingsCommand({ LocationType: 'availability-zone-id', Filters: [{ Name: 'instance-type', Values: ['m6i.large', 'm8i.large'] }, { Name: 'location', Values: ['use1-az5'] }] }));
-    expect(byId.InstanceTypeOfferings!.map((o) => [o.InstanceType, o.LocationType, o.Location])).to.deep.equal([['m6i.large', 'availability-zone-id', 'use1-az5']]);
+    const byId = await ec2.send(
+      new DescribeInstanceTypeOfferingsCommand({
+        LocationType: 'availability-zone-id',
+        Filters: [
+          { Name: 'instance-type', Values: ['m6i.large', 'm8i.large'] },
+          { Name: 'location', Values: ['use1-az5'] },
+        ],
+      }),
+    );
+    expect(byId.InstanceTypeOfferings!.map((o) => [o.InstanceType, o.LocationType, o.Location])).to.deep.equal([
+      ['m6i.large', 'availability-zone-id', 'use1-az5'],
+    ]);
     let count = 0;
-    for await (const page of paginateDescribeInstanceTypeOfferings({ client: ec2, pageSize: 1000 }, { LocationType: 'availability-zone', Filters: [{ Name: 'location', Values: ['us-east-1e'] }] })) {
+    for await (const page of paginateDescribeInstanceTypeOfferings(
+      { client: ec2, pageSize: 1000 },
+      { LocationType: 'availability-zone', Filters: [{ Name: 'location', Values: ['us-east-1e'] }] },
+    )) {
       count += page.InstanceTypeOfferings!.length;
     }
     const newest = INSTANCE_TYPE_TABLE.filter((r) => /^[a-z]+[89][a-z-]*\./.test(r[0])).length;
@@ -162,7 +205,16 @@ describe('emulator: instance types', function () {
         'Unsupported',
         'Your requested instance type (m8i.large) is not supported in your requested Availability Zone (us-east-1e). Please retry your request by not specifying an Availability Zone or choosing us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1f.',
       ];
-      const subnet = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'availability-zone', Values: ['us-east-1e'] }, { Name: 'default-for-az', Values: ['true'] }] }))).Subnets![0]!;
+      const subnet = (
+        await ec2.send(
+          new DescribeSubnetsCommand({
+            Filters: [
+              { Name: 'availability-zone', Values: ['us-east-1e'] },
+              { Name: 'default-for-az', Values: ['true'] },
+            ],
+          }),
+        )
+      ).Subnets![0]!;
       let err = await rejection(run({ InstanceType: 'm8i.large', SubnetId: subnet.SubnetId! }));
       expect([err.name, err.message]).to.deep.equal(expected);
       err = await rejection(run({ InstanceType: 'm8i.large', Placement: { AvailabilityZone: 'us-east-1e' } }));
@@ -181,7 +233,15 @@ describe('emulator: instance types', function () {
   });
 
   it('refuses CreateSubnet in a zone the region does not have, listing the zones it has', async () => {
-    const err = await rejection(ec2.send(new CreateSubnetCommand({ VpcId: (await ec2.send(new DescribeSubnetsCommand({}))).Subnets![0]!.VpcId!, CidrBlock: '172.31.200.0/24', AvailabilityZone: 'us-east-1z' })));
+    const err = await rejection(
+      ec2.send(
+        new CreateSubnetCommand({
+          VpcId: (await ec2.send(new DescribeSubnetsCommand({}))).Subnets![0]!.VpcId!,
+          CidrBlock: '172.31.200.0/24',
+          AvailabilityZone: 'us-east-1z',
+        }),
+      ),
+    );
     expect([err.name, err.message]).to.deep.equal([
       'InvalidParameterValue',
       'Value (us-east-1z) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f.',

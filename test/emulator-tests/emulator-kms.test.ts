@@ -30,7 +30,7 @@ import {
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
+import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
 import { eventually, rejection, withEmulator, WIN2022 } from './helpers.js';
 
 function clients(emu: Emulator, n = 0, region = 'us-east-1') {
@@ -66,7 +66,15 @@ describe('emulator: KMS', function () {
     for (const [n, a] of EMULATOR_ACCOUNTS.entries()) {
       for (const region of ['us-east-1', 'eu-west-1', 'ap-southeast-2']) {
         const k = (await clients(emu, n, region).kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/ebs' }))).KeyMetadata!;
-        expect(k).to.include({ AWSAccountId: a.accountId, KeyManager: 'AWS', KeyState: 'Enabled', Enabled: true, KeyUsage: 'ENCRYPT_DECRYPT', KeySpec: 'SYMMETRIC_DEFAULT', Origin: 'AWS_KMS' });
+        expect(k).to.include({
+          AWSAccountId: a.accountId,
+          KeyManager: 'AWS',
+          KeyState: 'Enabled',
+          Enabled: true,
+          KeyUsage: 'ENCRYPT_DECRYPT',
+          KeySpec: 'SYMMETRIC_DEFAULT',
+          Origin: 'AWS_KMS',
+        });
         expect(k.Arn).to.equal(`arn:aws:kms:${region}:${a.accountId}:key/${k.KeyId}`);
         seen.add(k.KeyId!);
       }
@@ -88,24 +96,52 @@ describe('emulator: KMS', function () {
     }
     const listed = (await kms.send(new ListAliasesCommand({ KeyId: key.KeyId! }))).Aliases!;
     expect(listed.map((x) => [x.AliasName, x.TargetKeyId])).to.deep.equal([['alias/winami', key.KeyId]]);
-    await expectError(kms.send(new CreateAliasCommand({ AliasName: 'alias/winami', TargetKeyId: key.KeyId! })), 'AlreadyExistsException', 'An alias with the name arn:aws:kms:us-east-1:111111111111:alias/winami already exists');
-    await expectError(kms.send(new CreateAliasCommand({ AliasName: 'alias/aws/mine', TargetKeyId: key.KeyId! })), 'NotAuthorizedException', "Cannot create alias with prefix 'alias/aws/'");
+    await expectError(
+      kms.send(new CreateAliasCommand({ AliasName: 'alias/winami', TargetKeyId: key.KeyId! })),
+      'AlreadyExistsException',
+      'An alias with the name arn:aws:kms:us-east-1:111111111111:alias/winami already exists',
+    );
+    await expectError(
+      kms.send(new CreateAliasCommand({ AliasName: 'alias/aws/mine', TargetKeyId: key.KeyId! })),
+      'NotAuthorizedException',
+      "Cannot create alias with prefix 'alias/aws/'",
+    );
     await expectError(
       kms.send(new CreateAliasCommand({ AliasName: 'alias/other', TargetKeyId: '0b0b0b0b-0b0b-4b0b-8b0b-0b0b0b0b0b0b' })),
       'NotFoundException',
       "Key 'arn:aws:kms:us-east-1:111111111111:key/0b0b0b0b-0b0b-4b0b-8b0b-0b0b0b0b0b0b' does not exist",
     );
     await kms.send(new DeleteAliasCommand({ AliasName: 'alias/winami' }));
-    await expectError(kms.send(new DescribeKeyCommand({ KeyId: 'alias/winami' })), 'NotFoundException', 'Alias arn:aws:kms:us-east-1:111111111111:alias/winami is not found.');
-    await expectError(kms.send(new DeleteAliasCommand({ AliasName: 'alias/winami' })), 'NotFoundException', 'Alias arn:aws:kms:us-east-1:111111111111:alias/winami is not found.');
+    await expectError(
+      kms.send(new DescribeKeyCommand({ KeyId: 'alias/winami' })),
+      'NotFoundException',
+      'Alias arn:aws:kms:us-east-1:111111111111:alias/winami is not found.',
+    );
+    await expectError(
+      kms.send(new DeleteAliasCommand({ AliasName: 'alias/winami' })),
+      'NotFoundException',
+      'Alias arn:aws:kms:us-east-1:111111111111:alias/winami is not found.',
+    );
   });
 
   it('refuses unknown keys as KMS words it, and keeps keys per account and region', async () => {
     const key = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
-    await expectError(clients(emu, 0, 'eu-west-1').kms.send(new DescribeKeyCommand({ KeyId: key.KeyId! })), 'NotFoundException', `Key 'arn:aws:kms:eu-west-1:111111111111:key/${key.KeyId}' does not exist`);
-    await expectError(clients(emu, 1).kms.send(new DescribeKeyCommand({ KeyId: key.KeyId! })), 'NotFoundException', `Key 'arn:aws:kms:us-east-1:222222222222:key/${key.KeyId}' does not exist`);
+    await expectError(
+      clients(emu, 0, 'eu-west-1').kms.send(new DescribeKeyCommand({ KeyId: key.KeyId! })),
+      'NotFoundException',
+      `Key 'arn:aws:kms:eu-west-1:111111111111:key/${key.KeyId}' does not exist`,
+    );
+    await expectError(
+      clients(emu, 1).kms.send(new DescribeKeyCommand({ KeyId: key.KeyId! })),
+      'NotFoundException',
+      `Key 'arn:aws:kms:us-east-1:222222222222:key/${key.KeyId}' does not exist`,
+    );
     await expectError(kms.send(new DescribeKeyCommand({ KeyId: 'not-a-key' })), 'NotFoundException', "Invalid keyId 'not-a-key'");
-    await expectError(kms.send(new DescribeKeyCommand({ KeyId: 'arn:aws:kms:us-east-1:111111111111:key/nope' })), 'InvalidArnException', 'Invalid arn arn:aws:kms:us-east-1:111111111111:key/nope');
+    await expectError(
+      kms.send(new DescribeKeyCommand({ KeyId: 'arn:aws:kms:us-east-1:111111111111:key/nope' })),
+      'InvalidArnException',
+      'Invalid arn arn:aws:kms:us-east-1:111111111111:key/nope',
+    );
   });
 
   it('disables, enables and schedules deletion, refusing what the key state forbids', async () => {
@@ -114,7 +150,11 @@ describe('emulator: KMS', function () {
     expect((await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId! }))).KeyMetadata).to.include({ KeyState: 'Disabled', Enabled: false });
     await kms.send(new EnableKeyCommand({ KeyId: key.Arn! }));
     expect((await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId! }))).KeyMetadata).to.include({ KeyState: 'Enabled', Enabled: true });
-    await expectError(kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId!, PendingWindowInDays: 6 })), 'ValidationException', /Member must have value between 7 and 30/);
+    await expectError(
+      kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId!, PendingWindowInDays: 6 })),
+      'ValidationException',
+      /Member must have value between 7 and 30/,
+    );
     const before = Date.now();
     const scheduled = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId!, PendingWindowInDays: 7 }));
     expect(scheduled).to.include({ KeyId: key.Arn, KeyState: 'PendingDeletion', PendingWindowInDays: 7 });
@@ -133,9 +173,17 @@ describe('emulator: KMS', function () {
 
   it('does not let the account disable or delete the AWS managed key', async () => {
     const ebs = (await kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/ebs' }))).KeyMetadata!;
-    await expectError(kms.send(new DisableKeyCommand({ KeyId: ebs.KeyId! })), 'AccessDeniedException', /is not authorized to perform: kms:DisableKey on resource: arn:aws:kms:us-east-1:111111111111:key\//);
+    await expectError(
+      kms.send(new DisableKeyCommand({ KeyId: ebs.KeyId! })),
+      'AccessDeniedException',
+      /is not authorized to perform: kms:DisableKey on resource: arn:aws:kms:us-east-1:111111111111:key\//,
+    );
     await expectError(kms.send(new ScheduleKeyDeletionCommand({ KeyId: ebs.KeyId! })), 'AccessDeniedException', /kms:ScheduleKeyDeletion/);
-    await expectError(kms.send(new DeleteAliasCommand({ AliasName: 'alias/aws/ebs' })), 'NotAuthorizedException', "Cannot delete alias with prefix 'alias/aws/'");
+    await expectError(
+      kms.send(new DeleteAliasCommand({ AliasName: 'alias/aws/ebs' })),
+      'NotAuthorizedException',
+      "Cannot delete alias with prefix 'alias/aws/'",
+    );
   });
 });
 
@@ -158,14 +206,25 @@ describe('emulator: EBS encryption with KMS keys', function () {
 
   const launch = (ebs: { Encrypted?: boolean; KmsKeyId?: string }) =>
     c.ec2.send(
-      new RunInstancesCommand({ ImageId: ami, MinCount: 1, MaxCount: 1, IamInstanceProfile: { Name: 'winami-builder' }, BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { VolumeSize: 40, ...ebs } }] }),
+      new RunInstancesCommand({
+        ImageId: ami,
+        MinCount: 1,
+        MaxCount: 1,
+        IamInstanceProfile: { Name: 'winami-builder' },
+        BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { VolumeSize: 40, ...ebs } }],
+      }),
     );
-  const instance = async (ec2: EC2Client, id: string): Promise<Instance> => (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!;
+  const instance = async (ec2: EC2Client, id: string): Promise<Instance> =>
+    (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!;
   const imageIn = async (ec2: EC2Client, id: string, states: string[]): Promise<Image> =>
-    eventually(async () => {
-      const img = (await ec2.send(new DescribeImagesCommand({ ImageIds: [id] }))).Images![0]!;
-      return states.includes(img.State!) ? img : undefined;
-    }, 5000, `${id} ${states.join('/')}`);
+    eventually(
+      async () => {
+        const img = (await ec2.send(new DescribeImagesCommand({ ImageIds: [id] }))).Images![0]!;
+        return states.includes(img.State!) ? img : undefined;
+      },
+      5000,
+      `${id} ${states.join('/')}`,
+    );
 
   it('encrypts the root volume with the given key, and CreateImage carries the key ARN to snapshots and mappings', async () => {
     const key = (await c.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
@@ -209,10 +268,14 @@ describe('emulator: EBS encryption with KMS keys', function () {
     for (const [keyId, message] of cases) {
       const launched = (await launch({ Encrypted: true, KmsKeyId: keyId })).Instances![0]!;
       expect(launched.State!.Name, keyId).to.equal('pending');
-      const done = await eventually(async () => {
-        const i = await instance(c.ec2, launched.InstanceId!);
-        return i.State!.Name === 'terminated' ? i : undefined;
-      }, 5000, `${keyId} terminated`);
+      const done = await eventually(
+        async () => {
+          const i = await instance(c.ec2, launched.InstanceId!);
+          return i.State!.Name === 'terminated' ? i : undefined;
+        },
+        5000,
+        `${keyId} terminated`,
+      );
       expect(done.StateReason, keyId).to.deep.equal({ Code: 'Client.InternalError', Message: message });
     }
   });
@@ -236,7 +299,10 @@ describe('emulator: EBS encryption with KMS keys', function () {
     // A key of the source region does not exist in the destination: accepted, then failed (KMS is checked asynchronously).
     const usKey = (await c.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
     await eu.kms.send(new DisableKeyCommand({ KeyId: key.KeyId! }));
-    for (const [kmsKeyId, name] of [[usKey.KeyId!, 'wrong-region'], ['alias/copies', 'disabled-key']] as const) {
+    for (const [kmsKeyId, name] of [
+      [usKey.KeyId!, 'wrong-region'],
+      ['alias/copies', 'disabled-key'],
+    ] as const) {
       const failed = await imageIn(eu.ec2, await copy({ Encrypted: true, KmsKeyId: kmsKeyId }, name), ['failed', 'available']);
       expect(failed.State, name).to.equal('failed');
       expect(failed.StateReason, name).to.deep.equal({ Code: 'Client.InternalError', Message: 'Copy image failed with an internal error' });

@@ -44,7 +44,7 @@ import {
   type Image,
   type Instance,
 } from '@aws-sdk/client-ec2';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../emulator/index.js';
 import { eventually, rejection, withEmulator } from './helpers.js';
 
 /** A step's observable outcome: a normalised value, or the error code. */
@@ -151,9 +151,13 @@ async function scenario(ec2: EC2Client): Promise<Transcript> {
   const t: Transcript = {};
   const wait = <T>(f: () => Promise<T | undefined>, what: string) => eventually(f, 20_000, what);
 
-  const bases = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['Windows_Server-2012-R2_RTM-English-64Bit-Base-*'] }] }));
+  const bases = await ec2.send(
+    new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['Windows_Server-2012-R2_RTM-English-64Bit-Base-*'] }] }),
+  );
   const base = bases.Images![0]!;
-  t['base-image'] = { ok: { count: bases.Images!.length > 0, platform: base.Platform, state: base.State, public: base.Public, alias: base.ImageOwnerAlias, owner: base.OwnerId } };
+  t['base-image'] = {
+    ok: { count: bases.Images!.length > 0, platform: base.Platform, state: base.State, public: base.Public, alias: base.ImageOwnerAlias, owner: base.OwnerId },
+  };
 
   const run = await ec2.send(
     new RunInstancesCommand({
@@ -177,21 +181,53 @@ async function scenario(ec2: EC2Client): Promise<Transcript> {
   t['describe-running'] = { ok: instanceView(runningNow, base.ImageId!) };
 
   const filtered = async (Filters: Array<{ Name: string; Values: string[] }>) =>
-    (await ec2.send(new DescribeInstancesCommand({ Filters }))).Reservations!.flatMap((r) => r.Instances!.map((i) => (i.InstanceId === id ? 'builder' : 'other')));
-  t['filter-state-and-tag'] = { ok: await filtered([{ Name: 'instance-state-name', Values: ['running'] }, { Name: 'tag:Name', Values: ['diff-builder'] }]) };
+    (await ec2.send(new DescribeInstancesCommand({ Filters }))).Reservations!.flatMap((r) =>
+      r.Instances!.map((i) => (i.InstanceId === id ? 'builder' : 'other')),
+    );
+  t['filter-state-and-tag'] = {
+    ok: await filtered([
+      { Name: 'instance-state-name', Values: ['running'] },
+      { Name: 'tag:Name', Values: ['diff-builder'] },
+    ]),
+  };
   t['filter-image-id'] = { ok: await filtered([{ Name: 'image-id', Values: [base.ImageId!] }]) };
   t['filter-tag-wildcard'] = { ok: await filtered([{ Name: 'tag:Name', Values: ['diff-*'] }]) };
   t['filter-no-match'] = { ok: await filtered([{ Name: 'tag:Name', Values: ['nothing'] }]) };
   t['filter-stopped'] = { ok: await filtered([{ Name: 'instance-state-name', Values: ['stopped'] }]) };
 
-  await ec2.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: 'team', Value: 'blue' }, { Key: 'empty', Value: '' }] }));
+  await ec2.send(
+    new CreateTagsCommand({
+      Resources: [id],
+      Tags: [
+        { Key: 'team', Value: 'blue' },
+        { Key: 'empty', Value: '' },
+      ],
+    }),
+  );
   const tags = await ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: [id] }] }));
-  t['describe-tags'] = { ok: tags.Tags!.map((x) => ({ Key: x.Key, Value: x.Value, ResourceType: x.ResourceType, same: x.ResourceId === id })).sort((a, b) => a.Key!.localeCompare(b.Key!)) };
-  const byKey = await ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'key', Values: ['team'] }, { Name: 'resource-type', Values: ['instance'] }] }));
+  t['describe-tags'] = {
+    ok: tags
+      .Tags!.map((x) => ({ Key: x.Key, Value: x.Value, ResourceType: x.ResourceType, same: x.ResourceId === id }))
+      .sort((a, b) => a.Key!.localeCompare(b.Key!)),
+  };
+  const byKey = await ec2.send(
+    new DescribeTagsCommand({
+      Filters: [
+        { Name: 'key', Values: ['team'] },
+        { Name: 'resource-type', Values: ['instance'] },
+      ],
+    }),
+  );
   t['describe-tags-by-key'] = { ok: byKey.Tags!.map((x) => ({ Key: x.Key, Value: x.Value, same: x.ResourceId === id })) };
 
   const created = await ec2.send(
-    new CreateImageCommand({ InstanceId: id, Name: 'diff-image', Description: 'differential', NoReboot: true, TagSpecifications: [{ ResourceType: 'image', Tags: [{ Key: 'purpose', Value: 'diff' }] }] }),
+    new CreateImageCommand({
+      InstanceId: id,
+      Name: 'diff-image',
+      Description: 'differential',
+      NoReboot: true,
+      TagSpecifications: [{ ResourceType: 'image', Tags: [{ Key: 'purpose', Value: 'diff' }] }],
+    }),
   );
   const imageId = created.ImageId!;
   t['create-image'] = { ok: /^ami-[0-9a-f]{8,17}$/.test(imageId) };
@@ -203,7 +239,9 @@ async function scenario(ec2: EC2Client): Promise<Transcript> {
   t['image-root-device-type'] = { ok: image.RootDeviceType };
 
   const own = async (Filters?: Array<{ Name: string; Values: string[] }>) =>
-    (await ec2.send(new DescribeImagesCommand({ Owners: ['self'], ...(Filters ? { Filters } : {}) }))).Images!.map((i) => (i.ImageId === imageId ? 'mine' : i.Name));
+    (await ec2.send(new DescribeImagesCommand({ Owners: ['self'], ...(Filters ? { Filters } : {}) }))).Images!.map((i) =>
+      i.ImageId === imageId ? 'mine' : i.Name,
+    );
   t['owners-self'] = { ok: await own() };
   t['owners-self-name-wildcard'] = { ok: await own([{ Name: 'name', Values: ['diff-*'] }]) };
   t['owners-self-tag'] = { ok: await own([{ Name: 'tag:purpose', Values: ['diff'] }]) };
@@ -220,7 +258,15 @@ async function scenario(ec2: EC2Client): Promise<Transcript> {
 
   const snapshotId = image.BlockDeviceMappings!.find((m) => m.DeviceName === image.RootDeviceName)!.Ebs!.SnapshotId!;
   const snap = (await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] }))).Snapshots![0]!;
-  t['snapshot'] = { ok: { state: snap.State, encrypted: snap.Encrypted, size: typeof snap.VolumeSize === 'number', volume: snap.VolumeId?.startsWith('vol-'), owner: /^\d{12}$/.test(snap.OwnerId ?? '') } };
+  t['snapshot'] = {
+    ok: {
+      state: snap.State,
+      encrypted: snap.Encrypted,
+      size: typeof snap.VolumeSize === 'number',
+      volume: snap.VolumeId?.startsWith('vol-'),
+      owner: /^\d{12}$/.test(snap.OwnerId ?? ''),
+    },
+  };
   const mine = (await ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }))).Snapshots!.map((s) => s.SnapshotId);
   t['snapshots-owner-self'] = { ok: mine.includes(snapshotId) };
   t['delete-snapshot-in-use'] = await attempt(() => ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId })));
@@ -239,7 +285,12 @@ async function scenario(ec2: EC2Client): Promise<Transcript> {
     return i.State!.Name === 'terminated' ? i : undefined;
   }, 'terminated');
   t['terminated'] = { ok: { state: gone.State!.Name, code: gone.State!.Code } };
-  t['filter-running-after-terminate'] = { ok: await filtered([{ Name: 'instance-state-name', Values: ['running'] }, { Name: 'tag:Name', Values: ['diff-builder'] }]) };
+  t['filter-running-after-terminate'] = {
+    ok: await filtered([
+      { Name: 'instance-state-name', Values: ['running'] },
+      { Name: 'tag:Name', Values: ['diff-builder'] },
+    ]),
+  };
 
   t['error:describe-instances-unknown'] = await attempt(() => ec2.send(new DescribeInstancesCommand({ InstanceIds: ['i-0123456789abcdef0'] })));
   t['error:terminate-unknown'] = await attempt(() => ec2.send(new TerminateInstancesCommand({ InstanceIds: ['i-0123456789abcdef0'] })));
@@ -249,7 +300,9 @@ async function scenario(ec2: EC2Client): Promise<Transcript> {
   t['error:describe-snapshots-unknown'] = await attempt(() => ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: ['snap-0123456789abcdef0'] })));
   t['error:describe-images-malformed-id'] = await attempt(() => ec2.send(new DescribeImagesCommand({ ImageIds: ['ami-bogus'] })));
   t['error:describe-instances-malformed-id'] = await attempt(() => ec2.send(new DescribeInstancesCommand({ InstanceIds: ['i-bogus'] })));
-  t['error:run-instances-unknown-image'] = await attempt(() => ec2.send(new RunInstancesCommand({ ImageId: 'ami-0123456789abcdef0', MinCount: 1, MaxCount: 1 })));
+  t['error:run-instances-unknown-image'] = await attempt(() =>
+    ec2.send(new RunInstancesCommand({ ImageId: 'ami-0123456789abcdef0', MinCount: 1, MaxCount: 1 })),
+  );
   return t;
 }
 
@@ -264,7 +317,14 @@ const VPC_MOTO_DIFFERS_FROM_AWS: Record<string, { aws: Outcome; moto: Outcome; w
     why: 'AWS creates an internet gateway and attaches it to the default VPC (VPC User Guide, "Default VPCs"); moto attaches none.',
   },
   'default-main-table': {
-    aws: { ok: [[['172.31.0.0/16', 'local', 'active'], ['0.0.0.0/0', 'igw', 'active']]] },
+    aws: {
+      ok: [
+        [
+          ['172.31.0.0/16', 'local', 'active'],
+          ['0.0.0.0/0', 'igw', 'active'],
+        ],
+      ],
+    },
     moto: { ok: [[['172.31.0.0/16', 'local', 'active']]] },
     why: 'the default VPC\'s main route table sends 0.0.0.0/0 to its internet gateway (VPC User Guide, "Default VPCs"); moto has only the local route.',
   },
@@ -306,26 +366,80 @@ async function vpcScenario(ec2: EC2Client, imageId: string): Promise<Transcript>
   const vpcs = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }))).Vpcs!;
   const def = vpcs[0]!;
   t['default-vpc'] = { ok: { count: vpcs.length, cidr: def.CidrBlock, isDefault: def.IsDefault, state: def.State } };
-  const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [def.VpcId!] }, { Name: 'default-for-az', Values: ['true'] }] }))).Subnets!;
-  t['default-subnets'] = { ok: subnets.map((s) => ({ zone: s.AvailabilityZone, cidr: s.CidrBlock, public: s.MapPublicIpOnLaunch })).sort((a, b) => a.zone!.localeCompare(b.zone!)) };
+  const subnets = (
+    await ec2.send(
+      new DescribeSubnetsCommand({
+        Filters: [
+          { Name: 'vpc-id', Values: [def.VpcId!] },
+          { Name: 'default-for-az', Values: ['true'] },
+        ],
+      }),
+    )
+  ).Subnets!;
+  t['default-subnets'] = {
+    ok: subnets.map((s) => ({ zone: s.AvailabilityZone, cidr: s.CidrBlock, public: s.MapPublicIpOnLaunch })).sort((a, b) => a.zone!.localeCompare(b.zone!)),
+  };
   const igws = (await ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [def.VpcId!] }] }))).InternetGateways!;
   t['default-igw'] = { ok: igws.map((g) => g.Attachments!.map((a) => a.State)) };
-  const main = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [def.VpcId!] }, { Name: 'association.main', Values: ['true'] }] }))).RouteTables!;
-  t['default-main-table'] = { ok: main.map((r) => r.Routes!.map((x) => [x.DestinationCidrBlock, x.GatewayId === 'local' ? 'local' : x.GatewayId === igws[0]?.InternetGatewayId ? 'igw' : x.GatewayId, x.State])) };
-  const sg = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [def.VpcId!] }, { Name: 'group-name', Values: ['default'] }] }))).SecurityGroups!;
-  t['default-group'] = { ok: sg.map((g) => ({ egress: g.IpPermissionsEgress!.map((p) => [p.IpProtocol, p.IpRanges!.map((r) => r.CidrIp)]), ingressFromSelf: g.IpPermissions!.some((p) => p.UserIdGroupPairs!.some((u) => u.GroupId === g.GroupId)) })) };
+  const main = (
+    await ec2.send(
+      new DescribeRouteTablesCommand({
+        Filters: [
+          { Name: 'vpc-id', Values: [def.VpcId!] },
+          { Name: 'association.main', Values: ['true'] },
+        ],
+      }),
+    )
+  ).RouteTables!;
+  t['default-main-table'] = {
+    ok: main.map((r) =>
+      r.Routes!.map((x) => [
+        x.DestinationCidrBlock,
+        x.GatewayId === 'local' ? 'local' : x.GatewayId === igws[0]?.InternetGatewayId ? 'igw' : x.GatewayId,
+        x.State,
+      ]),
+    ),
+  };
+  const sg = (
+    await ec2.send(
+      new DescribeSecurityGroupsCommand({
+        Filters: [
+          { Name: 'vpc-id', Values: [def.VpcId!] },
+          { Name: 'group-name', Values: ['default'] },
+        ],
+      }),
+    )
+  ).SecurityGroups!;
+  t['default-group'] = {
+    ok: sg.map((g) => ({
+      egress: g.IpPermissionsEgress!.map((p) => [p.IpProtocol, p.IpRanges!.map((r) => r.CidrIp)]),
+      ingressFromSelf: g.IpPermissions!.some((p) => p.UserIdGroupPairs!.some((u) => u.GroupId === g.GroupId)),
+    })),
+  };
 
   t['create-vpc-too-large'] = await attempt(() => ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/8' })));
   const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc!.VpcId!;
   const subnetId = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.20.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!.SubnetId!;
   const subnet = (await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnetId] }))).Subnets![0]!;
-  t['subnet'] = { ok: { zone: subnet.AvailabilityZone, cidr: subnet.CidrBlock, public: subnet.MapPublicIpOnLaunch, default: subnet.DefaultForAz, free: subnet.AvailableIpAddressCount } };
+  t['subnet'] = {
+    ok: {
+      zone: subnet.AvailabilityZone,
+      cidr: subnet.CidrBlock,
+      public: subnet.MapPublicIpOnLaunch,
+      default: subnet.DefaultForAz,
+      free: subnet.AvailableIpAddressCount,
+    },
+  };
   t['create-subnet-conflict'] = await attempt(() => ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.20.1.0/25' })));
   t['create-subnet-outside'] = await attempt(() => ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.99.0.0/24' })));
   t['delete-vpc-with-subnet'] = await attempt(() => ec2.send(new DeleteVpcCommand({ VpcId: vpcId })));
   const newMain = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).RouteTables!;
-  t['new-vpc-tables'] = { ok: newMain.map((r) => ({ routes: r.Routes!.map((x) => [x.DestinationCidrBlock, x.GatewayId]), main: r.Associations!.map((a) => a.Main) })) };
-  t['subnet-explicit-table'] = { ok: (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.subnet-id', Values: [subnetId] }] }))).RouteTables!.length };
+  t['new-vpc-tables'] = {
+    ok: newMain.map((r) => ({ routes: r.Routes!.map((x) => [x.DestinationCidrBlock, x.GatewayId]), main: r.Associations!.map((a) => a.Main) })),
+  };
+  t['subnet-explicit-table'] = {
+    ok: (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.subnet-id', Values: [subnetId] }] }))).RouteTables!.length,
+  };
 
   const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway!.InternetGatewayId!;
   t['detach-not-attached'] = await attempt(() => ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId })));
@@ -345,15 +459,41 @@ async function vpcScenario(ec2: EC2Client, imageId: string): Promise<Transcript>
   await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: group, IpPermissions: https }));
   t['authorize-duplicate'] = await attempt(() => ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: group, IpPermissions: https })));
   const created = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [group] }))).SecurityGroups![0]!;
-  t['new-group'] = { ok: { ingress: created.IpPermissions!.map((p) => [p.IpProtocol, p.FromPort, p.ToPort, p.IpRanges!.map((r) => r.CidrIp)]), egress: created.IpPermissionsEgress!.map((p) => [p.IpProtocol, p.IpRanges!.map((r) => r.CidrIp)]) } };
+  t['new-group'] = {
+    ok: {
+      ingress: created.IpPermissions!.map((p) => [p.IpProtocol, p.FromPort, p.ToPort, p.IpRanges!.map((r) => r.CidrIp)]),
+      egress: created.IpPermissionsEgress!.map((p) => [p.IpProtocol, p.IpRanges!.map((r) => r.CidrIp)]),
+    },
+  };
   t['delete-default-group'] = await attempt(() => ec2.send(new DeleteSecurityGroupCommand({ GroupId: sg[0]!.GroupId! })));
 
-  const inst = (await ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro', SubnetId: subnetId, SecurityGroupIds: [group] }))).Instances![0]!;
-  t['placed'] = { ok: { vpc: inst.VpcId === vpcId, subnet: inst.SubnetId === subnetId, zone: inst.Placement?.AvailabilityZone, inCidr: inst.PrivateIpAddress?.startsWith('10.20.1.'), groups: inst.SecurityGroups!.map((g) => g.GroupName), publicIp: inst.PublicIpAddress !== undefined } };
-  t['run-unknown-subnet'] = await attempt(() => ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, SubnetId: 'subnet-0123456789abcdef0' })));
-  t['run-group-of-other-vpc'] = await attempt(() => ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, SecurityGroupIds: [group] })));
-  t['run-unknown-type'] = await attempt(() => ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 'm5.hyperlarge' as _InstanceType })));
-  t['run-arm-type-x86-image'] = await attempt(() => ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 'm6g.large' })));
+  const inst = (
+    await ec2.send(
+      new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro', SubnetId: subnetId, SecurityGroupIds: [group] }),
+    )
+  ).Instances![0]!;
+  t['placed'] = {
+    ok: {
+      vpc: inst.VpcId === vpcId,
+      subnet: inst.SubnetId === subnetId,
+      zone: inst.Placement?.AvailabilityZone,
+      inCidr: inst.PrivateIpAddress?.startsWith('10.20.1.'),
+      groups: inst.SecurityGroups!.map((g) => g.GroupName),
+      publicIp: inst.PublicIpAddress !== undefined,
+    },
+  };
+  t['run-unknown-subnet'] = await attempt(() =>
+    ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, SubnetId: 'subnet-0123456789abcdef0' })),
+  );
+  t['run-group-of-other-vpc'] = await attempt(() =>
+    ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, SecurityGroupIds: [group] })),
+  );
+  t['run-unknown-type'] = await attempt(() =>
+    ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 'm5.hyperlarge' as _InstanceType })),
+  );
+  t['run-arm-type-x86-image'] = await attempt(() =>
+    ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 'm6g.large' })),
+  );
 
   t['error:describe-vpc-unknown'] = await attempt(() => ec2.send(new DescribeVpcsCommand({ VpcIds: ['vpc-0123456789abcdef0'] })));
   t['error:describe-subnet-unknown'] = await attempt(() => ec2.send(new DescribeSubnetsCommand({ SubnetIds: ['subnet-0123456789abcdef0'] })));
@@ -362,9 +502,14 @@ async function vpcScenario(ec2: EC2Client, imageId: string): Promise<Transcript>
   t['error:describe-igw-unknown'] = await attempt(() => ec2.send(new DescribeInternetGatewaysCommand({ InternetGatewayIds: ['igw-0123456789abcdef0'] })));
 
   const types = (await ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: ['m6i.large', 'm6g.large', 't2.micro'] }))).InstanceTypes!;
-  t['instance-types'] = { ok: types.map((x) => ({ name: x.InstanceType, arch: x.ProcessorInfo!.SupportedArchitectures, vcpus: x.VCpuInfo!.DefaultVCpus })).sort((a, b) => a.name!.localeCompare(b.name!)) };
+  t['instance-types'] = {
+    ok: types
+      .map((x) => ({ name: x.InstanceType, arch: x.ProcessorInfo!.SupportedArchitectures, vcpus: x.VCpuInfo!.DefaultVCpus }))
+      .sort((a, b) => a.name!.localeCompare(b.name!)),
+  };
   t['error:describe-type-unknown'] = await attempt(() => ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: ['m5.hyperlarge' as _InstanceType] })));
-  const offered = (await ec2.send(new DescribeInstanceTypeOfferingsCommand({ Filters: [{ Name: 'instance-type', Values: ['m6i.large'] }] }))).InstanceTypeOfferings!;
+  const offered = (await ec2.send(new DescribeInstanceTypeOfferingsCommand({ Filters: [{ Name: 'instance-type', Values: ['m6i.large'] }] })))
+    .InstanceTypeOfferings!;
   t['offering-region'] = { ok: offered.map((o) => [o.InstanceType, o.LocationType, o.Location]) };
   return t;
 }
@@ -377,7 +522,11 @@ function client(endpoint: string, accessKeyId: string): EC2Client {
  * Every step gives the same observable result on both servers, except where the table lists how moto
  * differs from AWS: there the emulator must give AWS's answer, and moto must still differ as listed.
  */
-function expectSameAsMoto(ours: Record<string, unknown>, theirs: Record<string, unknown>, knownDiffs: Readonly<Record<string, { aws: unknown; moto: unknown; why: string }>>): void {
+function expectSameAsMoto(
+  ours: Record<string, unknown>,
+  theirs: Record<string, unknown>,
+  knownDiffs: Readonly<Record<string, { aws: unknown; moto: unknown; why: string }>>,
+): void {
   expect(Object.keys(ours)).to.deep.equal(Object.keys(theirs));
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const mismatches: string[] = [];
@@ -406,7 +555,10 @@ describe('emulator: differential test against moto', function () {
     }
     const port = await freePort();
     motoEndpoint = `http://127.0.0.1:${port}`;
-    moto = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', env: { ...process.env, MOTO_CALL_RESET_API: 'false' } });
+    moto = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+      stdio: 'ignore',
+      env: { ...process.env, MOTO_CALL_RESET_API: 'false' },
+    });
     await eventually(async () => ((await fetch(`${motoEndpoint}/moto-api/`).catch(() => undefined))?.ok ? true : undefined), 30_000, 'moto server');
     emu = await withEmulator({ throttling: false, timeScale: 0.0005 });
   });
@@ -428,7 +580,11 @@ describe('emulator: differential test against moto', function () {
 
   it('gives the same observable results for the same VPC and instance-type sequence', async () => {
     const image = async (c: EC2Client) =>
-      (await c.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['Windows_Server-2012-R2_RTM-English-64Bit-Base-*'] }] }))).Images![0]!.ImageId!;
+      (
+        await c.send(
+          new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['Windows_Server-2012-R2_RTM-English-64Bit-Base-*'] }] }),
+        )
+      ).Images![0]!.ImageId!;
     const mine = client(emu.endpoint, 'AKIAEMULATOR000000002');
     const motos = client(motoEndpoint, 'AKIAMOTODIFFERENTIA2');
     const [ours, theirs] = await Promise.all([vpcScenario(mine, await image(mine)), vpcScenario(motos, await image(motos))]);

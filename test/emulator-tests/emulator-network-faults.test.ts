@@ -7,7 +7,7 @@ import { RunInstancesCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2'
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { createAwsSession } from '../../src/aws/session.js';
 import { AwsError } from '../../src/errors.js';
-import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
+import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
 import { rejection, sdk, withEmulator, WIN2022 } from './helpers.js';
 
 describe('emulator: RunInstances ClientToken, lost answers and blackholes', function () {
@@ -21,7 +21,14 @@ describe('emulator: RunInstances ClientToken, lost answers and blackholes', func
   afterEach(async () => emu?.stop());
 
   const live = () => emu.control.resources({ account: EMULATOR_ACCOUNTS[0]!.accountId }).instances.filter((i) => i.state !== 'terminated');
-  const request = (over: Record<string, unknown> = {}) => ({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.large' as const, ClientToken: 'build-1-builder', ...over });
+  const request = (over: Record<string, unknown> = {}) => ({
+    ImageId: imageId,
+    MinCount: 1,
+    MaxCount: 1,
+    InstanceType: 't3.large' as const,
+    ClientToken: 'build-1-builder',
+    ...over,
+  });
 
   it('the same token and parameters: the same reservation, nothing more launched', async () => {
     const { ec2 } = sdk(emu);
@@ -63,7 +70,12 @@ describe('emulator: RunInstances ClientToken, lost answers and blackholes', func
     expect(live()).to.have.length(1);
     const retried = await sdk(emu, 0, 'us-east-1', 1).ec2.send(new RunInstancesCommand(request()));
     expect(retried.Instances![0]!.InstanceId).to.equal(live()[0]!.id);
-    expect(emu.control.calls().filter((c) => c.action === 'RunInstances').map((c) => `${c.status} ${c.errorCode ?? ''}`.trim())).to.deep.equal(['200 ResponseLost', '200']);
+    expect(
+      emu.control
+        .calls()
+        .filter((c) => c.action === 'RunInstances')
+        .map((c) => `${c.status} ${c.errorCode ?? ''}`.trim()),
+    ).to.deep.equal(['200 ResponseLost', '200']);
     // Through the SDK's own retry the lost answer is invisible: one instance, one answer.
     emu.control.addFault({ action: 'RunInstances', loseResponse: true, times: 1 });
     const viaRetry = await sdk(emu, 0, 'us-east-1', 3).ec2.send(new RunInstancesCommand(request({ ClientToken: 'build-3-builder' })));
@@ -82,7 +94,10 @@ describe('emulator: RunInstances ClientToken, lost answers and blackholes', func
       timeouts: { requestMs: 300, callMs: 5_000 },
     });
     const t0 = Date.now();
-    const err = (await session.ec2().describeImages({ Owners: ['self'] }).catch((e: unknown) => e)) as AwsError;
+    const err = (await session
+      .ec2()
+      .describeImages({ Owners: ['self'] })
+      .catch((e: unknown) => e)) as AwsError;
     const took = Date.now() - t0;
     expect(err).to.be.instanceOf(AwsError);
     expect(err.awsCode).to.equal('ETIMEDOUT');
@@ -90,9 +105,17 @@ describe('emulator: RunInstances ClientToken, lost answers and blackholes', func
     expect(took).to.be.within(500, 3_000);
     expect(emu.control.calls().filter((c) => c.errorCode === 'Blackholed')).to.have.length(2);
     // The call deadline ends a call whose attempts would take longer, through its AbortSignal.
-    const short = createAwsSession({ region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey }, timeouts: { requestMs: 10_000, callMs: 400 } });
+    const short = createAwsSession({
+      region: 'us-east-1',
+      endpoint: emu.endpoint,
+      credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey },
+      timeouts: { requestMs: 10_000, callMs: 400 },
+    });
     const t1 = Date.now();
-    const err2 = (await short.ec2().describeImages({ Owners: ['self'] }).catch((e: unknown) => e)) as AwsError;
+    const err2 = (await short
+      .ec2()
+      .describeImages({ Owners: ['self'] })
+      .catch((e: unknown) => e)) as AwsError;
     expect(err2.awsCode).to.equal('CallTimeout');
     expect(Date.now() - t1).to.be.below(1_500);
     emu.control.clearFaults();

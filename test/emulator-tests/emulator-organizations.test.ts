@@ -9,8 +9,8 @@ import { strict as assert } from 'node:assert';
 import { OrganizationsClient, ListAccountsCommand, DescribeOrganizationCommand, paginateListAccounts, type Account } from '@aws-sdk/client-organizations';
 import { EC2Client, DescribeRegionsCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { STSClient, AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
-import { generatedAccountId } from '../emulator/organizations.js';
+import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
+import { generatedAccountId } from '../../emulator/organizations.js';
 import { withEmulator } from './helpers.js';
 
 const creds = (n: number) => ({ accessKeyId: EMULATOR_ACCOUNTS[n]!.accessKeyId, secretAccessKey: EMULATOR_ACCOUNTS[n]!.secretAccessKey });
@@ -42,7 +42,10 @@ describe('emulator: AWS Organizations and enabled regions', function () {
     assert.equal(pages, Math.ceil(202 / 20));
     assert.equal(new Set(accounts.map((a) => a.Id)).size, 202);
     const suspended = accounts.filter((a) => a.Status === 'SUSPENDED');
-    assert.deepEqual(suspended.map((a) => [a.Id, a.State]), [[generatedAccountId(7), 'SUSPENDED']]);
+    assert.deepEqual(
+      suspended.map((a) => [a.Id, a.State]),
+      [[generatedAccountId(7), 'SUSPENDED']],
+    );
     assert.ok(accounts.every((a) => a.JoinedTimestamp instanceof Date && /^arn:aws:organizations::111111111111:account\/o-/.test(a.Arn ?? '')));
   });
 
@@ -63,22 +66,33 @@ describe('emulator: AWS Organizations and enabled regions', function () {
     const arn = (account: string, role: string) => `arn:aws:iam::${account}:role/${role}`;
     const ok = await sts(0).send(new AssumeRoleCommand({ RoleArn: arn(generatedAccountId(3), 'OrganizationAccountAccessRole'), RoleSessionName: 't' }));
     assert.match(ok.AssumedRoleUser?.Arn ?? '', new RegExp(`::${generatedAccountId(3)}:assumed-role/OrganizationAccountAccessRole/t$`));
-    await assert.rejects(sts(0).send(new AssumeRoleCommand({ RoleArn: arn(generatedAccountId(3), 'SomeOtherRole'), RoleSessionName: 't' })), { name: 'AccessDenied' });
-    await assert.rejects(sts(0).send(new AssumeRoleCommand({ RoleArn: arn(generatedAccountId(7), 'OrganizationAccountAccessRole'), RoleSessionName: 't' })), { name: 'AccessDenied' });
-    await assert.rejects(sts(0).send(new AssumeRoleCommand({ RoleArn: arn('999999999999', 'OrganizationAccountAccessRole'), RoleSessionName: 't' })), { name: 'AccessDenied' });
+    await assert.rejects(sts(0).send(new AssumeRoleCommand({ RoleArn: arn(generatedAccountId(3), 'SomeOtherRole'), RoleSessionName: 't' })), {
+      name: 'AccessDenied',
+    });
+    await assert.rejects(sts(0).send(new AssumeRoleCommand({ RoleArn: arn(generatedAccountId(7), 'OrganizationAccountAccessRole'), RoleSessionName: 't' })), {
+      name: 'AccessDenied',
+    });
+    await assert.rejects(sts(0).send(new AssumeRoleCommand({ RoleArn: arn('999999999999', 'OrganizationAccountAccessRole'), RoleSessionName: 't' })), {
+      name: 'AccessDenied',
+    });
   });
 
   it('lists enabled regions per account and refuses calls in an opt-in region the account has not enabled', async () => {
     const member = async (n: number) => {
-      const out = await sts(0).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${generatedAccountId(n)}:role/OrganizationAccountAccessRole`, RoleSessionName: 'r' }));
+      const out = await sts(0).send(
+        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${generatedAccountId(n)}:role/OrganizationAccountAccessRole`, RoleSessionName: 'r' }),
+      );
       const c = out.Credentials!;
       return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
     };
-    const ec2 = (credentials: Awaited<ReturnType<typeof member>>, region: string) => new EC2Client({ region, endpoint: emu.endpoint, credentials, maxAttempts: 1 });
+    const ec2 = (credentials: Awaited<ReturnType<typeof member>>, region: string) =>
+      new EC2Client({ region, endpoint: emu.endpoint, credentials, maxAttempts: 1 });
     const c1 = await member(1);
     const c2 = await member(2);
     const names = async (credentials: typeof c1, all = false) =>
-      ((await ec2(credentials, 'us-east-1').send(new DescribeRegionsCommand(all ? { AllRegions: true } : {}))).Regions ?? []).map((r) => `${r.RegionName}:${r.OptInStatus}`);
+      ((await ec2(credentials, 'us-east-1').send(new DescribeRegionsCommand(all ? { AllRegions: true } : {}))).Regions ?? []).map(
+        (r) => `${r.RegionName}:${r.OptInStatus}`,
+      );
     const r1 = await names(c1);
     assert.ok(r1.includes('af-south-1:opted-in'));
     assert.equal(r1.length, 18);

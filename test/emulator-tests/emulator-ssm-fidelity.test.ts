@@ -33,12 +33,15 @@ import {
   type Parameter,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../emulator/index.js';
 import { eventually, rejection, sdk, WIN2022, withEmulator } from './helpers.js';
 
 const PUBLIC = '/aws/service/ami-windows-latest';
 
-async function allByPath(ssm: SSMClient, input: { Path: string; Recursive?: boolean; MaxResults?: number; WithDecryption?: boolean }): Promise<{ params: Parameter[]; pages: number }> {
+async function allByPath(
+  ssm: SSMClient,
+  input: { Path: string; Recursive?: boolean; MaxResults?: number; WithDecryption?: boolean },
+): Promise<{ params: Parameter[]; pages: number }> {
   const params: Parameter[] = [];
   let token: string | undefined;
   let pages = 0;
@@ -59,23 +62,31 @@ async function launch(c: { ec2: EC2Client; ssm: SSMClient }, parameter = `${PUBL
 }
 
 async function online(ssm: SSMClient, id: string): Promise<Record<string, unknown>> {
-  return eventually(async () => {
-    const info = await ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [id] }] }));
-    const row = info.InstanceInformationList?.[0];
-    return row?.PingStatus === 'Online' ? (row as Record<string, unknown>) : undefined;
-  }, 8000, `${id} Online`);
+  return eventually(
+    async () => {
+      const info = await ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [id] }] }));
+      const row = info.InstanceInformationList?.[0];
+      return row?.PingStatus === 'Online' ? (row as Record<string, unknown>) : undefined;
+    },
+    8000,
+    `${id} Online`,
+  );
 }
 
 /** Poll an invocation until it is terminal, recording every distinct status seen. */
 async function statuses(ssm: SSMClient, commandId: string, id: string, ms = 8000): Promise<{ seen: string[]; details: string }> {
   const seen: string[] = [];
   let details = '';
-  await eventually(async () => {
-    const inv = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: id }));
-    if (seen[seen.length - 1] !== inv.Status) seen.push(inv.Status!);
-    details = inv.StatusDetails ?? '';
-    return ['Success', 'Failed', 'TimedOut', 'Cancelled'].includes(inv.Status ?? '') ? true : undefined;
-  }, ms, `command ${commandId} on ${id}`);
+  await eventually(
+    async () => {
+      const inv = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: id }));
+      if (seen[seen.length - 1] !== inv.Status) seen.push(inv.Status!);
+      details = inv.StatusDetails ?? '';
+      return ['Success', 'Failed', 'TimedOut', 'Cancelled'].includes(inv.Status ?? '') ? true : undefined;
+    },
+    ms,
+    `command ${commandId} on ${id}`,
+  );
   return { seen, details };
 }
 
@@ -141,10 +152,14 @@ describe('emulator: GetParametersByPath', function () {
     expect(level).to.deep.equal(['/app/db/host', '/app/db/password']);
     const all = (await allByPath(ssm, { Path: '/app', Recursive: true, MaxResults: 2 })).params.map((p) => p.Name).sort();
     expect(all).to.deep.equal(['/app/db/host', '/app/db/password', '/app/db/replica/host', '/app/name']);
-    const secure = await ssm.send(new GetParametersByPathCommand({ Path: '/app', Recursive: true, ParameterFilters: [{ Key: 'Type', Option: 'Equals', Values: ['SecureString'] }] }));
+    const secure = await ssm.send(
+      new GetParametersByPathCommand({ Path: '/app', Recursive: true, ParameterFilters: [{ Key: 'Type', Option: 'Equals', Values: ['SecureString'] }] }),
+    );
     expect(secure.Parameters!.map((p) => p.Name)).to.deep.equal(['/app/db/password']);
     expect(secure.Parameters![0]!.Value).to.not.equal('s3cret');
-    const plain = await ssm.send(new GetParametersByPathCommand({ Path: '/app/db', WithDecryption: true, ParameterFilters: [{ Key: 'Type', Values: ['SecureString'] }] }));
+    const plain = await ssm.send(
+      new GetParametersByPathCommand({ Path: '/app/db', WithDecryption: true, ParameterFilters: [{ Key: 'Type', Values: ['SecureString'] }] }),
+    );
     expect(plain.Parameters![0]!.Value).to.equal('s3cret');
     // Another account sees none of them.
     expect((await sdk(emu, 2).ssm.send(new GetParametersByPathCommand({ Path: '/app', Recursive: true }))).Parameters).to.deep.equal([]);
@@ -171,10 +186,17 @@ describe('emulator: GetParametersByPath', function () {
       expect(e.message).to.match(/at 'maxResults' failed to satisfy constraint: Member must have value (less|greater) than or equal to (10|1)/);
     }
     for (const key of ['Name', 'Path', 'Tier', 'DataType', 'tag:team']) {
-      expect((await rejection(ssm.send(new GetParametersByPathCommand({ Path: PUBLIC, ParameterFilters: [{ Key: key, Values: ['x'] }] })))).name, key).to.equal('InvalidFilterKey');
+      expect((await rejection(ssm.send(new GetParametersByPathCommand({ Path: PUBLIC, ParameterFilters: [{ Key: key, Values: ['x'] }] })))).name, key).to.equal(
+        'InvalidFilterKey',
+      );
     }
-    expect((await rejection(ssm.send(new GetParametersByPathCommand({ Path: PUBLIC, ParameterFilters: [{ Key: 'Label', Option: 'BeginsWith', Values: ['x'] }] })))).name).to.equal('InvalidFilterOption');
-    expect((await rejection(ssm.send(new GetParametersByPathCommand({ Path: PUBLIC, ParameterFilters: [{ Key: 'Type', Values: ['Number'] }] })))).name).to.equal('InvalidFilterValue');
+    expect(
+      (await rejection(ssm.send(new GetParametersByPathCommand({ Path: PUBLIC, ParameterFilters: [{ Key: 'Label', Option: 'BeginsWith', Values: ['x'] }] }))))
+        .name,
+    ).to.equal('InvalidFilterOption');
+    expect(
+      (await rejection(ssm.send(new GetParametersByPathCommand({ Path: PUBLIC, ParameterFilters: [{ Key: 'Type', Values: ['Number'] }] })))).name,
+    ).to.equal('InvalidFilterValue');
     expect((await rejection(ssm.send(new GetParametersByPathCommand({ Path: PUBLIC, NextToken: 'not-a-token' })))).name).to.equal('InvalidNextToken');
   });
 });
@@ -193,7 +215,9 @@ describe('emulator: Run Command statuses (domain-facts §6.4)', function () {
     const id = await launch(c);
     await online(c.ssm, id);
     emu.control.setDurations({ commandDelivery: 40_000, command: 40_000 });
-    const sent = await c.ssm.send(new SendCommandCommand({ DocumentName: 'AWS-RunPowerShellScript', InstanceIds: [id], Parameters: { commands: ["Write-Output 'hi'"] } }));
+    const sent = await c.ssm.send(
+      new SendCommandCommand({ DocumentName: 'AWS-RunPowerShellScript', InstanceIds: [id], Parameters: { commands: ["Write-Output 'hi'"] } }),
+    );
     const { seen, details } = await statuses(c.ssm, sent.Command!.CommandId!, id);
     expect(seen).to.deep.equal(['Pending', 'InProgress', 'Success']);
     expect(details).to.equal('Success');
@@ -204,13 +228,23 @@ describe('emulator: Run Command statuses (domain-facts §6.4)', function () {
     const id = await launch(c);
     await online(c.ssm, id);
     await c.ec2.send(new StopInstancesCommand({ InstanceIds: [id] }));
-    const sent = await c.ssm.send(new SendCommandCommand({ DocumentName: 'AWS-RunPowerShellScript', InstanceIds: [id], Parameters: { commands: ["Write-Output 'late'"] } }));
+    const sent = await c.ssm.send(
+      new SendCommandCommand({ DocumentName: 'AWS-RunPowerShellScript', InstanceIds: [id], Parameters: { commands: ["Write-Output 'late'"] } }),
+    );
     const commandId = sent.Command!.CommandId!;
-    await eventually(async () => {
-      const inv = await c.ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: id }));
-      return inv.Status === 'Delayed' && inv.StatusDetails === 'Delayed' && inv.ResponseCode === -1 ? true : undefined;
-    }, 5000, 'Delayed');
-    await eventually(async () => ((await emu.control.resources({})).instances.find((i) => i.id === id)?.state === 'stopped' ? true : undefined), 5000, 'stopped');
+    await eventually(
+      async () => {
+        const inv = await c.ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: id }));
+        return inv.Status === 'Delayed' && inv.StatusDetails === 'Delayed' && inv.ResponseCode === -1 ? true : undefined;
+      },
+      5000,
+      'Delayed',
+    );
+    await eventually(
+      async () => ((await emu.control.resources({})).instances.find((i) => i.id === id)?.state === 'stopped' ? true : undefined),
+      5000,
+      'stopped',
+    );
     await c.ec2.send(new StartInstancesCommand({ InstanceIds: [id] }));
     const { seen } = await statuses(c.ssm, commandId, id);
     expect(seen.filter((x) => x !== 'Pending')[0]).to.equal('Delayed');
@@ -222,7 +256,14 @@ describe('emulator: Run Command statuses (domain-facts §6.4)', function () {
     const id = await launch(c);
     await online(c.ssm, id);
     await c.ec2.send(new StopInstancesCommand({ InstanceIds: [id] }));
-    const sent = await c.ssm.send(new SendCommandCommand({ DocumentName: 'AWS-RunPowerShellScript', InstanceIds: [id], TimeoutSeconds: 30, Parameters: { commands: ["Write-Output 'never'"] } }));
+    const sent = await c.ssm.send(
+      new SendCommandCommand({
+        DocumentName: 'AWS-RunPowerShellScript',
+        InstanceIds: [id],
+        TimeoutSeconds: 30,
+        Parameters: { commands: ["Write-Output 'never'"] },
+      }),
+    );
     const { seen, details } = await statuses(c.ssm, sent.Command!.CommandId!, id);
     // Pending shows only between the invocation becoming visible and the first delivery attempt.
     expect(seen.filter((x, i) => !(i === 0 && x === 'Pending'))).to.deep.equal(['Delayed', 'TimedOut']);
@@ -238,11 +279,17 @@ describe('emulator: SSM throttling', function () {
     try {
       const { ssm } = sdk(emu);
       const t0 = Date.now();
-      const results = await Promise.allSettled(Array.from({ length: 60 }, () => ssm.send(new GetParameterCommand({ Name: `${PUBLIC}/Windows_Server-2022-English-Full-Base` }))));
+      const results = await Promise.allSettled(
+        Array.from({ length: 60 }, () => ssm.send(new GetParameterCommand({ Name: `${PUBLIC}/Windows_Server-2022-English-Full-Base` }))),
+      );
       const seconds = (Date.now() - t0) / 1000;
-      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Error & { $metadata: { httpStatusCode: number } });
+      const failed = results
+        .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+        .map((r) => r.reason as Error & { $metadata: { httpStatusCode: number } });
       // A burst of 40, refilled at 40 a second while the 60 calls were being answered.
-      expect(60 - failed.length).to.be.at.least(40).and.at.most(40 + Math.ceil(40 * seconds));
+      expect(60 - failed.length)
+        .to.be.at.least(40)
+        .and.at.most(40 + Math.ceil(40 * seconds));
       expect(failed.length, `${seconds} s for the burst`).to.be.greaterThan(0);
       expect(failed[0]!.name).to.equal('ThrottlingException');
       expect(failed[0]!.message).to.equal('Rate exceeded');
@@ -265,7 +312,9 @@ describe('emulator: SSM throttling', function () {
     const emu = await withEmulator({ throttling: false });
     try {
       const { ssm } = sdk(emu);
-      const results = await Promise.allSettled(Array.from({ length: 60 }, () => ssm.send(new GetParameterCommand({ Name: `${PUBLIC}/Windows_Server-2022-English-Full-Base` }))));
+      const results = await Promise.allSettled(
+        Array.from({ length: 60 }, () => ssm.send(new GetParameterCommand({ Name: `${PUBLIC}/Windows_Server-2022-English-Full-Base` }))),
+      );
       expect(results.filter((r) => r.status === 'rejected')).to.have.length(0);
     } finally {
       await emu.stop();
@@ -285,7 +334,11 @@ describe('emulator: image and instance details', function () {
     const instanceId = await launch(c);
     await online(c.ssm, instanceId);
     const imageId = (await c.ec2.send(new CreateImageCommand({ InstanceId: instanceId, Name: name, NoReboot: true }))).ImageId!;
-    await eventually(async () => ((await c.ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images![0]!.State === 'available' ? true : undefined), 5000, 'available');
+    await eventually(
+      async () => ((await c.ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images![0]!.State === 'available' ? true : undefined),
+      5000,
+      'available',
+    );
     return { imageId, instanceId };
   }
 
@@ -300,7 +353,11 @@ describe('emulator: image and instance details', function () {
     emu.control.setDurations({ imageDeregisteredVisible: 0 });
     expect((await c.ec2.send(new DescribeImagesCommand({ ImageIds: [ami] }))).Images).to.deep.equal([]);
     await c.ec2.send(new TerminateInstancesCommand({ InstanceIds: [child] }));
-    await eventually(async () => ((await rejection(c.ec2.send(new DescribeImagesCommand({ ImageIds: [ami] })))).name === 'InvalidAMIID.NotFound' ? true : undefined), 5000, 'NotFound');
+    await eventually(
+      async () => ((await rejection(c.ec2.send(new DescribeImagesCommand({ ImageIds: [ami] })))).name === 'InvalidAMIID.NotFound' ? true : undefined),
+      5000,
+      'NotFound',
+    );
     emu.control.setDurations({ imageDeregisteredVisible: 60_000 });
   });
 
@@ -308,7 +365,17 @@ describe('emulator: image and instance details', function () {
     const c = sdk(emu);
     const { imageId } = await madeImage(c, 'dereg-snapshots');
     const snap = (await c.ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images![0]!.BlockDeviceMappings![0]!.Ebs!.SnapshotId!;
-    const twin = (await c.ec2.send(new RegisterImageCommand({ Name: 'dereg-twin', RootDeviceName: '/dev/sda1', Architecture: 'x86_64', VirtualizationType: 'hvm', BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: snap } }] }))).ImageId!;
+    const twin = (
+      await c.ec2.send(
+        new RegisterImageCommand({
+          Name: 'dereg-twin',
+          RootDeviceName: '/dev/sda1',
+          Architecture: 'x86_64',
+          VirtualizationType: 'hvm',
+          BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: snap } }],
+        }),
+      )
+    ).ImageId!;
     const first = await c.ec2.send(new DeregisterImageCommand({ ImageId: imageId, DeleteAssociatedSnapshots: true }));
     expect(first.DeleteSnapshotResults).to.deep.equal([{ SnapshotId: snap, ReturnCode: 'skipped' }]);
     const second = await c.ec2.send(new DeregisterImageCommand({ ImageId: twin, DeleteAssociatedSnapshots: true }));
@@ -351,7 +418,11 @@ describe('emulator: eventual consistency of new snapshots', function () {
     try {
       const c = sdk(emu);
       const id = await launch(c);
-      const vol = await eventually(async () => (await c.ec2.send(new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [id] }] }))).Volumes?.[0]?.VolumeId, 5000, 'volume');
+      const vol = await eventually(
+        async () => (await c.ec2.send(new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [id] }] }))).Volumes?.[0]?.VolumeId,
+        5000,
+        'volume',
+      );
       const snap = (await c.ec2.send(new CreateSnapshotCommand({ VolumeId: vol }))).SnapshotId!;
       const started = Date.now();
       expect((await rejection(c.ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snap] })))).name).to.equal('InvalidSnapshot.NotFound');
@@ -359,7 +430,11 @@ describe('emulator: eventual consistency of new snapshots', function () {
       const listed = (await c.ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }))).Snapshots!.map((s) => s.SnapshotId);
       expect(Date.now() - started, 'the checks ran inside the window').to.be.below(600);
       expect(listed).to.not.include(snap);
-      await eventually(async () => ((await c.ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snap] }))).Snapshots?.[0]?.SnapshotId === snap ? true : undefined), 5000, 'visible');
+      await eventually(
+        async () => ((await c.ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [snap] }))).Snapshots?.[0]?.SnapshotId === snap ? true : undefined),
+        5000,
+        'visible',
+      );
     } finally {
       await emu.stop();
     }

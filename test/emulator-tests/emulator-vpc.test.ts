@@ -49,7 +49,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, DescribeInstanceInformationCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { expect } from 'chai';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../emulator/index.js';
 import { eventually, rejection, sdk, sleep, WIN2022, withEmulator } from './helpers.js';
 
 const ALL_HTTPS = { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] };
@@ -74,7 +74,16 @@ describe('emulator: VPC networking and SSM reachability', function () {
   });
 
   async function launch(extra: Partial<RunInstancesCommandInput> = {}): Promise<Instance> {
-    const r = await ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.large', IamInstanceProfile: { Name: 'winami-builder' }, ...extra }));
+    const r = await ec2.send(
+      new RunInstancesCommand({
+        ImageId: imageId,
+        MinCount: 1,
+        MaxCount: 1,
+        InstanceType: 't3.large',
+        IamInstanceProfile: { Name: 'winami-builder' },
+        ...extra,
+      }),
+    );
     return r.Instances![0]!;
   }
 
@@ -97,7 +106,14 @@ describe('emulator: VPC networking and SSM reachability', function () {
   async function isolatedVpc(): Promise<{ vpcId: string; subnetId: string; mainTable: string }> {
     const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
     const subnetId = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!.SubnetId!;
-    const tables = await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'association.main', Values: ['true'] }] }));
+    const tables = await ec2.send(
+      new DescribeRouteTablesCommand({
+        Filters: [
+          { Name: 'vpc-id', Values: [vpcId] },
+          { Name: 'association.main', Values: ['true'] },
+        ],
+      }),
+    );
     return { vpcId, subnetId, mainTable: tables.RouteTables![0]!.RouteTableId! };
   }
 
@@ -121,21 +137,50 @@ describe('emulator: VPC networking and SSM reachability', function () {
       const zones = (await ec2.send(new DescribeAvailabilityZonesCommand({}))).AvailabilityZones!;
       expect(zones.map((z) => z.ZoneName)).to.deep.equal(['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1d', 'us-east-1e', 'us-east-1f']);
       expect(zones[0]).to.include({ ZoneId: 'use1-az1', State: 'available', RegionName: 'us-east-1' });
-      const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc.VpcId!] }, { Name: 'default-for-az', Values: ['true'] }] }))).Subnets!;
+      const subnets = (
+        await ec2.send(
+          new DescribeSubnetsCommand({
+            Filters: [
+              { Name: 'vpc-id', Values: [vpc.VpcId!] },
+              { Name: 'default-for-az', Values: ['true'] },
+            ],
+          }),
+        )
+      ).Subnets!;
       expect(subnets.map((s) => s.AvailabilityZone).sort()).to.deep.equal(zones.map((z) => z.ZoneName));
       expect(subnets.map((s) => s.CidrBlock)).to.include.members(['172.31.0.0/20', '172.31.16.0/20', '172.31.80.0/20']);
       expect(subnets.every((s) => s.MapPublicIpOnLaunch === true && s.DefaultForAz === true)).to.equal(true);
       const igws = (await ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [vpc.VpcId!] }] }))).InternetGateways!;
       expect(igws).to.have.length(1);
-      const main = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc.VpcId!] }, { Name: 'association.main', Values: ['true'] }] }))).RouteTables!;
+      const main = (
+        await ec2.send(
+          new DescribeRouteTablesCommand({
+            Filters: [
+              { Name: 'vpc-id', Values: [vpc.VpcId!] },
+              { Name: 'association.main', Values: ['true'] },
+            ],
+          }),
+        )
+      ).RouteTables!;
       expect(main).to.have.length(1);
       expect(main[0]!.Routes!.map((r) => [r.DestinationCidrBlock, r.GatewayId, r.State])).to.deep.equal([
         ['172.31.0.0/16', 'local', 'active'],
         ['0.0.0.0/0', igws[0]!.InternetGatewayId, 'active'],
       ]);
-      const sg = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc.VpcId!] }, { Name: 'group-name', Values: ['default'] }] }))).SecurityGroups!;
+      const sg = (
+        await ec2.send(
+          new DescribeSecurityGroupsCommand({
+            Filters: [
+              { Name: 'vpc-id', Values: [vpc.VpcId!] },
+              { Name: 'group-name', Values: ['default'] },
+            ],
+          }),
+        )
+      ).SecurityGroups!;
       expect(sg).to.have.length(1);
-      expect(sg[0]!.IpPermissionsEgress).to.deep.equal([{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], UserIdGroupPairs: [], Ipv6Ranges: [], PrefixListIds: [] }]);
+      expect(sg[0]!.IpPermissionsEgress).to.deep.equal([
+        { IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], UserIdGroupPairs: [], Ipv6Ranges: [], PrefixListIds: [] },
+      ]);
       expect(sg[0]!.IpPermissions![0]!.UserIdGroupPairs![0]!.GroupId).to.equal(sg[0]!.GroupId);
     });
 
@@ -161,7 +206,13 @@ describe('emulator: VPC networking and SSM reachability', function () {
       expect(inst.PublicIpAddress).to.match(/^\d+\.\d+\.\d+\.\d+$/);
       expect(inst.SecurityGroups!.map((g) => g.GroupName)).to.deep.equal(['default']);
       const eni = inst.NetworkInterfaces![0]!;
-      expect([eni.SubnetId, eni.VpcId, eni.PrivateIpAddress, eni.Association!.PublicIp, eni.Attachment!.DeviceIndex]).to.deep.equal([inst.SubnetId, inst.VpcId, inst.PrivateIpAddress, inst.PublicIpAddress, 0]);
+      expect([eni.SubnetId, eni.VpcId, eni.PrivateIpAddress, eni.Association!.PublicIp, eni.Attachment!.DeviceIndex]).to.deep.equal([
+        inst.SubnetId,
+        inst.VpcId,
+        inst.PrivateIpAddress,
+        inst.PublicIpAddress,
+        0,
+      ]);
       expect(eni.Groups).to.deep.equal(inst.SecurityGroups);
       expect(inst.InstanceType).to.equal('t3.large');
       expect(inst.Architecture).to.equal('x86_64');
@@ -177,12 +228,16 @@ describe('emulator: VPC networking and SSM reachability', function () {
       const none = await describeInstance((await launch({ SubnetId: subnetId })).InstanceId!);
       expect(none.PublicIpAddress).to.equal(undefined);
       expect(none.PrivateIpAddress).to.equal('10.0.1.4');
-      const nic = await describeInstance((await launch({ NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: subnetId, AssociatePublicIpAddress: true }] })).InstanceId!);
+      const nic = await describeInstance(
+        (await launch({ NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: subnetId, AssociatePublicIpAddress: true }] })).InstanceId!,
+      );
       expect(nic.PublicIpAddress).to.match(/^\d+\.\d+\.\d+\.\d+$/);
       await ec2.send(new ModifySubnetAttributeCommand({ SubnetId: subnetId, MapPublicIpOnLaunch: { Value: true } }));
       const mapped = await describeInstance((await launch({ SubnetId: subnetId })).InstanceId!);
       expect(mapped.PublicIpAddress).to.match(/^\d+\.\d+\.\d+\.\d+$/);
-      const optedOut = await describeInstance((await launch({ NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: subnetId, AssociatePublicIpAddress: false }] })).InstanceId!);
+      const optedOut = await describeInstance(
+        (await launch({ NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: subnetId, AssociatePublicIpAddress: false }] })).InstanceId!,
+      );
       expect(optedOut.PublicIpAddress).to.equal(undefined);
     });
 
@@ -203,16 +258,23 @@ describe('emulator: VPC networking and SSM reachability', function () {
       const ok = await launch({ SubnetId: subnetId, SecurityGroupIds: [own] });
       expect(ok.SecurityGroups!.map((g) => g.GroupId)).to.deep.equal([own]);
       err = await rejection(launch({ SubnetId: subnetId, NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: subnetId }] }));
-      expect([err.name, err.message]).to.deep.equal(['InvalidParameterCombination', 'Network interfaces and an instance-level subnet ID may not be specified on the same request']);
+      expect([err.name, err.message]).to.deep.equal([
+        'InvalidParameterCombination',
+        'Network interfaces and an instance-level subnet ID may not be specified on the same request',
+      ]);
       err = await rejection(launch({ Placement: { AvailabilityZone: 'us-east-1z' } }));
       expect([err.name, err.message]).to.deep.equal(['InvalidParameterValue', 'Invalid availability zone: [us-east-1z]']);
     });
     it('without a default VPC, refuses a launch that names no subnet; with a public address mapped, refuses to detach the gateway', async () => {
       const vpc = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }))).Vpcs![0]!.VpcId!;
-      const igw = (await ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [vpc] }] }))).InternetGateways![0]!.InternetGatewayId!;
+      const igw = (await ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [vpc] }] }))).InternetGateways![0]!
+        .InternetGatewayId!;
       const inst = await launch();
       let err = await rejection(ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpc })));
-      expect([err.name, err.message]).to.deep.equal(['DependencyViolation', `Network ${vpc} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.`]);
+      expect([err.name, err.message]).to.deep.equal([
+        'DependencyViolation',
+        `Network ${vpc} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.`,
+      ]);
       await ec2.send(new TerminateInstancesCommand({ InstanceIds: [inst.InstanceId!] }));
       await eventually(async () => ((await describeInstance(inst.InstanceId!)).State!.Name === 'terminated' ? true : undefined), 3000, 'terminated');
       await ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpc }));
@@ -230,10 +292,14 @@ describe('emulator: VPC networking and SSM reachability', function () {
       expect(first).to.match(/^\d+\.\d+\.\d+\.\d+$/);
       expect(await onlineWithin(inst.InstanceId!, 3000)).to.equal(true);
       await ec2.send(new StopInstancesCommand({ InstanceIds: [inst.InstanceId!] }));
-      const stopped = await eventually(async () => {
-        const i = await describeInstance(inst.InstanceId!);
-        return i.State!.Name === 'stopped' ? i : undefined;
-      }, 3000, 'stopped');
+      const stopped = await eventually(
+        async () => {
+          const i = await describeInstance(inst.InstanceId!);
+          return i.State!.Name === 'stopped' ? i : undefined;
+        },
+        3000,
+        'stopped',
+      );
       expect(stopped.PublicIpAddress).to.equal(undefined);
       expect(stopped.PrivateIpAddress).to.equal((await describeInstance(inst.InstanceId!)).PrivateIpAddress);
       await ec2.send(new StartInstancesCommand({ InstanceIds: [inst.InstanceId!] }));
@@ -255,7 +321,14 @@ describe('emulator: VPC networking and SSM reachability', function () {
       err = await rejection(ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '192.168.0.0/24' })));
       expect([err.name, err.message]).to.deep.equal(['InvalidSubnet.Range', "The CIDR '192.168.0.0/24' is invalid."]);
       const subnet = (await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnetId] }))).Subnets![0]!;
-      expect(subnet).to.include({ VpcId: vpcId, AvailabilityZone: 'us-east-1a', AvailabilityZoneId: 'use1-az1', MapPublicIpOnLaunch: false, DefaultForAz: false, AvailableIpAddressCount: 251 });
+      expect(subnet).to.include({
+        VpcId: vpcId,
+        AvailabilityZone: 'us-east-1a',
+        AvailabilityZoneId: 'use1-az1',
+        MapPublicIpOnLaunch: false,
+        DefaultForAz: false,
+        AvailableIpAddressCount: 251,
+      });
       err = await rejection(ec2.send(new DeleteVpcCommand({ VpcId: vpcId })));
       expect([err.name, err.message]).to.deep.equal(['DependencyViolation', `The vpc '${vpcId}' has dependencies and cannot be deleted.`]);
       const inst = await launch({ SubnetId: subnetId });
@@ -280,12 +353,17 @@ describe('emulator: VPC networking and SSM reachability', function () {
       const assoc = (await ec2.send(new AssociateRouteTableCommand({ RouteTableId: table, SubnetId: subnetId }))).AssociationId!;
       const now = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.subnet-id', Values: [subnetId] }] }))).RouteTables!;
       expect(now.map((t) => t.RouteTableId)).to.deep.equal([table]);
-      expect(now[0]!.Associations).to.deep.equal([{ Main: false, RouteTableAssociationId: assoc, RouteTableId: table, SubnetId: subnetId, AssociationState: { State: 'associated' } }]);
+      expect(now[0]!.Associations).to.deep.equal([
+        { Main: false, RouteTableAssociationId: assoc, RouteTableId: table, SubnetId: subnetId, AssociationState: { State: 'associated' } },
+      ]);
       await ec2.send(new DisassociateRouteTableCommand({ AssociationId: assoc }));
       expect((await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [table] }))).RouteTables![0]!.Associations).to.deep.equal([]);
       const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway!.InternetGatewayId!;
       let err = await rejection(ec2.send(new CreateRouteCommand({ RouteTableId: mainTable, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw })));
-      expect([err.name, err.message]).to.deep.equal(['InvalidParameterValue', `route table ${mainTable} and network gateway ${igw} belong to different networks`]);
+      expect([err.name, err.message]).to.deep.equal([
+        'InvalidParameterValue',
+        `route table ${mainTable} and network gateway ${igw} belong to different networks`,
+      ]);
       await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId }));
       await ec2.send(new CreateRouteCommand({ RouteTableId: mainTable, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw }));
       err = await rejection(ec2.send(new CreateRouteCommand({ RouteTableId: mainTable, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw })));
@@ -304,7 +382,13 @@ describe('emulator: VPC networking and SSM reachability', function () {
       const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'tag:Name', Values: ['builders'] }] }))).Subnets!;
       expect(subnets.map((s) => [s.SubnetId, s.Tags])).to.deep.equal([[subnetId, [{ Key: 'Name', Value: 'builders' }]]]);
       const tags = (await ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'value', Values: ['builders'] }] }))).Tags!;
-      expect(tags.map((t) => [t.ResourceId, t.ResourceType]).sort()).to.deep.equal([[sg, 'security-group'], [subnetId, 'subnet'], [vpcId, 'vpc']].sort());
+      expect(tags.map((t) => [t.ResourceId, t.ResourceType]).sort()).to.deep.equal(
+        [
+          [sg, 'security-group'],
+          [subnetId, 'subnet'],
+          [vpcId, 'vpc'],
+        ].sort(),
+      );
       const err = await rejection(ec2.send(new CreateTagsCommand({ Resources: ['subnet-0123456789abcdef0'], Tags: [{ Key: 'k', Value: 'v' }] })));
       expect([err.name, err.message]).to.deep.equal(['InvalidSubnetID.NotFound', "The subnet ID 'subnet-0123456789abcdef0' does not exist"]);
     });
@@ -320,7 +404,9 @@ describe('emulator: VPC networking and SSM reachability', function () {
       const listed = (await ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [vpcId] }] }))).InternetGateways!;
       expect(listed.map((g) => [g.InternetGatewayId, g.Attachments])).to.deep.equal([[igw, [{ VpcId: vpcId, State: 'available' }]]]);
       await ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId }));
-      expect((await ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [vpcId] }] }))).InternetGateways).to.deep.equal([]);
+      expect(
+        (await ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [vpcId] }] }))).InternetGateways,
+      ).to.deep.equal([]);
     });
 
     it('authorizes and revokes security group rules, refusing duplicates, unknown rules and the default group deletion', async () => {
@@ -330,16 +416,37 @@ describe('emulator: VPC networking and SSM reachability', function () {
       expect([err.name, err.message]).to.deep.equal(['InvalidGroup.Duplicate', `The security group 'web' already exists for VPC '${vpcId}'`]);
       await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: sg, IpPermissions: [ALL_HTTPS] }));
       err = await rejection(ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: sg, IpPermissions: [ALL_HTTPS] })));
-      expect([err.name, err.message]).to.deep.equal(['InvalidPermission.Duplicate', 'the specified rule "peer: 0.0.0.0/0, TCP, from port: 443, to port: 443, ALLOW" already exists']);
+      expect([err.name, err.message]).to.deep.equal([
+        'InvalidPermission.Duplicate',
+        'the specified rule "peer: 0.0.0.0/0, TCP, from port: 443, to port: 443, ALLOW" already exists',
+      ]);
       await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: sg, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
-      err = await rejection(ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: sg, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] })));
+      err = await rejection(
+        ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: sg, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] })),
+      );
       expect([err.name, err.message]).to.deep.equal(['InvalidPermission.NotFound', 'The specified rule does not exist in this security group.']);
-      const byRule = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'ip-permission.to-port', Values: ['443'] }, { Name: 'ip-permission.cidr', Values: ['0.0.0.0/0'] }] }));
+      const byRule = await ec2.send(
+        new DescribeSecurityGroupsCommand({
+          Filters: [
+            { Name: 'ip-permission.to-port', Values: ['443'] },
+            { Name: 'ip-permission.cidr', Values: ['0.0.0.0/0'] },
+          ],
+        }),
+      );
       expect(byRule.SecurityGroups!.map((x) => x.GroupId)).to.deep.equal([sg]);
       const g = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [sg] }))).SecurityGroups![0]!;
       expect(g.IpPermissions!.map((p) => [p.IpProtocol, p.FromPort, p.ToPort, p.IpRanges])).to.deep.equal([['tcp', 443, 443, [{ CidrIp: '0.0.0.0/0' }]]]);
       expect(g.IpPermissionsEgress).to.deep.equal([]);
-      const def = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'group-name', Values: ['default'] }] }))).SecurityGroups![0]!;
+      const def = (
+        await ec2.send(
+          new DescribeSecurityGroupsCommand({
+            Filters: [
+              { Name: 'vpc-id', Values: [vpcId] },
+              { Name: 'group-name', Values: ['default'] },
+            ],
+          }),
+        )
+      ).SecurityGroups![0]!;
       err = await rejection(ec2.send(new DeleteSecurityGroupCommand({ GroupId: def.GroupId! })));
       expect([err.name, err.message]).to.deep.equal(['CannotDelete', `the specified group: "${def.GroupId}" name: "default" cannot be deleted by a user`]);
       await ec2.send(new DeleteSecurityGroupCommand({ GroupId: sg }));
@@ -389,9 +496,20 @@ describe('emulator: VPC networking and SSM reachability', function () {
     it('interface endpoints for ssm, ssmmessages and ec2messages with private DNS: Online; two of the three: never', async () => {
       const { vpcId, subnetId } = await isolatedVpc();
       const endpoint = (svc: string) =>
-        ec2.send(new CreateVpcEndpointCommand({ VpcId: vpcId, VpcEndpointType: 'Interface', ServiceName: `com.amazonaws.us-east-1.${svc}`, SubnetIds: [subnetId], PrivateDnsEnabled: true }));
+        ec2.send(
+          new CreateVpcEndpointCommand({
+            VpcId: vpcId,
+            VpcEndpointType: 'Interface',
+            ServiceName: `com.amazonaws.us-east-1.${svc}`,
+            SubnetIds: [subnetId],
+            PrivateDnsEnabled: true,
+          }),
+        );
       const err = await rejection(endpoint('ssm'));
-      expect([err.name, err.message]).to.deep.equal(['InvalidParameter', `Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes set to true for ${vpcId}`]);
+      expect([err.name, err.message]).to.deep.equal([
+        'InvalidParameter',
+        `Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes set to true for ${vpcId}`,
+      ]);
       await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: true } }));
       await endpoint('ssm');
       await endpoint('ec2messages');
@@ -399,7 +517,11 @@ describe('emulator: VPC networking and SSM reachability', function () {
       expect(await onlineWithin(two.InstanceId!, 700)).to.equal(false);
       await endpoint('ssmmessages');
       const listed = (await ec2.send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).VpcEndpoints!;
-      expect(listed.map((e) => e.ServiceName).sort()).to.deep.equal(['com.amazonaws.us-east-1.ec2messages', 'com.amazonaws.us-east-1.ssm', 'com.amazonaws.us-east-1.ssmmessages']);
+      expect(listed.map((e) => e.ServiceName).sort()).to.deep.equal([
+        'com.amazonaws.us-east-1.ec2messages',
+        'com.amazonaws.us-east-1.ssm',
+        'com.amazonaws.us-east-1.ssmmessages',
+      ]);
       expect(listed.every((e) => e.VpcEndpointType === 'Interface' && e.PrivateDnsEnabled === true)).to.equal(true);
       const three = await launch({ SubnetId: subnetId });
       expect(await onlineWithin(three.InstanceId!, 3000)).to.equal(true);
@@ -413,7 +535,9 @@ describe('emulator: VPC networking and SSM reachability', function () {
       const builders = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'builders', Description: 'builders', VpcId: vpcId }))).GroupId!;
       for (const svc of ['ssm', 'ssmmessages', 'ec2messages']) {
         // No SecurityGroupIds: the endpoints get the VPC's default group, which admits only its own members.
-        await ec2.send(new CreateVpcEndpointCommand({ VpcId: vpcId, VpcEndpointType: 'Interface', ServiceName: `com.amazonaws.us-east-1.${svc}`, SubnetIds: [subnetId] }));
+        await ec2.send(
+          new CreateVpcEndpointCommand({ VpcId: vpcId, VpcEndpointType: 'Interface', ServiceName: `com.amazonaws.us-east-1.${svc}`, SubnetIds: [subnetId] }),
+        );
       }
       const inst = await launch({ SubnetId: subnetId, SecurityGroupIds: [builders] });
       expect(await onlineWithin(inst.InstanceId!, 800)).to.equal(false);
@@ -422,7 +546,12 @@ describe('emulator: VPC networking and SSM reachability', function () {
     it('a security group without outbound 443: never Online, even with a public IP and an internet gateway', async () => {
       const sg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'closed', Description: 'no egress' }))).GroupId!;
       await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: sg, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
-      await ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: sg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
+      await ec2.send(
+        new AuthorizeSecurityGroupEgressCommand({
+          GroupId: sg,
+          IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+        }),
+      );
       const closed = await launch({ SecurityGroupIds: [sg] });
       expect((await describeInstance(closed.InstanceId!)).PublicIpAddress).to.match(/^\d+\./);
       expect(await onlineWithin(closed.InstanceId!, 800)).to.equal(false);
@@ -437,7 +566,9 @@ describe('emulator: VPC networking and SSM reachability', function () {
       const main = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.main', Values: ['true'] }] }))).RouteTables![0]!;
       const igw = main.Routes!.find((r) => r.DestinationCidrBlock === '0.0.0.0/0')!.GatewayId!;
       await ec2.send(new DeleteRouteCommand({ RouteTableId: main.RouteTableId!, DestinationCidrBlock: '0.0.0.0/0' }));
-      const status = async () => (await ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [inst.InstanceId!] }] }))).InstanceInformationList?.[0]?.PingStatus;
+      const status = async () =>
+        (await ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [inst.InstanceId!] }] }))).InstanceInformationList?.[0]
+          ?.PingStatus;
       expect(await status()).to.equal('ConnectionLost');
       const table = (await ec2.send(new CreateRouteTableCommand({ VpcId: main.VpcId! }))).RouteTable!.RouteTableId!;
       await ec2.send(new CreateRouteCommand({ RouteTableId: table, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw }));

@@ -18,7 +18,7 @@ import { powershellParser } from '../../src/powershell/parse.js';
 import { commandFor } from '../../src/bake/steps/bundle-script.js';
 import { rebootOnceScript } from '../../src/bake/steps/check-ready-to-seal.js';
 import { deliveryScripts, readSysprepLogsScript } from '../../src/bake/scripts.js';
-import { isModelled, scriptRegions } from '../emulator/guest.js';
+import { isModelled, scriptRegions } from '../../emulator/guest.js';
 
 /** Commands in `source` that winami wrote and the guest does not model. */
 function unmodelled(parser: Parser, source: string): string[] {
@@ -82,7 +82,7 @@ describe('emulator guest: every command winami renders is modelled', function ()
   });
 
   it('finds nothing unmodelled in a script that uses an unknown command (the check can fail)', () => {
-    expect(unmodelled(parser, "# winami: x\nSet-Frobnication -Level 3\nfunction Own-Thing { }\nOwn-Thing")).to.deep.equal(['Set-Frobnication']);
+    expect(unmodelled(parser, '# winami: x\nSet-Frobnication -Level 3\nfunction Own-Thing { }\nOwn-Thing')).to.deep.equal(['Set-Frobnication']);
   });
 
   for (const file of shippedConfigs()) {
@@ -110,7 +110,13 @@ describe('emulator guest: every command winami renders is modelled', function ()
       ...deliveryScripts([{ destination: 'C:\\ProgramData\\winami\\x.txt', content: Buffer.from('x'), sha256: '' }]),
       readSysprepLogsScript(),
       rebootOnceScript('C:\\ProgramData\\winami\\state\\reboot'),
-      commandFor({ path: 'scripts/big.ps1', destination: 'C:\\ProgramData\\winami\\scripts\\big.ps1', content: Buffer.alloc(50_000, 0x41), sha256: '', role: 'script' }),
+      commandFor({
+        path: 'scripts/big.ps1',
+        destination: 'C:\\ProgramData\\winami\\scripts\\big.ps1',
+        content: Buffer.alloc(50_000, 0x41),
+        sha256: '',
+        role: 'script',
+      }),
     ];
     for (const s of sent) {
       expect(scriptRegions(s).rendered, s.split('\n')[0]).to.equal(true);

@@ -6,11 +6,11 @@
 import { expect } from 'chai';
 import type { Parser } from 'web-tree-sitter';
 import { powershellParser } from '../../src/powershell/parse.js';
-import { GuestFs } from '../emulator/guest-fs.js';
-import { runScript, scriptRegions, USER_CODE_BEGIN, USER_CODE_END } from '../emulator/guest.js';
-import { installedFeatures } from '../emulator/windows-features.js';
-import { languageByToken, setLanguage } from '../emulator/windows-languages.js';
-import { newWindowsState, type WindowsState } from '../emulator/windows.js';
+import { GuestFs } from '../../emulator/guest-fs.js';
+import { runScript, scriptRegions, USER_CODE_BEGIN, USER_CODE_END } from '../../emulator/guest.js';
+import { installedFeatures } from '../../emulator/windows-features.js';
+import { languageByToken, setLanguage } from '../../emulator/windows-languages.js';
+import { newWindowsState, type WindowsState } from '../../emulator/windows.js';
 import type { WindowsRelease } from '../../src/knowledge/releases.js';
 
 let parser: Parser;
@@ -29,7 +29,8 @@ describe('emulator guest: the PowerShell model', () => {
   });
 
   describe('Install-WindowsFeature', () => {
-    const show = "$r = Install-WindowsFeature -Name @(NAMES)\nWrite-Output ('' + $r.Success + '|' + [string]$r.RestartNeeded + '|' + $r.ExitCode + '|' + $r.FeatureResult.Count)";
+    const show =
+      "$r = Install-WindowsFeature -Name @(NAMES)\nWrite-Output ('' + $r.Success + '|' + [string]$r.RestartNeeded + '|' + $r.ExitCode + '|' + $r.FeatureResult.Count)";
     it('installs known features: Success, RestartNeeded No, ExitCode Success; again: NoChangeNeeded', () => {
       const w = guest();
       const first = run(w, show.replace('NAMES', "'Web-Server', 'Web-Mgmt-Console'"));
@@ -109,19 +110,28 @@ describe('emulator guest: the PowerShell model', () => {
           "$h = @{ Slot = 'pw'; Files = @( @{ Path = 'C:\\a.txt'; Bom = $true } ) }",
           "Write-Output ($h.Slot + '|' + $h.Files[0].Path + '|' + $h['Slot'] + '|' + $Id)",
           "Write-Output ('\\u{0:x4}' -f [int][char]0x1F)",
-          "Write-Output (\"it's\" -replace \"['\u2019]\", '$0$0')",
+          'Write-Output ("it\'s" -replace "[\'\u2019]", \'$0$0\')',
           "Write-Output (@('a', 'b') -join ',')",
           '$sb = New-Object System.Text.StringBuilder',
           "foreach ($ch in 'a\"b'.ToCharArray()) { if ($ch -eq [char]0x22) { [void]$sb.Append([char]0x5C).Append($ch) } else { [void]$sb.Append($ch) } }",
           'Write-Output $sb.ToString()',
           "Write-Output ([regex]::Matches('x @@T:a@@ y @@T:b@@', '@@T:[a-z]+@@').Count)",
-          "Write-Output ([System.Security.SecurityElement]::Escape('<a & \"b\">'))",
+          'Write-Output ([System.Security.SecurityElement]::Escape(\'<a & "b">\'))',
           "[IO.File]::WriteAllText('C:\\a.txt', 'v', (New-Object System.Text.UTF8Encoding($h.Files[0].Bom)))",
           "Write-Output ([IO.File]::ReadAllText('C:\\a.txt'))",
         ].join('\n'),
       );
       expect(r.stderr).to.equal('');
-      expect(r.stdout.split('\n').slice(0, 8)).to.deep.equal(['pw|C:\\a.txt|pw|b-1', '\\u001f', "it''s", 'a,b', 'a\\"b', '2', '&lt;a &amp; &quot;b&quot;&gt;', 'v']);
+      expect(r.stdout.split('\n').slice(0, 8)).to.deep.equal([
+        'pw|C:\\a.txt|pw|b-1',
+        '\\u001f',
+        "it''s",
+        'a,b',
+        'a\\"b',
+        '2',
+        '&lt;a &amp; &quot;b&quot;&gt;',
+        'v',
+      ]);
       expect([...w.fs.read('C:\\a.txt')!.subarray(0, 3)]).to.deep.equal([0xef, 0xbb, 0xbf]);
     });
   });
@@ -131,22 +141,35 @@ describe('emulator guest: the PowerShell model', () => {
     it('reads through the lookup the instance profile gives; without one it finds no credentials', () => {
       const w = guest();
       const seen: [string, boolean][] = [];
-      const ok = runScript(parser, script, w, { scriptPath: 'C:\\t.ps1', now: 0, getParameter: (n, d) => (seen.push([n, d]), { name: n, type: 'SecureString', value: 'v1', version: 3 }) });
+      const ok = runScript(parser, script, w, {
+        scriptPath: 'C:\\t.ps1',
+        now: 0,
+        getParameter: (n, d) => (seen.push([n, d]), { name: n, type: 'SecureString', value: 'v1', version: 3 }),
+      });
       expect(ok.stdout.trim()).to.equal('v1');
       expect(seen).to.deep.equal([['/p/x', true]]);
       const none = run(guest(), script);
       expect(none.exitCode).to.equal(1);
       expect(none.stderr).to.contain('Get-SSMParameter : No credentials specified or obtained from persisted/shell defaults.');
       const regions: (string | undefined)[] = [];
-      runScript(parser, "Get-SSMParameter -Name '/p/x' -Region 'eu-west-1'", guest(), { scriptPath: 'C:\\t.ps1', now: 0, getParameter: (n, _d, r) => (regions.push(r), { name: n, type: 'String', value: 'v', version: 1 }) });
+      runScript(parser, "Get-SSMParameter -Name '/p/x' -Region 'eu-west-1'", guest(), {
+        scriptPath: 'C:\\t.ps1',
+        now: 0,
+        getParameter: (n, _d, r) => (regions.push(r), { name: n, type: 'String', value: 'v', version: 1 }),
+      });
       expect(regions).to.deep.equal(['eu-west-1']);
-      const missing = runScript(parser, script, guest(), { scriptPath: 'C:\\t.ps1', now: 0, getParameter: () => ({ error: "Exception of type 'Amazon.SimpleSystemsManagement.Model.ParameterNotFoundException' was thrown." }) });
+      const missing = runScript(parser, script, guest(), {
+        scriptPath: 'C:\\t.ps1',
+        now: 0,
+        getParameter: () => ({ error: "Exception of type 'Amazon.SimpleSystemsManagement.Model.ParameterNotFoundException' was thrown." }),
+      });
       expect(missing.stderr).to.contain('ParameterNotFoundException');
     });
   });
 
   describe('built-in accounts in the image language', () => {
-    const admin = "$a = Get-CimInstance -ClassName Win32_UserAccount -Filter 'LocalAccount = TRUE' | Where-Object { $_.SID -like 'S-1-5-21-*-500' }\nWrite-Output $a.Name";
+    const admin =
+      "$a = Get-CimInstance -ClassName Win32_UserAccount -Filter 'LocalAccount = TRUE' | Where-Object { $_.SID -like 'S-1-5-21-*-500' }\nWrite-Output $a.Name";
     it('names the RID-500 account per language', () => {
       expect(run(guest('2022', 'French'), admin).stdout.trim()).to.equal('Administrateur');
       expect(run(guest('2022', 'Russian'), admin).stdout.trim()).to.equal('Администратор');

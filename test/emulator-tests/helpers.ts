@@ -8,7 +8,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { createAwsSession } from '../../src/aws/session.js';
 import type { AwsSession } from '../../src/aws/ports.js';
-import { EMULATOR_ACCOUNTS, startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
+import { EMULATOR_ACCOUNTS, startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 
 export const WIN2022 = '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base';
 export const STATE_KEY = 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Setup\\State';
@@ -51,12 +51,18 @@ export async function eventually<T>(f: () => Promise<T | undefined>, ms = 5000, 
 export async function launchOnline(s: AwsSession, parameter = WIN2022): Promise<{ instanceId: string; imageId: string }> {
   const p = await s.ssm().getParameter({ Name: parameter });
   const imageId = p.Parameter!.Value!;
-  const r = await s.ec2().runInstances({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.large', IamInstanceProfile: { Name: 'winami-builder' } });
+  const r = await s
+    .ec2()
+    .runInstances({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.large', IamInstanceProfile: { Name: 'winami-builder' } });
   const instanceId = r.Instances![0]!.InstanceId!;
-  await eventually(async () => {
-    const info = await s.ssm().describeInstanceInformation({ Filters: [{ Key: 'InstanceIds', Values: [instanceId] }] });
-    return info.InstanceInformationList?.[0]?.PingStatus === 'Online' ? true : undefined;
-  }, 5000, `${instanceId} Online`);
+  await eventually(
+    async () => {
+      const info = await s.ssm().describeInstanceInformation({ Filters: [{ Key: 'InstanceIds', Values: [instanceId] }] });
+      return info.InstanceInformationList?.[0]?.PingStatus === 'Online' ? true : undefined;
+    },
+    5000,
+    `${instanceId} Online`,
+  );
   return { instanceId, imageId };
 }
 
@@ -64,10 +70,14 @@ export async function launchOnline(s: AwsSession, parameter = WIN2022): Promise<
 export async function run(s: AwsSession, instanceId: string, commands: string[], extra: Record<string, unknown> = {}) {
   const sent = await s.ssm().sendCommand({ DocumentName: 'AWS-RunPowerShellScript', InstanceIds: [instanceId], Parameters: { commands }, ...extra });
   const commandId = sent.Command!.CommandId!;
-  return eventually(async () => {
-    const inv = await s.ssm().getCommandInvocation({ CommandId: commandId, InstanceId: instanceId });
-    return ['Success', 'Failed', 'TimedOut', 'Cancelled'].includes(inv.Status ?? '') ? inv : undefined;
-  }, 5000, `command ${commandId}`);
+  return eventually(
+    async () => {
+      const inv = await s.ssm().getCommandInvocation({ CommandId: commandId, InstanceId: instanceId });
+      return ['Success', 'Failed', 'TimedOut', 'Cancelled'].includes(inv.Status ?? '') ? inv : undefined;
+    },
+    5000,
+    `command ${commandId}`,
+  );
 }
 
 /** Raw SDK clients (no winami adapter) for account index `n`, so tests see exactly what the SDK sees. */
@@ -103,6 +113,6 @@ export async function controlFetch(emu: Emulator, method: string, path: string, 
 export function automationScriptsUnavailable(): string | undefined {
   const r = spawnSync('python3', ['-c', 'import boto3'], { encoding: 'utf8' });
   if (r.error) return `python3 is not on PATH (${r.error.message}); aws:executeScript steps need it`;
-  if (r.status !== 0) return 'python3 has no boto3 (pip install boto3, or use the AWS CLI\'s Python); aws:executeScript steps need it';
+  if (r.status !== 0) return "python3 has no boto3 (pip install boto3, or use the AWS CLI's Python); aws:executeScript steps need it";
   return undefined;
 }

@@ -21,7 +21,12 @@ describe('audit on the emulator: rules end to end, cross-account, faults', funct
     const copy = async (name: string, outcome: 'empty' | { platformDetails: string; usageOperation: string } | undefined, tags?: Record<string, string>) => {
       if (outcome) emu.control.setImageOutcome({ account: A2, region: 'us-east-1', actions: ['CopyImage'], billing: outcome });
       const ec2 = s2.ec2('us-east-1');
-      const out = await ec2.copyImage({ Name: name, SourceImageId: source.ImageId!, SourceRegion: 'us-east-1', ...(tags ? { TagSpecifications: [{ ResourceType: 'image', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }] } : {}) });
+      const out = await ec2.copyImage({
+        Name: name,
+        SourceImageId: source.ImageId!,
+        SourceRegion: 'us-east-1',
+        ...(tags ? { TagSpecifications: [{ ResourceType: 'image', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }] } : {}),
+      });
       made.push({ account: 1, region: 'us-east-1', imageId: out.ImageId! });
       return out.ImageId!;
     };
@@ -33,7 +38,18 @@ describe('audit on the emulator: rules end to end, cross-account, faults', funct
     // Account 3: an image deregistered without its snapshots leaves them billed.
     const s3 = sessionFor(emu, 2);
     const src3 = (await s3.ec2('us-east-1').describeImages({ Owners: ['self'] })).Images![0]!;
-    const c3 = await copyImageToRegion(s3, { region: 'us-east-1' }, { sourceImageId: src3.ImageId!, sourceRegion: 'us-east-1', name: 'to-orphan', expectation: resolveExpectation({ lineage: src3 }), clientTokenPrefix: 'orphan', wait: FAST_WAIT });
+    const c3 = await copyImageToRegion(
+      s3,
+      { region: 'us-east-1' },
+      {
+        sourceImageId: src3.ImageId!,
+        sourceRegion: 'us-east-1',
+        name: 'to-orphan',
+        expectation: resolveExpectation({ lineage: src3 }),
+        clientTokenPrefix: 'orphan',
+        wait: FAST_WAIT,
+      },
+    );
     await s3.ec2('us-east-1').deregisterImage({ ImageId: c3.imageId! });
   });
   after(async () => emu?.stop());
@@ -60,10 +76,21 @@ describe('audit on the emulator: rules end to end, cross-account, faults', funct
   });
 
   it('reports a denied region and an unassumable role as partial, audits the rest, and survives throttling', async () => {
-    emu.control.addFault({ action: 'DescribeImages', account: A3, region: 'eu-west-1', errorCode: 'UnauthorizedOperation', status: 403, message: 'You are not authorized to perform this operation.' });
+    emu.control.addFault({
+      action: 'DescribeImages',
+      account: A3,
+      region: 'eu-west-1',
+      errorCode: 'UnauthorizedOperation',
+      status: 403,
+      message: 'You are not authorized to perform this operation.',
+    });
     emu.control.addFault({ action: 'DescribeSnapshots', errorCode: 'RequestLimitExceeded', times: 4 });
     try {
-      const result = await audit({ session: sessionFor(emu, 0), regions: ['us-east-1', 'eu-west-1'], roleArns: [role(A2), role(A3), 'arn:aws:iam::444444444444:role/Nope'] });
+      const result = await audit({
+        session: sessionFor(emu, 0),
+        regions: ['us-east-1', 'eu-west-1'],
+        roleArns: [role(A2), role(A3), 'arn:aws:iam::444444444444:role/Nope'],
+      });
       expect(result.partial).to.equal(true);
       const denied = result.failures.find((f) => f.account === A3 && f.region === 'eu-west-1' && f.stage === 'images');
       expect(denied?.iamAction).to.equal('ec2:DescribeImages');

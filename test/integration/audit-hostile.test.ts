@@ -26,12 +26,12 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      if (c === '"' && text[i + 1] === '"') ((cell += '"'), i++);
       else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"' && cell === '') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
+    else if (c === ',') (row.push(cell), (cell = ''));
+    else if (c === '\r' && text[i + 1] === '\n') (row.push(cell), rows.push(row), (row = []), (cell = ''), i++);
     else if (c === '"') throw new Error(`a quote inside an unquoted cell at ${i}`);
     else cell += c;
   }
@@ -42,8 +42,60 @@ function parseCsv(text: string): string[][] {
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
 const decode = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (_m, e: string) => ENTITIES[e]!);
 
-const HTML_TAGS = new Set(['!doctype', 'html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'p', 'strong', 'svg', 'text', 'rect', 'div', 'table', 'caption', 'thead', 'tbody', 'tr', 'th', 'td', 'ul', 'li', 'code', 'span', 'details', 'summary', 'dl', 'dt', 'dd', 'i']);
-const HTML_ATTRIBUTES = new Set(['lang', 'charset', 'http-equiv', 'content', 'role', 'aria-label', 'xmlns', 'width', 'height', 'font-family', 'font-size', 'x', 'y', 'text-anchor', 'fill', 'class', 'colspan', 'html']);
+const HTML_TAGS = new Set([
+  '!doctype',
+  'html',
+  'head',
+  'meta',
+  'title',
+  'style',
+  'body',
+  'h1',
+  'h2',
+  'p',
+  'strong',
+  'svg',
+  'text',
+  'rect',
+  'div',
+  'table',
+  'caption',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'ul',
+  'li',
+  'code',
+  'span',
+  'details',
+  'summary',
+  'dl',
+  'dt',
+  'dd',
+  'i',
+]);
+const HTML_ATTRIBUTES = new Set([
+  'lang',
+  'charset',
+  'http-equiv',
+  'content',
+  'role',
+  'aria-label',
+  'xmlns',
+  'width',
+  'height',
+  'font-family',
+  'font-size',
+  'x',
+  'y',
+  'text-anchor',
+  'fill',
+  'class',
+  'colspan',
+  'html',
+]);
 
 describe('audit reports with hostile names, descriptions and tags (emulator)', function () {
   this.timeout(60_000);
@@ -82,7 +134,10 @@ describe('audit reports with hostile names, descriptions and tags (emulator)', f
     const json = JSON.parse(formatAudit(result, 'json')) as AuditResult;
     const jsonValues = json.findings.flatMap((f) => [f.message, ...Object.values(f.evidence)]);
     const sarif = JSON.parse(formatAudit(result, 'sarif'));
-    const sarifValues = sarif.runs[0].results.flatMap((r: { message: { text: string }; properties: { evidence: Record<string, unknown> } }) => [r.message.text, ...Object.values(r.properties.evidence)]);
+    const sarifValues = sarif.runs[0].results.flatMap((r: { message: { text: string }; properties: { evidence: Record<string, unknown> } }) => [
+      r.message.text,
+      ...Object.values(r.properties.evidence),
+    ]);
     for (const v of [NAME, DESCRIPTION_SEEN, BIG]) {
       expect(jsonValues).to.include(v);
       expect(sarifValues).to.include(v);

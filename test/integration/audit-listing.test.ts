@@ -18,7 +18,13 @@ const BIG = `${'<&>"\''.repeat(2000)}${'y'.repeat(240)}`;
 
 function session(emu: Emulator, fastListing: boolean): AwsSession {
   const a = EMULATOR_ACCOUNTS[0]!;
-  return createAwsSession({ region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey }, maxAttempts: 8, fastListing });
+  return createAwsSession({
+    region: 'us-east-1',
+    endpoint: emu.endpoint,
+    credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey },
+    maxAttempts: 8,
+    fastListing,
+  });
 }
 
 /** Every page of a listing, request ids removed (they differ per call). */
@@ -73,7 +79,8 @@ describe('audit listings: the EC2 listing decoder gives what the SDK gives (emul
 
   it('DescribeImages, in pages of 5 with next tokens and in one page, deep-equal', async () => {
     for (const MaxResults of [5, 1000]) {
-      const list = (port: Ec2Port) => pages((NextToken) => port.describeImages({ Owners: ['self'], IncludeDeprecated: true, MaxResults, ...(NextToken ? { NextToken } : {}) }));
+      const list = (port: Ec2Port) =>
+        pages((NextToken) => port.describeImages({ Owners: ['self'], IncludeDeprecated: true, MaxResults, ...(NextToken ? { NextToken } : {}) }));
       const [a, b] = [await list(fast), await list(sdk)];
       expect(a).to.deep.equal(b);
       if (MaxResults === 5) expect(a.length).to.be.greaterThan(2);
@@ -86,7 +93,10 @@ describe('audit listings: the EC2 listing decoder gives what the SDK gives (emul
 
   it('DescribeImages by id (the audit looks launch images up so) deep-equal', async () => {
     const ids = (await sdk.describeImages({ Owners: ['self'] })).Images!.map((i) => i.ImageId!);
-    const [a, b] = [await fast.describeImages({ ImageIds: ids, IncludeDeprecated: true }), await sdk.describeImages({ ImageIds: ids, IncludeDeprecated: true })];
+    const [a, b] = [
+      await fast.describeImages({ ImageIds: ids, IncludeDeprecated: true }),
+      await sdk.describeImages({ ImageIds: ids, IncludeDeprecated: true }),
+    ];
     expect({ ...a, $metadata: {} }).to.deep.equal({ ...b, $metadata: {} });
   });
 
@@ -102,7 +112,10 @@ describe('audit listings: the EC2 listing decoder gives what the SDK gives (emul
   it('an audit made through either gives the same result', async () => {
     const now = new Date();
     const strip = ({ startedAt: _s, finishedAt: _f, ...r }: Awaited<ReturnType<typeof audit>>) => r;
-    const [a, b] = [await audit({ session: session(emu, true), regions: ['us-east-1'], now }), await audit({ session: session(emu, false), regions: ['us-east-1'], now })];
+    const [a, b] = [
+      await audit({ session: session(emu, true), regions: ['us-east-1'], now }),
+      await audit({ session: session(emu, false), regions: ['us-east-1'], now }),
+    ];
     expect(strip(a)).to.deep.equal(strip(b));
     expect(new Set(a.findings.map((f) => f.ruleId))).to.include.keys('billing-fields-empty', 'declared-expectation-mismatch', 'unencrypted-snapshot');
   });
@@ -112,7 +125,10 @@ describe('audit listings: the EC2 listing decoder gives what the SDK gives (emul
     emu.control.addFault({ action: 'DescribeImages', errorCode: 'RequestLimitExceeded', times: 2 });
     const out = await fast.describeImages({ Owners: ['self'] });
     expect(out.Images!.length).to.be.greaterThan(10);
-    const calls = emu.control.calls().slice(before).filter((c) => c.action === 'DescribeImages');
+    const calls = emu.control
+      .calls()
+      .slice(before)
+      .filter((c) => c.action === 'DescribeImages');
     expect(calls.map((c) => c.errorCode ?? 'ok')).to.deep.equal(['RequestLimitExceeded', 'RequestLimitExceeded', 'ok']);
 
     const err = await fast.describeImages({ ImageIds: ['ami-00000000000000000'] }).then(

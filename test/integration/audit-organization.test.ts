@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { EMULATOR_ACCOUNTS, sessionFor, startEmulator, type Emulator } from './billing-emulator.js';
 import { audit, type AuditResult, type Finding } from '../../src/audit/index.js';
 import { CancelledError, ExitCode } from '../../src/errors.js';
-import { generatedAccountId as gen } from '../emulator/organizations.js';
+import { generatedAccountId as gen } from '../../emulator/organizations.js';
 
 const CLI = join(process.cwd(), 'dist/src/cli/main.js');
 const [A1, A2, A3] = EMULATOR_ACCOUNTS.map((a) => a.accountId) as [string, string, string];
@@ -24,7 +24,13 @@ const key = (f: Finding) => `${f.ruleId}|${f.account}|${f.region}|${f.resourceId
 
 function spawnCli(emu: Emulator, args: string[]) {
   const a = EMULATOR_ACCOUNTS[0]!;
-  const env = { ...process.env, AWS_ENDPOINT_URL: emu.endpoint, AWS_ACCESS_KEY_ID: a.accessKeyId, AWS_SECRET_ACCESS_KEY: a.secretAccessKey, AWS_REGION: 'us-east-1' };
+  const env = {
+    ...process.env,
+    AWS_ENDPOINT_URL: emu.endpoint,
+    AWS_ACCESS_KEY_ID: a.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: a.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+  };
   return spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
@@ -94,7 +100,18 @@ describe('audit --organization on the emulator', function () {
   });
 
   it('pages ListAccounts and names the role it was given; a member account caller audits nothing', async () => {
-    const run = await cli(emu, ['audit', '--organization', '--organization-role', 'AuditRole', '--regions', 'us-east-1', '--format', 'json', '--fail-on', 'none']);
+    const run = await cli(emu, [
+      'audit',
+      '--organization',
+      '--organization-role',
+      'AuditRole',
+      '--regions',
+      'us-east-1',
+      '--format',
+      'json',
+      '--fail-on',
+      'none',
+    ]);
     expect(run.code, run.stderr).to.equal(ExitCode.PARTIAL);
     const doc = JSON.parse(run.stdout) as AuditResult;
     // Generated members trust only OrganizationAccountAccessRole: AuditRole reaches the caller's own and the invited accounts.
@@ -160,7 +177,9 @@ describe('audit --resume: an interrupted organization audit resumes to the same 
     }
     expect(error).to.be.instanceOf(CancelledError);
     expect(existsSync(state)).to.equal(true);
-    const done = readFileSync(state, 'utf8').split('\n').filter((l) => l.startsWith('{"done"')).length;
+    const done = readFileSync(state, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('{"done"')).length;
     expect(done).to.be.within(8, 26);
 
     const before = emu.control.calls().length;
@@ -170,7 +189,10 @@ describe('audit --resume: an interrupted organization audit resumes to the same 
     expect(resumed.findings.length).to.equal(full.size);
     expect(resumed.coverage).to.deep.equal({ scopes: 27, audited: 27 });
     // Scopes done before the interruption are not listed again (12 images in pages of 5: 3 DescribeImages each).
-    const images = emu.control.calls().slice(before).filter((c) => c.action === 'DescribeImages' && c.status === 200).length;
+    const images = emu.control
+      .calls()
+      .slice(before)
+      .filter((c) => c.action === 'DescribeImages' && c.status === 200).length;
     expect(images).to.equal((27 - done) * 3);
     expect(existsSync(state), 'a complete audit removes its state file').to.equal(false);
   });
@@ -178,7 +200,24 @@ describe('audit --resume: an interrupted organization audit resumes to the same 
   it('the CLI: killed with SIGKILL mid-run, run again with --resume, writes the report an uninterrupted run writes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'winami-resume-cli-'));
     const state = join(dir, 'audit.state');
-    const args = ['audit', '--organization', '--regions', REGIONS.join(','), '--format', 'sarif', '-o', join(dir, 'org.sarif'), '--resume', state, '--fail-on', 'none', '--concurrency', '2', '--account-concurrency', '1'];
+    const args = [
+      'audit',
+      '--organization',
+      '--regions',
+      REGIONS.join(','),
+      '--format',
+      'sarif',
+      '-o',
+      join(dir, 'org.sarif'),
+      '--resume',
+      state,
+      '--fail-on',
+      'none',
+      '--concurrency',
+      '2',
+      '--account-concurrency',
+      '1',
+    ];
     emu.control.addFault({ action: 'DescribeImages', latencyMs: 40 });
     const child = spawnCli(emu, args);
     const exited = new Promise((resolve) => child.on('close', resolve));
@@ -191,7 +230,10 @@ describe('audit --resume: an interrupted organization audit resumes to the same 
     emu.control.clearFaults();
     const done = (readFileSync(state, 'utf8').match(/\{"done"/g) ?? []).length;
     expect(done).to.be.within(4, 26);
-    expect(existsSync(join(dir, 'org.sarif')) ? readFileSync(join(dir, 'org.sarif'), 'utf8') : '').to.not.match(/"invocations"/, 'the killed run wrote no complete report');
+    expect(existsSync(join(dir, 'org.sarif')) ? readFileSync(join(dir, 'org.sarif'), 'utf8') : '').to.not.match(
+      /"invocations"/,
+      'the killed run wrote no complete report',
+    );
 
     const run = await cli(emu, args);
     expect(run.code, run.stderr).to.equal(ExitCode.OK);
@@ -211,7 +253,24 @@ describe('audit --resume: an interrupted organization audit resumes to the same 
     const dir = mkdtempSync(join(tmpdir(), 'winami-sigint-'));
     const state = join(dir, 'audit.state');
     const report = join(dir, 'org.csv');
-    const args = ['audit', '--organization', '--regions', REGIONS.join(','), '--format', 'csv', '-o', report, '--resume', state, '--fail-on', 'none', '--concurrency', '2', '--account-concurrency', '1'];
+    const args = [
+      'audit',
+      '--organization',
+      '--regions',
+      REGIONS.join(','),
+      '--format',
+      'csv',
+      '-o',
+      report,
+      '--resume',
+      state,
+      '--fail-on',
+      'none',
+      '--concurrency',
+      '2',
+      '--account-concurrency',
+      '1',
+    ];
     emu.control.addFault({ action: 'DescribeImages', latencyMs: 40 });
     const child = spawnCli(emu, args);
     let stderr = '';

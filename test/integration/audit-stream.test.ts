@@ -30,12 +30,12 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      if (c === '"' && text[i + 1] === '"') ((cell += '"'), i++);
       else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"' && cell === '') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
+    else if (c === ',') (row.push(cell), (cell = ''));
+    else if (c === '\r' && text[i + 1] === '\n') (row.push(cell), rows.push(row), (row = []), (cell = ''), i++);
     else if (c === '"') throw new Error(`a quote inside an unquoted cell at ${i}`);
     else cell += c;
   }
@@ -59,7 +59,8 @@ function assertWellFormed(html: string): void {
   if (stack.length) throw new Error(`unclosed: ${stack.join(' > ')}`);
 }
 
-const key = (f: { ruleId: string; account: string; region: string; resourceId: string; message: string }) => `${f.ruleId}|${f.account}|${f.region}|${f.resourceId}|${f.message}`;
+const key = (f: { ruleId: string; account: string; region: string; resourceId: string; message: string }) =>
+  `${f.ruleId}|${f.account}|${f.region}|${f.resourceId}|${f.message}`;
 
 describe('audit reports streamed as findings come', function () {
   this.timeout(60_000);
@@ -127,7 +128,17 @@ describe('audit reports streamed as findings come', function () {
     const b = parseCsv(formatAudit(result, 'csv'));
     expect(a[0]).to.deep.equal(b[0]);
     expect(a.length).to.equal(result.findings.length + 1);
-    expect(a.slice(1).map((r) => r.join('\u0000')).sort()).to.deep.equal(b.slice(1).map((r) => r.join('\u0000')).sort());
+    expect(
+      a
+        .slice(1)
+        .map((r) => r.join('\u0000'))
+        .sort(),
+    ).to.deep.equal(
+      b
+        .slice(1)
+        .map((r) => r.join('\u0000'))
+        .sort(),
+    );
   });
 
   for (const format of ['html', 'table'] as const) {

@@ -17,7 +17,7 @@ import { enginePlan } from '../../src/engines/plan.js';
 import { automationCallerPolicy, automationRolePolicy } from '../../src/engines/iam.js';
 import { bakeOnAutomation, deployRunbook } from '../../src/engines/run-automation.js';
 import { MemoryReporter } from '../../src/reporter.js';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../emulator/index.js';
 import { automationScriptsUnavailable } from '../emulator-tests/helpers.js';
 import { configFor, leftovers, NOTHING, runWinami, writeConfig, sessionOn, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
 
@@ -41,7 +41,10 @@ describe('bake --engine automation (emulator)', function () {
   const journalDir = mkdtempSync(join(tmpdir(), 'winami-engine-journal-'));
   const run = (config: string, o: { abortSignal?: AbortSignal } = {}) => {
     const reporter = new MemoryReporter();
-    return bakeOnAutomation({ config, session: sessionOn(emu), roleArn: ROLE, reporter, timeScale: TIME_SCALE, journalDir, ...o }).then((r) => ({ r, reporter }));
+    return bakeOnAutomation({ config, session: sessionOn(emu), roleArn: ROLE, reporter, timeScale: TIME_SCALE, journalDir, ...o }).then((r) => ({
+      r,
+      reporter,
+    }));
   };
 
   it('bakes, follows the steps, verifies every output image itself, and a second deploy of the same config creates nothing new', async () => {
@@ -53,8 +56,18 @@ describe('bake --engine automation (emulator)', function () {
     expect(r.images.every((i) => i.usageOperation === 'RunInstances:0002')).to.equal(true);
     const codes = reporter.events.map((e) => e.code);
     expect(codes.filter((c) => c === 'billing.verify.ok')).to.have.length(2);
-    expect(reporter.events.filter((e) => e.code === 'engine.step').map((e) => (e.data as { step: string }).step)).to.include.members(['LaunchBuilder', 'StartSysprep', 'AssertUsageOperation', 'TerminateBuilder']);
-    expect(leftovers(emu, r.images.map((i) => i.imageId)).instances).to.deep.equal([]);
+    expect(reporter.events.filter((e) => e.code === 'engine.step').map((e) => (e.data as { step: string }).step)).to.include.members([
+      'LaunchBuilder',
+      'StartSysprep',
+      'AssertUsageOperation',
+      'TerminateBuilder',
+    ]);
+    expect(
+      leftovers(
+        emu,
+        r.images.map((i) => i.imageId),
+      ).instances,
+    ).to.deep.equal([]);
     expect(r.manifest).to.include({ winami: 1, ok: true, buildId: r.buildId, name: 'golden', region: 'us-east-1' });
     expect(r.manifest.images.map((i) => i.imageId).sort()).to.deep.equal(r.images.map((i) => i.imageId).sort());
     expect(r.manifest.images.every((i) => i.name.startsWith('golden-2022-'))).to.equal(true);
@@ -67,7 +80,12 @@ describe('bake --engine automation (emulator)', function () {
     expect(journal.outstanding).to.deep.equal([]);
     const cleaned = await cleanupBuild({ session: sessionOn(emu), buildId: r.buildId, journal: r.journalPath, regions: ['us-east-1', 'eu-west-1'], pollMs: 5 });
     expect(cleaned.removed).to.deep.equal([]);
-    expect(cleaned.kept.map((k) => k.id).sort()).to.include.members(r.images.map((i) => i.imageId).sort().slice(0, 1));
+    expect(cleaned.kept.map((k) => k.id).sort()).to.include.members(
+      r.images
+        .map((i) => i.imageId)
+        .sort()
+        .slice(0, 1),
+    );
     const again = await run(config);
     expect(again.r.deploy).to.equal('unchanged');
     expect(again.r.documentVersion).to.equal(r.documentVersion);
@@ -117,7 +135,19 @@ describe('bake --engine automation (emulator)', function () {
     expect(missing.code).to.equal(2);
     expect(missing.stderr).to.match(/--role-arn/);
     const manifestPath = join(mkdtempSync(join(tmpdir(), 'winami-engine-manifest-')), 'manifest.json');
-    const r = await runWinami(emu, ['bake', config, '--engine', 'automation', '--role-arn', ROLE, '--time-scale', String(TIME_SCALE), '--json', '--manifest', manifestPath]);
+    const r = await runWinami(emu, [
+      'bake',
+      config,
+      '--engine',
+      'automation',
+      '--role-arn',
+      ROLE,
+      '--time-scale',
+      String(TIME_SCALE),
+      '--json',
+      '--manifest',
+      manifestPath,
+    ]);
     expect(r.code, r.stderr).to.equal(0);
     const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { ok: boolean; engine: string; images: { imageId: string }[] };
     expect(out).to.include({ ok: true, engine: 'automation' });
@@ -126,7 +156,12 @@ describe('bake --engine automation (emulator)', function () {
     expect(written).to.include({ winami: 1, ok: true });
     expect(written.images.map((i) => i.imageId)).to.deep.equal(out.images.map((i) => i.imageId));
     expect(readFileSync(manifestPath.replace(/\.json$/, '.packer.json'), 'utf8')).to.include(out.images[0]!.imageId);
-    expect(leftovers(emu, out.images.map((i) => i.imageId)).instances).to.deep.equal([]);
+    expect(
+      leftovers(
+        emu,
+        out.images.map((i) => i.imageId),
+      ).instances,
+    ).to.deep.equal([]);
   });
 
   it('tags what the runbook creates with the build id, so winami cleanup removes a builder an execution stopped from outside left behind', async () => {
@@ -135,7 +170,11 @@ describe('bake --engine automation (emulator)', function () {
     const session = sessionOn(emu);
     const dep = await deployRunbook(session, config, content);
     const ssm = session.ssm('us-east-1');
-    const { AutomationExecutionId } = await ssm.startAutomationExecution({ DocumentName: dep.name, DocumentVersion: dep.version, Parameters: { AutomationAssumeRole: [ROLE], BuildId: ['stray-build-1'] } });
+    const { AutomationExecutionId } = await ssm.startAutomationExecution({
+      DocumentName: dep.name,
+      DocumentVersion: dep.version,
+      Parameters: { AutomationAssumeRole: [ROLE], BuildId: ['stray-build-1'] },
+    });
     for (let i = 0; i < 500 && emu.control.resources().instances.length === 0; i++) await new Promise((res) => setTimeout(res, 5));
     await ssm.stopAutomationExecution({ AutomationExecutionId });
     for (let i = 0; i < 500; i++) {
@@ -149,19 +188,65 @@ describe('bake --engine automation (emulator)', function () {
     expect(leftovers(emu)).to.deep.equal(NOTHING);
   });
 
-  it('calls nothing the runbook role (iam-policy --engine automation) does not allow, besides the caller\'s own calls', async () => {
-    const path = configFor('2022', ['  regions:', '    - region: eu-west-1', '  publishParameter: /golden/test/latest', '  deprecateAfter: 30d', '  launchPermissions:', '    accounts: ["222222222222"]', 'licensing:', '  expect: windows'].join('\n'));
+  it("calls nothing the runbook role (iam-policy --engine automation) does not allow, besides the caller's own calls", async () => {
+    const path = configFor(
+      '2022',
+      [
+        '  regions:',
+        '    - region: eu-west-1',
+        '  publishParameter: /golden/test/latest',
+        '  deprecateAfter: 30d',
+        '  launchPermissions:',
+        '    accounts: ["222222222222"]',
+        'licensing:',
+        '  expect: windows',
+      ].join('\n'),
+    );
     const { r } = await run(path);
     expect(r.ok, r.error?.message).to.equal(true);
     const config = loadConfig(path, {});
-    const allowed = new Set([...automationRolePolicy(config).Statement.flatMap((st) => st.Action), ...automationCallerPolicy().Statement.flatMap((st) => st.Action)]);
-    const called = [...new Set(emu.control.calls().filter((c) => c.status === 200).map((c) => `${c.service}:${c.action}`))];
-    expect(called).to.include.members(['ec2:RunInstances', 'ec2:CopyImage', 'ssm:SendCommand', 'ssm:PutParameter', 'ec2:EnableImageDeprecation', 'ec2:ModifyImageAttribute']);
+    const allowed = new Set([
+      ...automationRolePolicy(config).Statement.flatMap((st) => st.Action),
+      ...automationCallerPolicy().Statement.flatMap((st) => st.Action),
+    ]);
+    const called = [
+      ...new Set(
+        emu.control
+          .calls()
+          .filter((c) => c.status === 200)
+          .map((c) => `${c.service}:${c.action}`),
+      ),
+    ];
+    expect(called).to.include.members([
+      'ec2:RunInstances',
+      'ec2:CopyImage',
+      'ssm:SendCommand',
+      'ssm:PutParameter',
+      'ec2:EnableImageDeprecation',
+      'ec2:ModifyImageAttribute',
+    ]);
     expect(called.filter((a) => !allowed.has(a))).to.deep.equal([]);
   });
 
   it('resolves a name-filter source itself and pins it for the execution (a runbook cannot search)', async () => {
-    const path = writeConfig(['name: filtered', 'region: us-east-1', 'windows:', '  release: "2022"', 'source:', '  filter:', '    name: "Windows_Server-2022-English-Full-Base-*"', '    owners: [amazon]', 'builder:', '  instanceProfile: winami-builder', 'customize:', '  - name: marker', '    script: step.ps1', ''].join('\n'));
+    const path = writeConfig(
+      [
+        'name: filtered',
+        'region: us-east-1',
+        'windows:',
+        '  release: "2022"',
+        'source:',
+        '  filter:',
+        '    name: "Windows_Server-2022-English-Full-Base-*"',
+        '    owners: [amazon]',
+        'builder:',
+        '  instanceProfile: winami-builder',
+        'customize:',
+        '  - name: marker',
+        '    script: step.ps1',
+        '',
+      ].join('\n'),
+    );
     const { r, reporter } = await run(path);
     expect(r.ok, r.error?.message).to.equal(true);
     expect(reporter.events.map((e) => e.code)).to.include('bake.source');

@@ -10,8 +10,8 @@
 import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { expect } from 'chai';
-import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
-import { AWS_PACKAGES_STATE, PACKAGES, SSM_AGENT } from '../emulator/aws-packages.js';
+import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
+import { AWS_PACKAGES_STATE, PACKAGES, SSM_AGENT } from '../../emulator/aws-packages.js';
 import { iamPolicies } from '../../src/bake/iam-policy.js';
 import { loadConfig } from '../../src/config/load.js';
 import { bakeOn, leftovers, NOTHING, startBakeEmulator, writeConfig } from './bake-harness.js';
@@ -47,7 +47,9 @@ describe('bake: awsComponents on the emulator', function () {
   it("runs AWS's documents between two version reports, reports before and after, and the image has the new versions", async () => {
     const { result, reporter } = await bakeOn(emu, components('2022', 'ec2launch, ssm-agent, ena, nvme, pv-driver'), { smokeTest: false });
     if (!result.ok) throw new Error(`bake failed: ${result.error?.message}`);
-    const docs = reporter.events.filter((e) => e.code === 'bake.awsComponents.document').map((e) => (e.data as { document: string; parameters: Record<string, string[]> }));
+    const docs = reporter.events
+      .filter((e) => e.code === 'bake.awsComponents.document')
+      .map((e) => e.data as { document: string; parameters: Record<string, string[]> });
     expect(docs.map((d) => `${d.document} ${d.parameters.name?.[0] ?? ''}`.trim())).to.deep.equal([
       'AWS-ConfigureAWSPackage AWSEC2Launch-Agent',
       'AWS-UpdateSSMAgent',
@@ -55,10 +57,12 @@ describe('bake: awsComponents on the emulator', function () {
       'AWS-ConfigureAWSPackage AWSNVMe',
       'AWS-ConfigureAWSPackage AWSPVDriver',
     ]);
-    const versions = reporter.events.filter((e) => e.code === 'bake.awsComponents.version').map((e) => {
-      const { component, before, after } = e.data as { component: string; before: string; after: string };
-      return { component, before, after };
-    });
+    const versions = reporter.events
+      .filter((e) => e.code === 'bake.awsComponents.version')
+      .map((e) => {
+        const { component, before, after } = e.data as { component: string; before: string; after: string };
+        return { component, before, after };
+      });
     expect(versions).to.deep.equal([
       { component: 'ec2launch', before: PACKAGES['AWSEC2Launch-Agent']!.seeded, after: PACKAGES['AWSEC2Launch-Agent']!.latest },
       { component: 'ssm-agent', before: SSM_AGENT.seeded, after: SSM_AGENT.latest },
@@ -68,16 +72,40 @@ describe('bake: awsComponents on the emulator', function () {
     ]);
     const ec2 = new EC2Client({ region: 'us-east-1', endpoint: emu.endpoint, credentials });
     try {
-      const id = (await ec2.send(new RunInstancesCommand({ ImageId: result.images[0]!.imageId, InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1, IamInstanceProfile: { Name: 'winami-builder' } }))).Instances![0]!.InstanceId!;
+      const id = (
+        await ec2.send(
+          new RunInstancesCommand({
+            ImageId: result.images[0]!.imageId,
+            InstanceType: 'm6i.large',
+            MinCount: 1,
+            MaxCount: 1,
+            IamInstanceProfile: { Name: 'winami-builder' },
+          }),
+        )
+      ).Instances![0]!.InstanceId!;
       const state = JSON.parse(emu.control.readGuestFile(id, AWS_PACKAGES_STATE) ?? '{}') as { packages: Record<string, string>; ssmAgent: string };
       expect(state.packages.AwsEnaNetworkDriver).to.equal(PACKAGES.AwsEnaNetworkDriver!.latest);
       expect(state.ssmAgent).to.equal(SSM_AGENT.latest);
       await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
-      for (let i = 0; i < 200 && leftovers(emu, result.images.map((x) => x.imageId)).instances.length > 0; i++) await new Promise((r) => setTimeout(r, 25));
+      for (
+        let i = 0;
+        i < 200 &&
+        leftovers(
+          emu,
+          result.images.map((x) => x.imageId),
+        ).instances.length > 0;
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 25));
     } finally {
       ec2.destroy();
     }
-    expect(leftovers(emu, result.images.map((x) => x.imageId))).to.deep.equal(NOTHING);
+    expect(
+      leftovers(
+        emu,
+        result.images.map((x) => x.imageId),
+      ),
+    ).to.deep.equal(NOTHING);
   });
 
   it('the IAM policy lets SendCommand run the package documents only when a step needs them', () => {
@@ -99,8 +127,13 @@ describe('bake: awsComponents on the emulator', function () {
     const ssm = new SSMClient({ region: 'us-east-1', endpoint: emu.endpoint, credentials });
     const ec2 = new EC2Client({ region: 'us-east-1', endpoint: emu.endpoint, credentials });
     try {
-      const image = (await ssm.send(new GetParameterCommand({ Name: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' }))).Parameter!.Value!;
-      const id = (await ec2.send(new RunInstancesCommand({ ImageId: image, InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1, IamInstanceProfile: { Name: 'winami-builder' } }))).Instances![0]!.InstanceId!;
+      const image = (await ssm.send(new GetParameterCommand({ Name: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' }))).Parameter!
+        .Value!;
+      const id = (
+        await ec2.send(
+          new RunInstancesCommand({ ImageId: image, InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1, IamInstanceProfile: { Name: 'winami-builder' } }),
+        )
+      ).Instances![0]!.InstanceId!;
       // Until the agent registers, SendCommand answers InvalidInstanceId; a valid command tells when it has.
       for (let i = 0; i < 200; i++) {
         try {
@@ -120,8 +153,12 @@ describe('bake: awsComponents on the emulator', function () {
         }
       };
       expect(await refused('AWS-ConfigureAWSPackage', { action: ['Install'] })).to.equal('InvalidParameters: Parameter "name" is required.');
-      expect(await refused('AWS-ConfigureAWSPackage', { action: ['Upgrade'], name: ['AWSNVMe'] })).to.equal('InvalidParameters: Parameter "action" "Upgrade" failed to satisfy constraint: allowedValues.');
-      expect(await refused('AWS-UpdateSSMAgent', { allowDowngrade: ['yes'] })).to.equal('InvalidParameters: Parameter "allowDowngrade" "yes" failed to satisfy constraint: allowedValues.');
+      expect(await refused('AWS-ConfigureAWSPackage', { action: ['Upgrade'], name: ['AWSNVMe'] })).to.equal(
+        'InvalidParameters: Parameter "action" "Upgrade" failed to satisfy constraint: allowedValues.',
+      );
+      expect(await refused('AWS-UpdateSSMAgent', { allowDowngrade: ['yes'] })).to.equal(
+        'InvalidParameters: Parameter "allowDowngrade" "yes" failed to satisfy constraint: allowedValues.',
+      );
       await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
     } finally {
       ssm.destroy();

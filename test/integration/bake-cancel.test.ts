@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../emulator/index.js';
 import { ExitCode } from '../../src/errors.js';
 import { buildPipeline } from '../../src/bake/pipeline.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -33,7 +33,17 @@ describe('bake: cancelled at the start of each step (emulator)', function () {
   const steps = buildPipeline(loadConfig(path), { smokeTest: true }).map((s) => s.name);
 
   it('the pipeline under test holds every step, optional ones included', () => {
-    expect(steps).to.include.members(['putSecrets', 'resolveSecrets', 'customize', 'cleanUpPreseal', 'preSnapshot', 'smokeTest', 'copyToRegions', 'setLaunchPermissions', 'deprecateImage']);
+    expect(steps).to.include.members([
+      'putSecrets',
+      'resolveSecrets',
+      'customize',
+      'cleanUpPreseal',
+      'preSnapshot',
+      'smokeTest',
+      'copyToRegions',
+      'setLaunchPermissions',
+      'deprecateImage',
+    ]);
   });
 
   for (const step of steps) {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../emulator/index.js';
 import { startBakeEmulator } from './bake-harness.js';
 import { runSeries } from './chaos-series.js';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
+import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
 import { DeleteTagsCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { bakeOn, configFor, leftovers, NOTHING, runWinami, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
 
@@ -32,7 +32,12 @@ describe('bake: `winami cleanup --build-id` searches every region by tag (emulat
     expect(guarded.code, guarded.stderr).to.equal(0);
     expect(guarded.stdout).to.contain(`nothing left for build ${result.buildId} in `).and.contain('eu-west-1').and.contain('ap-southeast-2');
     for (const img of [original!, copy!]) expect(guarded.stdout).to.contain(`kept image ${img.imageId} (${img.region})`);
-    expect(emu.control.resources({ account: EMULATOR_ACCOUNTS[0]!.accountId }).images.map((i) => i.id).sort()).to.deep.equal([original!.imageId, copy!.imageId].sort());
+    expect(
+      emu.control
+        .resources({ account: EMULATOR_ACCOUNTS[0]!.accountId })
+        .images.map((i) => i.id)
+        .sort(),
+    ).to.deep.equal([original!.imageId, copy!.imageId].sort());
 
     const first = await winami(emu, ['cleanup', '--build-id', result.buildId, '--include-outputs']);
     expect(first.code, first.stderr).to.equal(0);

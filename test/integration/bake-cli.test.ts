@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../emulator/index.js';
 import { parseConfig } from '../../src/config/load.js';
 import { iamPolicies, AUTHORIZATION_ONLY_ACTIONS } from '../../src/bake/iam-policy.js';
 import { cleanupBuild } from '../../src/bake/cleanup.js';

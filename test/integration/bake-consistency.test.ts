@@ -5,7 +5,7 @@
  * must go on.
  */
 import { expect } from 'chai';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../emulator/index.js';
 import { bakeOn, configFor, leftovers, startBakeEmulator } from './bake-harness.js';
 
 describe('bake: eventual consistency (emulator)', function () {
@@ -21,6 +21,11 @@ describe('bake: eventual consistency (emulator)', function () {
     if (!run.result.ok) throw new Error(run.result.error?.message);
     const notFound = emu.control.calls().filter((c) => c.action === 'DescribeInstances' && c.errorCode === 'InvalidInstanceID.NotFound');
     expect(notFound.length, 'the bake met the window').to.be.greaterThan(0);
-    expect(leftovers(emu, run.result.images.map((i) => i.imageId)).instances).to.deep.equal([]);
+    expect(
+      leftovers(
+        emu,
+        run.result.images.map((i) => i.imageId),
+      ).instances,
+    ).to.deep.equal([]);
   });
 });

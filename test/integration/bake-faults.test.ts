@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../emulator/index.js';
 import { ExitCode } from '../../src/errors.js';
-import { EMULATOR_ACCOUNTS } from '../emulator/index.js';
+import { EMULATOR_ACCOUNTS } from '../../emulator/index.js';
 import { afterConsistencyWindow } from './billing-emulator.js';
 import { ACCOUNT, bakeOn, configFor, leftovers, NOTHING, sessionOn, startBakeEmulator, type BakeRun } from './bake-harness.js';
 
@@ -32,7 +32,10 @@ describe('bake: fault matrix (emulator)', function () {
     expect(run.result.images.map((i) => i.region)).to.deep.equal(['us-east-1', 'eu-west-1']);
     for (const i of run.result.images) expect([i.platformDetails, i.usageOperation]).to.deep.equal(['Windows', 'RunInstances:0002']);
     expect(run.result.packerManifest.builds[0]!.artifact_id).to.equal(run.result.images.map((i) => `${i.region}:${i.imageId}`).join(','));
-    const left = leftovers(emu, run.result.images.map((i) => i.imageId));
+    const left = leftovers(
+      emu,
+      run.result.images.map((i) => i.imageId),
+    );
     expect(left, JSON.stringify(left)).to.deep.equal(NOTHING);
   });
 
@@ -43,7 +46,10 @@ describe('bake: fault matrix (emulator)', function () {
   });
 
   it('a reboot mid-customization: the step is rerun and the bake succeeds', async () => {
-    const run = await bakeOn(emu, configFor('2022', '', ['  - name: restart', '    reboot: true', '  - name: after', "    powershell: \"Write-Output 'after the reboot'\""]));
+    const run = await bakeOn(
+      emu,
+      configFor('2022', '', ['  - name: restart', '    reboot: true', '  - name: after', '    powershell: "Write-Output \'after the reboot\'"']),
+    );
     expect(run.reporter.events.filter((e) => e.code === 'bake.customize.output').map((e) => e.data?.exitCode)).to.deep.equal([0, 0, 0, 0]);
     if (!run.result.ok) throw new Error(run.result.error?.message);
     expect(run.result.ok).to.equal(true);
@@ -53,7 +59,9 @@ describe('bake: fault matrix (emulator)', function () {
     emu.control.setGuestDefaults({ agentNeverOnline: true });
     const run = await bakeOn(emu, configFor('2022', 'deadlines:\n  ssmOnline: 5m\n'));
     failedWith(run, ExitCode.BUILD, /never came Online[\s\S]*Console output/);
-    expect(run.result.error?.hint).to.match(/AmazonSSMManagedInstanceCore/).and.match(/route to SSM/);
+    expect(run.result.error?.hint)
+      .to.match(/AmazonSSMManagedInstanceCore/)
+      .and.match(/route to SSM/);
   });
 
   it('sysprep failing: exit 7 with the tail of setuperr.log', async () => {
@@ -95,12 +103,20 @@ describe('bake: fault matrix (emulator)', function () {
   /** An image named `name` made outside the bake from a fresh Windows instance (which is then terminated), tagged as `tags` say. */
   async function imageNamed(name: string, tags: Record<string, string>): Promise<string> {
     const ec2 = sessionOn(emu).ec2();
-    const source = emu.control.resources({ account: '801119661308', region: 'us-east-1' }).images.find((i) => /^Windows_Server-2022-English-Full-Base/.test(i.name))!;
+    const source = emu.control
+      .resources({ account: '801119661308', region: 'us-east-1' })
+      .images.find((i) => /^Windows_Server-2022-English-Full-Base/.test(i.name))!;
     const run = await ec2.runInstances({ ImageId: source.id, InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1 });
     const instanceId = run.Instances![0]!.InstanceId!;
     await afterConsistencyWindow();
-    while (emu.control.resources({ account: ACCOUNT }).instances.find((i) => i.id === instanceId)?.state !== 'running') await new Promise((r) => setTimeout(r, 20));
-    const out = await ec2.createImage({ InstanceId: instanceId, Name: name, NoReboot: true, TagSpecifications: [{ ResourceType: 'image', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }] });
+    while (emu.control.resources({ account: ACCOUNT }).instances.find((i) => i.id === instanceId)?.state !== 'running')
+      await new Promise((r) => setTimeout(r, 20));
+    const out = await ec2.createImage({
+      InstanceId: instanceId,
+      Name: name,
+      NoReboot: true,
+      TagSpecifications: [{ ResourceType: 'image', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
+    });
     await ec2.terminateInstances({ InstanceIds: [instanceId] });
     return out.ImageId!;
   }
@@ -108,7 +124,9 @@ describe('bake: fault matrix (emulator)', function () {
   it('an image name taken by someone else after the preflight: exit 7 saying so, their image untouched, nothing left', async () => {
     // Taken while the builder runs: the preflight saw the name free (a name taken before it is its refusal).
     let taking: Promise<string> | undefined;
-    const reporter = { emit: (e: { code: string }) => void (e.code === 'bake.builder' ? (taking = imageNamed('golden-fixed', { owner: 'someone else' })) : undefined) };
+    const reporter = {
+      emit: (e: { code: string }) => void (e.code === 'bake.builder' ? (taking = imageNamed('golden-fixed', { owner: 'someone else' })) : undefined),
+    };
     const run = await bakeOn(emu, withImageName(configFor('2022'), 'golden-fixed'), { smokeTest: false, reporter });
     const theirs = await taking!;
     expect(run.result.error?.message).to.match(new RegExp(`an image named "golden-fixed" already exists \\(${theirs}\\) and is not from this build`));
@@ -124,7 +142,12 @@ describe('bake: fault matrix (emulator)', function () {
     const run = await bakeOn(emu, withImageName(configFor('2022'), 'golden-adopted'), { smokeTest: false, buildId: 'build-adopt-1' });
     if (!run.result.ok) throw new Error(run.result.error?.message);
     expect(run.result.images.map((i) => i.imageId)).to.deep.equal([earlier]);
-    expect(emu.control.calls().filter((c) => c.action === 'CreateImage').map((c) => c.errorCode ?? 'ok')).to.deep.equal(['ok', 'InvalidAMIName.Duplicate']);
+    expect(
+      emu.control
+        .calls()
+        .filter((c) => c.action === 'CreateImage')
+        .map((c) => c.errorCode ?? 'ok'),
+    ).to.deep.equal(['ok', 'InvalidAMIName.Duplicate']);
     const left = leftovers(emu, [earlier]);
     expect(left, JSON.stringify(left)).to.deep.equal(NOTHING);
   });
@@ -133,9 +156,17 @@ describe('bake: fault matrix (emulator)', function () {
     emu.control.addFault({ action: 'RunInstances', loseResponse: true, times: 1 });
     const run = await bakeOn(emu, configFor('2022'), { smokeTest: false });
     if (!run.result.ok) throw new Error(run.result.error?.message);
-    expect(emu.control.calls().filter((c) => c.action === 'RunInstances').map((c) => c.errorCode ?? 'ok')).to.deep.equal(['ResponseLost', 'ok']);
+    expect(
+      emu.control
+        .calls()
+        .filter((c) => c.action === 'RunInstances')
+        .map((c) => c.errorCode ?? 'ok'),
+    ).to.deep.equal(['ResponseLost', 'ok']);
     expect(emu.control.resources({ account: ACCOUNT, includeGone: true }).instances, 'builders launched').to.have.length(1);
-    const left = leftovers(emu, run.result.images.map((i) => i.imageId));
+    const left = leftovers(
+      emu,
+      run.result.images.map((i) => i.imageId),
+    );
     expect(left, JSON.stringify(left)).to.deep.equal(NOTHING);
     expect(run.result.leftBehind).to.deep.equal([]);
   });
@@ -144,9 +175,17 @@ describe('bake: fault matrix (emulator)', function () {
     emu.control.addFault({ action: 'CreateImage', loseResponse: true, times: 1 });
     const run = await bakeOn(emu, configFor('2022'), { smokeTest: false });
     if (!run.result.ok) throw new Error(run.result.error?.message);
-    expect(emu.control.calls().filter((c) => c.action === 'CreateImage').map((c) => c.errorCode ?? 'ok')).to.deep.equal(['ResponseLost', 'InvalidAMIName.Duplicate']);
+    expect(
+      emu.control
+        .calls()
+        .filter((c) => c.action === 'CreateImage')
+        .map((c) => c.errorCode ?? 'ok'),
+    ).to.deep.equal(['ResponseLost', 'InvalidAMIName.Duplicate']);
     expect(emu.control.resources({ account: ACCOUNT }).images.map((i) => i.id)).to.deep.equal(run.result.images.map((i) => i.imageId));
-    const left = leftovers(emu, run.result.images.map((i) => i.imageId));
+    const left = leftovers(
+      emu,
+      run.result.images.map((i) => i.imageId),
+    );
     expect(left, JSON.stringify(left)).to.deep.equal(NOTHING);
     expect(run.result.leftBehind).to.deep.equal([]);
   });
@@ -156,11 +195,16 @@ describe('bake: fault matrix (emulator)', function () {
       smokeTest: false,
       reporter: {
         emit: (e) => {
-          if (e.code === 'bake.step.start' && (e.data as { step?: string }).step === 'createImage') emu.control.addFault({ action: 'DescribeImages', htmlPage: true, times: 1 });
+          if (e.code === 'bake.step.start' && (e.data as { step?: string }).step === 'createImage')
+            emu.control.addFault({ action: 'DescribeImages', htmlPage: true, times: 1 });
         },
       },
     });
-    failedWith(run, ExitCode.AWS, /DescribeImages on ami-\w+ failed: NotAnAwsResponse: the endpoint http:\/\/127\.0\.0\.1:\d+\/ answered HTTP 200[\s\S]*text\/html[\s\S]*captive portal/);
+    failedWith(
+      run,
+      ExitCode.AWS,
+      /DescribeImages on ami-\w+ failed: NotAnAwsResponse: the endpoint http:\/\/127\.0\.0\.1:\d+\/ answered HTTP 200[\s\S]*text\/html[\s\S]*captive portal/,
+    );
     expect(run.result.failedStep).to.equal('createImage');
   });
 
@@ -217,7 +261,8 @@ describe('bake: fault matrix (emulator)', function () {
           session: sessionOn(emu, 'us-east-1', account),
           reporter: {
             emit: (e) => {
-              const storm = e.code === 'bake.step.start' ? storms.find((x) => x.account === account && x.step === (e.data as { step?: string }).step) : undefined;
+              const storm =
+                e.code === 'bake.step.start' ? storms.find((x) => x.account === account && x.step === (e.data as { step?: string }).step) : undefined;
               if (!storm) return;
               emu.control.addFault({ action: storm.action, account, drop: true, times: 1 });
               emu.control.addFault({ action: storm.action, account, errorCode: storm.code, times: 3 });
@@ -229,7 +274,11 @@ describe('bake: fault matrix (emulator)', function () {
     const calls = emu.control.calls();
     for (const [i, run] of runs.entries()) {
       if (!run.result.ok) throw new Error(run.result.error?.message);
-      const left = leftovers(emu, run.result.images.map((img) => img.imageId), accounts[i]);
+      const left = leftovers(
+        emu,
+        run.result.images.map((img) => img.imageId),
+        accounts[i],
+      );
       expect(left, JSON.stringify(left)).to.deep.equal(NOTHING);
     }
     for (const { account, action, code } of storms) {
@@ -241,14 +290,27 @@ describe('bake: fault matrix (emulator)', function () {
 
   it('throttling storms and 5xx on the waited actions: the bake still succeeds', async () => {
     for (const action of ['DescribeInstances', 'DescribeImages', 'DescribeInstanceInformation', 'GetCommandInvocation']) {
-      emu.control.addFault({ action, errorCode: action.startsWith('Describe') && action !== 'DescribeInstanceInformation' ? 'RequestLimitExceeded' : 'ThrottlingException', probability: 0.3 });
+      emu.control.addFault({
+        action,
+        errorCode: action.startsWith('Describe') && action !== 'DescribeInstanceInformation' ? 'RequestLimitExceeded' : 'ThrottlingException',
+        probability: 0.3,
+      });
     }
     emu.control.addFault({ action: 'SendCommand', errorCode: 'InternalError', status: 500, times: 2 });
     emu.control.addFault({ action: 'RunInstances', drop: true, times: 1 });
     // Real-time SDK back-off against scaled deadlines, as above.
-    const run = await bakeOn(emu, configFor('2022', 'deadlines:\n  launch: 2h\n  ssmOnline: 2h\n  deliver: 2h\n  customize: 2h\n  readyToSeal: 2h\n  sysprep: 2h\n  createImage: 2h\n  smokeTest: 2h\n'));
+    const run = await bakeOn(
+      emu,
+      configFor(
+        '2022',
+        'deadlines:\n  launch: 2h\n  ssmOnline: 2h\n  deliver: 2h\n  customize: 2h\n  readyToSeal: 2h\n  sysprep: 2h\n  createImage: 2h\n  smokeTest: 2h\n',
+      ),
+    );
     if (!run.result.ok) throw new Error(run.result.error?.message);
-    const running = leftovers(emu, run.result.images.map((i) => i.imageId));
+    const running = leftovers(
+      emu,
+      run.result.images.map((i) => i.imageId),
+    );
     expect(running, JSON.stringify(running)).to.deep.equal(NOTHING);
     expect(emu.control.calls().filter((c) => c.action === 'RunInstances' && c.status === 200).length).to.be.at.most(2);
   });

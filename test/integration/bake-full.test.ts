@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../emulator/index.js';
 import { bakeOn, configFor, leftovers, NOTHING, startBakeEmulator } from './bake-harness.js';
 
 describe('bake: a full bake for each launch agent (emulator)', function () {
@@ -20,7 +20,13 @@ describe('bake: a full bake for each launch agent (emulator)', function () {
   for (const c of cases) {
     it(`${c.release} with ${c.agent}: builds, verifies billing, smoke-tests, leaves only the image`, async () => {
       const { result, reporter, wallMs } = await bakeOn(emu, configFor(c.release));
-      if (!result.ok) throw new Error(`bake failed: ${result.error?.message}\n${reporter.events.filter((e) => e.level !== 'debug').map((e) => e.message).join('\n')}`);
+      if (!result.ok)
+        throw new Error(
+          `bake failed: ${result.error?.message}\n${reporter.events
+            .filter((e) => e.level !== 'debug')
+            .map((e) => e.message)
+            .join('\n')}`,
+        );
       expect(result.exitCode).to.equal(0);
       expect(result.images).to.have.length(1);
       const img = result.images[0]!;

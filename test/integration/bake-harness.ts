@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EMULATOR_ACCOUNTS, type Emulator, type ResourceSnapshot } from '../emulator/index.js';
+import { EMULATOR_ACCOUNTS, type Emulator, type ResourceSnapshot } from '../../emulator/index.js';
 import { startEmulator } from './billing-emulator.js';
 import { createAwsSession } from '../../src/aws/session.js';
 import type { AwsSession } from '../../src/aws/ports.js';
@@ -48,7 +48,7 @@ export function configFor(release: string, extra = '', moreSteps: string[] = [])
       '  - name: marker',
       '    script: step.ps1',
       '  - name: inline',
-      "    powershell: \"Write-Output 'inline ran'\"",
+      '    powershell: "Write-Output \'inline ran\'"',
       ...moreSteps,
       'image:',
       '  name: "golden-{{release}}-{{buildId}}"',
@@ -73,7 +73,11 @@ export async function bakeOn(emu: Emulator, configPath: string, o: Partial<BakeO
 }
 
 /** What the emulator still holds for the account, minus the given outputs (image ids and their snapshots). */
-export function leftovers(emu: Emulator, keepImages: string[] = [], account = ACCOUNT): { instances: string[]; images: string[]; snapshots: string[]; volumes: string[]; parameters: string[] } {
+export function leftovers(
+  emu: Emulator,
+  keepImages: string[] = [],
+  account = ACCOUNT,
+): { instances: string[]; images: string[]; snapshots: string[]; volumes: string[]; parameters: string[] } {
   const r: ResourceSnapshot = emu.control.resources({ account });
   const keptSnaps = new Set(r.images.filter((i) => keepImages.includes(i.id)).flatMap((i) => i.snapshotIds));
   return {
@@ -93,11 +97,21 @@ export const CLI = join(process.cwd(), 'dist/src/cli/main.js');
 /** The environment that points the CLI at the emulator as the first account. */
 export function cliEnv(emu: Emulator): NodeJS.ProcessEnv {
   const a = EMULATOR_ACCOUNTS[0]!;
-  return { ...process.env, AWS_ENDPOINT_URL: emu.endpoint, AWS_ACCESS_KEY_ID: a.accessKeyId, AWS_SECRET_ACCESS_KEY: a.secretAccessKey, AWS_REGION: 'us-east-1' };
+  return {
+    ...process.env,
+    AWS_ENDPOINT_URL: emu.endpoint,
+    AWS_ACCESS_KEY_ID: a.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: a.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+  };
 }
 
 /** Run `winami <args>` against the emulator to the end (in a fresh directory unless `cwd`). */
-export function runWinami(emu: Emulator, args: string[], cwd = mkdtempSync(join(tmpdir(), 'winami-cli-'))): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runWinami(
+  emu: Emulator,
+  args: string[],
+  cwd = mkdtempSync(join(tmpdir(), 'winami-cli-')),
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd, env: cliEnv(emu), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -6,14 +6,24 @@
  */
 import { expect } from 'chai';
 import { DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { AddRoleToInstanceProfileCommand, AttachRolePolicyCommand, CreateInstanceProfileCommand, CreateRoleCommand, DetachRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  AddRoleToInstanceProfileCommand,
+  AttachRolePolicyCommand,
+  CreateInstanceProfileCommand,
+  CreateRoleCommand,
+  DetachRolePolicyCommand,
+  IAMClient,
+} from '@aws-sdk/client-iam';
 import { CreateAliasCommand, CreateKeyCommand, DisableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
+import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
 import { bakeOn, configFor, leftovers, NOTHING, startBakeEmulator, writeConfig } from './bake-harness.js';
 import { MemoryReporter, type WinamiEvent } from '../../src/reporter.js';
 import { readFileSync } from 'node:fs';
 
-const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+const TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
 
 function config(emu: Emulator) {
   const a = EMULATOR_ACCOUNTS[0]!;
@@ -61,7 +71,9 @@ describe('bake: instance profiles and KMS keys (emulator)', function () {
     await s3Reader(emu);
     const run = await bakeOn(emu, withProfile(configFor('2022'), 's3-reader'));
     expect(run.result.exitCode).to.equal(10);
-    expect(run.result.error?.message).to.contain('s3-reader').and.match(/ssm:UpdateInstanceInformation|AmazonSSMManagedInstanceCore/);
+    expect(run.result.error?.message)
+      .to.contain('s3-reader')
+      .and.match(/ssm:UpdateInstanceInformation|AmazonSSMManagedInstanceCore/);
     expect(launches()).to.equal(0);
     nothingLeft();
   });
@@ -107,7 +119,9 @@ describe('bake: instance profiles and KMS keys (emulator)', function () {
     await kms.send(new DisableKeyCommand({ KeyId: key.KeyId! }));
     const run = await bakeOn(emu, configFor('2022', '  encrypted: true\n  kmsKeyId: alias/golden\n'), { smokeTest: false });
     expect(run.result.exitCode).to.equal(10);
-    expect(run.result.error?.message).to.contain('alias/golden').and.match(/disabled|Disabled/);
+    expect(run.result.error?.message)
+      .to.contain('alias/golden')
+      .and.match(/disabled|Disabled/);
     expect(launches()).to.equal(0);
     nothingLeft();
   });

@@ -5,14 +5,20 @@ import { discardImage } from '../../src/image/lifecycle.js';
 import { waitForImageAvailable } from '../../src/image/lifecycle.js';
 import { ExitCode } from '../../src/errors.js';
 import type { WinamiEvent } from '../../src/reporter.js';
-import type { Emulator } from '../emulator/index.js';
-import { EMULATOR_ACCOUNTS } from '../emulator/index.js';
+import type { Emulator } from '../../emulator/index.js';
+import { EMULATOR_ACCOUNTS } from '../../emulator/index.js';
 import { ACCOUNT, bakeOn, configFor, leftovers, NOTHING, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
 
 /** A session whose SDK gives up after `maxAttempts`, so a storm outlasts it quickly. */
 function briefSession(emu: Emulator, maxAttempts: number) {
   const a = EMULATOR_ACCOUNTS[0]!;
-  return createAwsSession({ region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey }, maxAttempts, retryMode: 'standard' });
+  return createAwsSession({
+    region: 'us-east-1',
+    endpoint: emu.endpoint,
+    credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey },
+    maxAttempts,
+    retryMode: 'standard',
+  });
 }
 
 describe('bake: deadlines, lost answers and throttled discards (emulator)', function () {
@@ -59,7 +65,12 @@ describe('bake: deadlines, lost answers and throttled discards (emulator)', func
     const run = await bakeOn(emu, configFor('2022'), { session: briefSession(emu, 1), smokeTest: false });
     expect(run.result.ok).to.equal(false);
     expect(run.result.failedStep).to.equal('launchBuilder');
-    expect(emu.control.calls().filter((c) => c.action === 'RunInstances').map((c) => c.errorCode)).to.deep.equal(['ResponseLost']);
+    expect(
+      emu.control
+        .calls()
+        .filter((c) => c.action === 'RunInstances')
+        .map((c) => c.errorCode),
+    ).to.deep.equal(['ResponseLost']);
     expect(run.reporter.events.filter((e) => e.code === 'bake.sweep.removed').map((e) => (e.data as { kind: string }).kind)).to.deep.equal(['instance']);
     const left = leftovers(emu);
     expect(left, JSON.stringify(left)).to.deep.equal(NOTHING);
@@ -76,7 +87,8 @@ describe('bake: deadlines, lost answers and throttled discards (emulator)', func
         emit: (e) => {
           if (e.code !== 'bake.step.failed') return;
           // More throttles than the SDK's attempts: each call fails several times over before it passes.
-          for (const action of ['DeregisterImage', 'DeleteSnapshot', 'DescribeSnapshots']) emu.control.addFault({ action, account: ACCOUNT, errorCode: 'RequestLimitExceeded', times: 6 });
+          for (const action of ['DeregisterImage', 'DeleteSnapshot', 'DescribeSnapshots'])
+            emu.control.addFault({ action, account: ACCOUNT, errorCode: 'RequestLimitExceeded', times: 6 });
         },
       },
     });
@@ -90,10 +102,13 @@ describe('bake: deadlines, lost answers and throttled discards (emulator)', func
 
   it('winami discard under a throttling storm longer than the SDK’s attempts: the image and its snapshots are still discarded', async () => {
     const ec2 = briefSession(emu, 2).ec2();
-    const source = emu.control.resources({ account: '801119661308', region: 'us-east-1' }).images.find((i) => /^Windows_Server-2022-English-Full-Base/.test(i.name))!;
+    const source = emu.control
+      .resources({ account: '801119661308', region: 'us-east-1' })
+      .images.find((i) => /^Windows_Server-2022-English-Full-Base/.test(i.name))!;
     const launched = await ec2.runInstances({ ImageId: source.id, InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1 });
     const instanceId = launched.Instances![0]!.InstanceId!;
-    while (emu.control.resources({ account: ACCOUNT }).instances.find((i) => i.id === instanceId)?.state !== 'running') await new Promise((r) => setTimeout(r, 20));
+    while (emu.control.resources({ account: ACCOUNT }).instances.find((i) => i.id === instanceId)?.state !== 'running')
+      await new Promise((r) => setTimeout(r, 20));
     const { ImageId } = await ec2.createImage({ InstanceId: instanceId, Name: 'to-discard', NoReboot: true });
     await ec2.terminateInstances({ InstanceIds: [instanceId] });
     const image = await waitForImageAvailable(ec2, ImageId!, { timeoutMs: 20_000, minDelayMs: 20, maxDelayMs: 100 });
@@ -109,8 +124,16 @@ describe('bake: deadlines, lost answers and throttled discards (emulator)', func
 
   it('winami cleanup under a throttling storm longer than the SDK’s attempts: still removes the build’s instance', async () => {
     const session = briefSession(emu, 2);
-    const source = emu.control.resources({ account: '801119661308', region: 'us-east-1' }).images.find((i) => /^Windows_Server-2022-English-Full-Base/.test(i.name))!;
-    await session.ec2().runInstances({ ImageId: source.id, InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1, TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'winami:build-id', Value: 'build-storm-1' }] }] });
+    const source = emu.control
+      .resources({ account: '801119661308', region: 'us-east-1' })
+      .images.find((i) => /^Windows_Server-2022-English-Full-Base/.test(i.name))!;
+    await session.ec2().runInstances({
+      ImageId: source.id,
+      InstanceType: 'm6i.large',
+      MinCount: 1,
+      MaxCount: 1,
+      TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'winami:build-id', Value: 'build-storm-1' }] }],
+    });
     for (const action of ['DescribeInstances', 'TerminateInstances']) emu.control.addFault({ action, errorCode: 'RequestLimitExceeded', times: 5 });
     const r = await cleanupBuild({ session, buildId: 'build-storm-1', regions: ['us-east-1'], pollMs: 20, timeoutMs: 30_000 });
     expect(r.failed).to.deep.equal([]);

@@ -8,16 +8,28 @@ import { expect } from 'chai';
 import { mkdtempSync, readdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EC2Client, CreateSubnetCommand, CreateRouteTableCommand, AssociateRouteTableCommand, CreateSecurityGroupCommand, RevokeSecurityGroupEgressCommand, DescribeSubnetsCommand, CreateVpcEndpointCommand, DescribeVpcEndpointsCommand, AuthorizeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
+import {
+  EC2Client,
+  CreateSubnetCommand,
+  CreateRouteTableCommand,
+  AssociateRouteTableCommand,
+  CreateSecurityGroupCommand,
+  RevokeSecurityGroupEgressCommand,
+  DescribeSubnetsCommand,
+  CreateVpcEndpointCommand,
+  DescribeVpcEndpointsCommand,
+  AuthorizeSecurityGroupIngressCommand,
+} from '@aws-sdk/client-ec2';
 import { IAMClient, CreateRoleCommand, CreateInstanceProfileCommand, AddRoleToInstanceProfileCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { KMSClient, CreateKeyCommand, DisableKeyCommand } from '@aws-sdk/client-kms';
-import { EMULATOR_ACCOUNTS, type CallRecord, type Emulator } from '../emulator/index.js';
+import { EMULATOR_ACCOUNTS, type CallRecord, type Emulator } from '../../emulator/index.js';
 import { ExitCode, PreflightError } from '../../src/errors.js';
 import { ACCOUNT, bakeOn, cliEnv, configFor, CLI, leftovers, NOTHING, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
 import { spawn } from 'node:child_process';
 
 /** Calls that write: none may appear before the preflight has passed. */
-const WRITES = /^(Run|Create|Put|Register|Copy|Modify|Delete|Deregister|Terminate|Stop|Start|Reboot|Send|Authorize|Revoke|Associate|Attach|Allocate|Enable|Disable|Cancel)/;
+const WRITES =
+  /^(Run|Create|Put|Register|Copy|Modify|Delete|Deregister|Terminate|Stop|Start|Reboot|Send|Authorize|Revoke|Associate|Attach|Allocate|Enable|Disable|Cancel)/;
 const READS = /^(Describe|Get|List|Simulate)/;
 
 function clientConfig(emu: Emulator, region = 'us-east-1') {
@@ -40,7 +52,8 @@ async function profileWithRole(emu: Emulator, name: string, service: string, pol
 async function privateSubnet(emu: Emulator): Promise<{ subnetId: string; groupId: string }> {
   const ec2 = ec2Client(emu);
   const def = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }))).Subnets![0]!;
-  const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: def.VpcId!, CidrBlock: '172.31.200.0/24', AvailabilityZone: def.AvailabilityZone! }))).Subnet!;
+  const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: def.VpcId!, CidrBlock: '172.31.200.0/24', AvailabilityZone: def.AvailabilityZone! })))
+    .Subnet!;
   const table = (await ec2.send(new CreateRouteTableCommand({ VpcId: def.VpcId! }))).RouteTable!;
   await ec2.send(new AssociateRouteTableCommand({ RouteTableId: table.RouteTableId!, SubnetId: subnet.SubnetId! }));
   const group = await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'closed', Description: 'no egress', VpcId: def.VpcId! }));
@@ -60,7 +73,10 @@ const since = (emu: Emulator, mark: number): CallRecord[] => emu.control.calls()
 
 function expectNothingWritten(emu: Emulator, mark: number): void {
   const writes = since(emu, mark).filter((c) => WRITES.test(c.action));
-  expect(writes.map((c) => `${c.service}:${c.action}`), 'no writing call').to.deep.equal([]);
+  expect(
+    writes.map((c) => `${c.service}:${c.action}`),
+    'no writing call',
+  ).to.deep.equal([]);
   expect(leftovers(emu)).to.deep.equal(NOTHING);
 }
 
@@ -122,9 +138,21 @@ describe('bake: preflight on the emulator', function () {
     const vpcId = (await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnetId] }))).Subnets![0]!.VpcId!;
     const endpointGroup = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'ssm-endpoints', Description: 'endpoints', VpcId: vpcId }))).GroupId!;
     for (const svc of ['ssm', 'ssmmessages', 'ec2messages']) {
-      await ec2.send(new CreateVpcEndpointCommand({ VpcId: vpcId, ServiceName: `com.amazonaws.us-east-1.${svc}`, VpcEndpointType: 'Interface', SubnetIds: [subnetId], SecurityGroupIds: [endpointGroup], PrivateDnsEnabled: true }));
+      await ec2.send(
+        new CreateVpcEndpointCommand({
+          VpcId: vpcId,
+          ServiceName: `com.amazonaws.us-east-1.${svc}`,
+          VpcEndpointType: 'Interface',
+          SubnetIds: [subnetId],
+          SecurityGroupIds: [endpointGroup],
+          PrivateDnsEnabled: true,
+        }),
+      );
     }
-    const states = async () => ((await ec2.send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).VpcEndpoints ?? []).map((e) => String(e.State).toLowerCase());
+    const states = async () =>
+      ((await ec2.send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).VpcEndpoints ?? []).map((e) =>
+        String(e.State).toLowerCase(),
+      );
     for (let i = 0; i < 500 && !(await states()).every((x) => x === 'available'); i++) await new Promise((r) => setTimeout(r, 20));
     const config = withBuilder(configFor('2022'), [`  subnetId: ${subnetId}`]);
     const mark = emu.control.calls().length;
@@ -132,9 +160,18 @@ describe('bake: preflight on the emulator', function () {
     expect(closed.result.exitCode).to.equal(ExitCode.PREFLIGHT);
     const problems = closed.result.preflight.filter((f) => f.level === 'problem').map((f) => f.message);
     expect(problems).to.have.length(1);
-    expect(problems[0]).to.match(new RegExp(`^subnet ${subnetId} cannot reach SSM, so SSM Agent would never come Online: its route table rtb-\\w+ has no 0\\.0\\.0\\.0/0 route to an internet or NAT gateway; the security groups of endpoints vpce-\\w+ \\(ssm\\), vpce-\\w+ \\(ssmmessages\\), vpce-\\w+ \\(ec2messages\\) do not let HTTPS \\(443\\) in from the builder$`));
+    expect(problems[0]).to.match(
+      new RegExp(
+        `^subnet ${subnetId} cannot reach SSM, so SSM Agent would never come Online: its route table rtb-\\w+ has no 0\\.0\\.0\\.0/0 route to an internet or NAT gateway; the security groups of endpoints vpce-\\w+ \\(ssm\\), vpce-\\w+ \\(ssmmessages\\), vpce-\\w+ \\(ec2messages\\) do not let HTTPS \\(443\\) in from the builder$`,
+      ),
+    );
     expectNothingWritten(emu, mark);
-    await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: endpointGroup, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '172.31.0.0/16' }] }] }));
+    await ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: endpointGroup,
+        IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '172.31.0.0/16' }] }],
+      }),
+    );
     const open = await bakeOn(emu, config, { smokeTest: false });
     expect(open.result.ok, open.result.error?.message).to.equal(true);
     expect(open.result.preflight.filter((f) => f.level === 'problem')).to.deep.equal([]);
@@ -142,12 +179,23 @@ describe('bake: preflight on the emulator', function () {
 
   it("refuses an instance type the subnet's zone does not offer, and a subnet that does not exist", async () => {
     const ec2 = ec2Client(emu);
-    const e = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'availability-zone', Values: ['us-east-1e'] }, { Name: 'default-for-az', Values: ['true'] }] }))).Subnets![0]!;
+    const e = (
+      await ec2.send(
+        new DescribeSubnetsCommand({
+          Filters: [
+            { Name: 'availability-zone', Values: ['us-east-1e'] },
+            { Name: 'default-for-az', Values: ['true'] },
+          ],
+        }),
+      )
+    ).Subnets![0]!;
     const inE = withBuilder(configFor('2022'), ['  instanceType: m8i.large', `  subnetId: ${e.SubnetId}`]);
     const mark = emu.control.calls().length;
     const run = await bakeOn(emu, inE);
     expect(run.result.exitCode).to.equal(ExitCode.PREFLIGHT);
-    expect(run.result.preflight.map((f) => f.message)).to.deep.include(`instance type m8i.large is not offered in Availability Zone us-east-1e (of ${e.SubnetId})`);
+    expect(run.result.preflight.map((f) => f.message)).to.deep.include(
+      `instance type m8i.large is not offered in Availability Zone us-east-1e (of ${e.SubnetId})`,
+    );
     const missing = await bakeOn(emu, withBuilder(configFor('2022'), ['  subnetId: subnet-0123456789abcdef0']));
     expect(missing.result.preflight.map((f) => f.message)).to.deep.include('subnet subnet-0123456789abcdef0 not found in us-east-1');
     expectNothingWritten(emu, mark);
@@ -161,7 +209,9 @@ describe('bake: preflight on the emulator', function () {
     const mark = emu.control.calls().length;
     const second = await bakeOn(emu, path, { smokeTest: false });
     expect(second.result.exitCode).to.equal(ExitCode.PREFLIGHT);
-    expect(second.result.error!.message).to.include(`an image named "golden-fixed" already exists in us-east-1 (${first.result.images[0]!.imageId}, available)`);
+    expect(second.result.error!.message).to.include(
+      `an image named "golden-fixed" already exists in us-east-1 (${first.result.images[0]!.imageId}, available)`,
+    );
     expect(since(emu, mark).filter((c) => WRITES.test(c.action))).to.deep.equal([]);
   });
 
@@ -172,7 +222,12 @@ describe('bake: preflight on the emulator', function () {
     expect(run.result.ok, run.result.error?.message).to.equal(true);
     expect(run.result.exitCode).to.equal(0);
     expect(run.result.outcome).to.equal('dry-run');
-    expect(run.result.steps.filter((s) => s.status === 'ok').map((s) => s.name)).to.deep.equal(['checkCredentials', 'resolveSource', 'renderBundle', 'preflight']);
+    expect(run.result.steps.filter((s) => s.status === 'ok').map((s) => s.name)).to.deep.equal([
+      'checkCredentials',
+      'resolveSource',
+      'renderBundle',
+      'preflight',
+    ]);
     const calls = since(emu, mark);
     expect(calls.map((c) => c.action)).to.include.members(['GetCallerIdentity', 'DescribeSubnets', 'DescribeInstanceTypeOfferings']);
     expect(calls.filter((c) => !READS.test(c.action)).map((c) => c.action)).to.deep.equal([]);
@@ -199,7 +254,10 @@ describe('bake: preflight on the emulator', function () {
       const key = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
       await kms.send(new DisableKeyCommand({ KeyId: key }));
       const mark = emu.control.calls().length;
-      const run = await bakeOn(emu, withProfile('no-such-profile', `  encrypted: true\n  kmsKeyId: ${key}\n  regions: [{ region: us-west-2, kmsKeyId: alias/no-such-key }]`));
+      const run = await bakeOn(
+        emu,
+        withProfile('no-such-profile', `  encrypted: true\n  kmsKeyId: ${key}\n  regions: [{ region: us-west-2, kmsKeyId: alias/no-such-key }]`),
+      );
       expect(run.result.exitCode).to.equal(ExitCode.PREFLIGHT);
       const messages = run.result.preflight.filter((f) => f.level === 'problem').map((f) => f.message);
       expect(messages).to.deep.equal([
@@ -225,21 +283,31 @@ describe('bake: preflight on the emulator', function () {
     });
 
     it("reads the role's policies itself when SimulatePrincipalPolicy is denied, and finds the same", async () => {
-      await profileWithRole(emu, 'agent-only', 'ec2.amazonaws.com', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ssm:UpdateInstanceInformation', 'ec2messages:*', 'ssmmessages:*'], Resource: '*' }] });
+      await profileWithRole(emu, 'agent-only', 'ec2.amazonaws.com', {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: ['ssm:UpdateInstanceInformation', 'ec2messages:*', 'ssmmessages:*'], Resource: '*' }],
+      });
       emu.control.addFault({ service: 'iam', action: 'SimulatePrincipalPolicy', errorCode: 'AccessDenied', status: 403 });
       const mark = emu.control.calls().length;
-      const run = await bakeOn(emu, withProfile('agent-only', 'windowsSettings:\n  administrator:\n    password:\n      static: ssm:/golden/admin\n'), { dryRun: true });
+      const run = await bakeOn(emu, withProfile('agent-only', 'windowsSettings:\n  administrator:\n    password:\n      static: ssm:/golden/admin\n'), {
+        dryRun: true,
+      });
       expect(run.result.exitCode).to.equal(ExitCode.PREFLIGHT);
       const problems = run.result.preflight.filter((f) => f.level === 'problem');
-      expect(problems.map((p) => p.message)).to.deep.equal([`role agent-only does not allow ssm:GetParameter on arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/golden/admin: the builder reads this secret`]);
+      expect(problems.map((p) => p.message)).to.deep.equal([
+        `role agent-only does not allow ssm:GetParameter on arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/golden/admin: the builder reads this secret`,
+      ]);
       expect(since(emu, mark).map((c) => c.action)).to.include.members(['ListAttachedRolePolicies', 'ListRolePolicies', 'GetRolePolicy']);
       emu.control.clearFaults();
-      const simulated = await bakeOn(emu, withProfile('agent-only', 'windowsSettings:\n  administrator:\n    password:\n      static: ssm:/golden/admin\n'), { dryRun: true });
+      const simulated = await bakeOn(emu, withProfile('agent-only', 'windowsSettings:\n  administrator:\n    password:\n      static: ssm:/golden/admin\n'), {
+        dryRun: true,
+      });
       expect(simulated.result.preflight).to.deep.equal(run.result.preflight);
     });
 
     it('says it could not check the role when neither way is allowed, and the dry run passes with that warning', async () => {
-      for (const action of ['SimulatePrincipalPolicy', 'ListAttachedRolePolicies']) emu.control.addFault({ service: 'iam', action, errorCode: 'AccessDenied', status: 403 });
+      for (const action of ['SimulatePrincipalPolicy', 'ListAttachedRolePolicies'])
+        emu.control.addFault({ service: 'iam', action, errorCode: 'AccessDenied', status: 403 });
       const run = await bakeOn(emu, configFor('2022'), { dryRun: true });
       expect(run.result.exitCode, run.result.error?.message).to.equal(0);
       expect(run.result.preflight.map((f) => `${f.level}: ${f.message}`)).to.deep.equal([
@@ -256,7 +324,11 @@ describe('bake: preflight on the emulator', function () {
       const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
         const env: NodeJS.ProcessEnv = { ...cliEnv(emu), AWS_REGION: 'eu-west-1' };
         delete env.WINAMI_TEST_UNSET_KEY;
-        const child = spawn(process.execPath, [CLI, 'bake', config, '--dry-run', '--time-scale', String(TIME_SCALE)], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [CLI, 'bake', config, '--dry-run', '--time-scale', String(TIME_SCALE)], {
+          cwd,
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let out = '';
         child.stdout.on('data', (d: Buffer) => (out += d.toString()));
         child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -273,8 +345,23 @@ describe('bake: preflight on the emulator', function () {
     it('fails clearly with no credentials at all (exit 5)', async () => {
       const cwd = mkdtempSync(join(tmpdir(), 'winami-cli-'));
       const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
-        const env: NodeJS.ProcessEnv = { ...cliEnv(emu), HOME: cwd, AWS_SHARED_CREDENTIALS_FILE: join(cwd, 'none'), AWS_CONFIG_FILE: join(cwd, 'none'), AWS_EC2_METADATA_DISABLED: 'true' };
-        for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_WEB_IDENTITY_TOKEN_FILE']) delete env[k];
+        const env: NodeJS.ProcessEnv = {
+          ...cliEnv(emu),
+          HOME: cwd,
+          AWS_SHARED_CREDENTIALS_FILE: join(cwd, 'none'),
+          AWS_CONFIG_FILE: join(cwd, 'none'),
+          AWS_EC2_METADATA_DISABLED: 'true',
+        };
+        for (const k of [
+          'AWS_ACCESS_KEY_ID',
+          'AWS_SECRET_ACCESS_KEY',
+          'AWS_SESSION_TOKEN',
+          'AWS_PROFILE',
+          'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+          'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+          'AWS_WEB_IDENTITY_TOKEN_FILE',
+        ])
+          delete env[k];
         const child = spawn(process.execPath, [CLI, 'bake', configFor('2022'), '--dry-run'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
         let out = '';
         child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -302,5 +389,4 @@ describe('bake: preflight on the emulator', function () {
       expect(existsSync(join(cwd, '.winami'))).to.equal(false);
     });
   });
-
 });

@@ -25,7 +25,13 @@ interface CliRun {
 /** Run the CLI as account 0, stdin not a terminal. */
 function cli(emu: Emulator, args: string[], viaTty = false): Promise<CliRun> {
   const a = EMULATOR_ACCOUNTS[0]!;
-  const env = { ...process.env, AWS_ENDPOINT_URL: emu.endpoint, AWS_ACCESS_KEY_ID: a.accessKeyId, AWS_SECRET_ACCESS_KEY: a.secretAccessKey, AWS_REGION: 'us-east-1' };
+  const env = {
+    ...process.env,
+    AWS_ENDPOINT_URL: emu.endpoint,
+    AWS_ACCESS_KEY_ID: a.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: a.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+  };
   // `script` gives the child a pseudo-terminal, so stderr is a TTY as for a person at a shell.
   const quoted = [process.execPath, CLI, ...args].map((s) => `'${s.replace(/'/g, `'\\''`)}'`).join(' ');
   const [cmd, argv] = viaTty ? ['script', ['-qec', quoted, '/dev/null']] : [process.execPath, [CLI, ...args]];
@@ -48,7 +54,10 @@ describe('billing and audit CLI on the emulator: exit codes, --json, confirmatio
   before(async () => {
     emu = await startEmulator({ port: 0, timeScale: 0.001, seed: { regions: ['us-east-1', 'eu-west-1'], images: 1, imageAccounts: [A1] } });
     const ec2 = sessionFor(emu, 0).ec2('us-east-1');
-    const amazon = await ec2.describeImages({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['Windows_Server-2022-English-Full-SQL_2022_Standard-*'] }] });
+    const amazon = await ec2.describeImages({
+      Owners: ['amazon'],
+      Filters: [{ Name: 'name', Values: ['Windows_Server-2022-English-Full-SQL_2022_Standard-*'] }],
+    });
     sqlStandard = amazon.Images![0]!.ImageId!;
     owned = (await ec2.describeImages({ Owners: ['self'] })).Images![0]!.ImageId!;
   });
@@ -83,7 +92,11 @@ describe('billing and audit CLI on the emulator: exit codes, --json, confirmatio
       } finally {
         // winami never deletes tags, so its port has no DeleteTags: the test uses the SDK client directly.
         const a = EMULATOR_ACCOUNTS[0]!;
-        const sdk = new EC2Client({ region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
+        const sdk = new EC2Client({
+          region: 'us-east-1',
+          endpoint: emu.endpoint,
+          credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey },
+        });
         await sdk.send(new DeleteTagsCommand({ Resources: [owned], Tags: [{ Key: 'winami:expect' }] }));
         sdk.destroy();
       }
@@ -108,7 +121,10 @@ describe('billing and audit CLI on the emulator: exit codes, --json, confirmatio
       east = (await s.ec2('us-east-1').copyImage({ Name: 'b42-east', SourceImageId: owned, SourceRegion: 'us-east-1', TagSpecifications: tags })).ImageId!;
       west = (await s.ec2('eu-west-1').copyImage({ Name: 'b42-west', SourceImageId: owned, SourceRegion: 'us-east-1', TagSpecifications: tags })).ImageId!;
       await afterConsistencyWindow();
-      for (const [region, id] of [['us-east-1', east], ['eu-west-1', west]] as const) {
+      for (const [region, id] of [
+        ['us-east-1', east],
+        ['eu-west-1', west],
+      ] as const) {
         for (let i = 0; i < 200; i++) {
           const img = (await s.ec2(region).describeImages({ ImageIds: [id] })).Images![0]!;
           if (img.State === 'available') break;
@@ -180,7 +196,18 @@ describe('billing and audit CLI on the emulator: exit codes, --json, confirmatio
       const dir = mkdtempSync(join(tmpdir(), 'winami-audit-'));
       const file = join(dir, 'roles.txt');
       writeFileSync(file, `# accounts to audit\n${role(A3)}\n\n`);
-      const r = await cli(emu, ['audit', '--role-arn', role(A2), '--role-arns-file', file, '--include-caller-account', '--format', 'json', '--fail-on', 'none']);
+      const r = await cli(emu, [
+        'audit',
+        '--role-arn',
+        role(A2),
+        '--role-arns-file',
+        file,
+        '--include-caller-account',
+        '--format',
+        'json',
+        '--fail-on',
+        'none',
+      ]);
       expect(r.code, r.stderr).to.equal(ExitCode.OK);
       const out = JSON.parse(r.stdout);
       expect(out.accounts).to.deep.equal([A1, A2, A3]);
@@ -198,7 +225,14 @@ describe('billing and audit CLI on the emulator: exit codes, --json, confirmatio
 
     it('exits 8 when an account or region could not be audited, naming the IAM action to grant', async () => {
       emu.control.denyRole(role(A3));
-      emu.control.addFault({ action: 'DescribeSnapshots', account: A2, region: 'eu-west-1', errorCode: 'UnauthorizedOperation', status: 403, message: 'You are not authorized to perform this operation.' });
+      emu.control.addFault({
+        action: 'DescribeSnapshots',
+        account: A2,
+        region: 'eu-west-1',
+        errorCode: 'UnauthorizedOperation',
+        status: 403,
+        message: 'You are not authorized to perform this operation.',
+      });
       try {
         const r = await cli(emu, ['audit', '--regions', 'us-east-1,eu-west-1', '--role-arn', `${role(A2)},${role(A3)}`, '--fail-on', 'none']);
         expect(r.code).to.equal(ExitCode.PARTIAL);
@@ -213,7 +247,11 @@ describe('billing and audit CLI on the emulator: exit codes, --json, confirmatio
       const plain = await cli(emu, ['audit', '--regions', 'us-east-1', '--fail-on', 'none', '-o', join(mkdtempSync(join(tmpdir(), 'winami-audit-')), 'r.txt')]);
       expect(plain.code).to.equal(ExitCode.OK);
       expect(plain.stderr).to.not.contain('account-regions');
-      const tty = await cli(emu, ['audit', '--regions', 'us-east-1', '--fail-on', 'none', '-o', join(mkdtempSync(join(tmpdir(), 'winami-audit-')), 'r.txt')], true);
+      const tty = await cli(
+        emu,
+        ['audit', '--regions', 'us-east-1', '--fail-on', 'none', '-o', join(mkdtempSync(join(tmpdir(), 'winami-audit-')), 'r.txt')],
+        true,
+      );
       expect(tty.code).to.equal(ExitCode.OK);
       expect(tty.stdout).to.match(/\[#+\.*\] 1\/1 account-regions, \d+ images/); // `script` merges the pty's output
     });

@@ -1,5 +1,5 @@
 /** Shared setup for the billing and audit integration tests: an emulator and real SDK sessions pointed at it. */
-import { startEmulator as startPlainEmulator, EMULATOR_ACCOUNTS, type EmulatorOptions } from '../emulator/index.js';
+import { startEmulator as startPlainEmulator, EMULATOR_ACCOUNTS, type EmulatorOptions } from '../../emulator/index.js';
 import { createAwsSession } from '../../src/aws/session.js';
 import type { AwsSession } from '../../src/aws/ports.js';
 

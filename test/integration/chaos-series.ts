@@ -18,8 +18,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanupBuild } from '../../src/bake/cleanup.js';
-import type { Emulator } from '../emulator/index.js';
-import type { Fault } from '../emulator/options.js';
+import type { Emulator } from '../../emulator/index.js';
+import type { Fault } from '../../emulator/options.js';
 import { bakeOn, CLI, cliEnv, configFor, leftovers, sessionOn, TIME_SCALE } from './bake-harness.js';
 
 /** A small seeded generator (mulberry32): the same seed gives the same series. */
@@ -39,7 +39,13 @@ const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() 
 /** What the account holds, flattened to `kind id` strings. */
 function held(emu: Emulator, outputs: string[]): string[] {
   const l = leftovers(emu, outputs);
-  return [...l.instances.map((x) => `instance ${x.split(' ')[0]}`), ...l.images.map((x) => `image ${x}`), ...l.snapshots.map((x) => `snapshot ${x}`), ...l.volumes.map((x) => `volume ${x}`), ...l.parameters.map((x) => `parameter ${x}`)].sort();
+  return [
+    ...l.instances.map((x) => `instance ${x.split(' ')[0]}`),
+    ...l.images.map((x) => `image ${x}`),
+    ...l.snapshots.map((x) => `snapshot ${x}`),
+    ...l.volumes.map((x) => `volume ${x}`),
+    ...l.parameters.map((x) => `parameter ${x}`),
+  ].sort();
 }
 
 export interface KillRun {
@@ -70,7 +76,11 @@ function journalOutputs(path: string): string[] {
 export async function killOne(emu: Emulator, killAfterMs: number, by: 'journal' | 'build-id'): Promise<KillRun> {
   await emu.control.reset();
   const cwd = mkdtempSync(join(tmpdir(), 'winami-chaos-'));
-  const child = spawn(process.execPath, [CLI, 'bake', configFor('2022'), '--json', '--no-smoke-test', '--time-scale', String(TIME_SCALE)], { cwd, env: cliEnv(emu), stdio: 'ignore' });
+  const child = spawn(process.execPath, [CLI, 'bake', configFor('2022'), '--json', '--no-smoke-test', '--time-scale', String(TIME_SCALE)], {
+    cwd,
+    env: cliEnv(emu),
+    stdio: 'ignore',
+  });
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
   const exitCode = await exited;
@@ -85,9 +95,23 @@ export async function killOne(emu: Emulator, killAfterMs: number, by: 'journal' 
   const result =
     by === 'journal'
       ? await cleanupBuild({ session, journal, pollMs: 20, timeoutMs: 20_000 })
-      : await cleanupBuild({ session, buildId, regions: ['us-east-1'], journalDir: mkdtempSync(join(tmpdir(), 'winami-nojournal-')), pollMs: 20, timeoutMs: 20_000 });
+      : await cleanupBuild({
+          session,
+          buildId,
+          regions: ['us-east-1'],
+          journalDir: mkdtempSync(join(tmpdir(), 'winami-nojournal-')),
+          pollMs: 20,
+          timeoutMs: 20_000,
+        });
   const kept = [...outputs, ...result.kept.filter((k) => k.kind === 'image').map((k) => k.id)];
-  return { killedAfterMs: killAfterMs, exitCode, cleanedBy: by, removed: result.removed.length, cleanupFailed: result.failed.length, leftovers: held(emu, kept) };
+  return {
+    killedAfterMs: killAfterMs,
+    exitCode,
+    cleanedBy: by,
+    removed: result.removed.length,
+    cleanupFailed: result.failed.length,
+    leftovers: held(emu, kept),
+  };
 }
 
 export interface FaultRun {
@@ -110,8 +134,17 @@ const INJECTED = new Set(['RequestLimitExceeded', 'ThrottlingException', 'Intern
 export function randomFaults(rnd: () => number): Fault[] {
   const faults: Fault[] = [];
   const throttled = pick(rnd, WAITED);
-  faults.push({ action: throttled, errorCode: throttled === 'DescribeInstanceInformation' || throttled === 'GetCommandInvocation' ? 'ThrottlingException' : 'RequestLimitExceeded', probability: 0.2 + rnd() * 0.2 });
-  if (rnd() < 0.7) faults.push({ action: pick(rnd, [...WAITED, ...MUTATING]), errorCode: pick(rnd, ['InternalError', 'ServiceUnavailable']), times: 1 + Math.floor(rnd() * 3) });
+  faults.push({
+    action: throttled,
+    errorCode: throttled === 'DescribeInstanceInformation' || throttled === 'GetCommandInvocation' ? 'ThrottlingException' : 'RequestLimitExceeded',
+    probability: 0.2 + rnd() * 0.2,
+  });
+  if (rnd() < 0.7)
+    faults.push({
+      action: pick(rnd, [...WAITED, ...MUTATING]),
+      errorCode: pick(rnd, ['InternalError', 'ServiceUnavailable']),
+      times: 1 + Math.floor(rnd() * 3),
+    });
   if (rnd() < 0.7) faults.push({ action: pick(rnd, [...WAITED, ...MUTATING]), drop: true, times: 1 });
   if (rnd() < 0.8) faults.push({ action: pick(rnd, MUTATING), loseResponse: true, times: 1 });
   return faults;
@@ -139,26 +172,46 @@ export async function faultOne(emu: Emulator, faults: Fault[]): Promise<FaultRun
 
 export interface SeriesSummary {
   seed: number;
-  kills: { runs: number; killedMidBake: number; cleanedByJournal: number; cleanedByBuildId: number; removed: number; cleanupFailures: number; leftovers: number };
+  kills: {
+    runs: number;
+    killedMidBake: number;
+    cleanedByJournal: number;
+    cleanedByBuildId: number;
+    removed: number;
+    cleanupFailures: number;
+    leftovers: number;
+  };
   faults: { runs: number; succeeded: number; failed: number; faultsInjected: number; leftovers: number; misreported: number };
 }
 
 /** Run `kills` killed bakes and `faultRuns` faulted ones; `log` gets one line per run. */
-export async function runSeries(emu: Emulator, o: { seed: number; kills: number; faultRuns: number; maxKillMs: number; log?: (line: string) => void }): Promise<{ summary: SeriesSummary; killRuns: KillRun[]; faultRuns: FaultRun[] }> {
+export async function runSeries(
+  emu: Emulator,
+  o: { seed: number; kills: number; faultRuns: number; maxKillMs: number; log?: (line: string) => void },
+): Promise<{ summary: SeriesSummary; killRuns: KillRun[]; faultRuns: FaultRun[] }> {
   const rnd = seeded(o.seed);
   const log = o.log ?? (() => undefined);
   const killRuns: KillRun[] = [];
   for (let i = 0; i < o.kills; i++) {
     const r = await killOne(emu, Math.round(rnd() * o.maxKillMs), rnd() < 0.5 ? 'journal' : 'build-id');
     killRuns.push(r);
-    log(`kill ${i + 1}/${o.kills}: SIGKILL after ${r.killedAfterMs} ms (${r.exitCode === null ? 'mid-bake' : `had exited ${r.exitCode}`}), cleanup by ${r.cleanedBy}: removed ${r.removed}, failed ${r.cleanupFailed}, leftovers ${r.leftovers.length ? r.leftovers.join(', ') : 'none'}`);
+    log(
+      `kill ${i + 1}/${o.kills}: SIGKILL after ${r.killedAfterMs} ms (${r.exitCode === null ? 'mid-bake' : `had exited ${r.exitCode}`}), cleanup by ${r.cleanedBy}: removed ${r.removed}, failed ${r.cleanupFailed}, leftovers ${r.leftovers.length ? r.leftovers.join(', ') : 'none'}`,
+    );
   }
   const faultRuns: FaultRun[] = [];
   for (let i = 0; i < o.faultRuns; i++) {
     const r = await faultOne(emu, randomFaults(rnd));
     faultRuns.push(r);
-    const what = r.faults.map((f) => `${f.action}:${f.errorCode ?? (f.drop ? 'drop' : f.loseResponse ? 'lose' : '?')}${f.times ? `x${f.times}` : ''}${f.probability ? `@${f.probability.toFixed(2)}` : ''}`).join(' ');
-    log(`faults ${i + 1}/${o.faultRuns}: [${what}] → ${r.ok ? 'ok' : `failed (exit ${r.exitCode})`}, ${r.injected} faults hit, exists ${r.exists.length ? r.exists.join(', ') : 'nothing'}, reported ${r.reported.length ? r.reported.join(', ') : 'nothing'}`);
+    const what = r.faults
+      .map(
+        (f) =>
+          `${f.action}:${f.errorCode ?? (f.drop ? 'drop' : f.loseResponse ? 'lose' : '?')}${f.times ? `x${f.times}` : ''}${f.probability ? `@${f.probability.toFixed(2)}` : ''}`,
+      )
+      .join(' ');
+    log(
+      `faults ${i + 1}/${o.faultRuns}: [${what}] → ${r.ok ? 'ok' : `failed (exit ${r.exitCode})`}, ${r.injected} faults hit, exists ${r.exists.length ? r.exists.join(', ') : 'nothing'}, reported ${r.reported.length ? r.reported.join(', ') : 'nothing'}`,
+    );
   }
   const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
   const summary: SeriesSummary = {

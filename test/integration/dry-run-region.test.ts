@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { join } from 'node:path';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../emulator/index.js';
 import { runWinami, startBakeEmulator } from './bake-harness.js';
 
 describe('bake --dry-run: the region it names', function () {

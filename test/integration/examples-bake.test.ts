@@ -11,7 +11,7 @@ import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { expect } from 'chai';
 import { loadConfig } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/types.js';
-import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
+import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
 import { ACCOUNT, bakeOn, leftovers, NOTHING, startBakeEmulator, type BakeRun } from './bake-harness.js';
 
 const ROOT = process.cwd();
@@ -33,8 +33,7 @@ function provideSecrets(emu: Emulator, config: ResolvedConfig, env: Record<strin
     if (s.ref.kind === 'ssm') {
       emu.control.putParameter({ account: ACCOUNT, region: config.region, name: s.ref.parameter, value, type: 'SecureString' });
       put.add(s.ref.parameter);
-    }
-    else if (s.ref.kind === 'env') env[s.ref.variable] = value;
+    } else if (s.ref.kind === 'env') env[s.ref.variable] = value;
   });
 }
 
@@ -105,7 +104,11 @@ describe('examples: every shipped config bakes on the emulator', function () {
       expect(images).to.have.length(1 + config.image.regions.filter((r) => r.region !== config.region).length);
       const a = EMULATOR_ACCOUNTS.find((x) => x.accountId === ACCOUNT)!;
       for (const img of images) {
-        const ec2 = new EC2Client({ region: img.region, endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
+        const ec2 = new EC2Client({
+          region: img.region,
+          endpoint: emu.endpoint,
+          credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey },
+        });
         const described = (await ec2.send(new DescribeImagesCommand({ ImageIds: [img.imageId] }))).Images?.[0];
         ec2.destroy();
         // No expectation in the config: the image keeps its source's billing (lineage).

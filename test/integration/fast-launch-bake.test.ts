@@ -7,8 +7,8 @@
  * library call disables it first too.
  */
 import { expect } from 'chai';
-import type { Emulator } from '../emulator/index.js';
-import type { CallRecord } from '../emulator/options.js';
+import type { Emulator } from '../../emulator/index.js';
+import type { CallRecord } from '../../emulator/options.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,7 +74,9 @@ describe('bake: image.fastLaunch on the emulator', function () {
     }
     // winami discard disables Fast Launch before it deregisters.
     const before = emu.control.calls().length;
-    const out = await discardImage(session.ec2('eu-west-1'), result.images[1]!.imageId, { fastLaunchWait: { timeoutMs: 5_000, minDelayMs: 10, maxDelayMs: 50 } });
+    const out = await discardImage(session.ec2('eu-west-1'), result.images[1]!.imageId, {
+      fastLaunchWait: { timeoutMs: 5_000, minDelayMs: 10, maxDelayMs: 50 },
+    });
     expect([out.status, out.fastLaunchDisabled]).to.deep.equal(['discarded', true]);
     const actions = (emu.control.calls().slice(before) as CallRecord[]).filter((c) => c.errorCode === undefined).map((c) => c.action);
     expect(actions.indexOf('DisableFastLaunch')).to.be.within(0, actions.indexOf('DeregisterImage'));
@@ -105,14 +107,22 @@ describe('bake: image.fastLaunch on the emulator', function () {
     const ec2 = session.ec2('us-east-1');
     const source = (await session.ssm().getParameter({ Name: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' })).Parameter!.Value!;
     const imageId = (await ec2.copyImage({ Name: 'crashed-fast', SourceImageId: source, SourceRegion: 'us-east-1' })).ImageId!;
-    for (let i = 0; i < 400 && (await ec2.describeImages({ ImageIds: [imageId] })).Images?.[0]?.State !== 'available'; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 400 && (await ec2.describeImages({ ImageIds: [imageId] })).Images?.[0]?.State !== 'available'; i++)
+      await new Promise((r) => setTimeout(r, 20));
     const snapshots = ((await ec2.describeImages({ ImageIds: [imageId] })).Images![0]!.BlockDeviceMappings ?? []).map((m) => m.Ebs!.SnapshotId!);
     await ec2.createTags({ Resources: [imageId, ...snapshots], Tags: [{ Key: 'winami:build-id', Value: 'crashed-fast-1' }] });
     await ec2.enableFastLaunch({ ImageId: imageId, MaxParallelLaunches: 6, SnapshotConfiguration: { TargetResourceCount: 2 } });
     for (let i = 0; i < 400 && emu.control.fastLaunchState(imageId) !== 'enabled'; i++) await new Promise((r) => setTimeout(r, 20));
     expect(emu.control.fastLaunchState(imageId)).to.equal('enabled');
     const before = emu.control.calls().length;
-    const out = await cleanupBuild({ session, buildId: 'crashed-fast-1', regions: ['us-east-1'], pollMs: 10, timeoutMs: 5_000, journalDir: mkdtempSync(join(tmpdir(), 'winami-journal-')) });
+    const out = await cleanupBuild({
+      session,
+      buildId: 'crashed-fast-1',
+      regions: ['us-east-1'],
+      pollMs: 10,
+      timeoutMs: 5_000,
+      journalDir: mkdtempSync(join(tmpdir(), 'winami-journal-')),
+    });
     expect(out.removed.map((r) => r.id)).to.include(imageId);
     const actions = (emu.control.calls().slice(before) as CallRecord[]).filter((c) => c.errorCode === undefined).map((c) => c.action);
     expect(actions.indexOf('DisableFastLaunch')).to.be.within(0, actions.indexOf('DeregisterImage'));
@@ -124,7 +134,7 @@ describe('bake: image.fastLaunch on the emulator', function () {
     const session = sessionOn(emu);
     const lt = ['    launchTemplate:', '      name: fast-launch-template'];
     const { EC2Client, CreateLaunchTemplateCommand } = await import('@aws-sdk/client-ec2');
-    const { EMULATOR_ACCOUNTS } = await import('../emulator/index.js');
+    const { EMULATOR_ACCOUNTS } = await import('../../emulator/index.js');
     const a = EMULATOR_ACCOUNTS[0]!;
     const create = async (region: string) => {
       const client = new EC2Client({ region, endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
@@ -142,7 +152,11 @@ describe('bake: image.fastLaunch on the emulator', function () {
     if (!result.ok) throw new Error(`bake failed: ${result.error?.message}`);
     for (const img of result.images) {
       const item = (await session.ec2(img.region).describeFastLaunchImages({ ImageIds: [img.imageId] })).FastLaunchImages![0]!;
-      expect([item.State, item.LaunchTemplate?.LaunchTemplateName, item.LaunchTemplate?.Version], img.region).to.deep.equal(['enabled', 'fast-launch-template', '$Default']);
+      expect([item.State, item.LaunchTemplate?.LaunchTemplateName, item.LaunchTemplate?.Version], img.region).to.deep.equal([
+        'enabled',
+        'fast-launch-template',
+        '$Default',
+      ]);
       await discardImage(session.ec2(img.region), img.imageId, { fastLaunchWait: { timeoutMs: 5_000, minDelayMs: 10, maxDelayMs: 50 } });
     }
     expect(leftovers(emu)).to.deep.equal(NOTHING);

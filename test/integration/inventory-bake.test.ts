@@ -8,9 +8,9 @@
  */
 import { expect } from 'chai';
 import type { Image } from '@aws-sdk/client-ec2';
-import type { Emulator } from '../emulator/index.js';
-import { catalogue } from '../emulator/windows-update.js';
-import { PACKAGES } from '../emulator/aws-packages.js';
+import type { Emulator } from '../../emulator/index.js';
+import { catalogue } from '../../emulator/windows-update.js';
+import { PACKAGES } from '../../emulator/aws-packages.js';
 import { imageInventoryStale } from '../../src/audit/rules/image-inventory-stale.js';
 import { bakeOn, startBakeEmulator, writeConfig } from './bake-harness.js';
 
@@ -24,7 +24,20 @@ describe('bake: inventory before sealing on the emulator', function () {
 
   it('records OS build with UBR, updates, components and features in the manifest and on the image', async () => {
     const config = writeConfig(
-      ['name: inv', 'region: us-east-1', 'windows:', '  release: "2022"', 'builder:', '  instanceProfile: winami-builder', 'customize:', '  - awsComponents: [ena]', '  - windowsFeatures: [Web-Server]', '  - windowsUpdate: {}', 'inventory: true', 'smokeTest: false'].join('\n'),
+      [
+        'name: inv',
+        'region: us-east-1',
+        'windows:',
+        '  release: "2022"',
+        'builder:',
+        '  instanceProfile: winami-builder',
+        'customize:',
+        '  - awsComponents: [ena]',
+        '  - windowsFeatures: [Web-Server]',
+        '  - windowsUpdate: {}',
+        'inventory: true',
+        'smokeTest: false',
+      ].join('\n'),
     );
     const { result } = await bakeOn(emu, config);
     if (!result.ok) throw new Error(`bake failed: ${result.error?.message}`);
@@ -48,7 +61,20 @@ describe('bake: inventory before sealing on the emulator', function () {
 
   it("records a SQL Server image's instance version and edition", async () => {
     const config = writeConfig(
-      ['name: invsql', 'region: us-east-1', 'windows:', '  release: "2022"', 'builder:', '  instanceProfile: winami-builder', 'sql:', '  mode: license-included', '  version: "2022"', '  edition: standard', 'inventory: true', 'smokeTest: false'].join('\n'),
+      [
+        'name: invsql',
+        'region: us-east-1',
+        'windows:',
+        '  release: "2022"',
+        'builder:',
+        '  instanceProfile: winami-builder',
+        'sql:',
+        '  mode: license-included',
+        '  version: "2022"',
+        '  edition: standard',
+        'inventory: true',
+        'smokeTest: false',
+      ].join('\n'),
     );
     const { result } = await bakeOn(emu, config);
     if (!result.ok) throw new Error(`bake failed: ${result.error?.message}`);

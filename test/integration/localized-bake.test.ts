@@ -4,7 +4,7 @@
  * go through the real bake, whose Sysprep task finds the account by its RID.
  */
 import { expect } from 'chai';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator } from '../../emulator/index.js';
 import { bakeOn, leftovers, NOTHING, startBakeEmulator, writeConfig } from './bake-harness.js';
 
 describe('bake: localized base images (emulator)', function () {
@@ -40,7 +40,13 @@ describe('bake: localized base images (emulator)', function () {
         ].join('\n'),
       );
       const { result, reporter } = await bakeOn(emu, config);
-      if (!result.ok) throw new Error(`bake failed: ${result.error?.message}\n${reporter.events.filter((e) => e.level !== 'debug').map((e) => e.message).join('\n')}`);
+      if (!result.ok)
+        throw new Error(
+          `bake failed: ${result.error?.message}\n${reporter.events
+            .filter((e) => e.level !== 'debug')
+            .map((e) => e.message)
+            .join('\n')}`,
+        );
       expect(result.manifest.source?.name).to.match(new RegExp(`^Windows_Server-${c.release}-${c.language}-Full-Base-`));
       expect(result.images[0]!.usageOperation).to.equal('RunInstances:0002');
       expect(reporter.codes()).to.include.members(['bake.sysprep.started', 'bake.sealed', 'bake.smoke.ok']);

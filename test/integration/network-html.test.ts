@@ -11,7 +11,10 @@ import { AwsError, ExitCode } from '../../src/errors.js';
 import { CLI, configFor } from './bake-harness.js';
 
 /** A captive portal: every request, whatever it asks, gets HTTP 200 and a login page. */
-function portal(contentType = 'text/html; charset=utf-8', body = '<!DOCTYPE html><html><head><title>Guest Wi-Fi</title></head><body>Sign in to continue</body></html>'): Promise<{ server: Server; endpoint: string; hits: () => number }> {
+function portal(
+  contentType = 'text/html; charset=utf-8',
+  body = '<!DOCTYPE html><html><head><title>Guest Wi-Fi</title></head><body>Sign in to continue</body></html>',
+): Promise<{ server: Server; endpoint: string; hits: () => number }> {
   let hits = 0;
   const server = createServer((req, res) => {
     req.resume();
@@ -60,7 +63,10 @@ describe('answers that are not AWS’s (a captive portal answering HTTP 200 with
       expect(err, op).to.be.instanceOf(AwsError);
       const e = err as AwsError;
       expect(e.awsCode, op).to.equal('NotAnAwsResponse');
-      expect(e.message, op).to.contain(p.endpoint).and.match(/text\/html/).and.match(/captive portal/);
+      expect(e.message, op)
+        .to.contain(p.endpoint)
+        .and.match(/text\/html/)
+        .and.match(/captive portal/);
       expect(e.hint, op).to.match(/captive portal or proxy/);
     }
     // Not retried: the page is an answer, not a transient failure.
@@ -70,11 +76,16 @@ describe('answers that are not AWS’s (a captive portal answering HTTP 200 with
   it('an XML page that is not the operation’s document, and a body that is not XML, are refused too', async () => {
     p = await portal('text/xml', '<?xml version="1.0"?><html><body>proxy error</body></html>');
     const session = createAwsSession({ region: 'us-east-1', endpoint: p.endpoint, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-    const err = (await session.ec2().describeImages({}).catch((e: unknown) => e)) as AwsError;
+    const err = (await session
+      .ec2()
+      .describeImages({})
+      .catch((e: unknown) => e)) as AwsError;
     expect(err.awsCode).to.equal('NotAnAwsResponse');
     expect(err.message).to.contain('its root element is <html>, not <DescribeImagesResponse>');
     expect(whyNotTheService('query-xml', 'DescribeImages', undefined, 'Welcome')).to.equal('it is not an XML document');
-    expect(whyNotTheService('query-xml', 'DescribeImages', 'text/xml;charset=UTF-8', '<?xml version="1.0" encoding="UTF-8"?>\n<DescribeImagesResponse xmlns="x">')).to.equal(undefined);
+    expect(
+      whyNotTheService('query-xml', 'DescribeImages', 'text/xml;charset=UTF-8', '<?xml version="1.0" encoding="UTF-8"?>\n<DescribeImagesResponse xmlns="x">'),
+    ).to.equal(undefined);
     expect(whyNotTheService('json', 'GetParameter', 'application/x-amz-json-1.1', '{"Parameter":{}}')).to.equal(undefined);
     expect(whyNotTheService('json', 'GetParameter', 'application/x-amz-json-1.1', '<html>')).to.equal('it is not a JSON object');
   });
@@ -97,7 +108,10 @@ describe('answers that are not AWS’s (a captive portal answering HTTP 200 with
     p = await portal();
     const r = await winami(p.endpoint, ['verify', 'ami-0123456789abcdef0']);
     expect(r.code, r.stdout + r.stderr).to.equal(ExitCode.AWS);
-    expect(r.stdout).to.contain('ERROR').and.contain(p.endpoint).and.match(/captive portal/);
+    expect(r.stdout)
+      .to.contain('ERROR')
+      .and.contain(p.endpoint)
+      .and.match(/captive portal/);
     expect(r.stdout).not.to.match(/does not exist|not found/i);
   });
 

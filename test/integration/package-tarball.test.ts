@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { EMULATOR_ACCOUNTS, startEmulator } from '../emulator/index.js';
+import { EMULATOR_ACCOUNTS, startEmulator } from '../../emulator/index.js';
 
 /** Run a command to the end without blocking the event loop (the emulator answers in this process). */
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -47,7 +47,10 @@ describe('the packed package', function () {
 
   it('installs without install scripts (npm warns of none)', function () {
     expect(installOutput).to.not.match(/install scripts/i);
-    const manifest = JSON.parse(readFileSync(join(home, 'node_modules', 'winami', 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    const manifest = JSON.parse(readFileSync(join(home, 'node_modules', 'winami', 'package.json'), 'utf8')) as Record<
+      string,
+      Record<string, string> | undefined
+    >;
     for (const s of ['preinstall', 'install', 'postinstall', 'prepare']) expect(manifest.scripts ?? {}, s).to.not.have.property(s);
     expect(manifest.dependencies, 'the grammar ships as a file, not a dependency with native bindings').to.not.have.property('tree-sitter-powershell');
     expect(manifest.homepage).to.be.a('string');
@@ -89,7 +92,13 @@ describe('the packed package', function () {
     const emu = await startEmulator({ port: 0, timeScale: 0.004 });
     try {
       const a = EMULATOR_ACCOUNTS[0]!;
-      const env: NodeJS.ProcessEnv = { ...process.env, AWS_ENDPOINT_URL: emu.endpoint, AWS_ACCESS_KEY_ID: a.accessKeyId, AWS_SECRET_ACCESS_KEY: a.secretAccessKey, AWS_REGION: 'us-east-1' };
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        AWS_ENDPOINT_URL: emu.endpoint,
+        AWS_ACCESS_KEY_ID: a.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: a.secretAccessKey,
+        AWS_REGION: 'us-east-1',
+      };
       delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
       const dry = await run(bin(), named('bake', '--dry-run'), dir, env);
       expect(dry.stderr).to.not.contain('NodeVersionSupportWarning');
@@ -122,7 +131,22 @@ describe('the packed package', function () {
     const run = spawnSync(process.execPath, ['use.mjs'], { cwd: home, encoding: 'utf8' });
     expect(run.status, run.stderr).to.equal(0);
     const out = JSON.parse(run.stdout.trim().split('\n').pop()!) as { names: string[]; files: string[]; agent: string; usage: number };
-    for (const name of ['prepare', 'bake', 'plan', 'lintFiles', 'audit', 'verify', 'register', 'discard', 'copy', 'cleanup', 'iamPolicy', 'createAwsSession', 'WinamiError', 'ExitCode']) {
+    for (const name of [
+      'prepare',
+      'bake',
+      'plan',
+      'lintFiles',
+      'audit',
+      'verify',
+      'register',
+      'discard',
+      'copy',
+      'cleanup',
+      'iamPolicy',
+      'createAwsSession',
+      'WinamiError',
+      'ExitCode',
+    ]) {
       expect(out.names, name).to.include(name);
     }
     expect(out.agent).to.equal('ec2launch-v2');

@@ -20,7 +20,7 @@ import {
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
+import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
 import { runWinami, startBakeEmulator } from './bake-harness.js';
 import { PRUNE_ACTIONS } from '../../src/bake/iam-policy.js';
 
@@ -45,12 +45,22 @@ describe('winami prune (CLI, emulator)', function () {
   async function member(source: string, family: string, name: string): Promise<string> {
     const id = (await ec2.send(new CopyImageCommand({ Name: name, SourceImageId: source, SourceRegion: 'us-east-1' }))).ImageId!;
     await available(id);
-    await ec2.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: 'winami:config', Value: family }, { Key: 'winami:complete', Value: 'true' }] }));
+    await ec2.send(
+      new CreateTagsCommand({
+        Resources: [id],
+        Tags: [
+          { Key: 'winami:config', Value: family },
+          { Key: 'winami:complete', Value: 'true' },
+        ],
+      }),
+    );
     await new Promise((r) => setTimeout(r, 15)); // distinct creation times
     return id;
   }
-  const exists = async (id: string) => (await ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'image-id', Values: [id] }] }))).Images!.length === 1;
-  const snapshotsOf = async (id: string) => ((await ec2.send(new DescribeImagesCommand({ ImageIds: [id] }))).Images![0]!.BlockDeviceMappings ?? []).map((m) => m.Ebs!.SnapshotId!);
+  const exists = async (id: string) =>
+    (await ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'image-id', Values: [id] }] }))).Images!.length === 1;
+  const snapshotsOf = async (id: string) =>
+    ((await ec2.send(new DescribeImagesCommand({ ImageIds: [id] }))).Images![0]!.BlockDeviceMappings ?? []).map((m) => m.Ebs!.SnapshotId!);
   const prune = (...extra: string[]) => runWinami(emu, ['prune', '--family', 'golden', '--keep', '1', '--regions', 'us-east-1', ...extra]);
 
   before(async () => {
@@ -65,8 +75,11 @@ describe('winami prune (CLI, emulator)', function () {
     for (let i = 0; i < 6; i++) made.push(await member(source, 'golden', `golden-${i}`));
     fam.push(...made.reverse());
     other = await member(source, 'another', 'another-0');
-    instanceId = (await ec2.send(new RunInstancesCommand({ ImageId: fam[1]!, InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1 }))).Instances![0]!.InstanceId!;
-    await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'golden-fleet', LaunchTemplateData: { ImageId: fam[2]!, InstanceType: 'm6i.large' } }));
+    instanceId = (await ec2.send(new RunInstancesCommand({ ImageId: fam[1]!, InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1 }))).Instances![0]!
+      .InstanceId!;
+    await ec2.send(
+      new CreateLaunchTemplateCommand({ LaunchTemplateName: 'golden-fleet', LaunchTemplateData: { ImageId: fam[2]!, InstanceType: 'm6i.large' } }),
+    );
     await ssm.send(new PutParameterCommand({ Name: '/golden/windows-2022/latest', Type: 'String', DataType: 'aws:ec2:image', Value: fam[3]! }));
   });
   after(async () => {
@@ -121,7 +134,13 @@ describe('winami prune (CLI, emulator)', function () {
     const last = await prune('--yes');
     expect(last.code, last.stderr).to.equal(0);
     // `winami iam-policy --include-prune` grants every call prune made (GetCallerIdentity needs no permission).
-    const called = new Set(emu.control.calls().slice(before).filter((c) => c.service !== 'sts').map((c) => `${c.service}:${c.action}`));
+    const called = new Set(
+      emu.control
+        .calls()
+        .slice(before)
+        .filter((c) => c.service !== 'sts')
+        .map((c) => `${c.service}:${c.action}`),
+    );
     expect([...called].filter((a) => !(PRUNE_ACTIONS as readonly string[]).includes(a))).to.deep.equal([]);
     expect(called).to.include('ec2:DescribeLaunchTemplateVersions').and.to.include('ssm:DescribeParameters').and.to.include('ec2:DeregisterImage');
     expect(await Promise.all(fam.map(exists))).to.deep.equal([true, false, false, false, false, false]);

@@ -41,7 +41,7 @@ describe("README: the repository's bake against the emulator", function () {
     expect(emuFlags, 'the emulator command').to.be.an('array');
     // Port 0: the README's fixed port may be taken on a shared machine; the rest of its flags as written.
     const flags = emuFlags!.map((f, i, a) => (a[i - 1] === '--port' ? '0' : f));
-    emulator = spawn(process.execPath, [join(root, 'dist/test/emulator/cli.js'), ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+    emulator = spawn(process.execPath, [join(root, 'dist/emulator/cli.js'), ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
     const endpoint = await new Promise<string>((resolve, reject) => {
       let seen = '';
       emulator!.stdout!.on('data', (d: Buffer) => {
@@ -53,11 +53,20 @@ describe("README: the repository's bake against the emulator", function () {
     });
     const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
     for (const [, k, v] of text.matchAll(/\b(AWS_[A-Z_]+)=(\S+)/g)) env[k!] = k === 'AWS_ENDPOINT_URL' ? endpoint : v!.replace(/\\$/, '');
-    expect(Object.keys(env).filter((k) => k.startsWith('AWS_')).sort()).to.deep.equal(['AWS_ACCESS_KEY_ID', 'AWS_ENDPOINT_URL', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY']);
+    expect(
+      Object.keys(env)
+        .filter((k) => k.startsWith('AWS_'))
+        .sort(),
+    ).to.deep.equal(['AWS_ACCESS_KEY_ID', 'AWS_ENDPOINT_URL', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY']);
     const bakeArgs = /npx winami (bake examples\/\S+ .*?)\s+#/.exec(text)?.[1]?.split(/\s+/);
     expect(bakeArgs, 'the bake command').to.be.an('array');
     const cwd = mkdtempSync(join(tmpdir(), 'winami-readme-'));
-    const bake = await run(process.execPath, [join(root, 'dist/src/cli/main.js'), ...bakeArgs!.map((a) => (a.startsWith('examples/') ? join(root, a) : a))], env, cwd);
+    const bake = await run(
+      process.execPath,
+      [join(root, 'dist/src/cli/main.js'), ...bakeArgs!.map((a) => (a.startsWith('examples/') ? join(root, a) : a))],
+      env,
+      cwd,
+    );
     expect(bake.code, bake.out).to.equal(0);
     expect(bake.out).to.match(/^us-east-1\tami-[0-9a-f]+\twindows-2022-base-/m);
     expect(bake.out).to.match(/^eu-west-1\tami-[0-9a-f]+\twindows-2022-base-/m);

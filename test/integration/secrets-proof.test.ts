@@ -13,7 +13,7 @@ import { expect } from 'chai';
 import { loadConfig } from '../../src/config/load.js';
 import { SecretsNotResolvedError } from '../../src/errors.js';
 import { renderBundle } from '../../src/render/bundle.js';
-import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
+import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
 import { ACCOUNT, bakeOn, leftovers, NOTHING, startBakeEmulator } from './bake-harness.js';
 
 const EXAMPLE = join(process.cwd(), 'examples', 'windows-2016-ec2launch-v2.yaml');
@@ -46,9 +46,21 @@ describe('bake: secrets proven in place before sealing (emulator)', function () 
     if (!result.ok) throw new Error(`bake failed: ${result.error?.message}`);
     expect(reporter.codes()).to.include('bake.secrets.proven');
     const a = EMULATOR_ACCOUNTS[0]!;
-    const ec2 = new EC2Client({ region: config.region, endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
+    const ec2 = new EC2Client({
+      region: config.region,
+      endpoint: emu.endpoint,
+      credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey },
+    });
     try {
-      const run = await ec2.send(new RunInstancesCommand({ ImageId: result.images[0]!.imageId, InstanceType: 'm5.large', MinCount: 1, MaxCount: 1, IamInstanceProfile: { Name: 'winami-builder' } }));
+      const run = await ec2.send(
+        new RunInstancesCommand({
+          ImageId: result.images[0]!.imageId,
+          InstanceType: 'm5.large',
+          MinCount: 1,
+          MaxCount: 1,
+          IamInstanceProfile: { Name: 'winami-builder' },
+        }),
+      );
       const id = run.Instances![0]!.InstanceId!;
       const unattend = emu.control.readGuestFile(id, UNATTEND) ?? '';
       const agentConfig = emu.control.readGuestFile(id, AGENT_CONFIG) ?? '';

@@ -5,9 +5,16 @@
  * at once, and publishing the image id.
  */
 import { expect } from 'chai';
-import { CreateImageCommand, DescribeImagesCommand, DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateImageCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  EC2Client,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import { DescribeInstanceInformationCommand, GetParameterCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
+import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
 import { bake } from '../../src/bake/index.js';
 import { AUTHORIZATION_ONLY_ACTIONS, iamPolicies } from '../../src/bake/iam-policy.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -60,11 +67,18 @@ function sqlConfig(c: SqlCase): string {
 }
 
 /** A customize step that stages SQL Server 2022 media where `sql.media` points. */
-const STAGE_MEDIA = ['  - name: stage SQL Server media', '    powershell: |', "      Set-Content -LiteralPath 'D:\\sqlmedia\\setup.exe' -Value 'SQL Server 2022 Setup'"];
+const STAGE_MEDIA = [
+  '  - name: stage SQL Server media',
+  '    powershell: |',
+  "      Set-Content -LiteralPath 'D:\\sqlmedia\\setup.exe' -Value 'SQL Server 2022 Setup'",
+];
 const BYOL = ['mode: byol-prepare', 'version: "2022"', 'edition: standard', 'media: D:\\sqlmedia', `productKey: ssm:${KEY_PARAMETER}`];
 
 function explain(run: { result: { ok: boolean; error?: { message: string } | undefined }; reporter: MemoryReporter }): string {
-  return `${run.result.error?.message ?? ''}\n${run.reporter.events.filter((e) => e.level !== 'debug').map((e) => `${e.code}: ${e.message}`).join('\n')}`;
+  return `${run.result.error?.message ?? ''}\n${run.reporter.events
+    .filter((e) => e.level !== 'debug')
+    .map((e) => `${e.code}: ${e.message}`)
+    .join('\n')}`;
 }
 
 /**
@@ -72,8 +86,14 @@ function explain(run: { result: { ok: boolean; error?: { message: string } | und
  * first-boot-cleanup.ps1 through Run Command (the emulator's agents do not run
  * it by themselves), read the files again, and terminate the instance.
  */
-async function firstBootOf(emu: Emulator, imageId: string, paths: string[]): Promise<{ before: Record<string, string | undefined>; after: Record<string, string | undefined>; output: string }> {
-  const out = await ec2(emu).send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 'm6i.large', IamInstanceProfile: { Name: 'winami-builder' } }));
+async function firstBootOf(
+  emu: Emulator,
+  imageId: string,
+  paths: string[],
+): Promise<{ before: Record<string, string | undefined>; after: Record<string, string | undefined>; output: string }> {
+  const out = await ec2(emu).send(
+    new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 'm6i.large', IamInstanceProfile: { Name: 'winami-builder' } }),
+  );
   const id = out.Instances![0]!.InstanceId!;
   const read = () => Object.fromEntries(paths.map((p) => [p, emu.control.readGuestFile(id, p)]));
   try {
@@ -85,7 +105,15 @@ async function firstBootOf(emu: Emulator, imageId: string, paths: string[]): Pro
       await new Promise((r) => setTimeout(r, 20));
     }
     const script = before[FIRST_BOOT] ?? '';
-    const r = await runScript(sessionOn(emu).ssm('us-east-1'), { instanceId: id, script, what: 'first boot', executionTimeoutSeconds: 600, deadlineMs: 30_000, minDelayMs: 20, maxDelayMs: 100 });
+    const r = await runScript(sessionOn(emu).ssm('us-east-1'), {
+      instanceId: id,
+      script,
+      what: 'first boot',
+      executionTimeoutSeconds: 600,
+      deadlineMs: 30_000,
+      minDelayMs: 20,
+      maxDelayMs: 100,
+    });
     expect(r.status, r.stderr).to.equal('Success');
     return { before, after: read(), output: r.stdout };
   } finally {
@@ -120,13 +148,27 @@ describe('sql: SQL Server images baked end to end (emulator)', function () {
   };
 
   const licenseIncluded = [
-    { release: '2012r2', agent: 'ec2config', version: '2016', edition: 'web', source: 'ssmParameter: /aws/service/ami-windows-latest/Windows_Server-2012-R2_RTM-English-64Bit-SQL_2016_SP3_Web', billing: ['Windows with SQL Server Web', 'RunInstances:0202'] },
+    {
+      release: '2012r2',
+      agent: 'ec2config',
+      version: '2016',
+      edition: 'web',
+      source: 'ssmParameter: /aws/service/ami-windows-latest/Windows_Server-2012-R2_RTM-English-64Bit-SQL_2016_SP3_Web',
+      billing: ['Windows with SQL Server Web', 'RunInstances:0202'],
+    },
     { release: '2019', agent: 'ec2launch-v1', version: '2019', edition: 'enterprise', billing: ['Windows with SQL Server Enterprise', 'RunInstances:0102'] },
     { release: '2022', agent: 'ec2launch-v2', version: '2022', edition: 'standard', billing: ['Windows with SQL Server Standard', 'RunInstances:0006'] },
   ];
   for (const c of licenseIncluded) {
     it(`license-included SQL Server ${c.version} ${c.edition} on ${c.release} (${c.agent}): checked before sealing, billed ${c.billing[1]}, nothing left`, async () => {
-      const run = await bakeOn(emu, sqlConfig({ release: c.release, ...(c.source ? { source: c.source } : {}), sql: ['mode: license-included', `version: "${c.version}"`, `edition: ${c.edition}`] }));
+      const run = await bakeOn(
+        emu,
+        sqlConfig({
+          release: c.release,
+          ...(c.source ? { source: c.source } : {}),
+          sql: ['mode: license-included', `version: "${c.version}"`, `edition: ${c.edition}`],
+        }),
+      );
       expect(run.result.ok, explain(run)).to.equal(true);
       expect(run.result.exitCode).to.equal(0);
       const img = run.result.images[0]!;
@@ -145,7 +187,12 @@ describe('sql: SQL Server images baked end to end (emulator)', function () {
   }
 
   const byol = [
-    { release: '2012r2', agent: 'ec2config', source: 'ssmParameter: /aws/service/ami-windows-latest/Windows_Server-2012-R2_RTM-English-64Bit-Base', wiredIn: 'C:\\Windows\\Setup\\Scripts\\SetupComplete.cmd' },
+    {
+      release: '2012r2',
+      agent: 'ec2config',
+      source: 'ssmParameter: /aws/service/ami-windows-latest/Windows_Server-2012-R2_RTM-English-64Bit-Base',
+      wiredIn: 'C:\\Windows\\Setup\\Scripts\\SetupComplete.cmd',
+    },
     { release: '2019', agent: 'ec2launch-v1', wiredIn: 'C:\\Windows\\Setup\\Scripts\\SetupComplete.cmd' },
     { release: '2022', agent: 'ec2launch-v2', wiredIn: 'C:\\ProgramData\\Amazon\\EC2Launch\\config\\agent-config.yml' },
   ];
@@ -160,10 +207,16 @@ describe('sql: SQL Server images baked end to end (emulator)', function () {
       const completeIni = 'C:\\ProgramData\\winami\\sql\\CompleteImage.ini';
       const completeScript = 'C:\\ProgramData\\winami\\sql\\complete-image.ps1';
       const repairScript = 'C:\\ProgramData\\winami\\sql\\repair-servername.ps1';
-      const { before: files, after, output } = await firstBootOf(emu, img.imageId, [PREPARED_STATE, SUMMARY_2022, completeIni, completeScript, repairScript, FIRST_BOOT, c.wiredIn]);
+      const {
+        before: files,
+        after,
+        output,
+      } = await firstBootOf(emu, img.imageId, [PREPARED_STATE, SUMMARY_2022, completeIni, completeScript, repairScript, FIRST_BOOT, c.wiredIn]);
       // PrepareImage ran once on the builder: a prepared (not completed) instance, Setup's summary.
       expect(JSON.parse(files[PREPARED_STATE] ?? '[]')).to.deep.equal([{ id: 'MSSQLSERVER', version: '2022', state: 'prepared' }]);
-      expect(files[SUMMARY_2022]).to.match(/Final result:\s+Passed/).and.match(/Requested action:\s+prepareimage/);
+      expect(files[SUMMARY_2022])
+        .to.match(/Final result:\s+Passed/)
+        .and.match(/Requested action:\s+prepareimage/);
       // CompleteImage at first boot: the agent runs first-boot-cleanup.ps1, which runs complete-image.ps1, then the rename repair.
       expect(files[c.wiredIn], c.wiredIn).to.include('first-boot-cleanup.ps1');
       expect(files[FIRST_BOOT]!.indexOf(completeScript)).to.be.greaterThan(0).and.lessThan(files[FIRST_BOOT]!.indexOf(repairScript));
@@ -174,7 +227,12 @@ describe('sql: SQL Server images baked end to end (emulator)', function () {
       expect(after[FIRST_BOOT]).to.equal(undefined);
       for (const p of [completeIni, completeScript, repairScript]) expect(after[p], p).to.equal(files[p]);
       // The key's value is nowhere: not in the image, the commands sent, the events or the manifest.
-      const everything = [Object.values(files).join('\n'), await commandTexts(emu), JSON.stringify(run.reporter.events), JSON.stringify(run.result.manifest)].join('\n');
+      const everything = [
+        Object.values(files).join('\n'),
+        await commandTexts(emu),
+        JSON.stringify(run.reporter.events),
+        JSON.stringify(run.result.manifest),
+      ].join('\n');
       expect(everything).to.include('ACTION=PrepareImage');
       expect(everything).to.not.include(KEY);
     });
@@ -182,7 +240,9 @@ describe('sql: SQL Server images baked end to end (emulator)', function () {
 
   it('byol-prepare with licensing windows-byol on a Windows BYOL source: billed RunInstances:0800', async () => {
     // A BYOL source, as an image imported with your own Windows license would be: an instance image whose billing the emulator sets.
-    const base = emu.control.resources({ account: '801119661308', region: 'us-east-1' }).images.find((i) => /^Windows_Server-2022-English-Full-Base/.test(i.name))!;
+    const base = emu.control
+      .resources({ account: '801119661308', region: 'us-east-1' })
+      .images.find((i) => /^Windows_Server-2022-English-Full-Base/.test(i.name))!;
     const launched = await ec2(emu).send(new RunInstancesCommand({ ImageId: base.id, MinCount: 1, MaxCount: 1, InstanceType: 'm6i.large' }));
     const instanceId = launched.Instances![0]!.InstanceId!;
     await afterConsistencyWindow();
@@ -204,7 +264,9 @@ describe('sql: SQL Server images baked end to end (emulator)', function () {
       await new Promise((r) => setTimeout(r, 20));
     }
     outputs.push(sourceId);
-    const run = await bakeOn(emu, sqlConfig({ release: '2022', source: `ami: ${sourceId}`, sql: [...BYOL, 'licensing: windows-byol'], steps: STAGE_MEDIA }), { smokeTest: false });
+    const run = await bakeOn(emu, sqlConfig({ release: '2022', source: `ami: ${sourceId}`, sql: [...BYOL, 'licensing: windows-byol'], steps: STAGE_MEDIA }), {
+      smokeTest: false,
+    });
     expect(run.result.ok, explain(run)).to.equal(true);
     const img = run.result.images[0]!;
     expect([img.platformDetails, img.usageOperation]).to.deep.equal(['Windows BYOL', 'RunInstances:0800']);
@@ -222,7 +284,11 @@ describe('sql: SQL Server images baked end to end (emulator)', function () {
   });
 
   it('stops before Sysprep when the pre-seal check finds a product key written into CompleteImage.ini (exit 7, builder removed)', async () => {
-    const leak = ['  - name: writes a key where the token belongs', '    powershell: |', "      Set-Content -LiteralPath 'C:\\ProgramData\\winami\\sql\\CompleteImage.ini' -Value '[OPTIONS]', 'PID=\"11111-22222-33333-44444-55555\"'"];
+    const leak = [
+      '  - name: writes a key where the token belongs',
+      '    powershell: |',
+      "      Set-Content -LiteralPath 'C:\\ProgramData\\winami\\sql\\CompleteImage.ini' -Value '[OPTIONS]', 'PID=\"11111-22222-33333-44444-55555\"'",
+    ];
     const run = await bakeOn(emu, sqlConfig({ release: '2022', sql: BYOL, steps: [...STAGE_MEDIA, ...leak] }));
     expect(run.result.ok).to.equal(false);
     expect(run.result.exitCode).to.equal(7);
@@ -237,15 +303,22 @@ describe('sql: SQL Server images baked end to end (emulator)', function () {
     const run = await bakeOn(emu, sqlConfig({ release: '2022', sql: [...BYOL, 'licensing: windows-byol'], steps: STAGE_MEDIA }));
     expect(run.result.exitCode).to.equal(10);
     expect(run.result.failedStep).to.equal('preflight');
-    expect(JSON.stringify((run.result.error as unknown as { issues: unknown[] }).issues)).to.include('sql.licensing windows-byol bills as \\"Windows BYOL\\" (RunInstances:0800)');
+    expect(JSON.stringify((run.result.error as unknown as { issues: unknown[] }).issues)).to.include(
+      'sql.licensing windows-byol bills as \\"Windows BYOL\\" (RunInstances:0800)',
+    );
     expect(emu.control.calls().filter((c) => c.action === 'RunInstances').length).to.equal(before);
     noLeaks();
   });
 
   it('refuses a license-included config whose edition contradicts the source AMI before launching anything (exit 10, preflight)', async () => {
-    const standard = emu.control.resources({ account: '801119661308', region: 'us-east-1' }).images.find((i) => /Windows_Server-2022-English-Full-SQL_2022_Standard/.test(i.name))!;
+    const standard = emu.control
+      .resources({ account: '801119661308', region: 'us-east-1' })
+      .images.find((i) => /Windows_Server-2022-English-Full-SQL_2022_Standard/.test(i.name))!;
     const before = emu.control.calls().filter((c) => c.action === 'RunInstances').length;
-    const run = await bakeOn(emu, sqlConfig({ release: '2022', source: `ami: ${standard.id}`, sql: ['mode: license-included', 'version: "2022"', 'edition: enterprise'] }));
+    const run = await bakeOn(
+      emu,
+      sqlConfig({ release: '2022', source: `ami: ${standard.id}`, sql: ['mode: license-included', 'version: "2022"', 'edition: enterprise'] }),
+    );
     expect(run.result.ok).to.equal(false);
     expect(run.result.exitCode).to.equal(10);
     expect(run.result.failedStep).to.equal('preflight');
@@ -269,7 +342,11 @@ describe('sql: SQL Server images baked end to end (emulator)', function () {
   it('publishes the image id in every region after the copy, and a failed publish keeps the verified images (exit 8)', async () => {
     // Copies are what this test waits for most; a tenth of the default copy time keeps the order of events.
     emu.control.setDurations({ imageCopy: 60_000 });
-    const config = sqlConfig({ release: '2022', sql: ['mode: license-included', 'version: "2022"', 'edition: web'], image: ['regions:', '  - region: eu-west-1', 'publishParameter: /golden/sql-web/latest'] });
+    const config = sqlConfig({
+      release: '2022',
+      sql: ['mode: license-included', 'version: "2022"', 'edition: web'],
+      image: ['regions:', '  - region: eu-west-1', 'publishParameter: /golden/sql-web/latest'],
+    });
     const run = await bakeOn(emu, config, { smokeTest: false });
     expect(run.result.ok, explain(run)).to.equal(true);
     expect(run.result.exitCode).to.equal(0);
@@ -280,7 +357,10 @@ describe('sql: SQL Server images baked end to end (emulator)', function () {
       expect(p.Parameter?.Value, region).to.equal(imageId);
       expect(p.Parameter?.DataType, region).to.equal('aws:ec2:image');
     }
-    expect(run.result.manifest.parameters?.map((p) => [p.region, p.imageId])).to.deep.equal([['us-east-1', byRegion['us-east-1']], ['eu-west-1', byRegion['eu-west-1']]]);
+    expect(run.result.manifest.parameters?.map((p) => [p.region, p.imageId])).to.deep.equal([
+      ['us-east-1', byRegion['us-east-1']],
+      ['eu-west-1', byRegion['eu-west-1']],
+    ]);
     outputs.push(...Object.values(byRegion));
 
     emu.control.addFault({ action: 'PutParameter', service: 'ssm', region: 'eu-west-1', errorCode: 'AccessDeniedException', status: 400, times: 1 });
@@ -292,7 +372,12 @@ describe('sql: SQL Server images baked end to end (emulator)', function () {
     expect(failed.result.manifest.incomplete?.[0]?.hint).to.include('aws ssm put-parameter --region eu-west-1');
     expect(failed.reporter.codes()).to.include('bake.publish.failed');
     const kept = failed.result.images.map((i) => i.imageId);
-    const existing = new Set([...emu.control.resources({ account: ACCOUNT, region: 'us-east-1' }).images, ...emu.control.resources({ account: ACCOUNT, region: 'eu-west-1' }).images].map((i) => i.id));
+    const existing = new Set(
+      [
+        ...emu.control.resources({ account: ACCOUNT, region: 'us-east-1' }).images,
+        ...emu.control.resources({ account: ACCOUNT, region: 'eu-west-1' }).images,
+      ].map((i) => i.id),
+    );
     expect(kept.every((id) => existing.has(id))).to.equal(true);
     outputs.push(...kept);
     noLeaks();
@@ -304,7 +389,14 @@ describe('sql: SQL Server images baked end to end (emulator)', function () {
     const run = await bakeOn(emu, path, { smokeTest: false });
     expect(run.result.ok, explain(run)).to.equal(true);
     outputs.push(run.result.images[0]!.imageId);
-    const called = [...new Set(emu.control.calls().slice(from).map((c) => `${c.service}:${c.action}`))].sort();
+    const called = [
+      ...new Set(
+        emu.control
+          .calls()
+          .slice(from)
+          .map((c) => `${c.service}:${c.action}`),
+      ),
+    ].sort();
     const policy = iamPolicies(loadConfig(path), { smokeTest: false });
     expect(called).to.deep.equal(policy.successActions.filter((a) => !AUTHORIZATION_ONLY_ACTIONS.has(a)));
     const publish = policy.caller.Statement.find((st) => st.Sid === 'WinamiPublishImageId');

@@ -8,7 +8,7 @@
  */
 import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { expect } from 'chai';
-import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
+import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
 import { bakeOn, leftovers, NOTHING, startBakeEmulator, writeConfig } from './bake-harness.js';
 
 const features = (names: string[]) =>
@@ -42,13 +42,26 @@ describe('bake: windowsFeatures on the emulator', function () {
     const { result, reporter } = await bakeOn(emu, features(['Web-Server', 'Containers']), { smokeTest: false });
     if (!result.ok) throw new Error(`bake failed: ${result.error?.message}`);
     outputs.push(...result.images.map((i) => i.imageId));
-    const output = reporter.events.filter((e) => e.code === 'bake.customize.output').map((e) => JSON.stringify(e.data ?? {}) + e.message).join('\n');
+    const output = reporter.events
+      .filter((e) => e.code === 'bake.customize.output')
+      .map((e) => JSON.stringify(e.data ?? {}) + e.message)
+      .join('\n');
     // SSM keeps the rerun's output: the features were in place, nothing left to install or restart.
     expect(output).to.contain('WINAMI restartNeeded=No');
     const a = EMULATOR_ACCOUNTS[0]!;
     const ec2 = new EC2Client({ region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
     try {
-      const id = (await ec2.send(new RunInstancesCommand({ ImageId: result.images[0]!.imageId, InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1, IamInstanceProfile: { Name: 'winami-builder' } }))).Instances![0]!.InstanceId!;
+      const id = (
+        await ec2.send(
+          new RunInstancesCommand({
+            ImageId: result.images[0]!.imageId,
+            InstanceType: 'm6i.large',
+            MinCount: 1,
+            MaxCount: 1,
+            IamInstanceProfile: { Name: 'winami-builder' },
+          }),
+        )
+      ).Instances![0]!.InstanceId!;
       expect(JSON.parse(emu.control.readGuestFile(id, 'C:\\Windows\\.emulator\\features.json') ?? '[]')).to.deep.equal(['Containers', 'Web-Server']);
       await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
       for (let i = 0; i < 200 && leftovers(emu, outputs).instances.length > 0; i++) await new Promise((r) => setTimeout(r, 25));

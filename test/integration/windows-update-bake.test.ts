@@ -8,8 +8,8 @@
  */
 import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { expect } from 'chai';
-import { EMULATOR_ACCOUNTS, type Emulator } from '../emulator/index.js';
-import { catalogue, WU_STATE } from '../emulator/windows-update.js';
+import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
+import { catalogue, WU_STATE } from '../../emulator/windows-update.js';
 import { bakeOn, leftovers, NOTHING, startBakeEmulator, writeConfig } from './bake-harness.js';
 
 // KB numbers do not depend on the catalogue's epoch; month 0 is the newest of the first three.
@@ -36,7 +36,10 @@ const updates = (body: string[]) =>
   );
 
 const outputOf = (events: { code: string; data?: unknown; message: string }[]) =>
-  events.filter((e) => e.code === 'bake.customize.output').map((e) => JSON.stringify(e.data ?? {})).join('\n');
+  events
+    .filter((e) => e.code === 'bake.customize.output')
+    .map((e) => JSON.stringify(e.data ?? {}))
+    .join('\n');
 
 describe('bake: windowsUpdate on the emulator', function () {
   this.timeout(120_000);
@@ -58,7 +61,9 @@ describe('bake: windowsUpdate on the emulator', function () {
     expect(out).to.contain(`kb=${kb('lcu')} round=2 result=Succeeded hresult=0x00000000`);
     expect(out).to.contain(`kb=${kb('dotnet')} round=3 result=Succeeded hresult=0x00000000`);
     expect(out).to.contain('WINAMI windowsUpdate applicable=0');
-    const reported = reporter.events.filter((e) => e.code === 'bake.windowsUpdate.update').map((e) => e.data as { kb: string; round: number; result: string; hresult: string });
+    const reported = reporter.events
+      .filter((e) => e.code === 'bake.windowsUpdate.update')
+      .map((e) => e.data as { kb: string; round: number; result: string; hresult: string });
     expect(reported.map((u) => [u.kb, u.round, u.result, u.hresult])).to.deep.equal([
       [kb('ssu'), 1, 'Succeeded', '0x00000000'],
       [kb('lcu'), 2, 'Succeeded', '0x00000000'],
@@ -67,7 +72,17 @@ describe('bake: windowsUpdate on the emulator', function () {
     const a = EMULATOR_ACCOUNTS[0]!;
     const ec2 = new EC2Client({ region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
     try {
-      const id = (await ec2.send(new RunInstancesCommand({ ImageId: result.images[0]!.imageId, InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1, IamInstanceProfile: { Name: 'winami-builder' } }))).Instances![0]!.InstanceId!;
+      const id = (
+        await ec2.send(
+          new RunInstancesCommand({
+            ImageId: result.images[0]!.imageId,
+            InstanceType: 'm6i.large',
+            MinCount: 1,
+            MaxCount: 1,
+            IamInstanceProfile: { Name: 'winami-builder' },
+          }),
+        )
+      ).Instances![0]!.InstanceId!;
       const installed = (JSON.parse(emu.control.readGuestFile(id, WU_STATE) ?? '{}') as { installed: { kb: string }[] }).installed.map((i) => i.kb);
       expect(installed).to.include.members([kb('ssu'), kb('lcu'), kb('dotnet')]);
       await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));

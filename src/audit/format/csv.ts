@@ -4,7 +4,20 @@ import { escapeCsv } from './escape.js';
 import type { Finding } from '../types.js';
 import { safeJson } from '../../util/visible-text.js';
 
-export const CSV_COLUMNS = ['severity', 'rule', 'account', 'region', 'resource_type', 'resource_id', 'message', 'platform_details', 'usage_operation', 'name', 'time', 'evidence'] as const;
+export const CSV_COLUMNS = [
+  'severity',
+  'rule',
+  'account',
+  'region',
+  'resource_type',
+  'resource_id',
+  'message',
+  'platform_details',
+  'usage_operation',
+  'name',
+  'time',
+  'evidence',
+] as const;
 
 /** The header line (with CRLF). */
 export const CSV_HEAD = `${CSV_COLUMNS.join(',')}\r\n`;

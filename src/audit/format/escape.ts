@@ -8,12 +8,7 @@ import { visibleLine, visibleText } from '../../util/visible-text.js';
 
 /** Text for HTML element content and quoted attribute values. */
 export function escapeHtml(value: unknown): string {
-  return visibleText(value)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return visibleText(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 /**

@@ -52,10 +52,15 @@ export function htmlHead(result: AuditResult): string {
   const t = result.totals;
   const failures = result.failures.length
     ? `<h2>Not audited</h2><p>These parts could not be audited; the report is partial.</p><ul>${result.failures
-        .map((f) => `<li>${h(f.account)}${f.region ? ` ${h(f.region)}` : ''} — ${h(f.stage)}: ${h(f.message)}${f.iamAction ? ` (grant <code>${h(f.iamAction)}</code>)` : ''}</li>`)
+        .map(
+          (f) =>
+            `<li>${h(f.account)}${f.region ? ` ${h(f.region)}` : ''} — ${h(f.stage)}: ${h(f.message)}${f.iamAction ? ` (grant <code>${h(f.iamAction)}</code>)` : ''}</li>`,
+        )
         .join('')}</ul>`
     : '';
-  const skipped = result.skipped?.length ? `<h2>Skipped accounts</h2><ul>${result.skipped.map((s) => `<li>${h(s.account)} — ${h(s.reason)}</li>`).join('')}</ul>` : '';
+  const skipped = result.skipped?.length
+    ? `<h2>Skipped accounts</h2><ul>${result.skipped.map((s) => `<li>${h(s.account)} — ${h(s.reason)}</li>`).join('')}</ul>`
+    : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">

@@ -54,7 +54,12 @@ async function writeAll(out: ReportOutput, text: string | Buffer): Promise<void>
 }
 
 /** A writer for the formats whose text can go straight out (JSON, SARIF, CSV). */
-function direct(out: ReportOutput, head: string, item: (f: Finding, first: boolean) => string, tail: (r: AuditResult, any: boolean) => string): AuditReportWriter {
+function direct(
+  out: ReportOutput,
+  head: string,
+  item: (f: Finding, first: boolean) => string,
+  tail: (r: AuditResult, any: boolean) => string,
+): AuditReportWriter {
   let first = true;
   let headWritten = false;
   let pressure = false;
@@ -86,7 +91,13 @@ function direct(out: ReportOutput, head: string, item: (f: Finding, first: boole
 }
 
 /** A writer that spools rows and writes head, rows, tail at the end (table, HTML). */
-async function spooled(out: ReportOutput, dir: string | undefined, row: (f: Finding) => string, head: (r: AuditResult) => string, tail: (r: AuditResult) => string): Promise<AuditReportWriter> {
+async function spooled(
+  out: ReportOutput,
+  dir: string | undefined,
+  row: (f: Finding) => string,
+  head: (r: AuditResult) => string,
+  tail: (r: AuditResult) => string,
+): Promise<AuditReportWriter> {
   const tmp = await mkdtemp(join(dir ?? tmpdir(), 'winami-audit-'));
   const path = join(tmp, 'rows');
   const spool: WriteStream = createWriteStream(path);
@@ -129,7 +140,12 @@ export async function openReportWriter(format: AuditFormat, out: ReportOutput, o
       return direct(out, s.head, s.item, s.tail);
     }
     case 'csv':
-      return direct(out, CSV_HEAD, (f) => csvRow(f), () => '');
+      return direct(
+        out,
+        CSV_HEAD,
+        (f) => csvRow(f),
+        () => '',
+      );
     case 'html':
       return spooled(out, o.spoolDir, htmlRow, htmlHead, htmlTail);
     case 'table':

@@ -14,7 +14,9 @@ export function tableHead(result: AuditResult): string {
   const lines: string[] = [];
   const t = result.totals;
   if (result.coverage.audited === 0) {
-    lines.push(`NOTHING WAS AUDITED: no account-region's images could be read${result.failures.length ? '; see "Not audited" below' : ''}. This is not a clean result.`);
+    lines.push(
+      `NOTHING WAS AUDITED: no account-region's images could be read${result.failures.length ? '; see "Not audited" below' : ''}. This is not a clean result.`,
+    );
   }
   lines.push(
     `Audited ${result.scanned.images} images, ${result.scanned.snapshots} snapshots, ${result.scanned.instances} instances in ${result.accounts.length} account(s) × ${result.regions.length} region(s).`,
@@ -45,12 +47,20 @@ export function tableTail(result: AuditResult): string {
     lines.push('');
     lines.push(`Not audited (${result.failures.length}):`);
     for (const f of result.failures) {
-      lines.push(`  ${oneLine(f.account)}${f.region ? ` ${oneLine(f.region)}` : ''} ${oneLine(f.stage)}: ${oneLine(f.message)}${f.iamAction ? ` (grant ${oneLine(f.iamAction)})` : ''}`);
+      lines.push(
+        `  ${oneLine(f.account)}${f.region ? ` ${oneLine(f.region)}` : ''} ${oneLine(f.stage)}: ${oneLine(f.message)}${f.iamAction ? ` (grant ${oneLine(f.iamAction)})` : ''}`,
+      );
     }
   }
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
 export function formatTable(result: AuditResult, width = 120): string {
-  return tableHead(result) + sortFindings(result.findings).map((f) => tableRow(f, width)).join('') + tableTail(result);
+  return (
+    tableHead(result) +
+    sortFindings(result.findings)
+      .map((f) => tableRow(f, width))
+      .join('') +
+    tableTail(result)
+  );
 }

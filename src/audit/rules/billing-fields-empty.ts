@@ -6,5 +6,7 @@ export function billingFieldsEmpty({ image }: ImageSubject): RuleHit | undefined
   if (!isFinal(image)) return undefined;
   const empty = (['PlatformDetails', 'UsageOperation'] as const).filter((f) => !image[f]?.trim());
   if (empty.length === 0) return undefined;
-  return { message: `${empty.join(' and ')} ${empty.length > 1 ? 'are' : 'is'} empty: AWS derived no billing for this image; discard it and create it from an instance` };
+  return {
+    message: `${empty.join(' and ')} ${empty.length > 1 ? 'are' : 'is'} empty: AWS derived no billing for this image; discard it and create it from an instance`,
+  };
 }

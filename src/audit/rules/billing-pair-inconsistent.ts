@@ -5,6 +5,8 @@ import { isFinal } from './helpers.js';
 /** Flags an image whose PlatformDetails and UsageOperation contradict each other per AWS's billing table. */
 export function billingPairInconsistent({ image }: ImageSubject): RuleHit | undefined {
   if (!isFinal(image)) return undefined;
-  const problem = checkBilling({ PlatformDetails: image.PlatformDetails, UsageOperation: image.UsageOperation }).problems.find((p) => p.code === 'inconsistent');
+  const problem = checkBilling({ PlatformDetails: image.PlatformDetails, UsageOperation: image.UsageOperation }).problems.find(
+    (p) => p.code === 'inconsistent',
+  );
   return problem ? { message: problem.message } : undefined;
 }

@@ -32,12 +32,23 @@ export function imageInventoryStale({ image }: ImageSubject, ctx: RuleContext & 
   const hits: RuleHit[] = [];
   const osBuild = tag('winami:os-build') ?? null;
   if (ageDays > maxAge) {
-    hits.push({ message: `${image.ImageId} was inventoried ${ageDays} days ago (at most ${maxAge}); rebuild it with this month's updates`, evidence: { inventoryAt: at, ageDays, maxAgeDays: maxAge, osBuild } });
+    hits.push({
+      message: `${image.ImageId} was inventoried ${ageDays} days ago (at most ${maxAge}); rebuild it with this month's updates`,
+      evidence: { inventoryAt: at, ageDays, maxAgeDays: maxAge, osBuild },
+    });
   }
-  const installed = new Set((tag('winami:updates') ?? '').split(',').map((k) => k.trim().toUpperCase()).filter(Boolean));
+  const installed = new Set(
+    (tag('winami:updates') ?? '')
+      .split(',')
+      .map((k) => k.trim().toUpperCase())
+      .filter(Boolean),
+  );
   const missing = (ctx.inventory?.requiredKbs ?? []).map((k) => k.toUpperCase()).filter((k) => !installed.has(k));
   if (missing.length) {
-    hits.push({ message: `${image.ImageId} lacks required update${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, evidence: { missing: missing.join(','), inventoryAt: at, osBuild } });
+    hits.push({
+      message: `${image.ImageId} lacks required update${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
+      evidence: { missing: missing.join(','), inventoryAt: at, osBuild },
+    });
   }
   return hits.length ? hits : undefined;
 }

@@ -42,7 +42,12 @@ export async function runAwsComponents(
   check(before, 'the version report');
   for (const doc of step.documents ?? []) {
     const what = `${label}: ${doc.documentName} for ${doc.component}`;
-    report.info('bake.awsComponents.document', what, { index: step.index - 1, component: doc.component, document: doc.documentName, parameters: doc.parameters });
+    report.info('bake.awsComponents.document', what, {
+      index: step.index - 1,
+      component: doc.component,
+      document: doc.documentName,
+      parameters: doc.parameters,
+    });
     const r = await runOn(state, ctx, {
       instanceId: state.builder!.instanceId,
       script: '',
@@ -52,9 +57,13 @@ export async function runAwsComponents(
       deadlineMs: deadlineMs(),
     });
     if (r.status !== 'Success') {
-      throw new StepError('customize', `${what} failed: ${r.status}${r.statusDetails ? ` (${r.statusDetails})` : ''}, exit code ${r.exitCode}.\n${outputTail(r)}`, {
-        hint: 'Check the package name and version, and that the instance profile can read AWS Distributor packages (AmazonSSMManagedInstanceCore).',
-      });
+      throw new StepError(
+        'customize',
+        `${what} failed: ${r.status}${r.statusDetails ? ` (${r.statusDetails})` : ''}, exit code ${r.exitCode}.\n${outputTail(r)}`,
+        {
+          hint: 'Check the package name and version, and that the instance profile can read AWS Distributor packages (AmazonSSMManagedInstanceCore).',
+        },
+      );
     }
   }
   const after = await runReport();

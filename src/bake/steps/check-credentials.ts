@@ -17,7 +17,11 @@ export const checkCredentials: BakeStep = {
     }
     state.account = id.Account;
     state.callerArn = id.Arn;
-    reportTo(ctx.reporter).info('bake.identity', `account ${id.Account} (${id.Arn}), region ${state.region}`, { account: id.Account, arn: id.Arn, region: state.region });
+    reportTo(ctx.reporter).info('bake.identity', `account ${id.Account} (${id.Arn}), region ${state.region}`, {
+      account: id.Account,
+      arn: id.Arn,
+      region: state.region,
+    });
     if (!state.config.builder.instanceProfile) {
       reportTo(ctx.reporter).warn(
         'bake.no-instance-profile',
@@ -28,7 +32,16 @@ export const checkCredentials: BakeStep = {
 };
 
 /** Codes (and SDK error names) that mean the credentials are missing, wrong or expired. */
-const CREDENTIAL_CODES: ReadonlySet<string> = new Set(['CredentialsProviderError', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'ExpiredToken', 'ExpiredTokenException', 'UnrecognizedClientException', 'InvalidAccessKeyId', 'AuthFailure']);
+const CREDENTIAL_CODES: ReadonlySet<string> = new Set([
+  'CredentialsProviderError',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'UnrecognizedClientException',
+  'InvalidAccessKeyId',
+  'AuthFailure',
+]);
 
 /** A missing or rejected credential says so, and how to give one; other errors pass through. */
 function credentialsError(err: unknown): unknown {

@@ -42,19 +42,32 @@ export const checkReadyToSeal: BakeStep = {
     for (let attempt = 1; ; attempt++) {
       const left = ctx.timeLeft();
       if (left <= 0) break;
-      const r = await runOn(state, ctx, { instanceId: need(state, 'builder', ctx.step).instanceId, script: commandFor(file), what: 'readiness check', executionTimeoutSeconds: 300, deadlineMs: left });
+      const r = await runOn(state, ctx, {
+        instanceId: need(state, 'builder', ctx.step).instanceId,
+        script: commandFor(file),
+        what: 'readiness check',
+        executionTimeoutSeconds: 300,
+        deadlineMs: left,
+      });
       const f = r.facts;
       last = ['imageState', 'rebootPending', 'tiWorker', 'agent'].map((k) => `${k}=${f[k] ?? '?'}`).join(', ');
       if (f.ready === 'true' && r.exitCode === 0) {
         report.info('bake.ready', `ready to seal (${last})`, { facts: f });
         return;
       }
-      if (r.status !== 'Success' && r.status !== 'Failed') throw new StepError('checkReadyToSeal', `the readiness check did not run: ${r.status}.\n${outputTail(r)}`);
+      if (r.status !== 'Success' && r.status !== 'Failed')
+        throw new StepError('checkReadyToSeal', `the readiness check did not run: ${r.status}.\n${outputTail(r)}`);
       report.info('bake.not-ready', `not ready to seal yet (${last})`, { facts: f, attempt });
       if (f.rebootPending === 'true' && f.tiWorker !== 'true' && reboots < 3) {
         reboots++;
         const marker = `C:\\ProgramData\\winami\\reboot-${reboots}.marker`;
-        const rb = await runOn(state, ctx, { instanceId: need(state, 'builder', ctx.step).instanceId, script: rebootOnceScript(marker), what: 'reboot for a pending reboot', executionTimeoutSeconds: 900, deadlineMs: Math.max(1, ctx.timeLeft()) });
+        const rb = await runOn(state, ctx, {
+          instanceId: need(state, 'builder', ctx.step).instanceId,
+          script: rebootOnceScript(marker),
+          what: 'reboot for a pending reboot',
+          executionTimeoutSeconds: 900,
+          deadlineMs: Math.max(1, ctx.timeLeft()),
+        });
         if (rb.status !== 'Success') throw new StepError('checkReadyToSeal', `the reboot for a pending reboot failed: ${rb.status}.\n${outputTail(rb)}`);
         continue;
       }

@@ -25,7 +25,10 @@ export const checkSqlReady: BakeStep = {
   actions: ['ssm:SendCommand', 'ssm:GetCommandInvocation'],
   async run(state, ctx) {
     const check = need(state, 'bundle', ctx.step).plan.sql?.presealCheck;
-    if (!check) throw new StepError('checkSqlReady', 'the bundle has no SQL Server pre-seal check although the config has a sql section', { hint: 'This is a bug in the renderer; run `winami prepare` to inspect the bundle.' });
+    if (!check)
+      throw new StepError('checkSqlReady', 'the bundle has no SQL Server pre-seal check although the config has a sql section', {
+        hint: 'This is a bug in the renderer; run `winami prepare` to inspect the bundle.',
+      });
     const file = bundleFile(need(state, 'bundle', ctx.step), check.path, 'checkSqlReady');
     const r = await runOn(state, ctx, {
       instanceId: need(state, 'builder', ctx.step).instanceId,
@@ -39,7 +42,9 @@ export const checkSqlReady: BakeStep = {
       reportTo(ctx.reporter).info('bake.sql.ready', 'SQL Server is ready to seal', { facts: r.facts });
       return;
     }
-    const why = findings.length ? findings.map((f) => `  - ${f}`).join('\n') : `  the check ended ${r.status} with exit code ${r.exitCode} and sqlReady=${r.facts.sqlReady ?? '(not printed)'}`;
+    const why = findings.length
+      ? findings.map((f) => `  - ${f}`).join('\n')
+      : `  the check ended ${r.status} with exit code ${r.exitCode} and sqlReady=${r.facts.sqlReady ?? '(not printed)'}`;
     throw new StepError('checkSqlReady', `SQL Server is not ready to seal:\n${why}\n${outputTail(r)}`, {
       hint: 'Fix what the findings name (docs/sql.md, "Pre-seal check") and bake again; `--on-error keep` keeps the builder for inspection.',
       data: { findings },

@@ -28,11 +28,15 @@ export const collectInventory: BakeStep = {
     const inv = r.status === 'Success' ? parseInventory(r.stdout, new Date(ctx.clock.now())) : undefined;
     if (!inv) throw new StepError('collectInventory', `the inventory script failed: ${r.status}, exit code ${r.exitCode}.\n${outputTail(r)}`);
     state.inventory = inv;
-    reportTo(ctx.reporter).info('bake.inventory', `OS build ${inv.osBuild}, ${inv.updates.length} updates, ${inv.components.length} AWS components, ${inv.features.length} features`, {
-      osBuild: inv.osBuild,
-      updates: inv.updates.length,
-      components: inv.components.length,
-      features: inv.features.length,
-    });
+    reportTo(ctx.reporter).info(
+      'bake.inventory',
+      `OS build ${inv.osBuild}, ${inv.updates.length} updates, ${inv.components.length} AWS components, ${inv.features.length} features`,
+      {
+        osBuild: inv.osBuild,
+        updates: inv.updates.length,
+        components: inv.components.length,
+        features: inv.features.length,
+      },
+    );
   },
 };

@@ -45,8 +45,12 @@ async function copyOne(state: BakeState, ctx: StepCtx, target: { region: string;
   copy.usageOperation = result.fields.UsageOperation;
   copy.snapshotIds = (result.image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
   for (const s of copy.snapshotIds) track(state, ctx, { kind: 'snapshot', id: s, region: target.region, role: 'copy-snapshot' });
-  if (!result.ok) throw new VerificationError(`the copy ${copy.imageId} in ${target.region} is billed wrongly: ${result.check.problems.map((p) => p.message).join('; ')}`);
-  reportTo(ctx.reporter).info('bake.copy', `copy ${copy.imageId} in ${target.region} is available and billed right`, { region: target.region, imageId: copy.imageId });
+  if (!result.ok)
+    throw new VerificationError(`the copy ${copy.imageId} in ${target.region} is billed wrongly: ${result.check.problems.map((p) => p.message).join('; ')}`);
+  reportTo(ctx.reporter).info('bake.copy', `copy ${copy.imageId} in ${target.region} is available and billed right`, {
+    region: target.region,
+    imageId: copy.imageId,
+  });
   return copy;
 }
 
@@ -64,7 +68,10 @@ export const copyToRegions: BakeStep = {
     const message = failed.map((f) => `${f.region}: ${f.error.message}`).join('\n');
     if (first instanceof VerificationError) throw new VerificationError(`copies failed billing verification:\n${message}`, { cause: first });
     if (ctx.signal.aborted) throw first;
-    throw new StepError('copyToRegions', `copying the image failed in ${failed.map((f) => f.region).join(', ')}:\n${message}`, { cause: first, hint: 'Check the KMS key in that region and the account limits; the image and all copies were removed.' });
+    throw new StepError('copyToRegions', `copying the image failed in ${failed.map((f) => f.region).join(', ')}:\n${message}`, {
+      cause: first,
+      hint: 'Check the KMS key in that region and the account limits; the image and all copies were removed.',
+    });
   },
   async cleanup(state, ctx) {
     for (const copy of state.copies) await keepOrDiscardImage(state, ctx, copy, 'copy');

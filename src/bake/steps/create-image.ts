@@ -53,7 +53,11 @@ async function waitForNewImage(ctx: StepCtx, ec2: Ec2Port, imageId: string, time
       if (v.state !== 'retry') return v.state === 'success' ? { state: 'success', value: o } : v;
       const elapsed = ctx.clock.now() - started;
       const eta = o.progress && o.progress < 100 ? (elapsed * (100 - o.progress)) / o.progress : undefined;
-      return { state: 'retry', observed: `${v.observed}${o.progress === undefined ? '' : `, snapshots ${o.progress}%`}`, ...(eta === undefined ? {} : { etaMs: eta }) };
+      return {
+        state: 'retry',
+        observed: `${v.observed}${o.progress === undefined ? '' : `, snapshots ${o.progress}%`}`,
+        ...(eta === undefined ? {} : { etaMs: eta }),
+      };
     },
     timeoutMs,
     ...d,
@@ -97,7 +101,10 @@ export const createImage: BakeStep = {
           Name: state.imageName,
           Description: c.image.description ?? `${c.name} built by winami (build ${state.buildId})`,
           TagSpecifications: [
-            ...tagSpecs(['image'], buildTags(state.buildId, state.imageName, 'image', { ...c.image.tags, ...inventoryTags(state.inventory), [CONFIG_TAG]: c.name })),
+            ...tagSpecs(
+              ['image'],
+              buildTags(state.buildId, state.imageName, 'image', { ...c.image.tags, ...inventoryTags(state.inventory), [CONFIG_TAG]: c.name }),
+            ),
             ...tagSpecs(['snapshot'], buildTags(state.buildId, state.imageName, 'image', c.image.snapshotTags)),
           ],
         },
@@ -114,17 +121,29 @@ export const createImage: BakeStep = {
     try {
       image = await waitForNewImage(ctx, ec2, imageId, scaled(ctx, c.deadlines.createImage));
     } catch (err) {
-      if (err instanceof PollFailureError) throw new StepError('createImage', `CreateImage failed for ${imageId}: ${err.message}`, { cause: err, hint: 'The half-made image and its snapshots are removed. Check the StateReason above; retrying usually works for transient internal errors.' });
+      if (err instanceof PollFailureError)
+        throw new StepError('createImage', `CreateImage failed for ${imageId}: ${err.message}`, {
+          cause: err,
+          hint: 'The half-made image and its snapshots are removed. Check the StateReason above; retrying usually works for transient internal errors.',
+        });
       throw err;
     }
     state.image.snapshotIds = (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
     for (const s of state.image.snapshotIds) track(state, ctx, { kind: 'snapshot', id: s, region: state.region, role: 'image-snapshot' });
-    reportTo(ctx.reporter).info('bake.image', `image ${imageId} (${state.imageName}) is available`, { imageId, name: state.imageName, snapshots: state.image.snapshotIds });
+    reportTo(ctx.reporter).info('bake.image', `image ${imageId} (${state.imageName}) is available`, {
+      imageId,
+      name: state.imageName,
+      snapshots: state.image.snapshotIds,
+    });
   },
   async cleanup(state, ctx) {
     const img = state.image;
     if (!img) return;
     const deleted = await keepOrDiscardImage(state, ctx, img, 'image');
-    if (ctx.outcome !== 'ok') reportTo(ctx.reporter).info('bake.image.discarded', `discarded image ${img.imageId} and ${deleted.length} snapshot(s)`, { imageId: img.imageId, snapshots: deleted });
+    if (ctx.outcome !== 'ok')
+      reportTo(ctx.reporter).info('bake.image.discarded', `discarded image ${img.imageId} and ${deleted.length} snapshot(s)`, {
+        imageId: img.imageId,
+        snapshots: deleted,
+      });
   },
 };

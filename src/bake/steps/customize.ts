@@ -30,21 +30,38 @@ export const customize: BakeStep = {
       report.info('bake.customize.start', label, { index: i, name: s.name });
       const deadlineMs = () => Math.max(1, Math.min(scaled(ctx, s.timeoutSeconds * 1000 + 120_000), ctx.timeLeft()));
       const runStep = () =>
-        runOn(state, ctx, { instanceId: need(state, 'builder', ctx.step).instanceId, script: commandFor(file), what: label, executionTimeoutSeconds: s.timeoutSeconds, deadlineMs: deadlineMs() });
+        runOn(state, ctx, {
+          instanceId: need(state, 'builder', ctx.step).instanceId,
+          script: commandFor(file),
+          what: label,
+          executionTimeoutSeconds: s.timeoutSeconds,
+          deadlineMs: deadlineMs(),
+        });
       if (s.documents?.length) {
         await runAwsComponents(state, ctx, s, label, deadlineMs, runStep);
         continue;
       }
       const r = await runStep();
-      report.info('bake.customize.output', `${label}: exit ${r.exitCode}`, { index: i, exitCode: r.exitCode, status: r.status, stdoutTail: tail(r.stdout, 10), truncated: r.truncated });
+      report.info('bake.customize.output', `${label}: exit ${r.exitCode}`, {
+        index: i,
+        exitCode: r.exitCode,
+        status: r.status,
+        stdoutTail: tail(r.stdout, 10),
+        truncated: r.truncated,
+      });
       if (s.kind === 'windowsUpdate') {
-        for (const u of windowsUpdateOutcomes(r.stdout)) report.info('bake.windowsUpdate.update', `${label}: ${u.kb} ${u.result} (${u.hresult}) in round ${u.round}: ${u.title}`, { index: i, ...u });
+        for (const u of windowsUpdateOutcomes(r.stdout))
+          report.info('bake.windowsUpdate.update', `${label}: ${u.kb} ${u.result} (${u.hresult}) in round ${u.round}: ${u.title}`, { index: i, ...u });
       }
       const valid = s.validExitCodes.length ? s.validExitCodes : [0];
       if (!valid.includes(r.exitCode) || (r.status !== 'Success' && r.status !== 'Failed')) {
-        throw new StepError('customize', `${label} failed: ${r.status}${r.statusDetails ? ` (${r.statusDetails})` : ''}, exit code ${r.exitCode} (valid: ${valid.join(', ')}).\n${outputTail(r)}`, {
-          hint: 'Fix the script and bake again; `--on-error keep` keeps the builder for inspection.',
-        });
+        throw new StepError(
+          'customize',
+          `${label} failed: ${r.status}${r.statusDetails ? ` (${r.statusDetails})` : ''}, exit code ${r.exitCode} (valid: ${valid.join(', ')}).\n${outputTail(r)}`,
+          {
+            hint: 'Fix the script and bake again; `--on-error keep` keeps the builder for inspection.',
+          },
+        );
       }
     }
   },

@@ -36,7 +36,13 @@ export const enableFastLaunch: BakeStep = {
     const results = await Promise.allSettled(
       images.map(async (img) => {
         const ec2 = ctx.session.ec2(img.region);
-        const item = await enableOn(ec2, img.imageId, fl, { timeoutMs: scaled(ctx, state.config.deadlines.copy), ...delays(ctx, 'image'), abortSignal: ctx.signal, clock: ctx.clock }, ctx.reporter);
+        const item = await enableOn(
+          ec2,
+          img.imageId,
+          fl,
+          { timeoutMs: scaled(ctx, state.config.deadlines.copy), ...delays(ctx, 'image'), abortSignal: ctx.signal, clock: ctx.clock },
+          ctx.reporter,
+        );
         const described = await ec2.describeImages({ ImageIds: [img.imageId] }, { abortSignal: ctx.signal });
         const root = described.Images?.[0];
         const rootVolumeGiB = root?.BlockDeviceMappings?.find((m) => m.DeviceName === root.RootDeviceName)?.Ebs?.VolumeSize ?? 30;
@@ -52,13 +58,19 @@ export const enableFastLaunch: BakeStep = {
         return cost;
       }),
     );
-    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ region: images[i]!.region, imageId: images[i]!.imageId, error: r.reason as Error }] : []));
+    const failed = results.flatMap((r, i) =>
+      r.status === 'rejected' ? [{ region: images[i]!.region, imageId: images[i]!.imageId, error: r.reason as Error }] : [],
+    );
     if (failed.length > 0) {
       if (ctx.signal.aborted) throw failed[0]!.error;
-      throw new StepError('enableFastLaunch', `enabling Fast Launch failed for ${failed.map((f) => `${f.imageId} in ${f.region}: ${f.error.message}`).join('; ')}`, {
-        cause: failed[0]!.error,
-        hint: 'Check the launch template (it must exist in each region), the default VPC where there is no template, and the quota "Max parallel launches" (40 per region by default). The images were discarded; Fast Launch was disabled on them first.',
-      });
+      throw new StepError(
+        'enableFastLaunch',
+        `enabling Fast Launch failed for ${failed.map((f) => `${f.imageId} in ${f.region}: ${f.error.message}`).join('; ')}`,
+        {
+          cause: failed[0]!.error,
+          hint: 'Check the launch template (it must exist in each region), the default VPC where there is no template, and the quota "Max parallel launches" (40 per region by default). The images were discarded; Fast Launch was disabled on them first.',
+        },
+      );
     }
     state.fastLaunch = results.map((r) => (r as PromiseFulfilledResult<FastLaunchCost>).value);
     const total = Math.round(state.fastLaunch.reduce((s, c) => s + c.estimatedMonthlyUsd, 0) * 100) / 100;

@@ -34,14 +34,29 @@ export function runInstancesInput(state: BakeState, imageId: string, role: 'buil
     role === 'builder'
       ? b.volumes.map((v) => ({
           DeviceName: v.deviceName,
-          Ebs: { VolumeSize: v.size, VolumeType: v.type, DeleteOnTermination: v.deleteOnTermination, ...(v.iops ? { Iops: v.iops } : {}), ...(v.throughput ? { Throughput: v.throughput } : {}) },
+          Ebs: {
+            VolumeSize: v.size,
+            VolumeType: v.type,
+            DeleteOnTermination: v.deleteOnTermination,
+            ...(v.iops ? { Iops: v.iops } : {}),
+            ...(v.throughput ? { Throughput: v.throughput } : {}),
+          },
         }))
       : [];
   const mappings = [...(root ? [root] : []), ...extra];
   const profile = b.instanceProfile ? (b.instanceProfile.startsWith('arn:') ? { Arn: b.instanceProfile } : { Name: b.instanceProfile }) : undefined;
   const network =
     b.associatePublicIp !== undefined
-      ? { NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: b.associatePublicIp, ...(b.subnetId ? { SubnetId: b.subnetId } : {}), ...(b.securityGroupIds.length ? { Groups: b.securityGroupIds } : {}) }] }
+      ? {
+          NetworkInterfaces: [
+            {
+              DeviceIndex: 0,
+              AssociatePublicIpAddress: b.associatePublicIp,
+              ...(b.subnetId ? { SubnetId: b.subnetId } : {}),
+              ...(b.securityGroupIds.length ? { Groups: b.securityGroupIds } : {}),
+            },
+          ],
+        }
       : { ...(b.subnetId ? { SubnetId: b.subnetId } : {}), ...(b.securityGroupIds.length ? { SecurityGroupIds: b.securityGroupIds } : {}) };
   return {
     ImageId: imageId,
@@ -58,7 +73,12 @@ export function runInstancesInput(state: BakeState, imageId: string, role: 'buil
 }
 
 /** Launch one instance and record its id at once. */
-export async function launchInstance(state: BakeState, ctx: BakeContext & { signal: AbortSignal }, imageId: string, role: 'builder' | 'smoke-test'): Promise<string> {
+export async function launchInstance(
+  state: BakeState,
+  ctx: BakeContext & { signal: AbortSignal },
+  imageId: string,
+  role: 'builder' | 'smoke-test',
+): Promise<string> {
   const out = await ctx.session.ec2(state.region).runInstances(runInstancesInput(state, imageId, role), { abortSignal: ctx.signal });
   const id = out.Instances?.[0]?.InstanceId;
   if (!id) throw new Error('RunInstances returned no instance id');
@@ -80,10 +100,21 @@ export const launchBuilder: BakeStep = {
     if (!r || r.removed) return;
     if (ctx.outcome !== 'ok' && ctx.onError === 'keep' && !state.builder?.terminating) {
       markKept(state, ctx, r, 'on-error-keep');
-      reportTo(ctx.reporter).warn('bake.builder.kept', `kept the builder ${r.id} for inspection (--on-error keep); remove it with: winami cleanup --build-id ${state.buildId}`, { instanceId: r.id });
+      reportTo(ctx.reporter).warn(
+        'bake.builder.kept',
+        `kept the builder ${r.id} for inspection (--on-error keep); remove it with: winami cleanup --build-id ${state.buildId}`,
+        { instanceId: r.id },
+      );
       return;
     }
-    await terminateAndWait(ctx, ctx.session.ec2(state.region), r.id, ctx.signal, scaled(ctx, state.config.deadlines.cleanup), state.builder?.terminating === true);
+    await terminateAndWait(
+      ctx,
+      ctx.session.ec2(state.region),
+      r.id,
+      ctx.signal,
+      scaled(ctx, state.config.deadlines.cleanup),
+      state.builder?.terminating === true,
+    );
     markRemoved(state, ctx, r.id, state.region);
   },
 };

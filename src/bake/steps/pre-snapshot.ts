@@ -21,7 +21,11 @@ export const preSnapshot: BakeStep = {
     const root = inst?.BlockDeviceMappings?.find((m) => m.DeviceName === inst.RootDeviceName)?.Ebs?.VolumeId;
     if (!root) throw new StepError('preSnapshot', `could not find the root volume of ${need(state, 'builder', ctx.step).instanceId}`);
     const out = await ec2.createSnapshot(
-      { VolumeId: root, Description: `winami ${state.buildId} pre-snapshot`, TagSpecifications: tagSpecs(['snapshot'], buildTags(state.buildId, `${state.config.name} pre-snapshot`, 'pre-snapshot')) },
+      {
+        VolumeId: root,
+        Description: `winami ${state.buildId} pre-snapshot`,
+        TagSpecifications: tagSpecs(['snapshot'], buildTags(state.buildId, `${state.config.name} pre-snapshot`, 'pre-snapshot')),
+      },
       { abortSignal: ctx.signal },
     );
     const id = out.SnapshotId!;
@@ -31,7 +35,11 @@ export const preSnapshot: BakeStep = {
       what: `pre-snapshot ${id} to complete`,
       probe: async (signal) => (await ec2.describeSnapshots({ SnapshotIds: [id] }, { abortSignal: signal })).Snapshots?.[0],
       acceptor: (s) =>
-        s?.State === 'completed' ? { state: 'success', value: s } : s?.State === 'error' ? { state: 'failure', reason: s.StateMessage ?? 'snapshot error' } : { state: 'retry', observed: `${s?.State ?? 'not visible'} ${s?.Progress ?? ''}` },
+        s?.State === 'completed'
+          ? { state: 'success', value: s }
+          : s?.State === 'error'
+            ? { state: 'failure', reason: s.StateMessage ?? 'snapshot error' }
+            : { state: 'retry', observed: `${s?.State ?? 'not visible'} ${s?.Progress ?? ''}` },
       timeoutMs: scaled(ctx, state.config.deadlines.createImage),
       ...delays(ctx, 'snapshot'),
       expectedMs: scaled(ctx, EXPECTED_MS.snapshot),

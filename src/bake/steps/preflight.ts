@@ -42,7 +42,9 @@ export function preflight(config: ResolvedConfig): BakeStep {
       }
       const problems = findings.filter((f) => f.level === 'problem');
       if (problems.length) throw new PreflightError(problems.map(({ level: _level, ...p }) => p));
-      report.info('bake.preflight.ok', `preflight: no problems${findings.length ? `, ${findings.length} warning${findings.length === 1 ? '' : 's'}` : ''}`, { warnings: findings.length });
+      report.info('bake.preflight.ok', `preflight: no problems${findings.length ? `, ${findings.length} warning${findings.length === 1 ? '' : 's'}` : ''}`, {
+        warnings: findings.length,
+      });
     },
   };
 }

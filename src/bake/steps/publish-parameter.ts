@@ -29,10 +29,15 @@ export const publishParameter: BakeStep = {
         failed.push({ ...image, error: (err as Error).message });
       }
     }
-    if (state.published.length) report.info('bake.published', `published ${state.published.map((p) => `${p.region}:${p.imageId}`).join(', ')} to ${name}`, { parameters: state.published });
+    if (state.published.length)
+      report.info('bake.published', `published ${state.published.map((p) => `${p.region}:${p.imageId}`).join(', ')} to ${name}`, {
+        parameters: state.published,
+      });
     if (failed.length === 0) return;
     const message = `the images are built and verified, but publishing the image id to ${name} failed in ${failed.map((f) => `${f.region} (${f.error})`).join(', ')}`;
-    const command = failed.map((i) => `aws ssm put-parameter --region ${i.region} --name ${name} --type String --data-type aws:ec2:image --overwrite --value ${i.imageId}`).join('\n');
+    const command = failed
+      .map((i) => `aws ssm put-parameter --region ${i.region} --name ${name} --type String --data-type aws:ec2:image --overwrite --value ${i.imageId}`)
+      .join('\n');
     state.incomplete.push({ step: 'publishParameter', message, hint: `The images are kept. Publish by hand:\n${command}` });
     report.warn('bake.publish.failed', `${message}; the images are kept`, { parameter: name, failed, command });
   },

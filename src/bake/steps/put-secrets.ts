@@ -22,14 +22,22 @@ export const putSecrets: BakeStep = {
       if (s.ref.kind === 'ssm') continue;
       const value = s.ref.kind === 'env' ? ctx.env[s.ref.variable] : s.ref.value;
       if (value === undefined || value === '') {
-        throw new ConfigError(`secret ${s.slot} refers to the environment variable ${s.ref.kind === 'env' ? s.ref.variable : ''}, which is not set`, [{ path: s.path, message: 'environment variable not set' }]);
+        throw new ConfigError(`secret ${s.slot} refers to the environment variable ${s.ref.kind === 'env' ? s.ref.variable : ''}, which is not set`, [
+          { path: s.path, message: 'environment variable not set' },
+        ]);
       }
       const name = secretParameterName(state.buildId, s.slot);
       // Recorded before the call: a dropped connection may still have created it.
       state.secretParameters[s.slot] = name;
       track(state, ctx, { kind: 'parameter', id: name, region: state.region, role: 'secret' });
       await ssm.putParameter(
-        { Name: name, Type: 'SecureString', Value: value, Overwrite: true, Description: `winami build ${state.buildId}: temporary, deleted when the bake ends` },
+        {
+          Name: name,
+          Type: 'SecureString',
+          Value: value,
+          Overwrite: true,
+          Description: `winami build ${state.buildId}: temporary, deleted when the bake ends`,
+        },
         { abortSignal: ctx.signal },
       );
     }

@@ -46,15 +46,18 @@ function checkProof(r: RunScriptResult): void {
   const p = secretsProof(r.stdout);
   if (p.tokensLeft === 0 && p.slotsUnfilled === 0 && p.unfilledSlots.length === 0 && p.filesWithTokens.length === 0) return;
   if (p.tokensLeft === undefined || p.slotsUnfilled === undefined) {
-    throw new SecretsNotResolvedError(`resolving secrets printed no proof that every token was replaced (exit ${r.exitCode}); the image would not be known to be free of tokens.\n${outputTail(r)}`, {
-      hint: 'This is a bug in resolve-secrets.ps1 or its output was cut; run `winami prepare` and inspect scripts/resolve-secrets.ps1.',
-    });
+    throw new SecretsNotResolvedError(
+      `resolving secrets printed no proof that every token was replaced (exit ${r.exitCode}); the image would not be known to be free of tokens.\n${outputTail(r)}`,
+      {
+        hint: 'This is a bug in resolve-secrets.ps1 or its output was cut; run `winami prepare` and inspect scripts/resolve-secrets.ps1.',
+      },
+    );
   }
   const files = p.filesWithTokens.map((f) => `${f.path} (${f.count})`);
   throw new SecretsNotResolvedError(
     `secrets were not all substituted on the builder: ${p.unfilledSlots.length ? `slot(s) ${p.unfilledSlots.join(', ')} unfilled; ` : ''}${p.tokensLeft ?? 0} token(s) left${files.length ? ` in ${files.join(', ')}` : ''}. The builder is not sealed.`,
     {
-      hint: 'A delivered file holds a token no secret slot covers, or a file could not be rewritten; run `winami prepare` and check plan.json\'s secrets against the files.',
+      hint: "A delivered file holds a token no secret slot covers, or a file could not be rewritten; run `winami prepare` and check plan.json's secrets against the files.",
       data: { unfilledSlots: p.unfilledSlots, tokensLeft: p.tokensLeft, filesWithTokens: p.filesWithTokens },
     },
   );
@@ -81,6 +84,8 @@ export const resolveSecrets: BakeStep = {
     }
     checkProof(r);
     const p = secretsProof(r.stdout);
-    reportTo(ctx.reporter).info('bake.secrets.proven', `secrets substituted on the builder; ${p.filesChecked ?? 0} delivered files hold no token`, { filesChecked: p.filesChecked });
+    reportTo(ctx.reporter).info('bake.secrets.proven', `secrets substituted on the builder; ${p.filesChecked ?? 0} delivered files hold no token`, {
+      filesChecked: p.filesChecked,
+    });
   },
 };

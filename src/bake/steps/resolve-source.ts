@@ -21,7 +21,16 @@ async function findImage(state: BakeState, ctx: BakeContext & { signal: AbortSig
   const opt = { abortSignal: ctx.signal };
   const src = state.config.source;
   if (src.kind === 'filter') {
-    const out = await ec2.describeImages({ Owners: src.owners, Filters: [{ Name: 'name', Values: [src.name] }, { Name: 'state', Values: ['available'] }] }, opt);
+    const out = await ec2.describeImages(
+      {
+        Owners: src.owners,
+        Filters: [
+          { Name: 'name', Values: [src.name] },
+          { Name: 'state', Values: ['available'] },
+        ],
+      },
+      opt,
+    );
     const image = (out.Images ?? []).sort((a, b) => (b.CreationDate ?? '').localeCompare(a.CreationDate ?? ''))[0];
     return image ? { image } : { problem: `no available image named "${src.name}" owned by ${src.owners.join(', ')} in ${state.region}` };
   }
@@ -29,7 +38,8 @@ async function findImage(state: BakeState, ctx: BakeContext & { signal: AbortSig
   if (src.kind === 'ssm-parameter') {
     const p = await ctx.session.ssm(state.region).getParameter({ Name: src.parameter }, opt);
     imageId = p.Parameter?.Value ?? '';
-    if (!/^ami-[0-9a-f]+$/.test(imageId)) return { problem: `SSM parameter ${src.parameter} in ${state.region} does not hold an AMI id (it holds "${imageId.slice(0, 40)}")` };
+    if (!/^ami-[0-9a-f]+$/.test(imageId))
+      return { problem: `SSM parameter ${src.parameter} in ${state.region} does not hold an AMI id (it holds "${imageId.slice(0, 40)}")` };
   } else imageId = src.imageId;
   const out = await ec2.describeImages({ ImageIds: [imageId] }, opt);
   const image = out.Images?.find((i) => i.ImageId === imageId);
@@ -70,10 +80,16 @@ export const resolveSource: BakeStep = {
     // An image without billing fields has no lineage to inherit; the preflight refuses it.
     const billed = Boolean(image.PlatformDetails && image.UsageOperation);
     state.expectation = state.config.expectation ?? (billed ? resolveExpectation({ lineage: image }) : undefined);
-    const expecting = state.expectation ? `; expecting "${state.expectation.platformDetails}" / ${state.expectation.usageOperation} (${state.expectation.derivedFrom})` : '';
-    reportTo(ctx.reporter).info('bake.source', `source ${image.ImageId} (${image.Name}), billed as "${image.PlatformDetails ?? ''}" / ${image.UsageOperation ?? ''}${expecting}`, {
-      source: state.source,
-      expectation: state.expectation,
-    });
+    const expecting = state.expectation
+      ? `; expecting "${state.expectation.platformDetails}" / ${state.expectation.usageOperation} (${state.expectation.derivedFrom})`
+      : '';
+    reportTo(ctx.reporter).info(
+      'bake.source',
+      `source ${image.ImageId} (${image.Name}), billed as "${image.PlatformDetails ?? ''}" / ${image.UsageOperation ?? ''}${expecting}`,
+      {
+        source: state.source,
+        expectation: state.expectation,
+      },
+    );
   },
 };

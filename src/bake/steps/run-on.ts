@@ -42,7 +42,10 @@ export async function runOn(state: BakeState, ctx: StepCtx, o: RunOnOptions): Pr
     }
     if (err instanceof PollTimeoutError) {
       assertAlive(ctx.step, o.instanceId, await describeInstance(ctx.session.ec2(state.region), o.instanceId));
-      throw new StepError(ctx.step, `${o.what} did not finish in time: ${err.message}`, { cause: err, hint: 'Raise the deadline for this phase (deadlines.*) if the work is just slow.' });
+      throw new StepError(ctx.step, `${o.what} did not finish in time: ${err.message}`, {
+        cause: err,
+        hint: 'Raise the deadline for this phase (deadlines.*) if the work is just slow.',
+      });
     }
     throw err;
   }

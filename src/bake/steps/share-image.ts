@@ -20,7 +20,11 @@ export const setLaunchPermissions: BakeStep = {
       ...lp.organizationArns.map((OrganizationArn) => ({ OrganizationArn })),
       ...lp.organizationalUnitArns.map((OrganizationalUnitArn) => ({ OrganizationalUnitArn })),
     ];
-    await Promise.all(allImages(state, ctx.step).map((img) => ctx.session.ec2(img.region).modifyImageAttribute({ ImageId: img.imageId, LaunchPermission: { Add: add } }, { abortSignal: ctx.signal })));
+    await Promise.all(
+      allImages(state, ctx.step).map((img) =>
+        ctx.session.ec2(img.region).modifyImageAttribute({ ImageId: img.imageId, LaunchPermission: { Add: add } }, { abortSignal: ctx.signal }),
+      ),
+    );
   },
 };
 
@@ -31,6 +35,10 @@ export const deprecateImage: BakeStep = {
   async run(state, ctx) {
     const at = new Date(Date.now() + parseDurationMs(state.config.image.deprecateAfter!));
     at.setUTCSeconds(0, 0);
-    await Promise.all(allImages(state, ctx.step).map((img) => ctx.session.ec2(img.region).enableImageDeprecation({ ImageId: img.imageId, DeprecateAt: at }, { abortSignal: ctx.signal })));
+    await Promise.all(
+      allImages(state, ctx.step).map((img) =>
+        ctx.session.ec2(img.region).enableImageDeprecation({ ImageId: img.imageId, DeprecateAt: at }, { abortSignal: ctx.signal }),
+      ),
+    );
   },
 };

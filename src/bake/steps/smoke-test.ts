@@ -20,7 +20,15 @@ const hostPart = (name: string) => name.split('.')[0]!.toLowerCase();
 export const smokeTest: BakeStep = {
   name: 'smokeTest',
   title: 'Smoke test',
-  actions: ['ec2:RunInstances', 'ec2:CreateTags', 'ssm:DescribeInstanceInformation', 'ssm:SendCommand', 'ssm:GetCommandInvocation', 'ec2:TerminateInstances', 'ec2:DescribeInstances'],
+  actions: [
+    'ec2:RunInstances',
+    'ec2:CreateTags',
+    'ssm:DescribeInstanceInformation',
+    'ssm:SendCommand',
+    'ssm:GetCommandInvocation',
+    'ec2:TerminateInstances',
+    'ec2:DescribeInstances',
+  ],
   async run(state, ctx) {
     const deadline = scaled(ctx, state.config.deadlines.smokeTest);
     const id = await launchInstance(state, ctx, need(state, 'image', ctx.step).imageId, 'smoke-test');
@@ -28,11 +36,18 @@ export const smokeTest: BakeStep = {
     const name = await waitForAgent(state, ctx, id, 'smokeTest', deadline);
     state.smoke.computerName = name;
     const file = bundleFile(need(state, 'bundle', ctx.step), 'scripts/smoke-test.ps1', 'smokeTest');
-    const r = await runOn(state, ctx, { instanceId: id, script: commandFor(file), what: 'smoke test', executionTimeoutSeconds: 600, deadlineMs: Math.max(1, ctx.timeLeft()) });
+    const r = await runOn(state, ctx, {
+      instanceId: id,
+      script: commandFor(file),
+      what: 'smoke test',
+      executionTimeoutSeconds: 600,
+      deadlineMs: Math.max(1, ctx.timeLeft()),
+    });
     const f = r.facts;
     const problems: string[] = [];
     if (!f.computerName) problems.push('it reported no computer name');
-    else if (state.builder?.computerName && hostPart(f.computerName) === hostPart(state.builder.computerName)) problems.push(`its computer name ${f.computerName} is the builder's: it did not specialize`);
+    else if (state.builder?.computerName && hostPart(f.computerName) === hostPart(state.builder.computerName))
+      problems.push(`its computer name ${f.computerName} is the builder's: it did not specialize`);
     if (f.imageState !== 'IMAGE_STATE_COMPLETE') problems.push(`ImageState is ${f.imageState ?? 'unknown'}, not IMAGE_STATE_COMPLETE`);
     if (f.agentRan !== 'true') problems.push('the launch agent did not run at first boot');
     if (problems.length) {
@@ -40,7 +55,10 @@ export const smokeTest: BakeStep = {
         hint: 'Check the unattend file and the launch agent settings (`winami prepare` shows them); the image was discarded.',
       });
     }
-    reportTo(ctx.reporter).info('bake.smoke.ok', `smoke test passed: ${f.computerName}, ${f.imageState}, launch agent ran`, { instanceId: id, computerName: f.computerName });
+    reportTo(ctx.reporter).info('bake.smoke.ok', `smoke test passed: ${f.computerName}, ${f.imageState}, launch agent ran`, {
+      instanceId: id,
+      computerName: f.computerName,
+    });
   },
   async cleanup(state, ctx) {
     const r = state.resources.find((x) => x.role === 'smoke-test' && x.kind === 'instance');

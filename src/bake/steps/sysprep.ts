@@ -24,9 +24,17 @@ export const runSysprep: BakeStep = {
   actions: ['ssm:SendCommand', 'ssm:GetCommandInvocation'],
   async run(state, ctx) {
     const file = bundleFile(need(state, 'bundle', ctx.step), 'scripts/sysprep.ps1', 'runSysprep');
-    const r = await runOn(state, ctx, { instanceId: need(state, 'builder', ctx.step).instanceId, script: commandFor(file), what: 'start Sysprep', executionTimeoutSeconds: 600, deadlineMs: scaled(ctx, state.config.deadlines.sysprep) });
+    const r = await runOn(state, ctx, {
+      instanceId: need(state, 'builder', ctx.step).instanceId,
+      script: commandFor(file),
+      what: 'start Sysprep',
+      executionTimeoutSeconds: 600,
+      deadlineMs: scaled(ctx, state.config.deadlines.sysprep),
+    });
     if (r.facts.sysprep !== 'started') {
-      throw new StepError('runSysprep', `the Sysprep task did not start: ${r.status}, exit code ${r.exitCode}.\n${outputTail(r)}`, { hint: 'Check that the built-in Administrator account is enabled on the builder.' });
+      throw new StepError('runSysprep', `the Sysprep task did not start: ${r.status}, exit code ${r.exitCode}.\n${outputTail(r)}`, {
+        hint: 'Check that the built-in Administrator account is enabled on the builder.',
+      });
     }
     reportTo(ctx.reporter).info('bake.sysprep.started', 'Sysprep started as the built-in Administrator through a scheduled task', {});
   },
@@ -45,10 +53,17 @@ export const waitForStopped: BakeStep = {
     const ec2 = ctx.session.ec2(state.region);
     const timeoutMs = scaled(ctx, state.config.deadlines.sysprep);
     try {
-      await waitForInstanceState(ctx, ec2, id, 'stopped', { timeoutMs, expectedMs: scaled(ctx, EXPECTED_MS.sysprepStop), earliestMs: scaled(ctx, EARLIEST_MS.sysprepStop), signal: ctx.signal, what: `Sysprep to stop ${id}` });
+      await waitForInstanceState(ctx, ec2, id, 'stopped', {
+        timeoutMs,
+        expectedMs: scaled(ctx, EXPECTED_MS.sysprepStop),
+        earliestMs: scaled(ctx, EARLIEST_MS.sysprepStop),
+        signal: ctx.signal,
+        what: `Sysprep to stop ${id}`,
+      });
     } catch (err) {
       if (!(err instanceof PollTimeoutError)) {
-        if (err instanceof PollFailureError) throw new StepError('waitForStopped', `the builder ${id} went away during Sysprep: ${(err as Error).message}`, { cause: err });
+        if (err instanceof PollFailureError)
+          throw new StepError('waitForStopped', `the builder ${id} went away during Sysprep: ${(err as Error).message}`, { cause: err });
         throw err;
       }
       // Past the deadline already: the look at the instance gets a short bound of its own, whatever the network does.
@@ -56,7 +71,13 @@ export const waitForStopped: BakeStep = {
       let logs = '(the logs could not be read: the instance is not running)';
       if (inst?.State?.Name === 'running') {
         try {
-          const r = await runOn(state, ctx, { instanceId: id, script: readSysprepLogsScript(), what: 'read the Sysprep logs', executionTimeoutSeconds: 120, deadlineMs: scaled(ctx, 180_000) });
+          const r = await runOn(state, ctx, {
+            instanceId: id,
+            script: readSysprepLogsScript(),
+            what: 'read the Sysprep logs',
+            executionTimeoutSeconds: 120,
+            deadlineMs: scaled(ctx, 180_000),
+          });
           const { setuperr, setupact } = splitSysprepLogs(r.stdout);
           logs = `setuperr.log (tail):\n${tail(setuperr, 20) || '(empty)'}\nsetupact.log (tail):\n${tail(setupact, 20) || '(empty)'}`;
         } catch (readErr) {

@@ -21,7 +21,9 @@ export const verifyBilling: BakeStep = {
     if (!result.ok) {
       throw new VerificationError(
         `image ${img.imageId} is billed wrongly: ${result.check.problems.map((p) => p.message).join('; ')} (expected "${state.expectation?.platformDetails}" / ${state.expectation?.usageOperation}, from ${state.expectation?.derivedFrom}); it is being discarded`,
-        { hint: 'An image with wrong billing fields must not be used. Check that the source image is a Windows image created from an instance (not from a snapshot).' },
+        {
+          hint: 'An image with wrong billing fields must not be used. Check that the source image is a Windows image created from an instance (not from a snapshot).',
+        },
       );
     }
   },

@@ -28,7 +28,9 @@ export async function waitForAgent(state: BakeState, ctx: StepCtx, instanceId: s
         return out.InstanceInformationList?.find((i) => i.InstanceId === instanceId);
       },
       acceptor: (info) =>
-        info?.PingStatus === 'Online' ? { state: 'success', value: info } : { state: 'retry', observed: info ? `PingStatus ${info.PingStatus}` : 'not registered with SSM' },
+        info?.PingStatus === 'Online'
+          ? { state: 'success', value: info }
+          : { state: 'retry', observed: info ? `PingStatus ${info.PingStatus}` : 'not registered with SSM' },
       timeoutMs,
       ...delays(ctx, 'ssmOnline'),
       initialDelayMs: Math.max(delays(ctx, 'ssmOnline').minDelayMs, scaled(ctx, EARLIEST_MS.ssmOnline)),
@@ -45,13 +47,19 @@ export async function waitForAgent(state: BakeState, ctx: StepCtx, instanceId: s
     const inst = await describeInstance(ec2, instanceId, bound).catch(() => 'unknown' as const);
     if (inst !== 'unknown') assertAlive(step, instanceId, inst);
     const profile = state.config.builder.instanceProfile;
-    throw new StepError(step, `SSM Agent on ${instanceId} never came Online within ${Math.round(timeoutMs / 1000)} s (${err.lastObserved}).\nConsole output (tail):\n${await consoleTail(ec2, instanceId, 15, bound)}`, {
-      hint: [
-        profile ? `check that the role of instance profile "${profile}" has the AmazonSSMManagedInstanceCore policy` : 'set builder.instanceProfile to a profile whose role has AmazonSSMManagedInstanceCore',
-        'check the subnet has a route to SSM (a NAT gateway, a public IP with an internet gateway, or VPC endpoints for ssm, ssmmessages and ec2messages)',
-      ].join('; '),
-      cause: err,
-    });
+    throw new StepError(
+      step,
+      `SSM Agent on ${instanceId} never came Online within ${Math.round(timeoutMs / 1000)} s (${err.lastObserved}).\nConsole output (tail):\n${await consoleTail(ec2, instanceId, 15, bound)}`,
+      {
+        hint: [
+          profile
+            ? `check that the role of instance profile "${profile}" has the AmazonSSMManagedInstanceCore policy`
+            : 'set builder.instanceProfile to a profile whose role has AmazonSSMManagedInstanceCore',
+          'check the subnet has a route to SSM (a NAT gateway, a public IP with an internet gateway, or VPC endpoints for ssm, ssmmessages and ec2messages)',
+        ].join('; '),
+        cause: err,
+      },
+    );
   }
 }
 

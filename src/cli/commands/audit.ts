@@ -27,15 +27,27 @@ export const auditCommand: CliCommand = {
       .option('approved-image-id', { type: 'string', array: true, describe: 'Approved launch images by id' })
       .option('approved-tag', { type: 'string', array: true, describe: 'Approved launch images by tag key or key=value' })
       .option('approved-owner', { type: 'string', array: true, describe: 'Approved launch images by owner account' })
-      .option('organization', { type: 'boolean', default: false, describe: "Audit every ACTIVE account of the caller's organization (AWS Organizations ListAccounts), through --organization-role in each" })
-      .option('organization-role', { type: 'string', default: 'OrganizationAccountAccessRole', describe: 'With --organization: the role to assume in each member account' })
+      .option('organization', {
+        type: 'boolean',
+        default: false,
+        describe: "Audit every ACTIVE account of the caller's organization (AWS Organizations ListAccounts), through --organization-role in each",
+      })
+      .option('organization-role', {
+        type: 'string',
+        default: 'OrganizationAccountAccessRole',
+        describe: 'With --organization: the role to assume in each member account',
+      })
       .option('resume', { type: 'string', describe: 'Record progress in this file; resume an interrupted audit from it (removed once the audit completes)' })
       .option('concurrency', { type: 'number', default: 64, describe: 'Account-regions audited at once' })
       .option('account-concurrency', { type: 'number', default: 16, describe: 'Accounts audited at once' })
       .option('format', { choices: ['table', 'json', 'csv', 'html', 'sarif'], describe: 'Output format (default table; json with --json)' })
       .option('output', { alias: 'o', type: 'string', describe: 'Write the report to this file instead of stdout' })
       .option('fail-on', { choices: SEVERITY_CHOICES, default: 'error', describe: 'Exit 9 when a finding is at or above this severity' })
-      .option('terminate-unapproved', { type: 'boolean', default: false, describe: 'Terminate instances launched from unapproved images (dry run unless --no-dry-run)' })
+      .option('terminate-unapproved', {
+        type: 'boolean',
+        default: false,
+        describe: 'Terminate instances launched from unapproved images (dry run unless --no-dry-run)',
+      })
       .option('dry-run', { type: 'boolean', default: true, describe: 'With --terminate-unapproved: only say what would be terminated' })
       .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask before terminating (required when not on a terminal)' })
       .example('$0 audit --role-arn arn:aws:iam::111111111111:role/Audit --format html -o audit.html', 'Audit one account in every region as HTML')
@@ -53,21 +65,36 @@ export const auditCommand: CliCommand = {
         const text = await readFile(args.roleArnsFile, 'utf8').catch((err: Error) => {
           throw new UsageError(`cannot read --role-arns-file: ${err.message}`);
         });
-        roleArns.push(...text.split(/\r?\n/).map((l) => l.replace(/#.*/, '').trim()).filter(Boolean));
+        roleArns.push(
+          ...text
+            .split(/\r?\n/)
+            .map((l) => l.replace(/#.*/, '').trim())
+            .filter(Boolean),
+        );
       }
       const bad = roleArns.filter((a) => !/^arn:aws[\w-]*:iam::\d{12}:role\/.+/.test(a));
       if (bad.length) throw new UsageError(`not role ARNs: ${bad.join(', ')}`, { hint: 'Expected arn:aws:iam::<12-digit account>:role/<name>.' });
       const organization = Boolean(args.organization);
-      if (organization && roleArns.length) throw new UsageError('--organization finds the accounts itself: give it no --role-arn', { hint: 'Use --organization-role to name the role assumed in each account.' });
+      if (organization && roleArns.length)
+        throw new UsageError('--organization finds the accounts itself: give it no --role-arn', {
+          hint: 'Use --organization-role to name the role assumed in each account.',
+        });
       for (const k of ['concurrency', 'accountConcurrency'] as const) {
         const v = Number(args[k]);
-        if (!Number.isInteger(v) || v < 1 || v > 1024) throw new UsageError(`--${k === 'concurrency' ? 'concurrency' : 'account-concurrency'} must be a whole number from 1 to 1024, not ${String(args[k])}`);
+        if (!Number.isInteger(v) || v < 1 || v > 1024)
+          throw new UsageError(
+            `--${k === 'concurrency' ? 'concurrency' : 'account-concurrency'} must be a whole number from 1 to 1024, not ${String(args[k])}`,
+          );
       }
       const approvedIds = listOf(args.approvedImageId);
       const approvedTags = listOf(args.approvedTag).map(parseTag);
       const approvedOwners = listOf(args.approvedOwner);
-      const approved = approvedIds.length + approvedTags.length + approvedOwners.length > 0 ? { imageIds: approvedIds, tags: approvedTags, owners: approvedOwners } : undefined;
-      if (args.terminateUnapproved && !approved) throw new UsageError('--terminate-unapproved needs an approved list (--approved-image-id, --approved-tag or --approved-owner)');
+      const approved =
+        approvedIds.length + approvedTags.length + approvedOwners.length > 0
+          ? { imageIds: approvedIds, tags: approvedTags, owners: approvedOwners }
+          : undefined;
+      if (args.terminateUnapproved && !approved)
+        throw new UsageError('--terminate-unapproved needs an approved list (--approved-image-id, --approved-tag or --approved-owner)');
       const format = ((args.format as string | undefined) ?? (args.json ? 'json' : 'table')) as 'table';
       const regions = listOf(args.regions);
       const progress = process.stderr.isTTY && !args.quiet ? progressBar() : undefined;
@@ -83,7 +110,9 @@ export const auditCommand: CliCommand = {
       let signals = 0;
       const onSignal = (sig: string) => {
         if (++signals > 1) process.exit(130);
-        process.stderr.write(`\nwinami: ${sig}: stopping the audit${typeof args.resume === 'string' ? `; resume it with --resume ${args.resume}` : ''} (press Ctrl-C again to exit at once)\n`);
+        process.stderr.write(
+          `\nwinami: ${sig}: stopping the audit${typeof args.resume === 'string' ? `; resume it with --resume ${args.resume}` : ''} (press Ctrl-C again to exit at once)\n`,
+        );
         controller.abort();
       };
       process.on('SIGINT', onSignal);
@@ -131,15 +160,28 @@ export const auditCommand: CliCommand = {
       }
       if (toFile) process.stderr.write(`wrote ${format} report to ${toFile}: ${result.totals.findings} findings\n`);
       for (const a of result.skipped ?? []) process.stderr.write(`skipped: ${a.account}: ${a.reason}\n`);
-      for (const f of result.failures) process.stderr.write(`not audited: ${f.account}${f.region ? ` ${f.region}` : ''} ${f.stage}: ${f.message}${f.iamAction ? ` (grant ${f.iamAction})` : ''}\n`);
+      for (const f of result.failures)
+        process.stderr.write(
+          `not audited: ${f.account}${f.region ? ` ${f.region}` : ''} ${f.stage}: ${f.message}${f.iamAction ? ` (grant ${f.iamAction})` : ''}\n`,
+        );
 
       if (args.terminateUnapproved) {
         const dryRun = args.dryRun !== false;
-        if (unapproved.length > 0 && !dryRun && !(await confirm(`terminate ${unapproved.length} instance(s) launched from unapproved images: ${unapproved.map((f) => `${f.resourceId} (${f.account} ${f.region})`).join(', ')}?`, args))) {
+        if (
+          unapproved.length > 0 &&
+          !dryRun &&
+          !(await confirm(
+            `terminate ${unapproved.length} instance(s) launched from unapproved images: ${unapproved.map((f) => `${f.resourceId} (${f.account} ${f.region})`).join(', ')}?`,
+            args,
+          ))
+        ) {
           process.stderr.write('nothing terminated\n');
         } else {
           const outcomes = await terminateUnapproved(unapproved, { session, roleArns, dryRun });
-          for (const t of outcomes) process.stderr.write(`${t.status === 'planned' ? 'would terminate' : t.status}: ${t.instanceIds.join(', ')} (${t.account} ${t.region})${t.error ? `: ${t.error}` : ''}\n`);
+          for (const t of outcomes)
+            process.stderr.write(
+              `${t.status === 'planned' ? 'would terminate' : t.status}: ${t.instanceIds.join(', ')} (${t.account} ${t.region})${t.error ? `: ${t.error}` : ''}\n`,
+            );
         }
       }
       if (result.coverage.audited === 0) {
@@ -158,7 +200,9 @@ function progressBar() {
   const draw = (p: { scopesTotal: number; scopesDone: number; images: number; findings: number }) => {
     const total = Math.max(1, p.scopesTotal);
     const filled = Math.round((p.scopesDone / total) * 30);
-    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${p.scopesDone}/${p.scopesTotal} account-regions, ${p.images} images, ${p.findings} findings `);
+    process.stderr.write(
+      `\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${p.scopesDone}/${p.scopesTotal} account-regions, ${p.images} images, ${p.findings} findings `,
+    );
   };
   return {
     update(p: Parameters<typeof draw>[0]) {

@@ -19,18 +19,37 @@ export const bakeCommand: CliCommand = {
   builder: (y) =>
     sourceRootOption(awsOptions(commonOptions(y)))
       .positional('configs', { type: 'string', array: true, describe: 'Config files (each is baked in turn)' })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'Check everything with read-only calls (credentials, source, bundle, preflight) and create nothing; exit 10 on problems' })
-      .option('on-error', { choices: ['cleanup', 'keep'] as const, default: 'cleanup', describe: 'After a failure: remove everything, or keep the builder for inspection' })
-      .option('smoke-test', { type: 'boolean', describe: 'Launch one instance from the new image and prove it specialized (default: the config; --no-smoke-test skips)' })
+      .option('dry-run', {
+        type: 'boolean',
+        default: false,
+        describe: 'Check everything with read-only calls (credentials, source, bundle, preflight) and create nothing; exit 10 on problems',
+      })
+      .option('on-error', {
+        choices: ['cleanup', 'keep'] as const,
+        default: 'cleanup',
+        describe: 'After a failure: remove everything, or keep the builder for inspection',
+      })
+      .option('smoke-test', {
+        type: 'boolean',
+        describe: 'Launch one instance from the new image and prove it specialized (default: the config; --no-smoke-test skips)',
+      })
       .option('allow-plaintext-secrets', { type: 'boolean', default: false, describe: 'Accept literal secrets in the config (throwaway tests only)' })
       .option('manifest', { type: 'string', describe: 'Write the manifest here, and the Packer-format manifest beside it: m.json → m.packer.json' })
       .option('journal-dir', { type: 'string', describe: 'Directory for .winami/builds/<build-id>.jsonl (default: the working directory)' })
-      .option('engine', { choices: ['local', 'automation'] as const, default: 'local', describe: 'Where the bake runs: this process, or SSM Automation (the runbook `winami export automation` renders)' })
+      .option('engine', {
+        choices: ['local', 'automation'] as const,
+        default: 'local',
+        describe: 'Where the bake runs: this process, or SSM Automation (the runbook `winami export automation` renders)',
+      })
       .option('role-arn', { type: 'string', describe: 'With --engine automation: the role the runbook assumes' })
-      .option('concurrency', { type: 'number', default: 1, describe: 'With several configs: how many bakes run at once (one session, so one throttling limiter)' })
+      .option('concurrency', {
+        type: 'number',
+        default: 1,
+        describe: 'With several configs: how many bakes run at once (one session, so one throttling limiter)',
+      })
       .option('fail-fast', { type: 'boolean', default: false, describe: 'With several configs: cancel the others (they clean up) after the first failure' })
       // For the local emulator started with the same --time-scale: poll delays and deadlines shrink with its clock.
-      .option('time-scale', { type: 'number', hidden: true, describe: 'Multiply poll delays and deadlines (match the emulator\'s --time-scale)' })
+      .option('time-scale', { type: 'number', hidden: true, describe: "Multiply poll delays and deadlines (match the emulator's --time-scale)" })
       .example('$0 bake examples/windows-2022-base.yaml', 'Bake one image')
       .example('$0 bake image.yaml --dry-run', 'Find every problem before anything is created'),
   run: (args) =>
@@ -52,8 +71,13 @@ export const bakeCommand: CliCommand = {
           return;
         }
         const left = live ? live.resources.filter((r) => !r.removed && !r.kept) : [];
-        process.stderr.write(`\nwinami: exiting at once. Left: ${left.length ? left.map((r) => `${r.kind} ${r.id} (${r.region})`).join(', ') : 'nothing recorded'}\n`);
-        if (live) process.stderr.write(`Remove it with: winami cleanup --build-id ${live.buildId} --region ${[...new Set([live.region, ...live.config.image.regions.map((r) => r.region)])].join(',')}\n`);
+        process.stderr.write(
+          `\nwinami: exiting at once. Left: ${left.length ? left.map((r) => `${r.kind} ${r.id} (${r.region})`).join(', ') : 'nothing recorded'}\n`,
+        );
+        if (live)
+          process.stderr.write(
+            `Remove it with: winami cleanup --build-id ${live.buildId} --region ${[...new Set([live.region, ...live.config.image.regions.map((r) => r.region)])].join(',')}\n`,
+          );
         process.exit(130);
       };
       process.on('SIGINT', onSignal);
@@ -75,7 +99,18 @@ export const bakeCommand: CliCommand = {
         };
         if (args.engine === 'automation' && session) {
           const { bakeConfigsOnAutomation } = await import('../engine-bake.js');
-          return await bakeConfigsOnAutomation({ configs, session, roleArn: args.roleArn, reporter, abortSignal: controller.signal, allowSourceRoots: sourceRoots(args), json, manifest: args.manifest, journalDir: args.journalDir, ...timeScale });
+          return await bakeConfigsOnAutomation({
+            configs,
+            session,
+            roleArn: args.roleArn,
+            reporter,
+            abortSignal: controller.signal,
+            allowSourceRoots: sourceRoots(args),
+            json,
+            manifest: args.manifest,
+            journalDir: args.journalDir,
+            ...timeScale,
+          });
         }
         if (configs.length > 1) {
           const { bakeMany, formatSummaryTable } = await import('../../batch/bake-many.js');
@@ -112,14 +147,20 @@ export const bakeCommand: CliCommand = {
             writeFileSync(args.manifest, `${JSON.stringify(result.manifest, null, 2)}\n`);
             writeFileSync(packerManifestPath(args.manifest), `${JSON.stringify(result.packerManifest, null, 2)}\n`);
           }
-          if (json) process.stdout.write(`${JSON.stringify({ ok: result.ok, buildId: result.buildId, exitCode: result.exitCode, region: result.manifest.region, images: result.manifest.images, leftBehind: result.leftBehind, incomplete: result.manifest.incomplete, preflight: result.preflight, journal: args.dryRun ? undefined : result.journalPath, error: result.error ? { code: result.error.code, message: result.error.message, hint: result.error.hint } : undefined })}\n`);
+          if (json)
+            process.stdout.write(
+              `${JSON.stringify({ ok: result.ok, buildId: result.buildId, exitCode: result.exitCode, region: result.manifest.region, images: result.manifest.images, leftBehind: result.leftBehind, incomplete: result.manifest.incomplete, preflight: result.preflight, journal: args.dryRun ? undefined : result.journalPath, error: result.error ? { code: result.error.code, message: result.error.message, hint: result.error.hint } : undefined })}\n`,
+            );
           else if (args.dryRun) (result.ok ? process.stdout : process.stderr).write(dryRunText(result));
           else if (result.ok) process.stdout.write(`${result.manifest.images.map((i) => `${i.region}\t${i.imageId}\t${i.name}`).join('\n')}\n`);
           else {
             process.stderr.write(`winami: bake failed at ${result.failedStep ?? 'start'}: ${result.error?.message ?? 'unknown error'}\n`);
             if (result.error?.hint) process.stderr.write(`hint: ${result.error.hint}\n`);
           }
-          if (result.leftBehind.length && !json) process.stderr.write(`left behind: ${result.leftBehind.map((r) => `${r.kind} ${r.id} (${r.region})`).join(', ')}\nremove with: ${result.cleanupCommand}\n`);
+          if (result.leftBehind.length && !json)
+            process.stderr.write(
+              `left behind: ${result.leftBehind.map((r) => `${r.kind} ${r.id} (${r.region})`).join(', ')}\nremove with: ${result.cleanupCommand}\n`,
+            );
           for (const u of result.manifest.incomplete ?? []) if (!json) process.stderr.write(`winami: ${u.message}\n${u.hint}\n`);
           if (result.exitCode !== 0) {
             code = result.exitCode;
@@ -142,8 +183,15 @@ function dryRunText(r: BakeResult): string {
   const ran = r.steps.filter((s) => s.status !== 'not-run');
   lines.push(`checked: ${ran.map((s) => `${s.name} ${s.status}`).join(', ')}`);
   for (const f of r.preflight) lines.push(`${f.level}: ${f.message}${f.region && !f.message.includes(f.region) ? ` (${f.region})` : ''}`, `  fix: ${f.hint}`);
-  if (r.ok) lines.push(`no problems; the bake would run: ${r.steps.filter((s) => s.status === 'not-run').map((s) => s.name).join(' → ')}`);
-  else if (r.preflight.every((f) => f.level !== 'problem')) lines.push(`failed at ${r.failedStep ?? 'start'}: ${r.error?.message ?? 'unknown error'}`, ...(r.error?.hint ? [`hint: ${r.error.hint}`] : []));
+  if (r.ok)
+    lines.push(
+      `no problems; the bake would run: ${r.steps
+        .filter((s) => s.status === 'not-run')
+        .map((s) => s.name)
+        .join(' → ')}`,
+    );
+  else if (r.preflight.every((f) => f.level !== 'problem'))
+    lines.push(`failed at ${r.failedStep ?? 'start'}: ${r.error?.message ?? 'unknown error'}`, ...(r.error?.hint ? [`hint: ${r.error.hint}`] : []));
   lines.push('nothing was created');
   return `${lines.join('\n')}\n`;
 }

@@ -11,11 +11,15 @@ export const cleanupCommand: CliCommand = {
     awsOptions(commonOptions(y))
       .option('build-id', { type: 'string', describe: 'The build id (winami:build-id tag)' })
       .option('journal', { type: 'string', describe: 'A build journal (.winami/builds/<id>.jsonl)' })
-      .option('regions', { type: 'string', array: true, describe: 'Regions to search (default: the journal\'s, and --region; with neither, every region)' })
-      .option('include-outputs', { type: 'boolean', default: false, describe: 'Also remove the images a successful bake produced (without a journal: those tagged winami:complete=true)' })
+      .option('regions', { type: 'string', array: true, describe: "Regions to search (default: the journal's, and --region; with neither, every region)" })
+      .option('include-outputs', {
+        type: 'boolean',
+        default: false,
+        describe: 'Also remove the images a successful bake produced (without a journal: those tagged winami:complete=true)',
+      })
       .option('dry-run', { type: 'boolean', default: false, describe: 'List what would be removed' })
       // For the local emulator started with the same --time-scale: the termination wait polls faster.
-      .option('time-scale', { type: 'number', hidden: true, describe: 'Multiply the poll delay (match the emulator\'s --time-scale)' }),
+      .option('time-scale', { type: 'number', hidden: true, describe: "Multiply the poll delay (match the emulator's --time-scale)" }),
   run: (args) =>
     runCommand(args, async () => {
       if (!args.buildId && !args.journal) throw new UsageError('give --build-id <id> or --journal <file>');
@@ -35,8 +39,13 @@ export const cleanupCommand: CliCommand = {
       if (args.json) process.stdout.write(`${JSON.stringify({ ok: r.failed.length === 0, ...r })}\n`);
       else {
         const verb = args.dryRun ? 'would remove' : 'removed';
-        process.stdout.write(r.removed.length ? `${r.removed.map((x) => `${verb} ${x.kind} ${x.id} (${x.region})`).join('\n')}\n` : `nothing left for build ${r.buildId} in ${r.regions.join(', ')}\n`);
-        for (const k of r.kept) process.stdout.write(`kept ${k.kind} ${k.id} (${k.region}): an output of a bake that finished (--include-outputs removes it)\n`);
+        process.stdout.write(
+          r.removed.length
+            ? `${r.removed.map((x) => `${verb} ${x.kind} ${x.id} (${x.region})`).join('\n')}\n`
+            : `nothing left for build ${r.buildId} in ${r.regions.join(', ')}\n`,
+        );
+        for (const k of r.kept)
+          process.stdout.write(`kept ${k.kind} ${k.id} (${k.region}): an output of a bake that finished (--include-outputs removes it)\n`);
         for (const f of r.failed) process.stderr.write(`could not remove ${f.kind} ${f.id} (${f.region}): ${f.error}\n`);
       }
       return r.failed.length ? 5 : 0;

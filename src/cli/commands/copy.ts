@@ -47,10 +47,15 @@ export const copyCommand: CliCommand = {
         reporter: textReporter({ json: Boolean(args.json), quiet: Boolean(args.quiet) }),
         ...(account ? { ownerAccountId: account } : {}),
       });
-      if (args.json) process.stdout.write(`${JSON.stringify({ ok: result.ok, expected: expectation, copies: result.copies.map(({ verify, ...c }) => ({ ...c, fields: verify?.fields })) }, null, 2)}\n`);
+      if (args.json)
+        process.stdout.write(
+          `${JSON.stringify({ ok: result.ok, expected: expectation, copies: result.copies.map(({ verify, ...c }) => ({ ...c, fields: verify?.fields })) }, null, 2)}\n`,
+        );
       else
         for (const c of result.copies)
-          process.stdout.write(`${c.region}: ${c.status}${c.imageId ? ` ${c.imageId}` : ''}${c.reused ? ' (existing copy)' : ''}${c.error ? ` — ${c.error.message}` : ''}\n`);
+          process.stdout.write(
+            `${c.region}: ${c.status}${c.imageId ? ` ${c.imageId}` : ''}${c.reused ? ' (existing copy)' : ''}${c.error ? ` — ${c.error.message}` : ''}\n`,
+          );
       if (result.ok) return ExitCode.OK;
       return result.copies.some((c) => c.status === 'discarded') ? ExitCode.VERIFICATION : ExitCode.PARTIAL;
     }),

@@ -31,7 +31,9 @@ export const discardCommand: CliCommand = {
         const regions = ((await session.ec2().describeRegions({})).Regions ?? []).map((r) => r.RegionName!).filter(Boolean);
         await Promise.all(
           regions.map(async (region) => {
-            const out = await session.ec2(region).describeImages({ Owners: ['self'], IncludeDeprecated: true, Filters: [{ Name: `tag:${BUILD_ID_TAG}`, Values: [buildId] }] });
+            const out = await session
+              .ec2(region)
+              .describeImages({ Owners: ['self'], IncludeDeprecated: true, Filters: [{ Name: `tag:${BUILD_ID_TAG}`, Values: [buildId] }] });
             for (const i of out.Images ?? []) if (i.ImageId) targets.push({ region, imageId: i.ImageId });
           }),
         );
@@ -49,7 +51,10 @@ export const discardCommand: CliCommand = {
       let code: number = ExitCode.OK;
       for (const t of targets) {
         try {
-          results.push({ region: t.region, ...(await discardImage(session.ec2(t.region), t.imageId, { dryRun, ...(account ? { ownerAccountId: account } : {}) })) });
+          results.push({
+            region: t.region,
+            ...(await discardImage(session.ec2(t.region), t.imageId, { dryRun, ...(account ? { ownerAccountId: account } : {}) })),
+          });
         } catch (err) {
           results.push({ region: t.region, imageId: t.imageId, status: 'failed', reason: (err as Error).message, deletedSnapshots: [], keptSnapshots: [] });
         }
@@ -58,7 +63,8 @@ export const discardCommand: CliCommand = {
       if (args.json) process.stdout.write(`${JSON.stringify({ ok: code === ExitCode.OK, dryRun, results }, null, 2)}\n`);
       else
         for (const r of results) {
-          const verb = { discarded: 'discarded', planned: 'would discard', absent: 'already gone:', refused: 'REFUSED', failed: 'FAILED' }[r.status] ?? r.status;
+          const verb =
+            { discarded: 'discarded', planned: 'would discard', absent: 'already gone:', refused: 'REFUSED', failed: 'FAILED' }[r.status] ?? r.status;
           process.stdout.write(`${verb} ${r.imageId} (${r.region})${r.reason ? `: ${r.reason}` : ''}\n`);
           for (const s of r.deletedSnapshots) process.stdout.write(`  ${dryRun ? 'would delete' : 'deleted'} ${s}\n`);
           for (const k of r.keptSnapshots) process.stdout.write(`  kept ${k.snapshotId}: ${k.reason}\n`);

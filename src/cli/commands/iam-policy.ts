@@ -9,7 +9,11 @@ export const iamPolicyCommand: CliCommand = {
     sourceRootOption(commonOptions(y))
       .positional('config', { type: 'string', describe: 'Config file' })
       .option('for', { choices: ['caller', 'builder', 'both'] as const, default: 'both', describe: 'Which policy to print' })
-      .option('engine', { choices: ['local', 'automation', 'imagebuilder'] as const, default: 'local', describe: 'Where the bake runs: this machine (local), SSM Automation or EC2 Image Builder' })
+      .option('engine', {
+        choices: ['local', 'automation', 'imagebuilder'] as const,
+        default: 'local',
+        describe: 'Where the bake runs: this machine (local), SSM Automation or EC2 Image Builder',
+      })
       .option('include-cleanup', { type: 'boolean', default: true, describe: 'Add the actions `winami cleanup` needs to the caller policy' })
       .option('include-prune', { type: 'boolean', default: false, describe: 'Add the actions `winami prune` needs to the caller policy' })
       .option('allow-plaintext-secrets', { type: 'boolean', default: false }),
@@ -28,10 +32,13 @@ export const iamPolicyCommand: CliCommand = {
       const out: Record<string, unknown> = {};
       if (which !== 'builder') out.caller = p.caller;
       if (which !== 'caller') out.builderInstanceProfile = p.builder;
-      if (args.json || which !== 'both') process.stdout.write(`${JSON.stringify(which === 'caller' ? p.caller : which === 'builder' ? p.builder : out, null, 2)}\n`);
+      if (args.json || which !== 'both')
+        process.stdout.write(`${JSON.stringify(which === 'caller' ? p.caller : which === 'builder' ? p.builder : out, null, 2)}\n`);
       else {
         process.stdout.write(`# Caller policy (the identity that runs winami bake)\n${JSON.stringify(p.caller, null, 2)}\n\n`);
-        process.stdout.write(`# Builder instance profile: attach ${p.builder.managedPolicyArns.join(', ')}${p.builder.inline ? ' and this inline policy' : ''}\n`);
+        process.stdout.write(
+          `# Builder instance profile: attach ${p.builder.managedPolicyArns.join(', ')}${p.builder.inline ? ' and this inline policy' : ''}\n`,
+        );
         if (p.builder.inline) process.stdout.write(`${JSON.stringify(p.builder.inline, null, 2)}\n`);
       }
       return 0;

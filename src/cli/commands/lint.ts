@@ -21,7 +21,8 @@ export function failOnWord(value: string): string {
 
 export const lintCommand: CliCommand = {
   command: 'lint <files..>',
-  describe: 'Check unattend.xml, agent-config.yml, LaunchConfig.json, EC2Config XML and seal scripts (.ps1, Packer templates) against the Windows Setup reference and the agents\' documentation',
+  describe:
+    "Check unattend.xml, agent-config.yml, LaunchConfig.json, EC2Config XML and seal scripts (.ps1, Packer templates) against the Windows Setup reference and the agents' documentation",
   builder: (y) =>
     commonOptions(y)
       .positional('files', { type: 'string', array: true, describe: 'Files, directories or globs (quote globs)', demandOption: true })
@@ -35,7 +36,11 @@ export const lintCommand: CliCommand = {
       .option('kind', { choices: KINDS, describe: 'Treat every file as this kind instead of detecting it' })
       .option('arch', { choices: ['amd64', 'x86', 'arm64'], describe: 'Architecture of the image; components must match it' })
       .option('agent', { choices: ['ec2launch-v2', 'ec2launch-v1', 'ec2config'], describe: 'Launch agent; checks what its answer file must keep' })
-      .option('allow-placeholders', { type: 'boolean', default: false, describe: 'Tolerate template syntax ({{…}}, {%…%}, ${…}, %{…}, @@NAME@@) in values; the literal text around it is still checked' })
+      .option('allow-placeholders', {
+        type: 'boolean',
+        default: false,
+        describe: 'Tolerate template syntax ({{…}}, {%…%}, ${…}, %{…}, @@NAME@@) in values; the literal text around it is still checked',
+      })
       .option('disable', { type: 'string', array: true, default: [], describe: 'Rule ids to turn off' })
       .example('$0 lint answer-files/**/unattend.xml', 'Lint every rendered answer file')
       .example("$0 lint 'templates/**/*.xml' --allow-placeholders --agent ec2launch-v2", 'Lint templates, tolerating placeholders')

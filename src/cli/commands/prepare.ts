@@ -10,7 +10,11 @@ export const prepareCommand: CliCommand = {
     sourceRootOption(commonOptions(y))
       .positional('config', { type: 'string', describe: 'The image config (YAML or JSON)', demandOption: true })
       .option('out', { alias: 'o', type: 'string', describe: 'Directory to write the bundle into', default: 'out' })
-      .option('force', { type: 'boolean', default: false, describe: 'Replace --out even if it holds files that are not a winami bundle (never the config\'s folder or the working directory)' })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: "Replace --out even if it holds files that are not a winami bundle (never the config's folder or the working directory)",
+      })
       .option('allow-plaintext-secrets', { type: 'boolean', default: false, describe: 'Accept literal secrets in the config (throwaway tests only)' })
       .example('$0 prepare examples/windows-2022-base.yaml --out out/', 'Write the bundle for the 2022 example into out/')
       .example('$0 prepare image.yaml --out bundle --json', 'Print the result as JSON'),
@@ -30,7 +34,9 @@ export const prepareCommand: CliCommand = {
       if (json) {
         process.stdout.write(`${JSON.stringify({ ok: true, ...result })}\n`);
       } else {
-        const exp = result.expectation ? `${result.expectation.platformDetails} (${result.expectation.usageOperation})` : 'taken from the source image at bake time';
+        const exp = result.expectation
+          ? `${result.expectation.platformDetails} (${result.expectation.usageOperation})`
+          : 'taken from the source image at bake time';
         process.stdout.write(
           [
             `${result.name}: Windows Server ${result.release} ${result.edition}, ${result.launchAgent}`,

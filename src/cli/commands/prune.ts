@@ -8,7 +8,9 @@ import type { PruneResult } from '../../billing/prune.js';
 function print(r: PruneResult): void {
   for (const k of r.kept) process.stdout.write(`kept ${k.imageId} (${k.region}) ${k.name ?? ''}: ${k.reasons.join('; ')}\n`);
   for (const p of r.pruned) {
-    process.stdout.write(`${r.applied ? 'deregistered' : 'would deregister'} ${p.imageId} (${p.region}) ${p.name ?? ''} created ${p.creationDate ?? '?'}${p.fastLaunchDisabled ? ' (Fast Launch disabled first)' : ''}\n`);
+    process.stdout.write(
+      `${r.applied ? 'deregistered' : 'would deregister'} ${p.imageId} (${p.region}) ${p.name ?? ''} created ${p.creationDate ?? '?'}${p.fastLaunchDisabled ? ' (Fast Launch disabled first)' : ''}\n`,
+    );
     for (const s of p.deletedSnapshots) process.stdout.write(`  ${r.applied ? 'deleted' : 'would delete'} ${s}\n`);
     for (const s of p.keptSnapshots) process.stdout.write(`  kept ${s.snapshotId}: ${s.reason}\n`);
   }

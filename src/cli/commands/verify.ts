@@ -10,7 +10,11 @@ export const verifyCommand: CliCommand = {
   builder: (y) =>
     awsOptions(commonOptions(y))
       .positional('ami-ids', { type: 'string', array: true, describe: 'Image ids' })
-      .option('expect', { type: 'string', describe: 'Expected billing: windows, windows-byol, windows-sql-web|standard|enterprise, … Default: the winami:expect tag, else the SQL edition in the name, else only presence and consistency' })
+      .option('expect', {
+        type: 'string',
+        describe:
+          'Expected billing: windows, windows-byol, windows-sql-web|standard|enterprise, … Default: the winami:expect tag, else the SQL edition in the name, else only presence and consistency',
+      })
       .example('$0 verify ami-0abc --expect windows-sql-standard', 'Fail unless billed as Windows with SQL Server Standard'),
   run: (args) =>
     runCommand(args, async () => {
@@ -36,7 +40,9 @@ export const verifyCommand: CliCommand = {
         for (const r of rows) {
           if ('error' in r && r.error) process.stdout.write(`${r.imageId}  ERROR  ${r.error.message}${r.error.hint ? `\n  hint: ${r.error.hint}` : ''}\n`);
           else if ('PlatformDetails' in r) {
-            const exp = r.expected ? ` (expected ${r.expected.platformDetails} / ${r.expected.usageOperation}, from ${r.expected.derivedFrom})` : ' (no expectation: presence and consistency only)';
+            const exp = r.expected
+              ? ` (expected ${r.expected.platformDetails} / ${r.expected.usageOperation}, from ${r.expected.derivedFrom})`
+              : ' (no expectation: presence and consistency only)';
             process.stdout.write(`${r.imageId}  ${r.ok ? 'OK  ' : 'FAIL'}  ${r.PlatformDetails ?? '(empty)'} / ${r.UsageOperation ?? '(empty)'}${exp}\n`);
             for (const p of r.problems) process.stdout.write(`  - ${p.message}\n`);
             for (const n of r.notes) process.stdout.write(`  note: ${n}\n`);

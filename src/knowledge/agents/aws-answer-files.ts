@@ -28,12 +28,20 @@ export const AWS_ANSWER_FILE_PATHS: Readonly<Record<LaunchAgent, string>> = {
 };
 
 const SYSPREP_DOC = 'https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/Creating_EBSbacked_WinAMI.html';
-const TROUBLESHOOT_DOC = 'https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/sysprep-troubleshoot.html (CopyProfile: "Change <CopyProfile>true</CopyProfile> to false" in each agent\'s file)';
-const DOMAIN_FACTS_13 = 'domain-facts §13 (AWS\'s default files compared with winami\'s)';
-const SYSPREP_INSTANCE = 'EC2Launch v1 Scripts\\SysprepInstance.ps1: fills an empty order-1 Path with "<powershell.exe> <Sysprep>\\Randomize-LocalAdminPassword.ps1 <admin>" and empty oobeSystem locale elements with the OS culture';
+const TROUBLESHOOT_DOC =
+  'https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/sysprep-troubleshoot.html (CopyProfile: "Change <CopyProfile>true</CopyProfile> to false" in each agent\'s file)';
+const DOMAIN_FACTS_13 = "domain-facts §13 (AWS's default files compared with winami's)";
+const SYSPREP_INSTANCE =
+  'EC2Launch v1 Scripts\\SysprepInstance.ps1: fills an empty order-1 Path with "<powershell.exe> <Sysprep>\\Randomize-LocalAdminPassword.ps1 <admin>" and empty oobeSystem locale elements with the OS culture';
 const EC2CONFIG_DOC = 'https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/ec2config-service.html (sysprep2008.xml)';
 
-const s = (pass: string, component: string, path: string, value: string | RegExp, source: string): AwsDefaultSetting => ({ pass, component, path, value, source });
+const s = (pass: string, component: string, path: string, value: string | RegExp, source: string): AwsDefaultSetting => ({
+  pass,
+  component,
+  path,
+  value,
+  source,
+});
 
 const PNP = 'Microsoft-Windows-PnpSysprep';
 const SHELL = 'Microsoft-Windows-Shell-Setup';
@@ -44,7 +52,10 @@ const DEFENDER = 'Security-Malware-Windows-Defender';
 const RUN = (order: number, leaf: string) => `RunSynchronous/RunSynchronousCommand[${order}]/${leaf}`;
 const RDP_GROUP = (leaf: string) => `FirewallGroups/FirewallGroup[RemoteDesktop]/${leaf}`;
 
-const generalize = (source: string) => [s('generalize', PNP, 'PersistAllDeviceInstalls', 'true', source), s('generalize', PNP, 'DoNotCleanUpNonPresentDevices', 'true', source)];
+const generalize = (source: string) => [
+  s('generalize', PNP, 'PersistAllDeviceInstalls', 'true', source),
+  s('generalize', PNP, 'DoNotCleanUpNonPresentDevices', 'true', source),
+];
 const rdpFirewall = [
   s('specialize', FIREWALL, RDP_GROUP('Active'), 'true', DOMAIN_FACTS_13),
   s('specialize', FIREWALL, RDP_GROUP('Group'), 'Remote Desktop', DOMAIN_FACTS_13),
@@ -62,11 +73,19 @@ export const AWS_DEFAULT_ANSWER_FILES: Readonly<Record<LaunchAgent, readonly Aws
     s('specialize', SHELL, 'TimeZone', 'UTC', `${SYSPREP_DOC} (specialize pass)`),
     s('specialize', DEPLOY, RUN(1, 'Path'), NET_USER, `${SYSPREP_DOC} (RunSynchronous order 1)`),
     // The default file randomises the password through the agent's executable; the exact command is UNCONFIRMED (domain-facts §13).
-    s('specialize', DEPLOY, RUN(2, 'Path'), /password|Randomize|Scramble|RandomNumberGenerator/i, `${SYSPREP_DOC} (order 2 scrambles the Administrator password); ${DOMAIN_FACTS_13}`),
+    s(
+      'specialize',
+      DEPLOY,
+      RUN(2, 'Path'),
+      /password|Randomize|Scramble|RandomNumberGenerator/i,
+      `${SYSPREP_DOC} (order 2 scrambles the Administrator password); ${DOMAIN_FACTS_13}`,
+    ),
     s('specialize', DEPLOY, RUN(3, 'Path'), /fDenyTSConnections.*\b0\b/i, `${SYSPREP_DOC} (order 3 sets fDenyTSConnections=0)`),
     ...rdpFirewall,
     s('specialize', DEFENDER, 'TrustedImageIdentifier', /.+/, DOMAIN_FACTS_13),
-    ...['InputLocale', 'SystemLocale', 'UILanguage', 'UserLocale'].map((l) => s('oobeSystem', INTL, l, 'en-US', `${SYSPREP_DOC} (oobe pass; "ec2launch sysprep" rewrites it from the OS's locale)`)),
+    ...['InputLocale', 'SystemLocale', 'UILanguage', 'UserLocale'].map((l) =>
+      s('oobeSystem', INTL, l, 'en-US', `${SYSPREP_DOC} (oobe pass; "ec2launch sysprep" rewrites it from the OS's locale)`),
+    ),
     s('oobeSystem', SHELL, 'OOBE/HideEULAPage', 'true', `${SYSPREP_DOC} (oobe pass)`),
     s('oobeSystem', SHELL, 'OOBE/HideWirelessSetupInOOBE', 'true', `${SYSPREP_DOC} (oobe pass)`),
     s('oobeSystem', SHELL, 'OOBE/ProtectYourPC', '3', `${SYSPREP_DOC} (oobe pass)`),
@@ -86,8 +105,20 @@ export const AWS_DEFAULT_ANSWER_FILES: Readonly<Record<LaunchAgent, readonly Aws
   ec2config: [
     s('specialize', SHELL, 'CopyProfile', 'true', TROUBLESHOOT_DOC),
     s('specialize', DEPLOY, RUN(1, 'Path'), NET_USER, `${SYSPREP_DOC} (the EC2Config paths domain-facts §1.6 quotes)`),
-    s('specialize', DEPLOY, RUN(2, 'Path'), new RegExp(String.raw`ScramblePassword\.exe['"] -u ${ADMIN}"?$`), `${SYSPREP_DOC} (the EC2Config paths domain-facts §1.6 quotes)`),
-    s('specialize', DEPLOY, RUN(3, 'Path'), /Ec2ConfigService\\Scripts\\SysprepSpecializePhase\.cmd"?$/, `${SYSPREP_DOC} (the EC2Config paths domain-facts §1.6 quotes)`),
+    s(
+      'specialize',
+      DEPLOY,
+      RUN(2, 'Path'),
+      new RegExp(String.raw`ScramblePassword\.exe['"] -u ${ADMIN}"?$`),
+      `${SYSPREP_DOC} (the EC2Config paths domain-facts §1.6 quotes)`,
+    ),
+    s(
+      'specialize',
+      DEPLOY,
+      RUN(3, 'Path'),
+      /Ec2ConfigService\\Scripts\\SysprepSpecializePhase\.cmd"?$/,
+      `${SYSPREP_DOC} (the EC2Config paths domain-facts §1.6 quotes)`,
+    ),
     ...rdpFirewall,
     s('oobeSystem', SHELL, 'OOBE/NetworkLocation', 'Other', `${EC2CONFIG_DOC}; domain-facts §3`),
     s('oobeSystem', SHELL, 'RegisteredOwner', 'Amazon', `${EC2CONFIG_DOC}; domain-facts §3`),
@@ -98,4 +129,3 @@ export const AWS_DEFAULT_ANSWER_FILES: Readonly<Record<LaunchAgent, readonly Aws
 export function matchesAwsDefault(row: AwsDefaultSetting, value: string): boolean {
   return typeof row.value === 'string' ? row.value === value : row.value.test(value);
 }
-

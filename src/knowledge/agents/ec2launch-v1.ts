@@ -21,7 +21,12 @@ export const LAUNCH_CONFIG_KEYS: Readonly<Record<string, LaunchConfigKey>> = {
   setMonitorAlwaysOn: { key: 'setMonitorAlwaysOn', schema: { type: 'boolean' }, example: true, description: 'Keep the monitor always on' },
   setWallpaper: { key: 'setWallpaper', schema: { type: 'boolean' }, example: true, description: 'Write instance details on the wallpaper' },
   addDnsSuffixList: { key: 'addDnsSuffixList', schema: { type: 'boolean' }, example: true, description: 'Add DNS suffixes for EC2 hosts' },
-  extendBootVolumeSize: { key: 'extendBootVolumeSize', schema: { type: 'boolean' }, example: true, description: 'Extend the boot partition to the volume size' },
+  extendBootVolumeSize: {
+    key: 'extendBootVolumeSize',
+    schema: { type: 'boolean' },
+    example: true,
+    description: 'Extend the boot partition to the volume size',
+  },
   handleUserData: { key: 'handleUserData', schema: { type: 'boolean' }, example: true, description: 'Run user data on the next boot' },
   adminPasswordType: {
     key: 'adminPasswordType',

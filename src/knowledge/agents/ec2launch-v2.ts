@@ -103,7 +103,12 @@ export const EC2LAUNCH_V2_TASKS: Readonly<Record<string, Ec2LaunchV2Task>> = {
           type: 'list',
           items: {
             type: 'map',
-            fields: { device: { type: 'string' }, name: { type: 'string' }, letter: { type: 'string', pattern: '^[A-Za-z]$' }, partition: { type: 'enum', values: ['mbr', 'gpt'] } },
+            fields: {
+              device: { type: 'string' },
+              name: { type: 'string' },
+              letter: { type: 'string', pattern: '^[A-Za-z]$' },
+              partition: { type: 'enum', values: ['mbr', 'gpt'] },
+            },
           },
         },
       },
@@ -136,7 +141,10 @@ export const EC2LAUNCH_V2_TASKS: Readonly<Record<string, Ec2LaunchV2Task>> = {
     stages: ['postReady', 'userData'],
     inputs: {
       type: 'map',
-      fields: { hostName: { type: 'string', maxLength: 15, pattern: '^(?![0-9]+$)[A-Za-z0-9-]+$', note: 'letters, digits and hyphens, not all digits' }, reboot: { type: 'boolean' } },
+      fields: {
+        hostName: { type: 'string', maxLength: 15, pattern: '^(?![0-9]+$)[A-Za-z0-9-]+$', note: 'letters, digits and hyphens, not all digits' },
+        reboot: { type: 'boolean' },
+      },
     },
   },
   setWallpaper: {

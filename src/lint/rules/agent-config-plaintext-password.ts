@@ -16,7 +16,12 @@ export const agentConfigPlaintextPassword: Rule = (ctx) => {
       const data = password?.find((e) => e.key === 'data');
       if (isScalar(type) && type.value === 'static') {
         if (!data) out.push({ message: 'setAdminAccount password type static needs data', severity: 'error', ...nodePos(tree, type) });
-        else out.push({ message: 'setAdminAccount keeps a static password in clear text in agent-config.yml until Sysprep has set it', hint: 'render it at build time from a secret reference, or use type: random', ...nodePos(tree, data.value) });
+        else
+          out.push({
+            message: 'setAdminAccount keeps a static password in clear text in agent-config.yml until Sysprep has set it',
+            hint: 'render it at build time from a secret reference, or use type: random',
+            ...nodePos(tree, data.value),
+          });
       }
     }
   }

@@ -9,17 +9,21 @@ export const agentConfigStructure: Rule = (ctx) => {
   const tree = ctx.tree;
   if (!tree?.document) return [];
   const out: RuleFinding[] = [];
-  const at = (message: string, node: Node | null | undefined, hint?: string): void => void out.push({ message, ...(hint ? { hint } : {}), ...nodePos(tree, node) });
+  const at = (message: string, node: Node | null | undefined, hint?: string): void =>
+    void out.push({ message, ...(hint ? { hint } : {}), ...nodePos(tree, node) });
   const root = tree.document.contents as Node | null;
   const top = entries(root);
   if (!top) return (at(`agent-config.yml must be a mapping with version and config, not ${describeNode(root)}`, root), out);
-  for (const e of top) if (e.key !== 'version' && e.key !== 'config') at(`Unknown top-level key ${JSON.stringify(e.key)}`, e.keyNode, didYouMean(e.key, ['version', 'config']) ?? 'only version and config are allowed');
+  for (const e of top)
+    if (e.key !== 'version' && e.key !== 'config')
+      at(`Unknown top-level key ${JSON.stringify(e.key)}`, e.keyNode, didYouMean(e.key, ['version', 'config']) ?? 'only version and config are allowed');
   const version = top.find((e) => e.key === 'version');
   if (!version) at('version is missing', root, 'add version: 1.0');
   else {
     const v = scalar(version.value);
     const text = typeof v === 'number' ? v.toFixed(1) : String(v);
-    if (!(EC2LAUNCH_V2_CONFIG_VERSIONS as readonly string[]).includes(text)) at(`version ${JSON.stringify(text)} is not supported`, version.value, 'use version: 1.0');
+    if (!(EC2LAUNCH_V2_CONFIG_VERSIONS as readonly string[]).includes(text))
+      at(`version ${JSON.stringify(text)} is not supported`, version.value, 'use version: 1.0');
   }
   const configEntry = top.find((e) => e.key === 'config');
   if (!configEntry) return (at('config is missing', root, 'add config: a list of {stage, tasks}'), out);
@@ -32,12 +36,17 @@ export const agentConfigStructure: Rule = (ctx) => {
       at(`Each config entry must be a mapping {stage, tasks}, not ${describeNode(s)}`, s);
       continue;
     }
-    for (const e of se) if (e.key !== 'stage' && e.key !== 'tasks') at(`Unknown key ${JSON.stringify(e.key)} in a stage`, e.keyNode, didYouMean(e.key, ['stage', 'tasks']));
+    for (const e of se)
+      if (e.key !== 'stage' && e.key !== 'tasks') at(`Unknown key ${JSON.stringify(e.key)} in a stage`, e.keyNode, didYouMean(e.key, ['stage', 'tasks']));
     const stage = se.find((e) => e.key === 'stage');
     const name = scalar(stage?.value);
     if (!stage) at('A config entry has no stage', s);
     else if (typeof name !== 'string' || !(EC2LAUNCH_V2_STAGES as readonly string[]).includes(name)) {
-      at(`Unknown stage ${JSON.stringify(String(name))}`, stage.value, didYouMean(String(name), EC2LAUNCH_V2_STAGES) ?? `use one of: ${EC2LAUNCH_V2_STAGES.join(', ')}`);
+      at(
+        `Unknown stage ${JSON.stringify(String(name))}`,
+        stage.value,
+        didYouMean(String(name), EC2LAUNCH_V2_STAGES) ?? `use one of: ${EC2LAUNCH_V2_STAGES.join(', ')}`,
+      );
     } else {
       const line = seen.get(name);
       if (line !== undefined) at(`Stage ${JSON.stringify(name)} is listed twice (first at line ${line})`, stage.value, 'merge the tasks into one entry');
@@ -58,7 +67,9 @@ export const agentConfigStructure: Rule = (ctx) => {
       if (!te) at(`Each task must be a mapping {task, inputs}, not ${describeNode(t)}`, t);
       else {
         if (!te.some((e) => e.key === 'task')) at('A task entry has no task name', t, 'add task: <name>');
-        for (const e of te) if (e.key !== 'task' && e.key !== 'inputs') at(`Unknown key ${JSON.stringify(e.key)} in a task`, e.keyNode, didYouMean(e.key, ['task', 'inputs']) ?? 'put task parameters under inputs:');
+        for (const e of te)
+          if (e.key !== 'task' && e.key !== 'inputs')
+            at(`Unknown key ${JSON.stringify(e.key)} in a task`, e.keyNode, didYouMean(e.key, ['task', 'inputs']) ?? 'put task parameters under inputs:');
       }
     }
   }

@@ -12,7 +12,12 @@ export const agentConfigTaskDuplicate: Rule = (ctx) => {
     for (const t of stage.tasks) {
       if (t.name === undefined) continue;
       const line = seen.get(t.name);
-      if (line !== undefined) out.push({ message: `Task ${JSON.stringify(t.name)} appears twice in the ${stage.name ?? '?'} stage (first at line ${line})`, hint: 'a task may run once per stage; merge the inputs (executeScript takes a list)', ...nodePos(tree, t.nameNode) });
+      if (line !== undefined)
+        out.push({
+          message: `Task ${JSON.stringify(t.name)} appears twice in the ${stage.name ?? '?'} stage (first at line ${line})`,
+          hint: 'a task may run once per stage; merge the inputs (executeScript takes a list)',
+          ...nodePos(tree, t.nameNode),
+        });
       else seen.set(t.name, nodePos(tree, t.nameNode).line);
     }
   }

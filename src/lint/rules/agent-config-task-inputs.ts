@@ -14,7 +14,8 @@ export const agentConfigTaskInputs: Rule = (ctx) => {
       const info = t.name === undefined ? undefined : EC2LAUNCH_V2_TASKS[t.name];
       if (!info) continue;
       if (!info.inputs) {
-        if (t.hasInputs && t.inputs !== null) out.push({ message: `Task ${JSON.stringify(info.task)} takes no inputs`, hint: 'remove inputs:', severity: 'warning', ...nodePos(tree, t.inputs) });
+        if (t.hasInputs && t.inputs !== null)
+          out.push({ message: `Task ${JSON.stringify(info.task)} takes no inputs`, hint: 'remove inputs:', severity: 'warning', ...nodePos(tree, t.inputs) });
         continue;
       }
       if (!t.hasInputs) {

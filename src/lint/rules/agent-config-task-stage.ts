@@ -13,7 +13,9 @@ export const agentConfigTaskStage: Rule = (ctx) => {
       const allowed = t.name === undefined ? undefined : ec2launchV2MisplacedTask(t.name, stage.name as Ec2LaunchV2TaskStage);
       if (!allowed) continue;
       const where = allowed.filter((s) => s !== 'userData');
-      const hint = where.length ? `move it to the ${where.join(' or ')} stage${allowed.includes('userData') ? ' (or user data)' : ''}` : 'it runs only from user data (version: 1.1, tasks:)';
+      const hint = where.length
+        ? `move it to the ${where.join(' or ')} stage${allowed.includes('userData') ? ' (or user data)' : ''}`
+        : 'it runs only from user data (version: 1.1, tasks:)';
       out.push({ message: `Task ${JSON.stringify(t.name)} cannot run in the ${stage.name} stage`, hint, ...nodePos(ctx.tree, t.nameNode) });
     }
   }

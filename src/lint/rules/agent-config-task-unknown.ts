@@ -14,7 +14,11 @@ export const agentConfigTaskUnknown: Rule = (ctx) => {
     for (const t of stage.tasks) {
       if (t.name === undefined || EC2LAUNCH_V2_TASKS[t.name]) continue;
       const alias = EC2LAUNCH_V2_TASK_ALIASES[t.name];
-      const hint = alias ? (alias.task ? `did you mean \`${alias.task}\`? ${alias.why}` : alias.why) : didYouMean(t.name, NAMES) ?? `tasks: ${NAMES.join(', ')}`;
+      const hint = alias
+        ? alias.task
+          ? `did you mean \`${alias.task}\`? ${alias.why}`
+          : alias.why
+        : (didYouMean(t.name, NAMES) ?? `tasks: ${NAMES.join(', ')}`);
       out.push({ message: `Unknown EC2Launch v2 task ${JSON.stringify(t.name)}`, hint, ...nodePos(ctx.tree, t.nameNode) });
     }
   }

@@ -18,13 +18,23 @@ export const autologon: Rule = (ctx) => {
     const enabled = child(s.el, 'Enabled');
     if (!enabled || parseBoolean(enabled.text) !== true) continue;
     const password = child(child(s.el, 'Password'), 'Value');
-    if (!child(s.el, 'Password')) out.push(atElement(s.el, 'AutoLogon is enabled without a Password', 'add <Password><Value>…</Value><PlainText>…</PlainText></Password>, or disable AutoLogon'));
+    if (!child(s.el, 'Password'))
+      out.push(
+        atElement(s.el, 'AutoLogon is enabled without a Password', 'add <Password><Value>…</Value><PlainText>…</PlainText></Password>, or disable AutoLogon'),
+      );
     else if (!password) out.push(atElement(child(s.el, 'Password')!, 'AutoLogon/Password has no Value'));
     const user = child(s.el, 'Username')?.text ?? '';
     const domain = child(s.el, 'Domain')?.text ?? '';
     if (user === '') out.push(atElement(s.el, 'AutoLogon is enabled without a Username', 'add <Username>Administrator</Username>'));
     else if ((domain === '' || domain === '.') && user.toLowerCase() !== 'administrator' && !created.has(user.toLowerCase()) && !hasPlaceholder(user)) {
-      out.push({ ...atElement(child(s.el, 'Username')!, `AutoLogon signs in as ${q(user)}, an account this file does not create`, 'create it under UserAccounts/LocalAccounts, or sign in as Administrator'), severity: 'warning' });
+      out.push({
+        ...atElement(
+          child(s.el, 'Username')!,
+          `AutoLogon signs in as ${q(user)}, an account this file does not create`,
+          'create it under UserAccounts/LocalAccounts, or sign in as Administrator',
+        ),
+        severity: 'warning',
+      });
     }
   }
   return out;

@@ -22,7 +22,13 @@ export const componentArchitecture: Rule = (ctx) => {
       continue;
     }
     if (!(PROCESSOR_ARCHITECTURES as readonly string[]).includes(a.value)) {
-      out.push(atAttribute(a, `Unknown processorArchitecture ${q(a.value)}`, didYouMean(a.value, PROCESSOR_ARCHITECTURES) ?? `use one of: ${PROCESSOR_ARCHITECTURES.join(', ')}`));
+      out.push(
+        atAttribute(
+          a,
+          `Unknown processorArchitecture ${q(a.value)}`,
+          didYouMean(a.value, PROCESSOR_ARCHITECTURES) ?? `use one of: ${PROCESSOR_ARCHITECTURES.join(', ')}`,
+        ),
+      );
       continue;
     }
     if (c.pass.name === 'windowsPE' || a.value === 'wow64') continue;
@@ -32,7 +38,13 @@ export const componentArchitecture: Rule = (ctx) => {
     }
     if (!first) first = { arch: a.value, line: a.line };
     else if (first.arch !== a.value) {
-      out.push(atAttribute(a, `processorArchitecture ${q(a.value)} differs from ${q(first.arch)} used at line ${first.line}`, `use one architecture outside windowsPE (wow64 may accompany amd64)`));
+      out.push(
+        atAttribute(
+          a,
+          `processorArchitecture ${q(a.value)} differs from ${q(first.arch)} used at line ${first.line}`,
+          `use one architecture outside windowsPE (wow64 may accompany amd64)`,
+        ),
+      );
     }
   }
   return out;

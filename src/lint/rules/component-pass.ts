@@ -9,7 +9,9 @@ export const componentPass: Rule = (ctx) => {
     if (!c.spec || !c.pass.valid || c.pass.name === undefined) continue;
     const passes = componentPasses(c.spec);
     if (!(passes as string[]).includes(c.pass.name)) {
-      out.push(atElement(c.el, `Component ${q(c.spec.name)} is not valid in the ${c.pass.name} pass`, `move it to ${passes.join(' or ')} (see ${c.spec.source})`));
+      out.push(
+        atElement(c.el, `Component ${q(c.spec.name)} is not valid in the ${c.pass.name} pass`, `move it to ${passes.join(' or ')} (see ${c.spec.source})`),
+      );
     }
   }
   return out;

@@ -10,7 +10,8 @@ const NAMES = Object.keys(EC2CONFIG_BUNDLE_PROPERTIES);
 export const ec2configBundleProperties: Rule = (ctx) => {
   const root = ctx.xml?.root;
   if (!root) return [];
-  if (root.name !== EC2CONFIG_BUNDLE_ROOT) return [atElement(root, `The root element is <${root.name}>, not <${EC2CONFIG_BUNDLE_ROOT}>`, didYouMean(root.name, [EC2CONFIG_BUNDLE_ROOT]))];
+  if (root.name !== EC2CONFIG_BUNDLE_ROOT)
+    return [atElement(root, `The root element is <${root.name}>, not <${EC2CONFIG_BUNDLE_ROOT}>`, didYouMean(root.name, [EC2CONFIG_BUNDLE_ROOT]))];
   const out: RuleFinding[] = [];
   const seen = new Map<string, number>();
   for (const p of root.children) {
@@ -25,7 +26,11 @@ export const ec2configBundleProperties: Rule = (ctx) => {
       continue;
     }
     const spec = EC2CONFIG_BUNDLE_PROPERTIES[name.text];
-    if (!spec) out.push({ ...atText(name, `Unknown BundleConfig property ${q(name.text)}`, didYouMean(name.text, NAMES) ?? `properties: ${NAMES.join(', ')}`), severity: 'warning' });
+    if (!spec)
+      out.push({
+        ...atText(name, `Unknown BundleConfig property ${q(name.text)}`, didYouMean(name.text, NAMES) ?? `properties: ${NAMES.join(', ')}`),
+        severity: 'warning',
+      });
     const line = seen.get(name.text);
     if (line !== undefined) out.push(atText(name, `Property ${q(name.text)} is listed twice (first at line ${line})`));
     else seen.set(name.text, name.line);

@@ -8,7 +8,8 @@ import { atElement, atText, child, parseBoolean, q } from './util.js';
 export const ec2configStructure: Rule = (ctx) => {
   const root = ctx.xml?.root;
   if (!root) return [];
-  if (root.name !== EC2CONFIG_ROOT) return [atElement(root, `The root element is <${root.name}>, not <${EC2CONFIG_ROOT}>`, didYouMean(root.name, [EC2CONFIG_ROOT]))];
+  if (root.name !== EC2CONFIG_ROOT)
+    return [atElement(root, `The root element is <${root.name}>, not <${EC2CONFIG_ROOT}>`, didYouMean(root.name, [EC2CONFIG_ROOT]))];
   const out: RuleFinding[] = [];
   const seen = new Map<string, number>();
   for (const section of root.children) {
@@ -20,7 +21,8 @@ export const ec2configStructure: Rule = (ctx) => {
         }
         const name = child(p, 'Name');
         const state = child(p, 'State');
-        for (const c of p.children) if (c.name !== 'Name' && c.name !== 'State') out.push(atElement(c, `<${c.name}> is not allowed in <Plugin>`, didYouMean(c.name, ['Name', 'State'])));
+        for (const c of p.children)
+          if (c.name !== 'Name' && c.name !== 'State') out.push(atElement(c, `<${c.name}> is not allowed in <Plugin>`, didYouMean(c.name, ['Name', 'State'])));
         if (!name) out.push(atElement(p, '<Plugin> has no <Name>'));
         else if (!(EC2CONFIG_PLUGINS as readonly string[]).includes(name.text)) {
           out.push({ ...atText(name, `Unknown EC2Config plugin ${q(name.text)}`, didYouMean(name.text, EC2CONFIG_PLUGINS)), severity: 'warning' });
@@ -36,8 +38,10 @@ export const ec2configStructure: Rule = (ctx) => {
       }
     } else if (section.name === 'GlobalSettings') {
       for (const g of section.children) {
-        if (!(EC2CONFIG_GLOBAL_SETTINGS as readonly string[]).includes(g.name)) out.push({ ...atElement(g, `Unknown GlobalSettings key <${g.name}>`, didYouMean(g.name, EC2CONFIG_GLOBAL_SETTINGS)), severity: 'warning' });
-        else if (parseBoolean(g.text) === undefined && !skipValueCheck(g.text, ctx.options.allowPlaceholders)) out.push(atText(g, `<${g.name}> is ${q(g.text)}, not true or false`));
+        if (!(EC2CONFIG_GLOBAL_SETTINGS as readonly string[]).includes(g.name))
+          out.push({ ...atElement(g, `Unknown GlobalSettings key <${g.name}>`, didYouMean(g.name, EC2CONFIG_GLOBAL_SETTINGS)), severity: 'warning' });
+        else if (parseBoolean(g.text) === undefined && !skipValueCheck(g.text, ctx.options.allowPlaceholders))
+          out.push(atText(g, `<${g.name}> is ${q(g.text)}, not true or false`));
       }
     } else out.push(atElement(section, `<${section.name}> is not allowed in <${EC2CONFIG_ROOT}>`, didYouMean(section.name, ['Plugins', 'GlobalSettings'])));
   }

@@ -17,7 +17,12 @@ export const launchConfigKeys: Rule = (ctx) => {
   const out: RuleFinding[] = [];
   for (const e of es) {
     const spec = LAUNCH_CONFIG_KEYS[e.key];
-    if (!spec) out.push({ message: `Unknown LaunchConfig.json key ${JSON.stringify(e.key)}`, hint: didYouMean(e.key, KEYS) ?? `keys: ${KEYS.join(', ')}`, ...nodePos(tree, e.keyNode) });
+    if (!spec)
+      out.push({
+        message: `Unknown LaunchConfig.json key ${JSON.stringify(e.key)}`,
+        hint: didYouMean(e.key, KEYS) ?? `keys: ${KEYS.join(', ')}`,
+        ...nodePos(tree, e.keyNode),
+      });
     else out.push(...checkSchema(tree, spec.schema, e.value, e.key, ctx.options.allowPlaceholders));
   }
   return out;

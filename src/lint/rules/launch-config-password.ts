@@ -14,10 +14,26 @@ export const launchConfigPassword: Rule = (ctx) => {
   const pw = isScalar(password?.value) && typeof password?.value.value === 'string' ? password.value.value : '';
   const out: RuleFinding[] = [];
   if (typeValue === 'Specify') {
-    if (pw === '') out.push({ message: 'adminPasswordType is Specify but adminPassword is empty or missing', hint: 'set adminPassword, or use Random', ...nodePos(tree, type?.value) });
-    else out.push({ message: 'adminPassword is kept in clear text in LaunchConfig.json until Sysprep sets it (and replaced by a random one if it fails complexity rules)', hint: 'render it at build time from a secret reference, or use Random', severity: 'warning', ...nodePos(tree, password?.value) });
+    if (pw === '')
+      out.push({
+        message: 'adminPasswordType is Specify but adminPassword is empty or missing',
+        hint: 'set adminPassword, or use Random',
+        ...nodePos(tree, type?.value),
+      });
+    else
+      out.push({
+        message: 'adminPassword is kept in clear text in LaunchConfig.json until Sysprep sets it (and replaced by a random one if it fails complexity rules)',
+        hint: 'render it at build time from a secret reference, or use Random',
+        severity: 'warning',
+        ...nodePos(tree, password?.value),
+      });
   } else if (pw !== '' && typeof typeValue === 'string') {
-    out.push({ message: `adminPassword is ignored with adminPasswordType ${JSON.stringify(typeValue)}, yet it sits in clear text in the file`, hint: 'remove it, or set adminPasswordType to Specify', severity: 'warning', ...nodePos(tree, password?.value) });
+    out.push({
+      message: `adminPassword is ignored with adminPasswordType ${JSON.stringify(typeValue)}, yet it sits in clear text in the file`,
+      hint: 'remove it, or set adminPasswordType to Specify',
+      severity: 'warning',
+      ...nodePos(tree, password?.value),
+    });
   }
   return out;
 };

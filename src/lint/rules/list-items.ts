@@ -13,7 +13,10 @@ export const listItems: Rule = (ctx) => {
     if (!action) out.push(atElement(it.el, `<${it.item.name}> has no wcm:action`, 'add wcm:action="add"'));
     else if (action.value !== 'add') {
       const known = action.value === 'modify' || action.value === 'remove';
-      out.push({ ...atAttribute(action, `wcm:action is ${q(action.value)}; new items in an answer file use "add"`, 'use wcm:action="add"'), ...(known ? { severity: 'warning' as const } : {}) });
+      out.push({
+        ...atAttribute(action, `wcm:action is ${q(action.value)}; new items in an answer file use "add"`, 'use wcm:action="add"'),
+        ...(known ? { severity: 'warning' as const } : {}),
+      });
     }
     byList.set(it.list, [...(byList.get(it.list) ?? []), it]);
   }
@@ -31,7 +34,14 @@ export const listItems: Rule = (ctx) => {
       // A key a template fills ({{ loop.index }}) is unique or not only once rendered.
       if (ctx.options.allowPlaceholders && hasPlaceholder(key)) continue;
       const seen = keys.get(key);
-      if (seen !== undefined) out.push(atElement(it.el, `Duplicate ${keyName} ${q(key)} in ${q(it.list.path)} (also at line ${seen})`, keyName === 'Order' ? 'give each item its own Order: 1, 2, 3, ...' : 'keys must be unique'));
+      if (seen !== undefined)
+        out.push(
+          atElement(
+            it.el,
+            `Duplicate ${keyName} ${q(key)} in ${q(it.list.path)} (also at line ${seen})`,
+            keyName === 'Order' ? 'give each item its own Order: 1, 2, 3, ...' : 'keys must be unique',
+          ),
+        );
       else keys.set(key, it.el.line);
       if (keyName === 'Order' && /^\d+$/.test(key)) orders.push(Number(key));
     }

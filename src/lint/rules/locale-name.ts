@@ -18,11 +18,22 @@ export const localeName: Rule = (ctx) => {
     const v = s.el.text;
     if (v === '' || skipValueCheck(v, ctx.options.allowPlaceholders)) continue;
     if (isPartialPlaceholder(v, ctx.options.allowPlaceholders)) {
-      if (!couldBe(v, WINDOWS_LOCALES, 'i') && !/[0-9a-f]{4}:|\{/i.test(v)) out.push(atText(s.el, `${s.spec.name} ${q(v)} cannot become a Windows locale name whatever its placeholders hold`, 'Windows locale names use a hyphen: en-US'));
+      if (!couldBe(v, WINDOWS_LOCALES, 'i') && !/[0-9a-f]{4}:|\{/i.test(v))
+        out.push(
+          atText(s.el, `${s.spec.name} ${q(v)} cannot become a Windows locale name whatever its placeholders hold`, 'Windows locale names use a hyphen: en-US'),
+        );
       continue;
     }
     const p = localeProblem(v, s.spec.name as LocaleField);
-    if (p) out.push({ ...atText(s.el, `${s.spec.name}: ${p.message}`, p.suggestion ? `did you mean \`${p.suggestion}\`?` : 'use a Windows locale name such as en-US, de-DE or ja-JP'), ...(p.level === 'warning' ? { severity: 'warning' as const } : {}) });
+    if (p)
+      out.push({
+        ...atText(
+          s.el,
+          `${s.spec.name}: ${p.message}`,
+          p.suggestion ? `did you mean \`${p.suggestion}\`?` : 'use a Windows locale name such as en-US, de-DE or ja-JP',
+        ),
+        ...(p.level === 'warning' ? { severity: 'warning' as const } : {}),
+      });
   }
   return out;
 };

@@ -29,7 +29,13 @@ export const passwordEncoding: Rule = (ctx) => {
     const suffix = passwordSuffix(s.spec.name);
     const how = `encode base64(UTF-16LE(password + "${suffix}")), or set PlainText to true`;
     if (hasPlaceholder(value.text)) {
-      out.push(atText(value, `${s.path}/Value is a template placeholder although PlainText is false; Setup decodes whatever replaces it as base64`, `have the template write the encoded form, ${how}`));
+      out.push(
+        atText(
+          value,
+          `${s.path}/Value is a template placeholder although PlainText is false; Setup decodes whatever replaces it as base64`,
+          `have the template write the encoded form, ${how}`,
+        ),
+      );
       continue;
     }
     if (!BASE64.test(value.text)) {
@@ -45,7 +51,13 @@ export const passwordEncoding: Rule = (ctx) => {
     if (!decoded.endsWith(suffix)) {
       const other = suffix === 'Password' ? 'AdministratorPassword' : 'Password';
       const wrong = decoded.endsWith(other) && suffix === 'AdministratorPassword';
-      out.push(atText(value, `${s.path}/Value decodes to text that does not end in "${suffix}"${wrong ? ` (it ends in "${other}", the suffix of other password settings)` : ''}; Windows strips the suffix, so the password set is not the one intended`, how));
+      out.push(
+        atText(
+          value,
+          `${s.path}/Value decodes to text that does not end in "${suffix}"${wrong ? ` (it ends in "${other}", the suffix of other password settings)` : ''}; Windows strips the suffix, so the password set is not the one intended`,
+          how,
+        ),
+      );
     }
   }
   return out;

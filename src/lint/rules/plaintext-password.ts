@@ -11,7 +11,13 @@ export const plaintextPassword: Rule = (ctx) => {
     const plain = child(s.el, 'PlainText');
     if (!value || value.text === '' || skipValueCheck(value.text, ctx.options.allowPlaceholders)) continue;
     if (plain && parseBoolean(plain.text) === false) continue;
-    out.push(atElement(value, `${q(`${s.component.name ?? ''}/${s.path}`)} is a plain-text password`, 'render it at build time from a secret reference, or hide it with PlainText=false (base64 of UTF-16LE password + suffix; obfuscation, not encryption)'));
+    out.push(
+      atElement(
+        value,
+        `${q(`${s.component.name ?? ''}/${s.path}`)} is a plain-text password`,
+        'render it at build time from a secret reference, or hide it with PlainText=false (base64 of UTF-16LE password + suffix; obfuscation, not encryption)',
+      ),
+    );
   }
   return out;
 };

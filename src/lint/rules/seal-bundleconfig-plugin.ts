@@ -26,7 +26,13 @@ export const sealBundleconfigPlugin: Rule = (ctx) => {
       /BundleConfig\s*[./]\s*Plugins?\b/i.test(code) ||
       [...code.matchAll(CHAIN)].some((m) => bundle.has(m[1]!.toLowerCase()) && /\.Plugins?\b|Select(Single)?Nodes?\([^)]*Plugin/i.test(m[2]!));
     if (looksForPlugin) {
-      out.push({ message: 'This looks for Plugins/Plugin in BundleConfig.xml, which has only BundleConfig/Property entries: nothing is changed and AutoSysprep is never set', hint: "select //Property[Name='AutoSysprep'] and set its Value to Yes", line: i + 1, column: code.search(/\S/) + 1 });
+      out.push({
+        message:
+          'This looks for Plugins/Plugin in BundleConfig.xml, which has only BundleConfig/Property entries: nothing is changed and AutoSysprep is never set',
+        hint: "select //Property[Name='AutoSysprep'] and set its Value to Yes",
+        line: i + 1,
+        column: code.search(/\S/) + 1,
+      });
     }
     const a = ASSIGN.exec(code);
     if (a) {

@@ -14,7 +14,12 @@ export const sealDirectSysprep: Rule = (ctx) => {
   for (const c of ctx.script?.commands ?? []) {
     const viaStart = /^(Start-Process|saps|start)$/i.test(c.name) && c.args.some((a) => SYSPREP_EXE.test(a));
     if (!SYSPREP_EXE.test(c.name) && !viaStart) continue;
-    out.push({ message: "sysprep.exe runs directly, outside the launch agent: its BeforeSysprep step, answer-file updates and state reset are skipped", hint: 'seal with the agent: ec2launch.exe sysprep (v2), SysprepInstance.ps1 after InitializeInstance.ps1 -Schedule (v1), or Ec2Config.exe -sysprep', line: c.line, column: c.column });
+    out.push({
+      message: 'sysprep.exe runs directly, outside the launch agent: its BeforeSysprep step, answer-file updates and state reset are skipped',
+      hint: 'seal with the agent: ec2launch.exe sysprep (v2), SysprepInstance.ps1 after InitializeInstance.ps1 -Schedule (v1), or Ec2Config.exe -sysprep',
+      line: c.line,
+      column: c.column,
+    });
   }
   return out;
 };

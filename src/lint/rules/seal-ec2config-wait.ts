@@ -13,7 +13,12 @@ export const sealEc2configWait: Rule = (ctx) => {
     if (!/^(Start-Process|saps|start)$/i.test(c.name) || !runs(c, EC2CONFIG_EXE)) continue;
     const list = parameterValue(c, '-ArgumentList') ?? parameterValue(c, '-Args');
     if (list && /(^|[\s"',])-Wait\b/i.test(list)) {
-      out.push({ message: '-Wait is inside -ArgumentList: Ec2Config.exe receives it, and Start-Process returns before Sysprep has run', hint: "Start-Process -FilePath '…\\Ec2Config.exe' -ArgumentList '-sysprep' -Wait", line: c.line, column: c.column });
+      out.push({
+        message: '-Wait is inside -ArgumentList: Ec2Config.exe receives it, and Start-Process returns before Sysprep has run',
+        hint: "Start-Process -FilePath '…\\Ec2Config.exe' -ArgumentList '-sysprep' -Wait",
+        line: c.line,
+        column: c.column,
+      });
     }
   }
   return out;

@@ -22,7 +22,10 @@ function invocation(c: ScriptCommand): { sub: string; flags: string[] } | undefi
   if (EC2LAUNCH_V2.test(c.name)) rest = c.args;
   else if (/^(Start-Process|saps|start)$/i.test(c.name) && c.args.some((a) => EC2LAUNCH_V2.test(a))) {
     const list = parameterValue(c, '-ArgumentList') ?? parameterValue(c, '-Args') ?? '';
-    rest = list.replace(/^["']|["']$/g, '').split(/[\s,'"]+/).filter(Boolean);
+    rest = list
+      .replace(/^["']|["']$/g, '')
+      .split(/[\s,'"]+/)
+      .filter(Boolean);
   } else if (runs(c, EC2LAUNCH_V2)) {
     rest = c.args.slice(c.args.findIndex((a) => EC2LAUNCH_V2.test(a)) + 1);
   } else return undefined;
@@ -32,7 +35,9 @@ function invocation(c: ScriptCommand): { sub: string; flags: string[] } | undefi
 
 export const sealEc2launchV2Sequence: Rule = (ctx) => {
   const out: RuleFinding[] = [];
-  const calls = (ctx.script?.commands ?? []).map((c) => ({ c, inv: invocation(c) })).filter((x): x is { c: ScriptCommand; inv: { sub: string; flags: string[] } } => x.inv !== undefined);
+  const calls = (ctx.script?.commands ?? [])
+    .map((c) => ({ c, inv: invocation(c) }))
+    .filter((x): x is { c: ScriptCommand; inv: { sub: string; flags: string[] } } => x.inv !== undefined);
   calls.forEach(({ c, inv }, k) => {
     const at = { line: c.line, column: c.column };
     if (!SUBCOMMANDS.includes(inv.sub)) {
@@ -48,11 +53,29 @@ export const sealEc2launchV2Sequence: Rule = (ctx) => {
     }
     const flag = (names: string[]) => inv.flags.some((f) => names.includes(f.split('=')[0]!.toLowerCase()) && !/=false$/i.test(f));
     if (inv.sub === 'sysprep') {
-      if (!flag(['-s', '--shutdown'])) out.push({ ...at, severity: 'warning', message: 'ec2launch.exe sysprep without --shutdown leaves the instance running after Sysprep, where anything that runs next changes the sealed image', hint: 'use sysprep --shutdown=true, as AWS documents, and let the build wait for the instance to stop' });
-      if (flag(['-s', '--shutdown']) && calls.slice(k + 1).length) out.push({ line: calls[k + 1]!.c.line, column: calls[k + 1]!.c.column, message: 'this runs after ec2launch.exe sysprep --shutdown, which ends the session; it never runs, or runs against a sealed image', hint: 'move it before the sysprep call' });
+      if (!flag(['-s', '--shutdown']))
+        out.push({
+          ...at,
+          severity: 'warning',
+          message: 'ec2launch.exe sysprep without --shutdown leaves the instance running after Sysprep, where anything that runs next changes the sealed image',
+          hint: 'use sysprep --shutdown=true, as AWS documents, and let the build wait for the instance to stop',
+        });
+      if (flag(['-s', '--shutdown']) && calls.slice(k + 1).length)
+        out.push({
+          line: calls[k + 1]!.c.line,
+          column: calls[k + 1]!.c.column,
+          message: 'this runs after ec2launch.exe sysprep --shutdown, which ends the session; it never runs, or runs against a sealed image',
+          hint: 'move it before the sysprep call',
+        });
     }
     if (inv.sub === 'reset' && !calls.slice(k + 1).some((x) => x.inv.sub === 'sysprep')) {
-      out.push({ ...at, severity: 'warning', message: 'ec2launch.exe reset without a sysprep after it: the agent runs again on first boot, but the image is not generalised (same SID and computer identity in every instance)', hint: 'follow it with ec2launch.exe sysprep --shutdown=true, unless an ungeneralised image is intended' });
+      out.push({
+        ...at,
+        severity: 'warning',
+        message:
+          'ec2launch.exe reset without a sysprep after it: the agent runs again on first boot, but the image is not generalised (same SID and computer identity in every instance)',
+        hint: 'follow it with ec2launch.exe sysprep --shutdown=true, unless an ungeneralised image is intended',
+      });
     }
   });
   return out;

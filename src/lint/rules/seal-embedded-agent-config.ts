@@ -16,7 +16,13 @@ export const sealEmbeddedAgentConfig: Rule = (ctx) => {
   for (const h of ctx.script?.hereStrings ?? []) {
     if (!looksLikeAgentConfig(h.content)) continue;
     for (const f of lintText(h.content, { kind: 'agent-config', fileName: ctx.file, allowPlaceholders: ctx.options.allowPlaceholders })) {
-      out.push({ message: `embedded agent-config.yml: ${f.message} [${f.ruleId}]`, ...(f.hint ? { hint: f.hint } : {}), line: h.lines[f.line - 1] ?? h.line, column: f.column, severity: f.severity });
+      out.push({
+        message: `embedded agent-config.yml: ${f.message} [${f.ruleId}]`,
+        ...(f.hint ? { hint: f.hint } : {}),
+        line: h.lines[f.line - 1] ?? h.line,
+        column: f.column,
+        severity: f.severity,
+      });
     }
   }
   return out;

@@ -11,7 +11,13 @@ export const sealHereStringExpansion: Rule = (ctx) => {
     if (!h.expandable) continue;
     h.content.split('\n').forEach((l, i) => {
       const m = /(?<!`)\$(REGION|AZ)\b/i.exec(l);
-      if (m) out.push({ message: `PowerShell expands $${m[1]} in this @"…"@ here-string to an empty string before EC2Launch v2 can substitute it`, hint: "use a single-quoted here-string @'…'@, or escape it as `$", line: h.lines[i] ?? h.line, column: m.index + 1 });
+      if (m)
+        out.push({
+          message: `PowerShell expands $${m[1]} in this @"…"@ here-string to an empty string before EC2Launch v2 can substitute it`,
+          hint: "use a single-quoted here-string @'…'@, or escape it as `$",
+          line: h.lines[i] ?? h.line,
+          column: m.index + 1,
+        });
     });
   }
   return out;

@@ -15,7 +15,13 @@ export const sealV1ScheduleOrder: Rule = (ctx) => {
     if (!runs(c, SYSPREP_INSTANCE)) continue;
     const scheduled = commands.slice(0, i).some((p) => runs(p, INITIALIZE_INSTANCE) && (hasSwitch(p, '-Schedule') || hasSwitch(p, '-SchedulePerBoot')));
     if (!scheduled) {
-      out.push({ message: 'SysprepInstance.ps1 runs without InitializeInstance.ps1 -Schedule before it: instances from the image do not initialise (password, name, routes)', hint: 'run & "$env:ProgramData\\Amazon\\EC2-Windows\\Launch\\Scripts\\InitializeInstance.ps1" -Schedule first', line: c.line, column: c.column });
+      out.push({
+        message:
+          'SysprepInstance.ps1 runs without InitializeInstance.ps1 -Schedule before it: instances from the image do not initialise (password, name, routes)',
+        hint: 'run & "$env:ProgramData\\Amazon\\EC2-Windows\\Launch\\Scripts\\InitializeInstance.ps1" -Schedule first',
+        line: c.line,
+        column: c.column,
+      });
     }
   }
   return out;

@@ -8,7 +8,9 @@ export const settingPass: Rule = (ctx) => {
     const pass = s.component.pass;
     if (!s.spec?.passes || !pass.valid || pass.name === undefined) continue;
     if (!(s.spec.passes as readonly string[]).includes(pass.name)) {
-      out.push(atElement(s.el, `Setting ${q(`${s.component.name ?? ''}/${s.path}`)} is not valid in the ${pass.name} pass`, `valid in: ${s.spec.passes.join(', ')}`));
+      out.push(
+        atElement(s.el, `Setting ${q(`${s.component.name ?? ''}/${s.path}`)} is not valid in the ${pass.name} pass`, `valid in: ${s.spec.passes.join(', ')}`),
+      );
     }
   }
   return out;

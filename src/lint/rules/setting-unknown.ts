@@ -11,7 +11,12 @@ export const settingUnknown: Rule = (ctx) => {
     if (p.kind === 'case') {
       out.push(atElement(s.el, `Setting <${s.el.name}> has the wrong case; names are case-sensitive`, `did you mean \`${p.expected ?? ''}\`?`));
     } else {
-      const hint = p.expected !== undefined ? `did you mean \`${p.expected}\`?` : p.candidates.length ? `${where} has: ${p.candidates.slice(0, 12).join(', ')}${p.candidates.length > 12 ? ', ...' : ''}` : undefined;
+      const hint =
+        p.expected !== undefined
+          ? `did you mean \`${p.expected}\`?`
+          : p.candidates.length
+            ? `${where} has: ${p.candidates.slice(0, 12).join(', ')}${p.candidates.length > 12 ? ', ...' : ''}`
+            : undefined;
       out.push(atElement(s.el, `Unknown setting ${q(s.el.name)} in ${q(where)}`, hint));
     }
   }

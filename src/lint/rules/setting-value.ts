@@ -13,7 +13,8 @@ export const settingValue: Rule = (ctx) => {
     if (!spec || spec.open) continue;
     if (spec.type === 'container' || spec.type === 'list') {
       // Template statements ({% for %}, {{#each}}) between settings are not text Setup sees.
-      if (s.el.text !== '' && !skipValueCheck(s.el.text, ctx.options.allowPlaceholders)) out.push(atText(s.el, `${q(s.path)} holds settings, not text ${q(s.el.text)}`, 'put the value in one of its child settings'));
+      if (s.el.text !== '' && !skipValueCheck(s.el.text, ctx.options.allowPlaceholders))
+        out.push(atText(s.el, `${q(s.path)} holds settings, not text ${q(s.el.text)}`, 'put the value in one of its child settings'));
       continue;
     }
     if (s.el.children.length) {
@@ -52,7 +53,9 @@ function checkTemplate(spec: SettingSpec, v: string): { message: string; hint?: 
       return /^-?\d*$/.test(literalParts(v).join('')) ? undefined : cannot;
     case 'string': {
       const literal = literalParts(v).join('').length;
-      return spec.maxLength !== undefined && literal > spec.maxLength ? { message: `the literal text alone is ${literal} characters; at most ${spec.maxLength} are allowed` } : undefined;
+      return spec.maxLength !== undefined && literal > spec.maxLength
+        ? { message: `the literal text alone is ${literal} characters; at most ${spec.maxLength} are allowed` }
+        : undefined;
     }
     default:
       return hasPlaceholder(v) ? undefined : cannot;
@@ -61,14 +64,18 @@ function checkTemplate(spec: SettingSpec, v: string): { message: string; hint?: 
 
 function check(spec: SettingSpec, v: string): { message: string; hint?: string } | undefined {
   // Microsoft's pages: "This string type does not support empty elements" unless the page says otherwise.
-  if (v === '') return spec.allowEmpty ? undefined : { message: 'the value is empty, which this setting does not allow', hint: expected(spec) ?? 'give it a value, or remove the element' };
+  if (v === '')
+    return spec.allowEmpty
+      ? undefined
+      : { message: 'the value is empty, which this setting does not allow', hint: expected(spec) ?? 'give it a value, or remove the element' };
   switch (spec.type) {
     case 'boolean':
       return parseBoolean(v) === undefined ? { message: `${q(v)} is not a boolean`, hint: 'use true or false' } : undefined;
     case 'integer': {
       if (!/^-?\d+$/.test(v)) return { message: `${q(v)} is not an integer`, hint: expected(spec) };
       const n = Number(v);
-      if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) return { message: `${v} is out of range`, hint: expected(spec) };
+      if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max))
+        return { message: `${v} is out of range`, hint: expected(spec) };
       return undefined;
     }
     case 'enum': {
@@ -78,7 +85,8 @@ function check(spec: SettingSpec, v: string): { message: string; hint?: string }
       return { message: `${q(v)} is not one of ${values.join(', ')}`, hint: near !== undefined ? `did you mean \`${near}\`?` : expected(spec) };
     }
     case 'string':
-      if (spec.maxLength !== undefined && v.length > spec.maxLength) return { message: `the value is ${v.length} characters; at most ${spec.maxLength} are allowed` };
+      if (spec.maxLength !== undefined && v.length > spec.maxLength)
+        return { message: `the value is ${v.length} characters; at most ${spec.maxLength} are allowed` };
       return undefined;
     default:
       return undefined;

@@ -11,11 +11,25 @@ export const timeZone: Rule = (ctx) => {
     const v = s.el.text;
     if (v === '' || skipValueCheck(v, ctx.options.allowPlaceholders)) continue;
     if (isPartialPlaceholder(v, ctx.options.allowPlaceholders)) {
-      if (!couldBe(v, WINDOWS_TIME_ZONES)) out.push(atText(s.el, `TimeZone ${q(v)} cannot become a Windows time-zone id whatever its placeholders hold`, 'use an id tzutil /l prints, such as "Pacific Standard Time"'));
+      if (!couldBe(v, WINDOWS_TIME_ZONES))
+        out.push(
+          atText(
+            s.el,
+            `TimeZone ${q(v)} cannot become a Windows time-zone id whatever its placeholders hold`,
+            'use an id tzutil /l prints, such as "Pacific Standard Time"',
+          ),
+        );
       continue;
     }
     const p = timeZoneProblem(v);
-    if (p) out.push(atText(s.el, `TimeZone: ${p.message}`, p.suggestion ? `did you mean \`${p.suggestion}\`?` : 'use an id tzutil /l prints, such as UTC or "Pacific Standard Time"'));
+    if (p)
+      out.push(
+        atText(
+          s.el,
+          `TimeZone: ${p.message}`,
+          p.suggestion ? `did you mean \`${p.suggestion}\`?` : 'use an id tzutil /l prints, such as UTC or "Pacific Standard Time"',
+        ),
+      );
   }
   return out;
 };

@@ -19,7 +19,10 @@ export const unattendDuplicate: Rule = (ctx) => {
   for (const c of m.components) {
     const key = `${c.pass.name ?? ''}|${c.name ?? ''}|${attr(c.el, 'processorArchitecture')?.value ?? ''}`;
     const seen = components.get(key);
-    if (seen !== undefined) out.push(atElement(c.el, `Component ${q(c.name ?? '?')} appears twice in ${c.pass.name ?? 'this pass'} (first at line ${seen})`, 'merge the two components'));
+    if (seen !== undefined)
+      out.push(
+        atElement(c.el, `Component ${q(c.name ?? '?')} appears twice in ${c.pass.name ?? 'this pass'} (first at line ${seen})`, 'merge the two components'),
+      );
     else components.set(key, c.el.line);
   }
   const settings = new Map<string, number>();

@@ -9,22 +9,43 @@ export const unattendNamespace: Rule = (ctx) => {
   if (!root) return [];
   const out: RuleFinding[] = [];
   if (root.name !== 'unattend') {
-    out.push(atElement(root, `The root element is <${root.name}>, not <unattend>`, root.name.toLowerCase() === 'unattend' ? 'element names are case-sensitive: write <unattend>' : undefined));
+    out.push(
+      atElement(
+        root,
+        `The root element is <${root.name}>, not <unattend>`,
+        root.name.toLowerCase() === 'unattend' ? 'element names are case-sensitive: write <unattend>' : undefined,
+      ),
+    );
     return out;
   }
   const ns = attr(root, 'xmlns');
   if (!ns) out.push(atElement(root, 'The <unattend> root does not declare the unattend namespace', `add xmlns="${UNATTEND_NS}"`));
-  else if (ns.value !== UNATTEND_NS) out.push(atAttribute(ns, `The default namespace is ${q(ns.value)}, not the unattend namespace`, `use xmlns="${UNATTEND_NS}"`));
+  else if (ns.value !== UNATTEND_NS)
+    out.push(atAttribute(ns, `The default namespace is ${q(ns.value)}, not the unattend namespace`, `use xmlns="${UNATTEND_NS}"`));
   // One warning per foreign subtree: Setup skips it whole, and nothing inside is reported again.
   const walk = (el: XmlElement): void => {
     for (const c of el.children) {
       const own = attr(c, 'xmlns');
       if (own && own.value !== UNATTEND_NS) {
-        out.push({ ...atAttribute(own, `<${c.name}> moves to namespace ${q(own.value)}; Setup ignores it and everything inside`, 'remove the xmlns attribute, or the element if it belongs to another tool'), severity: 'warning' });
+        out.push({
+          ...atAttribute(
+            own,
+            `<${c.name}> moves to namespace ${q(own.value)}; Setup ignores it and everything inside`,
+            'remove the xmlns attribute, or the element if it belongs to another tool',
+          ),
+          severity: 'warning',
+        });
         continue;
       }
       if (c.prefix !== '') {
-        out.push({ ...atElement(c, `<${c.name}> is in the namespace of prefix ${q(c.prefix)}, not the unattend namespace; Setup ignores it and everything inside`, 'remove it, or the prefix if it is an unattend setting'), severity: 'warning' });
+        out.push({
+          ...atElement(
+            c,
+            `<${c.name}> is in the namespace of prefix ${q(c.prefix)}, not the unattend namespace; Setup ignores it and everything inside`,
+            'remove it, or the prefix if it is an unattend setting',
+          ),
+          severity: 'warning',
+        });
         continue;
       }
       walk(c);

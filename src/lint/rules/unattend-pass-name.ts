@@ -13,7 +13,13 @@ export const unattendPassName: Rule = (ctx) => {
   const out: RuleFinding[] = [];
   for (const s of root.children) {
     if (!ROOT_CHILDREN.has(s.localName)) {
-      out.push(atElement(s, `<${s.name}> is not allowed under <unattend>; only <settings pass="..."> (and <servicing>, <cpi:offlineImage>)`, didYouMean(s.localName, ROOT_CHILDREN)));
+      out.push(
+        atElement(
+          s,
+          `<${s.name}> is not allowed under <unattend>; only <settings pass="..."> (and <servicing>, <cpi:offlineImage>)`,
+          didYouMean(s.localName, ROOT_CHILDREN),
+        ),
+      );
       continue;
     }
     if (s.localName !== 'settings') continue;

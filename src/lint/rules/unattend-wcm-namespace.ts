@@ -14,7 +14,8 @@ export const unattendWcmNamespace: Rule = (ctx) => {
       if (!a.name.startsWith('xmlns:')) continue;
       const prefix = a.name.slice(6);
       here.set(prefix, a.value);
-      if (prefix === 'wcm' && a.value !== WCM_NS) out.push(atAttribute(a, `xmlns:wcm is ${q(a.value)}, not the WMIConfig state namespace`, `use xmlns:wcm="${WCM_NS}"`));
+      if (prefix === 'wcm' && a.value !== WCM_NS)
+        out.push(atAttribute(a, `xmlns:wcm is ${q(a.value)}, not the WMIConfig state namespace`, `use xmlns:wcm="${WCM_NS}"`));
     }
     if (el.prefix && !here.has(el.prefix)) out.push(atElement(el, `Prefix "${el.prefix}" of <${el.name}> is not declared`));
     for (const a of el.attributes) {
@@ -23,7 +24,15 @@ export const unattendWcmNamespace: Rule = (ctx) => {
       const prefix = a.name.slice(0, colon);
       if (prefix === 'xml') continue;
       if (!here.has(prefix)) {
-        out.push({ ...atAttribute(a, `Prefix "${prefix}" of attribute ${a.name} is not declared`, prefix === 'wcm' ? `declare xmlns:wcm="${WCM_NS}" on the component or the root` : undefined), line: a.line, column: a.column });
+        out.push({
+          ...atAttribute(
+            a,
+            `Prefix "${prefix}" of attribute ${a.name} is not declared`,
+            prefix === 'wcm' ? `declare xmlns:wcm="${WCM_NS}" on the component or the root` : undefined,
+          ),
+          line: a.line,
+          column: a.column,
+        });
       }
     }
     for (const c of el.children) walk(c, here);

@@ -17,7 +17,9 @@ export function couldNotCheck(check: string, what: string, failed: Extract<Looku
   return warning(
     check,
     `could not check ${what} (${why})`,
-    failed.denied ? `Grant ${failed.action} to the caller (see \`winami iam-policy\`) to have it checked before anything is created; the bake goes on without it.` : 'The bake goes on without this check.',
+    failed.denied
+      ? `Grant ${failed.action} to the caller (see \`winami iam-policy\`) to have it checked before anything is created; the bake goes on without it.`
+      : 'The bake goes on without this check.',
     region === undefined ? {} : { region },
   );
 }

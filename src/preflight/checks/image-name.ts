@@ -23,7 +23,12 @@ export const imageNameCheck: PreflightCheck = {
       const taken = images.value.filter((i) => i.Name === f.imageName && !i.Tags?.some((t) => t.Key === BUILD_ID_TAG && t.Value === f.buildId));
       if (taken.length) {
         out.push(
-          problem(ID, `an image named "${f.imageName}" already exists in ${region} (${taken.map((i) => `${i.ImageId}, ${i.State}`).join('; ')})`, 'Use a name template with {{timestamp}} or {{buildId}} (image.name), or deregister the old image.', { region, path: 'image.name' }),
+          problem(
+            ID,
+            `an image named "${f.imageName}" already exists in ${region} (${taken.map((i) => `${i.ImageId}, ${i.State}`).join('; ')})`,
+            'Use a name template with {{timestamp}} or {{buildId}} (image.name), or deregister the old image.',
+            { region, path: 'image.name' },
+          ),
         );
       }
     }

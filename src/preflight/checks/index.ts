@@ -29,7 +29,13 @@ export function runChecks(facts: PreflightFacts, checks: readonly PreflightCheck
     try {
       return c.run(facts);
     } catch (err) {
-      return [warning(c.id, `the ${c.id} check failed: ${err instanceof Error ? err.message : String(err)}`, 'This is a bug in winami; please report it. The bake goes on without this check.')];
+      return [
+        warning(
+          c.id,
+          `the ${c.id} check failed: ${err instanceof Error ? err.message : String(err)}`,
+          'This is a bug in winami; please report it. The bake goes on without this check.',
+        ),
+      ];
     }
   });
 }

@@ -11,17 +11,33 @@ export const instanceTypeCheck: PreflightCheck = {
     const t = f.config.builder.instanceType;
     const path = 'builder.instanceType';
     if (!f.instanceType.ok) return [couldNotCheck(ID, `instance type ${t}`, f.instanceType, f.region)];
-    if (!f.instanceType.value) return [problem(ID, `instance type ${t} does not exist in ${f.region}`, 'Set builder.instanceType to a type EC2 offers, such as m6i.large.', { region: f.region, path })];
+    if (!f.instanceType.value)
+      return [
+        problem(ID, `instance type ${t} does not exist in ${f.region}`, 'Set builder.instanceType to a type EC2 offers, such as m6i.large.', {
+          region: f.region,
+          path,
+        }),
+      ];
     if (!f.offering.ok) return [couldNotCheck(ID, `where ${t} is offered`, f.offering, f.region)];
     const { locationType, locations, offeredIn } = f.offering.value;
     const missing = locations.filter((l) => !offeredIn.includes(l));
     if (missing.length === 0) return [];
-    const where = locationType === 'availability-zone' ? `Availability Zone ${missing.join(', ')} (of ${f.config.builder.subnetId ?? 'the subnet'})` : `region ${missing.join(', ')}`;
+    const where =
+      locationType === 'availability-zone'
+        ? `Availability Zone ${missing.join(', ')} (of ${f.config.builder.subnetId ?? 'the subnet'})`
+        : `region ${missing.join(', ')}`;
     return [
-      problem(ID, `instance type ${t} is not offered in ${where}`, locationType === 'availability-zone' ? 'Pick a subnet in an Availability Zone that offers it (builder.subnetId), or another instance type.' : 'Pick an instance type offered in this region.', {
-        region: f.region,
-        path,
-      }),
+      problem(
+        ID,
+        `instance type ${t} is not offered in ${where}`,
+        locationType === 'availability-zone'
+          ? 'Pick a subnet in an Availability Zone that offers it (builder.subnetId), or another instance type.'
+          : 'Pick an instance type offered in this region.',
+        {
+          region: f.region,
+          path,
+        },
+      ),
     ];
   },
 };

@@ -28,15 +28,39 @@ export const kmsKeysCheck: PreflightCheck = {
       const meta = k.key.value;
       if (!meta) {
         // EC2 creates the AWS managed EBS key the first time it encrypts a volume with it.
-        if (!k.awsManaged) out.push(problem(ID, `KMS key ${k.keyId} does not exist in ${k.region}`, `Set ${k.path} to a key of ${k.region} (keys are regional: a copy needs a key in its own region).`, at));
+        if (!k.awsManaged)
+          out.push(
+            problem(
+              ID,
+              `KMS key ${k.keyId} does not exist in ${k.region}`,
+              `Set ${k.path} to a key of ${k.region} (keys are regional: a copy needs a key in its own region).`,
+              at,
+            ),
+          );
         continue;
       }
       if (meta.KeyState !== 'Enabled') {
-        out.push(problem(ID, `KMS key ${k.keyId} in ${k.region} is ${meta.KeyState ?? 'not enabled'}`, meta.KeyState === 'Disabled' ? `Enable it (aws kms enable-key --key-id ${meta.KeyId} --region ${k.region}) or use another key.` : 'Use an enabled key.', at));
+        out.push(
+          problem(
+            ID,
+            `KMS key ${k.keyId} in ${k.region} is ${meta.KeyState ?? 'not enabled'}`,
+            meta.KeyState === 'Disabled'
+              ? `Enable it (aws kms enable-key --key-id ${meta.KeyId} --region ${k.region}) or use another key.`
+              : 'Use an enabled key.',
+            at,
+          ),
+        );
         continue;
       }
       if ((meta.KeyUsage && meta.KeyUsage !== 'ENCRYPT_DECRYPT') || (meta.KeySpec && meta.KeySpec !== 'SYMMETRIC_DEFAULT')) {
-        out.push(problem(ID, `KMS key ${k.keyId} in ${k.region} is ${meta.KeySpec ?? ''} ${meta.KeyUsage ?? ''}, but EBS encrypts only with symmetric encryption keys`, 'Use a symmetric encryption key (KeySpec SYMMETRIC_DEFAULT).', at));
+        out.push(
+          problem(
+            ID,
+            `KMS key ${k.keyId} in ${k.region} is ${meta.KeySpec ?? ''} ${meta.KeyUsage ?? ''}, but EBS encrypts only with symmetric encryption keys`,
+            'Use a symmetric encryption key (KeySpec SYMMETRIC_DEFAULT).',
+            at,
+          ),
+        );
       }
     }
     return out;

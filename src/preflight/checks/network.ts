@@ -32,31 +32,47 @@ function endpointFor(service: string, region: string, vpcId: string | undefined,
 }
 
 /** How one subnet reaches SSM, or why it does not. */
-export function ssmPath(subnet: Subnet, net: NetworkFacts, region: string, associatePublicIp: boolean | undefined): { reaches: boolean; unsure?: string; why: string[] } {
+export function ssmPath(
+  subnet: Subnet,
+  net: NetworkFacts,
+  region: string,
+  associatePublicIp: boolean | undefined,
+): { reaches: boolean; unsure?: string; why: string[] } {
   const table = routeTableOf(subnet, net.routeTables);
   const route = table?.Routes?.find((r) => r.DestinationCidrBlock === '0.0.0.0/0' && String(r.State ?? 'active').toLowerCase() !== 'blackhole');
   const publicIp = associatePublicIp ?? subnet.MapPublicIpOnLaunch === true;
   const why: string[] = [];
   if (route?.GatewayId?.startsWith('igw-')) {
     if (publicIp) return { reaches: true, why };
-    why.push(`its route table ${table?.RouteTableId} sends 0.0.0.0/0 to ${route.GatewayId} but the builder gets no public IP (MapPublicIpOnLaunch is false and builder.associatePublicIp is not true)`);
+    why.push(
+      `its route table ${table?.RouteTableId} sends 0.0.0.0/0 to ${route.GatewayId} but the builder gets no public IP (MapPublicIpOnLaunch is false and builder.associatePublicIp is not true)`,
+    );
   } else if (route?.NatGatewayId) {
     return { reaches: true, why };
   } else if (route) {
-    const target = route.TransitGatewayId ?? route.NetworkInterfaceId ?? route.VpcPeeringConnectionId ?? route.GatewayId ?? route.InstanceId ?? 'another target';
-    return { reaches: false, unsure: `its route table ${table?.RouteTableId} sends 0.0.0.0/0 to ${target}, whose way to the internet cannot be seen from here`, why };
+    const target =
+      route.TransitGatewayId ?? route.NetworkInterfaceId ?? route.VpcPeeringConnectionId ?? route.GatewayId ?? route.InstanceId ?? 'another target';
+    return {
+      reaches: false,
+      unsure: `its route table ${table?.RouteTableId} sends 0.0.0.0/0 to ${target}, whose way to the internet cannot be seen from here`,
+      why,
+    };
   } else {
     why.push(table ? `its route table ${table.RouteTableId} has no 0.0.0.0/0 route to an internet or NAT gateway` : 'it has no route table');
   }
   const found = SSM_ENDPOINT_SERVICES.map((s) => ({ service: s, endpoint: endpointFor(s, region, subnet.VpcId, net.endpoints) }));
   const missing = found.filter((x) => !x.endpoint).map((x) => x.service);
   if (missing.length) {
-    why.push(`its VPC ${subnet.VpcId} lacks available interface endpoints with private DNS for ${missing.map((s) => `com.amazonaws.${region}.${s}`).join(', ')}`);
+    why.push(
+      `its VPC ${subnet.VpcId} lacks available interface endpoints with private DNS for ${missing.map((s) => `com.amazonaws.${region}.${s}`).join(', ')}`,
+    );
     return { reaches: false, why };
   }
   const closed = found.filter((x) => !endpointAdmits(x.endpoint!, subnet, net));
   if (closed.length === 0) return { reaches: true, why: [] };
-  why.push(`the security groups of endpoint${closed.length > 1 ? 's' : ''} ${closed.map((x) => `${x.endpoint!.VpcEndpointId} (${x.service})`).join(', ')} do not let HTTPS (443) in from the builder`);
+  why.push(
+    `the security groups of endpoint${closed.length > 1 ? 's' : ''} ${closed.map((x) => `${x.endpoint!.VpcEndpointId} (${x.service})`).join(', ')} do not let HTTPS (443) in from the builder`,
+  );
   return { reaches: false, why };
 }
 
@@ -70,7 +86,7 @@ export function cidrContains(outer: string, inner: string): boolean {
   const i = parse(inner);
   if (!o || !i || i.bits < o.bits) return false;
   const mask = o.bits === 0 ? 0 : (~0 << (32 - o.bits)) >>> 0;
-  return ((o.base & mask) >>> 0) === ((i.base & mask) >>> 0);
+  return (o.base & mask) >>> 0 === (i.base & mask) >>> 0;
 }
 
 /** Whether an interface endpoint's security groups let HTTPS in from the builder (its subnet's addresses, or its groups). */
@@ -83,7 +99,10 @@ function endpointAdmits(e: VpcEndpoint, subnet: Subnet, net: NetworkFacts): bool
     (g!.IpPermissions ?? []).some((p) => {
       const proto = String(p.IpProtocol ?? '');
       if (!(proto === '-1' || ((proto === 'tcp' || proto === '6') && (p.FromPort ?? 0) <= 443 && 443 <= (p.ToPort ?? 65535)))) return false;
-      return (p.IpRanges ?? []).some((r) => r.CidrIp !== undefined && subnet.CidrBlock !== undefined && cidrContains(r.CidrIp, subnet.CidrBlock)) || (p.UserIdGroupPairs ?? []).some((u) => builderGroups.includes(u.GroupId));
+      return (
+        (p.IpRanges ?? []).some((r) => r.CidrIp !== undefined && subnet.CidrBlock !== undefined && cidrContains(r.CidrIp, subnet.CidrBlock)) ||
+        (p.UserIdGroupPairs ?? []).some((u) => builderGroups.includes(u.GroupId))
+      );
     }),
   );
 }
@@ -94,21 +113,49 @@ function allows443(g: SecurityGroup, everywhere: boolean): boolean {
     const port = proto === '-1' || ((proto === 'tcp' || proto === '6') && (p.FromPort ?? 0) <= 443 && 443 <= (p.ToPort ?? 65535));
     if (!port) return false;
     const anywhere = (p.IpRanges ?? []).some((r) => r.CidrIp === '0.0.0.0/0');
-    return everywhere ? anywhere : anywhere || (p.IpRanges ?? []).length > 0 || (p.PrefixListIds ?? []).length > 0 || (p.UserIdGroupPairs ?? []).length > 0 || (p.Ipv6Ranges ?? []).length > 0;
+    return everywhere
+      ? anywhere
+      : anywhere ||
+          (p.IpRanges ?? []).length > 0 ||
+          (p.PrefixListIds ?? []).length > 0 ||
+          (p.UserIdGroupPairs ?? []).length > 0 ||
+          (p.Ipv6Ranges ?? []).length > 0;
   });
 }
 
 function securityGroupFindings(net: NetworkFacts, configured: readonly string[], region: string): Finding[] {
   const path = 'builder.securityGroupIds';
   const missing = configured.filter((id) => !net.securityGroups.some((g) => g.GroupId === id));
-  if (missing.length) return [problem(ID, `security group${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found in ${region}`, 'Set builder.securityGroupIds to groups of the builder subnet\'s VPC.', { region, path })];
+  if (missing.length)
+    return [
+      problem(
+        ID,
+        `security group${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found in ${region}`,
+        "Set builder.securityGroupIds to groups of the builder subnet's VPC.",
+        { region, path },
+      ),
+    ];
   const names = net.securityGroups.map((g) => g.GroupId).join(', ') || 'the default security group';
   if (net.securityGroups.length === 0) return [];
   if (net.securityGroups.some((g) => allows443(g, true))) return [];
   if (net.securityGroups.some((g) => allows443(g, false))) {
-    return [warning(ID, `security groups ${names} allow outbound 443 only to some destinations; SSM Agent needs HTTPS to the SSM endpoints`, 'Make sure those destinations include the SSM endpoints (or the VPC endpoints\' addresses).', { region, path })];
+    return [
+      warning(
+        ID,
+        `security groups ${names} allow outbound 443 only to some destinations; SSM Agent needs HTTPS to the SSM endpoints`,
+        "Make sure those destinations include the SSM endpoints (or the VPC endpoints' addresses).",
+        { region, path },
+      ),
+    ];
   }
-  return [problem(ID, `security groups ${names} allow no outbound HTTPS (443): SSM Agent cannot reach SSM`, 'Add an outbound rule for TCP 443 to 0.0.0.0/0 (or to the VPC endpoints).', { region, path })];
+  return [
+    problem(
+      ID,
+      `security groups ${names} allow no outbound HTTPS (443): SSM Agent cannot reach SSM`,
+      'Add an outbound rule for TCP 443 to 0.0.0.0/0 (or to the VPC endpoints).',
+      { region, path },
+    ),
+  ];
 }
 
 export const networkCheck: PreflightCheck = {
@@ -119,9 +166,17 @@ export const networkCheck: PreflightCheck = {
     const path = 'builder.subnetId';
     if (!f.network.ok) return [couldNotCheck(ID, 'the builder network', f.network, f.region)];
     const net = f.network.value;
-    if (!net) return [problem(ID, `subnet ${b.subnetId} not found in ${f.region}`, 'Set builder.subnetId to a subnet of this region.', { region: f.region, path })];
+    if (!net)
+      return [problem(ID, `subnet ${b.subnetId} not found in ${f.region}`, 'Set builder.subnetId to a subnet of this region.', { region: f.region, path })];
     if (net.subnets.length === 0) {
-      return [problem(ID, `no subnet is configured and ${f.region} has no default VPC subnets for EC2 to pick`, 'Set builder.subnetId (and builder.securityGroupIds) to a subnet that reaches SSM.', { region: f.region, path })];
+      return [
+        problem(
+          ID,
+          `no subnet is configured and ${f.region} has no default VPC subnets for EC2 to pick`,
+          'Set builder.subnetId (and builder.securityGroupIds) to a subnet that reaches SSM.',
+          { region: f.region, path },
+        ),
+      ];
     }
     const out: Finding[] = [];
     const paths = net.subnets.map((s) => ({ subnet: s, path: ssmPath(s, net, f.region, b.associatePublicIp) }));
@@ -130,7 +185,12 @@ export const networkCheck: PreflightCheck = {
       if (p.reaches) continue;
       const label = b.subnetId ? `subnet ${subnet.SubnetId}` : `default subnet ${subnet.SubnetId} (${subnet.AvailabilityZone}), which EC2 may pick,`;
       if (p.unsure) {
-        out.push(warning(ID, `could not check whether ${label} reaches SSM: ${p.unsure}`, 'Make sure that route leads to the internet or to the SSM endpoints.', { region: f.region, path }));
+        out.push(
+          warning(ID, `could not check whether ${label} reaches SSM: ${p.unsure}`, 'Make sure that route leads to the internet or to the SSM endpoints.', {
+            region: f.region,
+            path,
+          }),
+        );
         continue;
       }
       const hint = b.subnetId

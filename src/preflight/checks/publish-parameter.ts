@@ -22,7 +22,14 @@ export const publishParameterCheck: PreflightCheck = {
     const name = f.config.image.publishParameter;
     if (!name) return [];
     if (reservedParameterName(name)) {
-      return [problem(ID, `image.publishParameter ${name} begins with "aws" or "ssm", which SSM reserves for itself`, 'Choose a name of your own, such as /golden/windows-2022/latest.', { path: PATH })];
+      return [
+        problem(
+          ID,
+          `image.publishParameter ${name} begins with "aws" or "ssm", which SSM reserves for itself`,
+          'Choose a name of your own, such as /golden/windows-2022/latest.',
+          { path: PATH },
+        ),
+      ];
     }
     const out: Finding[] = [];
     for (const { region, parameter } of f.publishParameter) {
@@ -32,7 +39,14 @@ export const publishParameterCheck: PreflightCheck = {
       }
       const p = parameter.value;
       if (p && p.Type !== 'String') {
-        out.push(problem(ID, `parameter ${name} in ${region} is a ${p.Type}, not a String holding an image id`, 'Choose another name, or delete that parameter if it is no longer used.', { region, path: PATH }));
+        out.push(
+          problem(
+            ID,
+            `parameter ${name} in ${region} is a ${p.Type}, not a String holding an image id`,
+            'Choose another name, or delete that parameter if it is no longer used.',
+            { region, path: PATH },
+          ),
+        );
       }
     }
     return out;

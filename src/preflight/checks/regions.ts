@@ -16,7 +16,14 @@ export const regionsCheck: PreflightCheck = {
       const r = known.find((x) => x.RegionName === name);
       if (!r) return [problem(ID, `region ${name} does not exist for this account`, 'Check the region name.', { region: name, path })];
       if (r.OptInStatus === 'not-opted-in') {
-        return [problem(ID, `region ${name} is not enabled for account ${f.account ?? ''}`.trim(), `Enable it (Account settings, or aws account enable-region --region-name ${name}) and wait until it is enabled, or remove it.`, { region: name, path })];
+        return [
+          problem(
+            ID,
+            `region ${name} is not enabled for account ${f.account ?? ''}`.trim(),
+            `Enable it (Account settings, or aws account enable-region --region-name ${name}) and wait until it is enabled, or remove it.`,
+            { region: name, path },
+          ),
+        ];
       }
       return [];
     });

@@ -11,7 +11,16 @@ export const secretsCheck: PreflightCheck = {
     return f.config.secrets.flatMap((s) => {
       if (s.ref.kind !== 'env') return [];
       const v = f.env[s.ref.variable];
-      return v === undefined || v === '' ? [problem(ID, `secret ${s.slot} refers to the environment variable ${s.ref.variable}, which is not set`, `Set ${s.ref.variable} in winami's environment.`, { path: s.path })] : [];
+      return v === undefined || v === ''
+        ? [
+            problem(
+              ID,
+              `secret ${s.slot} refers to the environment variable ${s.ref.variable}, which is not set`,
+              `Set ${s.ref.variable} in winami's environment.`,
+              { path: s.path },
+            ),
+          ]
+        : [];
     });
   },
 };

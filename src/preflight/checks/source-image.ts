@@ -14,18 +14,39 @@ export const sourceImageCheck: PreflightCheck = {
   title: 'The source image exists, is Windows, bills as expected and suits the instance type',
   run(f) {
     const image = f.source.image;
-    if (!image) return [problem(ID, f.source.problem ?? 'the source image was not found', 'Check source: the AMI id, SSM parameter or name filter, and that the image is shared with this account in this region.', { region: f.region, path: 'source' })];
+    if (!image)
+      return [
+        problem(
+          ID,
+          f.source.problem ?? 'the source image was not found',
+          'Check source: the AMI id, SSM parameter or name filter, and that the image is shared with this account in this region.',
+          { region: f.region, path: 'source' },
+        ),
+      ];
     const out = [];
     const label = `source image ${image.ImageId} (${image.Name ?? 'no name'})`;
     const windows = String(image.Platform ?? '').toLowerCase() === 'windows' || (image.PlatformDetails ?? '').startsWith('Windows');
     if (!windows) {
-      out.push(problem(ID, `${label} is not Windows: Platform=${image.Platform ?? '-'}, PlatformDetails=${image.PlatformDetails ?? '-'}`, 'winami builds Windows images; pick a Windows source image.', { path: 'source' }));
+      out.push(
+        problem(
+          ID,
+          `${label} is not Windows: Platform=${image.Platform ?? '-'}, PlatformDetails=${image.PlatformDetails ?? '-'}`,
+          'winami builds Windows images; pick a Windows source image.',
+          { path: 'source' },
+        ),
+      );
     } else if (!image.PlatformDetails || !image.UsageOperation) {
       out.push(
-        problem(ID, `${label} has empty billing fields (PlatformDetails "${image.PlatformDetails ?? ''}", UsageOperation "${image.UsageOperation ?? ''}"), so an image made from it would be billed wrongly`, 'Start from an AWS-provided Windows image or one created from an instance of it.', { path: 'source' }),
+        problem(
+          ID,
+          `${label} has empty billing fields (PlatformDetails "${image.PlatformDetails ?? ''}", UsageOperation "${image.UsageOperation ?? ''}"), so an image made from it would be billed wrongly`,
+          'Start from an AWS-provided Windows image or one created from an instance of it.',
+          { path: 'source' },
+        ),
       );
     } else if (f.config.sql) {
-      for (const i of sourceSqlIssues(f.config, image)) out.push(problem(ID, i.message, i.hint ?? 'Make the sql section and the source image agree.', { path: i.path }));
+      for (const i of sourceSqlIssues(f.config, image))
+        out.push(problem(ID, i.message, i.hint ?? 'Make the sql section and the source image agree.', { path: i.path }));
     } else if (f.expectation && (f.expectation.platformDetails !== image.PlatformDetails || f.expectation.usageOperation !== image.UsageOperation)) {
       out.push(
         problem(
@@ -39,7 +60,14 @@ export const sourceImageCheck: PreflightCheck = {
     const type = f.instanceType.ok ? f.instanceType.value : undefined;
     const archs = (type?.ProcessorInfo?.SupportedArchitectures ?? []) as string[];
     if (type && image.Architecture && archs.length > 0 && !archs.includes(image.Architecture)) {
-      out.push(problem(ID, `${label} is ${image.Architecture} but ${type.InstanceType} runs ${archs.join(', ')}`, `Pick an instance type that runs ${image.Architecture} (builder.instanceType), or a source image for ${archs.join('/')}.`, { path: 'builder.instanceType' }));
+      out.push(
+        problem(
+          ID,
+          `${label} is ${image.Architecture} but ${type.InstanceType} runs ${archs.join(', ')}`,
+          `Pick an instance type that runs ${image.Architecture} (builder.instanceType), or a source image for ${archs.join('/')}.`,
+          { path: 'builder.instanceType' },
+        ),
+      );
     }
     return out;
   },

@@ -35,7 +35,16 @@ const hostileFinding: Finding = {
   evidence: { name: HOSTILE, platformDetails: '=HYPERLINK("http://evil")', usageOperation: 'RunInstances:0002' },
   time: '2025-06-01T00:00:01.000Z',
 };
-const warning: Finding = { ...hostileFinding, ruleId: 'unencrypted-snapshot', severity: 'warning', resourceId: 'ami-2', message: 'plain', evidence: { name: 'ok' }, account: '222222222222', region: 'eu-west-1' };
+const warning: Finding = {
+  ...hostileFinding,
+  ruleId: 'unencrypted-snapshot',
+  severity: 'warning',
+  resourceId: 'ami-2',
+  message: 'plain',
+  evidence: { name: 'ok' },
+  account: '222222222222',
+  region: 'eu-west-1',
+};
 
 describe('audit formats', () => {
   const r = result([warning, hostileFinding]);
@@ -61,7 +70,7 @@ describe('audit formats', () => {
     expect(html).to.not.contain('<script>');
     expect(html).to.contain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39;');
     expect(html).to.not.match(/\s(src|href)=/);
-    expect(html).to.contain("Content-Security-Policy\" content=\"default-src 'none'");
+    expect(html).to.contain('Content-Security-Policy" content="default-src \'none\'');
     expect(html).to.match(/<svg[^>]*aria-label="Findings per rule"/);
     expect(html).to.contain('<caption>By account</caption>');
     expect(html).to.contain('<caption>By region</caption>');

@@ -21,7 +21,7 @@ describe('audit rule image-inventory-stale', () => {
   it('flags an inventory older than the maximum age (45 days by default, or as configured)', () => {
     const old = subject({ 'winami:inventory-at': '2026-10-01T00:00:00Z', 'winami:os-build': '20348.1500', 'winami:updates': 'KB5043052' });
     const hits = imageInventoryStale(old, { now })!;
-    expect(hits.map((h) => h.message)).to.deep.equal(['ami-0123456789abcdef0 was inventoried 63 days ago (at most 45); rebuild it with this month\'s updates']);
+    expect(hits.map((h) => h.message)).to.deep.equal(["ami-0123456789abcdef0 was inventoried 63 days ago (at most 45); rebuild it with this month's updates"]);
     expect(imageInventoryStale(old, { now, inventory: { maxAgeDays: 90 } })).to.equal(undefined);
   });
 
@@ -52,8 +52,15 @@ describe('inventory', () => {
     expect(inv.osBuild).to.equal('20348.1600');
     expect(inv.components).to.deep.equal([{ name: 'Amazon Elastic Network Adapter', version: '2.10.0' }]);
     expect(inv.features).to.deep.equal(['Web-Server']);
-    expect(inventoryTags(inv)).to.deep.equal({ 'winami:inventory-at': now.toISOString(), 'winami:os-build': '20348.1600', 'winami:updates': 'KB1000002,KB1000001' });
-    const many = { ...inv, updates: Array.from({ length: 40 }, (_, i) => ({ kb: `KB${5000000 + i}`, title: '', installedOn: `2026-01-${String((i % 28) + 1).padStart(2, '0')}` })) };
+    expect(inventoryTags(inv)).to.deep.equal({
+      'winami:inventory-at': now.toISOString(),
+      'winami:os-build': '20348.1600',
+      'winami:updates': 'KB1000002,KB1000001',
+    });
+    const many = {
+      ...inv,
+      updates: Array.from({ length: 40 }, (_, i) => ({ kb: `KB${5000000 + i}`, title: '', installedOn: `2026-01-${String((i % 28) + 1).padStart(2, '0')}` })),
+    };
     const value = inventoryTags(many)['winami:updates']!;
     expect(value.length).to.be.at.most(256);
     // Nine characters per KB and a comma between: 25 fit in 256.

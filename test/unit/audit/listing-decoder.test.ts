@@ -9,7 +9,15 @@
 import { expect } from 'chai';
 import * as EC2 from '@aws-sdk/client-ec2';
 import { Ec2ListingProtocol } from '../../../src/aws/ec2-listing-protocol.js';
-import { decodeEc2Response, DESCRIBE_IMAGES_SHAPE, DESCRIBE_SNAPSHOTS_SHAPE, IMAGE_SHAPE, NotPlainXml, SNAPSHOT_SHAPE, type ShapeSpec } from '../../../src/aws/ec2-listing-decoder.js';
+import {
+  decodeEc2Response,
+  DESCRIBE_IMAGES_SHAPE,
+  DESCRIBE_SNAPSHOTS_SHAPE,
+  IMAGE_SHAPE,
+  NotPlainXml,
+  SNAPSHOT_SHAPE,
+  type ShapeSpec,
+} from '../../../src/aws/ec2-listing-decoder.js';
 
 const NS = 'xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"';
 
@@ -29,7 +37,11 @@ function cannedClient(fast: boolean, answer: () => { status?: number; body: stri
   });
 }
 
-async function both(command: () => EC2.DescribeImagesCommand | EC2.DescribeSnapshotsCommand, body: string, status?: number): Promise<{ sdk: unknown; fast: unknown }> {
+async function both(
+  command: () => EC2.DescribeImagesCommand | EC2.DescribeSnapshotsCommand,
+  body: string,
+  status?: number,
+): Promise<{ sdk: unknown; fast: unknown }> {
   const run = (fast: boolean) =>
     cannedClient(fast, () => ({ body, ...(status ? { status } : {}) }))
       .send(command() as never)
@@ -40,8 +52,10 @@ async function both(command: () => EC2.DescribeImagesCommand | EC2.DescribeSnaps
   return { sdk: await run(false), fast: await run(true) };
 }
 
-const images = (items: string, extra = '') => `<?xml version="1.0" encoding="UTF-8"?>\n<DescribeImagesResponse ${NS}>\n<requestId>r</requestId>\n<imagesSet>${items}</imagesSet>${extra}</DescribeImagesResponse>`;
-const snapshots = (items: string, extra = '') => `<DescribeSnapshotsResponse ${NS}><requestId>r</requestId><snapshotSet>${items}</snapshotSet>${extra}</DescribeSnapshotsResponse>`;
+const images = (items: string, extra = '') =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<DescribeImagesResponse ${NS}>\n<requestId>r</requestId>\n<imagesSet>${items}</imagesSet>${extra}</DescribeImagesResponse>`;
+const snapshots = (items: string, extra = '') =>
+  `<DescribeSnapshotsResponse ${NS}><requestId>r</requestId><snapshotSet>${items}</snapshotSet>${extra}</DescribeSnapshotsResponse>`;
 const describeImages = () => new EC2.DescribeImagesCommand({ Owners: ['self'] });
 const describeSnapshots = () => new EC2.DescribeSnapshotsCommand({ OwnerIds: ['self'] });
 
@@ -82,10 +96,18 @@ const IMAGE_CASES: Record<string, string> = {
   'every Image member, nested lists and structures, an unknown element': images(FULL_IMAGE),
   'no images, a next token': images('', '<nextToken>tok+/=&amp;</nextToken>'),
   'an empty imagesSet': `<DescribeImagesResponse ${NS}><requestId>r</requestId><imagesSet/></DescribeImagesResponse>`,
-  'entities, non-ASCII, "]]>" and a 10 kB value': images(`<item><imageId>ami-1</imageId><name>${HOSTILE}</name><description>${BIG}${HOSTILE}</description><tagSet><item><key>${HOSTILE}</key><value>${HOSTILE}</value></item></tagSet></item>`),
-  'CDATA, comments and processing instructions inside values': images(`<item><imageId>ami-1</imageId><description>a<![CDATA[<b>&amp; ]] ]>]]>b<!-- c --><?pi x?>&lt;</description><name><![CDATA[]]></name></item>`),
-  'empty and missing billing fields, empty numbers and booleans': images(`<item><imageId>ami-1</imageId><platformDetails/><usageOperation></usageOperation><isPublic/><enaSupport>yes</enaSupport><blockDeviceMapping><item><ebs><volumeSize/><encrypted></encrypted><iops>12abc</iops></ebs></item><item/></blockDeviceMapping><tagSet/><stateReason/></item>`),
-  'whitespace: kept in values, dropped between elements, a blank value with a line break': images(`\n  <item>\n    <imageId> ami-1 </imageId>\n    <name>\n   </name>\n    <description>   </description>\n    <tagSet>\n      <item>\n        <key>\tk\t</key>\n      </item>\n    </tagSet>\n  </item>\n`),
+  'entities, non-ASCII, "]]>" and a 10 kB value': images(
+    `<item><imageId>ami-1</imageId><name>${HOSTILE}</name><description>${BIG}${HOSTILE}</description><tagSet><item><key>${HOSTILE}</key><value>${HOSTILE}</value></item></tagSet></item>`,
+  ),
+  'CDATA, comments and processing instructions inside values': images(
+    `<item><imageId>ami-1</imageId><description>a<![CDATA[<b>&amp; ]] ]>]]>b<!-- c --><?pi x?>&lt;</description><name><![CDATA[]]></name></item>`,
+  ),
+  'empty and missing billing fields, empty numbers and booleans': images(
+    `<item><imageId>ami-1</imageId><platformDetails/><usageOperation></usageOperation><isPublic/><enaSupport>yes</enaSupport><blockDeviceMapping><item><ebs><volumeSize/><encrypted></encrypted><iops>12abc</iops></ebs></item><item/></blockDeviceMapping><tagSet/><stateReason/></item>`,
+  ),
+  'whitespace: kept in values, dropped between elements, a blank value with a line break': images(
+    `\n  <item>\n    <imageId> ami-1 </imageId>\n    <name>\n   </name>\n    <description>   </description>\n    <tagSet>\n      <item>\n        <key>\tk\t</key>\n      </item>\n    </tagSet>\n  </item>\n`,
+  ),
   'CRLF and lone CR line ends': images(`<item><imageId>ami-1</imageId><description>a\r\nb\rc&#13;d</description></item>`).replace(/\n/g, '\r\n'),
   'closing tags with spaces, a self-closing tag with a space': images(`<item ><imageId>ami-1</imageId ><name/><description /></item>`),
   // The rest are not plain: the decoder hands them to the SDK.
@@ -108,9 +130,15 @@ const IMAGE_CASES: Record<string, string> = {
 
 const SNAPSHOT_CASES: Record<string, string> = {
   'every Snapshot member': snapshots(FULL_SNAPSHOT, '<nextToken>n</nextToken>'),
-  'hostile description and tags': snapshots(`<item><snapshotId>snap-1</snapshotId><description>${HOSTILE}${BIG}</description><tagSet><item><key>${HOSTILE}</key><value/></item></tagSet></item>`),
-  'a timestamp with an offset and a long fraction': snapshots(`<item><snapshotId>snap-1</snapshotId><startTime>2025-01-02T03:04:05.123999+01:30</startTime></item>`),
-  'a timestamp in another form (the SDK rejects it)': snapshots(`<item><snapshotId>snap-1</snapshotId><startTime>Thu, 02 Jan 2025 03:04:05 GMT</startTime></item>`),
+  'hostile description and tags': snapshots(
+    `<item><snapshotId>snap-1</snapshotId><description>${HOSTILE}${BIG}</description><tagSet><item><key>${HOSTILE}</key><value/></item></tagSet></item>`,
+  ),
+  'a timestamp with an offset and a long fraction': snapshots(
+    `<item><snapshotId>snap-1</snapshotId><startTime>2025-01-02T03:04:05.123999+01:30</startTime></item>`,
+  ),
+  'a timestamp in another form (the SDK rejects it)': snapshots(
+    `<item><snapshotId>snap-1</snapshotId><startTime>Thu, 02 Jan 2025 03:04:05 GMT</startTime></item>`,
+  ),
   'an empty timestamp (the SDK rejects it)': snapshots(`<item><snapshotId>snap-1</snapshotId><startTime/></item>`),
   'a timestamp out of range (the SDK rejects it)': snapshots(`<item><snapshotId>snap-1</snapshotId><startTime>2025-13-02T03:04:05Z</startTime></item>`),
   'a year below 100': snapshots(`<item><snapshotId>snap-1</snapshotId><startTime>0050-01-02T03:04:05Z</startTime></item>`),
@@ -119,8 +147,12 @@ const SNAPSHOT_CASES: Record<string, string> = {
       .map((t, i) => `<item><snapshotId>snap-${i}</snapshotId><startTime>${t}</startTime><completionTime>${t}</completionTime></item>`)
       .join(''),
   ),
-  'a timestamp in the usual form with an hour of 24 (the SDK rejects it)': snapshots(`<item><snapshotId>snap-1</snapshotId><startTime>2025-01-02T24:04:05.123Z</startTime></item>`),
-  'a timestamp in the usual form with a letter for a digit (the SDK rejects it)': snapshots(`<item><snapshotId>snap-1</snapshotId><startTime>2025-01-02T03:04:0x.123Z</startTime></item>`),
+  'a timestamp in the usual form with an hour of 24 (the SDK rejects it)': snapshots(
+    `<item><snapshotId>snap-1</snapshotId><startTime>2025-01-02T24:04:05.123Z</startTime></item>`,
+  ),
+  'a timestamp in the usual form with a letter for a digit (the SDK rejects it)': snapshots(
+    `<item><snapshotId>snap-1</snapshotId><startTime>2025-01-02T03:04:0x.123Z</startTime></item>`,
+  ),
 };
 
 describe('EC2 listing decoder (against the SDK deserializer)', () => {
@@ -147,8 +179,14 @@ describe('EC2 listing decoder (against the SDK deserializer)', () => {
         throw err;
       }
     };
-    const handedOver = Object.entries(IMAGE_CASES).filter(([, body]) => !plain(body, DESCRIBE_IMAGES_SHAPE)).map(([name]) => name);
-    expect(handedOver).to.deep.equal(Object.keys(IMAGE_CASES).slice(Object.keys(IMAGE_CASES).indexOf('an attribute below the root')).filter((n) => n !== 'an empty body'));
+    const handedOver = Object.entries(IMAGE_CASES)
+      .filter(([, body]) => !plain(body, DESCRIBE_IMAGES_SHAPE))
+      .map(([name]) => name);
+    expect(handedOver).to.deep.equal(
+      Object.keys(IMAGE_CASES)
+        .slice(Object.keys(IMAGE_CASES).indexOf('an attribute below the root'))
+        .filter((n) => n !== 'an empty body'),
+    );
     expect(plain(SNAPSHOT_CASES['every Snapshot member']!, DESCRIBE_SNAPSHOTS_SHAPE)).to.equal(true);
     expect(plain(SNAPSHOT_CASES['a timestamp in another form (the SDK rejects it)']!, DESCRIBE_SNAPSHOTS_SHAPE)).to.equal(false);
   });
@@ -165,13 +203,16 @@ describe('EC2 listing decoder (against the SDK deserializer)', () => {
     const deref = (r: Ref): number | unknown[] => (typeof r === 'function' ? deref(r()) : (r as number | unknown[]));
     const kind = (r: Ref): string => {
       const v = deref(r);
-      if (typeof v === 'number') return ({ 0: 'string', 1: 'number', 2: 'boolean', 4: 'timestamp', 5: 'timestamp' } as Record<number, string>)[v] ?? `schema ${v}`;
+      if (typeof v === 'number')
+        return ({ 0: 'string', 1: 'number', 2: 'boolean', 4: 'timestamp', 5: 'timestamp' } as Record<number, string>)[v] ?? `schema ${v}`;
       return v[0] === 3 ? 'struct' : v[0] === 1 ? 'list' : `schema ${String(v[0])}`;
     };
     const compare = (schema: unknown[], shape: ShapeSpec, path: string) => {
       const names = schema[4] as string[];
       // A member is [schema, traits], or the bare schema when it has no traits (the element is then named as the member).
-      const members = (schema[5] as unknown[]).map((m) => (Array.isArray(m) && m.length === 2 && typeof m[1] === 'object' ? (m as [Ref, { xmlName?: string }]) : ([m as Ref, {}] as [Ref, { xmlName?: string }])));
+      const members = (schema[5] as unknown[]).map((m) =>
+        Array.isArray(m) && m.length === 2 && typeof m[1] === 'object' ? (m as [Ref, { xmlName?: string }]) : ([m as Ref, {}] as [Ref, { xmlName?: string }]),
+      );
       const fromSdk = names.map((member, i) => ({ member, xml: members[i]![1].xmlName ?? member, kind: kind(members[i]![0]), ref: members[i]![0] }));
       const ours = Object.entries(shape).map(([xml, f]) => ({ member: f.member, xml, kind: 'leaf' in f ? f.leaf : 'struct' in f ? 'struct' : 'list' }));
       expect(ours.map((o) => `${o.member}:${o.xml}:${o.kind}`).sort(), path).to.deep.equal(fromSdk.map((o) => `${o.member}:${o.xml}:${o.kind}`).sort());

@@ -140,15 +140,19 @@ describe('control characters from AWS never reach a report or a terminal', () =>
     expect(RAW.exec(r.stdout), JSON.stringify(r.stdout)).to.equal(null);
     expect(r.stdout, r.stderr).to.include('out a\\u001b[2Jb');
     expect((JSON.parse(r.stdout.split('\n')[1]!) as { v: string }).v).to.equal(HOSTILE);
-    expect(r.stderr).to.equal(`err ${HOSTILE.replace(RAW_GLOBAL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n\u001b[1F\u001b[2K\\u0007after\n`);
+    expect(r.stderr).to.equal(
+      `err ${HOSTILE.replace(RAW_GLOBAL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n\u001b[1F\u001b[2K\\u0007after\n`,
+    );
   });
 
   it('the CLI does not pass an ESC from an argument to the terminal in its error message', async () => {
     const root = packageRoot();
     const cli = join(root, (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: { winami: string } }).bin.winami);
     const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
-      execFile(process.execPath, [cli, 'prepare', `no-such\u001b[2J\u001b]8;;http://evil.example/\u0007x.yaml`, '--out', '/tmp/winami-neutralise-never'], (err, _o, stderr) =>
-        resolve({ code: err ? Number((err as { code?: unknown }).code) : 0, stderr }),
+      execFile(
+        process.execPath,
+        [cli, 'prepare', `no-such\u001b[2J\u001b]8;;http://evil.example/\u0007x.yaml`, '--out', '/tmp/winami-neutralise-never'],
+        (err, _o, stderr) => resolve({ code: err ? Number((err as { code?: unknown }).code) : 0, stderr }),
       ),
     );
     expect(r.code).to.equal(3);

@@ -23,7 +23,9 @@ describe('audit rules', () => {
 
   describe('billing-fields-empty', () => {
     it('flags empty, missing and whitespace fields', () => {
-      expect(billingFieldsEmpty(imageSubject({ PlatformDetails: '', UsageOperation: undefined }))?.message).to.match(/^PlatformDetails and UsageOperation are empty/);
+      expect(billingFieldsEmpty(imageSubject({ PlatformDetails: '', UsageOperation: undefined }))?.message).to.match(
+        /^PlatformDetails and UsageOperation are empty/,
+      );
       expect(billingFieldsEmpty(imageSubject({ UsageOperation: ' ' }))?.message).to.match(/^UsageOperation is empty/);
     });
     it('passes filled fields and pending images', () => {
@@ -45,7 +47,9 @@ describe('audit rules', () => {
   describe('windows-billed-as-linux', () => {
     it('flags Platform=windows billed as Linux/UNIX', () => {
       expect(windowsBilledAsLinux(imageSubject({ PlatformDetails: 'Linux/UNIX', UsageOperation: 'RunInstances' }))).to.not.equal(undefined);
-      expect(windowsBilledAsLinux(imageSubject({ Platform: 'Windows' as never, PlatformDetails: 'Linux/UNIX', UsageOperation: 'RunInstances' }))).to.not.equal(undefined);
+      expect(windowsBilledAsLinux(imageSubject({ Platform: 'Windows' as never, PlatformDetails: 'Linux/UNIX', UsageOperation: 'RunInstances' }))).to.not.equal(
+        undefined,
+      );
     });
     it('passes Windows billing, non-Windows platforms and empty fields (another rule reports those)', () => {
       expect(windowsBilledAsLinux(imageSubject({ PlatformDetails: 'Windows with SQL Server Web', UsageOperation: 'RunInstances:0202' }))).to.equal(undefined);
@@ -72,12 +76,26 @@ describe('audit rules', () => {
 
   describe('sql-edition-mismatch', () => {
     it('flags a SQL edition in the name billed as another', () => {
-      const hit = sqlEditionMismatch(imageSubject({ Name: 'Windows_Server-2022-English-Full-SQL_2022_Enterprise-2024.01.10', PlatformDetails: 'Windows with SQL Server Standard', UsageOperation: 'RunInstances:0006' }));
+      const hit = sqlEditionMismatch(
+        imageSubject({
+          Name: 'Windows_Server-2022-English-Full-SQL_2022_Enterprise-2024.01.10',
+          PlatformDetails: 'Windows with SQL Server Standard',
+          UsageOperation: 'RunInstances:0006',
+        }),
+      );
       expect(hit?.message).to.contain('SQL_2022_Enterprise');
       expect(sqlEditionMismatch(imageSubject({ Name: 'Windows_Server-2022-English-Full-SQL_2022_Web-x' }))).to.not.equal(undefined);
     });
     it('passes a matching edition, Express (billed as plain Windows) and names without an edition', () => {
-      expect(sqlEditionMismatch(imageSubject({ Name: 'Windows_Server-2022-English-Full-SQL_2022_Web-x', PlatformDetails: 'Windows with SQL Server Web', UsageOperation: 'RunInstances:0202' }))).to.equal(undefined);
+      expect(
+        sqlEditionMismatch(
+          imageSubject({
+            Name: 'Windows_Server-2022-English-Full-SQL_2022_Web-x',
+            PlatformDetails: 'Windows with SQL Server Web',
+            UsageOperation: 'RunInstances:0202',
+          }),
+        ),
+      ).to.equal(undefined);
       expect(sqlEditionMismatch(imageSubject({ Name: 'Windows_Server-2019-English-Full-SQL_2019_Express-x' }))).to.equal(undefined);
       expect(sqlEditionMismatch(imageSubject({ Name: undefined }))).to.equal(undefined);
     });
@@ -85,7 +103,15 @@ describe('audit rules', () => {
 
   describe('unencrypted-snapshot', () => {
     it('flags each unencrypted EBS mapping', () => {
-      const hits = unencryptedSnapshot(imageSubject({ BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { SnapshotId: 'snap-a', Encrypted: false } }, { DeviceName: 'xvdb', Ebs: { SnapshotId: 'snap-b' } }, { DeviceName: 'xvdc', VirtualName: 'ephemeral0' }] }));
+      const hits = unencryptedSnapshot(
+        imageSubject({
+          BlockDeviceMappings: [
+            { DeviceName: '/dev/sda1', Ebs: { SnapshotId: 'snap-a', Encrypted: false } },
+            { DeviceName: 'xvdb', Ebs: { SnapshotId: 'snap-b' } },
+            { DeviceName: 'xvdc', VirtualName: 'ephemeral0' },
+          ],
+        }),
+      );
       expect(hits.map((h) => h.evidence?.snapshotId)).to.deep.equal(['snap-a', 'snap-b']);
     });
     it('passes encrypted mappings and tolerates missing ones', () => {
@@ -109,7 +135,9 @@ describe('audit rules', () => {
 
   describe('deprecated-image-in-use', () => {
     it('flags an instance whose image deprecation time has passed', () => {
-      expect(deprecatedImageInUse(instanceSubject({}, { DeprecationTime: '2024-01-01T00:00:00.000Z' }), ctx())?.evidence?.deprecationTime).to.equal('2024-01-01T00:00:00.000Z');
+      expect(deprecatedImageInUse(instanceSubject({}, { DeprecationTime: '2024-01-01T00:00:00.000Z' }), ctx())?.evidence?.deprecationTime).to.equal(
+        '2024-01-01T00:00:00.000Z',
+      );
     });
     it('passes future deprecation, no deprecation and unknown images; throws on a malformed time', () => {
       expect(deprecatedImageInUse(instanceSubject({}, { DeprecationTime: '2030-01-01T00:00:00Z' }), ctx())).to.equal(undefined);

@@ -23,13 +23,20 @@ describe('bake pieces', () => {
   it('splits delivery into scripts within the budget, reassembling to the same bytes', () => {
     const big = Buffer.from(Array.from({ length: 70_000 }, (_, i) => i % 251));
     const small = Buffer.from('hello');
-    const scripts = deliveryScripts([
-      { destination: 'C:\\ProgramData\\winami\\big.bin', content: big, sha256: sha(big) },
-      { destination: 'C:\\x\\small.txt', content: small, sha256: sha(small) },
-    ], 40_000, 16_000);
+    const scripts = deliveryScripts(
+      [
+        { destination: 'C:\\ProgramData\\winami\\big.bin', content: big, sha256: sha(big) },
+        { destination: 'C:\\x\\small.txt', content: small, sha256: sha(small) },
+      ],
+      40_000,
+      16_000,
+    );
     expect(scripts.length).to.be.greaterThan(2);
     for (const s of scripts) expect(s.length).to.be.at.most(40_000);
-    const chunks = scripts.join('\r\n').split('\r\n').filter((l) => l.includes("big.bin.winami-b64' -Value '") && l.startsWith('Add-Content'));
+    const chunks = scripts
+      .join('\r\n')
+      .split('\r\n')
+      .filter((l) => l.includes("big.bin.winami-b64' -Value '") && l.startsWith('Add-Content'));
     const b64 = chunks.map((l) => /-Value '([^']*)'/.exec(l)![1]).join('');
     expect(Buffer.from(b64, 'base64').equals(big)).to.equal(true);
     // Each file's hash line stands alone: a script boundary may fall between any two statements.
@@ -39,7 +46,10 @@ describe('bake pieces', () => {
   });
 
   it('reads WINAMI facts and output tails', () => {
-    expect(parseFacts('noise\r\nWINAMI ready=true\nWINAMI imageState=IMAGE_STATE_COMPLETE\nWINAMIx=1')).to.deep.equal({ ready: 'true', imageState: 'IMAGE_STATE_COMPLETE' });
+    expect(parseFacts('noise\r\nWINAMI ready=true\nWINAMI imageState=IMAGE_STATE_COMPLETE\nWINAMIx=1')).to.deep.equal({
+      ready: 'true',
+      imageState: 'IMAGE_STATE_COMPLETE',
+    });
     expect(tail('1\n2\n3\n4\n', 2)).to.equal('3\n4');
     expect(splitSysprepLogs('--- setuperr.log ---\nE1\n--- setupact.log ---\nA1\nA2')).to.deep.equal({ setuperr: 'E1', setupact: 'A1\nA2' });
   });
@@ -70,12 +80,39 @@ describe('bake pieces', () => {
 
   it('leaves optional steps out of the list rather than skipping them', () => {
     const plain = buildPipeline(baseConfig('smokeTest: false\ncleanup:\n  preSeal: false\n'), { smokeTest: false }).map((s) => s.name);
-    expect(plain).to.deep.equal(['checkCredentials', 'resolveSource', 'renderBundle', 'preflight', 'launchBuilder', 'waitForSsm', 'deliverFiles', 'checkReadyToSeal', 'runSysprep', 'waitForStopped', 'createImage', 'verifyBilling', 'terminateBuilder']);
+    expect(plain).to.deep.equal([
+      'checkCredentials',
+      'resolveSource',
+      'renderBundle',
+      'preflight',
+      'launchBuilder',
+      'waitForSsm',
+      'deliverFiles',
+      'checkReadyToSeal',
+      'runSysprep',
+      'waitForStopped',
+      'createImage',
+      'verifyBilling',
+      'terminateBuilder',
+    ]);
     const full = buildPipeline(
-      baseConfig('preSnapshot: true\ncustomize:\n  - powershell: "Write-Output 1"\nimage:\n  regions: [{region: eu-west-1}]\n  deprecateAfter: 30d\n  launchPermissions: {accounts: ["123456789012"]}\nwindowsSettings:\n  productKey: env:KEY\n'),
+      baseConfig(
+        'preSnapshot: true\ncustomize:\n  - powershell: "Write-Output 1"\nimage:\n  regions: [{region: eu-west-1}]\n  deprecateAfter: 30d\n  launchPermissions: {accounts: ["123456789012"]}\nwindowsSettings:\n  productKey: env:KEY\n',
+      ),
       { smokeTest: true },
     ).map((s) => s.name);
-    for (const n of ['putSecrets', 'resolveSecrets', 'customize', 'cleanUpPreseal', 'preSnapshot', 'smokeTest', 'copyToRegions', 'setLaunchPermissions', 'deprecateImage']) expect(full).to.include(n);
+    for (const n of [
+      'putSecrets',
+      'resolveSecrets',
+      'customize',
+      'cleanUpPreseal',
+      'preSnapshot',
+      'smokeTest',
+      'copyToRegions',
+      'setLaunchPermissions',
+      'deprecateImage',
+    ])
+      expect(full).to.include(n);
     expect(full.indexOf('smokeTest')).to.be.lessThan(full.indexOf('copyToRegions'));
   });
 });

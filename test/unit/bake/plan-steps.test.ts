@@ -19,8 +19,12 @@ describe("plan.json's bake steps match the pipeline", function () {
   this.timeout(60_000);
   const root = packageRoot();
   const examples = [
-    ...readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => join(root, 'examples', f)),
-    ...readdirSync(join(root, 'examples', 'pipelines', 'configs')).filter((f) => f.endsWith('.yaml')).map((f) => join(root, 'examples', 'pipelines', 'configs', f)),
+    ...readdirSync(join(root, 'examples'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => join(root, 'examples', f)),
+    ...readdirSync(join(root, 'examples', 'pipelines', 'configs'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => join(root, 'examples', 'pipelines', 'configs', f)),
   ];
 
   it(`for every shipped example (${examples.length})`, async () => {

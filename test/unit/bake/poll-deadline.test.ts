@@ -42,7 +42,10 @@ describe('deadlines whatever the network does', () => {
     const v = await retryLater(async () => (++n < 4 ? Promise.reject(throttled()) : 'done'), { deadlineMs: 1_000, minDelayMs: 1 });
     expect([v, n]).to.deep.equal(['done', 4]);
     let m = 0;
-    const denied = await retryLater(async () => (m++, Promise.reject(new AwsError('DeregisterImage', 'no', { awsCode: 'UnauthorizedOperation' }))), { deadlineMs: 1_000, minDelayMs: 1 }).catch((e: unknown) => e);
+    const denied = await retryLater(async () => (m++, Promise.reject(new AwsError('DeregisterImage', 'no', { awsCode: 'UnauthorizedOperation' }))), {
+      deadlineMs: 1_000,
+      minDelayMs: 1,
+    }).catch((e: unknown) => e);
     expect((denied as AwsError).awsCode).to.equal('UnauthorizedOperation');
     expect(m).to.equal(1);
     const t0 = Date.now();

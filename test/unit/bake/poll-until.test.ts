@@ -16,7 +16,10 @@ function fakeClock() {
 }
 
 /** Poll something that completes at `doneAt` ms; returns the times it was probed. */
-async function probeTimes(doneAt: number, o: { minDelayMs: number; maxDelayMs: number; expectedMs?: number; initialDelayMs?: number; eta?: (t: number) => number | undefined }) {
+async function probeTimes(
+  doneAt: number,
+  o: { minDelayMs: number; maxDelayMs: number; expectedMs?: number; initialDelayMs?: number; eta?: (t: number) => number | undefined },
+) {
   const clock = fakeClock();
   const probes: number[] = [];
   await pollUntil<number>({
@@ -70,7 +73,9 @@ describe('pollUntil and its delays', () => {
     const probes = await probeTimes(55_000, { minDelayMs: 5_000, maxDelayMs: 30_000, expectedMs: 180_000, initialDelayMs: 30_000 });
     expect(probes[0]).to.equal(30_000);
     const last = probes[probes.length - 1]!;
-    expect(last).to.be.at.least(55_000).and.at.most(55_000 * 1.25);
+    expect(last)
+      .to.be.at.least(55_000)
+      .and.at.most(55_000 * 1.25);
     expect(probes.length).to.be.at.most(5);
   });
 

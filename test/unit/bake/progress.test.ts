@@ -10,9 +10,19 @@ function sink() {
   return { chunks, write: (s: string) => (chunks.push(s), true), text: () => chunks.join('') };
 }
 
-const ev = (code: string, message: string, data: Record<string, unknown> = {}, level: WinamiEvent['level'] = 'info'): WinamiEvent => ({ code, level, message, data });
+const ev = (code: string, message: string, data: Record<string, unknown> = {}, level: WinamiEvent['level'] = 'info'): WinamiEvent => ({
+  code,
+  level,
+  message,
+  data,
+});
 
-const PLAN = ev('bake.plan', 'build b1: 2 steps', { steps: [{ name: 'launchBuilder', title: 'Launch the builder' }, { name: 'waitForSsm', title: 'Wait for SSM Agent' }] });
+const PLAN = ev('bake.plan', 'build b1: 2 steps', {
+  steps: [
+    { name: 'launchBuilder', title: 'Launch the builder' },
+    { name: 'waitForSsm', title: 'Wait for SSM Agent' },
+  ],
+});
 
 describe('bake progress (CLI)', () => {
   it('on a TTY: the step list with a marker, elapsed time per step and the latest AWS state of the running one', () => {
@@ -54,7 +64,7 @@ describe('bake progress (CLI)', () => {
     expect(out.text()).to.contain('[c1.yaml] warn: left behind: instance i-9');
   });
 
-  it('without a TTY: one plain line per event worth reading, with each step\'s duration, no debug lines', () => {
+  it("without a TTY: one plain line per event worth reading, with each step's duration, no debug lines", () => {
     const out = sink();
     const r = progressReporter({ mode: 'plain', out });
     r.emit(ev('bake.step.start', 'Wait for SSM Agent', { step: 'waitForSsm' }));
@@ -100,7 +110,11 @@ async function screenAfterBake(cols: number): Promise<string[]> {
   const r = progressReporter({ mode: 'tty', out: { write }, now: () => now, columns: cols });
   const steps = ['checkCredentials', 'resolveSource', 'renderBundle', 'preflight', 'launchBuilder', 'waitForSsm'];
   const long = 'x'.repeat(cols); // a title wider than the terminal must not wrap
-  r.emit(ev('bake.plan', `build b1: ${steps.length} steps, image "windows-2016-ec2launch-v2-20261203" in eu-west-1`, { steps: steps.map((name, i) => ({ name, title: i === 3 ? `Preflight ${long}` : `Step ${name}` })) }));
+  r.emit(
+    ev('bake.plan', `build b1: ${steps.length} steps, image "windows-2016-ec2launch-v2-20261203" in eu-west-1`, {
+      steps: steps.map((name, i) => ({ name, title: i === 3 ? `Preflight ${long}` : `Step ${name}` })),
+    }),
+  );
   for (const step of steps.slice(0, 4)) {
     r.emit(ev('bake.step.start', step, { step }));
     now += 1_000;
@@ -126,7 +140,11 @@ describe('bake progress on a terminal, replayed through a terminal emulator', ()
       const lines = await screenAfterBake(cols);
       const steps = lines.filter((l) => /^ [✓> -] /.test(l));
       expect(steps, lines.join('\n')).to.have.length(6);
-      for (const name of ['checkCredentials', 'resolveSource', 'renderBundle']) expect(lines.filter((l) => l.includes(`Step ${name}`)), name).to.have.length(1);
+      for (const name of ['checkCredentials', 'resolveSource', 'renderBundle'])
+        expect(
+          lines.filter((l) => l.includes(`Step ${name}`)),
+          name,
+        ).to.have.length(1);
       expect(steps[3]).to.match(/^ ✓ Preflight x+…$/);
       const result = lines.indexOf('dry run of windows-2016-ec2launch-v2: account 123456789012, region eu-west-1');
       expect(result, lines.join('\n')).to.equal(lines.indexOf(steps[5]!) + 1);

@@ -80,7 +80,13 @@ describe('bake step runner', () => {
   it('does not start a step after a cancel that came between steps', async () => {
     const s = fresh();
     const ac = new AbortController();
-    const stopper: Step<S, object> = { name: 'stop', title: 'Stop', async run() { ac.abort(); } };
+    const stopper: Step<S, object> = {
+      name: 'stop',
+      title: 'Stop',
+      async run() {
+        ac.abort();
+      },
+    };
     const r = await runSteps([step('a'), stopper, step('c')], s, {}, { signal: ac.signal, cleanupDeadlineMs: 1000 });
     expect(r.outcome).to.equal('cancelled');
     expect(s.log).to.not.include('run c');
@@ -115,7 +121,13 @@ describe('bake step runner', () => {
         seen.push(ctx.timeLeft());
       },
     };
-    const free: Step<S, object> = { name: 'free', title: 'Free', async run(_s, ctx) { seen.push(ctx.timeLeft()); } };
+    const free: Step<S, object> = {
+      name: 'free',
+      title: 'Free',
+      async run(_s, ctx) {
+        seen.push(ctx.timeLeft());
+      },
+    };
     const r = await runSteps([timed, free], fresh(), {}, { cleanupDeadlineMs: 1_000, now: () => t, scaleDeadline: (ms) => ms * 2 });
     expect(r.outcome).to.equal('ok');
     expect(seen).to.deep.equal([1_000 - 120, Infinity]);

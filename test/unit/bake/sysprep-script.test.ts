@@ -20,14 +20,20 @@ describe('the sysprep command the bake sends', () => {
       const code = script.split(/\r?\n/).filter((l) => !l.trim().startsWith('#'));
       const text = code.join('\n');
       // The built-in Administrator by its RID 500, never by its (localized) name.
-      expect(text).to.match(/\$administrator = Get-CimInstance -ClassName Win32_UserAccount -Filter 'LocalAccount = TRUE' \| Where-Object \{ \$_\.SID -like 'S-1-5-21-\*-500' \}/);
+      expect(text).to.match(
+        /\$administrator = Get-CimInstance -ClassName Win32_UserAccount -Filter 'LocalAccount = TRUE' \| Where-Object \{ \$_\.SID -like 'S-1-5-21-\*-500' \}/,
+      );
       expect(text).to.match(/New-ScheduledTaskPrincipal -UserId \$administrator\.Name -LogonType S4U -RunLevel Highest/);
       expect(text).not.to.match(/'Administrator'/);
       expect(text).to.match(/Register-ScheduledTask -TaskName 'winami-sysprep' -Action \$action -Principal \$principal/);
       expect(text).to.match(/Start-ScheduledTask -TaskName 'winami-sysprep'/);
       expect(text).to.contain(a.exe);
       // The agent's Sysprep command appears only as the task's action, never invoked directly.
-      const direct = code.filter((l) => /sysprep\.exe|EC2Launch\.exe'?\s+sysprep|Ec2Config\.exe'?\s+-sysprep|^\s*&.*SysprepInstance\.ps1/i.test(l) && !/^\s*\$(execute|arguments)\s*=/.test(l));
+      const direct = code.filter(
+        (l) =>
+          /sysprep\.exe|EC2Launch\.exe'?\s+sysprep|Ec2Config\.exe'?\s+-sysprep|^\s*&.*SysprepInstance\.ps1/i.test(l) &&
+          !/^\s*\$(execute|arguments)\s*=/.test(l),
+      );
       expect(direct, direct.join('\n')).to.deep.equal([]);
       expect(text).to.contain("Write-Output 'WINAMI sysprep=started'");
     });

@@ -8,9 +8,9 @@ import { expect } from 'chai';
 import { renderBundle } from '../../../src/render/bundle.js';
 import { windowsUpdateOutcomes } from '../../../src/bake/windows-update-report.js';
 import { UPDATE_CATEGORIES, updateSearchCriteria } from '../../../src/knowledge/windows-update.js';
-import { ComError, type ComObject, newComObject, seedWindowsUpdates } from '../../emulator/windows-update.js';
-import { GuestFs } from '../../emulator/guest-fs.js';
-import { newWindowsState } from '../../emulator/windows.js';
+import { ComError, type ComObject, newComObject, seedWindowsUpdates } from '../../../emulator/windows-update.js';
+import { GuestFs } from '../../../emulator/guest-fs.js';
+import { newWindowsState } from '../../../emulator/windows.js';
 import { config } from '../render/fixtures.js';
 
 const base = { name: 'wu', region: 'us-east-1', windows: { release: '2022' } };
@@ -35,7 +35,15 @@ describe('windowsUpdate step', () => {
   });
 
   it('renders criteria naming each classification by GUID, and the filters as PowerShell literals', async () => {
-    const c = config({ ...base, customize: [{ name: "it's patch day", windowsUpdate: { categories: ['SecurityUpdates', 'Drivers'], exclude: ['KB5044281'], severities: ['Critical'], maxRounds: 3 } }] });
+    const c = config({
+      ...base,
+      customize: [
+        {
+          name: "it's patch day",
+          windowsUpdate: { categories: ['SecurityUpdates', 'Drivers'], exclude: ['KB5044281'], severities: ['Critical'], maxRounds: 3 },
+        },
+      ],
+    });
     const bundle = await renderBundle(c);
     const step = bundle.plan.customize[0]!;
     expect(step.kind).to.equal('windowsUpdate');
@@ -99,7 +107,9 @@ describe('emulator: Windows Update Agent', () => {
     const c = ctx();
     const session = newComObject('Microsoft.Update.Session', c) as ComObject;
     const installAll = () => {
-      const found = ((session.call('CreateUpdateSearcher', []) as ComObject).call('Search', [updateSearchCriteria(['SecurityUpdates', 'CriticalUpdates'])]) as ComObject).get('Updates') as ComObject;
+      const found = (
+        (session.call('CreateUpdateSearcher', []) as ComObject).call('Search', [updateSearchCriteria(['SecurityUpdates', 'CriticalUpdates'])]) as ComObject
+      ).get('Updates') as ComObject;
       const installer = session.call('CreateUpdateInstaller', []) as ComObject;
       installer.set('Updates', found);
       return found.get('Count') === 0 ? undefined : (installer.call('Install', []) as ComObject);

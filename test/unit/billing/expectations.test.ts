@@ -52,7 +52,9 @@ describe('billing/expectations', () => {
   it('derives an expectation from a config', () => {
     expect(resolveExpectation({ config: {} }).name).to.equal('windows');
     expect(resolveExpectation({ config: { licensing: { expect: 'windows-byol' } } }).name).to.equal('windows-byol');
-    expect(resolveExpectation({ config: { licensing: { expect: { platformDetails: 'Windows', usageOperation: 'RunInstances:0002' } } } }).name).to.equal('windows');
+    expect(resolveExpectation({ config: { licensing: { expect: { platformDetails: 'Windows', usageOperation: 'RunInstances:0002' } } } }).name).to.equal(
+      'windows',
+    );
     expect(resolveExpectation({ config: { sql: { mode: 'license-included', edition: 'enterprise' } } }).name).to.equal('windows-sql-enterprise');
     expect(resolveExpectation({ config: { sql: { mode: 'byol-prepare', edition: 'enterprise', licensing: 'windows-byol' } } }).name).to.equal('windows-byol');
     const explicitWins = resolveExpectation({ config: { licensing: { expect: 'windows' }, sql: { mode: 'license-included', edition: 'web' } } });
@@ -60,7 +62,9 @@ describe('billing/expectations', () => {
   });
 
   it('inherits from the source image lineage, filling one missing field from the table', () => {
-    expect(resolveExpectation({ lineage: { ImageId: 'ami-1', PlatformDetails: 'Windows with SQL Server Web', UsageOperation: 'RunInstances:0202' } })).to.deep.include({
+    expect(
+      resolveExpectation({ lineage: { ImageId: 'ami-1', PlatformDetails: 'Windows with SQL Server Web', UsageOperation: 'RunInstances:0202' } }),
+    ).to.deep.include({
       name: 'windows-sql-web',
       derivedFrom: 'lineage of ami-1',
     });

@@ -34,7 +34,10 @@ describe('billing/checkBilling', () => {
   });
 
   it('fails a valid pair that differs from the expectation, naming where the expectation came from', () => {
-    const c = checkBilling({ PlatformDetails: 'Windows with SQL Server Web', UsageOperation: 'RunInstances:0202' }, resolveExpectation({ tag: 'windows-sql-standard' }));
+    const c = checkBilling(
+      { PlatformDetails: 'Windows with SQL Server Web', UsageOperation: 'RunInstances:0202' },
+      resolveExpectation({ tag: 'windows-sql-standard' }),
+    );
     expect(codes(c)).to.deep.equal(['unexpected']);
     expect(c.problems[0]!.message).to.contain('tag winami:expect=windows-sql-standard');
   });

@@ -69,7 +69,14 @@ describe('CLI conventions', () => {
 
   it('with no credentials anywhere, a command that calls AWS says how to give them, and prints no SDK warning', function () {
     this.timeout(30_000);
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: '/nonexistent-winami-home', AWS_EC2_METADATA_DISABLED: 'true', AWS_REGION: 'us-east-1', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' };
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: '/nonexistent-winami-home',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_REGION: 'us-east-1',
+      AWS_CONFIG_FILE: '/nonexistent',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+    };
     const r = winami(['verify', 'ami-0123456789abcdef0', '--expect', 'windows'], env);
     expect(r.status).to.not.equal(0);
     expect(r.stdout + r.stderr).to.contain('aws sso login');

@@ -39,7 +39,9 @@ describe('init', () => {
       err = e;
     }
     expect(err).to.be.instanceOf(UsageError);
-    expect((err as UsageError).message).to.contain('winami.yaml').and.contain('harden-tls.ps1');
+    expect((err as UsageError).message)
+      .to.contain('winami.yaml')
+      .and.contain('harden-tls.ps1');
     expect((err as UsageError).hint).to.contain('--force');
     expect(readFileSync(file, 'utf8')).to.equal('name: mine\n');
     initConfig({ file, force: true });
@@ -49,8 +51,7 @@ describe('init', () => {
 
   it('names the examples, with a did-you-mean, for one that does not exist', () => {
     const dir = fresh();
-    expect(() => initConfig({ example: 'windows-2022-bse', file: join(dir, 'x.yaml') }))
-      .to.throw(UsageError, 'did you mean windows-2022-base?');
+    expect(() => initConfig({ example: 'windows-2022-bse', file: join(dir, 'x.yaml') })).to.throw(UsageError, 'did you mean windows-2022-base?');
     expect(existsSync(join(dir, 'x.yaml'))).to.equal(false);
   });
 });

@@ -57,7 +57,9 @@ describe('regions at config load', () => {
       partitionsInfo: { partitions: { id: string; regions: Record<string, unknown> }[] };
     };
     for (const p of partitionsInfo.partitions) {
-      const sdk = Object.keys(p.regions).filter((r) => !r.startsWith('aws-')).sort();
+      const sdk = Object.keys(p.regions)
+        .filter((r) => !r.startsWith('aws-'))
+        .sort();
       expect([...((REGIONS_BY_PARTITION as Record<string, readonly string[]>)[p.id] ?? [])].sort(), p.id).to.deep.equal(sdk);
     }
     expect(KNOWN_REGIONS.has('eu-west-1')).to.equal(true);

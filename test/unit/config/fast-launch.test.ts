@@ -25,7 +25,9 @@ describe('config: image.fastLaunch', () => {
     expect(messages(withFastLaunch('    targetResourceCount: 3\n    maxParallelLaunches: 5\n')).join('\n')).to.contain('at least 6 parallel launches');
     expect(messages(withFastLaunch('    targetResourceCount: 3\n    maxParallelLaunches: 41\n')).join('\n')).to.contain('40 parallel launches');
     expect(messages(withFastLaunch('    targetResourceCount: 0\n'))).to.have.length(1);
-    expect(messages(withFastLaunch('    targetResourceCount: 3\n    launchTemplate:\n      id: lt-0123456789abcdef0\n      name: both\n')).join('\n')).to.contain('not both');
+    expect(
+      messages(withFastLaunch('    targetResourceCount: 3\n    launchTemplate:\n      id: lt-0123456789abcdef0\n      name: both\n')).join('\n'),
+    ).to.contain('not both');
   });
 
   it('estimates the snapshots as count × GiB × USD 0.05 a month, in cents', () => {

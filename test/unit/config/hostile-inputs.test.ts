@@ -69,7 +69,10 @@ describe('hostile config inputs', () => {
       for (const source of ['../outside.ps1', join(root, 'outside.ps1'), 'scripts/link.ps1']) {
         const path = write(['customize:', `  - script: ${JSON.stringify(source)}`]);
         const err = refused(() => loadConfig(path));
-        expect(err.issues.map((i) => i.path), source).to.deep.equal(['customize.0.script']);
+        expect(
+          err.issues.map((i) => i.path),
+          source,
+        ).to.deep.equal(['customize.0.script']);
         expect(err.issues[0]!.message, source).to.include('outside');
         expect(err.issues[0]!.position?.line, source).to.equal(6);
         expect(err.issues[0]!.hint, source).to.include('--allow-source-root');
@@ -155,7 +158,11 @@ describe('hostile config inputs', () => {
     it('refuses a nested alias bomb as a config error', () => {
       const lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
       for (let i = 1; i < 9; i++) lines.push(`a${i}: &a${i} [${Array.from({ length: 9 }, () => `*a${i - 1}`).join(',')}]`);
-      const err = refused(() => parseConfig([...HEAD, 'launch:', '  tasks:', '    - task: executeScript', '      inputs:', ...lines.map((l) => `        ${l}`), ''].join('\n'), { configPath: '/tmp/b.yaml' }));
+      const err = refused(() =>
+        parseConfig([...HEAD, 'launch:', '  tasks:', '    - task: executeScript', '      inputs:', ...lines.map((l) => `        ${l}`), ''].join('\n'), {
+          configPath: '/tmp/b.yaml',
+        }),
+      );
       expect(err.message).to.match(/expand|alias/);
     });
 
@@ -171,10 +178,23 @@ describe('hostile config inputs', () => {
   describe('values Windows and AWS would refuse', () => {
     const one = (lines: string[]) => refused(() => parseConfig([...HEAD, ...lines, ''].join('\n'), { configPath: '/tmp/c.yaml' })).issues;
 
-    for (const destination of ['C:\\\\a\\r\\nb.txt', 'C:\\\\a\\u0000b', 'C:\\\\a\\"b', 'C:\\\\a<b', 'C:\\\\a|b', 'C:\\\\a?b', 'C:\\\\a*b', 'relative\\\\path', 'C:\\\\a\\tb']) {
+    for (const destination of [
+      'C:\\\\a\\r\\nb.txt',
+      'C:\\\\a\\u0000b',
+      'C:\\\\a\\"b',
+      'C:\\\\a<b',
+      'C:\\\\a|b',
+      'C:\\\\a?b',
+      'C:\\\\a*b',
+      'relative\\\\path',
+      'C:\\\\a\\tb',
+    ]) {
       it(`refuses file.destination "${destination}"`, () => {
         const issues = one(['customize:', `  - file: { source: winami-no-such-file, destination: "${destination}" }`]);
-        expect(issues.some((i) => i.path === 'customize.0.file.destination'), JSON.stringify(issues)).to.equal(true);
+        expect(
+          issues.some((i) => i.path === 'customize.0.file.destination'),
+          JSON.stringify(issues),
+        ).to.equal(true);
         expect(issues.find((i) => i.path === 'customize.0.file.destination')!.position?.line).to.equal(6);
       });
     }
@@ -185,11 +205,18 @@ describe('hostile config inputs', () => {
       ['NUL in a tag value', ['image:', '  tags: { team: "a\\u0000b" }'], 'image.tags.team'],
       ['a bidi override in a tag value', ['image:', '  tags: { team: "a\\u202eb" }'], 'image.tags.team'],
       ['BEL in a tag key', ['image:', '  tags: { "te\\u0007am": x }'], 'image.tags.te\u0007am'],
-      ['NUL in a first-logon description', ['windowsSettings:', '  firstLogonCommands: [{ command: whoami, description: "a\\u0000" }]'], 'windowsSettings.firstLogonCommands.0.description'],
+      [
+        'NUL in a first-logon description',
+        ['windowsSettings:', '  firstLogonCommands: [{ command: whoami, description: "a\\u0000" }]'],
+        'windowsSettings.firstLogonCommands.0.description',
+      ],
     ] as const) {
       it(`refuses ${label}`, () => {
         const issues = one([...lines]);
-        expect(issues.map((i) => i.path), JSON.stringify(issues)).to.include(path);
+        expect(
+          issues.map((i) => i.path),
+          JSON.stringify(issues),
+        ).to.include(path);
         expect(issues.find((i) => i.path === path)!.position, JSON.stringify(issues)).to.not.equal(undefined);
       });
     }
@@ -201,7 +228,10 @@ describe('hostile config inputs', () => {
     });
 
     it('refuses rendered user data over 16 KB even when each value is within its own limit', async () => {
-      const tasks = Array.from({ length: 40 }, (_, i) => `    - task: executeScript\n      inputs: [{ frequency: once, type: powershell, runAs: localSystem, content: "${'z'.repeat(500)}${i}" }]`);
+      const tasks = Array.from(
+        { length: 40 },
+        (_, i) => `    - task: executeScript\n      inputs: [{ frequency: once, type: powershell, runAs: localSystem, content: "${'z'.repeat(500)}${i}" }]`,
+      );
       const config = parseConfig([...HEAD, 'launch:', '  tasks:', ...tasks, ''].join('\n'), { configPath: '/tmp/c.yaml' });
       let err: unknown;
       await renderBundle(config).catch((e: unknown) => (err = e));
@@ -212,7 +242,16 @@ describe('hostile config inputs', () => {
 
     it('accepts ordinary values', () => {
       const c = parseConfig(
-        [...HEAD, 'description: "Windows Server 2022 — base, (c) Ops"', 'image:', '  description: "Base image: IIS + .NET"', '  tags: { "team/owner": "platform@example.com", "cost-center": "+1 = a_b.c:d" }', 'customize:', '  - powershell: Write-Output hi', ''].join('\n'),
+        [
+          ...HEAD,
+          'description: "Windows Server 2022 — base, (c) Ops"',
+          'image:',
+          '  description: "Base image: IIS + .NET"',
+          '  tags: { "team/owner": "platform@example.com", "cost-center": "+1 = a_b.c:d" }',
+          'customize:',
+          '  - powershell: Write-Output hi',
+          '',
+        ].join('\n'),
         { configPath: '/tmp/c.yaml' },
       );
       expect(c.image.tags['team/owner']).to.equal('platform@example.com');

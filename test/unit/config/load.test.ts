@@ -40,7 +40,11 @@ describe('config loader', () => {
     const loc = ws('  locale: { system: en_US, user: de-DE, ui: en-US, input: "0409:00000409" }\n');
     expect(loc.map((i) => i.path)).to.deep.equal(['windowsSettings.locale.system']);
     expect(loc[0]!.hint).to.include('en-US');
-    expect(parseConfig(`${minimal}windowsSettings:\n  timeZone: Pacific Standard Time\n  locale: { system: ja-JP, user: de-DE_phoneb, ui: ja-JP, input: "ja-JP;en-US" }\n`).windowsSettings.timeZone).to.equal('Pacific Standard Time');
+    expect(
+      parseConfig(
+        `${minimal}windowsSettings:\n  timeZone: Pacific Standard Time\n  locale: { system: ja-JP, user: de-DE_phoneb, ui: ja-JP, input: "ja-JP;en-US" }\n`,
+      ).windowsSettings.timeZone,
+    ).to.equal('Pacific Standard Time');
   });
 
   it('takes extraXml for any component the knowledge base has, and refuses an unknown one', () => {
@@ -94,7 +98,15 @@ describe('config loader', () => {
       ].join('\n'),
     );
     const byPath = Object.fromEntries(e.issues.map((i) => [i.path, i]));
-    expect(Object.keys(byPath)).to.include.members(['name', 'windows.release', 'windows.relase', 'windows.edition', 'builder.instanceTyp', 'customize.0.scrpt', 'customize.1.powershell']);
+    expect(Object.keys(byPath)).to.include.members([
+      'name',
+      'windows.release',
+      'windows.relase',
+      'windows.edition',
+      'builder.instanceTyp',
+      'customize.0.scrpt',
+      'customize.1.powershell',
+    ]);
     expect(byPath['windows.relase']!.hint).to.equal('did you mean "release"?');
     expect(byPath['windows.relase']!.position).to.deep.equal({ file: '/tmp/c.yaml', line: 4, column: 3 });
     expect(byPath['builder.instanceTyp']!.hint).to.equal('did you mean "instanceType"?');
@@ -138,7 +150,10 @@ describe('config loader', () => {
   it('derives the billing expectation from a license-included SQL section', () => {
     const c = parseConfig(`${minimal}sql: { mode: license-included, version: 2022, edition: enterprise }\n`);
     expect(c.expectation).to.deep.include({ platformDetails: 'Windows with SQL Server Enterprise', usageOperation: 'RunInstances:0102' });
-    expect(c.source).to.deep.equal({ kind: 'ssm-parameter', parameter: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-SQL_2022_Enterprise' });
+    expect(c.source).to.deep.equal({
+      kind: 'ssm-parameter',
+      parameter: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-SQL_2022_Enterprise',
+    });
     const express = parseConfig(`${minimal}sql: { mode: license-included, version: 2019, edition: express }\n`);
     expect(express.expectation?.usageOperation).to.equal('RunInstances:0002');
   });
@@ -162,9 +177,13 @@ describe('config loader', () => {
   it('checks byol-prepare media and product key', () => {
     const e = problems(`${minimal}sql: { mode: byol-prepare, version: 2022, edition: standard }\n`);
     expect(e.issues.map((i) => i.path).sort()).to.deep.equal(['sql.media', 'sql.productKey']);
-    const ok = parseConfig(`${minimal}sql: { mode: byol-prepare, version: 2022, edition: standard, media: "s3://media/sql2022.iso", productKey: "ssm:/sql/key" }\n`);
+    const ok = parseConfig(
+      `${minimal}sql: { mode: byol-prepare, version: 2022, edition: standard, media: "s3://media/sql2022.iso", productKey: "ssm:/sql/key" }\n`,
+    );
     expect(ok.expectation?.name).to.equal('windows');
-    const env = problems(`${minimal}sql: { mode: byol-prepare, version: 2022, edition: standard, media: "s3://media/sql2022.iso", productKey: "env:SQL_KEY" }\n`);
+    const env = problems(
+      `${minimal}sql: { mode: byol-prepare, version: 2022, edition: standard, media: "s3://media/sql2022.iso", productKey: "env:SQL_KEY" }\n`,
+    );
     expect(env.issues.map((i) => i.path)).to.deep.equal(['sql.productKey']);
     expect(env.issues[0]!.hint).to.include('ssm:');
   });
@@ -214,6 +233,17 @@ describe('JSON Schema', () => {
     const schema = JSON.parse(configJsonSchema()) as { properties: Record<string, unknown>; additionalProperties: boolean; required: string[] };
     expect(schema.additionalProperties).to.equal(false);
     expect(schema.required).to.include.members(['name', 'region', 'windows']);
-    expect(Object.keys(schema.properties)).to.include.members(['windows', 'source', 'builder', 'customize', 'windowsSettings', 'agent', 'image', 'licensing', 'sql', 'launch']);
+    expect(Object.keys(schema.properties)).to.include.members([
+      'windows',
+      'source',
+      'builder',
+      'customize',
+      'windowsSettings',
+      'agent',
+      'image',
+      'licensing',
+      'sql',
+      'launch',
+    ]);
   });
 });

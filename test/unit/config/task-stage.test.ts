@@ -28,7 +28,9 @@ describe('config: EC2Launch v2 tasks in stages where they may not run', () => {
   });
 
   it('refuses a user-data task that may only run in a config stage, and reports every misplaced task at once', () => {
-    const e = problems(`${v2}agent:\n  ec2launchV2:\n    tasks:\n      boot:\n        - task: setAdminAccount\nlaunch:\n  tasks:\n    - task: extendRootPartition\n    - task: setHostName\n`);
+    const e = problems(
+      `${v2}agent:\n  ec2launchV2:\n    tasks:\n      boot:\n        - task: setAdminAccount\nlaunch:\n  tasks:\n    - task: extendRootPartition\n    - task: setHostName\n`,
+    );
     const byPath = Object.fromEntries(e.issues.map((i) => [i.path, i]));
     expect(Object.keys(byPath).sort()).to.deep.equal(['agent.ec2launchV2.tasks.boot.0.task', 'launch.tasks.0.task']);
     expect(byPath['launch.tasks.0.task']!.message).to.include('from user data').and.include('may run in: boot');
@@ -49,7 +51,9 @@ describe('config: EC2Launch v2 tasks in stages where they may not run', () => {
   });
 
   it('leaves names that are not documented tasks to the linter, and ignores the v2 section for other agents', () => {
-    expect(() => parseConfig(`${v2}agent:\n  ec2launchV2:\n    tasks:\n      preReady:\n        - task: constructor\n`, { configPath: '/tmp/c.yaml' })).to.not.throw();
+    expect(() =>
+      parseConfig(`${v2}agent:\n  ec2launchV2:\n    tasks:\n      preReady:\n        - task: constructor\n`, { configPath: '/tmp/c.yaml' }),
+    ).to.not.throw();
     const v1 = `name: img\nregion: us-east-1\nwindows:\n  release: "2019"\nagent:\n  ec2launchV2:\n    tasks:\n      postReady:\n        - task: enableOpenSsh\n`;
     expect(() => parseConfig(v1, { configPath: '/tmp/c.yaml' })).to.not.throw();
   });

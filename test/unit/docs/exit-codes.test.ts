@@ -16,7 +16,12 @@ function exitCodeRows(text: string): { code: number; text: string }[] {
 }
 
 const root = packageRoot();
-const docs = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const docs = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const codes = Object.values(ExitCode) as number[];
 
 describe('exit codes in the docs', () => {
@@ -37,7 +42,10 @@ describe('exit codes in the docs', () => {
 
   it('names every ExitCode, and --help lists them from that table', () => {
     expect(Object.keys(EXIT_CODE_NAMES).map(Number)).to.deep.equal(codes);
-    const help = spawnSync(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), '--help'], { encoding: 'utf8', env: { ...process.env, COLUMNS: '400' } });
+    const help = spawnSync(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), '--help'], {
+      encoding: 'utf8',
+      env: { ...process.env, COLUMNS: '400' },
+    });
     const flat = help.stdout.replace(/\s+/g, ' ');
     for (const [code, name] of Object.entries(EXIT_CODE_NAMES)) expect(flat).to.contain(`${code} ${name}`);
   });

@@ -33,7 +33,10 @@ describe('winami export and iam-policy --engine (CLI)', function () {
   });
 
   it('writes the Image Builder template and the Packer file', async () => {
-    for (const [engine, file] of [['imagebuilder', 'template.yaml'], ['packer', 'build.pkr.hcl']] as const) {
+    for (const [engine, file] of [
+      ['imagebuilder', 'template.yaml'],
+      ['packer', 'build.pkr.hcl'],
+    ] as const) {
       const out = join(dir, engine);
       const r = await winami(['export', engine, 'examples/windows-2022-sql-2022-standard.yaml', '--out', out, '--json']);
       expect(r.code, r.stderr).to.equal(0);
@@ -50,7 +53,22 @@ describe('winami export and iam-policy --engine (CLI)', function () {
 
   it('refuses an Image Builder export of a source it cannot use as a parent image, naming the field', async () => {
     const cfg = join(dir, 'filter.yaml');
-    writeFileSync(cfg, ['name: filter-source', 'region: us-east-1', 'windows:', '  release: "2022"', 'source:', '  filter:', '    name: "Windows_Server-2022-English-Full-Base-*"', '    owners: [amazon]', 'builder:', '  instanceProfile: winami-builder', ''].join('\n'));
+    writeFileSync(
+      cfg,
+      [
+        'name: filter-source',
+        'region: us-east-1',
+        'windows:',
+        '  release: "2022"',
+        'source:',
+        '  filter:',
+        '    name: "Windows_Server-2022-English-Full-Base-*"',
+        '    owners: [amazon]',
+        'builder:',
+        '  instanceProfile: winami-builder',
+        '',
+      ].join('\n'),
+    );
     const r = await winami(['export', 'imagebuilder', cfg, '--out', join(dir, 'f')]);
     expect(r.code, r.stderr).to.equal(4);
     expect(r.stderr).to.match(/source/);
@@ -61,7 +79,14 @@ describe('winami export and iam-policy --engine (CLI)', function () {
     expect(r.code, r.stderr).to.equal(0);
     const p = JSON.parse(r.stdout) as { caller: { Statement: { Action: string[] }[] }; runbookRole: { policy: { Statement: { Action: string[] }[] } } };
     const role = p.runbookRole.policy.Statement.flatMap((s) => s.Action);
-    expect(role).to.include.members(['ec2:RunInstances', 'ec2:CreateImage', 'ec2:DeregisterImage', 'ssm:SendCommand', 'ec2:TerminateInstances', 'ssm:ListCommandInvocations']);
+    expect(role).to.include.members([
+      'ec2:RunInstances',
+      'ec2:CreateImage',
+      'ec2:DeregisterImage',
+      'ssm:SendCommand',
+      'ec2:TerminateInstances',
+      'ssm:ListCommandInvocations',
+    ]);
     expect(p.caller.Statement.flatMap((s) => s.Action)).to.include.members(['ssm:StartAutomationExecution', 'ssm:StopAutomationExecution', 'iam:PassRole']);
   });
 });

@@ -76,7 +76,9 @@ describe('engine exports', function () {
           const a = byName.get(`Assert${field}`)!;
           expect(a.action).to.equal('aws:assertAwsResourceProperty');
           expect(a.inputs.PropertySelector).to.equal(`$.Images[0].${field}`);
-          expect(a.inputs.DesiredValues).to.deep.equal([field === 'PlatformDetails' ? config.expectation!.platformDetails : config.expectation!.usageOperation]);
+          expect(a.inputs.DesiredValues).to.deep.equal([
+            field === 'PlatformDetails' ? config.expectation!.platformDetails : config.expectation!.usageOperation,
+          ]);
           expect(a.onFailure).to.equal('step:DiscardImage');
         }
         const discard = byName.get('DiscardImage')!;
@@ -90,15 +92,34 @@ describe('engine exports', function () {
         const scripted = bundle.plan.customize.filter((s) => s.script);
         const run = runbook.mainSteps.filter((s) => s.name.startsWith('Customize'));
         expect(run).to.have.length(scripted.length);
-        run.forEach((s, i) => expect((s.inputs.Parameters as { commands: string[] }).commands[0]).to.equal(commandFor(bundle.files.find((f) => f.path === scripted[i]!.script)!).replace(/\r\n/g, '\n')));
+        run.forEach((s, i) =>
+          expect((s.inputs.Parameters as { commands: string[] }).commands[0]).to.equal(
+            commandFor(bundle.files.find((f) => f.path === scripted[i]!.script)!).replace(/\r\n/g, '\n'),
+          ),
+        );
       });
 
       it('sends only requests botocore accepts (SSM, EC2, Image Builder), limits included', async function () {
         const requests: ModelRequest[] = [
           ...runbookRequests(example, runbook),
-          { label: `${example}:CreateDocument`, service: 'ssm', operation: 'CreateDocument', params: { Name: `winami-${config.name}`, Content: stringify(runbook), DocumentType: 'Automation', DocumentFormat: 'YAML' } },
-          { label: `${example}:StartAutomationExecution`, service: 'ssm', operation: 'StartAutomationExecution', params: { DocumentName: `winami-${config.name}`, Parameters: { AutomationAssumeRole: ['arn:aws:iam::111122223333:role/winami-runbook'] } } },
-          ...imageBuilderRequests(config, plan).map((r) => ({ label: `${example}:${r.logicalId}`, service: 'imagebuilder', operation: r.operation, params: { ...toApiInput(r.input, config.region, '111122223333'), clientToken: 'winami-test-token-0001' } })),
+          {
+            label: `${example}:CreateDocument`,
+            service: 'ssm',
+            operation: 'CreateDocument',
+            params: { Name: `winami-${config.name}`, Content: stringify(runbook), DocumentType: 'Automation', DocumentFormat: 'YAML' },
+          },
+          {
+            label: `${example}:StartAutomationExecution`,
+            service: 'ssm',
+            operation: 'StartAutomationExecution',
+            params: { DocumentName: `winami-${config.name}`, Parameters: { AutomationAssumeRole: ['arn:aws:iam::111122223333:role/winami-runbook'] } },
+          },
+          ...imageBuilderRequests(config, plan).map((r) => ({
+            label: `${example}:${r.logicalId}`,
+            service: 'imagebuilder',
+            operation: r.operation,
+            params: { ...toApiInput(r.input, config.region, '111122223333'), clientToken: 'winami-test-token-0001' },
+          })),
         ];
         const problems = botocoreProblems(requests);
         if (!problems) return this.skip();
@@ -123,10 +144,17 @@ describe('engine exports', function () {
         const reqs = imageBuilderRequests(config, plan);
         const components = reqs.filter((r) => r.operation === 'CreateComponent');
         for (const c of components) expect((c.input.data as string).length).to.be.at.most(MAX_COMPONENT_CHARS);
-        const commands = components.flatMap((c) => (parse(c.input.data as string) as { phases: { steps: { inputs: { commands?: string[] } }[] }[] }).phases.flatMap((p) => p.steps.flatMap((st) => st.inputs.commands ?? [])));
+        const commands = components.flatMap((c) =>
+          (parse(c.input.data as string) as { phases: { steps: { inputs: { commands?: string[] } }[] }[] }).phases.flatMap((p) =>
+            p.steps.flatMap((st) => st.inputs.commands ?? []),
+          ),
+        );
         const run = (path: string) => commands.some((c) => c.includes(`& '${path}'`));
         expect(run('C:\\ProgramData\\winami\\scripts\\check-ready.ps1'), 'the readiness check runs').to.equal(true);
-        expect(commands.some((c) => c === plan.sysprep || c.includes("Start-ScheduledTask -TaskName 'winami-sysprep'")), "Image Builder seals: no component runs the bake's Sysprep").to.equal(false);
+        expect(
+          commands.some((c) => c === plan.sysprep || c.includes("Start-ScheduledTask -TaskName 'winami-sysprep'")),
+          "Image Builder seals: no component runs the bake's Sysprep",
+        ).to.equal(false);
         expect(plan.sysprep).to.include("Start-ScheduledTask -TaskName 'winami-sysprep'");
         expect(commands.join('\n')).to.include(`$usage = '${config.expectation!.usageOperation}'`);
       });
@@ -174,7 +202,13 @@ describe('engine exports', function () {
       const broken = edit((steps) => {
         steps.find((s) => s.name === 'CheckReadyToSeal')!.onFailure = 'Abort';
       });
-      expect(pathsLeavingBuilder(broken)).to.deep.include(['LaunchBuilder:success', 'WaitForSsmOnline:success', 'DeliverBundle1:success', ...pathTo(broken, 'CheckReadyToSeal'), 'CheckReadyToSeal:failure']);
+      expect(pathsLeavingBuilder(broken)).to.deep.include([
+        'LaunchBuilder:success',
+        'WaitForSsmOnline:success',
+        'DeliverBundle1:success',
+        ...pathTo(broken, 'CheckReadyToSeal'),
+        'CheckReadyToSeal:failure',
+      ]);
     });
 
     it('refuses unknown actions, duplicate names, missing targets, onCancel on createImage and an oversized document', () => {
@@ -185,18 +219,42 @@ describe('engine exports', function () {
         steps.find((s) => s.action === 'aws:createImage')!.onCancel = 'Abort';
       });
       const problems = runbookProblems(broken, 'x'.repeat(64 * 1024 + 1));
-      expect(problems.join('\n')).to.match(/aws:sleep is not one winami models/).and.match(/used twice/).and.match(/Nowhere does not exist/).and.match(/does not support onCancel/).and.match(/at most 65536/);
+      expect(problems.join('\n'))
+        .to.match(/aws:sleep is not one winami models/)
+        .and.match(/used twice/)
+        .and.match(/Nowhere does not exist/)
+        .and.match(/does not support onCancel/)
+        .and.match(/at most 65536/);
     });
 
     it('botocore reports a component over the inline limit', function () {
-      const problems = botocoreProblems([{ label: 'big', service: 'imagebuilder', operation: 'CreateComponent', params: { name: 'x', semanticVersion: '1.0.0', platform: 'Windows', clientToken: 'winami-test-token-0001', data: 'x'.repeat(MAX_COMPONENT_CHARS + 1) } }]);
+      const problems = botocoreProblems([
+        {
+          label: 'big',
+          service: 'imagebuilder',
+          operation: 'CreateComponent',
+          params: {
+            name: 'x',
+            semanticVersion: '1.0.0',
+            platform: 'Windows',
+            clientToken: 'winami-test-token-0001',
+            data: 'x'.repeat(MAX_COMPONENT_CHARS + 1),
+          },
+        },
+      ]);
       if (!problems) return this.skip();
       expect(problems.big!.join('\n')).to.match(/exceeds max 16000/);
     });
 
     it('cfn-lint reports a template with an unknown property', function () {
       const path = join(dir, 'bad.yaml');
-      writeFileSync(path, stringify({ AWSTemplateFormatVersion: '2010-09-09', Resources: { Doc: { Type: 'AWS::SSM::Document', Properties: { Content: {}, DocumentType: 'Automation', Bogus: 1 } } } }));
+      writeFileSync(
+        path,
+        stringify({
+          AWSTemplateFormatVersion: '2010-09-09',
+          Resources: { Doc: { Type: 'AWS::SSM::Document', Properties: { Content: {}, DocumentType: 'Automation', Bogus: 1 } } },
+        }),
+      );
       const findings = cfnLint(path);
       if (findings === undefined) return this.skip();
       expect(findings).to.match(/Bogus/);
@@ -210,10 +268,27 @@ describe('engine exports', function () {
     expect(names.indexOf('ResolveSecrets')).to.be.within(names.indexOf('VerifyBundle') + 1, names.findIndex((n) => n.startsWith('Customize')) - 1);
     const bundle = await renderBundle(config);
     const resolve = runbook.mainSteps.find((s) => s.name === 'ResolveSecrets')!;
-    expect((resolve.inputs.Parameters as { commands: string[] }).commands[0]).to.equal(commandFor(bundle.files.find((f) => f.path === 'scripts/resolve-secrets.ps1')!).replace(/\r\n/g, '\n'));
+    expect((resolve.inputs.Parameters as { commands: string[] }).commands[0]).to.equal(
+      commandFor(bundle.files.find((f) => f.path === 'scripts/resolve-secrets.ps1')!).replace(/\r\n/g, '\n'),
+    );
     const envDir = mkdtempSync(join(tmpdir(), 'winami-engines-env-'));
     const envConfig = join(envDir, 'env.yaml');
-    writeFileSync(envConfig, ['name: env-secret', 'region: us-east-1', 'windows:', '  release: "2022"', 'builder:', '  instanceProfile: winami-builder', 'windowsSettings:', '  administrator:', '    password:', '      static: env:WINAMI_TEST_PASSWORD', ''].join('\n'));
+    writeFileSync(
+      envConfig,
+      [
+        'name: env-secret',
+        'region: us-east-1',
+        'windows:',
+        '  release: "2022"',
+        'builder:',
+        '  instanceProfile: winami-builder',
+        'windowsSettings:',
+        '  administrator:',
+        '    password:',
+        '      static: env:WINAMI_TEST_PASSWORD',
+        '',
+      ].join('\n'),
+    );
     try {
       const c = loadConfig(envConfig, {});
       let error: Error | undefined;
@@ -224,11 +299,21 @@ describe('engine exports', function () {
     }
   });
 
-  it('carries hostile text in tags and descriptions safely into every engine, the image-name placeholders filled with the engine\'s own', async function () {
+  it("carries hostile text in tags and descriptions safely into every engine, the image-name placeholders filled with the engine's own", async function () {
     const hostileDir = mkdtempSync(join(tmpdir(), 'winami-engines-hostile-'));
     const value = `it's "q" \${x} %{y} \\ {{release}}-{{buildId}}`;
     const path = join(hostileDir, 'image.yaml');
-    writeFileSync(path, stringify({ name: 'hostile', region: 'us-east-1', windows: { release: '2022' }, source: { ssmParameter: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' }, builder: { instanceProfile: 'winami-builder' }, image: { description: `a "quoted" it's \${x}`, tags: { team: value }, regions: [{ region: 'eu-west-1' }], deprecateAfter: '30d' } }));
+    writeFileSync(
+      path,
+      stringify({
+        name: 'hostile',
+        region: 'us-east-1',
+        windows: { release: '2022' },
+        source: { ssmParameter: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' },
+        builder: { instanceProfile: 'winami-builder' },
+        image: { description: `a "quoted" it's \${x}`, tags: { team: value }, regions: [{ region: 'eu-west-1' }], deprecateAfter: '30d' },
+      }),
+    );
     try {
       const config = loadConfig(path, {});
       const docs = await renderEngine(config, 'automation');
@@ -237,7 +322,8 @@ describe('engine exports', function () {
       const tags = runbook.mainSteps.find((st) => st.name === 'TagImage')!.inputs.Tags as { Key: string; Value: string }[];
       expect(tags.find((t) => t.Key === 'team')!.Value).to.equal(`it's "q" \${x} %{y} \\ 2022-{{ BuildId }}`);
       const ib = imageBuilderRequests(config, await planOf(config)).find((r) => r.operation === 'CreateDistributionConfiguration')!;
-      const dist = (ib.input.distributions as { amiDistributionConfiguration: { amiTags: Record<string, string>; description: string } }[])[0]!.amiDistributionConfiguration;
+      const dist = (ib.input.distributions as { amiDistributionConfiguration: { amiTags: Record<string, string>; description: string } }[])[0]!
+        .amiDistributionConfiguration;
       expect(dist.amiTags.team).to.equal(`it's "q" \${x} %{y} \\ 2022-{{imagebuilder:buildVersion}}`);
       expect(dist.description).to.equal(`a "quoted" it's \${x}`);
       const version = packerVersion();
@@ -245,7 +331,11 @@ describe('engine exports', function () {
       let text = (await renderEngine(config, 'packer'))['build.pkr.hcl']!;
       expect(text).to.include('"it\'s \\"q\\" $${x} %%{y} \\\\ 2022-${uuidv4()}"');
       if (version.startsWith('1.6.')) {
-        text = text.replace(/packer \{\n {2}required_plugins \{[\s\S]*?\n {2}\}\n\}\n/, '').replace(/data "amazon-parameterstore" "source" \{[\s\S]*?\n\}\n/, '').replace('data.amazon-parameterstore.source.value', '"ami-0123456789abcdef0"').replace(/^ {2}deprecate_at = .*$/m, '');
+        text = text
+          .replace(/packer \{\n {2}required_plugins \{[\s\S]*?\n {2}\}\n\}\n/, '')
+          .replace(/data "amazon-parameterstore" "source" \{[\s\S]*?\n\}\n/, '')
+          .replace('data.amazon-parameterstore.source.value', '"ami-0123456789abcdef0"')
+          .replace(/^ {2}deprecate_at = .*$/m, '');
       }
       writeFileSync(join(hostileDir, 'h.pkr.hcl'), text);
       const r = packerValidate(hostileDir, 'h.pkr.hcl');
@@ -257,14 +347,26 @@ describe('engine exports', function () {
 
   it('versions Image Builder components and the recipe by content: unchanged config, same versions; a changed step, new ones', async () => {
     const config = load('windows-2022-base');
-    const versions = async (c: ResolvedConfig) => Object.fromEntries(imageBuilderRequests(c, await planOf(c)).filter((r) => r.input.semanticVersion).map((r) => [r.logicalId, r.input.semanticVersion as string]));
+    const versions = async (c: ResolvedConfig) =>
+      Object.fromEntries(
+        imageBuilderRequests(c, await planOf(c))
+          .filter((r) => r.input.semanticVersion)
+          .map((r) => [r.logicalId, r.input.semanticVersion as string]),
+      );
     const first = await versions(config);
     expect(await versions(load('windows-2022-base'))).to.deep.equal(first);
-    const changed = { ...config, customize: config.customize.map((st, i) => (i === 2 ? { ...st, powershell: "Write-Output 'changed'" } : st)) } as ResolvedConfig;
+    const changed = {
+      ...config,
+      customize: config.customize.map((st, i) => (i === 2 ? { ...st, powershell: "Write-Output 'changed'" } : st)),
+    } as ResolvedConfig;
     const second = await versions(changed);
     expect(second.Recipe).to.not.equal(first.Recipe);
     expect(Object.keys(second).filter((k) => k.includes('Build') && second[k] !== first[k])).to.not.be.empty;
-    expect(Object.keys(second).filter((k) => k.includes('Test')).every((k) => second[k] === first[k])).to.equal(true);
+    expect(
+      Object.keys(second)
+        .filter((k) => k.includes('Test'))
+        .every((k) => second[k] === first[k]),
+    ).to.equal(true);
   });
 
   it('renders a customize step of any kind from its metadata alone (a new kind needs no engine change)', async () => {
@@ -272,13 +374,28 @@ describe('engine exports', function () {
     const bundle = await renderBundle(config);
     const last = bundle.plan.customize.at(-1)!;
     const content = Buffer.from("Write-Output 'a future step kind'", 'utf8');
-    bundle.files.push({ path: 'scripts/customize/99-future.ps1', content, sha256: createHash('sha256').update(content).digest('hex'), role: 'customize', destination: 'C:\\ProgramData\\winami\\scripts\\customize\\99-future.ps1' });
-    bundle.plan.customize.push({ ...last, index: last.index + 1, name: 'future kind', kind: 'futureKind' as never, script: 'scripts/customize/99-future.ps1', scriptDestination: 'C:\\ProgramData\\winami\\scripts\\customize\\99-future.ps1' });
+    bundle.files.push({
+      path: 'scripts/customize/99-future.ps1',
+      content,
+      sha256: createHash('sha256').update(content).digest('hex'),
+      role: 'customize',
+      destination: 'C:\\ProgramData\\winami\\scripts\\customize\\99-future.ps1',
+    });
+    bundle.plan.customize.push({
+      ...last,
+      index: last.index + 1,
+      name: 'future kind',
+      kind: 'futureKind' as never,
+      script: 'scripts/customize/99-future.ps1',
+      scriptDestination: 'C:\\ProgramData\\winami\\scripts\\customize\\99-future.ps1',
+    });
     const plan = enginePlan(config, bundle);
     const runbook = renderRunbook(config, plan);
     const step = runbook.mainSteps.find((s) => s.name.endsWith('FutureKind'))!;
     expect((step.inputs.Parameters as { commands: string[] }).commands[0]).to.equal("Write-Output 'a future step kind'");
-    expect(runbook.mainSteps.find((s) => s.name === 'VerifyBundle')!.inputs.Parameters).to.satisfy((p: { commands: string[] }) => p.commands[0]!.includes('99-future.ps1'));
+    expect(runbook.mainSteps.find((s) => s.name === 'VerifyBundle')!.inputs.Parameters).to.satisfy((p: { commands: string[] }) =>
+      p.commands[0]!.includes('99-future.ps1'),
+    );
     expect(imageBuilderRequests(config, plan).some((r) => String(r.input.data ?? '').includes('a future step kind'))).to.equal(true);
     expect(readFileSync(join(packageRoot(), 'examples', 'windows-2022-base.yaml'), 'utf8')).to.include('customize');
   });

@@ -131,7 +131,8 @@ function unattendOps(): Op[] {
         const p = pick(r, model(text)?.passes ?? []);
         const a = p?.el.attributes.find((x) => x.name === 'pass');
         if (!p || !a) return undefined;
-        const bad = pick(r, [a.value.toLowerCase(), misspell(r, a.value), `${a.value[0]?.toUpperCase() ?? ''}${a.value.slice(1)}`, a.value.replace('System', '')]) ?? '';
+        const bad =
+          pick(r, [a.value.toLowerCase(), misspell(r, a.value), `${a.value[0]?.toUpperCase() ?? ''}${a.value.slice(1)}`, a.value.replace('System', '')]) ?? '';
         if (bad === a.value || (PASSES as readonly string[]).includes(bad)) return undefined;
         const at = text.indexOf(`pass="${a.value}"`, p.el.start);
         return { text: splice(text, at + 6, at + 6 + a.value.length, bad), description: `pass ${a.value} -> ${bad}` };
@@ -141,10 +142,16 @@ function unattendOps(): Op[] {
       cls: 'component-wrong-pass',
       apply: (r, text) => {
         const m = model(text);
-        const c = pick(r, (m?.components ?? []).filter((x) => x.spec));
+        const c = pick(
+          r,
+          (m?.components ?? []).filter((x) => x.spec),
+        );
         if (!m || !c?.spec) return undefined;
         const valid = componentPasses(c.spec);
-        const target = pick(r, m.passes.filter((p) => p.valid && !valid.includes(p.name as Pass)));
+        const target = pick(
+          r,
+          m.passes.filter((p) => p.valid && !valid.includes(p.name as Pass)),
+        );
         if (!target) return undefined;
         const chunk = text.slice(c.el.start, c.el.end);
         const removed = splice(text, c.el.start, c.el.end, '');
@@ -161,7 +168,10 @@ function unattendOps(): Op[] {
         const s = pick(r, candidates);
         if (!s?.spec?.passes) return undefined;
         const passes = s.spec.passes as readonly string[];
-        const other = pick(r, m.components.filter((c) => c.name === s.component.name && c !== s.component && c.pass.valid && !passes.includes(c.pass.name ?? '')));
+        const other = pick(
+          r,
+          m.components.filter((c) => c.name === s.component.name && c !== s.component && c.pass.valid && !passes.includes(c.pass.name ?? '')),
+        );
         if (!other) return undefined;
         const chunk = text.slice(s.el.start, s.el.end);
         const removed = splice(text, s.el.start, s.el.end, '');
@@ -172,7 +182,10 @@ function unattendOps(): Op[] {
     {
       cls: 'misspelled-setting',
       apply: (r, text) => {
-        const s = pick(r, (model(text)?.settings ?? []).filter((x) => x.spec && x.el.localName.length > 3));
+        const s = pick(
+          r,
+          (model(text)?.settings ?? []).filter((x) => x.spec && x.el.localName.length > 3),
+        );
         if (!s) return undefined;
         const bad = misspell(r, s.el.localName);
         if (bad === s.el.localName) return undefined;
@@ -182,7 +195,10 @@ function unattendOps(): Op[] {
     {
       cls: 'wrong-case',
       apply: (r, text) => {
-        const s = pick(r, (model(text)?.settings ?? []).filter((x) => x.spec));
+        const s = pick(
+          r,
+          (model(text)?.settings ?? []).filter((x) => x.spec),
+        );
         if (!s) return undefined;
         const bad = recase(r, s.el.localName);
         return bad === s.el.localName ? undefined : { text: rename(text, s.el, bad), description: `${s.path}: ${s.el.localName} -> ${bad}` };
@@ -191,7 +207,12 @@ function unattendOps(): Op[] {
     {
       cls: 'bad-value',
       apply: (r, text) => {
-        const s = pick(r, (model(text)?.settings ?? []).filter((x) => x.spec && ['boolean', 'integer', 'enum'].includes(x.spec.type) && x.el.children.length === 0 && x.el.innerEnd > x.el.innerStart));
+        const s = pick(
+          r,
+          (model(text)?.settings ?? []).filter(
+            (x) => x.spec && ['boolean', 'integer', 'enum'].includes(x.spec.type) && x.el.children.length === 0 && x.el.innerEnd > x.el.innerStart,
+          ),
+        );
         const bad = s && badValueFor(r, s);
         if (!s || bad === undefined) return undefined;
         return { text: splice(text, s.el.innerStart, s.el.innerEnd, bad), description: `${s.path} = ${bad}` };
@@ -207,7 +228,10 @@ function unattendOps(): Op[] {
           const order = it.el.children.find((c) => c.localName === 'Order');
           if (order) lists.set(it.list, [...(lists.get(it.list) ?? []), order]);
         }
-        const orders = pick(r, [...lists.values()].filter((l) => l.length >= 2));
+        const orders = pick(
+          r,
+          [...lists.values()].filter((l) => l.length >= 2),
+        );
         if (!orders) return undefined;
         const [a, b] = [orders[0] as XmlElement, orders[1 + Math.floor(r() * (orders.length - 1))] as XmlElement];
         return { text: splice(text, b.innerStart, b.innerEnd, a.text), description: `Order ${b.text} -> ${a.text}` };
@@ -238,7 +262,12 @@ function unattendOps(): Op[] {
 }
 
 function lineOps(): Op[] {
-  const replaceLine = (r: () => number, text: string, re: RegExp, f: (m: RegExpExecArray) => string | undefined): { text: string; description: string } | undefined => {
+  const replaceLine = (
+    r: () => number,
+    text: string,
+    re: RegExp,
+    f: (m: RegExpExecArray) => string | undefined,
+  ): { text: string; description: string } | undefined => {
     const all = [...text.matchAll(new RegExp(re.source, 'gm'))];
     const m = pick(r, all);
     if (!m || m.index === undefined) return undefined;
@@ -261,7 +290,11 @@ function lineOps(): Op[] {
       apply: (r, text) =>
         replaceLine(r, text, /stage: (\w+)/, (m) => {
           const stage = m[1] ?? '';
-          const other: Record<string, string[]> = { boot: ['preReady', 'postReady', 'Boot'], preReady: ['boot', 'PreReady', 'postReady'], postReady: ['boot', 'preReady', 'PostReady'] };
+          const other: Record<string, string[]> = {
+            boot: ['preReady', 'postReady', 'Boot'],
+            preReady: ['boot', 'PreReady', 'postReady'],
+            postReady: ['boot', 'preReady', 'PostReady'],
+          };
           return `stage: ${pick(r, other[stage] ?? ['userData']) ?? ''}`;
         }),
     },
@@ -269,7 +302,14 @@ function lineOps(): Op[] {
       cls: 'agent-input',
       apply: (r, text) =>
         replaceLine(r, text, /(type|runAs|frequency|partition|initialize|reboot): (\w+)/, (m) => {
-          const bad: Record<string, string[]> = { type: ['Random', 'Powershell', 'ps1'], runAs: ['system', 'Admin'], frequency: ['daily', 'Once'], partition: ['GPT', 'dos'], initialize: ['some'], reboot: ['"yes"', 'maybe'] };
+          const bad: Record<string, string[]> = {
+            type: ['Random', 'Powershell', 'ps1'],
+            runAs: ['system', 'Admin'],
+            frequency: ['daily', 'Once'],
+            partition: ['GPT', 'dos'],
+            initialize: ['some'],
+            reboot: ['"yes"', 'maybe'],
+          };
           return `${m[1] ?? ''}: ${pick(r, bad[m[1] ?? ''] ?? ['x']) ?? ''}`;
         }),
     },
@@ -286,7 +326,12 @@ function launchConfigOps(): Op[] {
         if (!m || m.index === undefined) return undefined;
         const key = m[1] ?? '';
         const variant = Math.floor(r() * 3);
-        const repl = variant === 0 ? `"${misspell(r, key)}": ${m[2] ?? ''}` : variant === 1 ? `"${key}": ${m[2] === 'true' || m[2] === 'false' ? '"yes"' : key === 'adminPasswordType' ? '"random"' : '42'}` : `"${recase(r, key)}": ${m[2] ?? ''}`;
+        const repl =
+          variant === 0
+            ? `"${misspell(r, key)}": ${m[2] ?? ''}`
+            : variant === 1
+              ? `"${key}": ${m[2] === 'true' || m[2] === 'false' ? '"yes"' : key === 'adminPasswordType' ? '"random"' : '42'}`
+              : `"${recase(r, key)}": ${m[2] ?? ''}`;
         if (repl === m[0] || (key === 'adminPassword' && variant === 1)) return undefined;
         return { text: splice(text, m.index, m.index + m[0].length, repl), description: `${m[0]} -> ${repl}` };
       },
@@ -300,7 +345,16 @@ function neutralOps(): ((r: () => number, text: string, fixture: Fixture) => { t
       if (!f.name.endsWith('.xml') || !text.includes('<unattend')) return undefined;
       const doc = parseXml(text);
       const m = doc.root ? buildUnattendModel(doc.root) : undefined;
-      const s = pick(r, (m?.settings ?? []).filter((x) => x.spec?.type === 'string' && !x.spec.values && x.el.children.length === 0 && ['Description', 'RegisteredOwner', 'RegisteredOrganization', 'Label', 'FullName', 'Organization'].includes(x.el.localName)));
+      const s = pick(
+        r,
+        (m?.settings ?? []).filter(
+          (x) =>
+            x.spec?.type === 'string' &&
+            !x.spec.values &&
+            x.el.children.length === 0 &&
+            ['Description', 'RegisteredOwner', 'RegisteredOrganization', 'Label', 'FullName', 'Organization'].includes(x.el.localName),
+        ),
+      );
       if (!s) return undefined;
       return { text: splice(text, s.el.innerStart, s.el.innerEnd, 'Example Org'), description: `${s.path} = Example Org` };
     },
@@ -317,7 +371,11 @@ function neutralOps(): ((r: () => number, text: string, fixture: Fixture) => { t
       return { text: splice(text, m.index, m.index + m[0].length, `<ComputerName>${name}<`), description: `ComputerName = ${name}` };
     },
     (r, text) => {
-      const m = pick(r, [...text.matchAll(/<(HideEULAPage|HideWirelessSetupInOOBE|IEHardenAdmin|IEHardenUser|DoNotOpenServerManagerAtLogon|SkipAutoActivation|BluetoothTaskbarIconEnabled|EnableLUA|UseDomainNameDevolution)>(true|false)</g)]);
+      const m = pick(r, [
+        ...text.matchAll(
+          /<(HideEULAPage|HideWirelessSetupInOOBE|IEHardenAdmin|IEHardenUser|DoNotOpenServerManagerAtLogon|SkipAutoActivation|BluetoothTaskbarIconEnabled|EnableLUA|UseDomainNameDevolution)>(true|false)</g,
+        ),
+      ]);
       if (!m || m.index === undefined) return undefined;
       const v = m[2] === 'true' ? pick(r, ['false', 'False', '0']) : pick(r, ['true', 'True', '1']);
       return { text: splice(text, m.index, m.index + m[0].length, `<${m[1] ?? ''}>${v ?? 'true'}<`), description: `${m[1] ?? ''} = ${v ?? ''}` };
@@ -325,7 +383,12 @@ function neutralOps(): ((r: () => number, text: string, fixture: Fixture) => { t
     (r, text) => {
       const m = pick(r, [...text.matchAll(/<(ProtectYourPC|NetworkLocation|WillReboot|SecurityLayer)>(\w+)</g)]);
       if (!m || m.index === undefined) return undefined;
-      const alt: Record<string, string[]> = { ProtectYourPC: ['1', '2', '3'], NetworkLocation: ['Home', 'Work', 'Other'], WillReboot: ['Always', 'OnRequest', 'Never'], SecurityLayer: ['0', '1', '2'] };
+      const alt: Record<string, string[]> = {
+        ProtectYourPC: ['1', '2', '3'],
+        NetworkLocation: ['Home', 'Work', 'Other'],
+        WillReboot: ['Always', 'OnRequest', 'Never'],
+        SecurityLayer: ['0', '1', '2'],
+      };
       const v = pick(r, alt[m[1] ?? ''] ?? []) ?? '';
       return { text: splice(text, m.index, m.index + m[0].length, `<${m[1] ?? ''}>${v}<`), description: `${m[1] ?? ''} = ${v}` };
     },
@@ -339,7 +402,10 @@ function neutralOps(): ((r: () => number, text: string, fixture: Fixture) => { t
     (r, text) => {
       const m = pick(r, [...text.matchAll(/"(setWallpaper|setMonitorAlwaysOn|addDnsSuffixList|handleUserData)": (true|false)/g)]);
       if (!m || m.index === undefined) return undefined;
-      return { text: splice(text, m.index, m.index + m[0].length, `"${m[1] ?? ''}": ${m[2] === 'true' ? 'false' : 'true'}`), description: `${m[1] ?? ''} flipped` };
+      return {
+        text: splice(text, m.index, m.index + m[0].length, `"${m[1] ?? ''}": ${m[2] === 'true' ? 'false' : 'true'}`),
+        description: `${m[1] ?? ''} flipped`,
+      };
     },
   ];
 }
@@ -365,7 +431,15 @@ export function buildCorpus(seed = 20240601, perFixture = 60, neutralPerFixture 
       const res = (neutral[attempt % neutral.length] as (typeof neutral)[number])(r, f.text, f);
       if (!res || seen.has(res.text)) continue;
       seen.add(res.text);
-      out.push({ id: `${f.name}#n${made}`, fixture: f.name, kind: 'neutral', cls: 'neutral', description: res.description, text: res.text, options: f.options });
+      out.push({
+        id: `${f.name}#n${made}`,
+        fixture: f.name,
+        kind: 'neutral',
+        cls: 'neutral',
+        description: res.description,
+        text: res.text,
+        options: f.options,
+      });
       made++;
     }
   }

@@ -18,13 +18,24 @@ describe('lint mutation corpus', () => {
   });
 
   it('covers every mistake class named in the issue', () => {
-    for (const cls of ['wrong-pass-name', 'component-wrong-pass', 'setting-wrong-pass', 'misspelled-setting', 'wrong-case', 'bad-value', 'duplicate-order', 'wrong-attribute']) {
+    for (const cls of [
+      'wrong-pass-name',
+      'component-wrong-pass',
+      'setting-wrong-pass',
+      'misspelled-setting',
+      'wrong-case',
+      'bad-value',
+      'duplicate-order',
+      'wrong-attribute',
+    ]) {
       expect(result.byClass[cls]?.bad ?? 0, cls).to.be.greaterThan(0);
     }
   });
 
   it(`raises no error on harmless edits (precision ${pct(result.precision)}, ${result.falseAlarms} false alarms)`, () => {
-    const alarms = result.falseAlarmMutants.map((a) => `${a.mutant.id} ${a.mutant.description}: ${a.findings.map((f) => `${f.ruleId} ${f.message}`).join('; ')}`);
+    const alarms = result.falseAlarmMutants.map(
+      (a) => `${a.mutant.id} ${a.mutant.description}: ${a.findings.map((f) => `${f.ruleId} ${f.message}`).join('; ')}`,
+    );
     expect(result.falseAlarms, alarms.join('\n')).to.equal(0);
   });
 });

@@ -6,7 +6,15 @@ import { ConfigError, UsageError } from '../../../src/errors.js';
 import { detectKind, formatJson, formatSarif, formatText, lintFiles, shouldFail, type Finding } from '../../../src/lint/index.js';
 import { parseXml } from '../../../src/lint/xml.js';
 
-const finding = (severity: Finding['severity'], message = 'm "quoted" <x>'): Finding => ({ ruleId: 'setting-unknown', severity, message, hint: 'did you mean `X`?', file: 'a\\b.xml', line: 3, column: 7 });
+const finding = (severity: Finding['severity'], message = 'm "quoted" <x>'): Finding => ({
+  ruleId: 'setting-unknown',
+  severity,
+  message,
+  hint: 'did you mean `X`?',
+  file: 'a\\b.xml',
+  line: 3,
+  column: 7,
+});
 
 describe('lint output and files', () => {
   it('maps --fail-on to a failing status at or above the level', () => {
@@ -22,7 +30,19 @@ describe('lint output and files', () => {
   });
 
   it('writes SARIF 2.1.0 with the rule pack and a region per result, escaping user text', () => {
-    const sarif = JSON.parse(formatSarif([finding('warning')], '1.2.3')) as { version: string; runs: { tool: { driver: { rules: { id: string; help: { text: string } }[] } }; results: { ruleId: string; ruleIndex: number; level: string; message: { text: string }; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[] }[] }[] };
+    const sarif = JSON.parse(formatSarif([finding('warning')], '1.2.3')) as {
+      version: string;
+      runs: {
+        tool: { driver: { rules: { id: string; help: { text: string } }[] } };
+        results: {
+          ruleId: string;
+          ruleIndex: number;
+          level: string;
+          message: { text: string };
+          locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[];
+        }[];
+      }[];
+    };
     expect(sarif.version).to.equal('2.1.0');
     const run = sarif.runs[0];
     const rules = run?.tool.driver.rules ?? [];
@@ -36,7 +56,10 @@ describe('lint output and files', () => {
   });
 
   it('writes JSON with counts and the skipped files', () => {
-    const j = JSON.parse(formatJson([finding('error'), finding('info')], ['a'], [{ file: 'b.txt', reason: 'r' }])) as { counts: Record<string, number>; skipped: unknown[] };
+    const j = JSON.parse(formatJson([finding('error'), finding('info')], ['a'], [{ file: 'b.txt', reason: 'r' }])) as {
+      counts: Record<string, number>;
+      skipped: unknown[];
+    };
     expect(j.counts).to.deep.equal({ error: 1, warning: 0, info: 1 });
     expect(j.skipped).to.deep.equal([{ file: 'b.txt', reason: 'r' }]);
     expect(formatText([], ['a'], [{ file: 'b.txt', reason: 'r' }]).split('\n')[0]).to.equal('b.txt: skipped: r');
@@ -50,7 +73,7 @@ describe('lint output and files', () => {
     expect(detectKind('agent-config.yml', 'version: 1.0')).to.equal('agent-config');
     expect(detectKind('notes.txt', 'hello')).to.equal(undefined);
     expect(detectKind('seal.ps1', 'Write-Output 1')).to.equal('powershell');
-    expect(detectKind('specialize.ps1', "$xml = @'\n<unattend xmlns=\"urn:schemas-microsoft-com:unattend\"/>\n'@\n")).to.equal('powershell');
+    expect(detectKind('specialize.ps1', '$xml = @\'\n<unattend xmlns="urn:schemas-microsoft-com:unattend"/>\n\'@\n')).to.equal('powershell');
     expect(detectKind('windows.pkr.hcl', 'build {}')).to.equal('packer-hcl');
     expect(detectKind('windows.json', '{"builders": [], "provisioners": []}')).to.equal('packer-json');
     expect(detectKind('unattend.xml.j2', '<unattend xmlns="urn:schemas-microsoft-com:unattend"/>')).to.equal('unattend');
@@ -93,6 +116,7 @@ describe('docs/lint.md', () => {
     const { packageRoot } = await import('../../../src/util/package-root.js');
     const { RULE_PACK, RUNNER_PACK } = await import('../../../src/lint/index.js');
     const doc = readFileSync(join(packageRoot(), 'docs/lint.md'), 'utf8');
-    for (const r of [...RULE_PACK, ...RUNNER_PACK]) expect(doc, r.id).to.include(`| \`${r.id}\` | ${r.kinds.length ? r.kinds.join(', ') : 'any'} | ${r.severity} | ${r.title} |`);
+    for (const r of [...RULE_PACK, ...RUNNER_PACK])
+      expect(doc, r.id).to.include(`| \`${r.id}\` | ${r.kinds.length ? r.kinds.join(', ') : 'any'} | ${r.severity} | ${r.title} |`);
   });
 });

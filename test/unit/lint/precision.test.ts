@@ -28,7 +28,12 @@ describe('lint precision suite', function () {
     const skipped = Object.fromEntries(r.skipped.map((s) => [s.file.slice(dir.length + 1), s.reason]));
     expect(Object.keys(skipped).sort()).to.deep.equal(['.gitlab-ci.yml', 'README.md']);
     expect(skipped['.gitlab-ci.yml']).to.include('config:');
-    expect(r.files.map((f) => f.slice(dir.length + 1))).to.include.members(['ec2launch-v2.pkr.hcl', 'ec2launch-v1-seal.ps1', 'ec2launch-v1-packer.json', 'unattend.xml.j2']);
+    expect(r.files.map((f) => f.slice(dir.length + 1))).to.include.members([
+      'ec2launch-v2.pkr.hcl',
+      'ec2launch-v1-seal.ps1',
+      'ec2launch-v1-packer.json',
+      'unattend.xml.j2',
+    ]);
   });
 
   it('gives SARIF findings with file and line for a repository with seeded mistakes', async () => {
@@ -39,9 +44,13 @@ describe('lint precision suite', function () {
     const ps1 = join(repo, 'ec2launch-v1-seal.ps1');
     writeFileSync(ps1, readFileSync(ps1, 'utf8').replace(/^& .*InitializeInstance.*$/m, ''));
     const r = await lintFiles([repo], { allowPlaceholders: true });
-    type Sarif = { runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[] };
+    type Sarif = {
+      runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[];
+    };
     const results = (JSON.parse(formatSarif(r.findings, '0.0.0')) as Sarif).runs[0]!.results;
-    const where = results.filter((x) => x.ruleId.startsWith('seal-')).map((x) => `${x.ruleId} ${x.locations[0]!.physicalLocation.artifactLocation.uri.split('/').pop()}:${x.locations[0]!.physicalLocation.region.startLine}`);
+    const where = results
+      .filter((x) => x.ruleId.startsWith('seal-'))
+      .map((x) => `${x.ruleId} ${x.locations[0]!.physicalLocation.artifactLocation.uri.split('/').pop()}:${x.locations[0]!.physicalLocation.region.startLine}`);
     expect(where).to.include.members(['seal-ec2launch-v2-sequence ec2launch-v2.pkr.hcl:26', 'seal-v1-schedule-order ec2launch-v1-seal.ps1:11']);
   });
 });

@@ -36,42 +36,200 @@ const rep = (from: string | RegExp, to: string) => (t: string) => {
 
 const CASES: Case[] = [
   { rule: 'xml-well-formed', base: V2, options: u(), edit: rep('</OOBE>', '</Oobe>'), expect: 'does not match' },
-  { rule: 'unattend-namespace', base: V2, options: u(), edit: rep('xmlns="urn:schemas-microsoft-com:unattend"', 'xmlns="urn:schemas-microsoft-com:unattended"'), expect: 'not the unattend namespace', line: 3 },
+  {
+    rule: 'unattend-namespace',
+    base: V2,
+    options: u(),
+    edit: rep('xmlns="urn:schemas-microsoft-com:unattend"', 'xmlns="urn:schemas-microsoft-com:unattended"'),
+    expect: 'not the unattend namespace',
+    line: 3,
+  },
   { rule: 'unattend-wcm-namespace', base: V2, options: u(), edit: (t) => t.replace(/ xmlns:wcm="[^"]*"/g, ''), expect: 'wcm' },
   { rule: 'unattend-pass-name', base: V2, options: u(), edit: rep('pass="specialize"', 'pass="Specialize"'), expect: 'specialize', line: 10 },
-  { rule: 'component-attributes', base: V2, options: u(), edit: rep('publicKeyToken="31bf3856ad364e35"', 'publicKeyToken="31bf3856ad364e36"'), expect: '31bf3856ad364e35', line: 5 },
-  { rule: 'component-architecture', base: V2, options: u(), edit: rep('processorArchitecture="amd64"', 'processorArchitecture="x86"'), expect: 'amd64', line: 5 },
-  { rule: 'component-unknown', base: V2, options: u(), edit: rep('Microsoft-Windows-PnpSysprep', 'Microsoft-Windows-PnpSysprp'), expect: 'Microsoft-Windows-PnpSysprep' },
-  { rule: 'component-pass', base: V2, options: u(), edit: rep('<settings pass="generalize">', '<settings pass="oobeSystem">'), expect: 'not valid in the oobeSystem pass', line: 5 },
-  { rule: 'unattend-duplicate', base: V2, options: u(), edit: rep('<TimeZone>UTC</TimeZone>', '<TimeZone>UTC</TimeZone><TimeZone>UTC</TimeZone>'), expect: 'appears twice' },
-  { rule: 'setting-unknown', base: V2, options: u(), edit: rep('<CopyProfile>false</CopyProfile>', '<CopyProfle>false</CopyProfle>'), expect: 'did you mean `CopyProfile`', line: 12 },
-  { rule: 'setting-pass', base: V2, options: u(), edit: rep('<RegisteredOwner>EC2</RegisteredOwner>', '<RegisteredOwner>EC2</RegisteredOwner><ComputerName>WEB01</ComputerName>'), expect: 'valid in: offlineServicing, specialize' },
-  { rule: 'setting-value', base: V2, options: u(), edit: rep('<ProtectYourPC>3</ProtectYourPC>', '<ProtectYourPC>4</ProtectYourPC>'), expect: 'not one of 1, 2, 3' },
+  {
+    rule: 'component-attributes',
+    base: V2,
+    options: u(),
+    edit: rep('publicKeyToken="31bf3856ad364e35"', 'publicKeyToken="31bf3856ad364e36"'),
+    expect: '31bf3856ad364e35',
+    line: 5,
+  },
+  {
+    rule: 'component-architecture',
+    base: V2,
+    options: u(),
+    edit: rep('processorArchitecture="amd64"', 'processorArchitecture="x86"'),
+    expect: 'amd64',
+    line: 5,
+  },
+  {
+    rule: 'component-unknown',
+    base: V2,
+    options: u(),
+    edit: rep('Microsoft-Windows-PnpSysprep', 'Microsoft-Windows-PnpSysprp'),
+    expect: 'Microsoft-Windows-PnpSysprep',
+  },
+  {
+    rule: 'component-pass',
+    base: V2,
+    options: u(),
+    edit: rep('<settings pass="generalize">', '<settings pass="oobeSystem">'),
+    expect: 'not valid in the oobeSystem pass',
+    line: 5,
+  },
+  {
+    rule: 'unattend-duplicate',
+    base: V2,
+    options: u(),
+    edit: rep('<TimeZone>UTC</TimeZone>', '<TimeZone>UTC</TimeZone><TimeZone>UTC</TimeZone>'),
+    expect: 'appears twice',
+  },
+  {
+    rule: 'setting-unknown',
+    base: V2,
+    options: u(),
+    edit: rep('<CopyProfile>false</CopyProfile>', '<CopyProfle>false</CopyProfle>'),
+    expect: 'did you mean `CopyProfile`',
+    line: 12,
+  },
+  {
+    rule: 'setting-pass',
+    base: V2,
+    options: u(),
+    edit: rep('<RegisteredOwner>EC2</RegisteredOwner>', '<RegisteredOwner>EC2</RegisteredOwner><ComputerName>WEB01</ComputerName>'),
+    expect: 'valid in: offlineServicing, specialize',
+  },
+  {
+    rule: 'setting-value',
+    base: V2,
+    options: u(),
+    edit: rep('<ProtectYourPC>3</ProtectYourPC>', '<ProtectYourPC>4</ProtectYourPC>'),
+    expect: 'not one of 1, 2, 3',
+  },
   { rule: 'list-items', base: V2, options: u(), edit: rep('<Order>3</Order>', '<Order>2</Order>'), expect: 'Duplicate Order' },
   { rule: 'computer-name', base: PACKER, options: u({ agent: undefined }), edit: rep('PACKER-BUILD01', 'PACKER-BUILD-SERVER01'), expect: 'the limit is 15' },
-  { rule: 'time-zone', base: V2, options: u(), edit: (t) => t.replace('<TimeZone>UTC</TimeZone>', '<TimeZone>Pacific Time</TimeZone>'), expect: 'did you mean `Pacific Standard Time`', line: 13 },
-  { rule: 'locale-name', base: PACKER, options: u({ agent: undefined }), edit: rep('<UserLocale>en-US</UserLocale>', '<UserLocale>en_US</UserLocale>'), expect: 'did you mean `en-US`' },
+  {
+    rule: 'time-zone',
+    base: V2,
+    options: u(),
+    edit: (t) => t.replace('<TimeZone>UTC</TimeZone>', '<TimeZone>Pacific Time</TimeZone>'),
+    expect: 'did you mean `Pacific Standard Time`',
+    line: 13,
+  },
+  {
+    rule: 'locale-name',
+    base: PACKER,
+    options: u({ agent: undefined }),
+    edit: rep('<UserLocale>en-US</UserLocale>', '<UserLocale>en_US</UserLocale>'),
+    expect: 'did you mean `en-US`',
+  },
   { rule: 'local-account-group', base: PACKER, options: u({ agent: undefined }), edit: rep('<Group>Administrators</Group>', ''), expect: 'has no Group' },
-  { rule: 'autologon', base: PACKER, options: u({ agent: undefined }), edit: (t) => t.replace(/<AutoLogon>\s*<Password>[\s\S]*?<\/Password>/, '<AutoLogon>'), expect: 'without a Password' },
-  { rule: 'non-ascii', base: V2, options: u(), edit: rep('<RegisteredOwner>EC2</RegisteredOwner>', '<RegisteredOwner>Café</RegisteredOwner>'), expect: 'non-ASCII' },
-  { rule: 'plaintext-password', base: PACKER, options: u({ agent: undefined }), edit: rep('{{ secret "build-admin" }}', 'Hunter2!'), expect: 'plain-text password' },
-  { rule: 'password-encoding', base: PACKER, options: u({ agent: undefined }), edit: (t) => t.replace(/<Value>[A-Za-z0-9+/=]{40,}<\/Value>/, '<Value>P@ssw0rd!</Value>'), expect: 'not base64' },
-  { rule: 'deprecated-setting', base: V2, options: u(), edit: rep('<HideEULAPage>true</HideEULAPage>', '<HideEULAPage>true</HideEULAPage><SkipMachineOOBE>true</SkipMachineOOBE>'), expect: 'deprecated' },
-  { rule: 'ec2-agent-requirements', base: V2, options: u(), edit: rep('<PersistAllDeviceInstalls>true', '<PersistAllDeviceInstalls>false'), expect: 'PersistAllDeviceInstalls' },
+  {
+    rule: 'autologon',
+    base: PACKER,
+    options: u({ agent: undefined }),
+    edit: (t) => t.replace(/<AutoLogon>\s*<Password>[\s\S]*?<\/Password>/, '<AutoLogon>'),
+    expect: 'without a Password',
+  },
+  {
+    rule: 'non-ascii',
+    base: V2,
+    options: u(),
+    edit: rep('<RegisteredOwner>EC2</RegisteredOwner>', '<RegisteredOwner>Café</RegisteredOwner>'),
+    expect: 'non-ASCII',
+  },
+  {
+    rule: 'plaintext-password',
+    base: PACKER,
+    options: u({ agent: undefined }),
+    edit: rep('{{ secret "build-admin" }}', 'Hunter2!'),
+    expect: 'plain-text password',
+  },
+  {
+    rule: 'password-encoding',
+    base: PACKER,
+    options: u({ agent: undefined }),
+    edit: (t) => t.replace(/<Value>[A-Za-z0-9+/=]{40,}<\/Value>/, '<Value>P@ssw0rd!</Value>'),
+    expect: 'not base64',
+  },
+  {
+    rule: 'deprecated-setting',
+    base: V2,
+    options: u(),
+    edit: rep('<HideEULAPage>true</HideEULAPage>', '<HideEULAPage>true</HideEULAPage><SkipMachineOOBE>true</SkipMachineOOBE>'),
+    expect: 'deprecated',
+  },
+  {
+    rule: 'ec2-agent-requirements',
+    base: V2,
+    options: u(),
+    edit: rep('<PersistAllDeviceInstalls>true', '<PersistAllDeviceInstalls>false'),
+    expect: 'PersistAllDeviceInstalls',
+  },
   { rule: 'copy-profile', base: V2, options: u(), edit: rep('<CopyProfile>false', '<CopyProfile>true'), expect: '0x80070003', line: 12 },
-  { rule: 'panther-cache-secrets', base: V2, options: u(), edit: rep('<CopyProfile>false</CopyProfile>', '<CopyProfile>false</CopyProfile><ProductKey>AAAAA-BBBBB-CCCCC-DDDDD-EEEEE</ProductKey>'), expect: 'Panther' },
+  {
+    rule: 'panther-cache-secrets',
+    base: V2,
+    options: u(),
+    edit: rep('<CopyProfile>false</CopyProfile>', '<CopyProfile>false</CopyProfile><ProductKey>AAAAA-BBBBB-CCCCC-DDDDD-EEEEE</ProductKey>'),
+    expect: 'Panther',
+  },
   { rule: 'yaml-syntax', base: AGENT, options: { kind: 'agent-config' }, edit: rep('version: 1.0', 'version: [1.0'), expect: 'YAML' },
   { rule: 'agent-config-structure', base: AGENT, options: { kind: 'agent-config' }, edit: rep('stage: postReady', 'stage: PostReady'), expect: 'postReady' },
-  { rule: 'agent-config-task-unknown', base: AGENT, options: { kind: 'agent-config' }, edit: rep('task: extendRootPartition', 'task: extendRootParitition'), expect: 'extendRootPartition', line: 6 },
+  {
+    rule: 'agent-config-task-unknown',
+    base: AGENT,
+    options: { kind: 'agent-config' },
+    edit: rep('task: extendRootPartition', 'task: extendRootParitition'),
+    expect: 'extendRootPartition',
+    line: 6,
+  },
   { rule: 'agent-config-task-stage', base: AGENT, options: { kind: 'agent-config' }, edit: rep('stage: boot', 'stage: postReady'), expect: 'boot stage' },
-  { rule: 'agent-config-task-duplicate', base: AGENT, options: { kind: 'agent-config' }, edit: rep('      - task: startSsm', '      - task: startSsm\n      - task: startSsm'), expect: 'appears twice' },
-  { rule: 'agent-config-task-inputs', base: AGENT, options: { kind: 'agent-config' }, edit: rep('type: random', 'type: Specify'), expect: 'static, random, doNothing' },
-  { rule: 'agent-config-plaintext-password', base: AGENT, options: { kind: 'agent-config' }, edit: rep('type: random', 'type: static\n            data: Hunter2!'), expect: 'clear text' },
+  {
+    rule: 'agent-config-task-duplicate',
+    base: AGENT,
+    options: { kind: 'agent-config' },
+    edit: rep('      - task: startSsm', '      - task: startSsm\n      - task: startSsm'),
+    expect: 'appears twice',
+  },
+  {
+    rule: 'agent-config-task-inputs',
+    base: AGENT,
+    options: { kind: 'agent-config' },
+    edit: rep('type: random', 'type: Specify'),
+    expect: 'static, random, doNothing',
+  },
+  {
+    rule: 'agent-config-plaintext-password',
+    base: AGENT,
+    options: { kind: 'agent-config' },
+    edit: rep('type: random', 'type: static\n            data: Hunter2!'),
+    expect: 'clear text',
+  },
   { rule: 'json-syntax', base: LAUNCH, options: { kind: 'launch-config' }, edit: rep('"handleUserData": true,', '"handleUserData": true,,'), expect: 'JSON' },
-  { rule: 'launch-config-keys', base: LAUNCH, options: { kind: 'launch-config' }, edit: rep('"setWallpaper"', '"setWallPaper"'), expect: 'did you mean `setWallpaper`', line: 4 },
+  {
+    rule: 'launch-config-keys',
+    base: LAUNCH,
+    options: { kind: 'launch-config' },
+    edit: rep('"setWallpaper"', '"setWallPaper"'),
+    expect: 'did you mean `setWallpaper`',
+    line: 4,
+  },
   { rule: 'launch-config-password', base: LAUNCH, options: { kind: 'launch-config' }, edit: rep('"Random"', '"Specify"'), expect: 'adminPassword is empty' },
-  { rule: 'ec2config-structure', base: CONFIG, options: { kind: 'ec2config-config' }, edit: rep('<State>Disabled</State></Plugin>', '<State>Off</State></Plugin>'), expect: 'not Enabled or Disabled' },
-  { rule: 'ec2config-bundle-properties', base: BUNDLE, options: { kind: 'ec2config-bundle' }, edit: rep('<Value>No</Value>', '<Value>no</Value>'), expect: 'not Yes or No' },
+  {
+    rule: 'ec2config-structure',
+    base: CONFIG,
+    options: { kind: 'ec2config-config' },
+    edit: rep('<State>Disabled</State></Plugin>', '<State>Off</State></Plugin>'),
+    expect: 'not Enabled or Disabled',
+  },
+  {
+    rule: 'ec2config-bundle-properties',
+    base: BUNDLE,
+    options: { kind: 'ec2config-bundle' },
+    edit: rep('<Value>No</Value>', '<Value>no</Value>'),
+    expect: 'not Yes or No',
+  },
 ];
 
 const seal = (name: string) => readFileSync(join(packageRoot(), 'test/fixtures/lint/seal', name), 'utf8');
@@ -84,13 +242,62 @@ const hcl: LintOptions = { kind: 'packer-hcl' };
 
 /** Seal-script rules: linted asynchronously (the PowerShell parser loads asynchronously). */
 const SEAL_CASES: Case[] = [
-  { rule: 'seal-v1-schedule-order', base: V1_PS1, options: ps1, edit: rep(/^& .*InitializeInstance.*$/m, ''), expect: 'InitializeInstance.ps1 -Schedule', line: 11 },
-  { rule: 'seal-bundleconfig-plugin', base: EC2CONFIG_PS1, options: ps1, edit: rep('$bundle.BundleConfig.Property', '$bundle.BundleConfig.Plugins.Plugin'), expect: 'AutoSysprep is never set', line: 5 },
-  { rule: 'seal-ec2config-wait', base: EC2CONFIG_PS1, options: ps1, edit: rep("-ArgumentList '-sysprep' -Wait", '-ArgumentList "-sysprep -Wait"'), expect: 'Start-Process returns', line: 17 },
-  { rule: 'seal-direct-sysprep', base: V1_PS1, options: ps1, edit: rep(/^& .*SysprepInstance.*$/m, '& "$env:windir\\System32\\Sysprep\\sysprep.exe" /oobe /generalize /shutdown'), expect: 'outside the launch agent', line: 11 },
-  { rule: 'seal-embedded-agent-config', base: V2_HCL, options: hcl, edit: rep('stage: postReady', 'stage: boot'), expect: 'cannot run in the boot stage', line: 23 },
-  { rule: 'seal-here-string-expansion', base: V2_HCL, options: hcl, edit: (t) => rep("$cfg = @'", '$cfg = @\\"')(t).replace("startSsm\\n'@", 'startSsm\\n\\"@'), expect: '$REGION', line: 23 },
-  { rule: 'seal-ec2launch-v2-sequence', base: V2_HCL, options: hcl, edit: rep('sysprep --shutdown --block', 'sysprep --shutdwn'), expect: 'no flag --shutdwn', line: 26 },
+  {
+    rule: 'seal-v1-schedule-order',
+    base: V1_PS1,
+    options: ps1,
+    edit: rep(/^& .*InitializeInstance.*$/m, ''),
+    expect: 'InitializeInstance.ps1 -Schedule',
+    line: 11,
+  },
+  {
+    rule: 'seal-bundleconfig-plugin',
+    base: EC2CONFIG_PS1,
+    options: ps1,
+    edit: rep('$bundle.BundleConfig.Property', '$bundle.BundleConfig.Plugins.Plugin'),
+    expect: 'AutoSysprep is never set',
+    line: 5,
+  },
+  {
+    rule: 'seal-ec2config-wait',
+    base: EC2CONFIG_PS1,
+    options: ps1,
+    edit: rep("-ArgumentList '-sysprep' -Wait", '-ArgumentList "-sysprep -Wait"'),
+    expect: 'Start-Process returns',
+    line: 17,
+  },
+  {
+    rule: 'seal-direct-sysprep',
+    base: V1_PS1,
+    options: ps1,
+    edit: rep(/^& .*SysprepInstance.*$/m, '& "$env:windir\\System32\\Sysprep\\sysprep.exe" /oobe /generalize /shutdown'),
+    expect: 'outside the launch agent',
+    line: 11,
+  },
+  {
+    rule: 'seal-embedded-agent-config',
+    base: V2_HCL,
+    options: hcl,
+    edit: rep('stage: postReady', 'stage: boot'),
+    expect: 'cannot run in the boot stage',
+    line: 23,
+  },
+  {
+    rule: 'seal-here-string-expansion',
+    base: V2_HCL,
+    options: hcl,
+    edit: (t) => rep("$cfg = @'", '$cfg = @\\"')(t).replace("startSsm\\n'@", 'startSsm\\n\\"@'),
+    expect: '$REGION',
+    line: 23,
+  },
+  {
+    rule: 'seal-ec2launch-v2-sequence',
+    base: V2_HCL,
+    options: hcl,
+    edit: rep('sysprep --shutdown --block', 'sysprep --shutdwn'),
+    expect: 'no flag --shutdwn',
+    line: 26,
+  },
 ];
 
 const of = (fs: Finding[], rule: string) => fs.filter((f) => f.ruleId === rule);
@@ -107,7 +314,10 @@ describe('lint rules', () => {
       });
       it('fires on the seeded mistake, at its line', async () => {
         const found = of(await lintTextAsync(c.edit(c.base), c.options), c.rule);
-        expect(found.some((f) => `${f.message} ${f.hint ?? ''}`.includes(c.expect)), JSON.stringify(found)).to.equal(true);
+        expect(
+          found.some((f) => `${f.message} ${f.hint ?? ''}`.includes(c.expect)),
+          JSON.stringify(found),
+        ).to.equal(true);
         if (c.line !== undefined) expect(found.map((f) => f.line)).to.include(c.line);
       });
     });
@@ -126,7 +336,10 @@ describe('lint rules', () => {
     const f = of(await lintTextAsync(after, ps1), 'seal-ec2launch-v2-sequence');
     expect(f.map((x) => x.line)).to.deep.equal([2]);
     // --flag=value reaches the check whole, though the grammar stops the command at "=".
-    const yes = of(await lintTextAsync("& 'C:\\Program Files\\Amazon\\EC2Launch\\ec2launch.exe' sysprep --shutdown=yes --block\n", ps1), 'seal-ec2launch-v2-sequence');
+    const yes = of(
+      await lintTextAsync("& 'C:\\Program Files\\Amazon\\EC2Launch\\ec2launch.exe' sysprep --shutdown=yes --block\n", ps1),
+      'seal-ec2launch-v2-sequence',
+    );
     expect(yes.map((x) => x.message)).to.include('--shutdown takes true or false, not "yes"');
   });
 
@@ -147,7 +360,8 @@ describe('lint rules', () => {
   });
 
   it('does not take a quoted mention or a comment for a command', async () => {
-    const t = "# sysprep.exe /generalize is run by the agent, not here\nWrite-Output 'C:\\Windows\\System32\\Sysprep\\sysprep.exe'\nif (Test-Path 'C:\\ProgramData\\Amazon\\EC2-Windows\\Launch\\Scripts\\SysprepInstance.ps1') { 'ok' }\n";
+    const t =
+      "# sysprep.exe /generalize is run by the agent, not here\nWrite-Output 'C:\\Windows\\System32\\Sysprep\\sysprep.exe'\nif (Test-Path 'C:\\ProgramData\\Amazon\\EC2-Windows\\Launch\\Scripts\\SysprepInstance.ps1') { 'ok' }\n";
     expect(await lintTextAsync(t, ps1)).to.deep.equal([]);
   });
 
@@ -159,7 +373,10 @@ describe('lint rules', () => {
       it('fires on the seeded mistake', () => {
         const found = of(lintText(c.edit(c.base), c.options), c.rule);
         expect(found, `no ${c.rule} finding`).to.have.length.greaterThan(0);
-        expect(found.some((f) => `${f.message} ${f.hint ?? ''}`.includes(c.expect)), JSON.stringify(found)).to.equal(true);
+        expect(
+          found.some((f) => `${f.message} ${f.hint ?? ''}`.includes(c.expect)),
+          JSON.stringify(found),
+        ).to.equal(true);
         if (c.line !== undefined) expect(found.map((f) => f.line)).to.include(c.line);
         for (const f of found) expect(f.line).to.be.greaterThan(0) && expect(f.column).to.be.greaterThan(0);
       });
@@ -180,7 +397,17 @@ describe('lint rules', () => {
       throw new Error('boom');
     };
     const found = runRule(entry, boom, { kind: 'unattend', file: 'x.xml', text: '', options: {} });
-    expect(found).to.deep.equal([{ ruleId: 'internal-rule-error', severity: 'error', message: 'Rule copy-profile failed: boom', hint: 'this is a bug in winami; please report it with the file', file: 'x.xml', line: 1, column: 1 }]);
+    expect(found).to.deep.equal([
+      {
+        ruleId: 'internal-rule-error',
+        severity: 'error',
+        message: 'Rule copy-profile failed: boom',
+        hint: 'this is a bug in winami; please report it with the file',
+        file: 'x.xml',
+        line: 1,
+        column: 1,
+      },
+    ]);
   });
 
   it('hints setHostName for setComputerName in agent-config.yml', () => {
@@ -218,7 +445,8 @@ describe('lint rules', () => {
 
   it('reports a placeholder in a PlainText=false password, placeholders allowed or not', () => {
     const t = PACKER.replace(/<Value>RQB4[^<]*<\/Value>/, '<Value>${password}</Value>');
-    for (const allow of [true, false]) expect(of(lintText(t, u({ agent: undefined, allowPlaceholders: allow })), 'password-encoding'), String(allow)).to.have.length(1);
+    for (const allow of [true, false])
+      expect(of(lintText(t, u({ agent: undefined, allowPlaceholders: allow })), 'password-encoding'), String(allow)).to.have.length(1);
   });
 
   it('wants the AdministratorPassword suffix on AdministratorPassword and Password on the others', () => {
@@ -232,7 +460,9 @@ describe('lint rules', () => {
 
   it('reports an empty string where Microsoft allows none, except the locale EC2Launch v1 fills', () => {
     const t = V2.replace(/<Path>net user[^<]*<\/Path>/, '<Path></Path>');
-    expect(of(lintText(t, u()), 'setting-value').map((f) => f.message)).to.deep.equal(['"RunSynchronous/RunSynchronousCommand/Path": the value is empty, which this setting does not allow']);
+    expect(of(lintText(t, u()), 'setting-value').map((f) => f.message)).to.deep.equal([
+      '"RunSynchronous/RunSynchronousCommand/Path": the value is empty, which this setting does not allow',
+    ]);
     const v1 = fixture('ec2launch-v1-unattend.xml').replace(/<UILanguage>[^<]*<\/UILanguage>/g, '<UILanguage></UILanguage>');
     const opts: LintOptions = { kind: 'unattend', agent: 'ec2launch-v1', architecture: 'amd64' };
     const oobeEmpty = of(lintText(v1, opts), 'setting-value').map((f) => f.line);
@@ -245,7 +475,10 @@ describe('lint rules', () => {
   });
 
   it('gives one warning, not errors, for an element in a foreign namespace', () => {
-    const t = V2.replace('<CopyProfile>false</CopyProfile>', '<CopyProfile>false</CopyProfile><x:Note xmlns:x="urn:example:notes"><x:Author>ops</x:Author></x:Note>');
+    const t = V2.replace(
+      '<CopyProfile>false</CopyProfile>',
+      '<CopyProfile>false</CopyProfile><x:Note xmlns:x="urn:example:notes"><x:Author>ops</x:Author></x:Note>',
+    );
     const found = lintText(t, u());
     expect(found.map((f) => `${f.severity} ${f.ruleId}`)).to.deep.equal(['warning unattend-namespace']);
     const own = V2.replace('<CopyProfile>false</CopyProfile>', '<CopyProfile>false</CopyProfile><Note xmlns="urn:example:notes"><Author>ops</Author></Note>');

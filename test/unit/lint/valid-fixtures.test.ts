@@ -5,7 +5,16 @@ import { validFixtures } from './mutants.js';
 describe('lint valid fixtures', () => {
   const fixtures = validFixtures();
   it('has fixtures of every shape (EC2Launch v2/v1, EC2Config, Packer, agent configs)', () => {
-    expect(fixtures.map((f) => f.name)).to.include.members(['ec2launch-v2-unattend.xml', 'ec2launch-v1-unattend.xml', 'sysprep2008.xml', 'packer-autounattend.xml', 'agent-config.yml', 'LaunchConfig.json', 'config.xml', 'BundleConfig.xml']);
+    expect(fixtures.map((f) => f.name)).to.include.members([
+      'ec2launch-v2-unattend.xml',
+      'ec2launch-v1-unattend.xml',
+      'sysprep2008.xml',
+      'packer-autounattend.xml',
+      'agent-config.yml',
+      'LaunchConfig.json',
+      'config.xml',
+      'BundleConfig.xml',
+    ]);
   });
   for (const f of fixtures) {
     it(`${f.name}: no error finding`, () => {

@@ -24,14 +24,23 @@ const net = (f: PreflightFacts) => {
 describe('preflight checks', () => {
   it('find nothing for a good config, each check and all together', () => {
     const f = facts({ image: { encrypted: true, regions: [{ region: 'eu-west-1' }], publishParameter: '/golden/win/latest' } }, (x) => {
-      x.kmsKeys = kmsKeysOf(x.config).map((k) => ({ ...k, key: ok({ KeyId: 'k', KeyState: 'Enabled', KeyUsage: 'ENCRYPT_DECRYPT', KeySpec: 'SYMMETRIC_DEFAULT' }) }));
+      x.kmsKeys = kmsKeysOf(x.config).map((k) => ({
+        ...k,
+        key: ok({ KeyId: 'k', KeyState: 'Enabled', KeyUsage: 'ENCRYPT_DECRYPT', KeySpec: 'SYMMETRIC_DEFAULT' }),
+      }));
     });
     for (const c of PREFLIGHT_CHECKS) expect(c.run(f), c.id).to.deep.equal([]);
     expect(runChecks(f)).to.deep.equal([]);
   });
 
   it('turn a check that throws into a warning, not a crash', () => {
-    const boom: PreflightCheck = { id: 'boom', title: 'throws', run: () => { throw new Error('bad data'); } };
+    const boom: PreflightCheck = {
+      id: 'boom',
+      title: 'throws',
+      run: () => {
+        throw new Error('bad data');
+      },
+    };
     const out = runChecks(facts(), [boom, regionsCheck]);
     expect(out).to.have.length(1);
     expect(out[0]).to.include({ check: 'boom', level: 'warning' });
@@ -40,17 +49,26 @@ describe('preflight checks', () => {
 
   describe('source-image', () => {
     it('refuses a missing source, saying what resolveSource found', () => {
-      const p = problems(sourceImageCheck, facts({}, (f) => (f.source = { image: undefined, problem: 'SSM parameter /x does not exist in us-east-1 (ParameterNotFound)' })));
+      const p = problems(
+        sourceImageCheck,
+        facts({}, (f) => (f.source = { image: undefined, problem: 'SSM parameter /x does not exist in us-east-1 (ParameterNotFound)' })),
+      );
       expect(p).to.have.length(1);
       expect(p[0]!.message).to.include('/x does not exist');
       expect(p[0]!.path).to.equal('source');
     });
     it('refuses an image that is not Windows', () => {
-      const p = problems(sourceImageCheck, facts({}, (f) => (f.source.image = { ...WINDOWS_IMAGE, Platform: undefined, PlatformDetails: 'Linux/UNIX', UsageOperation: 'RunInstances' })));
+      const p = problems(
+        sourceImageCheck,
+        facts({}, (f) => (f.source.image = { ...WINDOWS_IMAGE, Platform: undefined, PlatformDetails: 'Linux/UNIX', UsageOperation: 'RunInstances' })),
+      );
       expect(p.map((x) => x.message).join()).to.include('is not Windows');
     });
     it('refuses empty billing fields', () => {
-      const p = problems(sourceImageCheck, facts({}, (f) => (f.source.image = { ...WINDOWS_IMAGE, PlatformDetails: undefined, UsageOperation: '' })));
+      const p = problems(
+        sourceImageCheck,
+        facts({}, (f) => (f.source.image = { ...WINDOWS_IMAGE, PlatformDetails: undefined, UsageOperation: '' })),
+      );
       expect(p[0]!.message).to.include('empty billing fields');
     });
     it('refuses a source billed other than licensing.expect says (the image keeps the source billing)', () => {
@@ -61,13 +79,23 @@ describe('preflight checks', () => {
     });
     it('refuses a source that contradicts the sql section', () => {
       const f = facts({ source: { ami: 'ami-0123456789abcdef0' }, sql: { mode: 'license-included', version: '2022', edition: 'enterprise' } }, (x) => {
-        x.source.image = { ...WINDOWS_IMAGE, Name: 'Windows_Server-2022-English-Full-SQL_2022_Standard-2025.01.15', PlatformDetails: 'Windows with SQL Server Standard', UsageOperation: 'RunInstances:0006' };
+        x.source.image = {
+          ...WINDOWS_IMAGE,
+          Name: 'Windows_Server-2022-English-Full-SQL_2022_Standard-2025.01.15',
+          PlatformDetails: 'Windows with SQL Server Standard',
+          UsageOperation: 'RunInstances:0006',
+        };
       });
-      const msgs = problems(sourceImageCheck, f).map((x) => x.message).join('\n');
+      const msgs = problems(sourceImageCheck, f)
+        .map((x) => x.message)
+        .join('\n');
       expect(msgs).to.include('declares SQL Server 2022 enterprise').and.include('standard');
     });
     it('refuses an architecture the instance type does not run', () => {
-      const p = problems(sourceImageCheck, facts({}, (f) => (f.source.image = { ...WINDOWS_IMAGE, Architecture: 'arm64' })));
+      const p = problems(
+        sourceImageCheck,
+        facts({}, (f) => (f.source.image = { ...WINDOWS_IMAGE, Architecture: 'arm64' })),
+      );
       expect(p).to.have.length(1);
       expect(p[0]!.message).to.include('arm64').and.include('m6i.large runs x86_64');
       expect(p[0]!.path).to.equal('builder.instanceType');
@@ -76,47 +104,79 @@ describe('preflight checks', () => {
 
   describe('instance-type', () => {
     it('refuses a type that does not exist', () => {
-      const p = problems(instanceTypeCheck, facts({ builder: { instanceType: 'm9z.huge' } }, (f) => (f.instanceType = ok(undefined))));
+      const p = problems(
+        instanceTypeCheck,
+        facts({ builder: { instanceType: 'm9z.huge' } }, (f) => (f.instanceType = ok(undefined))),
+      );
       expect(p[0]!.message).to.equal('instance type m9z.huge does not exist in us-east-1');
     });
     it("refuses a type not offered in the subnet's Availability Zone", () => {
-      const f = facts({ builder: { instanceProfile: 'winami-builder', subnetId: 'subnet-0a' } }, (x) => (x.offering = ok({ locationType: 'availability-zone', locations: ['us-east-1e'], offeredIn: [] })));
+      const f = facts(
+        { builder: { instanceProfile: 'winami-builder', subnetId: 'subnet-0a' } },
+        (x) => (x.offering = ok({ locationType: 'availability-zone', locations: ['us-east-1e'], offeredIn: [] })),
+      );
       const p = problems(instanceTypeCheck, f);
       expect(p[0]!.message).to.include('not offered in Availability Zone us-east-1e (of subnet-0a)');
     });
     it('refuses a type not offered in the region', () => {
-      const p = problems(instanceTypeCheck, facts({}, (x) => (x.offering = ok({ locationType: 'region', locations: [REGION], offeredIn: [] }))));
+      const p = problems(
+        instanceTypeCheck,
+        facts({}, (x) => (x.offering = ok({ locationType: 'region', locations: [REGION], offeredIn: [] }))),
+      );
       expect(p[0]!.message).to.include('not offered in region us-east-1');
     });
     it('says it could not check when DescribeInstanceTypes is denied (a warning)', () => {
-      const w = warnings(instanceTypeCheck, facts({}, (x) => (x.instanceType = denied('ec2:DescribeInstanceTypes'))));
+      const w = warnings(
+        instanceTypeCheck,
+        facts({}, (x) => (x.instanceType = denied('ec2:DescribeInstanceTypes'))),
+      );
       expect(w[0]!.message).to.equal('could not check instance type m6i.large (missing ec2:DescribeInstanceTypes)');
-      expect(problems(instanceTypeCheck, facts({}, (x) => (x.instanceType = denied('ec2:DescribeInstanceTypes'))))).to.deep.equal([]);
+      expect(
+        problems(
+          instanceTypeCheck,
+          facts({}, (x) => (x.instanceType = denied('ec2:DescribeInstanceTypes'))),
+        ),
+      ).to.deep.equal([]);
     });
   });
 
   describe('instance-profile', () => {
     it('refuses a profile that does not exist', () => {
-      const p = problems(instanceProfileCheck, facts({}, (f) => (f.profile!.profile = ok(undefined))));
+      const p = problems(
+        instanceProfileCheck,
+        facts({}, (f) => (f.profile!.profile = ok(undefined))),
+      );
       expect(p[0]!.message).to.equal('instance profile winami-builder does not exist');
     });
     it('refuses a profile without a role', () => {
-      const p = problems(instanceProfileCheck, facts({}, (f) => {
-        if (f.profile!.profile.ok) f.profile!.profile.value!.Roles = [];
-      }));
+      const p = problems(
+        instanceProfileCheck,
+        facts({}, (f) => {
+          if (f.profile!.profile.ok) f.profile!.profile.value!.Roles = [];
+        }),
+      );
       expect(p[0]!.message).to.include('has no role');
     });
     it('refuses a role that does not trust ec2.amazonaws.com', () => {
-      const lambda = encodeURIComponent(JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }));
-      const p = problems(instanceProfileCheck, facts({}, (f) => {
-        if (f.profile!.profile.ok) f.profile!.profile.value!.Roles![0]!.AssumeRolePolicyDocument = lambda;
-      }));
+      const lambda = encodeURIComponent(
+        JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+      );
+      const p = problems(
+        instanceProfileCheck,
+        facts({}, (f) => {
+          if (f.profile!.profile.ok) f.profile!.profile.value!.Roles![0]!.AssumeRolePolicyDocument = lambda;
+        }),
+      );
       expect(p[0]!.message).to.include('does not trust ec2.amazonaws.com');
     });
     it('refuses a role without what SSM Agent needs, naming the actions', () => {
-      const p = problems(instanceProfileCheck, facts({}, (f) => {
-        if (f.profile!.permissions.method !== 'none') for (const d of f.profile!.permissions.decisions) if (d.action.startsWith('ec2messages:')) d.allowed = false;
-      }));
+      const p = problems(
+        instanceProfileCheck,
+        facts({}, (f) => {
+          if (f.profile!.permissions.method !== 'none')
+            for (const d of f.profile!.permissions.decisions) if (d.action.startsWith('ec2messages:')) d.allowed = false;
+        }),
+      );
       expect(p).to.have.length(1);
       expect(p[0]!.message).to.include('ec2messages:GetMessages').and.include('SSM Agent');
       expect(p[0]!.hint).to.include('AmazonSSMManagedInstanceCore');
@@ -136,7 +196,10 @@ describe('preflight checks', () => {
       expect(warnings(instanceProfileCheck, f)[0]!.message).to.include('kms:Decrypt');
     });
     it('says it could not check, as a warning, when neither simulation nor reading policies was allowed', () => {
-      const f = facts({}, (x) => (x.profile!.permissions = { method: 'none', reason: 'missing iam:SimulatePrincipalPolicy, and iam:ListAttachedRolePolicies' }));
+      const f = facts(
+        {},
+        (x) => (x.profile!.permissions = { method: 'none', reason: 'missing iam:SimulatePrincipalPolicy, and iam:ListAttachedRolePolicies' }),
+      );
       expect(problems(instanceProfileCheck, f)).to.deep.equal([]);
       expect(warnings(instanceProfileCheck, f)[0]!.message).to.include('could not check what role winami-builder allows (missing iam:SimulatePrincipalPolicy');
     });
@@ -153,7 +216,10 @@ describe('preflight checks', () => {
 
   describe('network', () => {
     it('passes a private subnet with a NAT route, and one with the three endpoints', () => {
-      const nat = facts({}, (f) => (net(f).routeTables = [{ ...MAIN_TABLE, Routes: [{ DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: 'nat-1', State: 'active' }] }]));
+      const nat = facts(
+        {},
+        (f) => (net(f).routeTables = [{ ...MAIN_TABLE, Routes: [{ DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: 'nat-1', State: 'active' }] }]),
+      );
       expect(networkCheck.run(nat)).to.deep.equal([]);
       const endpoints = facts({}, (f) => {
         net(f).routeTables = [{ ...MAIN_TABLE, Routes: [] }];
@@ -187,7 +253,12 @@ describe('preflight checks', () => {
       });
       const p = problems(networkCheck, f);
       expect(p).to.have.length(1);
-      expect(p[0]!.message).to.include('default subnet subnet-0a').and.include('no 0.0.0.0/0 route').and.include('ssmmessages').and.include('ec2messages').and.not.include('.ssm,');
+      expect(p[0]!.message)
+        .to.include('default subnet subnet-0a')
+        .and.include('no 0.0.0.0/0 route')
+        .and.include('ssmmessages')
+        .and.include('ec2messages')
+        .and.not.include('.ssm,');
     });
     it('refuses an internet gateway route without a public IP, and accepts it with associatePublicIp', () => {
       const f = (extra: Record<string, unknown>) => facts(extra, (x) => (net(x).subnets = [{ ...SUBNET, MapPublicIpOnLaunch: false }]));
@@ -195,61 +266,124 @@ describe('preflight checks', () => {
       expect(networkCheck.run(f({ builder: { instanceProfile: 'winami-builder', associatePublicIp: true } }))).to.deep.equal([]);
     });
     it("uses the subnet's own route table over the main one", () => {
-      const own: RouteTable = { RouteTableId: 'rtb-own', VpcId: 'vpc-1', Associations: [{ SubnetId: 'subnet-0a' }], Routes: [{ DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-1', State: 'blackhole' }] };
-      const p = problems(networkCheck, facts({}, (x) => net(x).routeTables.push(own)));
+      const own: RouteTable = {
+        RouteTableId: 'rtb-own',
+        VpcId: 'vpc-1',
+        Associations: [{ SubnetId: 'subnet-0a' }],
+        Routes: [{ DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-1', State: 'blackhole' }],
+      };
+      const p = problems(
+        networkCheck,
+        facts({}, (x) => net(x).routeTables.push(own)),
+      );
       expect(p[0]!.message).to.include('rtb-own');
     });
     it('refuses a configured subnet that does not exist, and a region without default subnets', () => {
-      expect(problems(networkCheck, facts({ builder: { subnetId: 'subnet-0f' } }, (x) => (x.network = ok(undefined))))[0]!.message).to.equal('subnet subnet-0f not found in us-east-1');
-      expect(problems(networkCheck, facts({}, (x) => (net(x).subnets = [])))[0]!.message).to.include('no default VPC subnets');
+      expect(
+        problems(
+          networkCheck,
+          facts({ builder: { subnetId: 'subnet-0f' } }, (x) => (x.network = ok(undefined))),
+        )[0]!.message,
+      ).to.equal('subnet subnet-0f not found in us-east-1');
+      expect(
+        problems(
+          networkCheck,
+          facts({}, (x) => (net(x).subnets = [])),
+        )[0]!.message,
+      ).to.include('no default VPC subnets');
     });
     it('warns, not refuses, when 0.0.0.0/0 goes to a transit gateway', () => {
-      const f = facts({}, (x) => (net(x).routeTables = [{ ...MAIN_TABLE, Routes: [{ DestinationCidrBlock: '0.0.0.0/0', TransitGatewayId: 'tgw-1', State: 'active' }] }]));
+      const f = facts(
+        {},
+        (x) => (net(x).routeTables = [{ ...MAIN_TABLE, Routes: [{ DestinationCidrBlock: '0.0.0.0/0', TransitGatewayId: 'tgw-1', State: 'active' }] }]),
+      );
       expect(problems(networkCheck, f)).to.deep.equal([]);
       expect(warnings(networkCheck, f)[0]!.message).to.include('tgw-1');
     });
     it('refuses security groups with no outbound 443, and names missing ones', () => {
-      const closed = facts({}, (x) => (net(x).securityGroups = [{ ...DEFAULT_GROUP, IpPermissionsEgress: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }]));
+      const closed = facts(
+        {},
+        (x) =>
+          (net(x).securityGroups = [
+            { ...DEFAULT_GROUP, IpPermissionsEgress: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] },
+          ]),
+      );
       expect(problems(networkCheck, closed)[0]!.message).to.include('allow no outbound HTTPS (443)');
       const missing = facts({ builder: { instanceProfile: 'winami-builder', securityGroupIds: ['sg-0aa', 'sg-0def'] } });
       expect(problems(networkCheck, missing)[0]!.message).to.equal('security group sg-0aa not found in us-east-1');
-      const narrow = facts({}, (x) => (net(x).securityGroups = [{ ...DEFAULT_GROUP, IpPermissionsEgress: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.0.0/8' }] }] }]));
+      const narrow = facts(
+        {},
+        (x) =>
+          (net(x).securityGroups = [
+            { ...DEFAULT_GROUP, IpPermissionsEgress: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.0.0/8' }] }] },
+          ]),
+      );
       expect(problems(networkCheck, narrow)).to.deep.equal([]);
       expect(warnings(networkCheck, narrow)).to.have.length(1);
     });
     it('says it could not check when a network call is denied', () => {
-      expect(warnings(networkCheck, facts({}, (x) => (x.network = denied('ec2:DescribeRouteTables'))))[0]!.message).to.equal('could not check the builder network (missing ec2:DescribeRouteTables)');
+      expect(
+        warnings(
+          networkCheck,
+          facts({}, (x) => (x.network = denied('ec2:DescribeRouteTables'))),
+        )[0]!.message,
+      ).to.equal('could not check the builder network (missing ec2:DescribeRouteTables)');
     });
   });
 
   describe('kms-keys', () => {
-    const key = (state: string, extra = {}) => ok({ KeyId: '1234abcd', KeyState: state, KeyUsage: 'ENCRYPT_DECRYPT', KeySpec: 'SYMMETRIC_DEFAULT', ...extra } as never);
+    const key = (state: string, extra = {}) =>
+      ok({ KeyId: '1234abcd', KeyState: state, KeyUsage: 'ENCRYPT_DECRYPT', KeySpec: 'SYMMETRIC_DEFAULT', ...extra } as never);
     const withKeys = (keys: PreflightFacts['kmsKeys']) => facts({}, (x) => (x.kmsKeys = keys));
     it('lists the configured keys per region, and alias/aws/ebs where encrypted names none', () => {
-      const f = facts({ image: { encrypted: true, kmsKeyId: 'alias/golden', regions: [{ region: 'eu-west-1', kmsKeyId: 'alias/golden-eu' }, { region: 'us-west-2' }] } });
-      expect(kmsKeysOf(f.config).map((k) => `${k.region} ${k.keyId} ${k.path}`)).to.deep.equal(['us-east-1 alias/golden image.kmsKeyId', 'eu-west-1 alias/golden-eu image.regions[0].kmsKeyId', 'us-west-2 alias/aws/ebs image.encrypted']);
+      const f = facts({
+        image: { encrypted: true, kmsKeyId: 'alias/golden', regions: [{ region: 'eu-west-1', kmsKeyId: 'alias/golden-eu' }, { region: 'us-west-2' }] },
+      });
+      expect(kmsKeysOf(f.config).map((k) => `${k.region} ${k.keyId} ${k.path}`)).to.deep.equal([
+        'us-east-1 alias/golden image.kmsKeyId',
+        'eu-west-1 alias/golden-eu image.regions[0].kmsKeyId',
+        'us-west-2 alias/aws/ebs image.encrypted',
+      ]);
       expect(kmsKeysOf(facts().config)).to.deep.equal([]);
     });
     it('refuses a missing key and a disabled one, naming the region', () => {
-      const p = problems(kmsKeysCheck, withKeys([
-        { keyId: 'alias/gone', region: 'eu-west-1', path: 'image.regions[0].kmsKeyId', awsManaged: false, key: ok(undefined) },
-        { keyId: 'alias/off', region: REGION, path: 'image.kmsKeyId', awsManaged: false, key: key('Disabled') },
-      ]));
+      const p = problems(
+        kmsKeysCheck,
+        withKeys([
+          { keyId: 'alias/gone', region: 'eu-west-1', path: 'image.regions[0].kmsKeyId', awsManaged: false, key: ok(undefined) },
+          { keyId: 'alias/off', region: REGION, path: 'image.kmsKeyId', awsManaged: false, key: key('Disabled') },
+        ]),
+      );
       expect(p.map((x) => x.message)).to.deep.equal(['KMS key alias/gone does not exist in eu-west-1', 'KMS key alias/off in us-east-1 is Disabled']);
       expect(p[1]!.hint).to.include('enable-key');
     });
     it('refuses an asymmetric key, and accepts a not-yet-created alias/aws/ebs', () => {
-      expect(problems(kmsKeysCheck, withKeys([{ keyId: 'k', region: REGION, path: 'image.kmsKeyId', awsManaged: false, key: key('Enabled', { KeySpec: 'RSA_2048' }) }]))[0]!.message).to.include('symmetric');
-      expect(kmsKeysCheck.run(withKeys([{ keyId: 'alias/aws/ebs', region: REGION, path: 'image.encrypted', awsManaged: true, key: ok(undefined) }]))).to.deep.equal([]);
+      expect(
+        problems(
+          kmsKeysCheck,
+          withKeys([{ keyId: 'k', region: REGION, path: 'image.kmsKeyId', awsManaged: false, key: key('Enabled', { KeySpec: 'RSA_2048' }) }]),
+        )[0]!.message,
+      ).to.include('symmetric');
+      expect(
+        kmsKeysCheck.run(withKeys([{ keyId: 'alias/aws/ebs', region: REGION, path: 'image.encrypted', awsManaged: true, key: ok(undefined) }])),
+      ).to.deep.equal([]);
     });
-    it("refuses a key ARN of another region than the one it encrypts in", () => {
+    it('refuses a key ARN of another region than the one it encrypts in', () => {
       const arn = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-      const p = problems(kmsKeysCheck, withKeys([{ keyId: arn, region: 'eu-west-1', path: 'image.regions[0].kmsKeyId', awsManaged: false, key: key('Enabled') }]));
+      const p = problems(
+        kmsKeysCheck,
+        withKeys([{ keyId: arn, region: 'eu-west-1', path: 'image.regions[0].kmsKeyId', awsManaged: false, key: key('Enabled') }]),
+      );
       expect(p[0]!.message).to.equal(`KMS key ${arn} is in us-east-1, but it encrypts in eu-west-1`);
-      expect(kmsKeysCheck.run(withKeys([{ keyId: arn, region: 'us-east-1', path: 'image.kmsKeyId', awsManaged: false, key: key('Enabled') }]))).to.deep.equal([]);
+      expect(kmsKeysCheck.run(withKeys([{ keyId: arn, region: 'us-east-1', path: 'image.kmsKeyId', awsManaged: false, key: key('Enabled') }]))).to.deep.equal(
+        [],
+      );
     });
     it('says it could not check a key when DescribeKey is denied', () => {
-      expect(warnings(kmsKeysCheck, withKeys([{ keyId: 'k', region: REGION, path: 'image.kmsKeyId', awsManaged: false, key: denied('kms:DescribeKey') }]))[0]!.message).to.equal('could not check KMS key k in us-east-1 (missing kms:DescribeKey)');
+      expect(
+        warnings(kmsKeysCheck, withKeys([{ keyId: 'k', region: REGION, path: 'image.kmsKeyId', awsManaged: false, key: denied('kms:DescribeKey') }]))[0]!
+          .message,
+      ).to.equal('could not check KMS key k in us-east-1 (missing kms:DescribeKey)');
     });
   });
 
@@ -257,7 +391,10 @@ describe('preflight checks', () => {
     // A region the config loader knows (src/knowledge/regions.ts) may still be missing from the account's DescribeRegions.
     it('refuses a target region that is not enabled, and one that does not exist for the account', () => {
       const f = facts({ image: { regions: [{ region: 'ap-east-1' }, { region: 'us-isob-east-1' }] } }, (x) => {
-        x.regions = ok([{ RegionName: REGION, OptInStatus: 'opt-in-not-required' }, { RegionName: 'ap-east-1', OptInStatus: 'not-opted-in' }]);
+        x.regions = ok([
+          { RegionName: REGION, OptInStatus: 'opt-in-not-required' },
+          { RegionName: 'ap-east-1', OptInStatus: 'not-opted-in' },
+        ]);
       });
       const p = problems(regionsCheck, f);
       expect(p.map((x) => x.region)).to.deep.equal(['ap-east-1', 'us-isob-east-1']);
@@ -268,13 +405,19 @@ describe('preflight checks', () => {
 
   describe('image-name', () => {
     it('refuses a name an own image already has, in any target region', () => {
-      const f = facts({ image: { regions: [{ region: 'eu-west-1' }] } }, (x) => (x.imagesNamed[1]!.images = ok([{ ImageId: 'ami-0old', Name: 'golden-1', State: 'available' }])));
+      const f = facts(
+        { image: { regions: [{ region: 'eu-west-1' }] } },
+        (x) => (x.imagesNamed[1]!.images = ok([{ ImageId: 'ami-0old', Name: 'golden-1', State: 'available' }])),
+      );
       const p = problems(imageNameCheck, f);
       expect(p).to.have.length(1);
       expect(p[0]!.message).to.equal('an image named "golden-1" already exists in eu-west-1 (ami-0old, available)');
     });
-    it("accepts an image of this very build (an earlier attempt, which createImage adopts)", () => {
-      const f = facts({}, (x) => (x.imagesNamed[0]!.images = ok([{ ImageId: 'ami-0mine', Name: 'golden-1', State: 'pending', Tags: [{ Key: 'winami:build-id', Value: 'b1' }] }])));
+    it('accepts an image of this very build (an earlier attempt, which createImage adopts)', () => {
+      const f = facts(
+        {},
+        (x) => (x.imagesNamed[0]!.images = ok([{ ImageId: 'ami-0mine', Name: 'golden-1', State: 'pending', Tags: [{ Key: 'winami:build-id', Value: 'b1' }] }])),
+      );
       expect(imageNameCheck.run(f)).to.deep.equal([]);
       expect(problems(imageNameCheck, { ...f, buildId: 'b2' })).to.have.length(1);
     });
@@ -288,8 +431,11 @@ describe('preflight checks', () => {
       expect(publishParameterCheck.run(facts({ image: { publishParameter: '/golden/aws/latest' } }))).to.deep.equal([]);
     });
     it('refuses an existing parameter of another type, and accepts an existing String', () => {
-      const f = (Type: 'String' | 'SecureString') => facts({ image: { publishParameter: '/golden/latest' } }, (x) => (x.publishParameter[0]!.parameter = ok({ Name: '/golden/latest', Type })));
-      expect(problems(publishParameterCheck, f('SecureString'))[0]!.message).to.equal('parameter /golden/latest in us-east-1 is a SecureString, not a String holding an image id');
+      const f = (Type: 'String' | 'SecureString') =>
+        facts({ image: { publishParameter: '/golden/latest' } }, (x) => (x.publishParameter[0]!.parameter = ok({ Name: '/golden/latest', Type })));
+      expect(problems(publishParameterCheck, f('SecureString'))[0]!.message).to.equal(
+        'parameter /golden/latest in us-east-1 is a SecureString, not a String holding an image id',
+      );
       expect(publishParameterCheck.run(f('String'))).to.deep.equal([]);
     });
   });
@@ -306,7 +452,13 @@ describe('preflight checks', () => {
     it('lists IAM, KMS and SSM reads only when the config needs them', () => {
       expect(preflightActions(facts({ builder: {} }).config)).to.not.include.members(['iam:GetInstanceProfile']);
       const all = preflightActions(facts({ image: { encrypted: true, publishParameter: '/golden/latest' } }).config);
-      expect(all).to.include.members(['iam:GetInstanceProfile', 'iam:SimulatePrincipalPolicy', 'kms:DescribeKey', 'ssm:GetParameter', 'ec2:DescribeVpcEndpoints']);
+      expect(all).to.include.members([
+        'iam:GetInstanceProfile',
+        'iam:SimulatePrincipalPolicy',
+        'kms:DescribeKey',
+        'ssm:GetParameter',
+        'ec2:DescribeVpcEndpoints',
+      ]);
       expect(all.every((a) => /:(Describe|Get|Simulate)/.test(a))).to.equal(true);
     });
   });

@@ -22,7 +22,14 @@ export const WINDOWS_IMAGE: Image = {
   State: 'available',
 };
 
-export const SUBNET: Subnet = { SubnetId: 'subnet-0a', VpcId: 'vpc-1', CidrBlock: '172.31.0.0/20', AvailabilityZone: 'us-east-1a', MapPublicIpOnLaunch: true, DefaultForAz: true };
+export const SUBNET: Subnet = {
+  SubnetId: 'subnet-0a',
+  VpcId: 'vpc-1',
+  CidrBlock: '172.31.0.0/20',
+  AvailabilityZone: 'us-east-1a',
+  MapPublicIpOnLaunch: true,
+  DefaultForAz: true,
+};
 
 export const MAIN_TABLE: RouteTable = {
   RouteTableId: 'rtb-main',
@@ -42,7 +49,15 @@ export const DEFAULT_GROUP: SecurityGroup = {
 };
 
 export function endpoint(service: string, o: Partial<VpcEndpoint> = {}): VpcEndpoint {
-  return { VpcEndpointId: `vpce-${service}`, VpcId: 'vpc-1', ServiceName: `com.amazonaws.${REGION}.${service}`, VpcEndpointType: 'Interface', State: 'available' as VpcEndpoint['State'], PrivateDnsEnabled: true, ...o };
+  return {
+    VpcEndpointId: `vpce-${service}`,
+    VpcId: 'vpc-1',
+    ServiceName: `com.amazonaws.${REGION}.${service}`,
+    VpcEndpointType: 'Interface',
+    State: 'available' as VpcEndpoint['State'],
+    PrivateDnsEnabled: true,
+    ...o,
+  };
 }
 
 export const ok = <T>(value: T): Lookup<T> => ({ ok: true, value });
@@ -52,7 +67,9 @@ export function allowAll(c: ResolvedConfig): RoleDecision[] {
   return roleRequirements(c, { region: REGION, account: ACCOUNT, buildId: 'b1' }).map((r) => ({ ...r, allowed: true }));
 }
 
-export const TRUST_EC2 = encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }));
+export const TRUST_EC2 = encodeURIComponent(
+  JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+);
 
 /** Facts for which every check passes; `patch` changes them. */
 export function facts(extra: Record<string, unknown> = {}, patch: (f: PreflightFacts) => void = () => {}): PreflightFacts {
@@ -77,7 +94,23 @@ export function facts(extra: Record<string, unknown> = {}, patch: (f: PreflightF
     profile: c.builder.instanceProfile
       ? {
           name: c.builder.instanceProfile,
-          profile: ok({ InstanceProfileName: c.builder.instanceProfile, Arn: '', Path: '/', InstanceProfileId: 'AIPA1', CreateDate: new Date(0), Roles: [{ RoleName: 'winami-builder', Arn: `arn:aws:iam::${ACCOUNT}:role/winami-builder`, Path: '/', RoleId: 'AROA1', CreateDate: new Date(0), AssumeRolePolicyDocument: TRUST_EC2 }] }),
+          profile: ok({
+            InstanceProfileName: c.builder.instanceProfile,
+            Arn: '',
+            Path: '/',
+            InstanceProfileId: 'AIPA1',
+            CreateDate: new Date(0),
+            Roles: [
+              {
+                RoleName: 'winami-builder',
+                Arn: `arn:aws:iam::${ACCOUNT}:role/winami-builder`,
+                Path: '/',
+                RoleId: 'AROA1',
+                CreateDate: new Date(0),
+                AssumeRolePolicyDocument: TRUST_EC2,
+              },
+            ],
+          }),
           permissions: { method: 'simulate', decisions: allowAll(c) },
         }
       : undefined,

@@ -7,7 +7,10 @@ import { TRUST_EC2, WINDOWS_IMAGE, written } from './facts.js';
 type Handler = (input: Record<string, unknown>) => unknown;
 
 /** A session whose calls answer from `answers` (a thrown Error's name is its AWS code) and are recorded. */
-function stubSession(answers: Record<string, Handler>): { session: AwsSession; calls: { op: string; region: string | undefined; input: Record<string, unknown> }[] } {
+function stubSession(answers: Record<string, Handler>): {
+  session: AwsSession;
+  calls: { op: string; region: string | undefined; input: Record<string, unknown> }[];
+} {
   const calls: { op: string; region: string | undefined; input: Record<string, unknown> }[] = [];
   const port = (service: string, region?: string) =>
     new Proxy(
@@ -22,7 +25,15 @@ function stubSession(answers: Record<string, Handler>): { session: AwsSession; c
         },
       },
     );
-  const session = { defaultRegion: 'us-east-1', ec2: (r?: string) => port('ec2', r), ssm: (r?: string) => port('ssm', r), sts: (r?: string) => port('sts', r), iam: () => port('iam'), kms: (r?: string) => port('kms', r), assumeRole: async () => session } as unknown as AwsSession;
+  const session = {
+    defaultRegion: 'us-east-1',
+    ec2: (r?: string) => port('ec2', r),
+    ssm: (r?: string) => port('ssm', r),
+    sts: (r?: string) => port('sts', r),
+    iam: () => port('iam'),
+    kms: (r?: string) => port('kms', r),
+    assumeRole: async () => session,
+  } as unknown as AwsSession;
   return { session, calls };
 }
 
@@ -31,7 +42,9 @@ const fail = (name: string) => () => {
 };
 
 const NETWORK: Record<string, Handler> = {
-  'ec2:describeSubnets': () => ({ Subnets: [{ SubnetId: 'subnet-0a', VpcId: 'vpc-1', AvailabilityZone: 'us-east-1c', CidrBlock: '172.31.0.0/20', MapPublicIpOnLaunch: true }] }),
+  'ec2:describeSubnets': () => ({
+    Subnets: [{ SubnetId: 'subnet-0a', VpcId: 'vpc-1', AvailabilityZone: 'us-east-1c', CidrBlock: '172.31.0.0/20', MapPublicIpOnLaunch: true }],
+  }),
   'ec2:describeRouteTables': () => ({ RouteTables: [] }),
   'ec2:describeVpcEndpoints': () => ({ VpcEndpoints: [] }),
   'ec2:describeSecurityGroups': () => ({ SecurityGroups: [] }),
@@ -42,12 +55,27 @@ const NETWORK: Record<string, Handler> = {
 };
 
 const PROFILE = {
-  'iam:getInstanceProfile': () => ({ InstanceProfile: { InstanceProfileName: 'winami-builder', Roles: [{ RoleName: 'winami-builder', Arn: 'arn:aws:iam::111122223333:role/winami-builder', AssumeRolePolicyDocument: TRUST_EC2 }] } }),
+  'iam:getInstanceProfile': () => ({
+    InstanceProfile: {
+      InstanceProfileName: 'winami-builder',
+      Roles: [{ RoleName: 'winami-builder', Arn: 'arn:aws:iam::111122223333:role/winami-builder', AssumeRolePolicyDocument: TRUST_EC2 }],
+    },
+  }),
 };
 
 function input(session: AwsSession, extra: Record<string, unknown> = {}): GatherInput {
   const c = config(written(extra));
-  return { session, config: c, buildId: 'b1', region: 'us-east-1', account: '111122223333', imageName: 'golden-1', source: { image: WINDOWS_IMAGE, problem: undefined }, expectation: undefined, env: {} };
+  return {
+    session,
+    config: c,
+    buildId: 'b1',
+    region: 'us-east-1',
+    account: '111122223333',
+    imageName: 'golden-1',
+    source: { image: WINDOWS_IMAGE, problem: undefined },
+    expectation: undefined,
+    env: {},
+  };
 }
 
 describe('preflight: what gatherFacts asks AWS', () => {
@@ -68,14 +96,21 @@ describe('preflight: what gatherFacts asks AWS', () => {
     const s = stubSession({
       ...NETWORK,
       ...PROFILE,
-      'iam:simulatePrincipalPolicy': (i) => ({ EvaluationResults: (i.ActionNames as string[]).map((a) => ({ EvalActionName: a, EvalDecision: a === 'ec2messages:SendReply' ? 'implicitDeny' : 'allowed' })) }),
+      'iam:simulatePrincipalPolicy': (i) => ({
+        EvaluationResults: (i.ActionNames as string[]).map((a) => ({
+          EvalActionName: a,
+          EvalDecision: a === 'ec2messages:SendReply' ? 'implicitDeny' : 'allowed',
+        })),
+      }),
     });
     const f = await gatherFacts(input(s.session, { windowsSettings: { administrator: { password: { static: 'ssm:/golden/admin' } } } }));
     const sims = s.calls.filter((c) => c.op === 'iam:simulatePrincipalPolicy').map((c) => c.input);
     expect(sims).to.have.length(3);
     expect(sims[0]).to.not.have.property('ResourceArns');
     expect(sims[1]!.ResourceArns).to.deep.equal(['arn:aws:ssm:us-east-1:111122223333:parameter/golden/admin']);
-    expect(sims[2]!.ContextEntries).to.deep.equal([{ ContextKeyName: 'kms:ViaService', ContextKeyValues: ['ssm.us-east-1.amazonaws.com'], ContextKeyType: 'string' }]);
+    expect(sims[2]!.ContextEntries).to.deep.equal([
+      { ContextKeyName: 'kms:ViaService', ContextKeyValues: ['ssm.us-east-1.amazonaws.com'], ContextKeyType: 'string' },
+    ]);
     expect(sims.every((x) => x.PolicySourceArn === 'arn:aws:iam::111122223333:role/winami-builder')).to.equal(true);
     const perms = f.profile!.permissions;
     if (perms.method !== 'simulate') throw new Error(perms.method);
@@ -104,23 +139,46 @@ describe('preflight: what gatherFacts asks AWS', () => {
     const docs = {
       'iam:listAttachedRolePolicies': () => ({ AttachedPolicies: [{ PolicyArn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' }] }),
       'iam:getPolicy': () => ({ Policy: { DefaultVersionId: 'v2' } }),
-      'iam:getPolicyVersion': () => ({ PolicyVersion: { Document: encodeURIComponent(JSON.stringify({ Statement: [{ Effect: 'Allow', Action: ['ssm:*', 'ec2messages:*', 'ssmmessages:*'], Resource: '*' }] })) } }),
+      'iam:getPolicyVersion': () => ({
+        PolicyVersion: {
+          Document: encodeURIComponent(
+            JSON.stringify({ Statement: [{ Effect: 'Allow', Action: ['ssm:*', 'ec2messages:*', 'ssmmessages:*'], Resource: '*' }] }),
+          ),
+        },
+      }),
       'iam:listRolePolicies': () => ({ PolicyNames: [] }),
     };
     const s = stubSession({ ...NETWORK, ...PROFILE, ...docs, 'iam:simulatePrincipalPolicy': fail('AccessDenied') });
     const f = await gatherFacts(input(s.session));
     expect(f.profile!.permissions.method).to.equal('policies');
     if (f.profile!.permissions.method === 'policies') expect(f.profile!.permissions.decisions.every((d) => d.allowed)).to.equal(true);
-    expect(s.calls.find((c) => c.op === 'iam:getPolicyVersion')!.input).to.deep.equal({ PolicyArn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore', VersionId: 'v2' });
-    const none = stubSession({ ...NETWORK, ...PROFILE, 'iam:simulatePrincipalPolicy': fail('AccessDenied'), 'iam:listAttachedRolePolicies': fail('AccessDenied') });
+    expect(s.calls.find((c) => c.op === 'iam:getPolicyVersion')!.input).to.deep.equal({
+      PolicyArn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+      VersionId: 'v2',
+    });
+    const none = stubSession({
+      ...NETWORK,
+      ...PROFILE,
+      'iam:simulatePrincipalPolicy': fail('AccessDenied'),
+      'iam:listAttachedRolePolicies': fail('AccessDenied'),
+    });
     const g = await gatherFacts(input(none.session));
     expect(g.profile!.permissions).to.deep.include({ method: 'none' });
   });
 
   it('makes read-only calls only', async () => {
-    const s = stubSession({ ...NETWORK, ...PROFILE, 'iam:simulatePrincipalPolicy': () => ({ EvaluationResults: [] }), 'kms:describeKey': () => ({ KeyMetadata: {} }), 'ssm:getParameter': () => ({}) });
+    const s = stubSession({
+      ...NETWORK,
+      ...PROFILE,
+      'iam:simulatePrincipalPolicy': () => ({ EvaluationResults: [] }),
+      'kms:describeKey': () => ({ KeyMetadata: {} }),
+      'ssm:getParameter': () => ({}),
+    });
     await gatherFacts(input(s.session, { image: { encrypted: true, regions: [{ region: 'eu-west-1' }], publishParameter: '/golden/latest' } }));
     expect(s.calls.map((c) => c.op.split(':')[1]).filter((m) => !/^(describe|get|list|simulate)/.test(m!))).to.deep.equal([]);
-    expect(s.calls.filter((c) => c.op === 'kms:describeKey').map((c) => `${c.region} ${String(c.input.KeyId)}`)).to.deep.equal(['us-east-1 alias/aws/ebs', 'eu-west-1 alias/aws/ebs']);
+    expect(s.calls.filter((c) => c.op === 'kms:describeKey').map((c) => `${c.region} ${String(c.input.KeyId)}`)).to.deep.equal([
+      'us-east-1 alias/aws/ebs',
+      'eu-west-1 alias/aws/ebs',
+    ]);
   });
 });

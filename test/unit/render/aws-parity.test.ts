@@ -24,7 +24,8 @@ function examples(tree: FileTree): { name: string; agent: LaunchAgent; unattend:
   });
 }
 
-const show = (d: ParityDifference) => `${d.agent} ${d.kind} ${d.pass} / ${d.component} / ${d.path} (AWS ${JSON.stringify(d.aws)}, winami ${JSON.stringify(d.winami)})`;
+const show = (d: ParityDifference) =>
+  `${d.agent} ${d.kind} ${d.pass} / ${d.component} / ${d.path} (AWS ${JSON.stringify(d.aws)}, winami ${JSON.stringify(d.winami)})`;
 
 describe("answer files against AWS's default answer files", function () {
   this.timeout(60_000);
@@ -41,7 +42,11 @@ describe("answer files against AWS's default answer files", function () {
   });
 
   it('lists every difference in docs/answer-files.md with its reason', () => {
-    const unlisted = rendered.flatMap((e) => parityDifferences(e.unattend, e.agent).filter((d) => !reviewFor(d, table)).map((d) => `${e.name}: ${show(d)}`));
+    const unlisted = rendered.flatMap((e) =>
+      parityDifferences(e.unattend, e.agent)
+        .filter((d) => !reviewFor(d, table))
+        .map((d) => `${e.name}: ${show(d)}`),
+    );
     expect(unlisted, `unreviewed differences from AWS's default answer file:\n${unlisted.join('\n')}`).to.deep.equal([]);
   });
 
@@ -69,14 +74,26 @@ describe("answer files against AWS's default answer files", function () {
     it('reports the v1 randomisation replaced at order 1, as the unreviewed change it is', () => {
       const broken = v1().unattend.replace(/<Path>[^<]*Randomize-LocalAdminPassword[^<]*<\/Path>/, '<Path>net user Administrator /ACTIVE:YES</Path>');
       const diffs = parityDifferences(broken, 'ec2launch-v1').filter((d) => !reviewFor(d, table));
-      expect(diffs.map(show)).to.deep.equal([show({ agent: 'ec2launch-v1', kind: 'changed', pass: 'specialize', component: 'Microsoft-Windows-Deployment', path: 'RunSynchronous/RunSynchronousCommand[1]/Path', aws: '/Randomize-LocalAdminPassword\\.ps1\'? (?:Administrator|\\$a\\.Name|\\$a)"?$/', winami: 'net user Administrator /ACTIVE:YES' })]);
+      expect(diffs.map(show)).to.deep.equal([
+        show({
+          agent: 'ec2launch-v1',
+          kind: 'changed',
+          pass: 'specialize',
+          component: 'Microsoft-Windows-Deployment',
+          path: 'RunSynchronous/RunSynchronousCommand[1]/Path',
+          aws: '/Randomize-LocalAdminPassword\\.ps1\'? (?:Administrator|\\$a\\.Name|\\$a)"?$/',
+          winami: 'net user Administrator /ACTIVE:YES',
+        }),
+      ]);
     });
 
     it('reports a dropped firewall group and Defender id where the config did not ask for it', () => {
       const broken = v1()
         .unattend.replace(/<component name="Networking-MPSSVC-Svc"[\s\S]*?<\/component>\s*/, '')
         .replace(/<component name="Security-Malware-Windows-Defender"[\s\S]*?<\/component>\s*/, '');
-      const kinds = parityDifferences(broken, 'ec2launch-v1').filter((d) => !reviewFor(d, table)).map((d) => `${d.kind} ${d.component} ${d.path}`);
+      const kinds = parityDifferences(broken, 'ec2launch-v1')
+        .filter((d) => !reviewFor(d, table))
+        .map((d) => `${d.kind} ${d.component} ${d.path}`);
       expect(kinds).to.have.members([
         'missing Networking-MPSSVC-Svc FirewallGroups/FirewallGroup[RemoteDesktop]/Active',
         'missing Networking-MPSSVC-Svc FirewallGroups/FirewallGroup[RemoteDesktop]/Group',
@@ -92,7 +109,9 @@ describe("answer files against AWS's default answer files", function () {
     });
 
     it('refuses a reviewed table whose rows lack a reason', () => {
-      expect(() => parseReviewedTable('## Reviewed differences\n| agent | kind | pass | component | setting | why |\n| --- |\n| all | added | specialize | X | Y |  |\n')).to.throw(/line 4/);
+      expect(() =>
+        parseReviewedTable('## Reviewed differences\n| agent | kind | pass | component | setting | why |\n| --- |\n| all | added | specialize | X | Y |  |\n'),
+      ).to.throw(/line 4/);
     });
   });
 });

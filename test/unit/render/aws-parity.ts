@@ -47,7 +47,8 @@ export function parityDifferences(unattend: string, agent: LaunchAgent): ParityD
     const aws = typeof row.value === 'string' ? row.value : `/${row.value.source}/`;
     const got = at(row.pass, row.component, row.path);
     if (!got) out.push({ agent, kind: 'missing', pass: row.pass, component: row.component, path: row.path, aws, winami: '' });
-    else if (!matchesAwsDefault(row, got.value)) out.push({ agent, kind: 'changed', pass: row.pass, component: row.component, path: row.path, aws, winami: got.value });
+    else if (!matchesAwsDefault(row, got.value))
+      out.push({ agent, kind: 'changed', pass: row.pass, component: row.component, path: row.path, aws, winami: got.value });
   }
   for (const r of rendered) {
     if (defaults.some((d) => d.pass === r.pass && d.component === r.component && d.path === r.path)) continue;
@@ -90,10 +91,17 @@ export function parseReviewedTable(markdown: string): ReviewedDifference[] {
 }
 
 function glob(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 /** The table row that allows `d`, if any. */
 export function reviewFor(d: ParityDifference, table: readonly ReviewedDifference[]): ReviewedDifference | undefined {
-  return table.find((r) => (r.agent === 'all' || r.agent === d.agent) && r.kind === d.kind && r.pass === d.pass && r.component === d.component && glob(r.setting).test(d.path));
+  return table.find(
+    (r) => (r.agent === 'all' || r.agent === d.agent) && r.kind === d.kind && r.pass === d.pass && r.component === d.component && glob(r.setting).test(d.path),
+  );
 }

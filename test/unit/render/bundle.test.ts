@@ -11,7 +11,8 @@ import { ValidationError } from '../../../src/errors.js';
 import { powershellSyntaxErrors } from '../../../src/powershell/parse.js';
 import { COMBINATIONS, config, richConfig } from './fixtures.js';
 
-const ATTRS = 'processorArchitecture="amd64" publicKeyToken="31bf3856ad364e35" language="neutral" versionScope="nonSxS" xmlns:wcm="http://schemas.microsoft.com/WMIConfig/2002/State" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
+const ATTRS =
+  'processorArchitecture="amd64" publicKeyToken="31bf3856ad364e35" language="neutral" versionScope="nonSxS" xmlns:wcm="http://schemas.microsoft.com/WMIConfig/2002/State" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
 
 function file(b: Bundle, path: string): string {
   const f = b.files.find((x) => x.path === path);
@@ -19,11 +20,18 @@ function file(b: Bundle, path: string): string {
   return f.content.toString('utf8').replace(/^\ufeff/, '');
 }
 
-const xmlParser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, trimValues: false, htmlEntities: true, isArray: (n) => ['settings', 'component', 'RunSynchronousCommand', 'SynchronousCommand'].includes(n) });
+const xmlParser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  parseTagValue: false,
+  trimValues: false,
+  htmlEntities: true,
+  isArray: (n) => ['settings', 'component', 'RunSynchronousCommand', 'SynchronousCommand'].includes(n),
+});
 
 type Component = Record<string, unknown> & { '@name': string };
 function components(xml: string, pass: string): Component[] {
-  const doc = xmlParser.parse(xml) as { unattend: { settings: ({ '@pass': string; component?: Component[] })[] } };
+  const doc = xmlParser.parse(xml) as { unattend: { settings: { '@pass': string; component?: Component[] }[] } };
   return doc.unattend.settings.find((s) => s['@pass'] === pass)?.component ?? [];
 }
 
@@ -35,8 +43,22 @@ describe('render/bundle', () => {
           const b = await renderBundle(config(richConfig(release, agent, edition)));
           const paths = b.files.map((f) => f.path);
           expect(paths.at(-1)).to.equal('plan.json');
-          const agentFiles = { 'ec2launch-v2': ['agent/agent-config.yml'], 'ec2launch-v1': ['agent/LaunchConfig.json'], ec2config: ['agent/BundleConfig.xml', 'agent/config.xml'] }[agent]!;
-          for (const p of [...agentFiles, 'unattend.xml', 'scripts/check-ready.ps1', 'scripts/sysprep.ps1', 'scripts/first-boot-cleanup.ps1', 'scripts/resolve-secrets.ps1', 'scripts/smoke-test.ps1', 'scripts/cleanup-preseal.ps1', 'files/04-app.zip']) {
+          const agentFiles = {
+            'ec2launch-v2': ['agent/agent-config.yml'],
+            'ec2launch-v1': ['agent/LaunchConfig.json'],
+            ec2config: ['agent/BundleConfig.xml', 'agent/config.xml'],
+          }[agent]!;
+          for (const p of [
+            ...agentFiles,
+            'unattend.xml',
+            'scripts/check-ready.ps1',
+            'scripts/sysprep.ps1',
+            'scripts/first-boot-cleanup.ps1',
+            'scripts/resolve-secrets.ps1',
+            'scripts/smoke-test.ps1',
+            'scripts/cleanup-preseal.ps1',
+            'files/04-app.zip',
+          ]) {
             expect(paths).to.include(p);
           }
           expect(paths.filter((p) => p.startsWith('scripts/customize/'))).to.deep.equal([
@@ -50,7 +72,12 @@ describe('render/bundle', () => {
           const unattend = file(b, 'unattend.xml');
           const opens = unattend.match(/<component [^>]*>/g)!;
           expect(opens.length).to.be.at.least(8);
-          for (const open of opens) expect(open).to.match(new RegExp(`^<component name="(Microsoft-Windows-[A-Za-z-]+|Networking-MPSSVC-Svc|Security-Malware-Windows-Defender)" ${ATTRS.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}>$`));
+          for (const open of opens)
+            expect(open).to.match(
+              new RegExp(
+                `^<component name="(Microsoft-Windows-[A-Za-z-]+|Networking-MPSSVC-Svc|Security-Malware-Windows-Defender)" ${ATTRS.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}>$`,
+              ),
+            );
           // Each component appears once per pass; extraXml landed inside the existing one or in a new one.
           for (const pass of ['generalize', 'specialize', 'oobeSystem']) {
             const names = components(unattend, pass).map((c) => c['@name']);
@@ -80,11 +107,33 @@ describe('render/bundle', () => {
           }
           expect(plan.launchAgent).to.equal(agent);
           expect(plan.steps).to.deep.equal([
-            'checkCredentials', 'resolveSource', 'renderBundle', 'preflight', 'launchBuilder', 'waitForSsm', 'deliverFiles', 'resolveSecrets', 'customize', 'cleanUpPreseal',
-            'checkReadyToSeal', 'runSysprep', 'waitForStopped', 'createImage', 'verifyBilling', 'terminateBuilder', 'smokeTest', 'copyToRegions', 'deprecateImage', 'publishParameter',
+            'checkCredentials',
+            'resolveSource',
+            'renderBundle',
+            'preflight',
+            'launchBuilder',
+            'waitForSsm',
+            'deliverFiles',
+            'resolveSecrets',
+            'customize',
+            'cleanUpPreseal',
+            'checkReadyToSeal',
+            'runSysprep',
+            'waitForStopped',
+            'createImage',
+            'verifyBilling',
+            'terminateBuilder',
+            'smokeTest',
+            'copyToRegions',
+            'deprecateImage',
+            'publishParameter',
           ]);
           expect(plan.customize.map((s) => [s.index, s.kind, s.timeoutSeconds])).to.deep.equal([
-            [1, 'windowsFeatures', 3600], [2, 'script', 3600], [3, 'powershell', 1200], [4, 'file', 3600], [5, 'reboot', 3600],
+            [1, 'windowsFeatures', 3600],
+            [2, 'script', 3600],
+            [3, 'powershell', 1200],
+            [4, 'file', 3600],
+            [5, 'reboot', 3600],
           ]);
           expect(plan.customize[1]!.validExitCodes).to.deep.equal([0, 1641]);
         });
@@ -94,11 +143,21 @@ describe('render/bundle', () => {
 
   it('writes each agent its own answer-file path, settings and sysprep command', async () => {
     const expectations: Record<string, [string, RegExp]> = {
-      'ec2launch-v2': ['C:\\ProgramData\\Amazon\\EC2Launch\\sysprep\\unattend.xml', /\$execute = 'C:\\Program Files\\Amazon\\EC2Launch\\EC2Launch\.exe'\n\$arguments = 'sysprep --shutdown=true'/],
-      'ec2launch-v1': ['C:\\ProgramData\\Amazon\\EC2-Windows\\Launch\\Sysprep\\Unattend.xml', /InitializeInstance\.ps1' -Schedule\n[\s\S]*SysprepInstance\.ps1/],
+      'ec2launch-v2': [
+        'C:\\ProgramData\\Amazon\\EC2Launch\\sysprep\\unattend.xml',
+        /\$execute = 'C:\\Program Files\\Amazon\\EC2Launch\\EC2Launch\.exe'\n\$arguments = 'sysprep --shutdown=true'/,
+      ],
+      'ec2launch-v1': [
+        'C:\\ProgramData\\Amazon\\EC2-Windows\\Launch\\Sysprep\\Unattend.xml',
+        /InitializeInstance\.ps1' -Schedule\n[\s\S]*SysprepInstance\.ps1/,
+      ],
       ec2config: ['C:\\Program Files\\Amazon\\Ec2ConfigService\\sysprep2008.xml', /Ec2Config\.exe'\n\$arguments = '-sysprep'/],
     };
-    for (const [release, agent] of [['2022', 'ec2launch-v2'], ['2019', 'ec2launch-v1'], ['2012r2', 'ec2config']] as const) {
+    for (const [release, agent] of [
+      ['2022', 'ec2launch-v2'],
+      ['2019', 'ec2launch-v1'],
+      ['2012r2', 'ec2config'],
+    ] as const) {
       const b = await renderBundle(config(richConfig(release, agent, 'full')));
       expect(b.files.find((f) => f.path === 'unattend.xml')!.destination).to.equal(expectations[agent]![0]);
       const sysprep = file(b, 'scripts/sysprep.ps1');
@@ -106,10 +165,16 @@ describe('render/bundle', () => {
       expect(sysprep).to.contain('New-ScheduledTaskPrincipal -UserId $administrator.Name -LogonType S4U -RunLevel Highest');
       expect(sysprep).to.contain("Write-Output 'WINAMI sysprep=started'");
       if (agent === 'ec2launch-v2') {
-        const cfg = parseYaml(file(b, 'agent/agent-config.yml')) as { version: number; config: { stage: string; tasks: { task: string; inputs?: unknown }[] }[] };
+        const cfg = parseYaml(file(b, 'agent/agent-config.yml')) as {
+          version: number;
+          config: { stage: string; tasks: { task: string; inputs?: unknown }[] }[];
+        };
         expect(cfg.version).to.equal(1);
         const pre = cfg.config.find((s) => s.stage === 'preReady')!.tasks;
-        expect(pre.find((t) => t.task === 'setAdminAccount')!.inputs).to.deep.equal({ name: 'Administrator', password: { type: 'static', data: '@@WINAMI_SECRET:administratorPassword@@' } });
+        expect(pre.find((t) => t.task === 'setAdminAccount')!.inputs).to.deep.equal({
+          name: 'Administrator',
+          password: { type: 'static', data: '@@WINAMI_SECRET:administratorPassword@@' },
+        });
         expect(pre.map((t) => t.task)).not.to.include('activateWindows'); // a product key is set
         const post = cfg.config.find((s) => s.stage === 'postReady')!.tasks;
         // The script deletes itself; the task stays in the image, so it runs the script only while it exists.
@@ -120,10 +185,16 @@ describe('render/bundle', () => {
         expect(sysprep).not.to.contain('SetupComplete.cmd');
       } else {
         expect(sysprep).to.contain("Add-Content -LiteralPath 'C:\\Windows\\Setup\\Scripts\\SetupComplete.cmd'");
-        expect(sysprep).to.contain(`-Value 'if exist "C:\\ProgramData\\winami\\first-boot-cleanup.ps1" powershell.exe -NoProfile -ExecutionPolicy Bypass -File "C:\\ProgramData\\winami\\first-boot-cleanup.ps1"'`);
+        expect(sysprep).to.contain(
+          `-Value 'if exist "C:\\ProgramData\\winami\\first-boot-cleanup.ps1" powershell.exe -NoProfile -ExecutionPolicy Bypass -File "C:\\ProgramData\\winami\\first-boot-cleanup.ps1"'`,
+        );
       }
       if (agent === 'ec2launch-v1') {
-        expect(JSON.parse(file(b, 'agent/LaunchConfig.json'))).to.deep.include({ adminPasswordType: 'Specify', adminPassword: '@@WINAMI_SECRET:administratorPassword@@', setComputerName: false });
+        expect(JSON.parse(file(b, 'agent/LaunchConfig.json'))).to.deep.include({
+          adminPasswordType: 'Specify',
+          adminPassword: '@@WINAMI_SECRET:administratorPassword@@',
+          setComputerName: false,
+        });
       }
       if (agent === 'ec2config') {
         const bundleConfig = file(b, 'agent/BundleConfig.xml');
@@ -134,7 +205,9 @@ describe('render/bundle', () => {
       }
       // First boot puts back the agent's answer file without the secrets it held.
       const cleanup = file(b, 'scripts/first-boot-cleanup.ps1');
-      const m = new RegExp(`WriteAllBytes\\('${expectations[agent]![0].replace(/\\/g, '\\\\')}', \\[Convert\\]::FromBase64String\\('([A-Za-z0-9+/=]+)'\\)\\)`).exec(cleanup);
+      const m = new RegExp(
+        `WriteAllBytes\\('${expectations[agent]![0].replace(/\\/g, '\\\\')}', \\[Convert\\]::FromBase64String\\('([A-Za-z0-9+/=]+)'\\)\\)`,
+      ).exec(cleanup);
       expect(m, cleanup).to.not.equal(null);
       const clean = Buffer.from(m![1]!, 'base64').toString('utf8');
       expect(clean).not.to.contain('@@WINAMI_SECRET');
@@ -164,7 +237,12 @@ describe('render/bundle', () => {
       const ws = written.windowsSettings as Record<string, unknown>;
       ws.copyProfile = false;
       ws.administrator = { password: { static: 'env:WINAMI_TEST_ADMIN' } };
-      ws.domainJoin = { domain: 'corp.example.com', organizationalUnit: 'OU=Servers,DC=corp,DC=example,DC=com', username: 'joiner', password: 'env:WINAMI_TEST_JOIN' };
+      ws.domainJoin = {
+        domain: 'corp.example.com',
+        organizationalUnit: 'OU=Servers,DC=corp,DC=example,DC=com',
+        username: 'joiner',
+        password: 'env:WINAMI_TEST_JOIN',
+      };
       const b = await renderBundle(config(written));
       for (const f of b.files) {
         expect(f.content.toString('utf8'), f.path).not.to.contain(marker);
@@ -271,9 +349,16 @@ describe('render/bundle', () => {
       delete (w.windowsSettings as { locale?: unknown }).locale;
       return w;
     };
-    for (const [agent, release, oobe] of [['ec2launch-v2', '2022', 'en-US'], ['ec2launch-v1', '2019', ''], ['ec2config', '2012r2', 'en-US']] as const) {
+    for (const [agent, release, oobe] of [
+      ['ec2launch-v2', '2022', 'en-US'],
+      ['ec2launch-v1', '2019', ''],
+      ['ec2config', '2012r2', 'en-US'],
+    ] as const) {
       const unattend = file(await renderBundle(config(unset(agent, release))), 'unattend.xml');
-      expect(components(unattend, 'specialize').map((c) => c['@name']), agent).not.to.include('Microsoft-Windows-International-Core');
+      expect(
+        components(unattend, 'specialize').map((c) => c['@name']),
+        agent,
+      ).not.to.include('Microsoft-Windows-International-Core');
       expect(unattend, agent).to.include(`<UILanguage>${oobe}</UILanguage>`);
     }
     const set = richConfig('2022', 'ec2launch-v2', 'full');
@@ -304,7 +389,11 @@ describe('render/bundle', () => {
   });
 
   it('adds the SQL Server part: PrepareImage after the user steps, first-boot scripts run by first-boot-cleanup.ps1', async () => {
-    const written = { ...richConfig('2022', 'ec2launch-v2', 'full'), sql: { mode: 'byol-prepare', version: '2022', edition: 'standard', media: 's3://media/sql/SQLServer2022.iso', productKey: 'ssm:/sql/key' }, licensing: {} };
+    const written = {
+      ...richConfig('2022', 'ec2launch-v2', 'full'),
+      sql: { mode: 'byol-prepare', version: '2022', edition: 'standard', media: 's3://media/sql/SQLServer2022.iso', productKey: 'ssm:/sql/key' },
+      licensing: {},
+    };
     const b = await renderBundle(config(written));
     const last = b.plan.customize.at(-1)!;
     expect(last).to.deep.include({ index: 6, kind: 'sqlPrepareImage', script: 'scripts/sql/prepare-image.ps1' });
@@ -317,7 +406,9 @@ describe('render/bundle', () => {
     const resolve = file(b, 'scripts/resolve-secrets.ps1');
     const slots = resolve.slice(resolve.indexOf('$secrets = @('), resolve.indexOf('foreach ($secret in $secrets)'));
     expect(slots).not.to.contain('sqlProductKey');
-    expect(resolve.slice(resolve.indexOf('$keptForFirstBoot = @('))).to.contain("@{ Path = 'C:\\ProgramData\\winami\\sql\\CompleteImage.ini'; Token = ('@@' + 'WINAMI_SECRET:' + 'sqlProductKey' + '@@') }");
+    expect(resolve.slice(resolve.indexOf('$keptForFirstBoot = @('))).to.contain(
+      "@{ Path = 'C:\\ProgramData\\winami\\sql\\CompleteImage.ini'; Token = ('@@' + 'WINAMI_SECRET:' + 'sqlProductKey' + '@@') }",
+    );
   });
 
   it('templates write user values only through a helper', () => {

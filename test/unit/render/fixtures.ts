@@ -12,7 +12,7 @@ export function fixtureDir(): string {
   if (dir) return dir;
   dir = mkdtempSync(join(tmpdir(), 'winami-render-'));
   mkdirSync(join(dir, 'scripts'));
-  writeFileSync(join(dir, 'scripts', 'setup.ps1'), "\ufeffparam([string]$Name = 'x')\nWrite-Output \"hello $Name\"\nexit 0\n");
+  writeFileSync(join(dir, 'scripts', 'setup.ps1'), '\ufeffparam([string]$Name = \'x\')\nWrite-Output "hello $Name"\nexit 0\n');
   writeFileSync(join(dir, 'app.zip'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 1, 2, 3]));
   return dir;
 }

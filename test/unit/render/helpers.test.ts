@@ -18,7 +18,7 @@ const HOSTILE = [
   `it's "quoted" & <tagged> ]]> done`,
   `‘curly’ ‚low‛ and 'plain' ''doubled''`,
   '$(Remove-Item C:\\ -Recurse) ${env:PATH} $env:USERNAME `n `$ backtick',
-  "@'\nhere-string\n'@\n@\"\nexpandable\n\"@",
+  '@\'\nhere-string\n\'@\n@"\nexpandable\n"@',
   'line1\nline2\r\nline3\rline4\ttabbed',
   '--% verbatim; & calc.exe | Out-Null # comment <# block #>',
   '{{handlebars}} {{{triple}}} \\{{escaped}}',
@@ -65,8 +65,10 @@ describe('render/helpers', () => {
 
     it('refuses characters XML 1.0 cannot carry, naming the field and the character', () => {
       for (const bad of ['a\u0000b', 'bell\u0007', '\u001b[31m', 'x\ufffey', 'x\uffff', 'lone \ud800 high', 'lone \udc00 low', '\u000b\u000c']) {
-        expect(() => xmlText(bad, { field: 'windowsSettings.registeredOwner' }))
-          .to.throw(RenderValueError, /^windowsSettings\.registeredOwner: contains U\+[0-9A-F]{4} at position \d+, which XML 1\.0 does not allow/);
+        expect(() => xmlText(bad, { field: 'windowsSettings.registeredOwner' })).to.throw(
+          RenderValueError,
+          /^windowsSettings\.registeredOwner: contains U\+[0-9A-F]{4} at position \d+, which XML 1\.0 does not allow/,
+        );
       }
     });
 
@@ -77,7 +79,10 @@ describe('render/helpers', () => {
 
     it('refuses non-ASCII text for answer files and says why', () => {
       for (const bad of ['Société', 'Zürich', 'emoji 😀', '\u00a0nbsp', 'ｆｕｌｌwidth', '‘quote’', '\u0085next-line']) {
-        expect(() => xmlText(bad, { field: 'windowsSettings.timeZone', asciiOnly: true })).to.throw(RenderValueError, /^windowsSettings\.timeZone: .*Windows Setup mishandles non-ASCII/);
+        expect(() => xmlText(bad, { field: 'windowsSettings.timeZone', asciiOnly: true })).to.throw(
+          RenderValueError,
+          /^windowsSettings\.timeZone: .*Windows Setup mishandles non-ASCII/,
+        );
       }
       expect(xmlText('Pacific Standard Time', { asciiOnly: true })).to.equal('Pacific Standard Time');
     });
@@ -139,7 +144,9 @@ describe('render/helpers', () => {
 
   describe('yamlBlock', () => {
     it('indents a user-written structure and parses back to the same data', () => {
-      const inputs = [{ frequency: 'once', type: 'powershell', content: "Write-Host 'hi'\n# not: yaml\n- [x]", runAs: 'localSystem', n: 3, on: true, nul: null }];
+      const inputs = [
+        { frequency: 'once', type: 'powershell', content: "Write-Host 'hi'\n# not: yaml\n- [x]", runAs: 'localSystem', n: 3, on: true, nul: null },
+      ];
       const text = yamlBlock(inputs, 6);
       for (const line of text.split('\n')) expect(line.startsWith('      ') || line === '').to.equal(true);
       expect(parseYaml(`inputs:\n${text}\n`)).to.deep.equal({ inputs });
@@ -160,7 +167,10 @@ describe('render/helpers', () => {
       expect(t({ v: `<'&'>` })).to.equal(`<a>&lt;&apos;&amp;&apos;&gt;</a> '<''&''>' "<'&'>" "<'&'>"`);
       expect(() => hb.compile('{{missing}}', COMPILE_OPTIONS)({})).to.throw(/"missing" not defined/);
       // Strict mode does not check helper arguments; the helpers refuse undefined themselves.
-      expect(() => hb.compile('{{xml missing "image.description"}}', COMPILE_OPTIONS)({})).to.throw(RenderValueError, /^image\.description: expected text, got undefined/);
+      expect(() => hb.compile('{{xml missing "image.description"}}', COMPILE_OPTIONS)({})).to.throw(
+        RenderValueError,
+        /^image\.description: expected text, got undefined/,
+      );
       expect(() => hb.compile('{{unattend v "windowsSettings.registeredOwner"}}', COMPILE_OPTIONS)({ v: 'Zoë' })).to.throw(RenderValueError, /registeredOwner/);
     });
 

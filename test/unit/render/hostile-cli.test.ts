@@ -21,10 +21,15 @@ interface Run {
 
 function winami(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { cwd: options.cwd ?? root, env: options.env ?? process.env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [cli, ...args],
+      { cwd: options.cwd ?? root, env: options.env ?? process.env, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -106,7 +111,14 @@ describe('winami CLI on hostile and unlucky inputs', function () {
     // The config loads; the dry run (read-only calls since the preflight) then meets an endpoint that refuses
     // connections, so it stops with an AWS error, never a config error. Nothing real is called.
     const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
-    Object.assign(env, { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') });
+    Object.assign(env, {
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'y',
+      AWS_CONFIG_FILE: join(dir, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+    });
     const dry = await winami(['bake', config, '--dry-run', '--allow-source-root', join(dir, 'shared')], { env });
     expect(dry.stderr).to.not.include('outside the config');
     expect(dry.stderr).to.include('dry run of cli-hostile');
@@ -125,10 +137,18 @@ describe('winami CLI on hostile and unlucky inputs', function () {
   });
 
   it('AWS_REGION="" is a usage error naming the variable (exit 2), before any AWS call', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, AWS_REGION: '', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      AWS_REGION: '',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'y',
+    };
     delete env.AWS_DEFAULT_REGION;
     const r = await winami(['verify', 'ami-0123456789abcdef0', '--expect', 'windows'], { env });
     expect(r.code, r.stdout + r.stderr).to.equal(2);
-    expect(r.stdout + r.stderr).to.include('AWS_REGION is set but empty').and.not.include('This is a bug');
+    expect(r.stdout + r.stderr)
+      .to.include('AWS_REGION is set but empty')
+      .and.not.include('This is a bug');
   });
 });

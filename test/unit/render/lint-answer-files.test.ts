@@ -58,7 +58,11 @@ describe('winami lint over answer-files/ (end to end, through the CLI)', functio
       const errors = out.findings.filter((f) => f.severity === 'error');
       expect(errors.map((f) => `${f.file}:${f.line} ${f.ruleId}: ${f.message}`)).to.deep.equal([]);
       expect(code).to.equal(0);
-      const agentFiles = { 'ec2launch-v2': ['agent/agent-config.yml'], 'ec2launch-v1': ['agent/LaunchConfig.json'], ec2config: ['agent/BundleConfig.xml', 'agent/config.xml'] }[plan.launchAgent]!;
+      const agentFiles = {
+        'ec2launch-v2': ['agent/agent-config.yml'],
+        'ec2launch-v1': ['agent/LaunchConfig.json'],
+        ec2config: ['agent/BundleConfig.xml', 'agent/config.xml'],
+      }[plan.launchAgent]!;
       // The bundle's own PowerShell is linted too, as seal scripts.
       const lintable = [...agentFiles, 'unattend.xml'].map((f) => `answer-files/${name}/${f}`);
       expect(out.files.filter((f) => !f.endsWith('.ps1'))).to.deep.equal(lintable);
@@ -74,7 +78,7 @@ describe('winami lint over answer-files/ (end to end, through the CLI)', functio
     expect(out.counts.warning).to.equal(2);
   });
 
-  it('does not take a bundle\'s plan.json for LaunchConfig.json, though it quotes LaunchConfig keys', () => {
+  it("does not take a bundle's plan.json for LaunchConfig.json, though it quotes LaunchConfig keys", () => {
     const plan = readFileSync(join(root, 'answer-files', 'windows-2019-ec2launch-v1', 'plan.json'), 'utf8');
     expect(plan).to.include('"extendBootVolumeSize"');
     expect(detectKind('plan.json', plan)).to.equal(undefined);

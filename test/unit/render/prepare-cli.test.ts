@@ -28,7 +28,15 @@ function winami(args: string[]): Promise<Run> {
   });
 }
 
-const BASE = ['name: cli-test', 'region: us-east-1', 'windows:', '  release: "2022"', 'builder:', '  instanceType: m5.large', '  instanceProfile: winami-builder'];
+const BASE = [
+  'name: cli-test',
+  'region: us-east-1',
+  'windows:',
+  '  release: "2022"',
+  'builder:',
+  '  instanceType: m5.large',
+  '  instanceProfile: winami-builder',
+];
 
 describe('winami prepare (CLI, through a child process)', function () {
   this.timeout(60_000);
@@ -81,7 +89,20 @@ describe('winami prepare (CLI, through a child process)', function () {
 
   it('exits 4 when a rendered file fails validation, naming the bundle file and position', async () => {
     const config = join(dir, 'hostname.yaml');
-    writeFileSync(config, [...BASE, 'agent:', '  ec2launchV2:', '    tasks:', '      postReady:', '        - task: setHostName', '          inputs:', '            hostName: this-name-is-far-too-long', ''].join('\n'));
+    writeFileSync(
+      config,
+      [
+        ...BASE,
+        'agent:',
+        '  ec2launchV2:',
+        '    tasks:',
+        '      postReady:',
+        '        - task: setHostName',
+        '          inputs:',
+        '            hostName: this-name-is-far-too-long',
+        '',
+      ].join('\n'),
+    );
     const r = await winami(['prepare', config, '--out', join(dir, 'hostname-out'), '--json']);
     expect(r.code).to.equal(4);
     const err = (JSON.parse(r.stdout) as { error: { issues: { path: string; message: string; position: { line: number } }[] } }).error;
@@ -90,7 +111,7 @@ describe('winami prepare (CLI, through a child process)', function () {
     expect(err.issues[0]!.position.line).to.be.greaterThan(1);
   });
 
-  it('exits 3 on a task in a stage EC2Launch v2 would not run it in, at the config\'s file:line:col, naming the allowed stages', async () => {
+  it("exits 3 on a task in a stage EC2Launch v2 would not run it in, at the config's file:line:col, naming the allowed stages", async () => {
     const config = join(dir, 'stage.yaml');
     writeFileSync(config, [...BASE, 'agent:', '  ec2launchV2:', '    tasks:', '      postReady:', '        - task: enableOpenSsh', ''].join('\n'));
     const r = await winami(['prepare', config, '--out', join(dir, 'stage-out')]);

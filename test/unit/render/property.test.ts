@@ -21,8 +21,47 @@ const RUNS = 1000;
 
 /** Fragments that break naive escaping in one of the target languages. */
 const ASCII_FRAGMENTS = [
-  "'", '"', '<', '>', '&', ']]>', '<![CDATA[', '$(', '${', '}', '$env:PATH', '`', '`n', "@'", "'@", '@"', '"@', '\n', '\r', '\t', '\r\n',
-  '{{', '}}', '--%', '#', '<#', '#>', ';', '|', '%PATH%', '\\', ' ', '&amp;', '&#0;', '- ', ': ', '? ', '*a', '!tag', '---', '...',
+  "'",
+  '"',
+  '<',
+  '>',
+  '&',
+  ']]>',
+  '<![CDATA[',
+  '$(',
+  '${',
+  '}',
+  '$env:PATH',
+  '`',
+  '`n',
+  "@'",
+  "'@",
+  '@"',
+  '"@',
+  '\n',
+  '\r',
+  '\t',
+  '\r\n',
+  '{{',
+  '}}',
+  '--%',
+  '#',
+  '<#',
+  '#>',
+  ';',
+  '|',
+  '%PATH%',
+  '\\',
+  ' ',
+  '&amp;',
+  '&#0;',
+  '- ',
+  ': ',
+  '? ',
+  '*a',
+  '!tag',
+  '---',
+  '...',
 ];
 const UNICODE_FRAGMENTS = ['\u2018', '\u2019', '\u201a', '\u201b', '\u201c', 'é', '😀', '\u00a0', '\u2028', '\ufeff', 'ｆ'];
 const FORBIDDEN_FRAGMENTS = ['\u0000', '\u0007', '\u001b', '\u000b', '\ud800', '\udfff', '\ufffe', '\uffff'];
@@ -42,9 +81,7 @@ const asciiHostile = textOf(ASCII_FRAGMENTS, printable);
 /** Anything at all, including non-ASCII, controls, NUL and lone surrogates. */
 const anyText = textOf([...ASCII_FRAGMENTS, ...UNICODE_FRAGMENTS, ...FORBIDDEN_FRAGMENTS], fc.string({ unit: 'binary', maxLength: 1 }));
 /** Text an answer file must refuse: at least one non-ASCII or non-XML character. */
-const refusedText = fc
-  .tuple(asciiHostile, fc.constantFrom(...UNICODE_FRAGMENTS, ...FORBIDDEN_FRAGMENTS), asciiHostile)
-  .map(([a, bad, b]) => a + bad + b);
+const refusedText = fc.tuple(asciiHostile, fc.constantFrom(...UNICODE_FRAGMENTS, ...FORBIDDEN_FRAGMENTS), asciiHostile).map(([a, bad, b]) => a + bad + b);
 
 let base: ResolvedConfig;
 let parser: Parser;
@@ -102,7 +139,9 @@ function assignedLiteral(root: Node, variable: string): string {
   const strings = assignments[0]!.descendantsOfType('verbatim_string_characters');
   expect(strings.length).to.equal(1);
   expect(strings[0]!.text).to.equal(value);
-  expect(assignments[0]!.descendantsOfType(['variable', 'sub_expression', 'expandable_string_literal', 'expandable_here_string_literal']).map((n) => n!.text)).to.deep.equal([variable]);
+  expect(
+    assignments[0]!.descendantsOfType(['variable', 'sub_expression', 'expandable_string_literal', 'expandable_here_string_literal']).map((n) => n!.text),
+  ).to.deep.equal([variable]);
   return psLiteralValue(value);
 }
 
@@ -115,7 +154,13 @@ describe('render/property: hostile values in every user-controlled field', funct
     let refused = 0;
     fc.assert(
       fc.property(
-        fc.record({ registeredOwner: asciiHostile, registeredOrganization: asciiHostile, timeZone: asciiHostile, firstLogonCommand: asciiHostile, firstLogonDescription: asciiHostile }),
+        fc.record({
+          registeredOwner: asciiHostile,
+          registeredOrganization: asciiHostile,
+          timeZone: asciiHostile,
+          firstLogonCommand: asciiHostile,
+          firstLogonDescription: asciiHostile,
+        }),
         fc.option(fc.tuple(fc.constantFrom(...UNATTEND_FIELDS), refusedText), { freq: 3 }),
         fc.constantFrom(...agents),
         (values, bad, agent) => {
@@ -230,9 +275,18 @@ describe('render/property: hostile values in every user-controlled field', funct
         expect(pre.find((t) => t.task === 'setDnsSuffix')!.inputs).to.deep.equal({ suffixes: [suffix] });
         expect((pre.find((t) => t.task === 'setAdminAccount')!.inputs as { name: string }).name).to.equal(adminName);
         const post = doc.config.find((s) => s.stage === 'postReady')!.tasks;
-        expect((post.find((t) => t.task === 'executeScript')!.inputs as unknown[])[1]).to.deep.equal({ frequency: 'always', type: 'powershell', runAs: 'admin', content });
-        expect(post.find((t) => t.task === 'writeFile')!.inputs).to.deep.equal([{ frequency: 'once', destination: key, content: { [key]: [value, { nested: value }] } }]);
-        const ud = parseYaml(renderTemplate('user-data/user-data.yml', { userData: { tasks: [{ task: 'executeScript', inputs: [{ content }] }] } })) as { tasks: { inputs: { content: string }[] }[] };
+        expect((post.find((t) => t.task === 'executeScript')!.inputs as unknown[])[1]).to.deep.equal({
+          frequency: 'always',
+          type: 'powershell',
+          runAs: 'admin',
+          content,
+        });
+        expect(post.find((t) => t.task === 'writeFile')!.inputs).to.deep.equal([
+          { frequency: 'once', destination: key, content: { [key]: [value, { nested: value }] } },
+        ]);
+        const ud = parseYaml(renderTemplate('user-data/user-data.yml', { userData: { tasks: [{ task: 'executeScript', inputs: [{ content }] }] } })) as {
+          tasks: { inputs: { content: string }[] }[];
+        };
         expect(ud.tasks[0]!.inputs[0]!.content).to.equal(content);
       }),
       { numRuns: RUNS },
@@ -259,7 +313,11 @@ describe('render/property: hostile values in every user-controlled field', funct
   });
 
   it(`SQL Server part: ${RUNS} values each for sysadmin accounts and collation leave every script parsing, or are refused by name`, () => {
-    const sqlBase = config({ ...richConfig('2022', 'ec2launch-v2', 'full'), sql: { mode: 'byol-prepare', version: '2022', edition: 'developer', media: 'C:\\media\\SQL2022' }, licensing: {} });
+    const sqlBase = config({
+      ...richConfig('2022', 'ec2launch-v2', 'full'),
+      sql: { mode: 'byol-prepare', version: '2022', edition: 'developer', media: 'C:\\media\\SQL2022' },
+      licensing: {},
+    });
     let refusedCount = 0;
     fc.assert(
       fc.property(anyText, anyText, (account, collation) => {

@@ -11,7 +11,16 @@ const names = (c: Parameters<typeof buildPipeline>[0]) => buildPipeline(c, { smo
 
 function publishing(regions: string[]) {
   return parseConfig(
-    ['name: pub', 'region: us-east-1', 'windows:', '  release: "2022"', 'image:', '  publishParameter: /golden/win2022/latest', '  regions:', ...regions.map((r) => `    - region: ${r}`)].join('\n'),
+    [
+      'name: pub',
+      'region: us-east-1',
+      'windows:',
+      '  release: "2022"',
+      'image:',
+      '  publishParameter: /golden/win2022/latest',
+      '  regions:',
+      ...regions.map((r) => `    - region: ${r}`),
+    ].join('\n'),
   );
 }
 
@@ -53,7 +62,11 @@ describe('sql: the bake runs the SQL part of the bundle', () => {
     const policy = iamPolicies(publishing(['eu-west-1', 'ap-southeast-2'])).caller;
     const stmt = policy.Statement.find((s) => s.Sid === 'WinamiPublishImageId');
     expect(stmt?.Action).to.deep.equal(['ssm:GetParameter', 'ssm:PutParameter']);
-    expect(stmt?.Resource).to.deep.equal(['arn:aws:ssm:us-east-1:*:parameter/golden/win2022/latest', 'arn:aws:ssm:eu-west-1:*:parameter/golden/win2022/latest', 'arn:aws:ssm:ap-southeast-2:*:parameter/golden/win2022/latest']);
+    expect(stmt?.Resource).to.deep.equal([
+      'arn:aws:ssm:us-east-1:*:parameter/golden/win2022/latest',
+      'arn:aws:ssm:eu-west-1:*:parameter/golden/win2022/latest',
+      'arn:aws:ssm:ap-southeast-2:*:parameter/golden/win2022/latest',
+    ]);
     const others = policy.Statement.filter((s) => s.Sid !== 'WinamiPublishImageId');
     expect(others.flatMap((s) => s.Action)).to.not.include('ssm:PutParameter');
     expect(iamPolicies(plainConfig()).caller.Statement.map((s) => s.Sid)).to.not.include('WinamiPublishImageId');
@@ -61,7 +74,16 @@ describe('sql: the bake runs the SQL part of the bundle', () => {
 
   it('keeps PutParameter for env: secrets on /winami/* beside the publish statement', () => {
     const config = parseConfig(
-      ['name: pub', 'region: us-east-1', 'windows:', '  release: "2022"', 'windowsSettings:', '  productKey: env:WIN_KEY', 'image:', '  publishParameter: /golden/x'].join('\n'),
+      [
+        'name: pub',
+        'region: us-east-1',
+        'windows:',
+        '  release: "2022"',
+        'windowsSettings:',
+        '  productKey: env:WIN_KEY',
+        'image:',
+        '  publishParameter: /golden/x',
+      ].join('\n'),
     );
     const policy = iamPolicies(config).caller;
     const params = policy.Statement.find((s) => s.Sid === 'WinamiParameters');
@@ -72,7 +94,8 @@ describe('sql: the bake runs the SQL part of the bundle', () => {
   });
 
   it('reads every finding line of the pre-seal check', () => {
-    const out = 'WINAMI sqlService.MSSQLSERVER=Running\r\nWINAMI sqlFinding=service MSSQLSERVER is StartPending\r\nWINAMI sqlFinding=sqlcmd not found\r\nWINAMI sqlReady=false\r\n';
+    const out =
+      'WINAMI sqlService.MSSQLSERVER=Running\r\nWINAMI sqlFinding=service MSSQLSERVER is StartPending\r\nWINAMI sqlFinding=sqlcmd not found\r\nWINAMI sqlReady=false\r\n';
     expect(sqlFindings(out)).to.deep.equal(['service MSSQLSERVER is StartPending', 'sqlcmd not found']);
     expect(sqlFindings('WINAMI sqlReady=true\n')).to.deep.equal([]);
   });
@@ -80,9 +103,21 @@ describe('sql: the bake runs the SQL part of the bundle', () => {
 
 describe('sql: the AWS source for license-included SQL Server', () => {
   it('names SQL Server 2016 by its service pack, as AWS does (SQL_2016_SP3_<Edition>)', () => {
-    const config = parseConfig(['name: li', 'region: us-east-1', 'windows:', '  release: "2016"', 'sql:', '  mode: license-included', '  version: "2016"', '  edition: web'].join('\n'));
-    expect(config.source).to.deep.include({ kind: 'ssm-parameter', parameter: '/aws/service/ami-windows-latest/Windows_Server-2016-English-Full-SQL_2016_SP3_Web' });
-    const later = parseConfig(['name: li', 'region: us-east-1', 'windows:', '  release: "2022"', 'sql:', '  mode: license-included', '  version: "2022"', '  edition: standard'].join('\n'));
-    expect(later.source).to.deep.include({ kind: 'ssm-parameter', parameter: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-SQL_2022_Standard' });
+    const config = parseConfig(
+      ['name: li', 'region: us-east-1', 'windows:', '  release: "2016"', 'sql:', '  mode: license-included', '  version: "2016"', '  edition: web'].join('\n'),
+    );
+    expect(config.source).to.deep.include({
+      kind: 'ssm-parameter',
+      parameter: '/aws/service/ami-windows-latest/Windows_Server-2016-English-Full-SQL_2016_SP3_Web',
+    });
+    const later = parseConfig(
+      ['name: li', 'region: us-east-1', 'windows:', '  release: "2022"', 'sql:', '  mode: license-included', '  version: "2022"', '  edition: standard'].join(
+        '\n',
+      ),
+    );
+    expect(later.source).to.deep.include({
+      kind: 'ssm-parameter',
+      parameter: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-SQL_2022_Standard',
+    });
   });
 });

@@ -34,7 +34,18 @@ function fakeBake(plan: Record<string, { ms: number; fail?: boolean }>) {
     if (aborted) call.cleanedUp = true;
     const ok = !aborted && !p.fail;
     const error = aborted ? new CancelledError() : p.fail ? new StepError('customize', 'customize step 1 exited with 1') : undefined;
-    const images = ok ? [{ region: 'us-east-1', imageId: `ami-${config}`, name: config, platformDetails: 'Windows with SQL Server Web', usageOperation: 'RunInstances:0202', snapshots: [] }] : [];
+    const images = ok
+      ? [
+          {
+            region: 'us-east-1',
+            imageId: `ami-${config}`,
+            name: config,
+            platformDetails: 'Windows with SQL Server Web',
+            usageOperation: 'RunInstances:0202',
+            snapshots: [],
+          },
+        ]
+      : [];
     return {
       buildId: `b-${config}`,
       ok,

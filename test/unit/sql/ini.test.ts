@@ -21,7 +21,10 @@ describe('sql configuration files', () => {
   });
 
   it('a hostile sysadmin account stops the render instead of adding an option', () => {
-    expect(() => sqlBundlePart(byolConfig({ sysadminAccounts: JSON.stringify(['CORP\\a"\r\nPID="X']) }))).to.throw(RenderValueError, /sql\.sysadminAccounts\[0\]/);
+    expect(() => sqlBundlePart(byolConfig({ sysadminAccounts: JSON.stringify(['CORP\\a"\r\nPID="X']) }))).to.throw(
+      RenderValueError,
+      /sql\.sysadminAccounts\[0\]/,
+    );
   });
 
   it('the parser rejects a line that is not NAME="value"', () => {

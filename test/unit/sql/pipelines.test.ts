@@ -46,9 +46,12 @@ function invocations(text: string, cells: Record<string, string>[]): string[][] 
 /** Parse argv with the real command definitions, refusing unknown options. */
 function parseWithCli(argv: string[]): Record<string, unknown> {
   let parsed: Record<string, unknown> | undefined;
-  let y = yargs(argv).strict().exitProcess(false).fail((msg, err) => {
-    throw err ?? new Error(msg);
-  });
+  let y = yargs(argv)
+    .strict()
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new Error(msg);
+    });
   for (const c of COMMANDS) {
     y = y.command(c.command, c.describe, c.builder, (args) => {
       parsed = args as Record<string, unknown>;

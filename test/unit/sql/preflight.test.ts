@@ -3,14 +3,26 @@ import { ConfigError } from '../../../src/errors.js';
 import { assertSourceMatchesSql, sourceSqlIssues } from '../../../src/sql/preflight.js';
 import { byolConfig, licenseIncludedConfig, plainConfig } from './fixtures.js';
 
-const STANDARD = { ImageId: 'ami-1', Name: 'Windows_Server-2022-English-Full-SQL_2022_Standard-2025.01.15', PlatformDetails: 'Windows with SQL Server Standard', UsageOperation: 'RunInstances:0006' };
-const ENTERPRISE = { ImageId: 'ami-2', Name: 'Windows_Server-2022-English-Full-SQL_2022_Enterprise-2025.01.15', PlatformDetails: 'Windows with SQL Server Enterprise', UsageOperation: 'RunInstances:0102' };
+const STANDARD = {
+  ImageId: 'ami-1',
+  Name: 'Windows_Server-2022-English-Full-SQL_2022_Standard-2025.01.15',
+  PlatformDetails: 'Windows with SQL Server Standard',
+  UsageOperation: 'RunInstances:0006',
+};
+const ENTERPRISE = {
+  ImageId: 'ami-2',
+  Name: 'Windows_Server-2022-English-Full-SQL_2022_Enterprise-2025.01.15',
+  PlatformDetails: 'Windows with SQL Server Enterprise',
+  UsageOperation: 'RunInstances:0102',
+};
 const BASE = { ImageId: 'ami-3', Name: 'Windows_Server-2022-English-Full-Base-2025.01.15', PlatformDetails: 'Windows', UsageOperation: 'RunInstances:0002' };
 
 describe('sql preflight against the resolved source image', () => {
   it('accepts a license-included source of the declared edition', () => {
     expect(sourceSqlIssues(licenseIncludedConfig('standard'), STANDARD)).to.deep.equal([]);
-    expect(sourceSqlIssues(licenseIncludedConfig('express'), { ...BASE, Name: 'Windows_Server-2022-English-Full-SQL_2022_Express-2025.01.15' })).to.deep.equal([]);
+    expect(sourceSqlIssues(licenseIncludedConfig('express'), { ...BASE, Name: 'Windows_Server-2022-English-Full-SQL_2022_Express-2025.01.15' })).to.deep.equal(
+      [],
+    );
   });
 
   it('refuses a source of another edition, by name and by billing', () => {
@@ -18,7 +30,9 @@ describe('sql preflight against the resolved source image', () => {
     expect(issues.map((i) => i.path)).to.deep.equal(['sql.edition', 'sql.edition']);
     expect(issues[0]!.message).to.match(/declares SQL Server 2022 standard but the source ami-2 .* is SQL Server 2022 enterprise/);
     expect(issues[1]!.message).to.match(/bills as "Windows with SQL Server Enterprise" \(RunInstances:0102\)/);
-    expect(() => assertSourceMatchesSql(licenseIncludedConfig('standard'), ENTERPRISE)).to.throw(ConfigError).with.property('exitCode', 3);
+    expect(() => assertSourceMatchesSql(licenseIncludedConfig('standard'), ENTERPRISE))
+      .to.throw(ConfigError)
+      .with.property('exitCode', 3);
   });
 
   it('refuses a renamed source whose billing says another edition', () => {
@@ -45,9 +59,18 @@ describe('sql preflight against the resolved source image', () => {
   });
 
   it('reads the edition from AWS names with a service pack (SQL_2016_SP3_Web)', () => {
-    const SP3 = { ImageId: 'ami-5', Name: 'Windows_Server-2012-R2_RTM-English-64Bit-SQL_2016_SP3_Web-2025.01.15', PlatformDetails: 'Windows with SQL Server Web', UsageOperation: 'RunInstances:0202' };
+    const SP3 = {
+      ImageId: 'ami-5',
+      Name: 'Windows_Server-2012-R2_RTM-English-64Bit-SQL_2016_SP3_Web-2025.01.15',
+      PlatformDetails: 'Windows with SQL Server Web',
+      UsageOperation: 'RunInstances:0202',
+    };
     const config = licenseIncludedConfig('web');
     expect(sourceSqlIssues({ ...config, sql: { ...config.sql!, version: '2016' } }, SP3)).to.deep.equal([]);
-    expect(sourceSqlIssues(config, SP3).map((i) => i.message).join()).to.include('is SQL Server 2016 web');
+    expect(
+      sourceSqlIssues(config, SP3)
+        .map((i) => i.message)
+        .join(),
+    ).to.include('is SQL Server 2016 web');
   });
 });

@@ -31,7 +31,9 @@ describe('sql part inside the rendered bundle', () => {
       expect(slots).not.to.include('CompleteImage');
       expect(slots).not.to.include('sqlProductKey');
       expect(bundle.plan.secrets.find((s) => s.slot === 'sqlProductKey')!.files).to.deep.equal([]);
-      expect(bundle.plan.sql!.firstBootSecrets).to.deep.equal([{ slot: 'sqlProductKey', parameter: '/winami/sql/product-key', files: ['sql/CompleteImage.ini'], encoding: 'ini' }]);
+      expect(bundle.plan.sql!.firstBootSecrets).to.deep.equal([
+        { slot: 'sqlProductKey', parameter: '/winami/sql/product-key', files: ['sql/CompleteImage.ini'], encoding: 'ini' },
+      ]);
       expect(bundle.plan.sql!.presealCheck.destination).to.equal('C:\\ProgramData\\winami\\scripts\\sql\\preseal-sql.ps1');
       const tokens = bundle.files.filter((f) => f.content.toString('utf8').includes('@@WINAMI_SECRET:sqlProductKey@@')).map((f) => f.path);
       expect(tokens).to.deep.equal(['sql/CompleteImage.ini']);

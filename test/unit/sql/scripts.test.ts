@@ -31,7 +31,10 @@ describe('sql bundle part: scripts', () => {
     ['license-included, named instance SQL2022', () => part(sqlBundlePart(licenseIncludedConfig('enterprise', '2019', 'SQL2022')))],
     ['byol-prepare from an S3 ISO', () => part(sqlBundlePart(byolConfig()))],
     ['byol-prepare from an S3 folder, named instance', () => part(sqlBundlePart(byolConfig({ media: 's3://b/sql/2022/', instanceName: 'SQL2022' })))],
-    ['byol-prepare Express, no key, hostile local ISO path', () => part(sqlBundlePart(byolConfig({ edition: 'express', productKey: '', media: JSON.stringify(HOSTILE_MEDIA) })))],
+    [
+      'byol-prepare Express, no key, hostile local ISO path',
+      () => part(sqlBundlePart(byolConfig({ edition: 'express', productKey: '', media: JSON.stringify(HOSTILE_MEDIA) }))),
+    ],
   ];
   for (const [name, make] of cases) {
     it(`every script parses as PowerShell with no errors: ${name}`, async () => {
@@ -91,7 +94,9 @@ describe('sql bundle part: scripts', () => {
     expect(script).to.include("Write-Fact 'sqlComplete' 'ok'");
     // The private copy is removed in finally, whatever Setup did.
     expect(script.indexOf('Remove-Item -LiteralPath $configCopy')).to.be.greaterThan(script.indexOf('finally'));
-    expect(p.firstBootSecrets).to.deep.equal([{ slot: 'sqlProductKey', parameter: '/winami/sql/product-key', files: ['sql/CompleteImage.ini'], encoding: 'ini' }]);
+    expect(p.firstBootSecrets).to.deep.equal([
+      { slot: 'sqlProductKey', parameter: '/winami/sql/product-key', files: ['sql/CompleteImage.ini'], encoding: 'ini' },
+    ]);
   });
 
   it('refuses an env: product key, which no instance could read after the bake', () => {
@@ -146,7 +151,9 @@ describe('sql bundle part: scripts', () => {
       ['scripts/sql/repair-servername.ps1', 'first-boot', 'C:\\ProgramData\\winami\\sql\\repair-servername.ps1'],
       ['scripts/sql/preseal-sql.ps1', 'check', 'C:\\ProgramData\\winami\\scripts\\sql\\preseal-sql.ps1'],
     ]);
-    expect(byol.customize).to.deep.equal([{ name: 'SQL Server 2022 PrepareImage', script: 'scripts/sql/prepare-image.ps1', timeoutSeconds: 7200, validExitCodes: [0] }]);
+    expect(byol.customize).to.deep.equal([
+      { name: 'SQL Server 2022 PrepareImage', script: 'scripts/sql/prepare-image.ps1', timeoutSeconds: 7200, validExitCodes: [0] },
+    ]);
     expect(byol.firstBoot.map((f) => [f.name, f.order])).to.deep.equal([
       ['sql-complete-image', 1],
       ['sql-repair-servername', 2],
@@ -162,11 +169,19 @@ describe('sql bundle part: scripts', () => {
     const byol = fileOf(part(sqlBundlePart(byolConfig())), 'scripts/sql/preseal-sql.ps1');
     expect(byol).to.include("$productKeyToken = '@@WINAMI_SECRET:' + 'sqlProductKey' + '@@'");
     expect(byol).to.include("$firstBootScripts = @('C:\\ProgramData\\winami\\sql\\complete-image.ps1', 'C:\\ProgramData\\winami\\sql\\repair-servername.ps1')");
-    expect(byol).to.include("must hold the product key token, not a key");
+    expect(byol).to.include('must hold the product key token, not a key');
   });
 
   it('renders configuration files that parse back, with the product key only as the token', () => {
-    const p = part(sqlBundlePart(byolConfig({ instanceName: 'SQL2022', collation: 'Latin1_General_CI_AS', sysadminAccounts: JSON.stringify(["CORP\\O'Brien", 'CORP\\]x', 'CORP\\;DROP TABLE']) })));
+    const p = part(
+      sqlBundlePart(
+        byolConfig({
+          instanceName: 'SQL2022',
+          collation: 'Latin1_General_CI_AS',
+          sysadminAccounts: JSON.stringify(["CORP\\O'Brien", 'CORP\\]x', 'CORP\\;DROP TABLE']),
+        }),
+      ),
+    );
     const prep = parseSetupIni(fileOf(p, 'sql/PrepareImage.ini'));
     expect(Object.fromEntries(prep)).to.deep.equal({
       ACTION: ['PrepareImage'],

@@ -75,8 +75,16 @@ describe('sql T-SQL', () => {
         expect(drop.map((t) => t.text).slice(0, 4)).to.deep.equal(['EXEC', 'sp_dropserver', '@server', '=']);
         expect(drop.filter((t) => t.kind === 'string').map((t) => t.value)).to.deep.equal([oldName]);
         expect(drop).to.have.length(5);
-        expect(add.map((t) => t.kind === 'string' ? `<${t.value}>` : t.text)).to.deep.equal([
-          'EXEC', 'sp_addserver', '@server', '=', `<${newName}>`, ',', '@local', '=', '<local>',
+        expect(add.map((t) => (t.kind === 'string' ? `<${t.value}>` : t.text))).to.deep.equal([
+          'EXEC',
+          'sp_addserver',
+          '@server',
+          '=',
+          `<${newName}>`,
+          ',',
+          '@local',
+          '=',
+          '<local>',
         ]);
       }
     });
@@ -99,9 +107,27 @@ describe('sql T-SQL', () => {
     expect(statements[0]!.map((t) => t.text)).to.deep.equal(['SET', 'NOCOUNT', 'ON']);
     const keys = statements[1]!.filter((t) => t.kind === 'string' && /=$/.test(t.value!)).map((t) => t.value);
     expect(keys).to.deep.equal([
-      'servername=', 'machineName=', 'serverName=', 'remoteLogins=', 'linkedServers=', 'replication=', 'distributor=', 'mirroring=', 'clustered=',
+      'servername=',
+      'machineName=',
+      'serverName=',
+      'remoteLogins=',
+      'linkedServers=',
+      'replication=',
+      'distributor=',
+      'mirroring=',
+      'clustered=',
     ]);
-    for (const needle of ['sys.remote_logins', 'is_linked = 1', 'is_published = 1', 'is_subscribed = 1', 'is_merge_published = 1', 'is_distributor = 1', 'mirroring_guid IS NOT NULL', "SERVERPROPERTY('IsClustered')", "SERVERPROPERTY('MachineName')"]) {
+    for (const needle of [
+      'sys.remote_logins',
+      'is_linked = 1',
+      'is_published = 1',
+      'is_subscribed = 1',
+      'is_merge_published = 1',
+      'is_distributor = 1',
+      'mirroring_guid IS NOT NULL',
+      "SERVERPROPERTY('IsClustered')",
+      "SERVERPROPERTY('MachineName')",
+    ]) {
       expect(SERVERNAME_FACTS_SQL).to.include(needle);
     }
     expect(tsqlStatements(BUILDER_LOGINS_SQL)).to.have.length(3);

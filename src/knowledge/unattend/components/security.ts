@@ -70,9 +70,19 @@ export const SYSTEM_SETTINGS_THRESHOLD = component('Microsoft-Windows-SystemSett
  * settings (favourites, search scopes, sites) are open containers here.
  */
 export const IE_INTERNET_EXPLORER = component('Microsoft-Windows-IE-InternetExplorer', [
-  ...['BlockPopups', 'CompanyName', 'FilterLevel', 'FindProvidersURL', 'Help_Page', 'Home_Page', 'IntranetCompatibilityMode', 'PrivacyAdvisorMode', 'TabProcessGrowth', 'UserAgent', 'Window_Title_CN'].map((n) =>
-    str(n, { passes: [SPECIALIZE] }),
-  ),
+  ...[
+    'BlockPopups',
+    'CompanyName',
+    'FilterLevel',
+    'FindProvidersURL',
+    'Help_Page',
+    'Home_Page',
+    'IntranetCompatibilityMode',
+    'PrivacyAdvisorMode',
+    'TabProcessGrowth',
+    'UserAgent',
+    'Window_Title_CN',
+  ].map((n) => str(n, { passes: [SPECIALIZE] })),
   ...[
     'CommandLabelDisplay',
     'DisableAccelerators',
@@ -90,9 +100,23 @@ export const IE_INTERNET_EXPLORER = component('Microsoft-Windows-IE-InternetExpl
     'ShowLeftAddressToolbar',
     'SuggestedSitesEnabled',
   ].map((n) => bool(n, { passes: [SPECIALIZE] })),
-  ...['Accelerators', 'AllowedSites', 'CompatibilityViewDomains', 'FavoriteBarItems', 'FavoritesList', 'FeedList', 'InstalledBHOList', 'InstalledBrowserExtensions', 'InstalledToolbarsList', 'LocalIntranetSites', 'PreApprovedAddons', 'QuickLinkList', 'SearchScopes', 'StartPages', 'TrustedSites'].map((n) =>
-    box(n, [], { passes: [SPECIALIZE], open: true }),
-  ),
+  ...[
+    'Accelerators',
+    'AllowedSites',
+    'CompatibilityViewDomains',
+    'FavoriteBarItems',
+    'FavoritesList',
+    'FeedList',
+    'InstalledBHOList',
+    'InstalledBrowserExtensions',
+    'InstalledToolbarsList',
+    'LocalIntranetSites',
+    'PreApprovedAddons',
+    'QuickLinkList',
+    'SearchScopes',
+    'StartPages',
+    'TrustedSites',
+  ].map((n) => box(n, [], { passes: [SPECIALIZE], open: true })),
 ]);
 
 /**

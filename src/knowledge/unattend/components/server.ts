@@ -27,7 +27,7 @@ export const PNP_SYSPREP = component('Microsoft-Windows-PnpSysprep', [
   bool('DoNotCleanUpNonPresentDevices', { passes: [GENERALIZE] }),
 ]);
 
-const driverPaths = (passes: typeof PE[]) =>
+const driverPaths = (passes: (typeof PE)[]) =>
   list('DriverPaths', { name: 'PathAndCredentials', key: 'wcm:keyValue', children: [str('Path'), credentials()] }, { passes });
 
 /** Microsoft-Windows-PnpCustomizationsWinPE. */
@@ -62,14 +62,14 @@ export const SQMAPI = component('Microsoft-Windows-SQMApi', [bool('CEIPEnabled',
 export const ERROR_REPORTING_CORE = component('Microsoft-Windows-ErrorReportingCore', [int('DisableWER', 0, 1, { passes: [GENERALIZE, SPECIALIZE, OOBE] })]);
 
 /** Microsoft-Windows-powercpl. */
-export const POWERCPL = component('Microsoft-Windows-powercpl', [
-  str('PreferredPlan', { passes: [GENERALIZE, SPECIALIZE] }),
-]);
+export const POWERCPL = component('Microsoft-Windows-powercpl', [str('PreferredPlan', { passes: [GENERALIZE, SPECIALIZE] })]);
 
 /** Microsoft-Windows-Embedded-BootExp (boot screen on embedded and server editions). */
 export const EMBEDDED_BOOTEXP = component(
   'Microsoft-Windows-Embedded-BootExp',
-  ['DisableBootMenu', 'HideAllBootUI', 'HideBootLogo', 'HideBootStatusIndicator', 'HideBootStatusMessage'].map((n) => int(n, 0, 1, { passes: [SPECIALIZE, OOBE] })),
+  ['DisableBootMenu', 'HideAllBootUI', 'HideBootLogo', 'HideBootStatusIndicator', 'HideBootStatusMessage'].map((n) =>
+    int(n, 0, 1, { passes: [SPECIALIZE, OOBE] }),
+  ),
 );
 
 /** Microsoft-Windows-Embedded-EmbeddedLogon (logon screen behaviour). */
@@ -81,4 +81,3 @@ export const EMBEDDED_LOGON = component('Microsoft-Windows-Embedded-EmbeddedLogo
   int('NoLockScreen', 0, 1, { passes: [OFFLINE, SPECIALIZE] }),
   int('UIVerbosityLevel', 0, 1, { passes: [OFFLINE, SPECIALIZE] }),
 ]);
-

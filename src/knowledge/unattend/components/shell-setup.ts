@@ -22,7 +22,13 @@ const userAccounts = box(
     list('LocalAccounts', {
       name: 'LocalAccount',
       key: 'Name',
-      children: [password('Password', { secret: true }), str('Description', { maxLength: 256, allowEmpty: true }), str('DisplayName', { maxLength: 256, allowEmpty: true }), str('Group', { maxLength: 256 }), str('Name', { maxLength: 20 })],
+      children: [
+        password('Password', { secret: true }),
+        str('Description', { maxLength: 256, allowEmpty: true }),
+        str('DisplayName', { maxLength: 256, allowEmpty: true }),
+        str('Group', { maxLength: 256 }),
+        str('Name', { maxLength: 20 }),
+      ],
     }),
     list('DomainAccounts', {
       name: 'DomainAccountList',
@@ -44,10 +50,14 @@ export const SHELL_SETUP = component('Microsoft-Windows-Shell-Setup', [
   bool('CopyProfile', { passes: [SPECIALIZE] }),
   box('DesktopOptimization', [bool('GoToDesktopOnSignIn'), bool('ShowWindowsStoreAppsOnTaskbar')], { passes: [OFFLINE, SPECIALIZE] }),
   bool('DisableAutoDaylightTimeSet', { passes: [AUDIT_SYSTEM, OOBE, SPECIALIZE] }),
-  box('Display', [int('ColorDepth', 1, 32), int('DPI', 1, 1000), int('HorizontalResolution', 1, 20000), int('RefreshRate', 1, 1000), int('VerticalResolution', 1, 20000)], {
-    passes: [AUDIT_SYSTEM, OOBE, SPECIALIZE],
-    deprecated: 'Display is not in the current reference; set resolution through the driver or a script',
-  }),
+  box(
+    'Display',
+    [int('ColorDepth', 1, 32), int('DPI', 1, 1000), int('HorizontalResolution', 1, 20000), int('RefreshRate', 1, 1000), int('VerticalResolution', 1, 20000)],
+    {
+      passes: [AUDIT_SYSTEM, OOBE, SPECIALIZE],
+      deprecated: 'Display is not in the current reference; set resolution through the driver or a script',
+    },
+  ),
   bool('DoNotCleanTaskBar', { passes: [SPECIALIZE, OOBE, AUDIT_SYSTEM], deprecated: 'DoNotCleanTaskBar is absent from the current reference' }),
   list('FirstLogonCommands', commandItem('SynchronousCommand', logonCommand()), { passes: [OOBE] }),
   box('FolderLocations', [str('ProfilesDirectory'), str('ProgramData')], { passes: [OOBE] }),
@@ -55,7 +65,17 @@ export const SHELL_SETUP = component('Microsoft-Windows-Shell-Setup', [
   box('NotificationArea', [bool('PromotedIcon1'), bool('PromotedIcon2')], { passes: [OOBE, SPECIALIZE], open: true }),
   box(
     'OEMInformation',
-    [str('HelpCustomized'), str('Logo'), str('Manufacturer'), str('Model'), str('SupportAppURL'), str('SupportHours'), str('SupportPhone'), str('SupportProvider'), str('SupportURL')],
+    [
+      str('HelpCustomized'),
+      str('Logo'),
+      str('Manufacturer'),
+      str('Model'),
+      str('SupportAppURL'),
+      str('SupportHours'),
+      str('SupportPhone'),
+      str('SupportProvider'),
+      str('SupportURL'),
+    ],
     { passes: [OFFLINE, SPECIALIZE, AUDIT_SYSTEM, OOBE] },
   ),
   str('OEMName', { passes: [OFFLINE, SPECIALIZE] }),
@@ -69,7 +89,9 @@ export const SHELL_SETUP = component('Microsoft-Windows-Shell-Setup', [
       bool('HideWirelessSetupInOOBE'),
       oneOf('NetworkLocation', ['Home', 'Work', 'Other']),
       oneOf('ProtectYourPC', ['1', '2', '3']),
-      bool('SkipMachineOOBE', { deprecated: 'SkipMachineOOBE is deprecated since Windows 8 and meant for testing only; it also makes Setup ignore ProtectYourPC and NetworkLocation' }),
+      bool('SkipMachineOOBE', {
+        deprecated: 'SkipMachineOOBE is deprecated since Windows 8 and meant for testing only; it also makes Setup ignore ProtectYourPC and NetworkLocation',
+      }),
       bool('SkipUserOOBE', { deprecated: 'SkipUserOOBE is deprecated since Windows 8 and meant for testing only' }),
       bool('UnattendEnableRetailDemo'),
       box('VMModeOptimizations', [bool('SkipAdministratorProfileRemoval'), bool('SkipNotifyUILanguageChange'), bool('SkipWinREInitialization')]),
@@ -87,11 +109,22 @@ export const SHELL_SETUP = component('Microsoft-Windows-Shell-Setup', [
   box('TaskbarLinks', [str('Link0'), str('Link1'), str('Link2'), str('Link3'), str('Link4'), str('Link5')], { passes: [OFFLINE, SPECIALIZE, OOBE] }),
   box(
     'Themes',
-    [str('BrandIcon'), str('CustomDefaultThemeFile'), bool('DefaultThemesOff'), str('DesktopBackground'), str('ThemeName'), str('WindowColor'), bool('UWPAppsUseLightTheme'), bool('SystemUsesLightTheme')],
+    [
+      str('BrandIcon'),
+      str('CustomDefaultThemeFile'),
+      bool('DefaultThemesOff'),
+      str('DesktopBackground'),
+      str('ThemeName'),
+      str('WindowColor'),
+      bool('UWPAppsUseLightTheme'),
+      bool('SystemUsesLightTheme'),
+    ],
     { passes: [OFFLINE, SPECIALIZE, OOBE] },
   ),
   str('TimeZone', { passes: [AUDIT_SYSTEM, OOBE, SPECIALIZE], maxLength: 256 }),
   userAccounts,
   box('VisualEffects', [oneOf('FontSmoothing', ['ClearType', 'Standard', 'Off']), str('SystemDefaultBackgroundColor')], { passes: [OOBE, SPECIALIZE] }),
-  box('WindowsFeatures', [bool('ShowInternetExplorer'), bool('ShowMediaCenter'), bool('ShowWindowsMail'), bool('ShowWindowsMediaPlayer')], { passes: SHELL_ANY }),
+  box('WindowsFeatures', [bool('ShowInternetExplorer'), bool('ShowMediaCenter'), bool('ShowWindowsMail'), bool('ShowWindowsMediaPlayer')], {
+    passes: SHELL_ANY,
+  }),
 ]);
