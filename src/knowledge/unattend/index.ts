@@ -33,11 +33,28 @@ import {
   SYSTEM_SETTINGS_THRESHOLD,
   WINRE_RECOVERY_AGENT,
 } from './components/security.js';
+import {
+  BROWSER_SERVICE,
+  DEVICE_GUARD,
+  IE_CLIENT_NETWORK_PROTOCOL,
+  NETBT,
+  PARTITION_MANAGER,
+  PRINTING_SPOOLER_CORE,
+  SHARED_ACCESS,
+  SMB_SERVER,
+  SNMP_AGENT_SERVICE,
+  TAPI_SETUP,
+  TS_LICENSE_SERVER,
+  TS_REMOTE_CONNECTION_MANAGER,
+  WORKSTATION_SERVICE,
+} from './components/services.js';
 import { SETUP } from './components/setup.js';
 import { SHELL_SETUP } from './components/shell-setup.js';
+import { REFERENCE_COMPONENT_NAMES, REMOVED_COMPONENTS } from './reference.js';
 import type { ComponentSpec, Pass } from './types.js';
 
 export * from './types.js';
+export { REFERENCE_COMPONENT_NAMES, REMOVED_COMPONENTS } from './reference.js';
 
 /** Every known component. */
 export const UNATTEND_COMPONENTS: readonly ComponentSpec[] = [
@@ -73,6 +90,19 @@ export const UNATTEND_COMPONENTS: readonly ComponentSpec[] = [
   IE_INTERNET_EXPLORER,
   REMOTE_ASSISTANCE_EXE,
   SECURE_STARTUP_FILTER_DRIVER,
+  NETBT,
+  SNMP_AGENT_SERVICE,
+  PRINTING_SPOOLER_CORE,
+  WORKSTATION_SERVICE,
+  SMB_SERVER,
+  BROWSER_SERVICE,
+  TAPI_SETUP,
+  SHARED_ACCESS,
+  TS_REMOTE_CONNECTION_MANAGER,
+  TS_LICENSE_SERVER,
+  PARTITION_MANAGER,
+  DEVICE_GUARD,
+  IE_CLIENT_NETWORK_PROTOCOL,
 ];
 
 const BY_NAME = new Map(UNATTEND_COMPONENTS.map((c) => [c.name, c]));
@@ -80,6 +110,19 @@ const BY_NAME = new Map(UNATTEND_COMPONENTS.map((c) => [c.name, c]));
 /** The component called exactly `name`. */
 export function findComponent(name: string): ComponentSpec | undefined {
   return BY_NAME.get(name);
+}
+
+const REFERENCE_BY_LOWER = new Map(REFERENCE_COMPONENT_NAMES.map((n) => [n.toLowerCase(), n]));
+const REMOVED_BY_LOWER = new Map(Object.entries(REMOVED_COMPONENTS).map(([n, why]) => [n.toLowerCase(), { name: n, why }]));
+
+/** The reference's spelling of a component it documents (compared case-insensitively), or undefined. */
+export function referenceComponentName(name: string): string | undefined {
+  return REFERENCE_BY_LOWER.get(name.toLowerCase());
+}
+
+/** A component the reference lists as removed or deprecated, with what to use instead. */
+export function removedComponent(name: string): { name: string; why: string } | undefined {
+  return REMOVED_BY_LOWER.get(name.toLowerCase());
 }
 
 /** Passes a component is valid in: the union of its settings' passes. */

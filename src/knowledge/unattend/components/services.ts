@@ -1,0 +1,137 @@
+/**
+ * Server networking and service components: NetBIOS, SNMP, printing, SMB,
+ * browsing, telephony, connection sharing, Remote Desktop licensing, SAN
+ * policy, virtualization-based security and the machine-wide proxy.
+ *
+ * Passes come from each setting page's "Valid Configuration Passes". Where a
+ * component's comment says a setting "shares" a pass, only its sibling's page
+ * was read and the setting is taken to be valid where that sibling is; every
+ * other pass below was read on the setting's own page.
+ */
+import { GENERALIZE as G, OFFLINE, OOBE, SPECIALIZE, bool, box, component, int, list, oneOf, str } from '../dsl.js';
+
+/** Microsoft-Windows-NetBT: Interfaces (specialize), keyed by Identifier; NetbiosOptions 0|1|2. */
+export const NETBT = component('Microsoft-Windows-NetBT', [
+  list(
+    'Interfaces',
+    {
+      name: 'Interface',
+      key: 'Identifier',
+      children: [str('Identifier'), list('NameServerList', { name: 'IpAddress', key: 'wcm:keyValue', children: [] }), int('NetbiosOptions', 0, 2)],
+    },
+    { passes: [SPECIALIZE] },
+  ),
+]);
+
+/**
+ * Microsoft-Windows-SNMP-Agent-Service. TrapConfiguration and ValidCommunities:
+ * generalize, specialize; EnableAuthenticationTraps, PermittedManagers and
+ * RFC1156Agent share them. A ValidCommunity's value is its rights mask.
+ */
+export const SNMP_AGENT_SERVICE = component('Microsoft-Windows-SNMP-Agent-Service', [
+  bool('EnableAuthenticationTraps', { passes: [G, SPECIALIZE] }),
+  box('PermittedManagers', [], { passes: [G, SPECIALIZE], open: true }),
+  box('RFC1156Agent', [str('sysContact', { allowEmpty: true }), str('sysLocation', { allowEmpty: true }), int('sysServices', 0, 127)], {
+    passes: [G, SPECIALIZE],
+  }),
+  box(
+    'TrapConfiguration',
+    [list('TrapConfigurationItems', { name: 'TrapConfigurationItems', key: 'Community_Name', children: [str('Community_Name'), str('Traps')] })],
+    { passes: [G, SPECIALIZE] },
+  ),
+  list('ValidCommunities', { name: 'ValidCommunity', key: 'wcm:keyValue', children: [] }, { passes: [G, SPECIALIZE] }),
+]);
+
+/** Microsoft-Windows-Printing-Spooler-Core. RemoveMXDW, Start: specialize; RemoveMPDW shares them. Each 0|1. */
+export const PRINTING_SPOOLER_CORE = component('Microsoft-Windows-Printing-Spooler-Core', [
+  int('RemoveMPDW', 0, 1, { passes: [SPECIALIZE] }),
+  int('RemoveMXDW', 0, 1, { passes: [SPECIALIZE] }),
+  int('Start', 0, 1, { passes: [SPECIALIZE] }),
+]);
+
+/** Microsoft-Windows-WorkstationService. AllowInsecureGuestAuth (0|1), OtherDomains: generalize; SyncDomainWithMembership shares it. */
+export const WORKSTATION_SERVICE = component('Microsoft-Windows-WorkstationService', [
+  int('AllowInsecureGuestAuth', 0, 1, { passes: [G] }),
+  str('OtherDomains', { passes: [G] }),
+  int('SyncDomainWithMembership', 0, 1, { passes: [G] }),
+]);
+
+/** Microsoft-Windows-SMBServer. LmAnnounce (boolean), Size (1|2|3): generalize. */
+export const SMB_SERVER = component('Microsoft-Windows-SMBServer', [bool('LmAnnounce', { passes: [G] }), oneOf('Size', ['1', '2', '3'], { passes: [G] })]);
+
+/** Microsoft-Windows-BrowserService. MaintainServerList Yes|No|Auto: generalize. */
+export const BROWSER_SERVICE = component('Microsoft-Windows-BrowserService', [oneOf('MaintainServerList', ['Yes', 'No', 'Auto'], { passes: [G] })]);
+
+/**
+ * Microsoft-Windows-TapiSetup. TapiConfigured (0|1), TapiUnattendLocation:
+ * specialize. A location field that does not apply is written as an empty
+ * string, which the page allows.
+ */
+export const TAPI_SETUP = component('Microsoft-Windows-TapiSetup', [
+  int('TapiConfigured', 0, 1, { passes: [SPECIALIZE] }),
+  box(
+    'TapiUnattendLocation',
+    [
+      str('AreaCode', { allowEmpty: true }),
+      int('CountryOrRegion', 0, 65535),
+      str('DisableCallWaiting', { allowEmpty: true }),
+      str('InternationalCarrierCode', { allowEmpty: true }),
+      str('LongDistanceAccess', { allowEmpty: true }),
+      str('LongDistanceCarrierCode', { allowEmpty: true }),
+      str('Name'),
+      str('OutsideAccess', { allowEmpty: true }),
+      int('PulseOrToneDialing', 0, 1),
+    ],
+    { passes: [SPECIALIZE] },
+  ),
+]);
+
+/** Microsoft-Windows-SharedAccess (Internet Connection Sharing). EnableICS: generalize; the adapter settings share it. */
+export const SHARED_ACCESS = component('Microsoft-Windows-SharedAccess', [
+  bool('EnableICS', { passes: [G] }),
+  str('ExternalAdapter', { passes: [G] }),
+  str('InternalAdapter', { passes: [G] }),
+  bool('InternalIsBridge', { passes: [G] }),
+]);
+
+/** Microsoft-Windows-TerminalServices-RemoteConnectionManager. LicensingMode 2|4|5: generalize, offlineServicing, specialize. */
+export const TS_REMOTE_CONNECTION_MANAGER = component('Microsoft-Windows-TerminalServices-RemoteConnectionManager', [
+  oneOf('LicensingMode', ['2', '4', '5'], { passes: [G, OFFLINE, SPECIALIZE] }),
+]);
+
+/** Microsoft-Windows-TerminalServices-LicenseServer. Role 0|1: oobeSystem; DBPath shares it. */
+export const TS_LICENSE_SERVER = component('Microsoft-Windows-TerminalServices-LicenseServer', [
+  str('DBPath', { passes: [OOBE] }),
+  int('Role', 0, 1, { passes: [OOBE] }),
+]);
+
+/** Microsoft-Windows-PartitionManager. SanPolicy 1|2|3 (1 mounts every disk): offlineServicing. */
+export const PARTITION_MANAGER = component('Microsoft-Windows-PartitionManager', [oneOf('SanPolicy', ['1', '2', '3'], { passes: [OFFLINE] })]);
+
+/**
+ * Microsoft-Windows-DeviceGuard-Unattend (Windows Server 2016 and later).
+ * EnableVirtualizationBasedSecurity 0|1: offlineServicing; the other two share it.
+ */
+export const DEVICE_GUARD = component('Microsoft-Windows-DeviceGuard-Unattend', [
+  int('EnableVirtualizationBasedSecurity', 0, 1, { passes: [OFFLINE] }),
+  int('HypervisorEnforcedCodeIntegrity', 0, 1, { passes: [OFFLINE] }),
+  int('LsaCfgFlags', 0, 2, { passes: [OFFLINE] }),
+]);
+
+/**
+ * Microsoft-Windows-IE-ClientNetworkProtocolImplementation (machine-wide
+ * proxy and connection limits). HKLMProxyEnable: oobeSystem; the others share it.
+ */
+export const IE_CLIENT_NETWORK_PROTOCOL = component('Microsoft-Windows-IE-ClientNetworkProtocolImplementation', [
+  int('CacheLimit', 0, 2147483647, { passes: [OOBE] }),
+  int('HKLMConnectRetries', 0, 2147483647, { passes: [OOBE] }),
+  int('HKLMConnectTimeOut', 0, 2147483647, { passes: [OOBE] }),
+  str('HKLMContentPerUserItem', { passes: [OOBE] }),
+  str('HKLMCookiesPerUserItem', { passes: [OOBE] }),
+  str('HKLMHistoryPerUserItem', { passes: [OOBE] }),
+  bool('HKLMProxyEnable', { passes: [OOBE] }),
+  str('HKLMProxyOverride', { passes: [OOBE], allowEmpty: true }),
+  str('HKLMProxyServer', { passes: [OOBE] }),
+  int('HKLMReceiveTimeOut', 0, 2147483647, { passes: [OOBE] }),
+  int('HKLMSendTimeOut', 0, 2147483647, { passes: [OOBE] }),
+]);

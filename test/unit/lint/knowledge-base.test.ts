@@ -1,0 +1,100 @@
+/**
+ * The unattend knowledge base against the reference's list of components,
+ * and what `component-unknown` says for each kind of name it does not model.
+ */
+import { expect } from 'chai';
+import { lintText, type Finding } from '../../../src/lint/index.js';
+import { REFERENCE_COMPONENT_NAMES, REMOVED_COMPONENTS, UNATTEND_COMPONENTS } from '../../../src/knowledge/unattend/index.js';
+
+const fileWith = (component: string, pass: string, body: string) =>
+  [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    '<unattend xmlns="urn:schemas-microsoft-com:unattend">',
+    `  <settings pass="${pass}">`,
+    `    <component name="${component}" processorArchitecture="amd64" publicKeyToken="31bf3856ad364e35" language="neutral" versionScope="nonSxS" xmlns:wcm="http://schemas.microsoft.com/WMIConfig/2002/State">`,
+    `      ${body}`,
+    '    </component>',
+    '  </settings>',
+    '</unattend>',
+  ].join('\n');
+
+const lint = (text: string): Finding[] => lintText(text, { kind: 'unattend', architecture: 'amd64' });
+const of = (findings: Finding[], rule: string) => findings.filter((f) => f.ruleId === rule);
+
+describe('unattend knowledge base', () => {
+  it('models only components of the reference, each citing its learn.microsoft.com page', () => {
+    const reference = new Set(REFERENCE_COMPONENT_NAMES);
+    for (const c of UNATTEND_COMPONENTS) {
+      expect(reference.has(c.name), c.name).to.equal(true);
+      expect(c.source, c.name).to.match(/^https:\/\/learn\.microsoft\.com\/en-us\/windows-hardware\/customize\/desktop\/unattend\//);
+    }
+    expect(new Set(UNATTEND_COMPONENTS.map((c) => c.name)).size).to.equal(UNATTEND_COMPONENTS.length);
+  });
+
+  it('covers 45 of the 80 components the reference documents', () => {
+    // The figure the docs state; raise both together when a component is added.
+    expect(UNATTEND_COMPONENTS.length).to.equal(45);
+    expect(REFERENCE_COMPONENT_NAMES.length).to.equal(80);
+    expect(new Set(REFERENCE_COMPONENT_NAMES).size).to.equal(80);
+  });
+
+  it('checks the settings of a newly modelled server component (NetBT, SNMP, SanPolicy)', () => {
+    const netbt = fileWith(
+      'Microsoft-Windows-NetBT',
+      'specialize',
+      '<Interfaces><Interface wcm:action="add"><Identifier>Ethernet</Identifier><NetbiosOptions>2</NetbiosOptions></Interface></Interfaces>',
+    );
+    expect(lint(netbt).filter((f) => f.severity === 'error')).to.deep.equal([]);
+    expect(of(lint(netbt.replace('<NetbiosOptions>2<', '<NetbiosOptions>3<')), 'setting-value')).to.have.length(1);
+    expect(of(lint(netbt.replace('pass="specialize"', 'pass="oobeSystem"')), 'component-pass')).to.have.length(1);
+
+    const snmp = fileWith(
+      'Microsoft-Windows-SNMP-Agent-Service',
+      'specialize',
+      '<ValidCommunities><ValidCommunity wcm:action="add" wcm:keyValue="public">4</ValidCommunity></ValidCommunities>',
+    );
+    expect(lint(snmp).filter((f) => f.severity === 'error')).to.deep.equal([]);
+    expect(of(lint(snmp.replace('ValidCommunities>', 'ValidCommunitys>').replace('</ValidCommunities>', '</ValidCommunitys>')), 'setting-unknown')).to.not.be
+      .empty;
+
+    const san = fileWith('Microsoft-Windows-PartitionManager', 'offlineServicing', '<SanPolicy>1</SanPolicy>');
+    expect(lint(san).filter((f) => f.severity === 'error')).to.deep.equal([]);
+    expect(of(lint(san.replace('>1<', '>4<')), 'setting-value')).to.have.length(1);
+  });
+
+  describe('component-unknown', () => {
+    const unknown = (name: string) => {
+      const found = of(lint(fileWith(name, 'specialize', '<Anything>1</Anything>')), 'component-unknown');
+      expect(found, name).to.have.length(1);
+      return found[0]!;
+    };
+
+    it('says a reference component whose settings are not modelled goes unchecked', () => {
+      const f = unknown('Microsoft-Windows-Fax-Service');
+      expect(f.severity).to.equal('warning');
+      expect(f.message).to.include("is in Microsoft's reference").and.include('not checked');
+    });
+
+    it('names what replaces a removed component', () => {
+      const f = unknown('Microsoft-Windows-Security-Licensing-SLC-UX');
+      expect(f.message).to.include('use Microsoft-Windows-Security-SPP-UX');
+    });
+
+    it('gives the reference spelling of a name that differs in case', () => {
+      const f = unknown('Microsoft-Windows-shell-setup');
+      expect(f.hint).to.equal('write `Microsoft-Windows-Shell-Setup`');
+    });
+
+    it('suggests the nearest known name for a misspelled component, modelled or not', () => {
+      expect(unknown('Microsoft-Windows-Shell-Setp').hint).to.equal('did you mean `Microsoft-Windows-Shell-Setup`?');
+      expect(unknown('Microsoft-Windows-Fax-Servce').hint).to.equal('did you mean `Microsoft-Windows-Fax-Service`?');
+      const far = unknown('Contoso-Agent-Settings');
+      expect(far.message).to.include('not in Microsoft');
+      expect(far.hint).to.equal(undefined);
+    });
+  });
+
+  it('lists the reference removed components apart from the documented ones', () => {
+    for (const name of Object.keys(REMOVED_COMPONENTS)) expect(REFERENCE_COMPONENT_NAMES).to.not.include(name);
+  });
+});
