@@ -74,10 +74,18 @@ export const RULE_PACK: readonly RulePackEntry[] = [
   {
     id: 'component-unknown',
     kinds: U,
-    severity: 'warning',
+    severity: 'error',
     title: 'Unknown component',
     explanation:
-      "The component is not in winami's knowledge base, so its settings are not checked. A misspelled component name is skipped by Setup without an error.",
+      "The component is not in Microsoft's Unattended Windows Setup Reference, every component of which winami's knowledge base models: Setup skips it without an error. The nearest known name is suggested; a name that differs only in case gets the reference's spelling. A component the reference lists as removed (Security-Licensing-SLC, -SLC-UX, …) is a warning naming its replacement.",
+  },
+  {
+    id: 'component-client-only',
+    kinds: U,
+    severity: 'warning',
+    title: 'Client-only component',
+    explanation:
+      'The reference documents the component for client editions of Windows only (Windows 10 desktop editions, S mode): Windows Server has no such component and Setup skips it.',
   },
   {
     id: 'component-pass',

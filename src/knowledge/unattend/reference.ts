@@ -77,7 +77,7 @@ export const REFERENCE_COMPONENT_NAMES: readonly string[] = [
   'Microsoft-Windows-TerminalServices-Publishing-WMIProvider',
   'Microsoft-Windows-TerminalServices-RDP-WinStationExtensions',
   'Microsoft-Windows-TerminalServices-RemoteConnectionManager',
-  'Microsoft-Windows-Tpm-Tasks',
+  'Microsoft-Windows-TPM-Tasks',
   'Microsoft-Windows-TwinUI',
   'Microsoft-Windows-UnattendedJoin',
   'Microsoft-Windows-WDF-KernelLibrary',

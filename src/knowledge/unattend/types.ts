@@ -71,4 +71,6 @@ export interface ComponentSpec {
   readonly settings: readonly SettingSpec[];
   /** Why the component should no longer be used. */
   readonly deprecated?: string;
+  /** The reference names client editions only ("Windows 10 for desktop editions"): Windows Server has no such component. */
+  readonly clientOnly?: string;
 }

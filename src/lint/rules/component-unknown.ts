@@ -1,17 +1,18 @@
 /**
- * component-unknown: a component the knowledge base does not model (its
- * settings go unchecked). The message tells a component of Microsoft's
- * reference whose settings winami does not model, one the reference lists
- * as removed, and a name the reference does not have at all (with the
- * nearest known name: Setup skips a misspelled component without a word).
+ * component-unknown: a component that is not in Microsoft's Unattended
+ * Windows Setup Reference. winami's knowledge base models every component
+ * of the reference, so any other name is a mistake Setup skips without a
+ * word: a misspelling (the nearest known name is suggested), a slip of case,
+ * or a component the reference lists as removed (a warning, with what
+ * replaces it).
  */
-import { REFERENCE_COMPONENT_NAMES, UNATTEND_COMPONENTS, referenceComponentName, removedComponent } from '../../knowledge/unattend/index.js';
+import { UNATTEND_COMPONENTS, referenceComponentName, removedComponent } from '../../knowledge/unattend/index.js';
 import { didYouMean } from '../suggest.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { attr } from '../xml.js';
 import { atAttribute, q } from './util.js';
 
-const NAMES = [...new Set([...UNATTEND_COMPONENTS.map((c) => c.name), ...REFERENCE_COMPONENT_NAMES])];
+const NAMES = UNATTEND_COMPONENTS.map((c) => c.name);
 
 export const componentUnknown: Rule = (ctx) => {
   const out: RuleFinding[] = [];
@@ -20,18 +21,19 @@ export const componentUnknown: Rule = (ctx) => {
     if (!a || c.spec) continue;
     const name = a.value;
     const removed = removedComponent(name);
-    const inReference = referenceComponentName(name);
+    const reference = referenceComponentName(name);
     if (removed) {
-      out.push(atAttribute(a, `Component ${q(name)} is not in the current Unattended Windows Setup Reference (${removed.why}); Setup skips it`));
-    } else if (inReference === name) {
-      out.push(atAttribute(a, `Component ${q(name)} is in Microsoft's reference, but winami does not model its settings; they are not checked`));
-    } else if (inReference !== undefined) {
-      out.push(atAttribute(a, `Component ${q(name)} differs only in case from the reference's ${q(inReference)}`, `write \`${inReference}\``));
+      out.push({
+        ...atAttribute(a, `Component ${q(name)} is not in the current Unattended Windows Setup Reference (${removed.why}); Setup skips it`),
+        severity: 'warning',
+      });
+    } else if (reference !== undefined) {
+      out.push(atAttribute(a, `Component ${q(name)} differs only in case from the reference's ${q(reference)}`, `write \`${reference}\``));
     } else {
       out.push(
         atAttribute(
           a,
-          `Component ${q(name)} is not in Microsoft's Unattended Windows Setup Reference nor in winami's knowledge base; Setup skips an unknown component without a word`,
+          `Component ${q(name)} is not in Microsoft's Unattended Windows Setup Reference; Setup skips an unknown component without a word`,
           didYouMean(name, NAMES),
         ),
       );

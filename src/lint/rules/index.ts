@@ -20,6 +20,7 @@ import { agentConfigTaskUnknown } from './agent-config-task-unknown.js';
 import { componentArchitecture } from './component-architecture.js';
 import { componentAttributes } from './component-attributes.js';
 import { componentPass } from './component-pass.js';
+import { componentClientOnly } from './component-client-only.js';
 import { componentUnknown } from './component-unknown.js';
 import { computerName } from './computer-name.js';
 import { copyProfile } from './copy-profile.js';
@@ -54,6 +55,7 @@ export const RULES: Readonly<Record<string, Rule>> = {
   'component-attributes': componentAttributes,
   'component-architecture': componentArchitecture,
   'component-unknown': componentUnknown,
+  'component-client-only': componentClientOnly,
   'component-pass': componentPass,
   'unattend-duplicate': unattendDuplicate,
   'setting-unknown': settingUnknown,

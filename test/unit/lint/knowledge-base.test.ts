@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { lintText, type Finding } from '../../../src/lint/index.js';
-import { REFERENCE_COMPONENT_NAMES, REMOVED_COMPONENTS, UNATTEND_COMPONENTS } from '../../../src/knowledge/unattend/index.js';
+import { PASSES, REFERENCE_COMPONENT_NAMES, REMOVED_COMPONENTS, UNATTEND_COMPONENTS, type SettingSpec } from '../../../src/knowledge/unattend/index.js';
 
 const fileWith = (component: string, pass: string, body: string) =>
   [
@@ -31,11 +31,26 @@ describe('unattend knowledge base', () => {
     expect(new Set(UNATTEND_COMPONENTS.map((c) => c.name)).size).to.equal(UNATTEND_COMPONENTS.length);
   });
 
-  it('covers 45 of the 80 components the reference documents', () => {
-    // The figure the docs state; raise both together when a component is added.
-    expect(UNATTEND_COMPONENTS.length).to.equal(45);
+  it('models every one of the 80 components the reference documents', () => {
+    const modelled = new Set(UNATTEND_COMPONENTS.map((c) => c.name));
+    expect(REFERENCE_COMPONENT_NAMES.filter((n) => !modelled.has(n))).to.deep.equal([]);
     expect(REFERENCE_COMPONENT_NAMES.length).to.equal(80);
     expect(new Set(REFERENCE_COMPONENT_NAMES).size).to.equal(80);
+  });
+
+  it('gives every setting passes, and every pass list only real passes', () => {
+    const walk = (specs: readonly SettingSpec[], inherited: readonly string[] | undefined, where: string): void => {
+      for (const s of specs) {
+        const passes = s.passes ?? inherited;
+        expect(passes, `${where}/${s.name}`).to.not.equal(undefined);
+        for (const p of passes ?? []) expect(PASSES, `${where}/${s.name}`).to.include(p);
+        if (s.type === 'enum') expect(s.values, `${where}/${s.name}`).to.not.be.empty;
+        if (s.type === 'integer') expect(s.min! <= s.max!, `${where}/${s.name}`).to.equal(true);
+        walk(s.children ?? [], passes, `${where}/${s.name}`);
+        if (s.item) walk(s.item.children, passes, `${where}/${s.name}/${s.item.name}`);
+      }
+    };
+    for (const c of UNATTEND_COMPONENTS) walk(c.settings, undefined, c.name);
   });
 
   it('checks the settings of a newly modelled server component (NetBT, SNMP, SanPolicy)', () => {
@@ -69,29 +84,42 @@ describe('unattend knowledge base', () => {
       return found[0]!;
     };
 
-    it('says a reference component whose settings are not modelled goes unchecked', () => {
-      const f = unknown('Microsoft-Windows-Fax-Service');
-      expect(f.severity).to.equal('warning');
-      expect(f.message).to.include("is in Microsoft's reference").and.include('not checked');
+    it('is an error for a name outside the reference, since every reference component is modelled', () => {
+      const f = unknown('Contoso-Agent-Settings');
+      expect(f.severity).to.equal('error');
+      expect(f.message).to.include("not in Microsoft's Unattended Windows Setup Reference");
+      expect(f.hint).to.equal(undefined);
     });
 
-    it('names what replaces a removed component', () => {
+    it('names what replaces a removed component, as a warning', () => {
       const f = unknown('Microsoft-Windows-Security-Licensing-SLC-UX');
+      expect(f.severity).to.equal('warning');
       expect(f.message).to.include('use Microsoft-Windows-Security-SPP-UX');
     });
 
     it('gives the reference spelling of a name that differs in case', () => {
       const f = unknown('Microsoft-Windows-shell-setup');
+      expect(f.severity).to.equal('error');
       expect(f.hint).to.equal('write `Microsoft-Windows-Shell-Setup`');
     });
 
-    it('suggests the nearest known name for a misspelled component, modelled or not', () => {
+    it('suggests the nearest known name for a misspelled component', () => {
       expect(unknown('Microsoft-Windows-Shell-Setp').hint).to.equal('did you mean `Microsoft-Windows-Shell-Setup`?');
       expect(unknown('Microsoft-Windows-Fax-Servce').hint).to.equal('did you mean `Microsoft-Windows-Fax-Service`?');
-      const far = unknown('Contoso-Agent-Settings');
-      expect(far.message).to.include('not in Microsoft');
-      expect(far.hint).to.equal(undefined);
+      expect(unknown('Microsoft-Windows-TerminalServices-LocalSessionManger').hint).to.equal(
+        'did you mean `Microsoft-Windows-TerminalServices-LocalSessionManager`?',
+      );
     });
+  });
+
+  it('warns of a client-only component in an answer file', () => {
+    const f = of(
+      lint(fileWith('Microsoft-Windows-DeviceAccess', 'specialize', '<SetRegionSpecificPrivacyAccessPolicy>zh</SetRegionSpecificPrivacyAccessPolicy>')),
+      'component-client-only',
+    );
+    expect(f).to.have.length(1);
+    expect(f[0]!.severity).to.equal('warning');
+    expect(of(lint(fileWith('Microsoft-Windows-NetBT', 'specialize', '<Interfaces/>')), 'component-client-only')).to.deep.equal([]);
   });
 
   it('lists the reference removed components apart from the documented ones', () => {

@@ -70,6 +70,16 @@ const CASES: Case[] = [
     expect: 'Microsoft-Windows-PnpSysprep',
   },
   {
+    rule: 'component-client-only',
+    base: V2,
+    options: u(),
+    edit: rep(
+      '<settings pass="specialize">',
+      '<settings pass="specialize"><component name="Microsoft-Windows-WiFiNetworkManager" processorArchitecture="amd64" publicKeyToken="31bf3856ad364e35" language="neutral" versionScope="nonSxS"><DefaultAutoConnectSharedState>0</DefaultAutoConnectSharedState></component>',
+    ),
+    expect: 'client editions',
+  },
+  {
     rule: 'component-pass',
     base: V2,
     options: u(),
