@@ -67,6 +67,7 @@ import {
   SECURE_STARTUP_FILTER_DRIVER,
   SECURITY_MALWARE_WINDOWS_DEFENDER,
   SYSTEM_RESTORE_MAIN,
+  SYSTEM_SETTINGS,
   SYSTEM_SETTINGS_THRESHOLD,
   WINRE_RECOVERY_AGENT,
 } from './components/security.js';
@@ -91,7 +92,7 @@ import { REFERENCE_COMPONENT_NAMES, REMOVED_COMPONENTS } from './reference.js';
 import type { ComponentSpec, Pass } from './types.js';
 
 export * from './types.js';
-export { REFERENCE_COMPONENT_NAMES, REMOVED_COMPONENTS } from './reference.js';
+export { COMPONENT_ALIASES, REFERENCE_COMPONENT_NAMES, REMOVED_COMPONENTS } from './reference.js';
 
 /** Every known component. */
 export const UNATTEND_COMPONENTS: readonly ComponentSpec[] = [
@@ -123,6 +124,7 @@ export const UNATTEND_COMPONENTS: readonly ComponentSpec[] = [
   SECURITY_MALWARE_WINDOWS_DEFENDER,
   WINRE_RECOVERY_AGENT,
   SYSTEM_RESTORE_MAIN,
+  SYSTEM_SETTINGS,
   SYSTEM_SETTINGS_THRESHOLD,
   IE_INTERNET_EXPLORER,
   REMOTE_ASSISTANCE_EXE,

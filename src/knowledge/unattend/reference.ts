@@ -67,7 +67,7 @@ export const REFERENCE_COMPONENT_NAMES: readonly string[] = [
   'Microsoft-Windows-StorPort-RegistrySettings',
   'Microsoft-Windows-SystemMaintenanceService',
   'Microsoft-Windows-SystemRestore-Main',
-  'Microsoft-Windows-SystemSettingsThreshold',
+  'Microsoft-Windows-SystemSettings',
   'Microsoft-Windows-TabletPC-Platform-Input-Core',
   'Microsoft-Windows-TapiSetup',
   'Microsoft-Windows-TCPIP',
@@ -101,4 +101,9 @@ export const REMOVED_COMPONENTS: Readonly<Record<string, string>> = {
   'Microsoft-Windows-Store-Client-UI': 'removed',
   'Microsoft-Windows-MigrationWizardApplication': 'removed',
   'Microsoft-Windows-ehome-reg-inf': 'removed with Windows Media Center',
+};
+
+/** Other names answer files give a reference component, and the reference's name. */
+export const COMPONENT_ALIASES: Readonly<Record<string, string>> = {
+  'Microsoft-Windows-SystemSettingsThreshold': 'Microsoft-Windows-SystemSettings',
 };

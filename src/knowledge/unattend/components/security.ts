@@ -58,11 +58,15 @@ export const WINRE_RECOVERY_AGENT = component('Microsoft-Windows-WinRE-RecoveryA
 /** Microsoft-Windows-SystemRestore-Main. DisableSR 0|1: specialize. */
 export const SYSTEM_RESTORE_MAIN = component('Microsoft-Windows-SystemRestore-Main', [int('DisableSR', 0, 1, { passes: [SPECIALIZE] })]);
 
-/** Microsoft-Windows-SystemSettingsThreshold. DisplayNetworkSelection, WiFiToWlan: generalize, specialize. */
-export const SYSTEM_SETTINGS_THRESHOLD = component('Microsoft-Windows-SystemSettingsThreshold', [
-  bool('DisplayNetworkSelection', { passes: [GENERALIZE, SPECIALIZE] }),
-  bool('WiFiToWlan', { passes: [GENERALIZE, SPECIALIZE] }),
-]);
+const systemSettings = () => [bool('DisplayNetworkSelection', { passes: [GENERALIZE, SPECIALIZE] }), bool('WiFiToWlan', { passes: [GENERALIZE, SPECIALIZE] })];
+
+/** Microsoft-Windows-SystemSettings (the reference's name). DisplayNetworkSelection, WiFiToWlan: generalize, specialize. */
+export const SYSTEM_SETTINGS = component('Microsoft-Windows-SystemSettings', systemSettings());
+
+/** Microsoft-Windows-SystemSettingsThreshold: the name Windows 10's catalogs (and answer files written with them) give the same component. */
+export const SYSTEM_SETTINGS_THRESHOLD = component('Microsoft-Windows-SystemSettingsThreshold', systemSettings(), {
+  source: 'https://learn.microsoft.com/en-us/windows-hardware/customize/desktop/unattend/microsoft-windows-systemsettings',
+});
 
 /**
  * Microsoft-Windows-IE-InternetExplorer: the scalar settings server images
