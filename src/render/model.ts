@@ -147,7 +147,11 @@ export const RANDOMISE_ADMIN_PASSWORD: Readonly<Record<LaunchAgent, string>> = {
   ec2config: `powershell.exe -NoProfile -Command "${ADMIN_BY_RID};& 'C:\\Program Files\\Amazon\\Ec2ConfigService\\ScramblePassword.exe' -u $a"`,
 };
 
-/** The value EC2Launch v2's and EC2Config's default answer files carry in oobeSystem; v2 rewrites it from the OS's locale. */
+/**
+ * The value EC2Launch v2's and EC2Config's default answer files carry in
+ * oobeSystem. `ec2launch sysprep` rewrites it from the OS's locale; on
+ * EC2Config winami's seal script does (sysprep.ps1, `localeFromOs`).
+ */
 const AWS_DEFAULT_LOCALE = 'en-US';
 
 /**
@@ -156,7 +160,8 @@ const AWS_DEFAULT_LOCALE = 'en-US';
  * nothing in specialize; in oobeSystem (which must answer the region page)
  * EC2Launch v1 gets the empty elements its SysprepInstance.ps1 fills with
  * the OS's culture, and v2 and EC2Config the values of AWS's own files,
- * which `ec2launch sysprep` rewrites from the OS's locale.
+ * which `ec2launch sysprep` (v2) and winami's seal script (EC2Config)
+ * rewrite from the OS's culture before Sysprep reads them.
  */
 function localeModel(config: ResolvedConfig) {
   const l = config.windowsSettings.locale;
@@ -396,6 +401,9 @@ export const AGENT_RAN_MARKER: Readonly<Record<LaunchAgent, string>> = {
 export function sysprepModel(config: ResolvedConfig) {
   return {
     agent: config.launchAgent,
+    // EC2Config rewrites nothing in sysprep2008.xml; without a configured locale the seal script puts the
+    // OS's own culture where AWS's file (and winami's) carries en-US, as `ec2launch sysprep` does on v2.
+    localeFromOs: config.launchAgent === 'ec2config' && !config.windowsSettings.locale,
     telemetry: config.launchAgent === 'ec2launch-v2' ? config.agent.ec2launchV2.telemetry : true,
     // SetupComplete.cmd keeps this line in images made from this one, where the script is gone.
     setupComplete:

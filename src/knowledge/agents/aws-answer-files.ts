@@ -33,6 +33,7 @@ const TROUBLESHOOT_DOC =
 const DOMAIN_FACTS_13 = "domain-facts §13 (AWS's default files compared with winami's)";
 const SYSPREP_INSTANCE =
   'EC2Launch v1 Scripts\\SysprepInstance.ps1: fills an empty order-1 Path with "<powershell.exe> <Sysprep>\\Randomize-LocalAdminPassword.ps1 <admin>" and empty oobeSystem locale elements with the OS culture';
+const EC2CONFIG_SYSPREP_DOC = `${SYSPREP_DOC} ("Using Sysprep with EC2Config", sysprep2008.xml)`;
 const EC2CONFIG_DOC = 'https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/ec2config-service.html (sysprep2008.xml)';
 
 const s = (pass: string, component: string, path: string, value: string | RegExp, source: string): AwsDefaultSetting => ({
@@ -103,7 +104,9 @@ export const AWS_DEFAULT_ANSWER_FILES: Readonly<Record<LaunchAgent, readonly Aws
     ...['InputLocale', 'SystemLocale', 'UILanguage', 'UserLocale'].map((l) => s('oobeSystem', INTL, l, '', `${DOMAIN_FACTS_13}; ${SYSPREP_INSTANCE}`)),
   ],
   ec2config: [
+    ...generalize(`${EC2CONFIG_SYSPREP_DOC} (generalize phase)`),
     s('specialize', SHELL, 'CopyProfile', 'true', TROUBLESHOOT_DOC),
+    s('specialize', SHELL, 'TimeZone', 'UTC', `${EC2CONFIG_SYSPREP_DOC} (specialize phase)`),
     s('specialize', DEPLOY, RUN(1, 'Path'), NET_USER, `${SYSPREP_DOC} (the EC2Config paths domain-facts §1.6 quotes)`),
     s(
       'specialize',
@@ -120,8 +123,16 @@ export const AWS_DEFAULT_ANSWER_FILES: Readonly<Record<LaunchAgent, readonly Aws
       `${SYSPREP_DOC} (the EC2Config paths domain-facts §1.6 quotes)`,
     ),
     ...rdpFirewall,
-    s('oobeSystem', SHELL, 'OOBE/NetworkLocation', 'Other', `${EC2CONFIG_DOC}; domain-facts §3`),
-    s('oobeSystem', SHELL, 'RegisteredOwner', 'Amazon', `${EC2CONFIG_DOC}; domain-facts §3`),
+    // EC2Config does not rewrite these from the OS's culture; winami's seal script does (sysprep.ps1).
+    ...['InputLocale', 'SystemLocale', 'UILanguage', 'UserLocale'].map((l) => s('oobeSystem', INTL, l, 'en-US', `${EC2CONFIG_SYSPREP_DOC} (OOBE phase)`)),
+    s('oobeSystem', SHELL, 'OOBE/HideEULAPage', 'true', `${EC2CONFIG_SYSPREP_DOC} (OOBE phase)`),
+    s('oobeSystem', SHELL, 'OOBE/HideWirelessSetupInOOBE', 'true', `${EC2CONFIG_SYSPREP_DOC} (OOBE phase)`),
+    s('oobeSystem', SHELL, 'OOBE/NetworkLocation', 'Other', `${EC2CONFIG_SYSPREP_DOC} (OOBE phase); ${EC2CONFIG_DOC}; domain-facts §3`),
+    s('oobeSystem', SHELL, 'OOBE/ProtectYourPC', '3', `${EC2CONFIG_SYSPREP_DOC} (OOBE phase)`),
+    s('oobeSystem', SHELL, 'BluetoothTaskbarIconEnabled', 'false', `${EC2CONFIG_SYSPREP_DOC} (OOBE phase)`),
+    s('oobeSystem', SHELL, 'TimeZone', 'UTC', `${EC2CONFIG_SYSPREP_DOC} (OOBE phase)`),
+    s('oobeSystem', SHELL, 'RegisteredOrganization', 'Amazon.com', `${EC2CONFIG_SYSPREP_DOC} (OOBE phase)`),
+    s('oobeSystem', SHELL, 'RegisteredOwner', 'Amazon', `${EC2CONFIG_SYSPREP_DOC} (OOBE phase); ${EC2CONFIG_DOC}; domain-facts §3`),
   ],
 };
 
