@@ -73,7 +73,13 @@ export const AWS_DEFAULT_ANSWER_FILES: Readonly<Record<LaunchAgent, readonly Aws
     s('specialize', SHELL, 'CopyProfile', 'true', TROUBLESHOOT_DOC),
     s('specialize', SHELL, 'TimeZone', 'UTC', `${SYSPREP_DOC} (specialize pass)`),
     s('specialize', DEPLOY, RUN(1, 'Path'), NET_USER, `${SYSPREP_DOC} (RunSynchronous order 1)`),
-    // The default file randomises the password through the agent's executable; the exact command is UNCONFIRMED (domain-facts §13).
+    // The default file randomises the password in specialize; its exact command is UNCONFIRMED (domain-facts §13). AWS's
+    // "Using Sysprep with EC2Launch v2" quotes for order 2 the EC2Config line ("…\\Ec2ConfigService\\ScramblePassword.exe" -u
+    // Administrator), word for word as its EC2Config section, and for order 3 EC2Config's SysprepSpecializePhase.cmd: a
+    // carried-over text naming files an EC2Launch v2 image does not have, so it is not taken as v2's command. No public code,
+    // issue or page quoting the v2 file's order-2 Path was found (searched: the code, issues and pages corpora for EC2Launch v2
+    // unattend.xml specialize RunSynchronousCommand; exact strings "EC2Launch\\sysprep\\unattend.xml",
+    // "EC2Launch\\ScramblePassword", "RunSynchronousCommand[Order=2]"). The row states the effect.
     s(
       'specialize',
       DEPLOY,
