@@ -5,6 +5,13 @@
  * directives, Puppet), `@@NAME@@` tokens (winami's `@@WINAMI_SECRET:name@@`
  * among them). A placeholder stands for any text; the literal text around it
  * is still checked, so a placeholder never hides a defect beside it.
+ *
+ * Templates filled by search and replace use bare upper-case words instead
+ * (`<UserLocale>LOCALE</UserLocale>`, `<TimeZone>TIME_ZONE</TimeZone>`).
+ * Such a word counts as a placeholder only as the whole value of a setting
+ * whose real values are never one (booleans, integers, enumerations, locale
+ * names, time-zone ids), and only when it is not a near miss of a real value
+ * of that setting (`OTHER` for `Other`, `YES`, `EN_US`, `PST` stay defects).
  */
 
 const PLACEHOLDER_SOURCE = String.raw`\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}|\$\{[^}]*\}|%\{[^}]*\}|@@[A-Za-z_][A-Za-z0-9_.:/-]*@@`;
@@ -50,4 +57,28 @@ export function couldBe(value: string, candidates: readonly string[], flags = ''
  */
 export function blankTemplateStatements(text: string): string {
   return text.replace(/\{%[\s\S]*?%\}|\{#[\s\S]*?#\}/g, (m) => m.replace(/[^\n]/g, ' '));
+}
+
+/** A bare upper-case placeholder word: LOCALE, TIME_ZONE, LOGON_COUNT (at least four letters). */
+const BARE_TOKEN = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
+/** Words people write for booleans that Setup does not read as one (and those it does). */
+const BOOLEAN_WORDS = new Set(['true', 'false', 'yes', 'no', 'on', 'off', 'enabled', 'disabled', 'enable', 'disable']);
+
+/**
+ * True when placeholders are allowed and `value` is a bare upper-case
+ * placeholder word that `looksLikeValue` does not take for a (misspelled)
+ * value of the setting. Callers pass it only where a setting's value is
+ * expected, never for names, attributes or container text.
+ */
+export function isBarePlaceholder(value: string, allowPlaceholders: boolean | undefined, looksLikeValue: (upper: string) => boolean = () => false): boolean {
+  if (!allowPlaceholders || !BARE_TOKEN.test(value) || value.replace(/[^A-Z]/g, '').length < 4) return false;
+  if (BOOLEAN_WORDS.has(value.toLowerCase())) return false;
+  return !looksLikeValue(value);
+}
+
+/** True when `upper` is one of `values` but for case, underscores, hyphens and spaces. */
+export function sameWord(upper: string, values: readonly string[]): boolean {
+  const norm = (x: string) => x.toLowerCase().replace(/[-_ ]/g, '');
+  const u = norm(upper);
+  return values.some((v) => norm(v) === u);
 }

@@ -1,6 +1,6 @@
 /** setting-value: value type, enumeration, range, length; containers hold elements, leaves hold text. */
 import type { SettingSpec } from '../../knowledge/unattend/index.js';
-import { couldBe, hasPlaceholder, isPartialPlaceholder, literalParts, skipValueCheck } from '../placeholder.js';
+import { couldBe, hasPlaceholder, isBarePlaceholder, isPartialPlaceholder, literalParts, sameWord, skipValueCheck } from '../placeholder.js';
 import { nearest } from '../suggest.js';
 import type { Rule, RuleFinding } from '../types.js';
 import type { XmlElement } from '../xml.js';
@@ -22,6 +22,7 @@ export const settingValue: Rule = (ctx) => {
       continue;
     }
     if (skipValueCheck(s.el.text, ctx.options.allowPlaceholders)) continue;
+    if (BARE_TYPES.has(spec.type) && isBarePlaceholder(s.el.text, ctx.options.allowPlaceholders, (u) => sameWord(u, spec.values ?? []))) continue;
     if (s.el.text === '' && emptyFilledByAgent(ctx.text, ctx.options.agent, s.component.pass.name, s.component.name, spec.name)) continue;
     const problem = isPartialPlaceholder(s.el.text, ctx.options.allowPlaceholders) ? checkTemplate(spec, s.el.text) : check(spec, s.el.text);
     if (problem) out.push(atText(s.el, `${q(s.path)}: ${problem.message}`, problem.hint));
@@ -30,6 +31,9 @@ export const settingValue: Rule = (ctx) => {
 };
 
 const LOCALE_SETTINGS = new Set(['InputLocale', 'SystemLocale', 'UILanguage', 'UserLocale']);
+
+/** Types whose real values are never a bare upper-case word, so one there is a search-and-replace placeholder. */
+const BARE_TYPES = new Set<SettingSpec['type']>(['boolean', 'integer', 'enum']);
 
 /**
  * EC2Launch v1's SysprepInstance.ps1 fills empty oobeSystem locale elements

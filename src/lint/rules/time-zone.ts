@@ -1,8 +1,11 @@
 /** time-zone: Shell-Setup/TimeZone is a Windows time-zone id (`tzutil /l`), not a display or IANA name. */
 import { WINDOWS_TIME_ZONES, timeZoneProblem } from '../../knowledge/windows/index.js';
-import { couldBe, isPartialPlaceholder, skipValueCheck } from '../placeholder.js';
+import { couldBe, isBarePlaceholder, isPartialPlaceholder, sameWord, skipValueCheck } from '../placeholder.js';
 import type { Rule, RuleFinding } from '../types.js';
 import { atText, q } from './util.js';
+
+/** A time-zone abbreviation (AEST, CEST), an offset name (GMT_PLUS_1) or an id in capitals: a defect, not a placeholder. */
+const looksLikeTimeZone = (upper: string) => /^[A-Z]{2,4}[SD]?T$/.test(upper) || /GMT|UTC/.test(upper) || sameWord(upper, WINDOWS_TIME_ZONES);
 
 export const timeZone: Rule = (ctx) => {
   const out: RuleFinding[] = [];
@@ -10,6 +13,7 @@ export const timeZone: Rule = (ctx) => {
     if (s.spec?.name !== 'TimeZone' || s.component.name !== 'Microsoft-Windows-Shell-Setup' || s.path !== 'TimeZone') continue;
     const v = s.el.text;
     if (v === '' || skipValueCheck(v, ctx.options.allowPlaceholders)) continue;
+    if (isBarePlaceholder(v, ctx.options.allowPlaceholders, looksLikeTimeZone)) continue;
     if (isPartialPlaceholder(v, ctx.options.allowPlaceholders)) {
       if (!couldBe(v, WINDOWS_TIME_ZONES))
         out.push(
