@@ -173,7 +173,7 @@ export const EMBEDDED_UNIFIED_WRITE_FILTER = component('Microsoft-Windows-Embedd
 /** Microsoft-Windows-EnhancedStorage-Adm (eDrives). TCGSecurityActivationDisabled 0|1: specialize. */
 export const ENHANCED_STORAGE_ADM = component('Microsoft-Windows-EnhancedStorage-Adm', [int('TCGSecurityActivationDisabled', 0, 1, { passes: [SPECIALIZE] })]);
 
-/** Microsoft-Windows-Fax-Service. Fax: specialize; FaxUnattend and Receipts share it. */
+/** Microsoft-Windows-Fax-Service. Fax, Receipts: specialize; FaxUnattend shares it. */
 export const FAX_SERVICE = component('Microsoft-Windows-Fax-Service', [
   box('Fax', [bool('ArchiveFaxes'), str('ArchiveFolderName'), bool('IncomingFaxesArePublic')], { passes: [SPECIALIZE] }),
   box(

@@ -24,16 +24,19 @@ export const NETBT = component('Microsoft-Windows-NetBT', [
 ]);
 
 /**
- * Microsoft-Windows-SNMP-Agent-Service. TrapConfiguration and ValidCommunities:
- * generalize, specialize; EnableAuthenticationTraps, PermittedManagers and
- * RFC1156Agent share them. A ValidCommunity's value is its rights mask.
+ * Microsoft-Windows-SNMP-Agent-Service. Every setting: generalize, specialize
+ * (each page). A ValidCommunity's value is its rights mask. RFC1156Agent's
+ * children are spelled sysContact… in the page's example and SysContact… in
+ * its table; both are accepted.
  */
 export const SNMP_AGENT_SERVICE = component('Microsoft-Windows-SNMP-Agent-Service', [
   bool('EnableAuthenticationTraps', { passes: [G, SPECIALIZE] }),
   box('PermittedManagers', [], { passes: [G, SPECIALIZE], open: true }),
-  box('RFC1156Agent', [str('sysContact', { allowEmpty: true }), str('sysLocation', { allowEmpty: true }), int('sysServices', 0, 127)], {
-    passes: [G, SPECIALIZE],
-  }),
+  box(
+    'RFC1156Agent',
+    ['sys', 'Sys'].flatMap((p) => [str(`${p}Contact`, { allowEmpty: true }), str(`${p}Location`, { allowEmpty: true }), int(`${p}Services`, 0, 127)]),
+    { passes: [G, SPECIALIZE] },
+  ),
   box(
     'TrapConfiguration',
     [list('TrapConfigurationItems', { name: 'TrapConfigurationItems', key: 'Community_Name', children: [str('Community_Name'), str('Traps')] })],
@@ -42,18 +45,18 @@ export const SNMP_AGENT_SERVICE = component('Microsoft-Windows-SNMP-Agent-Servic
   list('ValidCommunities', { name: 'ValidCommunity', key: 'wcm:keyValue', children: [] }, { passes: [G, SPECIALIZE] }),
 ]);
 
-/** Microsoft-Windows-Printing-Spooler-Core. RemoveMXDW, Start: specialize; RemoveMPDW shares them. Each 0|1. */
+/** Microsoft-Windows-Printing-Spooler-Core. RemoveMPDW, RemoveMXDW, Start: specialize. Each 0|1. */
 export const PRINTING_SPOOLER_CORE = component('Microsoft-Windows-Printing-Spooler-Core', [
   int('RemoveMPDW', 0, 1, { passes: [SPECIALIZE] }),
   int('RemoveMXDW', 0, 1, { passes: [SPECIALIZE] }),
   int('Start', 0, 1, { passes: [SPECIALIZE] }),
 ]);
 
-/** Microsoft-Windows-WorkstationService. AllowInsecureGuestAuth (0|1), OtherDomains: generalize; SyncDomainWithMembership shares it. */
+/** Microsoft-Windows-WorkstationService. AllowInsecureGuestAuth (0|1), OtherDomains: generalize; SyncDomainWithMembership (boolean): specialize. */
 export const WORKSTATION_SERVICE = component('Microsoft-Windows-WorkstationService', [
   int('AllowInsecureGuestAuth', 0, 1, { passes: [G] }),
   str('OtherDomains', { passes: [G] }),
-  int('SyncDomainWithMembership', 0, 1, { passes: [G] }),
+  bool('SyncDomainWithMembership', { passes: [SPECIALIZE] }),
 ]);
 
 /** Microsoft-Windows-SMBServer. LmAnnounce (boolean), Size (1|2|3): generalize. */
@@ -86,7 +89,7 @@ export const TAPI_SETUP = component('Microsoft-Windows-TapiSetup', [
   ),
 ]);
 
-/** Microsoft-Windows-SharedAccess (Internet Connection Sharing). EnableICS: generalize; the adapter settings share it. */
+/** Microsoft-Windows-SharedAccess (Internet Connection Sharing). EnableICS, InternalIsBridge: generalize; the adapter names share it. */
 export const SHARED_ACCESS = component('Microsoft-Windows-SharedAccess', [
   bool('EnableICS', { passes: [G] }),
   str('ExternalAdapter', { passes: [G] }),
@@ -99,7 +102,7 @@ export const TS_REMOTE_CONNECTION_MANAGER = component('Microsoft-Windows-Termina
   oneOf('LicensingMode', ['2', '4', '5'], { passes: [G, OFFLINE, SPECIALIZE] }),
 ]);
 
-/** Microsoft-Windows-TerminalServices-LicenseServer. Role 0|1: oobeSystem; DBPath shares it. */
+/** Microsoft-Windows-TerminalServices-LicenseServer. DBPath, Role 0|1: oobeSystem. */
 export const TS_LICENSE_SERVER = component('Microsoft-Windows-TerminalServices-LicenseServer', [
   str('DBPath', { passes: [OOBE] }),
   int('Role', 0, 1, { passes: [OOBE] }),
@@ -110,7 +113,8 @@ export const PARTITION_MANAGER = component('Microsoft-Windows-PartitionManager',
 
 /**
  * Microsoft-Windows-DeviceGuard-Unattend (Windows Server 2016 and later).
- * EnableVirtualizationBasedSecurity 0|1: offlineServicing; the other two share it.
+ * EnableVirtualizationBasedSecurity 0|1, LsaCfgFlags 0|1|2 (Credential Guard):
+ * offlineServicing; HypervisorEnforcedCodeIntegrity shares it.
  */
 export const DEVICE_GUARD = component('Microsoft-Windows-DeviceGuard-Unattend', [
   int('EnableVirtualizationBasedSecurity', 0, 1, { passes: [OFFLINE] }),
@@ -120,7 +124,8 @@ export const DEVICE_GUARD = component('Microsoft-Windows-DeviceGuard-Unattend', 
 
 /**
  * Microsoft-Windows-IE-ClientNetworkProtocolImplementation (machine-wide
- * proxy and connection limits). HKLMProxyEnable: oobeSystem; the others share it.
+ * proxy and connection limits). HKLMProxyEnable, HKLMProxyServer (never
+ * empty): oobeSystem; the others share it.
  */
 export const IE_CLIENT_NETWORK_PROTOCOL = component('Microsoft-Windows-IE-ClientNetworkProtocolImplementation', [
   int('CacheLimit', 0, 2147483647, { passes: [OOBE] }),
