@@ -146,7 +146,7 @@ export const EMBEDDED_KEYBOARD_FILTER = component('Microsoft-Windows-Embedded-Ke
   bool('ForceOffAccessibility', { passes: [OFFLINE] }),
 ]);
 
-/** Microsoft-Windows-Embedded-ShellLauncher. Shell: oobeSystem; the others share it. */
+/** Microsoft-Windows-Embedded-ShellLauncher. Shell, DefaultReturnCodeAction 0-3: oobeSystem; UserSettings shares it. */
 export const EMBEDDED_SHELL_LAUNCHER = component('Microsoft-Windows-Embedded-ShellLauncher', [
   int('DefaultReturnCodeAction', 0, 3, { passes: [OOBE] }),
   str('Shell', { passes: [OOBE] }),
@@ -249,7 +249,7 @@ export const NETWORK_BRIDGE = component('Microsoft-Windows-NetworkBridge', [str(
 /** Microsoft-Windows-NetworkLoadBalancing-Core. Clusters: specialize. */
 export const NETWORK_LOAD_BALANCING = component('Microsoft-Windows-NetworkLoadBalancing-Core', [box('Clusters', [], { passes: [SPECIALIZE], open: true })]);
 
-/** Microsoft-Windows-RasServer. RouterType 1-7: specialize; ConfigurationFlags shares it. */
+/** Microsoft-Windows-RasServer. ConfigurationFlags (boolean), RouterType 1-7: specialize. */
 export const RAS_SERVER = component('Microsoft-Windows-RasServer', [
   bool('ConfigurationFlags', { passes: [SPECIALIZE] }),
   oneOf('RouterType', ['1', '2', '3', '4', '5', '6', '7'], { passes: [SPECIALIZE] }),
