@@ -17,7 +17,7 @@ import { pathKey } from './guest-fs.js';
 import { beginSysprep, finishSysprep, type SysprepRequest, type WindowsState } from './windows.js';
 import { runSqlcmd, runSqlSetup, sqlServices, SQLCMD_PATH } from './sql-server.js';
 import { featureName, installedFeatures, installFeatures, WINDOWS_FEATURES } from './windows-features.js';
-import { localAccounts } from './windows-languages.js';
+import { languageOf, localAccounts } from './windows-languages.js';
 import { ComError, ComObject, newComObject, osVersion, type ComContext } from './windows-update.js';
 import { fileVersion, pnpDrivers } from './aws-packages.js';
 import { sqlSetupValue } from './sql-registry.js';
@@ -1389,6 +1389,9 @@ class Interpreter {
       if (v && lower === 'ubr') return v.ubr;
       return undefined;
     }
+    // The default user's locale, which `ec2launch sysprep` (and winami's EC2Config seal script) copies into the answer file.
+    if (path.replace(/^registry::hkey_users/, 'hku:').startsWith('hku:\\.default\\control panel\\international') && prop.toLowerCase() === 'localename')
+      return languageOf(this.win.fs).culture;
     // Both keys hold the name on Windows: ComputerName (set for next boot) and ActiveComputerName (in use).
     if ((p.includes('control\\computername\\computername') || p.includes('control\\computername\\activecomputername')) && prop.toLowerCase() === 'computername')
       return this.win.computerName;

@@ -12,6 +12,10 @@ import { installedFeatures } from '../../emulator/windows-features.js';
 import { languageByToken, setLanguage } from '../../emulator/windows-languages.js';
 import { newWindowsState, type WindowsState } from '../../emulator/windows.js';
 import type { WindowsRelease } from '../../src/knowledge/releases.js';
+import { parseConfig } from '../../src/config/load.js';
+import { renderBundle } from '../../src/render/bundle.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 let parser: Parser;
 function guest(release: WindowsRelease = '2022', language = 'English'): WindowsState {
@@ -188,6 +192,34 @@ describe('emulator guest: the PowerShell model', () => {
       expect(byRid.exitCode, byRid.stderr).to.equal(0);
       expect(fr.tasks.has('t')).to.equal(true);
       expect(run(guest('2022', 'English'), register("'Administrator'")).exitCode).to.equal(0);
+    });
+  });
+
+  describe("EC2Config's seal script keeps the image's culture", () => {
+    it("rewrites the oobeSystem locale of sysprep2008.xml from the OS's LocaleName before Sysprep, and nothing else", async () => {
+      const config = parseConfig('name: t\nregion: us-east-1\nwindows:\n  release: "2012r2"\n', { configPath: join(tmpdir(), 'c.yaml') });
+      const bundle = await renderBundle(config, { buildId: 'b1' });
+      const text = (path: string) => bundle.files.find((f) => f.path === path)!.content.toString();
+      const unattend = text('unattend.xml');
+      const sysprep = text('scripts/sysprep.ps1');
+      // The rewrite, as the rendered script has it (held to the model: its first line names winami).
+      const lines = sysprep.split(/\r?\n/);
+      const block = lines.slice(
+        lines.findIndex((l) => l.startsWith('$answerFile =')),
+        lines.findIndex((l) => l.startsWith('Write-Output "WINAMI oobeLocale')) + 1,
+      );
+      expect(block.length).to.be.greaterThan(3);
+      const w = guest('2022', 'German');
+      const answerFile = 'C:\\Program Files\\Amazon\\Ec2ConfigService\\sysprep2008.xml';
+      w.fs.write(answerFile, Buffer.from(unattend));
+      const r = run(w, ['# rendered by winami', ...block].join('\n'));
+      expect(r.exitCode, r.stderr).to.equal(0);
+      expect(r.stdout).to.include('WINAMI oobeLocale=de-DE');
+      const after = w.fs.read(answerFile)!.toString('utf8');
+      for (const name of ['InputLocale', 'SystemLocale', 'UILanguage', 'UserLocale']) expect(after).to.include(`<${name}>de-DE</${name}>`);
+      expect(after).not.to.include('en-US');
+      // Only those four values changed.
+      expect(after.replace(/de-DE/g, 'en-US')).to.equal(unattend.replace(/^\uFEFF/, ''));
     });
   });
 });

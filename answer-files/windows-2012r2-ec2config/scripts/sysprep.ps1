@@ -30,29 +30,18 @@ if (-not (Test-Path 'C:\ProgramData\winami\setupcomplete-registered')) {
 
 # EC2Config: runs sysprep.exe /unattend:sysprep2008.xml /oobe /generalize /shutdown.
 # No locale is configured, so the image keeps its own culture: as "ec2launch
-# sysprep" does on EC2Launch v2, the oobeSystem locale of the answer file
-# (en-US, as in AWS's sysprep2008.xml) becomes the OS's own before Sysprep
-# reads it. EC2Config itself never rewrites it.
+# sysprep" does on EC2Launch v2, the four oobeSystem locale values of the
+# answer file (en-US, as in AWS's sysprep2008.xml) become the OS's locale
+# (HKU\.DEFAULT\Control Panel\International, LocaleName) before Sysprep
+# reads them. EC2Config itself never rewrites them.
 $answerFile = 'C:\Program Files\Amazon\Ec2ConfigService\sysprep2008.xml'
-$userLocale = (Get-ItemProperty -LiteralPath 'Registry::HKEY_USERS\.DEFAULT\Control Panel\International' -Name LocaleName).LocaleName
-$osLocale = @{
-    InputLocale  = $userLocale
-    SystemLocale = (Get-WinSystemLocale).Name
-    UILanguage   = [Globalization.CultureInfo]::InstalledUICulture.Name
-    UserLocale   = $userLocale
+$osLocale = Get-ItemPropertyValue -LiteralPath 'Registry::HKEY_USERS\.DEFAULT\Control Panel\International' -Name LocaleName
+$answer = [IO.File]::ReadAllText($answerFile)
+foreach ($setting in 'InputLocale', 'SystemLocale', 'UILanguage', 'UserLocale') {
+    $answer = $answer.Replace("<$setting>en-US</$setting>", "<$setting>$osLocale</$setting>")
 }
-$xml = New-Object System.Xml.XmlDocument
-$xml.PreserveWhitespace = $true
-$xml.Load($answerFile)
-$ns = New-Object System.Xml.XmlNamespaceManager($xml.NameTable)
-$ns.AddNamespace('u', 'urn:schemas-microsoft-com:unattend')
-foreach ($name in $osLocale.Keys) {
-    foreach ($node in $xml.SelectNodes("/u:unattend/u:settings[@pass='oobeSystem']/u:component[@name='Microsoft-Windows-International-Core']/u:$name", $ns)) {
-        if ($osLocale[$name]) { $node.InnerText = $osLocale[$name] }
-    }
-}
-$xml.Save($answerFile)
-Write-Output "WINAMI oobeLocale=$($osLocale.UserLocale)"
+[IO.File]::WriteAllText($answerFile, $answer, (New-Object System.Text.UTF8Encoding($false)))
+Write-Output "WINAMI oobeLocale=$osLocale"
 
 $execute = 'C:\Program Files\Amazon\Ec2ConfigService\Ec2Config.exe'
 $arguments = '-sysprep'
