@@ -22,19 +22,24 @@ export const AUDIO_AUDIOCORE = component('Microsoft-Windows-Audio-AudioCore', [b
 /** Microsoft-Windows-Audio-VolumeControl. EnableVolumeControlWhileLocked: specialize. */
 export const AUDIO_VOLUMECONTROL = component('Microsoft-Windows-Audio-VolumeControl', [bool('EnableVolumeControlWhileLocked', { passes: [SPECIALIZE] })]);
 
-/** Microsoft-Windows-BLB-WSB-Online-Main (Windows Server Backup's online service). EnableOnlineBackup: specialize, oobeSystem; the texts share it. */
+/**
+ * Microsoft-Windows-BLB-WSB-Online-Main (Windows Server Backup's online
+ * service). EnableOnlineBackup, ProviderName (a resource id in ResourceDll):
+ * specialize, oobeSystem; the other texts share it.
+ */
 export const BLB_WSB_ONLINE_MAIN = component('Microsoft-Windows-BLB-WSB-Online-Main', [
   bool('EnableOnlineBackup', { passes: [SPECIALIZE, OOBE] }),
-  ...['DescriptionText1', 'DescriptionText2', 'Icon', 'Link1', 'Link1Text', 'Link2', 'Link2Text', 'ProviderName', 'ResourceDll'].map((n) =>
+  int('ProviderName', 0, WIDE, { passes: [SPECIALIZE, OOBE] }),
+  ...['DescriptionText1', 'DescriptionText2', 'Icon', 'Link1', 'Link1Text', 'Link2', 'Link2Text', 'ResourceDll'].map((n) =>
     str(n, { passes: [SPECIALIZE, OOBE] }),
   ),
 ]);
 
-/** Microsoft-Windows-CoreMmRes (camera sound). CameraSoundLevel 0-100: every pass but windowsPE and offlineServicing; NoPhysicalCameraLED shares it. */
+/** Microsoft-Windows-CoreMmRes (camera sound). CameraSoundLevel 0-100, NoPhysicalCameraLED 0|1: every pass but windowsPE and offlineServicing. */
 const CAMERA_PASSES = [AUDIT_SYSTEM, AUDIT_USER, OOBE, G, SPECIALIZE];
 export const CORE_MM_RES = component('Microsoft-Windows-CoreMmRes', [
   int('CameraSoundLevel', 0, 100, { passes: CAMERA_PASSES }),
-  bool('NoPhysicalCameraLED', { passes: CAMERA_PASSES }),
+  int('NoPhysicalCameraLED', 0, 1, { passes: CAMERA_PASSES }),
 ]);
 
 /** Microsoft-Windows-DeviceAccess. SetRegionSpecificPrivacyAccessPolicy: specialize. */
@@ -153,10 +158,10 @@ export const EMBEDDED_SHELL_LAUNCHER = component('Microsoft-Windows-Embedded-She
   box('UserSettings', [], { passes: [OOBE], open: true }),
 ]);
 
-/** Microsoft-Windows-Embedded-UnifiedWriteFilter. OverlayType "RAM overlay"|"Disk overlay": specialize; the others share it. */
+/** Microsoft-Windows-Embedded-UnifiedWriteFilter. OverlayType "RAM overlay"|"Disk overlay", Binding "Loose Binding"|"Tight Binding": specialize; the others share it. */
 export const EMBEDDED_UNIFIED_WRITE_FILTER = component('Microsoft-Windows-Embedded-UnifiedWriteFilter', [
   bool('AddAllVolume', { passes: [SPECIALIZE] }),
-  str('Binding', { passes: [SPECIALIZE] }),
+  oneOf('Binding', ['Loose Binding', 'Tight Binding'], { passes: [SPECIALIZE] }),
   str('BootStatusPolicy', { passes: [SPECIALIZE] }),
   bool('DisableAutoDefrag', { passes: [SPECIALIZE] }),
   bool('DomainSecretKeyPersisted', { passes: [SPECIALIZE] }),
@@ -269,7 +274,7 @@ const powerApplication = (n: number) =>
     passes: [G, SPECIALIZE],
   });
 
-/** Microsoft-Windows-stobject (Battery Meter). CustomPowerApplication1: generalize, specialize; the others share it. */
+/** Microsoft-Windows-stobject (Battery Meter). CustomPowerApplication1, FlyoutAutoPowerScheme (a plan GUID): generalize, specialize; the others share it. */
 export const STOBJECT = component('Microsoft-Windows-stobject', [
   ...[1, 2, 3, 4, 5, 6].map(powerApplication),
   str('FlyoutAutoPowerScheme', { passes: [G, SPECIALIZE] }),
@@ -287,12 +292,12 @@ export const STORPORT_REGISTRY_SETTINGS = component('Microsoft-Windows-StorPort-
 /** Microsoft-Windows-SystemMaintenanceService (ReadyBoost caches). CacheList: specialize. */
 export const SYSTEM_MAINTENANCE_SERVICE = component('Microsoft-Windows-SystemMaintenanceService', [box('CacheList', [], { passes: [SPECIALIZE], open: true })]);
 
-/** Microsoft-Windows-TabletPC-Platform-Input-Core. TouchGate 0|1: offlineServicing; the others share it. */
+/** Microsoft-Windows-TabletPC-Platform-Input-Core. TouchGate 0|1, MultiTouchEnabled (boolean): offlineServicing; the others share it. */
 export const TABLETPC_INPUT_CORE = component('Microsoft-Windows-TabletPC-Platform-Input-Core', [
   box('AssociationData', [], { passes: [OFFLINE], open: true }),
   str('HandwritingPanelDockedModeSet', { passes: [OFFLINE] }),
   box('LinearityData', [], { passes: [OFFLINE], open: true }),
-  str('MultiTouchEnabled', { passes: [OFFLINE] }),
+  bool('MultiTouchEnabled', { passes: [OFFLINE] }),
   str('PanningDisabled', { passes: [OFFLINE] }),
   int('TouchGate', 0, 1, { passes: [OFFLINE] }),
   str('TouchKeyboardAutoInvokeEnabled', { passes: [OFFLINE] }),
@@ -331,21 +336,27 @@ export const WIFI_NETWORK_MANAGER = component(
   { clientOnly: DESKTOP_EDITIONS },
 );
 
-/** Microsoft-Windows-Wlansvc. RadioLocation (may be empty): specialize, windowsPE; the others share it. */
+/**
+ * Microsoft-Windows-Wlansvc. RadioLocation (may be empty): specialize,
+ * windowsPE. The telemetry-only settings CoexistenceSupport (1-4) and
+ * SimultaneousMultiChannelSupported (1-255): offlineServicing, specialize,
+ * oobeSystem; the other telemetry settings share them.
+ */
+const WLAN_TELEMETRY = [OFFLINE, SPECIALIZE, OOBE];
 export const WLANSVC = component('Microsoft-Windows-Wlansvc', [
-  str('CoexistenceSupport', { passes: [SPECIALIZE, PE] }),
-  str('NumAntennaConnected', { passes: [SPECIALIZE, PE] }),
+  oneOf('CoexistenceSupport', ['1', '2', '3', '4'], { passes: WLAN_TELEMETRY }),
+  str('NumAntennaConnected', { passes: WLAN_TELEMETRY }),
   str('RadioLocation', { passes: [SPECIALIZE, PE], allowEmpty: true }),
-  str('SimultaneousMultiChannelSupported', { passes: [SPECIALIZE, PE] }),
-  str('WLANFunctionLevelDeviceResetSupported', { passes: [SPECIALIZE, PE] }),
-  str('WLANPlatformLevelDeviceResetSupported', { passes: [SPECIALIZE, PE] }),
+  int('SimultaneousMultiChannelSupported', 1, 255, { passes: WLAN_TELEMETRY }),
+  str('WLANFunctionLevelDeviceResetSupported', { passes: WLAN_TELEMETRY }),
+  str('WLANPlatformLevelDeviceResetSupported', { passes: WLAN_TELEMETRY }),
 ]);
 
 /** Microsoft-Windows-WPD-BusEnumService (MTP over Bluetooth). BTSearchIntervalOnAC (seconds, 0 = never): specialize; the others share it. */
 export const WPD_BUS_ENUM_SERVICE = component('Microsoft-Windows-WPD-BusEnumService', [
   int('BTSearchIntervalOnAC', 0, WIDE, { passes: [SPECIALIZE] }),
   int('BTSearchIntervalOnDC', 0, WIDE, { passes: [SPECIALIZE] }),
-  str('RegCacheUpdated', { passes: [SPECIALIZE] }),
+  str('RegCacheUpdated', { passes: [SPECIALIZE], deprecated: 'RegCacheUpdated is for Microsoft internal use only (the reference)' }),
 ]);
 
 /** Microsoft-Windows-WwanUI. NotInOOBE: generalize, specialize. */
