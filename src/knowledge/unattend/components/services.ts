@@ -89,7 +89,7 @@ export const TAPI_SETUP = component('Microsoft-Windows-TapiSetup', [
   ),
 ]);
 
-/** Microsoft-Windows-SharedAccess (Internet Connection Sharing). EnableICS, InternalIsBridge: generalize; the adapter names share it. */
+/** Microsoft-Windows-SharedAccess (Internet Connection Sharing). EnableICS, ExternalAdapter, InternalIsBridge: generalize; InternalAdapter shares it. */
 export const SHARED_ACCESS = component('Microsoft-Windows-SharedAccess', [
   bool('EnableICS', { passes: [G] }),
   str('ExternalAdapter', { passes: [G] }),
@@ -124,16 +124,19 @@ export const DEVICE_GUARD = component('Microsoft-Windows-DeviceGuard-Unattend', 
 
 /**
  * Microsoft-Windows-IE-ClientNetworkProtocolImplementation (machine-wide
- * proxy and connection limits). HKLMProxyEnable, HKLMProxyServer (never
- * empty): oobeSystem; the others share it.
+ * proxy and connection limits). CacheLimit, HKLMContentPerUserItem,
+ * HKLMProxyEnable, HKLMProxyServer (never empty): oobeSystem; the others
+ * (the cookie and history switches beside the content one, the timeouts)
+ * share it.
  */
 export const IE_CLIENT_NETWORK_PROTOCOL = component('Microsoft-Windows-IE-ClientNetworkProtocolImplementation', [
-  int('CacheLimit', 0, 2147483647, { passes: [OOBE] }),
+  // KB, 8192-1048576; a smaller value is raised to 8192, so only the top is a limit.
+  int('CacheLimit', 0, 1048576, { passes: [OOBE] }),
   int('HKLMConnectRetries', 0, 2147483647, { passes: [OOBE] }),
   int('HKLMConnectTimeOut', 0, 2147483647, { passes: [OOBE] }),
-  str('HKLMContentPerUserItem', { passes: [OOBE] }),
-  str('HKLMCookiesPerUserItem', { passes: [OOBE] }),
-  str('HKLMHistoryPerUserItem', { passes: [OOBE] }),
+  bool('HKLMContentPerUserItem', { passes: [OOBE] }),
+  bool('HKLMCookiesPerUserItem', { passes: [OOBE] }),
+  bool('HKLMHistoryPerUserItem', { passes: [OOBE] }),
   bool('HKLMProxyEnable', { passes: [OOBE] }),
   str('HKLMProxyOverride', { passes: [OOBE], allowEmpty: true }),
   str('HKLMProxyServer', { passes: [OOBE] }),
