@@ -34,6 +34,8 @@ export interface ReportWriterOptions {
   rules: readonly RuleInfo[];
   toolVersion?: string;
   width?: number;
+  /** The table wraps long messages instead of cutting them (for a pipe or a file, where nothing should be lost). */
+  wrap?: boolean;
   /** Directory for the table's and HTML's spool; default the OS's temporary directory. */
   spoolDir?: string;
 }
@@ -195,6 +197,6 @@ export async function openReportWriter(format: AuditFormat, out: ReportOutput, o
     case 'html':
       return htmlWriter(out, o.spoolDir, o.rules);
     case 'table':
-      return spooled(out, o.spoolDir, (f) => tableRow(f, o.width), tableHead, tableTail);
+      return spooled(out, o.spoolDir, (f) => tableRow(f, o.width, o.wrap), tableHead, tableTail);
   }
 }

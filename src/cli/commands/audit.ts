@@ -104,7 +104,14 @@ export const auditCommand: CliCommand = {
       const toFile = typeof args.output === 'string' ? args.output : undefined;
       const fileOut = toFile ? createWriteStream(toFile) : undefined;
       const out = fileOut ?? process.stdout;
-      const writer = await openReportWriter(format, out, { rules: ruleMetadata(), toolVersion: VERSION, width: process.stdout.columns || 120 });
+      // On a terminal the table fits its width; into a pipe or a file it wraps long messages rather than cut them.
+      const onTerminal = !fileOut && process.stdout.isTTY === true;
+      const writer = await openReportWriter(format, out, {
+        rules: ruleMetadata(),
+        toolVersion: VERSION,
+        width: (onTerminal && process.stdout.columns) || 120,
+        wrap: !onTerminal,
+      });
       const unapproved: import('../../audit/index.js').Finding[] = [];
       const controller = new AbortController();
       let signals = 0;

@@ -118,6 +118,23 @@ describe('audit formats', () => {
     expect(run.invocations[0].executionSuccessful).to.equal(false);
   });
 
+  it('the table wraps a long message onto indented lines instead of cutting it, when asked (a pipe or a file)', () => {
+    const long = { ...warning, message: `${'word '.repeat(40)}${'x'.repeat(70)} end` };
+    const cut = formatTable(result([long]), 120);
+    expect(cut).to.contain('…');
+    const text = formatTable(result([long]), 120, true);
+    expect(text).to.not.contain('…');
+    const lines = text.split('\n');
+    const first = lines.findIndex((l) => l.startsWith('warning '));
+    const rest = lines.slice(first + 1).filter((l) => /^ {90}\S/.test(l));
+    expect(rest.length).to.be.greaterThan(3);
+    for (const l of [lines[first]!, ...rest]) expect(l.length).to.be.at.most(120);
+    const message = [lines[first]!.slice(90), ...rest.map((l) => l.slice(90))].join(' ');
+    // Every character is there; only the 70-character word, wider than the column, is split.
+    expect(message.replace(/ /g, '')).to.equal(long.message.replace(/ /g, ''));
+    expect(message.split(' ').filter((w) => w !== 'word')).to.deep.equal(['x'.repeat(30), 'x'.repeat(30), 'x'.repeat(10), 'end']);
+  });
+
   it('the table keeps one line per finding, even with newlines and control characters in values', () => {
     const text = formatTable(r, 140);
     const rows = text.split('\n').filter((l) => /^(error|warning) /.test(l));
