@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterConsistencyWindow, EMULATOR_ACCOUNTS, sessionFor, startEmulator, type Emulator } from './billing-emulator.js';
 
-describe('winami audit --format table into a pipe (emulator)', function () {
+describe('winami audit --format text (the table) into a pipe (emulator)', function () {
   this.timeout(60_000);
   let emu: Emulator;
   before(async () => {
@@ -41,7 +41,7 @@ describe('winami audit --format table into a pipe (emulator)', function () {
       AWS_REGION: 'us-east-1',
     };
     const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(process.cwd(), 'dist/src/cli/launcher.js'), 'audit', '--regions', 'us-east-1', '--format', 'table'], {
+      const child = spawn(process.execPath, [join(process.cwd(), 'dist/src/cli/launcher.js'), 'audit', '--regions', 'us-east-1', '--format', 'text'], {
         env,
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -40,7 +40,10 @@ export const auditCommand: CliCommand = {
       .option('resume', { type: 'string', describe: 'Record progress in this file; resume an interrupted audit from it (removed once the audit completes)' })
       .option('concurrency', { type: 'number', default: 64, describe: 'Account-regions audited at once' })
       .option('account-concurrency', { type: 'number', default: 16, describe: 'Accounts audited at once' })
-      .option('format', { choices: ['table', 'json', 'csv', 'html', 'sarif'], describe: 'Output format (default table; json with --json)' })
+      .option('format', {
+        choices: ['table', 'text', 'json', 'csv', 'html', 'sarif'],
+        describe: 'Output format (default table, also called text as in winami lint; json with --json)',
+      })
       .option('output', { alias: 'o', type: 'string', describe: 'Write the report to this file instead of stdout' })
       .option('fail-on', { choices: SEVERITY_CHOICES, default: 'error', describe: 'Exit 9 when a finding is at or above this severity' })
       .option('terminate-unapproved', {
@@ -95,7 +98,8 @@ export const auditCommand: CliCommand = {
           : undefined;
       if (args.terminateUnapproved && !approved)
         throw new UsageError('--terminate-unapproved needs an approved list (--approved-image-id, --approved-tag or --approved-owner)');
-      const format = ((args.format as string | undefined) ?? (args.json ? 'json' : 'table')) as 'table';
+      const chosen = (args.format as string | undefined) ?? (args.json ? 'json' : 'table');
+      const format = (chosen === 'text' ? 'table' : chosen) as 'table';
       const regions = listOf(args.regions);
       const progress = process.stderr.isTTY && !args.quiet ? progressBar() : undefined;
       const session = await sessionFromArgs(args, { fastListing: true });
