@@ -24,13 +24,13 @@ function winami(args: string[]) {
 }
 
 describe('winami emulator (the CLI command)', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
 
   it('starts, prints listening on, answers, and stops on SIGTERM with exit 0', async () => {
     const w = winami(['emulator', '--port', '0', '--time-scale', '0.004']);
     try {
       const endpoint = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no listening line: ${w.out()}${w.err()}`)), 30_000);
+        const timer = setTimeout(() => reject(new Error(`no listening line: ${w.out()}${w.err()}`)), 60_000);
         w.child.stdout.on('data', () => {
           const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(w.out());
           if (m) (clearTimeout(timer), resolve(m[1]!));
@@ -61,7 +61,7 @@ describe('winami emulator (the CLI command)', function () {
   ] as const) {
     it(`refuses ${args.join(' ')} with exit 2, naming ${named}`, async () => {
       const w = winami(['emulator', ...args]);
-      const timer = setTimeout(() => w.child.kill('SIGKILL'), 30_000);
+      const timer = setTimeout(() => w.child.kill('SIGKILL'), 60_000);
       const code = await w.exit;
       clearTimeout(timer);
       expect(code, w.err()).to.equal(2);

@@ -105,7 +105,7 @@ describe('the packed package', function () {
     const exited = new Promise<number | null>((resolve) => emulator.once('exit', (code) => resolve(code)));
     try {
       const endpoint = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`winami emulator did not say it was listening: ${emuOut}`)), 30_000);
+        const timer = setTimeout(() => reject(new Error(`winami emulator did not say it was listening: ${emuOut}`)), 60_000);
         emulator.stdout.on('data', () => {
           const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(emuOut);
           if (m) (clearTimeout(timer), resolve(m[1]!));
