@@ -43,7 +43,7 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-const VOID = new Set(['!doctype', 'meta']);
+const VOID = new Set(['!doctype', 'meta', 'br']);
 /** Every element closed in order (SVG's self-closing none here); throws otherwise. */
 function assertWellFormed(html: string): void {
   const stack: string[] = [];

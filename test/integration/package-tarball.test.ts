@@ -8,7 +8,6 @@ import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { EMULATOR_ACCOUNTS, startEmulator } from '../../emulator/index.js';
 
 /** Run a command to the end without blocking the event loop (the emulator answers in this process). */
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -56,9 +55,12 @@ describe('the packed package', function () {
     expect(manifest.homepage).to.be.a('string');
     expect(manifest.repository).to.have.property('url');
     expect(manifest.bugs).to.have.property('url');
+    // The emulator ships as a program with its guide and spec, which the README links to.
+    for (const f of ['dist/emulator/cli.js', 'emulator/README.md', 'emulator/SPEC.md'])
+      expect(existsSync(join(home, 'node_modules', 'winami', f)), f).to.equal(true);
   });
 
-  it('follows the quick start from an empty folder: init, prepare, bake --dry-run (against the emulator), no SDK warning', async function () {
+  it('follows the quick start from an empty folder: init, prepare, then winami emulator, bake --dry-run and a whole bake against it, no SDK warning', async function () {
     const dir = mkdtempSync(join(home, 'quick-'));
     // The commands exactly as the installed package's README gives them.
     const readme = readFileSync(join(home, 'node_modules', 'winami', 'README.md'), 'utf8');
@@ -89,21 +91,37 @@ describe('the packed package', function () {
     expect(prepare.status, prepare.stderr).to.equal(0);
     expect(existsSync(join(dir, 'out', 'unattend.xml'))).to.equal(true);
 
-    const emu = await startEmulator({ port: 0, timeScale: 0.004 });
+    // The emulator as the installed package runs it (`winami emulator`), with the README's flags and environment.
+    const offline = readme.slice(readme.indexOf('### With no AWS account'), readme.indexOf('### From this repository'));
+    const emuFlags = named('emulator')
+      .slice(1)
+      .filter((f) => f !== '&')
+      .map((f, i, a) => (a[i - 1] === '--port' ? '0' : f)); // a free port: the README's may be taken here
+    expect(emuFlags).to.include('--time-scale');
+    const emulator = spawn(bin(), ['emulator', ...emuFlags], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let emuOut = '';
+    emulator.stdout.on('data', (d: Buffer) => (emuOut += d.toString()));
+    emulator.stderr.on('data', (d: Buffer) => (emuOut += d.toString()));
+    const exited = new Promise<number | null>((resolve) => emulator.once('exit', (code) => resolve(code)));
     try {
-      const a = EMULATOR_ACCOUNTS[0]!;
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        AWS_ENDPOINT_URL: emu.endpoint,
-        AWS_ACCESS_KEY_ID: a.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: a.secretAccessKey,
-        AWS_REGION: 'us-east-1',
-      };
-      delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+      const endpoint = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`winami emulator did not say it was listening: ${emuOut}`)), 60_000);
+        emulator.stdout.on('data', () => {
+          const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(emuOut);
+          if (m) (clearTimeout(timer), resolve(m[1]!));
+        });
+        void exited.then((code) => reject(new Error(`winami emulator exited ${code}: ${emuOut}`)));
+      });
+      const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
+      for (const [, k, v] of offline.matchAll(/\b(AWS_[A-Z_]+)=(\S+)/g)) env[k!] = k === 'AWS_ENDPOINT_URL' ? endpoint : v!;
+      expect(
+        Object.keys(env)
+          .filter((k) => k.startsWith('AWS_'))
+          .sort(),
+      ).to.deep.equal(['AWS_ACCESS_KEY_ID', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY']);
       const dry = await run(bin(), named('bake', '--dry-run'), dir, env);
       expect(dry.stderr).to.not.contain('NodeVersionSupportWarning');
-      // The example names an instance profile and a subnet the emulator does not have: the preflight says so (exit 10).
-      expect([0, 10], dry.stderr).to.include(dry.code);
+      expect(dry.code, dry.stdout + dry.stderr).to.equal(0);
       expect(dry.stdout + dry.stderr).to.contain('region us-east-1');
       expect(dry.stdout + dry.stderr).to.contain('nothing was created');
 
@@ -114,9 +132,16 @@ describe('the packed package', function () {
       const said = dry2016.stdout + dry2016.stderr;
       expect(said).to.contain('region eu-west-1');
       expect(said).to.not.match(/region us-east-1/);
+
+      // The whole bake, as the README gives it: the image in the config's region and its copy.
+      const bake = await run(bin(), named('bake', '--time-scale'), dir, env);
+      expect(bake.code, bake.stdout + bake.stderr).to.equal(0);
+      expect(bake.stdout).to.match(/^us-east-1\tami-[0-9a-f]+\twindows-2022-base-/m);
+      expect(bake.stdout).to.match(/^eu-west-1\tami-[0-9a-f]+\twindows-2022-base-/m);
     } finally {
-      await emu.stop();
+      emulator.kill('SIGTERM');
     }
+    expect(await exited, `winami emulator stops on SIGTERM with exit 0: ${emuOut}`).to.equal(0);
   });
 
   it('is importable as `winami` and prepares a shipped example with the public API', function () {

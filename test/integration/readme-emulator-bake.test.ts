@@ -1,6 +1,6 @@
 /**
  * The README's "From this repository, with no AWS account" commands, as a
- * newcomer types them: the emulator started by its CLI, then `winami bake`
+ * newcomer types them: the emulator started by `winami emulator`, then `winami bake`
  * of the 2022 example with the README's environment. Nothing is hand-fed:
  * the emulator flags, the environment and the bake's arguments are read from
  * the README itself.
@@ -37,11 +37,11 @@ describe("README: the repository's bake against the emulator", function () {
 
   it('bakes the 2022 example end to end with the commands the README gives', async () => {
     const text = section();
-    const emuFlags = /npm run emulator -- (.*?) &/.exec(text)?.[1]?.split(/\s+/);
+    const emuFlags = /npx winami emulator (.*?) &/.exec(text)?.[1]?.split(/\s+/);
     expect(emuFlags, 'the emulator command').to.be.an('array');
     // Port 0: the README's fixed port may be taken on a shared machine; the rest of its flags as written.
     const flags = emuFlags!.map((f, i, a) => (a[i - 1] === '--port' ? '0' : f));
-    emulator = spawn(process.execPath, [join(root, 'dist/emulator/cli.js'), ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+    emulator = spawn(process.execPath, [join(root, 'dist/src/cli/launcher.js'), 'emulator', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
     const endpoint = await new Promise<string>((resolve, reject) => {
       let seen = '';
       emulator!.stdout!.on('data', (d: Buffer) => {

@@ -10,7 +10,7 @@ export const AUDIT_FORMATS = ['table', 'json', 'csv', 'html', 'sarif'] as const;
 export type AuditFormat = (typeof AUDIT_FORMATS)[number];
 
 /** Render a result in a format. */
-export function formatAudit(result: AuditResult, format: AuditFormat, options: { width?: number; toolVersion?: string } = {}): string {
+export function formatAudit(result: AuditResult, format: AuditFormat, options: { width?: number; toolVersion?: string; wrap?: boolean } = {}): string {
   switch (format) {
     case 'json':
       return formatJson(result);
@@ -21,7 +21,7 @@ export function formatAudit(result: AuditResult, format: AuditFormat, options: {
     case 'sarif':
       return formatSarif(result, options.toolVersion);
     case 'table':
-      return formatTable(result, options.width);
+      return formatTable(result, options.width, options.wrap);
   }
 }
 

@@ -4,8 +4,9 @@
  * each finding into the findings/results array and close with the totals and
  * failures (still one valid document); CSV writes rows; the table and the
  * HTML report, whose totals come first, spool their rows to a temporary file
- * and write totals, then the spooled rows, at the end. Findings appear in
- * the order they were made, not sorted (`formatAudit` sorts a kept result).
+ * and write totals, then the spooled rows, at the end (the HTML report one
+ * spool per rule, so its findings come out grouped by rule). Findings appear
+ * in the order they were made, not sorted (`formatAudit` sorts a kept result).
  */
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
@@ -16,7 +17,7 @@ import type { AuditResult, RuleInfo } from '../result.js';
 import type { Finding } from '../types.js';
 import { CSV_HEAD, csvRow } from './csv.js';
 import type { AuditFormat } from './index.js';
-import { htmlHead, htmlRow, htmlTail } from './html.js';
+import { htmlGroupHead, htmlGroupTail, htmlHead, htmlRow, htmlTail, OTHER_RULES, rulesBySeverity, ScopeTally } from './html.js';
 import { JSON_HEAD, jsonItem, jsonTail } from './json.js';
 import { sarifStream } from './sarif.js';
 import { tableHead, tableRow, tableTail } from './table.js';
@@ -33,6 +34,8 @@ export interface ReportWriterOptions {
   rules: readonly RuleInfo[];
   toolVersion?: string;
   width?: number;
+  /** The table wraps long messages instead of cutting them (for a pipe or a file, where nothing should be lost). */
+  wrap?: boolean;
   /** Directory for the table's and HTML's spool; default the OS's temporary directory. */
   spoolDir?: string;
 }
@@ -130,6 +133,51 @@ async function spooled(
   };
 }
 
+/**
+ * The HTML report: one spool per rule (the pack's dozen, plus one for a rule
+ * it does not list), written worst severity first after the head, so the
+ * findings come out grouped by rule while memory holds only the matrix's
+ * counts per account and region.
+ */
+async function htmlWriter(out: ReportOutput, dir: string | undefined, rules: readonly RuleInfo[]): Promise<AuditReportWriter> {
+  const tally = new ScopeTally();
+  const groups = new Map<string, AuditReportWriter>();
+  const order = [...rulesBySeverity(rules), OTHER_RULES];
+  try {
+    for (const rule of order) groups.set(rule.id, await spooled(out, dir, htmlRow, (r) => htmlGroupHead(r, rule), htmlGroupTail));
+  } catch (err) {
+    await Promise.all([...groups.values()].map((g) => g.abort()));
+    throw err;
+  }
+  const other = groups.get(OTHER_RULES.id)!;
+  const abortAll = async () => void (await Promise.all([...groups.values()].map((g) => g.abort())));
+  return {
+    finding(f) {
+      tally.add(f);
+      (groups.get(f.ruleId) ?? other).finding(f);
+    },
+    async drain() {
+      await Promise.all([...groups.values()].map((g) => g.drain()));
+    },
+    async end(result) {
+      try {
+        await writeAll(out, htmlHead(result, tally));
+        const known = new Set(result.rules.map((r) => r.id));
+        for (const rule of order) {
+          const g = groups.get(rule.id)!;
+          const any = rule === OTHER_RULES ? Object.keys(result.totals.byRule).some((id) => !known.has(id)) : (result.totals.byRule[rule.id] ?? 0) > 0;
+          if (any) await g.end(result);
+          else await g.abort();
+        }
+        await writeAll(out, htmlTail(result));
+      } finally {
+        await abortAll();
+      }
+    },
+    abort: abortAll,
+  };
+}
+
 /** Open a streamed report in a format on an output. */
 export async function openReportWriter(format: AuditFormat, out: ReportOutput, o: ReportWriterOptions): Promise<AuditReportWriter> {
   switch (format) {
@@ -147,8 +195,8 @@ export async function openReportWriter(format: AuditFormat, out: ReportOutput, o
         () => '',
       );
     case 'html':
-      return spooled(out, o.spoolDir, htmlRow, htmlHead, htmlTail);
+      return htmlWriter(out, o.spoolDir, o.rules);
     case 'table':
-      return spooled(out, o.spoolDir, (f) => tableRow(f, o.width), tableHead, tableTail);
+      return spooled(out, o.spoolDir, (f) => tableRow(f, o.width, o.wrap), tableHead, tableTail);
   }
 }

@@ -40,7 +40,10 @@ export const auditCommand: CliCommand = {
       .option('resume', { type: 'string', describe: 'Record progress in this file; resume an interrupted audit from it (removed once the audit completes)' })
       .option('concurrency', { type: 'number', default: 64, describe: 'Account-regions audited at once' })
       .option('account-concurrency', { type: 'number', default: 16, describe: 'Accounts audited at once' })
-      .option('format', { choices: ['table', 'json', 'csv', 'html', 'sarif'], describe: 'Output format (default table; json with --json)' })
+      .option('format', {
+        choices: ['table', 'text', 'json', 'csv', 'html', 'sarif'],
+        describe: 'Output format (default table, also called text as in winami lint; json with --json)',
+      })
       .option('output', { alias: 'o', type: 'string', describe: 'Write the report to this file instead of stdout' })
       .option('fail-on', { choices: SEVERITY_CHOICES, default: 'error', describe: 'Exit 9 when a finding is at or above this severity' })
       .option('terminate-unapproved', {
@@ -95,7 +98,8 @@ export const auditCommand: CliCommand = {
           : undefined;
       if (args.terminateUnapproved && !approved)
         throw new UsageError('--terminate-unapproved needs an approved list (--approved-image-id, --approved-tag or --approved-owner)');
-      const format = ((args.format as string | undefined) ?? (args.json ? 'json' : 'table')) as 'table';
+      const chosen = (args.format as string | undefined) ?? (args.json ? 'json' : 'table');
+      const format = (chosen === 'text' ? 'table' : chosen) as 'table';
       const regions = listOf(args.regions);
       const progress = process.stderr.isTTY && !args.quiet ? progressBar() : undefined;
       const session = await sessionFromArgs(args, { fastListing: true });
@@ -104,7 +108,14 @@ export const auditCommand: CliCommand = {
       const toFile = typeof args.output === 'string' ? args.output : undefined;
       const fileOut = toFile ? createWriteStream(toFile) : undefined;
       const out = fileOut ?? process.stdout;
-      const writer = await openReportWriter(format, out, { rules: ruleMetadata(), toolVersion: VERSION, width: process.stdout.columns || 120 });
+      // On a terminal the table fits its width; into a pipe or a file it wraps long messages rather than cut them.
+      const onTerminal = !fileOut && process.stdout.isTTY === true;
+      const writer = await openReportWriter(format, out, {
+        rules: ruleMetadata(),
+        toolVersion: VERSION,
+        width: (onTerminal && process.stdout.columns) || 120,
+        wrap: !onTerminal,
+      });
       const unapproved: import('../../audit/index.js').Finding[] = [];
       const controller = new AbortController();
       let signals = 0;

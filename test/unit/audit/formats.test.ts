@@ -30,7 +30,7 @@ const hostileFinding: Finding = {
   account: '111111111111',
   region: 'us-east-1',
   resourceType: 'image',
-  resourceId: 'ami-1',
+  resourceId: 'ami-0123456789abcdef0',
   message: `the name ${HOSTILE} says SQL`,
   evidence: { name: HOSTILE, platformDetails: '=HYPERLINK("http://evil")', usageOperation: 'RunInstances:0002' },
   time: '2025-06-01T00:00:01.000Z',
@@ -65,18 +65,37 @@ describe('audit formats', () => {
     expect(csv).to.contain(`"<script>alert(""x"")</script>' =cmd|' /C calc'!A0\r\nnext ""line"""`);
   });
 
-  it('HTML escapes every value, loads nothing external and shows totals, chart and evidence', () => {
+  it('HTML escapes every value, loads nothing external, links only to docs, and shows the matrix, chart, groups and evidence', () => {
     const html = formatHtml(r);
     expect(html).to.not.contain('<script>');
     expect(html).to.contain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39;');
-    expect(html).to.not.match(/\s(src|href)=/);
+    expect(html).to.not.match(/\ssrc=/);
+    for (const [, href] of html.matchAll(/\shref="([^"]*)"/g))
+      expect(href).to.match(/^(https:\/\/docs\.aws\.amazon\.com\/|https:\/\/github\.com\/winami\/winami\/|#rule-)/);
     expect(html).to.contain('Content-Security-Policy" content="default-src \'none\'');
-    expect(html).to.match(/<svg[^>]*aria-label="Findings per rule"/);
-    expect(html).to.contain('<caption>By account</caption>');
-    expect(html).to.contain('<caption>By region</caption>');
-    expect(html).to.contain('<td>eu-west-1</td><td class="n">1</td>');
+    expect(html).to.match(/<svg[^>]*aria-label="Findings per rule, worst severity first"/);
+    expect(html).to.contain('<caption>Findings by account and region</caption>');
+    // 111… us-east-1 has the error; 222… eu-west-1 the warning and a failure (partial); the other two cells are clean.
+    expect(html).to.match(
+      /<th scope="row">111111111111<\/th><td class="cell clean">0<\/td><td class="cell error"[^>]*><b>1<\/b> <span class="by">1 error<\/span><\/td><td class="n">1<\/td>/,
+    );
+    expect(html).to.match(
+      /<th scope="row">222222222222<\/th><td class="cell warning"[^>]*><b>1<\/b> <span class="by">1 warning<\/span> <span class="by">\(partial\)<\/span><\/td><td class="cell clean">0<\/td>/,
+    );
     expect(html).to.contain('grant <code>ec2:DescribeImages</code>');
     expect(html).to.contain('<dt>platformDetails</dt><dd>=HYPERLINK(&quot;http://evil&quot;)</dd>');
+    // Groups: errors first, each with its count and the fix command of each finding.
+    expect(html.indexOf('data-rule="sql-edition-mismatch"')).to.be.greaterThan(0);
+    expect(html.indexOf('data-rule="sql-edition-mismatch"')).to.be.lessThan(html.indexOf('data-rule="unencrypted-snapshot"'));
+    expect(html).to.contain('<code class="fix">winami discard ami-0123456789abcdef0 --region us-east-1</code>');
+  });
+
+  it('the chart lists rules worst severity first, whatever their counts', () => {
+    const many = Array.from({ length: 5 }, (_, i) => ({ ...warning, resourceId: `ami-${i}` }));
+    const html = formatHtml(result([hostileFinding, ...many]));
+    const labels = [...html.matchAll(/<text x="\d+" y="\d+" text-anchor="end">([\w-]+) \((\w+)\)<\/text>/g)].map((m) => m[2]);
+    expect(labels.length).to.equal(ruleMetadata().length);
+    expect(labels.indexOf('warning')).to.be.greaterThan(labels.lastIndexOf('error'));
   });
 
   it('JSON round-trips hostile strings intact', () => {
@@ -94,9 +113,26 @@ describe('audit formats', () => {
     expect(run.tool.driver.rules.map((x: { id: string }) => x.id)).to.include('orphaned-snapshot');
     expect(run.results[0].level).to.equal('error');
     expect(run.results[0].message.text).to.contain(HOSTILE);
-    expect(run.results[0].locations[0].logicalLocations[0].fullyQualifiedName).to.equal('arn:aws:ec2:us-east-1:111111111111:image/ami-1');
+    expect(run.results[0].locations[0].logicalLocations[0].fullyQualifiedName).to.equal('arn:aws:ec2:us-east-1:111111111111:image/ami-0123456789abcdef0');
     expect(run.tool.driver.rules[run.results[0].ruleIndex].id).to.equal('sql-edition-mismatch');
     expect(run.invocations[0].executionSuccessful).to.equal(false);
+  });
+
+  it('the table wraps a long message onto indented lines instead of cutting it, when asked (a pipe or a file)', () => {
+    const long = { ...warning, message: `${'word '.repeat(40)}${'x'.repeat(70)} end` };
+    const cut = formatTable(result([long]), 120);
+    expect(cut).to.contain('…');
+    const text = formatTable(result([long]), 120, true);
+    expect(text).to.not.contain('…');
+    const lines = text.split('\n');
+    const first = lines.findIndex((l) => l.startsWith('warning '));
+    const rest = lines.slice(first + 1).filter((l) => /^ {90}\S/.test(l));
+    expect(rest.length).to.be.greaterThan(3);
+    for (const l of [lines[first]!, ...rest]) expect(l.length).to.be.at.most(120);
+    const message = [lines[first]!.slice(90), ...rest.map((l) => l.slice(90))].join(' ');
+    // Every character is there; only the 70-character word, wider than the column, is split.
+    expect(message.replace(/ /g, '')).to.equal(long.message.replace(/ /g, ''));
+    expect(message.split(' ').filter((w) => w !== 'word')).to.deep.equal(['x'.repeat(30), 'x'.repeat(30), 'x'.repeat(10), 'end']);
   });
 
   it('the table keeps one line per finding, even with newlines and control characters in values', () => {
