@@ -52,6 +52,14 @@ export interface BakeOptions {
   /** Bundle renderer; default the project's `renderBundle`. */
   renderBundle?: RenderBundle;
   buildId?: string;
+  /**
+   * How long (real ms) after a create call EC2 may still not show what it
+   * made (eventual consistency): until then, a NotFound or a listing without
+   * it means "not yet", and the cleanup and final sweep look again. Default
+   * 10 s; a test against an emulator with a shorter consistency window can
+   * shorten it.
+   */
+  consistencyGraceMs?: number;
   /** Called once with the live state, so a caller can report what exists at any moment (second Ctrl-C). */
   onState?: (state: BakeState) => void;
 }
@@ -132,6 +140,7 @@ export async function bake(o: BakeOptions): Promise<BakeResult> {
     onError: o.onError ?? 'cleanup',
     env: o.env ?? {},
     renderBundle: o.renderBundle ?? (async (c, opts) => (await defaultRenderBundle())(c, opts)),
+    ...(o.consistencyGraceMs === undefined ? {} : { consistencyGraceMs: o.consistencyGraceMs }),
   };
   const run = await runSteps(dryRun ? steps.filter((_, i) => planned[i]!.dryRun) : steps, state, ctx, {
     ...(o.abortSignal ? { signal: o.abortSignal } : {}),
