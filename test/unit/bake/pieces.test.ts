@@ -71,6 +71,26 @@ describe('bake pieces', () => {
     expect(readFileSync(p, 'utf8')).to.not.match(/password/i);
   });
 
+  it('reads create calls no `created` record answers as unconfirmed, with their times', () => {
+    const p = journalPath(mkdtempSync(join(tmpdir(), 'winami-j-')), 'b2');
+    const j = openJournal(p);
+    const t0 = '2026-01-02T03:04:05.000Z';
+    const t1 = '2026-01-02T03:04:07.000Z';
+    j.append({ type: 'build', buildId: 'b2', region: 'us-east-1', regions: ['us-east-1'], name: 'n', time: t0 });
+    j.append({ type: 'creating', kind: 'instance', region: 'us-east-1', role: 'builder', time: t0 });
+    j.append({ type: 'created', kind: 'instance', id: 'i-1', region: 'us-east-1', role: 'builder', time: t1 });
+    // The smoke test's launch is another call: the builder's answer does not answer it.
+    j.append({ type: 'creating', kind: 'instance', region: 'us-east-1', role: 'smoke-test', time: t1 });
+    j.append({ type: 'creating', kind: 'image', region: 'eu-west-1', role: 'copy', time: t1 });
+    const s = readJournal(p);
+    expect(s.outstanding).to.deep.equal([{ kind: 'instance', id: 'i-1', region: 'us-east-1', role: 'builder', time: Date.parse(t1) }]);
+    expect(s.unconfirmed).to.deep.equal([
+      { kind: 'instance', region: 'us-east-1', role: 'smoke-test', time: Date.parse(t1) },
+      { kind: 'image', region: 'eu-west-1', role: 'copy', time: Date.parse(t1) },
+    ]);
+    expect(s.regions).to.include('eu-west-1');
+  });
+
   it('fills the image name template and makes unique build ids', () => {
     const c = baseConfig('image:\n  name: "{{name}}-{{release}}-{{buildId}}"\n');
     expect(imageName(c, 'B1', new Date('2025-01-02T03:04:05Z'))).to.equal('t-2022-B1');
