@@ -38,13 +38,9 @@ export async function lookWithinGrace<T>(look: () => Promise<T | undefined>, o: 
     const found = await look();
     if (found !== undefined) return found;
     const left = o.until - clock.now();
-    if (left <= 0) return undefined;
+    // Also ends on an unknown end (NaN, e.g. a journal time that does not parse).
+    if (!(left > 0)) return undefined;
     await clock.sleep(Math.min(pause, left), o.signal);
     pause *= 2;
   }
-}
-
-/** The end of the grace for something created at `createdAt` (clock ms); 0 when unknown. */
-export function graceEnd(createdAt: number | undefined, graceMs: number): number {
-  return createdAt === undefined ? 0 : createdAt + graceMs;
 }

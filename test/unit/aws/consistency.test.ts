@@ -59,6 +59,19 @@ describe('lookWithinGrace', () => {
     expect([found, looks, clock.pauses]).to.deep.equal([undefined, 1, []]);
   });
 
+  it('looks once when the end of the grace is unknown (NaN)', async () => {
+    const clock = fakeClock();
+    let looks = 0;
+    const found = await lookWithinGrace(
+      async () => {
+        looks++;
+        return undefined;
+      },
+      { until: Number.NaN, clock },
+    );
+    expect([found, looks, clock.pauses]).to.deep.equal([undefined, 1, []]);
+  });
+
   it('a null result (seen gone) ends the looking at once', async () => {
     const clock = fakeClock();
     expect(await lookWithinGrace(async () => null, { until: clock.now() + 10_000, clock })).to.equal(null);
