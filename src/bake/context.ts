@@ -107,9 +107,22 @@ export async function creating<T>(
   try {
     return await call();
   } catch (err) {
-    state.unconfirmed.push({ ...what, at: ctx.clock.now() });
+    if (!refusedOutright(err)) state.unconfirmed.push({ ...what, at: ctx.clock.now() });
     throw err;
   }
+}
+
+/**
+ * True when AWS answered the call's only attempt with a client error: the
+ * request was refused and made nothing. After a retry, an earlier attempt
+ * may have made something whose answer was lost; with no answer at all
+ * (connection lost, timeout), nobody knows.
+ */
+export function refusedOutright(err: unknown): boolean {
+  const e = err as { $metadata?: { httpStatusCode?: number; attempts?: number }; cause?: { $metadata?: { httpStatusCode?: number; attempts?: number } } };
+  const meta = e?.cause?.$metadata ?? e?.$metadata;
+  const status = meta?.httpStatusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 && meta?.attempts === 1;
 }
 
 /** The end of the consistency grace of a tracked resource (context clock ms; 0 if untracked). */

@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { deliveryScripts, ps, splitSysprepLogs, windowsDir } from '../../../src/bake/scripts.js';
 import { parseFacts, tail } from '../../../src/bake/ssm-run.js';
-import { journalPath, openJournal, readJournal } from '../../../src/bake/journal.js';
+import { journalPath, memoryJournal, openJournal, readJournal } from '../../../src/bake/journal.js';
 import { imageName, newBuildId } from '../../../src/bake/index.js';
+import { creating, graceEndOf, track, type BakeContext } from '../../../src/bake/context.js';
+import { initialState } from '../../../src/bake/state.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { buildPipeline } from '../../../src/bake/pipeline.js';
 
@@ -89,6 +91,36 @@ describe('bake pieces', () => {
       { kind: 'image', region: 'eu-west-1', role: 'copy', time: Date.parse(t1) },
     ]);
     expect(s.regions).to.include('eu-west-1');
+  });
+
+  it('remembers a create call with no answer until a resource of its kind, region and role is recorded; not one AWS refused outright', async () => {
+    const state = initialState('b3', baseConfig(), 'img');
+    let t = 5_000;
+    const journal = memoryJournal();
+    const ctx = {
+      journal,
+      reporter: { emit: () => undefined },
+      clock: { now: () => t, sleep: async () => undefined },
+      consistencyGraceMs: 2_000,
+    } as unknown as BakeContext;
+    const what = { kind: 'instance' as const, region: 'us-east-1', role: 'builder' };
+    const fail = (e: object) => creating(state, ctx, what, () => Promise.reject(Object.assign(new Error('x'), e))).catch(() => undefined);
+    // Refused at its only attempt (a 4xx answer): nothing was made.
+    await fail({ $metadata: { httpStatusCode: 400, attempts: 1 } });
+    expect(state.unconfirmed).to.deep.equal([]);
+    // Refused after a retry, or no answer at all: an earlier attempt may have made one.
+    await fail({ cause: { $metadata: { httpStatusCode: 400, attempts: 2 } } });
+    await fail({ name: 'TimeoutError' });
+    expect(state.unconfirmed).to.deep.equal([
+      { ...what, at: 5_000 },
+      { ...what, at: 5_000 },
+    ]);
+    expect(journal.records.filter((r) => r.type === 'creating')).to.have.length(3);
+    t = 6_000;
+    track(state, ctx, { ...what, id: 'i-1' });
+    expect(state.unconfirmed).to.have.length(1);
+    expect(graceEndOf(state, ctx, 'i-1', 'us-east-1')).to.equal(8_000);
+    expect(graceEndOf(state, ctx, 'i-unknown', 'us-east-1')).to.equal(0);
   });
 
   it('fills the image name template and makes unique build ids', () => {
