@@ -13,7 +13,7 @@ import { StepError } from '../errors.js';
 import { reportTo } from '../reporter.js';
 import type { BakeContext, StepCtx } from './context.js';
 import { discardImage } from '../image/lifecycle.js';
-import { delays, EXPECTED_MS, markKept, markRemoved, scaled, track } from './context.js';
+import { delays, EXPECTED_MS, graceEndOf, graceMs, markKept, markRemoved, scaled, track } from './context.js';
 import type { BakeState, MadeImage } from './state.js';
 
 export { BUILD_ID_TAG, COMPLETE_TAG, CONFIG_TAG, ROLE_TAG } from '../knowledge/winami-tags.js';
@@ -95,9 +95,6 @@ export function waitForInstanceState(
   }) as Promise<Instance>;
 }
 
-/** How long a NotFound for an instance winami launched is taken for EC2's lag rather than "gone" (real ms). */
-export const NOT_FOUND_GRACE_MS = 10_000;
-
 /** The pause between TerminateInstances calls that answered NotFound (real ms). */
 const NOT_FOUND_RETRY_MS = 500;
 
@@ -116,7 +113,7 @@ export async function terminateAndWait(
   if (!alreadyTerminating) {
     // An instance launched moments ago can answer InvalidInstanceID.NotFound (eventual consistency): retry for a
     // while before calling it gone, or it would be left running. The grace is real time, as EC2's lag is.
-    const graceEnds = ctx.clock.now() + Math.max(timeoutMs, NOT_FOUND_GRACE_MS);
+    const graceEnds = ctx.clock.now() + Math.max(timeoutMs, graceMs(ctx));
     for (;;) {
       try {
         await retryLater(() => ec2.terminateInstances({ InstanceIds: [instanceId] }, { abortSignal: signal }), {
@@ -193,6 +190,8 @@ export async function keepOrDiscardImage(state: BakeState, ctx: StepCtx, made: M
   }
   const { deletedSnapshots: deleted } = await discardImage(ctx.session.ec2(made.region), made.imageId, {
     abortSignal: ctx.signal,
+    // Made moments ago, EC2 may not know it yet: a NotFound within the grace is its lag, not absence.
+    notFoundGraceMs: Math.max(0, graceEndOf(state, ctx, made.imageId, made.region) - ctx.clock.now()),
     // A half-made image lists none of the snapshots CreateImage (or CopyImage) already started.
     snapshotFilters: [
       { Name: `tag:${BUILD_ID_TAG}`, Values: [state.buildId] },

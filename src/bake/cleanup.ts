@@ -7,12 +7,21 @@
  * a successful bake are kept unless `includeOutputs` is set; without a
  * journal, the images tagged `winami:complete=true` (set as a successful
  * bake's last act) are kept unless it is set, and every other image goes.
+ *
+ * EC2 lists a new resource only after a while (eventual consistency), so a
+ * cleanup right after a bake died can miss what it made moments before. What
+ * the journal names and the listing misses is looked up by id (again and
+ * again within the grace, when it was made within it); and when the journal
+ * shows a create call with no answer (lost, or the process died during it),
+ * or there is no journal to say what the build did last, the region is listed
+ * and cleaned again once the grace has passed.
  */
 import { existsSync } from 'node:fs';
 import type { AwsSession } from '../aws/ports.js';
 import { awsErrorCode } from '../aws/errors.js';
 import { pollUntil, realClock } from '../aws/poll-until.js';
 import { retryLater } from '../aws/retry.js';
+import { CONSISTENCY_GRACE_MS, lookWithinGrace } from '../aws/consistency.js';
 import { UsageError } from '../errors.js';
 import { reportTo, silentReporter, type Reporter } from '../reporter.js';
 import { BUILD_ID_TAG, COMPLETE_TAG, deleteSnapshot } from './aws-helpers.js';
@@ -41,6 +50,14 @@ export interface CleanupOptions {
   /** Poll delay while waiting for terminations, ms. */
   pollMs?: number;
   timeoutMs?: number;
+  /**
+   * How long (real ms) after a create call EC2 may not list what it made
+   * (eventual consistency; default 10 s). Within it, what the journal names
+   * and EC2 does not know yet is looked up again; after a create call the
+   * journal has no answer for, or with no journal at all, every region is
+   * listed again once it has passed.
+   */
+  consistencyGraceMs?: number;
 }
 
 export interface CleanupResult {
@@ -112,71 +129,132 @@ export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
       report.error('cleanup.failed', `could not remove ${kind} ${id} in ${region}: ${(err as Error).message}`, { kind, id, region });
     }
   };
+  const graceMs = o.consistencyGraceMs ?? CONSISTENCY_GRACE_MS;
+  const startedAt = Date.now();
+  const handled = new Set<string>();
   await Promise.all(
     regions.map(async (region) => {
       const ec2 = o.session.ec2(region);
       const ssm = o.session.ssm(region);
-      // Instances first: terminating them releases their volumes.
-      const res = await call(() =>
-        ec2.describeInstances(
-          { Filters: [...tagFilter, { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] }] },
-          opt,
-        ),
-      );
-      const instances = (res.Reservations ?? []).flatMap((r) => r.Instances ?? []).flatMap((i) => (i.InstanceId ? [i.InstanceId] : []));
-      for (const id of instances) await attempt('instance', id, region, () => ec2.terminateInstances({ InstanceIds: [id] }, opt));
-      if (instances.length && !o.dryRun) {
-        await pollUntil({
-          what: `instances of build ${buildId} in ${region} to terminate`,
-          probe: (signal) => ec2.describeInstances({ InstanceIds: instances }, { abortSignal: signal }),
-          acceptor: (out) => {
-            const live = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name !== 'terminated');
-            return live.length === 0
-              ? { state: 'success', value: out }
-              : { state: 'retry', observed: live.map((i) => `${i.InstanceId} ${i.State?.Name}`).join(', ') };
-          },
-          timeoutMs: o.timeoutMs ?? 600_000,
-          minDelayMs: o.pollMs ?? 5_000,
-          maxDelayMs: (o.pollMs ?? 5_000) * 4,
-          ...(o.abortSignal ? { abortSignal: o.abortSignal } : {}),
-          clock: realClock,
-        }).catch((err) => report.warn('cleanup.wait', (err as Error).message));
-      }
-      const images = await call(() => ec2.describeImages({ Owners: ['self'], Filters: tagFilter, IncludeDeprecated: true }, opt));
+      const journaled = (j?.outstanding ?? []).filter((r) => r.region === region);
+      /** What the journal names of `kind` and `listed` lacks, as EC2 shows it by id (looked up again within its grace). */
+      const byId = async <T>(kind: ResourceKind, listed: Set<string>, look: (id: string) => Promise<T | null | undefined>): Promise<T[]> => {
+        const found: T[] = [];
+        for (const r of journaled.filter((x) => x.kind === kind && !listed.has(x.id) && !handled.has(x.id))) {
+          const lookup = async () => {
+            try {
+              return await call(() => look(r.id));
+            } catch (err) {
+              if (gone(err)) return undefined;
+              throw err;
+            }
+          };
+          const f = await lookWithinGrace(lookup, { until: r.time + graceMs, ...(o.abortSignal ? { signal: o.abortSignal } : {}) });
+          if (f) found.push(f);
+        }
+        return found;
+      };
+      const cleanRegion = async () => {
+        // Instances first: terminating them releases their volumes.
+        const res = await call(() =>
+          ec2.describeInstances(
+            { Filters: [...tagFilter, { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] }] },
+            opt,
+          ),
+        );
+        const listedInstances = new Set((res.Reservations ?? []).flatMap((r) => r.Instances ?? []).flatMap((i) => (i.InstanceId ? [i.InstanceId] : [])));
+        const instances = [
+          ...listedInstances,
+          ...(await byId('instance', listedInstances, async (id) => {
+            const out = await ec2.describeInstances({ InstanceIds: [id] }, opt);
+            const inst = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === id);
+            return inst && inst.State?.Name !== 'terminated' ? id : null;
+          })),
+        ].filter((id) => !handled.has(id));
+        for (const id of instances) {
+          handled.add(id);
+          await attempt('instance', id, region, () => ec2.terminateInstances({ InstanceIds: [id] }, opt));
+        }
+        if (instances.length && !o.dryRun) {
+          await pollUntil({
+            what: `instances of build ${buildId} in ${region} to terminate`,
+            probe: (signal) => ec2.describeInstances({ InstanceIds: instances }, { abortSignal: signal }),
+            acceptor: (out) => {
+              const live = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name !== 'terminated');
+              return live.length === 0
+                ? { state: 'success', value: out }
+                : { state: 'retry', observed: live.map((i) => `${i.InstanceId} ${i.State?.Name}`).join(', ') };
+            },
+            timeoutMs: o.timeoutMs ?? 600_000,
+            minDelayMs: o.pollMs ?? 5_000,
+            maxDelayMs: (o.pollMs ?? 5_000) * 4,
+            ...(o.abortSignal ? { abortSignal: o.abortSignal } : {}),
+            clock: realClock,
+          }).catch((err) => report.warn('cleanup.wait', (err as Error).message));
+        }
+        const listedImages = (await call(() => ec2.describeImages({ Owners: ['self'], Filters: tagFilter, IncludeDeprecated: true }, opt))).Images ?? [];
+        const images = [
+          ...listedImages,
+          ...(await byId('image', new Set(listedImages.map((i) => i.ImageId!)), async (id) => {
+            const img = (await ec2.describeImages({ ImageIds: [id], IncludeDeprecated: true }, opt)).Images?.find((i) => i.ImageId === id);
+            return img ?? null;
+          })),
+        ].filter((img) => img.State !== 'deregistered' && !handled.has(img.ImageId!));
+        for (const img of images) {
+          handled.add(img.ImageId!);
+          // Without the journal, the completion tag says which images were the outputs of a bake that finished;
+          // an available image without it comes from a bake that never did (its billing may be unchecked).
+          const complete = (img.Tags ?? []).some((t) => t.Key === COMPLETE_TAG && t.Value === 'true');
+          if (!j && !o.includeOutputs && img.State === 'available' && complete) keptIds.add(img.ImageId!);
+          if (keptIds.has(img.ImageId!)) for (const m of img.BlockDeviceMappings ?? []) if (m.Ebs?.SnapshotId) keptSnapshots.add(m.Ebs.SnapshotId);
+          await attempt('image', img.ImageId!, region, async () => {
+            // A bake that crashed after enabling Fast Launch: disable it first, so EC2 removes its pre-provisioned snapshots.
+            if (img.State === 'available') {
+              const poll = o.pollMs ?? 5_000;
+              await disableFastLaunch(
+                ec2,
+                img.ImageId!,
+                {
+                  timeoutMs: o.timeoutMs ?? 600_000,
+                  minDelayMs: poll,
+                  maxDelayMs: poll * 4,
+                  clock: realClock,
+                  ...(o.abortSignal ? { abortSignal: o.abortSignal } : {}),
+                },
+                o.reporter ?? silentReporter,
+              );
+            }
+            await ec2.deregisterImage({ ImageId: img.ImageId! }, opt);
+          });
+        }
+        const listedSnapshots = (await call(() => ec2.describeSnapshots({ OwnerIds: ['self'], Filters: tagFilter }, opt))).Snapshots ?? [];
+        const snapshots = [
+          ...listedSnapshots.map((x) => x.SnapshotId!),
+          ...(await byId('snapshot', new Set(listedSnapshots.map((x) => x.SnapshotId!)), async (id) =>
+            (await ec2.describeSnapshots({ SnapshotIds: [id] }, opt)).Snapshots?.some((x) => x.SnapshotId === id) ? id : null,
+          )),
+        ].filter((id) => !handled.has(id));
+        for (const id of snapshots) {
+          handled.add(id);
+          if (keptSnapshots.has(id)) keptIds.add(id);
+          await attempt('snapshot', id, region, () => deleteSnapshot(ec2, id, o.abortSignal));
+        }
+        const vols = await call(() => ec2.describeVolumes({ Filters: [...tagFilter, { Name: 'status', Values: ['available', 'error'] }] }, opt));
+        for (const v of vols.Volumes ?? []) {
+          if (handled.has(v.VolumeId!)) continue;
+          handled.add(v.VolumeId!);
+          await attempt('volume', v.VolumeId!, region, () => ec2.deleteVolume({ VolumeId: v.VolumeId! }, opt));
+        }
+      };
       const keptSnapshots = new Set<string>();
-      for (const img of images.Images ?? []) {
-        // Without the journal, the completion tag says which images were the outputs of a bake that finished;
-        // an available image without it comes from a bake that never did (its billing may be unchecked).
-        const complete = (img.Tags ?? []).some((t) => t.Key === COMPLETE_TAG && t.Value === 'true');
-        if (!j && !o.includeOutputs && img.State === 'available' && complete) keptIds.add(img.ImageId!);
-        if (keptIds.has(img.ImageId!)) for (const m of img.BlockDeviceMappings ?? []) if (m.Ebs?.SnapshotId) keptSnapshots.add(m.Ebs.SnapshotId);
-        await attempt('image', img.ImageId!, region, async () => {
-          // A bake that crashed after enabling Fast Launch: disable it first, so EC2 removes its pre-provisioned snapshots.
-          if (img.State === 'available') {
-            const poll = o.pollMs ?? 5_000;
-            await disableFastLaunch(
-              ec2,
-              img.ImageId!,
-              {
-                timeoutMs: o.timeoutMs ?? 600_000,
-                minDelayMs: poll,
-                maxDelayMs: poll * 4,
-                clock: realClock,
-                ...(o.abortSignal ? { abortSignal: o.abortSignal } : {}),
-              },
-              o.reporter ?? silentReporter,
-            );
-          }
-          await ec2.deregisterImage({ ImageId: img.ImageId! }, opt);
-        });
+      await cleanRegion();
+      // A create call the journal has no answer for may have made something no record names; without a journal,
+      // nothing says what the build made last. Either way, clean again once EC2 lists what was made before now.
+      const settleAt = j ? Math.max(0, ...j.unconfirmed.filter((u) => u.region === region).map((u) => u.time + graceMs)) : startedAt + graceMs;
+      if (!o.dryRun && settleAt > Date.now()) {
+        await realClock.sleep(settleAt - Date.now(), o.abortSignal);
+        await cleanRegion();
       }
-      const snaps = await call(() => ec2.describeSnapshots({ OwnerIds: ['self'], Filters: tagFilter }, opt));
-      for (const s of snaps.Snapshots ?? []) {
-        if (keptSnapshots.has(s.SnapshotId!)) keptIds.add(s.SnapshotId!);
-        await attempt('snapshot', s.SnapshotId!, region, () => deleteSnapshot(ec2, s.SnapshotId!, o.abortSignal));
-      }
-      const vols = await call(() => ec2.describeVolumes({ Filters: [...tagFilter, { Name: 'status', Values: ['available', 'error'] }] }, opt));
-      for (const v of vols.Volumes ?? []) await attempt('volume', v.VolumeId!, region, () => ec2.deleteVolume({ VolumeId: v.VolumeId! }, opt));
       const params = new Set([
         ...SECRET_SLOTS.map((s) => secretParameterName(buildId, s)),
         ...(j?.outstanding ?? []).filter((r) => r.kind === 'parameter' && r.region === region).map((r) => r.id),

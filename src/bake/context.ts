@@ -4,6 +4,7 @@
  * a resource in state and journal at once.
  */
 import type { AwsSession } from '../aws/ports.js';
+import { CONSISTENCY_GRACE_MS } from '../aws/consistency.js';
 import { realClock } from '../aws/poll-until.js';
 import { reportTo, type Reporter } from '../reporter.js';
 import type { Journal } from './journal.js';
@@ -66,6 +67,16 @@ export interface BakeContext {
   /** Environment for `env:` secrets; the CLI passes process.env. */
   env: Readonly<Record<string, string | undefined>>;
   renderBundle: RenderBundle;
+  /**
+   * How long (real ms) after a create call a resource EC2 does not show is
+   * taken for EC2's lag rather than absent (default `CONSISTENCY_GRACE_MS`).
+   */
+  consistencyGraceMs?: number;
+}
+
+/** The context's consistency grace. */
+export function graceMs(ctx: Pick<BakeContext, 'consistencyGraceMs'>): number {
+  return ctx.consistencyGraceMs ?? CONSISTENCY_GRACE_MS;
 }
 
 export type StepCtx = BakeContext & RunnerContext;
@@ -74,8 +85,50 @@ export type StepCtx = BakeContext & RunnerContext;
 export function track(state: BakeState, ctx: BakeContext, r: { kind: ResourceKind; id: string; region: string; role: string }): void {
   if (state.resources.some((x) => x.id === r.id && x.region === r.region)) return;
   state.resources.push({ ...r });
+  state.createdAt[`${r.region}/${r.id}`] = ctx.clock.now();
+  const answered = state.unconfirmed.findIndex((u) => u.kind === r.kind && u.region === r.region && u.role === r.role);
+  if (answered >= 0) state.unconfirmed.splice(answered, 1);
   ctx.journal.append({ type: 'created', ...r, time: new Date().toISOString() });
   reportTo(ctx.reporter).info('bake.resource.created', `created ${r.kind} ${r.id} (${r.role}) in ${r.region}`, { ...r });
+}
+
+/**
+ * Make a create call: journal it first (so a cleanup after a crash knows
+ * something may exist that no record names), and remember a call that failed
+ * until `track` records what it made. The caller tracks the id it gets.
+ */
+export async function creating<T>(
+  state: BakeState,
+  ctx: BakeContext,
+  what: { kind: ResourceKind; region: string; role: string },
+  call: () => Promise<T>,
+): Promise<T> {
+  ctx.journal.append({ type: 'creating', ...what, time: new Date().toISOString() });
+  try {
+    return await call();
+  } catch (err) {
+    if (!refusedOutright(err)) state.unconfirmed.push({ ...what, at: ctx.clock.now() });
+    throw err;
+  }
+}
+
+/**
+ * True when AWS answered the call's only attempt with a client error: the
+ * request was refused and made nothing. After a retry, an earlier attempt
+ * may have made something whose answer was lost; with no answer at all
+ * (connection lost, timeout), nobody knows.
+ */
+export function refusedOutright(err: unknown): boolean {
+  const e = err as { $metadata?: { httpStatusCode?: number; attempts?: number }; cause?: { $metadata?: { httpStatusCode?: number; attempts?: number } } };
+  const meta = e?.cause?.$metadata ?? e?.$metadata;
+  const status = meta?.httpStatusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 && meta?.attempts === 1;
+}
+
+/** The end of the consistency grace of a tracked resource (context clock ms; 0 if untracked). */
+export function graceEndOf(state: BakeState, ctx: BakeContext, id: string, region: string): number {
+  const at = state.createdAt[`${region}/${id}`];
+  return at === undefined ? 0 : at + graceMs(ctx);
 }
 
 /** Record that a resource is gone. */

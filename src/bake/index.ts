@@ -11,7 +11,7 @@ import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { UsageError, type WinamiError, asWinamiError, ExitCode, type ExitCodeValue } from '../errors.js';
 import { reportTo, silentReporter, type Reporter } from '../reporter.js';
-import { AWS_POLL_DELAYS, defaultClock, scaled, type BakeContext, type PollDelays, type RenderBundle } from './context.js';
+import { AWS_POLL_DELAYS, defaultClock, graceMs, scaled, type BakeContext, type PollDelays, type RenderBundle } from './context.js';
 import { journalPath, memoryJournal, openJournal } from './journal.js';
 import { buildManifests, type BakeManifest, type PackerManifest } from './manifest.js';
 import { buildPipeline } from './pipeline.js';
@@ -52,6 +52,14 @@ export interface BakeOptions {
   /** Bundle renderer; default the project's `renderBundle`. */
   renderBundle?: RenderBundle;
   buildId?: string;
+  /**
+   * How long (real ms) after a create call EC2 may still not show what it
+   * made (eventual consistency): until then, a NotFound or a listing without
+   * it means "not yet", and the cleanup and final sweep look again. Default
+   * 10 s; a test against an emulator with a shorter consistency window can
+   * shorten it.
+   */
+  consistencyGraceMs?: number;
   /** Called once with the live state, so a caller can report what exists at any moment (second Ctrl-C). */
   onState?: (state: BakeState) => void;
 }
@@ -132,12 +140,14 @@ export async function bake(o: BakeOptions): Promise<BakeResult> {
     onError: o.onError ?? 'cleanup',
     env: o.env ?? {},
     renderBundle: o.renderBundle ?? (async (c, opts) => (await defaultRenderBundle())(c, opts)),
+    ...(o.consistencyGraceMs === undefined ? {} : { consistencyGraceMs: o.consistencyGraceMs }),
   };
   const run = await runSteps(dryRun ? steps.filter((_, i) => planned[i]!.dryRun) : steps, state, ctx, {
     ...(o.abortSignal ? { signal: o.abortSignal } : {}),
     reporter,
     eventPrefix: 'bake',
-    cleanupDeadlineMs: scaled(ctx, config.deadlines.cleanup),
+    // EC2's consistency grace is real time, so it is added to the scaled deadline, not scaled with it.
+    cleanupDeadlineMs: scaled(ctx, config.deadlines.cleanup) + graceMs(ctx),
     scaleDeadline: (ms) => scaled(ctx, ms),
     // A step's own waits end at its deadline; some then take a bounded look (Sysprep's logs, the agent's state).
     deadlineGraceMs: scaled(ctx, 300_000),
@@ -221,7 +231,8 @@ const SWEEP_LIST_MS = 120_000;
 async function leftAfterSweep(state: BakeState, ctx: BakeContext, regions: string[], fromState: TrackedResource[]): Promise<TrackedResource[]> {
   const deadlineMs = scaled(ctx, state.config.deadlines.cleanup);
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), deadlineMs);
+  // Plus the consistency grace (real time): the sweep may wait it out to list what a create call with no answer made.
+  const timer = setTimeout(() => controller.abort(), deadlineMs + graceMs(ctx));
   const touched = [...new Set([...regions, ...state.resources.map((r) => r.region)])];
   const keep = new Set(state.resources.filter((r) => r.kept).map((r) => r.id));
   try {

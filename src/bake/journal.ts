@@ -12,6 +12,8 @@ import type { ResourceKind } from './state.js';
 /** One journal line. */
 export type JournalRecord =
   | { type: 'build'; buildId: string; region: string; regions: string[]; name: string; time: string }
+  /** Written before a create call: if no `created` record of its kind, region and role follows, its answer never came. */
+  | { type: 'creating'; kind: ResourceKind; region: string; role: string; time: string }
   | { type: 'created'; kind: ResourceKind; id: string; region: string; role: string; time: string }
   | { type: 'removed'; kind: ResourceKind; id: string; region: string; time: string }
   | { type: 'kept'; kind: ResourceKind; id: string; region: string; reason: string; time: string }
@@ -55,8 +57,14 @@ export function memoryJournal(): Journal & { records: JournalRecord[] } {
 export interface JournalSummary {
   buildId: string | undefined;
   regions: string[];
-  /** Resources created and not recorded as removed (or kept as outputs), in creation order. */
-  outstanding: { kind: ResourceKind; id: string; region: string; role: string }[];
+  /** Resources created and not recorded as removed (or kept as outputs), in creation order; `time` in epoch ms. */
+  outstanding: { kind: ResourceKind; id: string; region: string; role: string; time: number }[];
+  /**
+   * Create calls no `created` record answers: the call failed, or its answer
+   * was lost, or the process died during it. What it made (if anything) has an
+   * id no record names; `time` (epoch ms) is when the call was made.
+   */
+  unconfirmed: { kind: ResourceKind; region: string; role: string; time: number }[];
   finished: boolean | undefined;
 }
 
@@ -65,8 +73,11 @@ export function readJournal(path: string): JournalSummary {
   const lines = readFileSync(path, 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '');
-  const summary: JournalSummary = { buildId: undefined, regions: [], outstanding: [], finished: undefined };
-  const live = new Map<string, { kind: ResourceKind; id: string; region: string; role: string }>();
+  const summary: JournalSummary = { buildId: undefined, regions: [], outstanding: [], unconfirmed: [], finished: undefined };
+  const live = new Map<string, JournalSummary['outstanding'][number]>();
+  const unconfirmed: JournalSummary['unconfirmed'] = [];
+  const sameCall = (a: { kind: string; region: string; role: string }, b: { kind: string; region: string; role: string }) =>
+    a.kind === b.kind && a.region === b.region && a.role === b.role;
   const regions = new Set<string>();
   for (const line of lines) {
     let r: JournalRecord;
@@ -81,10 +92,17 @@ export function readJournal(path: string): JournalSummary {
         regions.add(r.region);
         r.regions.forEach((x) => regions.add(x));
         break;
-      case 'created':
-        live.set(`${r.region}/${r.id}`, { kind: r.kind, id: r.id, region: r.region, role: r.role });
+      case 'creating':
+        unconfirmed.push({ kind: r.kind, region: r.region, role: r.role, time: Date.parse(r.time) });
         regions.add(r.region);
         break;
+      case 'created': {
+        live.set(`${r.region}/${r.id}`, { kind: r.kind, id: r.id, region: r.region, role: r.role, time: Date.parse(r.time) });
+        regions.add(r.region);
+        const answered = unconfirmed.findIndex((u) => sameCall(u, r));
+        if (answered >= 0) unconfirmed.splice(answered, 1);
+        break;
+      }
       case 'removed':
       case 'kept':
         live.delete(`${r.region}/${r.id}`);
@@ -96,5 +114,6 @@ export function readJournal(path: string): JournalSummary {
   }
   summary.regions = [...regions];
   summary.outstanding = [...live.values()];
+  summary.unconfirmed = unconfirmed;
   return summary;
 }

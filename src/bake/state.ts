@@ -85,11 +85,31 @@ export interface BakeState {
   inventory?: Inventory;
   /** Fast Launch on each image, with its cost estimate (config `image.fastLaunch`). */
   fastLaunch?: FastLaunchCost[];
+  /** When each resource was recorded (the context clock's ms), by `region/id`: EC2 may not list it for a while after. */
+  createdAt: Record<string, number>;
+  /**
+   * Create calls that failed, or whose answer was lost, with no resource
+   * recorded for them since: EC2 may have made one that no answer named and no
+   * listing shows yet. `at` is when the call ended (the context clock's ms).
+   */
+  unconfirmed: { kind: ResourceKind; region: string; role: string; at: number }[];
 }
 
 /** A fresh state for a build. */
 export function initialState(buildId: string, config: ResolvedConfig, imageName: string): BakeState {
-  return { buildId, config, region: config.region, imageName, secretParameters: {}, copies: [], resources: [], published: [], incomplete: [] };
+  return {
+    buildId,
+    config,
+    region: config.region,
+    imageName,
+    secretParameters: {},
+    copies: [],
+    resources: [],
+    published: [],
+    incomplete: [],
+    createdAt: {},
+    unconfirmed: [],
+  };
 }
 
 /** Resources created and neither removed nor intentionally kept. */

@@ -14,7 +14,8 @@ import { retryLater } from '../aws/retry.js';
 import { awsErrorCode } from '../aws/errors.js';
 import { reportTo } from '../reporter.js';
 import { BUILD_ID_TAG, ROLE_TAG } from './aws-helpers.js';
-import { delays, markRemoved, type BakeContext } from './context.js';
+import { delays, graceEndOf, graceMs, markRemoved, type BakeContext } from './context.js';
+import { lookWithinGrace } from '../aws/consistency.js';
 import type { BakeState, ResourceKind, TrackedResource } from './state.js';
 
 /** EC2 actions the sweep calls: the describes always, the rest only for strays. */
@@ -73,10 +74,47 @@ async function list(ec2: Ec2Port, region: string, buildId: string, call: <T>(fn:
 }
 
 /**
+ * One resource the bake recorded, looked up by id: found, `null` when EC2
+ * shows it gone, undefined when EC2 does not know it (yet).
+ */
+async function byId(ec2: Ec2Port, r: TrackedResource, call: <T>(fn: () => Promise<T>) => Promise<T>, signal: AbortSignal): Promise<Found | null | undefined> {
+  const opt = { abortSignal: signal };
+  const found = { kind: r.kind, id: r.id, region: r.region, role: r.role };
+  try {
+    if (r.kind === 'instance') {
+      const out = await call(() => ec2.describeInstances({ InstanceIds: [r.id] }, opt));
+      const inst = (out.Reservations ?? []).flatMap((x) => x.Instances ?? []).find((i) => i.InstanceId === r.id);
+      return inst && inst.State?.Name !== 'terminated' ? found : null;
+    }
+    if (r.kind === 'image') {
+      const out = await call(() => ec2.describeImages({ ImageIds: [r.id], IncludeDeprecated: true }, opt));
+      const img = out.Images?.find((i) => i.ImageId === r.id);
+      if (!img || img.State === 'deregistered') return null;
+      return { ...found, snapshots: (img.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [])) };
+    }
+    if (r.kind === 'snapshot') {
+      const out = await call(() => ec2.describeSnapshots({ SnapshotIds: [r.id] }, opt));
+      return out.Snapshots?.some((x) => x.SnapshotId === r.id) ? found : null;
+    }
+    return null;
+  } catch (err) {
+    if (goneCode(err)) return undefined;
+    throw err;
+  }
+}
+
+/**
  * Sweep the build's tag in `regions`: remove strays (anything not kept), then
  * list again. `keep` holds the ids of outputs and of resources kept on
  * request; `signal` is the removals' deadline, `listMs` the time the last
  * listing gets after them.
+ *
+ * EC2 lists a new resource only after a while (eventual consistency), so a
+ * listing right after a create can miss it. What the bake recorded within the
+ * consistency grace and the listing misses is looked up by id until the grace
+ * has passed. A create call whose answer never came (state.unconfirmed) may
+ * have made something no id names: once its grace has passed, the region is
+ * listed and swept again.
  */
 export async function sweepBuild(
   state: BakeState,
@@ -96,17 +134,26 @@ export async function sweepBuild(
   await Promise.all(
     o.regions.map(async (region) => {
       const ec2 = ctx.session.ec2(region);
-      let found: Found[];
-      try {
-        found = await list(ec2, region, state.buildId, call, o.signal);
-      } catch (err) {
-        result.verified = false;
-        result.errors.push(`${region}: ${(err as Error).message}`);
-        return;
-      }
-      const keptSnapshots = new Set(found.filter((f) => f.kind === 'image' && o.keep.has(f.id)).flatMap((f) => f.snapshots ?? []));
-      const strays = found.filter((f) => !o.keep.has(f.id) && !keptSnapshots.has(f.id));
+      // The tag listing, plus what the bake recorded within the grace and the listing does not show yet.
+      const gather = async (): Promise<Found[]> => {
+        const listed = await list(ec2, region, state.buildId, call, o.signal);
+        const ids = new Set(listed.map((f) => f.id));
+        const unseen = state.resources.filter(
+          (r) => r.region === region && !r.removed && !r.kept && !ids.has(r.id) && graceEndOf(state, ctx, r.id, region) > ctx.clock.now(),
+        );
+        for (const r of unseen) {
+          const f = await lookWithinGrace(() => byId(ec2, r, call, o.signal), {
+            until: graceEndOf(state, ctx, r.id, region),
+            signal: o.signal,
+            clock: ctx.clock,
+          });
+          if (f) listed.push(f);
+        }
+        return listed;
+      };
+      const handled = new Set<string>();
       const remove = async (f: Found, fn: () => Promise<unknown>) => {
+        handled.add(f.id);
         try {
           await call(fn);
           result.removed.push({ kind: f.kind, id: f.id, region });
@@ -120,29 +167,53 @@ export async function sweepBuild(
           if (!goneCode(err)) result.errors.push(`${f.kind} ${f.id} in ${region}: ${(err as Error).message}`);
         }
       };
-      const instances = strays.filter((f) => f.kind === 'instance');
-      for (const f of instances) await remove(f, () => ec2.terminateInstances({ InstanceIds: [f.id] }, opt));
-      for (const f of strays.filter((x) => x.kind === 'image')) await remove(f, () => ec2.deregisterImage({ ImageId: f.id }, opt));
-      for (const f of strays.filter((x) => x.kind === 'snapshot')) await remove(f, () => ec2.deleteSnapshot({ SnapshotId: f.id }, opt));
-      for (const f of strays.filter((x) => x.kind === 'volume')) await remove(f, () => ec2.deleteVolume({ VolumeId: f.id }, opt));
-      if (instances.length) {
-        const d = delays(ctx, 'instanceState');
-        await pollUntil({
-          what: `stray instances of build ${state.buildId} in ${region} to terminate`,
-          probe: (signal) => call(() => ec2.describeInstances({ InstanceIds: instances.map((i) => i.id) }, { abortSignal: signal })),
-          acceptor: (out) => {
-            const live = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name !== 'terminated');
-            return live.length === 0
-              ? { state: 'success', value: out }
-              : { state: 'retry', observed: live.map((i) => `${i.InstanceId} ${i.State?.Name}`).join(', ') };
-          },
-          timeoutMs: o.deadlineMs,
-          ...d,
-          abortSignal: o.signal,
-          clock: ctx.clock,
-        }).catch((err: Error) => result.errors.push(err.message));
+      const keptSnapshotsOf = (found: Found[]) => new Set(found.filter((f) => f.kind === 'image' && o.keep.has(f.id)).flatMap((f) => f.snapshots ?? []));
+      /** Remove the strays among `found`; the number removed or tried. */
+      const removeStrays = async (found: Found[]): Promise<number> => {
+        const keptSnapshots = keptSnapshotsOf(found);
+        const strays = found.filter((f) => !o.keep.has(f.id) && !keptSnapshots.has(f.id) && !handled.has(f.id));
+        const instances = strays.filter((f) => f.kind === 'instance');
+        for (const f of instances) await remove(f, () => ec2.terminateInstances({ InstanceIds: [f.id] }, opt));
+        for (const f of strays.filter((x) => x.kind === 'image')) await remove(f, () => ec2.deregisterImage({ ImageId: f.id }, opt));
+        for (const f of strays.filter((x) => x.kind === 'snapshot')) await remove(f, () => ec2.deleteSnapshot({ SnapshotId: f.id }, opt));
+        for (const f of strays.filter((x) => x.kind === 'volume')) await remove(f, () => ec2.deleteVolume({ VolumeId: f.id }, opt));
+        if (instances.length) {
+          const d = delays(ctx, 'instanceState');
+          await pollUntil({
+            what: `stray instances of build ${state.buildId} in ${region} to terminate`,
+            probe: (signal) => call(() => ec2.describeInstances({ InstanceIds: instances.map((i) => i.id) }, { abortSignal: signal })),
+            acceptor: (out) => {
+              const live = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name !== 'terminated');
+              return live.length === 0
+                ? { state: 'success', value: out }
+                : { state: 'retry', observed: live.map((i) => `${i.InstanceId} ${i.State?.Name}`).join(', ') };
+            },
+            timeoutMs: o.deadlineMs,
+            ...d,
+            abortSignal: o.signal,
+            clock: ctx.clock,
+          }).catch((err: Error) => result.errors.push(err.message));
+        }
+        return strays.length;
+      };
+      let found: Found[];
+      let swept: number;
+      try {
+        found = await gather();
+        swept = await removeStrays(found);
+        // A create call with no answer: once EC2 lists whatever it made, sweep again.
+        const settleAt = Math.max(0, ...state.unconfirmed.filter((u) => u.region === region).map((u) => u.at + graceMs(ctx)));
+        if (settleAt > ctx.clock.now()) {
+          await ctx.clock.sleep(settleAt - ctx.clock.now(), o.signal);
+          found = await gather();
+          swept += await removeStrays(found);
+        }
+      } catch (err) {
+        result.verified = false;
+        result.errors.push(`${region}: ${(err as Error).message}`);
+        return;
       }
-      if (strays.length) {
+      if (swept) {
         try {
           found = await finalList(ec2, region);
         } catch (err) {
@@ -151,6 +222,7 @@ export async function sweepBuild(
           return;
         }
       }
+      const keptSnapshots = keptSnapshotsOf(found);
       const exists = new Set(found.map((f) => f.id));
       // What the state tracks and no longer exists is gone, whoever removed it: the journal says so too.
       for (const r of state.resources)

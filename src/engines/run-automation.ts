@@ -18,6 +18,8 @@ import { discardImage, verifyImageBilling } from '../billing/index.js';
 import { renderRunbook } from './automation.js';
 import { enginePlan } from './plan.js';
 import { journalPath, openJournal } from '../bake/journal.js';
+import { CONSISTENCY_GRACE_MS } from '../aws/consistency.js';
+import { isAwsCode } from '../aws/errors.js';
 import { newBuildId } from '../bake/index.js';
 import { AWS_POLL_DELAYS, defaultClock, type StepCtx } from '../bake/context.js';
 import { initialState, type BakeState } from '../bake/state.js';
@@ -37,6 +39,12 @@ export interface AutomationBakeOptions {
   /** Directory under which `.winami/builds/<build-id>.jsonl` is written; default the working directory. */
   journalDir?: string;
   buildId?: string;
+  /**
+   * How long (real ms) after the execution launched the builder EC2 may not
+   * list it yet (eventual consistency; default 10 s): after a cancel, the
+   * builder is looked for again once it has passed.
+   */
+  consistencyGraceMs?: number;
 }
 
 export interface AutomationBakeResult {
@@ -262,7 +270,16 @@ async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
   }));
   if (result.status === 'Cancelled' || stopped) {
     // A cancel during aws:runInstances or aws:createImage has no onCancel branch (AWS allows none there): remove the builder by its tag.
-    await terminateTagged(o.session, config.region, id, report, pollMs);
+    // A builder launched moments ago may not be listed yet: look again once the grace after its launch step has passed.
+    const launchSteps = (execution.StepExecutions ?? []).filter((s) => s.Action === 'aws:runInstances' && s.ExecutionStartTime);
+    const launchedBy = Math.max(0, ...launchSteps.map((s) => (s.ExecutionEndTime ?? new Date()).getTime()));
+    const settleAt = launchSteps.length ? launchedBy + (o.consistencyGraceMs ?? CONSISTENCY_GRACE_MS) : 0;
+    const known = [...journaled].filter((x) => x.startsWith('i-'));
+    await terminateTagged(o.session, config.region, id, report, pollMs, known);
+    if (settleAt > Date.now()) {
+      await new Promise((r) => setTimeout(r, settleAt - Date.now()));
+      await terminateTagged(o.session, config.region, id, report, pollMs, known);
+    }
     journal.append({ type: 'finished', ok: false, time: new Date().toISOString() });
     result.error = new CancelledError(`execution ${id} was cancelled`);
     result.exitCode = ExitCode.CANCELLED;
@@ -332,8 +349,19 @@ export function automationError(r: AutomationBakeResult): WinamiError | undefine
   return r.error ? asWinamiError(r.error) : undefined;
 }
 
-/** Terminate instances the execution launched (tag `winami:build` = its id) that are still there. */
-async function terminateTagged(session: AwsSession, region: string, executionId: string, report: ReturnType<typeof reportTo>, pollMs: number): Promise<void> {
+/**
+ * Terminate instances the execution launched that are still there: those
+ * tagged `winami:build` = its id, and those its steps reported (`known`: a
+ * listing right after the launch may not show them yet).
+ */
+async function terminateTagged(
+  session: AwsSession,
+  region: string,
+  executionId: string,
+  report: ReturnType<typeof reportTo>,
+  pollMs: number,
+  known: string[],
+): Promise<void> {
   const ec2 = session.ec2(region);
   const out = await ec2.describeInstances({
     Filters: [
@@ -341,10 +369,21 @@ async function terminateTagged(session: AwsSession, region: string, executionId:
       { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
     ],
   });
-  const ids = (out.Reservations ?? [])
+  const listed = (out.Reservations ?? [])
     .flatMap((r) => r.Instances ?? [])
     .map((i) => i.InstanceId!)
     .filter(Boolean);
+  const live = async (id: string) => {
+    try {
+      const inst = (await ec2.describeInstances({ InstanceIds: [id] })).Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === id);
+      return inst !== undefined && inst.State?.Name !== 'terminated' && inst.State?.Name !== 'shutting-down';
+    } catch (err) {
+      if (isAwsCode(err, 'InvalidInstanceID.NotFound')) return false;
+      throw err;
+    }
+  };
+  const ids = [...listed];
+  for (const id of known) if (!listed.includes(id) && (await live(id))) ids.push(id);
   if (!ids.length) return;
   await ec2.terminateInstances({ InstanceIds: ids });
   // Wait for `terminated` (bounded: 120 polls), so nothing is left when the bake returns.

@@ -18,6 +18,7 @@ import type { Ec2Port } from '../aws/ports.js';
 import { awsErrorCode } from '../aws/errors.js';
 import { PollFailureError, pollUntil, type PollOptions, type Verdict } from '../aws/poll-until.js';
 import { retryLater, type RetryOptions } from '../aws/retry.js';
+import { lookWithinGrace } from '../aws/consistency.js';
 import { AwsError } from '../errors.js';
 import { reportTo, silentReporter, type Reporter } from '../reporter.js';
 
@@ -98,6 +99,12 @@ export interface DiscardOptions {
   snapshotFilters?: { Name: string; Values: string[] }[];
   /** How to wait for Fast Launch to be disabled, when the image has it. Default: up to 30 min, polls from 10 s. */
   fastLaunchWait?: Omit<FastLaunchWait, 'abortSignal'>;
+  /**
+   * For an image created moments ago: for this long (real ms from the call)
+   * a NotFound is EC2's eventual consistency, not absence, and the image is
+   * looked up again with back-off. Default 0: NotFound means absent.
+   */
+  notFoundGraceMs?: number;
 }
 
 const DISCARD_RETRY: Omit<RetryOptions, 'signal'> = { deadlineMs: 5 * 60_000, minDelayMs: 1_000 };
@@ -178,14 +185,24 @@ export async function discardImage(ec2: Ec2Port, imageId: string, opts: DiscardO
     const r = await deleteSnapshots(ec2, imageId, await tagged(), opts, call);
     return { imageId, status: 'absent', name, ...r };
   };
-  let image: Image;
-  try {
-    image = await call(() => describeImage(ec2, imageId, opts.abortSignal));
-  } catch (err) {
-    if (!NOT_FOUND.has(awsErrorCode(err) ?? '')) throw err;
+  const graceEnds = Date.now() + (opts.notFoundGraceMs ?? 0);
+  const ifFound = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await call(fn);
+    } catch (err) {
+      if (NOT_FOUND.has(awsErrorCode(err) ?? '')) return undefined;
+      throw err;
+    }
+  };
+  const found = await lookWithinGrace(() => ifFound(() => describeImage(ec2, imageId, opts.abortSignal)), {
+    until: graceEnds,
+    signal: opts.abortSignal,
+  });
+  if (!found) {
     report.info('billing.discard.absent', `${imageId} does not exist; nothing to discard`, { imageId });
     return absent();
   }
+  let image: Image = found;
   if (image.State === 'deregistered') return absent(image.Name);
   if (opts.ownerAccountId && image.OwnerId !== opts.ownerAccountId) {
     const reason = `${imageId} is owned by account ${image.OwnerId ?? 'unknown'}, not ${opts.ownerAccountId}; winami only discards images the account owns`;
@@ -228,10 +245,13 @@ export async function discardImage(ec2: Ec2Port, imageId: string, opts: DiscardO
   }
 
   try {
-    await call(() => ec2.deregisterImage({ ImageId: imageId }, opt));
+    const deregistered = await lookWithinGrace(() => ifFound(() => ec2.deregisterImage({ ImageId: imageId }, opt)), {
+      until: graceEnds,
+      signal: opts.abortSignal,
+    });
+    if (!deregistered) return absent(image.Name);
   } catch (err) {
     const code = awsErrorCode(err) ?? '';
-    if (NOT_FOUND.has(code)) return absent(image.Name);
     if (image.State !== 'pending') throw err;
     // EC2 may refuse a pending image; wait for it to settle (available or failed) and try again.
     report.info('billing.discard.wait-pending', `${imageId} is still pending (${code}); waiting for it to settle before deregistering`, { imageId });

@@ -19,6 +19,7 @@ import { bakeOnAutomation, deployRunbook } from '../../src/engines/run-automatio
 import { MemoryReporter } from '../../src/reporter.js';
 import type { Emulator } from '../../emulator/index.js';
 import { automationScriptsUnavailable } from '../emulator-tests/helpers.js';
+import { consistencyGraceFor } from './billing-emulator.js';
 import { configFor, leftovers, NOTHING, runWinami, writeConfig, sessionOn, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/winami-runbook';
@@ -32,8 +33,7 @@ describe('bake --engine automation (emulator)', function () {
       console.log(`      skipped: ${why}`);
       this.skip();
     }
-    // Eventual consistency off here: cleanup by build tag right after a cancelled launch does not yet wait out EC2's eventual consistency (a known gap, see docs/bake.md).
-    emu = await startBakeEmulator({ consistencyWindowMs: 0 });
+    emu = await startBakeEmulator();
   });
   after(() => emu?.stop());
   beforeEach(() => emu?.control.reset());
@@ -41,7 +41,16 @@ describe('bake --engine automation (emulator)', function () {
   const journalDir = mkdtempSync(join(tmpdir(), 'winami-engine-journal-'));
   const run = (config: string, o: { abortSignal?: AbortSignal } = {}) => {
     const reporter = new MemoryReporter();
-    return bakeOnAutomation({ config, session: sessionOn(emu), roleArn: ROLE, reporter, timeScale: TIME_SCALE, journalDir, ...o }).then((r) => ({
+    return bakeOnAutomation({
+      config,
+      session: sessionOn(emu),
+      roleArn: ROLE,
+      reporter,
+      timeScale: TIME_SCALE,
+      journalDir,
+      consistencyGraceMs: consistencyGraceFor(emu),
+      ...o,
+    }).then((r) => ({
       r,
       reporter,
     }));
@@ -78,7 +87,14 @@ describe('bake --engine automation (emulator)', function () {
     const journal = readJournal(r.journalPath);
     expect(journal).to.include({ buildId: r.buildId, finished: true });
     expect(journal.outstanding).to.deep.equal([]);
-    const cleaned = await cleanupBuild({ session: sessionOn(emu), buildId: r.buildId, journal: r.journalPath, regions: ['us-east-1', 'eu-west-1'], pollMs: 5 });
+    const cleaned = await cleanupBuild({
+      session: sessionOn(emu),
+      buildId: r.buildId,
+      journal: r.journalPath,
+      regions: ['us-east-1', 'eu-west-1'],
+      pollMs: 5,
+      consistencyGraceMs: consistencyGraceFor(emu),
+    });
     expect(cleaned.removed).to.deep.equal([]);
     expect(cleaned.kept.map((k) => k.id).sort()).to.include.members(
       r.images
@@ -183,7 +199,8 @@ describe('bake --engine automation (emulator)', function () {
       await new Promise((res) => setTimeout(res, 10));
     }
     expect(leftovers(emu).instances).to.have.length(1);
-    const cleaned = await cleanupBuild({ session, buildId: 'stray-build-1', regions: ['us-east-1'], pollMs: 5 });
+    // At once, with no journal: the builder may not be listed yet, so the cleanup lists again after the grace.
+    const cleaned = await cleanupBuild({ session, buildId: 'stray-build-1', regions: ['us-east-1'], pollMs: 5, consistencyGraceMs: consistencyGraceFor(emu) });
     expect(cleaned.removed.map((x) => x.kind)).to.include('instance');
     expect(leftovers(emu)).to.deep.equal(NOTHING);
   });

@@ -14,6 +14,7 @@ import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
 import { AWS_PACKAGES_STATE, PACKAGES, SSM_AGENT } from '../../emulator/aws-packages.js';
 import { iamPolicies } from '../../src/bake/iam-policy.js';
 import { loadConfig } from '../../src/config/load.js';
+import { afterConsistencyWindow } from './billing-emulator.js';
 import { bakeOn, leftovers, NOTHING, startBakeEmulator, writeConfig } from './bake-harness.js';
 
 const components = (release: string, list: string) =>
@@ -39,8 +40,7 @@ describe('bake: awsComponents on the emulator', function () {
   const a = EMULATOR_ACCOUNTS[0]!;
   const credentials = { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey };
   before(async () => {
-    // Eventual consistency off here: the test reads instances it launched from the image at once; not yet written for the consistency window.
-    emu = await startBakeEmulator({ seed: { regions: ['us-east-1'] }, consistencyWindowMs: 0 });
+    emu = await startBakeEmulator({ seed: { regions: ['us-east-1'] } });
   });
   after(async () => emu?.stop());
 
@@ -86,6 +86,8 @@ describe('bake: awsComponents on the emulator', function () {
       const state = JSON.parse(emu.control.readGuestFile(id, AWS_PACKAGES_STATE) ?? '{}') as { packages: Record<string, string>; ssmAgent: string };
       expect(state.packages.AwsEnaNetworkDriver).to.equal(PACKAGES.AwsEnaNetworkDriver!.latest);
       expect(state.ssmAgent).to.equal(SSM_AGENT.latest);
+      // Launched moments ago: EC2 may not know the id yet (eventual consistency).
+      await afterConsistencyWindow();
       await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
       for (
         let i = 0;

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
 import { DeleteTagsCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { consistencyGraceFor } from './billing-emulator.js';
 import { bakeOn, configFor, leftovers, NOTHING, runWinami, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
 
 function ec2On(emu: Emulator, region: string): EC2Client {
@@ -8,8 +9,9 @@ function ec2On(emu: Emulator, region: string): EC2Client {
   return new EC2Client({ region, endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
 }
 
-/** `winami <args>` against the emulator, at its time scale, in a directory with no journal. */
-const winami = (emu: Emulator, args: string[]) => runWinami(emu, [...args, '--time-scale', String(TIME_SCALE)]);
+/** `winami <args>` against the emulator, at its time scale and with a grace past its consistency window, in a directory with no journal. */
+const winami = (emu: Emulator, args: string[]) =>
+  runWinami(emu, [...args, '--time-scale', String(TIME_SCALE), '--consistency-grace-ms', String(consistencyGraceFor(emu))]);
 
 describe('bake: `winami cleanup --build-id` searches every region by tag (emulator)', function () {
   this.timeout(120_000);

@@ -11,8 +11,7 @@ describe('bake: fault matrix (emulator)', function () {
   this.timeout(120_000);
   let emu: Emulator;
   beforeEach(async () => {
-    // Eventual consistency off here: adopting the image of a lost CreateImage answer and the cleanup after a mid-bake failure do not yet wait out EC2's consistency window (a known gap, see docs/bake.md).
-    emu = await startBakeEmulator({ seed: { regions: ['us-east-1', 'eu-west-1'] }, consistencyWindowMs: 0 });
+    emu = await startBakeEmulator({ seed: { regions: ['us-east-1', 'eu-west-1'] } });
   });
   afterEach(async () => emu?.stop());
 

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EMULATOR_ACCOUNTS, type Emulator, type ResourceSnapshot } from '../../emulator/index.js';
-import { startEmulator } from './billing-emulator.js';
+import { consistencyGraceFor, startEmulator } from './billing-emulator.js';
 import { createAwsSession } from '../../src/aws/session.js';
 import type { AwsSession } from '../../src/aws/ports.js';
 import { bake, type BakeOptions, type BakeResult } from '../../src/bake/index.js';
@@ -68,7 +68,15 @@ export async function bakeOn(emu: Emulator, configPath: string, o: Partial<BakeO
   const reporter = new MemoryReporter();
   const journalDir = mkdtempSync(join(tmpdir(), 'winami-journal-'));
   const t0 = Date.now();
-  const result = await bake({ config: configPath, session: sessionOn(emu), reporter, timeScale: TIME_SCALE, journalDir, ...o });
+  const result = await bake({
+    config: configPath,
+    session: sessionOn(emu),
+    reporter,
+    timeScale: TIME_SCALE,
+    journalDir,
+    consistencyGraceMs: consistencyGraceFor(emu),
+    ...o,
+  });
   return { result, reporter, wallMs: Date.now() - t0 };
 }
 

@@ -21,9 +21,22 @@ export function afterConsistencyWindow(): Promise<void> {
   return new Promise((r) => setTimeout(r, TEST_CONSISTENCY_WINDOW_MS + 50));
 }
 
+const windows = new WeakMap<Emulator, number>();
+
 /** `startEmulator` with eventual consistency on unless the test says otherwise. */
-export function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  return startPlainEmulator({ consistencyWindowMs: TEST_CONSISTENCY_WINDOW_MS, ...options });
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const emu = await startPlainEmulator({ consistencyWindowMs: TEST_CONSISTENCY_WINDOW_MS, ...options });
+  windows.set(emu, options.consistencyWindowMs ?? TEST_CONSISTENCY_WINDOW_MS);
+  return emu;
+}
+
+/**
+ * The consistency grace winami is given against this emulator (real ms): well
+ * past its window, so a NotFound after it means absent, and far shorter than
+ * the 10 s default meant for AWS, so tests stay fast.
+ */
+export function consistencyGraceFor(emu: Emulator): number {
+  return Math.max(1_000, 2 * (windows.get(emu) ?? TEST_CONSISTENCY_WINDOW_MS) + 200);
 }
 
 /** A session for one of the emulator's accounts (index 0..2). */

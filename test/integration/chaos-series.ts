@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { cleanupBuild } from '../../src/bake/cleanup.js';
 import type { Emulator } from '../../emulator/index.js';
 import type { Fault } from '../../emulator/options.js';
+import { consistencyGraceFor } from './billing-emulator.js';
 import { bakeOn, CLI, cliEnv, configFor, leftovers, sessionOn, TIME_SCALE } from './bake-harness.js';
 
 /** A small seeded generator (mulberry32): the same seed gives the same series. */
@@ -94,7 +95,7 @@ export async function killOne(emu: Emulator, killAfterMs: number, by: 'journal' 
   const session = sessionOn(emu);
   const result =
     by === 'journal'
-      ? await cleanupBuild({ session, journal, pollMs: 20, timeoutMs: 20_000 })
+      ? await cleanupBuild({ session, journal, pollMs: 20, timeoutMs: 20_000, consistencyGraceMs: consistencyGraceFor(emu) })
       : await cleanupBuild({
           session,
           buildId,
@@ -102,6 +103,7 @@ export async function killOne(emu: Emulator, killAfterMs: number, by: 'journal' 
           journalDir: mkdtempSync(join(tmpdir(), 'winami-nojournal-')),
           pollMs: 20,
           timeoutMs: 20_000,
+          consistencyGraceMs: consistencyGraceFor(emu),
         });
   const kept = [...outputs, ...result.kept.filter((k) => k.kind === 'image').map((k) => k.id)];
   return {

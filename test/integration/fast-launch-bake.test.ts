@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { discardImage } from '../../src/image/lifecycle.js';
 import { cleanupBuild } from '../../src/bake/cleanup.js';
 import { FAST_LAUNCH_PRICING_BASIS, fastLaunchMonthlyUsd } from '../../src/knowledge/fast-launch.js';
+import { afterConsistencyWindow, consistencyGraceFor } from './billing-emulator.js';
 import { bakeOn, leftovers, NOTHING, sessionOn, startBakeEmulator, writeConfig } from './bake-harness.js';
 
 const config = (smoke: boolean, extra: string[] = []) =>
@@ -42,8 +43,7 @@ describe('bake: image.fastLaunch on the emulator', function () {
   this.timeout(120_000);
   let emu: Emulator;
   before(async () => {
-    // Eventual consistency off here: the test reads images it just made at once; not yet written for the consistency window.
-    emu = await startBakeEmulator({ seed: { regions: ['us-east-1', 'eu-west-1'] }, consistencyWindowMs: 0 });
+    emu = await startBakeEmulator({ seed: { regions: ['us-east-1', 'eu-west-1'] } });
   });
   after(async () => emu?.stop());
 
@@ -107,6 +107,8 @@ describe('bake: image.fastLaunch on the emulator', function () {
     const ec2 = session.ec2('us-east-1');
     const source = (await session.ssm().getParameter({ Name: '/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base' })).Parameter!.Value!;
     const imageId = (await ec2.copyImage({ Name: 'crashed-fast', SourceImageId: source, SourceRegion: 'us-east-1' })).ImageId!;
+    // A new image id answers NotFound for a while (EC2's eventual consistency).
+    await afterConsistencyWindow();
     for (let i = 0; i < 400 && (await ec2.describeImages({ ImageIds: [imageId] })).Images?.[0]?.State !== 'available'; i++)
       await new Promise((r) => setTimeout(r, 20));
     const snapshots = ((await ec2.describeImages({ ImageIds: [imageId] })).Images![0]!.BlockDeviceMappings ?? []).map((m) => m.Ebs!.SnapshotId!);
@@ -122,6 +124,7 @@ describe('bake: image.fastLaunch on the emulator', function () {
       pollMs: 10,
       timeoutMs: 5_000,
       journalDir: mkdtempSync(join(tmpdir(), 'winami-journal-')),
+      consistencyGraceMs: consistencyGraceFor(emu),
     });
     expect(out.removed.map((r) => r.id)).to.include(imageId);
     const actions = (emu.control.calls().slice(before) as CallRecord[]).filter((c) => c.errorCode === undefined).map((c) => c.action);

@@ -21,6 +21,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
+import { afterConsistencyWindow } from './billing-emulator.js';
 import { runWinami, startBakeEmulator } from './bake-harness.js';
 import { PRUNE_ACTIONS } from '../../src/bake/iam-policy.js';
 
@@ -44,6 +45,8 @@ describe('winami prune (CLI, emulator)', function () {
   }
   async function member(source: string, family: string, name: string): Promise<string> {
     const id = (await ec2.send(new CopyImageCommand({ Name: name, SourceImageId: source, SourceRegion: 'us-east-1' }))).ImageId!;
+    // A new image id answers NotFound for a while (EC2's eventual consistency), as it would to a person looking it up.
+    await afterConsistencyWindow();
     await available(id);
     await ec2.send(
       new CreateTagsCommand({
@@ -64,8 +67,7 @@ describe('winami prune (CLI, emulator)', function () {
   const prune = (...extra: string[]) => runWinami(emu, ['prune', '--family', 'golden', '--keep', '1', '--regions', 'us-east-1', ...extra]);
 
   before(async () => {
-    // Eventual consistency off here: the test sets up images and reads them at once; not yet written for the consistency window.
-    emu = await startBakeEmulator({ seed: { regions: ['us-east-1'] }, consistencyWindowMs: 0 });
+    emu = await startBakeEmulator({ seed: { regions: ['us-east-1'] } });
     const a = EMULATOR_ACCOUNTS[0]!;
     const credentials = { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey };
     ec2 = new EC2Client({ region: 'us-east-1', endpoint: emu.endpoint, credentials, maxAttempts: 6 });
@@ -81,6 +83,8 @@ describe('winami prune (CLI, emulator)', function () {
       new CreateLaunchTemplateCommand({ LaunchTemplateName: 'golden-fleet', LaunchTemplateData: { ImageId: fam[2]!, InstanceType: 'm6i.large' } }),
     );
     await ssm.send(new PutParameterCommand({ Name: '/golden/windows-2022/latest', Type: 'String', DataType: 'aws:ec2:image', Value: fam[3]! }));
+    // The instance must be listed by the time prune looks for instances launched from the family.
+    await afterConsistencyWindow();
   });
   after(async () => {
     ec2?.destroy();

@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { SecretsNotResolvedError } from '../../src/errors.js';
 import { renderBundle } from '../../src/render/bundle.js';
 import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
+import { afterConsistencyWindow } from './billing-emulator.js';
 import { ACCOUNT, bakeOn, leftovers, NOTHING, startBakeEmulator } from './bake-harness.js';
 
 const EXAMPLE = join(process.cwd(), 'examples', 'windows-2016-ec2launch-v2.yaml');
@@ -29,8 +30,7 @@ describe('bake: secrets proven in place before sealing (emulator)', function () 
   const secret = config.secrets.find((s) => s.slot === 'administratorPassword');
 
   beforeEach(async () => {
-    // Eventual consistency off here: the test reads an instance it launched from the image at once; not yet written for the consistency window.
-    emu = await startBakeEmulator({ seed: { regions: [config.region] }, consistencyWindowMs: 0 });
+    emu = await startBakeEmulator({ seed: { regions: [config.region] } });
     if (secret?.ref.kind !== 'ssm') throw new Error('the 2016 example no longer reads its password from ssm:');
     emu.control.putParameter({ account: ACCOUNT, region: config.region, name: secret.ref.parameter, value: PASSWORD, type: 'SecureString' });
   });
@@ -70,6 +70,8 @@ describe('bake: secrets proven in place before sealing (emulator)', function () 
       expect(unattend).to.contain('Gold&lt;en&gt;&amp;P@ss&quot;1');
       // In the agent's YAML the value sits in a double-quoted scalar: the quote is backslash-escaped.
       expect(agentConfig).to.contain('data: "Gold<en>&P@ss\\"1"');
+      // Launched moments ago: EC2 may not know the id yet (eventual consistency).
+      await afterConsistencyWindow();
       await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
     } finally {
       ec2.destroy();

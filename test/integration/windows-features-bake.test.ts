@@ -9,6 +9,7 @@
 import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { expect } from 'chai';
 import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
+import { afterConsistencyWindow } from './billing-emulator.js';
 import { bakeOn, leftovers, NOTHING, startBakeEmulator, writeConfig } from './bake-harness.js';
 
 const features = (names: string[]) =>
@@ -33,8 +34,7 @@ describe('bake: windowsFeatures on the emulator', function () {
   let emu: Emulator;
   const outputs: string[] = [];
   before(async () => {
-    // Eventual consistency off here: the test reads an instance it launched from the image at once; not yet written for the consistency window.
-    emu = await startBakeEmulator({ seed: { regions: ['us-east-1'] }, consistencyWindowMs: 0 });
+    emu = await startBakeEmulator({ seed: { regions: ['us-east-1'] } });
   });
   after(async () => emu?.stop());
 
@@ -63,6 +63,8 @@ describe('bake: windowsFeatures on the emulator', function () {
         )
       ).Instances![0]!.InstanceId!;
       expect(JSON.parse(emu.control.readGuestFile(id, 'C:\\Windows\\.emulator\\features.json') ?? '[]')).to.deep.equal(['Containers', 'Web-Server']);
+      // Launched moments ago: EC2 may not know the id yet (eventual consistency).
+      await afterConsistencyWindow();
       await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
       for (let i = 0; i < 200 && leftovers(emu, outputs).instances.length > 0; i++) await new Promise((r) => setTimeout(r, 25));
     } finally {

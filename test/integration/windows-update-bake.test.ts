@@ -10,6 +10,7 @@ import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-
 import { expect } from 'chai';
 import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
 import { catalogue, WU_STATE } from '../../emulator/windows-update.js';
+import { afterConsistencyWindow } from './billing-emulator.js';
 import { bakeOn, leftovers, NOTHING, startBakeEmulator, writeConfig } from './bake-harness.js';
 
 // KB numbers do not depend on the catalogue's epoch; month 0 is the newest of the first three.
@@ -46,8 +47,7 @@ describe('bake: windowsUpdate on the emulator', function () {
   let emu: Emulator;
   const outputs: string[] = [];
   beforeEach(async () => {
-    // Eventual consistency off here: the test reads an instance it launched from the image at once; not yet written for the consistency window.
-    emu = await startBakeEmulator({ seed: { regions: ['us-east-1'] }, consistencyWindowMs: 0 });
+    emu = await startBakeEmulator({ seed: { regions: ['us-east-1'] } });
   });
   afterEach(async () => emu?.stop());
 
@@ -85,6 +85,8 @@ describe('bake: windowsUpdate on the emulator', function () {
       ).Instances![0]!.InstanceId!;
       const installed = (JSON.parse(emu.control.readGuestFile(id, WU_STATE) ?? '{}') as { installed: { kb: string }[] }).installed.map((i) => i.kb);
       expect(installed).to.include.members([kb('ssu'), kb('lcu'), kb('dotnet')]);
+      // Launched moments ago: EC2 may not know the id yet (eventual consistency).
+      await afterConsistencyWindow();
       await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
       for (let i = 0; i < 200 && leftovers(emu, outputs).instances.length > 0; i++) await new Promise((r) => setTimeout(r, 25));
     } finally {

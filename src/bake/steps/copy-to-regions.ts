@@ -11,7 +11,7 @@ import { StepError, VerificationError } from '../../errors.js';
 import { verifyImageBilling } from '../../billing/verify.js';
 import { reportTo } from '../../reporter.js';
 import { buildTags, keepOrDiscardImage, tagSpecs } from '../aws-helpers.js';
-import { delays, scaled, track, type StepCtx } from '../context.js';
+import { creating, delays, scaled, track, type StepCtx } from '../context.js';
 import type { BakeState, MadeImage } from '../state.js';
 import type { BakeStep } from './types.js';
 import { need } from '../state.js';
@@ -20,18 +20,20 @@ async function copyOne(state: BakeState, ctx: StepCtx, target: { region: string;
   const ec2: Ec2Port = ctx.session.ec2(target.region);
   const src = need(state, 'image', ctx.step);
   const encrypted = state.config.image.encrypted || target.kmsKeyId !== undefined;
-  const out = await ec2.copyImage(
-    {
-      Name: src.name,
-      SourceImageId: src.imageId,
-      SourceRegion: state.region,
-      ClientToken: `winami-${state.buildId}-${target.region}`.slice(0, 128),
-      CopyImageTags: true,
-      ...(encrypted ? { Encrypted: true } : {}),
-      ...(target.kmsKeyId ? { KmsKeyId: target.kmsKeyId } : {}),
-      TagSpecifications: tagSpecs(['snapshot'], buildTags(state.buildId, src.name, 'copy', state.config.image.snapshotTags)),
-    },
-    { abortSignal: ctx.signal },
+  const out = await creating(state, ctx, { kind: 'image', region: target.region, role: 'copy' }, () =>
+    ec2.copyImage(
+      {
+        Name: src.name,
+        SourceImageId: src.imageId,
+        SourceRegion: state.region,
+        ClientToken: `winami-${state.buildId}-${target.region}`.slice(0, 128),
+        CopyImageTags: true,
+        ...(encrypted ? { Encrypted: true } : {}),
+        ...(target.kmsKeyId ? { KmsKeyId: target.kmsKeyId } : {}),
+        TagSpecifications: tagSpecs(['snapshot'], buildTags(state.buildId, src.name, 'copy', state.config.image.snapshotTags)),
+      },
+      { abortSignal: ctx.signal },
+    ),
   );
   const copy: MadeImage = { region: target.region, imageId: out.ImageId!, name: src.name, snapshotIds: [] };
   state.copies.push(copy);

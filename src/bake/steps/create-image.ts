@@ -15,7 +15,8 @@ import { awsErrorCode } from '../../aws/errors.js';
 import { describeImage, imageAvailability } from '../../image/lifecycle.js';
 import { reportTo } from '../../reporter.js';
 import { BUILD_ID_TAG, CONFIG_TAG, buildTags, keepOrDiscardImage, tagSpecs } from '../aws-helpers.js';
-import { delays, EXPECTED_MS, scaled, track, type StepCtx } from '../context.js';
+import { creating, delays, EXPECTED_MS, graceMs, scaled, track, type StepCtx } from '../context.js';
+import { lookWithinGrace } from '../../aws/consistency.js';
 import type { BakeStep } from './types.js';
 import { need } from '../state.js';
 
@@ -73,13 +74,24 @@ async function waitForNewImage(ctx: StepCtx, ec2: Ec2Port, imageId: string, time
  * After `InvalidAMIName.Duplicate`: CreateImage has no ClientToken (domain-facts
  * §10.1), so when the SDK retried a request whose answer was lost, the first
  * attempt made the image. Adopt it if it carries this build's tag; otherwise
- * the name belongs to someone else.
+ * the name belongs to someone else. An image made moments ago may not be
+ * listed yet (EC2's eventual consistency): the name is looked up again, with
+ * back-off, until the consistency grace has passed.
  */
-async function imageOfThisBuild(ec2: Ec2Port, name: string, buildId: string, signal: AbortSignal): Promise<string> {
-  const existing = await ec2.describeImages({ Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] }, { abortSignal: signal });
-  const mine = existing.Images?.find((i) => i.Tags?.some((t) => t.Key === BUILD_ID_TAG && t.Value === buildId));
+async function imageOfThisBuild(ctx: StepCtx, ec2: Ec2Port, name: string, buildId: string): Promise<string> {
+  const lookup = async () => {
+    const out = await ec2.describeImages({ Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] }, { abortSignal: ctx.signal });
+    return out.Images?.length ? out.Images : undefined;
+  };
+  const graceS = Math.round(graceMs(ctx) / 1000);
+  const existing = await lookWithinGrace(lookup, { until: ctx.clock.now() + graceMs(ctx), signal: ctx.signal, clock: ctx.clock });
+  if (!existing)
+    throw new StepError('createImage', `CreateImage answered that the name "${name}" is taken, but no image of that name was listed within ${graceS} s`, {
+      hint: `EC2 may take longer than that to list a new image. Look for it with: aws ec2 describe-images --owners self --filters Name=name,Values=${name}; then remove what the build left with winami cleanup --build-id ${buildId}.`,
+    });
+  const mine = existing.find((i) => i.Tags?.some((t) => t.Key === BUILD_ID_TAG && t.Value === buildId));
   if (mine?.ImageId) return mine.ImageId;
-  const other = existing.Images?.[0];
+  const other = existing[0];
   throw new StepError('createImage', `an image named "${name}" already exists${other?.ImageId ? ` (${other.ImageId})` : ''} and is not from this build`, {
     hint: 'Use {{timestamp}} or {{buildId}} in image.name so each build has its own name.',
   });
@@ -95,25 +107,27 @@ export const createImage: BakeStep = {
     const c = state.config;
     let imageId: string;
     try {
-      const out = await ec2.createImage(
-        {
-          InstanceId: need(state, 'builder', ctx.step).instanceId,
-          Name: state.imageName,
-          Description: c.image.description ?? `${c.name} built by winami (build ${state.buildId})`,
-          TagSpecifications: [
-            ...tagSpecs(
-              ['image'],
-              buildTags(state.buildId, state.imageName, 'image', { ...c.image.tags, ...inventoryTags(state.inventory), [CONFIG_TAG]: c.name }),
-            ),
-            ...tagSpecs(['snapshot'], buildTags(state.buildId, state.imageName, 'image', c.image.snapshotTags)),
-          ],
-        },
-        { abortSignal: ctx.signal },
+      const out = await creating(state, ctx, { kind: 'image', region: state.region, role: 'image' }, () =>
+        ec2.createImage(
+          {
+            InstanceId: need(state, 'builder', ctx.step).instanceId,
+            Name: state.imageName,
+            Description: c.image.description ?? `${c.name} built by winami (build ${state.buildId})`,
+            TagSpecifications: [
+              ...tagSpecs(
+                ['image'],
+                buildTags(state.buildId, state.imageName, 'image', { ...c.image.tags, ...inventoryTags(state.inventory), [CONFIG_TAG]: c.name }),
+              ),
+              ...tagSpecs(['snapshot'], buildTags(state.buildId, state.imageName, 'image', c.image.snapshotTags)),
+            ],
+          },
+          { abortSignal: ctx.signal },
+        ),
       );
       imageId = out.ImageId!;
     } catch (err) {
       if (awsErrorCode(err) !== 'InvalidAMIName.Duplicate') throw err;
-      imageId = await imageOfThisBuild(ec2, state.imageName, state.buildId, ctx.signal);
+      imageId = await imageOfThisBuild(ctx, ec2, state.imageName, state.buildId);
     }
     state.image = { region: state.region, imageId, name: state.imageName, snapshotIds: [] };
     track(state, ctx, { kind: 'image', id: imageId, region: state.region, role: 'image' });

@@ -9,7 +9,7 @@
 import type { BlockDeviceMapping, RunInstancesCommandInput } from '@aws-sdk/client-ec2';
 import { reportTo } from '../../reporter.js';
 import { buildTags, tagSpecs, terminateAndWait } from '../aws-helpers.js';
-import { markKept, markRemoved, scaled, track, type BakeContext } from '../context.js';
+import { creating, markKept, markRemoved, scaled, track, type BakeContext } from '../context.js';
 import type { BakeState } from '../state.js';
 import type { BakeStep } from './types.js';
 import { need } from '../state.js';
@@ -79,7 +79,9 @@ export async function launchInstance(
   imageId: string,
   role: 'builder' | 'smoke-test',
 ): Promise<string> {
-  const out = await ctx.session.ec2(state.region).runInstances(runInstancesInput(state, imageId, role), { abortSignal: ctx.signal });
+  const out = await creating(state, ctx, { kind: 'instance', region: state.region, role }, () =>
+    ctx.session.ec2(state.region).runInstances(runInstancesInput(state, imageId, role), { abortSignal: ctx.signal }),
+  );
   const id = out.Instances?.[0]?.InstanceId;
   if (!id) throw new Error('RunInstances returned no instance id');
   track(state, ctx, { kind: 'instance', id, region: state.region, role });

@@ -7,7 +7,7 @@ import { pollUntil } from '../../aws/poll-until.js';
 import type { Snapshot } from '@aws-sdk/client-ec2';
 import { StepError } from '../../errors.js';
 import { buildTags, deleteSnapshot, describeInstance, tagSpecs } from '../aws-helpers.js';
-import { EXPECTED_MS, delays, markRemoved, scaled, track } from '../context.js';
+import { EXPECTED_MS, creating, delays, markRemoved, scaled, track } from '../context.js';
 import type { BakeStep } from './types.js';
 import { need } from '../state.js';
 
@@ -20,13 +20,15 @@ export const preSnapshot: BakeStep = {
     const inst = await describeInstance(ec2, need(state, 'builder', ctx.step).instanceId, ctx.signal);
     const root = inst?.BlockDeviceMappings?.find((m) => m.DeviceName === inst.RootDeviceName)?.Ebs?.VolumeId;
     if (!root) throw new StepError('preSnapshot', `could not find the root volume of ${need(state, 'builder', ctx.step).instanceId}`);
-    const out = await ec2.createSnapshot(
-      {
-        VolumeId: root,
-        Description: `winami ${state.buildId} pre-snapshot`,
-        TagSpecifications: tagSpecs(['snapshot'], buildTags(state.buildId, `${state.config.name} pre-snapshot`, 'pre-snapshot')),
-      },
-      { abortSignal: ctx.signal },
+    const out = await creating(state, ctx, { kind: 'snapshot', region: state.region, role: 'pre-snapshot' }, () =>
+      ec2.createSnapshot(
+        {
+          VolumeId: root,
+          Description: `winami ${state.buildId} pre-snapshot`,
+          TagSpecifications: tagSpecs(['snapshot'], buildTags(state.buildId, `${state.config.name} pre-snapshot`, 'pre-snapshot')),
+        },
+        { abortSignal: ctx.signal },
+      ),
     );
     const id = out.SnapshotId!;
     state.preSnapshotId = id;

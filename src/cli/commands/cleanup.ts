@@ -4,6 +4,13 @@ import { commonOptions, runCommand } from '../command.js';
 import { awsOptions, listOf, sessionFromArgs } from '../aws-options.js';
 import { UsageError } from '../../errors.js';
 
+/** A `--consistency-grace-ms` value: a number of ms, 0 or more. */
+function graceOption(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+    throw new UsageError(`--consistency-grace-ms must be a number of milliseconds, 0 or more (got ${String(v)})`);
+  return v;
+}
+
 export const cleanupCommand: CliCommand = {
   command: 'cleanup',
   describe: 'Remove every instance, image, snapshot, volume and temporary parameter tagged with a build id (or listed in its journal)',
@@ -19,7 +26,13 @@ export const cleanupCommand: CliCommand = {
       })
       .option('dry-run', { type: 'boolean', default: false, describe: 'List what would be removed' })
       // For the local emulator started with the same --time-scale: the termination wait polls faster.
-      .option('time-scale', { type: 'number', hidden: true, describe: "Multiply the poll delay (match the emulator's --time-scale)" }),
+      .option('time-scale', { type: 'number', hidden: true, describe: "Multiply the poll delay (match the emulator's --time-scale)" })
+      // For the local emulator started with a shorter --consistency-window-ms than EC2's lag.
+      .option('consistency-grace-ms', {
+        type: 'number',
+        hidden: true,
+        describe: 'How long (ms) after a create EC2 may not list what it made; default 10000',
+      }),
   run: (args) =>
     runCommand(args, async () => {
       if (!args.buildId && !args.journal) throw new UsageError('give --build-id <id> or --journal <file>');
@@ -34,6 +47,7 @@ export const cleanupCommand: CliCommand = {
         includeOutputs: Boolean(args.includeOutputs),
         dryRun: Boolean(args.dryRun),
         ...(typeof args.timeScale === 'number' && args.timeScale > 0 ? { pollMs: Math.max(1, Math.round(5_000 * args.timeScale)) } : {}),
+        ...(args.consistencyGraceMs === undefined ? {} : { consistencyGraceMs: graceOption(args.consistencyGraceMs) }),
         reporter: textReporter({ json: Boolean(args.json), quiet: Boolean(args.quiet) }),
       });
       if (args.json) process.stdout.write(`${JSON.stringify({ ok: r.failed.length === 0, ...r })}\n`);

@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { deliveryScripts, ps, splitSysprepLogs, windowsDir } from '../../../src/bake/scripts.js';
 import { parseFacts, tail } from '../../../src/bake/ssm-run.js';
-import { journalPath, openJournal, readJournal } from '../../../src/bake/journal.js';
+import { journalPath, memoryJournal, openJournal, readJournal } from '../../../src/bake/journal.js';
 import { imageName, newBuildId } from '../../../src/bake/index.js';
+import { creating, graceEndOf, track, type BakeContext } from '../../../src/bake/context.js';
+import { initialState } from '../../../src/bake/state.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { buildPipeline } from '../../../src/bake/pipeline.js';
 
@@ -69,6 +71,56 @@ describe('bake pieces', () => {
     expect(s.regions).to.deep.equal(['us-east-1', 'eu-west-1']);
     expect(s.outstanding.map((r) => r.id)).to.deep.equal(['ami-1']);
     expect(readFileSync(p, 'utf8')).to.not.match(/password/i);
+  });
+
+  it('reads create calls no `created` record answers as unconfirmed, with their times', () => {
+    const p = journalPath(mkdtempSync(join(tmpdir(), 'winami-j-')), 'b2');
+    const j = openJournal(p);
+    const t0 = '2026-01-02T03:04:05.000Z';
+    const t1 = '2026-01-02T03:04:07.000Z';
+    j.append({ type: 'build', buildId: 'b2', region: 'us-east-1', regions: ['us-east-1'], name: 'n', time: t0 });
+    j.append({ type: 'creating', kind: 'instance', region: 'us-east-1', role: 'builder', time: t0 });
+    j.append({ type: 'created', kind: 'instance', id: 'i-1', region: 'us-east-1', role: 'builder', time: t1 });
+    // The smoke test's launch is another call: the builder's answer does not answer it.
+    j.append({ type: 'creating', kind: 'instance', region: 'us-east-1', role: 'smoke-test', time: t1 });
+    j.append({ type: 'creating', kind: 'image', region: 'eu-west-1', role: 'copy', time: t1 });
+    const s = readJournal(p);
+    expect(s.outstanding).to.deep.equal([{ kind: 'instance', id: 'i-1', region: 'us-east-1', role: 'builder', time: Date.parse(t1) }]);
+    expect(s.unconfirmed).to.deep.equal([
+      { kind: 'instance', region: 'us-east-1', role: 'smoke-test', time: Date.parse(t1) },
+      { kind: 'image', region: 'eu-west-1', role: 'copy', time: Date.parse(t1) },
+    ]);
+    expect(s.regions).to.include('eu-west-1');
+  });
+
+  it('remembers a create call with no answer until a resource of its kind, region and role is recorded; not one AWS refused outright', async () => {
+    const state = initialState('b3', baseConfig(), 'img');
+    let t = 5_000;
+    const journal = memoryJournal();
+    const ctx = {
+      journal,
+      reporter: { emit: () => undefined },
+      clock: { now: () => t, sleep: async () => undefined },
+      consistencyGraceMs: 2_000,
+    } as unknown as BakeContext;
+    const what = { kind: 'instance' as const, region: 'us-east-1', role: 'builder' };
+    const fail = (e: object) => creating(state, ctx, what, () => Promise.reject(Object.assign(new Error('x'), e))).catch(() => undefined);
+    // Refused at its only attempt (a 4xx answer): nothing was made.
+    await fail({ $metadata: { httpStatusCode: 400, attempts: 1 } });
+    expect(state.unconfirmed).to.deep.equal([]);
+    // Refused after a retry, or no answer at all: an earlier attempt may have made one.
+    await fail({ cause: { $metadata: { httpStatusCode: 400, attempts: 2 } } });
+    await fail({ name: 'TimeoutError' });
+    expect(state.unconfirmed).to.deep.equal([
+      { ...what, at: 5_000 },
+      { ...what, at: 5_000 },
+    ]);
+    expect(journal.records.filter((r) => r.type === 'creating')).to.have.length(3);
+    t = 6_000;
+    track(state, ctx, { ...what, id: 'i-1' });
+    expect(state.unconfirmed).to.have.length(1);
+    expect(graceEndOf(state, ctx, 'i-1', 'us-east-1')).to.equal(8_000);
+    expect(graceEndOf(state, ctx, 'i-unknown', 'us-east-1')).to.equal(0);
   });
 
   it('fills the image name template and makes unique build ids', () => {
