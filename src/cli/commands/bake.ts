@@ -37,9 +37,10 @@ export const bakeCommand: CliCommand = {
       .option('manifest', { type: 'string', describe: 'Write the manifest here, and the Packer-format manifest beside it: m.json → m.packer.json' })
       .option('journal-dir', { type: 'string', describe: 'Directory for .winami/builds/<build-id>.jsonl (default: the working directory)' })
       .option('engine', {
-        choices: ['local', 'automation'] as const,
+        choices: ['local', 'automation', 'imagebuilder'] as const,
         default: 'local',
-        describe: 'Where the bake runs: this process, or SSM Automation (the runbook `winami export automation` renders)',
+        describe:
+          'Where the bake runs: this process, SSM Automation (the runbook `winami export automation` renders) or EC2 Image Builder (the pipeline `winami export imagebuilder` renders)',
       })
       .option('role-arn', { type: 'string', describe: 'With --engine automation: the role the runbook assumes' })
       .option('concurrency', {
@@ -103,6 +104,20 @@ export const bakeCommand: CliCommand = {
             configs,
             session,
             roleArn: args.roleArn,
+            reporter,
+            abortSignal: controller.signal,
+            allowSourceRoots: sourceRoots(args),
+            json,
+            manifest: args.manifest,
+            journalDir: args.journalDir,
+            ...timeScale,
+          });
+        }
+        if (args.engine === 'imagebuilder' && session) {
+          const { bakeConfigsOnImageBuilder } = await import('../engine-bake.js');
+          return await bakeConfigsOnImageBuilder({
+            configs,
+            session,
             reporter,
             abortSignal: controller.signal,
             allowSourceRoots: sourceRoots(args),

@@ -1,0 +1,231 @@
+/**
+ * `bake --engine imagebuilder` end to end on the emulator: deploy what
+ * `winami export imagebuilder` renders (idempotent, new versions on a
+ * change), start the pipeline, follow it, winami's own billing check of every
+ * output image (a wrong one discards the outputs), a failing customize step,
+ * a cancel, `winami cleanup` of a build whose bake died, and the CLI —
+ * nothing left behind on any failure path.
+ */
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openJournal, readJournal } from '../../src/bake/journal.js';
+import { cleanupBuild } from '../../src/bake/cleanup.js';
+import { loadConfig } from '../../src/config/load.js';
+import { IMAGEBUILDER_CALLER_ACTIONS } from '../../src/engines/iam.js';
+import { bakeOnImageBuilder, deployImageBuilder } from '../../src/engines/run-imagebuilder.js';
+import { imageBuilderRequests } from '../../src/engines/imagebuilder.js';
+import { enginePlan } from '../../src/engines/plan.js';
+import { renderBundle } from '../../src/render/bundle.js';
+import { MemoryReporter } from '../../src/reporter.js';
+import type { Emulator } from '../../emulator/index.js';
+import { ACCOUNT, configFor, leftovers, NOTHING, runWinami, sessionOn, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
+
+const ROOT = process.cwd();
+
+describe('bake --engine imagebuilder (emulator)', function () {
+  this.timeout(180_000);
+  let emu: Emulator;
+  before(async () => {
+    // Eventual consistency off: the sweep after a cancel lists instances right after Image Builder launched them (docs/bake.md lists this gap).
+    emu = await startBakeEmulator({ consistencyWindowMs: 0 });
+  });
+  after(() => emu?.stop());
+  beforeEach(() => emu?.control.reset());
+
+  const journalDir = mkdtempSync(join(tmpdir(), 'winami-ib-journal-'));
+  const run = (config: string, o: { abortSignal?: AbortSignal } = {}) => {
+    const reporter = new MemoryReporter();
+    return bakeOnImageBuilder({ config, session: sessionOn(emu), reporter, timeScale: TIME_SCALE, journalDir, ...o }).then((r) => ({ r, reporter }));
+  };
+  const images = () => emu.control.resources({ account: ACCOUNT }).images;
+
+  it('bakes the 2022 base example: follows the statuses, verifies every output image itself, writes the manifest, and a second deploy creates nothing', async () => {
+    const { r, reporter } = await run(join(ROOT, 'examples/windows-2022-base.yaml'));
+    expect(r.ok, r.error?.message).to.equal(true);
+    expect(r.deploy).to.equal('created');
+    expect(r.status).to.equal('AVAILABLE');
+    expect(r.images.map((i) => i.region).sort()).to.deep.equal(['eu-west-1', 'us-east-1']);
+    expect(r.images.every((i) => i.usageOperation === 'RunInstances:0002')).to.equal(true);
+    const codes = reporter.events.map((e) => e.code);
+    expect(codes.filter((c) => c === 'billing.verify.ok')).to.have.length(2);
+    const statuses = reporter.events.filter((e) => e.code === 'engine.step').map((e) => (e.data as { step: string }).step);
+    expect(statuses).to.include.members(['BUILDING', 'TESTING', 'DISTRIBUTING', 'AVAILABLE']);
+    expect(r.manifest).to.include({ winami: 1, ok: true, buildId: r.buildId, name: 'windows-2022-base', region: 'us-east-1' });
+    expect(r.manifest.images.map((i) => i.imageId).sort()).to.deep.equal(r.images.map((i) => i.imageId).sort());
+    expect(r.manifest.images.every((i) => i.name.startsWith('windows-2022-base-'))).to.equal(true);
+    expect(r.manifest.expectation).to.include({ usageOperation: 'RunInstances:0002' });
+    expect(r.manifest.steps.map((s) => s.name)).to.include.members(['BUILDING', 'TESTING', 'DISTRIBUTING']);
+    expect(r.manifest.steps.every((s) => s.status === 'ok')).to.equal(true);
+    expect(r.packerManifest.builds[0]!.artifact_id.split(',').sort()).to.deep.equal(r.images.map((i) => `${i.region}:${i.imageId}`).sort());
+    // The build ran the config's steps on the guest: the IIS feature and the marker are in the image the test phase launched.
+    const built = images().find((i) => i.id === r.images.find((x) => x.region === 'us-east-1')!.imageId)!;
+    expect(built.tags.Ec2ImageBuilderArn).to.equal(r.imageBuildVersionArn);
+    expect(built.tags.team).to.equal('platform');
+    expect(
+      leftovers(
+        emu,
+        r.images.map((i) => i.imageId),
+      ),
+    ).to.deep.equal(NOTHING);
+    const journal = readJournal(r.journalPath);
+    expect(journal).to.include({ buildId: r.buildId, finished: true });
+    expect(journal.executions).to.deep.equal([{ engine: 'imagebuilder', arn: r.imageBuildVersionArn, region: 'us-east-1' }]);
+    expect(journal.outstanding).to.deep.equal([]);
+    // Cleanup of a finished build keeps its outputs.
+    const cleaned = await cleanupBuild({ session: sessionOn(emu), journal: r.journalPath, pollMs: 5 });
+    expect(cleaned.removed).to.deep.equal([]);
+    expect(images().map((i) => i.id)).to.include.members(r.images.map((i) => i.imageId));
+    const again = await run(join(ROOT, 'examples/windows-2022-base.yaml'));
+    expect(again.r.ok, again.r.error?.message).to.equal(true);
+    expect(again.r.deploy).to.equal('unchanged');
+    expect(again.r.resources.every((x) => x.action === 'unchanged')).to.equal(true);
+    expect(again.r.recipeArn).to.equal(r.recipeArn);
+    // Every Image Builder call winami made is in its IAM policy (iam-policy --engine imagebuilder).
+    const called = [
+      ...new Set(
+        emu.control
+          .calls()
+          .filter((c) => c.service === 'imagebuilder' && c.status === 200)
+          .map((c) => `${c.service}:${c.action}`),
+      ),
+    ];
+    expect(called).to.include.members(['imagebuilder:StartImagePipelineExecution', 'imagebuilder:GetImage', 'imagebuilder:CreateComponent']);
+    expect(called.filter((a) => !(IMAGEBUILDER_CALLER_ACTIONS as readonly string[]).includes(a))).to.deep.equal([]);
+  });
+
+  it('bakes the SQL Server Standard example with its license-included billing on every region', async () => {
+    const { r } = await run(join(ROOT, 'examples/windows-2022-sql-2022-standard.yaml'));
+    expect(r.ok, r.error?.message).to.equal(true);
+    expect(r.images.map((i) => i.region).sort()).to.deep.equal(['us-east-1', 'us-west-2']);
+    expect(r.images.every((i) => i.usageOperation === 'RunInstances:0006' && i.platformDetails === 'Windows with SQL Server Standard')).to.equal(
+      true,
+      JSON.stringify(r.images),
+    );
+    expect(
+      leftovers(
+        emu,
+        r.images.map((i) => i.imageId),
+      ).instances,
+    ).to.deep.equal([]);
+  });
+
+  it('changes of the config create new versions and update the pipeline in place', async () => {
+    const first = await run(configFor('2022'));
+    expect(first.r.ok, first.r.error?.message).to.equal(true);
+    const bigger = configFor('2022');
+    writeFileSync(
+      bigger,
+      readFileSync(bigger, 'utf8').replace('  instanceProfile: winami-builder', '  instanceProfile: winami-builder\n  instanceType: m5.xlarge'),
+    );
+    const second = await run(bigger);
+    expect(second.r.ok, second.r.error?.message).to.equal(true);
+    expect(second.r.deploy).to.equal('updated');
+    const changed = Object.fromEntries(second.r.resources.map((x) => [x.logicalId, x.action]));
+    expect(changed.Infrastructure).to.equal('updated');
+    expect(changed.Pipeline).to.equal('unchanged');
+    const third = await run(configFor('2022', '', ['  - name: another', '    powershell: "Write-Output \'another step\'"']));
+    expect(third.r.ok, third.r.error?.message).to.equal(true);
+    const byId = Object.fromEntries(third.r.resources.map((x) => [x.logicalId, x]));
+    expect(byId.Recipe!.action).to.equal('created');
+    expect(byId.Recipe!.arn).to.not.equal(first.r.recipeArn);
+    expect(byId.Pipeline!.action).to.equal('updated');
+  });
+
+  it('discards every output when one image bills wrongly (a copy Image Builder made), and leaves nothing', async () => {
+    emu.control.setImageOutcome({ actions: ['CopyImage'], billing: { platformDetails: 'Windows BYOL', usageOperation: 'RunInstances:0800' } });
+    const { r, reporter } = await run(configFor('2022', ['  regions:', '    - region: eu-west-1', 'licensing:', '  expect: windows'].join('\n')));
+    expect(r.ok).to.equal(false);
+    expect(r.status).to.equal('AVAILABLE');
+    expect(r.exitCode).to.equal(r.error!.exitCode);
+    expect(r.error!.message).to.match(/billing of ami-[0-9a-f]+ was wrong/);
+    expect(r.discarded).to.have.length(2);
+    expect(r.images).to.deep.equal([]);
+    expect(reporter.events.map((e) => e.code)).to.include('billing.verify.failed');
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+    expect(readJournal(r.journalPath).outstanding).to.deep.equal([]);
+  });
+
+  it("fails the build in Image Builder's test phase when the image itself bills wrongly, and leaves nothing", async () => {
+    emu.control.setImageOutcome({ actions: ['CreateImage'], billing: { platformDetails: 'Windows BYOL', usageOperation: 'RunInstances:0800' } });
+    const { r } = await run(configFor('2022', 'licensing:\n  expect: windows'));
+    expect(r.ok).to.equal(false);
+    expect(r.status).to.equal('FAILED');
+    expect(r.error!.message).to.match(/Test failed/);
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+  });
+
+  it('fails with nothing left when a customize step fails, naming the step', async () => {
+    emu.control.setGuestDefaults({ failCommand: { match: 'C:\\Golden\\marker.txt', exitCode: 4, stdout: 'broken' } });
+    const { r } = await run(configFor('2022'));
+    expect(r.ok).to.equal(false);
+    expect(r.status).to.equal('FAILED');
+    expect(r.exitCode).to.equal(7);
+    expect(r.error!.message).to.match(/Customize01Marker ended Failed \(exit 4\)/);
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+  });
+
+  it('cancels the image creation on Ctrl-C and removes what the build made', async () => {
+    const abort = new AbortController();
+    const pending = run(configFor('2022'), { abortSignal: abort.signal });
+    for (let i = 0; i < 1000 && emu.control.resources().instances.length === 0; i++) await new Promise((res) => setTimeout(res, 10));
+    abort.abort();
+    const { r, reporter } = await pending;
+    expect(r.exitCode).to.equal(130);
+    expect(r.status).to.equal('CANCELLED');
+    expect(reporter.events.map((e) => e.code)).to.include('engine.stopping');
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+    expect(readJournal(r.journalPath)).to.include({ finished: false });
+  });
+
+  it('winami cleanup stops a build the journal records whose bake died, and removes what it made', async () => {
+    // What a killed winami leaves: the resources deployed, the build started, and a journal naming it.
+    const config = loadConfig(configFor('2022'), {});
+    const session = sessionOn(emu);
+    const requests = imageBuilderRequests(config, enginePlan(config, await renderBundle(config)));
+    const dep = await deployImageBuilder(session, config, requests, ACCOUNT);
+    const { imageBuildVersionArn } = await session.imagebuilder!('us-east-1').startImagePipelineExecution({
+      imagePipelineArn: dep.pipelineArn,
+      clientToken: 'dead-bake-1',
+    });
+    const journal = openJournal(join(journalDir, 'dead-bake.jsonl'));
+    journal.append({ type: 'build', buildId: 'dead-bake-1', region: 'us-east-1', regions: ['us-east-1'], name: 'golden', time: new Date().toISOString() });
+    journal.append({ type: 'execution', engine: 'imagebuilder', arn: imageBuildVersionArn!, region: 'us-east-1', time: new Date().toISOString() });
+    for (let i = 0; i < 1000 && emu.control.resources().instances.length === 0; i++) await new Promise((res) => setTimeout(res, 10));
+    expect(leftovers(emu).instances).to.have.length(1);
+    const cleaned = await cleanupBuild({ session, journal: journal.path, pollMs: 5 });
+    expect(cleaned.failed).to.deep.equal([]);
+    const image = await session.imagebuilder!('us-east-1').getImage({ imageBuildVersionArn });
+    expect(image.image?.state?.status).to.equal('CANCELLED');
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+  });
+
+  it('runs from the CLI with --engine imagebuilder, --json and --manifest', async () => {
+    const manifestPath = join(mkdtempSync(join(tmpdir(), 'winami-ib-manifest-')), 'manifest.json');
+    const r = await runWinami(emu, [
+      'bake',
+      configFor('2022'),
+      '--engine',
+      'imagebuilder',
+      '--time-scale',
+      String(TIME_SCALE),
+      '--json',
+      '--manifest',
+      manifestPath,
+    ]);
+    expect(r.code, r.stderr).to.equal(0);
+    const lines = r.stdout.trim().split('\n');
+    const out = JSON.parse(lines.at(-1)!) as { ok: boolean; engine: string; images: { imageId: string }[]; imageBuildVersionArn: string };
+    expect(out).to.include({ ok: true, engine: 'imagebuilder' });
+    expect(out.imageBuildVersionArn).to.match(/^arn:aws:imagebuilder:us-east-1:\d{12}:image\/winami-golden\/1\.0\.\d+\/1$/);
+    expect(out.images).to.have.length(1);
+    const written = JSON.parse(readFileSync(manifestPath, 'utf8')) as { winami: number; ok: boolean; images: { imageId: string }[] };
+    expect(written).to.include({ winami: 1, ok: true });
+    expect(written.images.map((i) => i.imageId)).to.deep.equal(out.images.map((i) => i.imageId));
+    expect(readFileSync(manifestPath.replace(/\.json$/, '.packer.json'), 'utf8')).to.include(out.images[0]!.imageId);
+    const policy = await runWinami(emu, ['iam-policy', configFor('2022'), '--engine', 'imagebuilder']);
+    expect(policy.code, policy.stderr).to.equal(0);
+    expect(JSON.parse(policy.stdout).caller.Statement[0].Action).to.include('imagebuilder:StartImagePipelineExecution');
+  });
+});
