@@ -233,6 +233,12 @@ export class ImageBuilderService {
     if (!d || typeof d !== 'object' || String(d.schemaVersion) !== '1')
       throw err('InvalidParameterValueException', 'The component document must have schemaVersion: 1.0.');
     if (!Array.isArray(d.phases) || d.phases.length === 0) throw err('InvalidParameterValueException', 'The component document must have at least one phase.');
+    for (const k of Object.keys(d))
+      if (!['name', 'description', 'schemaVersion', 'phases'].includes(k))
+        throw err('InvalidParameterValueException', `The emulator does not model ${k} in a component document (AWSTOE parameters, constants and variables).`);
+    // AWSTOE reads {{ name }} in step inputs as a variable (toe-user-defined-variables); the emulator models none, so it refuses them rather than run them as text.
+    const variable = /\{\{\s*[^}]*\}\}/.exec(JSON.stringify(d.phases));
+    if (variable) throw err('InvalidParameterValueException', `The emulator does not model AWSTOE variables such as ${variable[0]}.`);
     const seen = new Set<string>();
     for (const p of d.phases as { name?: unknown; steps?: unknown }[]) {
       if (!['build', 'validate', 'test'].includes(String(p?.name)))

@@ -273,6 +273,10 @@ describe('emulator: EC2 Image Builder', function () {
     expect(big.message).to.match(/16000/);
     const loop = await rejection(create(DOC(['x']).replace('onFailure: Abort', 'loop: {forEach: [a, b]}')));
     expect(loop.message).to.match(/does not model the step field loop/);
+    const variable = await rejection(create(DOC(["Write-Output '{{ build.Step.outputs.stdout }}'"])));
+    expect(variable.message).to.match(/does not model AWSTOE variables/);
+    const constants = await rejection(create(`constants:\n  - X: {type: string, value: y}\n${DOC(['x'])}`));
+    expect(constants.message).to.match(/does not model constants/);
     const v = await rejection(
       ib.send(new IB.CreateComponentCommand({ name: 'vers', semanticVersion: '1.0', platform: 'Windows', data: DOC(['x']), clientToken: token() })),
     );

@@ -201,6 +201,23 @@ describe('bake --engine imagebuilder (emulator)', function () {
     expect(leftovers(emu)).to.deep.equal(NOTHING);
   });
 
+  it('carries hostile values through the component YAML and PowerShell unchanged (quotes, #, colons, braces, $, backslashes, non-ASCII)', async () => {
+    const value = `it's "q": #x {y} -- %TEMP% $env:X \\share ü ' "`;
+    const literal = value.replace(/'/g, "''");
+    const path = configFor('2022', ['  tags:', `    note: ${JSON.stringify(value)}`].join('\n'), [
+      '  - name: hostile',
+      '    powershell: |',
+      `      Set-Content -LiteralPath 'C:\\Golden\\hostile.txt' -Value '${literal}'`,
+    ]);
+    const { r } = await run(path);
+    expect(r.ok, r.error?.message).to.equal(true);
+    const imageId = r.images[0]!.imageId;
+    const all = emu.control.resources({ includeGone: true });
+    const tester = all.instances.find((i) => i.imageId === imageId)!;
+    expect(emu.control.readGuestFile(tester.id, 'C:\\Golden\\hostile.txt')?.replace(/\r?\n$/, '')).to.equal(value);
+    expect(all.images.find((i) => i.id === imageId)!.tags.note).to.equal(value);
+  });
+
   it('runs from the CLI with --engine imagebuilder, --json and --manifest', async () => {
     const manifestPath = join(mkdtempSync(join(tmpdir(), 'winami-ib-manifest-')), 'manifest.json');
     const r = await runWinami(emu, [
