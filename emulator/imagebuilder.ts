@@ -669,6 +669,9 @@ export class ImageBuilderService {
   }
 
   private checkDistribution(body: Record<string, unknown>): void {
+    const t = body.timeoutMinutes;
+    if (t !== undefined && !(Number.isInteger(t) && (t as number) >= 30 && (t as number) <= 720))
+      throw err('InvalidParameterValueException', `timeoutMinutes must be between 30 and 720, not ${String(t)}.`);
     const list = body.distributions as Record<string, unknown>[] | undefined;
     if (!Array.isArray(list) || list.length === 0) throw err('InvalidParameterValueException', 'A distribution configuration needs at least one distribution.');
     const regions = new Set<string>();

@@ -28,8 +28,7 @@ describe('bake --engine imagebuilder (emulator)', function () {
   this.timeout(180_000);
   let emu: Emulator;
   before(async () => {
-    // Eventual consistency off: the sweep after a cancel lists instances right after Image Builder launched them (docs/bake.md lists this gap).
-    emu = await startBakeEmulator({ consistencyWindowMs: 0 });
+    emu = await startBakeEmulator();
   });
   after(() => emu?.stop());
   beforeEach(() => emu?.control.reset());
