@@ -7,7 +7,7 @@
  * and parameter; a failing step and a cancel leave nothing behind).
  */
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import * as IB from '@aws-sdk/client-imagebuilder';
@@ -261,6 +261,83 @@ describe('emulator: EC2 Image Builder', function () {
       expect(declared, `${op} answered ${r.type}`).to.include(r.type);
       expect(r.status, op).to.equal(model.shapes[r.type!]!.error!.httpStatusCode);
     }
+  });
+
+  it('serves the AWS CLI (botocore, an independent client): component, recipe, pipeline, a build followed with get-image, and an error it parses', async function () {
+    try {
+      execFileSync('aws', ['--version'], { stdio: 'ignore' });
+    } catch {
+      console.log('      skipped: the aws CLI is not installed');
+      return this.skip();
+    }
+    const a = EMULATOR_ACCOUNTS[0]!;
+    const env = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: a.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: a.secretAccessKey,
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    };
+    const aws = (...args: string[]) =>
+      new Promise<{ ok: boolean; out: string }>((resolve) =>
+        execFile('aws', ['--endpoint-url', emu.endpoint, '--output', 'json', 'imagebuilder', ...args], { env }, (e, stdout, stderr) =>
+          resolve({ ok: !e, out: e ? stderr : stdout }),
+        ),
+      );
+    const json = async (...args: string[]) => {
+      const r = await aws(...args);
+      expect(r.ok, `${args[0]}: ${r.out}`).to.equal(true);
+      return JSON.parse(r.out) as Record<string, any>;
+    };
+    const comp = await json(
+      'create-component',
+      '--name',
+      'cli-comp',
+      '--semantic-version',
+      '1.0.0',
+      '--platform',
+      'Windows',
+      '--data',
+      DOC(['Write-Output cli']),
+    );
+    expect(comp.componentBuildVersionArn).to.match(/component\/cli-comp\/1\.0\.0\/1$/);
+    expect((await json('get-component', '--component-build-version-arn', comp.componentBuildVersionArn)).component.data).to.equal(DOC(['Write-Output cli']));
+    const listed = await json('list-components', '--owner', 'Self', '--filters', 'name=name,values=cli-comp');
+    expect(listed.componentVersionList.map((c: { name: string }) => c.name)).to.deep.equal(['cli-comp']);
+    const recipe = await json(
+      'create-image-recipe',
+      '--name',
+      'cli-recipe',
+      '--semantic-version',
+      '1.0.0',
+      '--parent-image',
+      'ssm:/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base',
+      '--components',
+      `componentArn=${comp.componentBuildVersionArn}`,
+    );
+    const infra = await json('create-infrastructure-configuration', '--name', 'cli-infra', '--instance-profile-name', 'winami-builder');
+    const pipeline = await json(
+      'create-image-pipeline',
+      '--name',
+      'cli-pipeline',
+      '--image-recipe-arn',
+      recipe.imageRecipeArn,
+      '--infrastructure-configuration-arn',
+      infra.infrastructureConfigurationArn,
+    );
+    const started = await json('start-image-pipeline-execution', '--image-pipeline-arn', pipeline.imagePipelineArn);
+    let image: Record<string, any> = {};
+    for (let i = 0; i < 300; i++) {
+      image = (await json('get-image', '--image-build-version-arn', started.imageBuildVersionArn)).image;
+      if (['AVAILABLE', 'FAILED', 'CANCELLED'].includes(image.state.status)) break;
+      await sleep(100);
+    }
+    expect(image.state.status, image.state.reason).to.equal('AVAILABLE');
+    expect(image.outputResources.amis).to.have.length(1);
+    const bad = await aws('get-image-pipeline', '--image-pipeline-arn', 'arn:aws:imagebuilder:us-east-1:111111111111:image-pipeline/none');
+    expect(bad.ok).to.equal(false);
+    expect(bad.out).to.match(/ResourceNotFoundException/);
   });
 
   it('refuses what it does not model and enforces the documented limits at create time', async () => {
