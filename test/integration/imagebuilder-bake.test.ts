@@ -7,6 +7,7 @@
  * nothing left behind on any failure path.
  */
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import { enginePlan } from '../../src/engines/plan.js';
 import { renderBundle } from '../../src/render/bundle.js';
 import { MemoryReporter } from '../../src/reporter.js';
 import type { Emulator } from '../../emulator/index.js';
-import { ACCOUNT, configFor, leftovers, NOTHING, runWinami, sessionOn, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
+import { ACCOUNT, CLI, cliEnv, configFor, leftovers, NOTHING, runWinami, sessionOn, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
 
 const ROOT = process.cwd();
 
@@ -178,6 +179,32 @@ describe('bake --engine imagebuilder (emulator)', function () {
     expect(readJournal(r.journalPath)).to.include({ finished: false });
   });
 
+  it('Ctrl-C on the CLI (SIGINT) cancels the image creation, exits 130 and leaves nothing', async () => {
+    const child = spawn(process.execPath, [CLI, 'bake', configFor('2022'), '--engine', 'imagebuilder', '--time-scale', String(TIME_SCALE), '--json'], {
+      cwd: mkdtempSync(join(tmpdir(), 'winami-ib-sigint-')),
+      env: cliEnv(emu),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      // Interrupted once the build is running, as a user would.
+      if (!sent && /"code":"engine\.step".*"step":"BUILDING"/.test(stdout)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(sent, stderr).to.equal(true);
+    expect(code, stderr).to.equal(130);
+    const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { status: string; ok: boolean };
+    expect(result).to.include({ ok: false, status: 'CANCELLED' });
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+  });
+
   it('winami cleanup stops a build the journal records whose bake died, and removes what it made', async () => {
     // What a killed winami leaves: the resources deployed, the build started, and a journal naming it.
     const config = loadConfig(configFor('2022'), {});
@@ -234,6 +261,10 @@ describe('bake --engine imagebuilder (emulator)', function () {
     const lines = r.stdout.trim().split('\n');
     const out = JSON.parse(lines.at(-1)!) as { ok: boolean; engine: string; images: { imageId: string }[]; imageBuildVersionArn: string };
     expect(out).to.include({ ok: true, engine: 'imagebuilder' });
+    // Every line before the result is a --json event, the statuses among them.
+    const events = lines.slice(0, -1).map((l) => JSON.parse(l) as { code: string; data?: { step?: string } });
+    expect(events.filter((e) => e.code === 'engine.step').map((e) => e.data?.step)).to.include.members(['BUILDING', 'TESTING', 'AVAILABLE']);
+    expect(events.map((e) => e.code)).to.include.members(['engine.deploy', 'engine.started', 'billing.verify.ok']);
     expect(out.imageBuildVersionArn).to.match(/^arn:aws:imagebuilder:us-east-1:\d{12}:image\/winami-golden\/1\.0\.\d+\/1$/);
     expect(out.images).to.have.length(1);
     const written = JSON.parse(readFileSync(manifestPath, 'utf8')) as { winami: number; ok: boolean; images: { imageId: string }[] };
