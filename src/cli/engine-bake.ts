@@ -15,6 +15,8 @@ export interface EngineBakeArgs {
   manifest?: unknown;
   journalDir?: unknown;
   json: boolean;
+  /** Told the journal of each bake before it starts (the CLI names it if the user exits at once). */
+  onJournal?: (path: string) => void;
 }
 
 /** Bake each config on SSM Automation; returns the exit code of the first failure, else 0. */
@@ -73,9 +75,14 @@ export async function bakeConfigsOnAutomation(a: EngineBakeArgs): Promise<number
 /** Bake each config on EC2 Image Builder; returns the exit code of the first failure, else 0. */
 export async function bakeConfigsOnImageBuilder(a: Omit<EngineBakeArgs, 'roleArn'>): Promise<number> {
   const { bakeOnImageBuilder } = await import('../engines/run-imagebuilder.js');
+  const { newBuildId } = await import('../bake/index.js');
+  const { journalPath } = await import('../bake/journal.js');
   for (const config of a.configs) {
+    const buildId = newBuildId();
+    a.onJournal?.(journalPath(typeof a.journalDir === 'string' ? a.journalDir : process.cwd(), buildId));
     const r = await bakeOnImageBuilder({
       config,
+      buildId,
       session: a.session,
       reporter: a.reporter,
       abortSignal: a.abortSignal,

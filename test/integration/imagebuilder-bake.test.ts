@@ -205,6 +205,39 @@ describe('bake --engine imagebuilder (emulator)', function () {
     expect(leftovers(emu)).to.deep.equal(NOTHING);
   });
 
+  it('a second Ctrl-C exits at once naming the journal, and winami cleanup --journal finishes the job: the build cancelled, nothing left', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'winami-ib-twice-'));
+    const child = spawn(process.execPath, [CLI, 'bake', configFor('2022'), '--engine', 'imagebuilder', '--time-scale', String(TIME_SCALE), '--json'], {
+      cwd,
+      env: cliEnv(emu),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (!sent && /"code":"engine\.step".*"step":"BUILDING"/.test(stdout)) {
+        sent = true;
+        // Two presses in quick succession (a signal sent twice at once reaches the process once).
+        child.kill('SIGINT');
+        setTimeout(() => child.kill('SIGINT'), 30);
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).to.equal(130);
+    const journal = /winami cleanup --journal (\S+)/.exec(stderr)?.[1];
+    expect(journal, stderr).to.be.a('string');
+    expect(readJournal(journal!).executions).to.have.length(1);
+    const cleaned = await runWinami(emu, ['cleanup', '--journal', journal!, '--time-scale', String(TIME_SCALE)], cwd);
+    expect(cleaned.code, cleaned.stderr).to.equal(0);
+    const arn = readJournal(journal!).executions[0]!.arn;
+    const image = await sessionOn(emu).imagebuilder!('us-east-1').getImage({ imageBuildVersionArn: arn });
+    expect(image.image?.state?.status).to.equal('CANCELLED');
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+  });
+
   it('winami cleanup stops a build the journal records whose bake died, and removes what it made', async () => {
     // What a killed winami leaves: the resources deployed, the build started, and a journal naming it.
     const config = loadConfig(configFor('2022'), {});

@@ -63,6 +63,7 @@ export const bakeCommand: CliCommand = {
       const timeScale = typeof args.timeScale === 'number' && args.timeScale > 0 ? { timeScale: args.timeScale } : {};
       const controller = new AbortController();
       let live: import('../../bake/index.js').BakeState | undefined;
+      let engineJournal: string | undefined;
       let signals = 0;
       const onSignal = (sig: NodeJS.Signals) => {
         signals++;
@@ -70,6 +71,12 @@ export const bakeCommand: CliCommand = {
           process.stderr.write(`\nwinami: ${sig}: cancelling; cleaning up (press Ctrl-C again to exit at once)\n`);
           controller.abort();
           return;
+        }
+        if (engineJournal) {
+          process.stderr.write(
+            `\nwinami: exiting at once; the Image Builder build may still be running. Stop it and remove what it made with: winami cleanup --journal ${engineJournal}\n`,
+          );
+          process.exit(130);
         }
         const left = live ? live.resources.filter((r) => !r.removed && !r.kept) : [];
         process.stderr.write(
@@ -118,6 +125,7 @@ export const bakeCommand: CliCommand = {
           return await bakeConfigsOnImageBuilder({
             configs,
             session,
+            onJournal: (path) => (engineJournal = path),
             reporter,
             abortSignal: controller.signal,
             allowSourceRoots: sourceRoots(args),
