@@ -20,6 +20,8 @@ import { imageBuilderRequests } from '../../src/engines/imagebuilder.js';
 import { enginePlan } from '../../src/engines/plan.js';
 import { renderBundle } from '../../src/render/bundle.js';
 import { MemoryReporter } from '../../src/reporter.js';
+import type { AwsSession } from '../../src/aws/ports.js';
+import { botocoreProblems, type ModelRequest } from '../unit/engines/tools.js';
 import type { Emulator } from '../../emulator/index.js';
 import { ACCOUNT, CLI, cliEnv, configFor, leftovers, NOTHING, runWinami, sessionOn, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
 
@@ -275,6 +277,62 @@ describe('bake --engine imagebuilder (emulator)', function () {
     const tester = all.instances.find((i) => i.imageId === imageId)!;
     expect(emu.control.readGuestFile(tester.id, 'C:\\Golden\\hostile.txt')?.replace(/\r?\n$/, '')).to.equal(value);
     expect(all.images.find((i) => i.id === imageId)!.tags.note).to.equal(value);
+  });
+
+  it('sends only requests botocore accepts: every Image Builder call of a first deploy, a changed one, the start and a cancel', async function () {
+    const calls: ModelRequest[] = [];
+    const base = sessionOn(emu);
+    // The real session, its Image Builder port wrapped to record each request as sent.
+    const session: AwsSession = {
+      ...base,
+      ec2: base.ec2,
+      ssm: base.ssm,
+      sts: base.sts,
+      iam: base.iam,
+      kms: base.kms,
+      assumeRole: base.assumeRole,
+      imagebuilder: (region) => {
+        const p = base.imagebuilder!(region);
+        return new Proxy(p, {
+          get: (target, method: string) => (input: Record<string, unknown>, o?: unknown) => {
+            calls.push({ label: `${calls.length}:${method}`, service: 'imagebuilder', operation: method[0]!.toUpperCase() + method.slice(1), params: input });
+            return (target as unknown as Record<string, (i: unknown, o?: unknown) => Promise<unknown>>)[method]!(input, o);
+          },
+        });
+      },
+    };
+    const reporter = new MemoryReporter();
+    const first = await bakeOnImageBuilder({ config: configFor('2022'), session, reporter, timeScale: TIME_SCALE, journalDir });
+    expect(first.ok, first.error?.message).to.equal(true);
+    const changed = configFor('2022', ['  regions:', '    - region: eu-west-1'].join('\n'), ['  - name: another', '    powershell: "Write-Output another"']);
+    writeFileSync(
+      changed,
+      readFileSync(changed, 'utf8').replace('  instanceProfile: winami-builder', '  instanceProfile: winami-builder\n  instanceType: m5.xlarge'),
+    );
+    const abort = new AbortController();
+    const second = bakeOnImageBuilder({ config: changed, session, reporter, timeScale: TIME_SCALE, journalDir, abortSignal: abort.signal });
+    // Cancelled once its build has started.
+    const starts = () => calls.filter((c) => c.operation === 'StartImagePipelineExecution').length;
+    for (let i = 0; i < 1000 && starts() < 2; i++) await new Promise((res) => setTimeout(res, 10));
+    abort.abort();
+    expect((await second).status).to.equal('CANCELLED');
+    const operations = new Set(calls.map((c) => c.operation));
+    for (const op of [
+      'CreateComponent',
+      'CreateImageRecipe',
+      'UpdateInfrastructureConfiguration',
+      'UpdateDistributionConfiguration',
+      'UpdateImagePipeline',
+      'StartImagePipelineExecution',
+      'CancelImageCreation',
+    ])
+      expect(operations, op).to.include(op);
+    const problems = botocoreProblems(calls);
+    if (!problems) {
+      console.log('      skipped: botocore is not installed');
+      return this.skip();
+    }
+    expect(Object.entries(problems).filter(([, p]) => p.length)).to.deep.equal([]);
   });
 
   it('runs from the CLI with --engine imagebuilder, --json and --manifest', async () => {
