@@ -132,7 +132,13 @@ export async function deployImageBuilder(session: AwsSession, config: ResolvedCo
     switch (r.operation) {
       case 'CreateComponent': {
         const versionArn = `${base}:component/${name}/${String(input.semanticVersion)}`;
-        const builds = (await ib.listComponentBuildVersions({ componentVersionArn: versionArn })).componentSummaryList ?? [];
+        const builds = await ib.listComponentBuildVersions({ componentVersionArn: versionArn }).then(
+          (out) => out.componentSummaryList ?? [],
+          (err: unknown) => {
+            if (notFound(err)) return [];
+            throw err;
+          },
+        );
         let found: string | undefined;
         for (const b of builds.reverse()) {
           const held = (await ib.getComponent({ componentBuildVersionArn: b.arn! })).component;

@@ -243,6 +243,22 @@ describe('emulator: EC2 Image Builder', function () {
       instanceTypes: ['m5.xlarge'],
       clientToken: token(),
     });
+    await ok('PUT', 'UpdateDistributionConfiguration', {
+      distributionConfigurationArn: ids.dist,
+      distributions: [{ region: 'us-east-1', amiDistributionConfiguration: { name: 'renamed-{{imagebuilder:buildDate}}' } }],
+      clientToken: token(),
+    });
+    await ok('PUT', 'UpdateImagePipeline', {
+      imagePipelineArn: ids.pipeline,
+      imageRecipeArn: ids.recipe,
+      infrastructureConfigurationArn: ids.infra,
+      distributionConfigurationArn: ids.dist,
+      clientToken: token(),
+    });
+    const another = await ok('PUT', 'StartImagePipelineExecution', { imagePipelineArn: ids.pipeline, clientToken: token() });
+    await ok('PUT', 'CancelImageCreation', { imageBuildVersionArn: another.imageBuildVersionArn!, clientToken: token() });
+    expect((await follow(another.imageBuildVersionArn!)).image.state?.status).to.equal('CANCELLED');
+    await ok('DELETE', 'DeleteImage', { imageBuildVersionArn: another.imageBuildVersionArn! });
     await ok('DELETE', 'DeleteImage', { imageBuildVersionArn: started.imageBuildVersionArn! });
     await ok('DELETE', 'DeleteImagePipeline', { imagePipelineArn: ids.pipeline });
     await ok('DELETE', 'DeleteImageRecipe', { imageRecipeArn: ids.recipe });
