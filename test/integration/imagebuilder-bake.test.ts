@@ -362,6 +362,10 @@ describe('bake --engine imagebuilder (emulator)', function () {
     expect(written).to.include({ winami: 1, ok: true });
     expect(written.images.map((i) => i.imageId)).to.deep.equal(out.images.map((i) => i.imageId));
     expect(readFileSync(manifestPath.replace(/\.json$/, '.packer.json'), 'utf8')).to.include(out.images[0]!.imageId);
+    const dry = await runWinami(emu, ['bake', configFor('2022'), '--engine', 'imagebuilder', '--dry-run']);
+    expect(dry.code).to.equal(2);
+    expect(dry.stderr).to.match(/--dry-run checks a local bake/);
+    expect(dry.stderr).to.match(/winami export imagebuilder/);
     const policy = await runWinami(emu, ['iam-policy', configFor('2022'), '--engine', 'imagebuilder']);
     expect(policy.code, policy.stderr).to.equal(0);
     expect(JSON.parse(policy.stdout).caller.Statement[0].Action).to.include('imagebuilder:StartImagePipelineExecution');

@@ -105,6 +105,12 @@ export const bakeCommand: CliCommand = {
           ...timeScale,
           env: process.env,
         };
+        if (args.engine !== 'local' && args.engine !== undefined && args.dryRun) {
+          const { UsageError } = await import('../../errors.js');
+          throw new UsageError(`--dry-run checks a local bake; --engine ${String(args.engine)} would deploy and start a build`, {
+            hint: `See what the engine would run with: winami export ${String(args.engine)} CONFIG --out DIR`,
+          });
+        }
         if (args.engine === 'automation' && session) {
           const { bakeConfigsOnAutomation } = await import('../engine-bake.js');
           return await bakeConfigsOnAutomation({
