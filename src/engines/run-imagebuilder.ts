@@ -337,7 +337,14 @@ async function runOnImageBuilder(o: ImageBuilderBakeOptions): Promise<CoreResult
   }
   result.source = state.source;
   result.expectation = state.expectation;
-  const dep = await deployImageBuilder(o.session, config, requests, account);
+  let dep: ImageBuilderDeploy;
+  try {
+    dep = await deployImageBuilder(o.session, config, requests, account);
+  } catch (err) {
+    // Nothing was started: what the deploy made (components, recipe, configurations) is reused by the next run.
+    finish(false);
+    throw err;
+  }
   Object.assign(result, { deploy: dep.deploy, pipelineArn: dep.pipelineArn, recipeArn: dep.recipeArn, resources: dep.resources });
   for (const res of dep.resources)
     report.info('engine.deploy', `${res.logicalId} ${res.arn} (${res.action})`, { logicalId: res.logicalId, arn: res.arn, deploy: res.action });

@@ -168,6 +168,18 @@ describe('bake --engine imagebuilder (emulator)', function () {
     expect(leftovers(emu)).to.deep.equal(NOTHING);
   });
 
+  it('stops before starting anything when Image Builder refuses a component, naming the call and the reason', async () => {
+    const path = configFor('2022', '', ['  - name: templated', '    powershell: "Write-Output \'{{ not.a.variable }}\'"']);
+    const err = await bakeOnImageBuilder({ config: path, session: sessionOn(emu), timeScale: TIME_SCALE, journalDir }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).to.match(/CreateComponent/);
+    expect(err?.message).to.match(/does not model AWSTOE variables/);
+    expect(emu.control.calls().some((c) => c.action === 'StartImagePipelineExecution')).to.equal(false);
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+  });
+
   it('cancels the image creation on Ctrl-C and removes what the build made', async () => {
     const abort = new AbortController();
     const pending = run(configFor('2022'), { abortSignal: abort.signal });
