@@ -280,6 +280,8 @@ describe('emulator: EC2 Image Builder', function () {
   });
 
   it('serves the AWS CLI (botocore, an independent client): component, recipe, pipeline, a build followed with get-image, and an error it parses', async function () {
+    // Each CLI call starts a Python interpreter: seconds apiece on a loaded machine.
+    this.timeout(600_000);
     try {
       execFileSync('aws', ['--version'], { stdio: 'ignore' });
     } catch {
@@ -347,7 +349,7 @@ describe('emulator: EC2 Image Builder', function () {
     for (let i = 0; i < 300; i++) {
       image = (await json('get-image', '--image-build-version-arn', started.imageBuildVersionArn)).image;
       if (['AVAILABLE', 'FAILED', 'CANCELLED'].includes(image.state.status)) break;
-      await sleep(100);
+      await sleep(1000);
     }
     expect(image.state.status, image.state.reason).to.equal('AVAILABLE');
     expect(image.outputResources.amis).to.have.length(1);

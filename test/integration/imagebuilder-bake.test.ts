@@ -181,6 +181,7 @@ describe('bake --engine imagebuilder (emulator)', function () {
   });
 
   it('cancels the image creation on Ctrl-C and removes what the build made', async () => {
+    emu.control.setDurations({ command: 500_000 });
     const abort = new AbortController();
     const pending = run(configFor('2022'), { abortSignal: abort.signal });
     for (let i = 0; i < 1000 && emu.control.resources().instances.length === 0; i++) await new Promise((res) => setTimeout(res, 10));
@@ -194,6 +195,8 @@ describe('bake --engine imagebuilder (emulator)', function () {
   });
 
   it('Ctrl-C on the CLI (SIGINT) cancels the image creation, exits 130 and leaves nothing', async () => {
+    // Slow commands keep the build running until the signal is handled, on a loaded machine too.
+    emu.control.setDurations({ command: 500_000 });
     const child = spawn(process.execPath, [CLI, 'bake', configFor('2022'), '--engine', 'imagebuilder', '--time-scale', String(TIME_SCALE), '--json'], {
       cwd: mkdtempSync(join(tmpdir(), 'winami-ib-sigint-')),
       env: cliEnv(emu),
@@ -220,6 +223,8 @@ describe('bake --engine imagebuilder (emulator)', function () {
   });
 
   it('a second Ctrl-C exits at once naming the journal, and winami cleanup --journal finishes the job: the build cancelled, nothing left', async () => {
+    // Slow commands (500 s each, 2 s real) keep the build running while winami cleanup starts, on a loaded machine too.
+    emu.control.setDurations({ command: 500_000 });
     const cwd = mkdtempSync(join(tmpdir(), 'winami-ib-twice-'));
     const child = spawn(process.execPath, [CLI, 'bake', configFor('2022'), '--engine', 'imagebuilder', '--time-scale', String(TIME_SCALE), '--json'], {
       cwd,
@@ -248,7 +253,8 @@ describe('bake --engine imagebuilder (emulator)', function () {
     expect(cleaned.code, cleaned.stderr).to.equal(0);
     const arn = readJournal(journal!).executions[0]!.arn;
     const image = await sessionOn(emu).imagebuilder!('us-east-1').getImage({ imageBuildVersionArn: arn });
-    expect(image.image?.state?.status).to.equal('CANCELLED');
+    // Cancelled by the first Ctrl-C or by the cleanup; either way the cleanup waited for its end and swept.
+    expect(image.image?.state?.status, cleaned.stderr).to.equal('CANCELLED');
     expect(leftovers(emu)).to.deep.equal(NOTHING);
   });
 
