@@ -98,6 +98,9 @@ export const MODELLED_CMDLETS: ReadonlySet<string> = new Set([
   'get-childitem',
   'install-windowsfeature',
   'get-ssmparameter',
+  'get-ssmparametervalue',
+  'get-ec2image',
+  'invoke-restmethod',
   'new-object',
   'get-ciminstance',
   'start-sleep',
@@ -172,7 +175,17 @@ export interface GuestRunOptions {
   getParameter?: GuestParameterLookup;
   /** Windows Update: KB → HRESULT its installation fails with (the guest's `failUpdates`). */
   updateFailures?: Record<string, string>;
+  /** The instance metadata service: a `latest/meta-data/` path → its value; undefined for a path the emulator does not serve. */
+  metadata?: (path: string) => string | undefined;
+  /** `Get-EC2Image` (AWS Tools for PowerShell), through the instance profile. */
+  describeImage?: GuestImageLookup;
 }
+
+/** What `Get-EC2Image` finds for an image id, or why it fails. */
+export type GuestImageLookup = (
+  imageId: string,
+  region?: string,
+) => { ImageId: string; Name: string; State: string; PlatformDetails: string; UsageOperation: string } | { error: string };
 
 class ExitSignal {
   constructor(readonly code: number) {}
@@ -1203,6 +1216,41 @@ class Interpreter {
         return this.installWindowsFeature(named, positional, node);
       case 'get-ssmparameter':
         return this.getSsmParameter(named, positional, node);
+      case 'get-ssmparametervalue': {
+        // Get-SSMParameterValue: GetParameters; found parameters in Parameters, missing names in InvalidParameters.
+        const names = named.get('name') ?? positional[0] ?? null;
+        const list = (Array.isArray(names) ? names : [names]).map((n) => String(this.format(n) ?? ''));
+        const found: Val[] = [];
+        const invalid: Val[] = [];
+        for (const n of list) {
+          const r = this.opts.getParameter
+            ? this.opts.getParameter(n, this.truthy(named.get('withdecryption') ?? false), this.param(named, [], ['region']))
+            : { error: 'No credentials specified or obtained from persisted/shell defaults.' };
+          if ('error' in r) {
+            if (/No credentials/.test(r.error)) return this.fail(named, `Get-SSMParameterValue : ${r.error}`, node);
+            invalid.push(n);
+          } else found.push({ Name: r.name, Type: r.type, Value: r.value, Version: r.version });
+        }
+        return { Parameters: found, InvalidParameters: invalid };
+      }
+      case 'get-ec2image': {
+        const id = this.param(named, positional, ['imageid']) ?? '';
+        const r = this.opts.describeImage
+          ? this.opts.describeImage(id, this.param(named, [], ['region']))
+          : { error: 'No credentials specified or obtained from persisted/shell defaults.' };
+        if ('error' in r) return this.fail(named, `Get-EC2Image : ${r.error}`, node);
+        return { ...r };
+      }
+      case 'invoke-restmethod': {
+        // The instance metadata service (IMDSv2: a PUT for the token, then GETs with it); the emulator serves no other address.
+        const uri = this.param(named, positional, ['uri']) ?? '';
+        const m = /^http:\/\/169\.254\.169\.254\/latest\/(api\/token|meta-data\/(.+))$/.exec(uri);
+        if (!m || !this.opts.metadata) return this.fail(named, `Invoke-RestMethod : Unable to connect to the remote server (${uri})`, node);
+        if (m[1] === 'api/token') return 'AQAEAEmulatorToken==';
+        const value = this.opts.metadata(m[2]!);
+        if (value === undefined) return this.fail(named, 'Invoke-RestMethod : The remote server returned an error: (404) Not Found.', node);
+        return value;
+      }
       case 'new-object':
         return this.newObject(named, positional, node);
       case 'get-ciminstance': {

@@ -27,6 +27,7 @@ import { seedWorld } from './seed.js';
 import { resolveSeed } from './seed-options.js';
 import { EmulatorHttp } from './server.js';
 import { AutomationService } from './automation.js';
+import { ImageBuilderService } from './imagebuilder.js';
 import { newId } from './wire.js';
 import { World } from './world.js';
 import { Organization } from './organizations.js';
@@ -313,9 +314,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const port = (server.address() as AddressInfo).port;
   const automation = new AutomationService({ endpoint: `http://127.0.0.1:${port}`, accounts, timeScale: options.timeScale ?? 1 });
   http.ssmExtra = automation.handlers;
+  const imageBuilder = new ImageBuilderService({ endpoint: `http://127.0.0.1:${port}`, accounts, timeScale: options.timeScale ?? 1 });
+  http.imageBuilder = imageBuilder.handlers;
   const resetWorld = control.reset;
   control.reset = async () => {
     automation.reset();
+    imageBuilder.reset();
     await resetWorld();
   };
   return {
@@ -324,6 +328,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stop: () =>
       new Promise<void>((resolve) => {
         automation.reset();
+        imageBuilder.reset();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

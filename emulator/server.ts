@@ -24,7 +24,7 @@ const EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
 const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 const CALL_LOG_LIMIT = 100_000;
 
-type Service = 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms' | 'organizations';
+type Service = 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms' | 'organizations' | 'imagebuilder';
 
 interface Caller {
   account: string;
@@ -49,6 +49,8 @@ export class EmulatorHttp {
   readonly knownAccounts: Set<string>;
   /** SSM actions served outside ssm.ts (Automation: automation.ts). */
   ssmExtra: Record<string, (c: { account: string; region: string; body: Record<string, unknown>; now: number }) => Record<string, unknown>> = {};
+  /** EC2 Image Builder's REST-JSON operations (imagebuilder.ts), by operation name. */
+  imageBuilder: Record<string, (c: { account: string; region: string; body: Record<string, unknown>; now: number }) => Record<string, unknown>> = {};
 
   constructor(
     public world: World,
@@ -102,6 +104,17 @@ export class EmulatorHttp {
       } catch {
         return this.fail(res, service, { account: '', region: '', action }, new ApiError('SerializationException', 'Request body is not valid JSON'));
       }
+    } else if (scope?.[3] === 'imagebuilder') {
+      // REST-JSON: the operation is the path; GET and DELETE carry their members in the query string.
+      service = 'imagebuilder';
+      const u = new URL(url, 'http://127.0.0.1');
+      action = u.pathname.replace(/^\/+/, '');
+      try {
+        json = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+      } catch {
+        return this.fail(res, service, { account: '', region: '', action }, new ApiError('SerializationException', 'Request body is not valid JSON'));
+      }
+      for (const [k, v] of u.searchParams) json[k] = v;
     } else {
       q = parseQuery(body);
       action = typeof q.Action === 'string' ? q.Action : '';
@@ -117,7 +130,9 @@ export class EmulatorHttp {
           ? new ApiError('AuthFailure', 'AWS was not able to validate the provided access credentials', 401)
           : service === 'ssm' || service === 'kms' || service === 'organizations'
             ? new ApiError('UnrecognizedClientException', 'The security token included in the request is invalid.')
-            : new ApiError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
+            : service === 'imagebuilder'
+              ? new ApiError('UnrecognizedClientException', 'The security token included in the request is invalid.', 403)
+              : new ApiError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
       return this.fail(res, service, ctx, err);
     }
     if (!DEFAULT_REGIONS.includes(region) && service !== 'sts' && service !== 'iam' && service !== 'organizations') {
@@ -201,6 +216,10 @@ export class EmulatorHttp {
           dayMs: 86_400_000 * this.world.timeScale,
         });
         this.send(res, 200, 'application/x-amz-json-1.1', JSON.stringify(out));
+      } else if (service === 'imagebuilder') {
+        const handler = this.imageBuilder[action];
+        if (!handler) throw new ApiError('UnknownOperationException', `Unknown operation ${action}`, 404);
+        this.send(res, 200, 'application/json', JSON.stringify(handler({ account: ctx.account, region, body: json, now })));
       } else {
         const handler = SSM_HANDLERS[action] ?? this.ssmExtra[action];
         if (!handler) throw new ApiError('UnknownOperationException', `Unknown operation ${action}`);
@@ -284,6 +303,10 @@ export class EmulatorHttp {
       this.send(res, err.status, 'text/xml', xml);
     } else if (this.losing.has(res)) {
       res.socket?.destroy();
+    } else if (service === 'imagebuilder') {
+      // REST-JSON errors: the code in x-amzn-errortype, the message in the body.
+      res.writeHead(err.status, { 'content-type': 'application/json', 'x-amzn-requestid': id, 'x-amzn-errortype': err.code });
+      res.end(JSON.stringify({ message: err.message }));
     } else {
       res.writeHead(err.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': id });
       res.end(JSON.stringify({ __type: err.code, message: err.message, ...(err as ApiError & { extra?: Record<string, unknown> }).extra }));

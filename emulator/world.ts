@@ -9,7 +9,7 @@ import type { LaunchAgent, WindowsRelease } from '../src/knowledge/releases.js';
 import type { GuestFs } from './guest-fs.js';
 import type { IamStore } from './iam.js';
 import type { KmsStore } from './kms.js';
-import { runScript, type ScriptResult } from './guest.js';
+import { runScript, type GuestImageLookup, type ScriptResult } from './guest.js';
 import { runAwsDocument } from './aws-packages.js';
 import { runInstallWindowsUpdates } from './windows-update.js';
 import { DEFAULT_DURATIONS, type Durations, type EmulatorAccount, type GuestBehaviour, type ImageOutcome } from './options.js';
@@ -701,6 +701,20 @@ export class World {
     return { name: p.name, type: p.type, value, version: p.version };
   }
 
+  /** `Get-EC2Image` on the instance: DescribeImages through its instance profile. */
+  private guestImage(inst: Instance, id: string, region = inst.region): ReturnType<GuestImageLookup> {
+    if (!inst.iamInstanceProfile) return { error: 'No credentials specified or obtained from persisted/shell defaults.' };
+    const img = this.images.get(id);
+    if (!img || img.region !== region || img.deregistered) return { error: `The image id '[${id}]' does not exist` };
+    return {
+      ImageId: img.id,
+      Name: img.name,
+      State: this.imageState(img),
+      PlatformDetails: img.billing?.platformDetails ?? '',
+      UsageOperation: img.billing?.usageOperation ?? '',
+    };
+  }
+
   private startInvocation(inst: Instance, inv: Invocation, at: number): void {
     inv.rerun = false;
     inv.status = 'InProgress';
@@ -741,6 +755,8 @@ export class World {
         ...(cmd.workingDirectory ? { workingDirectory: cmd.workingDirectory } : {}),
         ...(b.sysprepFails ? { sysprepFails: b.sysprepFails } : {}),
         getParameter: (name, decrypt, region) => this.guestParameter(inst, name, decrypt, region),
+        metadata: (path) => ({ 'ami-id': inst.imageId, 'instance-id': inst.id, 'placement/region': inst.region })[path],
+        describeImage: (id, region) => this.guestImage(inst, id, region),
         ...(b.failUpdates ? { updateFailures: b.failUpdates } : {}),
         now: at,
       });

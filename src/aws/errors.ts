@@ -114,7 +114,7 @@ export function isAccessDenied(err: unknown): boolean {
 }
 
 /** The services behind winami's ports, by their IAM prefix. */
-export type AwsService = 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms' | 'organizations';
+export type AwsService = 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms' | 'organizations' | 'imagebuilder';
 
 /** `describeImages` → `DescribeImages`. */
 export function operationName(method: string): string {

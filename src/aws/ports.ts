@@ -11,6 +11,7 @@ import type * as STS from '@aws-sdk/client-sts';
 import type * as IAM from '@aws-sdk/client-iam';
 import type * as KMS from '@aws-sdk/client-kms';
 import type * as Organizations from '@aws-sdk/client-organizations';
+import type * as Imagebuilder from '@aws-sdk/client-imagebuilder';
 
 /** Options every port call accepts. */
 export interface CallOptions {
@@ -101,7 +102,29 @@ export interface OrganizationsOperations {
   listAccounts: [Organizations.ListAccountsCommandInput, Organizations.ListAccountsCommandOutput];
 }
 
+/** EC2 Image Builder operations `bake --engine imagebuilder` uses. */
+export interface ImagebuilderOperations {
+  createComponent: [Imagebuilder.CreateComponentCommandInput, Imagebuilder.CreateComponentCommandOutput];
+  getComponent: [Imagebuilder.GetComponentCommandInput, Imagebuilder.GetComponentCommandOutput];
+  listComponentBuildVersions: [Imagebuilder.ListComponentBuildVersionsCommandInput, Imagebuilder.ListComponentBuildVersionsCommandOutput];
+  createImageRecipe: [Imagebuilder.CreateImageRecipeCommandInput, Imagebuilder.CreateImageRecipeCommandOutput];
+  getImageRecipe: [Imagebuilder.GetImageRecipeCommandInput, Imagebuilder.GetImageRecipeCommandOutput];
+  createInfrastructureConfiguration: [Imagebuilder.CreateInfrastructureConfigurationCommandInput, Imagebuilder.CreateInfrastructureConfigurationCommandOutput];
+  getInfrastructureConfiguration: [Imagebuilder.GetInfrastructureConfigurationCommandInput, Imagebuilder.GetInfrastructureConfigurationCommandOutput];
+  updateInfrastructureConfiguration: [Imagebuilder.UpdateInfrastructureConfigurationCommandInput, Imagebuilder.UpdateInfrastructureConfigurationCommandOutput];
+  createDistributionConfiguration: [Imagebuilder.CreateDistributionConfigurationCommandInput, Imagebuilder.CreateDistributionConfigurationCommandOutput];
+  getDistributionConfiguration: [Imagebuilder.GetDistributionConfigurationCommandInput, Imagebuilder.GetDistributionConfigurationCommandOutput];
+  updateDistributionConfiguration: [Imagebuilder.UpdateDistributionConfigurationCommandInput, Imagebuilder.UpdateDistributionConfigurationCommandOutput];
+  createImagePipeline: [Imagebuilder.CreateImagePipelineCommandInput, Imagebuilder.CreateImagePipelineCommandOutput];
+  getImagePipeline: [Imagebuilder.GetImagePipelineCommandInput, Imagebuilder.GetImagePipelineCommandOutput];
+  updateImagePipeline: [Imagebuilder.UpdateImagePipelineCommandInput, Imagebuilder.UpdateImagePipelineCommandOutput];
+  startImagePipelineExecution: [Imagebuilder.StartImagePipelineExecutionCommandInput, Imagebuilder.StartImagePipelineExecutionCommandOutput];
+  getImage: [Imagebuilder.GetImageCommandInput, Imagebuilder.GetImageCommandOutput];
+  cancelImageCreation: [Imagebuilder.CancelImageCreationCommandInput, Imagebuilder.CancelImageCreationCommandOutput];
+}
+
 export type OrganizationsPort = Port<OrganizationsOperations>;
+export type ImagebuilderPort = Port<ImagebuilderOperations>;
 export type Ec2Port = Port<Ec2Operations>;
 export type IamPort = Port<IamOperations>;
 export type KmsPort = Port<KmsOperations>;
@@ -123,6 +146,8 @@ export interface AwsSession {
   kms(region?: string): KmsPort;
   /** AWS Organizations (a global service, called in the partition's main region). Optional: sessions made for tests may lack it. */
   organizations?(): OrganizationsPort;
+  /** EC2 Image Builder. Optional: sessions made for tests may lack it. */
+  imagebuilder?(region?: string): ImagebuilderPort;
   /** Close this session's clients and their connections (a session made by `assumeRole`, once done with). Optional. */
   destroy?(): void;
   /** A session for another account, through STS AssumeRole. */

@@ -3,7 +3,19 @@
  * region, created on first use. The SDK is imported lazily so commands that do
  * not talk to AWS (prepare, lint, --version) never load it.
  */
-import type { AwsSession, Ec2Operations, Ec2Port, IamPort, KmsPort, SsmOperations, SsmPort, StsOperations, StsPort, OrganizationsPort } from './ports.js';
+import type {
+  AwsSession,
+  Ec2Operations,
+  Ec2Port,
+  IamPort,
+  KmsPort,
+  SsmOperations,
+  SsmPort,
+  StsOperations,
+  StsPort,
+  OrganizationsPort,
+  ImagebuilderPort,
+} from './ports.js';
 import { createRequire } from 'node:module';
 import { toAwsError } from './errors.js';
 import { checkResponses, RESPONSE_CHECK_OPTIONS } from './response-check.js';
@@ -46,6 +58,7 @@ type Sdk = {
   iam: typeof import('@aws-sdk/client-iam');
   kms: typeof import('@aws-sdk/client-kms');
   organizations: typeof import('@aws-sdk/client-organizations');
+  imagebuilder: typeof import('@aws-sdk/client-imagebuilder');
 };
 
 const CLIENT_CLASS = {
@@ -55,6 +68,7 @@ const CLIENT_CLASS = {
   iam: 'IAMClient',
   kms: 'KMSClient',
   organizations: 'OrganizationsClient',
+  imagebuilder: 'ImagebuilderClient',
 } as const;
 
 /** IAM's one endpoint per partition is reached through this region. */
@@ -171,7 +185,7 @@ export function createAwsSession(options: SessionOptions): AwsSession {
         const protocol = fast ? (await import('./ec2-listing-protocol.js')).Ec2ListingProtocol : undefined;
         const client = new Client(protocol ? { ...config(region), protocol } : config(region));
         (client as unknown as { middlewareStack: { add(mw: unknown, o: unknown): void } }).middlewareStack.add(
-          checkResponses(service === 'ssm' || service === 'kms' || service === 'organizations' ? 'json' : 'query-xml'),
+          checkResponses(service === 'ssm' || service === 'kms' || service === 'organizations' || service === 'imagebuilder' ? 'json' : 'query-xml'),
           RESPONSE_CHECK_OPTIONS,
         );
         return { client, module: module as unknown as Record<string, unknown> };
@@ -189,6 +203,7 @@ export function createAwsSession(options: SessionOptions): AwsSession {
     kms: (region = options.region) => makePort<KmsPort>('kms', () => get('kms', region), timeouts.callMs),
     // Organizations has one endpoint per partition, signed for us-east-1 in the commercial partition.
     organizations: () => makePort<OrganizationsPort>('organizations', () => get('organizations', 'us-east-1'), timeouts.callMs),
+    imagebuilder: (region = options.region) => makePort<ImagebuilderPort>('imagebuilder', () => get('imagebuilder', region), timeouts.callMs),
     destroy() {
       const all = [...clients.values()];
       clients.clear();

@@ -129,6 +129,26 @@ export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
       report.error('cleanup.failed', `could not remove ${kind} ${id} in ${region}: ${(err as Error).message}`, { kind, id, region });
     }
   };
+  // Builds an AWS engine ran for this bake: stopped, then what carries their ARN goes (the kept outputs stay).
+  for (const x of j?.executions ?? []) {
+    const { stopImageBuilderBuild, sweepImageBuilderBuild } = await import('../engines/run-imagebuilder.js');
+    const poll = o.pollMs ?? 5_000;
+    try {
+      if (!o.dryRun)
+        await stopImageBuilderBuild(o.session, x.region, x.arn, { pollMs: poll, timeoutMs: deadlineMs, ...(o.reporter ? { reporter: o.reporter } : {}) });
+      const gone = await sweepImageBuilderBuild(o.session, regions, x.arn, {
+        pollMs: poll,
+        timeoutMs: deadlineMs,
+        keep: keptIds,
+        dryRun: o.dryRun ?? false,
+        ...(o.reporter ? { reporter: o.reporter } : {}),
+      });
+      result.removed.push(...gone);
+    } catch (err) {
+      result.failed.push({ kind: 'image', id: x.arn, region: x.region, error: (err as Error).message });
+      report.error('cleanup.failed', `could not stop or clear ${x.arn}: ${(err as Error).message}`, { arn: x.arn });
+    }
+  }
   const graceMs = o.consistencyGraceMs ?? CONSISTENCY_GRACE_MS;
   const startedAt = Date.now();
   const handled = new Set<string>();

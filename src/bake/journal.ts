@@ -17,7 +17,9 @@ export type JournalRecord =
   | { type: 'created'; kind: ResourceKind; id: string; region: string; role: string; time: string }
   | { type: 'removed'; kind: ResourceKind; id: string; region: string; time: string }
   | { type: 'kept'; kind: ResourceKind; id: string; region: string; reason: string; time: string }
-  | { type: 'finished'; ok: boolean; time: string };
+  | { type: 'finished'; ok: boolean; time: string }
+  /** A build an AWS engine runs (`--engine imagebuilder`: the Image Builder image ARN); `winami cleanup` stops it and removes what it made. */
+  | { type: 'execution'; engine: 'imagebuilder'; arn: string; region: string; time: string };
 
 /** Default journal location: `.winami/builds/<build-id>.jsonl` under `dir`. */
 export function journalPath(dir: string, buildId: string): string {
@@ -66,6 +68,8 @@ export interface JournalSummary {
    */
   unconfirmed: { kind: ResourceKind; region: string; role: string; time: number }[];
   finished: boolean | undefined;
+  /** Engine builds the journal records (`execution` records), in order. */
+  executions: { engine: 'imagebuilder'; arn: string; region: string }[];
 }
 
 /** Read a journal; a torn last line (the process died mid-write) is ignored. */
@@ -73,7 +77,7 @@ export function readJournal(path: string): JournalSummary {
   const lines = readFileSync(path, 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '');
-  const summary: JournalSummary = { buildId: undefined, regions: [], outstanding: [], unconfirmed: [], finished: undefined };
+  const summary: JournalSummary = { buildId: undefined, regions: [], outstanding: [], unconfirmed: [], finished: undefined, executions: [] };
   const live = new Map<string, JournalSummary['outstanding'][number]>();
   const unconfirmed: JournalSummary['unconfirmed'] = [];
   const sameCall = (a: { kind: string; region: string; role: string }, b: { kind: string; region: string; role: string }) =>
@@ -109,6 +113,10 @@ export function readJournal(path: string): JournalSummary {
         break;
       case 'finished':
         summary.finished = r.ok;
+        break;
+      case 'execution':
+        summary.executions.push({ engine: r.engine, arn: r.arn, region: r.region });
+        regions.add(r.region);
         break;
     }
   }

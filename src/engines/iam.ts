@@ -35,6 +35,41 @@ export const AUTOMATION_CALLER_ACTIONS = [
   'sts:GetCallerIdentity',
 ] as const;
 
+/**
+ * What `winami bake --engine imagebuilder` calls itself: deploy and follow the
+ * pipeline, resolve the source, verify and discard images, and remove what a
+ * cancelled or failed build left (found by its `Ec2ImageBuilderArn` tag).
+ * StartImagePipelineExecution tags the image with the build id, hence
+ * TagResource.
+ */
+export const IMAGEBUILDER_CALLER_ACTIONS = [
+  'ec2:DeleteSnapshot',
+  'ec2:DeregisterImage',
+  'ec2:DescribeImages',
+  'ec2:DescribeInstances',
+  'ec2:TerminateInstances',
+  'imagebuilder:CancelImageCreation',
+  'imagebuilder:CreateComponent',
+  'imagebuilder:CreateDistributionConfiguration',
+  'imagebuilder:CreateImagePipeline',
+  'imagebuilder:CreateImageRecipe',
+  'imagebuilder:CreateInfrastructureConfiguration',
+  'imagebuilder:GetComponent',
+  'imagebuilder:GetDistributionConfiguration',
+  'imagebuilder:GetImage',
+  'imagebuilder:GetImagePipeline',
+  'imagebuilder:GetImageRecipe',
+  'imagebuilder:GetInfrastructureConfiguration',
+  'imagebuilder:ListComponentBuildVersions',
+  'imagebuilder:StartImagePipelineExecution',
+  'imagebuilder:TagResource',
+  'imagebuilder:UpdateDistributionConfiguration',
+  'imagebuilder:UpdateImagePipeline',
+  'imagebuilder:UpdateInfrastructureConfiguration',
+  'ssm:GetParameter',
+  'sts:GetCallerIdentity',
+] as const;
+
 /** The policy of the role the runbook assumes. */
 export function automationRolePolicy(config: ResolvedConfig): PolicyDocument {
   const bake = iamPolicies(config, { includeCleanup: false }).caller;
@@ -87,22 +122,7 @@ export function enginePolicies(config: ResolvedConfig, engine: 'automation' | 'i
         {
           Sid: 'WinamiImageBuilder',
           Effect: 'Allow',
-          Action: [
-            'imagebuilder:CreateComponent',
-            'imagebuilder:CreateImageRecipe',
-            'imagebuilder:CreateInfrastructureConfiguration',
-            'imagebuilder:CreateDistributionConfiguration',
-            'imagebuilder:CreateImagePipeline',
-            'imagebuilder:GetComponent',
-            'imagebuilder:GetImage',
-            'imagebuilder:GetImagePipeline',
-            'imagebuilder:ListComponents',
-            'imagebuilder:StartImagePipelineExecution',
-            'imagebuilder:CancelImageCreation',
-            'ec2:DescribeImages',
-            'ec2:DeregisterImage',
-            'ec2:DeleteSnapshot',
-          ],
+          Action: [...IMAGEBUILDER_CALLER_ACTIONS],
           Resource: '*',
         },
         {

@@ -37,9 +37,10 @@ export const bakeCommand: CliCommand = {
       .option('manifest', { type: 'string', describe: 'Write the manifest here, and the Packer-format manifest beside it: m.json → m.packer.json' })
       .option('journal-dir', { type: 'string', describe: 'Directory for .winami/builds/<build-id>.jsonl (default: the working directory)' })
       .option('engine', {
-        choices: ['local', 'automation'] as const,
+        choices: ['local', 'automation', 'imagebuilder'] as const,
         default: 'local',
-        describe: 'Where the bake runs: this process, or SSM Automation (the runbook `winami export automation` renders)',
+        describe:
+          'Where the bake runs: this process, SSM Automation (the runbook `winami export automation` renders) or EC2 Image Builder (the pipeline `winami export imagebuilder` renders)',
       })
       .option('role-arn', { type: 'string', describe: 'With --engine automation: the role the runbook assumes' })
       .option('concurrency', {
@@ -62,6 +63,7 @@ export const bakeCommand: CliCommand = {
       const timeScale = typeof args.timeScale === 'number' && args.timeScale > 0 ? { timeScale: args.timeScale } : {};
       const controller = new AbortController();
       let live: import('../../bake/index.js').BakeState | undefined;
+      let engineJournal: string | undefined;
       let signals = 0;
       const onSignal = (sig: NodeJS.Signals) => {
         signals++;
@@ -69,6 +71,12 @@ export const bakeCommand: CliCommand = {
           process.stderr.write(`\nwinami: ${sig}: cancelling; cleaning up (press Ctrl-C again to exit at once)\n`);
           controller.abort();
           return;
+        }
+        if (engineJournal) {
+          process.stderr.write(
+            `\nwinami: exiting at once; the Image Builder build may still be running. Stop it and remove what it made with: winami cleanup --journal ${engineJournal}\n`,
+          );
+          process.exit(130);
         }
         const left = live ? live.resources.filter((r) => !r.removed && !r.kept) : [];
         process.stderr.write(
@@ -97,12 +105,33 @@ export const bakeCommand: CliCommand = {
           ...timeScale,
           env: process.env,
         };
+        if (args.engine !== 'local' && args.engine !== undefined && args.dryRun) {
+          const { UsageError } = await import('../../errors.js');
+          throw new UsageError(`--dry-run checks a local bake; --engine ${String(args.engine)} would deploy and start a build`, {
+            hint: `See what the engine would run with: winami export ${String(args.engine)} CONFIG --out DIR`,
+          });
+        }
         if (args.engine === 'automation' && session) {
           const { bakeConfigsOnAutomation } = await import('../engine-bake.js');
           return await bakeConfigsOnAutomation({
             configs,
             session,
             roleArn: args.roleArn,
+            reporter,
+            abortSignal: controller.signal,
+            allowSourceRoots: sourceRoots(args),
+            json,
+            manifest: args.manifest,
+            journalDir: args.journalDir,
+            ...timeScale,
+          });
+        }
+        if (args.engine === 'imagebuilder' && session) {
+          const { bakeConfigsOnImageBuilder } = await import('../engine-bake.js');
+          return await bakeConfigsOnImageBuilder({
+            configs,
+            session,
+            onJournal: (path) => (engineJournal = path),
             reporter,
             abortSignal: controller.signal,
             allowSourceRoots: sourceRoots(args),
