@@ -102,6 +102,32 @@ describe('bake: image.fastLaunch on the emulator', function () {
     expect(leftovers(emu)).to.deep.equal(NOTHING);
   });
 
+  it("the bake's final sweep disables Fast Launch on an image the steps' cleanup could not discard, before deregistering it", async () => {
+    emu.control.failFastLaunch('*', 'Client.InvalidLaunchTemplate: no default VPC in this region');
+    // The first DisableFastLaunch (the image's cleanup, in whichever region comes first) is refused: that image outlives
+    // the steps' cleanup and only the sweep can remove it.
+    emu.control.addFault({ action: 'DisableFastLaunch', errorCode: 'InvalidParameterValue', message: 'refused once by the test', times: 1 });
+    const before = emu.control.calls().length;
+    const { result, reporter } = await bakeOn(emu, config(false));
+    emu.control.clearFaults();
+    expect(result.failedStep).to.equal('enableFastLaunch');
+    const calls = emu.control.calls().slice(before) as CallRecord[];
+    const refused = calls.find((c) => c.action === 'DisableFastLaunch' && c.errorCode !== undefined)!;
+    expect(refused, 'the injected refusal').to.not.equal(undefined);
+    const swept = reporter.events.filter((e) => e.code === 'bake.sweep.removed').map((e) => e.data as { kind: string; id: string; region: string });
+    // The image, and with it its snapshot (the steps' cleanup would have deleted it after the image).
+    expect(swept.map((s) => [s.kind, s.region])).to.deep.equal([
+      ['image', refused.region],
+      ['snapshot', refused.region],
+    ]);
+    const inRegion = calls.filter((c) => c.region === refused.region && c.errorCode === undefined).map((c) => c.action);
+    // After the refusal: the sweep's DisableFastLaunch, then its DeregisterImage.
+    expect(inRegion.lastIndexOf('DisableFastLaunch')).to.be.within(0, inRegion.lastIndexOf('DeregisterImage'));
+    expect(emu.control.fastLaunchState(swept[0]!.id)).to.equal(undefined);
+    expect(result.leftBehind).to.deep.equal([]);
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+  });
+
   it('winami cleanup of a crashed build disables Fast Launch on its image before deregistering it', async () => {
     const session = sessionOn(emu);
     const ec2 = session.ec2('us-east-1');
