@@ -410,6 +410,29 @@ const deadlinesSchema = z.strictObject({
   cleanup: durationSchema.default('10m'),
 });
 
+/** `45d`: a whole number of days, at least 1. */
+const DAYS = /^[1-9]\d{0,4}d$/;
+
+/**
+ * Settings of `winami audit` (docs/inventory.md): read from the `audit:` section of a winami
+ * config or of a file holding only that section (`winami audit --config`); command-line
+ * options override them.
+ */
+export const auditSettingsSchema = z
+  .strictObject({
+    inventory: z
+      .strictObject({
+        maxAge: z
+          .string()
+          .regex(DAYS, 'a number of days such as 45d')
+          .optional()
+          .describe('The rule image-inventory-stale flags an image inventoried longer ago than this (default 45d).'),
+        requiredKbs: z.array(KB).default([]).describe('The rule image-inventory-stale flags an image whose winami:updates tag lacks one of these KBs.'),
+      })
+      .default({ requiredKbs: [] }),
+  })
+  .describe('Settings of winami audit; the bake does not read them.');
+
 /** The config file as written. */
 export const configSchema = z
   .strictObject({
@@ -449,6 +472,7 @@ export const configSchema = z
       .describe(
         'Before sealing, record what is in the image (OS build, updates, AWS components, features) in the manifest and as image tags (docs/inventory.md).',
       ),
+    audit: auditSettingsSchema.optional(),
   })
   .describe('A winami image config.');
 
@@ -459,3 +483,5 @@ export type ParsedConfig = z.output<typeof configSchema>;
 export type CustomizeStep = ParsedConfig['customize'][number];
 export type SqlConfig = NonNullable<ParsedConfig['sql']>;
 export type Pass = (typeof PASSES)[number];
+/** The `audit:` section after defaults. */
+export type AuditSettings = z.output<typeof auditSettingsSchema>;
