@@ -18,7 +18,8 @@ import { beginSysprep, finishSysprep, type SysprepRequest, type WindowsState } f
 import { runSqlcmd, runSqlSetup, sqlServices, SQLCMD_PATH } from './sql-server.js';
 import { featureName, installedFeatures, installFeatures, WINDOWS_FEATURES } from './windows-features.js';
 import { localAccounts } from './windows-languages.js';
-import { ComError, ComObject, newComObject, osVersion, type ComContext } from './windows-update.js';
+import { ComError, ComObject, newComObject, osVersion, readPolicyAtServiceStart, type ComContext, type WsusServer } from './windows-update.js';
+import { createKey, getValue, keyExists, registryKey, removeKey, removeValue, setValue, type RegistryValue } from './registry.js';
 import { fileVersion, pnpDrivers } from './aws-packages.js';
 import { sqlSetupValue } from './sql-registry.js';
 
@@ -172,6 +173,8 @@ export interface GuestRunOptions {
   getParameter?: GuestParameterLookup;
   /** Windows Update: KB → HRESULT its installation fails with (the guest's `failUpdates`). */
   updateFailures?: Record<string, string>;
+  /** WSUS servers the guest reaches, by URL (the guest's `wsusServers`). */
+  wsusServers?: Record<string, WsusServer>;
 }
 
 class ExitSignal {
@@ -304,7 +307,7 @@ class Interpreter {
   /** The Windows Update Agent objects' view of this run (windows-update.ts). */
   private com?: ComContext;
   private comContext(): ComContext {
-    this.com ??= { win: this.win, now: this.opts.now, failures: this.opts.updateFailures ?? {}, busyMs: 0 };
+    this.com ??= { win: this.win, now: this.opts.now, failures: this.opts.updateFailures ?? {}, wsus: this.opts.wsusServers ?? {}, busyMs: 0 };
     return this.com;
   }
 
@@ -1090,6 +1093,8 @@ class Interpreter {
       }
       case 'remove-item': {
         const p = this.param(named, positional, ['literalpath', 'path']);
+        const rkey = p ? registryKey(p) : undefined;
+        if (rkey) return removeKey(this.win.fs, rkey) ? null : this.fail(named, `Remove-Item : Cannot find path '${p}' because it does not exist.`, node);
         if (!p || !this.win.fs.remove(p, !!named.get('recurse'))) {
           return this.fail(named, `Remove-Item : Cannot find path '${p ?? ''}' because it does not exist.`, node);
         }
@@ -1102,6 +1107,13 @@ class Interpreter {
       case 'new-item': {
         const p = this.param(named, positional, ['path', 'literalpath']) ?? '';
         const full = named.has('name') ? `${p}\\${textOf(named.get('name'))}` : p;
+        const rkey = registryKey(full);
+        if (rkey) {
+          // The registry provider: without -Force an existing key is an error; with it, the key is recreated empty.
+          if (keyExists(this.win.fs, rkey) && !named.get('force')) return this.fail(named, `New-Item : A key at this path already exists.`, node);
+          createKey(this.win.fs, rkey, !!named.get('force'));
+          return null;
+        }
         const type = textOf(named.get('itemtype')).toLowerCase();
         if (type === 'directory') this.win.fs.mkdir(full);
         else this.win.fs.write(full, Buffer.from(textOf(named.get('value') ?? '')));
@@ -1131,11 +1143,37 @@ class Interpreter {
           .toUpperCase();
         return { Algorithm: alg, Hash: hash, Path: p };
       }
+      case 'set-itemproperty':
+      case 'new-itemproperty': {
+        const p = this.param(named, positional, ['literalpath', 'path']) ?? '';
+        const vname = this.param(named, positional, ['name'], 1) ?? '';
+        const rkey = registryKey(p);
+        if (!rkey) return this.fail(named, `${name} : only registry properties are modelled, not '${p}'.`, node);
+        const kind = (this.param(named, [], ['type', 'propertytype']) ?? 'String').toLowerCase();
+        const kinds: RegistryValue['kind'][] = ['String', 'DWord', 'QWord', 'ExpandString', 'MultiString', 'Binary'];
+        const k = kinds.find((x) => x.toLowerCase() === kind);
+        if (!k)
+          return this.fail(named, `${name} : Cannot bind parameter 'Type'. Cannot convert value "${kind}" to type "Microsoft.Win32.RegistryValueKind".`, node);
+        const raw = named.get('value') ?? positional[2] ?? '';
+        const value = k === 'DWord' || k === 'QWord' ? Number(this.format(raw)) : textOf(raw);
+        if (!setValue(this.win.fs, rkey, { name: vname, value, kind: k }))
+          return this.fail(named, `${name} : Cannot find path '${p}' because it does not exist.`, node);
+        return null;
+      }
+      case 'remove-itemproperty': {
+        const p = this.param(named, positional, ['literalpath', 'path']) ?? '';
+        const vname = this.param(named, positional, ['name'], 1) ?? '';
+        const rkey = registryKey(p);
+        if (!rkey || !removeValue(this.win.fs, rkey, vname))
+          return this.fail(named, `Remove-ItemProperty : Property ${vname} does not exist at path ${p}.`, node);
+        return null;
+      }
       case 'get-itemproperty':
       case 'get-itempropertyvalue': {
         const p = (this.param(named, positional, ['path', 'literalpath']) ?? '').toLowerCase();
         const prop = this.param(named, positional, ['name'], 1) ?? '';
-        const value = this.registry(p, prop);
+        const stored = registryKey(p) ? getValue(this.win.fs, registryKey(p)!, prop) : undefined;
+        const value = this.registry(p, prop) ?? stored?.value;
         if (value === undefined) return this.fail(named, `${name} : Cannot find path '${p}' because it does not exist.`, node);
         return cmd === 'get-itempropertyvalue' ? value : { [prop]: value };
       }
@@ -1161,6 +1199,8 @@ class Interpreter {
         const wanted = (this.param(named, positional, ['name']) ?? '').toLowerCase();
         if (!this.services().some((x) => x.Name.toLowerCase() === wanted))
           return this.fail(named, `${name} : Cannot find any service with service name '${wanted}'.`, node);
+        // The Windows Update Agent reads its policy when its service starts (windows-update.ts).
+        if (wanted === 'wuauserv' && cmd !== 'stop-service') readPolicyAtServiceStart(this.win.fs);
         return null;
       }
       case 'get-service': {
@@ -1369,6 +1409,8 @@ class Interpreter {
       if (lower.includes('component based servicing\\rebootpending') || lower.includes('windowsupdate\\auto update\\rebootrequired')) {
         return this.win.pendingReboot;
       }
+      const rkey = registryKey(p);
+      if (rkey && keyExists(this.win.fs, rkey)) return true;
       return lower.includes('setup\\state') || lower.includes('software\\microsoft');
     }
     return this.win.fs.exists(p);

@@ -742,6 +742,7 @@ export class World {
         ...(b.sysprepFails ? { sysprepFails: b.sysprepFails } : {}),
         getParameter: (name, decrypt, region) => this.guestParameter(inst, name, decrypt, region),
         ...(b.failUpdates ? { updateFailures: b.failUpdates } : {}),
+        ...(b.wsusServers ? { wsusServers: b.wsusServers } : {}),
         now: at,
       });
     }

@@ -9,7 +9,7 @@ import { EXPECTATION_NAMES, SQL_EDITIONS } from '../knowledge/billing.js';
 import { AWS_COMPONENTS } from '../knowledge/aws-components.js';
 import { MSRC_SEVERITIES, UPDATE_CATEGORY_NAMES } from '../knowledge/windows-update.js';
 import { DEFAULT_PARALLEL_LAUNCH_QUOTA, MIN_PARALLEL_LAUNCHES } from '../knowledge/fast-launch.js';
-import { controlCharProblem, tagKeyProblem, windowsPathProblem } from './text-rules.js';
+import { controlCharProblem, tagKeyProblem, windowsPathProblem, wsusServerProblem } from './text-rules.js';
 import { durationPattern } from './duration.js';
 
 /** A zod refinement from a rule that returns its problem as a sentence. */
@@ -146,6 +146,24 @@ const windowsUpdateSchema = z.strictObject({
     .max(20)
     .default(5)
     .describe('Search-and-install rounds at most; the step fails if updates are still applicable after them.'),
+  wsus: z
+    .strictObject({
+      server: z
+        .string()
+        .max(2048)
+        .superRefine(rule(wsusServerProblem))
+        .describe('The WSUS server, as http://host:8530 or https://host:8531; written to WUServer and WUStatusServer.'),
+      targetGroup: z
+        .string()
+        .min(1)
+        .max(256)
+        .superRefine(rule(controlCharProblem))
+        .optional()
+        .describe('The computer group (client-side targeting: TargetGroup, TargetGroupEnabled=1).'),
+      keepPolicy: z.boolean().default(false).describe('Leave the WSUS policy in the image; by default the step removes it once it is done, before sealing.'),
+    })
+    .optional()
+    .describe('Get the updates from a WSUS server rather than Microsoft Update (docs/windows-update.md).'),
 });
 
 const customizeStepSchema = z.union([
