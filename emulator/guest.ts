@@ -12,6 +12,7 @@
  * other script gets: an unrecognized command there is a no-op that succeeds.
  */
 import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import type { Node, Parser } from 'web-tree-sitter';
 import { pathKey } from './guest-fs.js';
 import { beginSysprep, finishSysprep, type SysprepRequest, type WindowsState } from './windows.js';
@@ -23,7 +24,7 @@ import { createKey, getValue, keyExists, registryKey, removeKey, removeValue, se
 import { fileVersion, pnpDrivers } from './aws-packages.js';
 import { sqlSetupValue } from './sql-registry.js';
 
-type Val = string | number | boolean | Buffer | null | Val[] | PsObject | PsChar | PsStringBuilder | ComObject;
+type Val = string | number | boolean | Buffer | null | Val[] | PsObject | PsChar | PsStringBuilder | PsStream | ComObject;
 interface PsObject {
   [key: string]: Val;
 }
@@ -34,6 +35,18 @@ class PsChar {
 /** A System.Text.StringBuilder. */
 class PsStringBuilder {
   text = '';
+}
+
+/**
+ * A .NET stream as far as the bundle's expansion uses one: `[IO.File]::OpenRead`/`Create`,
+ * `New-Object IO.Compression.GZipStream(<stream>, Decompress)`, `CopyTo`, `Close`.
+ */
+class PsStream {
+  constructor(
+    readonly mode: 'read' | 'write',
+    public data: Buffer,
+    readonly path?: string,
+  ) {}
 }
 
 /** The comment lines the customize wrapper puts around the user's own code. */
@@ -903,7 +916,15 @@ class Interpreter {
         return null;
       }
       if (name === 'exists') return this.win.fs.exists(p) && !this.win.fs.isDir(p);
+      if (name === 'create') {
+        this.win.fs.write(p, Buffer.alloc(0));
+        return new PsStream('write', Buffer.alloc(0), p);
+      }
       const data = this.win.fs.read(p);
+      if (name === 'openread') {
+        if (!data) throw new ThrowSignal(`Exception calling "OpenRead" with "1" argument(s): "Could not find file '${p}'."`, n);
+        return new PsStream('read', data);
+      }
       if (name === 'readallbytes' || name === 'readalltext') {
         if (!data) throw new ThrowSignal(`Exception calling "${name}" with "1" argument(s): "Could not find file '${p}'."`, n);
         // ReadAllText detects the encoding from the BOM and does not return it.
@@ -923,6 +944,16 @@ class Interpreter {
         if (e instanceof ComError) throw new ThrowSignal(e.message);
         throw e;
       }
+    }
+    if (v instanceof PsStream) {
+      const target = args[0];
+      if (name === 'copyto' && target instanceof PsStream && target.mode === 'write' && v.mode === 'read') {
+        target.data = Buffer.concat([target.data, v.data]);
+        if (target.path) this.win.fs.write(target.path, target.data);
+        return null;
+      }
+      if (name === 'close' || name === 'dispose' || name === 'flush') return null;
+      throw new ThrowSignal(`Method invocation failed: the emulator does not model the stream method ${name}.`);
     }
     if (v instanceof PsStringBuilder) {
       if (name === 'append') {
@@ -1375,6 +1406,20 @@ class Interpreter {
       return com ?? this.unmodelled(`New-Object -ComObject ${String(this.format(progId) ?? '')}`, named, node);
     }
     if (type === 'text.stringbuilder') return new PsStringBuilder();
+    if (type === 'io.compression.gzipstream') {
+      // Decompression only (the bundle's expansion); a stream that is not gzip fails as .NET's InvalidDataException would.
+      const source = args[0];
+      if (!(source instanceof PsStream) || source.mode !== 'read')
+        return this.unmodelled('New-Object IO.Compression.GZipStream over anything but a read stream', named, node);
+      try {
+        return new PsStream('read', gunzipSync(source.data));
+      } catch {
+        throw new ThrowSignal(
+          'Exception calling "CopyTo" with "1" argument(s): "The magic number in GZip header is not correct. Make sure you are passing in a GZip stream."',
+          node,
+        );
+      }
+    }
     if (type === 'text.utf8encoding') {
       // UTF8Encoding(encoderShouldEmitUTF8Identifier): its preamble is the BOM when true.
       const bom = args.length > 0 && this.truthy(args[0]!);
