@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { discardImage } from '../../src/image/lifecycle.js';
 import { cleanupBuild } from '../../src/bake/cleanup.js';
+import { pruneFamily } from '../../src/billing/prune.js';
 import { FAST_LAUNCH_PRICING_BASIS, fastLaunchMonthlyUsd } from '../../src/knowledge/fast-launch.js';
 import { bakeOn, leftovers, NOTHING, sessionOn, startBakeEmulator, writeConfig } from './bake-harness.js';
 
@@ -125,6 +126,40 @@ describe('bake: image.fastLaunch on the emulator', function () {
     expect(inRegion.lastIndexOf('DisableFastLaunch')).to.be.within(0, inRegion.lastIndexOf('DeregisterImage'));
     expect(emu.control.fastLaunchState(swept[0]!.id)).to.equal(undefined);
     expect(result.leftBehind).to.deep.equal([]);
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+  });
+
+  it('winami prune disables Fast Launch on each image it retires before deregistering it, and keeps the newest', async () => {
+    const first = (await bakeOn(emu, config(false))).result;
+    if (!first.ok) throw new Error(`bake failed: ${first.error?.message}`);
+    // CreationDate has a resolution of one second: the second bake's images must be the newer.
+    await new Promise((r) => setTimeout(r, 1_100));
+    const second = (await bakeOn(emu, config(false))).result;
+    if (!second.ok) throw new Error(`bake failed: ${second.error?.message}`);
+    const before = emu.control.calls().length;
+    const out = await pruneFamily({
+      session: sessionOn(emu),
+      family: 'fast',
+      keep: 1,
+      regions: ['us-east-1', 'eu-west-1'],
+      apply: true,
+      discard: { fastLaunchWait: { timeoutMs: 5_000, minDelayMs: 10, maxDelayMs: 50 } },
+    });
+    expect(out.failed).to.deep.equal([]);
+    expect(out.pruned.map((p) => [p.region, p.imageId, p.fastLaunchDisabled]).sort()).to.deep.equal(
+      first.images.map((i) => [i.region, i.imageId, true]).sort(),
+    );
+    expect(out.kept.map((k) => k.imageId).sort()).to.deep.equal(second.images.map((i) => i.imageId).sort());
+    const calls = (emu.control.calls().slice(before) as CallRecord[]).filter((c) => c.errorCode === undefined);
+    for (const region of ['us-east-1', 'eu-west-1']) {
+      const inRegion = calls.filter((c) => c.region === region).map((c) => c.action);
+      expect(inRegion.indexOf('DisableFastLaunch'), region).to.be.within(0, inRegion.indexOf('DeregisterImage'));
+    }
+    for (const img of first.images) expect(emu.control.fastLaunchState(img.imageId)).to.equal(undefined);
+    for (const img of second.images) {
+      expect(emu.control.fastLaunchState(img.imageId)).to.equal('enabled');
+      await discardImage(sessionOn(emu).ec2(img.region), img.imageId, { fastLaunchWait: { timeoutMs: 5_000, minDelayMs: 10, maxDelayMs: 50 } });
+    }
     expect(leftovers(emu)).to.deep.equal(NOTHING);
   });
 
