@@ -12,17 +12,19 @@
  * other script gets: an unrecognized command there is a no-op that succeeds.
  */
 import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import type { Node, Parser } from 'web-tree-sitter';
 import { pathKey } from './guest-fs.js';
 import { beginSysprep, finishSysprep, type SysprepRequest, type WindowsState } from './windows.js';
 import { runSqlcmd, runSqlSetup, sqlServices, SQLCMD_PATH } from './sql-server.js';
 import { featureName, installedFeatures, installFeatures, WINDOWS_FEATURES } from './windows-features.js';
 import { languageOf, localAccounts } from './windows-languages.js';
-import { ComError, ComObject, newComObject, osVersion, type ComContext } from './windows-update.js';
+import { ComError, ComObject, newComObject, osVersion, readPolicyAtServiceStart, type ComContext, type WsusServer } from './windows-update.js';
+import { createKey, getValue, keyExists, registryKey, removeKey, removeValue, setValue, type RegistryValue } from './registry.js';
 import { fileVersion, pnpDrivers } from './aws-packages.js';
 import { sqlSetupValue } from './sql-registry.js';
 
-type Val = string | number | boolean | Buffer | null | Val[] | PsObject | PsChar | PsStringBuilder | ComObject;
+type Val = string | number | boolean | Buffer | null | Val[] | PsObject | PsChar | PsStringBuilder | PsStream | ComObject;
 interface PsObject {
   [key: string]: Val;
 }
@@ -33,6 +35,18 @@ class PsChar {
 /** A System.Text.StringBuilder. */
 class PsStringBuilder {
   text = '';
+}
+
+/**
+ * A .NET stream as far as the bundle's expansion uses one: `[IO.File]::OpenRead`/`Create`,
+ * `New-Object IO.Compression.GZipStream(<stream>, Decompress)`, `CopyTo`, `Close`.
+ */
+class PsStream {
+  constructor(
+    readonly mode: 'read' | 'write',
+    public data: Buffer,
+    readonly path?: string,
+  ) {}
 }
 
 /** The comment lines the customize wrapper puts around the user's own code. */
@@ -179,6 +193,8 @@ export interface GuestRunOptions {
   metadata?: (path: string) => string | undefined;
   /** `Get-EC2Image` (AWS Tools for PowerShell), through the instance profile. */
   describeImage?: GuestImageLookup;
+  /** WSUS servers the guest reaches, by URL (the guest's `wsusServers`). */
+  wsusServers?: Record<string, WsusServer>;
 }
 
 /** What `Get-EC2Image` finds for an image id, or why it fails. */
@@ -317,7 +333,7 @@ class Interpreter {
   /** The Windows Update Agent objects' view of this run (windows-update.ts). */
   private com?: ComContext;
   private comContext(): ComContext {
-    this.com ??= { win: this.win, now: this.opts.now, failures: this.opts.updateFailures ?? {}, busyMs: 0 };
+    this.com ??= { win: this.win, now: this.opts.now, failures: this.opts.updateFailures ?? {}, wsus: this.opts.wsusServers ?? {}, busyMs: 0 };
     return this.com;
   }
 
@@ -913,7 +929,15 @@ class Interpreter {
         return null;
       }
       if (name === 'exists') return this.win.fs.exists(p) && !this.win.fs.isDir(p);
+      if (name === 'create') {
+        this.win.fs.write(p, Buffer.alloc(0));
+        return new PsStream('write', Buffer.alloc(0), p);
+      }
       const data = this.win.fs.read(p);
+      if (name === 'openread') {
+        if (!data) throw new ThrowSignal(`Exception calling "OpenRead" with "1" argument(s): "Could not find file '${p}'."`, n);
+        return new PsStream('read', data);
+      }
       if (name === 'readallbytes' || name === 'readalltext') {
         if (!data) throw new ThrowSignal(`Exception calling "${name}" with "1" argument(s): "Could not find file '${p}'."`, n);
         // ReadAllText detects the encoding from the BOM and does not return it.
@@ -933,6 +957,16 @@ class Interpreter {
         if (e instanceof ComError) throw new ThrowSignal(e.message);
         throw e;
       }
+    }
+    if (v instanceof PsStream) {
+      const target = args[0];
+      if (name === 'copyto' && target instanceof PsStream && target.mode === 'write' && v.mode === 'read') {
+        target.data = Buffer.concat([target.data, v.data]);
+        if (target.path) this.win.fs.write(target.path, target.data);
+        return null;
+      }
+      if (name === 'close' || name === 'dispose' || name === 'flush') return null;
+      throw new ThrowSignal(`Method invocation failed: the emulator does not model the stream method ${name}.`);
     }
     if (v instanceof PsStringBuilder) {
       if (name === 'append') {
@@ -1103,6 +1137,8 @@ class Interpreter {
       }
       case 'remove-item': {
         const p = this.param(named, positional, ['literalpath', 'path']);
+        const rkey = p ? registryKey(p) : undefined;
+        if (rkey) return removeKey(this.win.fs, rkey) ? null : this.fail(named, `Remove-Item : Cannot find path '${p}' because it does not exist.`, node);
         if (!p || !this.win.fs.remove(p, !!named.get('recurse'))) {
           return this.fail(named, `Remove-Item : Cannot find path '${p ?? ''}' because it does not exist.`, node);
         }
@@ -1115,6 +1151,13 @@ class Interpreter {
       case 'new-item': {
         const p = this.param(named, positional, ['path', 'literalpath']) ?? '';
         const full = named.has('name') ? `${p}\\${textOf(named.get('name'))}` : p;
+        const rkey = registryKey(full);
+        if (rkey) {
+          // The registry provider: without -Force an existing key is an error; with it, the key is recreated empty.
+          if (keyExists(this.win.fs, rkey) && !named.get('force')) return this.fail(named, `New-Item : A key at this path already exists.`, node);
+          createKey(this.win.fs, rkey, !!named.get('force'));
+          return null;
+        }
         const type = textOf(named.get('itemtype')).toLowerCase();
         if (type === 'directory') this.win.fs.mkdir(full);
         else this.win.fs.write(full, Buffer.from(textOf(named.get('value') ?? '')));
@@ -1144,11 +1187,37 @@ class Interpreter {
           .toUpperCase();
         return { Algorithm: alg, Hash: hash, Path: p };
       }
+      case 'set-itemproperty':
+      case 'new-itemproperty': {
+        const p = this.param(named, positional, ['literalpath', 'path']) ?? '';
+        const vname = this.param(named, positional, ['name'], 1) ?? '';
+        const rkey = registryKey(p);
+        if (!rkey) return this.fail(named, `${name} : only registry properties are modelled, not '${p}'.`, node);
+        const kind = (this.param(named, [], ['type', 'propertytype']) ?? 'String').toLowerCase();
+        const kinds: RegistryValue['kind'][] = ['String', 'DWord', 'QWord', 'ExpandString', 'MultiString', 'Binary'];
+        const k = kinds.find((x) => x.toLowerCase() === kind);
+        if (!k)
+          return this.fail(named, `${name} : Cannot bind parameter 'Type'. Cannot convert value "${kind}" to type "Microsoft.Win32.RegistryValueKind".`, node);
+        const raw = named.get('value') ?? positional[2] ?? '';
+        const value = k === 'DWord' || k === 'QWord' ? Number(this.format(raw)) : textOf(raw);
+        if (!setValue(this.win.fs, rkey, { name: vname, value, kind: k }))
+          return this.fail(named, `${name} : Cannot find path '${p}' because it does not exist.`, node);
+        return null;
+      }
+      case 'remove-itemproperty': {
+        const p = this.param(named, positional, ['literalpath', 'path']) ?? '';
+        const vname = this.param(named, positional, ['name'], 1) ?? '';
+        const rkey = registryKey(p);
+        if (!rkey || !removeValue(this.win.fs, rkey, vname))
+          return this.fail(named, `Remove-ItemProperty : Property ${vname} does not exist at path ${p}.`, node);
+        return null;
+      }
       case 'get-itemproperty':
       case 'get-itempropertyvalue': {
         const p = (this.param(named, positional, ['path', 'literalpath']) ?? '').toLowerCase();
         const prop = this.param(named, positional, ['name'], 1) ?? '';
-        const value = this.registry(p, prop);
+        const stored = registryKey(p) ? getValue(this.win.fs, registryKey(p)!, prop) : undefined;
+        const value = this.registry(p, prop) ?? stored?.value;
         if (value === undefined) return this.fail(named, `${name} : Cannot find path '${p}' because it does not exist.`, node);
         return cmd === 'get-itempropertyvalue' ? value : { [prop]: value };
       }
@@ -1174,6 +1243,8 @@ class Interpreter {
         const wanted = (this.param(named, positional, ['name']) ?? '').toLowerCase();
         if (!this.services().some((x) => x.Name.toLowerCase() === wanted))
           return this.fail(named, `${name} : Cannot find any service with service name '${wanted}'.`, node);
+        // The Windows Update Agent reads its policy when its service starts (windows-update.ts).
+        if (wanted === 'wuauserv' && cmd !== 'stop-service') readPolicyAtServiceStart(this.win.fs);
         return null;
       }
       case 'get-service': {
@@ -1383,6 +1454,20 @@ class Interpreter {
       return com ?? this.unmodelled(`New-Object -ComObject ${String(this.format(progId) ?? '')}`, named, node);
     }
     if (type === 'text.stringbuilder') return new PsStringBuilder();
+    if (type === 'io.compression.gzipstream') {
+      // Decompression only (the bundle's expansion); a stream that is not gzip fails as .NET's InvalidDataException would.
+      const source = args[0];
+      if (!(source instanceof PsStream) || source.mode !== 'read')
+        return this.unmodelled('New-Object IO.Compression.GZipStream over anything but a read stream', named, node);
+      try {
+        return new PsStream('read', gunzipSync(source.data));
+      } catch {
+        throw new ThrowSignal(
+          'Exception calling "CopyTo" with "1" argument(s): "The magic number in GZip header is not correct. Make sure you are passing in a GZip stream."',
+          node,
+        );
+      }
+    }
     if (type === 'text.utf8encoding') {
       // UTF8Encoding(encoderShouldEmitUTF8Identifier): its preamble is the BOM when true.
       const bom = args.length > 0 && this.truthy(args[0]!);
@@ -1417,6 +1502,8 @@ class Interpreter {
       if (lower.includes('component based servicing\\rebootpending') || lower.includes('windowsupdate\\auto update\\rebootrequired')) {
         return this.win.pendingReboot;
       }
+      const rkey = registryKey(p);
+      if (rkey && keyExists(this.win.fs, rkey)) return true;
       return lower.includes('setup\\state') || lower.includes('software\\microsoft');
     }
     return this.win.fs.exists(p);

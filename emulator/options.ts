@@ -118,6 +118,12 @@ export interface GuestBehaviour {
   tiWorkerRunning?: boolean;
   /** Windows Update: these KBs fail to install with the given HRESULT, e.g. `{ "KB5046132": "0x80240022" }` (windows-update.ts). */
   failUpdates?: Record<string, string>;
+  /**
+   * WSUS servers the guest can reach, by URL as the policy names it (`http://wsus.corp:8530`): the KBs
+   * approved for all computers, and per computer group. A WSUS URL not listed cannot be resolved: the
+   * agent's search fails with 0x8024402C (windows-update.ts).
+   */
+  wsusServers?: Record<string, { approved: string[]; groups?: Record<string, string[]> }>;
 }
 
 /** An injected fault. */

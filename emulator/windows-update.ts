@@ -6,8 +6,9 @@
  * so images made from a patched builder stay patched. SPEC.md, "Windows Update".
  */
 import { RELEASE_INFO, RELEASES, type WindowsRelease } from '../src/knowledge/releases.js';
-import { UPDATE_CATEGORIES, WU_E_INVALID_CRITERIA, WU_E_NO_UPDATE } from '../src/knowledge/windows-update.js';
+import { UPDATE_CATEGORIES, WSUS_POLICY, WU_E_INVALID_CRITERIA, WU_E_NO_UPDATE, WU_E_PT_WINHTTP_NAME_NOT_RESOLVED } from '../src/knowledge/windows-update.js';
 import type { GuestFs } from './guest-fs.js';
+import { getValue, registryKey } from './registry.js';
 import type { WindowsState } from './windows.js';
 
 /** Where the guest keeps its Windows Update state. */
@@ -169,6 +170,58 @@ export function applicable(win: WindowsState, now: number): CatalogueUpdate[] {
   return out;
 }
 
+/** A WSUS server a guest can reach: the KBs approved for all computers, and per computer group. */
+export interface WsusServer {
+  approved: string[];
+  groups?: Record<string, string[]>;
+}
+
+/** The WSUS policy the Windows Update service read when it last started (Restart-Service wuauserv, or a boot). */
+const WU_POLICY_SEEN = 'C:\\Windows\\.emulator\\wuauserv-policy.json';
+
+interface WsusPolicy {
+  server?: string;
+  targetGroup?: string;
+}
+
+/** The WSUS policy in the registry now: a server only when AU\UseWUServer is 1 (WUServer is ignored otherwise). */
+function policyInRegistry(fs: GuestFs): WsusPolicy {
+  const key = registryKey(WSUS_POLICY.key)!;
+  const use = getValue(fs, registryKey(WSUS_POLICY.auKey)!, 'UseWUServer');
+  const server = getValue(fs, key, 'WUServer');
+  if (Number(use?.value) !== 1 || !server) return {};
+  const group = getValue(fs, key, 'TargetGroup');
+  const enabled = Number(getValue(fs, key, 'TargetGroupEnabled')?.value) === 1;
+  return { server: String(server.value), ...(enabled && group ? { targetGroup: String(group.value) } : {}) };
+}
+
+/** The service (re)started: it reads the policy now, and searches by it until its next start. */
+export function readPolicyAtServiceStart(fs: GuestFs): void {
+  fs.write(WU_POLICY_SEEN, Buffer.from(JSON.stringify(policyInRegistry(fs))));
+}
+
+/** The policy the agent searches by: what it read at its last start (a boot or a restart of wuauserv). */
+function effectivePolicy(fs: GuestFs): WsusPolicy {
+  const seen = fs.read(WU_POLICY_SEEN);
+  return seen ? (JSON.parse(seen.toString('utf8')) as WsusPolicy) : policyInRegistry(fs);
+}
+
+const normalUrl = (u: string) => u.trim().replace(/\/+$/, '').toLowerCase();
+
+/**
+ * What a search offers under the policy: with no WSUS server, everything applicable (Microsoft
+ * Update); with one the guest cannot reach, nothing (the search fails with 0x8024402C); with one it
+ * reaches, only what is approved for all computers or for the computer's group.
+ */
+function offeredUnderPolicy(offered: CatalogueUpdate[], ctx: ComContext): CatalogueUpdate[] {
+  const policy = effectivePolicy(ctx.win.fs);
+  if (!policy.server) return offered;
+  const server = Object.entries(ctx.wsus ?? {}).find(([url]) => normalUrl(url) === normalUrl(policy.server!))?.[1];
+  if (!server) throw new ComError('Search', 1, WU_E_PT_WINHTTP_NAME_NOT_RESOLVED);
+  const approved = new Set([...server.approved, ...(policy.targetGroup ? (server.groups?.[policy.targetGroup] ?? []) : [])].map((k) => k.toUpperCase()));
+  return offered.filter((u) => approved.has(u.kb));
+}
+
 /** A COM method failed: PowerShell shows it as `Exception from HRESULT: 0x…`. */
 export class ComError extends Error {
   constructor(
@@ -188,6 +241,8 @@ export interface ComContext {
   now: number;
   /** KB → HRESULT (e.g. `0x80240022`) its installation fails with. */
   failures: Record<string, string>;
+  /** WSUS servers the guest reaches, by URL. */
+  wsus?: Record<string, WsusServer>;
   /** Install time spent, at time scale 1. */
   busyMs: number;
 }
@@ -290,7 +345,7 @@ function parseCriteria(criteria: string): { installed?: boolean; hidden?: boolea
 
 function search(criteria: string, ctx: ComContext): ComObject {
   const groups = parseCriteria(criteria);
-  const offered = applicable(ctx.win, ctx.now);
+  const offered = offeredUnderPolicy(applicable(ctx.win, ctx.now), ctx);
   // Every catalogue update is software and not hidden; installed ones are never offered here.
   const hits = offered.filter((u) =>
     groups.some(

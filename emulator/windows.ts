@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { LaunchAgent, WindowsRelease } from '../src/knowledge/releases.js';
 import type { GuestFs } from './guest-fs.js';
+import { readPolicyAtServiceStart } from './windows-update.js';
 
 export const IMAGE_STATE = {
   complete: 'IMAGE_STATE_COMPLETE',
@@ -127,6 +128,8 @@ export function finishSysprep(w: WindowsState, req: SysprepRequest, at: number, 
  */
 export function boot(w: WindowsState, at: number, instanceId: string): void {
   w.pendingReboot = false;
+  // The Windows Update service starts and reads its policy from the registry; a later change needs a restart.
+  readPolicyAtServiceStart(w.fs);
   w.tiWorkerRunning = false;
   if (w.sealed) {
     w.sealed = false;

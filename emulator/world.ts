@@ -758,6 +758,7 @@ export class World {
         metadata: (path) => ({ 'ami-id': inst.imageId, 'instance-id': inst.id, 'placement/region': inst.region })[path],
         describeImage: (id, region) => this.guestImage(inst, id, region),
         ...(b.failUpdates ? { updateFailures: b.failUpdates } : {}),
+        ...(b.wsusServers ? { wsusServers: b.wsusServers } : {}),
         now: at,
       });
     }

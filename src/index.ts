@@ -13,7 +13,7 @@
  */
 
 // Config
-export { loadConfig, parseConfig, type LoadConfigOptions } from './config/load.js';
+export { loadConfig, parseConfig, loadAuditSettings, parseAuditSettings, type LoadConfigOptions } from './config/load.js';
 export type { ResolvedConfig } from './config/types.js';
 
 // prepare and lint (offline)
@@ -50,7 +50,16 @@ export {
 
 // audit
 export { pruneFamily, type PruneOptions, type PruneResult, type PruneImage } from './billing/prune.js';
-export { audit, formatAudit, AUDIT_FORMATS, type AuditOptions, type AuditResult, type AuditFormat } from './audit/index.js';
+export {
+  audit,
+  formatAudit,
+  AUDIT_FORMATS,
+  inventorySettings,
+  type AuditOptions,
+  type AuditResult,
+  type AuditFormat,
+  type InventorySettings,
+} from './audit/index.js';
 
 // AWS session, reporting and errors
 export { createAwsSession, type SessionOptions, type AwsCredentials } from './aws/session.js';

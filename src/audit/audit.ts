@@ -14,6 +14,7 @@ import { AuditStateFile } from './state.js';
 import { createHash } from 'node:crypto';
 import { scanRegion } from './scan.js';
 import type { ApprovedImages, Finding, Rule } from './types.js';
+import type { InventorySettings } from './settings.js';
 import { AwsError, CancelledError, UsageError } from '../errors.js';
 
 export interface AuditOptions {
@@ -30,6 +31,8 @@ export interface AuditOptions {
   /** Look for snapshots left behind by deregistered images. Default true. */
   snapshots?: boolean;
   approved?: ApprovedImages;
+  /** What `image-inventory-stale` judges by: maximum age in days (default 45) and KBs every inventoried image must have. */
+  inventory?: InventorySettings;
   rules?: readonly Rule<any>[];
   now?: Date;
   /** Account-regions scanned at once. Default 64. */
@@ -102,6 +105,7 @@ function fingerprint(o: AuditOptions, rules: readonly Rule<any>[]): string {
     instances: o.instances ?? false,
     snapshots: o.snapshots ?? true,
     approved: o.approved ?? null,
+    inventory: o.inventory ?? null,
     pageSize: o.pageSize ?? 1000,
     rules: rules.map((r) => r.id),
   };
@@ -130,7 +134,7 @@ export async function audit(o: AuditOptions): Promise<AuditResult> {
   let startedAt = new Date();
   const state = o.stateFile ? await AuditStateFile.open(o.stateFile, fingerprint(o, rules), startedAt.toISOString()) : undefined;
   if (state?.resume) startedAt = new Date(state.resume.startedAt);
-  const ctx = { now: o.now ?? startedAt, approved: o.approved };
+  const ctx = { now: o.now ?? startedAt, approved: o.approved, inventory: o.inventory };
   const keep = o.keepFindings ?? true;
   const findings: Finding[] = [];
   const totals = emptyTotals();
@@ -353,7 +357,7 @@ export async function audit(o: AuditOptions): Promise<AuditResult> {
     failures,
     coverage,
     partial,
-    rules: ruleMetadata(),
+    rules: ruleMetadata({ ...(o.inventory ? { inventory: o.inventory } : {}) }),
     ...(o.organization ? { skipped } : {}),
     ...(keep ? {} : { findingsKept: false }),
   };

@@ -2,6 +2,7 @@
 export { audit, accountOfRoleArn, DEFAULT_ORGANIZATION_ROLE, type AuditOptions, type AuditProgress } from './audit.js';
 export { RULE_PACK, RULE_FAILURE, ruleMetadata } from './pack.js';
 export { evaluate } from './evaluate.js';
+export { inventorySettings, parseDays, parseKbs, describeInventorySettings, type InventorySettings } from './settings.js';
 export {
   totalsOf,
   totalsAtOrAbove,

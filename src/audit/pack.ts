@@ -13,6 +13,7 @@ import { orphanedSnapshot } from './rules/orphaned-snapshot.js';
 import { deprecatedImageInUse } from './rules/deprecated-image-in-use.js';
 import { unapprovedImage } from './rules/unapproved-image.js';
 import { imageInventoryStale } from './rules/image-inventory-stale.js';
+import { describeInventorySettings, type InventorySettings } from './settings.js';
 
 const BILLING_DOC = 'https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/billing-info-fields.html';
 
@@ -120,7 +121,25 @@ export const RULE_FAILURE = {
     'A rule threw on this resource (usually malformed or unexpected data). The resource was not judged by that rule; the evidence says which rule and why.',
 } as const;
 
-/** Id, severity, title and explanation of every rule, including the failure pseudo-rule. */
-export function ruleMetadata(): { id: string; severity: string; title: string; explanation: string; kind?: SubjectKind }[] {
-  return [...RULE_PACK.map(({ id, severity, title, explanation, kind }) => ({ id, severity, title, explanation, kind })), { ...RULE_FAILURE }];
+/**
+ * Id, severity, title and explanation of every rule, including the failure pseudo-rule; with the
+ * audit's settings, the explanation of a rule that reads them says what it judged by.
+ */
+export function ruleMetadata(settings: { inventory?: InventorySettings } = {}): {
+  id: string;
+  severity: string;
+  title: string;
+  explanation: string;
+  kind?: SubjectKind;
+}[] {
+  return [
+    ...RULE_PACK.map(({ id, severity, title, explanation, kind }) => ({
+      id,
+      severity,
+      title,
+      explanation: id === 'image-inventory-stale' ? `${explanation} ${describeInventorySettings(settings.inventory)}` : explanation,
+      kind,
+    })),
+    { ...RULE_FAILURE },
+  ];
 }

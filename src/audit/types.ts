@@ -60,6 +60,8 @@ export interface ApprovedImages {
 export interface RuleContext {
   now: Date;
   approved?: ApprovedImages | undefined;
+  /** What `image-inventory-stale` judges by (audit settings). */
+  inventory?: { maxAgeDays?: number; requiredKbs?: string[] } | undefined;
 }
 
 /** Evidence values are plain scalars so every format can show them. */

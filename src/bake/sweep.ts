@@ -13,6 +13,7 @@ import { pollUntil } from '../aws/poll-until.js';
 import { retryLater } from '../aws/retry.js';
 import { awsErrorCode } from '../aws/errors.js';
 import { reportTo } from '../reporter.js';
+import { disableFastLaunch } from '../image/fast-launch.js';
 import { BUILD_ID_TAG, ROLE_TAG } from './aws-helpers.js';
 import { delays, graceEndOf, graceMs, markRemoved, type BakeContext } from './context.js';
 import { lookWithinGrace } from '../aws/consistency.js';
@@ -39,6 +40,8 @@ interface Found {
   role: string;
   /** Snapshots an image uses (kept with a kept image). */
   snapshots?: string[];
+  /** An image's state. */
+  state?: string;
 }
 
 const roleOf = (tags: { Key?: string | undefined; Value?: string | undefined }[] | undefined) => tags?.find((t) => t.Key === ROLE_TAG)?.Value ?? 'unknown';
@@ -66,6 +69,7 @@ async function list(ec2: Ec2Port, region: string, buildId: string, call: <T>(fn:
         id: i.ImageId!,
         region,
         role: roleOf(i.Tags),
+        ...(i.State ? { state: i.State } : {}),
         snapshots: (i.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [])),
       })),
     ...(snaps.Snapshots ?? []).map((s) => ({ kind: 'snapshot' as const, id: s.SnapshotId!, region, role: roleOf(s.Tags) })),
@@ -174,7 +178,17 @@ export async function sweepBuild(
         const strays = found.filter((f) => !o.keep.has(f.id) && !keptSnapshots.has(f.id) && !handled.has(f.id));
         const instances = strays.filter((f) => f.kind === 'instance');
         for (const f of instances) await remove(f, () => ec2.terminateInstances({ InstanceIds: [f.id] }, opt));
-        for (const f of strays.filter((x) => x.kind === 'image')) await remove(f, () => ec2.deregisterImage({ ImageId: f.id }, opt));
+        for (const f of strays.filter((x) => x.kind === 'image'))
+          await remove(f, async () => {
+            // An image whose Fast Launch the steps' cleanup could not disable: disable it first, so EC2 removes the
+            // pre-provisioned snapshots (DisableFastLaunch is the call documented to clean them up; DeregisterImage's
+            // reference does not say it does). Only a config with Fast Launch can leave one, and only its policy allows the calls.
+            if (state.config.image.fastLaunch && f.state === 'available') {
+              const d = delays(ctx, 'image');
+              await disableFastLaunch(ec2, f.id, { timeoutMs: o.deadlineMs, ...d, abortSignal: o.signal, clock: ctx.clock }, ctx.reporter);
+            }
+            await ec2.deregisterImage({ ImageId: f.id }, opt);
+          });
         for (const f of strays.filter((x) => x.kind === 'snapshot')) await remove(f, () => ec2.deleteSnapshot({ SnapshotId: f.id }, opt));
         for (const f of strays.filter((x) => x.kind === 'volume')) await remove(f, () => ec2.deleteVolume({ VolumeId: f.id }, opt));
         if (instances.length) {

@@ -8,7 +8,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type Issue, type SourcePosition } from '../errors.js';
-import { configSchema } from './schema.js';
+import { auditSettingsSchema, configSchema, type AuditSettings } from './schema.js';
 import { resolveConfig, type ResolveOptions } from './resolve.js';
 import { checkSource, decodeScript, isProblem, MAX_SOURCES_TOTAL_BYTES } from './sources.js';
 import type { ResolvedConfig } from './types.js';
@@ -30,13 +30,16 @@ export interface LoadConfigOptions extends Omit<ResolveOptions, 'configPath'> {}
 
 /** Read, validate and resolve the config at `path`; throws `ConfigError` listing every issue. */
 export function loadConfig(path: string, options: LoadConfigOptions = {}): ResolvedConfig {
-  let text: string;
+  return parseConfig(readConfigText(path), { ...options, configPath: path });
+}
+
+function readConfigText(path: string): string {
   try {
     const stat = statSync(path);
     if (!stat.isFile()) throw new ConfigError(`cannot read config ${path}: not a regular file`, [], { hint: 'name a YAML or JSON file' });
     if (stat.size > MAX_CONFIG_CHARS)
       throw new ConfigError(`config ${path} is ${stat.size} bytes, over the limit of ${MAX_CONFIG_CHARS}`, [], { hint: SIZE_HINT });
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -44,12 +47,35 @@ export function loadConfig(path: string, options: LoadConfigOptions = {}): Resol
       hint: code === 'ENOENT' ? 'check the path; examples/ has configs to start from' : undefined,
     });
   }
-  return parseConfig(text, { ...options, configPath: path });
 }
 
-/** Validate and resolve config text; `configPath` is used for positions and relative paths. */
-export function parseConfig(text: string, options: ResolveOptions = {}): ResolvedConfig {
-  const file = options.configPath ?? '<config>';
+/**
+ * The `audit:` section of a file: a winami config (its other keys are not read) or a file holding
+ * only that section. Throws `ConfigError` with every problem and its position, or when there is
+ * no such section.
+ */
+export function loadAuditSettings(path: string): AuditSettings {
+  return parseAuditSettings(readConfigText(path), path);
+}
+
+/** `loadAuditSettings` on text; `file` names it in positions. */
+export function parseAuditSettings(text: string, file = '<config>'): AuditSettings {
+  const { doc, raw, at } = parseMapping(text, file);
+  if (!('audit' in raw)) {
+    throw new ConfigError(`${file} has no audit: section`, [{ path: '', message: 'expected a key audit', position: at(0) }], {
+      hint: 'write the settings under audit:, e.g. audit: { inventory: { maxAge: 45d, requiredKbs: [KB5034439] } } (docs/inventory.md)',
+    });
+  }
+  const parsed = auditSettingsSchema.safeParse(raw.audit);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.flatMap((i) => zodIssues(i, ['audit'], doc, at));
+    throw new ConfigError(`${file} has ${issues.length} problem${issues.length === 1 ? '' : 's'} in its audit: section`, dedupe(issues));
+  }
+  return parsed.data;
+}
+
+/** A YAML or JSON document holding a mapping, with positions; every parse problem throws a `ConfigError`. */
+function parseMapping(text: string, file: string): { doc: Document; raw: Record<string, unknown>; at: (offset: number) => SourcePosition } {
   if (text.length > MAX_CONFIG_CHARS)
     throw new ConfigError(`${file} holds ${text.length} characters, over the limit of ${MAX_CONFIG_CHARS}`, [], { hint: SIZE_HINT });
   const lineCounter = new LineCounter();
@@ -77,6 +103,13 @@ export function parseConfig(text: string, options: ResolveOptions = {}): Resolve
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(`${file} must hold a mapping of settings`, [{ path: '', message: 'expected keys such as name, region, windows', position: at(0) }]);
   }
+  return { doc, raw: raw as Record<string, unknown>, at };
+}
+
+/** Validate and resolve config text; `configPath` is used for positions and relative paths. */
+export function parseConfig(text: string, options: ResolveOptions = {}): ResolvedConfig {
+  const file = options.configPath ?? '<config>';
+  const { doc, raw, at } = parseMapping(text, file);
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.flatMap((i) => zodIssues(i, [], doc, at));

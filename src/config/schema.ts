@@ -9,7 +9,7 @@ import { EXPECTATION_NAMES, SQL_EDITIONS } from '../knowledge/billing.js';
 import { AWS_COMPONENTS } from '../knowledge/aws-components.js';
 import { MSRC_SEVERITIES, UPDATE_CATEGORY_NAMES } from '../knowledge/windows-update.js';
 import { DEFAULT_PARALLEL_LAUNCH_QUOTA, MIN_PARALLEL_LAUNCHES } from '../knowledge/fast-launch.js';
-import { controlCharProblem, tagKeyProblem, windowsPathProblem } from './text-rules.js';
+import { controlCharProblem, tagKeyProblem, windowsPathProblem, wsusServerProblem } from './text-rules.js';
 import { durationPattern } from './duration.js';
 
 /** A zod refinement from a rule that returns its problem as a sentence. */
@@ -146,6 +146,24 @@ const windowsUpdateSchema = z.strictObject({
     .max(20)
     .default(5)
     .describe('Search-and-install rounds at most; the step fails if updates are still applicable after them.'),
+  wsus: z
+    .strictObject({
+      server: z
+        .string()
+        .max(2048)
+        .superRefine(rule(wsusServerProblem))
+        .describe('The WSUS server, as http://host:8530 or https://host:8531; written to WUServer and WUStatusServer.'),
+      targetGroup: z
+        .string()
+        .min(1)
+        .max(256)
+        .superRefine(rule(controlCharProblem))
+        .optional()
+        .describe('The computer group (client-side targeting: TargetGroup, TargetGroupEnabled=1).'),
+      keepPolicy: z.boolean().default(false).describe('Leave the WSUS policy in the image; by default the step removes it once it is done, before sealing.'),
+    })
+    .optional()
+    .describe('Get the updates from a WSUS server rather than Microsoft Update (docs/windows-update.md).'),
 });
 
 const customizeStepSchema = z.union([
@@ -410,6 +428,29 @@ const deadlinesSchema = z.strictObject({
   cleanup: durationSchema.default('10m'),
 });
 
+/** `45d`: a whole number of days, at least 1. */
+const DAYS = /^[1-9]\d{0,4}d$/;
+
+/**
+ * Settings of `winami audit` (docs/inventory.md): read from the `audit:` section of a winami
+ * config or of a file holding only that section (`winami audit --config`); command-line
+ * options override them.
+ */
+export const auditSettingsSchema = z
+  .strictObject({
+    inventory: z
+      .strictObject({
+        maxAge: z
+          .string()
+          .regex(DAYS, 'a number of days such as 45d')
+          .optional()
+          .describe('The rule image-inventory-stale flags an image inventoried longer ago than this (default 45d).'),
+        requiredKbs: z.array(KB).default([]).describe('The rule image-inventory-stale flags an image whose winami:updates tag lacks one of these KBs.'),
+      })
+      .default({ requiredKbs: [] }),
+  })
+  .describe('Settings of winami audit; the bake does not read them.');
+
 /** The config file as written. */
 export const configSchema = z
   .strictObject({
@@ -449,6 +490,7 @@ export const configSchema = z
       .describe(
         'Before sealing, record what is in the image (OS build, updates, AWS components, features) in the manifest and as image tags (docs/inventory.md).',
       ),
+    audit: auditSettingsSchema.optional(),
   })
   .describe('A winami image config.');
 
@@ -459,3 +501,5 @@ export type ParsedConfig = z.output<typeof configSchema>;
 export type CustomizeStep = ParsedConfig['customize'][number];
 export type SqlConfig = NonNullable<ParsedConfig['sql']>;
 export type Pass = (typeof PASSES)[number];
+/** The `audit:` section after defaults. */
+export type AuditSettings = z.output<typeof auditSettingsSchema>;

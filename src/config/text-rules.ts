@@ -62,3 +62,27 @@ export function windowsPathProblem(path: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * A WSUS server URL's problem: it must be an absolute http:// or https:// URL
+ * naming a host (a port and a path are fine), with no credentials, query or
+ * fragment, and no quotes, backslashes, spaces or control characters: the
+ * Windows Update Agent reads it from the registry as written.
+ */
+export function wsusServerProblem(url: string): string | undefined {
+  const control = controlCharProblem(url);
+  if (control) return control;
+  const bad = /["'`\\\s]/.exec(url);
+  if (bad) return `contains ${JSON.stringify(bad[0])} at position ${bad.index + 1}; write the URL as http://host:8530 or https://host:8531`;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return 'is not a URL; write it as http://host:8530 or https://host:8531';
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `uses ${u.protocol.replace(/:$/, '')}; WSUS is reached over http or https`;
+  if (!u.hostname) return 'names no host; write it as http://host:8530';
+  if (u.username || u.password) return 'holds credentials; WSUS clients authenticate as the computer, so leave them out of the URL';
+  if (u.search || u.hash) return 'has a query or fragment; give only scheme, host, port and path';
+  return undefined;
+}

@@ -7,7 +7,8 @@
 import type { ResolvedConfig } from '../config/types.js';
 import { stringify } from 'yaml';
 import { MAX_DOCUMENT_BYTES } from './runbook-rules.js';
-import { compressedDeliveryCommands, deliveryCommands, engineImageName, engineTags, expandCommand, verifyCommand, type EnginePlan } from './plan.js';
+import { compressedDeliveryCommands, deliveryCommands, engineImageName, engineTags, expandCommand, pascal, verifyCommand, type EnginePlan } from './plan.js';
+import type { ComponentDocument } from '../knowledge/aws-components.js';
 
 /** An Automation step as winami writes it. */
 export interface RunbookStep {
@@ -124,6 +125,19 @@ function runCommand(name: string, description: string, commands: string, timeout
   };
 }
 
+/** aws:runCommand of one of AWS's documents (AWS-ConfigureAWSPackage, AWS-UpdateSSMAgent) with its parameters. */
+function documentCommand(name: string, description: string, d: ComponentDocument, timeoutSeconds: number): RunbookStep {
+  return {
+    name,
+    action: 'aws:runCommand',
+    description,
+    timeoutSeconds: timeoutSeconds + 300,
+    onFailure: `step:${TERMINATE_ON_FAILURE}`,
+    onCancel: `step:${TERMINATE_ON_FAILURE}`,
+    inputs: { DocumentName: d.documentName, InstanceIds: [INSTANCE], TimeoutSeconds: Math.max(30, timeoutSeconds), Parameters: d.parameters },
+  };
+}
+
 /**
  * The runbook of a config and its engine plan. The bundle is delivered as the
  * bake delivers it when the document stays within 64 KB; otherwise each file
@@ -220,7 +234,14 @@ function runbookWith(config: ResolvedConfig, plan: EnginePlan, compressed: boole
   }
   steps.push(runCommand('VerifyBundle', "Check every delivered file's SHA-256", verifyCommand(plan), 300));
   if (plan.resolveSecrets) steps.push(runCommand('ResolveSecrets', 'Fill the secret tokens from SSM Parameter Store on the builder', plan.resolveSecrets, 600));
-  for (const s of plan.customize) steps.push(runCommand(s.id, `Customize: ${s.title} (${s.kind})`, s.command, s.timeoutSeconds));
+  for (const s of plan.customize) {
+    steps.push(runCommand(s.id, `Customize: ${s.title} (${s.kind})`, s.command, s.timeoutSeconds));
+    if (!s.documents?.length) continue;
+    // awsComponents: AWS's documents between two version reports, as the bake runs them.
+    for (const d of s.documents)
+      steps.push(documentCommand(`${s.id}${pascal(d.component)}`, `Customize: ${s.title}: ${d.component} through ${d.documentName}`, d, s.timeoutSeconds));
+    steps.push(runCommand(`${s.id}After`, `Customize: ${s.title}: versions after AWS's documents`, s.command, s.timeoutSeconds));
+  }
   if (plan.preseal) steps.push(runCommand('CleanUpPreseal', 'Clean up before sealing', plan.preseal, Math.ceil(config.deadlines.customize / 1000)));
   steps.push(runCommand('CheckReadyToSeal', 'Wait until the builder is ready to seal', plan.checkReady, Math.ceil(config.deadlines.readyToSeal / 1000)));
   if (plan.sqlCheck)

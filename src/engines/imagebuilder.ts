@@ -124,6 +124,18 @@ export function imageBuilderRequests(config: ResolvedConfig, plan: EnginePlan): 
       { hint: 'Set source to an AMI id or an ssm: parameter.' },
     );
   }
+  const withDocuments = plan.customize.filter((s) => s.documents?.length);
+  if (withDocuments.length) {
+    // A component runs AWSTOE actions (ExecutePowerShell, Reboot, …), none of which runs an SSM document; running
+    // only the step's version report would build an image that claims up-to-date drivers it never installed.
+    throw new ValidationError(
+      "the Image Builder export cannot bring AWS's drivers and agents up to date: its components cannot run AWS-ConfigureAWSPackage or AWS-UpdateSSMAgent",
+      withDocuments.map((s) => ({ path: 'customize', message: `step ${JSON.stringify(s.title)} (awsComponents) needs SSM documents` })),
+      {
+        hint: 'Export this config to automation or packer, which run the documents; or, for Image Builder, leave the awsComponents step out and take the drivers and agents from the parent image.',
+      },
+    );
+  }
   if (!config.builder.instanceProfile) {
     throw new ValidationError(
       'Image Builder needs an instance profile for the build instance',

@@ -7,6 +7,8 @@
  * tags, sharing, the manifest, and a billing check Packer does not have.
  */
 import type { ResolvedConfig } from '../config/types.js';
+import type { ComponentDocument } from '../knowledge/aws-components.js';
+import { ValidationError } from '../errors.js';
 import { STATE_DIR } from '../render/model.js';
 import { ps } from '../bake/scripts.js';
 import { deliveryCommands, engineImageName, engineText, type EnginePlan } from './plan.js';
@@ -63,6 +65,42 @@ function stepProvisioners(title: string, command: string): string[] {
   ];
 }
 
+/**
+ * One of AWS's documents (awsComponents) run on the builder through SSM Run Command from the
+ * machine running Packer: Packer has no SSM provisioner, and `shell-local` knows the builder's
+ * id as `build.ID`. The builder needs an instance profile that lets SSM Agent register (the
+ * bake's own requirement); this machine needs the AWS CLI and `ssm:SendCommand` on the document.
+ */
+export function documentShell(d: ComponentDocument, timeoutSeconds: number): string[] {
+  const what = `${d.documentName} (${d.component})`;
+  const invocation = `aws ssm get-command-invocation --region "$WINAMI_REGION" --command-id "$cid" --instance-id "$WINAMI_INSTANCE_ID"`;
+  return [
+    'set -eu',
+    `cid=$(aws ssm send-command --region "$WINAMI_REGION" --instance-ids "$WINAMI_INSTANCE_ID" --document-name ${shq(d.documentName)} --parameters ${shq(JSON.stringify(d.parameters))} --query Command.CommandId --output text)`,
+    'status=Pending',
+    `for i in $(seq 1 ${Math.max(1, Math.ceil(timeoutSeconds / 10))}); do`,
+    `  status=$(${invocation} --query Status --output text 2>/dev/null || echo Pending)`,
+    '  case "$status" in Pending|InProgress|Delayed) sleep 10 ;; *) break ;; esac',
+    'done',
+    'if [ "$status" != Success ]; then',
+    `  echo "winami: ${what} ended $status on $WINAMI_INSTANCE_ID" >&2`,
+    `  ${invocation} --query StandardErrorContent --output text >&2 || true`,
+    '  exit 1',
+    'fi',
+    `echo "winami: ${what} Success"`,
+  ];
+}
+
+function shellLocal(config: ResolvedConfig, lines: string[]): string {
+  return [
+    `  provisioner "shell-local" {`,
+    // build.ID is interpolated by Packer: written outside hcl(), which would keep it literal.
+    `    environment_vars = ["WINAMI_INSTANCE_ID=\${build.ID}", ${hcl(`WINAMI_REGION=${config.region}`)}]`,
+    `    inline = ${list(lines)}`,
+    `  }`,
+  ].join('\n');
+}
+
 /** The billing check run on this machine after the build, for every image in Packer's manifest; a wrong image is deregistered with its snapshots. */
 export function billingCheckShell(config: ResolvedConfig): string[] {
   const e = config.expectation;
@@ -112,6 +150,13 @@ function gp3Defaults(v: { type: string; iops?: number | undefined; throughput?: 
 /** The Packer file. */
 export function renderPacker(config: ResolvedConfig, plan: EnginePlan): string {
   const b = config.builder;
+  if (!b.instanceProfile && plan.customize.some((s) => s.documents?.length)) {
+    throw new ValidationError(
+      "the Packer export runs AWS's documents (awsComponents) through SSM Run Command, which needs the builder to be managed by SSM",
+      [{ path: 'builder.instanceProfile', message: 'required with an awsComponents step' }],
+      { hint: 'Set builder.instanceProfile to a profile with AmazonSSMManagedInstanceCore.' },
+    );
+  }
   const src = config.source;
   // Placeholders become HCL interpolations after the rest of the name is escaped.
   const name = interpolated(hcl(engineImageName(config, { date: '@@date@@', timestamp: '@@timestamp@@', buildId: '@@buildId@@' })));
@@ -203,7 +248,13 @@ export function renderPacker(config: ResolvedConfig, plan: EnginePlan): string {
   ];
   const provisioners: string[] = deliveryCommands(plan, 12_000).map((s) => provisioner(s.split('\r\n')));
   if (plan.resolveSecrets) provisioners.push(provisioner(plan.resolveSecrets.split('\r\n')));
-  for (const s of plan.customize) provisioners.push(...stepProvisioners(`customize: ${s.title}`, s.command));
+  for (const s of plan.customize) {
+    provisioners.push(...stepProvisioners(`customize: ${s.title}`, s.command));
+    if (!s.documents?.length) continue;
+    // awsComponents: AWS's documents between two version reports, as the bake runs them.
+    for (const d of s.documents) provisioners.push(shellLocal(config, documentShell(d, s.timeoutSeconds)));
+    provisioners.push(...stepProvisioners(`customize: ${s.title}: versions after AWS's documents`, s.command));
+  }
   if (plan.preseal) provisioners.push(provisioner(plan.preseal.split('\r\n')));
   provisioners.push(...stepProvisioners('ready to seal', plan.checkReady));
   if (plan.sqlCheck) provisioners.push(provisioner(plan.sqlCheck.split('\r\n')));

@@ -7,6 +7,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import type { ResolvedConfig } from '../config/types.js';
+import type { ComponentDocument } from '../knowledge/aws-components.js';
 import type { Bundle, BundleFile, PlanCustomizeStep } from '../render/bundle.js';
 import { deliveryScripts, ps, type Delivery } from '../bake/scripts.js';
 import { ValidationError } from '../errors.js';
@@ -28,6 +29,11 @@ export interface EngineStep {
   command: string;
   /** Where the delivered script is on the builder. */
   scriptDestination: string;
+  /**
+   * awsComponents steps: AWS's SSM documents that bring the components up to date, run between
+   * two runs of `command` (the version report), as the bake runs them.
+   */
+  documents?: ComponentDocument[];
 }
 
 /** The parts of a bundle an engine needs. */
@@ -103,7 +109,15 @@ export function enginePlan(config: ResolvedConfig, bundle: Bundle): EnginePlan {
     // Exit codes 0 and 3010 mean the same everywhere: the bake's own command text (the script inline, as it sends it). Other valid codes are mapped by a wrapper.
     const plain = s.validExitCodes.every((c) => c === 0 || c === 3010);
     const command = plain && file ? commandFor(file) : scriptCommand(s.scriptDestination, s.validExitCodes);
-    customize.push({ id, title: s.name, kind: s.kind, timeoutSeconds: s.timeoutSeconds, command, scriptDestination: s.scriptDestination });
+    customize.push({
+      id,
+      title: s.name,
+      kind: s.kind,
+      timeoutSeconds: s.timeoutSeconds,
+      command,
+      scriptDestination: s.scriptDestination,
+      ...(s.documents?.length ? { documents: s.documents } : {}),
+    });
   }
   const smoke = fileAt(bundle, 'scripts/smoke-test.ps1');
   if (!smoke) throw new Error('winami: the bundle has no scripts/smoke-test.ps1');

@@ -33,6 +33,25 @@ export const OPERATION_RESULT_CODES = ['NotStarted', 'InProgress', 'Succeeded', 
 export const WU_E_INVALID_CRITERIA = 0x80240032;
 /** WU_E_NO_UPDATE: "There are no updates." (WUA Success and Error Codes). */
 export const WU_E_NO_UPDATE = 0x80240024;
+/**
+ * WU_E_PT_WINHTTP_NAME_NOT_RESOLVED: the proxy or target server name cannot be resolved
+ * (WUA Success and Error Codes; WinHTTP's ERROR_WINHTTP_NAME_NOT_RESOLVED), what a search
+ * answers when the WSUS server the policy names cannot be reached by name.
+ */
+export const WU_E_PT_WINHTTP_NAME_NOT_RESOLVED = 0x8024402c;
+
+/**
+ * The WSUS client policy winami writes (WSUS documentation, "Windows Update Agent environment
+ * registry keys"): under `WindowsUpdate`, WUServer and WUStatusServer (REG_SZ, the server's HTTP(S)
+ * URL), TargetGroup (REG_SZ) with TargetGroupEnabled (DWORD 1: client-side targeting); under
+ * `WindowsUpdate\AU`, UseWUServer (DWORD 1: updates come from WUServer, which is ignored otherwise).
+ */
+export const WSUS_POLICY = {
+  key: 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate',
+  auKey: 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate\\AU',
+  values: ['WUServer', 'WUStatusServer', 'TargetGroup', 'TargetGroupEnabled'],
+  auValues: ['UseWUServer'],
+} as const;
 
 /**
  * IUpdateSearcher criteria for software updates not installed and not hidden

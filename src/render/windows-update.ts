@@ -24,5 +24,6 @@ export function windowsUpdateModel(index: number, name: string, nn: string, wu: 
     stateDir: STATE_DIR,
     roundsFile: `${STATE_DIR}\\windows-update-${nn}.rounds`,
     logFile: `${STATE_DIR}\\windows-update-${nn}.log`,
+    wsus: wu.wsus ? { server: wu.wsus.server, targetGroup: wu.wsus.targetGroup ?? null, removePolicy: !wu.wsus.keepPolicy } : null,
   };
 }

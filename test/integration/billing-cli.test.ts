@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { DeleteTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterConsistencyWindow, EMULATOR_ACCOUNTS, liveResources, sessionFor, startEmulator, type Emulator } from './billing-emulator.js';
@@ -275,6 +275,117 @@ describe('billing and audit CLI on the emulator: exit codes, --json, confirmatio
       const done = await cli(emu, [...base, '--no-dry-run', '--yes']);
       expect(done.stderr).to.contain(`terminated: ${id}`);
       expect(await state()).to.match(/shutting-down|terminated/);
+    });
+
+    describe('image-inventory-stale settings, from the command line and from a file', () => {
+      const DAY = 86_400_000;
+      const stale = (out: { findings: { ruleId: string; resourceId: string; message: string }[] }) =>
+        out.findings.filter((f) => f.ruleId === 'image-inventory-stale' && f.resourceId === owned).map((f) => f.message);
+      const base = ['audit', '--regions', 'us-east-1', '--fail-on', 'none', '--format', 'json'];
+      let dir: string;
+      before(async () => {
+        dir = mkdtempSync(join(tmpdir(), 'winami-audit-settings-'));
+        // An image inventoried 60 days ago with two updates: stale by the default 45 days.
+        const at = new Date(Date.now() - 60 * DAY).toISOString();
+        await sessionFor(emu, 0)
+          .ec2('us-east-1')
+          .createTags({
+            Resources: [owned],
+            Tags: [
+              { Key: 'winami:inventory-at', Value: at },
+              { Key: 'winami:updates', Value: 'KB5034439,KB5034122' },
+            ],
+          });
+        await afterConsistencyWindow();
+      });
+      after(async () => {
+        const a = EMULATOR_ACCOUNTS[0]!;
+        const sdk = new EC2Client({
+          region: 'us-east-1',
+          endpoint: emu.endpoint,
+          credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey },
+        });
+        await sdk.send(new DeleteTagsCommand({ Resources: [owned], Tags: [{ Key: 'winami:inventory-at' }, { Key: 'winami:updates' }] }));
+        sdk.destroy();
+      });
+
+      it('judges by 45 days and no KBs by default, and by --inventory-max-age and --require-kb when given', async () => {
+        const dflt = await cli(emu, base);
+        expect(dflt.code, dflt.stderr).to.equal(ExitCode.OK);
+        expect(stale(JSON.parse(dflt.stdout))).to.deep.equal([`${owned} was inventoried 60 days ago (at most 45); rebuild it with this month's updates`]);
+
+        const flags = await cli(emu, [...base, '--inventory-max-age', '90d', '--require-kb', 'KB5034439,kb5099999', '--require-kb', 'KB5088888']);
+        expect(flags.code, flags.stderr).to.equal(ExitCode.OK);
+        expect(stale(JSON.parse(flags.stdout))).to.deep.equal([`${owned} lacks required updates KB5099999, KB5088888`]);
+      });
+
+      it('reads the audit: section of a file (a small one, or a winami config); command-line options override it', async () => {
+        const small = join(dir, 'audit.yaml');
+        writeFileSync(small, 'audit:\n  inventory:\n    maxAge: 30d\n    requiredKbs: [KB5077777]\n');
+        const fromFile = await cli(emu, [...base, '--config', small]);
+        expect(fromFile.code, fromFile.stderr).to.equal(ExitCode.OK);
+        expect(stale(JSON.parse(fromFile.stdout))).to.deep.equal([
+          `${owned} was inventoried 60 days ago (at most 30); rebuild it with this month's updates`,
+          `${owned} lacks required update KB5077777`,
+        ]);
+        const overridden = await cli(emu, [...base, '--config', small, '--inventory-max-age', '61d', '--require-kb', 'KB5034122']);
+        expect(stale(JSON.parse(overridden.stdout))).to.deep.equal([]);
+
+        // The shipped monthly example's audit: section (35 days); the rest of the config is not read by the audit.
+        const fromConfig = await cli(emu, [...base, '--config', join(process.cwd(), 'examples/windows-2022-monthly.yaml')]);
+        expect(fromConfig.code, fromConfig.stderr).to.equal(ExitCode.OK);
+        expect(stale(JSON.parse(fromConfig.stdout))).to.deep.equal([`${owned} was inventoried 60 days ago (at most 35); rebuild it with this month's updates`]);
+      });
+
+      it('shows the rule and what it judged by in the HTML report', async () => {
+        const small = join(dir, 'audit-html.yaml');
+        writeFileSync(small, 'audit:\n  inventory:\n    requiredKbs: [KB5077777]\n');
+        const file = join(dir, 'report.html');
+        const r = await cli(emu, [
+          'audit',
+          '--regions',
+          'us-east-1',
+          '--fail-on',
+          'none',
+          '--format',
+          'html',
+          '-o',
+          file,
+          '--config',
+          small,
+          '--inventory-max-age',
+          '50d',
+        ]);
+        expect(r.code, r.stderr).to.equal(ExitCode.OK);
+        const html = readFileSync(file, 'utf8');
+        expect(html).to.contain('<td>image-inventory-stale</td>');
+        expect(html).to.contain('In this audit: at most 50 days; required updates: KB5077777.');
+        expect(html).to.contain(`${owned} was inventoried 60 days ago (at most 50)`);
+        expect(html).to.contain(`${owned} lacks required update KB5077777`);
+      });
+
+      it('refuses bad settings with the problem and the fix, and audits nothing', async () => {
+        const badFlag = await cli(emu, [...base, '--inventory-max-age', '45']);
+        expect(badFlag.code).to.equal(ExitCode.USAGE);
+        expect(badFlag.stderr).to.contain('--inventory-max-age must be a whole number of days such as 45d, not "45"');
+        const badKb = await cli(emu, [...base, '--require-kb', 'KB5034439,5034440']);
+        expect(badKb.code).to.equal(ExitCode.USAGE);
+        expect(badKb.stderr).to.contain('--require-kb: not KB numbers: "5034440"');
+        const bad = join(dir, 'bad.yaml');
+        writeFileSync(bad, 'audit:\n  inventory:\n    maxAge: 45 days\n    requiredKb: [KB5034439]\n');
+        const badFile = await cli(emu, [...base, '--config', bad]);
+        expect(badFile.code).to.equal(ExitCode.CONFIG);
+        expect(badFile.stderr).to.match(/bad\.yaml:3:\d+.*a number of days such as 45d/);
+        expect(badFile.stderr)
+          .to.match(/bad\.yaml:4:\d+.*unknown key "requiredKb"/)
+          .and.to.contain('did you mean "requiredKbs"');
+        const none = join(dir, 'none.yaml');
+        writeFileSync(none, 'inventory:\n  maxAge: 45d\n');
+        const noSection = await cli(emu, [...base, '--config', none]);
+        expect(noSection.code).to.equal(ExitCode.CONFIG);
+        expect(noSection.stderr).to.contain('has no audit: section');
+        for (const r of [badFlag, badKb, badFile, noSection]) expect(r.stdout).to.equal('');
+      });
     });
   });
 });

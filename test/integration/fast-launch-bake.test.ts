@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { discardImage } from '../../src/image/lifecycle.js';
 import { cleanupBuild } from '../../src/bake/cleanup.js';
+import { pruneFamily } from '../../src/billing/prune.js';
 import { FAST_LAUNCH_PRICING_BASIS, fastLaunchMonthlyUsd } from '../../src/knowledge/fast-launch.js';
 import { afterConsistencyWindow, consistencyGraceFor } from './billing-emulator.js';
 import { bakeOn, leftovers, NOTHING, sessionOn, startBakeEmulator, writeConfig } from './bake-harness.js';
@@ -99,6 +100,66 @@ describe('bake: image.fastLaunch on the emulator', function () {
     }
     // One per image: the one that failed and the one that was enabled.
     expect(calls.filter((c) => c.action === 'DisableFastLaunch').length).to.equal(2);
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+  });
+
+  it("the bake's final sweep disables Fast Launch on an image the steps' cleanup could not discard, before deregistering it", async () => {
+    emu.control.failFastLaunch('*', 'Client.InvalidLaunchTemplate: no default VPC in this region');
+    // The first DisableFastLaunch (the image's cleanup, in whichever region comes first) is refused: that image outlives
+    // the steps' cleanup and only the sweep can remove it.
+    emu.control.addFault({ action: 'DisableFastLaunch', errorCode: 'InvalidParameterValue', message: 'refused once by the test', times: 1 });
+    const before = emu.control.calls().length;
+    const { result, reporter } = await bakeOn(emu, config(false));
+    emu.control.clearFaults();
+    expect(result.failedStep).to.equal('enableFastLaunch');
+    const calls = emu.control.calls().slice(before) as CallRecord[];
+    const refused = calls.find((c) => c.action === 'DisableFastLaunch' && c.errorCode !== undefined)!;
+    expect(refused, 'the injected refusal').to.not.equal(undefined);
+    const swept = reporter.events.filter((e) => e.code === 'bake.sweep.removed').map((e) => e.data as { kind: string; id: string; region: string });
+    // The image, and with it its snapshot (the steps' cleanup would have deleted it after the image).
+    expect(swept.map((s) => [s.kind, s.region])).to.deep.equal([
+      ['image', refused.region],
+      ['snapshot', refused.region],
+    ]);
+    const inRegion = calls.filter((c) => c.region === refused.region && c.errorCode === undefined).map((c) => c.action);
+    // After the refusal: the sweep's DisableFastLaunch, then its DeregisterImage.
+    expect(inRegion.lastIndexOf('DisableFastLaunch')).to.be.within(0, inRegion.lastIndexOf('DeregisterImage'));
+    expect(emu.control.fastLaunchState(swept[0]!.id)).to.equal(undefined);
+    expect(result.leftBehind).to.deep.equal([]);
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+  });
+
+  it('winami prune disables Fast Launch on each image it retires before deregistering it, and keeps the newest', async () => {
+    const first = (await bakeOn(emu, config(false))).result;
+    if (!first.ok) throw new Error(`bake failed: ${first.error?.message}`);
+    // CreationDate has a resolution of one second: the second bake's images must be the newer.
+    await new Promise((r) => setTimeout(r, 1_100));
+    const second = (await bakeOn(emu, config(false))).result;
+    if (!second.ok) throw new Error(`bake failed: ${second.error?.message}`);
+    const before = emu.control.calls().length;
+    const out = await pruneFamily({
+      session: sessionOn(emu),
+      family: 'fast',
+      keep: 1,
+      regions: ['us-east-1', 'eu-west-1'],
+      apply: true,
+      discard: { fastLaunchWait: { timeoutMs: 5_000, minDelayMs: 10, maxDelayMs: 50 } },
+    });
+    expect(out.failed).to.deep.equal([]);
+    expect(out.pruned.map((p) => [p.region, p.imageId, p.fastLaunchDisabled]).sort()).to.deep.equal(
+      first.images.map((i) => [i.region, i.imageId, true]).sort(),
+    );
+    expect(out.kept.map((k) => k.imageId).sort()).to.deep.equal(second.images.map((i) => i.imageId).sort());
+    const calls = (emu.control.calls().slice(before) as CallRecord[]).filter((c) => c.errorCode === undefined);
+    for (const region of ['us-east-1', 'eu-west-1']) {
+      const inRegion = calls.filter((c) => c.region === region).map((c) => c.action);
+      expect(inRegion.indexOf('DisableFastLaunch'), region).to.be.within(0, inRegion.indexOf('DeregisterImage'));
+    }
+    for (const img of first.images) expect(emu.control.fastLaunchState(img.imageId)).to.equal(undefined);
+    for (const img of second.images) {
+      expect(emu.control.fastLaunchState(img.imageId)).to.equal('enabled');
+      await discardImage(sessionOn(emu).ec2(img.region), img.imageId, { fastLaunchWait: { timeoutMs: 5_000, minDelayMs: 10, maxDelayMs: 50 } });
+    }
     expect(leftovers(emu)).to.deep.equal(NOTHING);
   });
 

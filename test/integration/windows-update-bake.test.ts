@@ -11,6 +11,7 @@ import { expect } from 'chai';
 import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
 import { catalogue, WU_STATE } from '../../emulator/windows-update.js';
 import { afterConsistencyWindow } from './billing-emulator.js';
+import { REGISTRY_FILE } from '../../emulator/registry.js';
 import { bakeOn, leftovers, NOTHING, startBakeEmulator, writeConfig } from './bake-harness.js';
 
 // KB numbers do not depend on the catalogue's epoch; month 0 is the newest of the first three.
@@ -121,6 +122,91 @@ describe('bake: windowsUpdate on the emulator', function () {
     expect(result.failedStep).to.equal('customize');
     expect(result.error!.message).to.contain(`${kb('lcu')} (`);
     expect(result.error!.message).to.contain('failed with HRESULT 0x80240022');
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+  });
+
+  /** Launch an instance from the image, read one file of its disk, terminate it. */
+  const readFromImage = async (imageId: string, path: string): Promise<string | undefined> => {
+    const a = EMULATOR_ACCOUNTS[0]!;
+    const ec2 = new EC2Client({ region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
+    try {
+      const id = (
+        await ec2.send(
+          new RunInstancesCommand({ ImageId: imageId, InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1, IamInstanceProfile: { Name: 'winami-builder' } }),
+        )
+      ).Instances![0]!.InstanceId!;
+      const text = emu.control.readGuestFile(id, path);
+      await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+      return text;
+    } finally {
+      ec2.destroy();
+    }
+  };
+  const installedIn = async (imageId: string) =>
+    (JSON.parse((await readFromImage(imageId, WU_STATE)) ?? '{}') as { installed: { kb: string }[] }).installed.map((i) => i.kb);
+  const WSUS = 'http://wsus.corp.example:8530';
+
+  it('wsus: searches the WSUS server, installs only what it approved, and removes the policy before sealing', async () => {
+    emu.control.setGuestDefaults({ wsusServers: { [WSUS]: { approved: [kb('ssu'), kb('lcu')], groups: { 'Golden images': [kb('dotnet')] } } } });
+    const { result, reporter } = await bakeOn(emu, updates([`wsus: { server: "${WSUS}" }`]), { smokeTest: false });
+    if (!result.ok) throw new Error(`bake failed: ${result.error?.message}`);
+    const out = outputOf(reporter.events);
+    expect(out).to.contain(`WINAMI windowsUpdate wsus=${WSUS}`);
+    expect(out).to.contain(`kb=${kb('ssu')} round=1 result=Succeeded`);
+    expect(out).to.contain(`kb=${kb('lcu')} round=2 result=Succeeded`);
+    // Not approved for all computers, and this computer names no group: never offered.
+    expect(out).not.to.contain(kb('dotnet'));
+    expect(out).to.contain('WINAMI windowsUpdate wsus=removed');
+    const image = result.images[0]!.imageId;
+    expect(await installedIn(image))
+      .to.include.members([kb('ssu'), kb('lcu')])
+      .and.not.include(kb('dotnet'));
+    // The image carries no WSUS policy: the keys the step created are empty of the values it set.
+    const registry = JSON.parse((await readFromImage(image, REGISTRY_FILE)) ?? '{}') as Record<string, Record<string, unknown>>;
+    expect(Object.values(registry).flatMap((values) => Object.keys(values))).to.deep.equal([]);
+  });
+
+  it("wsus with a target group gets that group's approvals too, and keepPolicy leaves the policy in the image", async () => {
+    emu.control.setGuestDefaults({ wsusServers: { [WSUS]: { approved: [kb('ssu'), kb('lcu')], groups: { 'Golden images': [kb('dotnet')] } } } });
+    const { result, reporter } = await bakeOn(emu, updates([`wsus: { server: "${WSUS}", targetGroup: Golden images, keepPolicy: true }`]), {
+      smokeTest: false,
+    });
+    if (!result.ok) throw new Error(`bake failed: ${result.error?.message}`);
+    const out = outputOf(reporter.events);
+    expect(out).to.contain(`kb=${kb('dotnet')} round=3 result=Succeeded`);
+    expect(out).not.to.contain('wsus=removed');
+    const registry = JSON.parse((await readFromImage(result.images[0]!.imageId, REGISTRY_FILE)) ?? '{}') as Record<
+      string,
+      Record<string, { name: string; value: unknown; kind: string }>
+    >;
+    const policy = registry['hklm:\\software\\policies\\microsoft\\windows\\windowsupdate']!;
+    expect(Object.values(policy).map((v) => [v.name, v.value, v.kind])).to.deep.equal([
+      ['WUServer', WSUS, 'String'],
+      ['WUStatusServer', WSUS, 'String'],
+      ['TargetGroup', 'Golden images', 'String'],
+      ['TargetGroupEnabled', 1, 'DWord'],
+    ]);
+    expect(Object.values(registry['hklm:\\software\\policies\\microsoft\\windows\\windowsupdate\\au']!).map((v) => [v.name, v.value])).to.deep.equal([
+      ['UseWUServer', 1],
+    ]);
+  });
+
+  it('wsus with nothing approved yet installs nothing: the agent searches the WSUS server from the first round', async () => {
+    emu.control.setGuestDefaults({ wsusServers: { [`${WSUS}/`]: { approved: [] } } });
+    const { result, reporter } = await bakeOn(emu, updates([`wsus: { server: "${WSUS}" }`]), { smokeTest: false });
+    if (!result.ok) throw new Error(`bake failed: ${result.error?.message}`);
+    const out = outputOf(reporter.events);
+    expect(out).to.contain('WINAMI windowsUpdate applicable=0');
+    expect(out).not.to.match(/kb=KB\d+ round=/);
+    expect(reporter.events.filter((e) => e.code === 'bake.windowsUpdate.update')).to.deep.equal([]);
+  });
+
+  it('a WSUS server the builder cannot reach stops the bake with HRESULT 0x8024402C (exit 7), nothing left', async () => {
+    emu.control.setGuestDefaults({ wsusServers: { 'http://other.corp.example:8530': { approved: [] } } });
+    const { result } = await bakeOn(emu, updates([`wsus: { server: "${WSUS}" }`]), { smokeTest: false });
+    expect(result.exitCode).to.equal(7);
+    expect(result.failedStep).to.equal('customize');
+    expect(result.error!.message).to.contain('0x8024402C');
     expect(leftovers(emu)).to.deep.equal(NOTHING);
   });
 

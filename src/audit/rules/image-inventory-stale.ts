@@ -4,23 +4,15 @@ import type { ImageSubject, RuleContext, RuleHit } from '../types.js';
 export const INVENTORY_MAX_AGE_DAYS = 45;
 
 /**
- * What the rule may read besides the common context: a maximum age and the
- * KBs every image must have (from the config or the command line). Absent:
- * the default age, no required KBs.
- */
-export interface InventoryRuleOptions {
-  inventory?: { maxAgeDays?: number; requiredKbs?: string[] };
-}
-
-/**
  * Flags an image winami inventoried (tag `winami:inventory-at`) whose
  * inventory is older than the maximum age, or whose installed updates (tag
  * `winami:updates`) lack a required KB. Images without an inventory are not
  * judged. The updates tag holds the newest KBs that fit in a tag value; a
  * required KB older than those is reported missing, which errs on the side
- * of a rebuild.
+ * of a rebuild. The age and the KBs come from `ctx.inventory` (the audit's
+ * settings: the `audit:` section of a file and the command line).
  */
-export function imageInventoryStale({ image }: ImageSubject, ctx: RuleContext & InventoryRuleOptions): RuleHit[] | undefined {
+export function imageInventoryStale({ image }: ImageSubject, ctx: RuleContext): RuleHit[] | undefined {
   const tags = Array.isArray(image.Tags) ? image.Tags : [];
   const tag = (k: string) => tags.find((t) => t?.Key === k)?.Value;
   const at = tag('winami:inventory-at');

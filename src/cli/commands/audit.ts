@@ -37,6 +37,19 @@ export const auditCommand: CliCommand = {
         default: 'OrganizationAccountAccessRole',
         describe: 'With --organization: the role to assume in each member account',
       })
+      .option('config', {
+        type: 'string',
+        describe: 'Read audit settings from the audit: section of this file (a winami config, or a file with only that section)',
+      })
+      .option('inventory-max-age', {
+        type: 'string',
+        describe: 'image-inventory-stale: flag images inventoried longer ago than this, in days (default 45d; overrides the file)',
+      })
+      .option('require-kb', {
+        type: 'string',
+        array: true,
+        describe: "image-inventory-stale: flag inventoried images lacking these KBs; repeat or comma-separate (replaces the file's list)",
+      })
       .option('resume', { type: 'string', describe: 'Record progress in this file; resume an interrupted audit from it (removed once the audit completes)' })
       .option('concurrency', { type: 'number', default: 64, describe: 'Account-regions audited at once' })
       .option('account-concurrency', { type: 'number', default: 16, describe: 'Accounts audited at once' })
@@ -55,10 +68,12 @@ export const auditCommand: CliCommand = {
       .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask before terminating (required when not on a terminal)' })
       .example('$0 audit --role-arn arn:aws:iam::111111111111:role/Audit --format html -o audit.html', 'Audit one account in every region as HTML')
       .example('$0 audit --regions us-east-1,eu-west-1 --instances --approved-tag golden=yes --fail-on warning', 'Gate on warnings, instances included')
+      .example('$0 audit --inventory-max-age 35d --require-kb KB5034439', 'Flag images not rebuilt since last month, or without a mandated update')
       .example('$0 audit --organization --format sarif -o org.sarif --resume audit.state', 'Every account of the organization, resumable'),
   run: (args) =>
     runCommand(args, async () => {
-      const { audit, terminateUnapproved, totalsAtOrAbove, openReportWriter, ruleMetadata } = await import('../../audit/index.js');
+      const { audit, terminateUnapproved, totalsAtOrAbove, openReportWriter, ruleMetadata, inventorySettings } = await import('../../audit/index.js');
+      const { loadAuditSettings } = await import('../../config/load.js');
       const { readFile, rm } = await import('node:fs/promises');
       const { createWriteStream } = await import('node:fs');
       const { VERSION } = await import('../version.js');
@@ -98,6 +113,12 @@ export const auditCommand: CliCommand = {
           : undefined;
       if (args.terminateUnapproved && !approved)
         throw new UsageError('--terminate-unapproved needs an approved list (--approved-image-id, --approved-tag or --approved-owner)');
+      const fileSettings = typeof args.config === 'string' ? loadAuditSettings(args.config) : undefined;
+      const requireKb = listOf(args.requireKb);
+      const inventory = inventorySettings(fileSettings, {
+        ...(typeof args.inventoryMaxAge === 'string' ? { maxAge: args.inventoryMaxAge } : {}),
+        ...(requireKb.length ? { requireKb } : {}),
+      });
       const chosen = (args.format as string | undefined) ?? (args.json ? 'json' : 'table');
       const format = (chosen === 'text' ? 'table' : chosen) as 'table';
       const regions = listOf(args.regions);
@@ -111,7 +132,7 @@ export const auditCommand: CliCommand = {
       // On a terminal the table fits its width; into a pipe or a file it wraps long messages rather than cut them.
       const onTerminal = !fileOut && process.stdout.isTTY === true;
       const writer = await openReportWriter(format, out, {
-        rules: ruleMetadata(),
+        rules: ruleMetadata({ inventory }),
         toolVersion: VERSION,
         width: (onTerminal && process.stdout.columns) || 120,
         wrap: !onTerminal,
@@ -141,6 +162,7 @@ export const auditCommand: CliCommand = {
           instances: Boolean(args.instances) || Boolean(approved),
           snapshots: args.snapshots !== false,
           ...(approved ? { approved } : {}),
+          inventory,
           concurrency: Number(args.concurrency),
           accountConcurrency: Number(args.accountConcurrency),
           keepFindings: false,

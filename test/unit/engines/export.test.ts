@@ -13,10 +13,13 @@ import { renderRunbook, type Runbook, type RunbookStep } from '../../../src/engi
 import { imageBuilderRequests, toApiInput, MAX_COMPONENT_CHARS } from '../../../src/engines/imagebuilder.js';
 import { enginePlan, type EnginePlan } from '../../../src/engines/plan.js';
 import { renderEngine } from '../../../src/engines/export.js';
+import { renderPacker } from '../../../src/engines/packer.js';
 import { createImageRequest, pathsLeavingBuilder, runbookProblems, runInstancesRequest, successors } from '../../../src/engines/runbook-rules.js';
 import { botocoreProblems, cfnLint, packerValidate, packerVersion, type ModelRequest } from './tools.js';
 
-const EXAMPLES = ['windows-2022-base', 'windows-2022-sql-2022-standard'];
+const EXAMPLES = ['windows-2022-base', 'windows-2022-sql-2022-standard', 'windows-2022-monthly'];
+/** Examples the Image Builder export takes: not those with an awsComponents step (see imageBuilderRequests). */
+const imageBuilderExports = (name: string) => name !== 'windows-2022-monthly';
 const load = (name: string) => loadConfig(join(packageRoot(), 'examples', `${name}.yaml`), {});
 
 async function planOf(config: ResolvedConfig): Promise<EnginePlan> {
@@ -87,16 +90,26 @@ describe('engine exports', function () {
         expect(runbook.outputs[0]).to.equal('CreateImage.ImageId');
       });
 
-      it('runs every customize step of the plan with the command text the local bake sends, in order', async () => {
+      it("runs every customize step of the plan with the command text the local bake sends, in order, and AWS's documents between two reports", async () => {
         const bundle = await renderBundle(config);
         const scripted = bundle.plan.customize.filter((s) => s.script);
-        const run = runbook.mainSteps.filter((s) => s.name.startsWith('Customize'));
-        expect(run).to.have.length(scripted.length);
-        run.forEach((s, i) =>
-          expect((s.inputs.Parameters as { commands: string[] }).commands[0]).to.equal(
-            commandFor(bundle.files.find((f) => f.path === scripted[i]!.script)!).replace(/\r\n/g, '\n'),
-          ),
-        );
+        // What the bake runs, in order: each step's script; for awsComponents its documents, then the script again.
+        const expected = scripted.flatMap((s) => {
+          const script = {
+            DocumentName: 'AWS-RunPowerShellScript',
+            command: commandFor(bundle.files.find((f) => f.path === s.script)!).replace(/\r\n/g, '\n'),
+          };
+          return s.documents?.length ? [script, ...s.documents.map((d) => ({ DocumentName: d.documentName, parameters: d.parameters })), script] : [script];
+        });
+        const run = runbook.mainSteps
+          .filter((s) => s.name.startsWith('Customize'))
+          .map((s) =>
+            s.inputs.DocumentName === 'AWS-RunPowerShellScript'
+              ? { DocumentName: 'AWS-RunPowerShellScript', command: (s.inputs.Parameters as { commands: string[] }).commands[0] }
+              : { DocumentName: s.inputs.DocumentName, parameters: s.inputs.Parameters },
+          );
+        expect(run).to.deep.equal(expected);
+        if (example === 'windows-2022-monthly') expect(run.filter((r) => r.DocumentName !== 'AWS-RunPowerShellScript')).to.have.length(5);
       });
 
       it('sends only requests botocore accepts (SSM, EC2, Image Builder), limits included', async function () {
@@ -114,7 +127,7 @@ describe('engine exports', function () {
             operation: 'StartAutomationExecution',
             params: { DocumentName: `winami-${config.name}`, Parameters: { AutomationAssumeRole: ['arn:aws:iam::111122223333:role/winami-runbook'] } },
           },
-          ...imageBuilderRequests(config, plan).map((r) => ({
+          ...(imageBuilderExports(example) ? imageBuilderRequests(config, plan) : []).map((r) => ({
             label: `${example}:${r.logicalId}`,
             service: 'imagebuilder',
             operation: r.operation,
@@ -128,7 +141,7 @@ describe('engine exports', function () {
       });
 
       it('passes cfn-lint: the Automation and the Image Builder templates', async function () {
-        for (const engine of ['automation', 'imagebuilder'] as const) {
+        for (const engine of imageBuilderExports(example) ? (['automation', 'imagebuilder'] as const) : (['automation'] as const)) {
           const path = join(dir, `${example}-${engine}.yaml`);
           writeFileSync(path, (await renderEngine(config, engine))['template.yaml']!);
           const findings = cfnLint(path);
@@ -140,7 +153,12 @@ describe('engine exports', function () {
         }
       });
 
-      it('keeps every Image Builder component within the inline limit, the bake sealed by Image Builder', () => {
+      it('keeps every Image Builder component within the inline limit, the bake sealed by Image Builder', function () {
+        if (!imageBuilderExports(example)) {
+          // awsComponents needs SSM documents, which Image Builder components cannot run: refused, not half exported.
+          expect(() => imageBuilderRequests(config, plan)).to.throw(/cannot run AWS-ConfigureAWSPackage or AWS-UpdateSSMAgent/);
+          return;
+        }
         const reqs = imageBuilderRequests(config, plan);
         const components = reqs.filter((r) => r.operation === 'CreateComponent');
         for (const c of components) expect((c.input.data as string).length).to.be.at.most(MAX_COMPONENT_CHARS);
@@ -367,6 +385,23 @@ describe('engine exports', function () {
         .filter((k) => k.includes('Test'))
         .every((k) => second[k] === first[k]),
     ).to.equal(true);
+  });
+
+  it("Packer runs AWS's documents from the machine running Packer, on the builder Packer launched, between two version reports", async () => {
+    const config = load('windows-2022-monthly');
+    const plan = await planOf(config);
+    const text = renderPacker(config, plan);
+    const report = text.indexOf('# customize: AWS drivers and agents\"');
+    const after = text.indexOf("# customize: AWS drivers and agents: versions after AWS's documents");
+    const documents = [
+      ...text.matchAll(/provisioner "shell-local" \{\n {4}environment_vars = \["WINAMI_INSTANCE_ID=\$\{build\.ID\}", "WINAMI_REGION=us-east-1"\]/g),
+    ].map((m) => m.index!);
+    expect(documents).to.have.length(5);
+    for (const at of documents) expect(at).to.be.within(report, after);
+    expect(text.indexOf('# customize: Patch Tuesday')).to.be.greaterThan(after);
+    expect(text).to.contain(`--document-name 'AWS-UpdateSSMAgent' --parameters '{\\"allowDowngrade\\":[\\"false\\"]}'`);
+    const { instanceProfile: _p, ...builder } = config.builder;
+    expect(() => renderPacker({ ...config, builder } as ResolvedConfig, plan)).to.throw(/needs the builder to be managed by SSM/);
   });
 
   it('renders a customize step of any kind from its metadata alone (a new kind needs no engine change)', async () => {
