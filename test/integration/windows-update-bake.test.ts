@@ -136,6 +136,8 @@ describe('bake: windowsUpdate on the emulator', function () {
         )
       ).Instances![0]!.InstanceId!;
       const text = emu.control.readGuestFile(id, path);
+      // EC2 knows the new instance by id only once its consistency window has passed.
+      await afterConsistencyWindow();
       await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
       return text;
     } finally {
