@@ -66,6 +66,9 @@ export interface ResourceSnapshot {
   volumes: Array<{ id: string; account: string; region: string; instanceId: string; size: number; tags: Record<string, string> }>;
   commands: Array<{ id: string; account: string; region: string; documentName: string; instanceIds: string[]; statuses: string[] }>;
   parameters: Array<{ account: string; region: string; name: string; type: string }>;
+  /** S3 buckets and objects (s3.ts). */
+  buckets: Array<{ name: string; account: string; region: string }>;
+  s3Objects: Array<{ bucket: string; key: string; account: string; region: string; size: number }>;
 }
 
 /** Control of a running emulator; mirrored over HTTP under `/_emulator/` (SPEC.md). */
@@ -214,6 +217,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             return { account: account!, region: region!, name: p.name, type: p.type };
           })
           .filter((p) => ok(p)),
+        buckets: [...world.s3.buckets.values()].map((b) => ({ name: b.name, account: b.account, region: b.region })).filter((b) => ok(b)),
+        s3Objects: world.s3.objects().filter((o) => ok(o)),
       };
     },
     calls: () => [...http.calls],

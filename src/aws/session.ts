@@ -3,7 +3,19 @@
  * region, created on first use. The SDK is imported lazily so commands that do
  * not talk to AWS (prepare, lint, --version) never load it.
  */
-import type { AwsSession, Ec2Operations, Ec2Port, IamPort, KmsPort, SsmOperations, SsmPort, StsOperations, StsPort, OrganizationsPort } from './ports.js';
+import type {
+  AwsSession,
+  Ec2Operations,
+  Ec2Port,
+  IamPort,
+  KmsPort,
+  S3Port,
+  SsmOperations,
+  SsmPort,
+  StsOperations,
+  StsPort,
+  OrganizationsPort,
+} from './ports.js';
 import { createRequire } from 'node:module';
 import { toAwsError } from './errors.js';
 import { checkResponses, RESPONSE_CHECK_OPTIONS } from './response-check.js';
@@ -46,6 +58,7 @@ type Sdk = {
   iam: typeof import('@aws-sdk/client-iam');
   kms: typeof import('@aws-sdk/client-kms');
   organizations: typeof import('@aws-sdk/client-organizations');
+  s3: typeof import('@aws-sdk/client-s3');
 };
 
 const CLIENT_CLASS = {
@@ -55,6 +68,7 @@ const CLIENT_CLASS = {
   iam: 'IAMClient',
   kms: 'KMSClient',
   organizations: 'OrganizationsClient',
+  s3: 'S3Client',
 } as const;
 
 /** IAM's one endpoint per partition is reached through this region. */
@@ -146,7 +160,7 @@ export function usesFastListing(service: string, options: Pick<SessionOptions, '
 export function createAwsSession(options: SessionOptions): AwsSession {
   const clients = new Map<string, Promise<{ client: Sendable; module: Record<string, unknown> }>>();
   const timeouts = { ...NETWORK_TIMEOUTS, ...options.timeouts };
-  const config = (region: string) => ({
+  const config = (region: string, service: keyof Sdk) => ({
     region,
     // The SDK's NodeHttpHandler, from options: without them it waits for an answer forever.
     requestHandler: {
@@ -159,6 +173,8 @@ export function createAwsSession(options: SessionOptions): AwsSession {
     maxAttempts: options.maxAttempts ?? 8,
     retryMode: options.retryMode ?? 'adaptive',
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    // S3 at an endpoint override (the emulator) is addressed path-style: `/bucket/key` rather than a `bucket.` host name.
+    ...(options.endpoint && service === 's3' ? { forcePathStyle: true } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   });
   const get = (service: keyof Sdk, region: string) => {
@@ -169,11 +185,14 @@ export function createAwsSession(options: SessionOptions): AwsSession {
         const Client = (module as unknown as Record<string, unknown>)[CLIENT_CLASS[service]] as new (c: unknown) => Sendable;
         const fast = usesFastListing(service, options);
         const protocol = fast ? (await import('./ec2-listing-protocol.js')).Ec2ListingProtocol : undefined;
-        const client = new Client(protocol ? { ...config(region), protocol } : config(region));
-        (client as unknown as { middlewareStack: { add(mw: unknown, o: unknown): void } }).middlewareStack.add(
-          checkResponses(service === 'ssm' || service === 'kms' || service === 'organizations' ? 'json' : 'query-xml'),
-          RESPONSE_CHECK_OPTIONS,
-        );
+        const client = new Client(protocol ? { ...config(region, service), protocol } : config(region, service));
+        // S3 answers are not one XML document per operation (GetObject is the object itself): its SDK checks them.
+        if (service !== 's3') {
+          (client as unknown as { middlewareStack: { add(mw: unknown, o: unknown): void } }).middlewareStack.add(
+            checkResponses(service === 'ssm' || service === 'kms' || service === 'organizations' ? 'json' : 'query-xml'),
+            RESPONSE_CHECK_OPTIONS,
+          );
+        }
         return { client, module: module as unknown as Record<string, unknown> };
       });
       clients.set(key, entry);
@@ -189,6 +208,7 @@ export function createAwsSession(options: SessionOptions): AwsSession {
     kms: (region = options.region) => makePort<KmsPort>('kms', () => get('kms', region), timeouts.callMs),
     // Organizations has one endpoint per partition, signed for us-east-1 in the commercial partition.
     organizations: () => makePort<OrganizationsPort>('organizations', () => get('organizations', 'us-east-1'), timeouts.callMs),
+    s3: (region = options.region) => makePort<S3Port>('s3', () => get('s3', region), timeouts.callMs),
     destroy() {
       const all = [...clients.values()];
       clients.clear();

@@ -42,6 +42,14 @@ export const bakeCommand: CliCommand = {
         describe: 'Where the bake runs: this process, or SSM Automation (the runbook `winami export automation` renders)',
       })
       .option('role-arn', { type: 'string', describe: 'With --engine automation: the role the runbook assumes' })
+      .option('bundle-bucket', {
+        type: 'string',
+        describe: 'With --engine automation: S3 bucket (config region) to deliver the bundle from when it cannot go inline (default engine.bundleBucket)',
+      })
+      .option('keep-bundle', {
+        type: 'boolean',
+        describe: 'With --engine automation: keep the bundle objects uploaded to S3 (default: deleted when the bake ends)',
+      })
       .option('concurrency', {
         type: 'number',
         default: 1,
@@ -103,6 +111,8 @@ export const bakeCommand: CliCommand = {
             configs,
             session,
             roleArn: args.roleArn,
+            bundleBucket: args.bundleBucket,
+            keepBundle: args.keepBundle,
             reporter,
             abortSignal: controller.signal,
             allowSourceRoots: sourceRoots(args),
