@@ -228,7 +228,8 @@ export class EmulatorHttp {
     const ctx = { account: caller?.account ?? '', region, action };
     const answer = (r: { status: number; headers: Record<string, string>; body: Buffer }, errorCode?: string) => {
       if (this.losing.has(res)) return void res.socket?.destroy();
-      res.writeHead(r.status, { ...r.headers, 'content-length': String(r.body.length), 'x-amz-request-id': requestId() });
+      // A HEAD answer says the length of the object it describes.
+      res.writeHead(r.status, { 'content-length': String(r.body.length), ...r.headers, 'x-amz-request-id': requestId() });
       res.end(method === 'HEAD' ? undefined : r.body);
       this.log(ctx, 's3', r.status, errorCode);
     };
