@@ -9,7 +9,6 @@ import { dirname } from 'node:path';
 import type { AwsSession } from '../aws/ports.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { ValidationError } from '../errors.js';
 import { reportTo, silentReporter, type Reporter } from '../reporter.js';
 import { renderBundle } from '../render/bundle.js';
 import { automationTemplateYaml } from './automation-template.js';

@@ -15,7 +15,11 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { readJournal, openJournal, journalPath } from '../../src/bake/journal.js';
 import { cleanupBuild } from '../../src/bake/cleanup.js';
-import { bakeOnAutomation } from '../../src/engines/run-automation.js';
+import { bakeOnAutomation, deployRunbook } from '../../src/engines/run-automation.js';
+import { chooseRunbook } from '../../src/engines/delivery.js';
+import { enginePlan } from '../../src/engines/plan.js';
+import { loadConfig } from '../../src/config/load.js';
+import { renderBundle } from '../../src/render/bundle.js';
 import { exportEngine } from '../../src/engines/export.js';
 import { ValidationError } from '../../src/errors.js';
 import { MemoryReporter } from '../../src/reporter.js';
@@ -158,6 +162,23 @@ describe('bake --engine automation with the bundle from S3 (emulator)', function
     expect(err).to.be.instanceOf(ValidationError);
     expect((err as Error).message).to.match(/does not allow s3:GetObject on arn:aws:s3:::winami-bundles-test\/elsewhere\/golden\//);
     expect(emu.control.resources().s3Objects).to.deep.equal([]);
+    expect(emu.control.resources().instances).to.deep.equal([]);
+  });
+
+  it('refuses a hostile BundlePrefix at the start of an execution: the parameter pattern keeps it out of PowerShell', async () => {
+    const config = loadConfig(bigConfig(80_000));
+    const chosen = chooseRunbook(config, enginePlan(config, await renderBundle(config)), { bucket: BUCKET });
+    const dep = await deployRunbook(sessionOn(emu), config, chosen.content);
+    for (const prefix of ["x' ; Remove-Item -Recurse C:\\ ; '", 'a b', '$(Get-Secret)']) {
+      const err = await sessionOn(emu)
+        .ssm()
+        .startAutomationExecution({ DocumentName: dep.name, Parameters: { AutomationAssumeRole: [ROLE], BundlePrefix: [prefix] } })
+        .then(
+          () => undefined,
+          (e: Error) => e,
+        );
+      expect(err?.message, prefix).to.match(/does not match the allowed pattern/);
+    }
     expect(emu.control.resources().instances).to.deep.equal([]);
   });
 
