@@ -25,7 +25,7 @@ import { ValidationError } from '../../src/errors.js';
 import { MemoryReporter } from '../../src/reporter.js';
 import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
 import { automationScriptsUnavailable } from '../emulator-tests/helpers.js';
-import { configFor, leftovers, NOTHING, sessionOn, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
+import { configFor, leftovers, NOTHING, runWinami, sessionOn, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/winami-runbook';
 const BUCKET = 'winami-bundles-test';
@@ -180,6 +180,61 @@ describe('bake --engine automation with the bundle from S3 (emulator)', function
       expect(err?.message, prefix).to.match(/does not match the allowed pattern/);
     }
     expect(emu.control.resources().instances).to.deep.equal([]);
+  });
+
+  it('leaves the objects in the journal when S3 refuses to delete them, and winami cleanup removes them after', async () => {
+    emu.control.addFault({ service: 's3', action: 'DeleteObjects', errorCode: 'InternalError', status: 500, times: 50 });
+    const { r, reporter } = await run(bigConfig(80_000), { bundleBucket: BUCKET });
+    expect(r.ok, r.error?.message).to.equal(true);
+    expect(r.bundle?.deleted).to.equal(false);
+    const left = reporter.events.find((e) => e.code === 'engine.bundle.left')!;
+    expect(left.message).to.include(`winami cleanup --build-id ${r.buildId}`);
+    expect(objects()).to.have.length(r.bundle!.keys.length);
+    expect(readJournal(r.journalPath).outstanding.filter((x) => x.kind === 's3-object')).to.have.length(r.bundle!.keys.length);
+    emu.control.clearFaults();
+    const cleaned = await cleanupBuild({ session: sessionOn(emu), buildId: r.buildId, journal: r.journalPath, pollMs: 5 });
+    expect(cleaned.removed.filter((x) => x.kind === 's3-object')).to.have.length(r.bundle!.keys.length);
+    expect(cleaned.failed).to.deep.equal([]);
+    expect(objects()).to.deep.equal([]);
+  });
+
+  it('from the CLI: export uploads the objects, bake delivers from S3 and deletes its own, iam-policy scopes S3 to the prefix', async () => {
+    const config = bigConfig(80_000);
+    const out = mkdtempSync(join(tmpdir(), 'winami-s3-cli-'));
+    const exported = await runWinami(emu, ['export', 'automation', config, '--out', out, '--bundle-bucket', BUCKET]);
+    expect(exported.code, exported.stderr).to.equal(0);
+    expect(exported.stdout).to.match(/bundle: \d+ objects uploaded to s3:\/\/winami-bundles-test\/winami\/golden\/[0-9a-f]{16}\//);
+    const fromExport = objects().map((o) => o.key);
+    expect(fromExport.length).to.be.greaterThan(3);
+    const baked = await runWinami(emu, [
+      'bake',
+      config,
+      '--engine',
+      'automation',
+      '--role-arn',
+      ROLE,
+      '--bundle-bucket',
+      BUCKET,
+      '--time-scale',
+      String(TIME_SCALE),
+      '--json',
+    ]);
+    expect(baked.code, baked.stderr).to.equal(0);
+    const result = JSON.parse(baked.stdout.trim().split('\n').at(-1)!) as { ok: boolean; delivery: string; bundle: { deleted: boolean; prefix: string } };
+    expect(result).to.include({ ok: true, delivery: 's3' });
+    expect(result.bundle.deleted).to.equal(true);
+    // The bake's own objects are gone; the export's, which the exported runbook's defaults name, are untouched.
+    expect(objects().map((o) => o.key)).to.deep.equal(fromExport);
+    const tooLarge = await runWinami(emu, ['bake', config, '--engine', 'automation', '--role-arn', ROLE, '--time-scale', String(TIME_SCALE)]);
+    expect(tooLarge.code).to.equal(4);
+    expect(tooLarge.stderr).to.match(/at most 65536 bytes/);
+    expect(tooLarge.stderr).to.match(/--bundle-bucket NAME/);
+    const policy = await runWinami(emu, ['iam-policy', config, '--engine', 'automation', '--bundle-bucket', BUCKET]);
+    expect(policy.code, policy.stderr).to.equal(0);
+    const p = JSON.parse(policy.stdout) as { caller: { Statement: { Action: string[]; Resource: string }[] } };
+    expect(p.caller.Statement.filter((st) => st.Action.includes('s3:PutObject')).map((st) => st.Resource)).to.deep.equal([
+      `arn:aws:s3:::${BUCKET}/winami/golden/*`,
+    ]);
   });
 
   it('winami cleanup removes bundle objects a bake left (only the journal knows them)', async () => {
