@@ -8,8 +8,10 @@
  */
 import { expect } from 'chai';
 import { Agent } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { XMLParser } from 'fast-xml-parser';
 import {
@@ -187,6 +189,67 @@ describe('emulator: S3 through the SDK', function () {
     const allowed = await runScript();
     expect(allowed.Status, allowed.StandardErrorContent).to.equal('Success');
     expect(emu.control.readGuestFile(id, 'C:\\Fetched\\file.txt')).to.equal('from s3');
+  });
+});
+
+describe('emulator: S3 through the AWS CLI (botocore)', function () {
+  this.timeout(120_000);
+  let emu: Emulator;
+  let hasAws = true;
+  try {
+    execFileSync('aws', ['--version'], { stdio: 'ignore' });
+  } catch {
+    hasAws = false;
+  }
+  before(async () => {
+    if (hasAws) emu = await withEmulator();
+  });
+  after(() => emu?.stop());
+
+  it('copies files up and down with `aws s3 cp`, lists, and answers errors with their codes', async function () {
+    if (!hasAws) {
+      console.log('      skipped: the aws CLI is not installed (apt-get install awscli, or pip install awscli)');
+      return this.skip();
+    }
+    const a = EMULATOR_ACCOUNTS[0]!;
+    const env = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: a.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: a.secretAccessKey,
+      AWS_DEFAULT_REGION: 'eu-west-1',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWS_PAGER: '',
+    };
+    // Asynchronous: the emulator answers from this same process.
+    const aws = (...args: string[]) =>
+      new Promise<{ ok: boolean; stdout: string; stderr: string }>((resolve) =>
+        execFile('aws', ['--endpoint-url', emu.endpoint, '--output', 'json', ...args], { env }, (err, stdout, stderr) => resolve({ ok: !err, stdout, stderr })),
+      );
+    const code = (r: { stderr: string }) => /An error occurred \(([^)]+)\)/.exec(r.stderr)?.[1];
+    const dir = mkdtempSync(join(tmpdir(), 'winami-aws-s3-'));
+    const up = join(dir, 'up.bin');
+    const data = Buffer.from(Array.from({ length: 70_000 }, (_, i) => i % 251));
+    writeFileSync(up, data);
+    expect((await aws('s3api', 'create-bucket', '--bucket', 'cli-bucket', '--create-bucket-configuration', 'LocationConstraint=eu-west-1')).ok).to.equal(true);
+    expect(code(await aws('s3api', 'create-bucket', '--bucket', 'cli-bucket', '--create-bucket-configuration', 'LocationConstraint=eu-west-1'))).to.equal(
+      'BucketAlreadyOwnedByYou',
+    );
+    const cp = await aws('s3', 'cp', up, 's3://cli-bucket/in/up.bin');
+    expect(cp.ok, cp.stderr).to.equal(true);
+    const down = join(dir, 'down.bin');
+    const back = await aws('s3', 'cp', 's3://cli-bucket/in/up.bin', down);
+    expect(back.ok, back.stderr).to.equal(true);
+    expect(readFileSync(down).equals(data)).to.equal(true);
+    const listed = JSON.parse((await aws('s3api', 'list-objects-v2', '--bucket', 'cli-bucket', '--prefix', 'in/')).stdout) as {
+      Contents: { Key: string; Size: number }[];
+    };
+    expect(listed.Contents.map((o) => [o.Key, o.Size])).to.deep.equal([['in/up.bin', data.length]]);
+    expect(code(await aws('s3api', 'get-object', '--bucket', 'cli-bucket', '--key', 'nope', join(dir, 'x')))).to.equal('NoSuchKey');
+    expect(code(await aws('s3api', 'delete-bucket', '--bucket', 'cli-bucket'))).to.equal('BucketNotEmpty');
+    expect((await aws('s3', 'rm', 's3://cli-bucket/', '--recursive')).ok).to.equal(true);
+    expect((await aws('s3api', 'delete-bucket', '--bucket', 'cli-bucket')).ok).to.equal(true);
+    expect(code(await aws('s3api', 'head-bucket', '--bucket', 'cli-bucket'))).to.equal('404');
   });
 });
 
