@@ -127,7 +127,8 @@ export async function exportEngine(o: ExportOptions): Promise<ExportResult> {
       const s3 = session.s3?.(config.region);
       if (!s3) throw new Error('winami: this AWS session has no S3 client');
       await checkBundleBucket(s3, bucket, config.region);
-      await uploadBundle(s3, rendered.location, rendered.objects, (key) => report.info('export.uploaded', `uploaded s3://${bucket}/${key}`, { bucket, key }));
+      const done = await uploadBundle(s3, rendered.location, rendered.objects, () => undefined);
+      report.info('export.uploaded', `uploaded ${done.length} bundle objects to s3://${bucket}/${prefix}/`, { bucket, prefix, keys: done });
       uploaded = true;
     } else {
       report.warn(

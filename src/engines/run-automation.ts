@@ -285,8 +285,8 @@ async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
 
   async function execute(): Promise<CoreResult> {
     if (location && s3) {
-      // Journaled one by one as S3 takes them, so `winami cleanup` finds them even if winami dies mid-upload.
-      await uploadBundle(
+      // Journaled before each PutObject (an interrupted one may still be stored), so `winami cleanup` finds them even if winami dies mid-upload.
+      const upload = uploadBundle(
         s3,
         location,
         bundleObjects(plan),
@@ -303,6 +303,18 @@ async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
         },
         o.abortSignal,
       );
+      try {
+        await upload;
+      } catch (err) {
+        if (!o.abortSignal?.aborted) throw err;
+      }
+      // Ctrl-C during the upload: nothing was started; the objects already there are deleted on the way out.
+      if (o.abortSignal?.aborted) {
+        journal.append({ type: 'finished', ok: false, time: new Date().toISOString() });
+        result.error = new CancelledError('cancelled while uploading the bundle; no execution was started');
+        result.exitCode = ExitCode.CANCELLED;
+        return result;
+      }
       report.info('engine.bundle.uploaded', `uploaded ${uploaded.length} bundle objects to s3://${location.bucket}/${location.prefix}/`, { ...location });
     }
     const started = await ssm.startAutomationExecution({

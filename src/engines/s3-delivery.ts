@@ -15,7 +15,7 @@ import { awsErrorCode } from '../aws/errors.js';
 export { deleteObjectKeys as deleteBundle, parseS3Uri, s3Uri } from '../aws/s3-objects.js';
 import { BUCKET_NAME } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { ps } from '../bake/scripts.js';
+import { ps, windowsDir } from '../bake/scripts.js';
 import { ValidationError } from '../errors.js';
 import type { EnginePlan } from './plan.js';
 
@@ -72,7 +72,7 @@ export function buildPrefix(config: ResolvedConfig, buildId: string): string {
 
 /**
  * The DeliverBundle commands: one `Read-S3Object` per file into its
- * destination (the folder is created by the cmdlet), packed within `budget`
+ * destination (its folder created first, as the inline delivery does), packed within `budget`
  * characters per command. The key and path are PowerShell single-quoted
  * literals; the bucket and prefix are the runbook's parameters.
  */
@@ -80,7 +80,7 @@ export function s3DeliveryCommands(plan: EnginePlan, region: string, budget: num
   const head = `$ErrorActionPreference = 'Stop'`;
   const lines = bundleObjects(plan).map(
     (o) =>
-      `Read-S3Object -BucketName '{{ ${BUNDLE_BUCKET_PARAMETER} }}' -Key ${ps(`{{ ${BUNDLE_PREFIX_PARAMETER} }}/${o.path}`)} -File ${ps(o.destination)} -Region ${ps(region)} | Out-Null`,
+      `New-Item -ItemType Directory -Force -Path ${ps(windowsDir(o.destination))} | Out-Null\r\nRead-S3Object -BucketName '{{ ${BUNDLE_BUCKET_PARAMETER} }}' -Key ${ps(`{{ ${BUNDLE_PREFIX_PARAMETER} }}/${o.path}`)} -File ${ps(o.destination)} -Region ${ps(region)} | Out-Null`,
   );
   const commands: string[] = [];
   let current = [head];
@@ -175,23 +175,28 @@ export async function checkBuilderReadsBundle(
   }
 }
 
-/** Upload every bundle object under `prefix`; `onUploaded` hears each key the moment S3 has it (for the journal). */
+/**
+ * Upload every bundle object under `prefix`. `onKey` hears each key before
+ * its PutObject is sent (for the journal): a request cut short by a cancel
+ * may still have been stored, so a key is recorded, and later deleted,
+ * whether or not its answer arrived.
+ */
 export async function uploadBundle(
   s3: S3Port,
   location: BundleLocation,
   objects: readonly Pick<BundleObject, 'path' | 'content'>[],
-  onUploaded: (key: string) => void,
+  onKey: (key: string) => void,
   signal?: AbortSignal,
 ): Promise<string[]> {
   const keys: string[] = [];
   for (const o of objects) {
     const key = `${location.prefix}/${o.path}`;
+    onKey(key);
     await s3.putObject(
       { Bucket: location.bucket, Key: key, Body: o.content, ContentType: 'application/octet-stream' },
       signal ? { abortSignal: signal } : undefined,
     );
     keys.push(key);
-    onUploaded(key);
   }
   return keys;
 }

@@ -132,6 +132,24 @@ describe('bake --engine automation with the bundle from S3 (emulator)', function
     expect(objects()).to.deep.equal([]);
   });
 
+  it('deletes what it uploaded and starts nothing when cancelled during the upload', async () => {
+    emu.control.addFault({ service: 's3', action: 'PutObject', latencyMs: 150, times: 100 });
+    const abort = new AbortController();
+    const pending = run(bigConfig(80_000), { bundleBucket: BUCKET, abortSignal: abort.signal });
+    for (let i = 0; i < 2000 && objects().length < 2; i++) await new Promise((res) => setTimeout(res, 5));
+    abort.abort();
+    const { r } = await pending;
+    expect(r.exitCode).to.equal(130);
+    expect(r.error?.message).to.match(/while uploading the bundle/);
+    expect(r.bundle!.keys.length).to.be.within(2, 9);
+    expect(r.bundle!.deleted).to.equal(true);
+    emu.control.clearFaults();
+    expect(objects()).to.deep.equal([]);
+    expect(emu.control.calls().filter((c) => c.action === 'StartAutomationExecution')).to.deep.equal([]);
+    expect(readJournal(r.journalPath)).to.include({ finished: false });
+    expect(readJournal(r.journalPath).outstanding).to.deep.equal([]);
+  });
+
   it('refuses a bundle too large for the document without a bucket, naming the limit and the option, and creates nothing', async () => {
     const config = bigConfig(80_000);
     const err = await run(config).then(
