@@ -95,7 +95,7 @@ export class S3Store {
 }
 
 /** S3's bucket naming rules (general purpose buckets). */
-export function bucketNameProblem(name: string): string | undefined {
+function bucketNameProblem(name: string): string | undefined {
   if (name.length < 3 || name.length > 63) return 'must be 3 to 63 characters long';
   if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name))
     return 'may hold only lower-case letters, digits, dots and hyphens, and must begin and end with a letter or digit';

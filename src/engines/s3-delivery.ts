@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { IamPort, S3Port } from '../aws/ports.js';
 import { awsErrorCode } from '../aws/errors.js';
-export { deleteObjectKeys as deleteBundle, parseS3Uri, s3Uri } from '../aws/s3-objects.js';
+export { deleteObjectKeys as deleteBundle, s3Uri } from '../aws/s3-objects.js';
 import { BUCKET_NAME } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { ps, windowsDir } from '../bake/scripts.js';
@@ -94,11 +94,6 @@ export function s3DeliveryCommands(plan: EnginePlan, region: string, budget: num
   current.push(`Write-Output 'WINAMI fetched=${lines.length}'`);
   commands.push(current.join('\r\n'));
   return commands;
-}
-
-/** The objects' full keys under a prefix. */
-export function bundleKeys(plan: EnginePlan, prefix: string): string[] {
-  return bundleObjects(plan).map((o) => `${prefix}/${o.path}`);
 }
 
 /**
