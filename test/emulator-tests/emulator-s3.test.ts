@@ -206,7 +206,8 @@ describe('emulator: S3 through the SDK', function () {
 });
 
 describe('emulator: S3 through the AWS CLI (botocore)', function () {
-  this.timeout(120_000);
+  // Each `aws` call starts a Python interpreter: seconds apiece on a loaded machine.
+  this.timeout(300_000);
   let emu: Emulator;
   let hasAws = true;
   try {
