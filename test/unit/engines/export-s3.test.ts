@@ -98,6 +98,18 @@ describe('export automation: bundle delivery and template size', () => {
       (e: unknown) => e as ValidationError,
     );
     expect(inlineOnly?.hint).to.match(/bundleDelivery is inline/);
+    // A bucket name reaches PowerShell and YAML: anything but S3's own characters is refused before rendering.
+    const hostile = await exportEngine({
+      configPath: configWith(80_000),
+      engine: 'automation',
+      outDir: mkdtempSync(join(tmpdir(), 'winami-x-')),
+      bundleBucket: "b'; Remove-Item C:\\ -Recurse; '",
+    }).then(
+      () => undefined,
+      (e: unknown) => e as ValidationError,
+    );
+    expect(hostile).to.be.instanceOf(ValidationError);
+    expect(hostile!.message).to.match(/is not an S3 bucket name/);
   });
 
   it('reports a template over the 51,200-byte TemplateBody limit: it must be deployed from S3', async () => {
