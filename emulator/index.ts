@@ -1,6 +1,6 @@
 /**
- * The local EC2 + SSM + STS + IAM + KMS emulator: a real HTTP server on 127.0.0.1 that
- * speaks the EC2, STS and IAM Query and the SSM and KMS JSON 1.1 protocols, so winami's real
+ * The local EC2 + SSM + STS + IAM + KMS + S3 emulator: a real HTTP server on 127.0.0.1 that
+ * speaks the EC2, STS and IAM Query, the SSM and KMS JSON 1.1 and S3's REST protocols, so winami's real
  * SDK clients run against it exactly as against AWS. SPEC.md says what it
  * models and from which documents.
  */
