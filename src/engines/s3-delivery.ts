@@ -153,7 +153,9 @@ export async function checkBuilderReadsBundle(
   let roleArn: string | undefined;
   let decision: string | undefined;
   try {
-    roleArn = (await iam.getInstanceProfile({ InstanceProfileName: profileName })).InstanceProfile?.Roles?.[0]?.Arn;
+    // builder.instanceProfile may be an ARN (`arn:aws:iam::<account>:instance-profile/<path>/<name>`): GetInstanceProfile takes the name.
+    const name = profileName.startsWith('arn:') ? profileName.slice(profileName.lastIndexOf('/') + 1) : profileName;
+    roleArn = (await iam.getInstanceProfile({ InstanceProfileName: name })).InstanceProfile?.Roles?.[0]?.Arn;
     if (!roleArn) return;
     const out = await iam.simulatePrincipalPolicy({ PolicySourceArn: roleArn, ActionNames: ['s3:GetObject'], ResourceArns: [objectArn] });
     decision = out.EvaluationResults?.[0]?.EvalDecision;

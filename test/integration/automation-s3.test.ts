@@ -8,7 +8,7 @@
  */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -181,6 +181,17 @@ describe('bake --engine automation with the bundle from S3 (emulator)', function
     expect((err as Error).message).to.match(/does not allow s3:GetObject on arn:aws:s3:::winami-bundles-test\/elsewhere\/golden\//);
     expect(emu.control.resources().s3Objects).to.deep.equal([]);
     expect(emu.control.resources().instances).to.deep.equal([]);
+    // The same check through a profile given by its ARN.
+    const byArn = bigConfig(80_000, 'engine:\n  bundlePrefix: elsewhere');
+    writeFileSync(
+      byArn,
+      readFileSync(byArn, 'utf8').replace('instanceProfile: winami-builder', 'instanceProfile: arn:aws:iam::111111111111:instance-profile/winami-builder'),
+    );
+    const viaArn = await run(byArn, { bundleBucket: BUCKET }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((viaArn as Error).message).to.match(/role arn:aws:iam::111111111111:role\/winami-builder does not allow s3:GetObject/);
   });
 
   it('refuses a hostile BundlePrefix at the start of an execution: the parameter pattern keeps it out of PowerShell', async () => {
