@@ -281,6 +281,14 @@ export class AutomationService {
             'InvalidAutomationExecutionParametersException',
             `Parameter "${k}" has a value longer than ${MAX_PARAMETER_VALUE_CHARS} characters.`,
           );
+        // Automation checks every value against the parameter's allowedPattern (a regular expression) before the run starts.
+        const pattern = (declared[k] as { allowedPattern?: unknown }).allowedPattern;
+        const bad = typeof pattern === 'string' ? list.find((x) => !new RegExp(pattern).test(x)) : undefined;
+        if (bad !== undefined)
+          throw new ApiError(
+            'InvalidAutomationExecutionParametersException',
+            `Parameter "${k}" value "${bad}" does not match the allowed pattern ${String(pattern)}.`,
+          );
         params[k] = list;
       }
       for (const [k, p] of Object.entries(declared)) {

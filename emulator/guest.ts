@@ -161,6 +161,12 @@ export type GuestParameterLookup = (
   region?: string,
 ) => { name: string; type: string; value: string; version: number } | { error: string };
 
+/** S3 as the guest's `Read-S3Object` reaches it through the instance profile: an object's bytes or a key listing, or the error AWS Tools raises. */
+export interface GuestS3Reader {
+  get(bucket: string, key: string): { data: Buffer } | { error: string };
+  list(bucket: string, prefix: string): { keys: string[] } | { error: string };
+}
+
 /** The outcome of one script run. */
 export interface ScriptResult {
   exitCode: number;
@@ -187,6 +193,8 @@ export interface GuestRunOptions {
   now: number;
   /** `Get-SSMParameter` on the instance; without it the cmdlet finds no credentials. */
   getParameter?: GuestParameterLookup;
+  /** `Read-S3Object` on the instance; without it the cmdlet finds no credentials. */
+  readS3Object?: GuestS3Reader;
   /** Windows Update: KB → HRESULT its installation fails with (the guest's `failUpdates`). */
   updateFailures?: Record<string, string>;
   /** The instance metadata service: a `latest/meta-data/` path → its value; undefined for a path the emulator does not serve. */
@@ -1356,8 +1364,7 @@ class Interpreter {
         return { DriveLetter: 'E', FileSystemLabel: 'SQL', FileSystem: 'UDF' };
       }
       case 'read-s3object':
-        // The emulator has no S3: every bucket is missing, as AWS Tools reports it.
-        return this.fail(named, `Read-S3Object : The specified bucket does not exist`, node);
+        return this.readS3Object(named, node);
       case 'new-scheduledtaskaction': {
         const exe = textOf(named.get('execute'));
         const arg = textOf(named.get('argument'));
@@ -1441,6 +1448,38 @@ class Interpreter {
       : { error: 'No credentials specified or obtained from persisted/shell defaults.' };
     if ('error' in found) return this.fail(named, `Get-SSMParameter : ${found.error}`, node);
     return { Name: found.name, Type: found.type, Value: found.value, Version: found.version };
+  }
+
+  /**
+   * Read-S3Object (AWS Tools for PowerShell) through the instance profile:
+   * `-Key` into `-File`, or every object under `-KeyPrefix` into `-Folder`
+   * (keys relative to the prefix). Errors are the SDK's messages.
+   */
+  private readS3Object(named: Map<string, Val>, node: Node): Val {
+    const bucket = this.param(named, [], ['bucketname']) ?? '';
+    const read = this.opts.readS3Object;
+    const fail = (message: string) => this.fail(named, `Read-S3Object : ${message}`, node);
+    if (!read) return fail('No credentials specified or obtained from persisted/shell defaults.');
+    const key = this.param(named, [], ['key']);
+    const file = this.param(named, [], ['file']);
+    const prefix = this.param(named, [], ['keyprefix']);
+    const folder = this.param(named, [], ['folder']);
+    const fetched: Array<{ key: string; path: string }> = [];
+    if (key !== undefined && file !== undefined) fetched.push({ key, path: file });
+    else if (prefix !== undefined && folder !== undefined) {
+      const listed = read.list(bucket, prefix);
+      if ('error' in listed) return fail(listed.error);
+      for (const k of listed.keys)
+        fetched.push({ key: k, path: `${folder.replace(/[\\/]+$/, '')}\\${k.slice(prefix.length).replace(/^\/+/, '').replace(/\//g, '\\')}` });
+    } else return this.unmodelled('Read-S3Object (without -Key/-File or -KeyPrefix/-Folder)', named, node);
+    let last: Val = null;
+    for (const f of fetched) {
+      const got = read.get(bucket, f.key);
+      if ('error' in got) return fail(got.error);
+      this.win.fs.write(f.path, got.data);
+      last = { Name: f.path.split(/[\\/]/).pop()!, FullName: f.path, Length: got.data.length };
+    }
+    return key !== undefined ? last : { FullName: folder ?? '', Name: (folder ?? '').split(/[\\/]/).pop()! };
   }
 
   /** New-Object for the .NET types winami's scripts construct. */

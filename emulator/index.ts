@@ -1,6 +1,6 @@
 /**
- * The local EC2 + SSM + STS + IAM + KMS emulator: a real HTTP server on 127.0.0.1 that
- * speaks the EC2, STS and IAM Query and the SSM and KMS JSON 1.1 protocols, so winami's real
+ * The local EC2 + SSM + STS + IAM + KMS + S3 emulator: a real HTTP server on 127.0.0.1 that
+ * speaks the EC2, STS and IAM Query, the SSM and KMS JSON 1.1 and S3's REST protocols, so winami's real
  * SDK clients run against it exactly as against AWS. SPEC.md says what it
  * models and from which documents.
  */
@@ -67,6 +67,9 @@ export interface ResourceSnapshot {
   volumes: Array<{ id: string; account: string; region: string; instanceId: string; size: number; tags: Record<string, string> }>;
   commands: Array<{ id: string; account: string; region: string; documentName: string; instanceIds: string[]; statuses: string[] }>;
   parameters: Array<{ account: string; region: string; name: string; type: string }>;
+  /** S3 buckets and objects (s3.ts). */
+  buckets: Array<{ name: string; account: string; region: string }>;
+  s3Objects: Array<{ bucket: string; key: string; account: string; region: string; size: number }>;
 }
 
 /** Control of a running emulator; mirrored over HTTP under `/_emulator/` (SPEC.md). */
@@ -215,6 +218,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             return { account: account!, region: region!, name: p.name, type: p.type };
           })
           .filter((p) => ok(p)),
+        buckets: [...world.s3.buckets.values()].map((b) => ({ name: b.name, account: b.account, region: b.region })).filter((b) => ok(b)),
+        s3Objects: world.s3.objects().filter((o) => ok(o)),
       };
     },
     calls: () => [...http.calls],

@@ -131,7 +131,7 @@ export interface Fault {
   /** Action name (`DescribeImages`, `SendCommand`), or `*` for every action. */
   action: string;
   /** Limit to one service. */
-  service?: 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms' | 'organizations' | 'imagebuilder';
+  service?: 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms' | 'organizations' | 'imagebuilder' | 's3';
   /** Error code to answer; omit for latency-only or drop faults. */
   errorCode?: string;
   /** HTTP status; default 400 (503 for RequestLimitExceeded, 500 for InternalError/ServiceUnavailable). */
@@ -203,7 +203,7 @@ export interface CallRecord {
   time: string;
   account: string;
   region: string;
-  service: 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms' | 'organizations' | 'imagebuilder' | 'unknown';
+  service: 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms' | 'organizations' | 'imagebuilder' | 's3' | 'unknown';
   action: string;
   status: number;
   errorCode?: string;

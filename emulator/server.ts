@@ -17,6 +17,7 @@ import type { CallRecord, EmulatorAccount, Fault } from './options.js';
 import { SSM_HANDLERS } from './ssm.js';
 import { STS_HANDLERS } from './sts.js';
 import { OPT_IN_REGIONS, ORGANIZATIONS_HANDLERS, regionEnabled } from './organizations.js';
+import { bucketFromHost, handleS3Error, handleS3, s3ActionName } from './s3.js';
 import { parseQuery, qList, qInt, requestId, esc, type QueryObject, type XmlChunks } from './wire.js';
 import { ApiError, DEFAULT_REGIONS, type World } from './world.js';
 
@@ -24,7 +25,7 @@ const EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
 const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 const CALL_LOG_LIMIT = 100_000;
 
-type Service = 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms' | 'organizations' | 'imagebuilder';
+type Service = 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms' | 'organizations' | 'imagebuilder' | 's3';
 
 interface Caller {
   account: string;
@@ -73,8 +74,8 @@ export class EmulatorHttp {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const body = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-      this.dispatch(req, res, body).catch((err: unknown) => {
+      const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      this.dispatch(req, res, raw.toString('utf8'), raw).catch((err: unknown) => {
         if (!res.headersSent) {
           res.writeHead(500, { 'content-type': 'text/plain' });
           res.end(String(err instanceof Error ? err.stack : err));
@@ -83,12 +84,13 @@ export class EmulatorHttp {
     });
   };
 
-  private async dispatch(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
+  private async dispatch(req: IncomingMessage, res: ServerResponse, body: string, raw: Buffer): Promise<void> {
     const url = req.url ?? '/';
     if (url.startsWith('/_emulator/')) return this.controlRoute(req, res, url, body);
     const target = req.headers['x-amz-target'];
     const auth = String(req.headers.authorization ?? '');
     const scope = /Credential=([^/,\s]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth);
+    if (scope?.[3] === 's3') return this.dispatchS3(req, res, raw, scope[1]!, scope[2]!);
     let service: Service;
     let action: string;
     let q: QueryObject = {};
@@ -232,6 +234,48 @@ export class EmulatorHttp {
       if (!(err instanceof ApiError)) throw err;
       this.fail(res, service, ctx, err);
     }
+  }
+
+  /** S3's REST protocol (s3.ts): signed for service `s3`, the bucket in the path or the host name; errors in S3's XML. */
+  private async dispatchS3(req: IncomingMessage, res: ServerResponse, raw: Buffer, accessKeyId: string, region: string): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const hostBucket = bucketFromHost(req.headers.host);
+    const method = req.method ?? 'GET';
+    const hasKey = hostBucket ? url.pathname.length > 1 : /^\/[^/]+\/./.test(url.pathname);
+    const action = s3ActionName(method, hasKey, url.searchParams, req.headers);
+    const caller = this.callerOf(accessKeyId);
+    const ctx = { account: caller?.account ?? '', region, action };
+    const answer = (r: { status: number; headers: Record<string, string>; body: Buffer }, errorCode?: string) => {
+      if (this.losing.has(res)) return void res.socket?.destroy();
+      // A HEAD answer says the length of the object it describes.
+      res.writeHead(r.status, { 'content-length': String(r.body.length), ...r.headers, 'x-amz-request-id': requestId() });
+      res.end(method === 'HEAD' ? undefined : r.body);
+      this.log(ctx, 's3', r.status, errorCode);
+    };
+    const error = (code: string, message: string, status: number) => answer(handleS3Error(method, code, message, status), code);
+    if (!caller) return error('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', 403);
+    const fault = this.takeFault('s3', action, ctx.account, region);
+    if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
+    if (fault?.drop) {
+      this.log(ctx, 's3', 0, 'ConnectionDropped');
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.loseResponse) this.losing.add(res);
+    if (fault?.errorCode)
+      return error(fault.errorCode, fault.message ?? `Injected fault: ${fault.errorCode}`, fault.status ?? (fault.errorCode === 'SlowDown' ? 503 : 500));
+    const out = handleS3(this.world.s3, {
+      method,
+      ...(hostBucket ? { hostBucket } : {}),
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body: raw,
+      account: caller.account,
+      region,
+      now: Date.now(),
+    });
+    answer(out, out.errorCode);
   }
 
   private callerOf(accessKeyId: string): Caller | undefined {

@@ -9,7 +9,7 @@ import type { LaunchAgent, WindowsRelease } from '../src/knowledge/releases.js';
 import type { GuestFs } from './guest-fs.js';
 import type { IamStore } from './iam.js';
 import type { KmsStore } from './kms.js';
-import { runScript, type GuestImageLookup, type ScriptResult } from './guest.js';
+import { runScript, type GuestImageLookup, type GuestS3Reader, type ScriptResult } from './guest.js';
 import { runAwsDocument } from './aws-packages.js';
 import { runInstallWindowsUpdates } from './windows-update.js';
 import { DEFAULT_DURATIONS, type Durations, type EmulatorAccount, type GuestBehaviour, type ImageOutcome } from './options.js';
@@ -280,6 +280,8 @@ export class ImageIndex {
 }
 
 import type { Organization } from './organizations.js';
+import { S3Store } from './s3.js';
+import { evaluate } from './policy.js';
 
 export class World {
   readonly images = new Map<string, Image>();
@@ -308,6 +310,8 @@ export class World {
   timeScale: number;
   readonly iam: IamStore;
   readonly kms: KmsStore;
+  /** S3's buckets (s3.ts); the guest's Read-S3Object reads them through the instance profile. */
+  readonly s3 = new S3Store();
 
   constructor(readonly opts: WorldOptions) {
     this.durations = { ...opts.durations };
@@ -683,6 +687,38 @@ export class World {
   }
 
   /**
+   * `Read-S3Object` on an instance: signed with the instance profile's
+   * credentials, so the profile's role must allow `s3:GetObject` on the
+   * object (`s3:ListBucket` on the bucket for a listing), as the same
+   * evaluator as SimulatePrincipalPolicy decides; the bucket must be the
+   * instance's account's (bucket policies are not modelled).
+   */
+  private guestS3(inst: Instance): GuestS3Reader {
+    const allowed = (action: string, resource: string) => {
+      const role = this.iam.roleOf(inst.account, inst.iamInstanceProfile?.arn);
+      return !!role && evaluate(this.iam.roleSources(this.iam.account(inst.account), role), action, resource).decision === 'allowed';
+    };
+    const NO_CREDENTIALS = 'No credentials specified or obtained from persisted/shell defaults.';
+    const messages = { NoSuchBucket: 'The specified bucket does not exist', NoSuchKey: 'The specified key does not exist.', AccessDenied: 'Access Denied' };
+    return {
+      get: (bucket, key) => {
+        if (!inst.iamInstanceProfile) return { error: NO_CREDENTIALS };
+        if (!allowed('s3:GetObject', `arn:aws:s3:::${bucket}/${key}`)) return { error: messages.AccessDenied };
+        const o = this.s3.read(inst.account, bucket, key);
+        return 'error' in o ? { error: messages[o.error] } : { data: o.data };
+      },
+      list: (bucket, prefix) => {
+        if (!inst.iamInstanceProfile) return { error: NO_CREDENTIALS };
+        if (!allowed('s3:ListBucket', `arn:aws:s3:::${bucket}`)) return { error: messages.AccessDenied };
+        const b = this.s3.buckets.get(bucket);
+        if (!b) return { error: messages.NoSuchBucket };
+        if (b.account !== inst.account) return { error: messages.AccessDenied };
+        return { keys: [...b.objects.keys()].filter((k) => k.startsWith(prefix)).sort() };
+      },
+    };
+  }
+
+  /**
    * `Get-SSMParameter` on an instance: AWS Tools signs with the instance
    * profile's credentials, so an instance without one finds none; the name is
    * looked up in the instance's account and region (or `-Region`), then among the public ones.
@@ -757,6 +793,7 @@ export class World {
         getParameter: (name, decrypt, region) => this.guestParameter(inst, name, decrypt, region),
         metadata: (path) => ({ 'ami-id': inst.imageId, 'instance-id': inst.id, 'placement/region': inst.region })[path],
         describeImage: (id, region) => this.guestImage(inst, id, region),
+        readS3Object: this.guestS3(inst),
         ...(b.failUpdates ? { updateFailures: b.failUpdates } : {}),
         ...(b.wsusServers ? { wsusServers: b.wsusServers } : {}),
         now: at,

@@ -114,7 +114,10 @@ export function isAccessDenied(err: unknown): boolean {
 }
 
 /** The services behind winami's ports, by their IAM prefix. */
-export type AwsService = 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms' | 'organizations' | 'imagebuilder';
+export type AwsService = 'ec2' | 'ssm' | 'sts' | 'iam' | 'kms' | 'organizations' | 'imagebuilder' | 's3';
+
+/** S3 operations whose IAM action has another name (the S3 user guide's list of actions by operation). */
+const S3_ACTIONS: Record<string, string> = { headBucket: 's3:ListBucket', deleteObjects: 's3:DeleteObject', listObjectsV2: 's3:ListBucket' };
 
 /** `describeImages` → `DescribeImages`. */
 export function operationName(method: string): string {
@@ -123,6 +126,7 @@ export function operationName(method: string): string {
 
 /** The IAM action for a port method, e.g. (`ec2`, `describeImages`) → `ec2:DescribeImages`. */
 export function iamAction(service: AwsService, method: string): string {
+  if (service === 's3' && S3_ACTIONS[method]) return S3_ACTIONS[method];
   return `${service}:${operationName(method)}`;
 }
 

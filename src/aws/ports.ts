@@ -10,6 +10,7 @@ import type * as SSM from '@aws-sdk/client-ssm';
 import type * as STS from '@aws-sdk/client-sts';
 import type * as IAM from '@aws-sdk/client-iam';
 import type * as KMS from '@aws-sdk/client-kms';
+import type * as S3 from '@aws-sdk/client-s3';
 import type * as Organizations from '@aws-sdk/client-organizations';
 import type * as Imagebuilder from '@aws-sdk/client-imagebuilder';
 
@@ -123,6 +124,14 @@ export interface ImagebuilderOperations {
   cancelImageCreation: [Imagebuilder.CancelImageCreationCommandInput, Imagebuilder.CancelImageCreationCommandOutput];
 }
 
+/** S3 operations winami uses: the bundle of an engine bake, uploaded and deleted again (src/engines/s3-delivery.ts). */
+export interface S3Operations {
+  headBucket: [S3.HeadBucketCommandInput, S3.HeadBucketCommandOutput];
+  putObject: [S3.PutObjectCommandInput, S3.PutObjectCommandOutput];
+  deleteObjects: [S3.DeleteObjectsCommandInput, S3.DeleteObjectsCommandOutput];
+}
+
+export type S3Port = Port<S3Operations>;
 export type OrganizationsPort = Port<OrganizationsOperations>;
 export type ImagebuilderPort = Port<ImagebuilderOperations>;
 export type Ec2Port = Port<Ec2Operations>;
@@ -148,6 +157,8 @@ export interface AwsSession {
   organizations?(): OrganizationsPort;
   /** EC2 Image Builder. Optional: sessions made for tests may lack it. */
   imagebuilder?(region?: string): ImagebuilderPort;
+  /** S3 (the bundle of an engine bake). Optional: sessions made for tests may lack it. */
+  s3?(region?: string): S3Port;
   /** Close this session's clients and their connections (a session made by `assumeRole`, once done with). Optional. */
   destroy?(): void;
   /** A session for another account, through STS AssumeRole. */

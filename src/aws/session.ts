@@ -9,6 +9,7 @@ import type {
   Ec2Port,
   IamPort,
   KmsPort,
+  S3Port,
   SsmOperations,
   SsmPort,
   StsOperations,
@@ -59,6 +60,7 @@ type Sdk = {
   kms: typeof import('@aws-sdk/client-kms');
   organizations: typeof import('@aws-sdk/client-organizations');
   imagebuilder: typeof import('@aws-sdk/client-imagebuilder');
+  s3: typeof import('@aws-sdk/client-s3');
 };
 
 const CLIENT_CLASS = {
@@ -69,6 +71,7 @@ const CLIENT_CLASS = {
   kms: 'KMSClient',
   organizations: 'OrganizationsClient',
   imagebuilder: 'ImagebuilderClient',
+  s3: 'S3Client',
 } as const;
 
 /** IAM's one endpoint per partition is reached through this region. */
@@ -160,7 +163,7 @@ export function usesFastListing(service: string, options: Pick<SessionOptions, '
 export function createAwsSession(options: SessionOptions): AwsSession {
   const clients = new Map<string, Promise<{ client: Sendable; module: Record<string, unknown> }>>();
   const timeouts = { ...NETWORK_TIMEOUTS, ...options.timeouts };
-  const config = (region: string) => ({
+  const config = (region: string, service: keyof Sdk) => ({
     region,
     // The SDK's NodeHttpHandler, from options: without them it waits for an answer forever.
     requestHandler: {
@@ -173,6 +176,8 @@ export function createAwsSession(options: SessionOptions): AwsSession {
     maxAttempts: options.maxAttempts ?? 8,
     retryMode: options.retryMode ?? 'adaptive',
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    // S3 at an endpoint override (the emulator) is addressed path-style: `/bucket/key` rather than a `bucket.` host name.
+    ...(options.endpoint && service === 's3' ? { forcePathStyle: true } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   });
   const get = (service: keyof Sdk, region: string) => {
@@ -183,11 +188,14 @@ export function createAwsSession(options: SessionOptions): AwsSession {
         const Client = (module as unknown as Record<string, unknown>)[CLIENT_CLASS[service]] as new (c: unknown) => Sendable;
         const fast = usesFastListing(service, options);
         const protocol = fast ? (await import('./ec2-listing-protocol.js')).Ec2ListingProtocol : undefined;
-        const client = new Client(protocol ? { ...config(region), protocol } : config(region));
-        (client as unknown as { middlewareStack: { add(mw: unknown, o: unknown): void } }).middlewareStack.add(
-          checkResponses(service === 'ssm' || service === 'kms' || service === 'organizations' || service === 'imagebuilder' ? 'json' : 'query-xml'),
-          RESPONSE_CHECK_OPTIONS,
-        );
+        const client = new Client(protocol ? { ...config(region, service), protocol } : config(region, service));
+        // S3 answers are not one XML document per operation (GetObject is the object itself): its SDK checks them.
+        if (service !== 's3') {
+          (client as unknown as { middlewareStack: { add(mw: unknown, o: unknown): void } }).middlewareStack.add(
+            checkResponses(service === 'ssm' || service === 'kms' || service === 'organizations' || service === 'imagebuilder' ? 'json' : 'query-xml'),
+            RESPONSE_CHECK_OPTIONS,
+          );
+        }
         return { client, module: module as unknown as Record<string, unknown> };
       });
       clients.set(key, entry);
@@ -204,6 +212,7 @@ export function createAwsSession(options: SessionOptions): AwsSession {
     // Organizations has one endpoint per partition, signed for us-east-1 in the commercial partition.
     organizations: () => makePort<OrganizationsPort>('organizations', () => get('organizations', 'us-east-1'), timeouts.callMs),
     imagebuilder: (region = options.region) => makePort<ImagebuilderPort>('imagebuilder', () => get('imagebuilder', region), timeouts.callMs),
+    s3: (region = options.region) => makePort<S3Port>('s3', () => get('s3', region), timeouts.callMs),
     destroy() {
       const all = [...clients.values()];
       clients.clear();

@@ -29,6 +29,7 @@ import { disableFastLaunch } from '../image/fast-launch.js';
 import { journalPath as defaultJournalPath, readJournal } from './journal.js';
 import { secretParameterName } from './steps/put-secrets.js';
 import type { ResourceKind } from './state.js';
+import { deleteObjectKeys, parseS3Uri, s3Uri } from '../aws/s3-objects.js';
 
 /** The secret slots a bake may create temporary parameters for (docs/bundle.md). */
 const SECRET_SLOTS = ['administratorPassword', 'domainJoinPassword', 'windowsProductKey', 'sqlProductKey'];
@@ -152,6 +153,32 @@ export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
   const graceMs = o.consistencyGraceMs ?? CONSISTENCY_GRACE_MS;
   const startedAt = Date.now();
   const handled = new Set<string>();
+  /** The bundle objects an engine bake uploaded and its journal does not record as deleted (S3 objects carry no build tag: only the journal knows them). */
+  const removeBundleObjects = async (region: string) => {
+    const byBucket = new Map<string, string[]>();
+    for (const r of j?.outstanding ?? []) {
+      const at = r.kind === 's3-object' && r.region === region ? parseS3Uri(r.id) : undefined;
+      if (at) byBucket.set(at.bucket, [...(byBucket.get(at.bucket) ?? []), at.key]);
+    }
+    if (byBucket.size === 0) return;
+    const s3 = o.session.s3?.(region);
+    for (const [bucket, keys] of byBucket) {
+      if (o.dryRun) {
+        for (const key of keys) result.removed.push({ kind: 's3-object', id: s3Uri(bucket, key), region });
+        continue;
+      }
+      if (!s3) {
+        for (const key of keys) result.failed.push({ kind: 's3-object', id: s3Uri(bucket, key), region, error: 'this AWS session has no S3 client' });
+        continue;
+      }
+      const out = await call(() => deleteObjectKeys(s3, bucket, keys));
+      for (const key of out.deleted) {
+        result.removed.push({ kind: 's3-object', id: s3Uri(bucket, key), region });
+        report.info('cleanup.removed', `removed s3-object ${s3Uri(bucket, key)} in ${region}`, { kind: 's3-object', id: s3Uri(bucket, key), region });
+      }
+      for (const f of out.failed) result.failed.push({ kind: 's3-object', id: s3Uri(bucket, f.key), region, error: f.error });
+    }
+  };
   await Promise.all(
     regions.map(async (region) => {
       const ec2 = o.session.ec2(region);
@@ -279,6 +306,7 @@ export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
         ...SECRET_SLOTS.map((s) => secretParameterName(buildId, s)),
         ...(j?.outstanding ?? []).filter((r) => r.kind === 'parameter' && r.region === region).map((r) => r.id),
       ]);
+      await removeBundleObjects(region);
       for (const name of params) {
         if (o.dryRun) continue;
         try {

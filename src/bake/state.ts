@@ -15,7 +15,8 @@ import { StepError } from '../errors.js';
 import type { FastLaunchCost } from './steps/enable-fast-launch.js';
 
 /** Kinds of AWS resource a bake creates. */
-export type ResourceKind = 'instance' | 'image' | 'snapshot' | 'volume' | 'parameter';
+/** `s3-object` ids are `s3://bucket/key` (an engine bake's bundle). */
+export type ResourceKind = 'instance' | 'image' | 'snapshot' | 'volume' | 'parameter' | 's3-object';
 
 /** One resource the bake created. */
 export interface TrackedResource {

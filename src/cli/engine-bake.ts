@@ -8,6 +8,8 @@ export interface EngineBakeArgs {
   configs: string[];
   session: AwsSession;
   roleArn: unknown;
+  bundleBucket?: unknown;
+  keepBundle?: unknown;
   reporter: Reporter & { stop(): void };
   abortSignal: AbortSignal;
   allowSourceRoots: readonly string[];
@@ -35,6 +37,8 @@ export async function bakeConfigsOnAutomation(a: EngineBakeArgs): Promise<number
       reporter: a.reporter,
       abortSignal: a.abortSignal,
       allowSourceRoots: a.allowSourceRoots,
+      ...(typeof a.bundleBucket === 'string' ? { bundleBucket: a.bundleBucket } : {}),
+      ...(typeof a.keepBundle === 'boolean' ? { keepBundle: a.keepBundle } : {}),
       ...(a.timeScale ? { timeScale: a.timeScale } : {}),
       ...(typeof a.journalDir === 'string' ? { journalDir: a.journalDir } : {}),
     });
@@ -52,6 +56,8 @@ export async function bakeConfigsOnAutomation(a: EngineBakeArgs): Promise<number
       status: r.status,
       images: r.images,
       discarded: r.discarded,
+      delivery: r.delivery,
+      ...(r.bundle ? { bundle: r.bundle } : {}),
     };
     if (typeof a.manifest === 'string') {
       // The same manifest files as a local bake.

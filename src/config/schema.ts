@@ -415,6 +415,32 @@ const launchSchema = z
   })
   .describe('User data for configuring instances at launch; winami writes it next to the bundle.');
 
+/** S3's rules for a general purpose bucket name (3-63 characters, lower case, digits, dots, hyphens). */
+export const BUCKET_NAME = /^(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** A key prefix winami writes under: path segments of letters, digits and `!_.*()-`, no quotes or braces (it reaches PowerShell and Automation). */
+export const BUNDLE_PREFIX = /^[A-Za-z0-9!_.*()-]+(?:\/[A-Za-z0-9!_.*()-]+)*$/;
+
+const engineSchema = z
+  .strictObject({
+    bundleBucket: z
+      .string()
+      .regex(BUCKET_NAME, 'an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens')
+      .optional()
+      .describe("S3 bucket (in the config's region) the engine exports deliver the bundle from when it cannot go inline (docs/engines.md)."),
+    bundlePrefix: z
+      .string()
+      .max(200)
+      .regex(BUNDLE_PREFIX, 'path segments of letters, digits and !_.*()- separated by /')
+      .default('winami')
+      .describe('Key prefix of the bundle objects; winami adds <name>/<build-id or content hash>/.'),
+    bundleDelivery: z
+      .enum(['auto', 'inline', 's3'])
+      .default('auto')
+      .describe('auto: inline when the document stays within its limits, else from bundleBucket; inline: never S3; s3: always from bundleBucket.'),
+    keepBundle: z.boolean().default(false).describe('Keep the objects a bake uploaded instead of deleting them when it ends.'),
+  })
+  .describe('How the engine exports (SSM Automation) deliver the bundle.');
+
 const deadlinesSchema = z.strictObject({
   launch: durationSchema.default('10m'),
   ssmOnline: durationSchema.default('20m'),
@@ -482,6 +508,7 @@ export const configSchema = z
     sql: sqlSchema.optional(),
     launch: launchSchema.optional(),
     deadlines: deadlinesSchema.default(deadlinesSchema.parse({})),
+    engine: engineSchema.optional(),
     smokeTest: z.boolean().default(true).describe('Launch one instance from the new image and prove it specialized.'),
     preSnapshot: z.boolean().default(false).describe('Snapshot the root volume before sealing so CreateImage only copies changes.'),
     inventory: z

@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { MAX_DOCUMENT_BYTES } from './runbook-rules.js';
 import { compressedDeliveryCommands, deliveryCommands, engineImageName, engineTags, expandCommand, pascal, verifyCommand, type EnginePlan } from './plan.js';
 import type { ComponentDocument } from '../knowledge/aws-components.js';
+import { BUNDLE_BUCKET_PARAMETER, BUNDLE_PREFIX_PARAMETER, BUNDLE_PREFIX_PATTERN, s3DeliveryCommands, type BundleLocation } from './s3-delivery.js';
 
 /** An Automation step as winami writes it. */
 export interface RunbookStep {
@@ -139,16 +140,18 @@ function documentCommand(name: string, description: string, d: ComponentDocument
 }
 
 /**
- * The runbook of a config and its engine plan. The bundle is delivered as the
- * bake delivers it when the document stays within 64 KB; otherwise each file
- * is delivered gzip-compressed and expanded on the builder.
+ * The runbook of a config and its engine plan. With an S3 location the
+ * builder fetches the bundle from there (s3-delivery.ts). Otherwise the bundle
+ * is delivered as the bake delivers it when the document stays within 64 KB,
+ * and else each file gzip-compressed and expanded on the builder.
  */
-export function renderRunbook(config: ResolvedConfig, plan: EnginePlan): Runbook {
-  const plain = runbookWith(config, plan, false);
-  return Buffer.byteLength(stringify(plain, { lineWidth: 0 })) <= MAX_DOCUMENT_BYTES ? plain : runbookWith(config, plan, true);
+export function renderRunbook(config: ResolvedConfig, plan: EnginePlan, location?: BundleLocation): Runbook {
+  if (location) return runbookWith(config, plan, 's3', location);
+  const plain = runbookWith(config, plan, 'inline');
+  return Buffer.byteLength(stringify(plain, { lineWidth: 0 })) <= MAX_DOCUMENT_BYTES ? plain : runbookWith(config, plan, 'compressed');
 }
 
-function runbookWith(config: ResolvedConfig, plan: EnginePlan, compressed: boolean): Runbook {
+function runbookWith(config: ResolvedConfig, plan: EnginePlan, delivery: 'inline' | 'compressed' | 's3', location?: BundleLocation): Runbook {
   const b = config.builder;
   const steps: RunbookStep[] = [];
   const expectation = config.expectation;
@@ -222,7 +225,11 @@ function runbookWith(config: ResolvedConfig, plan: EnginePlan, compressed: boole
       DesiredValues: ['Online'],
     },
   });
-  if (compressed) {
+  if (delivery === 's3') {
+    s3DeliveryCommands(plan, config.region, AUTOMATION_DELIVERY_BUDGET).forEach((script, i, all) => {
+      steps.push(runCommand(`DeliverBundle${i + 1}`, `Fetch the bundle from S3 (part ${i + 1} of ${all.length})`, script, 600));
+    });
+  } else if (delivery === 'compressed') {
     compressedDeliveryCommands(plan, AUTOMATION_DELIVERY_BUDGET).forEach((script, i, all) => {
       steps.push(runCommand(`DeliverBundle${i + 1}`, `Deliver the compressed bundle (part ${i + 1} of ${all.length})`, script, 600));
     });
@@ -390,6 +397,22 @@ function runbookWith(config: ResolvedConfig, plan: EnginePlan, compressed: boole
         allowedPattern: '^[a-z0-9-]{1,64}$',
       },
       SourceAmiId: { type: 'String', description: 'The source image', ...(sourceDefault ? { default: sourceDefault } : {}) },
+      ...(location
+        ? {
+            [BUNDLE_BUCKET_PARAMETER]: {
+              type: 'String',
+              description: 'The S3 bucket the builder fetches the bundle from (its instance profile needs s3:GetObject there)',
+              default: location.bucket,
+              allowedPattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+            },
+            [BUNDLE_PREFIX_PARAMETER]: {
+              type: 'String',
+              description: 'The key prefix of the bundle objects (winami bake uploads a prefix of its own for each build)',
+              default: location.prefix,
+              allowedPattern: BUNDLE_PREFIX_PATTERN,
+            },
+          }
+        : {}),
       ...(b.instanceProfile
         ? { InstanceProfileName: { type: 'String', description: 'The builder instance profile (AmazonSSMManagedInstanceCore)', default: b.instanceProfile } }
         : {}),

@@ -5,18 +5,21 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { stringify } from 'yaml';
+import { dirname } from 'node:path';
+import type { AwsSession } from '../aws/ports.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { ValidationError } from '../errors.js';
 import { reportTo, silentReporter, type Reporter } from '../reporter.js';
 import { renderBundle } from '../render/bundle.js';
-import { renderRunbook } from './automation.js';
 import { automationTemplateYaml } from './automation-template.js';
+import { chooseRunbook } from './delivery.js';
 import { imageBuilderTemplateYaml } from './imagebuilder.js';
 import { renderPacker } from './packer.js';
 import { enginePlan, type Engine } from './plan.js';
-import { runbookProblems } from './runbook-rules.js';
+import { bundleObjects, checkBundleBucket, uploadBundle, type BundleLocation } from './s3-delivery.js';
+
+/** CloudFormation takes a template of at most this many bytes inline (`TemplateBody`); larger ones come from S3 (`TemplateURL`). */
+export const MAX_TEMPLATE_BODY_BYTES = 51_200;
 
 export interface ExportOptions {
   configPath: string;
@@ -25,6 +28,10 @@ export interface ExportOptions {
   allowPlaintextSecrets?: boolean;
   allowSourceRoots?: readonly string[];
   reporter?: Reporter;
+  /** Automation: the bucket to deliver the bundle from (else `engine.bundleBucket`). */
+  bundleBucket?: string;
+  /** Automation with S3 delivery: uploads the bundle objects with it; without it they are only written under `bundle/`. */
+  session?: AwsSession | (() => Promise<AwsSession>);
 }
 
 export interface ExportedFile {
@@ -36,32 +43,45 @@ export interface ExportResult {
   engine: Engine;
   outDir: string;
   files: ExportedFile[];
+  /** Automation: how the runbook delivers the bundle. */
+  delivery?: 'inline' | 'compressed' | 's3';
+  /** With S3 delivery: where the objects are (the runbook's defaults) and whether this export uploaded them. */
+  bundle?: BundleLocation & { keys: string[]; uploaded: boolean };
+  /** Templates over CloudFormation's 51,200-byte `TemplateBody` limit: they must be deployed with a TemplateURL from S3. */
+  largeTemplates: string[];
+}
+
+/** One engine's documents, and for Automation how its bundle is delivered. */
+export interface RenderedEngine {
+  docs: Record<string, string>;
+  delivery?: 'inline' | 'compressed' | 's3';
+  location?: BundleLocation;
+  /** Bundle objects for S3 delivery, by key under the prefix. */
+  objects?: { path: string; content: Buffer }[];
 }
 
 /** The documents of one engine for a resolved config, by file name. */
 export async function renderEngine(config: ResolvedConfig, engine: Engine): Promise<Record<string, string>> {
+  return (await renderEngineWith(config, engine)).docs;
+}
+
+/** The documents of one engine, with how an Automation runbook delivers its bundle (`bundleBucket`: s3-delivery.ts). */
+export async function renderEngineWith(config: ResolvedConfig, engine: Engine, o: { bundleBucket?: string } = {}): Promise<RenderedEngine> {
   const bundle = await renderBundle(config);
   const plan = enginePlan(config, bundle);
   switch (engine) {
     case 'automation': {
-      const runbook = renderRunbook(config, plan);
-      const content = stringify(runbook, { lineWidth: 0 });
-      const problems = runbookProblems(runbook, content);
-      if (problems.length) {
-        throw new ValidationError(
-          `the runbook for ${config.name} breaks Automation's rules`,
-          problems.map((message) => ({ path: 'runbook.yaml', message })),
-          {
-            hint: 'Shorten the customize scripts or move large files out of the bundle; an Automation document holds at most 64 KB.',
-          },
-        );
-      }
-      return { 'runbook.yaml': content, 'template.yaml': automationTemplateYaml(config, runbook) };
+      const chosen = chooseRunbook(config, plan, o.bundleBucket !== undefined ? { bucket: o.bundleBucket } : {});
+      return {
+        docs: { 'runbook.yaml': chosen.content, 'template.yaml': automationTemplateYaml(config, chosen.runbook) },
+        delivery: chosen.delivery,
+        ...(chosen.location ? { location: chosen.location, objects: bundleObjects(plan) } : {}),
+      };
     }
     case 'imagebuilder':
-      return { 'template.yaml': imageBuilderTemplateYaml(config, plan) };
+      return { docs: { 'template.yaml': imageBuilderTemplateYaml(config, plan) } };
     case 'packer':
-      return { 'build.pkr.hcl': renderPacker(config, plan) };
+      return { docs: { 'build.pkr.hcl': renderPacker(config, plan) } };
   }
 }
 
@@ -72,14 +92,55 @@ export async function exportEngine(o: ExportOptions): Promise<ExportResult> {
     allowPlaintextSecrets: o.allowPlaintextSecrets ?? false,
     ...(o.allowSourceRoots ? { allowSourceRoots: o.allowSourceRoots } : {}),
   });
-  const docs = await renderEngine(config, o.engine);
+  const rendered = await renderEngineWith(config, o.engine, o.bundleBucket !== undefined ? { bundleBucket: o.bundleBucket } : {});
   const outDir = resolve(o.outDir);
   mkdirSync(outDir, { recursive: true });
   const files: ExportedFile[] = [];
-  for (const [name, text] of Object.entries(docs)) {
+  const largeTemplates: string[] = [];
+  for (const [name, text] of Object.entries(rendered.docs)) {
+    const bytes = Buffer.byteLength(text);
     writeFileSync(join(outDir, name), text);
-    files.push({ path: name, bytes: Buffer.byteLength(text) });
-    report.info('export.written', `wrote ${name} (${Buffer.byteLength(text)} bytes)`, { engine: o.engine, path: name });
+    files.push({ path: name, bytes });
+    report.info('export.written', `wrote ${name} (${bytes} bytes)`, { engine: o.engine, path: name });
+    if (name.endsWith('template.yaml') && bytes > MAX_TEMPLATE_BODY_BYTES) {
+      largeTemplates.push(name);
+      report.warn(
+        'export.template-large',
+        `${name} is ${bytes} bytes; CloudFormation takes at most ${MAX_TEMPLATE_BODY_BYTES} bytes inline (TemplateBody), so deploy it with a TemplateURL from S3: aws cloudformation deploy --template-file ${name} --s3-bucket BUCKET ...`,
+        { path: name, bytes, limit: MAX_TEMPLATE_BODY_BYTES },
+      );
+    }
   }
-  return { engine: o.engine, outDir, files };
+  const result: ExportResult = { engine: o.engine, outDir, files, largeTemplates, ...(rendered.delivery ? { delivery: rendered.delivery } : {}) };
+  if (rendered.location && rendered.objects) {
+    // The objects beside the documents too (bundle/<path>), so they can be synced to the bucket by hand.
+    for (const obj of rendered.objects) {
+      const path = join(outDir, 'bundle', ...obj.path.split('/'));
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, obj.content);
+    }
+    const { bucket, prefix } = rendered.location;
+    const keys = rendered.objects.map((obj) => `${prefix}/${obj.path}`);
+    let uploaded = false;
+    if (o.session) {
+      const session = typeof o.session === 'function' ? await o.session() : o.session;
+      const s3 = session.s3?.(config.region);
+      if (!s3) throw new Error('winami: this AWS session has no S3 client');
+      await checkBundleBucket(s3, bucket, config.region);
+      const done = await uploadBundle(s3, rendered.location, rendered.objects, () => undefined);
+      report.info('export.uploaded', `uploaded ${done.length} bundle objects to s3://${bucket}/${prefix}/`, { bucket, prefix, keys: done });
+      uploaded = true;
+    } else {
+      report.warn(
+        'export.upload-skipped',
+        `the runbook fetches its bundle from s3://${bucket}/${prefix}/: upload it with aws s3 sync ${join(outDir, 'bundle')} s3://${bucket}/${prefix}/`,
+        {
+          bucket,
+          prefix,
+        },
+      );
+    }
+    result.bundle = { bucket, prefix, keys, uploaded };
+  }
+  return result;
 }

@@ -6,6 +6,27 @@
  */
 import type { ResolvedConfig } from '../config/types.js';
 import { iamPolicies, type PolicyDocument } from '../bake/iam-policy.js';
+import { bundleBucket, bundleObjectArn } from './s3-delivery.js';
+
+/**
+ * The S3 statements of a bake whose bundle may come from S3 (a bucket named
+ * and delivery not `inline`), scoped to the config's own prefix: the caller
+ * checks the bucket (HeadBucket = s3:ListBucket) and puts and deletes the
+ * objects; the builder reads them. The runbook's role never touches S3.
+ */
+export function bundleStatements(config: ResolvedConfig, option?: string): { caller: PolicyDocument['Statement']; builder: PolicyDocument['Statement'] } {
+  const bucket = bundleBucket(config, option);
+  if (!bucket || config.engine?.bundleDelivery === 'inline') return { caller: [], builder: [] };
+  const objects = bundleObjectArn(config.region, bucket, `${config.engine?.bundlePrefix ?? 'winami'}/${config.name}/*`);
+  const bucketArn = bundleObjectArn(config.region, bucket, '').replace(/\/$/, '');
+  return {
+    caller: [
+      { Sid: 'WinamiBundleBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: bucketArn },
+      { Sid: 'WinamiBundleObjects', Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: objects },
+    ],
+    builder: [{ Sid: 'ReadBundle', Effect: 'Allow', Action: ['s3:GetObject'], Resource: objects }],
+  };
+}
 
 /** Calls Automation's own actions make beyond the bake's (aws:runCommand polls invocations, aws:changeInstanceState reads status). */
 export const AUTOMATION_ENGINE_ACTIONS = [
@@ -78,11 +99,12 @@ export function automationRolePolicy(config: ResolvedConfig): PolicyDocument {
   return { Version: '2012-10-17', Statement: statements };
 }
 
-/** The caller's policy for `winami bake --engine automation`: deploy, start, follow, stop, and pass the runbook's role. */
-export function automationCallerPolicy(): PolicyDocument {
+/** The caller's policy for `winami bake --engine automation`: deploy, start, follow, stop, pass the runbook's role, and (S3 delivery) the bundle objects. */
+export function automationCallerPolicy(config?: ResolvedConfig, bucket?: string): PolicyDocument {
   return {
     Version: '2012-10-17',
     Statement: [
+      ...(config ? bundleStatements(config, bucket).caller : []),
       { Sid: 'WinamiAutomation', Effect: 'Allow', Action: [...AUTOMATION_CALLER_ACTIONS], Resource: '*' },
       {
         Sid: 'WinamiPassRunbookRole',
@@ -107,12 +129,16 @@ export function imageBuilderInstancePolicy(): { managedPolicyArns: string[]; inl
 }
 
 /** Every policy an engine needs, by who holds it (`winami iam-policy --engine`). */
-export function enginePolicies(config: ResolvedConfig, engine: 'automation' | 'imagebuilder'): Record<string, unknown> {
+export function enginePolicies(config: ResolvedConfig, engine: 'automation' | 'imagebuilder', o: { bundleBucket?: string } = {}): Record<string, unknown> {
   if (engine === 'automation') {
+    const builder = iamPolicies(config).builder;
+    const read = bundleStatements(config, o.bundleBucket).builder;
     return {
-      caller: automationCallerPolicy(),
+      caller: automationCallerPolicy(config, o.bundleBucket),
       runbookRole: { trust: 'ssm.amazonaws.com', policy: automationRolePolicy(config) },
-      builderInstanceProfile: iamPolicies(config).builder,
+      builderInstanceProfile: read.length
+        ? { ...builder, inline: { Version: '2012-10-17', Statement: [...(builder.inline?.Statement ?? []), ...read] } }
+        : builder,
     };
   }
   return {

@@ -6,7 +6,6 @@
  * cancel stops the execution; the runbook's cancel branch terminates the
  * builder, and winami waits for it to finish.
  */
-import { stringify } from 'yaml';
 import type { AutomationExecution } from '@aws-sdk/client-ssm';
 import type { AwsSession } from '../aws/ports.js';
 import { loadConfig } from '../config/load.js';
@@ -15,8 +14,20 @@ import { CancelledError, StepError, VerificationError, ExitCode, asWinamiError, 
 import { reportTo, silentReporter, type Reporter } from '../reporter.js';
 import { renderBundle } from '../render/bundle.js';
 import { discardImage, verifyImageBilling } from '../billing/index.js';
-import { renderRunbook } from './automation.js';
+import { chooseRunbook } from './delivery.js';
 import { enginePlan } from './plan.js';
+import {
+  BUNDLE_BUCKET_PARAMETER,
+  BUNDLE_PREFIX_PARAMETER,
+  bundleObjects,
+  bundleObjectArn,
+  buildPrefix,
+  checkBuilderReadsBundle,
+  checkBundleBucket,
+  deleteBundle,
+  s3Uri,
+  uploadBundle,
+} from './s3-delivery.js';
 import { journalPath, openJournal } from '../bake/journal.js';
 import { CONSISTENCY_GRACE_MS } from '../aws/consistency.js';
 import { isAwsCode } from '../aws/errors.js';
@@ -39,12 +50,16 @@ export interface AutomationBakeOptions {
   /** Directory under which `.winami/builds/<build-id>.jsonl` is written; default the working directory. */
   journalDir?: string;
   buildId?: string;
+  /** The bucket to deliver the bundle from (else `engine.bundleBucket`); used when the bundle cannot go inline, or always with `engine.bundleDelivery: s3`. */
+  bundleBucket?: string;
   /**
    * How long (real ms) after the execution launched the builder EC2 may not
    * list it yet (eventual consistency; default 10 s): after a cancel, the
    * builder is looked for again once it has passed.
    */
   consistencyGraceMs?: number;
+  /** Keep the bundle objects this bake uploaded (else deleted when it ends, whatever the outcome; else `engine.keepBundle`). */
+  keepBundle?: boolean;
 }
 
 export interface AutomationBakeResult {
@@ -67,6 +82,10 @@ export interface AutomationBakeResult {
   manifest: BakeManifest;
   /** Packer's manifest post-processor shape. */
   packerManifest: PackerManifest;
+  /** How the runbook delivered the bundle. */
+  delivery: 'inline' | 'compressed' | 's3';
+  /** With S3 delivery: the objects this bake uploaded, and whether they were deleted at its end. */
+  bundle?: { bucket: string; prefix: string; keys: string[]; deleted: boolean };
 }
 
 /** The document name of a config. */
@@ -166,14 +185,26 @@ async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
   const report = reportTo(o.reporter ?? silentReporter);
   const config = typeof o.config === 'string' ? loadConfig(o.config, { ...(o.allowSourceRoots ? { allowSourceRoots: o.allowSourceRoots } : {}) }) : o.config;
   const bundle = await renderBundle(config);
-  const content = stringify(renderRunbook(config, enginePlan(config, bundle)), { lineWidth: 0 });
+  const plan = enginePlan(config, bundle);
+  const buildId = o.buildId ?? newBuildId();
+  // Refused here, before anything is created, when the document breaks Automation's limits (a too-large bundle without a bucket).
+  const chosen = chooseRunbook(config, plan, o.bundleBucket !== undefined ? { bucket: o.bundleBucket } : {});
+  const s3 = chosen.location ? o.session.s3?.(config.region) : undefined;
+  if (chosen.location) {
+    if (!s3) throw new Error('winami: this AWS session has no S3 client');
+    await checkBundleBucket(s3, chosen.location.bucket, config.region);
+    if (config.builder.instanceProfile) {
+      const first = `${buildPrefix(config, buildId)}/${bundleObjects(plan)[0]?.path ?? ''}`;
+      await checkBuilderReadsBundle(o.session.iam(), config.builder.instanceProfile, bundleObjectArn(config.region, chosen.location.bucket, first), report);
+    }
+  }
+  const content = chosen.content;
   const dep = await deployRunbook(o.session, config, content);
   report.info('engine.deploy', `runbook ${dep.name} version ${dep.version} (${dep.deploy})`, {
     documentName: dep.name,
     documentVersion: dep.version,
     deploy: dep.deploy,
   });
-  const buildId = o.buildId ?? newBuildId();
   const journal = openJournal(journalPath(o.journalDir ?? process.cwd(), buildId));
   const regionList = [config.region, ...config.image.regions.map((r) => r.region).filter((r) => r !== config.region)];
   journal.append({ type: 'build', buildId, region: config.region, regions: regionList, name: config.name, time: new Date().toISOString() });
@@ -191,6 +222,7 @@ async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
     status: undefined,
     images: [],
     discarded: [],
+    delivery: chosen.delivery,
   };
   const journaled = new Set<string>();
   const note = (kind: 'instance' | 'image', id: string, role: string) => {
@@ -219,129 +251,209 @@ async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
   await resolveSource.run(state, ctx);
   result.source = state.source;
   result.expectation = state.expectation;
-  const started = await ssm.startAutomationExecution({
-    DocumentName: dep.name,
-    DocumentVersion: dep.version,
-    Parameters: { AutomationAssumeRole: [o.roleArn], BuildId: [buildId], SourceAmiId: [state.source!.imageId] },
-  });
-  const id = started.AutomationExecutionId!;
-  result.executionId = id;
-  report.info('engine.started', `execution ${id} started`, { executionId: id });
-  const pollMs = Math.max(5, POLL_MS * (o.timeScale ?? 1));
-  const seen = new Map<string, string>();
-  let stopped = false;
-  let execution: AutomationExecution;
-  for (;;) {
-    if (o.abortSignal?.aborted && !stopped) {
-      stopped = true;
-      report.warn('engine.stopping', `stopping execution ${id}: its cancel branch terminates the builder`, { executionId: id });
-      await ssm
-        .stopAutomationExecution({ AutomationExecutionId: id, Type: 'Cancel' })
-        .catch((err: Error) => report.warn('engine.stop-failed', `StopAutomationExecution: ${err.message}`, {}));
+  const location = chosen.location ? { bucket: chosen.location.bucket, prefix: buildPrefix(config, buildId) } : undefined;
+  const uploaded: string[] = [];
+  try {
+    return await execute();
+  } finally {
+    if (location && s3) await removeBundle();
+  }
+
+  /** Delete the objects this bake uploaded (every outcome, cancel included), unless asked to keep them; the journal says which remain. */
+  async function removeBundle(): Promise<void> {
+    const keep = o.keepBundle ?? config.engine?.keepBundle ?? false;
+    result.bundle = { bucket: location!.bucket, prefix: location!.prefix, keys: [...uploaded], deleted: false };
+    const time = () => new Date().toISOString();
+    if (keep) {
+      for (const key of uploaded)
+        journal.append({ type: 'kept', kind: 's3-object', id: s3Uri(location!.bucket, key), region: config.region, reason: 'keepBundle', time: time() });
+      report.info('engine.bundle.kept', `kept ${uploaded.length} bundle objects under s3://${location!.bucket}/${location!.prefix}/`, { ...location! });
+      return;
     }
-    execution = (await ssm.getAutomationExecution({ AutomationExecutionId: id })).AutomationExecution!;
-    for (const s of execution.StepExecutions ?? []) {
-      const key = s.StepExecutionId ?? s.StepName!;
-      if (seen.get(key) === s.StepStatus) continue;
-      seen.set(key, s.StepStatus!);
-      // Journaled the moment the execution reports them, so `winami cleanup` knows them even if winami dies.
-      for (const i of s.Outputs?.InstanceIds ?? []) note('instance', i, 'builder');
-      for (const i of s.StepName === 'CreateImage' ? (s.Outputs?.ImageId ?? []) : []) note('image', i, 'image');
-      if (s.Action === 'aws:changeInstanceState' && s.StepStatus === 'Success' && /"terminated"/.test(s.Inputs?.DesiredState ?? '')) {
-        for (const i of journaled)
-          if (i.startsWith('i-')) journal.append({ type: 'removed', kind: 'instance', id: i, region: config.region, time: new Date().toISOString() });
+    const out = await deleteBundle(s3!, location!.bucket, uploaded).catch((err: Error) => ({
+      deleted: [] as string[],
+      failed: uploaded.map((key) => ({ key, error: err.message })),
+    }));
+    for (const key of out.deleted)
+      journal.append({ type: 'removed', kind: 's3-object', id: s3Uri(location!.bucket, key), region: config.region, time: time() });
+    result.bundle.deleted = out.failed.length === 0;
+    if (out.failed.length)
+      report.warn(
+        'engine.bundle.left',
+        `could not delete ${out.failed.length} bundle objects (${out.failed[0]!.error}); winami cleanup --build-id ${buildId} removes them`,
+        {
+          keys: out.failed.map((f) => f.key),
+        },
+      );
+    else
+      report.info('engine.bundle.deleted', `deleted ${out.deleted.length} bundle objects under s3://${location!.bucket}/${location!.prefix}/`, {
+        ...location!,
+      });
+  }
+
+  async function execute(): Promise<CoreResult> {
+    if (location && s3) {
+      // Journaled before each PutObject (an interrupted one may still be stored), so `winami cleanup` finds them even if winami dies mid-upload.
+      const upload = uploadBundle(
+        s3,
+        location,
+        bundleObjects(plan),
+        (key) => {
+          uploaded.push(key);
+          journal.append({
+            type: 'created',
+            kind: 's3-object',
+            id: s3Uri(location.bucket, key),
+            region: config.region,
+            role: 'bundle',
+            time: new Date().toISOString(),
+          });
+        },
+        o.abortSignal,
+      );
+      try {
+        await upload;
+      } catch (err) {
+        if (!o.abortSignal?.aborted) throw err;
       }
-      const level = s.StepStatus === 'Failed' || s.StepStatus === 'TimedOut' ? 'warn' : 'info';
-      report[level]('engine.step', `${s.StepName}: ${s.StepStatus}${s.FailureMessage ? ` (${s.FailureMessage.slice(0, 300)})` : ''}`, {
-        step: s.StepName,
-        action: s.Action,
-        status: s.StepStatus,
-      });
+      // Ctrl-C during the upload: nothing was started; the objects already there are deleted on the way out.
+      if (o.abortSignal?.aborted) {
+        journal.append({ type: 'finished', ok: false, time: new Date().toISOString() });
+        result.error = new CancelledError('cancelled while uploading the bundle; no execution was started');
+        result.exitCode = ExitCode.CANCELLED;
+        return result;
+      }
+      report.info('engine.bundle.uploaded', `uploaded ${uploaded.length} bundle objects to s3://${location.bucket}/${location.prefix}/`, { ...location });
     }
-    if (TERMINAL.has(execution.AutomationExecutionStatus!)) break;
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
-  result.status = execution.AutomationExecutionStatus;
-  result.steps = (execution.StepExecutions ?? []).map((s) => ({
-    name: s.StepName ?? '',
-    status: s.StepStatus ?? '',
-    ...(s.ExecutionStartTime ? { start: new Date(s.ExecutionStartTime) } : {}),
-    ...(s.ExecutionEndTime ? { end: new Date(s.ExecutionEndTime) } : {}),
-  }));
-  if (result.status === 'Cancelled' || stopped) {
-    // A cancel during aws:runInstances or aws:createImage has no onCancel branch (AWS allows none there): remove the builder by its tag.
-    // A builder launched moments ago may not be listed yet: look again once the grace after its launch step has passed.
-    const launchSteps = (execution.StepExecutions ?? []).filter((s) => s.Action === 'aws:runInstances' && s.ExecutionStartTime);
-    const launchedBy = Math.max(0, ...launchSteps.map((s) => (s.ExecutionEndTime ?? new Date()).getTime()));
-    const settleAt = launchSteps.length ? launchedBy + (o.consistencyGraceMs ?? CONSISTENCY_GRACE_MS) : 0;
-    const known = [...journaled].filter((x) => x.startsWith('i-'));
-    await terminateTagged(o.session, config.region, id, report, pollMs, known);
-    if (settleAt > Date.now()) {
-      await new Promise((r) => setTimeout(r, settleAt - Date.now()));
-      await terminateTagged(o.session, config.region, id, report, pollMs, known);
-    }
-    journal.append({ type: 'finished', ok: false, time: new Date().toISOString() });
-    result.error = new CancelledError(`execution ${id} was cancelled`);
-    result.exitCode = ExitCode.CANCELLED;
-    return result;
-  }
-  if (result.status !== 'Success') {
-    journal.append({ type: 'finished', ok: false, time: new Date().toISOString() });
-    result.error = new StepError('automation', `execution ${id} ended ${result.status}: ${execution.FailureMessage ?? ''}`.trim(), {
-      hint: `See the step outputs with: aws ssm describe-automation-step-executions --automation-execution-id ${id}`,
+    const started = await ssm.startAutomationExecution({
+      DocumentName: dep.name,
+      DocumentVersion: dep.version,
+      Parameters: {
+        AutomationAssumeRole: [o.roleArn],
+        BuildId: [buildId],
+        SourceAmiId: [state.source!.imageId],
+        ...(location ? { [BUNDLE_BUCKET_PARAMETER]: [location.bucket], [BUNDLE_PREFIX_PARAMETER]: [location.prefix] } : {}),
+      },
     });
-    return result;
-  }
-  // winami's own check on every output image, whatever the runbook asserted.
-  const outputs = execution.Outputs ?? {};
-  const regions = [config.region, ...config.image.regions.map((r) => r.region).filter((r) => r !== config.region)];
-  const made: { region: string; imageId: string }[] = [];
-  for (const [key, values] of Object.entries(outputs)) {
-    const imageId = values[0];
-    if (!imageId || !imageId.startsWith('ami-')) continue;
-    const region =
-      key === 'CreateImage.ImageId'
-        ? config.region
-        : (regions.find(
-            (r) =>
-              key ===
-              `FinishRegion${r
-                .split('-')
-                .map((p) => p[0]!.toUpperCase() + p.slice(1))
-                .join('')}.ImageId`,
-          ) ?? config.region);
-    if (!made.some((m) => m.imageId === imageId)) made.push({ region, imageId });
-  }
-  const expectation = result.expectation;
-  const wrong: string[] = [];
-  for (const m of made) {
-    const v = await verifyImageBilling(o.session.ec2(m.region), m.imageId, expectation, { reporter: o.reporter ?? silentReporter });
-    result.names = { ...result.names, [m.imageId]: v.name ?? '' };
-    if (v.ok)
-      result.images.push({
-        ...m,
-        ...(v.fields.PlatformDetails ? { platformDetails: v.fields.PlatformDetails } : {}),
-        ...(v.fields.UsageOperation ? { usageOperation: v.fields.UsageOperation } : {}),
-      });
-    else {
-      wrong.push(m.imageId);
-      await discardImage(o.session.ec2(m.region), m.imageId, { reporter: o.reporter ?? silentReporter });
-      result.discarded.push(m.imageId);
+    const id = started.AutomationExecutionId!;
+    result.executionId = id;
+    report.info('engine.started', `execution ${id} started`, { executionId: id });
+    const pollMs = Math.max(5, POLL_MS * (o.timeScale ?? 1));
+    const seen = new Map<string, string>();
+    let stopped = false;
+    let execution: AutomationExecution;
+    for (;;) {
+      if (o.abortSignal?.aborted && !stopped) {
+        stopped = true;
+        report.warn('engine.stopping', `stopping execution ${id}: its cancel branch terminates the builder`, { executionId: id });
+        await ssm
+          .stopAutomationExecution({ AutomationExecutionId: id, Type: 'Cancel' })
+          .catch((err: Error) => report.warn('engine.stop-failed', `StopAutomationExecution: ${err.message}`, {}));
+      }
+      execution = (await ssm.getAutomationExecution({ AutomationExecutionId: id })).AutomationExecution!;
+      for (const s of execution.StepExecutions ?? []) {
+        const key = s.StepExecutionId ?? s.StepName!;
+        if (seen.get(key) === s.StepStatus) continue;
+        seen.set(key, s.StepStatus!);
+        // Journaled the moment the execution reports them, so `winami cleanup` knows them even if winami dies.
+        for (const i of s.Outputs?.InstanceIds ?? []) note('instance', i, 'builder');
+        for (const i of s.StepName === 'CreateImage' ? (s.Outputs?.ImageId ?? []) : []) note('image', i, 'image');
+        if (s.Action === 'aws:changeInstanceState' && s.StepStatus === 'Success' && /"terminated"/.test(s.Inputs?.DesiredState ?? '')) {
+          for (const i of journaled)
+            if (i.startsWith('i-')) journal.append({ type: 'removed', kind: 'instance', id: i, region: config.region, time: new Date().toISOString() });
+        }
+        const level = s.StepStatus === 'Failed' || s.StepStatus === 'TimedOut' ? 'warn' : 'info';
+        report[level]('engine.step', `${s.StepName}: ${s.StepStatus}${s.FailureMessage ? ` (${s.FailureMessage.slice(0, 300)})` : ''}`, {
+          step: s.StepName,
+          action: s.Action,
+          status: s.StepStatus,
+        });
+      }
+      if (TERMINAL.has(execution.AutomationExecutionStatus!)) break;
+      await new Promise((r) => setTimeout(r, pollMs));
     }
-  }
-  if (wrong.length) {
-    journal.append({ type: 'finished', ok: false, time: new Date().toISOString() });
-    result.images = [];
-    result.error = new VerificationError(`billing of ${wrong.join(', ')} was wrong; discarded`);
-    result.exitCode = ExitCode.VERIFICATION;
+    result.status = execution.AutomationExecutionStatus;
+    result.steps = (execution.StepExecutions ?? []).map((s) => ({
+      name: s.StepName ?? '',
+      status: s.StepStatus ?? '',
+      ...(s.ExecutionStartTime ? { start: new Date(s.ExecutionStartTime) } : {}),
+      ...(s.ExecutionEndTime ? { end: new Date(s.ExecutionEndTime) } : {}),
+    }));
+    if (result.status === 'Cancelled' || stopped) {
+      // A cancel during aws:runInstances or aws:createImage has no onCancel branch (AWS allows none there): remove the builder by its tag.
+      // A builder launched moments ago may not be listed yet: look again once the grace after its launch step has passed.
+      const launchSteps = (execution.StepExecutions ?? []).filter((s) => s.Action === 'aws:runInstances' && s.ExecutionStartTime);
+      const launchedBy = Math.max(0, ...launchSteps.map((s) => (s.ExecutionEndTime ?? new Date()).getTime()));
+      const settleAt = launchSteps.length ? launchedBy + (o.consistencyGraceMs ?? CONSISTENCY_GRACE_MS) : 0;
+      const known = [...journaled].filter((x) => x.startsWith('i-'));
+      await terminateTagged(o.session, config.region, id, report, pollMs, known);
+      if (settleAt > Date.now()) {
+        await new Promise((r) => setTimeout(r, settleAt - Date.now()));
+        await terminateTagged(o.session, config.region, id, report, pollMs, known);
+      }
+      journal.append({ type: 'finished', ok: false, time: new Date().toISOString() });
+      result.error = new CancelledError(`execution ${id} was cancelled`);
+      result.exitCode = ExitCode.CANCELLED;
+      return result;
+    }
+    if (result.status !== 'Success') {
+      journal.append({ type: 'finished', ok: false, time: new Date().toISOString() });
+      result.error = new StepError('automation', `execution ${id} ended ${result.status}: ${execution.FailureMessage ?? ''}`.trim(), {
+        hint: `See the step outputs with: aws ssm describe-automation-step-executions --automation-execution-id ${id}`,
+      });
+      return result;
+    }
+    // winami's own check on every output image, whatever the runbook asserted.
+    const outputs = execution.Outputs ?? {};
+    const regions = [config.region, ...config.image.regions.map((r) => r.region).filter((r) => r !== config.region)];
+    const made: { region: string; imageId: string }[] = [];
+    for (const [key, values] of Object.entries(outputs)) {
+      const imageId = values[0];
+      if (!imageId || !imageId.startsWith('ami-')) continue;
+      const region =
+        key === 'CreateImage.ImageId'
+          ? config.region
+          : (regions.find(
+              (r) =>
+                key ===
+                `FinishRegion${r
+                  .split('-')
+                  .map((p) => p[0]!.toUpperCase() + p.slice(1))
+                  .join('')}.ImageId`,
+            ) ?? config.region);
+      if (!made.some((m) => m.imageId === imageId)) made.push({ region, imageId });
+    }
+    const expectation = result.expectation;
+    const wrong: string[] = [];
+    for (const m of made) {
+      const v = await verifyImageBilling(o.session.ec2(m.region), m.imageId, expectation, { reporter: o.reporter ?? silentReporter });
+      result.names = { ...result.names, [m.imageId]: v.name ?? '' };
+      if (v.ok)
+        result.images.push({
+          ...m,
+          ...(v.fields.PlatformDetails ? { platformDetails: v.fields.PlatformDetails } : {}),
+          ...(v.fields.UsageOperation ? { usageOperation: v.fields.UsageOperation } : {}),
+        });
+      else {
+        wrong.push(m.imageId);
+        await discardImage(o.session.ec2(m.region), m.imageId, { reporter: o.reporter ?? silentReporter });
+        result.discarded.push(m.imageId);
+      }
+    }
+    if (wrong.length) {
+      journal.append({ type: 'finished', ok: false, time: new Date().toISOString() });
+      result.images = [];
+      result.error = new VerificationError(`billing of ${wrong.join(', ')} was wrong; discarded`);
+      result.exitCode = ExitCode.VERIFICATION;
+      return result;
+    }
+    for (const i of result.images)
+      journal.append({ type: 'kept', kind: 'image', id: i.imageId, region: i.region, reason: 'output', time: new Date().toISOString() });
+    journal.append({ type: 'finished', ok: true, time: new Date().toISOString() });
+    result.ok = true;
+    result.exitCode = ExitCode.OK;
     return result;
   }
-  for (const i of result.images)
-    journal.append({ type: 'kept', kind: 'image', id: i.imageId, region: i.region, reason: 'output', time: new Date().toISOString() });
-  journal.append({ type: 'finished', ok: true, time: new Date().toISOString() });
-  result.ok = true;
-  result.exitCode = ExitCode.OK;
-  return result;
 }
 
 /** A result's error as a WinamiError (for the CLI). */

@@ -43,6 +43,14 @@ export const bakeCommand: CliCommand = {
           'Where the bake runs: this process, SSM Automation (the runbook `winami export automation` renders) or EC2 Image Builder (the pipeline `winami export imagebuilder` renders)',
       })
       .option('role-arn', { type: 'string', describe: 'With --engine automation: the role the runbook assumes' })
+      .option('bundle-bucket', {
+        type: 'string',
+        describe: 'With --engine automation: S3 bucket (config region) to deliver the bundle from when it cannot go inline (default engine.bundleBucket)',
+      })
+      .option('keep-bundle', {
+        type: 'boolean',
+        describe: 'With --engine automation: keep the bundle objects uploaded to S3 (default: deleted when the bake ends)',
+      })
       .option('concurrency', {
         type: 'number',
         default: 1,
@@ -117,6 +125,8 @@ export const bakeCommand: CliCommand = {
             configs,
             session,
             roleArn: args.roleArn,
+            bundleBucket: args.bundleBucket,
+            keepBundle: args.keepBundle,
             reporter,
             abortSignal: controller.signal,
             allowSourceRoots: sourceRoots(args),

@@ -13,7 +13,8 @@ function graceOption(v: unknown): number {
 
 export const cleanupCommand: CliCommand = {
   command: 'cleanup',
-  describe: 'Remove every instance, image, snapshot, volume and temporary parameter tagged with a build id (or listed in its journal)',
+  describe:
+    'Remove every instance, image, snapshot, volume and temporary parameter tagged with a build id (or listed in its journal), and the S3 bundle objects its journal lists',
   builder: (y) =>
     awsOptions(commonOptions(y))
       .option('build-id', { type: 'string', describe: 'The build id (winami:build-id tag)' })

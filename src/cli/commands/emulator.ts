@@ -1,5 +1,5 @@
 /**
- * `winami emulator`: the local AWS emulator (EC2, SSM, STS, IAM, KMS,
+ * `winami emulator`: the local AWS emulator (EC2, SSM, STS, IAM, KMS, S3,
  * Organizations, SSM Automation) that winami's own tests run against, for
  * trying a bake with no AWS account and testing configs and pipelines offline.
  * It ships in the package as its own program, dist/emulator/cli.js, run here

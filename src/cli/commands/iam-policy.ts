@@ -16,7 +16,11 @@ export const iamPolicyCommand: CliCommand = {
       })
       .option('include-cleanup', { type: 'boolean', default: true, describe: 'Add the actions `winami cleanup` needs to the caller policy' })
       .option('include-prune', { type: 'boolean', default: false, describe: 'Add the actions `winami prune` needs to the caller policy' })
-      .option('allow-plaintext-secrets', { type: 'boolean', default: false }),
+      .option('allow-plaintext-secrets', { type: 'boolean', default: false })
+      .option('bundle-bucket', {
+        type: 'string',
+        describe: '--engine automation: the bucket the bundle is delivered from (default engine.bundleBucket): adds its S3 actions',
+      }),
   run: (args) =>
     runCommand(args, async () => {
       const { loadConfig } = await import('../../config/load.js');
@@ -24,7 +28,9 @@ export const iamPolicyCommand: CliCommand = {
       const config = loadConfig(String(args.config), { allowPlaintextSecrets: Boolean(args.allowPlaintextSecrets), allowSourceRoots: sourceRoots(args) });
       if (args.engine !== undefined && args.engine !== 'local') {
         const { enginePolicies } = await import('../../engines/iam.js');
-        process.stdout.write(`${JSON.stringify(enginePolicies(config, args.engine as 'automation' | 'imagebuilder'), null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify(enginePolicies(config, args.engine as 'automation' | 'imagebuilder', typeof args.bundleBucket === 'string' ? { bundleBucket: args.bundleBucket } : {}), null, 2)}\n`,
+        );
         return 0;
       }
       const p = iamPolicies(config, { includeCleanup: Boolean(args.includeCleanup), includePrune: Boolean(args.includePrune) });
