@@ -18,6 +18,7 @@ function briefSession(emu: Emulator, maxAttempts: number) {
     credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey },
     maxAttempts,
     retryMode: 'standard',
+    retryTimeScale: TIME_SCALE,
   });
 }
 
