@@ -8,7 +8,7 @@
  * and compiled code instead of source, are most of what `winami prepare`
  * spent starting up.
  *
- * The AWS SDK stays external, so it is still resolved from node_modules and
+ * The AWS SDK (and the Smithy runtime under it) stays external, so it is still resolved from node_modules and
  * only by commands that call AWS. tree-sitter's runtime wasm is resolved from
  * node_modules and the PowerShell grammar from dist/grammar (copied there by
  * scripts/vendor-grammar.ts) by src/powershell/parse.ts; files winami reads at run time (package.json,
@@ -88,7 +88,7 @@ const result = await build({
   target: 'node20',
   // Commands' lazy import()s become lazily run module bodies; externals are require()d (run-bundle.ts runs the bundle as CommonJS).
   supported: { 'dynamic-import': false },
-  external: ['@aws-sdk/*'],
+  external: ['@aws-sdk/*', '@smithy/*'],
   define: { 'import.meta.url': '__winamiBundleUrl' },
   banner: { js: "var __winamiBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'none',

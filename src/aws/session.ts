@@ -41,6 +41,14 @@ export interface SessionOptions {
   /** `adaptive` (default) adds the SDK's client-side rate limiter; `standard` does not. */
   retryMode?: 'adaptive' | 'standard';
   /**
+   * Run the SDK's retry strategy in a world whose time runs this many times
+   * as fast (the local emulator's time scale; default 1, AWS's): each back-off
+   * delay is multiplied by it, and the adaptive rate limiter's lowest sending
+   * rate divided by it. The strategy, its attempts and its error classes stay
+   * the SDK's own.
+   */
+  retryTimeScale?: number;
+  /**
    * Read successful DescribeImages/DescribeSnapshots answers with winami's
    * decoder, which gives the SDK's output several times faster
    * (`ec2-listing-protocol.ts`). Off by default: only audit sessions, which
@@ -94,6 +102,30 @@ function loadSdk<K extends keyof Sdk>(service: K): Promise<Sdk[K]> {
     sdkModules.set(service, m);
   }
   return m as Promise<Sdk[K]>;
+}
+
+/** The SDK's adaptive rate limiter sends at least this many requests a second after a throttle (its `minFillRate` default). */
+const SDK_MIN_FILL_RATE = 0.5;
+
+/**
+ * The SDK's retry strategy for `retryMode`, with its back-off (the SDK's
+ * full-jitter exponential one: a random share of base × 2^attempt, at most
+ * 20 s) and its rate limiter's floor scaled by `scale`.
+ */
+function scaledRetryStrategy(options: Pick<SessionOptions, 'maxAttempts' | 'retryMode'>, scale: number): unknown {
+  const retry = createRequire(import.meta.url)('@smithy/core/retry') as typeof import('@smithy/core/retry');
+  let base = 0;
+  const backoff = {
+    setDelayBase: (delayMs: number) => void (base = delayMs),
+    computeNextBackoffDelay: (attempt: number) => Math.floor(Math.random() * Math.min(base * 2 ** attempt, retry.MAXIMUM_RETRY_DELAY) * scale),
+  };
+  const maxAttempts = options.maxAttempts ?? 8;
+  if (options.retryMode === 'standard') return new retry.StandardRetryStrategy({ maxAttempts, backoff });
+  return new retry.AdaptiveRetryStrategy(maxAttempts, {
+    maxAttempts,
+    backoff,
+    rateLimiter: new retry.DefaultRateLimiter({ minFillRate: SDK_MIN_FILL_RATE / scale }),
+  });
 }
 
 /** `describeImages` → `DescribeImagesCommand` class from the module. */
@@ -175,6 +207,7 @@ export function createAwsSession(options: SessionOptions): AwsSession {
     logger: QUIET_LOGGER,
     maxAttempts: options.maxAttempts ?? 8,
     retryMode: options.retryMode ?? 'adaptive',
+    ...(options.retryTimeScale !== undefined && options.retryTimeScale !== 1 ? { retryStrategy: scaledRetryStrategy(options, options.retryTimeScale) } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     // S3 at an endpoint override (the emulator) is addressed path-style: `/bucket/key` rather than a `bucket.` host name.
     ...(options.endpoint && service === 's3' ? { forcePathStyle: true } : {}),

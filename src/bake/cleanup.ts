@@ -147,7 +147,7 @@ export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
       result.removed.push(...gone);
     } catch (err) {
       result.failed.push({ kind: 'image', id: x.arn, region: x.region, error: (err as Error).message });
-      report.error('cleanup.failed', `could not stop or clear ${x.arn}: ${(err as Error).message}`, { arn: x.arn });
+      report.error('cleanup.failed', `could not stop or clear ${x.arn}: ${(err as Error).message}`, { kind: 'image', id: x.arn, region: x.region });
     }
   }
   const graceMs = o.consistencyGraceMs ?? CONSISTENCY_GRACE_MS;

@@ -8,6 +8,7 @@
  */
 import { CancelledError, StepError, asWinamiError } from '../errors.js';
 import { reportTo, silentReporter, type Reporter } from '../reporter.js';
+import type { RunPrefix } from '../events.js';
 
 /** How the run ended. */
 export type Outcome = 'ok' | 'failed' | 'cancelled';
@@ -63,7 +64,7 @@ export interface RunOptions<S, L> {
   /** Deadline for each cleanup, in ms. */
   cleanupDeadlineMs: number;
   /** Event code prefix, e.g. `bake` → `bake.step.start`. */
-  eventPrefix?: string;
+  eventPrefix?: RunPrefix;
   /** What is left after the cleanups, computed from the state. */
   leftBehind?: (state: S) => L[];
   now?: () => number;

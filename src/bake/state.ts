@@ -13,6 +13,7 @@ import type { Finding } from '../preflight/types.js';
 import { SET_BY, type StateKey } from '../plan/plan.js';
 import { StepError } from '../errors.js';
 import type { FastLaunchCost } from './steps/enable-fast-launch.js';
+import type { SourceImage } from '../events.js';
 
 /** Kinds of AWS resource a bake creates. */
 /** `s3-object` ids are `s3://bucket/key` (an engine bake's bundle). */
@@ -31,15 +32,8 @@ export interface TrackedResource {
   kept?: 'output' | 'on-error-keep';
 }
 
-/** The source image, as resolved in preflight. */
-export interface SourceImage {
-  imageId: string;
-  name: string | undefined;
-  platformDetails: string | undefined;
-  usageOperation: string | undefined;
-  rootDeviceName: string | undefined;
-  rootVolumeSize: number | undefined;
-}
+/** The source image, as resolved in preflight (its type is the `bake.source` event's). */
+export type { SourceImage };
 
 /** One image winami made (the original or a copy). */
 export interface MadeImage {

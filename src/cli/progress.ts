@@ -6,7 +6,7 @@
  * one JSON line on stdout.
  */
 import type { Reporter, WinamiEvent } from '../reporter.js';
-import { isEvent, stepOutcome } from '../events.js';
+import { isEvent, stepOutcome, type EventCode } from '../events.js';
 import { safeJson, visibleLine } from '../util/visible-text.js';
 import { rawStderr } from './streams.js';
 import textWidth from './text-width.js';
@@ -47,7 +47,7 @@ interface Row {
 }
 
 const MARK: Record<Row['status'], string> = { pending: ' ', running: '>', ok: '✓', failed: '✗', cancelled: '-' };
-const QUIET_CODES = new Set(['bake.wait', 'bake.resource.created', 'bake.resource.removed']);
+const QUIET_CODES: ReadonlySet<EventCode> = new Set<EventCode>(['bake.wait', 'bake.resource.created', 'bake.resource.removed']);
 
 /** `42 s`, `3 min 05 s`. */
 function seconds(ms: number): string {

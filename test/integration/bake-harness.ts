@@ -14,9 +14,15 @@ export const ACCOUNT = EMULATOR_ACCOUNTS[0]!.accountId;
 /** Emulator and bake time scale: a full bake takes a few seconds. */
 export const TIME_SCALE = 0.004;
 
+/** A session on the emulator whose SDK retries run at the bake's time scale, as the emulator's world does. */
 export function sessionOn(emu: Emulator, region = 'us-east-1', account = ACCOUNT): AwsSession {
   const a = EMULATOR_ACCOUNTS.find((x) => x.accountId === account)!;
-  return createAwsSession({ region, endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
+  return createAwsSession({
+    region,
+    endpoint: emu.endpoint,
+    credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey },
+    retryTimeScale: TIME_SCALE,
+  });
 }
 
 export function startBakeEmulator(extra: Parameters<typeof startEmulator>[0] = {}): Promise<Emulator> {

@@ -19,6 +19,7 @@ function briefSession(emu: Emulator, maxAttempts: number) {
     credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey },
     maxAttempts,
     retryMode: 'standard',
+    retryTimeScale: TIME_SCALE,
   });
 }
 

@@ -5,7 +5,7 @@ import { runSteps } from '../../src/bake/runner.js';
 import { progressReporter } from '../../src/cli/progress.js';
 
 describe('typed events: the registry of codes and payloads', () => {
-  it('types the payload of a registered code at the call site, and leaves other codes free-form', () => {
+  it('types the payload of a registered code at the call site, and takes no other code', () => {
     const r = new MemoryReporter();
     const report = reportTo(r);
     report.info('bake.step.ok', 'done', { step: 'launchBuilder', durationMs: 5 });
@@ -13,8 +13,23 @@ describe('typed events: the registry of codes and payloads', () => {
     report.info('bake.step.ok', 'done', { step: 'launchBuilder', durationMs: 'five' });
     // @ts-expect-error and its fields are required
     report.info('bake.resource.removed', 'gone', { id: 'i-1' });
-    report.info('lint.anything', 'free-form code', { whatever: [1, 2] });
-    expect(r.codes()).to.deep.equal(['bake.step.ok', 'bake.step.ok', 'bake.resource.removed', 'lint.anything']);
+    // @ts-expect-error a code that is not in the registry (here a misspelt one) does not compile
+    report.info('bake.step.okay', 'misspelt', { step: 'launchBuilder', durationMs: 5 });
+    // @ts-expect-error nor does a step event with a prefix the runner never uses
+    report.info('bkae.step.ok', 'misspelt', { step: 'launchBuilder', durationMs: 5 });
+    report.warn('bake.no-instance-profile', 'a code registered without a payload takes none');
+    // @ts-expect-error and refuses one
+    report.warn('bake.no-instance-profile', 'with a payload', { region: 'eu-west-1' });
+    expect(r.codes()).to.deep.equal([
+      'bake.step.ok',
+      'bake.step.ok',
+      'bake.resource.removed',
+      'bake.step.okay',
+      'bkae.step.ok',
+      'bake.no-instance-profile',
+      'bake.no-instance-profile',
+    ]);
+    expect(r.events[5]).to.not.have.property('data');
   });
 
   it('lets consumers match on the code and read the typed payload', () => {
@@ -42,7 +57,7 @@ describe('typed events: the registry of codes and payloads', () => {
       { cleanupDeadlineMs: 100, reporter: r, eventPrefix: 'bake' },
     );
     expect(r.events.map((e) => stepOutcome(e))).to.deep.equal([undefined, 'ok', undefined, 'failed']);
-    expect(stepOutcome({ code: 'batch.step.cancelled' }, 'batch')).to.equal('cancelled');
+    expect(stepOutcome({ code: 'run.step.cancelled' }, 'run')).to.equal('cancelled');
     expect(stepOutcome({ code: 'bake.step.oktoberfest' })).to.equal(undefined);
   });
 

@@ -1,14 +1,14 @@
 /**
- * Copy the image to the target regions in parallel, each with its KMS key,
- * CopyImageTags and a ClientToken from the build id (a retried request finds
- * the same copy). Each copy's id is recorded before its wait; each copy's
- * billing is verified. A failed or wrongly billed copy fails the bake, and
- * cleanup then discards every copy and the image: an image exists in all the
- * configured regions or in none.
+ * Copy the image to the target regions in parallel with the one image copy
+ * (`image/copy.ts`), each with its KMS key, CopyImageTags and a ClientToken
+ * from the build id (a retried request finds the same copy). Each copy's id is
+ * recorded before its wait; each copy's billing is verified. A failed or
+ * wrongly billed copy fails the bake, and cleanup then discards every copy and
+ * the image: an image exists in all the configured regions or in none.
  */
-import type { Ec2Port } from '../../aws/ports.js';
 import { StepError, VerificationError } from '../../errors.js';
 import { verifyImageBilling } from '../../billing/verify.js';
+import { copyClientToken, copyImage } from '../../image/copy.js';
 import { reportTo } from '../../reporter.js';
 import { buildTags, keepOrDiscardImage, tagSpecs } from '../aws-helpers.js';
 import { creating, delays, scaled, track, type StepCtx } from '../context.js';
@@ -17,43 +17,54 @@ import type { BakeStep } from './types.js';
 import { need } from '../state.js';
 
 async function copyOne(state: BakeState, ctx: StepCtx, target: { region: string; kmsKeyId?: string | undefined }): Promise<MadeImage> {
-  const ec2: Ec2Port = ctx.session.ec2(target.region);
+  const ec2 = ctx.session.ec2(target.region);
   const src = need(state, 'image', ctx.step);
-  const encrypted = state.config.image.encrypted || target.kmsKeyId !== undefined;
-  const out = await creating(state, ctx, { kind: 'image', region: target.region, role: 'copy' }, () =>
-    ec2.copyImage(
-      {
-        Name: src.name,
-        SourceImageId: src.imageId,
-        SourceRegion: state.region,
-        ClientToken: `winami-${state.buildId}-${target.region}`.slice(0, 128),
-        CopyImageTags: true,
-        ...(encrypted ? { Encrypted: true } : {}),
-        ...(target.kmsKeyId ? { KmsKeyId: target.kmsKeyId } : {}),
-        TagSpecifications: tagSpecs(['snapshot'], buildTags(state.buildId, src.name, 'copy', state.config.image.snapshotTags)),
+  let copy: MadeImage | undefined;
+  const verdict = await copyImage(
+    ec2,
+    {
+      sourceImageId: src.imageId,
+      sourceRegion: state.region,
+      region: target.region,
+      name: src.name,
+      clientToken: copyClientToken(`winami-${state.buildId}`, target.region),
+      encrypted: state.config.image.encrypted,
+      kmsKeyId: target.kmsKeyId,
+      copySourceTags: true,
+      tagSpecifications: tagSpecs(['snapshot'], buildTags(state.buildId, src.name, 'copy', state.config.image.snapshotTags)),
+    },
+    {
+      aroundCreate: (call) => creating(state, ctx, { kind: 'image', region: target.region, role: 'copy' }, call),
+      onCreated: (imageId) => {
+        copy = { region: target.region, imageId, name: src.name, snapshotIds: [] };
+        state.copies.push(copy);
+        track(state, ctx, { kind: 'image', id: imageId, region: target.region, role: 'copy' });
       },
-      { abortSignal: ctx.signal },
-    ),
+      verify: (imageId) =>
+        verifyImageBilling(ec2, imageId, state.expectation, {
+          wait: { timeoutMs: scaled(ctx, state.config.deadlines.copy), ...delays(ctx, 'image'), abortSignal: ctx.signal, clock: ctx.clock },
+          reporter: ctx.reporter,
+          abortSignal: ctx.signal,
+        }),
+      // No discard here: a failed bake's cleanup discards every copy with the image.
+      reporter: ctx.reporter,
+      abortSignal: ctx.signal,
+    },
   );
-  const copy: MadeImage = { region: target.region, imageId: out.ImageId!, name: src.name, snapshotIds: [] };
-  state.copies.push(copy);
-  track(state, ctx, { kind: 'image', id: copy.imageId, region: target.region, role: 'copy' });
-  const result = await verifyImageBilling(ec2, copy.imageId, state.expectation, {
-    wait: { timeoutMs: scaled(ctx, state.config.deadlines.copy), ...delays(ctx, 'image'), abortSignal: ctx.signal, clock: ctx.clock },
-    reporter: ctx.reporter,
-    abortSignal: ctx.signal,
-  });
-  copy.platformDetails = result.fields.PlatformDetails;
-  copy.usageOperation = result.fields.UsageOperation;
-  copy.snapshotIds = (result.image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
-  for (const s of copy.snapshotIds) track(state, ctx, { kind: 'snapshot', id: s, region: target.region, role: 'copy-snapshot' });
-  if (!result.ok)
-    throw new VerificationError(`the copy ${copy.imageId} in ${target.region} is billed wrongly: ${result.check.problems.map((p) => p.message).join('; ')}`);
-  reportTo(ctx.reporter).info('bake.copy', `copy ${copy.imageId} in ${target.region} is available and billed right`, {
+  if (verdict.status === 'copy-failed') throw verdict.error;
+  const made = copy!;
+  const result = verdict.verify;
+  made.platformDetails = result.fields.PlatformDetails;
+  made.usageOperation = result.fields.UsageOperation;
+  made.snapshotIds = (result.image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
+  for (const s of made.snapshotIds) track(state, ctx, { kind: 'snapshot', id: s, region: target.region, role: 'copy-snapshot' });
+  if (verdict.status === 'bad-billing')
+    throw new VerificationError(`the copy ${made.imageId} in ${target.region} is billed wrongly: ${result.check.problems.map((p) => p.message).join('; ')}`);
+  reportTo(ctx.reporter).info('bake.copy', `copy ${made.imageId} in ${target.region} is available and billed right`, {
     region: target.region,
-    imageId: copy.imageId,
+    imageId: made.imageId,
   });
-  return copy;
+  return made;
 }
 
 export const copyToRegions: BakeStep = {

@@ -14,16 +14,9 @@ import { delays, scaled } from '../context.js';
 import type { MadeImage } from '../state.js';
 import type { BakeStep } from './types.js';
 
-/** What Fast Launch costs for one image, as the manifest records it. */
-export interface FastLaunchCost {
-  region: string;
-  imageId: string;
-  state: string;
-  targetResourceCount: number;
-  maxParallelLaunches: number;
-  rootVolumeGiB: number;
-  estimatedMonthlyUsd: number;
-}
+import type { FastLaunchCost } from '../../events.js';
+
+export type { FastLaunchCost };
 
 export const enableFastLaunch: BakeStep = {
   name: 'enableFastLaunch',

@@ -106,14 +106,14 @@ describe('control characters from AWS never reach a report or a terminal', () =>
     afterEach(() => restore());
 
     it('the text reporter, error rendering (text and JSON) and plain progress neutralise what they print', () => {
-      textReporter({ json: false, quiet: false }).emit({ level: 'warn', code: 'x', message: `tag ${HOSTILE}` });
-      textReporter({ json: false, quiet: false, streamJson: true }).emit({ level: 'info', code: 'x', message: HOSTILE });
+      textReporter({ json: false, quiet: false }).emit({ level: 'warn', code: 'bake.tag-complete', message: `tag ${HOSTILE}` });
+      textReporter({ json: false, quiet: false, streamJson: true }).emit({ level: 'info', code: 'bake.sysprep.started', message: HOSTILE });
       renderError(new ConfigError(`bad ${HOSTILE}`, [{ path: 'image.tags.x', message: HOSTILE, hint: HOSTILE }], { hint: HOSTILE }), false);
       renderError(new ConfigError(`bad ${HOSTILE}`, []), true);
       const plain = progressReporter({ mode: 'plain', out: { write: (s: string) => (written.push(s), true) } });
       plain.emit({ level: 'error', code: 'bake.step.failed', message: HOSTILE, data: { config: HOSTILE, batchIndex: 0 } });
       const json = progressReporter({ mode: 'json', jsonOut: { write: (s: string) => (written.push(s), true) } });
-      json.emit({ level: 'info', code: 'x', message: HOSTILE });
+      json.emit({ level: 'info', code: 'bake.sysprep.started', message: HOSTILE });
       restore();
       expect(written.length).to.be.greaterThan(5);
       for (const w of written) expect(RAW.exec(w), JSON.stringify(w)).to.equal(null);

@@ -4,13 +4,14 @@ import { fitLine, progressReporter } from '../../../src/cli/progress.js';
 
 const { Terminal } = xterm;
 import type { WinamiEvent } from '../../../src/reporter.js';
+import type { EventCode } from '../../../src/events.js';
 
 function sink() {
   const chunks: string[] = [];
   return { chunks, write: (s: string) => (chunks.push(s), true), text: () => chunks.join('') };
 }
 
-const ev = (code: string, message: string, data: Record<string, unknown> = {}, level: WinamiEvent['level'] = 'info'): WinamiEvent => ({
+const ev = (code: EventCode, message: string, data: Record<string, unknown> = {}, level: WinamiEvent['level'] = 'info'): WinamiEvent => ({
   code,
   level,
   message,
@@ -125,7 +126,7 @@ async function screenAfterBake(cols: number): Promise<string[]> {
   r.stop();
   write('dry run of windows-2016-ec2launch-v2: account 123456789012, region eu-west-1\nnothing was created\n');
   r.stop();
-  r.emit(ev('bake.late', 'a warning after the end', {}, 'warn'));
+  r.emit(ev('bake.sweep.failed', 'a warning after the end', {}, 'warn'));
   await Promise.all(pending);
   const buffer = term.buffer.active;
   const lines: string[] = [];
