@@ -1,8 +1,9 @@
 /**
  * Scan one account-region: stream owned images page by page through the
  * rules, collect the little the other rules need (snapshot ids in use, owned
- * image ids, launch images of instances), and list snapshots and instances
- * in parallel with the images (each action has its own token bucket).
+ * image ids, launch images of instances), list instances in parallel with
+ * the images, and snapshots after them, judging each page of snapshots as it
+ * comes against the whole image list.
  */
 import type { Image, Instance } from '@aws-sdk/client-ec2';
 import type { Ec2Port } from '../aws/ports.js';
