@@ -37,6 +37,13 @@ export interface AuditOptions {
   now?: Date;
   /** Account-regions scanned at once. Default 64. */
   concurrency?: number;
+  /**
+   * Listing pages in hand at once across all account-regions: a listing call
+   * and the judging of its page hold one (DescribeImages, DescribeSnapshots,
+   * DescribeInstances), so memory holds at most this many pages whatever the
+   * concurrency. Default 8.
+   */
+  pagesInFlight?: number;
   /** DescribeImages page size, 5–1000. Default 1000. */
   pageSize?: number;
   reporter?: Reporter;
@@ -86,6 +93,8 @@ export function accountOfRoleArn(arn: string): string | undefined {
 
 /** The role organization audits assume in each member account, as AWS Organizations names the one it creates. */
 export const DEFAULT_ORGANIZATION_ROLE = 'OrganizationAccountAccessRole';
+/** Listing pages in hand at once by default (`pagesInFlight`): enough to keep a CPU busy decoding while others wait on the network. */
+export const DEFAULT_PAGES_IN_FLIGHT = 8;
 
 interface AccountScope {
   account: string;
@@ -190,6 +199,7 @@ export async function audit(o: AuditOptions): Promise<AuditResult> {
 
     const scopeLimit = pLimit(o.concurrency ?? 64);
     const accountLimit = pLimit(o.accountConcurrency ?? 16);
+    const pageGate = pLimit(o.pagesInFlight ?? DEFAULT_PAGES_IN_FLIGHT);
 
     async function scanAccount(a: AccountScope): Promise<void> {
       if (a.doneRegions) return;
@@ -243,6 +253,7 @@ export async function audit(o: AuditOptions): Promise<AuditResult> {
                 }
               },
               afterPage: drain,
+              pageGate,
             });
             if (o.abortSignal?.aborted) return false;
             coverage.scopes++;

@@ -1,8 +1,9 @@
 /**
  * Scan one account-region: stream owned images page by page through the
  * rules, collect the little the other rules need (snapshot ids in use, owned
- * image ids, launch images of instances), and list snapshots and instances
- * in parallel with the images (each action has its own token bucket).
+ * image ids, launch images of instances), list instances in parallel with
+ * the images, and snapshots after them, judging each page of snapshots as it
+ * comes against the whole image list.
  */
 import type { Image, Instance } from '@aws-sdk/client-ec2';
 import type { Ec2Port } from '../aws/ports.js';
@@ -26,6 +27,11 @@ export interface ScanOptions {
   onPage: (kind: 'images' | 'snapshots' | 'instances', count: number) => void;
   /** Awaited every 100 images or snapshots judged: back-pressure from the report being written. */
   afterPage?: () => Promise<void>;
+  /**
+   * Runs each listing call together with the judging of its page: shared by
+   * the scopes of an audit, it bounds how many pages are held at once.
+   */
+  pageGate?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export interface ScanResult {
@@ -66,15 +72,20 @@ function failure(account: string, region: string, stage: string, err: unknown): 
   };
 }
 
+const ungated = <T>(work: () => Promise<T>): Promise<T> => work();
+
 async function paginate<T>(
+  gate: <R>(work: () => Promise<R>) => Promise<R>,
   fetch: (token: string | undefined) => Promise<{ items: T[]; next: string | undefined }>,
   onPage: (items: T[]) => void | Promise<void>,
 ): Promise<void> {
   let token: string | undefined;
   do {
-    const { items, next } = await fetch(token);
-    await onPage(items);
-    token = next;
+    token = await gate(async () => {
+      const { items, next } = await fetch(token);
+      await onPage(items);
+      return next;
+    });
   } while (token);
 }
 
@@ -84,11 +95,13 @@ export async function scanRegion(o: ScanOptions): Promise<ScanResult> {
   const call = o.abortSignal ? { abortSignal: o.abortSignal } : undefined;
   const result: ScanResult = { images: 0, snapshots: 0, instances: 0, failures: [] };
   const emit = (fs: Finding[]) => fs.forEach(o.onFinding);
+  const gate = o.pageGate ?? ungated;
 
   const instances: Instance[] = [];
   const launchImageIds = new Set<string>();
   const instancesDone = o.instances
     ? paginate<Instance>(
+        gate,
         async (NextToken) => {
           const out = await ec2.describeInstances(
             {
@@ -121,29 +134,78 @@ export async function scanRegion(o: ScanOptions): Promise<ScanResult> {
       )
     : Promise.resolve(false);
 
-  const snaps: SnapshotLite[] = [];
-  const snapshotsDone = o.snapshots
-    ? paginate(
-        async (NextToken) => {
-          const out = await ec2.describeSnapshots({ OwnerIds: ['self'], MaxResults: 1000, ...(NextToken ? { NextToken } : {}) }, call);
-          return { items: out.Snapshots ?? [], next: out.NextToken };
-        },
-        (items) => {
-          for (const s of items)
-            snaps.push({ SnapshotId: s.SnapshotId, VolumeSize: s.VolumeSize, Description: s.Description, Encrypted: s.Encrypted, StartTime: s.StartTime });
-          o.onPage('snapshots', items.length);
-        },
-      ).then(
-        () => true,
-        (err) => (result.failures.push(failure(account, region, 'snapshots', err)), false),
-      )
-    : Promise.resolve(false);
-
-  // Owned images stream through the rules; only ids and snapshot ids are kept.
   const ownedIds = new Set<string>();
   const usedSnapshots = new Set<string>();
+  // Snapshots are judged against the whole image list: they are listed once it is read, and judged page by page, so
+  // memory never holds a region's snapshots (nor a page of them waiting while other scopes' pages are in hand).
+  let imagesListed!: (ok: boolean) => void;
+  const imagesDone = new Promise<boolean>((resolve) => (imagesListed = resolve));
+  let judged = 0;
+  const snapshotsDone = o.snapshots
+    ? imagesDone.then(async (imagesOk) => {
+        if (!imagesOk) {
+          result.failures.push({
+            account,
+            region,
+            stage: 'snapshots',
+            message: 'snapshots were not judged: without the image list, a snapshot in use cannot be told from one left behind',
+          });
+          return false;
+        }
+        let listed = 0;
+        try {
+          await paginate(
+            gate,
+            async (NextToken) => {
+              const out = await ec2.describeSnapshots({ OwnerIds: ['self'], MaxResults: 1000, ...(NextToken ? { NextToken } : {}) }, call);
+              return { items: out.Snapshots ?? [], next: out.NextToken };
+            },
+            async (items) => {
+              o.onPage('snapshots', items.length);
+              listed += items.length;
+              for (const s of items) {
+                if (o.afterPage && ++judged % SLICE === 0) await o.afterPage();
+                judgeSnapshot({
+                  SnapshotId: s.SnapshotId,
+                  VolumeSize: s.VolumeSize,
+                  Description: s.Description,
+                  Encrypted: s.Encrypted,
+                  StartTime: s.StartTime,
+                });
+              }
+            },
+          );
+        } catch (err) {
+          result.failures.push(failure(account, region, 'snapshots', err));
+          return false;
+        }
+        result.snapshots = listed;
+        return true;
+      })
+    : Promise.resolve(false);
+  const judgeSnapshot = (snapshot: SnapshotLite) => {
+    const createdFor = imageOfSnapshotDescription(snapshot.Description);
+    emit(
+      evaluate(
+        {
+          kind: 'snapshot',
+          account,
+          region,
+          snapshot,
+          usedByImage: snapshot.SnapshotId !== undefined && usedSnapshots.has(snapshot.SnapshotId),
+          createdForImageId: createdFor,
+          createdForImageExists: createdFor === undefined ? undefined : ownedIds.has(createdFor),
+        },
+        o.rules,
+        o.ctx,
+      ),
+    );
+  };
+
+  // Owned images stream through the rules; only ids and snapshot ids are kept.
   const launchImages = new Map<string, Image>();
   const imagesOk = await paginate<Image>(
+    gate,
     async (NextToken) => {
       const out = await ec2.describeImages({ Owners: ['self'], IncludeDeprecated: true, MaxResults: o.pageSize, ...(NextToken ? { NextToken } : {}) }, call);
       return { items: out.Images ?? [], next: out.NextToken };
@@ -166,39 +228,8 @@ export async function scanRegion(o: ScanOptions): Promise<ScanResult> {
     (err) => (result.failures.push(failure(account, region, 'images', err)), false),
   );
 
-  // Owned images may still be needed as launch images: a second, targeted lookup below covers them.
-  if (await snapshotsDone) {
-    if (imagesOk) {
-      let i = 0;
-      for (const snapshot of snaps) {
-        if (o.afterPage && ++i % SLICE === 0) await o.afterPage();
-        const createdFor = imageOfSnapshotDescription(snapshot.Description);
-        emit(
-          evaluate(
-            {
-              kind: 'snapshot',
-              account,
-              region,
-              snapshot,
-              usedByImage: snapshot.SnapshotId !== undefined && usedSnapshots.has(snapshot.SnapshotId),
-              createdForImageId: createdFor,
-              createdForImageExists: createdFor === undefined ? undefined : ownedIds.has(createdFor),
-            },
-            o.rules,
-            o.ctx,
-          ),
-        );
-      }
-    } else {
-      result.failures.push({
-        account,
-        region,
-        stage: 'snapshots',
-        message: 'snapshots were listed but not judged: without the image list, a snapshot in use cannot be told from one left behind',
-      });
-    }
-    result.snapshots = snaps.length;
-  }
+  imagesListed(imagesOk);
+  await snapshotsDone;
 
   if (await instancesDone) {
     try {

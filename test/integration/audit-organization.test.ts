@@ -124,11 +124,14 @@ describe('audit --organization on the emulator', function () {
     expect(r.failures.map((f) => [f.stage, f.awsCode])).to.deep.equal([['list-accounts', 'AccessDeniedException']]);
   });
 
-  it('refuses --organization with --role-arn, and a role name that is not one', async () => {
+  it('refuses --organization with --role-arn, a role name that is not one, and --pages-in-flight 0', async () => {
     const a = await cli(emu, ['audit', '--organization', '--role-arn', ROLE(A2)]);
     expect(a.code).to.equal(ExitCode.USAGE);
     const b = await cli(emu, ['audit', '--organization', '--organization-role', 'arn:aws:iam::1:role/x']);
     expect(b.code).to.equal(ExitCode.USAGE);
+    const c = await cli(emu, ['audit', '--organization', '--pages-in-flight', '0']);
+    expect(c.code).to.equal(ExitCode.USAGE);
+    expect(c.stderr).to.contain('--pages-in-flight must be a whole number from 1 to 1024, not 0');
   });
 });
 

@@ -53,6 +53,11 @@ export const auditCommand: CliCommand = {
       .option('resume', { type: 'string', describe: 'Record progress in this file; resume an interrupted audit from it (removed once the audit completes)' })
       .option('concurrency', { type: 'number', default: 64, describe: 'Account-regions audited at once' })
       .option('account-concurrency', { type: 'number', default: 16, describe: 'Accounts audited at once' })
+      .option('pages-in-flight', {
+        type: 'number',
+        default: 8,
+        describe: 'Listing pages (up to 1,000 images each) fetched or judged at once across all account-regions: bounds memory',
+      })
       .option('format', {
         choices: ['table', 'text', 'json', 'csv', 'html', 'sarif'],
         describe: 'Output format (default table, also called text as in winami lint; json with --json)',
@@ -72,160 +77,175 @@ export const auditCommand: CliCommand = {
       .example('$0 audit --organization --format sarif -o org.sarif --resume audit.state', 'Every account of the organization, resumable'),
   run: (args) =>
     runCommand(args, async () => {
-      const { audit, terminateUnapproved, totalsAtOrAbove, openReportWriter, ruleMetadata, inventorySettings } = await import('../../audit/index.js');
-      const { loadAuditSettings } = await import('../../config/load.js');
-      const { readFile, rm } = await import('node:fs/promises');
-      const { createWriteStream } = await import('node:fs');
-      const { VERSION } = await import('../version.js');
-      const { textReporter } = await import('../text-reporter.js');
-      const roleArns = listOf(args.roleArn);
-      if (typeof args.roleArnsFile === 'string') {
-        const text = await readFile(args.roleArnsFile, 'utf8').catch((err: Error) => {
-          throw new UsageError(`cannot read --role-arns-file: ${err.message}`);
-        });
-        roleArns.push(
-          ...text
-            .split(/\r?\n/)
-            .map((l) => l.replace(/#.*/, '').trim())
-            .filter(Boolean),
-        );
-      }
-      const bad = roleArns.filter((a) => !/^arn:aws[\w-]*:iam::\d{12}:role\/.+/.test(a));
-      if (bad.length) throw new UsageError(`not role ARNs: ${bad.join(', ')}`, { hint: 'Expected arn:aws:iam::<12-digit account>:role/<name>.' });
-      const organization = Boolean(args.organization);
-      if (organization && roleArns.length)
-        throw new UsageError('--organization finds the accounts itself: give it no --role-arn', {
-          hint: 'Use --organization-role to name the role assumed in each account.',
-        });
-      for (const k of ['concurrency', 'accountConcurrency'] as const) {
-        const v = Number(args[k]);
-        if (!Number.isInteger(v) || v < 1 || v > 1024)
-          throw new UsageError(
-            `--${k === 'concurrency' ? 'concurrency' : 'account-concurrency'} must be a whole number from 1 to 1024, not ${String(args[k])}`,
-          );
-      }
-      const approvedIds = listOf(args.approvedImageId);
-      const approvedTags = listOf(args.approvedTag).map(parseTag);
-      const approvedOwners = listOf(args.approvedOwner);
-      const approved =
-        approvedIds.length + approvedTags.length + approvedOwners.length > 0
-          ? { imageIds: approvedIds, tags: approvedTags, owners: approvedOwners }
-          : undefined;
-      if (args.terminateUnapproved && !approved)
-        throw new UsageError('--terminate-unapproved needs an approved list (--approved-image-id, --approved-tag or --approved-owner)');
-      const fileSettings = typeof args.config === 'string' ? loadAuditSettings(args.config) : undefined;
-      const requireKb = listOf(args.requireKb);
-      const inventory = inventorySettings(fileSettings, {
-        ...(typeof args.inventoryMaxAge === 'string' ? { maxAge: args.inventoryMaxAge } : {}),
-        ...(requireKb.length ? { requireKb } : {}),
-      });
-      const chosen = (args.format as string | undefined) ?? (args.json ? 'json' : 'table');
-      const format = (chosen === 'text' ? 'table' : chosen) as 'table';
-      const regions = listOf(args.regions);
-      const progress = process.stderr.isTTY && !args.quiet ? progressBar() : undefined;
-      const session = await sessionFromArgs(args, { fastListing: true });
-
-      // The report is written as findings come; only the unapproved ones are kept, to terminate.
-      const toFile = typeof args.output === 'string' ? args.output : undefined;
-      const fileOut = toFile ? createWriteStream(toFile) : undefined;
-      const out = fileOut ?? process.stdout;
-      // On a terminal the table fits its width; into a pipe or a file it wraps long messages rather than cut them.
-      const onTerminal = !fileOut && process.stdout.isTTY === true;
-      const writer = await openReportWriter(format, out, {
-        rules: ruleMetadata({ inventory }),
-        toolVersion: VERSION,
-        width: (onTerminal && process.stdout.columns) || 120,
-        wrap: !onTerminal,
-      });
-      const unapproved: import('../../audit/index.js').Finding[] = [];
-      const controller = new AbortController();
-      let signals = 0;
-      const onSignal = (sig: string) => {
-        if (++signals > 1) process.exit(130);
-        process.stderr.write(
-          `\nwinami: ${sig}: stopping the audit${typeof args.resume === 'string' ? `; resume it with --resume ${args.resume}` : ''} (press Ctrl-C again to exit at once)\n`,
-        );
-        controller.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      let result: import('../../audit/index.js').AuditResult;
-      // Should the event loop ever run dry mid-audit, Node exits with this code, never with a clean 0.
-      process.exitCode = ExitCode.INTERNAL;
+      // Garbage, not what the audit keeps, set its peak memory under V8's defaults (heap-tuning.ts); set before the
+      // SDK loads, which alone would grow the young generation to its largest.
+      const { tuneHeap } = await import('../heap-tuning.js');
+      const heap = tuneHeap();
       try {
-        result = await audit({
-          session,
-          ...(regions.length ? { regions } : {}),
-          roleArns,
-          ...(organization ? { organization: { roleName: String(args.organizationRole) } } : {}),
-          ...(typeof args.includeCallerAccount === 'boolean' ? { includeCallerAccount: args.includeCallerAccount } : {}),
-          instances: Boolean(args.instances) || Boolean(approved),
-          snapshots: args.snapshots !== false,
-          ...(approved ? { approved } : {}),
-          inventory,
-          concurrency: Number(args.concurrency),
-          accountConcurrency: Number(args.accountConcurrency),
-          keepFindings: false,
-          sink: writer,
-          onFinding: (f) => {
-            if (f.ruleId === 'unapproved-image') unapproved.push(f);
-          },
-          ...(typeof args.resume === 'string' ? { stateFile: args.resume } : {}),
-          abortSignal: controller.signal,
-          reporter: textReporter({ json: true, quiet: Boolean(args.quiet) }),
-          ...(progress ? { onProgress: progress.update } : {}),
-        });
-        progress?.done();
-        await writer.end(result);
-        if (fileOut) await new Promise<void>((resolve, reject) => fileOut.end((err?: Error | null) => (err ? reject(err) : resolve())));
-      } catch (err) {
-        progress?.done();
-        await writer.abort();
-        // An interrupted report is not a report: no half-written file is left to be mistaken for one.
-        if (fileOut && toFile) {
-          fileOut.destroy();
-          await rm(toFile, { force: true });
-        }
-        throw err;
+        return await runAudit(args, heap);
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        heap.restore();
       }
-      if (toFile) process.stderr.write(`wrote ${format} report to ${toFile}: ${result.totals.findings} findings\n`);
-      for (const a of result.skipped ?? []) process.stderr.write(`skipped: ${a.account}: ${a.reason}\n`);
-      for (const f of result.failures)
-        process.stderr.write(
-          `not audited: ${f.account}${f.region ? ` ${f.region}` : ''} ${f.stage}: ${f.message}${f.iamAction ? ` (grant ${f.iamAction})` : ''}\n`,
-        );
-
-      if (args.terminateUnapproved) {
-        const dryRun = args.dryRun !== false;
-        if (
-          unapproved.length > 0 &&
-          !dryRun &&
-          !(await confirm(
-            `terminate ${unapproved.length} instance(s) launched from unapproved images: ${unapproved.map((f) => `${f.resourceId} (${f.account} ${f.region})`).join(', ')}?`,
-            args,
-          ))
-        ) {
-          process.stderr.write('nothing terminated\n');
-        } else {
-          const outcomes = await terminateUnapproved(unapproved, { session, roleArns, dryRun });
-          for (const t of outcomes)
-            process.stderr.write(
-              `${t.status === 'planned' ? 'would terminate' : t.status}: ${t.instanceIds.join(', ')} (${t.account} ${t.region})${t.error ? `: ${t.error}` : ''}\n`,
-            );
-        }
-      }
-      if (result.coverage.audited === 0) {
-        process.stderr.write('nothing was audited: the result is not clean\n');
-        return ExitCode.AWS;
-      }
-      const failOn = String(args.failOn);
-      if (failOn !== 'none' && totalsAtOrAbove(result.totals, failOn as 'error') > 0) return ExitCode.FINDINGS;
-      return result.partial ? ExitCode.PARTIAL : ExitCode.OK;
     }),
 };
+
+async function runAudit(args: Parameters<CliCommand['run']>[0], heap: import('../heap-tuning.js').HeapTuner): Promise<number> {
+  const { audit, terminateUnapproved, totalsAtOrAbove, openReportWriter, ruleMetadata, inventorySettings } = await import('../../audit/index.js');
+  const { loadAuditSettings } = await import('../../config/load.js');
+  const { readFile, rm } = await import('node:fs/promises');
+  const { createWriteStream } = await import('node:fs');
+  const { VERSION } = await import('../version.js');
+  const { textReporter } = await import('../text-reporter.js');
+  const roleArns = listOf(args.roleArn);
+  if (typeof args.roleArnsFile === 'string') {
+    const text = await readFile(args.roleArnsFile, 'utf8').catch((err: Error) => {
+      throw new UsageError(`cannot read --role-arns-file: ${err.message}`);
+    });
+    roleArns.push(
+      ...text
+        .split(/\r?\n/)
+        .map((l) => l.replace(/#.*/, '').trim())
+        .filter(Boolean),
+    );
+  }
+  const bad = roleArns.filter((a) => !/^arn:aws[\w-]*:iam::\d{12}:role\/.+/.test(a));
+  if (bad.length) throw new UsageError(`not role ARNs: ${bad.join(', ')}`, { hint: 'Expected arn:aws:iam::<12-digit account>:role/<name>.' });
+  const organization = Boolean(args.organization);
+  if (organization && roleArns.length)
+    throw new UsageError('--organization finds the accounts itself: give it no --role-arn', {
+      hint: 'Use --organization-role to name the role assumed in each account.',
+    });
+  const flagOf = { concurrency: 'concurrency', accountConcurrency: 'account-concurrency', pagesInFlight: 'pages-in-flight' } as const;
+  for (const k of ['concurrency', 'accountConcurrency', 'pagesInFlight'] as const) {
+    const v = Number(args[k]);
+    if (!Number.isInteger(v) || v < 1 || v > 1024) throw new UsageError(`--${flagOf[k]} must be a whole number from 1 to 1024, not ${String(args[k])}`);
+  }
+  const approvedIds = listOf(args.approvedImageId);
+  const approvedTags = listOf(args.approvedTag).map(parseTag);
+  const approvedOwners = listOf(args.approvedOwner);
+  const approved =
+    approvedIds.length + approvedTags.length + approvedOwners.length > 0 ? { imageIds: approvedIds, tags: approvedTags, owners: approvedOwners } : undefined;
+  if (args.terminateUnapproved && !approved)
+    throw new UsageError('--terminate-unapproved needs an approved list (--approved-image-id, --approved-tag or --approved-owner)');
+  const fileSettings = typeof args.config === 'string' ? loadAuditSettings(args.config) : undefined;
+  const requireKb = listOf(args.requireKb);
+  const inventory = inventorySettings(fileSettings, {
+    ...(typeof args.inventoryMaxAge === 'string' ? { maxAge: args.inventoryMaxAge } : {}),
+    ...(requireKb.length ? { requireKb } : {}),
+  });
+  const chosen = (args.format as string | undefined) ?? (args.json ? 'json' : 'table');
+  const format = (chosen === 'text' ? 'table' : chosen) as 'table';
+  const regions = listOf(args.regions);
+  const progress = process.stderr.isTTY && !args.quiet ? progressBar() : undefined;
+  const session = await sessionFromArgs(args, { fastListing: true });
+
+  // The report is written as findings come; only the unapproved ones are kept, to terminate.
+  const toFile = typeof args.output === 'string' ? args.output : undefined;
+  const fileOut = toFile ? createWriteStream(toFile) : undefined;
+  const out = fileOut ?? process.stdout;
+  // On a terminal the table fits its width; into a pipe or a file it wraps long messages rather than cut them.
+  const onTerminal = !fileOut && process.stdout.isTTY === true;
+  const writer = await openReportWriter(format, out, {
+    rules: ruleMetadata({ inventory }),
+    toolVersion: VERSION,
+    width: (onTerminal && process.stdout.columns) || 120,
+    wrap: !onTerminal,
+  });
+  const unapproved: import('../../audit/index.js').Finding[] = [];
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: string) => {
+    if (++signals > 1) process.exit(130);
+    process.stderr.write(
+      `\nwinami: ${sig}: stopping the audit${typeof args.resume === 'string' ? `; resume it with --resume ${args.resume}` : ''} (press Ctrl-C again to exit at once)\n`,
+    );
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let result: import('../../audit/index.js').AuditResult;
+  // Should the event loop ever run dry mid-audit, Node exits with this code, never with a clean 0.
+  process.exitCode = ExitCode.INTERNAL;
+  try {
+    result = await audit({
+      session,
+      ...(regions.length ? { regions } : {}),
+      roleArns,
+      ...(organization ? { organization: { roleName: String(args.organizationRole) } } : {}),
+      ...(typeof args.includeCallerAccount === 'boolean' ? { includeCallerAccount: args.includeCallerAccount } : {}),
+      instances: Boolean(args.instances) || Boolean(approved),
+      snapshots: args.snapshots !== false,
+      ...(approved ? { approved } : {}),
+      inventory,
+      concurrency: Number(args.concurrency),
+      accountConcurrency: Number(args.accountConcurrency),
+      pagesInFlight: Number(args.pagesInFlight),
+      keepFindings: false,
+      sink: {
+        finding: (f) => writer.finding(f),
+        drain: () => {
+          heap.check();
+          return writer.drain();
+        },
+      },
+      onFinding: (f) => {
+        if (f.ruleId === 'unapproved-image') unapproved.push(f);
+      },
+      ...(typeof args.resume === 'string' ? { stateFile: args.resume } : {}),
+      abortSignal: controller.signal,
+      reporter: textReporter({ json: true, quiet: Boolean(args.quiet) }),
+      ...(progress ? { onProgress: progress.update } : {}),
+    });
+    progress?.done();
+    await writer.end(result);
+    if (fileOut) await new Promise<void>((resolve, reject) => fileOut.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  } catch (err) {
+    progress?.done();
+    await writer.abort();
+    // An interrupted report is not a report: no half-written file is left to be mistaken for one.
+    if (fileOut && toFile) {
+      fileOut.destroy();
+      await rm(toFile, { force: true });
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (toFile) process.stderr.write(`wrote ${format} report to ${toFile}: ${result.totals.findings} findings\n`);
+  for (const a of result.skipped ?? []) process.stderr.write(`skipped: ${a.account}: ${a.reason}\n`);
+  for (const f of result.failures)
+    process.stderr.write(
+      `not audited: ${f.account}${f.region ? ` ${f.region}` : ''} ${f.stage}: ${f.message}${f.iamAction ? ` (grant ${f.iamAction})` : ''}\n`,
+    );
+
+  if (args.terminateUnapproved) {
+    const dryRun = args.dryRun !== false;
+    if (
+      unapproved.length > 0 &&
+      !dryRun &&
+      !(await confirm(
+        `terminate ${unapproved.length} instance(s) launched from unapproved images: ${unapproved.map((f) => `${f.resourceId} (${f.account} ${f.region})`).join(', ')}?`,
+        args,
+      ))
+    ) {
+      process.stderr.write('nothing terminated\n');
+    } else {
+      const outcomes = await terminateUnapproved(unapproved, { session, roleArns, dryRun });
+      for (const t of outcomes)
+        process.stderr.write(
+          `${t.status === 'planned' ? 'would terminate' : t.status}: ${t.instanceIds.join(', ')} (${t.account} ${t.region})${t.error ? `: ${t.error}` : ''}\n`,
+        );
+    }
+  }
+  if (result.coverage.audited === 0) {
+    process.stderr.write('nothing was audited: the result is not clean\n');
+    return ExitCode.AWS;
+  }
+  const failOn = String(args.failOn);
+  if (failOn !== 'none' && totalsAtOrAbove(result.totals, failOn as 'error') > 0) return ExitCode.FINDINGS;
+  return result.partial ? ExitCode.PARTIAL : ExitCode.OK;
+}
 
 /** A one-line progress bar on stderr. */
 function progressBar() {
