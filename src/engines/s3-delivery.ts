@@ -17,6 +17,7 @@ import { BUCKET_NAME } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { ps, windowsDir } from '../bake/scripts.js';
 import { ValidationError } from '../errors.js';
+import type { reportTo } from '../reporter.js';
 import type { EnginePlan } from './plan.js';
 
 /** Where the bundle objects are: `s3://bucket/prefix/<bundle path>`. */
@@ -148,7 +149,7 @@ export async function checkBuilderReadsBundle(
   iam: IamPort,
   profileName: string,
   objectArn: string,
-  report: { warn(code: string, message: string, data: Record<string, unknown>): void },
+  report: Pick<ReturnType<typeof reportTo>, 'warn'>,
 ): Promise<void> {
   let roleArn: string | undefined;
   let decision: string | undefined;
