@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lintText } from '../../../src/lint/index.js';
+import { lintText, lintTextAsync } from '../../../src/lint/index.js';
 import { packageRoot } from '../../../src/util/package-root.js';
 
 const TEMPLATE = readFileSync(join(packageRoot(), 'test/fixtures/lint/templates/firmware-branches.pkrtpl.hcl'), 'utf8');
@@ -33,5 +33,42 @@ describe('lint: alternatives of a template conditional', () => {
 
   it('does not look for branches without --allow-placeholders', () => {
     expect(errors(TEMPLATE, false)).to.include('unattend-duplicate:17');
+  });
+});
+
+describe('lint: a LocalAccount in no group', () => {
+  const FILE = readFileSync(join(packageRoot(), 'test/fixtures/lint/templates/autologon-local-account.xml'), 'utf8');
+  const groupFindings = (text: string) =>
+    lintText(text, { kind: 'unattend', allowPlaceholders: true })
+      .filter((f) => f.ruleId === 'local-account-group')
+      .map((f) => `${f.severity}:${f.line}`);
+
+  it('finds nothing while both accounts have a group', () => {
+    expect(groupFindings(FILE)).to.deep.equal([]);
+  });
+
+  it('is an error for the account AutoLogon signs in as', () => {
+    expect(groupFindings(FILE.replace('<Group>Administrators</Group>', ''))).to.deep.equal(['error:7']);
+  });
+
+  it('stays a warning for an account nobody signs in as, or when AutoLogon is off', () => {
+    expect(groupFindings(FILE.replace('<Group>Users</Group>', ''))).to.deep.equal(['warning:12']);
+    const off = FILE.replace('<Group>Administrators</Group>', '').replace('<Enabled>true</Enabled>', '<Enabled>false</Enabled>');
+    expect(groupFindings(off)).to.deep.equal(['warning:7']);
+  });
+});
+
+describe('lint: work after ec2launch sysprep --shutdown', () => {
+  const seal = async (after: string) =>
+    (await lintTextAsync(`& "$Env:ProgramFiles\\Amazon\\EC2Launch\\ec2launch.exe" sysprep --shutdown\n${after}\n`, { kind: 'powershell' })).filter(
+      (f) => f.ruleId === 'seal-ec2launch-v2-sequence',
+    );
+
+  it('reports any command doing work after the shutdown, not only another ec2launch call', async () => {
+    expect((await seal('Remove-Item C:\\build -Recurse')).map((f) => `${f.severity}:${f.line}`)).to.deep.equal(['error:2']);
+  });
+
+  it('lets logging and leaving the script follow it', async () => {
+    expect(await seal('Write-Output "sealed"\nStop-Transcript\nexit 0')).to.deep.equal([]);
   });
 });
