@@ -72,3 +72,20 @@ describe('lint: work after ec2launch sysprep --shutdown', () => {
     expect(await seal('Write-Output "sealed"\nStop-Transcript\nexit 0')).to.deep.equal([]);
   });
 });
+
+describe('lint: what EC2Launch v1 fills in its answer file', () => {
+  const FILE = readFileSync(join(packageRoot(), 'test/fixtures/lint/templates/ec2launch-v1-order1-path.xml'), 'utf8');
+  const empties = (text: string) =>
+    lintText(text, { kind: 'unattend' })
+      .filter((f) => f.ruleId === 'setting-value')
+      .map((f) => f.line);
+
+  it('accepts the empty order-1 Path and locale of a file naming EC2-Windows\\Launch', () => {
+    expect(empties(FILE)).to.deep.equal([]);
+  });
+
+  it('still rejects an empty Path at another Order, or without EC2Launch v1', () => {
+    expect(empties(FILE.replace('<Path>C:\\build\\after-specialize.cmd</Path>', '<Path></Path>'))).to.deep.equal([13]);
+    expect(empties(FILE.replace('EC2-Windows\\Launch', 'Panther'))).to.deep.equal([9, 20]);
+  });
+});
