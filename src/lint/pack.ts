@@ -37,7 +37,7 @@ export const RULE_PACK: readonly RulePackEntry[] = [
     severity: 'error',
     title: 'Unattend root and namespace',
     explanation:
-      'The root must be `<unattend xmlns="urn:schemas-microsoft-com:unattend">` (an error otherwise). An element moved to another namespace (its own `xmlns`, or a prefix) is one warning: Setup ignores it and everything inside, which nothing else reports.',
+      'The root must be `<unattend xmlns="urn:schemas-microsoft-com:unattend">` (an error otherwise). An element moved to another namespace (its own `xmlns`, or a prefix) is one warning: Setup ignores it and everything inside, which nothing else reports. Windows System Image Manager\'s `<cpi:offlineImage>` note is not reported: Setup ignores it by design.',
   },
   {
     id: 'unattend-wcm-namespace',

@@ -1,8 +1,10 @@
 /**
- * Template conditionals: elements on either side of an `else` (Terraform
- * `%{ else }`, Jinja `{% else %}`) are alternatives, one of which is
- * rendered, so they are no duplicates with --allow-placeholders. The same
- * copies without the `else`, or without --allow-placeholders, still are.
+ * Shapes found in public answer files and seal scripts, on fixtures written
+ * for them: template conditionals (copies on either side of an `else` are
+ * alternatives, one of which is rendered), Windows SIM's catalog note,
+ * EC2Launch v1's empty order-1 Path, a LocalAccount in no group, and work
+ * after `ec2launch sysprep --shutdown`. Each also keeps the mistake it
+ * resembles reported.
  */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
@@ -87,5 +89,26 @@ describe('lint: what EC2Launch v1 fills in its answer file', () => {
   it('still rejects an empty Path at another Order, or without EC2Launch v1', () => {
     expect(empties(FILE.replace('<Path>C:\\build\\after-specialize.cmd</Path>', '<Path></Path>'))).to.deep.equal([13]);
     expect(empties(FILE.replace('EC2-Windows\\Launch', 'Panther'))).to.deep.equal([9, 20]);
+  });
+});
+
+describe("lint: Windows System Image Manager's catalog note", () => {
+  const C = 'processorArchitecture="amd64" publicKeyToken="31bf3856ad364e35" language="neutral" versionScope="nonSxS"';
+  const file = (tail: string) =>
+    `<?xml version="1.0" encoding="utf-8"?>\n<unattend xmlns="urn:schemas-microsoft-com:unattend">\n  <settings pass="specialize">\n    <component name="Microsoft-Windows-ServerManager-SvrMgrNc" ${C}>\n      <DoNotOpenServerManagerAtLogon>true</DoNotOpenServerManagerAtLogon>\n    </component>\n  </settings>\n  ${tail}\n</unattend>\n`;
+  const namespace = (text: string) =>
+    lintText(text, { kind: 'unattend' })
+      .filter((f) => f.ruleId === 'unattend-namespace')
+      .map((f) => `${f.severity}:${f.line}`);
+
+  it('does not report <cpi:offlineImage>, which Setup ignores by design', () => {
+    expect(
+      namespace(file('<cpi:offlineImage cpi:source="wim:c:/wim/install.wim#Windows Server 2022 SERVERSTANDARD" xmlns:cpi="urn:schemas-microsoft-com:cpi" />')),
+    ).to.deep.equal([]);
+  });
+
+  it('still reports another element of that namespace, or an offlineImage bound elsewhere', () => {
+    expect(namespace(file('<cpi:settings xmlns:cpi="urn:schemas-microsoft-com:cpi" />'))).to.deep.equal(['warning:8']);
+    expect(namespace(file('<x:offlineImage xmlns:x="urn:example" />'))).to.deep.equal(['warning:8']);
   });
 });
