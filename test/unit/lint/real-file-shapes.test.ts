@@ -70,6 +70,15 @@ describe('lint: work after ec2launch sysprep --shutdown', () => {
     expect((await seal('Remove-Item C:\\build -Recurse')).map((f) => `${f.severity}:${f.line}`)).to.deep.equal(['error:2']);
   });
 
+  it('reads --shutdown=true, as AWS writes it, without taking the next line for its arguments', async () => {
+    const found = (
+      await lintTextAsync('& "C:\\Program Files\\Amazon\\EC2Launch\\ec2launch.exe" sysprep --shutdown=true\nRemove-Item C:\\build -Recurse\n', {
+        kind: 'powershell',
+      })
+    ).filter((f) => f.ruleId === 'seal-ec2launch-v2-sequence');
+    expect(found.map((f) => `${f.line} ${f.message.slice(0, 24)}`)).to.deep.equal(['2 this runs after ec2launc']);
+  });
+
   it('lets logging and leaving the script follow it', async () => {
     expect(await seal('Write-Output "sealed"\nStop-Transcript\nexit 0')).to.deep.equal([]);
   });
