@@ -37,7 +37,7 @@ export const RULE_PACK: readonly RulePackEntry[] = [
     severity: 'error',
     title: 'Unattend root and namespace',
     explanation:
-      'The root must be `<unattend xmlns="urn:schemas-microsoft-com:unattend">` (an error otherwise). An element moved to another namespace (its own `xmlns`, or a prefix) is one warning: Setup ignores it and everything inside, which nothing else reports.',
+      'The root must be `<unattend xmlns="urn:schemas-microsoft-com:unattend">` (an error otherwise). An element moved to another namespace (its own `xmlns`, or a prefix) is one warning: Setup ignores it and everything inside, which nothing else reports. Windows System Image Manager\'s `<cpi:offlineImage>` note is not reported: Setup ignores it by design.',
   },
   {
     id: 'unattend-wcm-namespace',
@@ -122,7 +122,7 @@ export const RULE_PACK: readonly RulePackEntry[] = [
     severity: 'error',
     title: 'Value type, enumeration and range',
     explanation:
-      'Booleans are true or false, integers within their range, enumerations one of their values (case-sensitive), strings within their length and not empty unless Microsoft allows it ("This string type does not support empty elements"); containers hold elements, not text. EC2Launch v1\'s empty oobeSystem locale elements, which SysprepInstance.ps1 fills, are accepted with --agent ec2launch-v1 or in a file that names EC2-Windows\\Launch.',
+      'Booleans are true or false, integers within their range, enumerations one of their values (case-sensitive), strings within their length and not empty unless Microsoft allows it ("This string type does not support empty elements"); containers hold elements, not text. EC2Launch v1\'s empty oobeSystem locale elements and empty order-1 RunSynchronousCommand Path in specialize, which SysprepInstance.ps1 fills, are accepted with --agent ec2launch-v1 or in a file that names EC2-Windows\\Launch.',
   },
   {
     id: 'list-items',
@@ -162,7 +162,7 @@ export const RULE_PACK: readonly RulePackEntry[] = [
     severity: 'warning',
     title: 'LocalAccount in a group',
     explanation:
-      'A LocalAccount without `Group` is created in no group: neither Users nor Administrators, so it cannot sign in where the build expects. Add `<Group>Administrators</Group>` (or Users).',
+      'A LocalAccount without `Group` is created in no group: neither Users nor Administrators, so it cannot sign in where the build expects. Add `<Group>Administrators</Group>` (or Users). An error when AutoLogon signs in as that account: it may not log on locally, so the logon fails.',
   },
   {
     id: 'autologon',

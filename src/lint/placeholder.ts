@@ -59,6 +59,22 @@ export function blankTemplateStatements(text: string): string {
   return text.replace(/\{%[\s\S]*?%\}|\{#[\s\S]*?#\}/g, (m) => m.replace(/[^\n]/g, ' '));
 }
 
+/**
+ * The `else` or `elif` of a template conditional: Jinja `{% else %}` and
+ * `{% elif … %}`, Terraform `%{ else }` (with or without `~`), Handlebars and
+ * Go `{{ else }}` and `{{ else if … }}`.
+ */
+const TEMPLATE_ELSE = /\{%-?\s*(?:else|elif)\b[\s\S]*?%\}|%\{~?\s*else\s*~?\}|\{\{-?\s*else\b[\s\S]*?\}\}/;
+
+/**
+ * True when placeholders are allowed and the template text between offsets
+ * `from` and `to` holds an `else` branch: two elements on either side of it
+ * are alternatives, and only one of them is ever rendered.
+ */
+export function alternativeBranches(text: string, from: number, to: number, allowPlaceholders: boolean | undefined): boolean {
+  return Boolean(allowPlaceholders) && from < to && TEMPLATE_ELSE.test(text.slice(from, to));
+}
+
 /** A bare upper-case placeholder word: LOCALE, TIME_ZONE, LOGON_COUNT (at least four letters). */
 const BARE_TOKEN = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
 /** Words people write for booleans that Setup does not read as one (and those it does). */

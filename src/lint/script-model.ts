@@ -59,13 +59,49 @@ function walk(node: Node, visit: (n: Node) => void): void {
   for (const c of node.children) if (c) walk(c, visit);
 }
 
+/** `--flag=value` or `-flag=value` as native programs take it, the `=` followed by the value. */
+const NATIVE_FLAG_VALUE = /(^|[\s(])(--?[A-Za-z][\w-]*)=(?=[^\s;|#)=])/g;
+
+/**
+ * `ec2launch.exe sysprep --shutdown=true` derails the grammar, which then
+ * swallows the next line into the same command. Each such `=` is parsed as
+ * `:` (PowerShell's own `-name:value`, same length, so every position holds)
+ * and recorded by line and column, to be put back in the model's text.
+ */
+function maskFlagValues(text: string): { text: string; masked: Set<string> } {
+  const masked = new Set<string>();
+  const lines = text.split('\n').map((line, row) =>
+    line.replace(NATIVE_FLAG_VALUE, (_m, pre: string, flag: string, offset: number) => {
+      masked.add(`${row}:${offset + pre.length + flag.length}`);
+      return `${pre}${flag}:`;
+    }),
+  );
+  return { text: lines.join('\n'), masked };
+}
+
 /** Parse `source` into a model whose positions are file positions. */
 export async function buildScriptModel(source: ScriptSource): Promise<ScriptModel> {
   const parser = await powershellParser();
-  const tree = parser.parse(source.text);
+  const { text, masked } = maskFlagValues(source.text);
+  const tree = parser.parse(text);
   if (!tree) throw new Error('tree-sitter returned no tree');
   const fileLine = (row: number) => source.lineMap[row] ?? row + 1;
-  const lines = source.text.split('\n');
+  const lines = text.split('\n');
+  const isMasked = (row: number, column: number) => masked.has(`${row}:${column}`);
+  /** A node's text with the masked `=` put back. */
+  const original = (n: Node): string => {
+    if (!masked.size) return n.text;
+    let { row, column } = n.startPosition;
+    let out = '';
+    for (const ch of n.text) {
+      out += ch === ':' && isMasked(row, column) ? '=' : ch;
+      if (ch === '\n') {
+        row++;
+        column = 0;
+      } else column += ch.length;
+    }
+    return out;
+  };
   try {
     const model: ScriptModel = { commands: [], hereStrings: [] };
     walk(tree.rootNode, (n) => {
@@ -73,8 +109,24 @@ export async function buildScriptModel(source: ScriptSource): Promise<ScriptMode
         const nameNode = n.children.find((c) => c?.type === 'command_name' || c?.type === 'command_name_expr');
         const elements = n.children.find((c) => c?.type === 'command_elements');
         const parts = (elements?.children ?? []).filter((c): c is Node => !!c && c.type !== 'command_argument_sep');
-        const args = parts.map((p) => unquote(p.text));
-        const rawArgs = parts.map((p) => p.text);
+        const args: string[] = [];
+        const rawArgs: string[] = [];
+        parts.forEach((p, i) => {
+          const prev = parts[i - 1];
+          // `--flag` then `value` right after a masked `=`: one argument, as the native program receives it.
+          if (
+            prev &&
+            isMasked(prev.endPosition.row, prev.endPosition.column) &&
+            p.startPosition.row === prev.endPosition.row &&
+            p.startPosition.column === prev.endPosition.column + 1
+          ) {
+            args[args.length - 1] += `=${unquote(original(p))}`;
+            rawArgs[rawArgs.length - 1] += `=${original(p)}`;
+          } else {
+            args.push(unquote(original(p)));
+            rawArgs.push(original(p));
+          }
+        });
         // The grammar stops a command at `--flag=value` (PowerShell passes it whole to a native
         // program): take the `=value` back from the rest of the line.
         const rest = (lines[n.endPosition.row] ?? '').slice(n.endPosition.column);
@@ -88,14 +140,14 @@ export async function buildScriptModel(source: ScriptSource): Promise<ScriptMode
           }
         }
         model.commands.push({
-          name: unquote(nameNode?.text ?? ''),
+          name: unquote(nameNode ? original(nameNode) : ''),
           args,
           rawArgs,
           line: fileLine(n.startPosition.row),
           column: n.startPosition.column + 1,
         });
       } else if (n.type === 'expandable_here_string_literal' || n.type === 'verbatim_here_string_characters') {
-        const raw = n.text;
+        const raw = original(n);
         const m = /^@(["'])\r?\n([\s\S]*?)\r?\n?\1@$/.exec(raw);
         if (m) {
           const lines = m[2]!.split('\n').map((_, i) => fileLine(n.startPosition.row + 1 + i));

@@ -1,7 +1,7 @@
 /** list-items: `wcm:action="add"`, the key present and unique, `Order` starting at 1. */
-import { hasPlaceholder } from '../placeholder.js';
+import { alternativeBranches, hasPlaceholder } from '../placeholder.js';
 import type { Rule, RuleFinding } from '../types.js';
-import { attr } from '../xml.js';
+import { attr, type XmlElement } from '../xml.js';
 import type { ListItemNode } from '../unattend-model.js';
 import { atAttribute, atElement, child, q } from './util.js';
 
@@ -21,7 +21,7 @@ export const listItems: Rule = (ctx) => {
     byList.set(it.list, [...(byList.get(it.list) ?? []), it]);
   }
   for (const items of byList.values()) {
-    const keys = new Map<string, number>();
+    const keys = new Map<string, XmlElement>();
     const orders: number[] = [];
     for (const it of items) {
       const keyName = it.item.key;
@@ -34,15 +34,17 @@ export const listItems: Rule = (ctx) => {
       // A key a template fills ({{ loop.index }}) is unique or not only once rendered.
       if (ctx.options.allowPlaceholders && hasPlaceholder(key)) continue;
       const seen = keys.get(key);
+      // Items on either side of a template's else are alternatives: one is rendered.
+      if (seen !== undefined && alternativeBranches(ctx.text, seen.end, it.el.start, ctx.options.allowPlaceholders)) continue;
       if (seen !== undefined)
         out.push(
           atElement(
             it.el,
-            `Duplicate ${keyName} ${q(key)} in ${q(it.list.path)} (also at line ${seen})`,
+            `Duplicate ${keyName} ${q(key)} in ${q(it.list.path)} (also at line ${seen.line})`,
             keyName === 'Order' ? 'give each item its own Order: 1, 2, 3, ...' : 'keys must be unique',
           ),
         );
-      else keys.set(key, it.el.line);
+      else keys.set(key, it.el);
       if (keyName === 'Order' && /^\d+$/.test(key)) orders.push(Number(key));
     }
     const first = items[0];

@@ -33,6 +33,14 @@ function invocation(c: ScriptCommand): { sub: string; flags: string[] } | undefi
   return sub === undefined ? undefined : { sub: sub.toLowerCase(), flags: rest.filter((a) => a.startsWith('-')) };
 }
 
+/** Commands that may follow the shutdown harmlessly: logging, waiting, leaving the script. */
+const HARMLESS_AFTER_SHUTDOWN = /^(Stop-Transcript|Write-(Host|Output|Verbose|Information)|echo|Start-Sleep|sleep|exit|return)$/i;
+
+/** The first command after `sysprep` that does real work: it never runs, or runs against a sealed image. */
+function commandAfter(commands: readonly ScriptCommand[], sysprep: ScriptCommand): ScriptCommand | undefined {
+  return commands.slice(commands.indexOf(sysprep) + 1).find((c) => !HARMLESS_AFTER_SHUTDOWN.test(c.name));
+}
+
 export const sealEc2launchV2Sequence: Rule = (ctx) => {
   const out: RuleFinding[] = [];
   const calls = (ctx.script?.commands ?? [])
@@ -60,10 +68,11 @@ export const sealEc2launchV2Sequence: Rule = (ctx) => {
           message: 'ec2launch.exe sysprep without --shutdown leaves the instance running after Sysprep, where anything that runs next changes the sealed image',
           hint: 'use sysprep --shutdown=true, as AWS documents, and let the build wait for the instance to stop',
         });
-      if (flag(['-s', '--shutdown']) && calls.slice(k + 1).length)
+      const next = flag(['-s', '--shutdown']) ? commandAfter(ctx.script?.commands ?? [], c) : undefined;
+      if (next)
         out.push({
-          line: calls[k + 1]!.c.line,
-          column: calls[k + 1]!.c.column,
+          line: next.line,
+          column: next.column,
           message: 'this runs after ec2launch.exe sysprep --shutdown, which ends the session; it never runs, or runs against a sealed image',
           hint: 'move it before the sysprep call',
         });

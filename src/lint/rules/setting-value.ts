@@ -23,7 +23,7 @@ export const settingValue: Rule = (ctx) => {
     }
     if (skipValueCheck(s.el.text, ctx.options.allowPlaceholders)) continue;
     if (BARE_TYPES.has(spec.type) && isBarePlaceholder(s.el.text, ctx.options.allowPlaceholders, (u) => sameWord(u, spec.values ?? []))) continue;
-    if (s.el.text === '' && emptyFilledByAgent(ctx.text, ctx.options.agent, s.component.pass.name, s.component.name, spec.name)) continue;
+    if (s.el.text === '' && emptyFilledByAgent(ctx.text, ctx.options.agent, s.component.pass.name, s.component.name, s.el)) continue;
     const problem = isPartialPlaceholder(s.el.text, ctx.options.allowPlaceholders) ? checkTemplate(spec, s.el.text) : check(spec, s.el.text);
     if (problem) out.push(atText(s.el, `${q(s.path)}: ${problem.message}`, problem.hint));
   }
@@ -37,12 +37,23 @@ const BARE_TYPES = new Set<SettingSpec['type']>(['boolean', 'integer', 'enum']);
 
 /**
  * EC2Launch v1's SysprepInstance.ps1 fills empty oobeSystem locale elements
- * with the OS's culture before Sysprep reads the file, so AWS's v1 file (and
- * winami's, without a configured locale) leaves them empty on purpose.
+ * with the OS's culture before Sysprep reads the file, and an empty order-1
+ * RunSynchronousCommand Path in specialize with its Randomize-LocalAdminPassword.ps1
+ * call, so AWS's v1 file (and winami's, without a configured locale) leaves
+ * them empty on purpose.
  */
-function emptyFilledByAgent(text: string, agent: string | undefined, pass: string | undefined, component: string | undefined, setting: string): boolean {
+function emptyFilledByAgent(text: string, agent: string | undefined, pass: string | undefined, component: string | undefined, el: XmlElement): boolean {
   const v1 = agent === 'ec2launch-v1' || (agent === undefined && /EC2-Windows\\Launch/i.test(text));
-  return v1 && pass === 'oobeSystem' && component === 'Microsoft-Windows-International-Core' && LOCALE_SETTINGS.has(setting);
+  if (!v1) return false;
+  if (pass === 'oobeSystem' && component === 'Microsoft-Windows-International-Core' && LOCALE_SETTINGS.has(el.localName)) return true;
+  const command = el.parent;
+  return (
+    pass === 'specialize' &&
+    component === 'Microsoft-Windows-Deployment' &&
+    el.localName === 'Path' &&
+    command?.localName === 'RunSynchronousCommand' &&
+    command.children.some((c) => c.localName === 'Order' && c.text.trim() === '1')
+  );
 }
 
 /** A value mixing placeholders and literal text: the literal parts must fit the type. */

@@ -37,7 +37,7 @@ export const unattendNamespace: Rule = (ctx) => {
         });
         continue;
       }
-      if (c.prefix !== '') {
+      if (c.prefix !== '' && !isSimCatalogNote(c)) {
         out.push({
           ...atElement(
             c,
@@ -48,9 +48,31 @@ export const unattendNamespace: Rule = (ctx) => {
         });
         continue;
       }
+      if (c.prefix !== '') continue;
       walk(c);
     }
   };
   walk(root);
   return out;
 };
+
+/** The namespace Windows System Image Manager writes its catalog note in. */
+const CPI_NS = 'urn:schemas-microsoft-com:cpi';
+
+/** The namespace `prefix` is bound to at `el`, looking up through its ancestors. */
+function namespaceOf(el: XmlElement | undefined, prefix: string): string | undefined {
+  for (let e = el; e; e = e.parent) {
+    const decl = attr(e, `xmlns:${prefix}`);
+    if (decl) return decl.value;
+  }
+  return undefined;
+}
+
+/**
+ * `<cpi:offlineImage cpi:source="wim:…">`: the note Windows System Image
+ * Manager writes on every file it saves, naming the image whose catalog it
+ * used. Setup ignores it by design, so it is no mistake to report.
+ */
+function isSimCatalogNote(el: XmlElement): boolean {
+  return el.localName === 'offlineImage' && namespaceOf(el, el.prefix) === CPI_NS;
+}
