@@ -13,7 +13,8 @@ import { gunzipSync } from 'node:zlib';
 import * as IB from '@aws-sdk/client-imagebuilder';
 import { DescribeImageAttributeCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { EMULATOR_ACCOUNTS, startEmulator, type Emulator } from '../../emulator/index.js';
+import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
+import { startEmulator } from '../integration/billing-emulator.js';
 import { BUILD_STATUSES } from '../../emulator/imagebuilder.js';
 import { rejection, sdk, sleep } from './helpers.js';
 
@@ -96,7 +97,7 @@ describe('emulator: EC2 Image Builder', function () {
   let n = 0;
   const token = () => `t-${++n}-${Math.random().toString(36).slice(2)}`;
   before(async () => {
-    emu = await startEmulator({ timeScale: 0.004, consistencyWindowMs: 0 });
+    emu = await startEmulator({ timeScale: 0.004 });
     const a = EMULATOR_ACCOUNTS[0]!;
     ib = new IB.ImagebuilderClient({
       endpoint: emu.endpoint,
