@@ -14,6 +14,7 @@ import * as Ec2 from '@aws-sdk/client-ec2';
 import * as Ssm from '@aws-sdk/client-ssm';
 import { parse as parseYaml } from 'yaml';
 import type { EmulatorAccount } from './options.js';
+import type { S3Store } from './s3.js';
 import { ApiError } from './world.js';
 
 export interface ImageBuilderContext {
@@ -26,6 +27,8 @@ type Handler = (c: ImageBuilderContext) => Record<string, unknown>;
 
 /** CreateComponent: inline `data` at most 16,000 characters (botocore InlineComponentData). */
 export const MAX_COMPONENT_DATA = 16_000;
+/** CreateComponent from `uri`: the document object is at most this many bytes (Image Builder's default quota for a component document in S3). */
+export const MAX_COMPONENT_URI_BYTES = 64 * 1024;
 /** Components per recipe (Image Builder quotas). */
 export const MAX_RECIPE_COMPONENTS = 20;
 /** The AWSTOE actions the build runs; any other is refused at CreateComponent. */
@@ -121,6 +124,8 @@ export interface ImageBuilderOptions {
   accounts: readonly EmulatorAccount[];
   /** Real milliseconds per simulated millisecond. */
   timeScale: number;
+  /** The emulator's S3, read for CreateComponent's `uri` as the caller (its own buckets only). */
+  s3?: () => S3Store;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -222,6 +227,28 @@ export class ImageBuilderService {
   }
 
   /** An AWSTOE document the build can run, or the reason it cannot. */
+  /** The document of CreateComponent's `uri`: an object in one of the caller's buckets (`s3://bucket/key`), read when the component is created. */
+  private readUri(c: ImageBuilderContext, uri: unknown): string {
+    const m = typeof uri === 'string' ? /^s3:\/\/([^/]+)\/(.+)$/.exec(uri) : null;
+    if (!m)
+      throw err(
+        'InvalidParameterValueException',
+        `The value supplied for parameter 'uri' is not valid: ${String(uri)}. It must be an S3 URL (s3://bucket/key).`,
+      );
+    if (!this.o.s3) throw err('InvalidRequestException', 'This emulator has no S3: give the component document inline as data.');
+    const o = this.o.s3().read(c.account, m[1]!, m[2]!);
+    if ('error' in o)
+      throw err(
+        'InvalidParameterValueException',
+        o.error === 'AccessDenied'
+          ? `Access denied to the component document ${uri}: the requester must be allowed to read it.`
+          : `The component document ${uri} does not exist (${o.error}).`,
+      );
+    if (o.data.length > MAX_COMPONENT_URI_BYTES)
+      throw err('ServiceQuotaExceededException', `The component document ${uri} is ${o.data.length} bytes; the quota is ${MAX_COMPONENT_URI_BYTES}.`);
+    return o.data.toString('utf8');
+  }
+
   private parseDocument(data: string): TocDoc {
     let doc: unknown;
     try {
@@ -285,10 +312,11 @@ export class ImageBuilderService {
         const version = this.version(c.body.semanticVersion);
         if (c.body.platform !== 'Windows' && c.body.platform !== 'Linux' && c.body.platform !== 'macOS')
           throw err('InvalidParameterValueException', `The value supplied for parameter 'platform' is not valid: ${String(c.body.platform)}.`);
-        if (c.body.uri !== undefined) throw err('InvalidRequestException', 'The emulator has no S3: give the component document inline as data.');
-        const data = c.body.data;
+        if (c.body.uri !== undefined && c.body.data !== undefined)
+          throw err('InvalidParameterCombinationException', 'You cannot specify both data and uri for the component document.');
+        const data = c.body.uri !== undefined ? this.readUri(c, c.body.uri) : c.body.data;
         if (typeof data !== 'string' || !data) throw err('InvalidParameterCombinationException', 'You must specify the component document as data or uri.');
-        if (data.length > MAX_COMPONENT_DATA)
+        if (c.body.uri === undefined && data.length > MAX_COMPONENT_DATA)
           throw err(
             'InvalidParameterValueException',
             `1 validation error detected: Value at 'data' failed to satisfy constraint: Member must have length less than or equal to ${MAX_COMPONENT_DATA}`,

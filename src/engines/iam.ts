@@ -141,10 +141,15 @@ export function enginePolicies(config: ResolvedConfig, engine: 'automation' | 'i
         : builder,
     };
   }
+  // With a bundle bucket the component documents are stored there and CreateComponent reads them as the caller.
+  const documents = bundleStatements(config, o.bundleBucket).caller.map((st) =>
+    st.Sid === 'WinamiBundleObjects' ? { ...st, Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'] } : st,
+  );
   return {
     caller: {
       Version: '2012-10-17',
       Statement: [
+        ...documents,
         {
           Sid: 'WinamiImageBuilder',
           Effect: 'Allow',

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Image } from '@aws-sdk/client-imagebuilder';
-import type { AwsSession, ImagebuilderPort } from '../aws/ports.js';
+import type { AwsSession, ImagebuilderPort, S3Port } from '../aws/ports.js';
 import { awsErrorCode } from '../aws/errors.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
@@ -21,6 +21,7 @@ import { renderBundle } from '../render/bundle.js';
 import { discardImage, verifyImageBilling } from '../billing/index.js';
 import { imageBuilderRequests, type IbRequest, type ResourceRef } from './imagebuilder.js';
 import { enginePlan } from './plan.js';
+import { bundleBucket, buildPrefix, checkBundleBucket, deleteBundle, s3Uri, uploadBundle } from './s3-delivery.js';
 import { journalPath, openJournal, type Journal } from '../bake/journal.js';
 import { newBuildId } from '../bake/index.js';
 import { AWS_POLL_DELAYS, defaultClock, type StepCtx } from '../bake/context.js';
@@ -39,6 +40,10 @@ export interface ImageBuilderBakeOptions {
   /** Directory under which `.winami/builds/<build-id>.jsonl` is written; default the working directory. */
   journalDir?: string;
   buildId?: string;
+  /** The bucket to store the component documents in (CreateComponent `uri`; else `engine.bundleBucket`; else they go inline). */
+  bundleBucket?: string;
+  /** Keep the component documents this bake stored (else deleted once the components are created; else `engine.keepBundle`). */
+  keepBundle?: boolean;
 }
 
 /** What a deploy did to each resource, by the template's logical id. */
@@ -69,6 +74,8 @@ export interface ImageBuilderBakeResult {
   images: { region: string; imageId: string; platformDetails?: string; usageOperation?: string }[];
   /** Images winami discarded (a wrong billing anywhere discards every output). */
   discarded: string[];
+  /** With a bundle bucket: where the component documents were stored, and whether they were deleted. */
+  bundle?: { bucket: string; prefix: string; keys: string[]; deleted: boolean };
   manifest: BakeManifest;
   packerManifest: PackerManifest;
 }
@@ -142,7 +149,7 @@ export async function deployImageBuilder(session: AwsSession, config: ResolvedCo
         let found: string | undefined;
         for (const b of builds.reverse()) {
           const held = (await ib.getComponent({ componentBuildVersionArn: b.arn! })).component;
-          if (held?.data === input.data) {
+          if (held?.data === (r.document?.text ?? input.data)) {
             found = b.arn!;
             break;
           }
@@ -289,9 +296,16 @@ async function runOnImageBuilder(o: ImageBuilderBakeOptions): Promise<CoreResult
   const report = reportTo(o.reporter ?? silentReporter);
   const config = typeof o.config === 'string' ? loadConfig(o.config, { ...(o.allowSourceRoots ? { allowSourceRoots: o.allowSourceRoots } : {}) }) : o.config;
   const bundle = await renderBundle(config);
-  const requests = imageBuilderRequests(config, enginePlan(config, bundle));
-  const account = (await o.session.sts(config.region).getCallerIdentity({})).Account!;
   const buildId = o.buildId ?? newBuildId();
+  const bucket = config.engine?.bundleDelivery === 'inline' ? undefined : bundleBucket(config, o.bundleBucket);
+  const documents = bucket !== undefined ? { bucket, prefix: buildPrefix(config, buildId) } : undefined;
+  const requests = imageBuilderRequests(config, enginePlan(config, bundle), documents ? { documents } : {});
+  const s3 = documents ? o.session.s3?.(config.region) : undefined;
+  if (documents) {
+    if (!s3) throw new Error('winami: this AWS session has no S3 client');
+    await checkBundleBucket(s3, documents.bucket, config.region);
+  }
+  const account = (await o.session.sts(config.region).getCallerIdentity({})).Account!;
   const journal = openJournal(journalPath(o.journalDir ?? process.cwd(), buildId));
   const regions = [config.region, ...config.image.regions.map((r) => r.region).filter((r) => r !== config.region)];
   journal.append({ type: 'build', buildId, region: config.region, regions, name: config.name, time: new Date().toISOString() });
@@ -338,12 +352,40 @@ async function runOnImageBuilder(o: ImageBuilderBakeOptions): Promise<CoreResult
   result.source = state.source;
   result.expectation = state.expectation;
   let dep: ImageBuilderDeploy;
+  const stored: string[] = [];
   try {
+    if (documents && s3) {
+      // Journaled before each PutObject (an interrupted one may still be stored), so `winami cleanup` finds them if winami dies here.
+      await uploadBundle(
+        s3,
+        { bucket: documents.bucket, prefix: documents.prefix },
+        requests.flatMap((r) => (r.document ? [{ path: r.document.key.slice(documents.prefix.length + 1), content: Buffer.from(r.document.text) }] : [])),
+        (key) => {
+          stored.push(key);
+          journal.append({
+            type: 'created',
+            kind: 's3-object',
+            id: s3Uri(documents.bucket, key),
+            region: config.region,
+            role: 'component-document',
+            time: new Date().toISOString(),
+          });
+        },
+        o.abortSignal,
+      );
+      report.info('engine.bundle.uploaded', `stored ${stored.length} component documents under s3://${documents.bucket}/${documents.prefix}/`, {
+        ...documents,
+      });
+    }
     dep = await deployImageBuilder(o.session, config, requests, account);
   } catch (err) {
     // Nothing was started: what the deploy made (components, recipe, configurations) is reused by the next run.
     finish(false);
     throw err;
+  } finally {
+    // Image Builder keeps a component's document from the moment it is created: the objects are no longer needed.
+    if (documents && s3 && stored.length)
+      result.bundle = await removeDocuments(s3, documents, stored, o.keepBundle ?? config.engine?.keepBundle ?? false, journal, report, buildId, config.region);
   }
   Object.assign(result, { deploy: dep.deploy, pipelineArn: dep.pipelineArn, recipeArn: dep.recipeArn, resources: dep.resources });
   for (const res of dep.resources)
@@ -443,6 +485,38 @@ async function runOnImageBuilder(o: ImageBuilderBakeOptions): Promise<CoreResult
   result.ok = true;
   result.exitCode = ExitCode.OK;
   return result;
+}
+
+/** Delete the component documents a bake stored (unless kept); the journal says which remain for `winami cleanup`. */
+async function removeDocuments(
+  s3: S3Port,
+  at: { bucket: string; prefix: string },
+  keys: string[],
+  keep: boolean,
+  journal: Journal,
+  report: ReturnType<typeof reportTo>,
+  buildId: string,
+  region: string,
+): Promise<NonNullable<ImageBuilderBakeResult['bundle']>> {
+  const time = () => new Date().toISOString();
+  if (keep) {
+    for (const key of keys) journal.append({ type: 'kept', kind: 's3-object', id: s3Uri(at.bucket, key), region, reason: 'keepBundle', time: time() });
+    report.info('engine.bundle.kept', `kept ${keys.length} component documents under s3://${at.bucket}/${at.prefix}/`, { ...at });
+    return { ...at, keys, deleted: false };
+  }
+  const out = await deleteBundle(s3, at.bucket, keys).catch((err: Error) => ({
+    deleted: [] as string[],
+    failed: keys.map((key) => ({ key, error: err.message })),
+  }));
+  for (const key of out.deleted) journal.append({ type: 'removed', kind: 's3-object', id: s3Uri(at.bucket, key), region, time: time() });
+  if (out.failed.length)
+    report.warn(
+      'engine.bundle.left',
+      `could not delete ${out.failed.length} component documents (${out.failed[0]!.error}); winami cleanup --build-id ${buildId} removes them`,
+      { keys: out.failed.map((f) => f.key) },
+    );
+  else report.info('engine.bundle.deleted', `deleted ${out.deleted.length} component documents under s3://${at.bucket}/${at.prefix}/`, { ...at });
+  return { ...at, keys, deleted: out.failed.length === 0 };
 }
 
 /** Journal the build's instances as they appear (Image Builder tags them with the image ARN), so a cleanup knows them. */
