@@ -708,14 +708,19 @@ export class ImageBuilderService {
         throw err('InvalidParameterValueException', `The region ${String(d.region)} is not valid.`);
       if (regions.has(d.region)) throw err('InvalidParameterCombinationException', `The region ${d.region} appears twice in the distribution configuration.`);
       regions.add(d.region);
-      for (const k of [
-        'containerDistributionConfiguration',
-        'licenseConfigurationArns',
-        'launchTemplateConfigurations',
-        's3ExportConfiguration',
-        'fastLaunchConfigurations',
-      ])
+      for (const k of ['containerDistributionConfiguration', 'licenseConfigurationArns', 'launchTemplateConfigurations', 's3ExportConfiguration'])
         if (d[k] !== undefined) throw err('InvalidRequestException', `The emulator does not model ${k} in a distribution.`);
+      const fl = d.fastLaunchConfigurations as Record<string, unknown>[] | undefined;
+      if (fl !== undefined) {
+        if (!Array.isArray(fl) || fl.length !== 1)
+          throw err('InvalidRequestException', 'The emulator models one Fast Launch configuration per distribution (the AMI owner’s).');
+        const f = fl[0]!;
+        if (typeof f.enabled !== 'boolean') throw err('InvalidParameterValueException', 'fastLaunchConfigurations[].enabled is required (a boolean).');
+        if (f.accountId !== undefined) throw err('InvalidRequestException', 'The emulator does not model Fast Launch for another account (accountId).');
+        const n = f.maxParallelLaunches;
+        if (n !== undefined && !(Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 10_000))
+          throw err('InvalidParameterValueException', `maxParallelLaunches must be between 1 and 10000, not ${String(n)}.`);
+      }
       const ami = d.amiDistributionConfiguration as Record<string, unknown> | undefined;
       if (ami?.targetAccountIds !== undefined)
         throw err('InvalidRequestException', 'The emulator does not model targetAccountIds; share with launchPermission instead.');
@@ -1164,6 +1169,12 @@ export class ImageBuilderService {
       region: string;
       amiDistributionConfiguration?: Record<string, unknown>;
       ssmParameterConfigurations?: { parameterName: string; dataType?: string }[];
+      fastLaunchConfigurations?: {
+        enabled: boolean;
+        snapshotConfiguration?: { targetResourceCount?: number };
+        maxParallelLaunches?: number;
+        launchTemplate?: { launchTemplateId?: string; launchTemplateName?: string; launchTemplateVersion?: string };
+      }[];
     }[];
     const ordered = [...list.filter((d) => d.region === b.region), ...list.filter((d) => d.region !== b.region)];
     if (!ordered.some((d) => d.region === b.region)) ordered.unshift({ region: b.region });
@@ -1206,6 +1217,33 @@ export class ImageBuilderService {
           'ssm',
           new Ssm.PutParameterCommand({ Name: p.parameterName, Value: id, Type: 'String', DataType: p.dataType ?? 'text', Overwrite: true }),
         );
+      // Fast Launch: EC2's EnableFastLaunch on the region's AMI, as the distribution's last act; Image Builder does not wait for `enabled`.
+      for (const f of d.fastLaunchConfigurations ?? []) {
+        if (!f.enabled) continue;
+        const lt = f.launchTemplate;
+        await this.send(
+          b,
+          d.region,
+          'ec2',
+          new Ec2.EnableFastLaunchCommand({
+            ImageId: id,
+            ResourceType: 'snapshot',
+            ...(f.snapshotConfiguration?.targetResourceCount
+              ? { SnapshotConfiguration: { TargetResourceCount: f.snapshotConfiguration.targetResourceCount } }
+              : {}),
+            ...(f.maxParallelLaunches ? { MaxParallelLaunches: f.maxParallelLaunches } : {}),
+            ...(lt
+              ? {
+                  LaunchTemplate: {
+                    ...(lt.launchTemplateId ? { LaunchTemplateId: lt.launchTemplateId } : {}),
+                    ...(lt.launchTemplateName ? { LaunchTemplateName: lt.launchTemplateName } : {}),
+                    Version: lt.launchTemplateVersion ?? '$Default',
+                  },
+                }
+              : {}),
+          }),
+        );
+      }
       const img = await this.send<Ec2.DescribeImagesCommandOutput>(b, d.region, 'ec2', new Ec2.DescribeImagesCommand({ ImageIds: [id] }));
       b.amis.push({
         region: d.region,

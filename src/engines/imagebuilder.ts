@@ -271,6 +271,23 @@ export function imageBuilderRequests(config: ResolvedConfig, plan: EnginePlan, o
   const regions = [{ region: config.region, kmsKeyId: config.image.kmsKeyId }, ...config.image.regions.filter((r) => r.region !== config.region)];
   const amiName = engineImageName(config, IB_PLACEHOLDERS);
   const lp = config.image.launchPermissions;
+  // Fast Launch is a distribution setting of Image Builder (enabled on each region's AMI as it is distributed).
+  const fl = config.image.fastLaunch;
+  const fastLaunch = fl
+    ? {
+        enabled: true,
+        snapshotConfiguration: { targetResourceCount: fl.targetResourceCount },
+        maxParallelLaunches: fl.maxParallelLaunches,
+        ...(fl.launchTemplate
+          ? {
+              launchTemplate: {
+                ...(fl.launchTemplate.id ? { launchTemplateId: fl.launchTemplate.id } : { launchTemplateName: fl.launchTemplate.name! }),
+                launchTemplateVersion: fl.launchTemplate.version,
+              },
+            }
+          : {}),
+      }
+    : undefined;
   requests.push({
     logicalId: 'Distribution',
     operation: 'CreateDistributionConfiguration',
@@ -296,6 +313,7 @@ export function imageBuilderRequests(config: ResolvedConfig, plan: EnginePlan, o
             : {}),
         },
         ...(config.image.publishParameter ? { ssmParameterConfigurations: [{ parameterName: config.image.publishParameter, dataType: 'aws:ec2:image' }] } : {}),
+        ...(fastLaunch ? { fastLaunchConfigurations: [fastLaunch] } : {}),
       })),
     },
   });

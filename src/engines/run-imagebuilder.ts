@@ -24,7 +24,13 @@ import { enginePlan } from './plan.js';
 import { bundleBucket, buildPrefix, checkBundleBucket, deleteBundle, s3Uri, uploadBundle } from './s3-delivery.js';
 import { journalPath, openJournal, type Journal } from '../bake/journal.js';
 import { newBuildId } from '../bake/index.js';
-import { AWS_POLL_DELAYS, defaultClock, type StepCtx } from '../bake/context.js';
+import { AWS_POLL_DELAYS, defaultClock, delays, scaled, type StepCtx } from '../bake/context.js';
+import type { DescribeFastLaunchImagesSuccessItem } from '@aws-sdk/client-ec2';
+import { pollUntil } from '../aws/poll-until.js';
+import { parseDurationMs } from '../config/duration.js';
+import { describeFastLaunch } from '../image/fast-launch.js';
+import { FAST_LAUNCH_PRICING_BASIS, fastLaunchMonthlyUsd } from '../knowledge/fast-launch.js';
+import type { FastLaunchCost } from '../events.js';
 import { initialState, type BakeState } from '../bake/state.js';
 import { resolveSource } from '../bake/steps/resolve-source.js';
 import type { BakeManifest, PackerManifest } from '../bake/manifest.js';
@@ -479,12 +485,106 @@ async function runOnImageBuilder(o: ImageBuilderBakeOptions): Promise<CoreResult
     result.exitCode = ExitCode.VERIFICATION;
     return result;
   }
+  try {
+    await finishImages(config, made, o.session, ctx, report);
+  } catch (err) {
+    // As a failed local bake leaves no image: every output goes (Fast Launch disabled first by discardImage).
+    for (const m of made) {
+      await discardImage(o.session.ec2(m.region), m.imageId, { reporter: o.reporter ?? silentReporter });
+      journal.append({ type: 'removed', kind: 'image', id: m.imageId, region: m.region, time: new Date().toISOString() });
+      result.discarded.push(m.imageId);
+    }
+    finish(false);
+    result.error =
+      err instanceof StepError
+        ? err
+        : new StepError('imagebuilder', `finishing the verified images failed: ${(err as Error).message}`, { cause: err as Error });
+    return result;
+  }
   result.images = checked;
   for (const i of checked) journal.append({ type: 'kept', kind: 'image', id: i.imageId, region: i.region, reason: 'output', time: new Date().toISOString() });
   finish(true);
   result.ok = true;
   result.exitCode = ExitCode.OK;
   return result;
+}
+
+/**
+ * After winami's billing check, what the local bake does last: wait for the
+ * Fast Launch the distribution enabled (`fastLaunchConfigurations`) to be
+ * `enabled` on every output, reporting its estimated cost, then schedule
+ * deprecation (`image.deprecateAfter`), which Image Builder's distribution has
+ * no setting for.
+ */
+async function finishImages(
+  config: ResolvedConfig,
+  made: { region: string; imageId: string }[],
+  session: AwsSession,
+  ctx: StepCtx,
+  report: ReturnType<typeof reportTo>,
+): Promise<void> {
+  const fl = config.image.fastLaunch;
+  if (fl) {
+    const costs: FastLaunchCost[] = [];
+    for (const m of made) {
+      const ec2 = session.ec2(m.region);
+      let item: DescribeFastLaunchImagesSuccessItem;
+      try {
+        item = await waitForFastLaunch(ec2, m.imageId, { timeoutMs: scaled(ctx, config.deadlines.copy), ...delays(ctx, 'image'), abortSignal: ctx.signal });
+      } catch (err) {
+        throw new StepError('enableFastLaunch', `Fast Launch on ${m.imageId} in ${m.region}: ${(err as Error).message}`, {
+          cause: err as Error,
+          hint: 'Check the launch template (it must exist in each region), the default VPC where there is no template, and the quota "Max parallel launches". The images were discarded.',
+        });
+      }
+      const root = (await ec2.describeImages({ ImageIds: [m.imageId] })).Images?.[0];
+      const rootVolumeGiB = root?.BlockDeviceMappings?.find((b) => b.DeviceName === root.RootDeviceName)?.Ebs?.VolumeSize ?? 30;
+      const count = item.SnapshotConfiguration?.TargetResourceCount ?? fl.targetResourceCount;
+      costs.push({
+        region: m.region,
+        imageId: m.imageId,
+        state: item.State ?? 'enabled',
+        targetResourceCount: count,
+        maxParallelLaunches: item.MaxParallelLaunches ?? fl.maxParallelLaunches,
+        rootVolumeGiB,
+        estimatedMonthlyUsd: fastLaunchMonthlyUsd(count, rootVolumeGiB),
+      });
+    }
+    const total = Math.round(costs.reduce((sum, c) => sum + c.estimatedMonthlyUsd, 0) * 100) / 100;
+    report.info(
+      'bake.fastLaunch',
+      `Fast Launch is enabled on ${costs.map((c) => `${c.imageId} (${c.region})`).join(', ')}; the pre-provisioned snapshots cost at most about USD ${total.toFixed(2)} a month (${FAST_LAUNCH_PRICING_BASIS})`,
+      { images: costs, estimatedMonthlyUsd: total, pricingBasis: FAST_LAUNCH_PRICING_BASIS },
+    );
+  }
+  if (config.image.deprecateAfter) {
+    const at = new Date(Date.now() + parseDurationMs(config.image.deprecateAfter));
+    at.setUTCSeconds(0, 0);
+    for (const m of made) await session.ec2(m.region).enableImageDeprecation({ ImageId: m.imageId, DeprecateAt: at }, { abortSignal: ctx.signal });
+    report.info('engine.deprecation', `deprecation of ${made.map((m) => m.imageId).join(', ')} scheduled for ${at.toISOString()}`, {
+      deprecateAt: at.toISOString(),
+      images: made.map((m) => m.imageId),
+    });
+  }
+}
+
+/** Wait for `enabled`; `enabling-failed`/`enabled-failed`, or no Fast Launch at all, is a failure. */
+function waitForFastLaunch(
+  ec2: ReturnType<AwsSession['ec2']>,
+  imageId: string,
+  wait: { timeoutMs: number; minDelayMs: number; maxDelayMs: number; abortSignal?: AbortSignal },
+): Promise<DescribeFastLaunchImagesSuccessItem> {
+  return pollUntil<DescribeFastLaunchImagesSuccessItem | undefined>({
+    what: `Fast Launch on ${imageId} to be enabled`,
+    probe: (signal) => describeFastLaunch(ec2, imageId, signal),
+    acceptor: (item) => {
+      if (item?.State === 'enabled') return { state: 'success', value: item };
+      if (item?.State === 'enabling-failed' || item?.State === 'enabled-failed')
+        return { state: 'failure', reason: `it is ${item.State}: ${item.StateTransitionReason ?? 'no reason given'}` };
+      return { state: 'retry', observed: item ? `state ${item.State ?? 'unknown'}` : 'not listed' };
+    },
+    ...wait,
+  }) as Promise<DescribeFastLaunchImagesSuccessItem>;
 }
 
 /** Delete the component documents a bake stored (unless kept); the journal says which remain for `winami cleanup`. */
