@@ -245,6 +245,7 @@ export const EVENTS = {
   'engine.bundle.kept': payload<BundleLocationEvent>(),
   'engine.bundle.deleted': payload<BundleLocationEvent>(),
   'engine.bundle.left': payload<{ keys: string[] }>(),
+  'engine.bundle.unchecked': payload<{ profileName: string }>(),
   'engine.deprecation': payload<{ deprecateAt: string; images: string[] }>(),
   'cleanup.cancel': payload<{ imageBuildVersionArn: string }>(),
   'cleanup.cancel-failed': payload<Record<string, never>>(),
