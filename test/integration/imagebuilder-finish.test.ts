@@ -13,6 +13,11 @@ import { join } from 'node:path';
 import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { bakeOnImageBuilder } from '../../src/engines/run-imagebuilder.js';
 import { exportEngine } from '../../src/engines/export.js';
+import { imageBuilderRequests, toApiInput } from '../../src/engines/imagebuilder.js';
+import { enginePlan } from '../../src/engines/plan.js';
+import { loadConfig } from '../../src/config/load.js';
+import { renderBundle } from '../../src/render/bundle.js';
+import { botocoreProblems, cfnLint } from '../unit/engines/tools.js';
 import { MemoryReporter } from '../../src/reporter.js';
 import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
 import { configFor, leftovers, NOTHING, sessionOn, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
@@ -47,6 +52,32 @@ describe('bake --engine imagebuilder: deprecation and Fast Launch (emulator)', f
     expect(template.match(/FastLaunchConfigurations:/g)).to.have.length(2);
     expect(template).to.contain('TargetResourceCount: 2').and.contain('MaxParallelLaunches: 6').and.contain('Enabled: true');
     expect(template).not.to.match(/deprecat/i);
+  });
+
+  it('sends a distribution with Fast Launch, and components from S3, that botocore accepts; cfn-lint accepts the template', async function () {
+    const config = loadConfig(configFor('2022', FINISH));
+    const plan = enginePlan(config, await renderBundle(config));
+    const requests = imageBuilderRequests(config, plan, { documents: { bucket: 'winami-components', prefix: 'winami/golden/b-1' } });
+    const problems = botocoreProblems(
+      requests.map((r) => ({
+        label: r.logicalId,
+        service: 'imagebuilder',
+        operation: r.operation,
+        params: { ...toApiInput(r.input, 'us-east-1', '111111111111'), clientToken: 't' },
+      })),
+    );
+    if (!problems) {
+      console.log('      skipped: botocore is not installed');
+      return this.skip();
+    }
+    expect(Object.entries(problems).filter(([, p]) => p.length)).to.deep.equal([]);
+    expect(requests.filter((r) => r.operation === 'CreateComponent').every((r) => typeof r.input.uri === 'string' && r.input.data === undefined)).to.equal(
+      true,
+    );
+    const out = mkdtempSync(join(tmpdir(), 'winami-ib-finish-lint-'));
+    await exportEngine({ configPath: configFor('2022', FINISH), engine: 'imagebuilder', outDir: out, bundleBucket: 'winami-components' });
+    const lint = cfnLint(join(out, 'template.yaml'));
+    if (lint !== undefined) expect(lint).to.equal('');
   });
 
   it('enables Fast Launch through the distribution, waits for it after the billing check, and schedules deprecation on every output', async () => {
