@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Image } from '@aws-sdk/client-imagebuilder';
 import type { AwsSession, ImagebuilderPort, S3Port } from '../aws/ports.js';
-import { awsErrorCode } from '../aws/errors.js';
+import { awsErrorCode, isThrottling } from '../aws/errors.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { CancelledError, StepError, UsageError, VerificationError, ExitCode, type ExitCodeValue, type WinamiError } from '../errors.js';
@@ -87,6 +87,8 @@ export interface ImageBuilderBakeResult {
 }
 
 const POLL_MS = 15_000;
+/** Polls in a row that may stay throttled (each waiting longer, up to 64 poll intervals) before the bake gives up following the build. */
+const MAX_THROTTLED_POLLS = 20;
 const TERMINAL = new Set(['AVAILABLE', 'FAILED', 'CANCELLED', 'DELETED']);
 /** The tag Image Builder puts on what a build makes, with the image's ARN (tag-resources.html). */
 export const IMAGE_BUILDER_ARN_TAG = 'Ec2ImageBuilderArn';
@@ -414,6 +416,7 @@ async function runOnImageBuilder(o: ImageBuilderBakeOptions): Promise<CoreResult
   result.phases = phases;
   const seen = new Set<string>();
   let cancelled = false;
+  let throttled = 0;
   let image: Image;
   for (;;) {
     if (o.abortSignal?.aborted && !cancelled) {
@@ -423,7 +426,18 @@ async function runOnImageBuilder(o: ImageBuilderBakeOptions): Promise<CoreResult
         .cancelImageCreation({ imageBuildVersionArn: arn, clientToken: randomUUID() })
         .catch((err: Error) => report.warn('engine.stop-failed', `CancelImageCreation: ${err.message}`, {}));
     }
-    image = (await ib.getImage({ imageBuildVersionArn: arn })).image!;
+    try {
+      image = (await ib.getImage({ imageBuildVersionArn: arn })).image!;
+    } catch (err) {
+      // A poll still throttled after the SDK's own retries: the build runs on regardless, so back off and poll again.
+      if (isThrottling(err) && throttled < MAX_THROTTLED_POLLS) {
+        throttled++;
+        await new Promise((r) => setTimeout(r, pollMs * 2 ** Math.min(throttled, 6)));
+        continue;
+      }
+      throw err;
+    }
+    throttled = 0;
     const status = image.state?.status ?? 'PENDING';
     if (phases.at(-1)?.name !== status) {
       const now = Date.now();

@@ -126,6 +126,15 @@ describe('bake --engine automation (emulator)', function () {
     ).to.deep.equal([]);
   });
 
+  it('keeps following the execution when its polls stay throttled past the SDK retries', async () => {
+    // More throttled answers in a row than the SDK's 8 attempts of one call: the bake backs off and polls again.
+    emu.control.addFault({ service: 'ssm', action: 'GetAutomationExecution', errorCode: 'ThrottlingException', status: 400, times: 12 });
+    const { r } = await run(configFor('2022'));
+    expect(r.ok, r.error?.message).to.equal(true);
+    const throttled = emu.control.calls().filter((c) => c.action === 'GetAutomationExecution' && c.errorCode === 'ThrottlingException');
+    expect(throttled).to.have.length(12);
+  });
+
   it('fails with nothing left when the billing is wrong: the runbook discards the image', async () => {
     emu.control.setImageOutcome({ actions: ['CreateImage'], billing: { platformDetails: 'Windows BYOL', usageOperation: 'RunInstances:0800' } });
     const { r } = await run(configFor('2022', 'licensing:\n  expect: windows'));

@@ -104,6 +104,13 @@ describe('bake --engine imagebuilder: deprecation and Fast Launch (emulator)', f
     }
   });
 
+  it('keeps following the build when its polls stay throttled past the SDK retries', async () => {
+    emu.control.addFault({ service: 'imagebuilder', action: 'GetImage', errorCode: 'ThrottlingException', status: 400, times: 12 });
+    const { r } = await run(configFor('2022'));
+    expect(r.ok, r.error?.message).to.equal(true);
+    expect(emu.control.calls().filter((c) => c.action === 'GetImage' && c.errorCode === 'ThrottlingException')).to.have.length(12);
+  });
+
   it('discards every output when Fast Launch fails on one, naming the image, and leaves nothing', async () => {
     emu.control.failFastLaunch('*', 'InsufficientCapacity: no capacity for the pre-provisioning launches');
     const { r } = await run(configFor('2022', FINISH));
