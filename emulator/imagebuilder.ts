@@ -14,6 +14,7 @@ import * as Ec2 from '@aws-sdk/client-ec2';
 import * as Ssm from '@aws-sdk/client-ssm';
 import { parse as parseYaml } from 'yaml';
 import type { EmulatorAccount } from './options.js';
+import type { S3Store } from './s3.js';
 import { ApiError } from './world.js';
 
 export interface ImageBuilderContext {
@@ -26,6 +27,8 @@ type Handler = (c: ImageBuilderContext) => Record<string, unknown>;
 
 /** CreateComponent: inline `data` at most 16,000 characters (botocore InlineComponentData). */
 export const MAX_COMPONENT_DATA = 16_000;
+/** CreateComponent from `uri`: the document object is at most this many bytes (Image Builder's default quota for a component document in S3). */
+export const MAX_COMPONENT_URI_BYTES = 64 * 1024;
 /** Components per recipe (Image Builder quotas). */
 export const MAX_RECIPE_COMPONENTS = 20;
 /** The AWSTOE actions the build runs; any other is refused at CreateComponent. */
@@ -121,6 +124,8 @@ export interface ImageBuilderOptions {
   accounts: readonly EmulatorAccount[];
   /** Real milliseconds per simulated millisecond. */
   timeScale: number;
+  /** The emulator's S3, read for CreateComponent's `uri` as the caller (its own buckets only). */
+  s3?: () => S3Store;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -222,6 +227,28 @@ export class ImageBuilderService {
   }
 
   /** An AWSTOE document the build can run, or the reason it cannot. */
+  /** The document of CreateComponent's `uri`: an object in one of the caller's buckets (`s3://bucket/key`), read when the component is created. */
+  private readUri(c: ImageBuilderContext, uri: unknown): string {
+    const m = typeof uri === 'string' ? /^s3:\/\/([^/]+)\/(.+)$/.exec(uri) : null;
+    if (!m)
+      throw err(
+        'InvalidParameterValueException',
+        `The value supplied for parameter 'uri' is not valid: ${String(uri)}. It must be an S3 URL (s3://bucket/key).`,
+      );
+    if (!this.o.s3) throw err('InvalidRequestException', 'This emulator has no S3: give the component document inline as data.');
+    const o = this.o.s3().read(c.account, m[1]!, m[2]!);
+    if ('error' in o)
+      throw err(
+        'InvalidParameterValueException',
+        o.error === 'AccessDenied'
+          ? `Access denied to the component document ${uri}: the requester must be allowed to read it.`
+          : `The component document ${uri} does not exist (${o.error}).`,
+      );
+    if (o.data.length > MAX_COMPONENT_URI_BYTES)
+      throw err('ServiceQuotaExceededException', `The component document ${uri} is ${o.data.length} bytes; the quota is ${MAX_COMPONENT_URI_BYTES}.`);
+    return o.data.toString('utf8');
+  }
+
   private parseDocument(data: string): TocDoc {
     let doc: unknown;
     try {
@@ -285,10 +312,11 @@ export class ImageBuilderService {
         const version = this.version(c.body.semanticVersion);
         if (c.body.platform !== 'Windows' && c.body.platform !== 'Linux' && c.body.platform !== 'macOS')
           throw err('InvalidParameterValueException', `The value supplied for parameter 'platform' is not valid: ${String(c.body.platform)}.`);
-        if (c.body.uri !== undefined) throw err('InvalidRequestException', 'The emulator has no S3: give the component document inline as data.');
-        const data = c.body.data;
+        if (c.body.uri !== undefined && c.body.data !== undefined)
+          throw err('InvalidParameterCombinationException', 'You cannot specify both data and uri for the component document.');
+        const data = c.body.uri !== undefined ? this.readUri(c, c.body.uri) : c.body.data;
         if (typeof data !== 'string' || !data) throw err('InvalidParameterCombinationException', 'You must specify the component document as data or uri.');
-        if (data.length > MAX_COMPONENT_DATA)
+        if (c.body.uri === undefined && data.length > MAX_COMPONENT_DATA)
           throw err(
             'InvalidParameterValueException',
             `1 validation error detected: Value at 'data' failed to satisfy constraint: Member must have length less than or equal to ${MAX_COMPONENT_DATA}`,
@@ -680,14 +708,19 @@ export class ImageBuilderService {
         throw err('InvalidParameterValueException', `The region ${String(d.region)} is not valid.`);
       if (regions.has(d.region)) throw err('InvalidParameterCombinationException', `The region ${d.region} appears twice in the distribution configuration.`);
       regions.add(d.region);
-      for (const k of [
-        'containerDistributionConfiguration',
-        'licenseConfigurationArns',
-        'launchTemplateConfigurations',
-        's3ExportConfiguration',
-        'fastLaunchConfigurations',
-      ])
+      for (const k of ['containerDistributionConfiguration', 'licenseConfigurationArns', 'launchTemplateConfigurations', 's3ExportConfiguration'])
         if (d[k] !== undefined) throw err('InvalidRequestException', `The emulator does not model ${k} in a distribution.`);
+      const fl = d.fastLaunchConfigurations as Record<string, unknown>[] | undefined;
+      if (fl !== undefined) {
+        if (!Array.isArray(fl) || fl.length !== 1)
+          throw err('InvalidRequestException', 'The emulator models one Fast Launch configuration per distribution (the AMI owner’s).');
+        const f = fl[0]!;
+        if (typeof f.enabled !== 'boolean') throw err('InvalidParameterValueException', 'fastLaunchConfigurations[].enabled is required (a boolean).');
+        if (f.accountId !== undefined) throw err('InvalidRequestException', 'The emulator does not model Fast Launch for another account (accountId).');
+        const n = f.maxParallelLaunches;
+        if (n !== undefined && !(Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 10_000))
+          throw err('InvalidParameterValueException', `maxParallelLaunches must be between 1 and 10000, not ${String(n)}.`);
+      }
       const ami = d.amiDistributionConfiguration as Record<string, unknown> | undefined;
       if (ami?.targetAccountIds !== undefined)
         throw err('InvalidRequestException', 'The emulator does not model targetAccountIds; share with launchPermission instead.');
@@ -1136,6 +1169,12 @@ export class ImageBuilderService {
       region: string;
       amiDistributionConfiguration?: Record<string, unknown>;
       ssmParameterConfigurations?: { parameterName: string; dataType?: string }[];
+      fastLaunchConfigurations?: {
+        enabled: boolean;
+        snapshotConfiguration?: { targetResourceCount?: number };
+        maxParallelLaunches?: number;
+        launchTemplate?: { launchTemplateId?: string; launchTemplateName?: string; launchTemplateVersion?: string };
+      }[];
     }[];
     const ordered = [...list.filter((d) => d.region === b.region), ...list.filter((d) => d.region !== b.region)];
     if (!ordered.some((d) => d.region === b.region)) ordered.unshift({ region: b.region });
@@ -1178,6 +1217,33 @@ export class ImageBuilderService {
           'ssm',
           new Ssm.PutParameterCommand({ Name: p.parameterName, Value: id, Type: 'String', DataType: p.dataType ?? 'text', Overwrite: true }),
         );
+      // Fast Launch: EC2's EnableFastLaunch on the region's AMI, as the distribution's last act; Image Builder does not wait for `enabled`.
+      for (const f of d.fastLaunchConfigurations ?? []) {
+        if (!f.enabled) continue;
+        const lt = f.launchTemplate;
+        await this.send(
+          b,
+          d.region,
+          'ec2',
+          new Ec2.EnableFastLaunchCommand({
+            ImageId: id,
+            ResourceType: 'snapshot',
+            ...(f.snapshotConfiguration?.targetResourceCount
+              ? { SnapshotConfiguration: { TargetResourceCount: f.snapshotConfiguration.targetResourceCount } }
+              : {}),
+            ...(f.maxParallelLaunches ? { MaxParallelLaunches: f.maxParallelLaunches } : {}),
+            ...(lt
+              ? {
+                  LaunchTemplate: {
+                    ...(lt.launchTemplateId ? { LaunchTemplateId: lt.launchTemplateId } : {}),
+                    ...(lt.launchTemplateName ? { LaunchTemplateName: lt.launchTemplateName } : {}),
+                    Version: lt.launchTemplateVersion ?? '$Default',
+                  },
+                }
+              : {}),
+          }),
+        );
+      }
       const img = await this.send<Ec2.DescribeImagesCommandOutput>(b, d.region, 'ec2', new Ec2.DescribeImagesCommand({ ImageIds: [id] }));
       b.amis.push({
         region: d.region,

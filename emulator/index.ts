@@ -319,7 +319,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const port = (server.address() as AddressInfo).port;
   const automation = new AutomationService({ endpoint: `http://127.0.0.1:${port}`, accounts, timeScale: options.timeScale ?? 1 });
   http.ssmExtra = automation.handlers;
-  const imageBuilder = new ImageBuilderService({ endpoint: `http://127.0.0.1:${port}`, accounts, timeScale: options.timeScale ?? 1 });
+  const imageBuilder = new ImageBuilderService({ endpoint: `http://127.0.0.1:${port}`, accounts, timeScale: options.timeScale ?? 1, s3: () => world.s3 });
   http.imageBuilder = imageBuilder.handlers;
   const resetWorld = control.reset;
   control.reset = async () => {

@@ -246,6 +246,7 @@ export const EVENTS = {
   'engine.bundle.deleted': payload<BundleLocationEvent>(),
   'engine.bundle.left': payload<{ keys: string[] }>(),
   'engine.bundle.unchecked': payload<{ profileName: string }>(),
+  'engine.deprecation': payload<{ deprecateAt: string; images: string[] }>(),
   'cleanup.cancel': payload<{ imageBuildVersionArn: string }>(),
   'cleanup.cancel-failed': payload<Record<string, never>>(),
   'export.written': payload<{ engine: string; path: string }>(),

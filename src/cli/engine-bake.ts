@@ -93,6 +93,8 @@ export async function bakeConfigsOnImageBuilder(a: Omit<EngineBakeArgs, 'roleArn
       reporter: a.reporter,
       abortSignal: a.abortSignal,
       allowSourceRoots: a.allowSourceRoots,
+      ...(typeof a.bundleBucket === 'string' ? { bundleBucket: a.bundleBucket } : {}),
+      ...(typeof a.keepBundle === 'boolean' ? { keepBundle: a.keepBundle } : {}),
       ...(a.timeScale ? { timeScale: a.timeScale } : {}),
       ...(typeof a.journalDir === 'string' ? { journalDir: a.journalDir } : {}),
     });
@@ -118,6 +120,7 @@ export async function bakeConfigsOnImageBuilder(a: Omit<EngineBakeArgs, 'roleArn
           status: r.status,
           images: r.images,
           discarded: r.discarded,
+          ...(r.bundle ? { bundle: r.bundle } : {}),
           exitCode: r.exitCode,
           error: r.error ? { code: r.error.code, message: r.error.message, hint: r.error.hint } : undefined,
         })}\n`,

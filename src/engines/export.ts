@@ -13,10 +13,10 @@ import { reportTo, silentReporter, type Reporter } from '../reporter.js';
 import { renderBundle } from '../render/bundle.js';
 import { automationTemplateYaml } from './automation-template.js';
 import { chooseRunbook } from './delivery.js';
-import { imageBuilderTemplateYaml } from './imagebuilder.js';
+import { imageBuilderRequests, imageBuilderTemplateYaml } from './imagebuilder.js';
 import { renderPacker } from './packer.js';
 import { enginePlan, type Engine } from './plan.js';
-import { bundleObjects, checkBundleBucket, uploadBundle, type BundleLocation } from './s3-delivery.js';
+import { bundleBucket, bundleObjects, checkBundleBucket, uploadBundle, type BundleLocation } from './s3-delivery.js';
 
 /** CloudFormation takes a template of at most this many bytes inline (`TemplateBody`); larger ones come from S3 (`TemplateURL`). */
 export const MAX_TEMPLATE_BODY_BYTES = 51_200;
@@ -28,7 +28,7 @@ export interface ExportOptions {
   allowPlaintextSecrets?: boolean;
   allowSourceRoots?: readonly string[];
   reporter?: Reporter;
-  /** Automation: the bucket to deliver the bundle from (else `engine.bundleBucket`). */
+  /** Automation: the bucket to deliver the bundle from; Image Builder: the bucket of the component documents (else `engine.bundleBucket`). */
   bundleBucket?: string;
   /** Automation with S3 delivery: uploads the bundle objects with it; without it they are only written under `bundle/`. */
   session?: AwsSession | (() => Promise<AwsSession>);
@@ -78,8 +78,21 @@ export async function renderEngineWith(config: ResolvedConfig, engine: Engine, o
         ...(chosen.location ? { location: chosen.location, objects: bundleObjects(plan) } : {}),
       };
     }
-    case 'imagebuilder':
-      return { docs: { 'template.yaml': imageBuilderTemplateYaml(config, plan) } };
+    case 'imagebuilder': {
+      const bucket = config.engine?.bundleDelivery === 'inline' ? undefined : bundleBucket(config, o.bundleBucket);
+      if (bucket === undefined) return { docs: { 'template.yaml': imageBuilderTemplateYaml(config, plan) } };
+      // Component documents from S3 (CreateComponent Uri), keyed by their content version under the config's prefix.
+      const location = { bucket, prefix: `${config.engine?.bundlePrefix ?? 'winami'}/${config.name}` };
+      const requests = imageBuilderRequests(config, plan, { documents: location });
+      return {
+        docs: { 'template.yaml': imageBuilderTemplateYaml(config, plan, { documents: location }) },
+        delivery: 's3',
+        location,
+        objects: requests
+          .filter((r) => r.document)
+          .map((r) => ({ path: r.document!.key.slice(location.prefix.length + 1), content: Buffer.from(r.document!.text) })),
+      };
+    }
     case 'packer':
       return { docs: { 'build.pkr.hcl': renderPacker(config, plan) } };
   }
@@ -133,7 +146,7 @@ export async function exportEngine(o: ExportOptions): Promise<ExportResult> {
     } else {
       report.warn(
         'export.upload-skipped',
-        `the runbook fetches its bundle from s3://${bucket}/${prefix}/: upload it with aws s3 sync ${join(outDir, 'bundle')} s3://${bucket}/${prefix}/`,
+        `${o.engine === 'imagebuilder' ? 'the template creates its components from' : 'the runbook fetches its bundle from'} s3://${bucket}/${prefix}/: upload it with aws s3 sync ${join(outDir, 'bundle')} s3://${bucket}/${prefix}/`,
         {
           bucket,
           prefix,

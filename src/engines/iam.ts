@@ -61,13 +61,19 @@ export const AUTOMATION_CALLER_ACTIONS = [
  * pipeline, resolve the source, verify and discard images, and remove what a
  * cancelled or failed build left (found by its `Ec2ImageBuilderArn` tag).
  * StartImagePipelineExecution tags the image with the build id, hence
- * TagResource.
+ * TagResource. Deprecation is scheduled by winami on the verified images
+ * (Image Builder's distribution has no such setting); Fast Launch is enabled
+ * by the distribution and only waited for (DescribeFastLaunchImages), and
+ * disabled before a discarded image is deregistered.
  */
 export const IMAGEBUILDER_CALLER_ACTIONS = [
   'ec2:DeleteSnapshot',
   'ec2:DeregisterImage',
+  'ec2:DescribeFastLaunchImages',
   'ec2:DescribeImages',
   'ec2:DescribeInstances',
+  'ec2:DisableFastLaunch',
+  'ec2:EnableImageDeprecation',
   'ec2:TerminateInstances',
   'imagebuilder:CancelImageCreation',
   'imagebuilder:CreateComponent',
@@ -141,10 +147,15 @@ export function enginePolicies(config: ResolvedConfig, engine: 'automation' | 'i
         : builder,
     };
   }
+  // With a bundle bucket the component documents are stored there and CreateComponent reads them as the caller.
+  const documents = bundleStatements(config, o.bundleBucket).caller.map((st) =>
+    st.Sid === 'WinamiBundleObjects' ? { ...st, Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'] } : st,
+  );
   return {
     caller: {
       Version: '2012-10-17',
       Statement: [
+        ...documents,
         {
           Sid: 'WinamiImageBuilder',
           Effect: 'Allow',

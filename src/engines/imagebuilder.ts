@@ -19,6 +19,11 @@ const IB_PLACEHOLDERS = { date: '{{imagebuilder:buildDate}}', timestamp: '{{imag
 
 /** CreateComponent: inline `data` is at most this many characters (botocore). */
 export const MAX_COMPONENT_CHARS = 16_000;
+/**
+ * CreateComponent from `uri`: a document stored in S3 may be larger, up to Image Builder's quota (64 KB by default);
+ * winami packs at most this many bytes per document, under the quota however a KB is counted.
+ */
+export const MAX_URI_COMPONENT_BYTES = 64_000;
 /** CreateImageRecipe: at most this many components. */
 export const MAX_RECIPE_COMPONENTS = 20;
 
@@ -36,6 +41,14 @@ export interface IbRequest {
   operation: 'CreateComponent' | 'CreateImageRecipe' | 'CreateInfrastructureConfiguration' | 'CreateDistributionConfiguration' | 'CreateImagePipeline';
   cfnType: string;
   input: Record<string, unknown>;
+  /** CreateComponent from `uri`: the AWSTOE document to store at `key` of the documents' bucket before the component is created. */
+  document?: { key: string; text: string };
+}
+
+/** Where component documents go when they are delivered from S3 (CreateComponent `uri`) rather than inline (`data`). */
+export interface ComponentDocuments {
+  bucket: string;
+  prefix: string;
 }
 
 /** A semantic version derived from content: unchanged content keeps its version, so a deploy is idempotent. */
@@ -88,8 +101,27 @@ export function billingCheckScript(config: ResolvedConfig): string {
   return lines.join('\r\n');
 }
 
-/** Split steps into components of at most MAX_COMPONENT_CHARS each. */
-function packComponents(base: string, description: string, phase: 'build' | 'test', steps: ComponentStep[]): { name: string; data: string }[] {
+/** A document's size as the limit counts it: characters inline, bytes in S3. */
+interface ComponentLimit {
+  max: number;
+  size: (doc: string) => number;
+  what: string;
+}
+const INLINE_LIMIT: ComponentLimit = { max: MAX_COMPONENT_CHARS, size: (d) => d.length, what: 'characters; a component holds at most %d inline' };
+const URI_LIMIT: ComponentLimit = {
+  max: MAX_URI_COMPONENT_BYTES,
+  size: (d) => Buffer.byteLength(d),
+  what: 'bytes; a component document in S3 holds at most %d',
+};
+
+/** Split steps into components within the limit each. */
+function packComponents(
+  base: string,
+  description: string,
+  phase: 'build' | 'test',
+  steps: ComponentStep[],
+  limit: ComponentLimit = INLINE_LIMIT,
+): { name: string; data: string }[] {
   const out: { name: string; data: string }[] = [];
   let current: ComponentStep[] = [];
   const flush = () => {
@@ -99,20 +131,26 @@ function packComponents(base: string, description: string, phase: 'build' | 'tes
     current = [];
   };
   for (const s of steps) {
-    const alone = componentDoc(`${base}-00`, description, phase, [s]);
-    if (alone.length > MAX_COMPONENT_CHARS)
-      throw new ValidationError(`the Image Builder step ${s.name} is ${alone.length} characters; a component holds at most ${MAX_COMPONENT_CHARS} inline`, [
+    const alone = limit.size(componentDoc(`${base}-00`, description, phase, [s]));
+    if (alone > limit.max)
+      throw new ValidationError(`the Image Builder step ${s.name} is ${alone} ${limit.what.replace('%d', String(limit.max))}`, [
         { path: 'customize', message: 'shorten the step' },
       ]);
-    if (componentDoc(`${base}-00`, description, phase, [...current, s]).length > MAX_COMPONENT_CHARS) flush();
+    if (limit.size(componentDoc(`${base}-00`, description, phase, [...current, s])) > limit.max) flush();
     current.push(s);
   }
   flush();
   return out;
 }
 
-/** The Image Builder create requests for a config, in dependency order. */
-export function imageBuilderRequests(config: ResolvedConfig, plan: EnginePlan): IbRequest[] {
+/**
+ * The Image Builder create requests for a config, in dependency order. With
+ * `documents`, each component's AWSTOE document is stored in S3 and created
+ * from its `uri` (keyed by its content version, so an unchanged document keeps
+ * its key), which lets a component hold up to MAX_URI_COMPONENT_BYTES instead
+ * of 16,000 characters inline.
+ */
+export function imageBuilderRequests(config: ResolvedConfig, plan: EnginePlan, o: { documents?: ComponentDocuments } = {}): IbRequest[] {
   const base = `winami-${config.name}`
     .toLowerCase()
     .replace(/[^a-z0-9-_]+/g, '-')
@@ -150,6 +188,7 @@ export function imageBuilderRequests(config: ResolvedConfig, plan: EnginePlan): 
   if (plan.preseal) build.push(psStep('CleanUpPreseal', plan.preseal, Math.ceil(config.deadlines.customize / 1000)));
   build.push(psStep('CheckReadyToSeal', plan.checkReady, Math.ceil(config.deadlines.readyToSeal / 1000)));
   if (plan.sqlCheck) build.push(psStep('CheckSqlReady', plan.sqlCheck, Math.ceil(config.deadlines.readyToSeal / 1000)));
+  const limit = o.documents ? URI_LIMIT : INLINE_LIMIT;
   const test: ComponentStep[] = [psStep('SmokeTest', plan.smokeTest, 1800), psStep('CheckBilling', billingCheckScript(config), 600)];
   const components = [
     ...packComponents(
@@ -157,19 +196,28 @@ export function imageBuilderRequests(config: ResolvedConfig, plan: EnginePlan): 
       `winami build phase of ${config.name}: the bundle, the customize steps, the pre-seal clean-up and the readiness check`,
       'build',
       build,
+      limit,
     ),
-    ...packComponents(`${base}-test`, `winami test phase of ${config.name}: smoke test and billing check`, 'test', test),
+    ...packComponents(`${base}-test`, `winami test phase of ${config.name}: smoke test and billing check`, 'test', test, limit),
   ];
   if (components.length > MAX_RECIPE_COMPONENTS)
     throw new ValidationError(`the recipe needs ${components.length} components; Image Builder allows ${MAX_RECIPE_COMPONENTS}`, [
       { path: 'customize', message: 'too many or too large steps' },
     ]);
-  const requests: IbRequest[] = components.map((c) => ({
-    logicalId: pascal(c.name),
-    operation: 'CreateComponent',
-    cfnType: 'AWS::ImageBuilder::Component',
-    input: { name: c.name, semanticVersion: contentVersion(c.data), platform: 'Windows', description: `winami component of ${config.name}`, data: c.data },
-  }));
+  const requests: IbRequest[] = components.map((c) => {
+    const semanticVersion = contentVersion(c.data);
+    const head = { name: c.name, semanticVersion, platform: 'Windows', description: `winami component of ${config.name}` };
+    if (!o.documents)
+      return { logicalId: pascal(c.name), operation: 'CreateComponent', cfnType: 'AWS::ImageBuilder::Component', input: { ...head, data: c.data } };
+    const key = `${o.documents.prefix}/components/${c.name}-${semanticVersion}.yaml`;
+    return {
+      logicalId: pascal(c.name),
+      operation: 'CreateComponent',
+      cfnType: 'AWS::ImageBuilder::Component',
+      input: { ...head, uri: `s3://${o.documents.bucket}/${key}` },
+      document: { key, text: c.data },
+    };
+  });
   const b = config.builder;
   const encrypted = config.image.encrypted ? { encrypted: true, ...(config.image.kmsKeyId ? { kmsKeyId: config.image.kmsKeyId } : {}) } : {};
   const recipeBody = {
@@ -223,6 +271,23 @@ export function imageBuilderRequests(config: ResolvedConfig, plan: EnginePlan): 
   const regions = [{ region: config.region, kmsKeyId: config.image.kmsKeyId }, ...config.image.regions.filter((r) => r.region !== config.region)];
   const amiName = engineImageName(config, IB_PLACEHOLDERS);
   const lp = config.image.launchPermissions;
+  // Fast Launch is a distribution setting of Image Builder (enabled on each region's AMI as it is distributed).
+  const fl = config.image.fastLaunch;
+  const fastLaunch = fl
+    ? {
+        enabled: true,
+        snapshotConfiguration: { targetResourceCount: fl.targetResourceCount },
+        maxParallelLaunches: fl.maxParallelLaunches,
+        ...(fl.launchTemplate
+          ? {
+              launchTemplate: {
+                ...(fl.launchTemplate.id ? { launchTemplateId: fl.launchTemplate.id } : { launchTemplateName: fl.launchTemplate.name! }),
+                launchTemplateVersion: fl.launchTemplate.version,
+              },
+            }
+          : {}),
+      }
+    : undefined;
   requests.push({
     logicalId: 'Distribution',
     operation: 'CreateDistributionConfiguration',
@@ -248,6 +313,7 @@ export function imageBuilderRequests(config: ResolvedConfig, plan: EnginePlan): 
             : {}),
         },
         ...(config.image.publishParameter ? { ssmParameterConfigurations: [{ parameterName: config.image.publishParameter, dataType: 'aws:ec2:image' }] } : {}),
+        ...(fastLaunch ? { fastLaunchConfigurations: [fastLaunch] } : {}),
       })),
     },
   });
@@ -306,8 +372,8 @@ export function toCfnProperties(input: Record<string, unknown>): Record<string, 
 }
 
 /** The CloudFormation template. */
-export function imageBuilderTemplateYaml(config: ResolvedConfig, plan: EnginePlan): string {
-  const requests = imageBuilderRequests(config, plan);
+export function imageBuilderTemplateYaml(config: ResolvedConfig, plan: EnginePlan, o: { documents?: ComponentDocuments } = {}): string {
+  const requests = imageBuilderRequests(config, plan, o);
   const template = {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `winami Image Builder pipeline for ${config.name}: build, seal by Image Builder, test with a billing check, distribute`,

@@ -30,7 +30,7 @@ import {
 } from './s3-delivery.js';
 import { journalPath, openJournal } from '../bake/journal.js';
 import { CONSISTENCY_GRACE_MS } from '../aws/consistency.js';
-import { isAwsCode } from '../aws/errors.js';
+import { isAwsCode, isThrottling } from '../aws/errors.js';
 import { newBuildId } from '../bake/index.js';
 import { AWS_POLL_DELAYS, defaultClock, type StepCtx } from '../bake/context.js';
 import { initialState, type BakeState } from '../bake/state.js';
@@ -94,6 +94,8 @@ export function runbookName(config: ResolvedConfig): string {
 }
 
 const POLL_MS = 5_000;
+/** Polls in a row that may stay throttled (each waiting longer, up to 64 poll intervals) before the bake gives up following the execution. */
+const MAX_THROTTLED_POLLS = 20;
 const TERMINAL = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut', 'CompletedWithSuccess', 'CompletedWithFailure']);
 
 /** Deploy the runbook (idempotently); returns its version and what was done. */
@@ -341,6 +343,7 @@ async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
     const pollMs = Math.max(5, POLL_MS * (o.timeScale ?? 1));
     const seen = new Map<string, string>();
     let stopped = false;
+    let throttled = 0;
     let execution: AutomationExecution;
     for (;;) {
       if (o.abortSignal?.aborted && !stopped) {
@@ -350,7 +353,18 @@ async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
           .stopAutomationExecution({ AutomationExecutionId: id, Type: 'Cancel' })
           .catch((err: Error) => report.warn('engine.stop-failed', `StopAutomationExecution: ${err.message}`, {}));
       }
-      execution = (await ssm.getAutomationExecution({ AutomationExecutionId: id })).AutomationExecution!;
+      try {
+        execution = (await ssm.getAutomationExecution({ AutomationExecutionId: id })).AutomationExecution!;
+      } catch (err) {
+        // A poll still throttled after the SDK's own retries: the execution runs on regardless, so back off and poll again.
+        if (isThrottling(err) && throttled < MAX_THROTTLED_POLLS) {
+          throttled++;
+          await new Promise((r) => setTimeout(r, pollMs * 2 ** Math.min(throttled, 6)));
+          continue;
+        }
+        throw err;
+      }
+      throttled = 0;
       for (const s of execution.StepExecutions ?? []) {
         const key = s.StepExecutionId ?? s.StepName!;
         if (seen.get(key) === s.StepStatus) continue;

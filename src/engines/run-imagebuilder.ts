@@ -11,8 +11,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Image } from '@aws-sdk/client-imagebuilder';
-import type { AwsSession, ImagebuilderPort } from '../aws/ports.js';
-import { awsErrorCode } from '../aws/errors.js';
+import type { AwsSession, ImagebuilderPort, S3Port } from '../aws/ports.js';
+import { awsErrorCode, isThrottling } from '../aws/errors.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { CancelledError, StepError, UsageError, VerificationError, ExitCode, type ExitCodeValue, type WinamiError } from '../errors.js';
@@ -21,9 +21,16 @@ import { renderBundle } from '../render/bundle.js';
 import { discardImage, verifyImageBilling } from '../billing/index.js';
 import { imageBuilderRequests, type IbRequest, type ResourceRef } from './imagebuilder.js';
 import { enginePlan } from './plan.js';
+import { bundleBucket, buildPrefix, checkBundleBucket, deleteBundle, s3Uri, uploadBundle } from './s3-delivery.js';
 import { journalPath, openJournal, type Journal } from '../bake/journal.js';
 import { newBuildId } from '../bake/index.js';
-import { AWS_POLL_DELAYS, defaultClock, type StepCtx } from '../bake/context.js';
+import { AWS_POLL_DELAYS, defaultClock, delays, scaled, type StepCtx } from '../bake/context.js';
+import type { DescribeFastLaunchImagesSuccessItem } from '@aws-sdk/client-ec2';
+import { pollUntil } from '../aws/poll-until.js';
+import { parseDurationMs } from '../config/duration.js';
+import { describeFastLaunch } from '../image/fast-launch.js';
+import { FAST_LAUNCH_PRICING_BASIS, fastLaunchMonthlyUsd } from '../knowledge/fast-launch.js';
+import type { FastLaunchCost } from '../events.js';
 import { initialState, type BakeState } from '../bake/state.js';
 import { resolveSource } from '../bake/steps/resolve-source.js';
 import type { BakeManifest, PackerManifest } from '../bake/manifest.js';
@@ -39,6 +46,10 @@ export interface ImageBuilderBakeOptions {
   /** Directory under which `.winami/builds/<build-id>.jsonl` is written; default the working directory. */
   journalDir?: string;
   buildId?: string;
+  /** The bucket to store the component documents in (CreateComponent `uri`; else `engine.bundleBucket`; else they go inline). */
+  bundleBucket?: string;
+  /** Keep the component documents this bake stored (else deleted once the components are created; else `engine.keepBundle`). */
+  keepBundle?: boolean;
 }
 
 /** What a deploy did to each resource, by the template's logical id. */
@@ -69,11 +80,15 @@ export interface ImageBuilderBakeResult {
   images: { region: string; imageId: string; platformDetails?: string; usageOperation?: string }[];
   /** Images winami discarded (a wrong billing anywhere discards every output). */
   discarded: string[];
+  /** With a bundle bucket: where the component documents were stored, and whether they were deleted. */
+  bundle?: { bucket: string; prefix: string; keys: string[]; deleted: boolean };
   manifest: BakeManifest;
   packerManifest: PackerManifest;
 }
 
 const POLL_MS = 15_000;
+/** Polls in a row that may stay throttled (each waiting longer, up to 64 poll intervals) before the bake gives up following the build. */
+const MAX_THROTTLED_POLLS = 20;
 const TERMINAL = new Set(['AVAILABLE', 'FAILED', 'CANCELLED', 'DELETED']);
 /** The tag Image Builder puts on what a build makes, with the image's ARN (tag-resources.html). */
 export const IMAGE_BUILDER_ARN_TAG = 'Ec2ImageBuilderArn';
@@ -142,7 +157,7 @@ export async function deployImageBuilder(session: AwsSession, config: ResolvedCo
         let found: string | undefined;
         for (const b of builds.reverse()) {
           const held = (await ib.getComponent({ componentBuildVersionArn: b.arn! })).component;
-          if (held?.data === input.data) {
+          if (held?.data === (r.document?.text ?? input.data)) {
             found = b.arn!;
             break;
           }
@@ -289,9 +304,16 @@ async function runOnImageBuilder(o: ImageBuilderBakeOptions): Promise<CoreResult
   const report = reportTo(o.reporter ?? silentReporter);
   const config = typeof o.config === 'string' ? loadConfig(o.config, { ...(o.allowSourceRoots ? { allowSourceRoots: o.allowSourceRoots } : {}) }) : o.config;
   const bundle = await renderBundle(config);
-  const requests = imageBuilderRequests(config, enginePlan(config, bundle));
-  const account = (await o.session.sts(config.region).getCallerIdentity({})).Account!;
   const buildId = o.buildId ?? newBuildId();
+  const bucket = config.engine?.bundleDelivery === 'inline' ? undefined : bundleBucket(config, o.bundleBucket);
+  const documents = bucket !== undefined ? { bucket, prefix: buildPrefix(config, buildId) } : undefined;
+  const requests = imageBuilderRequests(config, enginePlan(config, bundle), documents ? { documents } : {});
+  const s3 = documents ? o.session.s3?.(config.region) : undefined;
+  if (documents) {
+    if (!s3) throw new Error('winami: this AWS session has no S3 client');
+    await checkBundleBucket(s3, documents.bucket, config.region);
+  }
+  const account = (await o.session.sts(config.region).getCallerIdentity({})).Account!;
   const journal = openJournal(journalPath(o.journalDir ?? process.cwd(), buildId));
   const regions = [config.region, ...config.image.regions.map((r) => r.region).filter((r) => r !== config.region)];
   journal.append({ type: 'build', buildId, region: config.region, regions, name: config.name, time: new Date().toISOString() });
@@ -338,12 +360,40 @@ async function runOnImageBuilder(o: ImageBuilderBakeOptions): Promise<CoreResult
   result.source = state.source;
   result.expectation = state.expectation;
   let dep: ImageBuilderDeploy;
+  const stored: string[] = [];
   try {
+    if (documents && s3) {
+      // Journaled before each PutObject (an interrupted one may still be stored), so `winami cleanup` finds them if winami dies here.
+      await uploadBundle(
+        s3,
+        { bucket: documents.bucket, prefix: documents.prefix },
+        requests.flatMap((r) => (r.document ? [{ path: r.document.key.slice(documents.prefix.length + 1), content: Buffer.from(r.document.text) }] : [])),
+        (key) => {
+          stored.push(key);
+          journal.append({
+            type: 'created',
+            kind: 's3-object',
+            id: s3Uri(documents.bucket, key),
+            region: config.region,
+            role: 'component-document',
+            time: new Date().toISOString(),
+          });
+        },
+        o.abortSignal,
+      );
+      report.info('engine.bundle.uploaded', `stored ${stored.length} component documents under s3://${documents.bucket}/${documents.prefix}/`, {
+        ...documents,
+      });
+    }
     dep = await deployImageBuilder(o.session, config, requests, account);
   } catch (err) {
     // Nothing was started: what the deploy made (components, recipe, configurations) is reused by the next run.
     finish(false);
     throw err;
+  } finally {
+    // Image Builder keeps a component's document from the moment it is created: the objects are no longer needed.
+    if (documents && s3 && stored.length)
+      result.bundle = await removeDocuments(s3, documents, stored, o.keepBundle ?? config.engine?.keepBundle ?? false, journal, report, buildId, config.region);
   }
   Object.assign(result, { deploy: dep.deploy, pipelineArn: dep.pipelineArn, recipeArn: dep.recipeArn, resources: dep.resources });
   for (const res of dep.resources)
@@ -366,6 +416,7 @@ async function runOnImageBuilder(o: ImageBuilderBakeOptions): Promise<CoreResult
   result.phases = phases;
   const seen = new Set<string>();
   let cancelled = false;
+  let throttled = 0;
   let image: Image;
   for (;;) {
     if (o.abortSignal?.aborted && !cancelled) {
@@ -375,7 +426,18 @@ async function runOnImageBuilder(o: ImageBuilderBakeOptions): Promise<CoreResult
         .cancelImageCreation({ imageBuildVersionArn: arn, clientToken: randomUUID() })
         .catch((err: Error) => report.warn('engine.stop-failed', `CancelImageCreation: ${err.message}`, {}));
     }
-    image = (await ib.getImage({ imageBuildVersionArn: arn })).image!;
+    try {
+      image = (await ib.getImage({ imageBuildVersionArn: arn })).image!;
+    } catch (err) {
+      // A poll still throttled after the SDK's own retries: the build runs on regardless, so back off and poll again.
+      if (isThrottling(err) && throttled < MAX_THROTTLED_POLLS) {
+        throttled++;
+        await new Promise((r) => setTimeout(r, pollMs * 2 ** Math.min(throttled, 6)));
+        continue;
+      }
+      throw err;
+    }
+    throttled = 0;
     const status = image.state?.status ?? 'PENDING';
     if (phases.at(-1)?.name !== status) {
       const now = Date.now();
@@ -437,12 +499,138 @@ async function runOnImageBuilder(o: ImageBuilderBakeOptions): Promise<CoreResult
     result.exitCode = ExitCode.VERIFICATION;
     return result;
   }
+  try {
+    await finishImages(config, made, o.session, ctx, report);
+  } catch (err) {
+    // As a failed local bake leaves no image: every output goes (Fast Launch disabled first by discardImage).
+    for (const m of made) {
+      await discardImage(o.session.ec2(m.region), m.imageId, { reporter: o.reporter ?? silentReporter });
+      journal.append({ type: 'removed', kind: 'image', id: m.imageId, region: m.region, time: new Date().toISOString() });
+      result.discarded.push(m.imageId);
+    }
+    finish(false);
+    result.error =
+      err instanceof StepError
+        ? err
+        : new StepError('imagebuilder', `finishing the verified images failed: ${(err as Error).message}`, { cause: err as Error });
+    return result;
+  }
   result.images = checked;
   for (const i of checked) journal.append({ type: 'kept', kind: 'image', id: i.imageId, region: i.region, reason: 'output', time: new Date().toISOString() });
   finish(true);
   result.ok = true;
   result.exitCode = ExitCode.OK;
   return result;
+}
+
+/**
+ * After winami's billing check, what the local bake does last: wait for the
+ * Fast Launch the distribution enabled (`fastLaunchConfigurations`) to be
+ * `enabled` on every output, reporting its estimated cost, then schedule
+ * deprecation (`image.deprecateAfter`), which Image Builder's distribution has
+ * no setting for.
+ */
+async function finishImages(
+  config: ResolvedConfig,
+  made: { region: string; imageId: string }[],
+  session: AwsSession,
+  ctx: StepCtx,
+  report: ReturnType<typeof reportTo>,
+): Promise<void> {
+  const fl = config.image.fastLaunch;
+  if (fl) {
+    const costs: FastLaunchCost[] = [];
+    for (const m of made) {
+      const ec2 = session.ec2(m.region);
+      let item: DescribeFastLaunchImagesSuccessItem;
+      try {
+        item = await waitForFastLaunch(ec2, m.imageId, { timeoutMs: scaled(ctx, config.deadlines.copy), ...delays(ctx, 'image'), abortSignal: ctx.signal });
+      } catch (err) {
+        throw new StepError('enableFastLaunch', `Fast Launch on ${m.imageId} in ${m.region}: ${(err as Error).message}`, {
+          cause: err as Error,
+          hint: 'Check the launch template (it must exist in each region), the default VPC where there is no template, and the quota "Max parallel launches". The images were discarded.',
+        });
+      }
+      const root = (await ec2.describeImages({ ImageIds: [m.imageId] })).Images?.[0];
+      const rootVolumeGiB = root?.BlockDeviceMappings?.find((b) => b.DeviceName === root.RootDeviceName)?.Ebs?.VolumeSize ?? 30;
+      const count = item.SnapshotConfiguration?.TargetResourceCount ?? fl.targetResourceCount;
+      costs.push({
+        region: m.region,
+        imageId: m.imageId,
+        state: item.State ?? 'enabled',
+        targetResourceCount: count,
+        maxParallelLaunches: item.MaxParallelLaunches ?? fl.maxParallelLaunches,
+        rootVolumeGiB,
+        estimatedMonthlyUsd: fastLaunchMonthlyUsd(count, rootVolumeGiB),
+      });
+    }
+    const total = Math.round(costs.reduce((sum, c) => sum + c.estimatedMonthlyUsd, 0) * 100) / 100;
+    report.info(
+      'bake.fastLaunch',
+      `Fast Launch is enabled on ${costs.map((c) => `${c.imageId} (${c.region})`).join(', ')}; the pre-provisioned snapshots cost at most about USD ${total.toFixed(2)} a month (${FAST_LAUNCH_PRICING_BASIS})`,
+      { images: costs, estimatedMonthlyUsd: total, pricingBasis: FAST_LAUNCH_PRICING_BASIS },
+    );
+  }
+  if (config.image.deprecateAfter) {
+    const at = new Date(Date.now() + parseDurationMs(config.image.deprecateAfter));
+    at.setUTCSeconds(0, 0);
+    for (const m of made) await session.ec2(m.region).enableImageDeprecation({ ImageId: m.imageId, DeprecateAt: at }, { abortSignal: ctx.signal });
+    report.info('engine.deprecation', `deprecation of ${made.map((m) => m.imageId).join(', ')} scheduled for ${at.toISOString()}`, {
+      deprecateAt: at.toISOString(),
+      images: made.map((m) => m.imageId),
+    });
+  }
+}
+
+/** Wait for `enabled`; `enabling-failed`/`enabled-failed`, or no Fast Launch at all, is a failure. */
+function waitForFastLaunch(
+  ec2: ReturnType<AwsSession['ec2']>,
+  imageId: string,
+  wait: { timeoutMs: number; minDelayMs: number; maxDelayMs: number; abortSignal?: AbortSignal },
+): Promise<DescribeFastLaunchImagesSuccessItem> {
+  return pollUntil<DescribeFastLaunchImagesSuccessItem | undefined>({
+    what: `Fast Launch on ${imageId} to be enabled`,
+    probe: (signal) => describeFastLaunch(ec2, imageId, signal),
+    acceptor: (item) => {
+      if (item?.State === 'enabled') return { state: 'success', value: item };
+      if (item?.State === 'enabling-failed' || item?.State === 'enabled-failed')
+        return { state: 'failure', reason: `it is ${item.State}: ${item.StateTransitionReason ?? 'no reason given'}` };
+      return { state: 'retry', observed: item ? `state ${item.State ?? 'unknown'}` : 'not listed' };
+    },
+    ...wait,
+  }) as Promise<DescribeFastLaunchImagesSuccessItem>;
+}
+
+/** Delete the component documents a bake stored (unless kept); the journal says which remain for `winami cleanup`. */
+async function removeDocuments(
+  s3: S3Port,
+  at: { bucket: string; prefix: string },
+  keys: string[],
+  keep: boolean,
+  journal: Journal,
+  report: ReturnType<typeof reportTo>,
+  buildId: string,
+  region: string,
+): Promise<NonNullable<ImageBuilderBakeResult['bundle']>> {
+  const time = () => new Date().toISOString();
+  if (keep) {
+    for (const key of keys) journal.append({ type: 'kept', kind: 's3-object', id: s3Uri(at.bucket, key), region, reason: 'keepBundle', time: time() });
+    report.info('engine.bundle.kept', `kept ${keys.length} component documents under s3://${at.bucket}/${at.prefix}/`, { ...at });
+    return { ...at, keys, deleted: false };
+  }
+  const out = await deleteBundle(s3, at.bucket, keys).catch((err: Error) => ({
+    deleted: [] as string[],
+    failed: keys.map((key) => ({ key, error: err.message })),
+  }));
+  for (const key of out.deleted) journal.append({ type: 'removed', kind: 's3-object', id: s3Uri(at.bucket, key), region, time: time() });
+  if (out.failed.length)
+    report.warn(
+      'engine.bundle.left',
+      `could not delete ${out.failed.length} component documents (${out.failed[0]!.error}); winami cleanup --build-id ${buildId} removes them`,
+      { keys: out.failed.map((f) => f.key) },
+    );
+  else report.info('engine.bundle.deleted', `deleted ${out.deleted.length} component documents under s3://${at.bucket}/${at.prefix}/`, { ...at });
+  return { ...at, keys, deleted: out.failed.length === 0 };
 }
 
 /** Journal the build's instances as they appear (Image Builder tags them with the image ARN), so a cleanup knows them. */

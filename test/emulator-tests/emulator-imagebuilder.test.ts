@@ -13,7 +13,8 @@ import { gunzipSync } from 'node:zlib';
 import * as IB from '@aws-sdk/client-imagebuilder';
 import { DescribeImageAttributeCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { EMULATOR_ACCOUNTS, startEmulator, type Emulator } from '../../emulator/index.js';
+import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
+import { startEmulator } from '../integration/billing-emulator.js';
 import { BUILD_STATUSES } from '../../emulator/imagebuilder.js';
 import { rejection, sdk, sleep } from './helpers.js';
 
@@ -96,7 +97,7 @@ describe('emulator: EC2 Image Builder', function () {
   let n = 0;
   const token = () => `t-${++n}-${Math.random().toString(36).slice(2)}`;
   before(async () => {
-    emu = await startEmulator({ timeScale: 0.004, consistencyWindowMs: 0 });
+    emu = await startEmulator({ timeScale: 0.004 });
     const a = EMULATOR_ACCOUNTS[0]!;
     ib = new IB.ImagebuilderClient({
       endpoint: emu.endpoint,
@@ -413,16 +414,20 @@ describe('emulator: EC2 Image Builder', function () {
     expect(dup.name).to.equal('ResourceAlreadyExistsException');
     const inUse = await rejection(ib.send(new IB.DeleteComponentCommand({ componentBuildVersionArn: build2.componentBuildVersionArn! })));
     expect(inUse.name).to.equal('ResourceDependencyException', 'x.x.x resolved to the latest build, 2.0.0/2');
-    const fast = await rejection(
-      ib.send(
-        new IB.CreateDistributionConfigurationCommand({
-          name: 'fast-launch',
-          distributions: [{ region: 'us-east-1', fastLaunchConfigurations: [{ enabled: true }] }],
-          clientToken: token(),
-        }),
-      ),
-    );
-    expect(fast.message).to.match(/does not model fastLaunchConfigurations/);
+    // Fast Launch: the AMI owner's only; another account's, or more than one entry, is not modelled.
+    const fast = (entries: IB.FastLaunchConfiguration[]) =>
+      rejection(
+        ib.send(
+          new IB.CreateDistributionConfigurationCommand({
+            name: 'fast-launch',
+            distributions: [{ region: 'us-east-1', fastLaunchConfigurations: entries }],
+            clientToken: token(),
+          }),
+        ),
+      );
+    expect((await fast([{ enabled: true, accountId: '222222222222' }])).message).to.match(/does not model Fast Launch for another account/);
+    expect((await fast([{ enabled: true }, { enabled: false }])).message).to.match(/one Fast Launch configuration per distribution/);
+    expect((await fast([{ enabled: true, maxParallelLaunches: 0 }])).name).to.equal('InvalidParameterValueException');
     const missing = await rejection(
       ib.send(
         new IB.StartImagePipelineExecutionCommand({

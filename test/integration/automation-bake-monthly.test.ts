@@ -17,6 +17,7 @@ import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
 import { catalogue, WU_STATE } from '../../emulator/windows-update.js';
 import { automationScriptsUnavailable } from '../emulator-tests/helpers.js';
 import { leftovers, NOTHING, sessionOn, startBakeEmulator, TIME_SCALE } from './bake-harness.js';
+import { afterConsistencyWindow } from './billing-emulator.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/winami-runbook';
 const MONTHLY = join(process.cwd(), 'examples/windows-2022-monthly.yaml');
@@ -30,7 +31,7 @@ describe('bake --engine automation: the monthly example (emulator)', function ()
       console.log(`      skipped: ${why}`);
       this.skip();
     }
-    emu = await startBakeEmulator({ consistencyWindowMs: 0 });
+    emu = await startBakeEmulator();
   });
   after(() => emu?.stop());
 
@@ -89,6 +90,8 @@ describe('bake --engine automation: the monthly example (emulator)', function ()
       ).Instances![0]!.InstanceId!;
       const installed = (JSON.parse(emu.control.readGuestFile(id, WU_STATE) ?? '{}') as { installed: { kb: string }[] }).installed.map((i) => i.kb);
       expect(installed).to.include.members(newest);
+      // The instance was launched by this test a moment ago: EC2 may not know it yet.
+      await afterConsistencyWindow();
       await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
     } finally {
       ec2.destroy();

@@ -107,6 +107,34 @@ describe('bake --engine automation (emulator)', function () {
     expect(again.r.documentVersion).to.equal(r.documentVersion);
   });
 
+  it('bakes the SQL Server Standard example with its license-included billing on every region', async () => {
+    const { r, reporter } = await run(join(process.cwd(), 'examples/windows-2022-sql-2022-standard.yaml'));
+    expect(r.ok, r.error?.message).to.equal(true);
+    expect(r.images.map((i) => i.region).sort()).to.deep.equal(['us-east-1', 'us-west-2']);
+    expect(r.images.every((i) => i.usageOperation === 'RunInstances:0006' && i.platformDetails === 'Windows with SQL Server Standard')).to.equal(
+      true,
+      JSON.stringify(r.images),
+    );
+    // The runbook ran the SQL readiness check before sealing.
+    const steps = reporter.events.filter((e) => e.code === 'engine.step').map((e) => e.data as { step: string; status: string });
+    expect(steps.some((s) => s.step === 'CheckSqlReady' && s.status === 'Success')).to.equal(true, JSON.stringify(steps.map((s) => s.step)));
+    expect(
+      leftovers(
+        emu,
+        r.images.map((i) => i.imageId),
+      ).instances,
+    ).to.deep.equal([]);
+  });
+
+  it('keeps following the execution when its polls stay throttled past the SDK retries', async () => {
+    // More throttled answers in a row than the SDK's 8 attempts of one call: the bake backs off and polls again.
+    emu.control.addFault({ service: 'ssm', action: 'GetAutomationExecution', errorCode: 'ThrottlingException', status: 400, times: 12 });
+    const { r } = await run(configFor('2022'));
+    expect(r.ok, r.error?.message).to.equal(true);
+    const throttled = emu.control.calls().filter((c) => c.action === 'GetAutomationExecution' && c.errorCode === 'ThrottlingException');
+    expect(throttled).to.have.length(12);
+  });
+
   it('fails with nothing left when the billing is wrong: the runbook discards the image', async () => {
     emu.control.setImageOutcome({ actions: ['CreateImage'], billing: { platformDetails: 'Windows BYOL', usageOperation: 'RunInstances:0800' } });
     const { r } = await run(configFor('2022', 'licensing:\n  expect: windows'));

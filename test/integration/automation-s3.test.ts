@@ -54,7 +54,7 @@ describe('bake --engine automation with the bundle from S3 (emulator)', function
       console.log(`      skipped: ${why}`);
       this.skip();
     }
-    emu = await startBakeEmulator({ consistencyWindowMs: 0 });
+    emu = await startBakeEmulator();
   });
   after(() => emu?.stop());
   /** A fresh world: the bucket, and the builder role allowed to read winami's prefix. */

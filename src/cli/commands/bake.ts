@@ -45,11 +45,12 @@ export const bakeCommand: CliCommand = {
       .option('role-arn', { type: 'string', describe: 'With --engine automation: the role the runbook assumes' })
       .option('bundle-bucket', {
         type: 'string',
-        describe: 'With --engine automation: S3 bucket (config region) to deliver the bundle from when it cannot go inline (default engine.bundleBucket)',
+        describe:
+          'S3 bucket (config region, default engine.bundleBucket): --engine automation delivers the bundle from it when it cannot go inline; --engine imagebuilder stores the component documents in it (CreateComponent uri)',
       })
       .option('keep-bundle', {
         type: 'boolean',
-        describe: 'With --engine automation: keep the bundle objects uploaded to S3 (default: deleted when the bake ends)',
+        describe: 'With --engine automation or imagebuilder: keep the objects uploaded to S3 (default: deleted once used)',
       })
       .option('concurrency', {
         type: 'number',

@@ -15,12 +15,13 @@ export const exportCommand: CliCommand = {
       .option('allow-plaintext-secrets', { type: 'boolean', default: false, describe: 'Accept literal secrets in the config (throwaway tests only)' })
       .option('bundle-bucket', {
         type: 'string',
-        describe: 'automation: S3 bucket (in the config region) to deliver the bundle from when it cannot go inline (default engine.bundleBucket)',
+        describe:
+          'S3 bucket (in the config region, default engine.bundleBucket): automation delivers the bundle from it when it cannot go inline; imagebuilder creates its components from documents stored there',
       })
       .option('upload', {
         type: 'boolean',
         default: true,
-        describe: 'automation with S3 delivery: upload the bundle objects (--no-upload only writes them under <out>/bundle/)',
+        describe: 'With S3 delivery: upload the objects (--no-upload only writes them under <out>/bundle/)',
       })
       .example('$0 export automation examples/windows-2022-base.yaml --out out/', 'Write out/runbook.yaml and out/template.yaml')
       .example(
@@ -34,8 +35,8 @@ export const exportCommand: CliCommand = {
       const { exportEngine } = await import('../../engines/export.js');
       const { textReporter } = await import('../text-reporter.js');
       const json = Boolean(args.json);
-      // AWS is only called to upload an S3-delivered bundle; every other export stays offline.
-      const session = args.engine === 'automation' && args.upload !== false ? () => sessionFromArgs(args) : undefined;
+      // AWS is only called to upload S3-delivered objects (a bundle, component documents); every other export stays offline.
+      const session = (args.engine === 'automation' || args.engine === 'imagebuilder') && args.upload !== false ? () => sessionFromArgs(args) : undefined;
       const result = await exportEngine({
         ...(typeof args.bundleBucket === 'string' ? { bundleBucket: args.bundleBucket } : {}),
         ...(session ? { session } : {}),

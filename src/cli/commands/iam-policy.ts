@@ -19,7 +19,8 @@ export const iamPolicyCommand: CliCommand = {
       .option('allow-plaintext-secrets', { type: 'boolean', default: false })
       .option('bundle-bucket', {
         type: 'string',
-        describe: '--engine automation: the bucket the bundle is delivered from (default engine.bundleBucket): adds its S3 actions',
+        describe:
+          'The bucket the bundle (automation) or the component documents (imagebuilder) are delivered from (default engine.bundleBucket): adds its S3 actions',
       }),
   run: (args) =>
     runCommand(args, async () => {
