@@ -5,7 +5,7 @@
  * SIGINT/SIGTERM. Returns the process's exit code: 0 after a signal, 2 for bad
  * flags or a bad seed file, 1 when the port is taken.
  */
-import { startEmulator } from './index.js';
+import type { Emulator } from './index.js';
 import { readSeedFile, SeedError } from './seed-options.js';
 
 export function emulatorUsage(prog: string): string {
@@ -79,8 +79,11 @@ export async function runEmulatorCommand(argv: string[], defaultProg = 'npm run 
     process.stderr.write(`emulator: ${problems.join('\nemulator: ')}\n${usage}\n`);
     return 2;
   }
-  let emu: Awaited<ReturnType<typeof startEmulator>>;
+  let emu: Emulator;
   try {
+    // Loaded only once the arguments are good: the emulator's modules (the SDK its Automation uses among them)
+    // take a second or two to load, which a refusal need not wait for.
+    const { startEmulator } = await import('./index.js');
     emu = await startEmulator({
       port,
       timeScale,

@@ -840,10 +840,10 @@ export class ImageBuilderService {
     return Math.max(5, seconds * 1000 * this.o.timeScale);
   }
 
-  private async sleep(b: Build, seconds: number): Promise<void> {
+  private async sleep(b: Build, seconds: number, floorMs = 0): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => (clearTimeout(t), reject(new BuildFailure('cancelled')));
-      const t = setTimeout(() => (b.abort.signal.removeEventListener('abort', onAbort), resolve()), this.ms(seconds));
+      const t = setTimeout(() => (b.abort.signal.removeEventListener('abort', onAbort), resolve()), Math.max(floorMs, this.ms(seconds)));
       b.abort.signal.addEventListener('abort', onAbort, { once: true });
     });
   }
@@ -855,7 +855,8 @@ export class ImageBuilderService {
       if (b.abort.signal.aborted) throw new BuildFailure('cancelled');
       if (await check()) return;
       if (Date.now() > end) throw new BuildFailure(`${what} did not happen within ${limit} seconds`);
-      await this.sleep(b, interval);
+      // At most 20 polls a second however small the time scale: the EC2 and SSM buckets refill in real time.
+      await this.sleep(b, interval, 50);
     }
   }
 

@@ -97,6 +97,13 @@ export interface EmulatorControl {
   readGuestFile(instanceId: string, path: string): string | undefined;
   /** How long (real ms) RunInstances refuses a new instance profile; kept across `reset()`. */
   setIamPropagation(ms: number): void;
+  /**
+   * Stop the EC2 and SSM token buckets' refill (`advanceRefill` lets refill time pass, `releaseRefill` returns to
+   * the wall clock): a throttling burst then sees exactly the bucket's capacity however slowly it is sent.
+   */
+  holdRefill(): void;
+  advanceRefill(ms: number): void;
+  releaseRefill(): void;
   now(): number;
 }
 
@@ -304,6 +311,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       iamPropagationMs = ms;
       world.iam.propagationMs = ms;
     },
+    holdRefill: () => http.holdRefill(),
+    advanceRefill: (ms) => http.advanceRefill(ms),
+    releaseRefill: () => http.releaseRefill(),
     now: () => world.now(),
   };
 
@@ -369,6 +379,9 @@ function routeControl(control: EmulatorControl, method: string, path: string, qu
   if (method === 'POST' && path === 'durations') return (control.setDurations(b as Partial<Durations>), { ok: true });
   if (method === 'POST' && path === 'snapshots') return { snapshotId: control.importSnapshot(b as { account: string; region: string; size?: number }) };
   if (method === 'POST' && path === 'denied-roles') return (control.denyRole(String(b.roleArn)), { ok: true });
+  if (method === 'POST' && path === 'refill/hold') return (control.holdRefill(), { ok: true });
+  if (method === 'POST' && path === 'refill/advance') return (control.advanceRefill(Number(b.ms)), { ok: true });
+  if (method === 'POST' && path === 'refill/release') return (control.releaseRefill(), { ok: true });
   if (method === 'POST' && path === 'iam-propagation') return (control.setIamPropagation(Number(b.ms)), { ok: true });
   return undefined;
 }

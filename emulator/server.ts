@@ -46,6 +46,8 @@ export class EmulatorHttp {
   /** Answers of `loseResponse` faults: the action runs, the answer is never sent. */
   private readonly losing = new WeakSet<ServerResponse>();
   private readonly buckets = new Map<string, TokenState>();
+  /** While set, token buckets refill against this time (ms) instead of the wall clock (`holdRefill`). */
+  private refillHeldAt: number | undefined;
   private readonly keys: Map<string, EmulatorAccount>;
   readonly knownAccounts: Set<string>;
   /** SSM actions served outside ssm.ts (Automation: automation.ts). */
@@ -63,10 +65,31 @@ export class EmulatorHttp {
     this.knownAccounts = new Set(accounts.map((a) => a.accountId));
   }
 
+  /** Stop the token buckets' refill: they refill only by `advanceRefill`, until `releaseRefill`. */
+  holdRefill(): void {
+    this.refillHeldAt ??= Date.now();
+  }
+
+  /** With refill held, let `ms` of refill time pass. */
+  advanceRefill(ms: number): void {
+    if (this.refillHeldAt === undefined) throw new Error('advanceRefill needs holdRefill first: refill follows the wall clock');
+    if (!Number.isFinite(ms) || ms < 0) throw new Error(`advanceRefill takes milliseconds >= 0, not ${String(ms)}`);
+    this.refillHeldAt += ms;
+  }
+
+  /** Refill follows the wall clock again: the held time maps onto now, so the time held does not count. */
+  releaseRefill(): void {
+    if (this.refillHeldAt === undefined) return;
+    const shift = Date.now() - this.refillHeldAt;
+    this.refillHeldAt = undefined;
+    for (const st of this.buckets.values()) st.at += shift;
+  }
+
   resetTraffic(): void {
     this.calls.length = 0;
     this.faults.length = 0;
     this.buckets.clear();
+    this.refillHeldAt = undefined;
   }
 
   /** Node request handler. */
@@ -182,7 +205,7 @@ export class EmulatorHttp {
         const handler =
           EC2_HANDLERS[action] ?? VPC_HANDLERS[action] ?? INSTANCE_TYPE_HANDLERS[action] ?? FAST_LAUNCH_HANDLERS[action] ?? LAUNCH_TEMPLATE_HANDLERS[action];
         if (!handler) throw new ApiError('InvalidAction', `The action ${action} is not valid for this web service.`);
-        if (this.throttling) this.throttle(ctx.account, region, action, q, now);
+        if (this.throttling) this.throttle(ctx.account, region, action, q, this.refillHeldAt ?? now);
         const inner = handler({ world: this.world, account: ctx.account, region, q, now });
         const id = requestId();
         const head = `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${EC2_NS}"><requestId>${id}</requestId>`;
@@ -225,7 +248,7 @@ export class EmulatorHttp {
       } else {
         const handler = SSM_HANDLERS[action] ?? this.ssmExtra[action];
         if (!handler) throw new ApiError('UnknownOperationException', `Unknown operation ${action}`);
-        if (this.throttling) this.throttleSsm(ctx.account, region, action, now);
+        if (this.throttling) this.throttleSsm(ctx.account, region, action, this.refillHeldAt ?? now);
         const out = handler({ world: this.world, account: ctx.account, region, body: json, now });
         this.send(res, 200, 'application/x-amz-json-1.1', JSON.stringify(out));
       }

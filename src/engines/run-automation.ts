@@ -340,7 +340,9 @@ async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
     const id = started.AutomationExecutionId!;
     result.executionId = id;
     report.info('engine.started', `execution ${id} started`, { executionId: id });
-    const pollMs = Math.max(5, POLL_MS * (o.timeScale ?? 1));
+    // Never more than 20 polls a second (SSM's assumed per-action rate, emulator/throttling.ts): a scaled-down poll
+    // against an execution that runs long in real time would otherwise empty the bucket and end in ThrottlingException.
+    const pollMs = Math.max(50, POLL_MS * (o.timeScale ?? 1));
     const seen = new Map<string, string>();
     let stopped = false;
     let throttled = 0;

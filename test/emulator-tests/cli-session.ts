@@ -9,7 +9,7 @@
  * The sessions live in two test files, so that they run at once.
  */
 import { expect } from 'chai';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
@@ -153,6 +153,113 @@ const EC2_DOCUMENTED = new Set([
 /** Codes any operation can answer (the common errors of each API reference), beside the operation's own list. */
 const COMMON_ERRORS = new Set(['ValidationException', 'ThrottlingException', 'AccessDeniedException']);
 
+/**
+ * Runs AWS CLI command lines in one long-lived Python: each line is `aws …` (a fresh `create_clidriver()`, so
+ * nothing carries over from one call to the next, and its stdout, stderr and exit code), without starting Python
+ * and importing botocore again for every call, which is most of what a call costs. Requests and answers are JSON
+ * lines.
+ */
+const CLI_RUNNER = `
+import contextlib, io, json, sys
+from awscli.clidriver import create_clidriver
+for line in sys.stdin:
+    req = json.loads(line)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            rc = create_clidriver().main(req['args'])
+        except SystemExit as e:
+            rc = e.code if isinstance(e.code, int) else 1
+    sys.__stdout__.write(json.dumps({'id': req['id'], 'rc': rc, 'stdout': out.getvalue(), 'stderr': err.getvalue()}) + '\\n')
+    sys.__stdout__.flush()
+`;
+
+/**
+ * Whether python3 imports the same AWS CLI as the `aws` command (`aws --version` prints `aws-cli/<version> …`);
+ * if not, every call runs `aws` itself.
+ */
+function inProcessCli(awsVersion: string | undefined): boolean {
+  if (!awsVersion) return false;
+  try {
+    const v = execFileSync('python3', ['-c', 'import awscli;print(awscli.__version__)'], { encoding: 'utf8' }).trim();
+    return awsVersion.startsWith(`aws-cli/${v} `);
+  } catch {
+    return false;
+  }
+}
+
+export type CliResult = { ok: boolean; stdout: string; stderr: string };
+
+/** Python processes running CLI_RUNNER; each runs one command line at a time, a call goes to the least busy. */
+class CliPool {
+  private readonly workers: Array<{ child: ChildProcess; pending: Map<number, (r: CliResult) => void> }> = [];
+  private next = 0;
+  constructor(size: number, env: NodeJS.ProcessEnv) {
+    for (let i = 0; i < size; i++) {
+      const child = spawn('python3', ['-c', CLI_RUNNER], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+      const pending = new Map<number, (r: CliResult) => void>();
+      let buf = '';
+      child.stdout!.setEncoding('utf8');
+      child.stdout!.on('data', (c: string) => {
+        buf += c;
+        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+          const r = JSON.parse(buf.slice(0, nl)) as { id: number; rc: number; stdout: string; stderr: string };
+          buf = buf.slice(nl + 1);
+          pending.get(r.id)?.({ ok: r.rc === 0, stdout: r.stdout, stderr: r.stderr });
+          pending.delete(r.id);
+        }
+      });
+      child.once('exit', (code) => {
+        for (const resolve of pending.values()) resolve({ ok: false, stdout: '', stderr: `the CLI runner exited ${code}` });
+        pending.clear();
+      });
+      this.workers.push({ child, pending });
+    }
+  }
+  run(args: string[]): Promise<CliResult> {
+    const w = this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const id = this.next++;
+    return new Promise((resolve) => {
+      w.pending.set(id, resolve);
+      w.child.stdin!.write(`${JSON.stringify({ id, args })}\n`);
+    });
+  }
+  close(): void {
+    for (const w of this.workers) w.child.stdin!.end();
+  }
+}
+
+let awsVersionOnPath: string | undefined | null = null;
+
+/** `aws --version`, or undefined when the AWS CLI is not installed. */
+export function awsVersion(): string | undefined {
+  if (awsVersionOnPath === null) {
+    try {
+      awsVersionOnPath = execFileSync('aws', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    } catch {
+      awsVersionOnPath = undefined;
+    }
+  }
+  return awsVersionOnPath;
+}
+
+/**
+ * Runs `aws <args>` with this environment: in CliPool's Python processes when python3 has the same AWS CLI as
+ * `aws`, else one `aws` process per call. `close()` ends the Python processes.
+ */
+export function awsCli(env: NodeJS.ProcessEnv, poolSize = 2): { run: (args: string[]) => Promise<CliResult>; close: () => void } {
+  const pool = inProcessCli(awsVersion()) ? new CliPool(poolSize, env) : undefined;
+  return {
+    run: (args) =>
+      pool
+        ? pool.run(args)
+        : new Promise<CliResult>((resolve) => {
+            execFile('aws', args, { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => resolve({ ok: !err, stdout, stderr }));
+          }),
+    close: () => pool?.close(),
+  };
+}
+
 /** The CLI runner of one session: `ok` validates a success against its output shape, `fails` checks a documented error code. */
 function cliSession(emu: Emulator, models: Record<string, Model | undefined>) {
   const a = EMULATOR_ACCOUNTS[0]!;
@@ -168,11 +275,12 @@ function cliSession(emu: Emulator, models: Record<string, Model | undefined>) {
   let calls = 0;
   const errors: string[] = [];
   const problems: string[] = [];
-  const exec = (args: string[]) =>
-    new Promise<{ ok: boolean; stdout: string; stderr: string }>((resolve) => {
-      calls += 1;
-      execFile('aws', ['--endpoint-url', emu.endpoint, '--output', 'json', ...args], { env }, (err, stdout, stderr) => resolve({ ok: !err, stdout, stderr }));
-    });
+  // Two Python runners: the session sends independent calls at once, and the emulator answers while Python works.
+  const cli = awsCli(env, 2);
+  const exec = (args: string[]) => {
+    calls += 1;
+    return cli.run(['--endpoint-url', emu.endpoint, '--output', 'json', ...args]);
+  };
   /** A call that must succeed; its JSON is checked against the operation's output shape. */
   const ok = async (...args: string[]): Promise<any> => {
     const r = await exec(args);
@@ -224,6 +332,7 @@ function cliSession(emu: Emulator, models: Record<string, Model | undefined>) {
     pause,
     validate: (service: string, shape: string, node: unknown, path: string) => validateShape(models[service]!, shape, node, path, problems),
     report: () => ({ calls, errors, problems }),
+    close: () => cli.close(),
   };
 }
 
@@ -239,28 +348,31 @@ export interface CliSuite {
 /** A describe block with its own emulator and the CLI's models, for one scripted session. */
 export function describeCliSession(title: string, define: (suite: CliSuite) => void): void {
   describe(title, function () {
-    // Each call starts the CLI (a Python process): on a loaded machine one call can take seconds.
+    // A call runs the CLI (Python): on a loaded machine one call can take seconds.
     this.timeout(600_000);
     let emu: Emulator;
     const dir = botocoreDir();
     const models: Record<string, Model | undefined> = {};
-    let hasAws = true;
-    try {
-      execFileSync('aws', ['--version'], { stdio: 'ignore' });
-    } catch {
-      hasAws = false;
-    }
+    const sessions: Array<ReturnType<typeof cliSession>> = [];
+    const hasAws = awsVersion() !== undefined;
 
     before(async function () {
       if (!hasAws || !dir) return;
       for (const s of Object.keys(MODEL_VERSIONS)) models[s] = loadModel(dir, s);
       emu = await withEmulator({ timeScale: 0.001 });
     });
-    after(async () => emu?.stop());
+    after(async () => {
+      for (const s of sessions) s.close();
+      await emu?.stop();
+    });
 
     define({
       emulator: () => emu,
-      session: () => cliSession(emu, models),
+      session: () => {
+        const s = cliSession(emu, models);
+        sessions.push(s);
+        return s;
+      },
       skipUnless: (ctx, services) => {
         if (!hasAws) {
           console.log('      skipped: the aws CLI is not installed (apt-get install awscli, or pip install awscli)');

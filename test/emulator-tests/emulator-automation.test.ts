@@ -82,7 +82,7 @@ describe('emulator: SSM Automation', function () {
   let ssm: SSMClient;
   const dir = mkdtempSync(join(tmpdir(), 'winami-automation-'));
   before(async () => {
-    emu = await startEmulator({ port: 0, timeScale: 0.004 });
+    emu = await startEmulator({ port: 0, timeScale: 0.002 });
     ssm = sdk(emu).ssm;
   });
   after(async () => {

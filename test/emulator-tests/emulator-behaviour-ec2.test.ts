@@ -26,7 +26,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts
 import { EC2Client as Ec2 } from '@aws-sdk/client-ec2';
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
-import { eventually, rejection, sdk, sleep, withEmulator, WIN2022 } from './helpers.js';
+import { controlFetch, eventually, rejection, sdk, sleep, withEmulator, WIN2022 } from './helpers.js';
 
 const WIN2019 = '/aws/service/ami-windows-latest/Windows_Server-2019-English-Full-Base';
 
@@ -77,9 +77,13 @@ describe('emulator: throttling (domain-facts §8.2)', () => {
     await emu.stop();
   });
 
+  // Refill is held while a burst is sent, so a slow (loaded) burst still meets exactly the bucket's capacity.
+  afterEach(() => emu.control.releaseRefill());
+
   it('answers RequestLimitExceeded (503, EC2 error XML) when the RunInstances bucket (5, +2/s) is empty, per account and region, then refills', async () => {
     const { ec2 } = sdk(emu);
     const ami = await publicImage(emu);
+    emu.control.holdRefill();
     for (let i = 0; i < 5; i++) await launch(ec2, ami);
     const err = await rejection(launch(ec2, ami));
     expect(err.name).to.equal('RequestLimitExceeded');
@@ -101,23 +105,46 @@ describe('emulator: throttling (domain-facts §8.2)', () => {
     expect(await raw.text()).to.match(
       /^<\?xml[^>]*>\s*<Response><Errors><Error><Code>RequestLimitExceeded<\/Code><Message>[^<]+<\/Message><\/Error><\/Errors><RequestID>[^<]+<\/RequestID><\/Response>$/,
     );
-    // 2 tokens per second: one is back after 500 ms.
+    // 2 tokens per second: 400 ms give 0.8 of a token, 500 ms one.
+    emu.control.advanceRefill(400);
+    expect((await rejection(launch(ec2, ami))).name).to.equal('RequestLimitExceeded');
+    emu.control.advanceRefill(100);
+    await launch(ec2, ami);
+    expect((await rejection(launch(ec2, ami))).name).to.equal('RequestLimitExceeded');
+    // And on the wall clock: one token is back after 500 ms.
+    emu.control.releaseRefill();
     await sleep(600);
     await launch(ec2, ami);
   });
 
   it('uses the smaller bucket (50, +10/s) for unfiltered unpaginated DescribeInstances, not for filtered calls', async () => {
     const { ec2 } = sdk(emu, 2);
+    emu.control.holdRefill();
     const results = await Promise.allSettled(Array.from({ length: 70 }, () => ec2.send(new DescribeInstancesCommand({}))));
     const throttled = results.filter((r) => r.status === 'rejected' && (r.reason as Error).name === 'RequestLimitExceeded').length;
     const ok = results.filter((r) => r.status === 'fulfilled').length;
-    expect(ok).to.be.within(50, 60);
-    expect(throttled).to.equal(70 - ok);
+    expect(ok).to.equal(50);
+    expect(throttled).to.equal(20);
     // A filtered call draws on the non-mutating bucket (100, +20/s), which is still full.
     const filtered = await Promise.all(
       Array.from({ length: 60 }, () => ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-state-name', Values: ['running'] }] }))),
     );
     expect(filtered).to.have.length(60);
+  });
+
+  it('holds and advances refill over HTTP, and says what is wrong with an advance it cannot make', async () => {
+    const { ec2 } = sdk(emu, 2, 'eu-west-1');
+    const ami = await publicImage(emu, WIN2022, 'eu-west-1');
+    expect((await controlFetch(emu, 'POST', 'refill/advance', { ms: 100 })).json.error).to.match(/needs holdRefill first/);
+    expect((await controlFetch(emu, 'POST', 'refill/hold')).status).to.equal(200);
+    expect((await controlFetch(emu, 'POST', 'refill/advance', { ms: -1 })).json.error).to.match(/milliseconds >= 0, not -1/);
+    for (let i = 0; i < 5; i++) await launch(ec2, ami);
+    expect((await rejection(launch(ec2, ami))).name).to.equal('RequestLimitExceeded');
+    expect((await controlFetch(emu, 'POST', 'refill/advance', { ms: 1000 })).status).to.equal(200);
+    await launch(ec2, ami);
+    await launch(ec2, ami);
+    expect((await rejection(launch(ec2, ami))).name).to.equal('RequestLimitExceeded');
+    expect((await controlFetch(emu, 'POST', 'refill/release')).status).to.equal(200);
   });
 
   it('lets the SDK standard retry strategy ride out a short throttle', async () => {

@@ -132,7 +132,17 @@ describe('emulator: command line', function () {
   });
 
   it('refuses bad flags and a bad seed file, naming every problem, with exit code 2', async () => {
-    const flags = await refuse(['--time-scale', 'fast', '--port', '70000', '--bogus']);
+    const bad = join(dir, 'bad-seed.json');
+    writeFileSync(bad, JSON.stringify({ regions: ['mars-north-1'], images: -1, imageAccounts: [111111111111], imagez: 3 }));
+    const notJson = join(dir, 'not-json.json');
+    writeFileSync(notJson, '{ regions: [');
+    // Four processes at once: each refusal stands alone.
+    const [flags, seed, malformed, absent] = await Promise.all([
+      refuse(['--time-scale', 'fast', '--port', '70000', '--bogus']),
+      refuse(['--port', '0', '--seed', bad]),
+      refuse(['--seed', notJson]),
+      refuse(['--seed', join(dir, 'absent.json')]),
+    ]);
     expect(flags.code).to.equal(2);
     expect(flags.stdout).to.equal('');
     expect(flags.stderr).to.contain('--time-scale "fast": give a number above 0');
@@ -140,19 +150,14 @@ describe('emulator: command line', function () {
     expect(flags.stderr).to.contain('unknown argument "--bogus"');
     expect(flags.stderr).to.contain('usage: npm run emulator');
 
-    const bad = join(dir, 'bad-seed.json');
-    writeFileSync(bad, JSON.stringify({ regions: ['mars-north-1'], images: -1, imageAccounts: [111111111111], imagez: 3 }));
-    const seed = await refuse(['--port', '0', '--seed', bad]);
     expect(seed.code).to.equal(2);
     expect(seed.stderr).to.contain('"regions" has "mars-north-1", which is not one of the emulated regions');
     expect(seed.stderr).to.contain('"images" must be a whole number from 0 to 1000000');
     expect(seed.stderr).to.contain('"imageAccounts" has 111111111111; write a 12-digit account id as a string');
     expect(seed.stderr).to.contain('"imagez" is not a seed option');
 
-    const notJson = join(dir, 'not-json.json');
-    writeFileSync(notJson, '{ regions: [');
-    expect((await refuse(['--seed', notJson])).stderr).to.match(/not valid JSON/);
-    expect((await refuse(['--seed', join(dir, 'absent.json')])).stderr).to.match(/cannot read the file \(ENOENT\)/);
+    expect(malformed.stderr).to.match(/not valid JSON/);
+    expect(absent.stderr).to.match(/cannot read the file \(ENOENT\)/);
   });
 
   it('says which port is in use and how to pick another', async () => {

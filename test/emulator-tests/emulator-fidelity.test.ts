@@ -4,13 +4,14 @@
  * JSON models; and the AWS CLI must get the expected results.
  */
 import { expect } from 'chai';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
 import { INSTANCE_TYPE_TABLE } from '../../emulator/instance-types-table.js';
+import { awsCli, awsVersion } from './cli-session.js';
 import { launchOnline, run, sessionFor, withEmulator } from './helpers.js';
 
 interface Shape {
@@ -92,7 +93,10 @@ describe('emulator: fidelity to botocore models and the AWS CLI', function () {
   before(async () => {
     emu = await withEmulator();
   });
+  // The AWS CLI runners of the tests (Python processes), ended with the emulator.
+  const clis: Array<{ close: () => void }> = [];
   after(async () => {
+    for (const c of clis) c.close();
     await emu.stop();
   });
 
@@ -317,13 +321,7 @@ describe('emulator: fidelity to botocore models and the AWS CLI', function () {
 
   it('serves a scripted AWS CLI session', async function () {
     this.timeout(120_000);
-    let hasAws = true;
-    try {
-      execFileSync('aws', ['--version'], { stdio: 'ignore' });
-    } catch {
-      hasAws = false;
-    }
-    if (!hasAws) {
+    if (awsVersion() === undefined) {
       console.log('      skipped: the aws CLI is not installed');
       return this.skip();
     }
@@ -336,12 +334,13 @@ describe('emulator: fidelity to botocore models and the AWS CLI', function () {
       AWS_CONFIG_FILE: '/dev/null',
       AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     };
-    const aws = (...args: string[]) =>
-      new Promise<string>((resolve, reject) =>
-        execFile('aws', ['--endpoint-url', emu.endpoint, '--output', 'json', ...args], { env }, (err, stdout, stderr) =>
-          err ? reject(new Error(`${args.join(' ')}: ${stderr}`)) : resolve(stdout),
-        ),
-      );
+    const cli = awsCli(env, 1);
+    clis.push(cli);
+    const aws = async (...args: string[]): Promise<string> => {
+      const r = await cli.run(['--endpoint-url', emu.endpoint, '--output', 'json', ...args]);
+      if (!r.ok) throw new Error(`${args.join(' ')}: ${r.stderr}`);
+      return r.stdout;
+    };
     const imageId = JSON.parse(await aws('ssm', 'get-parameter', '--name', '/aws/service/ami-windows-latest/Windows_Server-2025-English-Full-Base')).Parameter
       .Value as string;
     const ran = JSON.parse(
@@ -384,9 +383,7 @@ describe('emulator: fidelity to botocore models and the AWS CLI', function () {
 
   it('serves the AWS CLI the instance types (paginated), offerings, default subnets and launch refusals', async function () {
     this.timeout(120_000);
-    try {
-      execFileSync('aws', ['--version'], { stdio: 'ignore' });
-    } catch {
+    if (awsVersion() === undefined) {
       console.log('      skipped: the aws CLI is not installed');
       return this.skip();
     }
@@ -399,12 +396,13 @@ describe('emulator: fidelity to botocore models and the AWS CLI', function () {
       AWS_CONFIG_FILE: '/dev/null',
       AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     };
-    const aws = (...args: string[]) =>
-      new Promise<string>((resolve, reject) =>
-        execFile('aws', ['--endpoint-url', emu.endpoint, '--output', 'json', ...args], { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
-          err ? reject(new Error(`${args.join(' ')}: ${stderr}`)) : resolve(stdout),
-        ),
-      );
+    const cli = awsCli(env, 1);
+    clis.push(cli);
+    const aws = async (...args: string[]): Promise<string> => {
+      const r = await cli.run(['--endpoint-url', emu.endpoint, '--output', 'json', ...args]);
+      if (!r.ok) throw new Error(`${args.join(' ')}: ${r.stderr}`);
+      return r.stdout;
+    };
     // The CLI follows NextToken itself: every type, once.
     const types = JSON.parse(await aws('ec2', 'describe-instance-types', '--query', 'InstanceTypes[].InstanceType')) as string[];
     expect(types.length).to.equal(INSTANCE_TYPE_TABLE.length);

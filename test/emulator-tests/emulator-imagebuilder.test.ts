@@ -97,7 +97,7 @@ describe('emulator: EC2 Image Builder', function () {
   let n = 0;
   const token = () => `t-${++n}-${Math.random().toString(36).slice(2)}`;
   before(async () => {
-    emu = await startEmulator({ timeScale: 0.004 });
+    emu = await startEmulator({ timeScale: 0.002 });
     const a = EMULATOR_ACCOUNTS[0]!;
     ib = new IB.ImagebuilderClient({
       endpoint: emu.endpoint,

@@ -11,17 +11,20 @@ import { bake, type BakeOptions, type BakeResult } from '../../src/bake/index.js
 import { MemoryReporter } from '../../src/reporter.js';
 
 export const ACCOUNT = EMULATOR_ACCOUNTS[0]!.accountId;
-/** Emulator and bake time scale: a full bake takes a few seconds. */
-export const TIME_SCALE = 0.004;
+/** Emulator and bake time scale: a full bake takes a second or two of waiting. */
+export const TIME_SCALE = 0.002;
 
-/** A session on the emulator whose SDK retries run at the bake's time scale, as the emulator's world does. */
-export function sessionOn(emu: Emulator, region = 'us-east-1', account = ACCOUNT): AwsSession {
+/**
+ * A session on the emulator whose SDK retries run at the bake's time scale, as the emulator's world does; give
+ * `retryTimeScale` 1 where retries must outwait the token buckets, which refill in real time.
+ */
+export function sessionOn(emu: Emulator, region = 'us-east-1', account = ACCOUNT, retryTimeScale = TIME_SCALE): AwsSession {
   const a = EMULATOR_ACCOUNTS.find((x) => x.accountId === account)!;
   return createAwsSession({
     region,
     endpoint: emu.endpoint,
     credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey },
-    retryTimeScale: TIME_SCALE,
+    retryTimeScale,
   });
 }
 
