@@ -16,7 +16,7 @@ export { deleteObjectKeys as deleteBundle, s3Uri } from '../aws/s3-objects.js';
 import { BUCKET_NAME } from '../config/schema.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { ps, windowsDir } from '../bake/scripts.js';
-import { ValidationError } from '../errors.js';
+import { CancelledError, ValidationError } from '../errors.js';
 import type { reportTo } from '../reporter.js';
 import type { EnginePlan } from './plan.js';
 
@@ -175,9 +175,10 @@ export async function checkBuilderReadsBundle(
 
 /**
  * Upload every bundle object under `prefix`. `onKey` hears each key before
- * its PutObject is sent (for the journal): a request cut short by a cancel
- * may still have been stored, so a key is recorded, and later deleted,
- * whether or not its answer arrived.
+ * its PutObject is sent (for the journal), so `winami cleanup` knows it even
+ * if the process dies mid-request. A cancel takes effect between objects:
+ * the PutObject in flight is let finish, because a request abandoned by the
+ * client may still be stored after the caller has deleted what it sent.
  */
 export async function uploadBundle(
   s3: S3Port,
@@ -188,12 +189,10 @@ export async function uploadBundle(
 ): Promise<string[]> {
   const keys: string[] = [];
   for (const o of objects) {
+    if (signal?.aborted) throw new CancelledError('cancelled while uploading the bundle');
     const key = `${location.prefix}/${o.path}`;
     onKey(key);
-    await s3.putObject(
-      { Bucket: location.bucket, Key: key, Body: o.content, ContentType: 'application/octet-stream' },
-      signal ? { abortSignal: signal } : undefined,
-    );
+    await s3.putObject({ Bucket: location.bucket, Key: key, Body: o.content, ContentType: 'application/octet-stream' });
     keys.push(key);
   }
   return keys;

@@ -145,6 +145,9 @@ describe('bake --engine automation with the bundle from S3 (emulator)', function
     expect(r.bundle!.deleted).to.equal(true);
     emu.control.clearFaults();
     expect(objects()).to.deep.equal([]);
+    // No PutObject lands after the deletion: the one in flight at the cancel was let finish first.
+    await new Promise((res) => setTimeout(res, 400));
+    expect(objects()).to.deep.equal([]);
     expect(emu.control.calls().filter((c) => c.action === 'StartAutomationExecution')).to.deep.equal([]);
     expect(readJournal(r.journalPath)).to.include({ finished: false });
     expect(readJournal(r.journalPath).outstanding).to.deep.equal([]);
