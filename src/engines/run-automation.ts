@@ -32,10 +32,10 @@ import { journalPath, openJournal } from '../bake/journal.js';
 import { CONSISTENCY_GRACE_MS } from '../aws/consistency.js';
 import { isAwsCode, isThrottling } from '../aws/errors.js';
 import { newBuildId } from '../bake/index.js';
-import { AWS_POLL_DELAYS, defaultClock, type StepCtx } from '../bake/context.js';
 import { initialState, type BakeState } from '../bake/state.js';
 import { resolveSource } from '../bake/steps/resolve-source.js';
 import type { BakeManifest, PackerManifest } from '../bake/manifest.js';
+import { enginePackerManifest, sourceStepCtx } from './engine-bake.js';
 
 export interface AutomationBakeOptions {
   config: ResolvedConfig | string;
@@ -164,22 +164,9 @@ export async function bakeOnAutomation(o: AutomationBakeOptions): Promise<Automa
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt.getTime(),
   };
-  const packerManifest: PackerManifest = {
-    builds: made.length
-      ? [
-          {
-            name: manifest.name,
-            builder_type: 'amazon-ebs',
-            build_time: Math.floor(finishedAt.getTime() / 1000),
-            files: null,
-            artifact_id: made.map((m) => `${m.region}:${m.imageId}`).join(','),
-            packer_run_uuid: r.buildId,
-            custom_data: { 'winami:build-id': r.buildId, source_ami: source?.imageId ?? '', 'winami:automation-execution': r.executionId ?? '' },
-          },
-        ]
-      : [],
-    last_run_uuid: r.buildId,
-  };
+  const packerManifest = enginePackerManifest(manifest.name, made, finishedAt, r.buildId, source?.imageId ?? '', {
+    'winami:automation-execution': r.executionId ?? '',
+  });
   return { ...rest, manifest, packerManifest };
 }
 
@@ -235,21 +222,7 @@ async function runOnAutomation(o: AutomationBakeOptions): Promise<CoreResult> {
   const ssm = o.session.ssm(config.region);
   // The local bake's own source step: the source must be Windows with billing fields; its id is pinned for the execution.
   const state = initialState(buildId, config, '');
-  const ctx = {
-    session: o.session,
-    reporter: o.reporter ?? silentReporter,
-    journal,
-    timeScale: o.timeScale ?? 1,
-    delays: AWS_POLL_DELAYS,
-    clock: defaultClock,
-    onError: 'cleanup',
-    env: {},
-    renderBundle: async () => bundle,
-    signal: o.abortSignal ?? new AbortController().signal,
-    step: 'resolveSource',
-    outcome: undefined,
-    timeLeft: () => Number.POSITIVE_INFINITY,
-  } as StepCtx;
+  const ctx = sourceStepCtx(o, journal, bundle);
   await resolveSource.run(state, ctx);
   result.source = state.source;
   result.expectation = state.expectation;

@@ -24,7 +24,7 @@ import { enginePlan } from './plan.js';
 import { bundleBucket, buildPrefix, checkBundleBucket, deleteBundle, s3Uri, uploadBundle } from './s3-delivery.js';
 import { journalPath, openJournal, type Journal } from '../bake/journal.js';
 import { newBuildId } from '../bake/index.js';
-import { AWS_POLL_DELAYS, defaultClock, delays, scaled, type StepCtx } from '../bake/context.js';
+import { delays, scaled, type StepCtx } from '../bake/context.js';
 import type { DescribeFastLaunchImagesSuccessItem } from '@aws-sdk/client-ec2';
 import { pollUntil } from '../aws/poll-until.js';
 import { parseDurationMs } from '../config/duration.js';
@@ -34,6 +34,7 @@ import type { FastLaunchCost } from '../events.js';
 import { initialState, type BakeState } from '../bake/state.js';
 import { resolveSource } from '../bake/steps/resolve-source.js';
 import type { BakeManifest, PackerManifest } from '../bake/manifest.js';
+import { enginePackerManifest, sourceStepCtx } from './engine-bake.js';
 
 export interface ImageBuilderBakeOptions {
   config: ResolvedConfig | string;
@@ -281,22 +282,9 @@ export async function bakeOnImageBuilder(o: ImageBuilderBakeOptions): Promise<Im
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt.getTime(),
   };
-  const packerManifest: PackerManifest = {
-    builds: made.length
-      ? [
-          {
-            name: manifest.name,
-            builder_type: 'amazon-ebs',
-            build_time: Math.floor(finishedAt.getTime() / 1000),
-            files: null,
-            artifact_id: made.map((m) => `${m.region}:${m.imageId}`).join(','),
-            packer_run_uuid: r.buildId,
-            custom_data: { 'winami:build-id': r.buildId, source_ami: source?.imageId ?? '', 'winami:imagebuilder-image': r.imageBuildVersionArn ?? '' },
-          },
-        ]
-      : [],
-    last_run_uuid: r.buildId,
-  };
+  const packerManifest = enginePackerManifest(manifest.name, made, finishedAt, r.buildId, source?.imageId ?? '', {
+    'winami:imagebuilder-image': r.imageBuildVersionArn ?? '',
+  });
   return { ...rest, manifest, packerManifest };
 }
 
@@ -336,21 +324,7 @@ async function runOnImageBuilder(o: ImageBuilderBakeOptions): Promise<CoreResult
   const finish = (ok: boolean) => journal.append({ type: 'finished', ok, time: new Date().toISOString() });
   // The local bake's own source step: the source must be Windows with billing fields, which gives the expectation.
   const state = initialState(buildId, config, account);
-  const ctx = {
-    session: o.session,
-    reporter: o.reporter ?? silentReporter,
-    journal,
-    timeScale: o.timeScale ?? 1,
-    delays: AWS_POLL_DELAYS,
-    clock: defaultClock,
-    onError: 'cleanup',
-    env: {},
-    renderBundle: async () => bundle,
-    signal: o.abortSignal ?? new AbortController().signal,
-    step: 'resolveSource',
-    outcome: undefined,
-    timeLeft: () => Number.POSITIVE_INFINITY,
-  } as StepCtx;
+  const ctx = sourceStepCtx(o, journal, bundle);
   try {
     await resolveSource.run(state, ctx);
   } catch (err) {
