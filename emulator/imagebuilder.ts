@@ -855,8 +855,9 @@ export class ImageBuilderService {
       if (b.abort.signal.aborted) throw new BuildFailure('cancelled');
       if (await check()) return;
       if (Date.now() > end) throw new BuildFailure(`${what} did not happen within ${limit} seconds`);
-      // At most 20 polls a second however small the time scale: the EC2 and SSM buckets refill in real time.
-      await this.sleep(b, interval, 50);
+      // At most 10 polls a second however small the time scale: the EC2 and SSM buckets refill in real time (20 a
+      // second for DescribeInstances), and the caller's own polls of the build draw from the same buckets.
+      await this.sleep(b, interval, 100);
     }
   }
 

@@ -88,6 +88,8 @@ export interface ImageBuilderBakeResult {
 }
 
 const POLL_MS = 15_000;
+/** The shortest pause between two polls of a build, in real milliseconds (scaled runs on the emulator). */
+const POLL_FLOOR_MS = 200;
 /** Polls in a row that may stay throttled (each waiting longer, up to 64 poll intervals) before the bake gives up following the build. */
 const MAX_THROTTLED_POLLS = 20;
 const TERMINAL = new Set(['AVAILABLE', 'FAILED', 'CANCELLED', 'DELETED']);
@@ -385,7 +387,9 @@ async function runOnImageBuilder(o: ImageBuilderBakeOptions): Promise<CoreResult
   // Recorded before any wait: `winami cleanup` cancels the build and removes what carries its ARN.
   journal.append({ type: 'execution', engine: 'imagebuilder', arn, region: config.region, time: new Date().toISOString() });
   report.info('engine.started', `image ${arn} started`, { imageBuildVersionArn: arn });
-  const pollMs = Math.max(5, POLL_MS * (o.timeScale ?? 1));
+  // At most five polls a second however small the time scale: each poll also lists the build's instances
+  // (DescribeInstances), whose bucket refills in real time and which Image Builder's own polls share.
+  const pollMs = Math.max(POLL_FLOOR_MS, POLL_MS * (o.timeScale ?? 1));
   const phases: { name: string; start: number; end?: number }[] = [];
   result.phases = phases;
   const seen = new Set<string>();

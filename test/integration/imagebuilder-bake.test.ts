@@ -95,6 +95,10 @@ describe('bake --engine imagebuilder (emulator)', function () {
     ];
     expect(called).to.include.members(['imagebuilder:StartImagePipelineExecution', 'imagebuilder:GetImage', 'imagebuilder:CreateComponent']);
     expect(called.filter((a) => !(IMAGEBUILDER_CALLER_ACTIONS as readonly string[]).includes(a))).to.deep.equal([]);
+    // The bake's polls and the build's own stay within EC2's and SSM's buckets (they refill in real time):
+    // two bakes at time scale 0.002 were once throttled until a build failed with RequestLimitExceeded.
+    const throttled = emu.control.calls().filter((c) => c.errorCode === 'RequestLimitExceeded' || c.errorCode === 'ThrottlingException');
+    expect(throttled.map((c) => `${c.service}:${c.action}`)).to.deep.equal([]);
   });
 
   it('bakes the SQL Server Standard example with its license-included billing on every region', async () => {
