@@ -393,10 +393,10 @@ export class AutomationService {
     return Math.max(1, seconds * 1000 * this.o.timeScale);
   }
 
-  private async sleep(e: Execution, seconds: number, signal: AbortSignal): Promise<void> {
+  private async sleep(e: Execution, seconds: number, signal: AbortSignal, floorMs = 5): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => (clearTimeout(t), reject(this.aborted(e)));
-      const t = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), Math.max(5, this.ms(seconds)));
+      const t = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), Math.max(floorMs, this.ms(seconds)));
       signal.addEventListener('abort', onAbort, { once: true });
     });
   }
@@ -560,10 +560,12 @@ export class AutomationService {
   }
 
   private async poll(e: Execution, signal: AbortSignal, check: () => Promise<boolean>, intervalSeconds = 5): Promise<void> {
-    for (;;) {
+    for (let n = 0; ; n++) {
       if (signal.aborted) throw this.aborted(e);
       if (await check()) return;
-      await this.sleep(e, intervalSeconds, signal).catch(() => {
+      // However small the time scale, a long wait settles at 20 polls a second (5, 10, 20, 40 then 50 ms apart):
+      // the EC2 and SSM buckets refill in real time.
+      await this.sleep(e, intervalSeconds, signal, Math.min(50, 5 * 2 ** n)).catch(() => {
         throw this.aborted(e);
       });
     }
