@@ -7,7 +7,6 @@
  * credentials, so the call log shows its calls. An action the engine does not
  * model is refused at CreateDocument.
  */
-import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import * as Ec2 from '@aws-sdk/client-ec2';
 import * as Ssm from '@aws-sdk/client-ssm';
@@ -15,6 +14,7 @@ import { parse as parseYaml } from 'yaml';
 import { MAX_DOCUMENT_BYTES, MAX_PARAMETER_VALUE_CHARS, createImageRequest, runbookProblems, runInstancesRequest } from '../src/engines/runbook-rules.js';
 import type { Runbook, RunbookStep } from '../src/engines/automation.js';
 import type { EmulatorAccount } from './options.js';
+import { PythonScripts, type ScriptOutcome } from './python-scripts.js';
 
 /**
  * Real time granted on top of an `aws:executeScript` step's scaled timeout: starting python3 and
@@ -112,6 +112,8 @@ export interface AutomationOptions {
 export class AutomationService {
   private documents = new Map<string, StoredDocument>();
   private executions = new Map<string, Execution>();
+
+  private readonly scripts = new PythonScripts();
 
   constructor(private readonly o: AutomationOptions) {}
 
@@ -688,42 +690,45 @@ export class AutomationService {
     return ids.map((id) => all.find((x) => x.InstanceId === id)?.State.Name ?? 'missing');
   }
 
-  /** aws:executeScript with Runtime python3.x: the script runs in a local Python with boto3 pointed at the emulator; its sleeps run at the emulator's time scale. */
-  private python(e: Execution, inputs: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
+  /**
+   * aws:executeScript with Runtime python3.x: the script runs in a local Python (a warm one, python-scripts.ts)
+   * with boto3 pointed at the emulator as the execution's caller; its sleeps run at the emulator's time scale.
+   */
+  private async python(e: Execution, inputs: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
     if (!/^python3\.\d+$/.test(String(inputs.Runtime))) throw new StepFailure(`Runtime ${String(inputs.Runtime)} is not modelled.`);
     const a = this.o.accounts.find((x) => x.accountId === e.account)!;
-    const program = [
-      'import json, sys, time',
-      `_sleep = time.sleep; time.sleep = lambda s: _sleep(s * ${this.o.timeScale})`,
-      String(inputs.Script),
-      `print('\\n@@RESULT@@' + json.dumps(${String(inputs.Handler)}(json.loads(sys.stdin.read()), None), default=str))`,
-    ].join('\n');
-    return new Promise((resolve, reject) => {
-      const child = spawn('python3', ['-c', program], {
-        env: {
-          PATH: process.env.PATH ?? '',
-          AWS_ENDPOINT_URL: this.o.endpoint,
-          AWS_ACCESS_KEY_ID: a.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: a.secretAccessKey,
-          AWS_DEFAULT_REGION: e.region,
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_MAX_ATTEMPTS: '5',
+    let out: ScriptOutcome;
+    try {
+      out = await this.scripts.run(
+        {
+          script: String(inputs.Script),
+          handler: String(inputs.Handler),
+          payload: inputs.InputPayload ?? {},
+          env: {
+            AWS_ENDPOINT_URL: this.o.endpoint,
+            AWS_ACCESS_KEY_ID: a.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: a.secretAccessKey,
+            AWS_DEFAULT_REGION: e.region,
+            AWS_EC2_METADATA_DISABLED: 'true',
+            AWS_MAX_ATTEMPTS: '5',
+          },
+          timeScale: this.o.timeScale,
         },
         signal,
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('error', () => reject(signal.aborted ? this.aborted(e) : new StepFailure('python3 could not start')));
-      child.on('close', (code) => {
-        if (signal.aborted) return reject(this.aborted(e));
-        const at = out.lastIndexOf('@@RESULT@@');
-        if (code !== 0 || at < 0) return reject(new StepFailure(`The script failed: ${err.trim().split('\n').slice(-1)[0] ?? `exit ${code}`}`));
-        resolve(JSON.parse(out.slice(at + 10)));
-      });
-      child.stdin.end(JSON.stringify(inputs.InputPayload ?? {}));
-    });
+      );
+    } catch (err) {
+      if (signal.aborted) throw this.aborted(e);
+      throw new StepFailure(`python3 could not run the script: ${(err as Error).message}`);
+    }
+    if (signal.aborted) throw this.aborted(e);
+    if (!out.ok) throw new StepFailure(`The script failed: ${out.error.trim().split('\n').slice(-1)[0]}`);
+    return out.result;
+  }
+
+  /** End the warm Python interpreters (the emulator stops). */
+  close(): void {
+    this.reset();
+    this.scripts.close();
   }
 }
 

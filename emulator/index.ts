@@ -342,7 +342,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     control,
     stop: () =>
       new Promise<void>((resolve) => {
-        automation.reset();
+        automation.close();
         imageBuilder.reset();
         server.close(() => resolve());
         server.closeAllConnections();
