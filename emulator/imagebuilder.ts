@@ -851,13 +851,14 @@ export class ImageBuilderService {
   /** Poll `check` every `interval` simulated seconds for at most `limit` simulated seconds. */
   private async until(b: Build, what: string, limit: number, check: () => Promise<boolean>, interval = 5): Promise<void> {
     const end = Date.now() + this.ms(limit);
-    for (;;) {
+    for (let n = 0; ; n++) {
       if (b.abort.signal.aborted) throw new BuildFailure('cancelled');
       if (await check()) return;
       if (Date.now() > end) throw new BuildFailure(`${what} did not happen within ${limit} seconds`);
-      // At most 10 polls a second however small the time scale: the EC2 and SSM buckets refill in real time (20 a
-      // second for DescribeInstances), and the caller's own polls of the build draw from the same buckets.
-      await this.sleep(b, interval, 100);
+      // However small the time scale, a long wait settles at 10 polls a second (5, 10, 20, 40, 80 then 100 ms
+      // apart): the EC2 and SSM buckets refill in real time (20 a second for DescribeInstances), and the caller's
+      // own polls of the build draw from the same buckets.
+      await this.sleep(b, interval, Math.min(100, 5 * 2 ** n));
     }
   }
 
