@@ -18,7 +18,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { AwsSession } from '../aws/ports.js';
-import { awsErrorCode } from '../aws/errors.js';
+import { awsErrorCode, isAwsCode } from '../aws/errors.js';
 import { pollUntil, realClock } from '../aws/poll-until.js';
 import { retryLater } from '../aws/retry.js';
 import { CONSISTENCY_GRACE_MS, lookWithinGrace } from '../aws/consistency.js';
@@ -111,7 +111,8 @@ export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
   const call = <T>(fn: () => Promise<T>): Promise<T> =>
     retryLater(fn, { deadlineMs: Math.max(0, deadlineMs - (Date.now() - retryStart)), minDelayMs: Math.min(1_000, o.pollMs ?? 1_000), signal: o.abortSignal });
   const tagFilter = [{ Name: `tag:${BUILD_ID_TAG}`, Values: [buildId] }];
-  const attempt = async (kind: ResourceKind, id: string, region: string, fn: () => Promise<unknown>) => {
+  /** Remove one resource; `'deferred'` when `deferIf` says the error should be tried again later (nothing recorded). */
+  const attempt = async (kind: ResourceKind, id: string, region: string, fn: () => Promise<unknown>, deferIf?: (err: unknown) => boolean) => {
     if (keptIds.has(id)) {
       result.kept.push({ kind, id, region });
       return;
@@ -126,6 +127,7 @@ export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
       report.info('cleanup.removed', `removed ${kind} ${id} in ${region}`, { kind, id, region });
     } catch (err) {
       if (gone(err)) return;
+      if (deferIf?.(err)) return 'deferred';
       result.failed.push({ kind, id, region, error: (err as Error).message });
       report.error('cleanup.failed', `could not remove ${kind} ${id} in ${region}: ${(err as Error).message}`, { kind, id, region });
     }
@@ -201,7 +203,13 @@ export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
         }
         return found;
       };
-      const cleanRegion = async () => {
+      /**
+       * One pass over the region; `final` is false when another pass follows. A snapshot still in use then is
+       * tried again in that pass: its image may be one EC2 does not list yet (just created), deregistered
+       * only once it does.
+       */
+      let deferred = 0;
+      const cleanRegion = async (final: boolean) => {
         // Instances first: terminating them releases their volumes.
         const res = await call(() =>
           ec2.describeInstances(
@@ -284,7 +292,11 @@ export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
         for (const id of snapshots) {
           handled.add(id);
           if (keptSnapshots.has(id)) keptIds.add(id);
-          await attempt('snapshot', id, region, () => deleteSnapshot(ec2, id, o.abortSignal));
+          const inUse = final ? undefined : (err: unknown) => isAwsCode(err, 'InvalidSnapshot.InUse');
+          if ((await attempt('snapshot', id, region, () => deleteSnapshot(ec2, id, o.abortSignal), inUse)) === 'deferred') {
+            handled.delete(id);
+            deferred++;
+          }
         }
         const vols = await call(() => ec2.describeVolumes({ Filters: [...tagFilter, { Name: 'status', Values: ['available', 'error'] }] }, opt));
         for (const v of vols.Volumes ?? []) {
@@ -294,13 +306,13 @@ export async function cleanupBuild(o: CleanupOptions): Promise<CleanupResult> {
         }
       };
       const keptSnapshots = new Set<string>();
-      await cleanRegion();
       // A create call the journal has no answer for may have made something no record names; without a journal,
       // nothing says what the build made last. Either way, clean again once EC2 lists what was made before now.
       const settleAt = j ? Math.max(0, ...j.unconfirmed.filter((u) => u.region === region).map((u) => u.time + graceMs)) : startedAt + graceMs;
-      if (!o.dryRun && settleAt > Date.now()) {
-        await realClock.sleep(settleAt - Date.now(), o.abortSignal);
-        await cleanRegion();
+      await cleanRegion(o.dryRun === true || settleAt <= Date.now());
+      if (!o.dryRun && (settleAt > Date.now() || deferred > 0)) {
+        if (settleAt > Date.now()) await realClock.sleep(settleAt - Date.now(), o.abortSignal);
+        await cleanRegion(true);
       }
       const params = new Set([
         ...SECRET_SLOTS.map((s) => secretParameterName(buildId, s)),

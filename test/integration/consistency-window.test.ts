@@ -72,6 +72,33 @@ describe('eventual consistency: finding what was just made (emulator, 2.5 s wind
     expect(leftovers(emu)).to.deep.equal(NOTHING);
   });
 
+  it('winami cleanup --build-id right after a CreateImage, with no journal: the snapshot the unlisted image holds is deleted once the image is deregistered', async () => {
+    const session = sessionOn(emu);
+    const ec2 = session.ec2();
+    const instanceId = await launchTagged(ec2, 'fresh-build-image');
+    await new Promise((r) => setTimeout(r, WINDOW_MS + 200));
+    const tags = [{ Key: BUILD_TAG, Value: 'fresh-build-image' }];
+    const { ImageId } = await ec2.createImage({
+      InstanceId: instanceId,
+      Name: 'fresh-build-image',
+      NoReboot: true,
+      TagSpecifications: [
+        { ResourceType: 'image', Tags: tags },
+        { ResourceType: 'snapshot', Tags: tags },
+      ],
+    });
+    const held = emu.control.resources({ account: ACCOUNT }).images.find((i) => i.id === ImageId)!;
+    const images = await ec2.describeImages({ Owners: ['self'], Filters: [{ Name: `tag:${BUILD_TAG}`, Values: ['fresh-build-image'] }] });
+    expect(images.Images ?? [], 'the window hides the new image').to.deep.equal([]);
+    const r = await cleanupBuild({ session, buildId: 'fresh-build-image', journalDir: mkdtempSync(join(tmpdir(), 'winami-nojournal-')), ...cleanupOptions() });
+    expect(r.failed).to.deep.equal([]);
+    expect(r.removed.filter((x) => x.kind !== 'instance')).to.deep.equal([
+      { kind: 'image', id: ImageId, region: 'us-east-1' },
+      ...held.snapshotIds.map((id) => ({ kind: 'snapshot', id, region: 'us-east-1' })),
+    ]);
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
+  });
+
   it('cleanup by a journal that names an instance launched moments ago: looks it up by id until EC2 knows it, and terminates it', async () => {
     const session = sessionOn(emu);
     const id = await launchTagged(session.ec2(), 'fresh-build-2');
