@@ -55,9 +55,20 @@ const IMAGE = '{{ CreateImage.ImageId }}';
  * wait for a copy is retried through the step's maxAttempts.
  */
 export const FINISH_REGION_PY = `import boto3, datetime, time
+from botocore.exceptions import ClientError
 
 def discard(ec2, image_id):
     ec2.deregister_image(ImageId=image_id, DeleteAssociatedSnapshots=True)
+
+def describe(ec2, image_id):
+    # A copy made moments ago may be unknown to EC2 for a while (eventual consistency): not found yet, not gone.
+    try:
+        images = ec2.describe_images(ImageIds=[image_id])['Images']
+    except ClientError as e:
+        if e.response.get('Error', {}).get('Code') != 'InvalidAMIID.NotFound':
+            raise
+        images = []
+    return images[0] if images else None
 
 def handler(events, context):
     region = events['Region']
@@ -69,20 +80,23 @@ def handler(events, context):
         if found:
             image_id = found[0]['ImageId']
         else:
+            # The client token makes a retried step get the copy the first attempt made, which a listing may not show yet.
             kwargs = {'SourceImageId': image_id, 'SourceRegion': source_region, 'Name': events['Name'], 'CopyImageTags': True,
+                      'ClientToken': 'winami-%s-%s' % (image_id, region),
                       'TagSpecifications': [{'ResourceType': 'image', 'Tags': [{'Key': 'winami:copy-of', 'Value': events['SourceImageId']}]}]}
             if events.get('KmsKeyId'):
                 kwargs.update(Encrypted=True, KmsKeyId=events['KmsKeyId'])
             image_id = ec2.copy_image(**kwargs)['ImageId']
     deadline = time.time() + 540
     while True:
-        image = ec2.describe_images(ImageIds=[image_id])['Images'][0]
-        if image['State'] == 'available':
+        image = describe(ec2, image_id)
+        state = image['State'] if image else 'not yet known to EC2'
+        if state == 'available':
             break
-        if image['State'] in ('failed', 'error', 'invalid'):
-            raise Exception('image %s in %s is %s' % (image_id, region, image['State']))
+        if state in ('failed', 'error', 'invalid', 'deregistered'):
+            raise Exception('image %s in %s is %s' % (image_id, region, state))
         if time.time() > deadline:
-            raise Exception('image %s in %s is still %s; the step is retried' % (image_id, region, image['State']))
+            raise Exception('image %s in %s is still %s; the step is retried' % (image_id, region, state))
         time.sleep(15)
     if image.get('PlatformDetails') != events['PlatformDetails'] or image.get('UsageOperation') != events['UsageOperation']:
         discard(ec2, image_id)
