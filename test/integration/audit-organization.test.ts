@@ -17,7 +17,7 @@ import { audit, type AuditResult, type Finding } from '../../src/audit/index.js'
 import { CancelledError, ExitCode } from '../../src/errors.js';
 import { generatedAccountId as gen } from '../../emulator/organizations.js';
 
-const CLI = join(process.cwd(), 'dist/src/cli/main.js');
+const CLI = join(process.cwd(), 'dist/src/cli/launcher.js');
 const [A1, A2, A3] = EMULATOR_ACCOUNTS.map((a) => a.accountId) as [string, string, string];
 const ROLE = (account: string) => `arn:aws:iam::${account}:role/OrganizationAccountAccessRole`;
 const key = (f: Finding) => `${f.ruleId}|${f.account}|${f.region}|${f.resourceId}|${f.message}`;

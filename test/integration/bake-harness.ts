@@ -108,8 +108,8 @@ export function leftovers(
 
 export const NOTHING = { instances: [], images: [], snapshots: [], volumes: [], parameters: [] };
 
-/** The built CLI. */
-export const CLI = join(process.cwd(), 'dist/src/cli/main.js');
+/** The `winami` bin as users run it (package.json `bin`: the bundled CLI with its code cache). */
+export const CLI = join(process.cwd(), 'dist/src/cli/launcher.js');
 
 /** The environment that points the CLI at the emulator as the first account. */
 export function cliEnv(emu: Emulator): NodeJS.ProcessEnv {

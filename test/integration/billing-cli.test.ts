@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterConsistencyWindow, EMULATOR_ACCOUNTS, liveResources, sessionFor, startEmulator, type Emulator } from './billing-emulator.js';
 import { ExitCode } from '../../src/errors.js';
 
-const CLI = join(process.cwd(), 'dist/src/cli/main.js');
+const CLI = join(process.cwd(), 'dist/src/cli/launcher.js');
 const [A1, A2, A3] = EMULATOR_ACCOUNTS.map((a) => a.accountId) as [string, string, string];
 const role = (account: string) => `arn:aws:iam::${account}:role/WinamiAudit`;
 
