@@ -95,7 +95,9 @@ export function track(state: BakeState, ctx: BakeContext, r: { kind: ResourceKin
 /**
  * Make a create call: journal it first (so a cleanup after a crash knows
  * something may exist that no record names), and remember a call that failed
- * until `track` records what it made. The caller tracks the id it gets.
+ * until `track` records what it made. A call AWS refused outright made
+ * nothing: the journal says so, and a cleanup by it does not wait for what
+ * that call might have made. The caller tracks the id it gets.
  */
 export async function creating<T>(
   state: BakeState,
@@ -107,7 +109,8 @@ export async function creating<T>(
   try {
     return await call();
   } catch (err) {
-    if (!refusedOutright(err)) state.unconfirmed.push({ ...what, at: ctx.clock.now() });
+    if (refusedOutright(err)) ctx.journal.append({ type: 'refused', ...what, time: new Date().toISOString() });
+    else state.unconfirmed.push({ ...what, at: ctx.clock.now() });
     throw err;
   }
 }

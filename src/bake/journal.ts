@@ -15,6 +15,8 @@ export type JournalRecord =
   /** Written before a create call: if no `created` record of its kind, region and role follows, its answer never came. */
   | { type: 'creating'; kind: ResourceKind; region: string; role: string; time: string }
   | { type: 'created'; kind: ResourceKind; id: string; region: string; role: string; time: string }
+  /** A create call AWS refused outright (a client error at its only attempt): it made nothing, and answers its `creating` record. */
+  | { type: 'refused'; kind: ResourceKind; region: string; role: string; time: string }
   | { type: 'removed'; kind: ResourceKind; id: string; region: string; time: string }
   | { type: 'kept'; kind: ResourceKind; id: string; region: string; reason: string; time: string }
   | { type: 'finished'; ok: boolean; time: string }
@@ -103,6 +105,11 @@ export function readJournal(path: string): JournalSummary {
       case 'created': {
         live.set(`${r.region}/${r.id}`, { kind: r.kind, id: r.id, region: r.region, role: r.role, time: Date.parse(r.time) });
         regions.add(r.region);
+        const answered = unconfirmed.findIndex((u) => sameCall(u, r));
+        if (answered >= 0) unconfirmed.splice(answered, 1);
+        break;
+      }
+      case 'refused': {
         const answered = unconfirmed.findIndex((u) => sameCall(u, r));
         if (answered >= 0) unconfirmed.splice(answered, 1);
         break;

@@ -13,7 +13,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import { createAwsSession } from '../../src/aws/session.js';
 import type { Ec2Port } from '../../src/aws/ports.js';
 import { cleanupBuild } from '../../src/bake/cleanup.js';
-import { journalPath, openJournal } from '../../src/bake/journal.js';
+import { journalPath, openJournal, readJournal } from '../../src/bake/journal.js';
 import { discardImage } from '../../src/image/lifecycle.js';
 import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
 import { consistencyGraceFor } from './billing-emulator.js';
@@ -143,6 +143,20 @@ describe('eventual consistency: finding what was just made (emulator, 2.5 s wind
     expect(run.reporter.events.filter((e) => e.code === 'bake.sweep.removed').map((e) => (e.data as { kind: string }).kind)).to.deep.equal(['instance']);
     expect(leftovers(emu)).to.deep.equal(NOTHING);
     expect(run.result.leftBehind).to.deep.equal([]);
+  });
+
+  it('a bake whose RunInstances AWS refused outright: its journal answers the call, so cleanup by it lists once and does not wait for the grace', async () => {
+    emu.control.addFault({ action: 'RunInstances', errorCode: 'InsufficientInstanceCapacity', status: 400, times: 1 });
+    const run = await bakeOn(emu, configFor('2022'), { smokeTest: false });
+    expect(run.result.failedStep).to.equal('launchBuilder');
+    const journal = run.result.journalPath;
+    expect(readJournal(journal).unconfirmed, 'nothing was made, and the journal says so').to.deep.equal([]);
+    const listings = () => emu.control.calls().filter((c) => c.action === 'DescribeInstances' && c.status === 200).length;
+    const before = listings();
+    const r = await cleanupBuild({ session: sessionOn(emu), journal, ...cleanupOptions() });
+    expect(r.removed).to.deep.equal([]);
+    expect(listings() - before, 'one listing pass, no second one after a grace').to.equal(1);
+    expect(leftovers(emu)).to.deep.equal(NOTHING);
   });
 
   it('a bake whose CreateImage answer was lost: the name is looked up again until EC2 lists the image, which is adopted', async () => {

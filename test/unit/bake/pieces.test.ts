@@ -93,6 +93,21 @@ describe('bake pieces', () => {
     expect(s.regions).to.include('eu-west-1');
   });
 
+  it('takes a create call AWS refused outright as answered: a cleanup by the journal has nothing to wait for', () => {
+    const p = journalPath(mkdtempSync(join(tmpdir(), 'winami-j-')), 'b4');
+    const j = openJournal(p);
+    const t0 = '2026-01-02T03:04:05.000Z';
+    j.append({ type: 'build', buildId: 'b4', region: 'us-east-1', regions: ['us-east-1'], name: 'n', time: t0 });
+    j.append({ type: 'creating', kind: 'instance', region: 'us-east-1', role: 'builder', time: t0 });
+    j.append({ type: 'refused', kind: 'instance', region: 'us-east-1', role: 'builder', time: t0 });
+    // A refusal answers only its own call: the copy's create call is still unanswered.
+    j.append({ type: 'creating', kind: 'image', region: 'eu-west-1', role: 'copy', time: t0 });
+    j.append({ type: 'refused', kind: 'image', region: 'eu-west-1', role: 'image', time: t0 });
+    const s = readJournal(p);
+    expect(s.unconfirmed).to.deep.equal([{ kind: 'image', region: 'eu-west-1', role: 'copy', time: Date.parse(t0) }]);
+    expect(s.outstanding).to.deep.equal([]);
+  });
+
   it('remembers a create call with no answer until a resource of its kind, region and role is recorded; not one AWS refused outright', async () => {
     const state = initialState('b3', baseConfig(), 'img');
     let t = 5_000;
@@ -116,6 +131,8 @@ describe('bake pieces', () => {
       { ...what, at: 5_000 },
     ]);
     expect(journal.records.filter((r) => r.type === 'creating')).to.have.length(3);
+    // The journal says which call was refused, so a cleanup by it does not wait for what that call made.
+    expect(journal.records.filter((r) => r.type === 'refused')).to.deep.equal([{ type: 'refused', ...what, time: journal.records[1]!.time }]);
     t = 6_000;
     track(state, ctx, { ...what, id: 'i-1' });
     expect(state.unconfirmed).to.have.length(1);
