@@ -6,7 +6,9 @@
 import type { AwsSession } from '../aws/ports.js';
 import { AWS_POLL_DELAYS, defaultClock, type StepCtx } from '../bake/context.js';
 import type { Journal } from '../bake/journal.js';
-import type { PackerManifest } from '../bake/manifest.js';
+import type { BakeManifest, PackerManifest } from '../bake/manifest.js';
+import type { BakeState } from '../bake/state.js';
+import type { ResolvedConfig } from '../config/types.js';
 import type { Bundle } from '../render/bundle.js';
 import { silentReporter, type Reporter } from '../reporter.js';
 
@@ -33,8 +35,57 @@ export function sourceStepCtx(
   } as StepCtx;
 }
 
+/** What an engine bake's manifests are made of: its outcome, its images and what it knew of the source. */
+export interface EngineOutcome {
+  ok: boolean;
+  buildId: string;
+  images: readonly { region: string; imageId: string; platformDetails?: string; usageOperation?: string }[];
+  config?: Pick<ResolvedConfig, 'name' | 'region'>;
+  source?: BakeState['source'];
+  expectation?: BakeState['expectation'];
+  names?: Record<string, string>;
+}
+
+/**
+ * The manifest and Packer manifest of an engine bake: its images only when it
+ * succeeded, the engine's steps as given, and `customData` naming the
+ * engine's own run in the Packer manifest.
+ */
+export function engineManifests(
+  r: EngineOutcome,
+  steps: BakeManifest['steps'],
+  startedAt: Date,
+  finishedAt: Date,
+  customData: Record<string, string>,
+): { manifest: BakeManifest; packerManifest: PackerManifest } {
+  const made = r.ok ? r.images : [];
+  const manifest: BakeManifest = {
+    winami: 1,
+    buildId: r.buildId,
+    name: r.config?.name ?? '',
+    ok: r.ok,
+    region: r.config?.region ?? '',
+    account: undefined,
+    source: r.source,
+    expectation: r.expectation,
+    images: made.map((m) => ({
+      region: m.region,
+      imageId: m.imageId,
+      name: r.names?.[m.imageId] ?? '',
+      platformDetails: m.platformDetails,
+      usageOperation: m.usageOperation,
+      snapshots: [],
+    })),
+    steps,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+  };
+  return { manifest, packerManifest: enginePackerManifest(manifest.name, made, finishedAt, r.buildId, r.source?.imageId ?? '', customData) };
+}
+
 /** The Packer manifest of an engine bake's images (empty `builds` when it made none); `customData` adds the engine's own id. */
-export function enginePackerManifest(
+function enginePackerManifest(
   name: string,
   made: readonly { region: string; imageId: string }[],
   finishedAt: Date,

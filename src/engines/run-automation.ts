@@ -35,7 +35,7 @@ import { newBuildId } from '../bake/index.js';
 import { initialState, type BakeState } from '../bake/state.js';
 import { resolveSource } from '../bake/steps/resolve-source.js';
 import type { BakeManifest, PackerManifest } from '../bake/manifest.js';
-import { enginePackerManifest, sourceStepCtx } from './engine-bake.js';
+import { engineManifests, sourceStepCtx } from './engine-bake.js';
 
 export interface AutomationBakeOptions {
   config: ResolvedConfig | string;
@@ -135,38 +135,18 @@ export async function bakeOnAutomation(o: AutomationBakeOptions): Promise<Automa
   const startedAt = new Date();
   const r = await runOnAutomation(o);
   const finishedAt = new Date();
-  const { config, steps, names, source, expectation, ...rest } = r;
-  const ok = r.ok;
-  const made = ok ? r.images : [];
-  const manifest: BakeManifest = {
-    winami: 1,
-    buildId: r.buildId,
-    name: config?.name ?? '',
-    ok,
-    region: config?.region ?? '',
-    account: undefined,
-    source,
-    expectation,
-    images: made.map((m) => ({
-      region: m.region,
-      imageId: m.imageId,
-      name: names?.[m.imageId] ?? '',
-      platformDetails: m.platformDetails,
-      usageOperation: m.usageOperation,
-      snapshots: [],
-    })),
-    steps: (steps ?? []).map((s) => ({
+  const { config: _config, steps, names: _names, source: _source, expectation: _expectation, ...rest } = r;
+  const { manifest, packerManifest } = engineManifests(
+    r,
+    (steps ?? []).map((s) => ({
       name: s.name,
       status: s.status === 'Success' ? 'ok' : s.status === 'Cancelled' ? 'cancelled' : s.status === 'Pending' ? 'not-run' : 'failed',
       durationMs: s.start && s.end ? s.end.getTime() - s.start.getTime() : 0,
     })),
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    durationMs: finishedAt.getTime() - startedAt.getTime(),
-  };
-  const packerManifest = enginePackerManifest(manifest.name, made, finishedAt, r.buildId, source?.imageId ?? '', {
-    'winami:automation-execution': r.executionId ?? '',
-  });
+    startedAt,
+    finishedAt,
+    { 'winami:automation-execution': r.executionId ?? '' },
+  );
   return { ...rest, manifest, packerManifest };
 }
 

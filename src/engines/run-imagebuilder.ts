@@ -34,7 +34,7 @@ import type { FastLaunchCost } from '../events.js';
 import { initialState, type BakeState } from '../bake/state.js';
 import { resolveSource } from '../bake/steps/resolve-source.js';
 import type { BakeManifest, PackerManifest } from '../bake/manifest.js';
-import { enginePackerManifest, sourceStepCtx } from './engine-bake.js';
+import { engineManifests, sourceStepCtx } from './engine-bake.js';
 
 export interface ImageBuilderBakeOptions {
   config: ResolvedConfig | string;
@@ -256,37 +256,18 @@ export async function bakeOnImageBuilder(o: ImageBuilderBakeOptions): Promise<Im
   const startedAt = new Date();
   const r = await runOnImageBuilder(o);
   const finishedAt = new Date();
-  const { config, phases, names, source, expectation, ...rest } = r;
-  const made = r.ok ? r.images : [];
-  const manifest: BakeManifest = {
-    winami: 1,
-    buildId: r.buildId,
-    name: config?.name ?? '',
-    ok: r.ok,
-    region: config?.region ?? '',
-    account: undefined,
-    source,
-    expectation,
-    images: made.map((m) => ({
-      region: m.region,
-      imageId: m.imageId,
-      name: names?.[m.imageId] ?? '',
-      platformDetails: m.platformDetails,
-      usageOperation: m.usageOperation,
-      snapshots: [],
-    })),
-    steps: (phases ?? []).map((p) => ({
+  const { config: _config, phases, names: _names, source: _source, expectation: _expectation, ...rest } = r;
+  const { manifest, packerManifest } = engineManifests(
+    r,
+    (phases ?? []).map((p) => ({
       name: p.name,
       status: p.end !== undefined ? 'ok' : r.status === 'CANCELLED' ? 'cancelled' : 'failed',
       durationMs: (p.end ?? finishedAt.getTime()) - p.start,
     })),
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    durationMs: finishedAt.getTime() - startedAt.getTime(),
-  };
-  const packerManifest = enginePackerManifest(manifest.name, made, finishedAt, r.buildId, source?.imageId ?? '', {
-    'winami:imagebuilder-image': r.imageBuildVersionArn ?? '',
-  });
+    startedAt,
+    finishedAt,
+    { 'winami:imagebuilder-image': r.imageBuildVersionArn ?? '' },
+  );
   return { ...rest, manifest, packerManifest };
 }
 
