@@ -305,6 +305,48 @@ export class ImageBuilderService {
     return d as TocDoc;
   }
 
+  /**
+   * Create, Update and Delete of a configuration Image Builder stores as sent (infrastructure, distribution):
+   * `type` is the API's name for it (`InfrastructureConfiguration`), `resource` its ARN's resource type. A
+   * pipeline that uses one keeps it from being deleted.
+   */
+  private configurationWrites(
+    type: 'InfrastructureConfiguration' | 'DistributionConfiguration',
+    resource: string,
+    map: Map<string, Configuration>,
+    check: (body: Record<string, unknown>) => void,
+  ): Record<string, Handler> {
+    const arnKey = `${type.charAt(0).toLowerCase()}${type.slice(1)}Arn`;
+    const what = resource.replace('-', ' ');
+    return {
+      [`Create${type}`]: (c) =>
+        this.idempotent(c, `Create${type}`, () => {
+          const name = this.name(c.body.name, what);
+          const arn = this.arn(c, resource, name.toLowerCase());
+          if (map.has(arn)) throw err('ResourceAlreadyExistsException', `The following resource '${type}' already exists: '${arn}'.`);
+          check(c.body);
+          map.set(arn, { arn, name, body: withoutToken(c.body), dateCreated: iso(c.now) });
+          return { [arnKey]: arn };
+        }),
+      [`Update${type}`]: (c) =>
+        this.idempotent(c, `Update${type}`, () => {
+          const x = this.get(map, c, c.body[arnKey], what);
+          check(c.body);
+          const { [arnKey]: _arn, ...body } = withoutToken(c.body);
+          x.body = { ...body, name: x.name };
+          x.dateUpdated = iso(c.now);
+          return { [arnKey]: x.arn };
+        }),
+      [`Delete${type}`]: (c) => {
+        const x = this.get(map, c, c.body[arnKey], what);
+        const user = [...this.pipelines.values()].find((p) => p.body[arnKey] === x.arn);
+        if (user) throw err('ResourceDependencyException', `The ${what} ${x.arn} is used by the image pipeline ${user.arn}.`);
+        map.delete(x.arn);
+        return { requestId: randomUUID(), [arnKey]: x.arn };
+      },
+    };
+  }
+
   readonly handlers: Record<string, Handler> = {
     CreateComponent: (c) =>
       this.idempotent(c, 'CreateComponent', () => {
@@ -467,25 +509,7 @@ export class ImageBuilderService {
       this.recipes.delete(r.arn);
       return { requestId: randomUUID(), imageRecipeArn: r.arn };
     },
-    CreateInfrastructureConfiguration: (c) =>
-      this.idempotent(c, 'CreateInfrastructureConfiguration', () => {
-        const name = this.name(c.body.name, 'infrastructure configuration');
-        const arn = this.arn(c, 'infrastructure-configuration', name.toLowerCase());
-        if (this.infrastructures.has(arn))
-          throw err('ResourceAlreadyExistsException', `The following resource 'InfrastructureConfiguration' already exists: '${arn}'.`);
-        this.checkInfrastructure(c.body);
-        this.infrastructures.set(arn, { arn, name, body: withoutToken(c.body), dateCreated: iso(c.now) });
-        return { infrastructureConfigurationArn: arn };
-      }),
-    UpdateInfrastructureConfiguration: (c) =>
-      this.idempotent(c, 'UpdateInfrastructureConfiguration', () => {
-        const x = this.get(this.infrastructures, c, c.body.infrastructureConfigurationArn, 'infrastructure configuration');
-        this.checkInfrastructure(c.body);
-        const { infrastructureConfigurationArn: _a, ...body } = withoutToken(c.body);
-        x.body = { ...body, name: x.name };
-        x.dateUpdated = iso(c.now);
-        return { infrastructureConfigurationArn: x.arn };
-      }),
+    ...this.configurationWrites('InfrastructureConfiguration', 'infrastructure-configuration', this.infrastructures, (b) => this.checkInfrastructure(b)),
     GetInfrastructureConfiguration: (c) => ({
       requestId: randomUUID(),
       infrastructureConfiguration: this.configJson(this.get(this.infrastructures, c, c.body.infrastructureConfigurationArn, 'infrastructure configuration')),
@@ -505,32 +529,7 @@ export class ImageBuilderService {
           tags: x.body.tags ?? {},
         })),
     }),
-    DeleteInfrastructureConfiguration: (c) => {
-      const x = this.get(this.infrastructures, c, c.body.infrastructureConfigurationArn, 'infrastructure configuration');
-      const user = [...this.pipelines.values()].find((p) => p.body.infrastructureConfigurationArn === x.arn);
-      if (user) throw err('ResourceDependencyException', `The infrastructure configuration ${x.arn} is used by the image pipeline ${user.arn}.`);
-      this.infrastructures.delete(x.arn);
-      return { requestId: randomUUID(), infrastructureConfigurationArn: x.arn };
-    },
-    CreateDistributionConfiguration: (c) =>
-      this.idempotent(c, 'CreateDistributionConfiguration', () => {
-        const name = this.name(c.body.name, 'distribution configuration');
-        const arn = this.arn(c, 'distribution-configuration', name.toLowerCase());
-        if (this.distributions.has(arn))
-          throw err('ResourceAlreadyExistsException', `The following resource 'DistributionConfiguration' already exists: '${arn}'.`);
-        this.checkDistribution(c.body);
-        this.distributions.set(arn, { arn, name, body: withoutToken(c.body), dateCreated: iso(c.now) });
-        return { distributionConfigurationArn: arn };
-      }),
-    UpdateDistributionConfiguration: (c) =>
-      this.idempotent(c, 'UpdateDistributionConfiguration', () => {
-        const x = this.get(this.distributions, c, c.body.distributionConfigurationArn, 'distribution configuration');
-        this.checkDistribution(c.body);
-        const { distributionConfigurationArn: _a, ...body } = withoutToken(c.body);
-        x.body = { ...body, name: x.name };
-        x.dateUpdated = iso(c.now);
-        return { distributionConfigurationArn: x.arn };
-      }),
+    ...this.configurationWrites('DistributionConfiguration', 'distribution-configuration', this.distributions, (b) => this.checkDistribution(b)),
     GetDistributionConfiguration: (c) => ({
       requestId: randomUUID(),
       distributionConfiguration: this.distributionJson(this.get(this.distributions, c, c.body.distributionConfigurationArn, 'distribution configuration')),
@@ -549,13 +548,6 @@ export class ImageBuilderService {
           regions: ((x.body.distributions ?? []) as { region: string }[]).map((d) => d.region),
         })),
     }),
-    DeleteDistributionConfiguration: (c) => {
-      const x = this.get(this.distributions, c, c.body.distributionConfigurationArn, 'distribution configuration');
-      const user = [...this.pipelines.values()].find((p) => p.body.distributionConfigurationArn === x.arn);
-      if (user) throw err('ResourceDependencyException', `The distribution configuration ${x.arn} is used by the image pipeline ${user.arn}.`);
-      this.distributions.delete(x.arn);
-      return { requestId: randomUUID(), distributionConfigurationArn: x.arn };
-    },
     CreateImagePipeline: (c) =>
       this.idempotent(c, 'CreateImagePipeline', () => {
         const name = this.name(c.body.name, 'image pipeline');
