@@ -1,10 +1,12 @@
 /** Shared setup for the bake integration tests: the emulator, a session on it, configs in temp dirs, and the leak check. */
 import { spawn } from 'node:child_process';
+import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EMULATOR_ACCOUNTS, type Emulator, type ResourceSnapshot } from '../../emulator/index.js';
-import { consistencyGraceFor, startEmulator } from './billing-emulator.js';
+import { WU_STATE } from '../../emulator/windows-update.js';
+import { afterConsistencyWindow, consistencyGraceFor, startEmulator } from './billing-emulator.js';
 import { createAwsSession } from '../../src/aws/session.js';
 import type { AwsSession } from '../../src/aws/ports.js';
 import { bake, type BakeOptions, type BakeResult } from '../../src/bake/index.js';
@@ -137,4 +139,29 @@ export function runWinami(
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Launch an instance of the first account from the image, read one file of its disk, terminate it. */
+export async function readFromImage(emu: Emulator, imageId: string, path: string): Promise<string | undefined> {
+  const a = EMULATOR_ACCOUNTS[0]!;
+  const ec2 = new EC2Client({ region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
+  try {
+    const id = (
+      await ec2.send(
+        new RunInstancesCommand({ ImageId: imageId, InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1, IamInstanceProfile: { Name: 'winami-builder' } }),
+      )
+    ).Instances![0]!.InstanceId!;
+    const text = emu.control.readGuestFile(id, path);
+    // EC2 knows the new instance by id only once its consistency window has passed.
+    await afterConsistencyWindow();
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+    return text;
+  } finally {
+    ec2.destroy();
+  }
+}
+
+/** The KBs Windows Update installed in the image, as an instance launched from it records them. */
+export async function installedUpdatesIn(emu: Emulator, imageId: string): Promise<string[]> {
+  return (JSON.parse((await readFromImage(emu, imageId, WU_STATE)) ?? '{}') as { installed: { kb: string }[] }).installed.map((i) => i.kb);
 }

@@ -1,18 +1,8 @@
-/**
- * A `windowsUpdate` step through the real bake on the emulator's Windows
- * Update (windows-update.ts): the 2022 base lacks the newest month, whose
- * servicing stack, cumulative update (restart) and .NET update (offered only
- * after that restart) install in rounds across a reboot; the image carries
- * them. An update that fails stops the bake naming the KB and its HRESULT; a
- * round limit too low for what is applicable stops it too. Nothing is left.
- */
-import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { expect } from 'chai';
-import { EMULATOR_ACCOUNTS, type Emulator } from '../../emulator/index.js';
-import { catalogue, WU_STATE } from '../../emulator/windows-update.js';
-import { afterConsistencyWindow } from './billing-emulator.js';
+import type { Emulator } from '../../emulator/index.js';
+import { catalogue } from '../../emulator/windows-update.js';
 import { REGISTRY_FILE } from '../../emulator/registry.js';
-import { bakeOn, leftovers, NOTHING, startBakeEmulator, writeConfig } from './bake-harness.js';
+import { bakeOn, installedUpdatesIn, leftovers, NOTHING, readFromImage, startBakeEmulator, writeConfig } from './bake-harness.js';
 
 // KB numbers do not depend on the catalogue's epoch; month 0 is the newest of the first three.
 const newest = catalogue('2022', 0).slice(0, 3);
@@ -70,29 +60,8 @@ describe('bake: windowsUpdate on the emulator', function () {
       [kb('lcu'), 2, 'Succeeded', '0x00000000'],
       [kb('dotnet'), 3, 'Succeeded', '0x00000000'],
     ]);
-    const a = EMULATOR_ACCOUNTS[0]!;
-    const ec2 = new EC2Client({ region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
-    try {
-      const id = (
-        await ec2.send(
-          new RunInstancesCommand({
-            ImageId: result.images[0]!.imageId,
-            InstanceType: 'm6i.large',
-            MinCount: 1,
-            MaxCount: 1,
-            IamInstanceProfile: { Name: 'winami-builder' },
-          }),
-        )
-      ).Instances![0]!.InstanceId!;
-      const installed = (JSON.parse(emu.control.readGuestFile(id, WU_STATE) ?? '{}') as { installed: { kb: string }[] }).installed.map((i) => i.kb);
-      expect(installed).to.include.members([kb('ssu'), kb('lcu'), kb('dotnet')]);
-      // Launched moments ago: EC2 may not know the id yet (eventual consistency).
-      await afterConsistencyWindow();
-      await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
-      for (let i = 0; i < 200 && leftovers(emu, outputs).instances.length > 0; i++) await new Promise((r) => setTimeout(r, 25));
-    } finally {
-      ec2.destroy();
-    }
+    expect(await installedUpdatesIn(emu, result.images[0]!.imageId)).to.include.members([kb('ssu'), kb('lcu'), kb('dotnet')]);
+    for (let i = 0; i < 200 && leftovers(emu, outputs).instances.length > 0; i++) await new Promise((r) => setTimeout(r, 25));
     expect(leftovers(emu, outputs)).to.deep.equal(NOTHING);
   });
 
@@ -125,27 +94,7 @@ describe('bake: windowsUpdate on the emulator', function () {
     expect(leftovers(emu)).to.deep.equal(NOTHING);
   });
 
-  /** Launch an instance from the image, read one file of its disk, terminate it. */
-  const readFromImage = async (imageId: string, path: string): Promise<string | undefined> => {
-    const a = EMULATOR_ACCOUNTS[0]!;
-    const ec2 = new EC2Client({ region: 'us-east-1', endpoint: emu.endpoint, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
-    try {
-      const id = (
-        await ec2.send(
-          new RunInstancesCommand({ ImageId: imageId, InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1, IamInstanceProfile: { Name: 'winami-builder' } }),
-        )
-      ).Instances![0]!.InstanceId!;
-      const text = emu.control.readGuestFile(id, path);
-      // EC2 knows the new instance by id only once its consistency window has passed.
-      await afterConsistencyWindow();
-      await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
-      return text;
-    } finally {
-      ec2.destroy();
-    }
-  };
-  const installedIn = async (imageId: string) =>
-    (JSON.parse((await readFromImage(imageId, WU_STATE)) ?? '{}') as { installed: { kb: string }[] }).installed.map((i) => i.kb);
+  const installedIn = (imageId: string) => installedUpdatesIn(emu, imageId);
   const WSUS = 'http://wsus.corp.example:8530';
 
   it('wsus: searches the WSUS server, installs only what it approved, and removes the policy before sealing', async () => {
@@ -164,7 +113,7 @@ describe('bake: windowsUpdate on the emulator', function () {
       .to.include.members([kb('ssu'), kb('lcu')])
       .and.not.include(kb('dotnet'));
     // The image carries no WSUS policy: the keys the step created are empty of the values it set.
-    const registry = JSON.parse((await readFromImage(image, REGISTRY_FILE)) ?? '{}') as Record<string, Record<string, unknown>>;
+    const registry = JSON.parse((await readFromImage(emu, image, REGISTRY_FILE)) ?? '{}') as Record<string, Record<string, unknown>>;
     expect(Object.values(registry).flatMap((values) => Object.keys(values))).to.deep.equal([]);
   });
 
@@ -177,7 +126,7 @@ describe('bake: windowsUpdate on the emulator', function () {
     const out = outputOf(reporter.events);
     expect(out).to.contain(`kb=${kb('dotnet')} round=3 result=Succeeded`);
     expect(out).not.to.contain('wsus=removed');
-    const registry = JSON.parse((await readFromImage(result.images[0]!.imageId, REGISTRY_FILE)) ?? '{}') as Record<
+    const registry = JSON.parse((await readFromImage(emu, result.images[0]!.imageId, REGISTRY_FILE)) ?? '{}') as Record<
       string,
       Record<string, { name: string; value: unknown; kind: string }>
     >;
