@@ -1,9 +1,7 @@
 import { expect } from 'chai';
-import { afterConsistencyWindow, EMULATOR_ACCOUNTS, FAST_WAIT, liveResources, sessionFor, startEmulator, type Emulator } from './billing-emulator.js';
+import { afterConsistencyWindow, EMULATOR_ACCOUNTS, liveResources, orphanSnapshots, sessionFor, startEmulator, type Emulator } from './billing-emulator.js';
 import { audit, formatAudit, terminateUnapproved } from '../../src/audit/index.js';
-import { copyImageToRegion } from '../../src/billing/copy.js';
 import { discardImage } from '../../src/image/lifecycle.js';
-import { resolveExpectation } from '../../src/billing/expectations.js';
 
 const [A1, A2, A3] = EMULATOR_ACCOUNTS.map((a) => a.accountId) as [string, string, string];
 const role = (account: string) => `arn:aws:iam::${account}:role/WinamiAudit`;
@@ -36,21 +34,7 @@ describe('audit on the emulator: rules end to end, cross-account, faults', funct
     await copy('Windows_Server-2022-English-Full-SQL_2022_Enterprise-2025.01.01', undefined);
     await copy('inconsistent', { platformDetails: 'Windows', usageOperation: 'RunInstances:0006' });
     // Account 3: an image deregistered without its snapshots leaves them billed.
-    const s3 = sessionFor(emu, 2);
-    const src3 = (await s3.ec2('us-east-1').describeImages({ Owners: ['self'] })).Images![0]!;
-    const c3 = await copyImageToRegion(
-      s3,
-      { region: 'us-east-1' },
-      {
-        sourceImageId: src3.ImageId!,
-        sourceRegion: 'us-east-1',
-        name: 'to-orphan',
-        expectation: resolveExpectation({ lineage: src3 }),
-        clientTokenPrefix: 'orphan',
-        wait: FAST_WAIT,
-      },
-    );
-    await s3.ec2('us-east-1').deregisterImage({ ImageId: c3.imageId! });
+    await orphanSnapshots(emu, 2);
   });
   after(async () => emu?.stop());
 

@@ -19,9 +19,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFi
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterConsistencyWindow, EMULATOR_ACCOUNTS, FAST_WAIT, sessionFor, startEmulator, type Emulator } from './billing-emulator.js';
-import { copyImageToRegion } from '../../src/billing/copy.js';
-import { resolveExpectation } from '../../src/billing/expectations.js';
+import { afterConsistencyWindow, EMULATOR_ACCOUNTS, orphanSnapshots, sessionFor, startEmulator, type Emulator } from './billing-emulator.js';
 
 const root = process.cwd();
 const [A1, A2, A3] = EMULATOR_ACCOUNTS.map((a) => a.accountId) as [string, string, string];
@@ -88,21 +86,7 @@ describe('audit HTML report rendered in headless Chromium (emulator)', function 
     await copy('Windows_Server-2022-English-Full-SQL_2022_Enterprise-2025.01.01');
     hostile.imageId = await copy(NAME, undefined, DESCRIPTION);
     // Account 3: an image deregistered without its snapshots leaves them billed.
-    const s3 = sessionFor(emu, 2);
-    const src3 = (await s3.ec2('us-east-1').describeImages({ Owners: ['self'] })).Images![0]!;
-    const c3 = await copyImageToRegion(
-      s3,
-      { region: 'us-east-1' },
-      {
-        sourceImageId: src3.ImageId!,
-        sourceRegion: 'us-east-1',
-        name: 'to-orphan',
-        expectation: resolveExpectation({ lineage: src3 }),
-        clientTokenPrefix: 'orphan',
-        wait: FAST_WAIT,
-      },
-    );
-    await s3.ec2('us-east-1').deregisterImage({ ImageId: c3.imageId! });
+    await orphanSnapshots(emu, 2);
     // Account 1: an instance from an image outside the approved owners.
     const s1 = sessionFor(emu, 0);
     const amazon = (await s1.ec2('eu-west-1').describeImages({ Owners: ['amazon'], MaxResults: 5 })).Images![0]!;

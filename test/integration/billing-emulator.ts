@@ -2,6 +2,8 @@
 import { startEmulator as startPlainEmulator, EMULATOR_ACCOUNTS, type EmulatorOptions } from '../../emulator/index.js';
 import { createAwsSession } from '../../src/aws/session.js';
 import type { AwsSession } from '../../src/aws/ports.js';
+import { copyImageToRegion } from '../../src/billing/copy.js';
+import { resolveExpectation } from '../../src/billing/expectations.js';
 
 export type Emulator = Awaited<ReturnType<typeof startPlainEmulator>>;
 
@@ -58,6 +60,28 @@ export function liveResources(emu: Emulator, account: string, region?: string): 
     images: (r.images ?? []).map((i) => i.id ?? i.ImageId ?? '?'),
     snapshots: (r.snapshots ?? []).map((s) => s.id ?? s.SnapshotId ?? '?'),
   };
+}
+
+/**
+ * Leave billed snapshots with no image in us-east-1 of an account: copy its first own image, then deregister the
+ * copy without deleting its snapshots (what the audit reports as orphaned).
+ */
+export async function orphanSnapshots(emu: Emulator, accountIndex: number): Promise<void> {
+  const s = sessionFor(emu, accountIndex);
+  const src = (await s.ec2('us-east-1').describeImages({ Owners: ['self'] })).Images![0]!;
+  const copy = await copyImageToRegion(
+    s,
+    { region: 'us-east-1' },
+    {
+      sourceImageId: src.ImageId!,
+      sourceRegion: 'us-east-1',
+      name: 'to-orphan',
+      expectation: resolveExpectation({ lineage: src }),
+      clientTokenPrefix: 'orphan',
+      wait: FAST_WAIT,
+    },
+  );
+  await s.ec2('us-east-1').deregisterImage({ ImageId: copy.imageId! });
 }
 
 export { EMULATOR_ACCOUNTS };
