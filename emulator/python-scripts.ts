@@ -95,7 +95,6 @@ export class PythonScripts {
       });
       if (line === undefined) throw new Error('python3 exited before the script finished');
       const a = JSON.parse(line) as { ok: boolean; result?: string; error?: string; stdout: string; stderr: string };
-      this.busy.delete(w);
       if (this.idle.length < IDLE && w.child.exitCode === null) this.idle.push(w);
       else w.child.stdin.end();
       return a.ok ? { ok: true, result: JSON.parse(a.result!) as unknown, stdout: a.stdout } : { ok: false, error: a.error ?? '', stdout: a.stdout };
